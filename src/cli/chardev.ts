@@ -1,0 +1,112 @@
+/**
+ * Character-device specs for -serial, -monitor and -qmp in QEMU's legacy
+ * syntax (chardev/char.c qemu_chr_parse_compat), limited to the backends
+ * tsemu has.
+ */
+import { optionError } from './option-error.js';
+
+export type ChardevBackend =
+  | { readonly kind: 'stdio' }
+  | { readonly kind: 'null' }
+  /** QEMU's default "vc:80Cx24C" text console. tsemu has no display, so nothing is shown (like QEMU with -display none). */
+  | { readonly kind: 'vc' }
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'unix'; readonly path: string; readonly server: true; readonly wait: boolean }
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number; readonly server: true; readonly wait: boolean };
+
+/** A serial port's backend; `muxMonitor` is QEMU's `mon:` prefix (the monitor shares the line, Ctrl-A c switches). */
+export interface SerialSpec {
+  readonly backend: ChardevBackend;
+  readonly muxMonitor: boolean;
+  /** The option as written (e.g. "-serial mon:stdio"), or undefined for a default QEMU added itself. */
+  readonly origin: string | undefined;
+}
+
+export interface MonitorSpec {
+  readonly backend: ChardevBackend;
+  /** `readline` for the human monitor (-monitor), `control` for QMP (-qmp). */
+  readonly mode: 'readline' | 'control';
+  readonly origin: string | undefined;
+}
+
+/** Legacy backends QEMU knows that tsemu does not implement. */
+const KNOWN_UNSUPPORTED = ['vc', 'pty', 'udp', 'telnet', 'tcp', 'websocket', 'pipe', 'chardev', 'msmouse', 'wctablet', 'braille', 'testdev', 'unix', 'spicevmc', 'spiceport', 'ringbuf', 'memory'];
+
+function notValid(where: string, spec: string): Error {
+  return optionError(where, `'${spec}' is not a valid char driver`);
+}
+
+interface SocketFlags {
+  server: boolean;
+  wait: boolean;
+}
+
+/** Parses the `,server,nowait` tail of unix:/tcp: specs (both short forms and key=on|off). */
+function parseSocketFlags(flags: readonly string[], where: string): SocketFlags {
+  const result: SocketFlags = { server: false, wait: true };
+  for (const flag of flags) {
+    const [key, value] = flag.includes('=') ? [flag.slice(0, flag.indexOf('=')), flag.slice(flag.indexOf('=') + 1)] : [flag, undefined];
+    if (key === 'nowait' && value === undefined) result.wait = false;
+    else if (key === 'server' || key === 'wait') {
+      const on = value === undefined || value === 'on' ? true : value === 'off' ? false : undefined;
+      if (on === undefined) throw optionError(where, `Parameter '${key}' expects 'on' or 'off'`);
+      result[key] = on;
+    } else throw optionError(where, `Invalid parameter '${key}'`);
+  }
+  return result;
+}
+
+function parseSocket(kind: 'unix' | 'tcp', rest: string, where: string, spec: string): ChardevBackend {
+  const [address = '', ...flags] = rest.split(',');
+  const { server, wait } = parseSocketFlags(flags, where);
+  if (!server) throw optionError(where, `client-mode ${kind} sockets are not supported by tsemu (add ',server,nowait')`);
+  if (kind === 'unix') {
+    if (address === '') throw optionError(where, `parse error: ${spec}`);
+    return { kind, path: address, server, wait };
+  }
+  const colon = address.lastIndexOf(':');
+  const portText = colon < 0 ? '' : address.slice(colon + 1);
+  if (colon < 0 || !/^[0-9]+$/.test(portText) || Number(portText) > 65535) throw optionError(where, `parse error: ${spec}`);
+  return { kind, host: address.slice(0, colon), port: Number(portText), server, wait };
+}
+
+/**
+ * Parses one backend spec such as `stdio`, `file:out.txt`, `unix:/tmp/m.sock,server,nowait`
+ * or `tcp::4444,server=on,wait=off`. `where` is the option for error prefixes.
+ */
+export function parseChardevBackend(spec: string, where: string): ChardevBackend {
+  if (spec === 'stdio') return { kind: 'stdio' };
+  if (spec === 'null') return { kind: 'null' };
+  if (spec.startsWith('file:')) {
+    const path = spec.slice('file:'.length);
+    if (path === '') throw optionError(where, "Could not open '': No such file or directory");
+    return { kind: 'file', path };
+  }
+  if (spec.startsWith('unix:')) return parseSocket('unix', spec.slice('unix:'.length), where, spec);
+  if (spec.startsWith('tcp:')) return parseSocket('tcp', spec.slice('tcp:'.length), where, spec);
+  const name = /^[a-z]+/.exec(spec)?.[0] ?? '';
+  if (KNOWN_UNSUPPORTED.includes(name) || spec.startsWith('/dev/')) {
+    throw optionError(where, `char device '${spec}' is not supported by tsemu (use stdio, null, file:, unix: or tcp:)`);
+  }
+  throw notValid(where, spec);
+}
+
+/** `-serial SPEC`; returns undefined for `none` (no serial port backend at all). */
+export function parseSerialSpec(spec: string, where: string): SerialSpec | undefined {
+  if (spec === 'none') return undefined;
+  const muxMonitor = spec.startsWith('mon:');
+  const backend = parseChardevBackend(muxMonitor ? spec.slice('mon:'.length) : spec, where);
+  return { backend, muxMonitor, origin: where };
+}
+
+/** `-monitor SPEC` / `-qmp SPEC`; undefined for `-monitor none` (QMP has no `none`, as in QEMU). */
+export function parseMonitorSpec(spec: string, mode: 'readline' | 'control', where: string): MonitorSpec | undefined {
+  if (mode === 'readline' && spec.startsWith('none')) return undefined;
+  const backend = parseChardevBackend(spec, where);
+  return { backend, mode, origin: where };
+}
+
+/** True if this backend reads the terminal. */
+export function usesStdio(backend: ChardevBackend): boolean {
+  return backend.kind === 'stdio';
+}

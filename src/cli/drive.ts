@@ -1,0 +1,274 @@
+/**
+ * -drive and -device for the block devices tsemu has (raw images on
+ * virtio-blk-device, i.e. virtio-mmio) plus `rv64-riscv-cpu` for CPU hot-plug.
+ * Messages follow QEMU 7.2 (blockdev.c, qdev-monitor.c).
+ */
+import { closeSync, openSync, statSync } from 'node:fs';
+import { optionError, PROGRAM_NAME } from './option-error.js';
+import { ID_HINT, isHelpRequest, isWellFormedId, lastValue, parseOnOff, parseOptParams, type OptParam } from './qemu-opts.js';
+
+export interface DriveSpec {
+  /** Drive id; QEMU names drives without one `<if><n>`, e.g. "none0" or "virtio1". */
+  readonly id: string;
+  readonly file: string;
+  readonly format: 'raw';
+  /** `none`: only a backend for -device; `virtio`: QEMU adds the device itself (tsemu: a virtio-blk-device). */
+  readonly interface: 'none' | 'virtio';
+  readonly readOnly: boolean;
+  /** Writes go to a throw-away overlay (snapshot=on or the global -snapshot). */
+  readonly snapshot: boolean;
+  /** The option as written, for error messages. */
+  readonly origin: string;
+}
+
+export interface VirtioBlkDeviceSpec {
+  readonly driver: 'virtio-blk-device';
+  readonly drive: string;
+  readonly id: string | undefined;
+  /** "-device ..." as written, or the -drive option for an if=virtio drive. */
+  readonly origin: string;
+}
+
+export interface CpuDeviceSpec {
+  readonly driver: 'rv64-riscv-cpu';
+  readonly id: string | undefined;
+  readonly socketId: number | undefined;
+  readonly coreId: number | undefined;
+  readonly threadId: number | undefined;
+  readonly origin: string;
+}
+
+export type DeviceSpec = VirtioBlkDeviceSpec | CpuDeviceSpec;
+
+/** Number of virtio-mmio transports on virt. */
+export const VIRTIO_MMIO_SLOTS = 8;
+
+/** Whether a file can be opened, mirroring what QEMU's raw driver checks first. */
+export interface HostFiles {
+  /** Returns undefined if `path` opens (read-only or read-write), else the strerror()-style reason. */
+  openProblem(path: string, writable: boolean): string | undefined;
+  isRegularFile(path: string): boolean;
+  /** Identity for "same image" checks (device + inode). */
+  identity(path: string): string | undefined;
+}
+
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  ENOENT: 'No such file or directory',
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+  EROFS: 'Read-only file system',
+  ELOOP: 'Too many levels of symbolic links',
+  ENAMETOOLONG: 'File name too long',
+};
+
+function errnoText(err: unknown): string {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') {
+    return ERRNO_TEXT[err.code] ?? err.code;
+  }
+  return String(err);
+}
+
+export const nodeHostFiles: HostFiles = {
+  openProblem(path, writable) {
+    try {
+      closeSync(openSync(path, writable ? 'r+' : 'r'));
+      return undefined;
+    } catch (err) {
+      return errnoText(err);
+    }
+  },
+  isRegularFile(path) {
+    try {
+      return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  },
+  identity(path) {
+    try {
+      const st = statSync(path);
+      return `${st.dev}:${st.ino}`;
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+const DRIVE_KEYS = ['file', 'format', 'if', 'id', 'readonly', 'read-only', 'snapshot', 'cache', 'index', 'media'];
+/** Formats QEMU has that tsemu does not. */
+const OTHER_FORMATS = ['qcow2', 'qcow', 'qed', 'vmdk', 'vdi', 'vhdx', 'vpc', 'luks', 'dmg', 'bochs', 'cloop', 'parallels', 'vvfat', 'file', 'host_device', 'nbd', 'blkdebug', 'null-co', 'null-aio', 'throttle', 'copy-on-read', 'compress', 'preallocate'];
+const OTHER_INTERFACES = ['ide', 'scsi', 'floppy', 'pflash', 'mtd', 'sd', 'xen'];
+const CACHE_MODES = ['writethrough', 'writeback', 'none', 'directsync', 'unsafe'];
+const PROBED_RAW_WARNING = (file: string): string =>
+  `WARNING: Image format was not specified for '${file}' and probing guessed raw.\n` +
+  '         Automatically detecting the format is dangerous for raw images, write operations on block 0 will be restricted.\n' +
+  "         Specify the 'raw' format explicitly to remove the restrictions.";
+
+function boolParam(params: readonly OptParam[], key: string, qemuName: string, where: string): boolean | undefined {
+  const value = lastValue(params, key);
+  if (value === undefined) return undefined;
+  const parsed = parseOnOff(value);
+  if (parsed === undefined) throw optionError(where, `Parameter '${qemuName}' expects 'on' or 'off'`);
+  return parsed;
+}
+
+export interface DriveParseContext {
+  readonly globalSnapshot: boolean;
+  readonly files: HostFiles;
+  /** Ids already taken, and the per-interface counters for automatic ids. */
+  readonly taken: Set<string>;
+  readonly autoIndex: Map<string, number>;
+  readonly warnings: string[];
+}
+
+/** Parses and checks one -drive argument the way QEMU's drive_new() does. */
+export function parseDrive(arg: string, where: string, ctx: DriveParseContext): DriveSpec {
+  const { params, warnings } = parseOptParams(arg, { style: 'qemu-opts' }, where);
+  ctx.warnings.push(...warnings);
+  for (const { key } of params) {
+    if (!DRIVE_KEYS.includes(key)) {
+      throw optionError(where, isKnownQemuDriveKey(key) ? `option '${key}' is not supported by tsemu` : `Block format 'raw' does not support the option '${key}'`);
+    }
+  }
+  const iface = lastValue(params, 'if') ?? 'none';
+  if (iface !== 'none' && iface !== 'virtio') {
+    if (OTHER_INTERFACES.includes(iface)) throw optionError(where, `machine type does not support if=${iface},bus=0,unit=0`);
+    throw optionError(where, `unsupported bus type '${iface}'`);
+  }
+  const format = lastValue(params, 'format');
+  if (format !== undefined && format !== 'raw') {
+    throw optionError(where, OTHER_FORMATS.includes(format) ? `image format '${format}' is not supported by tsemu (only raw)` : `Unknown driver '${format}'`);
+  }
+  const cache = lastValue(params, 'cache');
+  if (cache !== undefined && !CACHE_MODES.includes(cache)) throw optionError(where, `invalid cache option`);
+  const media = lastValue(params, 'media');
+  if (media !== undefined && media !== 'disk') throw optionError(where, media === 'cdrom' ? 'media=cdrom is not supported by tsemu' : `'${media}' invalid media`);
+  const readOnly = boolParam(params, 'readonly', 'read-only', where) ?? boolParam(params, 'read-only', 'read-only', where) ?? false;
+  const snapshot = boolParam(params, 'snapshot', 'snapshot', where) ?? ctx.globalSnapshot;
+  const id = driveId(params, iface, where, ctx);
+  const file = lastValue(params, 'file');
+  if (file === undefined || file === '') throw optionError(where, 'A block device must be specified for "file"');
+  const problem = ctx.files.openProblem(file, !readOnly && !snapshot);
+  if (problem !== undefined) throw optionError(where, `Could not open '${file}': ${problem}`);
+  if (!ctx.files.isRegularFile(file)) throw optionError(where, `'file' driver requires '${file}' to be a regular file`);
+  if (format === undefined) ctx.warnings.push(PROBED_RAW_WARNING(file));
+  return { id, file, format: 'raw', interface: iface, readOnly, snapshot, origin: where };
+}
+
+function driveId(params: readonly OptParam[], iface: string, where: string, ctx: DriveParseContext): string {
+  const given = lastValue(params, 'id');
+  if (given !== undefined) {
+    if (!isWellFormedId(given)) throw optionError(where, `Parameter 'id' expects an identifier\n${ID_HINT}`);
+    if (ctx.taken.has(given)) throw optionError(where, `Duplicate ID '${given}' for drive`);
+    ctx.taken.add(given);
+    return given;
+  }
+  // QEMU: "<if><unit>" with the next free unit of that interface.
+  let n = ctx.autoIndex.get(iface) ?? 0;
+  while (ctx.taken.has(`${iface}${n}`)) n += 1;
+  ctx.autoIndex.set(iface, n + 1);
+  const id = `${iface}${n}`;
+  ctx.taken.add(id);
+  return id;
+}
+
+function isKnownQemuDriveKey(key: string): boolean {
+  return ['bus', 'unit', 'aio', 'rerror', 'werror', 'copy-on-read', 'discard', 'detect-zeroes', 'throttling.bps-total', 'serial', 'addr', 'cyls', 'heads', 'secs', 'trans', 'boot', 'node-name', 'auto-read-only', 'force-share', 'locking'].includes(key);
+}
+
+const VIRTIO_BLK_KEYS = ['driver', 'drive', 'id'];
+const CPU_KEYS = ['driver', 'id', 'socket-id', 'core-id', 'thread-id'];
+/** Device models QEMU's riscv64 build has, for a "not supported" rather than "not valid" message. */
+const OTHER_QEMU_DEVICES = ['virtio-blk', 'virtio-blk-pci', 'virtio-net-device', 'virtio-net-pci', 'virtio-rng-device', 'virtio-serial-device', 'virtio-gpu-device', 'virtio-keyboard-device', 'virtio-mouse-device', 'virtio-9p-device', 'e1000', 'nvme', 'usb-storage', 'scsi-hd', 'ide-hd', 'loader'];
+
+/** Parses one -device argument; cross-checks against drives happen in resolveDevices(). */
+export function parseDevice(arg: string, where: string, warnings: string[]): DeviceSpec | 'help' {
+  const { params, warnings: parseWarnings } = parseOptParams(arg, { style: 'qemu-opts', impliedKey: 'driver' }, where);
+  warnings.push(...parseWarnings);
+  const driver = lastValue(params, 'driver');
+  if (driver === undefined) throw optionError(where, "Parameter 'driver' is missing");
+  if (isHelpRequest(driver)) return 'help';
+  const id = lastValue(params, 'id');
+  if (id !== undefined && !isWellFormedId(id)) throw optionError(where, `Parameter 'id' expects an identifier\n${ID_HINT}`);
+  if (driver === 'virtio-blk-device') {
+    rejectUnknownProps(params, VIRTIO_BLK_KEYS, driver, where);
+    const drive = lastValue(params, 'drive');
+    if (drive === undefined) throw optionError(where, 'drive property not set');
+    return { driver, drive, id, origin: where };
+  }
+  if (driver === 'rv64-riscv-cpu') {
+    rejectUnknownProps(params, CPU_KEYS, driver, where);
+    return {
+      driver,
+      id,
+      socketId: intProp(params, 'socket-id', where),
+      coreId: intProp(params, 'core-id', where),
+      threadId: intProp(params, 'thread-id', where),
+      origin: where,
+    };
+  }
+  if (OTHER_QEMU_DEVICES.includes(driver)) throw optionError(where, `device '${driver}' is not supported by tsemu (use virtio-blk-device)`);
+  throw optionError(where, `'${driver}' is not a valid device model name`);
+}
+
+function rejectUnknownProps(params: readonly OptParam[], allowed: readonly string[], driver: string, where: string): void {
+  for (const { key } of params) {
+    if (!allowed.includes(key)) throw optionError(where, `Property '${driver}.${key}' not found`);
+  }
+}
+
+function intProp(params: readonly OptParam[], key: string, where: string): number | undefined {
+  const value = lastValue(params, key);
+  if (value === undefined) return undefined;
+  if (!/^[0-9]+$/.test(value)) throw optionError(where, `Parameter '${key}' expects int32`);
+  return Number(value);
+}
+
+/**
+ * Cross-checks -device against -drive and lists the virtio block devices in the
+ * order QEMU creates them: every -device in command-line order, then one device per
+ * if=virtio drive. QEMU puts if=virtio drives on virtio-blk-pci; tsemu has no PCI,
+ * so they become virtio-blk-device (virtio-mmio) instead.
+ */
+export function resolveDevices(devices: readonly DeviceSpec[], drives: readonly DriveSpec[], files: HostFiles): DeviceSpec[] {
+  const all: DeviceSpec[] = [...devices];
+  for (const d of drives) {
+    if (d.interface === 'virtio') all.push({ driver: 'virtio-blk-device', drive: d.id, id: undefined, origin: d.origin });
+  }
+  const usedDrives = new Set<string>();
+  const deviceIds = new Set<string>();
+  const writers = new Map<string, DriveSpec>();
+  let virtioCount = 0;
+  for (const dev of all) {
+    if (dev.id !== undefined) {
+      if (deviceIds.has(dev.id)) throw optionError(dev.origin, `Duplicate ID '${dev.id}' for device`);
+      deviceIds.add(dev.id);
+    }
+    if (dev.driver !== 'virtio-blk-device') continue;
+    const drive = drives.find((d) => d.id === dev.drive);
+    if (drive === undefined) throw optionError(dev.origin, `Property 'virtio-blk-device.drive' can't find value '${dev.drive}'`);
+    if (usedDrives.has(drive.id)) throw optionError(dev.origin, `Drive '${drive.id}' is already in use by another device`);
+    usedDrives.add(drive.id);
+    virtioCount += 1;
+    if (virtioCount > VIRTIO_MMIO_SLOTS) throw optionError(dev.origin, "No 'virtio-bus' bus found for device 'virtio-blk-device'");
+    checkWriteLock(drive, dev, writers, files);
+  }
+  return all;
+}
+
+/** QEMU's image locking: two writable users of one file in the same process conflict. */
+function checkWriteLock(drive: DriveSpec, dev: DeviceSpec, writers: Map<string, DriveSpec>, files: HostFiles): void {
+  if (drive.readOnly || drive.snapshot) return;
+  const identity = files.identity(drive.file) ?? drive.file;
+  if (writers.has(identity)) {
+    throw optionError(dev.origin, `Failed to get "write" lock\nIs another process using the image [${drive.file}]?`);
+  }
+  writers.set(identity, drive);
+}
+
+/** The -device help listing (the part of QEMU's list that tsemu has). */
+export function deviceHelpText(): string {
+  return ['Storage devices:', 'name "virtio-blk-device", bus virtio-bus', '', 'CPU devices:', `name "rv64-riscv-cpu", desc "RISC-V RV64 hart (hot-plug; ${PROGRAM_NAME} only)"`, ''].join('\n');
+}

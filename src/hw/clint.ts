@@ -1,0 +1,310 @@
+/**
+ * CLINT / ACLINT (QEMU 7.2 hw/intc/riscv_aclint.c as wired on `virt`):
+ *   0x0000 + 4*hart   msip      (MSWI: bit 0 drives mip.MSIP of that hart)
+ *   0x4000 + 8*hart   mtimecmp  (64-bit, or two 32-bit halves)
+ *   0xbff8            mtime     (64-bit, or two 32-bit halves)
+ *
+ * Unlike the other devices the CLINT is used from every vCPU worker at once,
+ * so all of its state lives in one SharedArrayBuffer (`ClintShared`) that each
+ * thread wraps in its own `ClintShared` view. mtime is computed, never stored:
+ * it is a 10 MHz count derived from `process.hrtime.bigint()` (the same
+ * monotonic clock in every thread of the process) plus an offset that guest
+ * writes to mtime adjust. The main thread can pause the count (VM stopped)
+ * and resume it where it stopped.
+ *
+ * MTIP is not driven by the CLINT: the vCPU run loop compares `mtime()` with
+ * `mtimecmp(hart)` (see `timerPending`, `nextDeadlineMs`). The CLINT only
+ * kicks a hart when something it depends on changes, so a hart sleeping in
+ * WFI recomputes its deadline.
+ */
+import type { AccessSize, MmioDevice } from './device.js';
+import { TIMEBASE_FREQ, VIRT } from '../machine/virt-map.js';
+import {
+  ExitReason,
+  Irq,
+  type VcpuStateViews,
+  WORD_EXIT_REASONS,
+  WORD_EXIT_REQUEST,
+  WORD_IRQ_LINES,
+  WORD_WAKE,
+} from '../vcpu/state-layout.js';
+
+export const CLINT_MAX_HARTS = 16;
+
+const MSIP_BASE = 0x0;
+const MTIMECMP_BASE = 0x4000;
+const MTIME_OFFSET = 0xbff8;
+
+const MASK32 = 0xffffffffn;
+const U64 = 64;
+const NS_PER_TICK = BigInt(1_000_000_000 / TIMEBASE_FREQ); // 100 ns at 10 MHz
+const TICKS_PER_MS = TIMEBASE_FREQ / 1000;
+/** Deadlines further away than this are reported as Infinity (no timer armed). */
+const FAR_FUTURE_TICKS = 2n ** 52n;
+
+/*
+ * Shared buffer layout.
+ * BigInt64 slots:
+ *   0  offset   mtime = hostTicks() + offset   (while running)
+ *   1  frozen   mtime while paused
+ *   2+h mtimecmp[h]
+ * Int32 words (after the slots):
+ *   SEQ     sequence lock for offset/frozen/paused (odd while a writer is inside)
+ *   PAUSED  1 while the count is stopped
+ *   MSIP+h  msip[h] (0/1)
+ */
+const SLOT_OFFSET = 0;
+const SLOT_FROZEN = 1;
+const SLOT_MTIMECMP = 2;
+const SLOT_COUNT = SLOT_MTIMECMP + CLINT_MAX_HARTS;
+const WORD_SEQ = SLOT_COUNT * 2;
+const WORD_PAUSED = WORD_SEQ + 1;
+const WORD_MSIP = WORD_PAUSED + 1;
+const WORD_COUNT = WORD_MSIP + CLINT_MAX_HARTS;
+export const CLINT_SHARED_BYTES = WORD_COUNT * 4;
+
+/** The host clock shared by all threads, in 10 MHz ticks. */
+export function hostTicks(): bigint {
+  return process.hrtime.bigint() / NS_PER_TICK;
+}
+
+/** One thread's view of the CLINT state. Construct over the same buffer in every thread. */
+export class ClintShared {
+  readonly buffer: SharedArrayBuffer;
+  private readonly i64: BigInt64Array;
+  private readonly i32: Int32Array;
+
+  /** Allocate fresh state: mtime starts at 0 and runs, mtimecmp = 0, msip clear. */
+  static create(): ClintShared {
+    const shared = new ClintShared(new SharedArrayBuffer(CLINT_SHARED_BYTES));
+    shared.setMtime(0n);
+    return shared;
+  }
+
+  constructor(buffer: SharedArrayBuffer) {
+    if (buffer.byteLength < CLINT_SHARED_BYTES) throw new RangeError('clint: shared buffer too small');
+    this.buffer = buffer;
+    this.i64 = new BigInt64Array(buffer, 0, SLOT_COUNT);
+    this.i32 = new Int32Array(buffer, 0, WORD_COUNT);
+  }
+
+  /** Current mtime (unsigned 64-bit). */
+  mtime(): bigint {
+    for (;;) {
+      const seq = Atomics.load(this.i32, WORD_SEQ);
+      if (seq & 1) continue; // a writer is inside: retry
+      const value =
+        Atomics.load(this.i32, WORD_PAUSED) !== 0
+          ? Atomics.load(this.i64, SLOT_FROZEN)
+          : hostTicks() + Atomics.load(this.i64, SLOT_OFFSET);
+      if (Atomics.load(this.i32, WORD_SEQ) === seq) return BigInt.asUintN(U64, value);
+    }
+  }
+
+  /** Set mtime (guest write or machine reset); keeps running or paused as it was. */
+  setMtime(value: bigint): void {
+    this.locked(() => {
+      const v = BigInt.asIntN(U64, value);
+      if (Atomics.load(this.i32, WORD_PAUSED) !== 0) Atomics.store(this.i64, SLOT_FROZEN, v);
+      else Atomics.store(this.i64, SLOT_OFFSET, BigInt.asIntN(U64, v - hostTicks()));
+    });
+  }
+
+  /** Stop the count (VM stopped). mtime keeps its value until resume(). */
+  pause(): void {
+    this.locked(() => {
+      if (Atomics.load(this.i32, WORD_PAUSED) !== 0) return;
+      const now = hostTicks() + Atomics.load(this.i64, SLOT_OFFSET);
+      Atomics.store(this.i64, SLOT_FROZEN, BigInt.asIntN(U64, now));
+      Atomics.store(this.i32, WORD_PAUSED, 1);
+    });
+  }
+
+  /** Continue counting from the value mtime had when paused. */
+  resume(): void {
+    this.locked(() => {
+      if (Atomics.load(this.i32, WORD_PAUSED) === 0) return;
+      const frozen = Atomics.load(this.i64, SLOT_FROZEN);
+      Atomics.store(this.i64, SLOT_OFFSET, BigInt.asIntN(U64, frozen - hostTicks()));
+      Atomics.store(this.i32, WORD_PAUSED, 0);
+    });
+  }
+
+  get paused(): boolean {
+    return Atomics.load(this.i32, WORD_PAUSED) !== 0;
+  }
+
+  mtimecmp(hart: number): bigint {
+    return BigInt.asUintN(U64, Atomics.load(this.i64, SLOT_MTIMECMP + checkHart(hart)));
+  }
+
+  setMtimecmp(hart: number, value: bigint): void {
+    Atomics.store(this.i64, SLOT_MTIMECMP + checkHart(hart), BigInt.asIntN(U64, value));
+  }
+
+  msip(hart: number): boolean {
+    return Atomics.load(this.i32, WORD_MSIP + checkHart(hart)) !== 0;
+  }
+
+  setMsip(hart: number, on: boolean): void {
+    Atomics.store(this.i32, WORD_MSIP + checkHart(hart), on ? 1 : 0);
+  }
+
+  /** mip.MTIP of `hart`: mtime >= mtimecmp. */
+  timerPending(hart: number): boolean {
+    return this.mtime() >= this.mtimecmp(hart);
+  }
+
+  /**
+   * Milliseconds until mtime reaches `compare` (0 if it already has; Infinity
+   * if the count is paused or the compare value is practically never reached).
+   * Also usable for the Sstc stimecmp of a hart.
+   */
+  msUntil(compare: bigint): number {
+    const now = this.mtime();
+    const target = BigInt.asUintN(U64, compare);
+    if (now >= target) return 0;
+    if (this.paused) return Infinity;
+    const ticks = target - now;
+    if (ticks >= FAR_FUTURE_TICKS) return Infinity;
+    return Number(ticks) / TICKS_PER_MS;
+  }
+
+  /** How long hart `hart` may sleep in WFI before its machine timer fires. */
+  nextDeadlineMs(hart: number): number {
+    return this.msUntil(this.mtimecmp(hart));
+  }
+
+  /** Run `update` with the sequence word odd, so readers retry instead of seeing a half-update. */
+  private locked(update: () => void): void {
+    for (;;) {
+      const seq = Atomics.load(this.i32, WORD_SEQ);
+      if (seq & 1) continue;
+      if (Atomics.compareExchange(this.i32, WORD_SEQ, seq, seq + 1) !== seq) continue;
+      try {
+        update();
+      } finally {
+        Atomics.store(this.i32, WORD_SEQ, (seq + 2) | 0);
+      }
+      return;
+    }
+  }
+}
+
+function checkHart(hart: number): number {
+  if (!Number.isInteger(hart) || hart < 0 || hart >= CLINT_MAX_HARTS) {
+    throw new RangeError(`clint: hart ${hart} out of range`);
+  }
+  return hart;
+}
+
+/** Make a vCPU leave its block loop (and WFI) to re-evaluate interrupts. */
+export function kickHart(state: VcpuStateViews): void {
+  Atomics.or(state.i32, WORD_EXIT_REASONS, ExitReason.Interrupt);
+  Atomics.store(state.i32, WORD_EXIT_REQUEST, 1);
+  Atomics.add(state.i32, WORD_WAKE, 1);
+  Atomics.notify(state.i32, WORD_WAKE);
+}
+
+export interface ClintOptions {
+  name?: string;
+  base?: number;
+}
+
+/** The CLINT register window; one instance per thread over the same `ClintShared` buffer. */
+export class Clint implements MmioDevice {
+  readonly name: string;
+  readonly base: number;
+  readonly size = VIRT.clint.size;
+
+  constructor(
+    readonly shared: ClintShared,
+    readonly numHarts: number,
+    private readonly hartState: (hart: number) => VcpuStateViews | undefined,
+    options: ClintOptions = {},
+  ) {
+    if (!Number.isInteger(numHarts) || numHarts < 1 || numHarts > CLINT_MAX_HARTS) {
+      throw new RangeError(`clint: numHarts ${numHarts} must be in 1..${CLINT_MAX_HARTS}`);
+    }
+    this.name = options.name ?? 'clint';
+    this.base = options.base ?? VIRT.clint.base;
+  }
+
+  /** system_reset: software interrupts drop; mtime and mtimecmp keep running (QEMU 7.2). */
+  reset(): void {
+    for (let hart = 0; hart < this.numHarts; hart++) this.setMsip(hart, false);
+  }
+
+  read(offset: number, size: AccessSize): bigint {
+    if (offset < MTIMECMP_BASE) return size === 4 ? this.readMsip(offset) : 0n;
+    if (size !== 4 && size !== 8) return 0n;
+    if (offset >= MTIMECMP_BASE && offset < MTIMECMP_BASE + this.numHarts * 8) {
+      const hart = (offset - MTIMECMP_BASE) >> 3;
+      return readHalfOrWhole(this.shared.mtimecmp(hart), offset & 7, size);
+    }
+    if (offset === MTIME_OFFSET || offset === MTIME_OFFSET + 4) {
+      return readHalfOrWhole(this.shared.mtime(), offset - MTIME_OFFSET, size);
+    }
+    return 0n;
+  }
+
+  write(offset: number, size: AccessSize, value: bigint): void {
+    if (offset < MTIMECMP_BASE) {
+      if (size === 4) this.writeMsip(offset, value);
+      return;
+    }
+    if (size !== 4 && size !== 8) return;
+    if (offset >= MTIMECMP_BASE && offset < MTIMECMP_BASE + this.numHarts * 8) {
+      const hart = (offset - MTIMECMP_BASE) >> 3;
+      const merged = writeHalfOrWhole(this.shared.mtimecmp(hart), offset & 7, size, value);
+      if (merged === undefined) return;
+      this.shared.setMtimecmp(hart, merged);
+      this.kick(hart);
+    } else if (offset === MTIME_OFFSET || offset === MTIME_OFFSET + 4) {
+      const merged = writeHalfOrWhole(this.shared.mtime(), offset - MTIME_OFFSET, size, value);
+      if (merged === undefined) return;
+      this.shared.setMtime(merged);
+      for (let hart = 0; hart < this.numHarts; hart++) this.kick(hart);
+    }
+  }
+
+  private readMsip(offset: number): bigint {
+    const hart = offset >> 2;
+    if (hart >= this.numHarts || (offset & 3) !== 0) return 0n;
+    return this.shared.msip(hart) ? 1n : 0n;
+  }
+
+  private writeMsip(offset: number, value: bigint): void {
+    const hart = offset >> 2;
+    if (hart >= this.numHarts || (offset & 3) !== 0) return;
+    this.setMsip(hart, (value & 1n) !== 0n);
+  }
+
+  private setMsip(hart: number, on: boolean): void {
+    this.shared.setMsip(hart, on);
+    const state = this.hartState(hart);
+    if (!state) return;
+    if (on) Atomics.or(state.i32, WORD_IRQ_LINES, 1 << Irq.MSIP);
+    else Atomics.and(state.i32, WORD_IRQ_LINES, ~(1 << Irq.MSIP));
+    kickHart(state);
+  }
+
+  private kick(hart: number): void {
+    const state = this.hartState(hart);
+    if (state) kickHart(state);
+  }
+}
+
+/** A 64-bit register read whole (8 bytes at +0) or as 32-bit halves (+0 low, +4 high). */
+function readHalfOrWhole(register: bigint, at: number, size: AccessSize): bigint {
+  if (at === 0) return size === 8 ? register : register & MASK32;
+  if (at === 4) return register >> 32n; // QEMU returns the high half whatever the size
+  return 0n;
+}
+
+/** The register after a write; undefined for an access QEMU rejects (8 bytes at +4, misaligned). */
+function writeHalfOrWhole(register: bigint, at: number, size: AccessSize, value: bigint): bigint | undefined {
+  if (at === 0) return size === 8 ? BigInt.asUintN(U64, value) : (register & ~MASK32) | (value & MASK32);
+  if (at === 4 && size === 4) return ((value & MASK32) << 32n) | (register & MASK32);
+  return undefined;
+}

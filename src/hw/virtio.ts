@@ -1,0 +1,79 @@
+/**
+ * Virtio definitions shared by the transport and the devices (virtio 1.1
+ * spec, sections 2 and 6), and the interface a device implements to sit
+ * behind the virtio-mmio transport.
+ */
+import type { GuestDma } from './guest-dma.js';
+
+/** Device status bits (spec 2.1). */
+export const VIRTIO_STATUS = {
+  ACKNOWLEDGE: 1,
+  DRIVER: 2,
+  DRIVER_OK: 4,
+  FEATURES_OK: 8,
+  NEEDS_RESET: 0x40,
+  FAILED: 0x80,
+} as const;
+
+/** Reserved (transport) feature bits (spec 6). */
+export const VIRTIO_F = {
+  RING_INDIRECT_DESC: 28,
+  RING_EVENT_IDX: 29,
+  VERSION_1: 32,
+} as const;
+
+/** InterruptStatus bits. */
+export const VIRTIO_ISR = {
+  USED_BUFFER: 1,
+  CONFIG_CHANGE: 2,
+} as const;
+
+export function featureBit(bit: number): bigint {
+  return 1n << BigInt(bit);
+}
+
+/** The driver broke the protocol: the device must stop and ask for a reset (spec 2.1.1). */
+export class VirtioError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VirtioError';
+  }
+}
+
+/** A guest buffer: one descriptor's address range, already checked to lie in RAM. */
+export interface BufferSegment {
+  readonly addr: number;
+  readonly len: number;
+}
+
+/** One request: the device-readable buffers followed by the device-writable ones. */
+export interface DescriptorChain {
+  readonly head: number;
+  readonly readable: readonly BufferSegment[];
+  readonly writable: readonly BufferSegment[];
+}
+
+/** What a virtio device implements; the transport owns queues, features and interrupts. */
+export interface VirtioDevice {
+  /** Virtio device ID (2 = block). */
+  readonly deviceId: number;
+  readonly numQueues: number;
+  /** Device-specific feature bits offered; the transport adds its own. */
+  readonly deviceFeatures: bigint;
+  /** Device-specific configuration space, as the guest currently sees it. */
+  config(): Uint8Array;
+  /** Guest write to configuration space (offset relative to the config start). */
+  writeConfig?(offset: number, size: 1 | 2 | 4, value: number): void;
+  /** The driver set FEATURES_OK with these features accepted. */
+  featuresNegotiated?(features: bigint): void;
+  /**
+   * Handle one request popped from queue `queue`. Return the number of bytes
+   * written into the writable buffers; the transport then puts the chain on
+   * the used ring. Throw VirtioError (or DmaError) for protocol violations.
+   */
+  handleChain(queue: number, chain: DescriptorChain, dma: GuestDma): number;
+  /** Virtio reset (status 0 or system reset). */
+  reset(): void;
+  /** Flush anything buffered to the host. */
+  flush?(): void;
+}

@@ -1,0 +1,290 @@
+/**
+ * The `virt` machine on the main thread: guest memory, the devices that live
+ * here, one translator service worker and one worker per vCPU, and the
+ * machine-wide operations the CLI and monitor use (pause, resume, reset,
+ * shutdown). Guest-visible layout comes from virt-map.ts.
+ */
+import { Worker } from 'node:worker_threads';
+import { closeSync, writeSync } from 'node:fs';
+import { createGuestMemoryBuffers, GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
+import { createMmioSlot, MmioRequest, MmioServer } from '../memory/mmio-channel.js';
+import { createTranslatorChannel, TranslatorChannelBuffers } from '../tcg/translator-channel.js';
+import type { TranslatorWorkerData, TranslatorCommand } from '../tcg/translator-worker.js';
+import type { VcpuWorkerData } from '../vcpu/worker.js';
+import type { VcpuCommand, VcpuReport } from '../vcpu/protocol.js';
+import {
+  createStateBuffer, ExitReason, RunState, SLOT_PC, stateViews, VcpuStateViews, WORD_EXIT_REASONS,
+  WORD_EXIT_REQUEST, WORD_IRQ_LINES, WORD_RUN_STATE, WORD_WAKE,
+} from '../vcpu/state-layout.js';
+import { AccessSize, HartIrqSink, IrqLine, MachineControl, MmioDevice } from '../hw/device.js';
+import { ClintShared, kickHart } from '../hw/clint.js';
+import { Plic } from '../hw/plic.js';
+import { Ns16550a } from '../hw/uart-ns16550a.js';
+import { GoldfishRtc } from '../hw/goldfish-rtc.js';
+import { SifiveTest } from '../hw/sifive-test.js';
+import { VirtioMmio } from '../hw/virtio-mmio.js';
+import { VIRT, VIRT_IRQ } from './virt-map.js';
+import type { VirtioDevice } from '../hw/virtio.js';
+
+export interface MachineLog {
+  inAsm: boolean;
+  op: boolean;
+  outAsm: boolean;
+  int: boolean;
+  guestErrors: boolean;
+  /** File descriptor for -d output (stderr by default, -D FILE otherwise). */
+  fd: number;
+}
+
+export interface MachineConfig {
+  numHarts: number;
+  maxHarts: number;
+  ramSize: number;
+  /** Bytes to place in guest memory before start: [physical address, bytes]. */
+  images: { addr: number; bytes: Uint8Array }[];
+  /** Boot ROM contents (placed at VIRT.mrom.base). */
+  rom: Uint8Array;
+  /** virtio devices by transport slot (index 0 = 0x10001000). */
+  virtio: (VirtioDevice | null)[];
+  serialOut: (bytes: Uint8Array) => void;
+  startPaused: boolean;
+  noReboot: boolean;
+  log: MachineLog;
+  symbols: { addr: number; size: number; name: string }[];
+  /** Called once with the exit status when the machine has shut down. */
+  onExit(status: number): void;
+  /** Called when a worker reports an internal error. */
+  onFatal(message: string): void;
+}
+
+interface VcpuHandle {
+  index: number;
+  hartId: number;
+  worker: Worker;
+  state: VcpuStateViews;
+  mmio: MmioServer;
+  exited: Promise<void>;
+}
+
+export class Machine implements HartIrqSink, MachineControl {
+  readonly mem: GuestMemory;
+  readonly memBuffers: GuestMemoryBuffers;
+  readonly clint: ClintShared;
+  readonly plic: Plic;
+  readonly uart: Ns16550a;
+  readonly devices: MmioDevice[] = [];
+  private readonly translatorChannel: TranslatorChannelBuffers;
+  private translator!: Worker;
+  private readonly vcpus: VcpuHandle[] = [];
+  private readonly stateBuffers: SharedArrayBuffer[] = [];
+  private shuttingDown = false;
+  private paused: boolean;
+
+  constructor(readonly config: MachineConfig) {
+    this.memBuffers = createGuestMemoryBuffers(VIRT.dram.base, config.ramSize, VIRT.mrom.base, VIRT.mrom.size);
+    this.mem = new GuestMemory(this.memBuffers);
+    this.clint = ClintShared.create();
+    this.translatorChannel = createTranslatorChannel();
+    this.paused = config.startPaused;
+    for (let h = 0; h < config.maxHarts; h++) this.stateBuffers.push(createStateBuffer());
+    this.plic = new Plic(this, config.maxHarts);
+    this.uart = new Ns16550a(this.plic.irqLine(VIRT_IRQ.uart0), config.serialOut);
+    this.devices.push(this.uart, this.plic, new GoldfishRtc(this.plic.irqLine(VIRT_IRQ.rtc)), new SifiveTest(this));
+    const ram = { base: this.mem.ramBase, size: this.mem.ramSize, bytes: this.mem.mu8 };
+    for (let i = 0; i < VIRT.virtio.count; i++) {
+      const irq: IrqLine = this.plic.irqLine(VIRT_IRQ.virtioBase + i);
+      this.devices.push(new VirtioMmio(irq, ram, config.virtio[i] ?? null, {
+        name: `virtio-mmio@${(VIRT.virtio.base + i * VIRT.virtio.size).toString(16)}`,
+        base: VIRT.virtio.base + i * VIRT.virtio.size,
+        onError: (msg) => this.guestError(msg),
+      }));
+    }
+    this.mem.load(VIRT.mrom.base, config.rom);
+    for (const img of config.images) {
+      if (!this.mem.load(img.addr, img.bytes)) throw new Error(`image at 0x${img.addr.toString(16)} does not fit guest memory`);
+    }
+  }
+
+  // ---- HartIrqSink / MachineControl -----------------------------------------------------
+
+  setHartIrq(hartId: number, mipBit: number, level: boolean): void {
+    const buf = this.stateBuffers[hartId];
+    if (!buf) return;
+    const state = stateViews(buf);
+    const bit = 1 << mipBit;
+    const old = level ? Atomics.or(state.i32, WORD_IRQ_LINES, bit) : Atomics.and(state.i32, WORD_IRQ_LINES, ~bit);
+    if (((old & bit) !== 0) !== level) kickHart(state);
+  }
+
+  shutdown(exitStatus: number): void {
+    void this.terminate(exitStatus);
+  }
+
+  reset(): void {
+    if (this.config.noReboot) {
+      void this.terminate(0);
+      return;
+    }
+    for (const d of this.devices) d.reset?.();
+    for (const v of this.vcpus) this.command(v, { type: 'reset' });
+  }
+
+  // ---- start-up ---------------------------------------------------------------------------
+
+  private deviceAt(pa: number): MmioDevice | undefined {
+    for (const d of this.devices) if (pa >= d.base && pa < d.base + d.size) return d;
+    return undefined;
+  }
+
+  private handleMmio(req: MmioRequest): bigint | undefined {
+    const dev = this.deviceAt(req.pa);
+    if (!dev) return undefined;
+    const offset = req.pa - dev.base;
+    if (req.write) {
+      dev.write(offset, req.size as AccessSize, req.value);
+      return 0n;
+    }
+    return dev.read(offset, req.size as AccessSize);
+  }
+
+  private guestError(message: string): void {
+    if (this.config.log.guestErrors) writeSync(this.config.log.fd, `${message}\n`);
+  }
+
+  async start(): Promise<void> {
+    this.translator = await this.startTranslator();
+    for (let h = 0; h < this.config.numHarts; h++) await this.startVcpu(h);
+  }
+
+  private workerUrl(path: string): URL {
+    return new URL(path, import.meta.url);
+  }
+
+  private startTranslator(): Promise<Worker> {
+    const data: TranslatorWorkerData = {
+      memory: this.memBuffers,
+      channel: this.translatorChannel,
+      log: { inAsm: this.config.log.inAsm, op: this.config.log.op, outAsm: this.config.log.outAsm, fd: this.config.log.fd },
+      symbols: this.config.symbols,
+    };
+    const worker = new Worker(this.workerUrl('../tcg/translator-worker.js'), { workerData: data });
+    return new Promise((resolve, reject) => {
+      worker.on('message', (m: { type: string; message?: string }) => {
+        if (m.type === 'ready') resolve(worker);
+        if (m.type === 'fatal') this.fatal(`translator: ${m.message ?? ''}`);
+      });
+      worker.on('error', (e) => { reject(e); this.fatal(`translator: ${e.message}`); });
+    });
+  }
+
+  private startVcpu(hartId: number): Promise<void> {
+    const mmioSlot = createMmioSlot();
+    const data: VcpuWorkerData = {
+      index: hartId,
+      hartId,
+      numHarts: this.config.maxHarts,
+      state: this.stateBuffers[hartId],
+      allStates: this.stateBuffers,
+      memory: this.memBuffers,
+      clint: this.clint.buffer,
+      clintBase: VIRT.clint.base,
+      clintSize: VIRT.clint.size,
+      translator: this.translatorChannel,
+      mmio: mmioSlot,
+      deviceRanges: this.devices.map((d) => ({ base: d.base, size: d.size })),
+      resetPc: VIRT.mrom.base,
+      startPaused: this.paused,
+    };
+    const worker = new Worker(this.workerUrl('../vcpu/worker.js'), { workerData: data });
+    const mmio = new MmioServer(mmioSlot, (req) => this.handleMmio(req));
+    mmio.start();
+    let resolveExit!: () => void;
+    const exited = new Promise<void>((r) => { resolveExit = r; });
+    const handle: VcpuHandle = { index: hartId, hartId, worker, state: stateViews(this.stateBuffers[hartId]), mmio, exited };
+    this.vcpus.push(handle);
+    return new Promise((resolve) => {
+      worker.on('message', (m: VcpuReport) => {
+        if (m.type === 'ready') resolve();
+        else if (m.type === 'fatal') this.fatal(`vCPU ${hartId}: ${m.message}`);
+        else if (m.type === 'ack') this.acks.get(m.id)?.(m.pc);
+      });
+      worker.on('exit', () => { mmio.stop(); resolveExit(); });
+      worker.on('error', (e) => this.fatal(`vCPU ${hartId}: ${e.message}`));
+    });
+  }
+
+  // ---- control --------------------------------------------------------------------------
+
+  private nextAck = 1;
+  private readonly acks = new Map<number, (pc: number) => void>();
+
+  /** Send a command to a vCPU and make it look at once (also out of WFI or pause). */
+  private command(v: VcpuHandle, cmd: VcpuCommand): void {
+    v.worker.postMessage(cmd);
+    Atomics.or(v.state.i32, WORD_EXIT_REASONS, ExitReason.Control);
+    Atomics.store(v.state.i32, WORD_EXIT_REQUEST, 1);
+    Atomics.add(v.state.i32, WORD_WAKE, 1);
+    Atomics.notify(v.state.i32, WORD_WAKE);
+  }
+
+  /** Send a command and wait until the vCPU has handled it; resolves with its pc. */
+  private commandAndWait(v: VcpuHandle, cmd: VcpuCommand): Promise<number> {
+    const id = this.nextAck++;
+    return new Promise((resolve) => {
+      this.acks.set(id, (pc) => { this.acks.delete(id); resolve(pc); });
+      this.command(v, { ...cmd, ack: id } as VcpuCommand);
+    });
+  }
+
+  /** Pause every vCPU at a block boundary; resolves when all have stopped. */
+  async pause(): Promise<void> {
+    this.paused = true;
+    this.clint.pause();
+    await Promise.all(this.vcpus.map((v) => this.commandAndWait(v, { type: 'stop' })));
+  }
+
+  async resume(): Promise<void> {
+    this.paused = false;
+    this.clint.resume();
+    await Promise.all(this.vcpus.map((v) => this.commandAndWait(v, { type: 'cont' })));
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  vcpuStates(): { index: number; pc: number; halted: boolean; state: VcpuStateViews }[] {
+    return this.vcpus.map((v) => ({
+      index: v.index,
+      pc: v.state.f64[SLOT_PC],
+      halted: Atomics.load(v.state.i32, WORD_RUN_STATE) === RunState.Halted,
+      state: v.state,
+    }));
+  }
+
+  private fatal(message: string): void {
+    if (this.shuttingDown) return;
+    this.config.onFatal(message);
+    void this.terminate(1);
+  }
+
+  /** End every worker, flush devices and logs, then report the exit status. */
+  async terminate(status: number): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    for (const v of this.vcpus) this.command(v, { type: 'exit' });
+    this.translator?.postMessage({ type: 'exit' } satisfies TranslatorCommand);
+    const all = Promise.all(this.vcpus.map((v) => v.exited));
+    const timeout = new Promise<void>((r) => setTimeout(r, 2000).unref());
+    await Promise.race([all, timeout]);
+    for (const v of this.vcpus) { v.mmio.stop(); void v.worker.terminate(); }
+    if (this.translator) void this.translator.terminate();
+    for (const d of this.devices) {
+      try { d.flush?.(); } catch { /* keep flushing the others */ }
+    }
+    if (this.config.log.fd > 2) {
+      try { closeSync(this.config.log.fd); } catch { /* already closed */ }
+    }
+    this.config.onExit(status);
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Guest physical memory as one thread sees it: RAM and the boot ROM in
+ * SharedArrayBuffers (the same bytes in every worker), code-page tracking
+ * shared with the translator, and a port for everything else (MMIO).
+ */
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+/** Granule of self-modifying-code detection inside a page. */
+export const CODE_CHUNK_SHIFT = 7;
+
+/** Buffers that make up guest memory; sent to every worker at start-up. */
+export interface GuestMemoryBuffers {
+  ramBase: number;
+  ram: SharedArrayBuffer;
+  romBase: number;
+  rom: SharedArrayBuffer;
+  /** One byte per RAM page: 1 if some translated block was read from it. */
+  codePages: SharedArrayBuffer;
+  /** One byte per code chunk: 1 if a translated block covers bytes in it. */
+  codeChunks: SharedArrayBuffer;
+  /** One Int32 per RAM page: bumped whenever code in that page changes (invalidates its blocks). */
+  pageGen: SharedArrayBuffer;
+}
+
+export function createGuestMemoryBuffers(ramBase: number, ramSize: number, romBase: number, romSize: number): GuestMemoryBuffers {
+  const pages = ramSize >>> PAGE_SHIFT;
+  return {
+    ramBase,
+    ram: new SharedArrayBuffer(ramSize),
+    romBase,
+    rom: new SharedArrayBuffer(romSize),
+    codePages: new SharedArrayBuffer(pages),
+    codeChunks: new SharedArrayBuffer(ramSize >>> CODE_CHUNK_SHIFT),
+    pageGen: new SharedArrayBuffer(pages * 4),
+  };
+}
+
+/** Typed views over guest memory for one thread. */
+export class GuestMemory {
+  readonly ramBase: number;
+  readonly ramSize: number;
+  readonly romBase: number;
+  readonly romSize: number;
+  readonly m8: Int8Array;
+  readonly mu8: Uint8Array;
+  readonly m16: Int16Array;
+  readonly mu16: Uint16Array;
+  readonly m32: Int32Array;
+  readonly mu32: Uint32Array;
+  readonly m64: BigInt64Array;
+  readonly rom: Uint8Array;
+  readonly codePages: Uint8Array;
+  readonly codeChunks: Uint8Array;
+  readonly pageGen: Int32Array;
+
+  constructor(readonly buffers: GuestMemoryBuffers) {
+    const ram = buffers.ram;
+    this.ramBase = buffers.ramBase;
+    this.ramSize = ram.byteLength;
+    this.romBase = buffers.romBase;
+    this.romSize = buffers.rom.byteLength;
+    this.m8 = new Int8Array(ram);
+    this.mu8 = new Uint8Array(ram);
+    this.m16 = new Int16Array(ram);
+    this.mu16 = new Uint16Array(ram);
+    this.m32 = new Int32Array(ram);
+    this.mu32 = new Uint32Array(ram);
+    this.m64 = new BigInt64Array(ram);
+    this.rom = new Uint8Array(buffers.rom);
+    this.codePages = new Uint8Array(buffers.codePages);
+    this.codeChunks = new Uint8Array(buffers.codeChunks);
+    this.pageGen = new Int32Array(buffers.pageGen);
+  }
+
+  /** Byte offset of `pa` in RAM, or -1. */
+  ramOffset(pa: number): number {
+    const off = pa - this.ramBase;
+    return off >= 0 && off < this.ramSize ? off : -1;
+  }
+
+  /** Alias used by the page walker. */
+  get ram64(): BigInt64Array {
+    return this.m64;
+  }
+
+  isRom(pa: number): boolean {
+    return pa >= this.romBase && pa < this.romBase + this.romSize;
+  }
+
+  /** Read `size` bytes at RAM offset `off` (little-endian, any alignment) as an unsigned bigint. */
+  readRam(off: number, size: number): bigint {
+    if ((off & (size - 1)) === 0) {
+      switch (size) {
+        case 1: return BigInt(this.mu8[off]);
+        case 2: return BigInt(this.mu16[off >> 1]);
+        case 4: return BigInt(this.mu32[off >> 2]);
+        default: return BigInt.asUintN(64, this.m64[off >> 3]);
+      }
+    }
+    let v = 0n;
+    for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(this.mu8[off + i]);
+    return v;
+  }
+
+  writeRam(off: number, size: number, value: bigint): void {
+    if ((off & (size - 1)) === 0) {
+      switch (size) {
+        case 1: this.mu8[off] = Number(value & 0xffn); return;
+        case 2: this.mu16[off >> 1] = Number(value & 0xffffn); return;
+        case 4: this.mu32[off >> 2] = Number(value & 0xffffffffn); return;
+        default: this.m64[off >> 3] = BigInt.asIntN(64, value); return;
+      }
+    }
+    for (let i = 0; i < size; i++) this.mu8[off + i] = Number((value >> BigInt(8 * i)) & 0xffn);
+  }
+
+  readRom(pa: number, size: number): bigint {
+    const off = pa - this.romBase;
+    let v = 0n;
+    for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(off + i < this.romSize ? this.rom[off + i] : 0);
+    return v;
+  }
+
+  /** Copy bytes into RAM or ROM at physical address `pa` (loaders). Returns false if out of range. */
+  load(pa: number, bytes: Uint8Array): boolean {
+    const off = this.ramOffset(pa);
+    if (off >= 0 && off + bytes.length <= this.ramSize) {
+      this.mu8.set(bytes, off);
+      return true;
+    }
+    if (this.isRom(pa) && pa + bytes.length <= this.romBase + this.romSize) {
+      this.rom.set(bytes, pa - this.romBase);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * A write touched RAM bytes [off, off+size): if any translated code covers
+   * them, invalidate the page's blocks. Returns true when code was hit.
+   */
+  codeWritten(off: number, size: number): boolean {
+    const first = off >>> CODE_CHUNK_SHIFT;
+    const last = (off + size - 1) >>> CODE_CHUNK_SHIFT;
+    let hit = false;
+    for (let c = first; c <= last; c++) if (this.codeChunks[c] !== 0) hit = true;
+    if (!hit) return false;
+    const page = off >>> PAGE_SHIFT;
+    const chunksPerPage = 1 << (PAGE_SHIFT - CODE_CHUNK_SHIFT);
+    this.codeChunks.fill(0, page * chunksPerPage, (page + 1) * chunksPerPage);
+    Atomics.store(this.codePages, page, 0);
+    Atomics.add(this.pageGen, page, 1);
+    return true;
+  }
+
+  /** Record that a block covers RAM bytes [off, off+len): stores there must now take the slow path. */
+  markCode(off: number, len: number): void {
+    for (let c = off >>> CODE_CHUNK_SHIFT; c <= (off + len - 1) >>> CODE_CHUNK_SHIFT; c++) this.codeChunks[c] = 1;
+    for (let p = off >>> PAGE_SHIFT; p <= (off + len - 1) >>> PAGE_SHIFT; p++) Atomics.store(this.codePages, p, 1);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Front-end loop: decode guest instructions from physical memory starting at
+ * a block's first pc, feed them to the translate functions, and stop at the
+ * first control transfer, at a page boundary or at the size limit.
+ */
+import { TcgBuilder } from '../../tcg/builder.js';
+import { IrBlock } from '../../tcg/ir.js';
+import { GuestMemory } from '../../memory/guest-memory.js';
+import { decode, Decoded, insnLength } from './decode.js';
+import { translateInsn, TranslateHooks } from './translate.js';
+
+/** Largest block, in guest instructions (keeps generated functions well under V8's optimizable size). */
+export const MAX_BLOCK_INSNS = 64;
+
+export interface BlockRequest {
+  /** Guest virtual pc of the first instruction. */
+  pc: number;
+  /** Physical address of that instruction. */
+  pa: number;
+  /** Physical address of the following page, for an instruction that straddles a page boundary (else -1). */
+  pa2: number;
+}
+
+export interface TranslatedBlock {
+  ir: IrBlock;
+  /** Decoded instructions, for -d in_asm. */
+  insns: (Decoded | undefined)[];
+  /** Raw instruction bits per instruction. */
+  raws: number[];
+  /** RAM page of the first instruction, or -1 for ROM. */
+  page: number;
+  /** pageGen value read before decoding: the block is stale once the page's generation moves on. */
+  gen: number;
+}
+
+function readHalf(mem: GuestMemory, pa: number): number {
+  const off = mem.ramOffset(pa);
+  if (off >= 0) {
+    if (off + 1 >= mem.ramSize) return mem.mu8[off];
+    return mem.mu8[off] | (mem.mu8[off + 1] << 8);
+  }
+  if (mem.isRom(pa)) return Number(mem.readRom(pa, 2));
+  return 0;
+}
+
+export interface BlockTranslatorHooks extends TranslateHooks {
+  /** Before each instruction: translation-level instruction events. */
+  beforeInsn?(b: TcgBuilder, pc: number, length: number): void;
+  /** At the start of the block: translation-level block events. */
+  blockStart?(b: TcgBuilder, pc: number): void;
+}
+
+export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: BlockTranslatorHooks = {}): TranslatedBlock {
+  const b = new TcgBuilder(req.pc);
+  const startOff = mem.ramOffset(req.pa);
+  const page = startOff >= 0 ? startOff >>> 12 : -1;
+  const gen = page >= 0 ? Atomics.load(mem.pageGen, page) : 0;
+  const insns: (Decoded | undefined)[] = [];
+  const raws: number[] = [];
+  hooks.blockStart?.(b, req.pc);
+  let pc = req.pc;
+  let pa = req.pa;
+  for (let n = 0; n < MAX_BLOCK_INSNS; n++) {
+    const lo = readHalf(mem, pa);
+    const len = insnLength(lo);
+    const crossesPage = (pa & 0xfff) + len > 0x1000;
+    if (crossesPage && n > 0) break; // the next block starts with it, with both pages known
+    const hiPa = crossesPage ? req.pa2 : pa + 2;
+    if (page >= 0) mem.markCode(mem.ramOffset(pa), crossesPage ? 2 : len);
+    if (crossesPage && mem.ramOffset(hiPa) >= 0) mem.markCode(mem.ramOffset(hiPa), 2);
+    const hi = len === 4 ? readHalf(mem, hiPa) : 0;
+    const d = decode(lo, hi);
+    const raw = len === 4 ? (lo | (hi << 16)) >>> 0 : lo;
+    insns.push(d);
+    raws.push(raw);
+    b.insnStart(pc, len);
+    hooks.beforeInsn?.(b, pc, len);
+    const ends = translateInsn({ b, pc, hooks }, d, raw, len);
+    pc += len;
+    pa += len;
+    if (ends) return { ir: b.finish(), insns, raws, page, gen };
+    if ((pa & 0xfff) === 0 || crossesPage) break;
+  }
+  b.exit(pc);
+  return { ir: b.finish(), insns, raws, page, gen };
+}

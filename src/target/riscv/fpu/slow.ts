@@ -1,0 +1,123 @@
+/**
+ * Register-level wrappers around the exact BigInt implementation in
+ * softfloat.ts. The fast paths fall back to these; tests also call them
+ * directly to check the reference against QEMU on its own.
+ *
+ * `mode` is an already-resolved rounding mode (0..4).
+ */
+import { SLOT_F, type VcpuStateViews } from '../../../vcpu/state-layout.js';
+import { raiseFlags } from './flags.js';
+import { readSingle, writeSingle } from './regs.js';
+import * as soft from './softfloat.js';
+import { DOUBLE, SINGLE, type FlagSink, type FloatFormat } from './softfloat.js';
+
+const SIGN_S = 0x80000000n;
+const SIGN_D = 0x8000000000000000n;
+
+export function readBitsS(s: VcpuStateViews, reg: number): bigint {
+  return BigInt(readSingle(s, reg) >>> 0);
+}
+
+export function readBitsD(s: VcpuStateViews, reg: number): bigint {
+  return BigInt.asUintN(64, s.i64[SLOT_F + reg]);
+}
+
+function readBits(s: VcpuStateViews, reg: number, fmt: FloatFormat): bigint {
+  return fmt === SINGLE ? readBitsS(s, reg) : readBitsD(s, reg);
+}
+
+function writeBits(s: VcpuStateViews, rd: number, bits: bigint, fmt: FloatFormat): void {
+  if (fmt === SINGLE) writeSingle(s, rd, Number(bits) | 0);
+  else s.i64[SLOT_F + rd] = BigInt.asIntN(64, bits);
+}
+
+function signBit(fmt: FloatFormat): bigint {
+  return fmt === SINGLE ? SIGN_S : SIGN_D;
+}
+
+/** Writes a result computed by `compute` and raises the flags it collected. */
+function commit(s: VcpuStateViews, rd: number, fmt: FloatFormat, compute: (sink: FlagSink) => bigint): void {
+  const sink: FlagSink = { flags: 0 };
+  const bits = compute(sink);
+  writeBits(s, rd, bits, fmt);
+  raiseFlags(s, sink.flags);
+}
+
+export const enum BinaryOp {
+  Add,
+  Sub,
+  Mul,
+  Div,
+}
+
+export function slowBinary(
+  s: VcpuStateViews,
+  fmt: FloatFormat,
+  op: BinaryOp,
+  rd: number,
+  rs1: number,
+  rs2: number,
+  mode: number,
+): void {
+  const a = readBits(s, rs1, fmt);
+  const b = readBits(s, rs2, fmt);
+  commit(s, rd, fmt, (sink) => {
+    switch (op) {
+      case BinaryOp.Add:
+        return soft.add(a, b, fmt, mode, sink);
+      case BinaryOp.Sub:
+        return soft.add(a, b ^ signBit(fmt), fmt, mode, sink);
+      case BinaryOp.Mul:
+        return soft.mul(a, b, fmt, mode, sink);
+      case BinaryOp.Div:
+        return soft.div(a, b, fmt, mode, sink);
+    }
+  });
+}
+
+export function slowSqrt(s: VcpuStateViews, fmt: FloatFormat, rd: number, rs1: number, mode: number): void {
+  const a = readBits(s, rs1, fmt);
+  commit(s, rd, fmt, (sink) => soft.sqrt(a, fmt, mode, sink));
+}
+
+/**
+ * Fused multiply-add family: (negateProduct ? -(a*b) : a*b) + (negateAddend ? -c : c),
+ * rounded once.
+ */
+export function slowFma(
+  s: VcpuStateViews,
+  fmt: FloatFormat,
+  rd: number,
+  rs1: number,
+  rs2: number,
+  rs3: number,
+  mode: number,
+  negateProduct: boolean,
+  negateAddend: boolean,
+): void {
+  const sign = signBit(fmt);
+  const a = readBits(s, rs1, fmt) ^ (negateProduct ? sign : 0n);
+  const b = readBits(s, rs2, fmt);
+  const c = readBits(s, rs3, fmt) ^ (negateAddend ? sign : 0n);
+  commit(s, rd, fmt, (sink) => soft.fma(a, b, c, fmt, mode, sink));
+}
+
+/** fcvt.s.d (from DOUBLE to SINGLE) and fcvt.d.s. */
+export function slowConvertFloat(
+  s: VcpuStateViews,
+  from: FloatFormat,
+  to: FloatFormat,
+  rd: number,
+  rs1: number,
+  mode: number,
+): void {
+  const a = readBits(s, rs1, from);
+  commit(s, rd, to, (sink) => soft.convert(a, from, to, mode, sink));
+}
+
+/** fcvt.{s,d}.{w,wu,l,lu} of an exact integer value. */
+export function slowFromInteger(s: VcpuStateViews, fmt: FloatFormat, rd: number, value: bigint, mode: number): void {
+  commit(s, rd, fmt, (sink) => soft.fromInteger(value, fmt, mode, sink));
+}
+
+export { DOUBLE, SINGLE };

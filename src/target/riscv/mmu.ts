@@ -1,0 +1,117 @@
+/**
+ * Sv39 address translation (privileged spec 4.3-4.4), with hardware A/D
+ * updates as QEMU performs them: the PTE is updated with a compare-and-swap
+ * on the shared RAM so concurrent walkers on other vCPUs never lose a bit.
+ */
+import { Access, Cause, Priv } from './csr.js';
+
+const PTE_V = 1n, PTE_R = 2n, PTE_W = 4n, PTE_X = 8n, PTE_U = 16n, PTE_A = 64n, PTE_D = 128n;
+const PPN_MASK = (1n << 44n) - 1n;
+
+/** What the walker needs of physical memory: PTEs live in RAM only. */
+export interface PageTableMemory {
+  /** Byte offset of physical address `pa` in RAM, or -1 if it is not RAM. */
+  ramOffset(pa: number): number;
+  /** RAM as 64-bit words, for PTE reads and atomic A/D updates. */
+  readonly ram64: BigInt64Array;
+}
+
+export interface WalkRequest {
+  vaddr: bigint;
+  access: Access;
+  /** Effective privilege of the access (MPRV already applied). */
+  priv: Priv;
+  satp: bigint;
+  sum: boolean;
+  mxr: boolean;
+}
+
+export interface WalkResult {
+  /** Physical address of the page containing vaddr (4 KiB aligned), or -1 on fault. */
+  pagePa: number;
+  /** Fault cause when pagePa is -1. */
+  cause: Cause;
+  readable: boolean;
+  writable: boolean;
+  executable: boolean;
+}
+
+function pageFault(access: Access): Cause {
+  return access === Access.Exec ? Cause.InsnPageFault : access === Access.Write ? Cause.StorePageFault : Cause.LoadPageFault;
+}
+
+function accessFault(access: Access): Cause {
+  return access === Access.Exec ? Cause.InsnAccessFault : access === Access.Write ? Cause.StoreAccessFault : Cause.LoadAccessFault;
+}
+
+function fault(cause: Cause): WalkResult {
+  return { pagePa: -1, cause, readable: false, writable: false, executable: false };
+}
+
+/** Does the leaf PTE allow this access at this privilege? */
+function permitted(pte: bigint, req: WalkRequest): boolean {
+  const user = (pte & PTE_U) !== 0n;
+  if (req.priv === Priv.U && !user) return false;
+  if (req.priv === Priv.S && user && (req.access === Access.Exec || !req.sum)) return false;
+  switch (req.access) {
+    case Access.Read: return (pte & PTE_R) !== 0n || (req.mxr && (pte & PTE_X) !== 0n);
+    case Access.Write: return (pte & PTE_W) !== 0n;
+    case Access.Exec: return (pte & PTE_X) !== 0n;
+  }
+}
+
+export function walkSv39(mem: PageTableMemory, req: WalkRequest): WalkResult {
+  const va = req.vaddr;
+  // bits 63..39 must all equal bit 38
+  const top = va >> 38n;
+  if (top !== 0n && top !== -1n) return fault(pageFault(req.access));
+  let table = (req.satp & PPN_MASK) << 12n;
+  for (let level = 2; level >= 0; level--) {
+    const vpn = (va >> BigInt(12 + 9 * level)) & 0x1ffn;
+    const ptePa = Number(table + vpn * 8n);
+    const off = mem.ramOffset(ptePa);
+    if (off < 0) return fault(accessFault(req.access));
+    let pte = Atomics.load(mem.ram64, off >> 3);
+    if ((pte & PTE_V) === 0n || ((pte & PTE_R) === 0n && (pte & PTE_W) !== 0n)) return fault(pageFault(req.access));
+    if (BigInt.asUintN(64, pte) >> 54n !== 0n) return fault(pageFault(req.access)); // reserved / Svpbmt / Svnapot bits
+    const ppn = (pte >> 10n) & PPN_MASK;
+    if ((pte & (PTE_R | PTE_X)) === 0n) {
+      if ((pte & (PTE_A | PTE_D | PTE_U)) !== 0n) return fault(pageFault(req.access)); // non-leaf must clear these
+      table = ppn << 12n;
+      continue;
+    }
+    if (!permitted(pte, req)) return fault(pageFault(req.access));
+    // superpages must be aligned
+    if (level > 0 && (ppn & ((1n << BigInt(9 * level)) - 1n)) !== 0n) return fault(pageFault(req.access));
+    const updated = updateAccessedDirty(mem, off >> 3, pte, req.access === Access.Write);
+    if (updated === undefined) return fault(pageFault(req.access));
+    pte = updated;
+    const levelMask = (1n << BigInt(12 + 9 * level)) - 1n;
+    const pa = (ppn << 12n) | (va & levelMask);
+    return {
+      pagePa: Number(pa & ~0xfffn),
+      cause: 0 as Cause,
+      readable: (pte & PTE_R) !== 0n || (req.mxr && (pte & PTE_X) !== 0n),
+      // only dirty pages may be written without another walk (so D gets set)
+      writable: (pte & PTE_W) !== 0n && (pte & PTE_D) !== 0n,
+      executable: (pte & PTE_X) !== 0n,
+    };
+  }
+  return fault(pageFault(req.access));
+}
+
+/**
+ * Set A (and D for writes) with compare-and-swap; retry if another hart
+ * changed the PTE meanwhile. Returns the PTE as it now stands, or undefined
+ * if it became invalid under us.
+ */
+function updateAccessedDirty(mem: PageTableMemory, index: number, pte: bigint, write: boolean): bigint | undefined {
+  for (;;) {
+    const want = pte | PTE_A | (write ? PTE_D : 0n);
+    if (want === pte) return pte;
+    const seen = Atomics.compareExchange(mem.ram64, index, pte, want);
+    if (seen === pte) return want;
+    if ((seen & PTE_V) === 0n) return undefined;
+    pte = seen;
+  }
+}

@@ -1,0 +1,295 @@
+/**
+ * One translate function per RISC-V instruction (QEMU's trans_* functions):
+ * each turns a decoded instruction into IR through the builder. They return
+ * true when the instruction ends the translation block.
+ *
+ * Anything that needs privileged state, can trap for reasons other than a
+ * memory access, or is rare is a helper call on the vCPU context (see
+ * src/vcpu/helpers.ts for the implementations of the names used here).
+ */
+import { TcgBuilder } from '../../tcg/builder.js';
+import { Cond, MemOp, Temp } from '../../tcg/ir.js';
+import { Decoded } from './decode.js';
+
+export interface TranslateHooks {
+  /** Called before every guest memory access with the address temp parts (instrumentation/tracing). */
+  beforeMemAccess?(b: TcgBuilder, pc: number, base: Temp, offset: number, info: number): void;
+}
+
+export interface DisasContext {
+  readonly b: TcgBuilder;
+  /** Guest pc of the instruction being translated. */
+  readonly pc: number;
+  readonly hooks: TranslateHooks;
+}
+
+type Trans = (ctx: DisasContext, d: Decoded) => boolean;
+
+const CONTINUE = false;
+const END = true;
+
+/** The `info` byte of guest_mem_before: size shift, sign extension, endianness, store. */
+export function memInfo(mem: MemOp, store: boolean): number {
+  const shift = mem.size === 1 ? 0 : mem.size === 2 ? 1 : mem.size === 4 ? 2 : 3;
+  return shift | (mem.signed ? 4 : 0) | (store ? 16 : 0);
+}
+
+function nextPc(ctx: DisasContext, d: Decoded): number {
+  return ctx.pc + d.length;
+}
+
+// ---- integer computation --------------------------------------------------
+
+function opImm(compute: (b: TcgBuilder, a: Temp, imm: Temp) => Temp): Trans {
+  return (ctx, d) => {
+    const { b } = ctx;
+    b.setReg(d.rd, compute(b, b.reg(d.rs1), b.const64(BigInt(d.imm))));
+    return CONTINUE;
+  };
+}
+
+function opReg(compute: (b: TcgBuilder, a: Temp, c: Temp) => Temp): Trans {
+  return (ctx, d) => {
+    const { b } = ctx;
+    b.setReg(d.rd, compute(b, b.reg(d.rs1), b.reg(d.rs2)));
+    return CONTINUE;
+  };
+}
+
+/** W-suffix ops compute on the low 32 bits and sign-extend the 32-bit result. */
+function opRegW(compute: (b: TcgBuilder, a: Temp, c: Temp) => Temp): Trans {
+  return opReg((b, a, c) => b.ext32s(compute(b, a, c)));
+}
+
+const imm63 = (b: TcgBuilder, t: Temp): Temp => b.and(t, b.const64(63n));
+const imm31 = (b: TcgBuilder, t: Temp): Temp => b.and(t, b.const64(31n));
+
+/** 32-bit division semantics on sign/zero-extended operands (RISC-V divw/remw). */
+function divW(opc: 'div' | 'divu' | 'rem' | 'remu'): Trans {
+  return opReg((b, a, c) => {
+    const unsigned = opc === 'divu' || opc === 'remu';
+    const x = unsigned ? b.ext32u(a) : b.ext32s(a);
+    const y = unsigned ? b.ext32u(c) : b.ext32s(c);
+    return b.ext32s(b.binary(opc, x, y));
+  });
+}
+
+// ---- control transfer -------------------------------------------------------
+
+function branch(cond: Cond): Trans {
+  return (ctx, d) => {
+    const { b } = ctx;
+    const target = ctx.pc + d.imm;
+    if (!aligned(target)) return raiseMisalignedFetch(ctx, target, cond, d);
+    b.exitIf(cond, b.reg(d.rs1), b.reg(d.rs2), target);
+    b.exit(nextPc(ctx, d));
+    return END;
+  };
+}
+
+/** With C enabled, targets only need 2-byte alignment; misaligned is impossible from imm. */
+function aligned(target: number): boolean {
+  return (target & 1) === 0;
+}
+
+function raiseMisalignedFetch(ctx: DisasContext, target: number, cond: Cond, d: Decoded): boolean {
+  // Unreachable with RVC (immediates are even); kept so the intent is explicit.
+  ctx.b.call('raiseMisalignedFetch', [], [target], { mayExit: true });
+  void cond; void d;
+  return END;
+}
+
+const jal: Trans = (ctx, d) => {
+  const { b } = ctx;
+  b.setReg(d.rd, b.const64(BigInt(nextPc(ctx, d))));
+  b.exit(ctx.pc + d.imm);
+  return END;
+};
+
+const jalr: Trans = (ctx, d) => {
+  const { b } = ctx;
+  const target = b.and(b.addi(b.reg(d.rs1), d.imm), b.const64(-2n));
+  const t = b.materialize(target);
+  b.setReg(d.rd, b.const64(BigInt(nextPc(ctx, d))));
+  b.exitIndirect(t);
+  return END;
+};
+
+// ---- memory ------------------------------------------------------------------
+
+function load(size: MemOp['size'], signed: boolean): Trans {
+  return (ctx, d) => {
+    const { b } = ctx;
+    const mem: MemOp = { size, signed };
+    const base = b.reg(d.rs1);
+    ctx.hooks.beforeMemAccess?.(b, ctx.pc, base, d.imm, memInfo(mem, false));
+    const v = b.qemuLd(base, d.imm, mem);
+    b.setReg(d.rd, v);
+    return CONTINUE;
+  };
+}
+
+function store(size: MemOp['size']): Trans {
+  return (ctx, d) => {
+    const { b } = ctx;
+    const mem: MemOp = { size, signed: false };
+    const base = b.reg(d.rs1);
+    ctx.hooks.beforeMemAccess?.(b, ctx.pc, base, d.imm, memInfo(mem, true));
+    b.qemuSt(b.reg(d.rs2), base, d.imm, mem);
+    return CONTINUE;
+  };
+}
+
+/** FP loads/stores go through helpers: they must check mstatus.FS and NaN-box singles. */
+function fpMem(helper: string, size: MemOp['size'], isStore: boolean): Trans {
+  return (ctx, d) => {
+    const { b } = ctx;
+    const base = b.reg(d.rs1);
+    ctx.hooks.beforeMemAccess?.(b, ctx.pc, base, d.imm, memInfo({ size, signed: false }, isStore));
+    const freg = isStore ? d.rs2 : d.rd;
+    b.call(helper, [base], [d.imm, freg], { mayExit: true });
+    return CONTINUE;
+  };
+}
+
+/** AMOs, LR and SC run in a helper that uses Atomics on the shared RAM. */
+function atomic(op: number, size: 4 | 8): Trans {
+  return (ctx, d) => {
+    const { b } = ctx;
+    const base = b.reg(d.rs1);
+    const isLr = op === AMO.lr;
+    ctx.hooks.beforeMemAccess?.(b, ctx.pc, base, 0, memInfo({ size, signed: true }, !isLr));
+    b.call('amo', [base, b.reg(d.rs2)], [op, size, d.rd], { mayExit: true });
+    return CONTINUE;
+  };
+}
+
+export const enum AMO { swap, add, xor, and, or, min, max, minu, maxu, lr, sc }
+
+// ---- system ----------------------------------------------------------------------
+
+/** A helper that may trap or change privileged state: the block always ends after it. */
+function system(helper: string, consts: (ctx: DisasContext, d: Decoded) => number[] = () => []): Trans {
+  return (ctx, d) => {
+    ctx.b.call(helper, [], [...consts(ctx, d), d.length], { mayExit: true });
+    ctx.b.exit(nextPc(ctx, d));
+    return END;
+  };
+}
+
+function csr(kind: number, immediate: boolean): Trans {
+  return (ctx, d) => {
+    const { b } = ctx;
+    const src = immediate ? b.const64(BigInt(d.rs1)) : b.reg(d.rs1);
+    // kind: 1 = write, 2 = set, 3 = clear; rs1 field == 0 means "no write" for set/clear
+    b.call('csrAccess', [src], [kind, d.csr, d.rd, d.rs1 === 0 ? 0 : 1, d.length], { mayExit: true });
+    b.exit(nextPc(ctx, d));
+    return END;
+  };
+}
+
+// ---- floating point ----------------------------------------------------------------
+
+/** Every computational FP instruction is one helper call: fpuOp(name index, rd, rs1, rs2, rs3, rm). */
+export const FP_OPS: readonly string[] = [
+  'fadd_s', 'fsub_s', 'fmul_s', 'fdiv_s', 'fsqrt_s', 'fsgnj_s', 'fsgnjn_s', 'fsgnjx_s', 'fmin_s', 'fmax_s',
+  'fcvt_w_s', 'fcvt_wu_s', 'fcvt_l_s', 'fcvt_lu_s', 'fmv_x_w', 'feq_s', 'flt_s', 'fle_s', 'fclass_s',
+  'fcvt_s_w', 'fcvt_s_wu', 'fcvt_s_l', 'fcvt_s_lu', 'fmv_w_x',
+  'fadd_d', 'fsub_d', 'fmul_d', 'fdiv_d', 'fsqrt_d', 'fsgnj_d', 'fsgnjn_d', 'fsgnjx_d', 'fmin_d', 'fmax_d',
+  'fcvt_s_d', 'fcvt_d_s', 'feq_d', 'flt_d', 'fle_d', 'fclass_d',
+  'fcvt_w_d', 'fcvt_wu_d', 'fcvt_l_d', 'fcvt_lu_d', 'fcvt_d_w', 'fcvt_d_wu', 'fcvt_d_l', 'fcvt_d_lu',
+  'fmv_x_d', 'fmv_d_x',
+  'fmadd_s', 'fmsub_s', 'fnmsub_s', 'fnmadd_s', 'fmadd_d', 'fmsub_d', 'fnmsub_d', 'fnmadd_d',
+];
+
+function fpOp(name: string): Trans {
+  const index = FP_OPS.indexOf(name);
+  return (ctx, d) => {
+    ctx.b.call('fpuOp', [], [index, d.rd, d.rs1, d.rs2, d.rs3, d.rm], { mayExit: true });
+    return CONTINUE;
+  };
+}
+
+// ---- the table -------------------------------------------------------------------------
+
+const TRANS: Record<string, Trans> = {
+  lui: (ctx, d) => { ctx.b.setReg(d.rd, ctx.b.const64(BigInt(d.imm))); return CONTINUE; },
+  auipc: (ctx, d) => { ctx.b.setReg(d.rd, ctx.b.const64(BigInt(ctx.pc) + BigInt(d.imm))); return CONTINUE; },
+  jal,
+  jalr,
+  beq: branch('eq'), bne: branch('ne'), blt: branch('lt'), bge: branch('ge'), bltu: branch('ltu'), bgeu: branch('geu'),
+  lb: load(1, true), lh: load(2, true), lw: load(4, true), ld: load(8, true),
+  lbu: load(1, false), lhu: load(2, false), lwu: load(4, false),
+  sb: store(1), sh: store(2), sw: store(4), sd: store(8),
+  addi: opImm((b, a, i) => b.add(a, i)),
+  slti: opImm((b, a, i) => b.setcond('lt', a, i)),
+  sltiu: opImm((b, a, i) => b.setcond('ltu', a, i)),
+  xori: opImm((b, a, i) => b.xor(a, i)),
+  ori: opImm((b, a, i) => b.or(a, i)),
+  andi: opImm((b, a, i) => b.and(a, i)),
+  slli: opImm((b, a, i) => b.shl(a, i)),
+  srli: opImm((b, a, i) => b.shr(a, i)),
+  srai: opImm((b, a, i) => b.sar(a, i)),
+  add: opReg((b, x, y) => b.add(x, y)),
+  sub: opReg((b, x, y) => b.sub(x, y)),
+  sll: opReg((b, x, y) => b.shl(x, imm63(b, y))),
+  slt: opReg((b, x, y) => b.setcond('lt', x, y)),
+  sltu: opReg((b, x, y) => b.setcond('ltu', x, y)),
+  xor: opReg((b, x, y) => b.xor(x, y)),
+  srl: opReg((b, x, y) => b.shr(x, imm63(b, y))),
+  sra: opReg((b, x, y) => b.sar(x, imm63(b, y))),
+  or: opReg((b, x, y) => b.or(x, y)),
+  and: opReg((b, x, y) => b.and(x, y)),
+  addiw: opImm((b, a, i) => b.ext32s(b.add(a, i))),
+  slliw: opImm((b, a, i) => b.ext32s(b.shl(a, i))),
+  srliw: opImm((b, a, i) => b.ext32s(b.shr(b.ext32u(a), i))),
+  sraiw: opImm((b, a, i) => b.sar(b.ext32s(a), i)),
+  addw: opRegW((b, x, y) => b.add(x, y)),
+  subw: opRegW((b, x, y) => b.sub(x, y)),
+  sllw: opRegW((b, x, y) => b.shl(x, imm31(b, y))),
+  srlw: opReg((b, x, y) => b.ext32s(b.shr(b.ext32u(x), imm31(b, y)))),
+  sraw: opReg((b, x, y) => b.sar(b.ext32s(x), imm31(b, y))),
+  mul: opReg((b, x, y) => b.binary('mul', x, y)),
+  mulh: opReg((b, x, y) => b.binary('mulsh', x, y)),
+  mulhsu: opReg((b, x, y) => b.binary('mulsuh', x, y)),
+  mulhu: opReg((b, x, y) => b.binary('muluh', x, y)),
+  div: opReg((b, x, y) => b.binary('div', x, y)),
+  divu: opReg((b, x, y) => b.binary('divu', x, y)),
+  rem: opReg((b, x, y) => b.binary('rem', x, y)),
+  remu: opReg((b, x, y) => b.binary('remu', x, y)),
+  mulw: opRegW((b, x, y) => b.binary('mul', x, y)),
+  divw: divW('div'), divuw: divW('divu'), remw: divW('rem'), remuw: divW('remu'),
+  fence: () => CONTINUE, // RAM accesses are sequentially consistent across workers already
+  fence_i: system('fenceI'),
+  ecall: system('ecall'),
+  ebreak: system('ebreak'),
+  sret: system('sret'),
+  mret: system('mret'),
+  wfi: system('wfi'),
+  sfence_vma: (ctx, d) => {
+    ctx.b.call('sfenceVma', [ctx.b.reg(d.rs1), ctx.b.reg(d.rs2)], [d.rs1, d.length], { mayExit: true });
+    ctx.b.exit(nextPc(ctx, d));
+    return END;
+  },
+  csrrw: csr(1, false), csrrs: csr(2, false), csrrc: csr(3, false),
+  csrrwi: csr(1, true), csrrsi: csr(2, true), csrrci: csr(3, true),
+  lr_w: atomic(AMO.lr, 4), sc_w: atomic(AMO.sc, 4), amoswap_w: atomic(AMO.swap, 4), amoadd_w: atomic(AMO.add, 4),
+  amoxor_w: atomic(AMO.xor, 4), amoand_w: atomic(AMO.and, 4), amoor_w: atomic(AMO.or, 4),
+  amomin_w: atomic(AMO.min, 4), amomax_w: atomic(AMO.max, 4), amominu_w: atomic(AMO.minu, 4), amomaxu_w: atomic(AMO.maxu, 4),
+  lr_d: atomic(AMO.lr, 8), sc_d: atomic(AMO.sc, 8), amoswap_d: atomic(AMO.swap, 8), amoadd_d: atomic(AMO.add, 8),
+  amoxor_d: atomic(AMO.xor, 8), amoand_d: atomic(AMO.and, 8), amoor_d: atomic(AMO.or, 8),
+  amomin_d: atomic(AMO.min, 8), amomax_d: atomic(AMO.max, 8), amominu_d: atomic(AMO.minu, 8), amomaxu_d: atomic(AMO.maxu, 8),
+  flw: fpMem('flw', 4, false), fld: fpMem('fld', 8, false), fsw: fpMem('fsw', 4, true), fsd: fpMem('fsd', 8, true),
+};
+for (const name of FP_OPS) TRANS[name] = fpOp(name);
+
+/** Translate one decoded instruction; an unknown one raises illegal-instruction. */
+export function translateInsn(ctx: DisasContext, d: Decoded | undefined, raw: number, length: number): boolean {
+  const trans = d ? TRANS[d.name] : undefined;
+  if (!d || !trans) {
+    ctx.b.call('raiseIllegal', [], [raw >>> 0], { mayExit: true });
+    ctx.b.exit(ctx.pc + length); // not reached: the helper always traps
+    return END;
+  }
+  return trans(ctx, d);
+}

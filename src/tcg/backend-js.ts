@@ -1,0 +1,215 @@
+/**
+ * JavaScript backend: turns an IR block into the source of a JS function.
+ *
+ * The source is a factory body; the vCPU worker compiles it once with
+ * `new Function(...BLOCK_PARAMS, source)` and calls the factory with its own
+ * context to obtain the block function, which returns the next guest pc.
+ * Everything the block touches is a closure variable bound by the factory,
+ * so the hot path has no property lookups:
+ *
+ *   c     the vCPU context (helpers, `brk`/`brkPc` for helper-requested exits)
+ *   x     BigInt64Array over the vCPU state (guest registers, slot = index)
+ *   xi    Int32Array over the same bytes (low/high words of each register)
+ *   f     Float64Array over the same bytes (pc, instret)
+ *   tlb   Int32Array soft TLB: entries of [readTag, writeTag, hiWord, ramOffset]
+ *   m8 .. m64  typed-array views of guest RAM
+ *
+ * This file is the only place that knows how ops look in JS; `-d out_asm`
+ * prints exactly what it returns.
+ */
+import { Cond, IrBlock, MemOp, Op, Temp } from './ir.js';
+import { SLOT_INSTRET } from '../vcpu/state-layout.js';
+
+export const BLOCK_PARAMS = ['c', 'x', 'xi', 'f', 'tlb', 'm8', 'mu8', 'm16', 'mu16', 'm32', 'mu32', 'm64', 'ev'] as const;
+
+/** Number of soft-TLB entries per MMU mode (direct mapped on the virtual page number). */
+export const TLB_ENTRIES = 256;
+/** Int32 words per TLB entry. */
+export const TLB_ENTRY_WORDS = 4;
+export const TLB_READ_TAG = 0;
+export const TLB_WRITE_TAG = 1;
+export const TLB_HI = 2;
+export const TLB_RAM_OFFSET = 3;
+
+const RAM_VIEW: Record<string, string> = {
+  '1s': 'm8', '1u': 'mu8', '2s': 'm16', '2u': 'mu16', '4s': 'm32', '4u': 'mu32', '8s': 'm64', '8u': 'm64',
+};
+
+function shiftFor(size: number): number {
+  return size === 1 ? 0 : size === 2 ? 1 : size === 4 ? 2 : 3;
+}
+
+export class JsBackend {
+  private lines: string[] = [];
+
+  constructor(private readonly block: IrBlock) {}
+
+  generate(): string {
+    this.lines = [];
+    this.lines.push('return function block() {');
+    this.lines.push('  const mb = c.tlbBase;');
+    for (const op of this.block.ops) this.emitOp(op);
+    this.lines.push('};');
+    return this.lines.join('\n');
+  }
+
+  private out(s: string): void {
+    this.lines.push('  ' + s);
+  }
+
+  private val(t: Temp): string {
+    switch (t.kind) {
+      case 'const': return `${t.value as bigint}n`;
+      case 'global': return `x[${t.index}]`;
+      default: return `t${t.id}`;
+    }
+  }
+
+  /** Low 32 bits of a value as a JS number expression. */
+  private lo32(t: Temp): string {
+    switch (t.kind) {
+      case 'const': return String(Number(BigInt.asIntN(32, t.value as bigint)));
+      case 'global': return `xi[${2 * t.index}]`;
+      default: return `Number(BigInt.asIntN(32, t${t.id}))`;
+    }
+  }
+
+  private def(op: Op, expr: string): void {
+    this.out(`const ${this.val(op.dst as Temp)} = ${expr};`);
+  }
+
+  private retire(op: Op): string {
+    return `f[${SLOT_INSTRET}] += ${op.insnIndex + 1};`;
+  }
+
+  private cond(cond: Cond, a: Temp, b: Temp): string {
+    const A = this.val(a);
+    const B = this.val(b);
+    switch (cond) {
+      case 'eq': return `${A} === ${B}`;
+      case 'ne': return `${A} !== ${B}`;
+      case 'lt': return `${A} < ${B}`;
+      case 'ge': return `${A} >= ${B}`;
+      case 'ltu': return `BigInt.asUintN(64, ${A}) < BigInt.asUintN(64, ${B})`;
+      case 'geu': return `BigInt.asUintN(64, ${A}) >= BigInt.asUintN(64, ${B})`;
+    }
+  }
+
+  private emitOp(op: Op): void {
+    const [a, b] = op.args;
+    const A = a ? this.val(a) : '';
+    const B = b ? this.val(b) : '';
+    switch (op.opc) {
+      case 'insn_start':
+        this.out(`// 0x${(op.imm as number).toString(16)}`);
+        return;
+      case 'mov':
+        if (op.dst?.kind === 'global') this.out(`${this.val(op.dst)} = ${A};`);
+        else this.def(op, A);
+        return;
+      case 'add': return this.def(op, `BigInt.asIntN(64, ${A} + ${B})`);
+      case 'sub': return this.def(op, `BigInt.asIntN(64, ${A} - ${B})`);
+      case 'and': return this.def(op, `${A} & ${B}`);
+      case 'or': return this.def(op, `${A} | ${B}`);
+      case 'xor': return this.def(op, `${A} ^ ${B}`);
+      case 'shl': return this.def(op, `BigInt.asIntN(64, ${A} << (${B} & 63n))`);
+      case 'shr': return this.def(op, `BigInt.asIntN(64, BigInt.asUintN(64, ${A}) >> (${B} & 63n))`);
+      case 'sar': return this.def(op, `${A} >> (${B} & 63n)`);
+      case 'mul': return this.def(op, `BigInt.asIntN(64, ${A} * ${B})`);
+      case 'mulsh': return this.def(op, `BigInt.asIntN(64, (${A} * ${B}) >> 64n)`);
+      case 'muluh': return this.def(op, `BigInt.asIntN(64, (BigInt.asUintN(64, ${A}) * BigInt.asUintN(64, ${B})) >> 64n)`);
+      case 'mulsuh': return this.def(op, `BigInt.asIntN(64, (${A} * BigInt.asUintN(64, ${B})) >> 64n)`);
+      case 'div': return this.def(op, `(${B} === 0n ? -1n : BigInt.asIntN(64, ${A} / ${B}))`);
+      case 'divu': return this.def(op, `(${B} === 0n ? -1n : BigInt.asIntN(64, BigInt.asUintN(64, ${A}) / BigInt.asUintN(64, ${B})))`);
+      case 'rem': return this.def(op, `(${B} === 0n ? ${A} : BigInt.asIntN(64, ${A} % ${B}))`);
+      case 'remu': return this.def(op, `(${B} === 0n ? ${A} : BigInt.asIntN(64, BigInt.asUintN(64, ${A}) % BigInt.asUintN(64, ${B})))`);
+      case 'ext32s': return this.def(op, `BigInt.asIntN(32, ${A})`);
+      case 'ext32u': return this.def(op, `BigInt.asUintN(32, ${A})`);
+      case 'setcond': return this.def(op, `(${this.cond(op.cond as Cond, a, b)} ? 1n : 0n)`);
+      case 'qemu_ld': return this.emitLoad(op);
+      case 'qemu_st': return this.emitStore(op);
+      case 'call': return this.emitCall(op);
+      case 'exit':
+        this.out(this.retire(op));
+        this.out(`return ${op.imm as number};`);
+        return;
+      case 'exit_if':
+        this.out(`if (${this.cond(op.cond as Cond, a, b)}) { ${this.retire(op)} return ${op.imm as number}; }`);
+        return;
+      case 'exit_indirect':
+        this.out(this.retire(op));
+        this.out(`return Number(${A});`);
+        return;
+    }
+  }
+
+  /**
+   * Compute the effective address base + offset as two int32 words `lo`/`hi`.
+   * Carry out of the low word is detected by unsigned wrap-around.
+   */
+  private address(base: Temp, offset: number, n: number): void {
+    if (base.kind === 'global') {
+      this.out(`const b${n} = xi[${2 * base.index}];`);
+      this.out(`const lo${n} = (b${n} + ${offset}) | 0;`);
+      const hiBase = `xi[${2 * base.index + 1}]`;
+      if (offset === 0) this.out(`const hi${n} = ${hiBase};`);
+      else if (offset > 0) this.out(`const hi${n} = (${hiBase} + ((lo${n} >>> 0) < (b${n} >>> 0) ? 1 : 0)) | 0;`);
+      else this.out(`const hi${n} = (${hiBase} - ((lo${n} >>> 0) < (b${n} >>> 0) ? 0 : 1)) | 0;`);
+    } else {
+      const v = this.val(base);
+      this.out(`const a${n} = BigInt.asIntN(64, ${v} + ${offset}n);`);
+      this.out(`const lo${n} = Number(BigInt.asIntN(32, a${n}));`);
+      this.out(`const hi${n} = Number(a${n} >> 32n);`);
+    }
+  }
+
+  private tagMask(mem: MemOp): number {
+    return ~0xfff | (mem.size - 1);
+  }
+
+  private emitLoad(op: Op): void {
+    const mem = op.mem as MemOp;
+    const n = op.dst?.id as number;
+    const base = op.args[0];
+    this.address(base, op.imm as number, n);
+    const view = RAM_VIEW[`${mem.size}${mem.signed ? 's' : 'u'}`];
+    const shift = shiftFor(mem.size);
+    const host = `${view}[(tlb[e${n} + ${TLB_RAM_OFFSET}] + (lo${n} & 4095)) >> ${shift}]`;
+    const fast = mem.size === 8 ? host : `BigInt(${host})`;
+    this.out(`const e${n} = mb + ((lo${n} >>> 10) & ${(TLB_ENTRIES - 1) * TLB_ENTRY_WORDS});`);
+    this.out(`let t${n};`);
+    this.out(`if (tlb[e${n}] === (lo${n} & ${this.tagMask(mem)}) && tlb[e${n} + ${TLB_HI}] === hi${n}) t${n} = ${fast};`);
+    this.out(`else { t${n} = c.ld(lo${n}, hi${n}, ${mem.size}, ${mem.signed ? 1 : 0}, ${this.pcOf(op)}, ${op.insnIndex}); if (c.brk) { c.brk = false; return c.brkPc; } }`);
+  }
+
+  private emitStore(op: Op): void {
+    const mem = op.mem as MemOp;
+    const [value, base] = op.args;
+    const n = `s${this.lines.length}`;
+    this.address(base, op.imm as number, n as unknown as number);
+    const view = RAM_VIEW[`${mem.size}s`];
+    const shift = shiftFor(mem.size);
+    const hostValue = mem.size === 8 ? this.val(value) : this.lo32(value);
+    this.out(`const e${n} = mb + ((lo${n} >>> 10) & ${(TLB_ENTRIES - 1) * TLB_ENTRY_WORDS});`);
+    this.out(`if (tlb[e${n} + ${TLB_WRITE_TAG}] === (lo${n} & ${this.tagMask(mem)}) && tlb[e${n} + ${TLB_HI}] === hi${n}) ${view}[(tlb[e${n} + ${TLB_RAM_OFFSET}] + (lo${n} & 4095)) >> ${shift}] = ${hostValue};`);
+    this.out(`else { c.st(lo${n}, hi${n}, ${mem.size}, ${this.val(value)}, ${this.pcOf(op)}, ${op.insnIndex}, ${this.block.insnLengths[op.insnIndex]}); if (c.brk) { c.brk = false; return c.brkPc; } }`);
+  }
+
+  private pcOf(op: Op): number {
+    return this.block.insnPcs[op.insnIndex];
+  }
+
+  private emitCall(op: Op): void {
+    const args = op.args.map((t) => this.val(t));
+    for (const k of op.consts ?? []) args.push(String(k));
+    if (op.mayExit) args.push(String(this.pcOf(op)), String(op.insnIndex));
+    const call = `c.${op.helper as string}(${args.join(', ')})`;
+    if (op.dst) this.def(op, call);
+    else this.out(`${call};`);
+    if (op.mayExit) this.out(`if (c.brk) { c.brk = false; return c.brkPc; }`);
+  }
+}
+
+export function generateJs(block: IrBlock): string {
+  return new JsBackend(block).generate();
+}

@@ -1,0 +1,130 @@
+/**
+ * Shared-memory request/response channel between vCPU workers and the
+ * translator service. A vCPU translates rarely but synchronously: it writes
+ * its request into its own slot, rings the doorbell and sleeps on the slot's
+ * state word until the service has written the JavaScript source back.
+ * Nothing here goes through the event loop, so a busy main thread never
+ * delays a translation.
+ */
+import type { BlockCode } from '../vcpu/block-cache.js';
+
+export const MAX_VCPUS = 16;
+const HEADER_BYTES = 64;
+const SOURCE_BYTES = 512 * 1024;
+const SLOT_BYTES = HEADER_BYTES + SOURCE_BYTES;
+
+const enum SlotState { Idle = 0, Request = 1, Done = 2, Failed = 3 }
+// Int32 header words
+const W_STATE = 0, W_LEN = 1, W_PAGE = 2, W_GEN = 3, W_COUNT = 4;
+// Float64 header slots (byte offset 32)
+const D_PC = 4, D_PA = 5, D_PA2 = 6;
+
+export interface TranslatorChannelBuffers {
+  doorbell: SharedArrayBuffer;
+  slots: SharedArrayBuffer;
+}
+
+export function createTranslatorChannel(): TranslatorChannelBuffers {
+  return { doorbell: new SharedArrayBuffer(8), slots: new SharedArrayBuffer(SLOT_BYTES * MAX_VCPUS) };
+}
+
+class Slot {
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+  readonly bytes: Uint8Array;
+  constructor(buffers: TranslatorChannelBuffers, index: number) {
+    const base = index * SLOT_BYTES;
+    this.i32 = new Int32Array(buffers.slots, base, HEADER_BYTES / 4);
+    this.f64 = new Float64Array(buffers.slots, base, HEADER_BYTES / 8);
+    this.bytes = new Uint8Array(buffers.slots, base + HEADER_BYTES, SOURCE_BYTES);
+  }
+}
+
+/** vCPU side. */
+export class TranslatorClient {
+  private readonly slot: Slot;
+  private readonly doorbell: Int32Array;
+  private readonly decoder = new TextDecoder('latin1');
+
+  constructor(buffers: TranslatorChannelBuffers, readonly vcpuIndex: number) {
+    this.slot = new Slot(buffers, vcpuIndex);
+    this.doorbell = new Int32Array(buffers.doorbell);
+  }
+
+  fetch(pc: number, pa: number, pa2: number): BlockCode {
+    const { i32, f64 } = this.slot;
+    f64[D_PC] = pc;
+    f64[D_PA] = pa;
+    f64[D_PA2] = pa2;
+    Atomics.store(i32, W_STATE, SlotState.Request);
+    Atomics.add(this.doorbell, 0, 1);
+    Atomics.notify(this.doorbell, 0);
+    while (Atomics.load(i32, W_STATE) === SlotState.Request) Atomics.wait(i32, W_STATE, SlotState.Request, 1000);
+    const state = Atomics.load(i32, W_STATE);
+    const len = i32[W_LEN];
+    // copy out of shared memory before decoding (TextDecoder refuses shared views)
+    const text = this.decoder.decode(this.slot.bytes.slice(0, len));
+    Atomics.store(i32, W_STATE, SlotState.Idle);
+    if (state === SlotState.Failed) throw new Error(`translator service: ${text}`);
+    return { source: text, page: i32[W_PAGE], gen: i32[W_GEN], insnCount: i32[W_COUNT] };
+  }
+}
+
+export interface TranslationRequest {
+  vcpuIndex: number;
+  pc: number;
+  pa: number;
+  pa2: number;
+}
+
+/** Service side. */
+export class TranslatorServer {
+  private readonly slots: Slot[];
+  private readonly doorbell: Int32Array;
+  private readonly encoder = new TextEncoder();
+
+  constructor(buffers: TranslatorChannelBuffers) {
+    this.slots = Array.from({ length: MAX_VCPUS }, (_, i) => new Slot(buffers, i));
+    this.doorbell = new Int32Array(buffers.doorbell);
+  }
+
+  /** Sleep until some vCPU rings (or `timeoutMs` passes). */
+  waitForRequests(timeoutMs: number, seen: number): void {
+    Atomics.wait(this.doorbell, 0, seen, timeoutMs);
+  }
+
+  get doorbellValue(): number {
+    return Atomics.load(this.doorbell, 0);
+  }
+
+  /** Serve every pending request with `translate`; returns how many were served. */
+  serve(translate: (req: TranslationRequest) => BlockCode): number {
+    let served = 0;
+    for (let i = 0; i < this.slots.length; i++) {
+      const slot = this.slots[i];
+      if (Atomics.load(slot.i32, W_STATE) !== SlotState.Request) continue;
+      const req = { vcpuIndex: i, pc: slot.f64[D_PC], pa: slot.f64[D_PA], pa2: slot.f64[D_PA2] };
+      let state = SlotState.Done;
+      try {
+        const code = translate(req);
+        this.writeText(slot, code.source);
+        slot.i32[W_PAGE] = code.page;
+        slot.i32[W_GEN] = code.gen;
+        slot.i32[W_COUNT] = code.insnCount;
+      } catch (e) {
+        this.writeText(slot, e instanceof Error ? e.message : String(e));
+        state = SlotState.Failed;
+      }
+      Atomics.store(slot.i32, W_STATE, state);
+      Atomics.notify(slot.i32, W_STATE);
+      served++;
+    }
+    return served;
+  }
+
+  private writeText(slot: Slot, text: string): void {
+    const r = this.encoder.encodeInto(text, slot.bytes);
+    if (r.read < text.length) throw new Error(`generated block too large (${text.length} bytes)`);
+    slot.i32[W_LEN] = r.written;
+  }
+}

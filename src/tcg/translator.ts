@@ -1,0 +1,122 @@
+/**
+ * The translator: guest code at (virtual pc, physical address) -> IR ->
+ * optimized IR -> JavaScript source, cached by physical address and shared
+ * by every vCPU. Runs inside the translator service worker (and in-process
+ * in unit tests). Translation-time trace events are raised here with the id
+ * of the vCPU that asked.
+ */
+import { GuestMemory } from '../memory/guest-memory.js';
+import { translateBlock, TranslatedBlock, BlockTranslatorHooks } from '../target/riscv/block-translator.js';
+import { optimize } from './optimize.js';
+import { generateJs } from './backend-js.js';
+import { IrBlock, Op, Temp } from './ir.js';
+import type { BlockCode } from '../vcpu/block-cache.js';
+
+export interface TranslatorLog {
+  /** Which `-d` items are on. */
+  inAsm: boolean;
+  op: boolean;
+  outAsm: boolean;
+  write(text: string): void;
+  /** Disassembler for in_asm (optional so the translator works without it). */
+  disassemble?(block: TranslatedBlock, index: number): string;
+  /** Symbol containing an address, for the `IN: name` header. */
+  symbolAt?(pc: number): string;
+}
+
+interface CacheEntry extends BlockCode {
+  key: string;
+}
+
+/** Hooks that depend on the requesting vCPU (trace events at translation level). */
+export type HooksForVcpu = (vcpuIndex: number) => BlockTranslatorHooks;
+
+export class Translator {
+  private readonly cache = new Map<string, CacheEntry>();
+  translated = 0;
+
+  constructor(
+    private readonly mem: GuestMemory,
+    private readonly log: TranslatorLog | undefined,
+    private hooksFor: HooksForVcpu = () => ({}),
+  ) {}
+
+  setHooks(hooksFor: HooksForVcpu): void {
+    this.hooksFor = hooksFor;
+    this.cache.clear();
+  }
+
+  /** Drop every cached translation (trace-state changes, instrumentation load/unload). */
+  flush(): void {
+    this.cache.clear();
+  }
+
+  get cachedBlocks(): number {
+    return this.cache.size;
+  }
+
+  translate(pc: number, pa: number, pa2: number, vcpuIndex: number): BlockCode {
+    const key = `${pa}:${pc}:${pa2}`;
+    const hit = this.cache.get(key);
+    if (hit && (hit.page < 0 || Atomics.load(this.mem.pageGen, hit.page) === hit.gen)) return hit;
+    const block = translateBlock(this.mem, { pc, pa, pa2 }, this.hooksFor(vcpuIndex));
+    if (this.log?.inAsm) this.logInAsm(block);
+    if (this.log?.op) this.log.write(`OP:\n${formatOps(block.ir)}\n`);
+    optimize(block.ir);
+    if (this.log?.op) this.log.write(`OP after optimization:\n${formatOps(block.ir)}\n`);
+    const source = generateJs(block.ir);
+    if (this.log?.outAsm) this.log.write(`OUT: [size=${source.length}]\n${source}\n\n`);
+    const entry: CacheEntry = { key, source, page: block.page, gen: block.gen, insnCount: block.ir.insnCount };
+    this.cache.set(key, entry);
+    this.translated++;
+    return entry;
+  }
+
+  private logInAsm(block: TranslatedBlock): void {
+    const log = this.log as TranslatorLog;
+    const lines: string[] = ['----------------'];
+    lines.push(`IN: ${log.symbolAt?.(block.ir.pc) ?? ''}`);
+    for (let i = 0; i < block.insns.length; i++) {
+      lines.push(log.disassemble ? log.disassemble(block, i) : defaultInsnLine(block, i));
+    }
+    log.write(lines.join('\n') + '\n\n');
+  }
+}
+
+function hex(v: number): string {
+  return '0x' + (v < 0 ? BigInt.asUintN(64, BigInt(v)) : BigInt(v)).toString(16).padStart(16, '0');
+}
+
+function defaultInsnLine(block: TranslatedBlock, i: number): string {
+  const raw = block.raws[i];
+  const d = block.insns[i];
+  const width = d?.length === 2 ? 4 : 8;
+  return `${hex(block.ir.insnPcs[i])}:  ${raw.toString(16).padStart(width, '0')}  ${d?.name ?? 'illegal'}`;
+}
+
+function tempName(t: Temp): string {
+  switch (t.kind) {
+    case 'const': return `$0x${BigInt.asUintN(64, t.value as bigint).toString(16)}`;
+    case 'global': return `x${t.index}`;
+    default: return `tmp${t.id}`;
+  }
+}
+
+/** TCG-like dump of the ops (`-d op`). */
+export function formatOps(block: IrBlock): string {
+  return block.ops.map((op) => formatOp(block, op)).join('\n');
+}
+
+function formatOp(block: IrBlock, op: Op): string {
+  if (op.opc === 'insn_start') return ` ---- ${hex(op.imm as number)}`;
+  const parts: string[] = [];
+  if (op.dst) parts.push(tempName(op.dst));
+  for (const a of op.args) parts.push(tempName(a));
+  if (op.cond) parts.push(op.cond);
+  if (op.mem) parts.push(`${op.mem.signed ? 's' : 'u'}${op.mem.size * 8}`);
+  if (op.helper) parts.push(op.helper);
+  if (op.consts?.length) parts.push(...op.consts.map((c) => `$${c}`));
+  if (op.imm !== undefined) parts.push(op.opc.startsWith('exit') ? hex(op.imm) : `$${op.imm}`);
+  void block;
+  return ` ${op.opc.padEnd(14)}${parts.join(',')}`;
+}

@@ -1,0 +1,111 @@
+/**
+ * The vCPU's view of translated code: compiled block functions, found by
+ * guest virtual pc (a jump cache per privilege level) and by physical
+ * address (so a page mapped at two addresses compiles once).
+ *
+ * Source text comes from the translator service; compiling it into a
+ * function happens here because functions cannot cross worker boundaries.
+ */
+import { BLOCK_PARAMS } from '../tcg/backend-js.js';
+import { GuestMemory } from '../memory/guest-memory.js';
+import { VcpuContext } from './context.js';
+
+/** What the translator service returns for one block. */
+export interface BlockCode {
+  source: string;
+  /** RAM page of the block's first instruction, or -1 for ROM. */
+  page: number;
+  /** pageGen of that page when the block was decoded. */
+  gen: number;
+  insnCount: number;
+}
+
+export interface BlockSource {
+  /** Translate (or find already translated) the block at virtual `pc`, physical `pa`. */
+  fetch(pc: number, pa: number, pa2: number): BlockCode;
+}
+
+export type BlockFn = () => number;
+
+export interface CompiledBlock {
+  pc: number;
+  pa: number;
+  page: number;
+  gen: number;
+  fn: BlockFn;
+}
+
+type Factory = (...args: unknown[]) => BlockFn;
+
+/** Events raised from generated code (instrumentation); bound per vCPU. */
+export type EventSink = Record<string, (...args: unknown[]) => void>;
+
+export class BlockCache {
+  /** Jump caches indexed by privilege (0 U, 1 S, 3 M). */
+  private readonly jump: Map<number, CompiledBlock>[] = [new Map(), new Map(), new Map(), new Map()];
+  private readonly byPa = new Map<number, CompiledBlock[]>();
+  compiled = 0;
+
+  constructor(
+    private readonly ctx: VcpuContext,
+    private readonly mem: GuestMemory,
+    private readonly source: BlockSource,
+    private readonly events: EventSink,
+  ) {}
+
+  /** Drop everything (fence.i, sfence.vma, satp change, trace-state change). */
+  flush(): void {
+    for (const j of this.jump) j.clear();
+    this.byPa.clear();
+  }
+
+  /** Forget virtual-to-physical associations only (TLB flush): compiled code stays usable. */
+  flushJump(): void {
+    for (const j of this.jump) j.clear();
+  }
+
+  private valid(b: CompiledBlock): boolean {
+    return b.page < 0 || Atomics.load(this.mem.pageGen, b.page) === b.gen;
+  }
+
+  /** The block to run at `pc`, or undefined if fetching it trapped (pc now holds the handler). */
+  lookup(pc: number): CompiledBlock | undefined {
+    const jump = this.jump[this.ctx.priv];
+    const hit = jump.get(pc);
+    if (hit !== undefined && this.valid(hit)) return hit;
+    const pa = this.ctx.fetchPhys(pc);
+    if (pa < 0) return undefined;
+    let pa2 = -1;
+    if ((pa & 0xfff) === 0xffe && (this.ctx.readPhysHalf(pa) & 3) === 3) {
+      pa2 = this.ctx.fetchPhys(pc + 2);
+      if (pa2 < 0) return undefined;
+    }
+    const block = this.findOrCompile(pc, pa, pa2);
+    jump.set(pc, block);
+    return block;
+  }
+
+  private findOrCompile(pc: number, pa: number, pa2: number): CompiledBlock {
+    const list = this.byPa.get(pa);
+    if (list) {
+      for (let i = 0; i < list.length; i++) {
+        const b = list[i];
+        if (b.pc === pc && this.valid(b)) return b;
+      }
+    }
+    const code = this.source.fetch(pc, pa, pa2);
+    const block: CompiledBlock = { pc, pa, page: code.page, gen: code.gen, fn: this.compile(code.source) };
+    const kept = (list ?? []).filter((b) => b.pc !== pc && this.valid(b));
+    kept.push(block);
+    this.byPa.set(pa, kept);
+    return block;
+  }
+
+  private compile(source: string): BlockFn {
+    const factory = new Function(...BLOCK_PARAMS, source) as Factory;
+    this.compiled++;
+    const m = this.mem;
+    const s = this.ctx.state;
+    return factory(this.ctx, s.i64, s.i32, s.f64, this.ctx.tlb, m.m8, m.mu8, m.m16, m.mu16, m.m32, m.mu32, m.m64, this.events);
+  }
+}

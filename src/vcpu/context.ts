@@ -1,0 +1,513 @@
+/**
+ * The vCPU context: what translated blocks call (`c.ld`, `c.csrAccess`, ...),
+ * the soft TLB they read inline, and the slow paths behind it (page walks,
+ * MMIO, self-modifying code, traps). One per vCPU worker.
+ *
+ * Helper protocol: a helper that must end the block (trap, privileged state
+ * change, code modified) sets `brk = true` and `brkPc` to where execution
+ * continues, and accounts the instructions it retired; the block then
+ * returns `brkPc` to the run loop.
+ */
+import { Hart, CsrOp } from '../target/riscv/hart.js';
+import { Access, Cause, MSTATUS, MPP_SHIFT, Priv, SATP_MODE_SV39 } from '../target/riscv/csr.js';
+import { walkSv39 } from '../target/riscv/mmu.js';
+import { AMO, FP_OPS } from '../target/riscv/translate.js';
+import { TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG } from '../tcg/backend-js.js';
+import { GuestMemory, PAGE_SHIFT } from '../memory/guest-memory.js';
+import { Csr, SLOT_F, SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_X, VcpuStateViews, WORD_EXIT_REQUEST } from './state-layout.js';
+import * as fpu from '../target/riscv/fpu/index.js';
+
+/** Device access for addresses that are neither RAM nor ROM. */
+export interface MmioPort {
+  /** Value read, or undefined if nothing is mapped there (access fault). */
+  read(pa: number, size: number): bigint | undefined;
+  /** False if nothing is mapped there (access fault). */
+  write(pa: number, size: number, value: bigint): boolean;
+}
+
+/** Time source and per-hart timer compare values (the CLINT). */
+export interface TimerSource {
+  mtime(): bigint;
+  mtimecmp(hart: number): bigint;
+}
+
+type FpuFn = (s: VcpuStateViews, ...args: number[]) => boolean;
+
+const FPU_TABLE: FpuFn[] = FP_OPS.map((name) => {
+  const fn = (fpu as unknown as Record<string, FpuFn | undefined>)[name];
+  if (!fn) throw new Error(`FPU helper ${name} missing`);
+  return fn;
+});
+
+/** Arity class of each FP op: which operand fields it takes. */
+function fpuArgs(name: string, rd: number, rs1: number, rs2: number, rs3: number, rm: number): number[] {
+  if (/^fn?m(add|sub)_/.test(name)) return [rd, rs1, rs2, rs3, rm];
+  if (/^(fadd|fsub|fmul|fdiv)_/.test(name)) return [rd, rs1, rs2, rm];
+  if (/^(fsqrt|fcvt)_/.test(name)) return [rd, rs1, rm];
+  if (/^(fmv|fclass)_/.test(name)) return [rd, rs1];
+  return [rd, rs1, rs2]; // fsgnj*, fmin/fmax, feq/flt/fle
+}
+const FPU_ARGS: ((rd: number, rs1: number, rs2: number, rs3: number, rm: number) => number[])[] =
+  FP_OPS.map((name) => (rd, rs1, rs2, rs3, rm) => fpuArgs(name, rd, rs1, rs2, rs3, rm));
+
+const TLB_SETS = 4; // indexed by effective privilege (U=0, S=1, M=3)
+
+export class VcpuContext extends Hart {
+  // ---- read by generated code -------------------------------------------------
+  brk = false;
+  brkPc = 0;
+  /** Int32 index of the current data-MMU TLB set. */
+  tlbBase = 0;
+  readonly tlb = new Int32Array(TLB_SETS * TLB_ENTRIES * TLB_ENTRY_WORDS);
+
+  // ---- for the run loop ----------------------------------------------------------
+  /** Set by wfi: the run loop should sleep until an interrupt is pending. */
+  wantHalt = false;
+  /** Set when virtual-pc lookups must be redone (fence.i, sfence.vma, satp): compiled code stays. */
+  codeCacheDirty = false;
+  /** Exec translation cache: virtual page -> physical page, per privilege. */
+  private readonly itlb = new Map<number, number>();
+
+  constructor(
+    state: VcpuStateViews,
+    hartId: number,
+    readonly mem: GuestMemory,
+    readonly mmio: MmioPort,
+    readonly timer: TimerSource,
+  ) {
+    super(state, hartId);
+    this.tlb.fill(-1);
+  }
+
+  protected readTime(): bigint { return this.timer.mtime(); }
+  protected mtimecmp(): bigint { return this.timer.mtimecmp(this.hartId); }
+  protected timersChanged(): void { /* the run loop recomputes deadlines at every exit */ }
+
+  protected flushTlb(): void {
+    this.tlb.fill(-1);
+    this.itlb.clear();
+    this.codeCacheDirty = true;
+    this.requestService();
+  }
+
+  /** Make the run loop call its service routine before the next block. */
+  requestService(): void {
+    this.i32[WORD_EXIT_REQUEST] = 1;
+  }
+
+  protected privilegeChanged(): void {
+    this.tlbBase = this.dataPriv() * TLB_ENTRIES * TLB_ENTRY_WORDS;
+    this.itlb.clear();
+  }
+
+  /** Drop write permissions cached for pages that became code pages (other vCPUs translated them). */
+  flushWriteTlb(): void {
+    for (let e = 0; e < this.tlb.length; e += TLB_ENTRY_WORDS) this.tlb[e + TLB_WRITE_TAG] = -1;
+  }
+
+  /** Privilege used for loads and stores (MPRV makes M-mode use MPP's). */
+  private dataPriv(): Priv {
+    const mstatus = this.csr(Csr.mstatus);
+    if (this.priv === Priv.M && (mstatus & MSTATUS.MPRV) !== 0n) return Number((mstatus & MSTATUS.MPP) >> MPP_SHIFT) as Priv;
+    return this.priv;
+  }
+
+  // ---- address translation ----------------------------------------------------------
+
+  /**
+   * Translate a virtual address for an access. Returns the physical address,
+   * or -1 after raising the fault (brk set).
+   */
+  private translate(vaddr: bigint, access: Access, priv: Priv, pc: number, insnIndex: number): number {
+    const satp = this.csr(Csr.satp);
+    if (priv === Priv.M || BigInt.asUintN(64, satp) >> 60n !== SATP_MODE_SV39) return Number(BigInt.asUintN(64, vaddr));
+    const mstatus = this.csr(Csr.mstatus);
+    const r = walkSv39(this.mem, {
+      vaddr, access, priv, satp, sum: (mstatus & MSTATUS.SUM) !== 0n, mxr: (mstatus & MSTATUS.MXR) !== 0n,
+    });
+    if (r.pagePa < 0) {
+      this.raise(r.cause, vaddr, pc, insnIndex);
+      return -1;
+    }
+    return r.pagePa + Number(BigInt.asUintN(12, vaddr));
+  }
+
+  /** Fill the data TLB entry for the page of `vaddr` (RAM pages only). */
+  private fillTlb(lo: number, hi: number, pa: number, write: boolean): void {
+    const off = this.mem.ramOffset(pa);
+    if (off < 0) return;
+    const e = this.tlbBase + ((lo >>> 10) & ((TLB_ENTRIES - 1) * TLB_ENTRY_WORDS));
+    const tag = lo & ~0xfff;
+    const pageOff = off & ~0xfff;
+    if (this.tlb[e + TLB_HI] !== hi || (this.tlb[e + TLB_RAM_OFFSET] !== pageOff)) {
+      this.tlb[e + TLB_READ_TAG] = -1;
+      this.tlb[e + TLB_WRITE_TAG] = -1;
+    }
+    this.tlb[e + TLB_HI] = hi;
+    this.tlb[e + TLB_RAM_OFFSET] = pageOff;
+    if (!write) {
+      this.tlb[e + TLB_READ_TAG] = tag;
+      return;
+    }
+    // writes to pages holding translated code must stay on the slow path; pages
+    // mapped through Sv39 only get write permission after a write walk set D
+    if (Atomics.load(this.mem.codePages, off >>> PAGE_SHIFT) === 0) this.tlb[e + TLB_WRITE_TAG] = tag;
+  }
+
+  // ---- traps ------------------------------------------------------------------------------
+
+  /** Raise exception `cause` at instruction `pc` (index `insnIndex` in its block) and end the block. */
+  raise(cause: Cause, tval: bigint, pc: number, insnIndex: number): void {
+    this.f64[SLOT_INSTRET] += insnIndex;
+    this.brkPc = this.takeTrap(cause, BigInt.asIntN(64, tval), pc, false);
+    this.brk = true;
+  }
+
+  /** End the block after the current instruction, continuing at `nextPc`. */
+  private exitAfter(nextPc: number, insnIndex: number): void {
+    this.requestService(); // state changed: interrupts may now be pending and enabled
+    this.f64[SLOT_INSTRET] += insnIndex + 1;
+    this.brkPc = nextPc;
+    this.brk = true;
+  }
+
+  raiseIllegal(bits: number, pc: number, insnIndex: number): void {
+    this.raise(Cause.IllegalInsn, BigInt(bits >>> 0), pc, insnIndex);
+  }
+
+  raiseMisalignedFetch(target: number, pc: number, insnIndex: number): void {
+    this.raise(Cause.InsnMisaligned, BigInt(target), pc, insnIndex);
+  }
+
+  // ---- loads and stores (slow paths of the inline TLB hit) --------------------------------
+
+  /** Load `size` bytes at virtual `vaddr`: raw little-endian value, or undefined after a trap. */
+  loadVirt(vaddr: bigint, size: number, pc: number, insnIndex: number): bigint | undefined {
+    const pa = this.translate(vaddr, Access.Read, this.dataPriv(), pc, insnIndex);
+    if (pa < 0) return undefined;
+    if ((pa & 0xfff) + size > 0x1000) return this.loadSplit(vaddr, size, pc, insnIndex);
+    const off = this.mem.ramOffset(pa);
+    if (off >= 0) {
+      const lo = Number(BigInt.asIntN(32, vaddr));
+      this.fillTlb(lo, Number(vaddr >> 32n), pa, false);
+      return this.mem.readRam(off, size);
+    }
+    const v = this.mem.isRom(pa) ? this.mem.readRom(pa, size) : this.mmio.read(pa, size);
+    if (v === undefined) this.raise(Cause.LoadAccessFault, vaddr, pc, insnIndex);
+    return v;
+  }
+
+  /** A misaligned access that crosses a page: one byte at a time, each translated. */
+  private loadSplit(vaddr: bigint, size: number, pc: number, insnIndex: number): bigint | undefined {
+    let v = 0n;
+    for (let i = size - 1; i >= 0; i--) {
+      const b = this.loadVirt(vaddr + BigInt(i), 1, pc, insnIndex);
+      if (b === undefined) return undefined;
+      v = (v << 8n) | b;
+    }
+    return v;
+  }
+
+  storeVirt(vaddr: bigint, size: number, value: bigint, pc: number, insnIndex: number, insnLength: number): boolean {
+    const pa = this.translate(vaddr, Access.Write, this.dataPriv(), pc, insnIndex);
+    if (pa < 0) return false;
+    if ((pa & 0xfff) + size > 0x1000) {
+      for (let i = 0; i < size; i++) {
+        if (!this.storeVirt(vaddr + BigInt(i), 1, value >> BigInt(8 * i), pc, insnIndex, insnLength)) return false;
+      }
+      return true;
+    }
+    const off = this.mem.ramOffset(pa);
+    if (off >= 0) {
+      this.mem.writeRam(off, size, value);
+      this.clearReservationIfHit(pa);
+      if (this.mem.codeWritten(off, size)) {
+        this.exitAfter(pc + insnLength, insnIndex); // the running block may be stale now
+      } else {
+        this.fillTlb(Number(BigInt.asIntN(32, vaddr)), Number(vaddr >> 32n), pa, true);
+      }
+      return true;
+    }
+    if (this.mem.isRom(pa) || this.mmio.write(pa, size, BigInt.asUintN(size * 8, value))) {
+      this.exitAfter(pc + insnLength, insnIndex); // device writes can raise interrupts: let the run loop look
+      return true;
+    }
+    this.raise(Cause.StoreAccessFault, vaddr, pc, insnIndex);
+    return false;
+  }
+
+  /** Another hart's LR reservation is not tracked here; ours is lost when we store to it ourselves. */
+  private clearReservationIfHit(pa: number): void {
+    if (this.f64[SLOT_RESERVATION_ADDR] === (pa & ~7)) this.f64[SLOT_RESERVATION_ADDR] = -1;
+  }
+
+  /** Slow path of an inline load: `lo`/`hi` are the address words. */
+  ld(lo: number, hi: number, size: number, signed: number, pc: number, insnIndex: number): bigint {
+    const vaddr = (BigInt(hi) << 32n) | BigInt(lo >>> 0);
+    const v = this.loadVirt(vaddr, size, pc, insnIndex);
+    if (v === undefined) return 0n;
+    return signed ? BigInt.asIntN(size * 8, v) : v;
+  }
+
+  /** Slow path of an inline store. */
+  st(lo: number, hi: number, size: number, value: bigint, pc: number, insnIndex: number, insnLength: number): void {
+    const vaddr = (BigInt(hi) << 32n) | BigInt(lo >>> 0);
+    this.storeVirt(vaddr, size, value, pc, insnIndex, insnLength);
+  }
+
+  // ---- atomics ----------------------------------------------------------------------------
+
+  amo(base: bigint, src: bigint, op: AMO, size: 4 | 8, rd: number, pc: number, insnIndex: number): void {
+    if ((Number(base & 7n) & (size - 1)) !== 0) {
+      this.raise(op === AMO.lr ? Cause.LoadMisaligned : Cause.StoreMisaligned, base, pc, insnIndex);
+      return;
+    }
+    const pa = this.translate(base, op === AMO.lr ? Access.Read : Access.Write, this.dataPriv(), pc, insnIndex);
+    if (pa < 0) return;
+    const off = this.mem.ramOffset(pa);
+    if (off < 0) {
+      this.raise(op === AMO.lr ? Cause.LoadAccessFault : Cause.StoreAccessFault, base, pc, insnIndex);
+      return;
+    }
+    const old = size === 4 ? this.amo32(off, op, src, pa) : this.amo64(off, op, src, pa);
+    if (rd !== 0) this.i64[SLOT_X + rd] = old;
+    if (op !== AMO.lr && this.mem.codeWritten(off, size)) this.exitAfter(pc + 4, insnIndex);
+  }
+
+  private amo32(off: number, op: AMO, src: bigint, pa: number): bigint {
+    const m = this.mem.m32;
+    const i = off >> 2;
+    const s = Number(BigInt.asIntN(32, src));
+    switch (op) {
+      case AMO.lr: {
+        const v = Atomics.load(m, i);
+        this.f64[SLOT_RESERVATION_ADDR] = pa;
+        this.i64[SLOT_RESERVATION_VALUE] = BigInt(v);
+        return BigInt(v);
+      }
+      case AMO.sc: return this.storeConditional32(m, i, s, pa);
+      case AMO.swap: return BigInt(Atomics.exchange(m, i, s));
+      case AMO.add: return BigInt(Atomics.add(m, i, s));
+      case AMO.xor: return BigInt(Atomics.xor(m, i, s));
+      case AMO.and: return BigInt(Atomics.and(m, i, s));
+      case AMO.or: return BigInt(Atomics.or(m, i, s));
+      default: {
+        for (;;) {
+          const cur = Atomics.load(m, i);
+          const next = pickMinMax(op, BigInt(cur), BigInt(s), 32);
+          if (Atomics.compareExchange(m, i, cur, Number(next)) === cur) return BigInt(cur);
+        }
+      }
+    }
+  }
+
+  private storeConditional32(m: Int32Array, i: number, s: number, pa: number): bigint {
+    const reserved = this.f64[SLOT_RESERVATION_ADDR] === pa;
+    this.f64[SLOT_RESERVATION_ADDR] = -1;
+    if (!reserved) return 1n;
+    const expected = Number(this.i64[SLOT_RESERVATION_VALUE]);
+    return Atomics.compareExchange(m, i, expected, s) === expected ? 0n : 1n;
+  }
+
+  private amo64(off: number, op: AMO, src: bigint, pa: number): bigint {
+    const m = this.mem.m64;
+    const i = off >> 3;
+    switch (op) {
+      case AMO.lr: {
+        const v = Atomics.load(m, i);
+        this.f64[SLOT_RESERVATION_ADDR] = pa;
+        this.i64[SLOT_RESERVATION_VALUE] = v;
+        return v;
+      }
+      case AMO.sc: {
+        const reserved = this.f64[SLOT_RESERVATION_ADDR] === pa;
+        this.f64[SLOT_RESERVATION_ADDR] = -1;
+        if (!reserved) return 1n;
+        const expected = this.i64[SLOT_RESERVATION_VALUE];
+        return Atomics.compareExchange(m, i, expected, src) === expected ? 0n : 1n;
+      }
+      case AMO.swap: return Atomics.exchange(m, i, src);
+      case AMO.add: return Atomics.add(m, i, src);
+      case AMO.xor: return Atomics.xor(m, i, src);
+      case AMO.and: return Atomics.and(m, i, src);
+      case AMO.or: return Atomics.or(m, i, src);
+      default: {
+        for (;;) {
+          const cur = Atomics.load(m, i);
+          const next = pickMinMax(op, cur, src, 64);
+          if (Atomics.compareExchange(m, i, cur, next) === cur) return cur;
+        }
+      }
+    }
+  }
+
+  // ---- floating point ---------------------------------------------------------------------
+
+  private fpEnabled(pc: number, insnIndex: number, bits: number): boolean {
+    if ((this.csr(Csr.mstatus) & MSTATUS.FS) !== 0n) return true;
+    this.raiseIllegal(bits, pc, insnIndex);
+    return false;
+  }
+
+  fpuOp(index: number, rd: number, rs1: number, rs2: number, rs3: number, rm: number, pc: number, insnIndex: number): void {
+    if (!this.fpEnabled(pc, insnIndex, this.insnBitsAt(pc))) return;
+    const ok = FPU_TABLE[index](this.state, ...FPU_ARGS[index](rd, rs1, rs2, rs3, rm));
+    if (!ok) {
+      this.raiseIllegal(this.insnBitsAt(pc), pc, insnIndex);
+      return;
+    }
+    this.markFsDirty();
+  }
+
+  flw(base: bigint, imm: number, rd: number, pc: number, insnIndex: number): void {
+    if (!this.fpEnabled(pc, insnIndex, this.insnBitsAt(pc))) return;
+    const v = this.loadVirt(BigInt.asIntN(64, base + BigInt(imm)), 4, pc, insnIndex);
+    if (v === undefined) return;
+    this.i64[SLOT_F + rd] = BigInt.asIntN(64, v | 0xffffffff00000000n);
+    this.markFsDirty();
+  }
+
+  fld(base: bigint, imm: number, rd: number, pc: number, insnIndex: number): void {
+    if (!this.fpEnabled(pc, insnIndex, this.insnBitsAt(pc))) return;
+    const v = this.loadVirt(BigInt.asIntN(64, base + BigInt(imm)), 8, pc, insnIndex);
+    if (v === undefined) return;
+    this.i64[SLOT_F + rd] = BigInt.asIntN(64, v);
+    this.markFsDirty();
+  }
+
+  fsw(base: bigint, imm: number, rs2: number, pc: number, insnIndex: number): void {
+    if (!this.fpEnabled(pc, insnIndex, this.insnBitsAt(pc))) return;
+    this.storeVirt(BigInt.asIntN(64, base + BigInt(imm)), 4, this.i64[SLOT_F + rs2] & 0xffffffffn, pc, insnIndex, this.insnLengthAt(pc));
+  }
+
+  fsd(base: bigint, imm: number, rs2: number, pc: number, insnIndex: number): void {
+    if (!this.fpEnabled(pc, insnIndex, this.insnBitsAt(pc))) return;
+    this.storeVirt(BigInt.asIntN(64, base + BigInt(imm)), 8, this.i64[SLOT_F + rs2], pc, insnIndex, this.insnLengthAt(pc));
+  }
+
+  // ---- system instructions -------------------------------------------------------------------
+
+  csrAccess(src: bigint, op: CsrOp, csr: number, rd: number, write: number, length: number, pc: number, insnIndex: number): void {
+    if (!this.csrInstruction(op, csr, rd, src, write !== 0, insnIndex)) {
+      this.raiseIllegal(this.insnBitsAt(pc), pc, insnIndex);
+      return;
+    }
+    this.exitAfter(pc + length, insnIndex);
+  }
+
+  ecall(_length: number, pc: number, insnIndex: number): void {
+    this.raise(this.ecallCause(), 0n, pc, insnIndex);
+  }
+
+  ebreak(_length: number, pc: number, insnIndex: number): void {
+    this.raise(Cause.Breakpoint, BigInt(pc), pc, insnIndex);
+  }
+
+  mret(length: number, pc: number, insnIndex: number): void { this.xretHelper(true, length, pc, insnIndex); }
+  sret(length: number, pc: number, insnIndex: number): void { this.xretHelper(false, length, pc, insnIndex); }
+
+  private xretHelper(fromM: boolean, length: number, pc: number, insnIndex: number): void {
+    const target = this.xret(fromM);
+    if (target === -1) {
+      this.raiseIllegal(this.insnBitsAt(pc), pc, insnIndex);
+      return;
+    }
+    void length;
+    this.exitAfter(target, insnIndex);
+  }
+
+  wfi(length: number, pc: number, insnIndex: number): void {
+    const mstatus = this.csr(Csr.mstatus);
+    if (this.priv === Priv.U || (this.priv === Priv.S && (mstatus & MSTATUS.TW) !== 0n)) {
+      this.raiseIllegal(this.insnBitsAt(pc), pc, insnIndex);
+      return;
+    }
+    this.wantHalt = true;
+    this.exitAfter(pc + length, insnIndex);
+  }
+
+  sfenceVma(_rs1: bigint, _rs2: bigint, _rs1Index: number, length: number, pc: number, insnIndex: number): void {
+    if (this.priv === Priv.U || (this.priv === Priv.S && (this.csr(Csr.mstatus) & MSTATUS.TVM) !== 0n)) {
+      this.raiseIllegal(this.insnBitsAt(pc), pc, insnIndex);
+      return;
+    }
+    this.flushTlb();
+    this.exitAfter(pc + length, insnIndex);
+  }
+
+  fenceI(length: number, pc: number, insnIndex: number): void {
+    this.codeCacheDirty = true;
+    this.exitAfter(pc + length, insnIndex);
+  }
+
+  // ---- instruction fetch ---------------------------------------------------------------------
+
+  /**
+   * Physical address of the instruction at virtual `pc` for execution, or -1
+   * after raising a fetch fault (the pc then holds the handler).
+   */
+  fetchPhys(pc: number): number {
+    const vpage = Math.floor(pc / 4096);
+    const cached = this.itlb.get(vpage);
+    if (cached !== undefined) return cached + (pc & 0xfff);
+    const satp = this.csr(Csr.satp);
+    let pa: number;
+    if (this.priv === Priv.M || BigInt.asUintN(64, satp) >> 60n !== SATP_MODE_SV39) {
+      pa = pc < 0 ? -1 : pc;
+    } else {
+      const mstatus = this.csr(Csr.mstatus);
+      const r = walkSv39(this.mem, {
+        vaddr: BigInt(pc), access: Access.Exec, priv: this.priv, satp,
+        sum: (mstatus & MSTATUS.SUM) !== 0n, mxr: (mstatus & MSTATUS.MXR) !== 0n,
+      });
+      if (r.pagePa < 0) {
+        this.pc = this.takeTrap(r.cause, BigInt(pc), pc, false);
+        return -1;
+      }
+      pa = r.pagePa + (pc & 0xfff);
+    }
+    if (pa < 0 || (this.mem.ramOffset(pa) < 0 && !this.mem.isRom(pa))) {
+      this.pc = this.takeTrap(Cause.InsnAccessFault, BigInt(pc), pc, false);
+      return -1;
+    }
+    this.itlb.set(vpage, pa - (pc & 0xfff));
+    return pa;
+  }
+
+  /** Raw bits of the instruction at `pc` (for mtval of illegal instructions); 0 if unreadable. */
+  insnBitsAt(pc: number): number {
+    const pa = this.fetchPhysQuiet(pc);
+    if (pa < 0) return 0;
+    const lo = this.readPhysHalf(pa);
+    if ((lo & 3) !== 3) return lo;
+    return (lo | (this.readPhysHalf(pa + 2) << 16)) >>> 0;
+  }
+
+  insnLengthAt(pc: number): number {
+    const pa = this.fetchPhysQuiet(pc);
+    return pa >= 0 && (this.readPhysHalf(pa) & 3) !== 3 ? 2 : 4;
+  }
+
+  private fetchPhysQuiet(pc: number): number {
+    const cached = this.itlb.get(Math.floor(pc / 4096));
+    return cached === undefined ? -1 : cached + (pc & 0xfff);
+  }
+
+  readPhysHalf(pa: number): number {
+    const off = this.mem.ramOffset(pa);
+    if (off >= 0) return this.mem.mu8[off] | (this.mem.mu8[off + 1] << 8);
+    if (this.mem.isRom(pa)) return Number(this.mem.readRom(pa, 2));
+    return 0;
+  }
+}
+
+function pickMinMax(op: AMO, a: bigint, b: bigint, bits: number): bigint {
+  const ua = BigInt.asUintN(bits, a);
+  const ub = BigInt.asUintN(bits, b);
+  switch (op) {
+    case AMO.min: return a < b ? a : b;
+    case AMO.max: return a > b ? a : b;
+    case AMO.minu: return BigInt.asIntN(bits, ua < ub ? ua : ub);
+    default: return BigInt.asIntN(bits, ua > ub ? ua : ub);
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Layout of one vCPU's architectural state in a SharedArrayBuffer.
+ *
+ * The state lives in shared memory so that the main thread (monitor, devices)
+ * can read registers and kick the vCPU without a message round trip. The
+ * buffer is addressed in 8-byte *slots*; every slot is viewed through three
+ * typed arrays over the same bytes:
+ *
+ *   i64[slot]          BigInt64Array  64-bit registers and CSRs
+ *   f64[slot]          Float64Array   numbers that must stay exact doubles
+ *                                     (pc, instret) and raw FP register bits
+ *   i32[2*slot]        Int32Array     low 32 bits (host is little-endian)
+ *   i32[2*slot + 1]    Int32Array     high 32 bits
+ *
+ * Words that other threads write (interrupt lines, exit requests) are Int32
+ * words accessed with Atomics.
+ */
+
+/** Integer registers x0..x31 occupy slots 0..31 (x0 is kept at 0). */
+export const SLOT_X = 0;
+/** FP registers f0..f31 occupy slots 32..63 as raw IEEE bits (NaN-boxed singles). */
+export const SLOT_F = 32;
+/** Program counter, as a Number holding the signed 64-bit value (exact for canonical addresses). */
+export const SLOT_PC = 64;
+/** Retired-instruction count, as a Number (exact below 2^53). */
+export const SLOT_INSTRET = 65;
+/** Current privilege level (0 U, 1 S, 3 M) in the low word. */
+export const SLOT_PRIV = 66;
+/** fflags (low 5 bits) in the low word. */
+export const SLOT_FFLAGS = 67;
+/** frm (3 bits) in the low word. */
+export const SLOT_FRM = 68;
+/** LR reservation: physical address (Number), or -1 when none. */
+export const SLOT_RESERVATION_ADDR = 69;
+/** LR reservation: value loaded by LR (as i64). */
+export const SLOT_RESERVATION_VALUE = 70;
+/** Offset of the mcycle/minstret counters written by the guest (cycle = instret + offset). */
+export const SLOT_INSTRET_OFFSET = 71;
+/** Temporary slot used by helpers to return a 64-bit value without allocation. */
+export const SLOT_SCRATCH = 72;
+
+/** Stored CSRs: each gets one 64-bit slot starting at SLOT_CSR. */
+export const enum Csr {
+  mstatus,
+  misa,
+  medeleg,
+  mideleg,
+  mie,
+  mip, // software-writable bits only (SSIP, STIP, SEIP); hardware lines are in WORD_IRQ_LINES
+  mtvec,
+  mcounteren,
+  mscratch,
+  mepc,
+  mcause,
+  mtval,
+  menvcfg,
+  mcountinhibit,
+  stvec,
+  scounteren,
+  sscratch,
+  sepc,
+  scause,
+  stval,
+  satp,
+  senvcfg,
+  stimecmp,
+  mhartid,
+  mtval2,
+  mtinst,
+  count,
+}
+export const SLOT_CSR = 80;
+/** PMP registers accepted as WARL: 16 pmpcfg slots then 64 pmpaddr slots. */
+export const SLOT_PMPCFG = SLOT_CSR + Csr.count; // 16 slots (only even ones used on RV64)
+export const SLOT_PMPADDR = SLOT_PMPCFG + 16; // 64 slots
+
+/**
+ * Int32 words (index into i32 directly) used with Atomics by other threads.
+ * They sit after every 64-bit slot.
+ */
+export const WORD_BASE = 2 * (SLOT_PMPADDR + 64);
+/** Non-zero asks the run loop to leave the block loop at the next block boundary. */
+export const WORD_EXIT_REQUEST = WORD_BASE + 0;
+/** Interrupt lines driven by devices: bits of mip (MSIP, MEIP, SEIP). Written with Atomics.or/and. */
+export const WORD_IRQ_LINES = WORD_BASE + 1;
+/** Run state of the vCPU, see RunState. */
+export const WORD_RUN_STATE = WORD_BASE + 2;
+/** Incremented on every wake-up request (Atomics.notify target while halted in WFI). */
+export const WORD_WAKE = WORD_BASE + 3;
+/** Reasons for the exit request, OR of ExitReason bits. */
+export const WORD_EXIT_REASONS = WORD_BASE + 4;
+/** Size of the state buffer in bytes. */
+export const STATE_BYTES = (WORD_BASE + 32) * 4;
+
+export const enum RunState {
+  Running = 0,
+  Halted = 1, // WFI
+  Stopped = 2, // paused by the machine (monitor stop, -S)
+  Exited = 3,
+}
+
+export const enum ExitReason {
+  Interrupt = 1, // an interrupt line changed
+  Control = 2, // a control message waits on the vCPU's port
+  FlushTlb = 4, // another thread changed code pages: drop write TLB entries
+  FlushCode = 8, // drop every cached translation
+}
+
+/** mip/mie bit numbers. */
+export const enum Irq {
+  SSIP = 1,
+  MSIP = 3,
+  STIP = 5,
+  MTIP = 7,
+  SEIP = 9,
+  MEIP = 11,
+}
+
+/** Typed views over one vCPU's state buffer. */
+export interface VcpuStateViews {
+  readonly buffer: SharedArrayBuffer;
+  readonly i64: BigInt64Array;
+  readonly f64: Float64Array;
+  readonly i32: Int32Array;
+}
+
+export function createStateBuffer(): SharedArrayBuffer {
+  return new SharedArrayBuffer(STATE_BYTES);
+}
+
+export function stateViews(buffer: SharedArrayBuffer): VcpuStateViews {
+  return {
+    buffer,
+    i64: new BigInt64Array(buffer, 0, STATE_BYTES / 8),
+    f64: new Float64Array(buffer, 0, STATE_BYTES / 8),
+    i32: new Int32Array(buffer, 0, STATE_BYTES / 4),
+  };
+}
