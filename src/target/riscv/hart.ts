@@ -65,6 +65,7 @@ export abstract class Hart {
     this.priv = Priv.M;
     this.pc = resetPc;
     this.f64[SLOT_INSTRET] = 0;
+    this.f64[SLOT_RESERVATION_ADDR] = -1;
     this.i64[SLOT_INSTRET_OFFSET] = 0n;
     this.flushTlb();
     this.privilegeChanged();
