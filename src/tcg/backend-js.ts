@@ -22,8 +22,10 @@ import { SLOT_INSTRET } from '../vcpu/state-layout.js';
 
 export const BLOCK_PARAMS = ['c', 'x', 'xi', 'f', 'tlb', 'm8', 'mu8', 'm16', 'mu16', 'm32', 'mu32', 'm64', 'ev'] as const;
 
-/** Number of soft-TLB entries per MMU mode (direct mapped on the virtual page number). */
-export const TLB_ENTRIES = 256;
+/** Number of soft-TLB entries per MMU mode (direct mapped on the virtual page number): 8 MiB of reach. */
+export const TLB_ENTRIES = 2048;
+/** Iterations a self-looping block runs before returning to the run loop. */
+export const LOOP_ITERATIONS = 255;
 /** Int32 words per TLB entry. */
 export const TLB_ENTRY_WORDS = 4;
 export const TLB_READ_TAG = 0;
@@ -48,9 +50,25 @@ export class JsBackend {
     this.lines = [];
     this.lines.push('return function block() {');
     this.lines.push('  const mb = c.tlbBase;');
+    // A block that jumps back to its own start is a loop: run it inside the
+    // function (bounded, so exit requests and other vCPUs' stores are seen).
+    const loops = this.block.ops.some((op) => this.isSelfExit(op));
+    if (loops) this.lines.push(`  for (let it = 0; ; it++) {`);
     for (const op of this.block.ops) this.emitOp(op);
+    if (loops) this.lines.push('  }');
     this.lines.push('};');
     return this.lines.join('\n');
+  }
+
+  private isSelfExit(op: Op): boolean {
+    return (op.opc === 'exit' || op.opc === 'exit_if') && op.imm === this.block.pc;
+  }
+
+  /** Leave for constant `pc`, or go round again when it is this block's own start. */
+  private jumpTo(op: Op): string {
+    const pc = op.imm as number;
+    if (pc === this.block.pc) return `${this.retire(op)} if (it < ${LOOP_ITERATIONS}) continue; return ${pc};`;
+    return `${this.retire(op)} return ${pc};`;
   }
 
   private out(s: string): void {
@@ -130,11 +148,10 @@ export class JsBackend {
       case 'qemu_st': return this.emitStore(op);
       case 'call': return this.emitCall(op);
       case 'exit':
-        this.out(this.retire(op));
-        this.out(`return ${op.imm as number};`);
+        this.out(this.jumpTo(op));
         return;
       case 'exit_if':
-        this.out(`if (${this.cond(op.cond as Cond, a, b)}) { ${this.retire(op)} return ${op.imm as number}; }`);
+        this.out(`if (${this.cond(op.cond as Cond, a, b)}) { ${this.jumpTo(op)} }`);
         return;
       case 'exit_indirect':
         this.out(this.retire(op));

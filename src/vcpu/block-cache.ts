@@ -33,6 +33,16 @@ export interface CompiledBlock {
   page: number;
   gen: number;
   fn: BlockFn;
+  /**
+   * Links to the two successors seen last (the taken and fall-through
+   * targets of a branch, usually), so the run loop rarely needs a lookup.
+   * A link is valid while the context's link epoch is the one recorded.
+   */
+  link1Pc: number;
+  link1: CompiledBlock | undefined;
+  link2Pc: number;
+  link2: CompiledBlock | undefined;
+  linkEpoch: number;
 }
 
 type Factory = (...args: unknown[]) => BlockFn;
@@ -45,26 +55,59 @@ export class BlockCache {
   private readonly jump: Map<number, CompiledBlock>[] = [new Map(), new Map(), new Map(), new Map()];
   private readonly byPa = new Map<number, CompiledBlock[]>();
   compiled = 0;
+  private readonly pageGen: Int32Array;
 
   constructor(
     private readonly ctx: VcpuContext,
     private readonly mem: GuestMemory,
     private readonly source: BlockSource,
     private readonly events: EventSink,
-  ) {}
+  ) {
+    this.pageGen = mem.pageGen;
+  }
 
-  /** Drop everything (fence.i, sfence.vma, satp change, trace-state change). */
+  /** Drop everything (trace-state change, instrumentation load/unload, reset). */
   flush(): void {
-    for (const j of this.jump) j.clear();
+    this.flushJump();
     this.byPa.clear();
   }
 
   /** Forget virtual-to-physical associations only (TLB flush): compiled code stays usable. */
   flushJump(): void {
     for (const j of this.jump) j.clear();
+    this.ctx.linkEpoch++;
   }
 
-  private valid(b: CompiledBlock): boolean {
+  /**
+   * The block that follows `from` when it returned `pc`: through its links
+   * when they are current, else by lookup (then remembered as a link).
+   */
+  next(from: CompiledBlock, pc: number): CompiledBlock | undefined {
+    const epoch = this.ctx.linkEpoch;
+    if (from.linkEpoch === epoch) {
+      if (from.link1Pc === pc) {
+        const b = from.link1 as CompiledBlock;
+        if (b.page < 0 || this.pageGen[b.page] === b.gen) return b;
+      } else if (from.link2Pc === pc) {
+        const b = from.link2 as CompiledBlock;
+        if (b.page < 0 || this.pageGen[b.page] === b.gen) return b;
+      }
+    } else {
+      from.linkEpoch = epoch;
+      from.link1Pc = NaN;
+      from.link2Pc = NaN;
+    }
+    const b = this.lookup(pc);
+    if (b === undefined || from.linkEpoch !== this.ctx.linkEpoch) return b; // the lookup itself trapped
+    from.link2Pc = from.link1Pc;
+    from.link2 = from.link1;
+    from.link1Pc = pc;
+    from.link1 = b;
+    return b;
+  }
+
+  /** Is `b` still up to date with guest memory? */
+  valid(b: CompiledBlock): boolean {
     return b.page < 0 || Atomics.load(this.mem.pageGen, b.page) === b.gen;
   }
 
@@ -94,7 +137,10 @@ export class BlockCache {
       }
     }
     const code = this.source.fetch(pc, pa, pa2);
-    const block: CompiledBlock = { pc, pa, page: code.page, gen: code.gen, fn: this.compile(code.source) };
+    const block: CompiledBlock = {
+      pc, pa, page: code.page, gen: code.gen, fn: this.compile(code.source),
+      link1Pc: NaN, link1: undefined, link2Pc: NaN, link2: undefined, linkEpoch: -1,
+    };
     const kept = (list ?? []).filter((b) => b.pc !== pc && this.valid(b));
     kept.push(block);
     this.byPa.set(pa, kept);

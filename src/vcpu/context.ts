@@ -63,6 +63,12 @@ export class VcpuContext extends Hart {
   // ---- for the run loop ----------------------------------------------------------
   /** Set by wfi: the run loop should sleep until an interrupt is pending. */
   wantHalt = false;
+  /**
+   * Bumped whenever block-to-block links may be wrong: privilege or address
+   * translation changed, or code was dropped. Links recorded under another
+   * epoch are ignored.
+   */
+  linkEpoch = 0;
   /** Set when virtual-pc lookups must be redone (fence.i, sfence.vma, satp): compiled code stays. */
   codeCacheDirty = false;
   /** Exec translation cache: virtual page -> physical page, per privilege. */
@@ -84,6 +90,7 @@ export class VcpuContext extends Hart {
   protected timersChanged(): void { /* the run loop recomputes deadlines at every exit */ }
 
   protected flushTlb(): void {
+    this.linkEpoch++;
     this.tlb.fill(-1);
     this.itlb.clear();
     this.codeCacheDirty = true;
@@ -96,6 +103,7 @@ export class VcpuContext extends Hart {
   }
 
   protected privilegeChanged(): void {
+    this.linkEpoch++;
     this.tlbBase = this.dataPriv() * TLB_ENTRIES * TLB_ENTRY_WORDS;
     this.itlb.clear();
   }

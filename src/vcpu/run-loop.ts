@@ -5,7 +5,7 @@
  * messages from the main thread, WFI sleep, pause) happens in `service`.
  */
 import { VcpuContext } from './context.js';
-import { BlockCache } from './block-cache.js';
+import { BlockCache, CompiledBlock } from './block-cache.js';
 import {
   Csr, ExitReason, RunState, SLOT_PC, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_RUN_STATE, WORD_WAKE,
 } from './state-layout.js';
@@ -47,16 +47,20 @@ export class RunLoop {
     const { ctx, cache } = this;
     const i32 = ctx.i32;
     const f64 = ctx.f64;
+    let block: CompiledBlock | undefined;
     while (this.running) {
       if (i32[WORD_EXIT_REQUEST] !== 0 || --this.budget <= 0) {
         if (!this.service()) break;
+        block = undefined;
         continue;
       }
-      const pc = f64[SLOT_PC];
-      const block = cache.lookup(pc);
-      if (block === undefined) continue; // fetch fault: pc is the handler now
+      if (block === undefined) {
+        block = cache.lookup(f64[SLOT_PC]);
+        if (block === undefined) continue; // fetch fault: pc is the handler now
+      }
       const next = block.fn();
       f64[SLOT_PC] = next;
+      block = cache.next(block, next);
     }
   }
 

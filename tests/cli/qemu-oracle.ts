@@ -1,0 +1,78 @@
+/**
+ * Runs the real qemu-system-riscv64 (QEMU 7.2, the reference) for tests that compare
+ * tsemu's behaviour with it, and the RISC-V GNU toolchain for building test images.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const QEMU = 'qemu-system-riscv64';
+export const GCC = 'riscv64-unknown-elf-gcc';
+export const OBJDUMP = 'riscv64-unknown-elf-objdump';
+
+const available = new Map<string, boolean>();
+
+/** True if `tool` runs on this machine (tests that need it skip otherwise). */
+export function hasTool(tool: string): boolean {
+  let ok = available.get(tool);
+  if (ok === undefined) {
+    ok = spawnSync(tool, ['--version'], { encoding: 'utf8', timeout: 10_000 }).status === 0;
+    available.set(tool, ok);
+  }
+  return ok;
+}
+
+export interface QemuRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs QEMU to completion; for command lines that make it exit on its own (errors, help, dumpdtb). */
+export function runQemu(args: readonly string[], input = ''): QemuRun {
+  const r = spawnSync(QEMU, args, { input, encoding: 'utf8', timeout: 15_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** QEMU's stderr with its program name replaced by tsemu's, for comparing messages. */
+export function asTsemu(text: string): string {
+  return text.replace(/qemu-system-riscv64/g, 'tsemu-system-riscv64');
+}
+
+/**
+ * Starts QEMU stopped (-S) with a monitor on stdio, runs `xp /Ngx ADDR` and returns the
+ * 64-bit words it printed.
+ */
+export function readQemuMemory(args: readonly string[], addr: number, dwords: number): bigint[] {
+  const r = runQemu(['-S', '-display', 'none', '-nodefaults', '-monitor', 'stdio', ...args], `xp /${dwords}gx 0x${addr.toString(16)}\nquit\n`);
+  const words: bigint[] = [];
+  for (const line of r.stdout.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split(/\r?\n/)) {
+    const m = /^[0-9a-f]{16}:((?: 0x[0-9a-f]{16})+)\s*$/.exec(line);
+    if (m?.[1] !== undefined) for (const w of m[1].trim().split(' ')) words.push(BigInt(w));
+  }
+  if (words.length !== dwords) throw new Error(`could not read QEMU memory (status ${String(r.status)}): ${r.stderr}`);
+  return words;
+}
+
+/** A fresh temporary directory for one test file. */
+export function makeTempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `tsemu-${prefix}-`));
+}
+
+/** Compiles an assembly source into an ELF with riscv64-unknown-elf-gcc; returns its path. */
+export function buildElf(dir: string, name: string, source: string, extraArgs: readonly string[]): string {
+  const src = join(dir, `${name}.S`);
+  const out = join(dir, `${name}.elf`);
+  writeFileSync(src, source);
+  const r = spawnSync(GCC, ['-nostdlib', '-nostartfiles', '-o', out, src, ...extraArgs], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`${GCC} failed: ${r.stderr}`);
+  return out;
+}
+
+/** Runs a tool and returns its stdout, failing the test if it fails. */
+export function runTool(tool: string, args: readonly string[]): string {
+  const r = spawnSync(tool, args, { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
