@@ -150,11 +150,18 @@ export function parseDrive(arg: string, where: string, ctx: DriveParseContext): 
   const id = driveId(params, iface, where, ctx);
   const file = lastValue(params, 'file');
   if (file === undefined || file === '') throw optionError(where, 'A block device must be specified for "file"');
-  const problem = ctx.files.openProblem(file, !readOnly && !snapshot);
-  if (problem !== undefined) throw optionError(where, `Could not open '${file}': ${problem}`);
-  if (!ctx.files.isRegularFile(file)) throw optionError(where, `'file' driver requires '${file}' to be a regular file`);
+  checkImageFile(file, !readOnly && !snapshot, where, ctx.files);
   if (format === undefined) ctx.warnings.push(PROBED_RAW_WARNING(file));
   return { id, file, format: 'raw', interface: iface, readOnly, snapshot, origin: where };
+}
+
+/** QEMU's raw-on-file open: it must exist, be a regular file, and be writable unless read-only or snapshot. */
+function checkImageFile(file: string, writable: boolean, where: string, files: HostFiles): void {
+  const problem = files.openProblem(file, false);
+  if (problem !== undefined) throw optionError(where, `Could not open '${file}': ${problem}`);
+  if (!files.isRegularFile(file)) throw optionError(where, `'file' driver requires '${file}' to be a regular file`);
+  const writeProblem = writable ? files.openProblem(file, true) : undefined;
+  if (writeProblem !== undefined) throw optionError(where, `Could not open '${file}': ${writeProblem}`);
 }
 
 function driveId(params: readonly OptParam[], iface: string, where: string, ctx: DriveParseContext): string {

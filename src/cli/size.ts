@@ -62,7 +62,7 @@ export function parseQemuSize(text: string): bigint | undefined {
   } else if (text[end] === '.') {
     const match = /^\.[0-9]*/.exec(text.slice(end));
     const digits = match?.[0] ?? '.';
-    if (/^[eE]/.test(text.slice(end + digits.length))) return undefined; // QEMU refuses exponents
+    if (/^[eE][+-]?[0-9]/.test(text.slice(end + digits.length))) return undefined; // QEMU refuses exponents
     fraction = digits.length > 1 ? Number(`0${digits}`) : 0;
     end += digits.length;
   }

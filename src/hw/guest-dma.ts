@@ -30,7 +30,13 @@ export class GuestDma {
 
   /** Offset into RAM of [address, address+length), or DmaError. */
   offset(address: number | bigint, length: number): number {
-    const addr = typeof address === 'bigint' ? address : BigInt(address);
+    if (typeof address === 'number') {
+      // Common case (ring fields, checked segments): plain Number arithmetic is exact below 2^53.
+      const start = address - this.ram.base;
+      if (length < 0 || !(start >= 0) || start + length > this.ram.size) throw new DmaError(address, length);
+      return start;
+    }
+    const addr = address;
     const start = addr - BigInt(this.ram.base);
     if (length < 0 || start < 0n || start + BigInt(length) > BigInt(this.ram.size)) {
       throw new DmaError(address, length);

@@ -31,6 +31,8 @@ export interface MachineLog {
   op: boolean;
   outAsm: boolean;
   int: boolean;
+  exec: boolean;
+  cpu: boolean;
   guestErrors: boolean;
   /** File descriptor for -d output (stderr by default, -D FILE otherwise). */
   fd: number;
@@ -194,6 +196,7 @@ export class Machine implements HartIrqSink, MachineControl {
       deviceRanges: this.devices.map((d) => ({ base: d.base, size: d.size })),
       resetPc: VIRT.mrom.base,
       startPaused: this.paused,
+      log: { int: this.config.log.int, exec: this.config.log.exec, cpu: this.config.log.cpu, fd: this.config.log.fd },
     };
     const worker = new Worker(this.workerUrl('../vcpu/worker.js'), { workerData: data });
     const mmio = new MmioServer(mmioSlot, (req) => this.handleMmio(req));

@@ -136,7 +136,11 @@ export class BlockCache {
         if (b.pc === pc && this.valid(b)) return b;
       }
     }
+    const pages = this.ramPages(pa, pa2);
+    const fresh = pages.filter((p) => Atomics.load(this.mem.codePages, p) === 0);
     const code = this.source.fetch(pc, pa, pa2);
+    // pages that just became code must lose their fast write path everywhere
+    for (const p of fresh) this.ctx.codePageAdded(p);
     const block: CompiledBlock = {
       pc, pa, page: code.page, gen: code.gen, fn: this.compile(code.source),
       link1Pc: NaN, link1: undefined, link2Pc: NaN, link2: undefined, linkEpoch: -1,
@@ -145,6 +149,15 @@ export class BlockCache {
     kept.push(block);
     this.byPa.set(pa, kept);
     return block;
+  }
+
+  private ramPages(pa: number, pa2: number): number[] {
+    const pages: number[] = [];
+    for (const a of [pa, pa2]) {
+      const off = a < 0 ? -1 : this.mem.ramOffset(a);
+      if (off >= 0) pages.push(off >>> 12);
+    }
+    return pages;
   }
 
   private compile(source: string): BlockFn {

@@ -47,6 +47,9 @@ function fpuArgs(name: string, rd: number, rs1: number, rs2: number, rs3: number
   if (/^(fmv|fclass)_/.test(name)) return [rd, rs1];
   return [rd, rs1, rs2]; // fsgnj*, fmin/fmax, feq/flt/fle
 }
+/** Ops that write an f register mark mstatus.FS dirty; those writing x registers do not (as QEMU). */
+const FPU_WRITES_FREG: boolean[] = FP_OPS.map((name) => !/^(fcvt_[wl]u?_|fmv_x_|feq|flt|fle|fclass)/.test(name));
+
 const FPU_ARGS: ((rd: number, rs1: number, rs2: number, rs3: number, rm: number) => number[])[] =
   FP_OPS.map((name) => (rd, rs1, rs2, rs3, rm) => fpuArgs(name, rd, rs1, rs2, rs3, rm));
 
@@ -106,6 +109,18 @@ export class VcpuContext extends Hart {
     this.linkEpoch++;
     this.tlbBase = this.dataPriv() * TLB_ENTRIES * TLB_ENTRY_WORDS;
     this.itlb.clear();
+  }
+
+  /** Tell the other vCPUs that a RAM page now holds translated code (set by the worker). */
+  otherHartsFlushWriteTlb: (() => void) | undefined;
+
+  /** RAM page `page` now holds translated code: stores to it must take the slow path. */
+  codePageAdded(page: number): void {
+    const off = page << 12;
+    for (let e = 0; e < this.tlb.length; e += TLB_ENTRY_WORDS) {
+      if (this.tlb[e + TLB_RAM_OFFSET] === off) this.tlb[e + TLB_WRITE_TAG] = -1;
+    }
+    this.otherHartsFlushWriteTlb?.();
   }
 
   /** Drop write permissions cached for pages that became code pages (other vCPUs translated them). */
@@ -208,10 +223,10 @@ export class VcpuContext extends Hart {
   /** A misaligned access that crosses a page: one byte at a time, each translated. */
   private loadSplit(vaddr: bigint, size: number, pc: number, insnIndex: number): bigint | undefined {
     let v = 0n;
-    for (let i = size - 1; i >= 0; i--) {
+    for (let i = 0; i < size; i++) {
       const b = this.loadVirt(vaddr + BigInt(i), 1, pc, insnIndex);
       if (b === undefined) return undefined;
-      v = (v << 8n) | b;
+      v |= b << BigInt(8 * i);
     }
     return v;
   }
@@ -228,7 +243,6 @@ export class VcpuContext extends Hart {
     const off = this.mem.ramOffset(pa);
     if (off >= 0) {
       this.mem.writeRam(off, size, value);
-      this.clearReservationIfHit(pa);
       if (this.mem.codeWritten(off, size)) {
         this.exitAfter(pc + insnLength, insnIndex); // the running block may be stale now
       } else {
@@ -242,11 +256,6 @@ export class VcpuContext extends Hart {
     }
     this.raise(Cause.StoreAccessFault, vaddr, pc, insnIndex);
     return false;
-  }
-
-  /** Another hart's LR reservation is not tracked here; ours is lost when we store to it ourselves. */
-  private clearReservationIfHit(pa: number): void {
-    if (this.f64[SLOT_RESERVATION_ADDR] === (pa & ~7)) this.f64[SLOT_RESERVATION_ADDR] = -1;
   }
 
   /** Slow path of an inline load: `lo`/`hi` are the address words. */
@@ -266,8 +275,17 @@ export class VcpuContext extends Hart {
   // ---- atomics ----------------------------------------------------------------------------
 
   amo(base: bigint, src: bigint, op: AMO, size: 4 | 8, rd: number, pc: number, insnIndex: number): void {
+    // The reservation holds the LR's virtual address, as QEMU's load_res; SC compares
+    // it before anything else (a mismatch fails without a trap) and then the value (CAS).
+    const vaddr = Number(base);
+    if (op === AMO.sc && this.f64[SLOT_RESERVATION_ADDR] !== vaddr) {
+      this.f64[SLOT_RESERVATION_ADDR] = -1;
+      if (rd !== 0) this.i64[SLOT_X + rd] = 1n;
+      return;
+    }
     if ((Number(base & 7n) & (size - 1)) !== 0) {
-      this.raise(op === AMO.lr ? Cause.LoadMisaligned : Cause.StoreMisaligned, base, pc, insnIndex);
+      // QEMU 7.2 reports misaligned LR and AMOs as load-address-misaligned, SC as store
+      this.raise(op === AMO.sc ? Cause.StoreMisaligned : Cause.LoadMisaligned, base, pc, insnIndex);
       return;
     }
     const pa = this.translate(base, op === AMO.lr ? Access.Read : Access.Write, this.dataPriv(), pc, insnIndex);
@@ -277,23 +295,23 @@ export class VcpuContext extends Hart {
       this.raise(op === AMO.lr ? Cause.LoadAccessFault : Cause.StoreAccessFault, base, pc, insnIndex);
       return;
     }
-    const old = size === 4 ? this.amo32(off, op, src, pa) : this.amo64(off, op, src, pa);
+    const old = size === 4 ? this.amo32(off, op, src, vaddr) : this.amo64(off, op, src, vaddr);
     if (rd !== 0) this.i64[SLOT_X + rd] = old;
     if (op !== AMO.lr && this.mem.codeWritten(off, size)) this.exitAfter(pc + 4, insnIndex);
   }
 
-  private amo32(off: number, op: AMO, src: bigint, pa: number): bigint {
+  private amo32(off: number, op: AMO, src: bigint, vaddr: number): bigint {
     const m = this.mem.m32;
     const i = off >> 2;
     const s = Number(BigInt.asIntN(32, src));
     switch (op) {
       case AMO.lr: {
         const v = Atomics.load(m, i);
-        this.f64[SLOT_RESERVATION_ADDR] = pa;
+        this.f64[SLOT_RESERVATION_ADDR] = vaddr;
         this.i64[SLOT_RESERVATION_VALUE] = BigInt(v);
         return BigInt(v);
       }
-      case AMO.sc: return this.storeConditional32(m, i, s, pa);
+      case AMO.sc: return this.storeConditional32(m, i, s);
       case AMO.swap: return BigInt(Atomics.exchange(m, i, s));
       case AMO.add: return BigInt(Atomics.add(m, i, s));
       case AMO.xor: return BigInt(Atomics.xor(m, i, s));
@@ -309,28 +327,24 @@ export class VcpuContext extends Hart {
     }
   }
 
-  private storeConditional32(m: Int32Array, i: number, s: number, pa: number): bigint {
-    const reserved = this.f64[SLOT_RESERVATION_ADDR] === pa;
+  private storeConditional32(m: Int32Array, i: number, s: number): bigint {
     this.f64[SLOT_RESERVATION_ADDR] = -1;
-    if (!reserved) return 1n;
     const expected = Number(this.i64[SLOT_RESERVATION_VALUE]);
     return Atomics.compareExchange(m, i, expected, s) === expected ? 0n : 1n;
   }
 
-  private amo64(off: number, op: AMO, src: bigint, pa: number): bigint {
+  private amo64(off: number, op: AMO, src: bigint, vaddr: number): bigint {
     const m = this.mem.m64;
     const i = off >> 3;
     switch (op) {
       case AMO.lr: {
         const v = Atomics.load(m, i);
-        this.f64[SLOT_RESERVATION_ADDR] = pa;
+        this.f64[SLOT_RESERVATION_ADDR] = vaddr;
         this.i64[SLOT_RESERVATION_VALUE] = v;
         return v;
       }
       case AMO.sc: {
-        const reserved = this.f64[SLOT_RESERVATION_ADDR] === pa;
         this.f64[SLOT_RESERVATION_ADDR] = -1;
-        if (!reserved) return 1n;
         const expected = this.i64[SLOT_RESERVATION_VALUE];
         return Atomics.compareExchange(m, i, expected, src) === expected ? 0n : 1n;
       }
@@ -351,99 +365,98 @@ export class VcpuContext extends Hart {
 
   // ---- floating point ---------------------------------------------------------------------
 
-  private fpEnabled(pc: number, insnIndex: number, bits: number): boolean {
+  private fpEnabled(bits: number, pc: number, insnIndex: number): boolean {
     if ((this.csr(Csr.mstatus) & MSTATUS.FS) !== 0n) return true;
     this.raiseIllegal(bits, pc, insnIndex);
     return false;
   }
 
-  fpuOp(index: number, rd: number, rs1: number, rs2: number, rs3: number, rm: number, pc: number, insnIndex: number): void {
-    if (!this.fpEnabled(pc, insnIndex, this.insnBitsAt(pc))) return;
+  fpuOp(index: number, rd: number, rs1: number, rs2: number, rs3: number, rm: number, bits: number, pc: number, insnIndex: number): void {
+    if (!this.fpEnabled(bits, pc, insnIndex)) return;
     const ok = FPU_TABLE[index](this.state, ...FPU_ARGS[index](rd, rs1, rs2, rs3, rm));
     if (!ok) {
-      this.raiseIllegal(this.insnBitsAt(pc), pc, insnIndex);
+      this.raiseIllegal(bits, pc, insnIndex);
       return;
     }
-    this.markFsDirty();
+    if (FPU_WRITES_FREG[index]) this.markFsDirty();
   }
 
-  flw(base: bigint, imm: number, rd: number, pc: number, insnIndex: number): void {
-    if (!this.fpEnabled(pc, insnIndex, this.insnBitsAt(pc))) return;
+  flw(base: bigint, imm: number, rd: number, bits: number, _length: number, pc: number, insnIndex: number): void {
+    if (!this.fpEnabled(bits, pc, insnIndex)) return;
     const v = this.loadVirt(BigInt.asIntN(64, base + BigInt(imm)), 4, pc, insnIndex);
     if (v === undefined) return;
     this.i64[SLOT_F + rd] = BigInt.asIntN(64, v | 0xffffffff00000000n);
     this.markFsDirty();
   }
 
-  fld(base: bigint, imm: number, rd: number, pc: number, insnIndex: number): void {
-    if (!this.fpEnabled(pc, insnIndex, this.insnBitsAt(pc))) return;
+  fld(base: bigint, imm: number, rd: number, bits: number, _length: number, pc: number, insnIndex: number): void {
+    if (!this.fpEnabled(bits, pc, insnIndex)) return;
     const v = this.loadVirt(BigInt.asIntN(64, base + BigInt(imm)), 8, pc, insnIndex);
     if (v === undefined) return;
     this.i64[SLOT_F + rd] = BigInt.asIntN(64, v);
     this.markFsDirty();
   }
 
-  fsw(base: bigint, imm: number, rs2: number, pc: number, insnIndex: number): void {
-    if (!this.fpEnabled(pc, insnIndex, this.insnBitsAt(pc))) return;
-    this.storeVirt(BigInt.asIntN(64, base + BigInt(imm)), 4, this.i64[SLOT_F + rs2] & 0xffffffffn, pc, insnIndex, this.insnLengthAt(pc));
+  fsw(base: bigint, imm: number, rs2: number, bits: number, length: number, pc: number, insnIndex: number): void {
+    if (!this.fpEnabled(bits, pc, insnIndex)) return;
+    this.storeVirt(BigInt.asIntN(64, base + BigInt(imm)), 4, this.i64[SLOT_F + rs2] & 0xffffffffn, pc, insnIndex, length);
   }
 
-  fsd(base: bigint, imm: number, rs2: number, pc: number, insnIndex: number): void {
-    if (!this.fpEnabled(pc, insnIndex, this.insnBitsAt(pc))) return;
-    this.storeVirt(BigInt.asIntN(64, base + BigInt(imm)), 8, this.i64[SLOT_F + rs2], pc, insnIndex, this.insnLengthAt(pc));
+  fsd(base: bigint, imm: number, rs2: number, bits: number, length: number, pc: number, insnIndex: number): void {
+    if (!this.fpEnabled(bits, pc, insnIndex)) return;
+    this.storeVirt(BigInt.asIntN(64, base + BigInt(imm)), 8, this.i64[SLOT_F + rs2], pc, insnIndex, length);
   }
 
   // ---- system instructions -------------------------------------------------------------------
 
-  csrAccess(src: bigint, op: CsrOp, csr: number, rd: number, write: number, length: number, pc: number, insnIndex: number): void {
+  csrAccess(src: bigint, op: CsrOp, csr: number, rd: number, write: number, bits: number, length: number, pc: number, insnIndex: number): void {
     if (!this.csrInstruction(op, csr, rd, src, write !== 0, insnIndex)) {
-      this.raiseIllegal(this.insnBitsAt(pc), pc, insnIndex);
+      this.raiseIllegal(bits, pc, insnIndex);
       return;
     }
     this.exitAfter(pc + length, insnIndex);
   }
 
-  ecall(_length: number, pc: number, insnIndex: number): void {
+  ecall(_bits: number, _length: number, pc: number, insnIndex: number): void {
     this.raise(this.ecallCause(), 0n, pc, insnIndex);
   }
 
-  ebreak(_length: number, pc: number, insnIndex: number): void {
-    this.raise(Cause.Breakpoint, BigInt(pc), pc, insnIndex);
+  ebreak(_bits: number, _length: number, pc: number, insnIndex: number): void {
+    this.raise(Cause.Breakpoint, 0n, pc, insnIndex); // QEMU 7.2 leaves tval 0 for ebreak
   }
 
-  mret(length: number, pc: number, insnIndex: number): void { this.xretHelper(true, length, pc, insnIndex); }
-  sret(length: number, pc: number, insnIndex: number): void { this.xretHelper(false, length, pc, insnIndex); }
+  mret(bits: number, _length: number, pc: number, insnIndex: number): void { this.xretHelper(true, bits, pc, insnIndex); }
+  sret(bits: number, _length: number, pc: number, insnIndex: number): void { this.xretHelper(false, bits, pc, insnIndex); }
 
-  private xretHelper(fromM: boolean, length: number, pc: number, insnIndex: number): void {
+  private xretHelper(fromM: boolean, bits: number, pc: number, insnIndex: number): void {
     const target = this.xret(fromM);
     if (target === -1) {
-      this.raiseIllegal(this.insnBitsAt(pc), pc, insnIndex);
+      this.raiseIllegal(bits, pc, insnIndex);
       return;
     }
-    void length;
     this.exitAfter(target, insnIndex);
   }
 
-  wfi(length: number, pc: number, insnIndex: number): void {
+  wfi(bits: number, length: number, pc: number, insnIndex: number): void {
     const mstatus = this.csr(Csr.mstatus);
     if (this.priv === Priv.U || (this.priv === Priv.S && (mstatus & MSTATUS.TW) !== 0n)) {
-      this.raiseIllegal(this.insnBitsAt(pc), pc, insnIndex);
+      this.raiseIllegal(bits, pc, insnIndex);
       return;
     }
     this.wantHalt = true;
     this.exitAfter(pc + length, insnIndex);
   }
 
-  sfenceVma(_rs1: bigint, _rs2: bigint, _rs1Index: number, length: number, pc: number, insnIndex: number): void {
+  sfenceVma(_rs1: bigint, _rs2: bigint, _rs1Index: number, bits: number, length: number, pc: number, insnIndex: number): void {
     if (this.priv === Priv.U || (this.priv === Priv.S && (this.csr(Csr.mstatus) & MSTATUS.TVM) !== 0n)) {
-      this.raiseIllegal(this.insnBitsAt(pc), pc, insnIndex);
+      this.raiseIllegal(bits, pc, insnIndex);
       return;
     }
     this.flushTlb();
     this.exitAfter(pc + length, insnIndex);
   }
 
-  fenceI(length: number, pc: number, insnIndex: number): void {
+  fenceI(_bits: number, length: number, pc: number, insnIndex: number): void {
     this.codeCacheDirty = true;
     this.exitAfter(pc + length, insnIndex);
   }
@@ -480,25 +493,6 @@ export class VcpuContext extends Hart {
     }
     this.itlb.set(vpage, pa - (pc & 0xfff));
     return pa;
-  }
-
-  /** Raw bits of the instruction at `pc` (for mtval of illegal instructions); 0 if unreadable. */
-  insnBitsAt(pc: number): number {
-    const pa = this.fetchPhysQuiet(pc);
-    if (pa < 0) return 0;
-    const lo = this.readPhysHalf(pa);
-    if ((lo & 3) !== 3) return lo;
-    return (lo | (this.readPhysHalf(pa + 2) << 16)) >>> 0;
-  }
-
-  insnLengthAt(pc: number): number {
-    const pa = this.fetchPhysQuiet(pc);
-    return pa >= 0 && (this.readPhysHalf(pa) & 3) !== 3 ? 2 : 4;
-  }
-
-  private fetchPhysQuiet(pc: number): number {
-    const cached = this.itlb.get(Math.floor(pc / 4096));
-    return cached === undefined ? -1 : cached + (pc & 0xfff);
   }
 
   readPhysHalf(pa: number): number {

@@ -6,6 +6,7 @@
  */
 import { VcpuContext } from './context.js';
 import { BlockCache, CompiledBlock } from './block-cache.js';
+import { CpuLog, formatCpuState } from './cpu-log.js';
 import {
   Csr, ExitReason, RunState, SLOT_PC, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_RUN_STATE, WORD_WAKE,
 } from './state-layout.js';
@@ -34,6 +35,8 @@ export class RunLoop {
     private readonly ctx: VcpuContext,
     private readonly cache: BlockCache,
     private readonly host: RunLoopHost,
+    /** Per-block logging (`-d exec`, `-d cpu`); undefined keeps the fast loop. */
+    private readonly log?: CpuLog,
   ) {}
 
   /** Ask the run loop to look at its state at the next block boundary (from this thread). */
@@ -44,6 +47,10 @@ export class RunLoop {
 
   /** Run until the host says stop. */
   run(): void {
+    if (this.log && (this.log.flags.exec || this.log.flags.cpu)) {
+      this.runLogged(this.log);
+      return;
+    }
     const { ctx, cache } = this;
     const i32 = ctx.i32;
     const f64 = ctx.f64;
@@ -61,6 +68,22 @@ export class RunLoop {
       const next = block.fn();
       f64[SLOT_PC] = next;
       block = cache.next(block, next);
+    }
+  }
+
+  /** The same loop with a log line before every block; no links, so every block is looked up. */
+  private runLogged(log: CpuLog): void {
+    const { ctx, cache } = this;
+    while (this.running) {
+      if (ctx.i32[WORD_EXIT_REQUEST] !== 0 || --this.budget <= 0) {
+        if (!this.service()) break;
+        continue;
+      }
+      const block = cache.lookup(ctx.f64[SLOT_PC]);
+      if (block === undefined) continue;
+      if (log.flags.cpu) log.write(formatCpuState(ctx, false));
+      if (log.flags.exec) log.blockExecuted(ctx.hartId, block.pc);
+      ctx.f64[SLOT_PC] = block.fn();
     }
   }
 

@@ -13,8 +13,9 @@ import { TranslatorChannelBuffers, TranslatorClient } from '../tcg/translator-ch
 import { MmioPort, VcpuContext } from './context.js';
 import { BlockCache } from './block-cache.js';
 import { RunLoop } from './run-loop.js';
-import { stateViews, VcpuStateViews, WORD_RUN_STATE, RunState } from './state-layout.js';
+import { ExitReason, stateViews, VcpuStateViews, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_RUN_STATE, RunState } from './state-layout.js';
 import type { VcpuCommand, VcpuReport } from './protocol.js';
+import { CpuLog, CpuLogFlags, formatTrap } from './cpu-log.js';
 
 export interface VcpuWorkerData {
   index: number;
@@ -33,6 +34,7 @@ export interface VcpuWorkerData {
   deviceRanges: { base: number; size: number }[];
   resetPc: number;
   startPaused: boolean;
+  log: CpuLogFlags;
 }
 
 const port = parentPort;
@@ -73,6 +75,17 @@ function main(): void {
     mtime: () => clintShared.mtime(),
     mtimecmp: (h) => clintShared.mtimecmp(h),
   });
+  const log = data.log.int || data.log.exec || data.log.cpu ? new CpuLog(data.log) : undefined;
+  if (log?.flags.int) {
+    ctx.trapObserver = (cause, interrupt, epc, tval) => log.write(formatTrap(data.hartId, cause, interrupt, epc, tval));
+  }
+  ctx.otherHartsFlushWriteTlb = () => {
+    harts.forEach((h, i) => {
+      if (i === data.hartId) return;
+      Atomics.or(h.i32, WORD_EXIT_REASONS, ExitReason.FlushTlb);
+      Atomics.store(h.i32, WORD_EXIT_REQUEST, 1);
+    });
+  };
   ctx.resetState(data.resetPc);
   const translator = new TranslatorClient(data.translator, data.index);
   const cache = new BlockCache(ctx, mem, translator, {});
@@ -101,7 +114,7 @@ function main(): void {
       return running;
     },
     paused: () => paused,
-  });
+  }, log);
   post({ type: 'ready' });
   loop.run();
   Atomics.store(state.i32, WORD_RUN_STATE, RunState.Exited);

@@ -3,7 +3,7 @@
  * tsemu's behaviour with it, and the RISC-V GNU toolchain for building test images.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -41,18 +41,27 @@ export function asTsemu(text: string): string {
 }
 
 /**
- * Starts QEMU stopped (-S) with a monitor on stdio, runs `xp /Ngx ADDR` and returns the
- * 64-bit words it printed.
+ * Starts QEMU stopped (-S) with a monitor on stdio and saves `length` bytes of guest-physical
+ * memory at `addr` with `pmemsave` (a file, because QEMU may exit before flushing long
+ * monitor output).
  */
-export function readQemuMemory(args: readonly string[], addr: number, dwords: number): bigint[] {
-  const r = runQemu(['-S', '-display', 'none', '-nodefaults', '-monitor', 'stdio', ...args], `xp /${dwords}gx 0x${addr.toString(16)}\nquit\n`);
-  const words: bigint[] = [];
-  for (const line of r.stdout.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split(/\r?\n/)) {
-    const m = /^[0-9a-f]{16}:((?: 0x[0-9a-f]{16})+)\s*$/.exec(line);
-    if (m?.[1] !== undefined) for (const w of m[1].trim().split(' ')) words.push(BigInt(w));
+export function readQemuBytes(args: readonly string[], addr: number, length: number): Uint8Array {
+  const dir = makeTempDir('pmem');
+  const file = join(dir, 'mem.bin');
+  try {
+    const r = runQemu(['-S', '-display', 'none', '-nodefaults', '-monitor', 'stdio', ...args], `pmemsave 0x${addr.toString(16)} ${length} "${file}"\nquit\n`);
+    if (!existsSync(file)) throw new Error(`QEMU saved no memory (status ${String(r.status)}): ${r.stderr}`);
+    return new Uint8Array(readFileSync(file));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  if (words.length !== dwords) throw new Error(`could not read QEMU memory (status ${String(r.status)}): ${r.stderr}`);
-  return words;
+}
+
+/** Like readQemuBytes, as little-endian 64-bit words. */
+export function readQemuMemory(args: readonly string[], addr: number, dwords: number): bigint[] {
+  const bytes = readQemuBytes(args, addr, dwords * 8);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Array.from({ length: dwords }, (_, i) => view.getBigUint64(i * 8, true));
 }
 
 /** A fresh temporary directory for one test file. */

@@ -174,6 +174,24 @@ function fromDecoded(d: Decoded): Insn {
   return insn(op, { ...regs, imm: d.imm });
 }
 
+/**
+ * A 32-bit encoding the decoder rejects. QEMU 7.2 names many of these from
+ * extensions tsemu does not implement (Q, V, Zb*, Zk*, RV128); those print
+ * as illegal here. The one RV64GC case reproduced: QEMU reads slli/srli/srai
+ * with a 7-bit shamt, so shamt 64..127 (illegal on RV64) still shows as a shift.
+ */
+function fromUndecodable(raw: number): Insn {
+  const w = raw >>> 0;
+  const opImm = (w & 0x7f) === 0x13;
+  const funct3 = (w >>> 12) & 7;
+  const top5 = w >>> 27;
+  const fields = { rd: (w >>> 7) & 0x1f, rs1: (w >>> 15) & 0x1f, imm: (w >>> 20) & 0x7f };
+  if (opImm && funct3 === 1 && top5 === 0) return insn('slli', fields);
+  if (opImm && funct3 === 5 && top5 === 0) return insn('srli', fields);
+  if (opImm && funct3 === 5 && top5 === 0b01000) return insn('srai', fields);
+  return ILLEGAL;
+}
+
 // ---------------------------------------------------------------------------
 // Compressed instructions, decoded from their 16 bits (RVC chapter of the
 // unprivileged spec) to the base instruction QEMU prints. QEMU reports the
@@ -415,7 +433,7 @@ function toBigPc(pc: number | bigint): bigint {
 export function disassemble(d: Decoded | undefined, pc: number | bigint, raw: number, length: 2 | 4): string {
   let i: Insn;
   if (length === 2) i = fromCompressed(raw & 0xffff);
-  else i = d === undefined ? ILLEGAL : fromDecoded(d);
+  else i = d === undefined ? fromUndecodable(raw) : fromDecoded(d);
   if (!FORMATS.has(i.op)) i = ILLEGAL; // an instruction the decoder knows but QEMU 7.2's disassembler would not
   return format(liftPseudo(i), toBigPc(pc));
 }

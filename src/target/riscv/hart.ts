@@ -21,7 +21,11 @@ export const enum CsrOp { Write = 1, Set = 2, Clear = 3 }
 /** Thrown internally by CSR accessors; turned into an illegal-instruction trap. */
 class IllegalCsr extends Error {}
 
+export type TrapObserver = (cause: number, interrupt: boolean, epc: number, tval: bigint) => void;
+
 export abstract class Hart {
+  /** Called on every trap taken (for `-d int` and trace events). */
+  trapObserver: TrapObserver | undefined;
   readonly i64: BigInt64Array;
   readonly f64: Float64Array;
   readonly i32: Int32Array;
@@ -119,6 +123,7 @@ export abstract class Hart {
    */
   takeTrap(cause: number, tval: bigint, epc: number, interrupt: boolean): number {
     const priv = this.priv;
+    this.trapObserver?.(cause, interrupt, epc, tval);
     this.clearReservation();
     const deleg = interrupt ? this.csr(Csr.mideleg) : this.csr(Csr.medeleg);
     const causeBits = (interrupt ? 1n << 63n : 0n) | BigInt(cause);

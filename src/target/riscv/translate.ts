@@ -147,7 +147,7 @@ function fpMem(helper: string, size: MemOp['size'], isStore: boolean): Trans {
     const base = b.reg(d.rs1);
     ctx.hooks.beforeMemAccess?.(b, ctx.pc, base, d.imm, memInfo({ size, signed: false }, isStore));
     const freg = isStore ? d.rs2 : d.rd;
-    b.call(helper, [base], [d.imm, freg], { mayExit: true });
+    b.call(helper, [base], [d.imm, freg, d.raw, d.length], { mayExit: true });
     return CONTINUE;
   };
 }
@@ -171,7 +171,7 @@ export const enum AMO { swap, add, xor, and, or, min, max, minu, maxu, lr, sc }
 /** A helper that may trap or change privileged state: the block always ends after it. */
 function system(helper: string, consts: (ctx: DisasContext, d: Decoded) => number[] = () => []): Trans {
   return (ctx, d) => {
-    ctx.b.call(helper, [], [...consts(ctx, d), d.length], { mayExit: true });
+    ctx.b.call(helper, [], [...consts(ctx, d), d.raw, d.length], { mayExit: true });
     ctx.b.exit(nextPc(ctx, d));
     return END;
   };
@@ -181,8 +181,9 @@ function csr(kind: number, immediate: boolean): Trans {
   return (ctx, d) => {
     const { b } = ctx;
     const src = immediate ? b.const64(BigInt(d.rs1)) : b.reg(d.rs1);
-    // kind: 1 = write, 2 = set, 3 = clear; rs1 field == 0 means "no write" for set/clear
-    b.call('csrAccess', [src], [kind, d.csr, d.rd, d.rs1 === 0 ? 0 : 1, d.length], { mayExit: true });
+    // kind: 1 = write (always writes), 2 = set, 3 = clear (no write when the rs1/uimm field is 0)
+    const writes = kind === 1 || d.rs1 !== 0;
+    b.call('csrAccess', [src], [kind, d.csr, d.rd, writes ? 1 : 0, d.raw, d.length], { mayExit: true });
     b.exit(nextPc(ctx, d));
     return END;
   };
@@ -205,7 +206,7 @@ export const FP_OPS: readonly string[] = [
 function fpOp(name: string): Trans {
   const index = FP_OPS.indexOf(name);
   return (ctx, d) => {
-    ctx.b.call('fpuOp', [], [index, d.rd, d.rs1, d.rs2, d.rs3, d.rm], { mayExit: true });
+    ctx.b.call('fpuOp', [], [index, d.rd, d.rs1, d.rs2, d.rs3, d.rm, d.raw], { mayExit: true });
     return CONTINUE;
   };
 }
@@ -267,7 +268,7 @@ const TRANS: Record<string, Trans> = {
   mret: system('mret'),
   wfi: system('wfi'),
   sfence_vma: (ctx, d) => {
-    ctx.b.call('sfenceVma', [ctx.b.reg(d.rs1), ctx.b.reg(d.rs2)], [d.rs1, d.length], { mayExit: true });
+    ctx.b.call('sfenceVma', [ctx.b.reg(d.rs1), ctx.b.reg(d.rs2)], [d.rs1, d.raw, d.length], { mayExit: true });
     ctx.b.exit(nextPc(ctx, d));
     return END;
   },

@@ -197,8 +197,8 @@ static u64 rnd_d(void) {
 /* Random integer with a random bit length and tie/sticky-friendly low bits. */
 static u64 rnd_int(void) {
     unsigned len = 1 + rnd_below(64);
-    u64 v = (len == 64 ? 0 : (1ull << (len - 1))) | (rnd_mantissa(63) & ((len == 64) ? ~0ull : ((1ull << len) - 1)));
-    if (len == 64) v |= 1ull << 63;
+    u64 low_mask = len == 64 ? ~0ull : (1ull << len) - 1;
+    u64 v = (1ull << (len - 1)) | (rnd_mantissa(63) & low_mask);
     return (rnd() & 3) == 0 ? (u64)(-(int64_t)v) : v;
 }
 
@@ -530,17 +530,17 @@ int main(void) {
     static const Op rm_binary_d[] = {{"fadd.d", op_fadd_d}, {"fsub.d", op_fsub_d},
                                      {"fmul.d", op_fmul_d}, {"fdiv.d", op_fdiv_d}};
     static const int kinds[] = {3, 3, 1, 2};
-    for (int i = 0; i < 4; i++) binary_s(rm_binary_s[i].name, rm_binary_s[i].fn, 1, 1500, kinds[i]);
-    for (int i = 0; i < 4; i++) binary_d(rm_binary_d[i].name, rm_binary_d[i].fn, 1, 1500, kinds[i]);
-    sqrt_s("fsqrt.s", op_fsqrt_s, 600);
-    sqrt_d("fsqrt.d", op_fsqrt_d, 600);
+    for (int i = 0; i < 4; i++) binary_s(rm_binary_s[i].name, rm_binary_s[i].fn, 1, 3000, kinds[i]);
+    for (int i = 0; i < 4; i++) binary_d(rm_binary_d[i].name, rm_binary_d[i].fn, 1, 3000, kinds[i]);
+    sqrt_s("fsqrt.s", op_fsqrt_s, 1500);
+    sqrt_d("fsqrt.d", op_fsqrt_d, 1500);
 
     static const Op fma_ops_s[] = {{"fmadd.s", op_fmadd_s}, {"fmsub.s", op_fmsub_s},
                                    {"fnmadd.s", op_fnmadd_s}, {"fnmsub.s", op_fnmsub_s}};
     static const Op fma_ops_d[] = {{"fmadd.d", op_fmadd_d}, {"fmsub.d", op_fmsub_d},
                                    {"fnmadd.d", op_fnmadd_d}, {"fnmsub.d", op_fnmsub_d}};
-    for (int i = 0; i < 4; i++) fma_s(fma_ops_s[i].name, fma_ops_s[i].fn, i == 0 ? 2000 : 600);
-    for (int i = 0; i < 4; i++) fma_d(fma_ops_d[i].name, fma_ops_d[i].fn, i == 0 ? 2000 : 600);
+    for (int i = 0; i < 4; i++) fma_s(fma_ops_s[i].name, fma_ops_s[i].fn, i == 0 ? 4000 : 1500);
+    for (int i = 0; i < 4; i++) fma_d(fma_ops_d[i].name, fma_ops_d[i].fn, i == 0 ? 4000 : 1500);
 
     static const Op plain_binary_s[] = {{"fmin.s", op_fmin_s}, {"fmax.s", op_fmax_s},
                                         {"fsgnj.s", op_fsgnj_s}, {"fsgnjn.s", op_fsgnjn_s},
@@ -564,16 +564,16 @@ int main(void) {
                                {"fcvt.l.s", op_fcvt_l_s}, {"fcvt.lu.s", op_fcvt_lu_s}};
     static const Op f2i_d[] = {{"fcvt.w.d", op_fcvt_w_d}, {"fcvt.wu.d", op_fcvt_wu_d},
                                {"fcvt.l.d", op_fcvt_l_d}, {"fcvt.lu.d", op_fcvt_lu_d}};
-    for (int i = 0; i < 4; i++) unary_s(f2i_s[i].name, f2i_s[i].fn, 1, 500, 1);
-    for (int i = 0; i < 4; i++) unary_d(f2i_d[i].name, f2i_d[i].fn, 1, 500, 1);
+    for (int i = 0; i < 4; i++) unary_s(f2i_s[i].name, f2i_s[i].fn, 1, 1000, 1);
+    for (int i = 0; i < 4; i++) unary_d(f2i_d[i].name, f2i_d[i].fn, 1, 1000, 1);
 
     static const Op i2f[] = {{"fcvt.s.w", op_fcvt_s_w}, {"fcvt.s.wu", op_fcvt_s_wu},
                              {"fcvt.s.l", op_fcvt_s_l}, {"fcvt.s.lu", op_fcvt_s_lu},
                              {"fcvt.d.w", op_fcvt_d_w}, {"fcvt.d.wu", op_fcvt_d_wu},
                              {"fcvt.d.l", op_fcvt_d_l}, {"fcvt.d.lu", op_fcvt_d_lu}};
-    for (int i = 0; i < 8; i++) unary_i(i2f[i].name, i2f[i].fn, 1, 500);
+    for (int i = 0; i < 8; i++) unary_i(i2f[i].name, i2f[i].fn, 1, 1000);
 
-    cvt_s_d("fcvt.s.d", op_fcvt_s_d, 600);
+    cvt_s_d("fcvt.s.d", op_fcvt_s_d, 1500);
     unary_s("fcvt.d.s", op_fcvt_d_s, 1, 200, 0);
 
     fprintf(stderr, "%lu vectors\n", vector_count);

@@ -11,7 +11,7 @@ import { SLOT_F, SLOT_X, type VcpuStateViews } from '../../../vcpu/state-layout.
 /** The canonical single NaN; also what an improperly NaN-boxed single reads as. */
 export const CANONICAL_NAN_S = 0x7fc00000;
 /** High word of the canonical double NaN 0x7ff8000000000000 (low word 0). */
-export const CANONICAL_NAN_D_HI = 0x7ff80000;
+const CANONICAL_NAN_D_HI = 0x7ff80000;
 
 /** Index of the low Int32 word of f register `reg`. */
 export function fWord(reg: number): number {

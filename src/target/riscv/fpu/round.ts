@@ -41,8 +41,6 @@ export function sumError(a: number, b: number, sum: number): number {
 
 /** Largest finite double. */
 export const MAX_DOUBLE = Number.MAX_VALUE;
-/** Largest finite single. */
-export const MAX_SINGLE = 3.4028234663852886e38;
 /** Bounds inside which the Dekker product error is exact (see productError). */
 export const SAFE_PRODUCT_MIN = 2 ** -960;
 export const SAFE_PRODUCT_MAX = 2 ** 1000;

@@ -14,11 +14,11 @@ import { DOUBLE, SINGLE, type FlagSink, type FloatFormat } from './softfloat.js'
 const SIGN_S = 0x80000000n;
 const SIGN_D = 0x8000000000000000n;
 
-export function readBitsS(s: VcpuStateViews, reg: number): bigint {
+function readBitsS(s: VcpuStateViews, reg: number): bigint {
   return BigInt(readSingle(s, reg) >>> 0);
 }
 
-export function readBitsD(s: VcpuStateViews, reg: number): bigint {
+function readBitsD(s: VcpuStateViews, reg: number): bigint {
   return BigInt.asUintN(64, s.i64[SLOT_F + reg]);
 }
 

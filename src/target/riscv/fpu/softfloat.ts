@@ -31,7 +31,7 @@ export interface FlagSink {
   flags: number;
 }
 
-export const enum Kind {
+const enum Kind {
   Zero,
   Finite,
   Infinity,
@@ -40,7 +40,7 @@ export const enum Kind {
 }
 
 /** A decoded operand: for Finite, value = (-1)^sign * mant * 2^exp. */
-export interface Unpacked {
+interface Unpacked {
   readonly kind: Kind;
   readonly sign: number;
   readonly mant: bigint;
@@ -56,13 +56,13 @@ function signShift(fmt: FloatFormat): bigint {
 }
 
 /** Number of significant bits of a positive BigInt. */
-export function bitLength(x: bigint): number {
+function bitLength(x: bigint): number {
   if (x === 0n) return 0;
   const hex = x.toString(16);
   return (hex.length - 1) * 4 + (32 - Math.clz32(parseInt(hex[0] ?? '0', 16)));
 }
 
-export function unpack(bits: bigint, fmt: FloatFormat): Unpacked {
+function unpack(bits: bigint, fmt: FloatFormat): Unpacked {
   const fracBits = fractionBits(fmt);
   const sign = Number(bits >> signShift(fmt)) & 1;
   const expMask = (1 << fmt.exponentBits) - 1;
@@ -84,17 +84,17 @@ function isNan(u: Unpacked): boolean {
   return u.kind === Kind.QuietNan || u.kind === Kind.SignalingNan;
 }
 
-export function canonicalNan(fmt: FloatFormat): bigint {
+function canonicalNan(fmt: FloatFormat): bigint {
   const expMask = (1n << BigInt(fmt.exponentBits)) - 1n;
   const fracBits = BigInt(fractionBits(fmt));
   return (expMask << fracBits) | (1n << (fracBits - 1n));
 }
 
-export function packZero(sign: number, fmt: FloatFormat): bigint {
+function packZero(sign: number, fmt: FloatFormat): bigint {
   return BigInt(sign) << signShift(fmt);
 }
 
-export function packInfinity(sign: number, fmt: FloatFormat): bigint {
+function packInfinity(sign: number, fmt: FloatFormat): bigint {
   const expMask = (1n << BigInt(fmt.exponentBits)) - 1n;
   return (BigInt(sign) << signShift(fmt)) | (expMask << BigInt(fractionBits(fmt)));
 }
@@ -156,7 +156,7 @@ function overflowResult(negative: boolean, fmt: FloatFormat, rm: number): bigint
  * An inexact exact value must be given with at least precision+2 significant
  * bits and a sticky bit ORed into its lowest bit.
  */
-export function roundPack(negative: boolean, mant: bigint, exp: number, fmt: FloatFormat, rm: number, sink: FlagSink): bigint {
+function roundPack(negative: boolean, mant: bigint, exp: number, fmt: FloatFormat, rm: number, sink: FlagSink): bigint {
   const p = fmt.precision;
   const top = exp + bitLength(mant) - 1; // value lies in [2^top, 2^(top+1))
   let lsb = Math.max(top, fmt.emin) - (p - 1); // subnormals share emin's quantum

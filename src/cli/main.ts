@@ -1,0 +1,105 @@
+/**
+ * tsemu-system-riscv64: the command-line front end. Parses QEMU-style
+ * options, prepares the boot, wires the console, starts the machine and
+ * turns every user-facing failure into one line on stderr and exit status 1.
+ */
+import { openSync, writeSync } from 'node:fs';
+import { OptionError, parseCommandLine, MachineOptions, PROGRAM_NAME } from './options.js';
+import { BootError } from '../machine/boot-layout.js';
+import { dumpDtb, prepareBoot, printWarnings } from '../machine/boot.js';
+import { Machine } from '../machine/machine.js';
+import { ConsoleMux } from './console.js';
+
+function fail(message: string): never {
+  const text = message.startsWith(`${PROGRAM_NAME}:`) ? message : `${PROGRAM_NAME}: ${message}`;
+  writeSync(2, text.endsWith('\n') ? text : `${text}\n`);
+  process.exit(1);
+}
+
+/** Where the UART's bytes go: stdout, nowhere, or a file (-serial file:F). */
+function serialSink(opts: MachineOptions): (bytes: Uint8Array) => void {
+  const serial = opts.serials[0];
+  if (!serial) return () => undefined;
+  const backend = serial.backend;
+  switch (backend.kind) {
+    case 'stdio': return (bytes) => { writeSync(1, bytes); };
+    case 'file': {
+      let fd: number;
+      try {
+        fd = openSync(backend.path, 'w');
+      } catch {
+        throw new BootError(`${serial.origin ?? '-serial'}: Could not open '${backend.path}'`);
+      }
+      return (bytes) => { writeSync(fd, bytes); };
+    }
+    default: return () => undefined;
+  }
+}
+
+function serialIsStdio(opts: MachineOptions): boolean {
+  return opts.serials[0]?.backend.kind === 'stdio';
+}
+
+async function run(argv: readonly string[]): Promise<void> {
+  let cmd;
+  try {
+    cmd = parseCommandLine(argv);
+  } catch (e) {
+    if (e instanceof OptionError) fail(e.message);
+    throw e;
+  }
+  if (cmd.action === 'exit') {
+    process.stdout.write(cmd.stdout);
+    process.exit(cmd.exitCode);
+  }
+  const opts = cmd.options;
+  printWarnings(opts.warnings);
+  let prepared;
+  let serialOut;
+  try {
+    prepared = prepareBoot(opts);
+    if (opts.dumpDtb !== undefined) {
+      dumpDtb(opts.dumpDtb, prepared.fdt);
+      process.exit(0);
+    }
+    serialOut = serialSink(opts);
+  } catch (e) {
+    if (e instanceof BootError || e instanceof OptionError) fail(e.message);
+    throw e;
+  }
+  let exiting = false;
+  const machine = new Machine({
+    ...prepared.config,
+    serialOut,
+    onExit: (status) => {
+      console_.restore();
+      process.exit(status);
+    },
+    onFatal: (message) => {
+      writeSync(2, `${PROGRAM_NAME}: internal error: ${message.split('\n')[0]}\n`);
+      if (process.env.TSEMU_DEBUG) writeSync(2, `${message}\n`);
+    },
+  });
+  const console_ = new ConsoleMux({
+    toGuest: (bytes) => machine.uart.receive(bytes),
+    quit: () => { void machine.terminate(0); },
+    enabled: serialIsStdio(opts),
+    escapes: opts.serials[0]?.muxMonitor ?? false,
+  });
+  const onSignal = (signal: NodeJS.Signals, number: number): void => {
+    if (exiting) return;
+    exiting = true;
+    writeSync(2, `${PROGRAM_NAME}: terminating on signal ${number}\n`);
+    void machine.terminate(0);
+    void signal;
+  };
+  process.on('SIGINT', () => onSignal('SIGINT', 2));
+  process.on('SIGTERM', () => onSignal('SIGTERM', 15));
+  process.on('SIGHUP', () => onSignal('SIGHUP', 1));
+  await machine.start();
+  console_.start();
+}
+
+run(process.argv.slice(2)).catch((e: unknown) => {
+  fail(`internal error: ${e instanceof Error ? e.message : String(e)}`);
+});

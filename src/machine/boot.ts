@@ -1,0 +1,129 @@
+/**
+ * From parsed command-line options to a ready machine configuration: load
+ * firmware/kernel/initrd as QEMU's virt does (boot-layout.ts), build the
+ * device tree and the reset-vector ROM, open disk images, choose the serial
+ * backend. Errors are BootError/OptionError with a one-line message.
+ */
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import type { MachineOptions } from '../cli/options.js';
+import { BootError, lookupSymbol, planBoot } from './boot-layout.js';
+import { buildResetVectorRom } from './boot-rom.js';
+import { buildVirtFdt } from './virt-fdt.js';
+import { VIRT } from './virt-map.js';
+import type { MachineConfig } from './machine.js';
+import { VirtioBlk } from '../hw/virtio-blk.js';
+import type { VirtioDevice } from '../hw/virtio.js';
+import { PROGRAM_NAME } from '../cli/option-error.js';
+
+/** Largest -m tsemu accepts: the soft TLB holds RAM offsets as signed 32-bit numbers. */
+export const TSEMU_MAX_RAM = 2 * 1024 * 1024 * 1024;
+
+export interface PreparedBoot {
+  config: Omit<MachineConfig, 'onExit' | 'onFatal' | 'serialOut'>;
+  /** Function symbol containing a pc (for -d in_asm and the monitor). */
+  symbolAt(pc: number): string;
+  /** For -M virt,dumpdtb=FILE: the blob to write before exiting. */
+  fdt: Uint8Array;
+}
+
+function openLog(opts: MachineOptions): number {
+  if (opts.logFile === undefined) return 2;
+  try {
+    return openSync(opts.logFile, 'w');
+  } catch (e) {
+    const why = e instanceof Error && 'code' in e && e.code === 'EACCES' ? 'Permission denied' : 'No such file or directory';
+    throw new BootError(`could not open log file '${opts.logFile}': ${why}`);
+  }
+}
+
+/** virtio-mmio slots in QEMU's plug order: the first -device lands on the highest transport. */
+function virtioSlots(opts: MachineOptions): (VirtioDevice | null)[] {
+  const slots: (VirtioDevice | null)[] = new Array<VirtioDevice | null>(VIRT.virtio.count).fill(null);
+  let next = VIRT.virtio.count - 1;
+  for (const dev of opts.devices) {
+    if (dev.driver !== 'virtio-blk-device') continue;
+    const drive = opts.drives.find((d) => d.id === dev.drive);
+    if (!drive) throw new BootError(`${dev.origin}: Drive '${dev.drive}' not found`);
+    if (next < 0) throw new BootError(`${dev.origin}: No 'virtio-bus' bus found for device 'virtio-blk-device'`);
+    try {
+      slots[next--] = VirtioBlk.open({ path: drive.file, readOnly: drive.readOnly, snapshot: drive.snapshot || opts.snapshot });
+    } catch (e) {
+      const code = e instanceof Error && 'code' in e ? String(e.code) : '';
+      const why = code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : (e instanceof Error ? e.message : String(e));
+      throw new BootError(`${drive.origin}: Could not open '${drive.file}': ${why}`);
+    }
+  }
+  return slots;
+}
+
+export function prepareBoot(opts: MachineOptions): PreparedBoot {
+  if (opts.ramSize > TSEMU_MAX_RAM) {
+    throw new BootError(`at most ${TSEMU_MAX_RAM / (1024 * 1024 * 1024)} GiB of RAM is supported (-m ${opts.ramSize / (1024 * 1024)}M asked)`);
+  }
+  const images: { addr: number; bytes: Uint8Array }[] = [];
+  const plan = planBoot({
+    bios: opts.bios,
+    kernel: opts.kernel,
+    initrd: opts.initrd,
+    ramSize: opts.ramSize,
+    target: {
+      regions: [{ base: VIRT.dram.base, size: opts.ramSize }],
+      write: (addr, bytes) => { images.push({ addr, bytes: bytes.slice() }); },
+    },
+  });
+  const numHarts = opts.smp.cpus;
+  const fdt = buildVirtFdt({
+    numHarts,
+    maxHarts: opts.smp.maxCpus,
+    ramBase: VIRT.dram.base,
+    ramSize: opts.ramSize,
+    bootargs: opts.append,
+    initrd: plan.initrd,
+    virtioCount: VIRT.virtio.count,
+  });
+  images.push({ addr: plan.fdtAddr, bytes: fdt });
+  const rom = buildResetVectorRom({ startAddr: plan.startAddr, fdtAddr: plan.fdtAddr, kernelEntry: plan.kernelEntry });
+  const has = (item: string): boolean => (opts.logItems as readonly string[]).includes(item);
+  const virtio = virtioSlots(opts);
+  const symbolAt = (pc: number): string => lookupSymbol(plan.symbolTables, pc);
+  const symbols = plan.symbolTables.flat().map((s) => ({ addr: Number(s.address), size: Number(s.size), name: s.name }));
+  return {
+    fdt,
+    symbolAt,
+    config: {
+      numHarts,
+      maxHarts: opts.smp.maxCpus,
+      ramSize: opts.ramSize,
+      images,
+      rom,
+      virtio,
+      startPaused: opts.startStopped,
+      noReboot: opts.noReboot,
+      log: {
+        inAsm: has('in_asm'), op: has('op'), outAsm: has('out_asm'), int: has('int'), exec: has('exec'),
+        cpu: has('cpu'), guestErrors: has('guest_errors'), fd: openLog(opts),
+      },
+      symbols,
+    },
+  };
+}
+
+/** `-M virt,dumpdtb=FILE`: QEMU writes the blob and exits 0. */
+export function dumpDtb(path: string, fdt: Uint8Array): void {
+  try {
+    writeFileSync(path, fdt);
+  } catch {
+    throw new BootError(`Failed to write dtb to ${path}`);
+  }
+}
+
+/** Warnings go to stderr with the program name, as QEMU's warn_report. */
+export function printWarnings(warnings: readonly string[]): void {
+  for (const w of warnings) writeSync(2, w.endsWith('\n') ? w : `${w}\n`);
+}
+
+export function closeLog(fd: number): void {
+  if (fd > 2) closeSync(fd);
+}
+
+export { PROGRAM_NAME };

@@ -1,0 +1,95 @@
+/**
+ * `-d int`, `-d exec` and `-d cpu` output of a vCPU, in QEMU's formats
+ * (target/riscv/cpu_helper.c, accel/tcg/cpu-exec.c, target/riscv/cpu.c).
+ */
+import { writeSync } from 'node:fs';
+import { Csr, SLOT_F, SLOT_PC, SLOT_X } from './state-layout.js';
+import type { VcpuContext } from './context.js';
+
+const EXCEPTION_NAMES = [
+  'misaligned_fetch', 'fault_fetch', 'illegal_instruction', 'breakpoint', 'misaligned_load', 'fault_load',
+  'misaligned_store', 'fault_store', 'user_ecall', 'supervisor_ecall', 'hypervisor_ecall', 'machine_ecall',
+  'exec_page_fault', 'load_page_fault', 'reserved', 'store_page_fault',
+];
+const INTERRUPT_NAMES = [
+  'user_software', 'supervisor_software', 'virtual_supervisor_software', 'machine_software',
+  'user_timer', 'supervisor_timer', 'virtual_supervisor_timer', 'machine_timer',
+  'user_external', 'supervisor_external', 'virtual_supervisor_external', 'machine_external',
+];
+const ABI = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',
+  'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'];
+const FABI = ['ft0', 'ft1', 'ft2', 'ft3', 'ft4', 'ft5', 'ft6', 'ft7', 'fs0', 'fs1', 'fa0', 'fa1', 'fa2', 'fa3',
+  'fa4', 'fa5', 'fa6', 'fa7', 'fs2', 'fs3', 'fs4', 'fs5', 'fs6', 'fs7', 'fs8', 'fs9', 'fs10', 'fs11', 'ft8', 'ft9',
+  'ft10', 'ft11'];
+
+export function hex64(v: bigint | number): string {
+  return BigInt.asUintN(64, BigInt(v)).toString(16).padStart(16, '0');
+}
+
+export function trapName(cause: number, interrupt: boolean): string {
+  return (interrupt ? INTERRUPT_NAMES[cause] : EXCEPTION_NAMES[cause]) ?? 'reserved';
+}
+
+/** The line QEMU's riscv_cpu_do_interrupt logs under `-d int`. */
+export function formatTrap(hart: number, cause: number, interrupt: boolean, epc: number, tval: bigint): string {
+  const causeBits = interrupt ? (1n << 63n) | BigInt(cause) : BigInt(cause);
+  return `riscv_cpu_do_interrupt: hart:${hart}, async:${interrupt ? 1 : 0}, cause:${hex64(causeBits)}, ` +
+    `epc:0x${hex64(epc)}, tval:0x${hex64(tval)}, desc=${trapName(cause, interrupt)}\n`;
+}
+
+/** Register dump in the layout of QEMU's riscv_cpu_dump_state (`-d cpu`, `info registers`). */
+export function formatCpuState(ctx: VcpuContext, withFp: boolean): string {
+  const lines: string[] = [];
+  const csr = (name: string, v: bigint): void => { lines.push(` ${name.padEnd(8)} ${hex64(v)}`); };
+  lines.push(` pc       ${hex64(ctx.f64[SLOT_PC])}`);
+  csr('mhartid', BigInt(ctx.hartId));
+  csr('mstatus', ctx.readCsr(0x300));
+  csr('mip', ctx.effectiveMip());
+  csr('mie', ctx.csr(Csr.mie));
+  csr('mideleg', ctx.csr(Csr.mideleg));
+  csr('medeleg', ctx.csr(Csr.medeleg));
+  csr('mtvec', ctx.csr(Csr.mtvec));
+  csr('stvec', ctx.csr(Csr.stvec));
+  csr('mepc', ctx.csr(Csr.mepc));
+  csr('sepc', ctx.csr(Csr.sepc));
+  csr('mcause', ctx.csr(Csr.mcause));
+  csr('scause', ctx.csr(Csr.scause));
+  csr('mtval', ctx.csr(Csr.mtval));
+  csr('stval', ctx.csr(Csr.stval));
+  csr('mscratch', ctx.csr(Csr.mscratch));
+  csr('sscratch', ctx.csr(Csr.sscratch));
+  csr('satp', ctx.csr(Csr.satp));
+  for (let i = 0; i < 32; i += 4) {
+    const row: string[] = [];
+    for (let j = i; j < i + 4; j++) row.push(` x${j}/${ABI[j]}`.padEnd(9) + ` ${hex64(ctx.i64[SLOT_X + j])}`);
+    lines.push(row.join(''));
+  }
+  if (withFp) {
+    for (let i = 0; i < 32; i += 4) {
+      const row: string[] = [];
+      for (let j = i; j < i + 4; j++) row.push(` f${j}/${FABI[j]}`.padEnd(10) + ` ${hex64(ctx.i64[SLOT_F + j])}`);
+      lines.push(row.join(''));
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+export interface CpuLogFlags {
+  int: boolean;
+  exec: boolean;
+  cpu: boolean;
+  fd: number;
+}
+
+export class CpuLog {
+  constructor(readonly flags: CpuLogFlags) {}
+
+  write(text: string): void {
+    writeSync(this.flags.fd, text);
+  }
+
+  /** `-d exec`: one line per executed block, as QEMU's "Trace" lines. */
+  blockExecuted(hart: number, pc: number): void {
+    this.write(`Trace ${hart}: 0x0 [00000000/${hex64(pc)}/00000000/00000000] \n`);
+  }
+}

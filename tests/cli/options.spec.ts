@@ -1,0 +1,364 @@
+/**
+ * Command-line parsing. Where QEMU 7.2 has the same behaviour, the expected output is
+ * taken from running qemu-system-riscv64 itself (skipped if it is not installed);
+ * tsemu-only rules are checked against the values written in src/cli/README.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { OptionError, parseCommandLine, versionText, helpText, type CommandLine, type MachineOptions } from '../../src/cli/options.js';
+import { parseQemuSize } from '../../src/cli/size.js';
+import { asTsemu, hasTool, makeTempDir, QEMU, runQemu } from './qemu-oracle.js';
+
+const BASE = ['-M', 'virt', '-bios', 'none', '-S', '-display', 'none'];
+
+function parseError(args: readonly string[]): string {
+  try {
+    parseCommandLine(args);
+  } catch (err) {
+    if (err instanceof OptionError) return err.message;
+    throw err;
+  }
+  throw new Error(`no error for: ${args.join(' ')}`);
+}
+
+function run(args: readonly string[]): MachineOptions {
+  const r = parseCommandLine(args);
+  if (r.action !== 'run') throw new Error(`unexpected exit for: ${args.join(' ')}`);
+  return r.options;
+}
+
+function exitOf(args: readonly string[]): Extract<CommandLine, { action: 'exit' }> {
+  const r = parseCommandLine(args);
+  if (r.action !== 'exit') throw new Error(`expected an exit for: ${args.join(' ')}`);
+  return r;
+}
+
+describe('cli/options', function () {
+  let dir = '';
+  let img = '';
+  const imgs: string[] = [];
+
+  before(function () {
+    dir = makeTempDir('cli');
+    img = join(dir, 'disk.img');
+    writeFileSync(img, new Uint8Array(64 * 1024));
+    for (let i = 0; i < 9; i += 1) {
+      imgs.push(join(dir, `d${i}.img`));
+      writeFileSync(join(dir, `d${i}.img`), new Uint8Array(4096));
+    }
+  });
+  after(function () {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('errors match QEMU 7.2', function () {
+    /** Cases where QEMU stops with an error before starting the guest. */
+    const cases = (): string[][] => [
+      ['-foo'],
+      ['--foo'],
+      ['-m'],
+      ['-kernel'],
+      ['-D'],
+      ['-M', 'foo'],
+      ['-M', 'virt,foo=1'],
+      ['-M', 'virt,dumpdtb'],
+      ['-cpu', 'foo'],
+      ['-smp', '4,maxcpus=2'],
+      ['-smp', '2,sockets=2,cores=2'],
+      ['-smp', '3,sockets=2'],
+      ['-smp', '8,sockets=2,cores=2,threads=3'],
+      ['-smp', 'foo'],
+      ['-smp', '2,foo=3'],
+      ['-smp', ',cpus=2'],
+      ['-smp', '2,foo'],
+      ['-smp', '2,dies=2'],
+      ['-smp', '2,clusters=2'],
+      ['-smp', '2,maxcpus=1.5'],
+      ['-smp', '2,sockets=x'],
+      ['-m', 'foo'],
+      ['-m', '1X'],
+      ['-m', 'foo=1'],
+      ['-m', '128MB'],
+      ['-m', '1e2'],
+      ['-m', '-1'],
+      ['-m', '1.5'],
+      ['-m', '1.5e3K'],
+      ['-m', '1.E5'],
+      ['-append', 'console=ttyS0'],
+      ['-initrd', join(dir, 'nope.cpio')],
+      ['-drive', `file=${join(dir, 'missing.img')},format=raw,if=none,id=d0`],
+      ['-drive', 'format=raw,if=none,id=d0'],
+      ['-drive', `file=${img},format=raw,if=none,id=d0,readonly=maybe`],
+      ['-drive', `file=${img},format=raw,if=none,id=d0,snapshot=x`],
+      ['-drive', `file=${img},format=raw,if=none,id=d0,bogus=1`],
+      ['-drive', `file=${img},if=foo`],
+      ['-drive', `file=${img},format=raw,if=none,id=0d`],
+      ['-drive', `file=${img},format=foo,if=none,id=d0`],
+      ['-drive', `file=${img},format=raw,if=none,id=d0`, '-drive', `file=${imgs[0] ?? ''},format=raw,if=none,id=d0`],
+      ['-drive', `file=${dir}`],
+      ['-drive', `file=${join(dir, 'a,,b.img')},format=raw,if=none`],
+      [join(dir, 'missing.img')],
+      ['-drive', `file=${img},format=raw,if=none,id=d0`, '-device', 'virtio-blk-device'],
+      ['-drive', `file=${img},format=raw,if=none,id=d0`, '-device', 'virtio-blk-device,drive=d1'],
+      ['-drive', `file=${img},format=raw,if=none,id=d0`, '-device', 'virtio-blk-device,drive=d0,foo=1'],
+      ['-drive', `file=${img},format=raw,if=none,id=d0`, '-device', 'virtio-blk-device,drive=d0,id=0x'],
+      ['-drive', `file=${img},format=raw,if=none,id=d0`, '-device', 'virtio-blk-device,drive=d0', '-device', 'virtio-blk-device,drive=d0'],
+      ['-drive', `file=${img},format=raw,if=none,id=d0`, '-drive', `file=${imgs[0] ?? ''},format=raw,if=none,id=d1`, '-device', 'virtio-blk-device,drive=d0,id=x', '-device', 'virtio-blk-device,drive=d1,id=x'],
+      ['-drive', `file=${img},format=raw,if=none,id=d0`, '-drive', `file=${img},format=raw,if=none,id=d1`, '-device', 'virtio-blk-device,drive=d0', '-device', 'virtio-blk-device,drive=d1'],
+      imgs.flatMap((f, i) => ['-drive', `file=${f},format=raw,if=none,id=d${i}`, '-device', `virtio-blk-device,drive=d${i}`]),
+      ['-device', 'foo'],
+      ['-device', 'drive=x'],
+      ['-serial', 'foo'],
+      ['-serial', 'file:'],
+      ['-monitor', 'foo'],
+      ['-monitor', `unix:${join(dir, 'm.sock')},server,nowait,foo`],
+      ['-monitor', 'tcp:127.0.0.1,server,nowait'],
+      ['-qmp', 'none'],
+      ['-serial', 'stdio', '-monitor', 'stdio'],
+      ['-serial', 'mon:stdio', '-monitor', 'stdio'],
+      ['-monitor', 'stdio', '-qmp', 'stdio'],
+      ['-nographic', '-serial', 'stdio'],
+      ['-nographic', '-monitor', 'stdio'],
+      ['-accel', 'foo'],
+      ['-accel', 'kvm'],
+      ['-accel', 'tcg,foo=1'],
+      ['-accel', 'tcg,thread=foo'],
+      ['-display', 'foo'],
+      ['-display', 'none,foo=1'],
+      ['-trace', 'foo=bar'],
+    ];
+
+    it('gives QEMU’s message (name aside) for each bad command line', function () {
+      if (!hasTool(QEMU)) this.skip();
+      this.timeout(120_000);
+      for (const c of cases()) {
+        const args = [...BASE, ...c];
+        const qemu = runQemu(args);
+        expect(qemu.status, `QEMU exit status for ${c.join(' ')}`).to.equal(1);
+        const ours = parseError(args);
+        // QEMU sometimes adds a follow-up line (e.g. "could not connect serial device ..."): compare ours with its first lines.
+        const qemuLines = asTsemu(qemu.stderr).split('\n').slice(0, ours.split('\n').length).join('\n');
+        expect(ours, c.join(' ')).to.equal(qemuLines);
+      }
+    });
+  });
+
+  describe('values match QEMU 7.2', function () {
+    /** Memory and CPU count QEMU ends up with, read from the device tree it dumps. */
+    function qemuDtbFacts(args: readonly string[]): { ram: bigint; cpus: number; warnings: string } {
+      const dtb = join(dir, 'q.dtb');
+      const r = runQemu(['-M', `virt,dumpdtb=${dtb}`, '-bios', 'none', '-display', 'none', '-nodefaults', ...args]);
+      expect(r.status, r.stderr).to.equal(0);
+      const dts = spawnSync('dtc', ['-I', 'dtb', '-O', 'dts', dtb], { encoding: 'utf8' }).stdout;
+      const reg = /memory@80000000 \{[^}]*reg = <0x00 0x80000000 (0x[0-9a-f]+) (0x[0-9a-f]+)>/.exec(dts);
+      if (reg?.[1] === undefined || reg[2] === undefined) throw new Error('no memory node');
+      const ram = (BigInt(reg[1]) << 32n) | BigInt(reg[2]);
+      const cpus = (dts.match(/\bcpu@[0-9a-f]+ \{/g) ?? []).length;
+      const warnings = r.stderr.split('\n').filter((l) => !/info: dtb dumped/.test(l)).join('\n').trim();
+      return { ram, cpus, warnings };
+    }
+
+    it('computes -m sizes like QEMU', function () {
+      if (!hasTool(QEMU) || !hasTool('dtc')) this.skip();
+      this.timeout(120_000);
+      for (const m of ['16', '0', '0x100', '0x10M', '1.5G', '1g', '100', '16.5M', ' 64', '20000k', '1.0000001G', '8G', '536870912B', '0.75G', 'size=300M', '17.M', '0x2000000B']) {
+        expect(BigInt(run(['-m', m]).ramSize), `-m ${m}`).to.equal(qemuDtbFacts(['-m', m]).ram);
+      }
+    });
+
+    it('computes the -smp CPU count like QEMU', function () {
+      if (!hasTool(QEMU) || !hasTool('dtc')) this.skip();
+      this.timeout(120_000);
+      for (const s of [['2'], ['cpus=3'], ['sockets=2,cores=2'], ['4,maxcpus=8'], ['maxcpus=4'], ['2,threads=2'], ['2', '-smp', 'maxcpus=4'], ['cpus=2,maxcpus=4,sockets=1,cores=2,threads=2'], ['8']]) {
+        expect(run(['-smp', ...s]).smp.cpus, `-smp ${s.join(' ')}`).to.equal(qemuDtbFacts(['-smp', ...s]).cpus);
+      }
+    });
+
+    it('prints QEMU’s warnings', function () {
+      if (!hasTool(QEMU) || !hasTool('dtc')) this.skip();
+      this.timeout(60_000);
+      const lines = [
+        ['-smp', '2,cores=0'],
+        ['-drive', `file=${img},format=raw,if=none,readonly`],
+        ['-drive', `file=${img},format=raw,if=none,noreadonly`],
+        ['-drive', `file=${img},if=none`],
+      ];
+      for (const args of lines) {
+        expect(run(args).warnings.join('\n'), args.join(' ')).to.equal(asTsemu(qemuDtbFacts(args).warnings));
+      }
+    });
+
+    it('lists accelerators exactly like QEMU and uses its help layouts', function () {
+      if (!hasTool(QEMU)) this.skip();
+      expect(exitOf(['-accel', 'help']).stdout).to.equal(runQemu(['-accel', 'help']).stdout);
+      const machines = runQemu(['-M', 'help']).stdout.split('\n');
+      const ours = exitOf(['-M', 'help']).stdout.split('\n');
+      expect(ours[0]).to.equal(machines[0]);
+      expect(ours[1]).to.equal(`${machines.find((l) => l.startsWith('virt ')) ?? ''} (default)`);
+      expect(runQemu(['-cpu', 'help']).stdout.split('\n')).to.include(exitOf(['-cpu', 'help']).stdout.trim());
+      const qemuDisplays = runQemu(['-display', 'help']).stdout.split('\n');
+      expect(exitOf(['-display', 'help']).stdout).to.equal(`${qemuDisplays[0] ?? ''}\nnone\n`);
+    });
+
+    it('answers -d help / bad -d items like QEMU: the item list on stdout, status 1', function () {
+      if (!hasTool(QEMU)) this.skip();
+      const qemuList = runQemu(['-d', 'help']).stdout.split('\n');
+      for (const d of ['help', 'foo', 'in_asm,,exec', '']) {
+        const q = runQemu([...BASE, '-d', d]);
+        const ours = exitOf([...BASE, '-d', d]);
+        expect(ours.exitCode).to.equal(q.status);
+        expect(ours.stdout.split('\n')[0]).to.equal(q.stdout.split('\n')[0]);
+      }
+      // Every line of ours (items tsemu has, with QEMU's descriptions) appears in QEMU's list.
+      for (const line of exitOf(['-d', 'help']).stdout.split('\n')) expect(qemuList).to.include(line);
+    });
+  });
+
+  describe('results', function () {
+    it('defaults like QEMU virt: 1 CPU, 128 MiB, -bios default, multi-threaded TCG', function () {
+      const o = run([]);
+      expect(o.smp).to.deep.equal({ cpus: 1, maxCpus: 1, sockets: 1, cores: 1, threads: 1 });
+      expect(o.ramSize).to.equal(128 * 1024 * 1024);
+      expect(o.bios).to.deep.equal({ kind: 'default' });
+      expect(o.accel).to.deep.equal({ kind: 'tcg', thread: 'multi' });
+      expect(o.serials).to.deep.equal([{ backend: { kind: 'vc' }, muxMonitor: false, origin: undefined }]);
+      expect(o.monitors).to.deep.equal([{ backend: { kind: 'vc' }, mode: 'readline', origin: undefined }]);
+    });
+
+    it('parses a full command line', function () {
+      const o = run([
+        '-machine', `virt,dumpdtb=${join(dir, 'x.dtb')}`, '-cpu', 'rv64', '--smp', '4,maxcpus=8', '-m', '256M', '-bios', 'none',
+        '-kernel', 'k.elf', '-append', 'console=ttyS0 root=/dev/vda', '-initrd', 'rd.cpio',
+        '-drive', `file=${img},format=raw,if=none,id=hd0,readonly=on`, '-device', 'virtio-blk-device,drive=hd0,id=blk0',
+        '-nographic', '-no-reboot', '-S', '-d', 'in_asm,int,trace:virtio_*', '-D', 'log.txt',
+        '-trace', 'enable=uart*,file=t.log', '-trace', 'events=ev.txt', '-instr', 'file=cov.js,arg=a,arg=b,,c', '-instr', 'x.js',
+        '-accel', 'tcg,thread=single',
+      ]);
+      expect(o.dumpDtb).to.equal(join(dir, 'x.dtb'));
+      expect(o.smp).to.deep.equal({ cpus: 4, maxCpus: 8, sockets: 1, cores: 8, threads: 1 });
+      expect(o.ramSize).to.equal(256 * 1024 * 1024);
+      expect([o.bios, o.kernel, o.append, o.initrd]).to.deep.equal([{ kind: 'none' }, 'k.elf', 'console=ttyS0 root=/dev/vda', 'rd.cpio']);
+      expect(o.drives).to.have.length(1);
+      expect(o.drives[0]).to.include({ id: 'hd0', file: img, interface: 'none', readOnly: true, snapshot: false });
+      expect(o.devices).to.deep.equal([{ driver: 'virtio-blk-device', drive: 'hd0', id: 'blk0', origin: '-device virtio-blk-device,drive=hd0,id=blk0' }]);
+      expect(o.serials).to.deep.equal([{ backend: { kind: 'stdio' }, muxMonitor: true, origin: undefined }]);
+      expect(o.monitors).to.deep.equal([]);
+      expect([o.nographic, o.noReboot, o.startStopped]).to.deep.equal([true, true, true]);
+      expect(o.logItems).to.deep.equal(['in_asm', 'int']);
+      expect(o.logTracePatterns).to.deep.equal(['virtio_*']);
+      expect(o.logFile).to.equal('log.txt');
+      expect(o.traces).to.deep.equal([
+        { enable: 'uart*', events: undefined, file: 't.log' },
+        { enable: undefined, events: 'ev.txt', file: undefined },
+      ]);
+      expect(o.instruments).to.deep.equal([{ file: 'cov.js', args: ['a', 'b,c'] }, { file: 'x.js', args: [] }]);
+      expect(o.accel.thread).to.equal('single');
+      expect(o.warnings).to.deep.equal([]);
+    });
+
+    it('resolves -nographic / -serial / -monitor defaults as QEMU does', function () {
+      expect(run(['-nographic', '-monitor', 'none']).serials).to.deep.equal([{ backend: { kind: 'stdio' }, muxMonitor: false, origin: undefined }]);
+      const withSerial = run(['-nographic', '-serial', 'null']);
+      expect(withSerial.monitors).to.deep.equal([{ backend: { kind: 'stdio' }, mode: 'readline', origin: undefined }]);
+      expect(run(['-nographic', '-nodefaults']).serials).to.deep.equal([]);
+      expect(run(['-serial', 'none']).serials).to.deep.equal([]);
+      const sockets = run(['-monitor', 'unix:/tmp/m.sock,server,nowait', '-qmp', 'tcp::4444,server=on,wait=off', '-serial', 'file:out.txt']);
+      expect(sockets.monitors.map((m) => [m.mode, m.backend])).to.deep.equal([
+        ['readline', { kind: 'unix', path: '/tmp/m.sock', server: true, wait: false }],
+        ['control', { kind: 'tcp', host: '', port: 4444, server: true, wait: false }],
+      ]);
+      expect(sockets.serials[0]?.backend).to.deep.equal({ kind: 'file', path: 'out.txt' });
+      expect(run(['-monitor', 'tcp:127.0.0.1:5555,server']).monitors[0]?.backend).to.deep.equal({ kind: 'tcp', host: '127.0.0.1', port: 5555, server: true, wait: true });
+    });
+
+    it('names drives like QEMU (none0, virtio0) and adds a virtio-blk-device per if=virtio drive, after the -device ones', function () {
+      const o = run(['-drive', `file=${img},format=raw`, '-drive', `file=${imgs[0] ?? ''},format=raw,if=virtio,readonly=on`, '-drive', `file=${imgs[1] ?? ''},format=raw,id=mine`, '-device', 'virtio-blk-device,drive=mine']);
+      expect(o.drives.map((d) => [d.id, d.interface])).to.deep.equal([['none0', 'none'], ['virtio0', 'virtio'], ['mine', 'none']]);
+      expect(o.devices.map((d) => (d.driver === 'virtio-blk-device' ? d.drive : d.driver))).to.deep.equal(['mine', 'virtio0']);
+    });
+
+    it('applies -snapshot to every drive unless the drive says snapshot=off', function () {
+      const o = run(['-drive', `file=${img},format=raw,id=a`, '-snapshot', '-drive', `file=${imgs[0] ?? ''},format=raw,id=b,snapshot=off`]);
+      expect(o.drives.map((d) => d.snapshot)).to.deep.equal([true, false]);
+      expect(o.snapshot).to.equal(true);
+    });
+
+    it('merges repeated -smp and -m like QEMU (later keys win)', function () {
+      expect(run(['-smp', '2', '-smp', 'maxcpus=4']).smp).to.deep.equal({ cpus: 2, maxCpus: 4, sockets: 1, cores: 4, threads: 1 });
+      expect(run(['-m', '256', '-m', '512']).ramSize).to.equal(512 * 1024 * 1024);
+    });
+
+    it('accepts rv64-riscv-cpu devices up to maxcpus', function () {
+      const o = run(['-smp', '1,maxcpus=2', '-device', 'rv64-riscv-cpu,id=cpu1,core-id=1']);
+      expect(o.devices).to.deep.equal([{ driver: 'rv64-riscv-cpu', id: 'cpu1', socketId: undefined, coreId: 1, threadId: undefined, origin: '-device rv64-riscv-cpu,id=cpu1,core-id=1' }]);
+      expect(parseError(['-smp', '1', '-device', 'rv64-riscv-cpu'])).to.equal('tsemu-system-riscv64: -device rv64-riscv-cpu: no free CPU slot: maxcpus is 1 (use -smp N,maxcpus=M)');
+    });
+
+    it('returns help and version texts', function () {
+      expect(exitOf(['-h'])).to.deep.equal({ action: 'exit', stdout: helpText(), exitCode: 0 });
+      expect(exitOf(['--help', '-foo']).stdout).to.equal(helpText());
+      expect(exitOf(['-version'])).to.deep.equal({ action: 'exit', stdout: versionText(), exitCode: 0 });
+      expect(versionText().split('\n')[0]).to.equal('tsemu-system-riscv64 version 0.1.0 (QEMU-compatible)');
+      const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+      expect(pkg).to.have.property('version', '0.1.0');
+      expect(exitOf(['-device', 'help']).stdout).to.contain('name "virtio-blk-device", bus virtio-bus');
+      for (const opt of ['-machine', '-cpu', '-smp', '-m', '-bios', '-kernel', '-append', '-initrd', '-drive', '-device', '-nographic', '-serial', '-monitor', '-qmp', '-display', '-no-reboot', '-S', '-d', '-D', '-snapshot', '-trace', '-instr', '-accel', '-version']) {
+        expect(helpText(), opt).to.match(new RegExp(`^${opt}\\b`, 'm'));
+      }
+    });
+  });
+
+  describe('tsemu limits and deviations (documented in src/cli/README.md)', function () {
+    it('limits -smp to 8 boot CPUs and 16 in total', function () {
+      expect(run(['-smp', '8,maxcpus=16']).smp.maxCpus).to.equal(16);
+      expect(parseError(['-smp', '9,maxcpus=16'])).to.equal("tsemu-system-riscv64: Invalid SMP CPUs 9. The max CPUs supported at boot by machine 'virt' is 8");
+      expect(parseError(['-smp', '4,maxcpus=17'])).to.equal("tsemu-system-riscv64: Invalid SMP CPUs 17. The max CPUs supported by machine 'virt' is 16");
+      // QEMU's own check prints the unsigned value with %d, hence -1 (QEMU says "... is 512").
+      expect(parseError(['-smp', '-1'])).to.equal("tsemu-system-riscv64: Invalid SMP CPUs -1. The max CPUs supported by machine 'virt' is 16");
+    });
+
+    it('limits -m to 16M..8G', function () {
+      expect(run(['-m', '16M']).ramSize).to.equal(16 * 1024 * 1024);
+      expect(run(['-m', '8G']).ramSize).to.equal(8 * 1024 * 1024 * 1024);
+      expect(parseError(['-m', '8193M'])).to.equal('tsemu-system-riscv64: -m 8193M: ram size too large (tsemu supports at most 8G)');
+      expect(parseError(['-m', '15'])).to.equal('tsemu-system-riscv64: -m 15: ram size too small (tsemu needs at least 16M)');
+      expect(parseError(['-m', 'maxmem=1G'])).to.equal("tsemu-system-riscv64: -m maxmem=1G: parameter 'maxmem' is not supported by tsemu (no memory hot-plug)");
+    });
+
+    it('uses virt when no -M is given (QEMU would pick spike) and rejects QEMU’s other machines', function () {
+      expect(run(['-m', '64']).machine).to.equal('virt');
+      expect(parseError(['-M', 'spike'])).to.equal("tsemu-system-riscv64: machine type 'spike' is not supported by tsemu\nUse -machine help to list supported machines");
+    });
+
+    it('refuses QEMU features tsemu lacks with a clear message', function () {
+      expect(parseError(['-netdev', 'user,id=n0'])).to.equal('tsemu-system-riscv64: -netdev: option not supported by tsemu');
+      expect(parseError(['-display', 'gtk'])).to.equal("tsemu-system-riscv64: -display gtk: display 'gtk' is not supported by tsemu (only 'none')");
+      expect(parseError(['-cpu', 'rv64,h=true'])).to.equal("tsemu-system-riscv64: -cpu rv64,h=true: CPU properties are not supported by tsemu (got 'h=true')");
+      expect(parseError(['-cpu', 'sifive-u54'])).to.equal("tsemu-system-riscv64: unable to find CPU model 'sifive-u54'");
+      expect(parseError(['-device', 'virtio-net-device'])).to.equal("tsemu-system-riscv64: -device virtio-net-device: device 'virtio-net-device' is not supported by tsemu (use virtio-blk-device)");
+      expect(parseError(['-drive', `file=${img},format=qcow2`])).to.equal(`tsemu-system-riscv64: -drive file=${img},format=qcow2: image format 'qcow2' is not supported by tsemu (only raw)`);
+      expect(parseError(['-drive', `file=${img},if=sd`])).to.equal(`tsemu-system-riscv64: -drive file=${img},if=sd: machine type does not support if=sd,bus=0,unit=0`);
+      expect(parseError(['-serial', 'pty'])).to.equal("tsemu-system-riscv64: -serial pty: char device 'pty' is not supported by tsemu (use stdio, null, file:, unix: or tcp:)");
+      expect(parseError(['-monitor', 'unix:/tmp/m.sock'])).to.equal("tsemu-system-riscv64: -monitor unix:/tmp/m.sock: client-mode unix sockets are not supported by tsemu (add ',server,nowait')");
+      expect(parseError(['-instr', 'arg=1'])).to.equal("tsemu-system-riscv64: -instr arg=1: Parameter 'file' is missing");
+      expect(parseError(['-instr', 'file=a.js,foo=1'])).to.equal("tsemu-system-riscv64: -instr file=a.js,foo=1: Invalid parameter 'foo'");
+    });
+  });
+
+  describe('parseQemuSize (qemu_strtosz)', function () {
+    it('follows QEMU 7.2 for suffixes, fractions, hex and overflow', function () {
+      const M = 1024n * 1024n;
+      expect(parseQemuSize('1.5G')).to.equal(1536n * M);
+      expect(parseQemuSize('2.7k')).to.equal(2765n); // 2764.8 rounds half up
+      expect(parseQemuSize('0x10M')).to.equal(16n * M);
+      expect(parseQemuSize('0x1E')).to.equal(30n); // hex digits win over the E suffix
+      expect(parseQemuSize('16E')).to.equal(undefined); // 2^64: too large
+      expect(parseQemuSize('15.99999E')).to.not.equal(undefined);
+      expect(parseQemuSize('1.5')).to.equal(undefined);
+      expect(parseQemuSize('0x1.8M')).to.equal(undefined);
+      expect(parseQemuSize('')).to.equal(undefined);
+    });
+  });
+});
