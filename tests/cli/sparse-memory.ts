@@ -13,7 +13,12 @@ export class SparseMemory implements LoadTarget {
     const inside = this.regions.some((r) => physAddr >= r.base && physAddr + bytes.length <= r.base + r.size);
     if (!inside) throw new Error(`write outside the regions at 0x${physAddr.toString(16)}`);
     this.writes.push({ addr: physAddr, length: bytes.length });
-    for (let i = 0; i < bytes.length; i += 1) this.page(physAddr + i)[(physAddr + i) % PAGE] = bytes[i] ?? 0;
+    for (let done = 0; done < bytes.length; ) {
+      const addr = physAddr + done;
+      const n = Math.min(PAGE - (addr % PAGE), bytes.length - done);
+      this.page(addr).set(bytes.subarray(done, done + n), addr % PAGE);
+      done += n;
+    }
   }
 
   read(addr: number, length: number): Uint8Array {

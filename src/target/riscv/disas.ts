@@ -313,7 +313,8 @@ function fromCompressed(c: number): Insn {
   switch (c & 3) {
     case 0: return compressedQuadrant0(c);
     case 1: return compressedQuadrant1(c);
-    default: return compressedQuadrant2(c);
+    case 2: return compressedQuadrant2(c);
+    default: return ILLEGAL; // low bits 11: not a 16-bit instruction (length and raw disagree)
   }
 }
 
