@@ -10,7 +10,7 @@ import { parseMonitorSpec, parseSerialSpec, usesStdio, type MonitorSpec, type Se
 import { deviceHelpText, nodeHostFiles, parseDevice, parseDrive, resolveDevices, type DeviceSpec, type DriveParseContext, type DriveSpec, type HostFiles } from './drive.js';
 import { accelHelpText, cpuHelpText, displayHelpText, helpText, machineHelpText, versionText } from './help.js';
 import { logUsageText, parseLogItems, type LogItem } from './log-items.js';
-import { optionError, OptionError, PROGRAM_NAME } from './option-error.js';
+import { optionError } from './option-error.js';
 import { isHelpRequest, lastValue, parseOptParams, type OptParam } from './qemu-opts.js';
 import { DEFAULT_RAM_SIZE, parseQemuSize, parseRamSize, sizeSyntaxError } from './size.js';
 import { collectSmpConfig, resolveSmp, type SmpTopology } from './smp.js';
@@ -113,7 +113,7 @@ interface Collected {
   nographic: boolean;
   serials: (SerialSpec | undefined)[];
   monitors: MonitorSpec[];
-  monitorGiven: boolean;
+  defaultMonitorOff: boolean;
   noDefaults: boolean;
   noReboot: boolean;
   startStopped: boolean;
@@ -131,7 +131,7 @@ function emptyCollected(): Collected {
   return {
     machineParams: [], cpu: undefined, smpParams: [], memParams: [], memWhere: undefined,
     bios: { kind: 'default' }, kernel: undefined, append: undefined, initrd: undefined,
-    driveArgs: [], deviceArgs: [], nographic: false, serials: [], monitors: [], monitorGiven: false,
+    driveArgs: [], deviceArgs: [], nographic: false, serials: [], monitors: [], defaultMonitorOff: false,
     noDefaults: false, noReboot: false, startStopped: false, logSpec: undefined, logFile: undefined,
     snapshot: false, traces: [], instruments: [], accel: undefined, accelHelp: false, warnings: [],
   };
@@ -154,7 +154,7 @@ export function parseCommandLine(argv: readonly string[], deps: ParseDependencie
       continue;
     }
     const name = word[1] === '-' && word.length > 2 ? word.slice(2) : word.slice(1);
-    const takesArg = OPTIONS[name];
+    const takesArg = Object.hasOwn(OPTIONS, name) ? OPTIONS[name] : undefined;
     if (takesArg === undefined) {
       if (QEMU_ONLY_OPTIONS.has(name)) throw optionError(word, 'option not supported by tsemu');
       throw optionError(word, 'invalid option');
@@ -218,10 +218,12 @@ function applyOption(c: Collected, name: string, arg: string, where: string): Ea
       return applyDisplay(arg, where);
     case 'serial':
       c.serials.push(parseSerialSpec(arg, where));
+      // QEMU: a `mon:` serial carries the monitor, so no default monitor is added.
+      if (arg.startsWith('mon:')) c.defaultMonitorOff = true;
       return undefined;
     case 'monitor':
     case 'qmp': {
-      c.monitorGiven = true;
+      c.defaultMonitorOff = true;
       const spec = parseMonitorSpec(arg, name === 'qmp' ? 'control' : 'readline', where);
       if (spec !== undefined) c.monitors.push(spec);
       return undefined;
@@ -259,7 +261,7 @@ function collectMemory(c: Collected, arg: string, where: string): void {
   for (const { key, value } of params) {
     if (key === 'slots' || key === 'maxmem') throw optionError(where, `parameter '${key}' is not supported by tsemu (no memory hot-plug)`);
     if (key !== 'size') throw optionError(where, `Invalid parameter '${key}'`);
-    if (value !== '' && parseQemuSize(value) === undefined) throw sizeSyntaxError(where, 'size');
+    if (parseQemuSize(value) === undefined) throw sizeSyntaxError(where, 'size');
   }
   c.memParams.push(...params);
   c.memWhere = where;
@@ -390,7 +392,7 @@ function parseDrives(c: Collected, files: HostFiles): DriveSpec[] {
  */
 function resolveCharDevices(c: Collected): { serials: SerialSpec[]; monitors: MonitorSpec[] } {
   const defaultSerial = !c.noDefaults && c.serials.length === 0;
-  const defaultMonitor = !c.noDefaults && !c.monitorGiven;
+  const defaultMonitor = !c.noDefaults && !c.defaultMonitorOff;
   const serials = c.serials.filter((s): s is SerialSpec => s !== undefined);
   const monitors = [...c.monitors];
   if (c.nographic) {

@@ -94,7 +94,6 @@ export function sizeSyntaxError(where: string, param: string): Error {
  * result is rounded up to 8 KiB. Then tsemu's bounds apply.
  */
 export function parseRamSize(value: string, where: string): number {
-  if (value === '') throw optionError(undefined, "missing 'size' option value");
   let size = parseQemuSize(value);
   if (size === undefined) throw sizeSyntaxError(where, 'size');
   if (/[0-9]$/.test(value)) {

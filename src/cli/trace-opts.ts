@@ -20,14 +20,18 @@ export interface InstrSpec {
 
 const TRACE_KEYS = ['enable', 'events', 'file'] as const;
 
+function isTraceKey(key: string): key is (typeof TRACE_KEYS)[number] {
+  return (TRACE_KEYS as readonly string[]).includes(key);
+}
+
 /** `-trace [enable=]PATTERN[,events=FILE][,file=FILE]`. */
 export function parseTrace(arg: string, where: string, warnings: string[]): TraceSpec {
   const { params, warnings: w } = parseOptParams(arg, { style: 'qemu-opts', impliedKey: 'enable' }, where);
   warnings.push(...w);
   const spec: { enable?: string; events?: string; file?: string } = {};
   for (const { key, value } of params) {
-    if (!(TRACE_KEYS as readonly string[]).includes(key)) throw optionError(where, `Invalid parameter '${key}'`);
-    spec[key as (typeof TRACE_KEYS)[number]] = value;
+    if (!isTraceKey(key)) throw optionError(where, `Invalid parameter '${key}'`);
+    spec[key] = value;
   }
   return { enable: spec.enable, events: spec.events, file: spec.file };
 }

@@ -71,6 +71,7 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
       write: (addr, bytes) => { images.push({ addr, bytes: bytes.slice() }); },
     },
   });
+  if (plan.romOverlap !== undefined) throw new BootError(plan.romOverlap);
   const numHarts = opts.smp.cpus;
   const fdt = buildVirtFdt({
     numHarts,
@@ -98,6 +99,7 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
       rom,
       virtio,
       startPaused: opts.startStopped,
+      singleThread: opts.accel.thread === 'single',
       noReboot: opts.noReboot,
       log: {
         inAsm: has('in_asm'), op: has('op'), outAsm: has('out_asm'), int: has('int'), exec: has('exec'),

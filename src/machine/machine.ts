@@ -11,7 +11,7 @@ import { createMmioSlot, MmioRequest, MmioServer } from '../memory/mmio-channel.
 import { createTranslatorChannel, TranslatorChannelBuffers } from '../tcg/translator-channel.js';
 import type { TranslatorWorkerData, TranslatorCommand } from '../tcg/translator-worker.js';
 import type { VcpuWorkerData } from '../vcpu/worker.js';
-import type { VcpuCommand, VcpuReport } from '../vcpu/protocol.js';
+import type { VcpuCommand, VcpuCommandType, VcpuReport } from '../vcpu/protocol.js';
 import {
   createStateBuffer, ExitReason, RunState, SLOT_PC, stateViews, VcpuStateViews, WORD_EXIT_REASONS,
   WORD_EXIT_REQUEST, WORD_IRQ_LINES, WORD_RUN_STATE, WORD_WAKE,
@@ -57,6 +57,8 @@ export interface MachineConfig {
   onExit(status: number): void;
   /** Called when a worker reports an internal error. */
   onFatal(message: string): void;
+  /** -accel tcg,thread=single: every vCPU in one worker, round robin. */
+  singleThread?: boolean;
 }
 
 interface VcpuHandle {
@@ -65,7 +67,6 @@ interface VcpuHandle {
   worker: Worker;
   state: VcpuStateViews;
   mmio: MmioServer;
-  exited: Promise<void>;
 }
 
 export class Machine implements HartIrqSink, MachineControl {
@@ -78,6 +79,7 @@ export class Machine implements HartIrqSink, MachineControl {
   private readonly translatorChannel: TranslatorChannelBuffers;
   private translator!: Worker;
   private readonly vcpus: VcpuHandle[] = [];
+  private readonly workers: { worker: Worker; exited: Promise<void> }[] = [];
   private readonly stateBuffers: SharedArrayBuffer[] = [];
   private shuttingDown = false;
   private paused: boolean;
@@ -128,7 +130,7 @@ export class Machine implements HartIrqSink, MachineControl {
       return;
     }
     for (const d of this.devices) d.reset?.();
-    for (const v of this.vcpus) this.command(v, { type: 'reset' });
+    for (const v of this.vcpus) this.command(v, { type: 'reset', hart: v.hartId });
   }
 
   // ---- start-up ---------------------------------------------------------------------------
@@ -155,7 +157,9 @@ export class Machine implements HartIrqSink, MachineControl {
 
   async start(): Promise<void> {
     this.translator = await this.startTranslator();
-    for (let h = 0; h < this.config.numHarts; h++) await this.startVcpu(h);
+    const harts = Array.from({ length: this.config.numHarts }, (_, h) => h);
+    if (this.config.singleThread) await this.startVcpuWorker(harts, 'single');
+    else await Promise.all(harts.map((h) => this.startVcpuWorker([h], 'multi')));
   }
 
   private workerUrl(path: string): URL {
@@ -179,40 +183,41 @@ export class Machine implements HartIrqSink, MachineControl {
     });
   }
 
-  private startVcpu(hartId: number): Promise<void> {
-    const mmioSlot = createMmioSlot();
+  /** Start a worker running `hartIds` (one hart with thread=multi, all with thread=single). */
+  private startVcpuWorker(hartIds: number[], thread: 'single' | 'multi'): Promise<void> {
+    const slots = hartIds.map(() => createMmioSlot());
     const data: VcpuWorkerData = {
-      index: hartId,
-      hartId,
-      numHarts: this.config.maxHarts,
-      state: this.stateBuffers[hartId],
+      harts: hartIds.map((hartId, i) => ({ hartId, mmio: slots[i], startPaused: this.paused })),
+      thread,
+      maxHarts: this.config.maxHarts,
       allStates: this.stateBuffers,
       memory: this.memBuffers,
       clint: this.clint.buffer,
       clintBase: VIRT.clint.base,
       clintSize: VIRT.clint.size,
       translator: this.translatorChannel,
-      mmio: mmioSlot,
       deviceRanges: this.devices.map((d) => ({ base: d.base, size: d.size })),
       resetPc: VIRT.mrom.base,
-      startPaused: this.paused,
       log: { int: this.config.log.int, exec: this.config.log.exec, cpu: this.config.log.cpu, fd: this.config.log.fd },
     };
     const worker = new Worker(this.workerUrl('../vcpu/worker.js'), { workerData: data });
-    const mmio = new MmioServer(mmioSlot, (req) => this.handleMmio(req));
-    mmio.start();
-    let resolveExit!: () => void;
-    const exited = new Promise<void>((r) => { resolveExit = r; });
-    const handle: VcpuHandle = { index: hartId, hartId, worker, state: stateViews(this.stateBuffers[hartId]), mmio, exited };
-    this.vcpus.push(handle);
+    const servers = slots.map((slot) => new MmioServer(slot, (req) => this.handleMmio(req)));
+    for (const s of servers) s.start();
+    hartIds.forEach((hartId, i) => {
+      this.vcpus.push({ index: hartId, hartId, worker, state: stateViews(this.stateBuffers[hartId]), mmio: servers[i] });
+    });
+    this.vcpus.sort((a, b) => a.index - b.index);
+    const exited = new Promise<void>((resolve) => {
+      worker.on('exit', () => { for (const s of servers) s.stop(); resolve(); });
+    });
+    this.workers.push({ worker, exited });
     return new Promise((resolve) => {
       worker.on('message', (m: VcpuReport) => {
         if (m.type === 'ready') resolve();
-        else if (m.type === 'fatal') this.fatal(`vCPU ${hartId}: ${m.message}`);
+        else if (m.type === 'fatal') this.fatal(`vCPU ${hartIds.join(',')}: ${m.message}`);
         else if (m.type === 'ack') this.acks.get(m.id)?.(m.pc);
       });
-      worker.on('exit', () => { mmio.stop(); resolveExit(); });
-      worker.on('error', (e) => this.fatal(`vCPU ${hartId}: ${e.message}`));
+      worker.on('error', (e) => this.fatal(`vCPU ${hartIds.join(',')}: ${e.message}`));
     });
   }
 
@@ -231,11 +236,11 @@ export class Machine implements HartIrqSink, MachineControl {
   }
 
   /** Send a command and wait until the vCPU has handled it; resolves with its pc. */
-  private commandAndWait(v: VcpuHandle, cmd: VcpuCommand): Promise<number> {
+  private commandAndWait(v: VcpuHandle, type: VcpuCommandType): Promise<number> {
     const id = this.nextAck++;
     return new Promise((resolve) => {
       this.acks.set(id, (pc) => { this.acks.delete(id); resolve(pc); });
-      this.command(v, { ...cmd, ack: id } as VcpuCommand);
+      this.command(v, { type, hart: v.hartId, ack: id });
     });
   }
 
@@ -243,13 +248,13 @@ export class Machine implements HartIrqSink, MachineControl {
   async pause(): Promise<void> {
     this.paused = true;
     this.clint.pause();
-    await Promise.all(this.vcpus.map((v) => this.commandAndWait(v, { type: 'stop' })));
+    await Promise.all(this.vcpus.map((v) => this.commandAndWait(v, 'stop')));
   }
 
   async resume(): Promise<void> {
     this.paused = false;
     this.clint.resume();
-    await Promise.all(this.vcpus.map((v) => this.commandAndWait(v, { type: 'cont' })));
+    await Promise.all(this.vcpus.map((v) => this.commandAndWait(v, 'cont')));
   }
 
   get isPaused(): boolean {
@@ -275,12 +280,13 @@ export class Machine implements HartIrqSink, MachineControl {
   async terminate(status: number): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
-    for (const v of this.vcpus) this.command(v, { type: 'exit' });
+    for (const v of this.vcpus) this.command(v, { type: 'exit', hart: v.hartId });
     this.translator?.postMessage({ type: 'exit' } satisfies TranslatorCommand);
-    const all = Promise.all(this.vcpus.map((v) => v.exited));
+    const all = Promise.all(this.workers.map((w) => w.exited));
     const timeout = new Promise<void>((r) => setTimeout(r, 2000).unref());
     await Promise.race([all, timeout]);
-    for (const v of this.vcpus) { v.mmio.stop(); void v.worker.terminate(); }
+    for (const v of this.vcpus) v.mmio.stop();
+    for (const w of this.workers) void w.worker.terminate();
     if (this.translator) void this.translator.terminate();
     for (const d of this.devices) {
       try { d.flush?.(); } catch { /* keep flushing the others */ }

@@ -1,17 +1,20 @@
 /**
- * Messages between the main thread and a vCPU worker. Commands are drained
- * by the worker between blocks; the main thread also raises the worker's
+ * Messages between the main thread and a vCPU worker. Commands name the hart
+ * they are for (a thread=single worker runs several) and are drained by the
+ * worker between blocks; the main thread also raises that hart's
  * exit-request word so a running or sleeping vCPU looks at once.
  */
-export type VcpuCommand =
-  | { type: 'stop'; ack?: number }
-  | { type: 'cont'; ack?: number }
-  | { type: 'reset'; ack?: number }
-  | { type: 'flush'; ack?: number }
-  | { type: 'exit'; ack?: number };
+export type VcpuCommandType = 'stop' | 'cont' | 'reset' | 'flush' | 'exit';
+
+export interface VcpuCommand {
+  type: VcpuCommandType;
+  hart: number;
+  /** When set, the worker answers with an `ack` carrying this id once the command took effect. */
+  ack?: number;
+}
 
 export type VcpuReport =
   | { type: 'ready' }
-  | { type: 'ack'; id: number; pc: number }
-  | { type: 'exited'; pc: number }
+  | { type: 'ack'; id: number; hart: number; pc: number }
+  | { type: 'exited'; hart: number; pc: number }
   | { type: 'fatal'; message: string };

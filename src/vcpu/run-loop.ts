@@ -2,7 +2,12 @@
  * The vCPU run loop: find the block for the pc, run it, repeat. Between
  * blocks it looks at one shared word (the exit request) and, every few
  * thousand blocks, at the timers; everything else (interrupts, control
- * messages from the main thread, WFI sleep, pause) happens in `service`.
+ * messages from the main thread, WFI, pause) happens in `service`.
+ *
+ * `step` runs one vCPU until its budget is spent or it cannot go on (WFI,
+ * paused, told to exit); the drivers at the end decide how to wait: one vCPU
+ * per thread sleeps in Atomics.wait (thread=multi), several vCPUs in one
+ * thread take turns (thread=single, deterministic round robin).
  */
 import { VcpuContext } from './context.js';
 import { BlockCache, CompiledBlock } from './block-cache.js';
@@ -15,49 +20,53 @@ import { TIMEBASE_FREQ } from '../machine/virt-map.js';
 
 /** Blocks between two timer checks when nothing else asks for attention. */
 const TIMER_CHECK_BLOCKS = 2048;
-/** Longest single sleep in WFI, so control requests are never stuck behind a far deadline. */
+/** Longest single sleep, so control requests are never stuck behind a far deadline. */
 const MAX_SLEEP_MS = 1000;
 
 export interface RunLoopHost {
-  /** Drain control messages; returns false when the vCPU must end. */
+  /** Drain control messages for this vCPU; returns false when it must end. */
   handleControl(): boolean;
   /** Whether the machine wants this vCPU paused. */
   paused(): boolean;
-  /** Called while the vCPU is paused or halted, before it sleeps. */
-  onIdle?(): void;
+}
+
+export const enum StepResult {
+  /** Budget spent; call step again. */
+  Budget,
+  /** In WFI with nothing pending: sleep until woken or a timer deadline. */
+  Halted,
+  /** Paused by the machine. */
+  Paused,
+  /** The vCPU has ended. */
+  Exit,
 }
 
 export class RunLoop {
-  private budget = TIMER_CHECK_BLOCKS;
-  private running = true;
+  private timerBudget = TIMER_CHECK_BLOCKS;
+  private exited = false;
 
   constructor(
-    private readonly ctx: VcpuContext,
+    readonly ctx: VcpuContext,
     private readonly cache: BlockCache,
     private readonly host: RunLoopHost,
     /** Per-block logging (`-d exec`, `-d cpu`); undefined keeps the fast loop. */
     private readonly log?: CpuLog,
   ) {}
 
-  /** Ask the run loop to look at its state at the next block boundary (from this thread). */
-  requestExit(reason: ExitReason): void {
-    Atomics.or(this.ctx.i32, WORD_EXIT_REASONS, reason);
-    Atomics.store(this.ctx.i32, WORD_EXIT_REQUEST, 1);
-  }
-
-  /** Run until the host says stop. */
-  run(): void {
-    if (this.log && (this.log.flags.exec || this.log.flags.cpu)) {
-      this.runLogged(this.log);
-      return;
-    }
+  /** Run at most `maxBlocks` blocks. */
+  step(maxBlocks: number): StepResult {
+    const r = this.service();
+    if (r !== StepResult.Budget) return r;
+    if (this.log && (this.log.flags.exec || this.log.flags.cpu)) return this.stepLogged(maxBlocks, this.log);
     const { ctx, cache } = this;
     const i32 = ctx.i32;
     const f64 = ctx.f64;
     let block: CompiledBlock | undefined;
-    while (this.running) {
-      if (i32[WORD_EXIT_REQUEST] !== 0 || --this.budget <= 0) {
-        if (!this.service()) break;
+    let left = maxBlocks;
+    while (left-- > 0) {
+      if (i32[WORD_EXIT_REQUEST] !== 0 || --this.timerBudget <= 0) {
+        const s = this.service();
+        if (s !== StepResult.Budget) return s;
         block = undefined;
         continue;
       }
@@ -69,14 +78,16 @@ export class RunLoop {
       f64[SLOT_PC] = next;
       block = cache.next(block, next);
     }
+    return StepResult.Budget;
   }
 
   /** The same loop with a log line before every block; no links, so every block is looked up. */
-  private runLogged(log: CpuLog): void {
+  private stepLogged(maxBlocks: number, log: CpuLog): StepResult {
     const { ctx, cache } = this;
-    while (this.running) {
-      if (ctx.i32[WORD_EXIT_REQUEST] !== 0 || --this.budget <= 0) {
-        if (!this.service()) break;
+    for (let left = maxBlocks; left > 0; left--) {
+      if (ctx.i32[WORD_EXIT_REQUEST] !== 0 || --this.timerBudget <= 0) {
+        const s = this.service();
+        if (s !== StepResult.Budget) return s;
         continue;
       }
       const block = cache.lookup(ctx.f64[SLOT_PC]);
@@ -85,25 +96,41 @@ export class RunLoop {
       if (log.flags.exec) log.blockExecuted(ctx.hartId, block.pc);
       ctx.f64[SLOT_PC] = block.fn();
     }
+    return StepResult.Budget;
   }
 
-  /** Everything that is not running a block. Returns false when the vCPU must end. */
-  private service(): boolean {
+  /** Everything that is not running a block. Budget means "go on running". */
+  private service(): StepResult {
     const { ctx } = this;
-    this.budget = TIMER_CHECK_BLOCKS;
+    if (this.exited) return StepResult.Exit;
+    this.timerBudget = TIMER_CHECK_BLOCKS;
     Atomics.store(ctx.i32, WORD_EXIT_REQUEST, 0);
     const reasons = Atomics.exchange(ctx.i32, WORD_EXIT_REASONS, 0);
-    if ((reasons & ExitReason.Control) !== 0 && !this.host.handleControl()) return false;
+    if ((reasons & ExitReason.Control) !== 0 && !this.host.handleControl()) {
+      this.exited = true;
+      Atomics.store(ctx.i32, WORD_RUN_STATE, RunState.Exited);
+      return StepResult.Exit;
+    }
     if ((reasons & ExitReason.FlushTlb) !== 0) ctx.flushWriteTlb();
     if ((reasons & ExitReason.FlushCode) !== 0) this.cache.flush();
     if (ctx.codeCacheDirty) {
       ctx.codeCacheDirty = false;
       this.cache.flushJump();
     }
-    if (this.host.paused()) return this.pause();
+    if (this.host.paused()) {
+      Atomics.store(ctx.i32, WORD_RUN_STATE, RunState.Stopped);
+      return StepResult.Paused;
+    }
     this.checkInterrupts();
-    if (ctx.wantHalt) return this.halt();
-    return true;
+    if (ctx.wantHalt) {
+      if (!ctx.wfiShouldWake()) {
+        Atomics.store(ctx.i32, WORD_RUN_STATE, RunState.Halted);
+        return StepResult.Halted;
+      }
+      ctx.wantHalt = false;
+    }
+    Atomics.store(ctx.i32, WORD_RUN_STATE, RunState.Running);
+    return StepResult.Budget;
   }
 
   private checkInterrupts(): void {
@@ -114,28 +141,9 @@ export class RunLoop {
     }
   }
 
-  /** WFI: sleep until an interrupt is pending (enabled in mie), a timer fires, or the host needs us. */
-  private halt(): boolean {
-    const { ctx } = this;
-    Atomics.store(ctx.i32, WORD_RUN_STATE, RunState.Halted);
-    try {
-      while (!ctx.wfiShouldWake()) {
-        if (Atomics.load(ctx.i32, WORD_EXIT_REQUEST) !== 0) return true; // service again first
-        this.host.onIdle?.();
-        const seen = Atomics.load(ctx.i32, WORD_WAKE);
-        if (Atomics.load(ctx.i32, WORD_EXIT_REQUEST) !== 0) return true;
-        Atomics.wait(ctx.i32, WORD_WAKE, seen, this.sleepMs());
-      }
-      ctx.wantHalt = false;
-      this.checkInterrupts();
-      return true;
-    } finally {
-      if (Atomics.load(ctx.i32, WORD_RUN_STATE) === RunState.Halted) Atomics.store(ctx.i32, WORD_RUN_STATE, RunState.Running);
-    }
-  }
-
-  /** How long WFI may sleep before a timer interrupt could become pending. */
-  private sleepMs(): number {
+  /** How long this vCPU may sleep: until its next timer deadline (WFI) or a while (paused). */
+  sleepBudgetMs(result: StepResult): number {
+    if (result !== StepResult.Halted) return MAX_SLEEP_MS;
     const { ctx } = this;
     const now = ctx.timer.mtime();
     let deadline = ctx.timer.mtimecmp(ctx.hartId);
@@ -148,28 +156,55 @@ export class RunLoop {
     return Math.min(Math.max(ms, 0), MAX_SLEEP_MS);
   }
 
-  /** Paused by the machine (monitor `stop`, -S): sleep until resumed or ended. */
-  private pause(): boolean {
-    const { ctx } = this;
-    const previous = Atomics.load(ctx.i32, WORD_RUN_STATE);
-    Atomics.store(ctx.i32, WORD_RUN_STATE, RunState.Stopped);
-    try {
-      while (this.host.paused()) {
-        this.host.onIdle?.();
-        const seen = Atomics.load(ctx.i32, WORD_WAKE);
-        if (Atomics.load(ctx.i32, WORD_EXIT_REQUEST) !== 0) {
-          Atomics.store(ctx.i32, WORD_EXIT_REQUEST, 0);
-          const reasons = Atomics.exchange(ctx.i32, WORD_EXIT_REASONS, 0);
-          if ((reasons & ExitReason.Control) !== 0 && !this.host.handleControl()) return false;
-          if ((reasons & ExitReason.FlushCode) !== 0) this.cache.flush();
-          if ((reasons & ExitReason.FlushTlb) !== 0) ctx.flushWriteTlb();
-          continue;
-        }
-        Atomics.wait(ctx.i32, WORD_WAKE, seen, MAX_SLEEP_MS);
-      }
-      return true;
-    } finally {
-      Atomics.store(ctx.i32, WORD_RUN_STATE, previous === RunState.Stopped ? RunState.Running : previous);
+  /** Value of the wake word now; sleep with `sleep(seen, ms)` after re-checking state. */
+  wakeSeq(): number {
+    return Atomics.load(this.ctx.i32, WORD_WAKE);
+  }
+
+  /** Sleep until the wake word moves past `seen` or `ms` pass (unless an exit request is already pending). */
+  sleep(seen: number, ms: number): void {
+    if (Atomics.load(this.ctx.i32, WORD_EXIT_REQUEST) !== 0) return;
+    Atomics.wait(this.ctx.i32, WORD_WAKE, seen, ms);
+  }
+}
+
+/** thread=multi: this thread runs one vCPU and sleeps when it idles. */
+export function runOneVcpu(loop: RunLoop): void {
+  for (;;) {
+    const seen = loop.wakeSeq();
+    const r = loop.step(Number.MAX_SAFE_INTEGER);
+    if (r === StepResult.Exit) return;
+    if (r === StepResult.Halted || r === StepResult.Paused) loop.sleep(seen, loop.sleepBudgetMs(r));
+  }
+}
+
+/** Blocks one vCPU runs before the next takes its turn (thread=single). */
+export const SINGLE_THREAD_SLICE = 1000;
+/** Longest sleep when every vCPU idles in thread=single (no single word wakes them all). */
+const SINGLE_THREAD_IDLE_MS = 10;
+
+/**
+ * thread=single: every vCPU of the machine in this one thread, in a fixed
+ * round-robin order with a fixed slice, like QEMU's single-threaded TCG.
+ * `loops()` is consulted every round so vCPUs can be added and removed.
+ */
+export function runRoundRobin(loops: () => readonly RunLoop[]): void {
+  for (;;) {
+    const current = loops();
+    let runnable = 0;
+    let live = 0;
+    let sleepMs = SINGLE_THREAD_IDLE_MS;
+    for (const loop of current) {
+      const r = loop.step(SINGLE_THREAD_SLICE);
+      if (r === StepResult.Exit) continue;
+      live++;
+      if (r === StepResult.Budget) runnable++;
+      else sleepMs = Math.min(sleepMs, loop.sleepBudgetMs(r));
+    }
+    if (live === 0 && current.length > 0) return;
+    if (runnable === 0 && current.length > 0) {
+      const first = current[0];
+      first.sleep(first.wakeSeq(), sleepMs);
     }
   }
 }

@@ -1,52 +1,121 @@
 /**
- * Entry point of a vCPU worker thread: builds the vCPU context over the
- * shared state and guest memory, then runs the run loop until the machine
- * ends it. Control messages arrive on the parent port and are drained
- * synchronously between blocks (receiveMessageOnPort), so a vCPU never has
- * to return to its event loop while the guest runs.
+ * Entry point of a vCPU worker thread. With thread=multi (the default) a
+ * worker runs exactly one vCPU; with thread=single one worker runs every vCPU
+ * in turn. Control messages arrive on the parent port and are drained
+ * synchronously between blocks (receiveMessageOnPort), so a vCPU never has to
+ * return to its event loop while the guest runs.
  */
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData, MessagePort } from 'node:worker_threads';
 import { GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
 import { MmioClient } from '../memory/mmio-channel.js';
 import { Clint, ClintShared } from '../hw/clint.js';
 import { TranslatorChannelBuffers, TranslatorClient } from '../tcg/translator-channel.js';
 import { MmioPort, VcpuContext } from './context.js';
 import { BlockCache } from './block-cache.js';
-import { RunLoop } from './run-loop.js';
-import { ExitReason, stateViews, VcpuStateViews, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_RUN_STATE, RunState } from './state-layout.js';
+import { RunLoop, runOneVcpu, runRoundRobin } from './run-loop.js';
+import { ExitReason, stateViews, VcpuStateViews, WORD_EXIT_REASONS, WORD_EXIT_REQUEST } from './state-layout.js';
 import type { VcpuCommand, VcpuReport } from './protocol.js';
 import { CpuLog, CpuLogFlags, formatTrap } from './cpu-log.js';
 
-export interface VcpuWorkerData {
-  index: number;
+export interface HartSpec {
+  /** vCPU index (QEMU's cpu_index) and hart id; equal on virt. */
   hartId: number;
-  numHarts: number;
-  state: SharedArrayBuffer;
-  /** State buffers of every hart (msip writes kick other harts). */
+  /** Its MMIO channel slot to the main thread. */
+  mmio: SharedArrayBuffer;
+  startPaused: boolean;
+}
+
+export interface VcpuWorkerData {
+  harts: HartSpec[];
+  /** 'single': all harts of `harts` (and later additions) share this thread. */
+  thread: 'single' | 'multi';
+  maxHarts: number;
+  /** State buffers of every possible hart (msip writes and code-page flushes reach the others). */
   allStates: SharedArrayBuffer[];
   memory: GuestMemoryBuffers;
   clint: SharedArrayBuffer;
   clintBase: number;
   clintSize: number;
   translator: TranslatorChannelBuffers;
-  mmio: SharedArrayBuffer;
   /** Physical ranges served by the main thread's devices. */
   deviceRanges: { base: number; size: number }[];
   resetPc: number;
-  startPaused: boolean;
   log: CpuLogFlags;
 }
 
-const port = parentPort;
+const port = parentPort as MessagePort;
 if (!port) throw new Error('vcpu worker must run in a worker thread');
 const data = workerData as VcpuWorkerData;
 
 function post(report: VcpuReport): void {
-  port?.postMessage(report);
+  port.postMessage(report);
 }
 
-function buildMmioPort(clint: Clint): MmioPort {
-  const remote = new MmioClient(data.mmio);
+/** State shared by every vCPU this worker runs. */
+class WorkerShared {
+  readonly mem = new GuestMemory(data.memory);
+  readonly clintShared = new ClintShared(data.clint);
+  readonly harts: VcpuStateViews[] = data.allStates.map((b) => stateViews(b));
+  readonly clint = new Clint(this.clintShared, data.maxHarts, (h) => this.harts[h]);
+  readonly log = data.log.int || data.log.exec || data.log.cpu ? new CpuLog(data.log) : undefined;
+}
+
+/** One vCPU in this worker. */
+class HartRuntime {
+  readonly ctx: VcpuContext;
+  readonly cache: BlockCache;
+  readonly loop: RunLoop;
+  readonly pending: VcpuCommand[] = [];
+  paused: boolean;
+  running = true;
+
+  constructor(readonly spec: HartSpec, shared: WorkerShared, drain: () => void) {
+    const hartId = spec.hartId;
+    this.paused = spec.startPaused;
+    this.ctx = new VcpuContext(shared.harts[hartId], hartId, shared.mem, mmioPort(shared.clint, spec.mmio), {
+      mtime: () => shared.clintShared.mtime(),
+      mtimecmp: (h) => shared.clintShared.mtimecmp(h),
+    });
+    const log = shared.log;
+    if (log?.flags.int) {
+      this.ctx.trapObserver = (cause, interrupt, epc, tval) => log.write(formatTrap(hartId, cause, interrupt, epc, tval));
+    }
+    this.ctx.otherHartsFlushWriteTlb = () => {
+      shared.harts.forEach((h, i) => {
+        if (i === hartId) return;
+        Atomics.or(h.i32, WORD_EXIT_REASONS, ExitReason.FlushTlb);
+        Atomics.store(h.i32, WORD_EXIT_REQUEST, 1);
+      });
+    };
+    this.ctx.resetState(data.resetPc);
+    this.cache = new BlockCache(this.ctx, shared.mem, new TranslatorClient(data.translator, hartId), {});
+    this.loop = new RunLoop(this.ctx, this.cache, {
+      handleControl: () => {
+        drain();
+        for (let cmd = this.pending.shift(); cmd; cmd = this.pending.shift()) this.handle(cmd);
+        return this.running;
+      },
+      paused: () => this.paused,
+    }, log);
+  }
+
+  private handle(cmd: VcpuCommand): void {
+    switch (cmd.type) {
+      case 'stop': this.paused = true; break;
+      case 'cont': this.paused = false; break;
+      case 'reset':
+        this.ctx.resetState(data.resetPc);
+        this.cache.flush();
+        break;
+      case 'flush': this.cache.flush(); break;
+      case 'exit': this.running = false; break;
+    }
+    if (cmd.ack !== undefined) post({ type: 'ack', id: cmd.ack, hart: this.spec.hartId, pc: this.ctx.pc });
+  }
+}
+
+function mmioPort(clint: Clint, slot: SharedArrayBuffer): MmioPort {
+  const remote = new MmioClient(slot);
   const ranges = data.deviceRanges;
   const mapped = (pa: number): boolean => ranges.some((r) => pa >= r.base && pa < r.base + r.size);
   const inClint = (pa: number): boolean => pa >= data.clintBase && pa < data.clintBase + data.clintSize;
@@ -66,59 +135,23 @@ function buildMmioPort(clint: Clint): MmioPort {
 }
 
 function main(): void {
-  const state = stateViews(data.state);
-  const harts: VcpuStateViews[] = data.allStates.map((b) => stateViews(b));
-  const mem = new GuestMemory(data.memory);
-  const clintShared = new ClintShared(data.clint);
-  const clint = new Clint(clintShared, data.numHarts, (h) => harts[h]);
-  const ctx = new VcpuContext(state, data.hartId, mem, buildMmioPort(clint), {
-    mtime: () => clintShared.mtime(),
-    mtimecmp: (h) => clintShared.mtimecmp(h),
-  });
-  const log = data.log.int || data.log.exec || data.log.cpu ? new CpuLog(data.log) : undefined;
-  if (log?.flags.int) {
-    ctx.trapObserver = (cause, interrupt, epc, tval) => log.write(formatTrap(data.hartId, cause, interrupt, epc, tval));
-  }
-  ctx.otherHartsFlushWriteTlb = () => {
-    harts.forEach((h, i) => {
-      if (i === data.hartId) return;
-      Atomics.or(h.i32, WORD_EXIT_REASONS, ExitReason.FlushTlb);
-      Atomics.store(h.i32, WORD_EXIT_REQUEST, 1);
-    });
-  };
-  ctx.resetState(data.resetPc);
-  const translator = new TranslatorClient(data.translator, data.index);
-  const cache = new BlockCache(ctx, mem, translator, {});
-  let paused = data.startPaused;
-  let running = true;
-
-  const handle = (cmd: VcpuCommand): void => {
-    switch (cmd.type) {
-      case 'stop': paused = true; break;
-      case 'cont': paused = false; break;
-      case 'reset':
-        ctx.resetState(data.resetPc);
-        cache.flush();
-        break;
-      case 'flush': cache.flush(); break;
-      case 'exit': running = false; break;
+  const shared = new WorkerShared();
+  const runtimes = new Map<number, HartRuntime>();
+  const drain = (): void => {
+    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+      const cmd = m.message as VcpuCommand;
+      runtimes.get(cmd.hart)?.pending.push(cmd);
     }
-    if (cmd.ack !== undefined) post({ type: 'ack', id: cmd.ack, pc: ctx.pc });
   };
-
-  const loop = new RunLoop(ctx, cache, {
-    handleControl() {
-      for (let m = receiveMessageOnPort(port as never); m; m = receiveMessageOnPort(port as never)) {
-        handle(m.message as VcpuCommand);
-      }
-      return running;
-    },
-    paused: () => paused,
-  }, log);
+  for (const spec of data.harts) runtimes.set(spec.hartId, new HartRuntime(spec, shared, drain));
   post({ type: 'ready' });
-  loop.run();
-  Atomics.store(state.i32, WORD_RUN_STATE, RunState.Exited);
-  post({ type: 'exited', pc: ctx.pc });
+  if (data.thread === 'multi') {
+    const only = [...runtimes.values()][0];
+    runOneVcpu(only.loop);
+  } else {
+    runRoundRobin(() => [...runtimes.values()].map((r) => r.loop));
+  }
+  for (const r of runtimes.values()) post({ type: 'exited', hart: r.spec.hartId, pc: r.ctx.pc });
 }
 
 try {

@@ -4,7 +4,7 @@
  * read back through the monitor and its initrd range from the device tree it dumps.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { BootError, calcKernelStartAddr, fdtLoadAddr, findRomOverlaps, initrdStartAddr, lookupSymbol, planBoot, resolveFirmwarePath, nodeBootFiles, type BootPlan, type FirmwareChoice } from '../../src/machine/boot-layout.js';
@@ -240,7 +240,6 @@ describe('machine/boot-layout', function () {
     expect(p.kernel?.format).to.equal('elf');
     // The firmware's end (its bss included) decides the kernel start; the ELF kernel ignores it.
     expect(calcKernelStartAddr(p.firmware?.address ?? 0n)).to.equal(0x80400000n);
-    expect(readFileSync(get('k200.elf')).length).to.be.greaterThan(0);
   });
 
   it('computes addresses with QEMU’s formulas', function () {

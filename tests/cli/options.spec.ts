@@ -85,6 +85,7 @@ describe('cli/options', function () {
       ['-m', '-1'],
       ['-m', '1.5'],
       ['-m', '1.5e3K'],
+      ['-m', 'size='],
       ['-m', '1.E5'],
       ['-append', 'console=ttyS0'],
       ['-initrd', join(dir, 'nope.cpio')],
@@ -163,7 +164,7 @@ describe('cli/options', function () {
     it('computes -m sizes like QEMU', function () {
       if (!hasTool(QEMU) || !hasTool('dtc')) this.skip();
       this.timeout(120_000);
-      for (const m of ['16', '0', '0x100', '0x10M', '1.5G', '1g', '100', '16.5M', ' 64', '20000k', '1.0000001G', '8G', '536870912B', '0.75G', 'size=300M', '17.M', '0x2000000B']) {
+      for (const m of ['16', '0', '0x100', '0x10M', '1.5G', '1g', '100', '16.5M', ' 64', '20000k', '1.0000001G', '8G', '536870912B', '0.75G', 'size=300M', '17.M', '0x2000000B', '', 'size=16,size=32']) {
         expect(BigInt(run(['-m', m]).ramSize), `-m ${m}`).to.equal(qemuDtbFacts(['-m', m]).ram);
       }
     });
@@ -173,6 +174,39 @@ describe('cli/options', function () {
       this.timeout(120_000);
       for (const s of [['2'], ['cpus=3'], ['sockets=2,cores=2'], ['4,maxcpus=8'], ['maxcpus=4'], ['2,threads=2'], ['2', '-smp', 'maxcpus=4'], ['cpus=2,maxcpus=4,sockets=1,cores=2,threads=2'], ['8']]) {
         expect(run(['-smp', ...s]).smp.cpus, `-smp ${s.join(' ')}`).to.equal(qemuDtbFacts(['-smp', ...s]).cpus);
+      }
+    });
+
+    it('accepts or refuses serial/monitor combinations exactly as QEMU does', function () {
+      if (!hasTool(QEMU)) this.skip();
+      this.timeout(60_000);
+      const sock = join(dir, 'mon.sock');
+      const combos = [
+        ['-nographic'],
+        ['-nographic', '-serial', 'mon:stdio'],
+        ['-nographic', '-serial', 'null', '-serial', 'mon:stdio'],
+        ['-nographic', '-monitor', 'none'],
+        ['-nographic', '-qmp', 'stdio'],
+        ['-nographic', '-qmp', `unix:${sock},server,nowait`],
+        ['-serial', 'stdio'],
+        ['-monitor', 'stdio'],
+        ['-serial', 'mon:stdio'],
+        ['-serial', 'stdio', '-qmp', 'stdio'],
+        ['-serial', 'mon:stdio', '-qmp', 'stdio'],
+        ['-nodefaults', '-nographic', '-serial', 'stdio'],
+        ['-monitor', `unix:${sock},server=on,wait=off`, '-serial', `file:${join(dir, 'serial.txt')}`],
+      ];
+      for (const c of combos) {
+        const q = runQemu(['-M', `virt,dumpdtb=${join(dir, 'c.dtb')}`, '-bios', 'none', '-display', 'none', ...c]);
+        let ours = '';
+        try {
+          parseCommandLine(c);
+        } catch (err) {
+          if (!(err instanceof OptionError)) throw err;
+          ours = err.message;
+        }
+        const qemuError = q.status === 0 ? '' : asTsemu(q.stderr).split('\n').find((l) => l.startsWith('tsemu-system-riscv64: ')) ?? q.stderr;
+        expect(ours, c.join(' ')).to.equal(qemuError);
       }
     });
 
@@ -333,6 +367,7 @@ describe('cli/options', function () {
     });
 
     it('refuses QEMU features tsemu lacks with a clear message', function () {
+      expect(parseError(['-constructor'])).to.equal('tsemu-system-riscv64: -constructor: invalid option');
       expect(parseError(['-netdev', 'user,id=n0'])).to.equal('tsemu-system-riscv64: -netdev: option not supported by tsemu');
       expect(parseError(['-display', 'gtk'])).to.equal("tsemu-system-riscv64: -display gtk: display 'gtk' is not supported by tsemu (only 'none')");
       expect(parseError(['-cpu', 'rv64,h=true'])).to.equal("tsemu-system-riscv64: -cpu rv64,h=true: CPU properties are not supported by tsemu (got 'h=true')");

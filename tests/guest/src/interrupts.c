@@ -72,11 +72,11 @@ static void spin_events(unsigned n) {
 
 static void test_machine_timer(void) {
   MMIO64(CLINT_MTIMECMP(0)) = ~0UL;
-  CHECK_EQ(csr_read(mip) & MIP_MTIP, 0, "MTIP clear with mtimecmp = max");
+  CHECK_EQ(mip_wait(MIP_MTIP, 0), 0, "MTIP clear with mtimecmp = max");
   MMIO64(CLINT_MTIMECMP(0)) = read_mtime() - 1;
-  CHECK_EQ(csr_read(mip) & MIP_MTIP, MIP_MTIP, "MTIP set with mtimecmp in the past");
+  CHECK_EQ(mip_wait(MIP_MTIP, MIP_MTIP), MIP_MTIP, "MTIP set with mtimecmp in the past");
   MMIO64(CLINT_MTIMECMP(0)) = ~0UL;
-  CHECK_EQ(csr_read(mip) & MIP_MTIP, 0, "MTIP clear again");
+  CHECK_EQ(mip_wait(MIP_MTIP, 0), 0, "MTIP clear again");
 
   reset_events();
   csr_write(mie, MIP_MTIP);
@@ -86,13 +86,13 @@ static void test_machine_timer(void) {
   csr_clear(mstatus, MSTATUS_MIE);
   CHECK_EQ(nevents, 1, "machine timer: one interrupt");
   CHECK_EQ(events[0], IRQ(IRQ_M_TIMER), "machine timer: mcause");
-  CHECK_EQ(csr_read(mip) & MIP_MTIP, 0, "MTIP cleared by the handler");
+  CHECK_EQ(mip_wait(MIP_MTIP, 0), 0, "MTIP cleared by the handler");
 
   /* the high and low words of mtimecmp can be written separately */
   MMIO32(CLINT_MTIMECMP(0) + 4) = 0;
   MMIO32(CLINT_MTIMECMP(0)) = 0;
   CHECK_EQ(MMIO64(CLINT_MTIMECMP(0)), 0, "mtimecmp 32-bit writes");
-  CHECK_EQ(csr_read(mip) & MIP_MTIP, MIP_MTIP, "MTIP with mtimecmp = 0");
+  CHECK_EQ(mip_wait(MIP_MTIP, MIP_MTIP), MIP_MTIP, "MTIP with mtimecmp = 0");
   MMIO64(CLINT_MTIMECMP(0)) = ~0UL;
   csr_write(mie, 0);
 
@@ -112,9 +112,9 @@ static void test_machine_software(void) {
   CHECK_EQ(MMIO32(CLINT_MSIP(0)), 0, "msip reads 0");
   MMIO32(CLINT_MSIP(0)) = 1;
   CHECK_EQ(MMIO32(CLINT_MSIP(0)), 1, "msip reads 1");
-  CHECK_EQ(csr_read(mip) & MIP_MSIP, MIP_MSIP, "MSIP follows msip");
+  CHECK_EQ(mip_wait(MIP_MSIP, MIP_MSIP), MIP_MSIP, "MSIP follows msip");
   MMIO32(CLINT_MSIP(0)) = 0;
-  CHECK_EQ(csr_read(mip) & MIP_MSIP, 0, "MSIP clear");
+  CHECK_EQ(mip_wait(MIP_MSIP, 0), 0, "MSIP clear");
 
   reset_events();
   csr_write(mie, MIP_MSIP);
@@ -144,6 +144,7 @@ static void test_priority(void) {
   MMIO64(CLINT_MTIMECMP(0)) = 0;
   csr_set(mip, MIP_SEIP | MIP_SSIP | MIP_STIP);
   csr_write(mie, MIP_MSIP | MIP_MTIP | MIP_SEIP | MIP_SSIP | MIP_STIP);
+  mip_wait(MIP_MSIP | MIP_MTIP, MIP_MSIP | MIP_MTIP);
   reset_events();
   csr_set(mstatus, MSTATUS_MIE);
   __asm__ volatile("nop");
@@ -163,6 +164,7 @@ static void test_priority(void) {
   csr_set(mstatus, MSTATUS_SIE);
   csr_set(mip, MIP_SSIP);
   MMIO64(CLINT_MTIMECMP(0)) = 0;
+  mip_wait(MIP_MTIP, MIP_MTIP);
   switch_mode(PRV_S); /* both pending and enabled from here on */
   spin_events(2);
   csr_clear(sstatus, MSTATUS_SIE);
@@ -241,13 +243,13 @@ static void test_sstc(void) {
 
   /* STIP follows stimecmp and is no longer writable through mip */
   csr_write(stimecmp, ~0UL);
-  CHECK_EQ(csr_read(mip) & MIP_STIP, 0, "STIP clear with stimecmp = max");
+  CHECK_EQ(mip_wait(MIP_STIP, 0), 0, "STIP clear with stimecmp = max");
   csr_set(mip, MIP_STIP);
   CHECK_EQ(csr_read(mip) & MIP_STIP, 0, "STIP not writable with STCE=1");
   csr_write(stimecmp, csr_read(time) - 1);
-  CHECK_EQ(csr_read(mip) & MIP_STIP, MIP_STIP, "STIP set with stimecmp in the past");
+  CHECK_EQ(mip_wait(MIP_STIP, MIP_STIP), MIP_STIP, "STIP set with stimecmp in the past");
   csr_write(stimecmp, ~0UL);
-  CHECK_EQ(csr_read(mip) & MIP_STIP, 0, "STIP clear again");
+  CHECK_EQ(mip_wait(MIP_STIP, 0), 0, "STIP clear again");
 
   /* supervisor timer interrupt delivered to S */
   csr_write(mie, MIP_STIP);
@@ -316,6 +318,7 @@ static void test_vectored(void) {
   MMIO32(CLINT_MSIP(0)) = 1;
   MMIO64(CLINT_MTIMECMP(0)) = 0;
   csr_set(mip, MIP_SSIP);
+  mip_wait(MIP_MSIP | MIP_MTIP, MIP_MSIP | MIP_MTIP);
   csr_set(mstatus, MSTATUS_MIE);
   __asm__ volatile("nop");
   csr_clear(mstatus, MSTATUS_MIE);

@@ -68,3 +68,17 @@ void *kmemcpy(void *d, const void *s, unsigned long n) {
 /* GCC may emit calls to these for struct copies/initialisation even when freestanding. */
 void *memset(void *d, int c, unsigned long n) { return kmemset(d, c, n); }
 void *memcpy(void *d, const void *s, unsigned long n) { return kmemcpy(d, s, n); }
+
+uint64_t mip_wait(uint64_t mask, uint64_t want) {
+  uint64_t deadline = read_mtime() + TIMEBASE_HZ / 20;
+  uint64_t v = csr_read(mip) & mask;
+  while (v != want && read_mtime() < deadline) v = csr_read(mip) & mask;
+  return v;
+}
+
+int wait_until_set(volatile uint64_t *flag, uint64_t ms) {
+  uint64_t deadline = read_mtime() + ms * (TIMEBASE_HZ / 1000);
+  while (!*flag && read_mtime() < deadline) {
+  }
+  return *flag != 0;
+}

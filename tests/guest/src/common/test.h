@@ -36,6 +36,12 @@ void __attribute__((noreturn)) guest_exit(int code);
 void release_secondaries(int nharts);
 
 static inline uint64_t read_mtime(void) { return MMIO64(CLINT_MTIME); }
+/* Interrupt lines driven by devices may reach mip with some delay on an
+ * emulator that runs devices on another thread: poll mip until
+ * (mip & mask) == want or 50 ms of mtime pass; returns the last mip & mask. */
+uint64_t mip_wait(uint64_t mask, uint64_t want);
+/* Spin until *flag != 0 or `ms` milliseconds of mtime pass; returns !!*flag. */
+int wait_until_set(volatile uint64_t *flag, uint64_t ms);
 void *kmemset(void *d, int c, unsigned long n);
 void *kmemcpy(void *d, const void *s, unsigned long n);
 

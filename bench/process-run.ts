@@ -1,0 +1,122 @@
+/**
+ * Spawn one emulator process, time it from spawn to exit, watch its stdout,
+ * and record its peak RSS. Each child gets its own process group so a timeout
+ * (or Ctrl-C on the bench) kills it together with any wrapper around it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { createRssProbe } from './peak-rss.js';
+
+/** Handed to stdout watchers so they can react to what the guest prints. */
+export interface RunControl {
+  /** Milliseconds since spawn. */
+  elapsedMs(): number;
+  /** Send bytes to the emulator's stdin (the guest console under -nographic). */
+  write(data: string): void;
+  /** SIGKILL the whole process group. */
+  kill(): void;
+}
+
+export interface RunSpec {
+  readonly command: string;
+  readonly args: readonly string[];
+  /** The process group is killed after this long. */
+  readonly timeoutMs: number;
+  /** Called with all stdout seen so far, after every chunk. */
+  onStdout?(stdoutSoFar: string, control: RunControl): void;
+}
+
+export interface RunResult {
+  /** Spawn to exit, in milliseconds. */
+  readonly wallMs: number;
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  /** Last few KiB of stderr, for diagnostics. */
+  readonly stderrTail: string;
+  readonly peakRssKiB: number | null;
+  readonly timedOut: boolean;
+  /** Set when the process could not be started at all. */
+  readonly spawnError?: string;
+}
+
+const OUTPUT_CAP = 1 << 20;
+const STDERR_TAIL = 4096;
+
+const liveChildren = new Set<ChildProcess>();
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+}
+
+let cleanupInstalled = false;
+
+/** Never leave emulators behind: kill our children if the bench itself dies. */
+function installCleanup(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  const killAll = (): void => { for (const c of liveChildren) killGroup(c); };
+  process.on('exit', killAll);
+  const signalNumbers = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+  for (const [signal, number] of Object.entries(signalNumbers)) {
+    process.on(signal, () => { killAll(); process.exit(128 + number); });
+  }
+}
+
+export function runMeasured(spec: RunSpec): Promise<RunResult> {
+  installCleanup();
+  const probe = createRssProbe();
+  const wrapped = probe.wrap(spec.command, spec.args);
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const child = spawn(wrapped.command, [...wrapped.args], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    liveChildren.add(child);
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    let spawnError: string | undefined;
+    const control: RunControl = {
+      elapsedMs: () => performance.now() - start,
+      write: (data) => { if (child.stdin?.writable === true) child.stdin.write(data); },
+      kill: () => killGroup(child),
+    };
+    const timer = setTimeout(() => { timedOut = true; killGroup(child); }, spec.timeoutMs);
+    if (child.pid !== undefined) probe.attach(child.pid);
+    child.stdin?.on('error', () => undefined); // EPIPE once the emulator has quit
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (stdout.length < OUTPUT_CAP) stdout += chunk.toString('latin1');
+      spec.onStdout?.(stdout, control);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString('latin1')).slice(-STDERR_TAIL); });
+    let exitedAtMs: number | undefined;
+    let settled = false;
+    const settle = (exitCode: number | null, signal: NodeJS.Signals | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      liveChildren.delete(child);
+      const wallMs = exitedAtMs ?? performance.now() - start;
+      resolve({
+        wallMs, exitCode, signal, stdout, stderrTail: stderr, peakRssKiB: probe.finish(), timedOut,
+        ...(spawnError === undefined ? {} : { spawnError }),
+      });
+    };
+    child.on('error', (err) => {
+      spawnError = err.message;
+      if (child.pid === undefined) settle(null, null); // never started: no 'close' to wait for
+    });
+    // The clock stops at 'exit'; the result waits for 'close' so all stdout has been seen.
+    child.on('exit', () => { exitedAtMs = performance.now() - start; });
+    child.on('close', (exitCode, signal) => settle(exitCode, signal));
+  });
+}
+
+/** One-line description of why a run did not succeed, for warnings. */
+export function describeFailure(result: RunResult): string {
+  if (result.spawnError !== undefined) return `could not start: ${result.spawnError}`;
+  if (result.timedOut) return `timed out after ${(result.wallMs / 1000).toFixed(1)} s`;
+  const tail = result.stderrTail.trim().split('\n').slice(-3).join(' | ');
+  const how = result.signal !== null ? `killed by ${result.signal}` : `exit code ${String(result.exitCode)}`;
+  return tail.length > 0 ? `${how}; stderr: ${tail}` : how;
+}

@@ -1,0 +1,14 @@
+/**
+ * The benchmarks `npm run bench` runs, in order. To add one (SMP scaling,
+ * tracing or instrumentation overhead, ...), write a module exporting a
+ * `BenchSection` (see section.ts; guest-mips.ts is a worked example, with
+ * process-run.ts for timed spawns and peak RSS) and append it here.
+ */
+import { guestMipsSection } from './guest-mips.js';
+import type { BenchSection } from './section.js';
+import { ubootPromptSection } from './uboot-prompt.js';
+
+export const SECTIONS: readonly BenchSection[] = [
+  guestMipsSection,
+  ubootPromptSection,
+];
