@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { argsFor, type EmulatorCommand } from './emulators.js';
-import { describeFailure, runMeasured, type RunResult } from './process-run.js';
+import { describeFailure, runMeasured, stdoutTail, type RunResult } from './process-run.js';
 import type { BenchContext, BenchRow, BenchSection, SectionResult } from './section.js';
 import { kibToMib, median, present, ratio } from './stats.js';
 
@@ -23,7 +23,7 @@ const WORKLOADS: readonly GuestWorkload[] = [
   { name: 'mem', elf: 'bench/guest/mem.elf', description: 'memory-bound' },
 ];
 
-const TIMEOUT_MS = { tsemu: 90_000, qemu: 30_000 } as const;
+const TIMEOUT_MS = { tsemu: 45_000, qemu: 20_000 } as const;
 export const MIPS_RATIO_TARGET = 0.10;
 export const MIPS_RATIO_AIM = 0.25;
 
@@ -82,7 +82,8 @@ function checkRuns(workload: GuestWorkload, runs: readonly GuestRun[]): string[]
   const warnings: string[] = [];
   for (const run of runs) {
     if (run.report === null) {
-      warnings.push(`${workload.name}: a ${run.emulator.id} run failed: ${describeFailure(run.process)}`);
+      warnings.push(`${workload.name}: a ${run.emulator.id} run failed: ${describeFailure(run.process)}; ` +
+        `console ended with ${stdoutTail(run.process)}`);
     } else if (run.report.name !== workload.name) {
       warnings.push(`${workload.name}: ${run.emulator.id} reported workload "${run.report.name}"`);
     } else if (run.process.exitCode !== 0) {

@@ -116,7 +116,9 @@ class PollingProbe implements RssProbe {
 
 /** A fresh probe for one process run. */
 export function createRssProbe(): RssProbe {
-  return hasGnuTime() ? new GnuTimeProbe() : new PollingProbe();
+  // TSEMU_BENCH_RSS=poll exercises the fallback on hosts that do have GNU time.
+  const forcePolling = process.env['TSEMU_BENCH_RSS'] === 'poll';
+  return !forcePolling && hasGnuTime() ? new GnuTimeProbe() : new PollingProbe();
 }
 
 /** How peak RSS is measured on this host, for the report header. */

@@ -120,3 +120,8 @@ export function describeFailure(result: RunResult): string {
   const how = result.signal !== null ? `killed by ${result.signal}` : `exit code ${String(result.exitCode)}`;
   return tail.length > 0 ? `${how}; stderr: ${tail}` : how;
 }
+
+/** The end of what the emulator printed, escaped onto one line, for warnings. */
+export function stdoutTail(result: RunResult, chars = 160): string {
+  return JSON.stringify(result.stdout.slice(-chars));
+}

@@ -2,7 +2,7 @@
  * `npm run bench`: tsemu and QEMU side by side in one run. Progress goes to
  * stderr; stdout gets the table, any warnings, and one `BENCH_JSON {...}` line.
  *
- *   node dist/bench/run.js [--repeats N] [--only id,id] [--no-qemu]
+ *   node dist/bench/run.js [--repeats N] [--only id,id] [--no-qemu | --qemu PATH]
  */
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -17,15 +17,18 @@ interface Options {
   readonly repeats: number;
   readonly only: readonly string[] | null;
   readonly useQemu: boolean;
+  /** QEMU binary to compare against (default: qemu-system-riscv64 on PATH). */
+  readonly qemuBinary: string | undefined;
 }
 
 const DEFAULT_REPEATS = 3;
-const USAGE = `usage: node dist/bench/run.js [--repeats N] [--only ${SECTIONS.map((s) => s.id).join(',')}] [--no-qemu]`;
+const USAGE = `usage: node dist/bench/run.js [--repeats N] [--only ${SECTIONS.map((s) => s.id).join(',')}] [--no-qemu | --qemu PATH]`;
 
 function parseOptions(argv: readonly string[]): Options {
   let repeats = DEFAULT_REPEATS;
   let only: string[] | null = null;
   let useQemu = true;
+  let qemuBinary: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -36,13 +39,14 @@ function parseOptions(argv: readonly string[]): Options {
     if (arg === '--repeats') repeats = Number(value());
     else if (arg === '--only') only = value().split(',').filter((s) => s.length > 0);
     else if (arg === '--no-qemu') useQemu = false;
+    else if (arg === '--qemu') qemuBinary = value();
     else if (arg === '--help' || arg === '-h') { process.stdout.write(`${USAGE}\n`); process.exit(0); }
     else throw new Error(`unknown option ${String(arg)}\n${USAGE}`);
   }
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats must be a positive integer\n${USAGE}`);
   const unknown = (only ?? []).filter((id) => !SECTIONS.some((s) => s.id === id));
   if (unknown.length > 0) throw new Error(`unknown section(s) ${unknown.join(', ')}\n${USAGE}`);
-  return { repeats, only, useQemu };
+  return { repeats, only, useQemu, qemuBinary };
 }
 
 function progress(message: string): void {
@@ -64,8 +68,8 @@ async function runSection(section: BenchSection, ctx: BenchContext): Promise<Sec
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-  const qemu = options.useQemu ? findQemu() : null;
-  if (qemu === null) progress(options.useQemu ? 'qemu-system-riscv64 not found: QEMU columns will read n/a' : 'QEMU disabled (--no-qemu)');
+  const qemu = options.useQemu ? findQemu(options.qemuBinary) : null;
+  if (qemu === null) progress(options.useQemu ? `${options.qemuBinary ?? 'qemu-system-riscv64'} not usable: QEMU columns will read n/a` : 'QEMU disabled (--no-qemu)');
   const ctx: BenchContext = { repoRoot, repeats: options.repeats, tsemu: tsemuCommand(repoRoot), qemu, progress };
   const startedAt = new Date().toISOString();
   const loadAverage = loadavg().map((l) => Number(l.toFixed(2)));

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { argsFor, type EmulatorCommand } from './emulators.js';
-import { describeFailure, runMeasured, type RunControl, type RunResult } from './process-run.js';
+import { describeFailure, runMeasured, stdoutTail, type RunControl, type RunResult } from './process-run.js';
 import type { BenchContext, BenchRow, BenchSection, SectionResult } from './section.js';
 import { kibToMib, median, present, ratio } from './stats.js';
 
@@ -15,7 +15,7 @@ const UBOOT = '/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf';
 const AUTOBOOT_BANNER = 'Hit any key to stop autoboot';
 const PROMPT = '=> ';
 const CTRL_A_X = '\x01x';
-const TIMEOUT_MS = { tsemu: 60_000, qemu: 30_000 } as const;
+const TIMEOUT_MS = { tsemu: 30_000, qemu: 20_000 } as const;
 /** How long an emulator may take to exit after Ctrl-a x before it is killed. */
 const QUIT_GRACE_MS = 5_000;
 export const PROMPT_TIME_RATIO_TARGET = 5;
@@ -66,8 +66,10 @@ function describeRun(run: PromptRun): string {
 function checkRuns(runs: readonly PromptRun[]): string[] {
   const warnings: string[] = [];
   for (const run of runs) {
-    if (run.promptMs === null) warnings.push(`U-Boot: a ${run.emulator.id} run never reached the prompt: ${describeFailure(run.process)}`);
-    else if (!run.sawAutobootBanner) warnings.push(`U-Boot: ${run.emulator.id} showed no autoboot countdown (prompt time may include other waits)`);
+    if (run.promptMs === null) {
+      warnings.push(`U-Boot: a ${run.emulator.id} run never reached the prompt: ${describeFailure(run.process)}; ` +
+        `console ended with ${stdoutTail(run.process)}`);
+    } else if (!run.sawAutobootBanner) warnings.push(`U-Boot: ${run.emulator.id} showed no autoboot countdown (prompt time may include other waits)`);
     if (run.promptMs !== null && run.process.peakRssKiB === null) {
       warnings.push(`U-Boot: no peak RSS for a ${run.emulator.id} run (${describeFailure(run.process)})`);
     }

@@ -10,7 +10,7 @@
  *   0x002000 + 0x80*ctx     enable bits
  *   0x200000 + 0x1000*ctx   priority threshold; +4 claim (read) / complete (write)
  *
- * Sources are level-triggered: the pending bit follows the line as in QEMU,
+ * A raised line latches its pending bit until a claim (lowering does not clear it),
  * and on completion a source whose line is still high becomes pending again
  * (the gateway behaviour of the PLIC spec), so a device need not re-assert.
  */
@@ -124,7 +124,9 @@ export class Plic implements MmioDevice {
 
   private writeWord(offset: number, value: number): void {
     if (this.inRange(offset, PRIORITY_BASE, this.numSources * 4)) {
-      this.priority[(offset - PRIORITY_BASE) >> 2] = value % (NUM_PRIORITIES + 1);
+      const source = (offset - PRIORITY_BASE) >> 2;
+      if (source === 0) return; // reserved: no priority register
+      this.priority[source] = value % (NUM_PRIORITIES + 1);
       this.update();
     } else if (this.inRange(offset, ENABLE_BASE, this.numContexts * ENABLE_STRIDE)) {
       const word = this.enableIndex(offset);
@@ -165,9 +167,13 @@ export class Plic implements MmioDevice {
     bits[word] = on ? (bits[word] ?? 0) | mask : (bits[word] ?? 0) & ~mask;
   }
 
+  /**
+   * A raised line latches the pending bit; lowering it does not clear it (the
+   * request stays until claimed), as Debian's QEMU 7.2 behaves.
+   */
   private setLine(source: number, level: boolean): void {
     this.setBit(this.lineLevel, source, level);
-    this.setBit(this.pending, source, level);
+    if (level) this.setBit(this.pending, source, true);
     this.update();
   }
 

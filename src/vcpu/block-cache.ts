@@ -120,7 +120,7 @@ export class BlockCache {
     if (pa < 0) return undefined;
     let pa2 = -1;
     if ((pa & 0xfff) === 0xffe && (this.ctx.readPhysHalf(pa) & 3) === 3) {
-      pa2 = this.ctx.fetchPhys(pc + 2);
+      pa2 = this.ctx.fetchPhys(pc + 2, pc); // a fault reports the instruction's pc, the second page as tval
       if (pa2 < 0) return undefined;
     }
     const block = this.findOrCompile(pc, pa, pa2);

@@ -9,8 +9,8 @@
  * returns `brkPc` to the run loop.
  */
 import { Hart, CsrOp } from '../target/riscv/hart.js';
-import { Access, Cause, MSTATUS, MPP_SHIFT, Priv, SATP_MODE_SV39 } from '../target/riscv/csr.js';
-import { walkSv39 } from '../target/riscv/mmu.js';
+import { Access, Cause, MSTATUS, MPP_SHIFT, Priv } from '../target/riscv/csr.js';
+import { walkPageTable } from '../target/riscv/mmu.js';
 import { AMO, FP_OPS } from '../target/riscv/translate.js';
 import { TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG } from '../tcg/backend-js.js';
 import { GuestMemory, PAGE_SHIFT } from '../memory/guest-memory.js';
@@ -143,9 +143,9 @@ export class VcpuContext extends Hart {
    */
   private translate(vaddr: bigint, access: Access, priv: Priv, pc: number, insnIndex: number): number {
     const satp = this.csr(Csr.satp);
-    if (priv === Priv.M || BigInt.asUintN(64, satp) >> 60n !== SATP_MODE_SV39) return Number(BigInt.asUintN(64, vaddr));
+    if (priv === Priv.M || satp === 0n) return Number(BigInt.asUintN(64, vaddr));
     const mstatus = this.csr(Csr.mstatus);
-    const r = walkSv39(this.mem, {
+    const r = walkPageTable(this.mem, {
       vaddr, access, priv, satp, sum: (mstatus & MSTATUS.SUM) !== 0n, mxr: (mstatus & MSTATUS.MXR) !== 0n,
     });
     if (r.pagePa < 0) {
@@ -292,7 +292,8 @@ export class VcpuContext extends Hart {
     if (pa < 0) return;
     const off = this.mem.ramOffset(pa);
     if (off < 0) {
-      this.raise(op === AMO.lr ? Cause.LoadAccessFault : Cause.StoreAccessFault, base, pc, insnIndex);
+      // QEMU 7.2 runs atomics on non-RAM "stop the world" as a load first: a load access fault
+      this.raise(Cause.LoadAccessFault, base, pc, insnIndex);
       return;
     }
     const old = size === 4 ? this.amo32(off, op, src, vaddr) : this.amo64(off, op, src, vaddr);
@@ -467,28 +468,28 @@ export class VcpuContext extends Hart {
    * Physical address of the instruction at virtual `pc` for execution, or -1
    * after raising a fetch fault (the pc then holds the handler).
    */
-  fetchPhys(pc: number): number {
+  fetchPhys(pc: number, epc = pc): number {
     const vpage = Math.floor(pc / 4096);
     const cached = this.itlb.get(vpage);
     if (cached !== undefined) return cached + (pc & 0xfff);
     const satp = this.csr(Csr.satp);
     let pa: number;
-    if (this.priv === Priv.M || BigInt.asUintN(64, satp) >> 60n !== SATP_MODE_SV39) {
+    if (this.priv === Priv.M || satp === 0n) {
       pa = pc < 0 ? -1 : pc;
     } else {
       const mstatus = this.csr(Csr.mstatus);
-      const r = walkSv39(this.mem, {
+      const r = walkPageTable(this.mem, {
         vaddr: BigInt(pc), access: Access.Exec, priv: this.priv, satp,
         sum: (mstatus & MSTATUS.SUM) !== 0n, mxr: (mstatus & MSTATUS.MXR) !== 0n,
       });
       if (r.pagePa < 0) {
-        this.pc = this.takeTrap(r.cause, BigInt(pc), pc, false);
+        this.pc = this.takeTrap(r.cause, BigInt(pc), epc, false);
         return -1;
       }
       pa = r.pagePa + (pc & 0xfff);
     }
     if (pa < 0 || (this.mem.ramOffset(pa) < 0 && !this.mem.isRom(pa))) {
-      this.pc = this.takeTrap(Cause.InsnAccessFault, BigInt(pc), pc, false);
+      this.pc = this.takeTrap(Cause.InsnAccessFault, BigInt(pc), epc, false);
       return -1;
     }
     this.itlb.set(vpage, pa - (pc & 0xfff));

@@ -34,10 +34,12 @@ export const SLOT_FRM = 68;
 export const SLOT_RESERVATION_ADDR = 69;
 /** LR reservation: value loaded by LR (as i64). */
 export const SLOT_RESERVATION_VALUE = 70;
-/** Offset of the mcycle/minstret counters written by the guest (cycle = instret + offset). */
+/** Offset of minstret written by the guest (minstret = retired + offset), or its frozen value while inhibited. */
 export const SLOT_INSTRET_OFFSET = 71;
 /** Temporary slot used by helpers to return a 64-bit value without allocation. */
 export const SLOT_SCRATCH = 72;
+/** Offset of mcycle (or its frozen value while mcountinhibit.CY is set); SLOT_INSTRET_OFFSET likewise for minstret. */
+export const SLOT_CYCLE_OFFSET = 73;
 
 /** Stored CSRs: each gets one 64-bit slot starting at SLOT_CSR. */
 export const enum Csr {

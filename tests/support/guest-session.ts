@@ -90,6 +90,11 @@ export class GuestSession {
     return this.err;
   }
 
+  /** Output after the cursor, i.e. not yet returned by expect(). */
+  unread(): string {
+    return this.out.slice(this.cursor);
+  }
+
   /**
    * Waits until `pattern` appears in the output after the cursor; moves the
    * cursor past the match and returns the text from the old cursor to the end

@@ -49,8 +49,6 @@ export const MIE_WRITE_MASK = MIP.SSIP | MIP.MSIP | MIP.STIP | MIP.MTIP | MIP.SE
 export const MIDELEG_WRITE_MASK = MIP.SSIP | MIP.STIP | MIP.SEIP;
 /** Exceptions that can be delegated (everything but ecall from M and reserved causes). */
 export const MEDELEG_WRITE_MASK = 0xb3ffn;
-/** Interrupt priority order for taking interrupts (privileged spec 3.1.9). */
-export const IRQ_PRIORITY = [11, 3, 7, 9, 1, 5] as const;
 
 /** menvcfg: FIOM (bit 0), CBIE/CBCFE/CBZE unused, PBMTE (62) not implemented, STCE (63). */
 export const MENVCFG_STCE = 1n << 63n;
@@ -58,6 +56,10 @@ export const MENVCFG_WRITE_MASK = 1n | MENVCFG_STCE;
 export const SENVCFG_WRITE_MASK = 1n;
 
 export const SATP_MODE_SV39 = 8n;
+export const SATP_MODE_SV48 = 9n;
+export const SATP_MODE_SV57 = 10n;
+/** Translation modes this hart implements, as QEMU 7.2's rv64 CPU (Sv39, Sv48, Sv57). */
+export const SATP_PAGING_MODES: readonly bigint[] = [SATP_MODE_SV39, SATP_MODE_SV48, SATP_MODE_SV57];
 
 export const enum Cause {
   InsnMisaligned = 0,

@@ -7,12 +7,12 @@
  * All state is in the shared state buffer (src/vcpu/state-layout.ts).
  */
 import {
-  Csr, SLOT_CSR, SLOT_F, SLOT_FFLAGS, SLOT_FRM, SLOT_INSTRET, SLOT_INSTRET_OFFSET, SLOT_PC, SLOT_PMPADDR,
+  Csr, SLOT_CSR, SLOT_F, SLOT_FFLAGS, SLOT_FRM, SLOT_INSTRET, SLOT_CYCLE_OFFSET, SLOT_INSTRET_OFFSET, SLOT_PC, SLOT_PMPADDR,
   SLOT_PMPCFG, SLOT_PRIV, SLOT_RESERVATION_ADDR, SLOT_X, VcpuStateViews, WORD_IRQ_LINES,
 } from '../../vcpu/state-layout.js';
 import {
-  Cause, CSR, IRQ_PRIORITY, MEDELEG_WRITE_MASK, MENVCFG_STCE, MENVCFG_WRITE_MASK, MIDELEG_WRITE_MASK, MIE_WRITE_MASK,
-  MIP, MISA_VALUE, MPP_SHIFT, MSTATUS, MSTATUS_RESET, MSTATUS_WRITE_MASK, PMP_ENTRIES, Priv, SATP_MODE_SV39,
+  Cause, CSR, MEDELEG_WRITE_MASK, MENVCFG_STCE, MENVCFG_WRITE_MASK, MIDELEG_WRITE_MASK, MIE_WRITE_MASK,
+  MIP, MISA_VALUE, MPP_SHIFT, MSTATUS, MSTATUS_RESET, MSTATUS_WRITE_MASK, PMP_ENTRIES, Priv, SATP_PAGING_MODES,
   SENVCFG_WRITE_MASK, SSTATUS_MASK, SSTATUS_WRITE_MASK,
 } from './csr.js';
 
@@ -71,6 +71,7 @@ export abstract class Hart {
     this.f64[SLOT_INSTRET] = 0;
     this.f64[SLOT_RESERVATION_ADDR] = -1;
     this.i64[SLOT_INSTRET_OFFSET] = 0n;
+    this.i64[SLOT_CYCLE_OFFSET] = 0n;
     this.flushTlb();
     this.privilegeChanged();
   }
@@ -92,7 +93,11 @@ export abstract class Hart {
   /** The CLINT's mtimecmp for this hart. */
   protected abstract mtimecmp(): bigint;
 
-  /** Highest-priority interrupt that should be taken now, or -1. */
+  /**
+   * The interrupt to take now, or -1. Like QEMU 7.2 (riscv_cpu_local_irq_pending)
+   * this is the lowest-numbered one among those enabled for M and for S, not
+   * the privileged spec's priority order (see IRQ_PRIORITY).
+   */
   pendingInterrupt(): number {
     const pending = this.effectiveMip() & this.csr(Csr.mie);
     if (pending === 0n) return -1;
@@ -101,13 +106,11 @@ export abstract class Hart {
     const mideleg = this.csr(Csr.mideleg);
     const mEnabled = priv < Priv.M || (mstatus & MSTATUS.MIE) !== 0n;
     const sEnabled = priv < Priv.S || (priv === Priv.S && (mstatus & MSTATUS.SIE) !== 0n);
-    const toM = mEnabled ? pending & ~mideleg : 0n;
-    const toS = sEnabled ? pending & mideleg : 0n;
-    for (const set of [toM, toS]) {
-      if (set === 0n) continue;
-      for (const irq of IRQ_PRIORITY) if ((set >> BigInt(irq)) & 1n) return irq;
-    }
-    return -1;
+    const irqs = (mEnabled ? pending & ~mideleg : 0n) | (sEnabled ? pending & mideleg : 0n);
+    if (irqs === 0n) return -1;
+    let n = 0;
+    while (((irqs >> BigInt(n)) & 1n) === 0n) n++;
+    return n;
   }
 
   /** Any interrupt pending-and-enabled in mie, regardless of global enables (WFI wake-up condition). */
@@ -167,21 +170,21 @@ export abstract class Hart {
     if (fromM) {
       if (this.priv !== Priv.M) return -1;
       const mpp = Number((mstatus & MSTATUS.MPP) >> MPP_SHIFT) as Priv;
+      // QEMU 7.2 leaves MPRV set when returning to a lower mode (priv spec 1.12 clears it)
       mstatus = (mstatus & ~(MSTATUS.MIE | MSTATUS.MPP)) | MSTATUS.MPIE | ((mstatus & MSTATUS.MPIE) !== 0n ? MSTATUS.MIE : 0n);
-      if (mpp !== Priv.M) mstatus &= ~MSTATUS.MPRV;
       this.priv = mpp;
       this.setCsr(Csr.mstatus, mstatus);
       this.privilegeChanged();
-      return Number(this.csr(Csr.mepc));
+      return Number(this.csr(Csr.mepc) & ~1n);
     }
     if (this.priv < Priv.S || (this.priv === Priv.S && (mstatus & MSTATUS.TSR) !== 0n)) return -1;
     const spp = (mstatus & MSTATUS.SPP) !== 0n ? Priv.S : Priv.U;
-    mstatus = (mstatus & ~(MSTATUS.SIE | MSTATUS.SPP | MSTATUS.MPRV)) | MSTATUS.SPIE |
+    mstatus = (mstatus & ~(MSTATUS.SIE | MSTATUS.SPP)) | MSTATUS.SPIE |
       ((mstatus & MSTATUS.SPIE) !== 0n ? MSTATUS.SIE : 0n);
     this.priv = spp;
     this.setCsr(Csr.mstatus, mstatus);
     this.privilegeChanged();
-    return Number(this.csr(Csr.sepc));
+    return Number(this.csr(Csr.sepc) & ~1n);
   }
 
   /** Traps and xRET drop any LR reservation, as QEMU does. */
@@ -285,10 +288,10 @@ export abstract class Hart {
       case CSR.mtinst: return this.csr(Csr.mtinst);
       case CSR.mip: return this.effectiveMip();
       case CSR.mcycle: case CSR.minstret:
-        return BigInt.asIntN(64, this.retired(insnIndex) + this.i64[SLOT_INSTRET_OFFSET + (csr === CSR.mcycle ? 0 : 0)]);
+        return this.counter(csr === CSR.mcycle ? 0 : 2, insnIndex);
       case CSR.cycle: case CSR.instret:
         if (!this.counterAccessible(csr - CSR.cycle)) throw new IllegalCsr();
-        return BigInt.asIntN(64, this.retired(insnIndex) + this.i64[SLOT_INSTRET_OFFSET]);
+        return this.counter(csr - CSR.cycle, insnIndex);
       case CSR.time:
         if (!this.counterAccessible(1)) throw new IllegalCsr();
         return this.readTime();
@@ -346,11 +349,11 @@ export abstract class Hart {
         this.setCsr(Csr.mip, (this.csr(Csr.mip) & ~mask) | (value & mask));
         return;
       }
-      case CSR.stvec: this.setCsr(Csr.stvec, legalTvec(value)); return;
+      case CSR.stvec: if ((value & 3n) < 2n) this.setCsr(Csr.stvec, value); return; // reserved modes: ignored (QEMU)
       case CSR.scounteren: this.setCsr(Csr.scounteren, value & 0xffffffffn); return;
       case CSR.senvcfg: this.setCsr(Csr.senvcfg, value & SENVCFG_WRITE_MASK); return;
       case CSR.sscratch: this.setCsr(Csr.sscratch, value); return;
-      case CSR.sepc: this.setCsr(Csr.sepc, value & ~1n); return;
+      case CSR.sepc: this.setCsr(Csr.sepc, value); return; // QEMU 7.2 keeps bit 0 as written
       case CSR.scause: this.setCsr(Csr.scause, value); return;
       case CSR.stval: this.setCsr(Csr.stval, value); return;
       case CSR.stimecmp:
@@ -364,12 +367,12 @@ export abstract class Hart {
       case CSR.medeleg: this.setCsr(Csr.medeleg, value & MEDELEG_WRITE_MASK); return;
       case CSR.mideleg: this.setCsr(Csr.mideleg, value & MIDELEG_WRITE_MASK); return;
       case CSR.mie: this.setCsr(Csr.mie, value & MIE_WRITE_MASK); return;
-      case CSR.mtvec: this.setCsr(Csr.mtvec, legalTvec(value)); return;
+      case CSR.mtvec: if ((value & 3n) < 2n) this.setCsr(Csr.mtvec, value); return;
       case CSR.mcounteren: this.setCsr(Csr.mcounteren, value & 0xffffffffn); return;
       case CSR.menvcfg: this.setCsr(Csr.menvcfg, value & MENVCFG_WRITE_MASK); this.timersChanged(); return;
-      case CSR.mcountinhibit: this.setCsr(Csr.mcountinhibit, value & 0xfffffffdn); return;
+      case CSR.mcountinhibit: this.writeCountInhibit(value & 0xfffffffdn, insnIndex); return;
       case CSR.mscratch: this.setCsr(Csr.mscratch, value); return;
-      case CSR.mepc: this.setCsr(Csr.mepc, value & ~1n); return;
+      case CSR.mepc: this.setCsr(Csr.mepc, value); return;
       case CSR.mcause: this.setCsr(Csr.mcause, value); return;
       case CSR.mtval: this.setCsr(Csr.mtval, value); return;
       case CSR.mtval2: this.setCsr(Csr.mtval2, value); return;
@@ -382,12 +385,48 @@ export abstract class Hart {
         return;
       }
       case CSR.mcycle: case CSR.minstret:
-        // the write takes effect for the next instruction: counter = value after this one retires
-        this.i64[SLOT_INSTRET_OFFSET] = BigInt.asIntN(64, value - this.retired(insnIndex + 1));
+        this.writeCounter(csr === CSR.mcycle ? 0 : 2, value, insnIndex);
         return;
       default:
         this.writeOtherCsr(csr, value);
     }
+  }
+
+  /**
+   * mcycle (index 0) and minstret (index 2) both count retired instructions.
+   * Running: value = retired + offset. Inhibited (mcountinhibit): the slot
+   * holds the frozen value itself.
+   */
+  private counterSlot(index: number): number {
+    return index === 0 ? SLOT_CYCLE_OFFSET : SLOT_INSTRET_OFFSET;
+  }
+
+  private inhibited(index: number): boolean {
+    return ((this.csr(Csr.mcountinhibit) >> BigInt(index)) & 1n) !== 0n;
+  }
+
+  private counter(index: number, insnIndex: number): bigint {
+    const slot = this.i64[this.counterSlot(index)];
+    return this.inhibited(index) ? slot : BigInt.asIntN(64, this.retired(insnIndex) + slot);
+  }
+
+  private writeCounter(index: number, value: bigint, insnIndex: number): void {
+    // minstret: the next instruction reads the value written (the writer's own increment is
+    // overridden, as the spec says); mcycle keeps counting through the writer, like a clock
+    const base = index === 2 ? insnIndex + 1 : insnIndex;
+    this.i64[this.counterSlot(index)] = this.inhibited(index) ? value : BigInt.asIntN(64, value - this.retired(base));
+  }
+
+  private writeCountInhibit(value: bigint, insnIndex: number): void {
+    for (const index of [0, 2]) {
+      const before = this.inhibited(index);
+      const after = ((value >> BigInt(index)) & 1n) !== 0n;
+      const slot = this.counterSlot(index);
+      const now = this.retired(index === 2 ? insnIndex + 1 : insnIndex); // mcycle ticks through the writer
+      if (!before && after) this.i64[slot] = BigInt.asIntN(64, now + this.i64[slot]);
+      if (before && !after) this.i64[slot] = BigInt.asIntN(64, this.i64[slot] - now);
+    }
+    this.setCsr(Csr.mcountinhibit, value);
   }
 
   private writeOtherCsr(csr: number, value: bigint): void {
@@ -442,7 +481,7 @@ export abstract class Hart {
   private writeSatp(value: bigint): void {
     if (this.priv === Priv.S && (this.csr(Csr.mstatus) & MSTATUS.TVM) !== 0n) throw new IllegalCsr();
     const mode = BigInt.asUintN(64, value) >> 60n;
-    if (mode !== 0n && mode !== SATP_MODE_SV39) return; // unsupported modes leave satp unchanged
+    if (mode !== 0n && !SATP_PAGING_MODES.includes(mode)) return; // unsupported modes leave satp unchanged
     const legal = mode === 0n ? 0n : value & ((0xfn << 60n) | (0xffffn << 44n) | ((1n << 44n) - 1n));
     this.setCsr(Csr.satp, BigInt.asIntN(64, legal));
     this.flushTlb();
@@ -457,9 +496,4 @@ export abstract class Hart {
   ecallCause(): Cause {
     return this.priv === Priv.U ? Cause.EcallU : this.priv === Priv.S ? Cause.EcallS : Cause.EcallM;
   }
-}
-
-/** xtvec: MODE 0 (direct) or 1 (vectored); reserved modes fall back to direct. */
-function legalTvec(value: bigint): bigint {
-  return (value & 3n) >= 2n ? value & ~3n : value;
 }

@@ -1,5 +1,5 @@
 /**
- * Sv39 address translation (privileged spec 4.3-4.4), with hardware A/D
+ * Sv39/Sv48/Sv57 address translation (privileged spec 4.3-4.6), with hardware A/D
  * updates as QEMU performs them: the PTE is updated with a compare-and-swap
  * on the shared RAM so concurrent walkers on other vCPUs never lose a bit.
  */
@@ -60,13 +60,20 @@ function permitted(pte: bigint, req: WalkRequest): boolean {
   }
 }
 
-export function walkSv39(mem: PageTableMemory, req: WalkRequest): WalkResult {
+/** Page-table levels of a satp MODE (8 Sv39, 9 Sv48, 10 Sv57). */
+function levelsOf(satp: bigint): number {
+  return Number(BigInt.asUintN(64, satp) >> 60n) - 5;
+}
+
+export function walkPageTable(mem: PageTableMemory, req: WalkRequest): WalkResult {
   const va = req.vaddr;
-  // bits 63..39 must all equal bit 38
-  const top = va >> 38n;
+  const levels = levelsOf(req.satp);
+  const vaBits = 12 + 9 * levels;
+  // bits 63..vaBits-1 must all equal bit vaBits-1
+  const top = va >> BigInt(vaBits - 1);
   if (top !== 0n && top !== -1n) return fault(pageFault(req.access));
   let table = (req.satp & PPN_MASK) << 12n;
-  for (let level = 2; level >= 0; level--) {
+  for (let level = levels - 1; level >= 0; level--) {
     const vpn = (va >> BigInt(12 + 9 * level)) & 0x1ffn;
     const ptePa = Number(table + vpn * 8n);
     const off = mem.ramOffset(ptePa);

@@ -1,0 +1,240 @@
+/**
+ * Debian's OpenSBI (fw_jump) + U-Boot (qemu-riscv64_smode) on the virt machine,
+ * driven at the `=> ` prompt like a person would. Each scenario runs the same
+ * script on qemu-system-riscv64 (the oracle) and on tsemu with the same command
+ * line, concurrently; every command's output must be identical once the
+ * legitimately differing values listed in uboot-output.ts are masked. Absolute
+ * checks back the comparison where the truth is known independently (the
+ * U-Boot binary's bytes and version string, the -m size, what mw wrote).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { expect } from 'chai';
+import { GuestSession } from '../support/guest-session.js';
+import { QEMU_BINARY } from '../support/run-guest.js';
+import { section, UbootConsole, type UbootTranscript } from './uboot-console.js';
+import { consoleLines, crc32, elfBytesAt, fdtAddress, maskDifferences, parseBdinfo, parseEnv, parseMd } from './uboot-output.js';
+
+const OPENSBI = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf';
+const UBOOT = '/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf';
+const MiB = 1024 * 1024;
+
+function ubootArgs(extra: readonly string[] = []): string[] {
+  return ['-M', 'virt', '-nographic', '-bios', OPENSBI, '-kernel', UBOOT, ...extra];
+}
+
+function prerequisitesMissing(): string | undefined {
+  for (const f of [OPENSBI, UBOOT]) if (!existsSync(f)) return `${f} is not installed`;
+  if (spawnSync(QEMU_BINARY, ['--version'], { timeout: 10_000 }).status !== 0) return `${QEMU_BINARY} does not run`;
+  return undefined;
+}
+
+interface Pair {
+  qemu: UbootTranscript;
+  tsemu: UbootTranscript;
+}
+
+/** Runs `script` on QEMU and tsemu at once with the same command line. */
+async function runBoth(args: readonly string[], script: (c: UbootConsole) => Promise<void>): Promise<Pair> {
+  const [qemu, tsemu] = await Promise.all([
+    UbootConsole.run(GuestSession.startQemu(args), script),
+    UbootConsole.run(GuestSession.startTsemu(args), script),
+  ]);
+  return { qemu, tsemu };
+}
+
+function fdtOf(t: UbootTranscript): bigint | undefined {
+  return fdtAddress([...t.sections.values()].join(''));
+}
+
+/** tsemu's output for a step equals QEMU's, legitimate differences masked. */
+function expectSameAsQemu(pair: Pair, label: string): void {
+  const theirs = maskDifferences(section(pair.qemu, label), fdtOf(pair.qemu));
+  const ours = maskDifferences(section(pair.tsemu, label), fdtOf(pair.tsemu));
+  expect(ours, `"${label}" on tsemu vs QEMU`).to.equal(theirs);
+}
+
+function hex(v: bigint, digits = 16): string {
+  return `0x${v.toString(16).padStart(digits, '0')}`;
+}
+
+/** Both emulators quit on Ctrl-a x with status 0 and print the mux's goodbye (QEMU's text, our name). */
+function expectCleanQuit(pair: Pair): void {
+  expect(pair.tsemu.error, 'tsemu session').to.equal(undefined);
+  expect(pair.qemu.result.status, 'QEMU status').to.equal(0);
+  expect(pair.tsemu.result.status, 'tsemu status').to.equal(0);
+  expect(pair.tsemu.result.stderr).to.equal(pair.qemu.result.stderr);
+  // The program name legitimately differs ("QEMU: Terminated" vs "tsemu: Terminated"); the bytes around it do not.
+  expect(JSON.stringify(pair.tsemu.afterQuit)).to.equal(JSON.stringify(pair.qemu.afterQuit.replace('QEMU:', 'tsemu:')));
+}
+
+describe('boot/uboot: OpenSBI + U-Boot at the => prompt, compared with QEMU', function () {
+  before(function () {
+    const missing = prerequisitesMissing();
+    if (missing !== undefined) {
+      console.log(`      skipped: ${missing}`);
+      this.skip();
+    }
+  });
+
+  describe('default -m (128 MiB), autoboot interrupted by a key press', function () {
+    const WRITE_BYTES = 'mw.b 0x82000000 0xa5 0x40';
+    const READ_BYTES = 'md.b 0x82000000 0x40';
+    const CRC = 'crc32 0x82000000 0x40';
+    const WRITE_QUADS = 'mw.q 0x82000100 0x0123456789abcdef 2';
+    const READ_QUADS_AS_BYTES = 'md.b 0x82000100 0x10';
+    const WRITE_LONGS = 'mw.l 0x82000200 0xdeadbeef 4';
+    const READ_LONGS = 'md.l 0x82000200 4';
+    const READ_LONGS_AS_HALVES = 'md.w 0x82000200 8';
+    const MEMORY_STEPS = [WRITE_BYTES, READ_BYTES, CRC, WRITE_QUADS, READ_QUADS_AS_BYTES, WRITE_LONGS, READ_LONGS, READ_LONGS_AS_HALVES];
+    let pair: Pair;
+
+    before(async function () {
+      this.timeout(90_000);
+      pair = await runBoth(ubootArgs(), async (c) => {
+        await c.boot('boot', true);
+        for (const cmd of ['version', 'bdinfo', 'md 0x80200000 0x20', 'printenv', ...MEMORY_STEPS]) await c.command(cmd);
+      });
+      expect(pair.qemu.error, 'QEMU session (the reference)').to.equal(undefined);
+    });
+
+    it('boots to the prompt printing what QEMU prints, DRAM 128 MiB', function () {
+      expectSameAsQemu(pair, 'boot');
+      expect(consoleLines(section(pair.tsemu, 'boot'))).to.include('DRAM:  128 MiB');
+    });
+
+    it('version: the build banner compiled into uboot.elf', function () {
+      expectSameAsQemu(pair, 'version');
+      const lines = consoleLines(section(pair.tsemu, 'version'));
+      expect(lines[0]).to.equal('version');
+      expect(lines[1]).to.match(/^U-Boot \d{4}\.\d{2}\S* \(.+\)$/);
+      expect(readFileSync(UBOOT).includes(Buffer.from(lines[1], 'latin1')), 'banner string in uboot.elf').to.equal(true);
+      expect(consoleLines(section(pair.tsemu, 'boot')), 'same banner at boot').to.include(lines[1]);
+    });
+
+    it('bdinfo: one DRAM bank of 128 MiB at 0x80000000', function () {
+      expectSameAsQemu(pair, 'bdinfo');
+      const info = parseBdinfo(section(pair.tsemu, 'bdinfo'));
+      expect(info.get('-> start')).to.equal(hex(0x80000000n));
+      expect(info.get('-> size')).to.equal(hex(BigInt(128 * MiB)));
+      expect(consoleLines(section(pair.tsemu, 'bdinfo'))).to.include(' memory[0]\t[0x80000000-0x87ffffff], 0x08000000 bytes flags: 0');
+    });
+
+    it('places the relocated device tree so that it ends where QEMU’s does, and reports it consistently', function () {
+      const report = (t: UbootTranscript): { blob: bigint; size: bigint; env: Map<string, string> } => {
+        const info = parseBdinfo(section(t, 'bdinfo'));
+        const blob = BigInt(info.get('fdt_blob') ?? 'missing');
+        expect(info.get('new_fdt')).to.equal(info.get('fdt_blob'));
+        expect(fdtOf(t), 'Working FDT').to.equal(blob);
+        return { blob, size: BigInt(info.get('fdt_size') ?? 'missing'), env: parseEnv(section(t, 'printenv')) };
+      };
+      const q = report(pair.qemu);
+      const t = report(pair.tsemu);
+      expect(hex(t.blob + t.size)).to.equal(hex(q.blob + q.size));
+      for (const name of ['fdtcontroladdr', 'fdt_addr', 'fdtaddr']) expect(t.env.get(name), name).to.equal(t.blob.toString(16));
+    });
+
+    it('md 0x80200000 0x20: the first 128 bytes of U-Boot’s image, as loaded from uboot.elf', function () {
+      expectSameAsQemu(pair, 'md 0x80200000 0x20');
+      const dump = parseMd(section(pair.tsemu, 'md 0x80200000 0x20'));
+      expect(dump.start).to.equal(0x80200000n);
+      expect(Buffer.from(dump.bytes).toString('hex')).to.equal(Buffer.from(elfBytesAt(UBOOT, 0x80200000n, 0x80)).toString('hex'));
+    });
+
+    it('printenv: the same environment as QEMU', function () {
+      expectSameAsQemu(pair, 'printenv');
+    });
+
+    it('mw/md/crc32 round trips: what mw wrote reads back in every width, little-endian', function () {
+      for (const step of MEMORY_STEPS) expectSameAsQemu(pair, step);
+      const bytes = parseMd(section(pair.tsemu, READ_BYTES));
+      expect(bytes.start).to.equal(0x82000000n);
+      expect([...bytes.bytes]).to.deep.equal(new Array<number>(0x40).fill(0xa5));
+      const crc = crc32(new Uint8Array(0x40).fill(0xa5)).toString(16).padStart(8, '0');
+      expect(consoleLines(section(pair.tsemu, CRC))).to.include(`crc32 for 82000000 ... 8200003f ==> ${crc}`);
+      const quads = parseMd(section(pair.tsemu, READ_QUADS_AS_BYTES));
+      expect(Buffer.from(quads.bytes).toString('hex')).to.equal('efcdab8967452301'.repeat(2));
+      const longs = parseMd(section(pair.tsemu, READ_LONGS));
+      expect(longs.unit).to.equal(4);
+      expect(Buffer.from(longs.bytes).toString('hex')).to.equal('efbeadde'.repeat(4));
+      const halves = parseMd(section(pair.tsemu, READ_LONGS_AS_HALVES));
+      expect(halves.unit).to.equal(2);
+      expect(consoleLines(section(pair.tsemu, READ_LONGS_AS_HALVES))[1]).to.match(/^82000200: (beef dead ){4} /);
+    });
+
+    it('quits on Ctrl-a x with status 0, like QEMU', function () {
+      expectCleanQuit(pair);
+    });
+  });
+
+  describe('-m 256M, autoboot left to run (and fail: no boot device)', function () {
+    // Above the first 128 MiB, below U-Boot (relocated to the top of RAM) and its load addresses.
+    const WRITE_HIGH = 'mw.l 0x8a000000 0xcafef00d 8';
+    const READ_HIGH = 'md.l 0x8a000000 8';
+    let pair: Pair;
+
+    before(async function () {
+      this.timeout(90_000);
+      pair = await runBoth(ubootArgs(['-m', '256M']), async (c) => {
+        await c.boot('boot', false);
+        for (const cmd of ['bdinfo', WRITE_HIGH, READ_HIGH]) await c.command(cmd);
+      });
+      expect(pair.qemu.error, 'QEMU session (the reference)').to.equal(undefined);
+    });
+
+    it('tries the boot targets like QEMU, then gives the prompt; DRAM 256 MiB', function () {
+      expectSameAsQemu(pair, 'boot');
+      const boot = consoleLines(section(pair.tsemu, 'boot'));
+      expect(boot).to.include('DRAM:  256 MiB');
+      expect(boot).to.include('scanning bus for devices...');
+    });
+
+    it('bdinfo: one DRAM bank of 256 MiB', function () {
+      expectSameAsQemu(pair, 'bdinfo');
+      const info = parseBdinfo(section(pair.tsemu, 'bdinfo'));
+      expect(info.get('-> start')).to.equal(hex(0x80000000n));
+      expect(info.get('-> size')).to.equal(hex(BigInt(256 * MiB)));
+    });
+
+    it('RAM above 128 MiB holds what mw wrote', function () {
+      expectSameAsQemu(pair, WRITE_HIGH);
+      expectSameAsQemu(pair, READ_HIGH);
+      const dump = parseMd(section(pair.tsemu, READ_HIGH));
+      expect(dump.start).to.equal(0x8a000000n);
+      expect(Buffer.from(dump.bytes).toString('hex')).to.equal('0df0feca'.repeat(8));
+    });
+
+    it('quits on Ctrl-a x with status 0, like QEMU', function () {
+      expectCleanQuit(pair);
+    });
+  });
+
+  describe('a load from unmapped physical address 0, then the reset U-Boot asks for', function () {
+    const FAULTING_READ = 'md 0x0 4';
+    const REBOOT = 'md 0x0 4 → access fault → reset → boot';
+    let pair: Pair;
+
+    before(async function () {
+      this.timeout(90_000);
+      pair = await runBoth(ubootArgs(), async (c) => {
+        await c.boot('boot', true);
+        // U-Boot reports the unhandled exception, then resets through SBI SRST (OpenSBI → sifive_test 0x7777).
+        await c.typeLine(FAULTING_READ);
+        await c.boot(REBOOT, true);
+        await c.command('version');
+      });
+      expect(pair.qemu.error, 'QEMU session (the reference)').to.equal(undefined);
+    });
+
+    it('U-Boot gets a load access fault (same report as on QEMU), OpenSBI and U-Boot boot again to the prompt', function () {
+      const text = section(pair.tsemu, REBOOT);
+      expect(consoleLines(text).slice(0, 2)).to.deep.equal([FAULTING_READ, 'Unhandled exception: Load access fault']);
+      expectSameAsQemu(pair, REBOOT);
+      expectSameAsQemu(pair, 'version');
+    });
+
+    it('quits on Ctrl-a x with status 0, like QEMU', function () {
+      expectCleanQuit(pair);
+    });
+  });
+});

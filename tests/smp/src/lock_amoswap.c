@@ -1,0 +1,25 @@
+/* Spinlock on amoswap.w.aq (test-and-test-and-set), released with
+ * amoswap.w.rl: every hart increments non-atomic counters under it. */
+#include "smp.h"
+#include "critical_section.h"
+
+#define ITERATIONS 2000
+
+static volatile uint32_t lock;
+static struct cs_shared cs;
+
+static void run(unsigned hart, unsigned nharts) {
+  (void)nharts;
+  for (int i = 0; i < ITERATIONS; i++) {
+    amoswap_lock(&lock);
+    cs_enter_and_work(&cs, hart);
+    amoswap_unlock(&lock);
+  }
+}
+
+static void check(unsigned nharts) {
+  cs_check(&cs, nharts, ITERATIONS);
+  CHECK_EQ(lock, 0, "lock word free at the end");
+}
+
+SMP_TEST("smp_lock_amoswap", run, check);
