@@ -23,7 +23,7 @@ const WORKLOADS: readonly GuestWorkload[] = [
   { name: 'mem', elf: 'bench/guest/mem.elf', description: 'memory-bound' },
 ];
 
-const TIMEOUT_MS = { tsemu: 45_000, qemu: 20_000 } as const;
+const TIMEOUT_MS = { tsemu: 30_000, qemu: 20_000 } as const;
 export const MIPS_RATIO_TARGET = 0.10;
 export const MIPS_RATIO_AIM = 0.25;
 

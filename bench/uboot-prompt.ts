@@ -15,7 +15,7 @@ const UBOOT = '/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf';
 const AUTOBOOT_BANNER = 'Hit any key to stop autoboot';
 const PROMPT = '=> ';
 const CTRL_A_X = '\x01x';
-const TIMEOUT_MS = { tsemu: 30_000, qemu: 20_000 } as const;
+const TIMEOUT_MS = { tsemu: 20_000, qemu: 20_000 } as const;
 /** How long an emulator may take to exit after Ctrl-a x before it is killed. */
 const QUIT_GRACE_MS = 5_000;
 export const PROMPT_TIME_RATIO_TARGET = 5;

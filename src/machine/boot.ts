@@ -63,6 +63,8 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
   const images: { addr: number; bytes: Uint8Array }[] = [];
   const plan = planBoot({
     bios: opts.bios,
+    // where Debian's QEMU keeps the OpenSBI build that `-bios default` means
+    firmwareSearchDirs: [process.env.TSEMU_FIRMWARE_DIR ?? '/usr/share/qemu'],
     kernel: opts.kernel,
     initrd: opts.initrd,
     ramSize: opts.ramSize,

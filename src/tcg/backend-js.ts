@@ -13,6 +13,9 @@
  *   f     Float64Array over the same bytes (pc, instret)
  *   tlb   Int32Array soft TLB: entries of [readTag, writeTag, hiWord, ramOffset]
  *   m8 .. m64  typed-array views of guest RAM
+ *   ev    the vCPU's event sink: ev(eventId, ...args) raises an execution-level event
+ *   sb    scoreboards of instrumentation libraries (one BigInt64Array each, a row of
+ *         counters per vCPU)
  *
  * This file is the only place that knows how ops look in JS; `-d out_asm`
  * prints exactly what it returns.
@@ -20,7 +23,7 @@
 import { Cond, IrBlock, MemOp, Op, Temp } from './ir.js';
 import { SLOT_INSTRET } from '../vcpu/state-layout.js';
 
-export const BLOCK_PARAMS = ['c', 'x', 'xi', 'f', 'tlb', 'm8', 'mu8', 'm16', 'mu16', 'm32', 'mu32', 'm64', 'ev'] as const;
+export const BLOCK_PARAMS = ['c', 'x', 'xi', 'f', 'tlb', 'm8', 'mu8', 'm16', 'mu16', 'm32', 'mu32', 'm64', 'ev', 'sb'] as const;
 
 /** Number of soft-TLB entries per MMU mode (direct mapped on the virtual page number): 8 MiB of reach. */
 export const TLB_ENTRIES = 2048;
@@ -147,6 +150,12 @@ export class JsBackend {
       case 'qemu_ld': return this.emitLoad(op);
       case 'qemu_st': return this.emitStore(op);
       case 'call': return this.emitCall(op);
+      case 'call_event': return this.emitEvent(op);
+      case 'scoreboard_add': {
+        const [board, slot, counters] = op.consts as number[];
+        this.out(`sb[${board}][c.hartId * ${counters} + ${slot}] += ${op.imm as number}n;`);
+        return;
+      }
       case 'exit':
         this.out(this.jumpTo(op));
         return;
@@ -214,6 +223,16 @@ export class JsBackend {
 
   private pcOf(op: Op): number {
     return this.block.insnPcs[op.insnIndex];
+  }
+
+  /** ev(id, ...args): the vCPU's event sink raises the execution-level event. */
+  private emitEvent(op: Op): void {
+    const args = (op.eventArgs ?? []).map((a) => {
+      if ('temp' in a) return this.val(a.temp);
+      const v = a.literal;
+      return typeof v === 'bigint' ? `${v}n` : typeof v === 'string' ? JSON.stringify(v) : String(v);
+    });
+    this.out(`ev(${[String(op.imm as number), ...args].join(', ')});`);
   }
 
   private emitCall(op: Op): void {

@@ -5,7 +5,7 @@
  * instruction after another. Constant operands are folded as the ops are
  * built, so `addi x1, x0, 5` becomes a single store of the constant 5.
  */
-import { Cond, IrBlock, MemOp, Op, Opcode, Temp, TempType } from './ir.js';
+import { Cond, EventArg, IrBlock, MemOp, Op, Opcode, Temp, TempType } from './ir.js';
 
 const MASK64 = (1n << 64n) - 1n;
 
@@ -209,6 +209,20 @@ export class TcgBuilder {
       mayExit: opts.mayExit ?? false, pure: opts.pure ?? false, insnIndex: this.insnIndex,
     });
     return dst;
+  }
+
+  /**
+   * Raise execution-level event `eventId` when this code runs, with `args`
+   * (temps become their run-time values). The vCPU's event sink receives it.
+   */
+  callEvent(eventId: number, args: EventArg[]): void {
+    const temps = args.flatMap((a) => ('temp' in a ? [a.temp] : []));
+    this.emit({ opc: 'call_event', args: temps, imm: eventId, eventArgs: args, insnIndex: this.insnIndex });
+  }
+
+  /** Add `n` to counter `slot` of the running vCPU in scoreboard `board` (rows of `counters`), inline. */
+  scoreboardAdd(board: number, slot: number, counters: number, n: number): void {
+    this.emit({ opc: 'scoreboard_add', args: [], imm: n, consts: [board, slot, counters], insnIndex: this.insnIndex });
   }
 
   /** Leave the block and continue at the constant guest pc. */

@@ -47,6 +47,10 @@ export type Opcode =
   | 'qemu_ld' | 'qemu_st'
   // out-of-line work
   | 'call'
+  // raise an execution-level trace/instrumentation event: ev(id, ...args)
+  | 'call_event'
+  // add a constant to a per-vCPU scoreboard counter, inline (no call)
+  | 'scoreboard_add'
   // block exits
   | 'exit' | 'exit_if' | 'exit_indirect'
   // instruction boundary marker (guest pc and index), used by -d op and helpers
@@ -74,7 +78,14 @@ export interface Op {
   pure?: boolean;
   /** Index of the guest instruction this op belongs to (for faults and instret). */
   insnIndex: number;
+  /**
+   * call_event: the event's arguments in order, each a temp (a run-time value,
+   * passed as bigint) or a literal (number, bigint or string known at translation).
+   */
+  eventArgs?: EventArg[];
 }
+
+export type EventArg = { temp: Temp } | { literal: number | bigint | string };
 
 /** The IR of one translation block. */
 export interface IrBlock {

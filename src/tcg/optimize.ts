@@ -14,6 +14,7 @@ function isPure(op: Op): boolean {
     case 'call':
       return op.pure === true;
     case 'qemu_ld': case 'qemu_st': case 'exit': case 'exit_if': case 'exit_indirect': case 'insn_start':
+    case 'call_event': case 'scoreboard_add':
       return false;
     default:
       // division by zero is defined on RISC-V, so arithmetic never traps
@@ -23,7 +24,7 @@ function isPure(op: Op): boolean {
 
 /** Ops after which the guest register file may be observed (by a helper, a fault or the run loop). */
 function observesRegisters(op: Op): boolean {
-  return op.opc === 'call' || op.opc === 'qemu_ld' || op.opc === 'qemu_st' ||
+  return op.opc === 'call' || op.opc === 'call_event' || op.opc === 'qemu_ld' || op.opc === 'qemu_st' ||
     op.opc === 'exit' || op.opc === 'exit_if' || op.opc === 'exit_indirect';
 }
 

@@ -10,7 +10,7 @@ export const PROMPT = '\n=> ';
 export const AUTOBOOT_COUNTDOWN = 'Hit any key to stop autoboot:';
 
 /** Budget for a whole boot (OpenSBI + U-Boot, plus the 2 s countdown when not interrupted) on a busy 2-core box. */
-const BOOT_TIMEOUT_MS = 40_000;
+const BOOT_TIMEOUT_MS = 25_000;
 const COMMAND_TIMEOUT_MS = 15_000;
 
 export interface UbootTranscript {
@@ -43,15 +43,10 @@ export class UbootConsole {
     this.record(label, text);
   }
 
-  /** Types a command and records everything up to the next prompt. */
-  async command(line: string): Promise<void> {
+  /** Types a command and records everything up to `until` (by default the next prompt). */
+  async command(line: string, until: string = PROMPT): Promise<void> {
     await this.session.typeLine(line);
-    this.record(line, await this.session.expect(PROMPT, COMMAND_TIMEOUT_MS));
-  }
-
-  /** Types a line without waiting for anything (e.g. a command that resets the machine). */
-  async typeLine(line: string): Promise<void> {
-    await this.session.typeLine(line);
+    this.record(line, await this.session.expect(until, COMMAND_TIMEOUT_MS));
   }
 
   /** Ctrl-a x, then waits for the emulator to exit. */

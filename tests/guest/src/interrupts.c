@@ -55,15 +55,32 @@ static void s_hook(struct trap_frame *f, uint64_t cause) {
   }
 }
 
-/* Waits (with wfi) until n events were recorded or ~200 ms of mtime passed. */
-static void wait_events(unsigned n) {
-  uint64_t deadline = read_mtime() + TIMEBASE_HZ / 5;
-  while (nevents < n && read_mtime() < deadline) __asm__ volatile("wfi");
+/* M mode: waits in wfi until n events were recorded (or 1 s of mtime).
+ * Race-free: the event count is checked with MIE = 0, and wfi returns as soon
+ * as an enabled interrupt is pending even with MIE = 0; the interrupt is then
+ * taken in the short MIE = 1 window. (Checking the count with MIE = 1 and then
+ * executing wfi could sleep forever if the interrupt came in between.) */
+static void wait_events_m(unsigned n) {
+  uint64_t deadline = read_mtime() + TIMEBASE_HZ;
+  for (;;) {
+    csr_clear(mstatus, MSTATUS_MIE);
+    if (nevents >= n) break;
+    if (read_mtime() >= deadline) {
+      /* a descheduled host thread may see the deadline first: let anything
+       * already pending in before giving up */
+      csr_set(mstatus, MSTATUS_MIE);
+      csr_clear(mstatus, MSTATUS_MIE);
+      break;
+    }
+    __asm__ volatile("wfi");
+    csr_set(mstatus, MSTATUS_MIE);
+  }
 }
 
-/* Same without wfi (wfi is illegal in U). */
+/* Waits without wfi (wfi is illegal in U, and S-mode waits would need the
+ * same MIE dance as wait_events_m with SIE). Interrupts must be enabled. */
 static void spin_events(unsigned n) {
-  uint64_t deadline = read_mtime() + TIMEBASE_HZ / 5;
+  uint64_t deadline = read_mtime() + TIMEBASE_HZ;
   while (nevents < n && read_mtime() < deadline) {
   }
 }
@@ -81,9 +98,7 @@ static void test_machine_timer(void) {
   reset_events();
   csr_write(mie, MIP_MTIP);
   MMIO64(CLINT_MTIMECMP(0)) = read_mtime() + 20000; /* 2 ms */
-  csr_set(mstatus, MSTATUS_MIE);
-  wait_events(1);
-  csr_clear(mstatus, MSTATUS_MIE);
+  wait_events_m(1);
   CHECK_EQ(nevents, 1, "machine timer: one interrupt");
   CHECK_EQ(events[0], IRQ(IRQ_M_TIMER), "machine timer: mcause");
   CHECK_EQ(mip_wait(MIP_MTIP, 0), 0, "MTIP cleared by the handler");
@@ -100,7 +115,7 @@ static void test_machine_timer(void) {
   csr_write(mie, MIP_MTIP);
   MMIO64(CLINT_MTIMECMP(0)) = read_mtime() + 10000;
   reset_events();
-  uint64_t deadline = read_mtime() + TIMEBASE_HZ / 5;
+  uint64_t deadline = read_mtime() + TIMEBASE_HZ;
   while (!(csr_read(mip) & MIP_MTIP) && read_mtime() < deadline) __asm__ volatile("wfi");
   CHECK_EQ(csr_read(mip) & MIP_MTIP, MIP_MTIP, "wfi with MIE=0 returns once MTIP is pending");
   CHECK_EQ(nevents, 0, "no trap with MIE=0");
@@ -118,10 +133,8 @@ static void test_machine_software(void) {
 
   reset_events();
   csr_write(mie, MIP_MSIP);
-  csr_set(mstatus, MSTATUS_MIE);
   MMIO32(CLINT_MSIP(0)) = 1;
-  wait_events(1);
-  csr_clear(mstatus, MSTATUS_MIE);
+  wait_events_m(1);
   CHECK_EQ(nevents, 1, "software interrupt: one interrupt");
   CHECK_EQ(events[0], IRQ(IRQ_M_SOFT), "software interrupt: mcause");
 
@@ -257,7 +270,7 @@ static void test_sstc(void) {
   switch_mode(PRV_S);
   csr_write(stimecmp, csr_read(time) + 20000);
   csr_set(sstatus, MSTATUS_SIE);
-  wait_events(1);
+  spin_events(1);
   csr_clear(sstatus, MSTATUS_SIE);
   switch_mode(PRV_M);
   CHECK_EQ(nevents, 1, "Sstc timer: one interrupt");
@@ -268,9 +281,7 @@ static void test_sstc(void) {
   csr_write(mideleg, 0);
   reset_events();
   csr_write(stimecmp, csr_read(time) + 20000);
-  csr_set(mstatus, MSTATUS_MIE);
-  wait_events(1);
-  csr_clear(mstatus, MSTATUS_MIE);
+  wait_events_m(1);
   CHECK_EQ(nevents, 1, "undelegated Sstc timer: one interrupt");
   CHECK_EQ(events[0], IRQ(IRQ_S_TIMER), "undelegated Sstc timer: mcause");
   CHECK_EQ(event_mode[0], PRV_M, "undelegated Sstc timer handled in M");

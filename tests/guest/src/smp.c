@@ -7,8 +7,8 @@
 #include "test.h"
 #include "trap.h"
 
-#define ITERATIONS 20000
-#define MESSAGES 2000
+#define ITERATIONS 5000
+#define MESSAGES 100
 
 static volatile uint64_t amo_counter;
 static volatile uint64_t lrsc_counter;
@@ -88,10 +88,15 @@ void secondary_main(uint64_t hartid) {
   /* own timer interrupt (mtimecmp resets to 0, i.e. pending: park it first) */
   MMIO64(CLINT_MTIMECMP(1)) = ~0UL;
   csr_write(mie, MIP_MTIP | MIP_MSIP);
-  csr_set(mstatus, MSTATUS_MIE);
   MMIO64(CLINT_MTIMECMP(1)) = read_mtime() + 10000;
-  uint64_t deadline = read_mtime() + TIMEBASE_HZ / 2;
-  while (!hart1_timer_irqs && read_mtime() < deadline) __asm__ volatile("wfi");
+  uint64_t deadline = read_mtime() + 2 * TIMEBASE_HZ;
+  /* check with MIE = 0, wfi, take the interrupt in a MIE = 1 window (no lost wake-up) */
+  while (!hart1_timer_irqs && read_mtime() < deadline) {
+    __asm__ volatile("wfi");
+    csr_set(mstatus, MSTATUS_MIE);
+    csr_clear(mstatus, MSTATUS_MIE);
+  }
+  csr_set(mstatus, MSTATUS_MIE);
   /* IPI to hart 0 */
   MMIO32(CLINT_MSIP(0)) = 1;
   hart1_done = 1;
@@ -104,13 +109,13 @@ int main(uint64_t hartid) {
   m_irq_hook = irq_dispatch;
   MMIO64(CLINT_MTIMECMP(0)) = ~0UL;
   release_secondaries(2);
-  CHECK_EQ(wait_until_set(&hart1_started, 2000), 1, "hart 1 started");
+  CHECK_EQ(wait_until_set(&hart1_started, 5000), 1, "hart 1 started");
   CHECK_EQ(hart1_id, 1, "hart 1 mhartid");
   CHECK_EQ(hart1_a0, 1, "hart 1 a0 = hartid");
   go = 1;
   hammer();
   for (uint64_t i = 1; i <= MESSAGES; i++) {
-    uint64_t deadline = read_mtime() + TIMEBASE_HZ;
+    uint64_t deadline = read_mtime() + 2 * TIMEBASE_HZ;
     while (msg_flag != i && read_mtime() < deadline) {
     }
     __asm__ volatile("fence r, r" ::: "memory");
@@ -121,13 +126,13 @@ int main(uint64_t hartid) {
 
   csr_write(mie, MIP_MSIP);
   csr_set(mstatus, MSTATUS_MIE);
-  CHECK_EQ(wait_until_set(&hart1_done, 2000), 1, "hart 1 finished");
+  CHECK_EQ(wait_until_set(&hart1_done, 10000), 1, "hart 1 finished");
   CHECK_EQ(amo_counter, 2 * ITERATIONS, "amoadd.d counter");
   CHECK_EQ(lrsc_counter, 2 * ITERATIONS, "lr/sc counter");
   CHECK_EQ(hart1_timer_irqs, 1, "hart 1 took its own timer interrupt");
-  CHECK_EQ(wait_until_set(&hart0_ipis, 500), 1, "hart 0 received the IPI from hart 1");
+  CHECK_EQ(wait_until_set(&hart0_ipis, 2000), 1, "hart 0 received the IPI from hart 1");
   MMIO32(CLINT_MSIP(1)) = 1;
-  CHECK_EQ(wait_until_set(&hart1_ipis, 500), 1, "hart 1 received the IPI from hart 0");
+  CHECK_EQ(wait_until_set(&hart1_ipis, 2000), 1, "hart 1 received the IPI from hart 0");
   CHECK_EQ(MMIO32(CLINT_MSIP(1)), 0, "hart 1 cleared its msip");
   csr_clear(mstatus, MSTATUS_MIE);
   csr_write(mie, 0);

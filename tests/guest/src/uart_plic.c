@@ -208,7 +208,7 @@ static void test_uart_interrupts(void) {
   csr_set(mstatus, MSTATUS_MIE);
   nclaimed = 0;
   uart_raise_thri();
-  wait_until_set(&nclaimed, 100);
+  wait_until_set(&nclaimed, 1000);
   csr_clear(mstatus, MSTATUS_MIE);
   CHECK_EQ(nclaimed, 1, "THR-empty interrupt taken once");
   CHECK_EQ(claimed[0], UART0_IRQ, "THR-empty interrupt source");
@@ -220,7 +220,7 @@ static void test_uart_interrupts(void) {
   UREG(IER) = IER_RDI;
   csr_set(mstatus, MSTATUS_MIE);
   UREG(THR) = 'q';
-  wait_until_set(&nclaimed, 100);
+  wait_until_set(&nclaimed, 1000);
   csr_clear(mstatus, MSTATUS_MIE);
   UREG(IER) = 0;
   UREG(MCR) = 0x08;

@@ -205,7 +205,7 @@ static uint32_t submit(uint32_t type, uint64_t sector, uint32_t data_len, int de
 
 static void ack_interrupt(const char *what) {
   CHECK_EQ(REG(VM_INTERRUPT_STATUS) & 1, 1, "%s: used-buffer interrupt status", what);
-  uint64_t deadline = read_mtime() + TIMEBASE_HZ / 10;
+  uint64_t deadline = read_mtime() + TIMEBASE_HZ;
   while (!plic_pending(VIRTIO_IRQ(7)) && read_mtime() < deadline) {
   }
   CHECK_EQ(plic_pending(VIRTIO_IRQ(7)), 1, "%s: PLIC source 8 pending", what);

@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   F32, F64, RNE, RTZ, RDN, RUP, RMM, fadd, fsub, fmul, fdiv, fsqrt, ffma, fminmax, fcmp, fclass, fcvtToInt,
   fcvtFromInt, fcvtFloat, fsgnj, type FloatFormat, type Result,
@@ -261,14 +262,20 @@ function chunk<T>(xs: T[], n: number): T[][] {
   return out;
 }
 
+/** The text of fp_vectors_s.h ('s') or fp_vectors_d.h ('d'). */
+export function vectorHeader(which: 's' | 'd'): string {
+  const f = which === 's' ? F32 : F64;
+  return emit(f, generate(f));
+}
+
 function main(): void {
   const dir = process.argv[2];
   if (!dir) throw new Error('usage: gen-fp-vectors <output dir>');
-  for (const f of [F32, F64]) {
-    const v = generate(f);
-    writeFileSync(join(dir, `fp_vectors_${f.name}.h`), emit(f, v));
-    console.log(`${f.name}: ${v.length} vectors`);
+  for (const which of ['s', 'd'] as const) {
+    writeFileSync(join(dir, `fp_vectors_${which}.h`), vectorHeader(which));
+    console.log(`wrote fp_vectors_${which}.h`);
   }
 }
 
-main();
+const invokedPath = process.argv[1];
+if (invokedPath !== undefined && import.meta.url === pathToFileURL(invokedPath).href) main();

@@ -93,4 +93,4 @@ static void check(unsigned nharts) {
   }
 }
 
-SMP_TEST("smp_atomic_counter", run, check);
+SMP_TEST("atomic_counter", run, check);

@@ -22,4 +22,4 @@ static void check(unsigned nharts) {
   CHECK_EQ(lock, 0, "lock word free at the end");
 }
 
-SMP_TEST("smp_lock_lrsc", run, check);
+SMP_TEST("lock_lrsc", run, check);

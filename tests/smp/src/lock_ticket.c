@@ -35,4 +35,4 @@ static void check(unsigned nharts) {
   CHECK_EQ(out_of_order, 0, "entries not in ticket order (first at entry %u)", first_bad);
 }
 
-SMP_TEST("smp_lock_ticket", run, check);
+SMP_TEST("lock_ticket", run, check);

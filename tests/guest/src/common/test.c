@@ -70,7 +70,7 @@ void *memset(void *d, int c, unsigned long n) { return kmemset(d, c, n); }
 void *memcpy(void *d, const void *s, unsigned long n) { return kmemcpy(d, s, n); }
 
 uint64_t mip_wait(uint64_t mask, uint64_t want) {
-  uint64_t deadline = read_mtime() + TIMEBASE_HZ / 20;
+  uint64_t deadline = read_mtime() + TIMEBASE_HZ / 2;
   uint64_t v = csr_read(mip) & mask;
   while (v != want && read_mtime() < deadline) v = csr_read(mip) & mask;
   return v;

@@ -38,7 +38,7 @@ void release_secondaries(int nharts);
 static inline uint64_t read_mtime(void) { return MMIO64(CLINT_MTIME); }
 /* Interrupt lines driven by devices may reach mip with some delay on an
  * emulator that runs devices on another thread: poll mip until
- * (mip & mask) == want or 50 ms of mtime pass; returns the last mip & mask. */
+ * (mip & mask) == want or 500 ms of mtime pass; returns the last mip & mask. */
 uint64_t mip_wait(uint64_t mask, uint64_t want);
 /* Spin until *flag != 0 or `ms` milliseconds of mtime pass; returns !!*flag. */
 int wait_until_set(volatile uint64_t *flag, uint64_t ms);

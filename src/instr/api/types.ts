@@ -1,0 +1,65 @@
+/**
+ * Public types of the instrumentation API (the analogue of the document's
+ * qemu-instr/*.h headers). Everything here is stable API.
+ */
+
+/**
+ * A virtual CPU. In a translation-level callback it is the vCPU whose request
+ * caused the translation; in an execution-level or vCPU event it is the vCPU
+ * that executes the code or that the event is about. `index` is QEMU's
+ * cpu_index (equal to the hart id on `virt`), printed as `cpu=0x<index>` by
+ * the trace backends.
+ */
+export interface QICPU {
+  readonly index: number;
+}
+
+/**
+ * A guest value that is only known when the translated code runs (QEMU's
+ * TCGv): the address of a memory access, for instance. It is only valid
+ * during the translation callback that received it; pass it on to a
+ * `qi_event_*_gen_exec` call to receive its run-time value (a bigint) in the
+ * execution-level callback.
+ */
+export interface QITCGv {
+  readonly __brand: 'QITCGv';
+}
+
+/**
+ * "The vCPU that will execute this code", as a translation-time value (QEMU's
+ * TCGv_env / QITCGv_cpu). Valid only during the translation callback.
+ */
+export interface QITCGv_cpu {
+  readonly __brand: 'QITCGv_cpu';
+}
+
+/** An event identifier, as returned by `QI_EVENT_*` and the lookup functions. */
+export interface QIEvent {
+  readonly id: number;
+  readonly name: string;
+}
+
+/**
+ * A per-vCPU scoreboard: `counters` 64-bit counters for every possible vCPU,
+ * in shared memory, so every instance of a library (one per vCPU worker, one
+ * in the translator service, one on the main thread) updates and reads the
+ * same numbers. Create scoreboards in `qi_init`, in the same order in every
+ * instance (they are matched by creation order).
+ */
+export interface QIScoreboard {
+  /** Number of counters per vCPU. */
+  readonly counters: number;
+  /** Add `n` to counter `counter` of vCPU `cpu` (no atomics: each vCPU updates its own row). */
+  add(cpu: QICPU | number, counter: number, n: number | bigint): void;
+  /** Current value of one counter of one vCPU. */
+  get(cpu: QICPU | number, counter: number): bigint;
+  /** Sum of a counter over every vCPU. */
+  sum(counter: number): bigint;
+  /** Reset every counter to 0. */
+  clear(): void;
+}
+
+/** The signature of `qi_init`: `argv` are the `arg=` values in command-line order. */
+export type QIInitFn = (argc: number, argv: readonly string[]) => number | void;
+/** The signature of `qi_fini`. */
+export type QIFiniFn = () => void;

@@ -1,0 +1,109 @@
+/**
+ * Turning a library file into an importable module, on the main thread:
+ * `.ts`, `.mts`, `.js` and `.mjs` files are bundled with esbuild into one ES
+ * module in a temporary directory, with every import of the API
+ * (`tsemu/qemu-instr/...`) pointed at this installation's API modules — so a
+ * library anywhere on disk works without installing tsemu next to it, and all
+ * instances in a thread share one API module. Problems come back as one-line
+ * messages (`file:line:column: text` for compile errors).
+ */
+import { build, Message, Plugin } from 'esbuild';
+import ts from 'typescript';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export class LibraryLoadError extends Error {
+  override readonly name = 'LibraryLoadError';
+}
+
+const API_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'api');
+const API_MODULES: Record<string, string> = {
+  'tsemu/qemu-instr': join(API_DIR, 'index.js'),
+  'tsemu/qemu-instr/events': join(API_DIR, 'events.js'),
+  'tsemu/qemu-instr/control': join(API_DIR, 'control.js'),
+  'tsemu/qemu-instr/types': join(API_DIR, 'types.js'),
+};
+
+const apiPlugin: Plugin = {
+  name: 'tsemu-qemu-instr',
+  setup(b) {
+    b.onResolve({ filter: /^tsemu(\/.*)?$/ }, (args) => {
+      const target = API_MODULES[args.path];
+      if (!target) return { errors: [{ text: `unknown tsemu module '${args.path}' (use tsemu/qemu-instr/events, tsemu/qemu-instr/control or tsemu/qemu-instr)` }] };
+      return { path: target, external: true };
+    });
+  },
+};
+
+let outDir: string | undefined;
+
+function formatMessage(m: Message): string {
+  const loc = m.location;
+  return loc ? `${loc.file}:${loc.line}:${loc.column + 1}: ${m.text}` : m.text;
+}
+
+/**
+ * Type-check a TypeScript library against the API's declarations (strict),
+ * as its author's own `tsc` would with tsemu installed.
+ */
+function typeCheck(abs: string): void {
+  const paths: Record<string, string[]> = {};
+  for (const [spec, js] of Object.entries(API_MODULES)) paths[spec] = [js.replace(/\.js$/, '.d.ts')];
+  const program = ts.createProgram([abs], {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    lib: ['lib.es2022.d.ts'],
+    types: [],
+    skipLibCheck: true,
+    paths,
+    allowImportingTsExtensions: true,
+  });
+  const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.category === ts.DiagnosticCategory.Error);
+  const first = diagnostics[0];
+  if (!first) return;
+  const text = ts.flattenDiagnosticMessageText(first.messageText, ' ');
+  if (first.file && first.start !== undefined) {
+    const { line, character } = first.file.getLineAndCharacterOfPosition(first.start);
+    throw new LibraryLoadError(`${first.file.fileName}:${line + 1}:${character + 1}: ${text}`);
+  }
+  throw new LibraryLoadError(text);
+}
+
+/** Compile `path` to an ES module file; returns the compiled file's absolute path. */
+export async function compileLibrary(path: string): Promise<string> {
+  const abs = resolve(path);
+  if (!existsSync(abs)) throw new LibraryLoadError(`could not open instrumentation library '${path}': No such file or directory`);
+  if (!statSync(abs).isFile()) throw new LibraryLoadError(`could not open instrumentation library '${path}': not a file`);
+  const ext = extname(abs);
+  if (!['.ts', '.mts', '.js', '.mjs'].includes(ext)) {
+    throw new LibraryLoadError(`instrumentation library '${path}' must be a .ts, .mts, .js or .mjs file`);
+  }
+  if (ext === '.ts' || ext === '.mts') typeCheck(abs);
+  outDir ??= mkdtempSync(join(tmpdir(), 'tsemu-instr-'));
+  const outfile = join(outDir, `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.mjs`);
+  try {
+    const result = await build({
+      entryPoints: [abs],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      outfile,
+      write: true,
+      logLevel: 'silent',
+      plugins: [apiPlugin],
+      sourcemap: 'inline',
+    });
+    if (result.errors.length > 0) throw new LibraryLoadError(formatMessage(result.errors[0]));
+  } catch (e) {
+    const errors = (e as { errors?: Message[] }).errors;
+    if (errors && errors.length > 0) throw new LibraryLoadError(formatMessage(errors[0]));
+    throw new LibraryLoadError(`could not compile '${path}': ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return outfile;
+}

@@ -1,0 +1,359 @@
+/**
+ * The per-thread instrumentation runtime: the instances of every loaded
+ * library that live in this thread (main thread, translator service, or a
+ * vCPU worker), their callback tables, and event dispatch.
+ *
+ * Semantics (documented in src/instr/README.md):
+ * - An event raised in a thread goes to the callbacks that libraries set for
+ *   it in that thread's instances, in load order; if none is set, the default
+ *   action runs (the event is traced when enabled).
+ * - A control call (`qi_ctrl_event_set`, state setters) takes effect at once
+ *   in the instance that makes it, and in every other instance of the same
+ *   library before that instance handles its next event from a new
+ *   translation block (it is relayed through the main thread).
+ * - A callback that throws unloads its library (the main thread reports it).
+ */
+import type { TcgBuilder } from '../tcg/builder.js';
+import type { Temp } from '../tcg/ir.js';
+import type { QICPU, QITCGv, QITCGv_cpu } from './api/types.js';
+
+export type ThreadRole = 'main' | 'translator' | 'vcpu';
+
+/** What the runtime needs to know about an event (from the generated trace metadata). */
+export interface InstrEventInfo {
+  id: number;
+  name: string;
+  vcpu: boolean;
+  level: 'trans' | 'exec' | undefined;
+  /** For a tcg event: the other level's id. */
+  peer: number | undefined;
+  instrument: boolean;
+  staticEnabled: boolean;
+  /** Arguments after the implicit vCPU. `tcg` marks values only known at run time. */
+  args: { name: string; tcg: boolean }[];
+}
+
+/** Trace state and backend, as seen by this thread. */
+export interface TraceAccess {
+  enabled(id: number, cpu: number): boolean;
+  /** Enabled for at least one vCPU (decides whether execution-level code is generated). */
+  anyEnabled(id: number): boolean;
+  emit(id: number, cpu: number, args: readonly (number | bigint | string | boolean)[]): void;
+  setDynamic(id: number, on: boolean, cpu: number | undefined): void;
+  staticEnabled(id: number): boolean;
+  dynamicEnabled(id: number): boolean;
+}
+
+/** Messages an instance sends to the other instances of its library (through the main thread). */
+export type InstrBroadcast =
+  | { kind: 'set-callback'; lib: string; event: number; fn: string | null }
+  | { kind: 'state-changed'; event: number };
+
+export interface LibraryInstance {
+  readonly id: string;
+  readonly module: Readonly<Record<string, unknown>>;
+  readonly callbacks: Map<number, (...args: unknown[]) => unknown>;
+  /** Functions this instance ever registered, by name: how relayed control calls find their callback. */
+  readonly functionsByName: Map<string, (...args: unknown[]) => unknown>;
+  /** Scoreboards created so far in this instance (matched by creation order across instances). */
+  readonly scoreboards: BigInt64Array[];
+  /** Global scoreboard ids of this library's scoreboards, in creation order. */
+  readonly scoreboardIds: number[];
+  failed: boolean;
+}
+
+/** A translation in progress: what gen_exec helpers emit into. */
+export interface TranslationContext {
+  builder: TcgBuilder;
+  cpu: number;
+}
+
+class TcgValue implements QITCGv {
+  declare readonly __brand: 'QITCGv';
+  constructor(readonly temp: Temp) {}
+}
+
+class TcgCpu implements QITCGv_cpu {
+  declare readonly __brand: 'QITCGv_cpu';
+}
+const TCG_CPU = new TcgCpu();
+
+/** Guest memory as the API's memory functions see it (every thread can reach RAM and the harts' MMU state). */
+export interface InstrMemory {
+  virtToPhys(cpu: number, vaddr: bigint): bigint | undefined;
+  readPhys(paddr: bigint, size: number): Uint8Array | undefined;
+  writePhys(paddr: bigint, bytes: Uint8Array): boolean;
+  vcpuExists(cpu: number): boolean;
+}
+
+export interface RuntimeHooks {
+  memory: InstrMemory;
+  trace: TraceAccess;
+  /** Send a control change to every other instance. */
+  broadcast(msg: InstrBroadcast): void;
+  /** A callback threw: the library must be unloaded. */
+  failed(lib: string, event: string, error: unknown): void;
+  /** Shared scoreboard memory of library `lib`: its n-th scoreboard (allocated by the main thread). */
+  scoreboard(lib: string, index: number, counters: number): { id: number; data: BigInt64Array };
+}
+
+export class InstrError extends Error {
+  override readonly name = 'InstrError';
+}
+
+export class InstrRuntime {
+  readonly libraries: LibraryInstance[] = [];
+  private current: LibraryInstance | undefined;
+  private currentEvent = '';
+  translation: TranslationContext | undefined;
+  private readonly cpus = new Map<number, QICPU>();
+  /** Event ids some library of this thread handles, for the zero-cost checks. */
+  private readonly handled = new Set<number>();
+
+  constructor(
+    readonly role: ThreadRole,
+    readonly events: readonly InstrEventInfo[],
+    readonly hooks: RuntimeHooks,
+    readonly maxVcpus: number,
+  ) {}
+
+  cpu(index: number): QICPU {
+    let c = this.cpus.get(index);
+    if (!c) {
+      c = Object.freeze({ index });
+      this.cpus.set(index, c);
+    }
+    return c;
+  }
+
+  /** The library whose code is running now; API calls outside any are refused. */
+  caller(fn: string): LibraryInstance {
+    if (!this.current) throw new InstrError(`${fn}: called outside instrumentation (no library is running)`);
+    return this.current;
+  }
+
+  event(id: number, fn: string): InstrEventInfo {
+    const ev = this.events[id];
+    if (!ev) throw new InstrError(`${fn}: no event with id ${id}`);
+    return ev;
+  }
+
+  /** True when some library in this thread set a callback for `id`. */
+  isHandled(id: number): boolean {
+    return this.handled.has(id);
+  }
+
+  private recomputeHandled(): void {
+    this.handled.clear();
+    for (const lib of this.libraries) if (!lib.failed) for (const id of lib.callbacks.keys()) this.handled.add(id);
+  }
+
+  // ---- running library code ---------------------------------------------------
+
+  /** Run `fn` as library `lib` (API calls inside know who calls); errors propagate. */
+  runAs<T>(lib: LibraryInstance, eventName: string, fn: () => T): T {
+    const prevLib = this.current;
+    const prevEvent = this.currentEvent;
+    this.current = lib;
+    this.currentEvent = eventName;
+    try {
+      return fn();
+    } finally {
+      this.current = prevLib;
+      this.currentEvent = prevEvent;
+    }
+  }
+
+  /** Call a library callback; a throw marks the library failed and reports it. */
+  private invoke(lib: LibraryInstance, ev: InstrEventInfo, cb: (...args: unknown[]) => unknown, args: unknown[]): void {
+    try {
+      this.runAs(lib, ev.name, () => cb(...args));
+    } catch (e) {
+      this.failLibrary(lib, ev.name, e);
+    }
+  }
+
+  failLibrary(lib: LibraryInstance, eventName: string, error: unknown): void {
+    if (lib.failed) return;
+    lib.failed = true;
+    this.recomputeHandled();
+    this.hooks.failed(lib.id, eventName, error);
+  }
+
+  // ---- library registry ---------------------------------------------------------
+
+  addLibrary(id: string, module: Readonly<Record<string, unknown>>): LibraryInstance {
+    const lib: LibraryInstance = {
+      id, module, callbacks: new Map(), functionsByName: new Map(), scoreboards: [], scoreboardIds: [], failed: false,
+    };
+    this.libraries.push(lib);
+    return lib;
+  }
+
+  removeLibrary(id: string): void {
+    const i = this.libraries.findIndex((l) => l.id === id);
+    if (i >= 0) this.libraries.splice(i, 1);
+    this.recomputeHandled();
+  }
+
+  library(id: string): LibraryInstance | undefined {
+    return this.libraries.find((l) => l.id === id);
+  }
+
+  // ---- control ------------------------------------------------------------------
+
+  /** qi_ctrl_event_set in this instance; relays to the others unless `relayed`. */
+  setCallback(lib: LibraryInstance, ev: InstrEventInfo, fn: ((...args: unknown[]) => unknown) | null, relayed = false): void {
+    if (fn === null) lib.callbacks.delete(ev.id);
+    else {
+      lib.callbacks.set(ev.id, fn);
+      if (fn.name) lib.functionsByName.set(fn.name, fn);
+    }
+    this.recomputeHandled();
+    if (!relayed) this.hooks.broadcast({ kind: 'set-callback', lib: lib.id, event: ev.id, fn: fn === null ? null : fn.name || null });
+  }
+
+  /** Apply a control change made by another instance of the same library. */
+  applyBroadcast(msg: InstrBroadcast): void {
+    if (msg.kind !== 'set-callback') return;
+    const lib = this.library(msg.lib);
+    const ev = this.events[msg.event];
+    if (!lib || !ev) return;
+    if (msg.fn === null) {
+      this.setCallback(lib, ev, null, true);
+      return;
+    }
+    const fn = lib.functionsByName.get(msg.fn) ?? exportedFunction(lib.module, msg.fn);
+    if (!fn) {
+      this.failLibrary(lib, ev.name, new InstrError(
+        `qi_ctrl_event_set: callback '${msg.fn}' for ${ev.name} is not known to every instance (export it, or set it in qi_init)`));
+      return;
+    }
+    this.setCallback(lib, ev, fn, true);
+  }
+
+  // ---- raising events in this thread -------------------------------------------------
+
+  /**
+   * Raise a non-tcg or execution-level event in this thread: callbacks, or
+   * the default (trace when enabled for `cpu`).
+   */
+  raise(id: number, cpu: number, args: unknown[]): void {
+    const ev = this.events[id];
+    if (!ev) return;
+    if (this.handled.has(id)) {
+      const cpuArg = ev.vcpu ? [this.cpu(cpu)] : [];
+      for (const lib of this.libraries) {
+        const cb = lib.callbacks.get(id);
+        if (cb && !lib.failed) this.invoke(lib, ev, cb, [...cpuArg, ...args]);
+      }
+      return;
+    }
+    if (this.hooks.trace.enabled(id, cpu)) this.hooks.trace.emit(id, cpu, args as (number | bigint | string)[]);
+  }
+
+  /** The same for one library only (guest_cpu_enter after that library was loaded). */
+  raiseFor(lib: LibraryInstance, id: number, cpu: number, args: unknown[]): void {
+    const ev = this.events[id];
+    const cb = lib.callbacks.get(id);
+    if (!ev || lib.failed) return;
+    if (cb) this.invoke(lib, ev, cb, [...(ev.vcpu ? [this.cpu(cpu)] : []), ...args]);
+    else if (this.hooks.trace.enabled(id, cpu)) this.hooks.trace.emit(id, cpu, args as (number | bigint | string)[]);
+  }
+
+  /**
+   * Translation level of tcg event `transId`, raised by the translator for
+   * vCPU `cpu`. `args` are the event's arguments in declaration order with
+   * temps for run-time values. Returns nothing: callbacks (or the default)
+   * emit execution-level code through the gen_exec helpers.
+   */
+  raiseTrans(transId: number, cpu: number, builder: TcgBuilder, args: ({ temp: Temp } | { value: number | bigint })[]): void {
+    const ev = this.events[transId];
+    if (!ev) return;
+    const prev = this.translation;
+    this.translation = { builder, cpu };
+    try {
+      if (this.handled.has(transId)) {
+        const cbArgs: unknown[] = [this.cpu(cpu), TCG_CPU, ...args.map((a) => ('temp' in a ? new TcgValue(a.temp) : a.value))];
+        for (const lib of this.libraries) {
+          const cb = lib.callbacks.get(transId);
+          if (cb && !lib.failed) this.invoke(lib, ev, cb, cbArgs);
+        }
+      } else {
+        this.defaultTrans(ev, cpu, args);
+      }
+    } finally {
+      this.translation = prev;
+    }
+  }
+
+  /** The default of a translation-level event: trace it, and generate the execution level if enabled. */
+  private defaultTrans(ev: InstrEventInfo, cpu: number, args: ({ temp: Temp } | { value: number | bigint })[]): void {
+    this.traceTrans(ev, cpu, args);
+    const exec = ev.peer;
+    // every instance runs the same qi_init, so an execution-level callback set in the
+    // vCPU instances is set here too: the translator can see whether anyone listens
+    if (exec !== undefined && (this.hooks.trace.anyEnabled(exec) || this.handled.has(exec))) this.genExec(ev, args);
+  }
+
+  /** `_trace` at translation level: the non-run-time arguments only. */
+  traceTrans(ev: InstrEventInfo, cpu: number, args: ({ temp: Temp } | { value: number | bigint })[]): void {
+    if (!this.hooks.trace.enabled(ev.id, cpu)) return;
+    const values = args.flatMap((a) => ('temp' in a ? [] : [a.value]));
+    this.hooks.trace.emit(ev.id, cpu, values);
+  }
+
+  /** `_gen_exec`: emit code raising the execution level with the same arguments. */
+  genExec(ev: InstrEventInfo, args: ({ temp: Temp } | { value: number | bigint })[]): void {
+    const t = this.translation;
+    if (!t || ev.peer === undefined) return;
+    t.builder.callEvent(ev.peer, args.map((a) => ('temp' in a ? { temp: a.temp } : { literal: a.value })));
+  }
+
+  /** Convert the public-API arguments of a trans-level helper back to IR arguments. */
+  irArgs(fn: string, ev: InstrEventInfo, given: readonly unknown[]): ({ temp: Temp } | { value: number | bigint })[] {
+    return ev.args.map((spec, i) => {
+      const v = given[i];
+      if (spec.tcg) {
+        if (!(v instanceof TcgValue)) throw new InstrError(`${fn}: argument '${spec.name}' must be the QITCGv the callback received`);
+        return { temp: v.temp };
+      }
+      if (typeof v === 'number' || typeof v === 'bigint') return { value: v };
+      if (typeof v === 'boolean') return { value: v ? 1 : 0 };
+      throw new InstrError(`${fn}: argument '${spec.name}' must be a number or bigint`);
+    });
+  }
+
+  /** Inside a translation callback? (gen_exec helpers refuse to run elsewhere) */
+  requireTranslation(fn: string): TranslationContext {
+    if (this.role !== 'translator' || !this.translation) {
+      throw new InstrError(`${fn}: only valid inside a translation-level callback`);
+    }
+    return this.translation;
+  }
+
+  get currentEventName(): string {
+    return this.currentEvent;
+  }
+}
+
+function exportedFunction(module: Readonly<Record<string, unknown>>, name: string): ((...args: unknown[]) => unknown) | undefined {
+  const v = module[name];
+  return typeof v === 'function' ? (v as (...args: unknown[]) => unknown) : undefined;
+}
+
+/** This thread's runtime (set once by the thread's start-up code). */
+let threadRuntime: InstrRuntime | undefined;
+
+export function setThreadRuntime(rt: InstrRuntime): void {
+  threadRuntime = rt;
+}
+
+export function runtime(fn: string): InstrRuntime {
+  if (!threadRuntime) throw new InstrError(`${fn}: called outside instrumentation (no instrumentation runtime in this thread)`);
+  return threadRuntime;
+}
+
+export function optionalRuntime(): InstrRuntime | undefined {
+  return threadRuntime;
+}

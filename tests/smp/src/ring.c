@@ -1,0 +1,155 @@
+/* Producer/consumer rings across harts.
+ *
+ * Phase 1, single producer / single consumer: harts pair up (2k produces,
+ * 2k+1 consumes; an odd last hart sits out), each pair with its own ring of
+ * RING_SLOTS slots, free-running head/tail indices, and no lock: the producer
+ * writes the slot then publishes head (release), the consumer reads head
+ * (acquire), the slot, then publishes tail. ITEMS pseudo-random values go
+ * through; the consumer checks each against the sequence and both sides keep
+ * a checksum that must agree.
+ * Phase 2, multiple producers: harts 1..n-1 push (producer << 32 | seq) into
+ * one ring under an amoswap spinlock, hart 0 consumes. Each producer's items
+ * must come out in order, none lost or duplicated, with matching checksums. */
+#include "smp.h"
+
+#define RING_SLOTS 1024
+#define ITEMS 3000
+#define MP_ITEMS_PER_PRODUCER 600
+#define SPINS_PER_CLOCK_CHECK 256
+
+struct ring {
+  volatile uint32_t head; /* written by producers */
+  volatile uint32_t tail; /* written by the consumer */
+  volatile uint64_t slot[RING_SLOTS];
+};
+
+static struct ring pair_ring[SMP_MAX_HARTS / 2];
+static volatile uint64_t produced_sum[SMP_MAX_HARTS / 2], consumed_sum[SMP_MAX_HARTS / 2];
+static volatile uint32_t consumed[SMP_MAX_HARTS / 2], mismatches[SMP_MAX_HARTS / 2];
+
+static struct ring mp_ring;
+static volatile uint32_t mp_lock;
+static volatile uint64_t mp_produced_sum[SMP_MAX_HARTS];
+static uint64_t mp_consumed_sum[SMP_MAX_HARTS];
+static uint32_t mp_count[SMP_MAX_HARTS], mp_out_of_order, mp_bad_producer;
+
+static uint64_t item_value(unsigned pair, uint32_t i) {
+  uint64_t x = ((uint64_t)pair << 40) ^ (i + 1) * 0x9e3779b97f4a7c15UL;
+  x ^= x >> 29;
+  return x * 0xbf58476d1ce4e5b9UL;
+}
+
+/* Order-sensitive checksum: both sides fold the same sequence. */
+static uint64_t fold(uint64_t sum, uint64_t v) { return ((sum << 7) | (sum >> 57)) ^ v; }
+
+static void spin_check(unsigned *spins, uint64_t deadline, const char *what) {
+  if (++*spins % SPINS_PER_CLOCK_CHECK == 0 && smp_expired(deadline)) smp_fail("ring stalled: %s", what);
+}
+
+static void produce(struct ring *r, uint64_t v) {
+  uint32_t head = r->head;
+  unsigned spins = 0;
+  uint64_t deadline = smp_deadline_ms(SMP_TIMEOUT_MS);
+  while (head - r->tail >= RING_SLOTS) spin_check(&spins, deadline, "producer waiting for space");
+  SMP_FENCE(r, w); /* the slot is free before we overwrite it */
+  r->slot[head % RING_SLOTS] = v;
+  store_release32(&r->head, head + 1);
+}
+
+static uint64_t consume(struct ring *r) {
+  uint32_t tail = r->tail;
+  unsigned spins = 0;
+  uint64_t deadline = smp_deadline_ms(SMP_TIMEOUT_MS);
+  while (load_acquire32(&r->head) == tail) spin_check(&spins, deadline, "consumer waiting for items");
+  uint64_t v = r->slot[tail % RING_SLOTS];
+  store_release32(&r->tail, tail + 1);
+  return v;
+}
+
+static void single_producer(unsigned hart, unsigned nharts) {
+  unsigned pair = hart / 2;
+  if (pair >= nharts / 2) return;
+  struct ring *r = &pair_ring[pair];
+  uint64_t sum = 0;
+  if (hart % 2 == 0) {
+    for (uint32_t i = 0; i < ITEMS; i++) {
+      uint64_t v = item_value(pair, i);
+      produce(r, v);
+      sum = fold(sum, v);
+    }
+    produced_sum[pair] = sum;
+  } else {
+    uint32_t bad = 0;
+    for (uint32_t i = 0; i < ITEMS; i++) {
+      uint64_t v = consume(r);
+      if (v != item_value(pair, i)) bad++;
+      sum = fold(sum, v);
+    }
+    consumed_sum[pair] = sum;
+    consumed[pair] = ITEMS;
+    mismatches[pair] = bad;
+  }
+}
+
+static void mp_produce(unsigned hart) {
+  uint64_t sum = 0;
+  for (uint32_t seq = 0; seq < MP_ITEMS_PER_PRODUCER; seq++) {
+    uint64_t v = ((uint64_t)hart << 32) | seq;
+    unsigned spins = 0;
+    uint64_t deadline = smp_deadline_ms(SMP_TIMEOUT_MS);
+    for (;;) {
+      amoswap_lock(&mp_lock);
+      if (mp_ring.head - mp_ring.tail < RING_SLOTS) break;
+      amoswap_unlock(&mp_lock); /* full: let the others in while the consumer drains */
+      spin_check(&spins, deadline, "multi-producer waiting for space");
+    }
+    uint32_t head = mp_ring.head;
+    mp_ring.slot[head % RING_SLOTS] = v;
+    store_release32(&mp_ring.head, head + 1);
+    amoswap_unlock(&mp_lock);
+    sum += v * 0x100000001b3UL;
+  }
+  mp_produced_sum[hart] = sum;
+}
+
+static void mp_consume(unsigned nharts) {
+  uint32_t total = (nharts - 1) * MP_ITEMS_PER_PRODUCER;
+  for (uint32_t i = 0; i < total; i++) {
+    uint64_t v = consume(&mp_ring);
+    unsigned producer = (unsigned)(v >> 32);
+    uint32_t seq = (uint32_t)v;
+    if (producer == 0 || producer >= nharts) {
+      mp_bad_producer++;
+      continue;
+    }
+    if (seq != mp_count[producer]) mp_out_of_order++;
+    mp_count[producer]++;
+    mp_consumed_sum[producer] += v * 0x100000001b3UL;
+  }
+}
+
+static void run(unsigned hart, unsigned nharts) {
+  single_producer(hart, nharts);
+  smp_barrier();
+  if (hart == 0) mp_consume(nharts);
+  else mp_produce(hart);
+}
+
+static void check(unsigned nharts) {
+  for (unsigned p = 0; p < nharts / 2; p++) {
+    CHECK_EQ(consumed[p], ITEMS, "SPSC %u -> %u items consumed", 2 * p, 2 * p + 1);
+    CHECK_EQ(mismatches[p], 0, "SPSC %u -> %u items differing from the sequence", 2 * p, 2 * p + 1);
+    CHECK_EQ(consumed_sum[p], produced_sum[p], "SPSC %u -> %u checksum", 2 * p, 2 * p + 1);
+    CHECK_EQ(pair_ring[p].head, ITEMS, "SPSC %u -> %u head", 2 * p, 2 * p + 1);
+    CHECK_EQ(pair_ring[p].tail, ITEMS, "SPSC %u -> %u tail", 2 * p, 2 * p + 1);
+  }
+  CHECK_EQ(mp_bad_producer, 0, "MPSC items with an impossible producer id");
+  CHECK_EQ(mp_out_of_order, 0, "MPSC items out of per-producer order");
+  CHECK_EQ(mp_ring.head, (nharts - 1) * MP_ITEMS_PER_PRODUCER, "MPSC items pushed");
+  for (unsigned h = 1; h < nharts; h++) {
+    CHECK_EQ(mp_count[h], MP_ITEMS_PER_PRODUCER, "MPSC items from hart %u", h);
+    CHECK_EQ(mp_consumed_sum[h], mp_produced_sum[h], "MPSC checksum of hart %u", h);
+  }
+}
+
+SMP_TEST("ring", run, check);
