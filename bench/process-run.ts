@@ -4,6 +4,7 @@
  * (or Ctrl-C on the bench) kills it together with any wrapper around it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createRssProbe } from './peak-rss.js';
 
@@ -13,7 +14,7 @@ export interface RunControl {
   elapsedMs(): number;
   /** Send bytes to the emulator's stdin (the guest console under -nographic). */
   write(data: string): void;
-  /** SIGKILL the whole process group. */
+  /** SIGKILL the emulator (and then anything left in its process group). */
   kill(): void;
 }
 
@@ -45,9 +46,42 @@ const STDERR_TAIL = 4096;
 
 const liveChildren = new Set<ChildProcess>();
 
+/** How long a wrapper gets to reap its killed emulator before its group is killed too. */
+const WRAPPER_GRACE_MS = 1000;
+
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
 function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  if (child.pid === undefined || hasExited(child)) return;
   try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter((t) => t.length > 0).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Kill a run. When a wrapper (GNU time) sits in front of the emulator, kill the
+ * emulator alone first: the wrapper then reaps it (no orphan left as a zombie,
+ * since this sandbox's init does not reap) and still reports its peak RSS.
+ */
+function killRun(child: ChildProcess): void {
+  if (child.pid === undefined || hasExited(child)) return;
+  const wrapped = childPids(child.pid);
+  if (wrapped.length === 0) {
+    killGroup(child);
+    return;
+  }
+  for (const pid of wrapped) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  setTimeout(() => killGroup(child), WRAPPER_GRACE_MS).unref();
 }
 
 let cleanupInstalled = false;
@@ -79,9 +113,9 @@ export function runMeasured(spec: RunSpec): Promise<RunResult> {
     const control: RunControl = {
       elapsedMs: () => performance.now() - start,
       write: (data) => { if (child.stdin?.writable === true) child.stdin.write(data); },
-      kill: () => killGroup(child),
+      kill: () => killRun(child),
     };
-    const timer = setTimeout(() => { timedOut = true; killGroup(child); }, spec.timeoutMs);
+    const timer = setTimeout(() => { timedOut = true; killRun(child); }, spec.timeoutMs);
     if (child.pid !== undefined) probe.attach(child.pid);
     child.stdin?.on('error', () => undefined); // EPIPE once the emulator has quit
     child.stdout?.on('data', (chunk: Buffer) => {

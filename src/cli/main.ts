@@ -9,6 +9,9 @@ import { BootError } from '../machine/boot-layout.js';
 import { dumpDtb, prepareBoot, printWarnings } from '../machine/boot.js';
 import { Machine } from '../machine/machine.js';
 import { ConsoleMux } from './console.js';
+import { setupTracing } from '../machine/tracing.js';
+import { LibraryError } from '../instr/thread-host.js';
+import { LibraryLoadError } from '../instr/loader.js';
 
 function fail(message: string): never {
   const text = message.startsWith(`${PROGRAM_NAME}:`) ? message : `${PROGRAM_NAME}: ${message}`;
@@ -67,9 +70,19 @@ async function run(argv: readonly string[]): Promise<void> {
     if (e instanceof BootError || e instanceof OptionError) fail(e.message);
     throw e;
   }
+  const traced = setupTracing(opts, prepared.config.log.fd);
+  printWarnings(traced.warnings);
+  if (traced.kind === 'exit') {
+    if (traced.message) writeSync(2, `${traced.message}\n`);
+    process.stdout.write(traced.stdout);
+    process.exit(traced.status);
+  }
   let exiting = false;
   const machine = new Machine({
     ...prepared.config,
+    tracing: traced.tracing,
+    instruments: opts.instruments.map((i) => ({ file: i.file, args: i.args })),
+    report: (message) => { writeSync(2, `${PROGRAM_NAME}: ${message}\n`); },
     serialOut,
     onExit: (status) => {
       console_.restore();
@@ -96,7 +109,16 @@ async function run(argv: readonly string[]): Promise<void> {
   process.on('SIGINT', () => onSignal('SIGINT', 2));
   process.on('SIGTERM', () => onSignal('SIGTERM', 15));
   process.on('SIGHUP', () => onSignal('SIGHUP', 1));
-  await machine.start();
+  try {
+    await machine.start();
+  } catch (e) {
+    if (e instanceof LibraryError || e instanceof LibraryLoadError) {
+      writeSync(2, `${PROGRAM_NAME}: -instr: ${e.message}\n`);
+      await machine.terminate(1);
+      return;
+    }
+    throw e;
+  }
   console_.start();
 }
 

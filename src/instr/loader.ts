@@ -19,6 +19,8 @@ export class LibraryLoadError extends Error {
 }
 
 const API_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'api');
+/** @types of this installation (dist/src/instr -> package root). */
+const NODE_TYPES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../node_modules/@types');
 const API_MODULES: Record<string, string> = {
   'tsemu/qemu-instr': join(API_DIR, 'index.js'),
   'tsemu/qemu-instr/events': join(API_DIR, 'events.js'),
@@ -58,7 +60,9 @@ function typeCheck(abs: string): void {
     module: ts.ModuleKind.ESNext,
     moduleResolution: ts.ModuleResolutionKind.Bundler,
     lib: ['lib.es2022.d.ts'],
-    types: [],
+    // libraries may use Node's API (console, fs for their output files)
+    typeRoots: [NODE_TYPES],
+    types: ['node'],
     skipLibCheck: true,
     paths,
     allowImportingTsExtensions: true,

@@ -115,7 +115,9 @@ export class InstrRuntime {
     readonly events: readonly InstrEventInfo[],
     readonly hooks: RuntimeHooks,
     readonly maxVcpus: number,
-  ) {}
+  ) {
+    setThreadRuntime(this); // one runtime per thread: the API functions find it here
+  }
 
   cpu(index: number): QICPU {
     let c = this.cpus.get(index);
@@ -235,10 +237,17 @@ export class InstrRuntime {
   // ---- raising events in this thread -------------------------------------------------
 
   /**
-   * Raise a non-tcg or execution-level event in this thread: callbacks, or
-   * the default (trace when enabled for `cpu`).
+   * Raise a non-tcg or execution-level event in this thread. Like every
+   * event, it is delivered only when enabled for `cpu` (static and dynamic
+   * state); then to the callbacks libraries set, or else to the trace backend.
    */
   raise(id: number, cpu: number, args: unknown[]): void {
+    if (!this.hooks.trace.enabled(id, cpu)) return;
+    this.deliver(id, cpu, args);
+  }
+
+  /** Deliver an enabled event: callbacks, or the default (the trace backend). */
+  deliver(id: number, cpu: number, args: unknown[]): void {
     const ev = this.events[id];
     if (!ev) return;
     if (this.handled.has(id)) {
@@ -249,16 +258,28 @@ export class InstrRuntime {
       }
       return;
     }
-    if (this.hooks.trace.enabled(id, cpu)) this.hooks.trace.emit(id, cpu, args as (number | bigint | string)[]);
+    this.hooks.trace.emit(id, cpu, args as (number | bigint | string)[]);
   }
 
   /** The same for one library only (guest_cpu_enter after that library was loaded). */
   raiseFor(lib: LibraryInstance, id: number, cpu: number, args: unknown[]): void {
     const ev = this.events[id];
+    if (!ev || lib.failed || !this.hooks.trace.enabled(id, cpu)) return;
     const cb = lib.callbacks.get(id);
-    if (!ev || lib.failed) return;
     if (cb) this.invoke(lib, ev, cb, [...(ev.vcpu ? [this.cpu(cpu)] : []), ...args]);
-    else if (this.hooks.trace.enabled(id, cpu)) this.hooks.trace.emit(id, cpu, args as (number | bigint | string)[]);
+    else this.hooks.trace.emit(id, cpu, args as (number | bigint | string)[]);
+  }
+
+  /**
+   * Does translating an occurrence of tcg event `transId` need any work?
+   * (Zero cost when unused: nothing is called and no code is generated.)
+   */
+  transWanted(transId: number, cpu: number): boolean {
+    const ev = this.events[transId];
+    if (!ev) return false;
+    const trace = this.hooks.trace;
+    if (trace.enabled(transId, cpu)) return true;
+    return ev.peer !== undefined && trace.anyEnabled(ev.peer);
   }
 
   /**
@@ -273,7 +294,7 @@ export class InstrRuntime {
     const prev = this.translation;
     this.translation = { builder, cpu };
     try {
-      if (this.handled.has(transId)) {
+      if (this.handled.has(transId) && this.hooks.trace.enabled(transId, cpu)) {
         const cbArgs: unknown[] = [this.cpu(cpu), TCG_CPU, ...args.map((a) => ('temp' in a ? new TcgValue(a.temp) : a.value))];
         for (const lib of this.libraries) {
           const cb = lib.callbacks.get(transId);
@@ -287,13 +308,15 @@ export class InstrRuntime {
     }
   }
 
-  /** The default of a translation-level event: trace it, and generate the execution level if enabled. */
+  /**
+   * The default of a translation-level event (no callback set, or the event
+   * disabled for this vCPU): trace it if enabled, and generate the execution
+   * level if that is enabled for some vCPU (each vCPU checks its own state
+   * when the code runs).
+   */
   private defaultTrans(ev: InstrEventInfo, cpu: number, args: ({ temp: Temp } | { value: number | bigint })[]): void {
     this.traceTrans(ev, cpu, args);
-    const exec = ev.peer;
-    // every instance runs the same qi_init, so an execution-level callback set in the
-    // vCPU instances is set here too: the translator can see whether anyone listens
-    if (exec !== undefined && (this.hooks.trace.anyEnabled(exec) || this.handled.has(exec))) this.genExec(ev, args);
+    if (ev.peer !== undefined && this.hooks.trace.anyEnabled(ev.peer)) this.genExec(ev, args);
   }
 
   /** `_trace` at translation level: the non-run-time arguments only. */

@@ -19,7 +19,7 @@ import { PROGRAM_NAME } from '../cli/option-error.js';
 export const TSEMU_MAX_RAM = 2 * 1024 * 1024 * 1024;
 
 export interface PreparedBoot {
-  config: Omit<MachineConfig, 'onExit' | 'onFatal' | 'serialOut'>;
+  config: Omit<MachineConfig, 'onExit' | 'onFatal' | 'serialOut' | 'tracing' | 'instruments' | 'report'>;
   /** Function symbol containing a pc (for -d in_asm and the monitor). */
   symbolAt(pc: number): string;
   /** For -M virt,dumpdtb=FILE: the blob to write before exiting. */

@@ -25,6 +25,14 @@ import { SifiveTest } from '../hw/sifive-test.js';
 import { VirtioMmio } from '../hw/virtio-mmio.js';
 import { VIRT, VIRT_IRQ } from './virt-map.js';
 import type { VirtioDevice } from '../hw/virtio.js';
+import type { ThreadTracing } from './tracing.js';
+import { bindThreadTracing } from './tracing.js';
+import { InstrManager, InstrMachine } from '../instr/manager.js';
+import { InstrRuntime } from '../instr/runtime.js';
+import { instrEvents, InstrCommand, InstrReport, traceAccess } from '../instr/thread-env.js';
+import { guestMemoryForInstr, hartPresent } from '../instr/memory-access.js';
+import type { LibraryLoadMessage } from '../instr/thread-host.js';
+import { LibraryError } from '../instr/thread-host.js';
 
 export interface MachineLog {
   inAsm: boolean;
@@ -59,6 +67,12 @@ export interface MachineConfig {
   onFatal(message: string): void;
   /** -accel tcg,thread=single: every vCPU in one worker, round robin. */
   singleThread?: boolean;
+  /** The main thread's tracing (state created by setupTracing). */
+  tracing: ThreadTracing;
+  /** -instr libraries to load before the vCPUs start. */
+  instruments: { file: string; args: readonly string[] }[];
+  /** A one-line message for the user (instrumentation failures and the like). */
+  report(message: string): void;
 }
 
 interface VcpuHandle {
@@ -69,7 +83,7 @@ interface VcpuHandle {
   mmio: MmioServer;
 }
 
-export class Machine implements HartIrqSink, MachineControl {
+export class Machine implements HartIrqSink, MachineControl, InstrMachine {
   readonly mem: GuestMemory;
   readonly memBuffers: GuestMemoryBuffers;
   readonly clint: ClintShared;
@@ -83,6 +97,9 @@ export class Machine implements HartIrqSink, MachineControl {
   private readonly stateBuffers: SharedArrayBuffer[] = [];
   private shuttingDown = false;
   private paused: boolean;
+  private started = false;
+  readonly instr: InstrManager;
+  private readonly translatorAcks = new Map<number, (error: string | undefined) => void>();
 
   constructor(readonly config: MachineConfig) {
     this.memBuffers = createGuestMemoryBuffers(VIRT.dram.base, config.ramSize, VIRT.mrom.base, VIRT.mrom.size);
@@ -103,11 +120,91 @@ export class Machine implements HartIrqSink, MachineControl {
         onError: (msg) => this.guestError(msg),
       }));
     }
+    this.instr = this.createInstrManager();
     this.mem.load(VIRT.mrom.base, config.rom);
     for (const img of config.images) {
       if (!this.mem.load(img.addr, img.bytes)) throw new Error(`image at 0x${img.addr.toString(16)} does not fit guest memory`);
     }
   }
+
+  private createInstrManager(): InstrManager {
+    const states = this.stateBuffers.map((b) => stateViews(b));
+    let manager: InstrManager | undefined;
+    const rt = new InstrRuntime('main', instrEvents(this.config.tracing.state.events), {
+      trace: traceAccess(this.config.tracing, () => this.codeChanged()),
+      memory: guestMemoryForInstr(this.mem, () => states, (c) => hartPresent(states[c]) && this.vcpus.some((v) => v.hartId === c)),
+      broadcast: (msg) => { void this.instrToWorkers({ kind: 'broadcast', msg }); },
+      failed: (lib, event, error) => this.libraryFailed(lib, event, error instanceof Error ? error.message : String(error)),
+      scoreboard: (_lib, _index, counters) => (manager as InstrManager).allocateScoreboard(counters),
+    }, this.config.maxHarts);
+    manager = new InstrManager(rt, this, this.config.maxHarts);
+    bindThreadTracing(this.config.tracing, (id, cpu, args) => rt.deliver(id, cpu, args));
+    return manager;
+  }
+
+  /** Trace state or instrumentation changed what code must be generated: drop every translation. */
+  private codeChanged(): void {
+    this.mem.bumpEpoch();
+    for (const buf of this.stateBuffers) {
+      const st = stateViews(buf);
+      Atomics.store(st.i32, WORD_EXIT_REQUEST, 1);
+      Atomics.add(st.i32, WORD_WAKE, 1);
+      Atomics.notify(st.i32, WORD_WAKE);
+    }
+  }
+
+  private libraryFailed(lib: string, event: string, message: string): void {
+    if (!this.instr.has(lib)) return;
+    this.config.report(`instrumentation library ${lib}: callback for ${event} threw: ${message}; library unloaded`);
+    void this.instr.unload(lib, (m) => this.config.report(m)).catch(() => undefined);
+  }
+
+  private handleInstrReport(m: InstrReport): void {
+    switch (m.type) {
+      case 'instr-failed': this.libraryFailed(m.lib, m.event, m.message); break;
+      case 'instr-log': this.config.report(m.message); break;
+      case 'instr-broadcast':
+        if (m.msg.kind === 'set-callback') this.instr.rt.applyBroadcast(m.msg);
+        void this.instrToWorkers({ kind: 'broadcast', msg: m.msg });
+        break;
+    }
+  }
+
+  // ---- InstrMachine ----------------------------------------------------------------------
+
+  async withVcpusStopped<T>(op: () => Promise<T>): Promise<T> {
+    if (!this.started || this.paused) return op();
+    await this.pause();
+    try {
+      return await op();
+    } finally {
+      await this.resume();
+    }
+  }
+
+  /** Send an instrumentation command to the translator and every vCPU worker; resolves when all did it. */
+  private async instrToWorkers(cmd: InstrCommand): Promise<void> {
+    if (!this.started) return;
+    const waits: Promise<string | undefined>[] = [];
+    const id = this.nextAck++;
+    waits.push(new Promise((resolve) => {
+      this.translatorAcks.set(id, resolve);
+      this.translator.postMessage({ type: 'instr', cmd, ack: id } satisfies TranslatorCommand);
+    }));
+    const seen = new Set<Worker>();
+    for (const v of this.vcpus) {
+      if (seen.has(v.worker)) continue; // one instance per worker (thread=single runs all harts in one)
+      seen.add(v.worker);
+      waits.push(this.commandWithResult(v, 'instr', cmd));
+    }
+    const errors = (await Promise.all(waits)).filter((e): e is string => e !== undefined);
+    if (errors.length > 0) throw new LibraryError(errors[0]);
+  }
+
+  loadInWorkers(msg: LibraryLoadMessage): Promise<void> { return this.instrToWorkers({ kind: 'load', msg }); }
+  cpuEventInWorkers(id: string, kind: 'enter' | 'exit'): Promise<void> { return this.instrToWorkers({ kind: 'cpu-event', id, event: kind }); }
+  unloadInWorkers(id: string): Promise<void> { return this.instrToWorkers({ kind: 'unload', id }); }
+  async flushTranslations(): Promise<void> { this.codeChanged(); }
 
   // ---- HartIrqSink / MachineControl -----------------------------------------------------
 
@@ -156,10 +253,12 @@ export class Machine implements HartIrqSink, MachineControl {
   }
 
   async start(): Promise<void> {
+    for (const lib of this.config.instruments) await this.instr.load(lib.file, lib.args);
     this.translator = await this.startTranslator();
     const harts = Array.from({ length: this.config.numHarts }, (_, h) => h);
     if (this.config.singleThread) await this.startVcpuWorker(harts, 'single');
     else await Promise.all(harts.map((h) => this.startVcpuWorker([h], 'multi')));
+    this.started = true;
   }
 
   private workerUrl(path: string): URL {
@@ -172,12 +271,21 @@ export class Machine implements HartIrqSink, MachineControl {
       channel: this.translatorChannel,
       log: { inAsm: this.config.log.inAsm, op: this.config.log.op, outAsm: this.config.log.outAsm, fd: this.config.log.fd },
       symbols: this.config.symbols,
+      tracing: this.config.tracing.config,
+      libraries: this.instr.loadMessages(),
+      allStates: this.stateBuffers,
+      maxHarts: this.config.maxHarts,
     };
     const worker = new Worker(this.workerUrl('../tcg/translator-worker.js'), { workerData: data });
     return new Promise((resolve, reject) => {
-      worker.on('message', (m: { type: string; message?: string }) => {
+      worker.on('message', (m: { type: string; message?: string; id?: number; error?: string } | InstrReport) => {
         if (m.type === 'ready') resolve(worker);
-        if (m.type === 'fatal') this.fatal(`translator: ${m.message ?? ''}`);
+        else if (m.type === 'fatal') this.fatal(`translator: ${(m as { message?: string }).message ?? ''}`);
+        else if (m.type === 'ack') {
+          const a = m as { id: number; error?: string };
+          this.translatorAcks.get(a.id)?.(a.error);
+          this.translatorAcks.delete(a.id);
+        } else if (m.type.startsWith('instr-')) this.handleInstrReport(m as InstrReport);
       });
       worker.on('error', (e) => { reject(e); this.fatal(`translator: ${e.message}`); });
     });
@@ -199,6 +307,8 @@ export class Machine implements HartIrqSink, MachineControl {
       deviceRanges: this.devices.map((d) => ({ base: d.base, size: d.size })),
       resetPc: VIRT.mrom.base,
       log: { int: this.config.log.int, exec: this.config.log.exec, cpu: this.config.log.cpu, fd: this.config.log.fd },
+      tracing: this.config.tracing.config,
+      libraries: this.instr.loadMessages(),
     };
     const worker = new Worker(this.workerUrl('../vcpu/worker.js'), { workerData: data });
     const servers = slots.map((slot) => new MmioServer(slot, (req) => this.handleMmio(req)));
@@ -212,10 +322,11 @@ export class Machine implements HartIrqSink, MachineControl {
     });
     this.workers.push({ worker, exited });
     return new Promise((resolve) => {
-      worker.on('message', (m: VcpuReport) => {
+      worker.on('message', (m: VcpuReport | InstrReport) => {
         if (m.type === 'ready') resolve();
         else if (m.type === 'fatal') this.fatal(`vCPU ${hartIds.join(',')}: ${m.message}`);
-        else if (m.type === 'ack') this.acks.get(m.id)?.(m.pc);
+        else if (m.type === 'ack') this.acks.get(m.id)?.(m.pc, m.error);
+        else if (m.type.startsWith('instr-')) this.handleInstrReport(m as InstrReport);
       });
       worker.on('error', (e) => this.fatal(`vCPU ${hartIds.join(',')}: ${e.message}`));
     });
@@ -224,7 +335,7 @@ export class Machine implements HartIrqSink, MachineControl {
   // ---- control --------------------------------------------------------------------------
 
   private nextAck = 1;
-  private readonly acks = new Map<number, (pc: number) => void>();
+  private readonly acks = new Map<number, (pc: number, error?: string) => void>();
 
   /** Send a command to a vCPU and make it look at once (also out of WFI or pause). */
   private command(v: VcpuHandle, cmd: VcpuCommand): void {
@@ -241,6 +352,15 @@ export class Machine implements HartIrqSink, MachineControl {
     return new Promise((resolve) => {
       this.acks.set(id, (pc) => { this.acks.delete(id); resolve(pc); });
       this.command(v, { type, hart: v.hartId, ack: id });
+    });
+  }
+
+  /** A command whose ack carries an error text (instrumentation). */
+  private commandWithResult(v: VcpuHandle, type: VcpuCommandType, instr: InstrCommand): Promise<string | undefined> {
+    const id = this.nextAck++;
+    return new Promise((resolve) => {
+      this.acks.set(id, (_pc, error) => { this.acks.delete(id); resolve(error); });
+      this.command(v, { type, hart: v.hartId, ack: id, instr });
     });
   }
 
@@ -280,6 +400,11 @@ export class Machine implements HartIrqSink, MachineControl {
   async terminate(status: number): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
+    if (this.started && this.instr.list().length > 0) {
+      // libraries see the end: vCPUs stopped, translations flushed, guest_cpu_exit, qi_fini
+      const done = this.instr.unloadAll((m) => this.config.report(m));
+      await Promise.race([done, new Promise<void>((r) => setTimeout(r, 5000).unref())]);
+    }
     for (const v of this.vcpus) this.command(v, { type: 'exit', hart: v.hartId });
     this.translator?.postMessage({ type: 'exit' } satisfies TranslatorCommand);
     const all = Promise.all(this.workers.map((w) => w.exited));
@@ -291,6 +416,7 @@ export class Machine implements HartIrqSink, MachineControl {
     for (const d of this.devices) {
       try { d.flush?.(); } catch { /* keep flushing the others */ }
     }
+    try { this.config.tracing.backend.close(); } catch { /* nothing more to save */ }
     if (this.config.log.fd > 2) {
       try { closeSync(this.config.log.fd); } catch { /* already closed */ }
     }

@@ -21,6 +21,8 @@ export interface GuestMemoryBuffers {
   codeChunks: SharedArrayBuffer;
   /** One Int32 per RAM page: bumped whenever code in that page changes (invalidates its blocks). */
   pageGen: SharedArrayBuffer;
+  /** Int32 [0]: bumped when every translation must go (trace state or instrumentation changed). */
+  codeEpoch: SharedArrayBuffer;
 }
 
 export function createGuestMemoryBuffers(ramBase: number, ramSize: number, romBase: number, romSize: number): GuestMemoryBuffers {
@@ -33,6 +35,7 @@ export function createGuestMemoryBuffers(ramBase: number, ramSize: number, romBa
     codePages: new SharedArrayBuffer(pages),
     codeChunks: new SharedArrayBuffer(ramSize >>> CODE_CHUNK_SHIFT),
     pageGen: new SharedArrayBuffer(pages * 4),
+    codeEpoch: new SharedArrayBuffer(4),
   };
 }
 
@@ -53,6 +56,7 @@ export class GuestMemory {
   readonly codePages: Uint8Array;
   readonly codeChunks: Uint8Array;
   readonly pageGen: Int32Array;
+  readonly codeEpoch: Int32Array;
 
   constructor(readonly buffers: GuestMemoryBuffers) {
     const ram = buffers.ram;
@@ -71,6 +75,17 @@ export class GuestMemory {
     this.codePages = new Uint8Array(buffers.codePages);
     this.codeChunks = new Uint8Array(buffers.codeChunks);
     this.pageGen = new Int32Array(buffers.pageGen);
+    this.codeEpoch = new Int32Array(buffers.codeEpoch);
+  }
+
+  /** Current code epoch: translations made under an older epoch must be dropped. */
+  get epoch(): number {
+    return Atomics.load(this.codeEpoch, 0);
+  }
+
+  /** Invalidate every translation everywhere (callers also kick the vCPUs so they notice at once). */
+  bumpEpoch(): void {
+    Atomics.add(this.codeEpoch, 0, 1);
   }
 
   /** Byte offset of `pa` in RAM, or -1. */

@@ -115,7 +115,8 @@ export class MmioServer {
   private loop(): void {
     while (!this.stopped) {
       if (this.poll()) continue;
-      const wait = Atomics.waitAsync(this.i32, W_REQ_SEQ, this.seen);
+      // the timeout makes a lost wake-up cost milliseconds, never a hang
+      const wait = Atomics.waitAsync(this.i32, W_REQ_SEQ, this.seen, 20);
       if (wait.async) {
         void wait.value.then(() => this.loop());
         return;

@@ -228,7 +228,7 @@ export class JsBackend {
   /** ev(id, ...args): the vCPU's event sink raises the execution-level event. */
   private emitEvent(op: Op): void {
     const args = (op.eventArgs ?? []).map((a) => {
-      if ('temp' in a) return this.val(a.temp);
+      if ('temp' in a) return `BigInt.asUintN(64, ${this.val(a.temp)})`; // run-time values are uint64_t
       const v = a.literal;
       return typeof v === 'bigint' ? `${v}n` : typeof v === 'string' ? JSON.stringify(v) : String(v);
     });

@@ -10,15 +10,29 @@ import { GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
 import { Translator, TranslatorLog } from './translator.js';
 import { TranslatorChannelBuffers, TranslatorServer } from './translator-channel.js';
 import { disassembleForLog } from './translator-log.js';
+import { attachTracing, bindThreadTracing, TracingConfig } from '../machine/tracing.js';
+import { InstrCommand, InstrThread } from '../instr/thread-env.js';
+import { translationHooks } from '../instr/translation-hooks.js';
+import { guestMemoryForInstr, hartPresent } from '../instr/memory-access.js';
+import type { LibraryLoadMessage } from '../instr/thread-host.js';
+import { stateViews, WORD_EXIT_REQUEST } from '../vcpu/state-layout.js';
+import { trace_translate_block } from '../trace/generated/events.js';
 
 export interface TranslatorWorkerData {
   memory: GuestMemoryBuffers;
   channel: TranslatorChannelBuffers;
   log: { inAsm: boolean; op: boolean; outAsm: boolean; fd: number };
   symbols: { addr: number; size: number; name: string }[];
+  tracing: TracingConfig;
+  libraries: LibraryLoadMessage[];
+  allStates: SharedArrayBuffer[];
+  maxHarts: number;
 }
 
-export type TranslatorCommand = { type: 'flush' } | { type: 'exit' };
+export type TranslatorCommand =
+  | { type: 'flush' }
+  | { type: 'exit' }
+  | { type: 'instr'; cmd: InstrCommand; ack: number };
 
 const port = parentPort;
 if (!port) throw new Error('translator worker must run in a worker thread');
@@ -40,27 +54,70 @@ function symbolAt(pc: number): string {
   return '';
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const mem = new GuestMemory(data.memory);
-  const translator = new Translator(mem, makeLog());
+  const harts = data.allStates.map((b) => stateViews(b));
+  const tracing = attachTracing(data.tracing);
+  const instr = new InstrThread({
+    role: 'translator',
+    tracing,
+    memory: guestMemoryForInstr(mem, () => harts, (c) => hartPresent(harts[c])),
+    maxVcpus: data.maxHarts,
+    report: (msg) => port?.postMessage(msg),
+    stateChanged: () => {
+      mem.bumpEpoch();
+      for (const h of harts) Atomics.store(h.i32, WORD_EXIT_REQUEST, 1);
+    },
+  });
+  bindThreadTracing(tracing, (id, cpu, args) => instr.rt.deliver(id, cpu, args));
+  for (const lib of data.libraries) await instr.load(lib);
+  const hooks = new Map<number, ReturnType<typeof translationHooks>>();
+  const translator = new Translator(mem, makeLog(), (cpu) => {
+    let h = hooks.get(cpu);
+    if (!h) hooks.set(cpu, (h = translationHooks(instr.rt, cpu)));
+    return h;
+  });
   const server = new TranslatorServer(data.channel);
   let running = true;
-  port?.postMessage({ type: 'ready' });
-  while (running) {
-    const seen = server.doorbellValue;
-    const served = server.serve((req) => translator.translate(req.pc, req.pa, req.pa2, req.vcpuIndex));
+  let epoch = mem.epoch;
+  const pending: { cmd: InstrCommand; ack: number }[] = [];
+  const drain = (): void => {
     for (let m = receiveMessageOnPort(port as never); m; m = receiveMessageOnPort(port as never)) {
       const cmd = m.message as TranslatorCommand;
       if (cmd.type === 'flush') translator.flush();
-      if (cmd.type === 'exit') running = false;
+      else if (cmd.type === 'exit') running = false;
+      else pending.push({ cmd: cmd.cmd, ack: cmd.ack });
     }
-    if (served === 0 && running) server.waitForRequests(50, seen);
+  };
+  port?.postMessage({ type: 'ready' });
+  while (running) {
+    const seen = server.doorbellValue;
+    drain();
+    for (let p = pending.shift(); p; p = pending.shift()) {
+      let error: string | undefined;
+      try {
+        await instr.handle(p.cmd, []);
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+      }
+      port?.postMessage({ type: 'ack', id: p.ack, error });
+    }
+    const served = server.serve((req) => {
+      drain(); // a control change that arrived first must apply to this translation
+      if (mem.epoch !== epoch) {
+        epoch = mem.epoch;
+        translator.flush();
+      }
+      const code = translator.translate(req.pc, req.pa, req.pa2, req.vcpuIndex);
+      trace_translate_block(BigInt.asUintN(64, BigInt(req.pc)), BigInt(req.pa), code.insnCount);
+      return code;
+    });
+    if (served === 0 && running && pending.length === 0) server.waitForRequests(50, seen);
   }
+  tracing.backend.flush();
   port?.postMessage({ type: 'exited' });
 }
 
-try {
-  main();
-} catch (e) {
+main().catch((e: unknown) => {
   port.postMessage({ type: 'fatal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-}
+});

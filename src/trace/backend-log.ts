@@ -12,9 +12,10 @@
  * buffered), so lines from different threads never mix; `bufferBytes` trades
  * that immediacy for fewer system calls, still writing whole lines only.
  */
-import { closeSync, writeSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import type { TraceBackend } from './backend.js';
 import type { EventInfo, TraceArg } from './event-info.js';
+import { writeAllSync } from './fd-write.js';
 import { formatEventLine } from './format.js';
 import { EVENTS } from './generated/events.js';
 
@@ -53,7 +54,7 @@ export class LogBackend implements TraceBackend {
     if (info === undefined) return;
     const line = `${this.timestamp ? timestampPrefix() : ''}${formatEventLine(info, cpu, args)}\n`;
     if (this.bufferBytes <= 0) {
-      writeSync(this.fd, line);
+      writeAllSync(this.fd, line);
       return;
     }
     this.pending += line;
@@ -64,7 +65,7 @@ export class LogBackend implements TraceBackend {
     if (this.pending === '') return;
     const text = this.pending;
     this.pending = '';
-    writeSync(this.fd, text);
+    writeAllSync(this.fd, text);
   }
 
   close(): void {

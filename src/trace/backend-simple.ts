@@ -26,8 +26,8 @@ import {
   EVENT_RECORD_HEADER_BYTES,
   MAX_TRACE_STRLEN,
   RECORD_TYPE_EVENT,
-  writeFully,
 } from './simpletrace-format.js';
+import { writeAllSync } from './fd-write.js';
 
 export interface SimpleBackendOptions {
   /** Buffer size per thread; records are written in chunks of at most this. */
@@ -43,11 +43,13 @@ const DEFAULT_BUFFER_BYTES = 256 * 1024;
 const encoder = new TextEncoder();
 
 export class SimpleBackend implements TraceBackend {
-  private readonly buffer: Uint8Array;
-  private readonly view: DataView;
+  private buffer: Uint8Array;
+  private view: DataView;
   private used = 0;
   private readonly events: readonly EventInfo[];
-  private readonly clock: () => bigint;
+  /** Record size of each event without strings; -1 when it has string arguments. */
+  private readonly fixedSize: readonly number[];
+  private readonly clock: (() => bigint) | undefined;
   private readonly pid: number;
   private closed = false;
 
@@ -64,7 +66,10 @@ export class SimpleBackend implements TraceBackend {
     this.buffer = new Uint8Array(Math.max(options.bufferBytes ?? DEFAULT_BUFFER_BYTES, 1024));
     this.view = new DataView(this.buffer.buffer);
     this.events = options.events ?? EVENTS;
-    this.clock = options.clock ?? (() => process.hrtime.bigint());
+    this.fixedSize = this.events.map((e) =>
+      e.args.some((a) => a.type === 'const char *') ? -1 : EVENT_RECORD_HEADER_BYTES + 8 * (e.args.length + (e.vcpu ? 1 : 0)),
+    );
+    this.clock = options.clock;
     this.pid = options.pid ?? process.pid;
   }
 
@@ -76,16 +81,18 @@ export class SimpleBackend implements TraceBackend {
   emit(id: number, cpu: number, args: TraceArg[]): void {
     const info = this.events[id];
     if (this.closed || info === undefined) return;
-    const strings = info.args.map((a, i) => (a.type === 'const char *' ? encodeString(args[i]) : undefined));
-    let size = EVENT_RECORD_HEADER_BYTES + (info.vcpu ? 8 : 0);
-    for (const s of strings) size += s === undefined ? 8 : 4 + s.length;
+    let size = this.fixedSize[id];
+    let strings: (Uint8Array | undefined)[] | undefined;
+    if (size < 0) {
+      strings = info.args.map((a, i) => (a.type === 'const char *' ? encodeString(args[i]) : undefined));
+      size = EVENT_RECORD_HEADER_BYTES + (info.vcpu ? 8 : 0);
+      for (const str of strings) size += str === undefined ? 8 : 4 + str.length;
+    }
     if (size > this.buffer.length - this.used) this.flush();
+    // Only an event with very many arguments can outgrow a buffer (strings stop at 512 bytes).
     if (size > this.buffer.length) {
-      // Cannot happen with 512-byte strings and a >= 1 KiB buffer unless an event has huge arity.
-      const big = new SimpleBackend(this.fd, { bufferBytes: size, events: this.events, clock: this.clock, pid: this.pid });
-      big.emit(id, cpu, args);
-      big.flush();
-      return;
+      this.buffer = new Uint8Array(size);
+      this.view = new DataView(this.buffer.buffer);
     }
     this.encode(info, cpu, args, strings, size);
   }
@@ -94,7 +101,7 @@ export class SimpleBackend implements TraceBackend {
     if (this.used === 0) return;
     const length = this.used;
     this.used = 0;
-    writeFully(this.fd, this.buffer, length);
+    writeAllSync(this.fd, this.buffer, length);
   }
 
   close(): void {
@@ -104,33 +111,54 @@ export class SimpleBackend implements TraceBackend {
     if (this.ownsFd) closeSync(this.fd);
   }
 
-  private encode(info: EventInfo, cpu: number, args: TraceArg[], strings: (Uint8Array | undefined)[], size: number): void {
+  private encode(info: EventInfo, cpu: number, args: TraceArg[], strings: (Uint8Array | undefined)[] | undefined, size: number): void {
     const view = this.view;
     let at = this.used;
-    view.setBigUint64(at, RECORD_TYPE_EVENT, true);
-    view.setBigUint64(at + 8, BigInt(info.id), true);
-    view.setBigUint64(at + 16, this.clock(), true);
+    view.setUint32(at, Number(RECORD_TYPE_EVENT), true); // u64 record type, written as two u32
+    view.setUint32(at + 4, 0, true);
+    view.setUint32(at + 8, info.id, true);
+    view.setUint32(at + 12, 0, true);
+    this.putTimestamp(at + 16);
     view.setUint32(at + 24, size - 8, true); // `length` excludes the type word
     view.setUint32(at + 28, this.pid, true);
     at += EVENT_RECORD_HEADER_BYTES;
     if (info.vcpu) at = this.putNumber(at, cpu);
-    info.args.forEach((a, i) => {
-      const s = strings[i];
-      if (s !== undefined) {
-        view.setUint32(at, s.length, true);
-        this.buffer.set(s, at + 4);
-        at += 4 + s.length;
-        return;
+    const declared = info.args;
+    for (let i = 0; i < declared.length; i++) {
+      const str = strings === undefined ? undefined : strings[i];
+      if (str !== undefined) {
+        view.setUint32(at, str.length, true);
+        this.buffer.set(str, at + 4);
+        at += 4 + str.length;
+        continue;
       }
-      const value = normalizeArg(a.type, args[i] ?? 0);
+      const raw = args[i] ?? 0;
+      const value = typeof raw === 'bigint' ? raw : normalizeArg(declared[i].type, raw);
       if (typeof value === 'bigint') {
-        view.setBigUint64(at, BigInt.asUintN(64, value), true);
+        view.setBigUint64(at, value, true); // wraps modulo 2^64 like the C cast to uint64_t
         at += 8;
       } else {
         at = this.putNumber(at, typeof value === 'number' ? value : 0);
       }
-    });
+    }
     this.used = at;
+  }
+
+  /**
+   * CLOCK_MONOTONIC in nanoseconds, like QEMU's get_clock(). process.hrtime()
+   * is that clock in every thread; seconds * 1e9 + ns stays exact in a double
+   * for 104 days of uptime and avoids BigInt arithmetic on the hot path.
+   */
+  private putTimestamp(at: number): void {
+    if (this.clock !== undefined) {
+      this.view.setBigUint64(at, this.clock(), true);
+      return;
+    }
+    const [seconds, nanoseconds] = process.hrtime();
+    const ns = seconds * 1e9 + nanoseconds;
+    const low = ns % 0x1_0000_0000;
+    this.view.setUint32(at, low, true);
+    this.view.setUint32(at + 4, (ns - low) / 0x1_0000_0000, true);
   }
 
   /** A C integer of at most 32 bits cast to uint64_t (sign-extending negative values). */

@@ -13,8 +13,9 @@
  * was. QEMU writes the header and one mapping record per event when it opens
  * the file; ids are positions in EVENTS.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import type { EventInfo } from './event-info.js';
+import { writeAllSync } from './fd-write.js';
 import { EVENTS } from './generated/events.js';
 
 export const HEADER_EVENT_ID = 0xffffffffffffffffn;
@@ -58,14 +59,8 @@ export function encodeFileHeader(events: readonly EventInfo[] = EVENTS): Uint8Ar
 export function createSimpleTraceFile(path: string, events: readonly EventInfo[] = EVENTS): void {
   const fd = openSync(path, 'w');
   try {
-    writeFully(fd, encodeFileHeader(events));
+    writeAllSync(fd, encodeFileHeader(events));
   } finally {
     closeSync(fd);
   }
-}
-
-/** One write() per call where the kernel allows it; loops on a short write. */
-export function writeFully(fd: number, bytes: Uint8Array, length: number = bytes.length): void {
-  let done = 0;
-  while (done < length) done += writeSync(fd, bytes, done, length - done);
 }

@@ -47,8 +47,8 @@ export interface CompiledBlock {
 
 type Factory = (...args: unknown[]) => BlockFn;
 
-/** Events raised from generated code (instrumentation); bound per vCPU. */
-export type EventSink = Record<string, (...args: unknown[]) => void>;
+/** Raises execution-level events from generated code (`ev(id, ...args)`); bound to one vCPU. */
+export type EventSink = (id: number, ...args: unknown[]) => void;
 
 export class BlockCache {
   /** Jump caches indexed by privilege (0 U, 1 S, 3 M). */
@@ -62,6 +62,8 @@ export class BlockCache {
     private readonly mem: GuestMemory,
     private readonly source: BlockSource,
     private readonly events: EventSink,
+    /** Instrumentation scoreboards by global id (shared array: new ones appear in place). */
+    private readonly scoreboards: BigInt64Array[] = [],
   ) {
     this.pageGen = mem.pageGen;
   }
@@ -165,6 +167,6 @@ export class BlockCache {
     this.compiled++;
     const m = this.mem;
     const s = this.ctx.state;
-    return factory(this.ctx, s.i64, s.i32, s.f64, this.ctx.tlb, m.m8, m.mu8, m.m16, m.mu16, m.m32, m.mu32, m.m64, this.events);
+    return factory(this.ctx, s.i64, s.i32, s.f64, this.ctx.tlb, m.m8, m.mu8, m.m16, m.mu16, m.m32, m.mu32, m.m64, this.events, this.scoreboards);
   }
 }

@@ -4,17 +4,19 @@
  * worker between blocks; the main thread also raises that hart's
  * exit-request word so a running or sleeping vCPU looks at once.
  */
-export type VcpuCommandType = 'stop' | 'cont' | 'reset' | 'flush' | 'exit';
+export type VcpuCommandType = 'stop' | 'cont' | 'reset' | 'flush' | 'exit' | 'instr';
 
 export interface VcpuCommand {
   type: VcpuCommandType;
   hart: number;
   /** When set, the worker answers with an `ack` carrying this id once the command took effect. */
   ack?: number;
+  /** For 'instr': the instrumentation command (src/instr/thread-env.ts InstrCommand). */
+  instr?: unknown;
 }
 
 export type VcpuReport =
   | { type: 'ready' }
-  | { type: 'ack'; id: number; hart: number; pc: number }
+  | { type: 'ack'; id: number; hart: number; pc: number; error?: string }
   | { type: 'exited'; hart: number; pc: number }
   | { type: 'fatal'; message: string };

@@ -28,6 +28,8 @@ export interface RunLoopHost {
   handleControl(): boolean;
   /** Whether the machine wants this vCPU paused. */
   paused(): boolean;
+  /** Work that needs the thread's event loop is waiting (library loads): leave step() with Yield. */
+  yieldRequested(): boolean;
 }
 
 export const enum StepResult {
@@ -39,11 +41,14 @@ export const enum StepResult {
   Paused,
   /** The vCPU has ended. */
   Exit,
+  /** The thread must run asynchronous work, then call step again. */
+  Yield,
 }
 
 export class RunLoop {
   private timerBudget = TIMER_CHECK_BLOCKS;
   private exited = false;
+  private codeEpoch = -1;
 
   constructor(
     readonly ctx: VcpuContext,
@@ -111,8 +116,16 @@ export class RunLoop {
       Atomics.store(ctx.i32, WORD_RUN_STATE, RunState.Exited);
       return StepResult.Exit;
     }
+    if (this.host.yieldRequested()) {
+      Atomics.store(ctx.i32, WORD_EXIT_REQUEST, 1); // come back here after the work
+      return StepResult.Yield;
+    }
     if ((reasons & ExitReason.FlushTlb) !== 0) ctx.flushWriteTlb();
-    if ((reasons & ExitReason.FlushCode) !== 0) this.cache.flush();
+    const epoch = ctx.mem.epoch;
+    if ((reasons & ExitReason.FlushCode) !== 0 || epoch !== this.codeEpoch) {
+      this.codeEpoch = epoch;
+      this.cache.flush();
+    }
     if (ctx.codeCacheDirty) {
       ctx.codeCacheDirty = false;
       this.cache.flushJump();
@@ -169,12 +182,13 @@ export class RunLoop {
 }
 
 /** thread=multi: this thread runs one vCPU and sleeps when it idles. */
-export function runOneVcpu(loop: RunLoop): void {
+export async function runOneVcpu(loop: RunLoop, asyncWork: () => Promise<void>): Promise<void> {
   for (;;) {
     const seen = loop.wakeSeq();
     const r = loop.step(Number.MAX_SAFE_INTEGER);
     if (r === StepResult.Exit) return;
-    if (r === StepResult.Halted || r === StepResult.Paused) loop.sleep(seen, loop.sleepBudgetMs(r));
+    if (r === StepResult.Yield) await asyncWork();
+    else if (r === StepResult.Halted || r === StepResult.Paused) loop.sleep(seen, loop.sleepBudgetMs(r));
   }
 }
 
@@ -188,21 +202,24 @@ const SINGLE_THREAD_IDLE_MS = 10;
  * round-robin order with a fixed slice, like QEMU's single-threaded TCG.
  * `loops()` is consulted every round so vCPUs can be added and removed.
  */
-export function runRoundRobin(loops: () => readonly RunLoop[]): void {
+export async function runRoundRobin(loops: () => readonly RunLoop[], asyncWork: () => Promise<void>): Promise<void> {
   for (;;) {
     const current = loops();
     let runnable = 0;
     let live = 0;
     let sleepMs = SINGLE_THREAD_IDLE_MS;
+    let yielded = false;
     for (const loop of current) {
       const r = loop.step(SINGLE_THREAD_SLICE);
       if (r === StepResult.Exit) continue;
       live++;
-      if (r === StepResult.Budget) runnable++;
+      if (r === StepResult.Yield) yielded = true;
+      else if (r === StepResult.Budget) runnable++;
       else sleepMs = Math.min(sleepMs, loop.sleepBudgetMs(r));
     }
-    if (live === 0 && current.length > 0) return;
-    if (runnable === 0 && current.length > 0) {
+    if (current.length > 0 && live === 0) return;
+    if (yielded) await asyncWork();
+    else if (runnable === 0 && current.length > 0) {
       const first = current[0];
       first.sleep(first.wakeSeq(), sleepMs);
     }

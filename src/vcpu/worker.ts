@@ -13,6 +13,11 @@ import { TranslatorChannelBuffers, TranslatorClient } from '../tcg/translator-ch
 import { MmioPort, VcpuContext } from './context.js';
 import { BlockCache } from './block-cache.js';
 import { RunLoop, runOneVcpu, runRoundRobin } from './run-loop.js';
+import { attachTracing, bindThreadTracing, TracingConfig } from '../machine/tracing.js';
+import { EVENT_CPU_ENTER, EVENT_CPU_EXIT, EVENT_CPU_RESET, InstrCommand, InstrThread } from '../instr/thread-env.js';
+import { guestMemoryForInstr, hartPresent } from '../instr/memory-access.js';
+import type { LibraryLoadMessage } from '../instr/thread-host.js';
+import { trace_riscv_trap, trace_riscv_interrupt } from '../trace/generated/events.js';
 import { ExitReason, stateViews, VcpuStateViews, WORD_EXIT_REASONS, WORD_EXIT_REQUEST } from './state-layout.js';
 import type { VcpuCommand, VcpuReport } from './protocol.js';
 import { CpuLog, CpuLogFlags, formatTrap } from './cpu-log.js';
@@ -41,6 +46,9 @@ export interface VcpuWorkerData {
   deviceRanges: { base: number; size: number }[];
   resetPc: number;
   log: CpuLogFlags;
+  tracing: TracingConfig;
+  /** Instrumentation libraries to load before the vCPUs start. */
+  libraries: LibraryLoadMessage[];
 }
 
 const port = parentPort as MessagePort;
@@ -58,6 +66,31 @@ class WorkerShared {
   readonly harts: VcpuStateViews[] = data.allStates.map((b) => stateViews(b));
   readonly clint = new Clint(this.clintShared, data.maxHarts, (h) => this.harts[h]);
   readonly log = data.log.int || data.log.exec || data.log.cpu ? new CpuLog(data.log) : undefined;
+  readonly tracing = attachTracing(data.tracing);
+  readonly instr = new InstrThread({
+    role: 'vcpu',
+    tracing: this.tracing,
+    memory: guestMemoryForInstr(this.mem, () => this.harts, (c) => hartPresent(this.harts[c])),
+    maxVcpus: data.maxHarts,
+    report: (msg) => port.postMessage(msg),
+    stateChanged: () => this.flushEverywhere(),
+  });
+  /** Async work (library loads) waiting for the event loop; acks are sent when each is done. */
+  readonly asyncQueue: (() => Promise<void>)[] = [];
+
+  constructor() {
+    bindThreadTracing(this.tracing, (id, cpu, args) => this.instr.rt.deliver(id, cpu, args));
+  }
+
+  /** Trace state or callbacks changed: every translation is stale; make every vCPU notice now. */
+  flushEverywhere(): void {
+    this.mem.bumpEpoch();
+    for (const h of this.harts) Atomics.store(h.i32, WORD_EXIT_REQUEST, 1);
+  }
+
+  async runAsyncWork(): Promise<void> {
+    for (let work = this.asyncQueue.shift(); work; work = this.asyncQueue.shift()) await work();
+  }
 }
 
 /** One vCPU in this worker. */
@@ -69,7 +102,7 @@ class HartRuntime {
   paused: boolean;
   running = true;
 
-  constructor(readonly spec: HartSpec, shared: WorkerShared, drain: () => void) {
+  constructor(readonly spec: HartSpec, private readonly shared: WorkerShared, drain: () => void, private readonly workerHarts: () => number[]) {
     const hartId = spec.hartId;
     this.paused = spec.startPaused;
     this.ctx = new VcpuContext(shared.harts[hartId], hartId, shared.mem, mmioPort(shared.clint, spec.mmio), {
@@ -77,9 +110,11 @@ class HartRuntime {
       mtimecmp: (h) => shared.clintShared.mtimecmp(h),
     });
     const log = shared.log;
-    if (log?.flags.int) {
-      this.ctx.trapObserver = (cause, interrupt, epc, tval) => log.write(formatTrap(hartId, cause, interrupt, epc, tval));
-    }
+    this.ctx.trapObserver = (cause, interrupt, epc, tval) => {
+      if (log?.flags.int) log.write(formatTrap(hartId, cause, interrupt, epc, tval));
+      if (interrupt) trace_riscv_interrupt(hartId, BigInt(cause), BigInt.asUintN(64, BigInt(epc)));
+      else trace_riscv_trap(hartId, BigInt(cause), BigInt.asUintN(64, BigInt(epc)), BigInt.asUintN(64, tval));
+    };
     this.ctx.otherHartsFlushWriteTlb = () => {
       shared.harts.forEach((h, i) => {
         if (i === hartId) return;
@@ -88,7 +123,9 @@ class HartRuntime {
       });
     };
     this.ctx.resetState(data.resetPc);
-    this.cache = new BlockCache(this.ctx, shared.mem, new TranslatorClient(data.translator, hartId), {});
+    const rt = shared.instr.rt;
+    this.cache = new BlockCache(this.ctx, shared.mem, new TranslatorClient(data.translator, hartId),
+      (id, ...args) => rt.raise(id, hartId, args), shared.instr.boards);
     this.loop = new RunLoop(this.ctx, this.cache, {
       handleControl: () => {
         drain();
@@ -96,7 +133,13 @@ class HartRuntime {
         return this.running;
       },
       paused: () => this.paused,
+      yieldRequested: () => shared.asyncQueue.length > 0,
     }, log);
+  }
+
+  /** Raise a vCPU event (guest_cpu_enter/exit/reset) for this vCPU in this worker. */
+  raise(id: number): void {
+    this.shared.instr.rt.raise(id, this.spec.hartId, []);
   }
 
   private handle(cmd: VcpuCommand): void {
@@ -106,7 +149,22 @@ class HartRuntime {
       case 'reset':
         this.ctx.resetState(data.resetPc);
         this.cache.flush();
+        this.raise(EVENT_CPU_RESET);
         break;
+      case 'instr': {
+        const instr = cmd.instr as InstrCommand;
+        const ack = cmd.ack;
+        this.shared.asyncQueue.push(async () => {
+          let error: string | undefined;
+          try {
+            await this.shared.instr.handle(instr, this.workerHarts());
+          } catch (e) {
+            error = e instanceof Error ? e.message : String(e);
+          }
+          if (ack !== undefined) post({ type: 'ack', id: ack, hart: this.spec.hartId, pc: this.ctx.pc, error });
+        });
+        return; // acked when the work is done
+      }
       case 'flush': this.cache.flush(); break;
       case 'exit': this.running = false; break;
     }
@@ -134,7 +192,7 @@ function mmioPort(clint: Clint, slot: SharedArrayBuffer): MmioPort {
   };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const shared = new WorkerShared();
   const runtimes = new Map<number, HartRuntime>();
   const drain = (): void => {
@@ -143,19 +201,26 @@ function main(): void {
       runtimes.get(cmd.hart)?.pending.push(cmd);
     }
   };
-  for (const spec of data.harts) runtimes.set(spec.hartId, new HartRuntime(spec, shared, drain));
+  const hartIds = (): number[] => [...runtimes.keys()];
+  for (const lib of data.libraries) await shared.instr.load(lib);
+  for (const spec of data.harts) runtimes.set(spec.hartId, new HartRuntime(spec, shared, drain, hartIds));
+  // QEMU raises guest_cpu_enter when a vCPU is created, before its first instruction
+  for (const r of runtimes.values()) r.raise(EVENT_CPU_ENTER);
   post({ type: 'ready' });
+  const work = (): Promise<void> => shared.runAsyncWork();
   if (data.thread === 'multi') {
     const only = [...runtimes.values()][0];
-    runOneVcpu(only.loop);
+    await runOneVcpu(only.loop, work);
   } else {
-    runRoundRobin(() => [...runtimes.values()].map((r) => r.loop));
+    await runRoundRobin(() => [...runtimes.values()].map((r) => r.loop), work);
   }
-  for (const r of runtimes.values()) post({ type: 'exited', hart: r.spec.hartId, pc: r.ctx.pc });
+  for (const r of runtimes.values()) {
+    r.raise(EVENT_CPU_EXIT);
+    post({ type: 'exited', hart: r.spec.hartId, pc: r.ctx.pc });
+  }
+  shared.tracing.backend.flush();
 }
 
-try {
-  main();
-} catch (e) {
+main().catch((e: unknown) => {
   post({ type: 'fatal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-}
+});

@@ -41,8 +41,12 @@ const LEGITIMATE_DIFFERENCES: readonly Difference[] = [
   { line: /^(Hit any key to stop autoboot:).*$/, replace: '$1 <countdown>' },
 ];
 
-/** Byte size of U-Boot's FDT-relocation reservation below the FDT, found by searching near it. */
-const FDT_RESERVATION_SEARCH = 0x10000n;
+/**
+ * lmb reserves from just below U-Boot's stack pointer, which sits right under
+ * the relocated FDT, to the end of RAM: that reservation's start moves with the
+ * FDT. It is recognised as the one starting at most this far below the FDT.
+ */
+const STACK_RESERVATION_BELOW_FDT = 0x10000n;
 
 /** Splits console text into lines (U-Boot ends lines with \r\n). */
 export function consoleLines(text: string): string[] {
@@ -70,7 +74,7 @@ function maskLine(line: string, fdt: bigint | undefined): string | null {
   const reserved = /^( reserved\[\d+\]\t\[)0x([0-9a-f]+)(-0x[0-9a-f]+\], )0x[0-9a-f]+( bytes.*)$/.exec(line);
   if (reserved && fdt !== undefined) {
     const start = BigInt(`0x${reserved[2]}`);
-    if (start <= fdt && fdt - start < FDT_RESERVATION_SEARCH) return `${reserved[1]}<fdt - n>${reserved[3]}<size>${reserved[4]}`;
+    if (start <= fdt && fdt - start < STACK_RESERVATION_BELOW_FDT) return `${reserved[1]}<fdt - n>${reserved[3]}<size>${reserved[4]}`;
   }
   return line;
 }

@@ -54,8 +54,9 @@ function expectSameAsQemu(pair: Pair, label: string): void {
   expect(ours, `"${label}" on tsemu vs QEMU`).to.equal(theirs);
 }
 
-function hex(v: bigint, digits = 16): string {
-  return `0x${v.toString(16).padStart(digits, '0')}`;
+/** bdinfo's 0x%016llx style. */
+function hex(v: bigint): string {
+  return `0x${v.toString(16).padStart(16, '0')}`;
 }
 
 /** Both emulators quit on Ctrl-a x with status 0, nothing on stderr, after the mux's goodbye line. */
@@ -121,16 +122,21 @@ describe('boot/uboot: OpenSBI + U-Boot at the => prompt, compared with QEMU', fu
     });
 
     it('places the relocated device tree so that it ends where QEMU’s does, and reports it consistently', function () {
-      const report = (t: UbootTranscript): { blob: bigint; size: bigint; env: Map<string, string> } => {
-        const info = parseBdinfo(section(t, 'bdinfo'));
+      const report = (t: UbootTranscript): { blob: bigint; size: bigint; stackReservation: bigint; env: Map<string, string> } => {
+        const text = section(t, 'bdinfo');
+        const info = parseBdinfo(text);
         const blob = BigInt(info.get('fdt_blob') ?? 'missing');
         expect(info.get('new_fdt')).to.equal(info.get('fdt_blob'));
         expect(fdtOf(t), 'Working FDT').to.equal(blob);
-        return { blob, size: BigInt(info.get('fdt_size') ?? 'missing'), env: parseEnv(section(t, 'printenv')) };
+        // The last lmb reservation runs from just below U-Boot's stack (under the FDT) to the end of RAM.
+        const reserved = [...text.matchAll(/ reserved\[\d+\]\t\[0x([0-9a-f]+)-0x87ffffff\]/g)].map((m) => BigInt(`0x${m[1]}`));
+        const stackReservation = reserved[reserved.length - 1] ?? 0n;
+        return { blob, size: BigInt(info.get('fdt_size') ?? 'missing'), stackReservation, env: parseEnv(section(t, 'printenv')) };
       };
       const q = report(pair.qemu);
       const t = report(pair.tsemu);
-      expect(hex(t.blob + t.size)).to.equal(hex(q.blob + q.size));
+      expect(hex(t.blob + t.size), 'end of the FDT').to.equal(hex(q.blob + q.size));
+      expect(t.blob - t.stackReservation, 'stack reservation below the FDT').to.equal(q.blob - q.stackReservation);
       for (const name of ['fdtcontroladdr', 'fdt_addr', 'fdtaddr']) expect(t.env.get(name), name).to.equal(t.blob.toString(16));
     });
 

@@ -27,6 +27,16 @@ const DEFAULT_LINE_DELAY_MS = 30;
 
 type Waiter = () => void;
 
+/**
+ * Sessions whose emulator still runs. If the test process dies (uncaught
+ * error, mocha bail), they are killed rather than left running orphaned with
+ * a pipe for stdin that nobody will ever write to.
+ */
+const live = new Set<GuestSession>();
+process.on('exit', () => {
+  for (const s of live) s.kill();
+});
+
 export class GuestSession {
   private readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
   private readonly started = Date.now();
@@ -51,6 +61,7 @@ export class GuestSession {
   constructor(readonly command: string, args: readonly string[], opts: GuestSessionOptions = {}) {
     this.lineDelayMs = opts.lineDelayMs ?? DEFAULT_LINE_DELAY_MS;
     this.child = spawn(command, [...args], { cwd: opts.cwd ?? repoRoot(), stdio: ['pipe', 'pipe', 'pipe'] });
+    live.add(this);
     const killTimer = setTimeout(() => {
       this.timedOut = true;
       this.child.kill('SIGKILL');
@@ -68,6 +79,7 @@ export class GuestSession {
       const finish = (status: number | null, signal: NodeJS.Signals | null, extraErr = ''): void => {
         if (this.closed) return;
         this.closed = true;
+        live.delete(this);
         clearTimeout(killTimer);
         this.err += extraErr;
         this.wake();

@@ -60,8 +60,6 @@ static void test_rw_forms(void) {
   csr_write(sscratch, 0xabc);
   CHECK_EQ(csr_read(sscratch), 0xabc, "sscratch");
   CHECK_EQ(csr_read(mscratch), 0x34, "mscratch unaffected by sscratch");
-  /* restore the M trap stack pointer that crt0 keeps in mscratch is not needed:
-   * the trap entry rewrites mscratch on exit; keep a sane value anyway. */
 }
 
 /* Expect an illegal instruction whose mtval is the given encoding. */
@@ -160,6 +158,7 @@ static void test_fence_i(void) {
 
 int main(void) {
   test_begin("zicsr");
+  /* mscratch holds the M trap stack (crt0); no trap may happen until it is restored */
   uint64_t saved = csr_read(mscratch);
   test_rw_forms();
   csr_write(mscratch, saved);

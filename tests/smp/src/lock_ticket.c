@@ -6,7 +6,7 @@
 
 /* Fewer rounds than the spinlocks: with more harts than host cores a ticket
  * lock convoys (the next ticket holder may not be running). */
-#define ITERATIONS 500
+#define ITERATIONS 100
 #define MAX_ENTRIES (SMP_MAX_HARTS * ITERATIONS)
 
 static struct ticket_lock lock;

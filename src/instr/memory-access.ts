@@ -1,0 +1,55 @@
+/**
+ * Guest memory for the instrumentation API, from any thread: RAM and ROM are
+ * shared, and every hart's MMU state (privilege, satp, mstatus) is in shared
+ * memory, so virtual addresses are translated with the same page walker the
+ * vCPUs use (without setting A/D bits: a library's look-up is not an access).
+ */
+import type { GuestMemory } from '../memory/guest-memory.js';
+import { Csr, RunState, SLOT_CSR, SLOT_PRIV, VcpuStateViews, WORD_RUN_STATE } from '../vcpu/state-layout.js';
+import { Access, MSTATUS, MPP_SHIFT, Priv } from '../target/riscv/csr.js';
+import { walkPageTable } from '../target/riscv/mmu.js';
+import type { InstrMemory } from './runtime.js';
+
+export function guestMemoryForInstr(mem: GuestMemory, harts: () => readonly (VcpuStateViews | undefined)[], present: (cpu: number) => boolean): InstrMemory {
+  const readOnlyWalkMemory = {
+    ramOffset: (pa: number) => mem.ramOffset(pa),
+    // a copy-on-read view would be needed to avoid A/D updates; walk on the live table
+    // but only after checking A (and D) are set, so the walker never writes
+    ram64: mem.m64,
+  };
+  return {
+    vcpuExists: (cpu) => Number.isInteger(cpu) && cpu >= 0 && cpu < harts().length && harts()[cpu] !== undefined && present(cpu),
+    virtToPhys(cpu, vaddr) {
+      const s = harts()[cpu];
+      if (!s) return undefined;
+      const i64 = s.i64;
+      const satp = i64[SLOT_CSR + Csr.satp];
+      const mstatus = i64[SLOT_CSR + Csr.mstatus];
+      let priv = s.i32[2 * SLOT_PRIV] as Priv;
+      if (priv === Priv.M && (mstatus & MSTATUS.MPRV) !== 0n) priv = Number((mstatus & MSTATUS.MPP) >> MPP_SHIFT) as Priv;
+      if (priv === Priv.M || satp === 0n) return BigInt.asUintN(64, vaddr);
+      const r = walkPageTable(readOnlyWalkMemory, {
+        vaddr: BigInt.asIntN(64, vaddr), access: Access.Read, priv: Priv.S, satp, sum: true, mxr: true,
+      });
+      return r.pagePa < 0 ? undefined : BigInt(r.pagePa) + BigInt.asUintN(12, vaddr);
+    },
+    readPhys(paddr, size) {
+      const pa = Number(paddr);
+      const off = mem.ramOffset(pa);
+      if (off >= 0 && off + size <= mem.ramSize) return mem.mu8.slice(off, off + size);
+      if (mem.isRom(pa) && pa + size <= mem.romBase + mem.romSize) return mem.rom.slice(pa - mem.romBase, pa - mem.romBase + size);
+      return undefined;
+    },
+    writePhys(paddr, bytes) {
+      const off = mem.ramOffset(Number(paddr));
+      if (off < 0 || off + bytes.length > mem.ramSize) return false;
+      mem.mu8.set(bytes, off);
+      mem.codeWritten(off, bytes.length);
+      return true;
+    },
+  };
+}
+
+export function hartPresent(s: VcpuStateViews | undefined): boolean {
+  return s !== undefined && Atomics.load(s.i32, WORD_RUN_STATE) !== RunState.Exited;
+}

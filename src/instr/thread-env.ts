@@ -1,0 +1,131 @@
+/**
+ * Instrumentation in a worker thread (translator service or vCPU worker):
+ * the thread's runtime wired to tracing, guest memory and the main thread,
+ * plus the handling of load/unload/relay messages from the main thread.
+ */
+import { InstrBroadcast, InstrEventInfo, InstrMemory, InstrRuntime, ThreadRole, TraceAccess } from './runtime.js';
+import { importLibrary, LibraryLoadMessage, makeConsoleSynchronous, startInstance, stopInstance } from './thread-host.js';
+import type { ThreadTracing } from '../machine/tracing.js';
+import { EVENTS } from '../trace/generated/events.js';
+import type { EventInfo } from '../trace/event-info.js';
+
+/** Worker -> main. */
+export type InstrReport =
+  | { type: 'instr-failed'; lib: string; event: string; message: string }
+  | { type: 'instr-broadcast'; msg: InstrBroadcast }
+  | { type: 'instr-log'; message: string };
+
+/** Main -> worker (a vCPU worker also gets them as commands). */
+export type InstrCommand =
+  | { kind: 'load'; msg: LibraryLoadMessage }
+  | { kind: 'unload'; id: string }
+  | { kind: 'broadcast'; msg: InstrBroadcast }
+  | { kind: 'cpu-event'; id: string; event: 'enter' | 'exit' };
+
+/** The instrumentation view of the generated event table. */
+export function instrEvents(events: readonly EventInfo[] = EVENTS): InstrEventInfo[] {
+  return events.map((e) => ({
+    id: e.id,
+    name: e.name,
+    vcpu: e.vcpu,
+    level: e.level,
+    peer: e.peer,
+    instrument: e.instrument,
+    staticEnabled: e.staticEnabled,
+    // a translation-level callback receives every argument, run-time values as handles
+    args: (e.level === 'trans' && e.peer !== undefined ? events[e.peer].args : e.args).map((a) => ({ name: a.name, tcg: a.isTcgValue })),
+  }));
+}
+
+/** Trace state and backend as the runtime sees them. `changed` runs after every state change. */
+export function traceAccess(t: ThreadTracing, changed: (id: number) => void): TraceAccess {
+  const { state, backend } = t;
+  return {
+    enabled: (id, cpu) => state.isEnabled(id, cpu),
+    anyEnabled: (id) => state.dstate[id] !== 0,
+    emit: (id, cpu, args) => backend.emit(id, cpu, args as (number | bigint | string)[]),
+    setDynamic: (id, on, cpu) => {
+      if (cpu === undefined) state.setDynamic(id, on);
+      else state.setVcpuDynamic(id, cpu, on);
+      changed(id);
+    },
+    staticEnabled: (id) => state.staticState(id),
+    dynamicEnabled: (id) => state.dynamicState(id),
+  };
+}
+
+export interface InstrThreadOptions {
+  role: ThreadRole;
+  tracing: ThreadTracing;
+  memory: InstrMemory;
+  maxVcpus: number;
+  report(msg: InstrReport): void;
+  /** Trace state changed (here or in another thread's instance): translations may be stale. */
+  stateChanged(id: number): void;
+}
+
+export class InstrThread {
+  readonly rt: InstrRuntime;
+  /** Scoreboards by global id; the vCPU's generated code indexes this array (`sb`). */
+  readonly boards: BigInt64Array[] = [];
+  private loading: LibraryLoadMessage | undefined;
+
+  constructor(private readonly opts: InstrThreadOptions) {
+    if (opts.role !== 'main') makeConsoleSynchronous();
+    this.rt = new InstrRuntime(opts.role, instrEvents(opts.tracing.state.events), {
+      trace: traceAccess(opts.tracing, (id) => {
+        opts.stateChanged(id);
+        opts.report({ type: 'instr-broadcast', msg: { kind: 'state-changed', event: id } });
+      }),
+      memory: opts.memory,
+      broadcast: (msg) => opts.report({ type: 'instr-broadcast', msg }),
+      failed: (lib, event, error) => opts.report({
+        type: 'instr-failed', lib, event, message: error instanceof Error ? error.message : String(error),
+      }),
+      scoreboard: (lib, index, counters) => {
+        const spec = this.loading?.id === lib ? this.loading.scoreboards[index] : undefined;
+        if (!spec || spec.counters !== counters) {
+          throw new Error(`qi_scoreboard_new: scoreboard #${index} differs from the one the main instance created (create scoreboards in qi_init, in the same order)`);
+        }
+        return { id: spec.id, data: this.boards[spec.id] };
+      },
+    }, opts.maxVcpus);
+  }
+
+  /** Handle one command; `cpus` are the vCPUs this worker runs (for cpu-event). */
+  async handle(cmd: InstrCommand, cpus: readonly number[]): Promise<void> {
+    switch (cmd.kind) {
+      case 'load': await this.load(cmd.msg); return;
+      case 'unload': stopInstance(this.rt, cmd.id, true, (m) => this.opts.report({ type: 'instr-log', message: m })); return;
+      case 'broadcast':
+        if (cmd.msg.kind === 'set-callback') this.rt.applyBroadcast(cmd.msg);
+        else this.opts.stateChanged(cmd.msg.event);
+        return;
+      case 'cpu-event': {
+        const lib = this.rt.library(cmd.id);
+        if (!lib) return;
+        const id = cmd.event === 'enter' ? EVENT_CPU_ENTER : EVENT_CPU_EXIT;
+        for (const cpu of cpus) this.rt.raiseFor(lib, id, cpu, []);
+        return;
+      }
+    }
+  }
+
+  async load(msg: LibraryLoadMessage): Promise<void> {
+    for (const b of msg.scoreboards) this.boards[b.id] = new BigInt64Array(b.buffer);
+    const module = await importLibrary(msg.file, msg.file);
+    this.loading = msg;
+    try {
+      startInstance(this.rt, msg.id, module, msg.args, msg.file, true);
+    } finally {
+      this.loading = undefined;
+    }
+  }
+}
+
+export const EVENT_CPU_ENTER = EVENTS.findIndex((e) => e.name === 'guest_cpu_enter');
+export const EVENT_CPU_EXIT = EVENTS.findIndex((e) => e.name === 'guest_cpu_exit');
+export const EVENT_CPU_RESET = EVENTS.findIndex((e) => e.name === 'guest_cpu_reset');
+export const EVENT_MEM_TRANS = EVENTS.findIndex((e) => e.name === 'guest_mem_before_trans');
+export const EVENT_BBL_TRANS = EVENTS.findIndex((e) => e.name === 'guest_bbl_before_trans');
+export const EVENT_INSN_TRANS = EVENTS.findIndex((e) => e.name === 'guest_inst_before_trans');

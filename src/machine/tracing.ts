@@ -1,0 +1,88 @@
+/**
+ * Tracing across the machine's threads: the event state lives in one
+ * SharedArrayBuffer (TraceState), and every thread (main, translator service,
+ * vCPU workers) attaches to it and opens its own writer for the backend.
+ *
+ * Backend choice (QEMU picks one at build time; tsemu at run time):
+ * `-trace file=FILE` selects the `simple` backend writing FILE (read it with
+ * tsemu-simpletrace); otherwise the `log` backend prints one line per event
+ * to stderr, or to the `-D` file.
+ */
+import type { MachineOptions } from '../cli/options.js';
+import { TraceState } from '../trace/state.js';
+import type { TraceBackend } from '../trace/backend.js';
+import { LogBackend } from '../trace/backend-log.js';
+import { SimpleBackend } from '../trace/backend-simple.js';
+import { NopBackend } from '../trace/backend-nop.js';
+import { createSimpleTraceFile } from '../trace/simpletrace-format.js';
+import { applyLogTracePatterns, applyTraceOptions } from '../trace/control.js';
+import { bindTraceRuntime } from '../trace/runtime.js';
+import type { TraceArg } from '../trace/event-info.js';
+import { BootError } from './boot-layout.js';
+
+/** Sent to every worker: enough to attach to the same state and backend. */
+export interface TracingConfig {
+  state: SharedArrayBuffer;
+  backend: 'log' | 'simple' | 'nop';
+  /** log backend: the descriptor (stderr or the -D file), shared by number across threads. */
+  logFd: number;
+  /** simple backend: the file (its header already written by the main thread). */
+  simpleFile: string | undefined;
+}
+
+export interface ThreadTracing {
+  state: TraceState;
+  backend: TraceBackend;
+  config: TracingConfig;
+}
+
+/** In any thread: attach to the shared state and open this thread's backend writer. */
+export function attachTracing(config: TracingConfig): ThreadTracing {
+  const state = TraceState.attach(config.state);
+  let backend: TraceBackend;
+  if (config.backend === 'simple' && config.simpleFile !== undefined) backend = SimpleBackend.open(config.simpleFile);
+  else if (config.backend === 'nop') backend = new NopBackend();
+  else backend = new LogBackend({ fd: config.logFd });
+  return { state, backend, config };
+}
+
+/** Route this thread's generated trace_*() calls through `dispatch` (default: straight to the backend). */
+export function bindThreadTracing(t: ThreadTracing, dispatch?: (id: number, cpu: number, args: TraceArg[]) => void): void {
+  bindTraceRuntime(t.state, dispatch ?? ((id, cpu, args) => t.backend.emit(id, cpu, args)));
+}
+
+export type TracingSetup =
+  | { kind: 'run'; tracing: ThreadTracing; warnings: string[] }
+  | { kind: 'exit'; stdout: string; warnings: string[]; status: 0 | 1; message?: string };
+
+/** Main thread: create the state, apply -trace and -d trace:, and pick the backend. */
+export function setupTracing(opts: MachineOptions, logFd: number): TracingSetup {
+  const state = TraceState.create();
+  const warnings: string[] = [];
+  const fromTrace = applyTraceOptions(state, opts.traces.map((spec) => ({ spec, where: `-trace ${traceWhere(spec)}` })));
+  warnings.push(...fromTrace.warnings);
+  if (fromTrace.kind === 'help') return { kind: 'exit', stdout: fromTrace.listing, warnings, status: 0 };
+  if (fromTrace.kind === 'error') return { kind: 'exit', stdout: '', warnings, status: 1, message: fromTrace.message };
+  const fromLog = applyLogTracePatterns(state, opts.logTracePatterns);
+  warnings.push(...fromLog.warnings);
+  if (fromLog.kind === 'help') return { kind: 'exit', stdout: fromLog.listing, warnings, status: 0 };
+  if (fromLog.kind === 'error') return { kind: 'exit', stdout: '', warnings, status: 1, message: fromLog.message };
+  let config: TracingConfig = { state: state.buffer, backend: 'log', logFd, simpleFile: undefined };
+  if (fromTrace.file !== undefined) {
+    try {
+      createSimpleTraceFile(fromTrace.file);
+    } catch (e) {
+      throw new BootError(`could not open trace file '${fromTrace.file}': ${e instanceof Error && 'code' in e && e.code === 'EACCES' ? 'Permission denied' : e instanceof Error ? e.message : String(e)}`);
+    }
+    config = { ...config, backend: 'simple', simpleFile: fromTrace.file };
+  }
+  return { kind: 'run', tracing: attachTracing(config), warnings };
+}
+
+function traceWhere(spec: { enable: string | undefined; events: string | undefined; file: string | undefined }): string {
+  const parts: string[] = [];
+  if (spec.enable !== undefined) parts.push(spec.enable);
+  if (spec.events !== undefined) parts.push(`events=${spec.events}`);
+  if (spec.file !== undefined) parts.push(`file=${spec.file}`);
+  return parts.join(',');
+}
