@@ -75,7 +75,7 @@ export class ConsoleMux {
   private escape(b: number, out: number[]): void {
     switch (String.fromCharCode(b)) {
       case 'x':
-        process.stdout.write('tsemu: Terminated\r\n');
+        process.stdout.write('QEMU: Terminated\n\r'); // QEMU's exact text: scripts wait for it
         this.opts.quit();
         return;
       case 'h':

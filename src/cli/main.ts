@@ -11,7 +11,7 @@ import { Machine } from '../machine/machine.js';
 import { ConsoleMux } from './console.js';
 import { setupTracing } from '../machine/tracing.js';
 import { LibraryError } from '../instr/thread-host.js';
-import { LibraryLoadError } from '../instr/loader.js';
+import { LibraryLoadError } from '../instr/errors.js';
 
 function fail(message: string): never {
   const text = message.startsWith(`${PROGRAM_NAME}:`) ? message : `${PROGRAM_NAME}: ${message}`;

@@ -81,12 +81,12 @@ const OPTIONS: Readonly<Record<string, boolean>> = {
   bios: true, kernel: true, append: true, initrd: true,
   drive: true, device: true, snapshot: false,
   nographic: false, display: true, serial: true, monitor: true, qmp: true, nodefaults: false,
-  'no-reboot': false, S: false, d: true, D: true, trace: true, instr: true,
+  'no-reboot': false, S: false, d: true, D: true, trace: true, instr: true, global: true,
 };
 
 /** QEMU options tsemu does not implement (so they get "not supported" rather than "invalid option"). */
 const QEMU_ONLY_OPTIONS = new Set([
-  'enable-kvm', 'netdev', 'nic', 'net', 'chardev', 'mon', 'object', 'numa', 'global', 'boot', 'name', 'uuid', 'rtc', 'gdb', 's',
+  'enable-kvm', 'netdev', 'nic', 'net', 'chardev', 'mon', 'object', 'numa', 'boot', 'name', 'uuid', 'rtc', 'gdb', 's',
   'icount', 'plugin', 'dtb', 'pflash', 'fw_cfg', 'vga', 'vnc', 'spice', 'usb', 'usbdevice', 'audiodev', 'parallel', 'debugcon',
   'pidfile', 'daemonize', 'L', 'k', 'full-screen', 'sandbox', 'msg', 'seed', 'dfilter', 'singlestep', 'no-shutdown', 'action',
   'watchdog-action', 'echr', 'overcommit', 'cdrom', 'hda', 'hdb', 'hdc', 'hdd', 'fda', 'fdb', 'mtdblock', 'sd', 'mem-path',
@@ -228,6 +228,9 @@ function applyOption(c: Collected, name: string, arg: string, where: string): Ea
       if (spec !== undefined) c.monitors.push(spec);
       return undefined;
     }
+    case 'global':
+      applyGlobal(arg, where);
+      return undefined;
     case 'trace':
       c.traces.push(parseTrace(arg, where, c.warnings));
       return undefined;
@@ -244,6 +247,23 @@ function applyOption(c: Collected, name: string, arg: string, where: string): Ea
       applyFlag(c, name);
       return undefined;
   }
+}
+
+/**
+ * -global DRIVER.PROP=VALUE: tsemu's devices have one behaviour each, so only
+ * settings that ask for it are accepted: virtio-mmio.force-legacy=false (the
+ * modern interface, which is all tsemu's virtio-mmio offers).
+ */
+function applyGlobal(arg: string, where: string): void {
+  const m = /^([^.=]+)\.([^=]+)=(.*)$/.exec(arg);
+  if (!m) throw optionError(where, `Invalid format of -global (expected DRIVER.PROPERTY=VALUE)`);
+  const [, driver, prop, value] = m;
+  if (driver === 'virtio-mmio' && prop === 'force-legacy') {
+    if (value === 'false' || value === 'off') return;
+    if (value === 'true' || value === 'on') throw optionError(where, 'virtio-mmio.force-legacy=true is not supported by tsemu (its virtio-mmio is the modern version 2 interface)');
+    throw optionError(where, `Parameter 'force-legacy' expects 'on' or 'off'`);
+  }
+  throw optionError(where, `global property '${driver}.${prop}' is not supported by tsemu`);
 }
 
 function applyFlag(c: Collected, name: string): void {

@@ -13,7 +13,8 @@ export const DEFAULT_RAM_SIZE = 128 * MiB;
 export const RAM_SIZE_ALIGN = 8192;
 /** tsemu's own bounds; QEMU itself accepts any size (see src/cli/README.md). */
 export const MIN_RAM_SIZE = 16 * MiB;
-export const MAX_RAM_SIZE = 8 * GiB;
+/** tsemu's largest guest RAM: the soft TLB keeps RAM offsets in signed 32-bit words. */
+export const MAX_RAM_SIZE = 2 * GiB;
 
 const SUFFIX_SHIFT: Readonly<Record<string, bigint>> = { B: 0n, K: 10n, M: 20n, G: 30n, T: 40n, P: 50n, E: 60n };
 const U64_LIMIT = 1n << 64n;

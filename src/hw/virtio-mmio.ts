@@ -337,7 +337,8 @@ export class VirtioMmio implements MmioDevice {
     this.status |= VIRTIO_STATUS.NEEDS_RESET;
     if (this.status & VIRTIO_STATUS.DRIVER_OK) {
       this.configGeneration = (this.configGeneration + 1) >>> 0;
-      this.raiseIsr(VIRTIO_ISR.CONFIG_CHANGE);
+      // QEMU's virtio_notify_config() sets both ISR bits (virtio_set_isr(vdev, 0x3))
+      this.raiseIsr(VIRTIO_ISR.CONFIG_CHANGE | VIRTIO_ISR.USED_BUFFER);
     }
   }
 

@@ -14,9 +14,8 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export class LibraryLoadError extends Error {
-  override readonly name = 'LibraryLoadError';
-}
+import { LibraryLoadError } from './errors.js';
+export { LibraryLoadError };
 
 const API_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'api');
 /** @types of this installation (dist/src/instr -> package root). */

@@ -11,7 +11,7 @@
  *           vCPU -> qi_fini in every instance (primary last) -> callbacks
  *           gone -> vCPUs resumed
  */
-import { compileLibrary, LibraryLoadError } from './loader.js';
+import { LibraryLoadError } from './errors.js';
 import { InstrRuntime } from './runtime.js';
 import { importLibrary, LibraryError, LibraryLoadMessage, startInstance, stopInstance } from './thread-host.js';
 
@@ -68,6 +68,8 @@ export class InstrManager {
   async load(path: string, args: readonly string[], wantedId?: string): Promise<string> {
     if (wantedId !== undefined && this.loaded.has(wantedId)) throw new LibraryError(`instrumentation library ID exists: '${wantedId}'`);
     if (this.loaded.size >= MAX_LIBRARIES) throw new LibraryError(`too many instrumentation libraries (at most ${MAX_LIBRARIES})`);
+    // esbuild and TypeScript load only when a library does (keeps start-up fast)
+    const { compileLibrary } = await import('./loader.js');
     const file = await compileLibrary(path);
     const module = await importLibrary(file, path);
     const id = wantedId ?? this.freshId();

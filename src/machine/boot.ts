@@ -15,9 +15,6 @@ import { VirtioBlk } from '../hw/virtio-blk.js';
 import type { VirtioDevice } from '../hw/virtio.js';
 import { PROGRAM_NAME } from '../cli/option-error.js';
 
-/** Largest -m tsemu accepts: the soft TLB holds RAM offsets as signed 32-bit numbers. */
-export const TSEMU_MAX_RAM = 2 * 1024 * 1024 * 1024;
-
 export interface PreparedBoot {
   config: Omit<MachineConfig, 'onExit' | 'onFatal' | 'serialOut' | 'tracing' | 'instruments' | 'report'>;
   /** Function symbol containing a pc (for -d in_asm and the monitor). */
@@ -57,9 +54,6 @@ function virtioSlots(opts: MachineOptions): (VirtioDevice | null)[] {
 }
 
 export function prepareBoot(opts: MachineOptions): PreparedBoot {
-  if (opts.ramSize > TSEMU_MAX_RAM) {
-    throw new BootError(`at most ${TSEMU_MAX_RAM / (1024 * 1024 * 1024)} GiB of RAM is supported (-m ${opts.ramSize / (1024 * 1024)}M asked)`);
-  }
   const images: { addr: number; bytes: Uint8Array }[] = [];
   const plan = planBoot({
     bios: opts.bios,

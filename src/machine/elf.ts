@@ -357,6 +357,9 @@ function tryElf(bytes: Uint8Array, name: string, target: LoadTarget, notes: stri
     if (err.kind === 'wrong-class' && bytes[18] === EM_RISCV && bytes[19] === 0) {
       throw new ImageLoadError(`${name}: 32-bit RISC-V ELF images are not supported (QEMU would load them)`);
     }
+    // A complete ELF for another machine is a user mistake, not a raw image: refuse it
+    // (QEMU would load its bytes as a raw image and run garbage).
+    if (err.kind === 'wrong-machine' || err.kind === 'wrong-class') throw new ImageLoadError(err.message);
     if (err.kind !== 'not-elf') notes.push(`${err.message}; loaded as a raw image, as QEMU does`);
     return undefined;
   }
@@ -366,6 +369,20 @@ function tryElf(bytes: Uint8Array, name: string, target: LoadTarget, notes: stri
     if (err instanceof ElfError) throw new ImageLoadError(err.message);
     throw err;
   }
+}
+
+/**
+ * A raw kernel image is machine code; a file whose first bytes are all
+ * printable text (a script, a README, a path mix-up) is refused rather than
+ * executed as instructions.
+ */
+function looksLikeText(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, 512);
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i];
+    if (!(b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127))) return false;
+  }
+  return true;
 }
 
 function rawFits(bytes: Uint8Array, ramSize: number): boolean {
@@ -391,6 +408,7 @@ export function loadKernel(bytes: Uint8Array, name: string, kernelStartAddr: num
     return { format: 'uimage', address: BigInt(uimage.entry), elfEntry: undefined, blobs, functions: [], notes };
   }
   if (!rawFits(bytes, ramSize)) throw new ImageLoadError(`could not load kernel '${name}'`);
+  if (looksLikeText(bytes)) throw new ImageLoadError(`${name}: not a kernel image (neither ELF, uImage nor binary: it is text)`);
   writeClipped(target, BigInt(kernelStartAddr), bytes);
   return { format: 'raw', address: BigInt(kernelStartAddr), elfEntry: undefined, blobs: [{ name, start: BigInt(kernelStartAddr), size: BigInt(bytes.length) }], functions: [], notes };
 }

@@ -221,13 +221,31 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     void this.terminate(exitStatus);
   }
 
+  /**
+   * A guest reset request (finisher 0x7777, SBI reset). Like QEMU's it is
+   * handled after the access that asked for it completes: vCPUs stop, devices
+   * reset, the boot images (firmware, kernel, FDT, ROM) are copied in again
+   * (QEMU's rom_reset), every translation is dropped, and every vCPU restarts
+   * at the reset vector.
+   */
   reset(): void {
     if (this.config.noReboot) {
       void this.terminate(0);
       return;
     }
+    setImmediate(() => { void this.systemReset(); });
+  }
+
+  async systemReset(): Promise<void> {
+    if (this.shuttingDown) return;
+    const wasPaused = this.paused;
+    if (!wasPaused) await this.pause();
     for (const d of this.devices) d.reset?.();
-    for (const v of this.vcpus) this.command(v, { type: 'reset', hart: v.hartId });
+    this.mem.load(VIRT.mrom.base, this.config.rom);
+    for (const img of this.config.images) this.mem.load(img.addr, img.bytes);
+    this.codeChanged();
+    await Promise.all(this.vcpus.map((v) => this.commandAndWait(v, 'reset')));
+    if (!wasPaused) await this.resume();
   }
 
   // ---- start-up ---------------------------------------------------------------------------

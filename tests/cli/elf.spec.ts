@@ -201,13 +201,25 @@ describe('machine/elf', function () {
       expect(result.elfEntry).to.equal(parseElf(readFileSync(k200), 'k').entry);
     });
 
-    it('loads damaged or foreign ELFs as raw images at the kernel start address, as QEMU does', function () {
+    it('refuses an ELF for another architecture (the issue asks for an error; QEMU would run it as raw bytes)', function () {
+      const good = readFileSync(k200);
+      const path = join(dir, 'x86-refused.elf');
+      writeFileSync(path, Uint8Array.from(good, (b, i) => (i === 18 ? 62 : b)));
+      expect(() => ours(path)).to.throw(/is not a RISC-V ELF \(e_machine 62\)/);
+    });
+
+    it('refuses a text file as a kernel (it would run as garbage instructions)', function () {
+      const path = join(dir, 'readme.txt');
+      writeFileSync(path, 'This is not a kernel.\nJust some text.\n'.repeat(20));
+      expect(() => ours(path)).to.throw(/not a kernel image/);
+    });
+
+    it('loads damaged ELFs and binaries as raw images at the kernel start address, as QEMU does', function () {
       if (!hasTool(QEMU)) this.skip();
       this.timeout(60_000);
       const good = readFileSync(k200);
       const variants: Record<string, Uint8Array> = {
         'truncated.elf': good.subarray(0, 3000),
-        'x86.elf': Uint8Array.from(good, (b, i) => (i === 18 ? 62 : b)),
         'be.elf': Uint8Array.from(good, (b, i) => (i === 5 ? 2 : b)),
         'plain.bin': new Uint8Array(4096).map((_, i) => (i * 7) & 0xff),
       };
