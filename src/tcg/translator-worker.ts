@@ -80,6 +80,7 @@ async function main(): Promise<void> {
   const server = new TranslatorServer(data.channel);
   let running = true;
   let epoch = mem.epoch;
+  let busyMs = 0;
   const pending: { cmd: InstrCommand; ack: number }[] = [];
   const drain = (): void => {
     for (let m = receiveMessageOnPort(port as never); m; m = receiveMessageOnPort(port as never)) {
@@ -108,13 +109,16 @@ async function main(): Promise<void> {
         epoch = mem.epoch;
         translator.flush();
       }
+      const t0 = performance.now();
       const code = translator.translate(req.pc, req.pa, req.pa2, req.vcpuIndex);
+      busyMs += performance.now() - t0;
       trace_translate_block(BigInt.asUintN(64, BigInt(req.pc)), BigInt(req.pa), code.insnCount);
       return code;
     });
     if (served === 0 && running && pending.length === 0) server.waitForRequests(50, seen);
   }
   tracing.backend.flush();
+  if (process.env.TSEMU_STATS) process.stderr.write(`[stats] translator: ${translator.translated} blocks translated in ${busyMs.toFixed(0)} ms\n`);
   port?.postMessage({ type: 'exited' });
 }
 

@@ -162,8 +162,12 @@ export class BlockCache {
     return pages;
   }
 
+  compileMs = 0;
+
   private compile(source: string): BlockFn {
+    const t0 = performance.now();
     const factory = new Function(...BLOCK_PARAMS, source) as Factory;
+    this.compileMs += performance.now() - t0;
     this.compiled++;
     const m = this.mem;
     const s = this.ctx.state;

@@ -98,6 +98,7 @@ class HartRuntime {
   readonly ctx: VcpuContext;
   readonly cache: BlockCache;
   readonly loop: RunLoop;
+  readonly translatorClient: TranslatorClient;
   readonly pending: VcpuCommand[] = [];
   paused: boolean;
   running = true;
@@ -124,7 +125,8 @@ class HartRuntime {
     };
     this.ctx.resetState(data.resetPc);
     const rt = shared.instr.rt;
-    this.cache = new BlockCache(this.ctx, shared.mem, new TranslatorClient(data.translator, hartId),
+    this.translatorClient = new TranslatorClient(data.translator, hartId);
+    this.cache = new BlockCache(this.ctx, shared.mem, this.translatorClient,
       (id, ...args) => rt.raise(id, hartId, args), shared.instr.boards);
     this.loop = new RunLoop(this.ctx, this.cache, {
       handleControl: () => {
@@ -213,6 +215,12 @@ async function main(): Promise<void> {
     await runOneVcpu(only.loop, work);
   } else {
     await runRoundRobin(() => [...runtimes.values()].map((r) => r.loop), work);
+  }
+  if (process.env.TSEMU_STATS) {
+    for (const r of runtimes.values()) {
+      const t = r.translatorClient;
+      process.stderr.write(`[stats] hart ${r.spec.hartId}: ${t.requests} translations, ${t.waitMs.toFixed(0)} ms waiting; ${r.cache.compiled} compiled in ${r.cache.compileMs.toFixed(0)} ms\n`);
+    }
   }
   for (const r of runtimes.values()) {
     r.raise(EVENT_CPU_EXIT);

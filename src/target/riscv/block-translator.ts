@@ -7,7 +7,7 @@ import { TcgBuilder } from '../../tcg/builder.js';
 import { IrBlock } from '../../tcg/ir.js';
 import { GuestMemory } from '../../memory/guest-memory.js';
 import { decode, Decoded, insnLength } from './decode.js';
-import { translateInsn, TranslateHooks } from './translate.js';
+import { CONDITIONAL_BRANCHES, translateInsn, TranslateHooks } from './translate.js';
 
 /** Largest block, in guest instructions (keeps generated functions well under V8's optimizable size). */
 export const MAX_BLOCK_INSNS = 64;
@@ -80,6 +80,8 @@ export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: Block
     pa += len;
     if (ends) return { ir: b.finish(), insns, raws, page, gen };
     if ((pa & 0xfff) === 0 || crossesPage) break;
+    // the not-taken path of a branch is a new basic block (guest_bbl_before fires for it)
+    if (d && CONDITIONAL_BRANCHES.has(d.name) && n + 1 < MAX_BLOCK_INSNS) hooks.blockStart?.(b, pc);
   }
   b.exit(pc);
   return { ir: b.finish(), insns, raws, page, gen };

@@ -76,16 +76,24 @@ function divW(opc: 'div' | 'divu' | 'rem' | 'remu'): Trans {
 
 // ---- control transfer -------------------------------------------------------
 
+/**
+ * A conditional branch leaves the block when taken and otherwise falls
+ * through into the next instruction of the same block: blocks are chains of
+ * basic blocks along the not-taken path (fewer translations, fewer trips
+ * through the run loop). The block translator marks the new basic block.
+ */
 function branch(cond: Cond): Trans {
   return (ctx, d) => {
     const { b } = ctx;
     const target = ctx.pc + d.imm;
     if (!aligned(target)) return raiseMisalignedFetch(ctx, target, cond, d);
     b.exitIf(cond, b.reg(d.rs1), b.reg(d.rs2), target);
-    b.exit(nextPc(ctx, d));
-    return END;
+    return CONTINUE;
   };
 }
+
+/** Instructions after which a new basic block starts inside the same translation block. */
+export const CONDITIONAL_BRANCHES: ReadonlySet<string> = new Set(['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu']);
 
 /** With C enabled, targets only need 2-byte alignment; misaligned is impossible from imm. */
 function aligned(target: number): boolean {

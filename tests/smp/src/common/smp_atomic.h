@@ -79,19 +79,4 @@ static inline void lrsc_lock(volatile uint32_t *lock) {
 }
 static inline void lrsc_unlock(volatile uint32_t *lock) { store_release32(lock, 0); }
 
-/* Ticket lock: amoadd.w hands out tickets, the holder advances `serving`.
- * Returns the ticket (the test uses it to check FIFO order). */
-struct ticket_lock {
-  volatile uint32_t next;
-  volatile uint32_t serving;
-};
-static inline uint32_t ticket_lock(struct ticket_lock *l) {
-  uint32_t ticket = amoadd_w(&l->next, 1);
-  while (l->serving != ticket) {
-  }
-  SMP_FENCE(r, rw);
-  return ticket;
-}
-static inline void ticket_unlock(struct ticket_lock *l) { store_release32(&l->serving, l->serving + 1); }
-
 #endif
