@@ -2,6 +2,9 @@
  * The host console on stdio: raw terminal mode, guest input to the UART, and
  * QEMU's mux escapes (Ctrl-a x quit, Ctrl-a h help, Ctrl-a a sends Ctrl-a)
  * when the serial line is multiplexed (`-nographic`, `-serial mon:stdio`).
+ * With a monitor attached (attachMonitor), Ctrl-a c moves the keyboard
+ * between the guest and the monitor, as QEMU's mux chardev does; the focus
+ * starts on the guest.
  */
 const CTRL_A = 0x01;
 
@@ -26,9 +29,19 @@ export interface ConsoleOptions {
   switchFocus?(): void;
 }
 
+/** A monitor sharing the terminal (src/monitor's MuxFrontend has this shape). */
+export interface MuxMonitor {
+  /** Bytes typed while the monitor has the focus. */
+  input(bytes: Uint8Array): void;
+  focusIn(): void;
+  focusOut(): void;
+}
+
 export class ConsoleMux {
   private pendingEscape = false;
   private rawMode = false;
+  private monitor: MuxMonitor | undefined;
+  private monitorFocused = false;
 
   constructor(private readonly opts: ConsoleOptions) {}
 
@@ -52,16 +65,27 @@ export class ConsoleMux {
     process.stdin.pause();
   }
 
-  /** Feed host input: escapes are handled, everything else goes to the guest. */
+  /**
+   * Share the terminal with a monitor (`-nographic`, `-serial mon:stdio`).
+   * Escapes must be on for Ctrl-a c to reach it.
+   */
+  attachMonitor(monitor: MuxMonitor): void {
+    this.monitor = monitor;
+  }
+
+  /** Feed host input: escapes are handled, everything else goes to the focused frontend. */
   input(bytes: Uint8Array): void {
     if (!(this.opts.escapes ?? true)) {
       this.opts.toGuest(bytes);
       return;
     }
-    const out: number[] = [];
+    let out: number[] = [];
     for (const b of bytes) {
       if (this.pendingEscape) {
         this.pendingEscape = false;
+        // Deliver what came before the escape first: a focus switch changes where the rest goes.
+        this.deliver(out);
+        out = [];
         this.escape(b, out);
       } else if (b === CTRL_A) {
         this.pendingEscape = true;
@@ -69,7 +93,14 @@ export class ConsoleMux {
         out.push(b);
       }
     }
-    if (out.length > 0) this.opts.toGuest(Uint8Array.from(out));
+    this.deliver(out);
+  }
+
+  private deliver(out: number[]): void {
+    if (out.length === 0) return;
+    const bytes = Uint8Array.from(out);
+    if (this.monitorFocused && this.monitor !== undefined) this.monitor.input(bytes);
+    else this.opts.toGuest(bytes);
   }
 
   private escape(b: number, out: number[]): void {
@@ -83,10 +114,20 @@ export class ConsoleMux {
         process.stdout.write(ESCAPE_HELP);
         return;
       case 'c':
+        this.switchFocus();
         this.opts.switchFocus?.();
         return;
       default:
         if (b === CTRL_A) out.push(CTRL_A);
     }
+  }
+
+  /** Ctrl-a c: guest console <-> monitor. */
+  private switchFocus(): void {
+    const monitor = this.monitor;
+    if (monitor === undefined) return;
+    if (this.monitorFocused) monitor.focusOut();
+    this.monitorFocused = !this.monitorFocused;
+    if (this.monitorFocused) monitor.focusIn();
   }
 }

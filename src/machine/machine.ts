@@ -324,7 +324,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
       translator: this.translatorChannel,
       deviceRanges: this.devices.map((d) => ({ base: d.base, size: d.size })),
       resetPc: VIRT.mrom.base,
-      log: { int: this.config.log.int, exec: this.config.log.exec, cpu: this.config.log.cpu, fd: this.config.log.fd },
+      log: { int: this.config.log.int, exec: this.config.log.exec, cpu: this.config.log.cpu, guestErrors: this.config.log.guestErrors, fd: this.config.log.fd },
       tracing: this.config.tracing.config,
       libraries: this.instr.loadMessages(),
     };

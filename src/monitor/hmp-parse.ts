@@ -72,7 +72,8 @@ const toInt64 = (v: bigint): bigint => BigInt.asIntN(64, v);
 class Expression {
   constructor(private readonly s: string, public pos: number) {}
 
-  private get ch(): string | undefined {
+  /** The current character (a method, so that TypeScript does not narrow it across calls). */
+  private ch(): string | undefined {
     return this.s[this.pos];
   }
 
@@ -83,7 +84,7 @@ class Expression {
 
   sum(): bigint {
     let val = this.logic();
-    for (let op = this.ch; op === '+' || op === '-'; op = this.ch) {
+    for (let op = this.ch(); op === '+' || op === '-'; op = this.ch()) {
       this.next();
       const rhs = this.logic();
       val = toInt64(op === '+' ? val + rhs : val - rhs);
@@ -93,7 +94,7 @@ class Expression {
 
   private logic(): bigint {
     let val = this.prod();
-    for (let op = this.ch; op === '&' || op === '|' || op === '^'; op = this.ch) {
+    for (let op = this.ch(); op === '&' || op === '|' || op === '^'; op = this.ch()) {
       this.next();
       const rhs = this.prod();
       val = op === '&' ? val & rhs : op === '|' ? val | rhs : val ^ rhs;
@@ -103,7 +104,7 @@ class Expression {
 
   private prod(): bigint {
     let val = this.unary();
-    for (let op = this.ch; op === '*' || op === '/' || op === '%'; op = this.ch) {
+    for (let op = this.ch(); op === '*' || op === '/' || op === '%'; op = this.ch()) {
       this.next();
       const rhs = this.unary();
       if (op === '*') {
@@ -117,14 +118,14 @@ class Expression {
   }
 
   private unary(): bigint {
-    switch (this.ch) {
+    switch (this.ch()) {
       case '+': this.next(); return this.unary();
       case '-': this.next(); return toInt64(-this.unary());
       case '~': this.next(); return ~this.unary();
       case '(': {
         this.next();
         const val = this.sum();
-        if (this.ch !== ')') throw new HmpArgError("')' expected");
+        if (this.ch() !== ')') throw new HmpArgError("')' expected");
         this.next();
         return val;
       }
@@ -137,10 +138,10 @@ class Expression {
 
   private charConstant(): bigint {
     this.pos++;
-    const c = this.ch;
+    const c = this.ch();
     if (c === undefined) throw new HmpArgError('character constant expected');
     this.pos++;
-    if (this.ch !== "'") throw new HmpArgError("missing terminating ' character");
+    if (this.ch() !== "'") throw new HmpArgError("missing terminating ' character");
     this.next();
     return BigInt(c.charCodeAt(0));
   }
@@ -148,7 +149,7 @@ class Expression {
   /** `$reg`: QEMU 7.2 has no monitor register names for riscv, so every name is unknown. */
   private register(): bigint {
     this.pos++;
-    while (/[A-Za-z0-9_.]/.test(this.ch ?? '')) this.pos++;
+    while (/[A-Za-z0-9_.]/.test(this.ch() ?? '')) this.pos++;
     this.pos = skipSpaces(this.s, this.pos);
     throw new HmpArgError('unknown register');
   }

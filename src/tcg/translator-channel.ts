@@ -26,7 +26,7 @@ const SLOT_BYTES = HEADER_BYTES + SOURCE_BYTES;
 
 const enum SlotState { Idle = 0, Request = 1, Done = 2, Failed = 3 }
 // Int32 header words
-const W_STATE = 0, W_LEN = 1, W_PAGE = 2, W_GEN = 3, W_COUNT = 4;
+const W_STATE = 0, W_LEN = 1, W_PAGE = 2, W_GEN = 3, W_COUNT = 4, W_PRIV = 5;
 // Float64 header slots (byte offset 32)
 const D_PC = 4, D_PA = 5, D_PA2 = 6;
 
@@ -66,18 +66,19 @@ export class TranslatorClient {
   requests = 0;
   waitMs = 0;
 
-  fetch(pc: number, pa: number, pa2: number): BlockCode {
+  fetch(pc: number, pa: number, pa2: number, priv: number): BlockCode {
     const t0 = performance.now();
     this.requests++;
     try {
-      return this.request(pc, pa, pa2);
+      return this.request(pc, pa, pa2, priv);
     } finally {
       this.waitMs += performance.now() - t0;
     }
   }
 
-  private request(pc: number, pa: number, pa2: number): BlockCode {
+  private request(pc: number, pa: number, pa2: number, priv: number): BlockCode {
     const { i32, f64 } = this.slot;
+    i32[W_PRIV] = priv;
     f64[D_PC] = pc;
     f64[D_PA] = pa;
     f64[D_PA2] = pa2;
@@ -102,6 +103,8 @@ export interface TranslationRequest {
   pc: number;
   pa: number;
   pa2: number;
+  /** Privilege of the requesting vCPU (for -d in_asm's "Priv:" line). */
+  priv: number;
 }
 
 /** Service side. */
@@ -135,7 +138,7 @@ export class TranslatorServer {
     for (let i = 0; i < this.slots.length; i++) {
       const slot = this.slots[i];
       if (Atomics.load(slot.i32, W_STATE) !== SlotState.Request) continue;
-      const req = { vcpuIndex: i, pc: slot.f64[D_PC], pa: slot.f64[D_PA], pa2: slot.f64[D_PA2] };
+      const req = { vcpuIndex: i, pc: slot.f64[D_PC], pa: slot.f64[D_PA], pa2: slot.f64[D_PA2], priv: slot.i32[W_PRIV] };
       let state = SlotState.Done;
       try {
         const code = translate(req);

@@ -110,7 +110,7 @@ async function main(): Promise<void> {
         translator.flush();
       }
       const t0 = performance.now();
-      const code = translator.translate(req.pc, req.pa, req.pa2, req.vcpuIndex);
+      const code = translator.translate(req.pc, req.pa, req.pa2, req.vcpuIndex, req.priv);
       busyMs += performance.now() - t0;
       trace_translate_block(BigInt.asUintN(64, BigInt(req.pc)), BigInt(req.pa), code.insnCount);
       return code;

@@ -55,12 +55,12 @@ export class Translator {
     return this.cache.size;
   }
 
-  translate(pc: number, pa: number, pa2: number, vcpuIndex: number): BlockCode {
+  translate(pc: number, pa: number, pa2: number, vcpuIndex: number, priv = 3): BlockCode {
     const key = `${pa}:${pc}:${pa2}`;
     const hit = this.cache.get(key);
     if (hit && (hit.page < 0 || Atomics.load(this.mem.pageGen, hit.page) === hit.gen)) return hit;
     const block = translateBlock(this.mem, { pc, pa, pa2 }, this.hooksFor(vcpuIndex));
-    if (this.log?.inAsm) this.logInAsm(block);
+    if (this.log?.inAsm) this.logInAsm(block, priv);
     if (this.log?.op) this.log.write(`OP:\n${formatOps(block.ir)}\n`);
     optimize(block.ir);
     if (this.log?.op) this.log.write(`OP after optimization:\n${formatOps(block.ir)}\n`);
@@ -72,10 +72,11 @@ export class Translator {
     return entry;
   }
 
-  private logInAsm(block: TranslatedBlock): void {
+  private logInAsm(block: TranslatedBlock, priv: number): void {
     const log = this.log as TranslatorLog;
     const lines: string[] = ['----------------'];
     lines.push(`IN: ${log.symbolAt?.(block.ir.pc) ?? ''}`);
+    lines.push(`Priv: ${priv}; Virt: 0`);
     for (let i = 0; i < block.insns.length; i++) {
       lines.push(log.disassemble ? log.disassemble(block, i) : defaultInsnLine(block, i));
     }

@@ -76,6 +76,7 @@ export function formatCpuState(ctx: VcpuContext, withFp: boolean): string {
 
 export interface CpuLogFlags {
   int: boolean;
+  guestErrors: boolean;
   exec: boolean;
   cpu: boolean;
   fd: number;

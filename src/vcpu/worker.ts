@@ -65,7 +65,7 @@ class WorkerShared {
   readonly clintShared = new ClintShared(data.clint);
   readonly harts: VcpuStateViews[] = data.allStates.map((b) => stateViews(b));
   readonly clint = new Clint(this.clintShared, data.maxHarts, (h) => this.harts[h]);
-  readonly log = data.log.int || data.log.exec || data.log.cpu ? new CpuLog(data.log) : undefined;
+  readonly log = data.log.int || data.log.exec || data.log.cpu || data.log.guestErrors ? new CpuLog(data.log) : undefined;
   readonly tracing = attachTracing(data.tracing);
   readonly instr = new InstrThread({
     role: 'vcpu',
@@ -106,7 +106,7 @@ class HartRuntime {
   constructor(readonly spec: HartSpec, private readonly shared: WorkerShared, drain: () => void, private readonly workerHarts: () => number[]) {
     const hartId = spec.hartId;
     this.paused = spec.startPaused;
-    this.ctx = new VcpuContext(shared.harts[hartId], hartId, shared.mem, mmioPort(shared.clint, spec.mmio), {
+    this.ctx = new VcpuContext(shared.harts[hartId], hartId, shared.mem, mmioPort(shared.clint, spec.mmio, shared.log), {
       mtime: () => shared.clintShared.mtime(),
       mtimecmp: (h) => shared.clintShared.mtimecmp(h),
     });
@@ -174,22 +174,28 @@ class HartRuntime {
   }
 }
 
-function mmioPort(clint: Clint, slot: SharedArrayBuffer): MmioPort {
+function mmioPort(clint: Clint, slot: SharedArrayBuffer, log: CpuLog | undefined): MmioPort {
   const remote = new MmioClient(slot);
+  const unassigned = (pa: number, size: number, write: boolean): undefined => {
+    // QEMU's -d guest_errors line for an access to unassigned memory
+    if (log?.flags.guestErrors) log.write(`Invalid ${write ? 'write' : 'read'} at addr 0x${pa.toString(16).toUpperCase()}, size ${size}, region '(null)', reason: rejected\n`);
+    return undefined;
+  };
   const ranges = data.deviceRanges;
   const mapped = (pa: number): boolean => ranges.some((r) => pa >= r.base && pa < r.base + r.size);
   const inClint = (pa: number): boolean => pa >= data.clintBase && pa < data.clintBase + data.clintSize;
   return {
     read(pa, size) {
       if (inClint(pa)) return clint.read(pa - data.clintBase, size as 1 | 2 | 4 | 8);
-      return mapped(pa) ? remote.access(pa, size, false, 0n) : undefined;
+      return mapped(pa) ? remote.access(pa, size, false, 0n) : unassigned(pa, size, false);
     },
     write(pa, size, value) {
       if (inClint(pa)) {
         clint.write(pa - data.clintBase, size as 1 | 2 | 4 | 8, value);
         return true;
       }
-      return mapped(pa) ? remote.access(pa, size, true, value) !== undefined : false;
+      if (!mapped(pa)) return unassigned(pa, size, true) ?? false;
+      return remote.access(pa, size, true, value) !== undefined;
     },
   };
 }
