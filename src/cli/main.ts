@@ -94,7 +94,7 @@ async function run(argv: readonly string[]): Promise<void> {
     },
   });
   const console_ = new ConsoleMux({
-    toGuest: (bytes) => machine.uart.receive(bytes),
+    toGuest: (bytes) => machine.consoleInput(bytes),
     quit: () => { void machine.terminate(0); },
     enabled: serialIsStdio(opts),
     escapes: opts.serials[0]?.muxMonitor ?? false,

@@ -173,6 +173,15 @@ export class Ns16550a implements MmioDevice {
     this.pumpInput();
   }
 
+  /**
+   * What a vCPU may answer without asking the device (see uart-fast-path.ts):
+   * LSR reads are side-effect free unless BI/OE are set, and THR writes can be
+   * posted while DLAB and loopback are off.
+   */
+  fastPathState(): { lsr: number; lcr: number; mcr: number } {
+    return { lsr: this.lsr, lcr: this.lcr, mcr: this.mcr };
+  }
+
   /** Host bytes waiting for room in the receiver. */
   get queuedInput(): number {
     return this.input.length;

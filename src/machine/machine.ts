@@ -23,6 +23,7 @@ import { Ns16550a } from '../hw/uart-ns16550a.js';
 import { GoldfishRtc } from '../hw/goldfish-rtc.js';
 import { SifiveTest } from '../hw/sifive-test.js';
 import { VirtioMmio } from '../hw/virtio-mmio.js';
+import { createUartRing, createUartShadow, publishUartShadow, UartRingReader } from '../hw/uart-fast-path.js';
 import { VIRT, VIRT_IRQ } from './virt-map.js';
 import type { VirtioDevice } from '../hw/virtio.js';
 import type { ThreadTracing } from './tracing.js';
@@ -81,6 +82,7 @@ interface VcpuHandle {
   worker: Worker;
   state: VcpuStateViews;
   mmio: MmioServer;
+  uartRing: UartRingReader;
 }
 
 export class Machine implements HartIrqSink, MachineControl, InstrMachine {
@@ -100,6 +102,9 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
   private started = false;
   readonly instr: InstrManager;
   private readonly translatorAcks = new Map<number, (error: string | undefined) => void>();
+  /** LSR/LCR/MCR shadow for the UART fast path, republished after every device access. */
+  private readonly uartShadow = createUartShadow();
+  private readonly uartShadowView = new Int32Array(this.uartShadow);
 
   constructor(readonly config: MachineConfig) {
     this.memBuffers = createGuestMemoryBuffers(VIRT.dram.base, config.ramSize, VIRT.mrom.base, VIRT.mrom.size);
@@ -110,6 +115,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     for (let h = 0; h < config.maxHarts; h++) this.stateBuffers.push(createStateBuffer());
     this.plic = new Plic(this, config.maxHarts);
     this.uart = new Ns16550a(this.plic.irqLine(VIRT_IRQ.uart0), config.serialOut);
+    publishUartShadow(this.uartShadowView, this.uart.fastPathState());
     this.devices.push(this.uart, this.plic, new GoldfishRtc(this.plic.irqLine(VIRT_IRQ.rtc)), new SifiveTest(this));
     const ram = { base: this.mem.ramBase, size: this.mem.ramSize, bytes: this.mem.mu8 };
     for (let i = 0; i < VIRT.virtio.count; i++) {
@@ -255,15 +261,26 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     return undefined;
   }
 
-  private handleMmio(req: MmioRequest): bigint | undefined {
+  private handleMmio(v: VcpuHandle | undefined, req: MmioRequest): bigint | undefined {
+    v?.uartRing.drain(); // this vCPU's posted UART bytes come first (program order)
     const dev = this.deviceAt(req.pa);
     if (!dev) return undefined;
     const offset = req.pa - dev.base;
-    if (req.write) {
-      dev.write(offset, req.size as AccessSize, req.value);
-      return 0n;
-    }
-    return dev.read(offset, req.size as AccessSize);
+    let result = 0n;
+    if (req.write) dev.write(offset, req.size as AccessSize, req.value);
+    else result = dev.read(offset, req.size as AccessSize);
+    if (dev === this.uart) this.publishUart();
+    return result;
+  }
+
+  private publishUart(): void {
+    publishUartShadow(this.uartShadowView, this.uart.fastPathState());
+  }
+
+  /** Host console input for the guest's UART. */
+  consoleInput(bytes: Uint8Array): void {
+    this.uart.receive(bytes);
+    this.publishUart();
   }
 
   private guestError(message: string): void {
@@ -312,8 +329,11 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
   /** Start a worker running `hartIds` (one hart with thread=multi, all with thread=single). */
   private startVcpuWorker(hartIds: number[], thread: 'single' | 'multi'): Promise<void> {
     const slots = hartIds.map(() => createMmioSlot());
+    const rings = hartIds.map(() => createUartRing());
     const data: VcpuWorkerData = {
-      harts: hartIds.map((hartId, i) => ({ hartId, mmio: slots[i], startPaused: this.paused })),
+      harts: hartIds.map((hartId, i) => ({ hartId, mmio: slots[i], uartRing: rings[i], startPaused: this.paused })),
+      uartShadow: this.uartShadow,
+      uartBase: VIRT.uart0.base,
       thread,
       maxHarts: this.config.maxHarts,
       allStates: this.stateBuffers,
@@ -329,11 +349,20 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
       libraries: this.instr.loadMessages(),
     };
     const worker = new Worker(this.workerUrl('../vcpu/worker.js'), { workerData: data });
-    const servers = slots.map((slot) => new MmioServer(slot, (req) => this.handleMmio(req)));
-    for (const s of servers) s.start();
-    hartIds.forEach((hartId, i) => {
-      this.vcpus.push({ index: hartId, hartId, worker, state: stateViews(this.stateBuffers[hartId]), mmio: servers[i] });
+    const handles: VcpuHandle[] = hartIds.map((hartId, i) => {
+      const uartRing = new UartRingReader(rings[i], (byte) => {
+        this.uart.write(0, 1, BigInt(byte));
+        this.publishUart();
+      });
+      const handle: VcpuHandle = {
+        index: hartId, hartId, worker, state: stateViews(this.stateBuffers[hartId]), uartRing,
+        mmio: new MmioServer(slots[i], (req) => this.handleMmio(handle, req)),
+      };
+      return handle;
     });
+    for (const h of handles) { h.mmio.start(); h.uartRing.start(); }
+    const servers = handles.map((h) => h.mmio);
+    this.vcpus.push(...handles);
     this.vcpus.sort((a, b) => a.index - b.index);
     const exited = new Promise<void>((resolve) => {
       worker.on('exit', () => { for (const s of servers) s.stop(); resolve(); });
@@ -428,7 +457,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     const all = Promise.all(this.workers.map((w) => w.exited));
     const timeout = new Promise<void>((r) => setTimeout(r, 2000).unref());
     await Promise.race([all, timeout]);
-    for (const v of this.vcpus) v.mmio.stop();
+    for (const v of this.vcpus) { v.uartRing.drain(); v.uartRing.stop(); v.mmio.stop(); }
     for (const w of this.workers) void w.worker.terminate();
     if (this.translator) void this.translator.terminate();
     for (const d of this.devices) {

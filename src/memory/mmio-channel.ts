@@ -44,7 +44,21 @@ export class MmioClient {
     this.seq = Atomics.load(this.i32, W_REQ_SEQ);
   }
 
+  /** Accesses made and time spent waiting for the main thread (TSEMU_STATS). */
+  accesses = 0;
+  waitMs = 0;
+
   access(pa: number, size: number, write: boolean, value: bigint): bigint | undefined {
+    const t0 = performance.now();
+    this.accesses++;
+    try {
+      return this.roundTrip(pa, size, write, value);
+    } finally {
+      this.waitMs += performance.now() - t0;
+    }
+  }
+
+  private roundTrip(pa: number, size: number, write: boolean, value: bigint): bigint | undefined {
     const { i32 } = this;
     this.f64[D_ADDR] = pa;
     i32[W_SIZE] = size;

@@ -8,6 +8,7 @@
 import { parentPort, receiveMessageOnPort, workerData, MessagePort } from 'node:worker_threads';
 import { GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
 import { MmioClient } from '../memory/mmio-channel.js';
+import { UartFastPath } from '../hw/uart-fast-path.js';
 import { Clint, ClintShared } from '../hw/clint.js';
 import { TranslatorChannelBuffers, TranslatorClient } from '../tcg/translator-channel.js';
 import { MmioPort, VcpuContext } from './context.js';
@@ -27,6 +28,8 @@ export interface HartSpec {
   hartId: number;
   /** Its MMIO channel slot to the main thread. */
   mmio: SharedArrayBuffer;
+  /** Its ring of posted UART bytes (src/hw/uart-fast-path.ts). */
+  uartRing: SharedArrayBuffer;
   startPaused: boolean;
 }
 
@@ -44,6 +47,8 @@ export interface VcpuWorkerData {
   translator: TranslatorChannelBuffers;
   /** Physical ranges served by the main thread's devices. */
   deviceRanges: { base: number; size: number }[];
+  uartShadow: SharedArrayBuffer;
+  uartBase: number;
   resetPc: number;
   log: CpuLogFlags;
   tracing: TracingConfig;
@@ -106,7 +111,7 @@ class HartRuntime {
   constructor(readonly spec: HartSpec, private readonly shared: WorkerShared, drain: () => void, private readonly workerHarts: () => number[]) {
     const hartId = spec.hartId;
     this.paused = spec.startPaused;
-    this.ctx = new VcpuContext(shared.harts[hartId], hartId, shared.mem, mmioPort(shared.clint, spec.mmio, shared.log), {
+    this.ctx = new VcpuContext(shared.harts[hartId], hartId, shared.mem, mmioPort(shared.clint, spec.mmio, spec.uartRing, shared.log), {
       mtime: () => shared.clintShared.mtime(),
       mtimecmp: (h) => shared.clintShared.mtimecmp(h),
     });
@@ -174,8 +179,9 @@ class HartRuntime {
   }
 }
 
-function mmioPort(clint: Clint, slot: SharedArrayBuffer, log: CpuLog | undefined): MmioPort {
+function mmioPort(clint: Clint, slot: SharedArrayBuffer, ring: SharedArrayBuffer, log: CpuLog | undefined): MmioPort & { remote: MmioClient; uart: UartFastPath } {
   const remote = new MmioClient(slot);
+  const uart = new UartFastPath(data.uartShadow, ring, data.uartBase);
   const unassigned = (pa: number, size: number, write: boolean): undefined => {
     // QEMU's -d guest_errors line for an access to unassigned memory
     if (log?.flags.guestErrors) log.write(`Invalid ${write ? 'write' : 'read'} at addr 0x${pa.toString(16).toUpperCase()}, size ${size}, region '(null)', reason: rejected\n`);
@@ -185,15 +191,19 @@ function mmioPort(clint: Clint, slot: SharedArrayBuffer, log: CpuLog | undefined
   const mapped = (pa: number): boolean => ranges.some((r) => pa >= r.base && pa < r.base + r.size);
   const inClint = (pa: number): boolean => pa >= data.clintBase && pa < data.clintBase + data.clintSize;
   return {
+    remote,
+    uart,
     read(pa, size) {
       if (inClint(pa)) return clint.read(pa - data.clintBase, size as 1 | 2 | 4 | 8);
-      return mapped(pa) ? remote.access(pa, size, false, 0n) : unassigned(pa, size, false);
+      if (!mapped(pa)) return unassigned(pa, size, false);
+      return uart.read(pa, size) ?? remote.access(pa, size, false, 0n);
     },
     write(pa, size, value) {
       if (inClint(pa)) {
         clint.write(pa - data.clintBase, size as 1 | 2 | 4 | 8, value);
         return true;
       }
+      if (uart.write(pa, size, value)) return true;
       if (!mapped(pa)) return unassigned(pa, size, true) ?? false;
       return remote.access(pa, size, true, value) !== undefined;
     },
@@ -225,7 +235,10 @@ async function main(): Promise<void> {
   if (process.env.TSEMU_STATS) {
     for (const r of runtimes.values()) {
       const t = r.translatorClient;
-      process.stderr.write(`[stats] hart ${r.spec.hartId}: ${t.requests} translations, ${t.waitMs.toFixed(0)} ms waiting; ${r.cache.compiled} compiled in ${r.cache.compileMs.toFixed(0)} ms\n`);
+      const m = (r.ctx.mmio as ReturnType<typeof mmioPort>).remote;
+      process.stderr.write(`[stats] hart ${r.spec.hartId}: ${r.ctx.instret} instructions; ${t.requests} translations, ${t.waitMs.toFixed(0)} ms waiting; ` +
+        `${r.cache.compiled} compiled in ${r.cache.compileMs.toFixed(0)} ms; ${m.accesses} MMIO accesses, ${m.waitMs.toFixed(0)} ms; ` +
+        `UART fast path: ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.shadowReads} LSR reads, ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.posted} bytes posted\n`);
     }
   }
   for (const r of runtimes.values()) {

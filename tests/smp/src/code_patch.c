@@ -20,6 +20,10 @@
 #define OPC_LUI 0x37
 
 uint64_t patch_target(void);
+/* The instruction word, as data. Written with an explicit sw: through a
+ * function pointer GCC assumes 2-byte alignment (RVC) and splits a 32-bit
+ * store into two sh, which a concurrently fetching hart may see half done. */
+extern uint32_t patch_insn;
 __asm__(
     "    .text\n"
     "    .option push\n"
@@ -27,6 +31,7 @@ __asm__(
     "    .balign 8\n"
     "    .globl patch_target\n"
     "patch_target:\n"
+    "patch_insn:\n"
     "    addi a0, zero, 5\n" /* = round_insn(0) */
     "    ret\n"
     "    .option pop\n");
@@ -37,6 +42,8 @@ static volatile uint64_t seen_in_handler[SMP_MAX_HARTS][ROUNDS + 1];
 static volatile uint64_t hart0_sees[ROUNDS + 1];
 static volatile uint64_t warm_value[SMP_MAX_HARTS];
 static volatile uint32_t impossible_while_waiting[SMP_MAX_HARTS];
+static volatile uint64_t first_impossible_value[SMP_MAX_HARTS];
+static volatile uint32_t first_impossible_synced[SMP_MAX_HARTS];
 static volatile uint32_t rounds_done;
 
 /* Round r's instruction and the value it returns in a0. */
@@ -51,6 +58,10 @@ static uint64_t round_value(uint32_t r) {
 
 static inline void fence_i(void) { __asm__ volatile("fence.i" ::: "memory"); }
 
+static inline void store_insn(uint32_t insn) {
+  __asm__ volatile("sw %0, 0(%1)" ::"r"(insn), "r"(&patch_insn) : "memory");
+}
+
 static void on_ipi(unsigned hart, uint64_t cause) {
   if (cause != (CAUSE_INTERRUPT | IRQ_M_SOFT)) smp_fail("unexpected interrupt, mcause 0x%lx", cause);
   smp_clear_ipi(hart);
@@ -62,9 +73,8 @@ static void on_ipi(unsigned hart, uint64_t cause) {
 }
 
 static void patch_rounds(unsigned nharts) {
-  volatile uint32_t *insn = (volatile uint32_t *)(uintptr_t)patch_target;
   for (uint32_t r = 1; r <= ROUNDS; r++) {
-    *insn = round_insn(r);
+    store_insn(round_insn(r));
     fence_i();
     hart0_sees[r] = patch_target();
     store_release32(&round_published, r);
@@ -85,8 +95,12 @@ static void call_while_waiting(unsigned hart) {
     uint32_t synced = acked_round[hart];
     uint64_t v = patch_target();
     csr_set(mstatus, MSTATUS_MIE);
-    if (v != round_value(synced) && (synced == ROUNDS || v != round_value(synced + 1)))
-      impossible_while_waiting[hart]++;
+    if (v != round_value(synced) && (synced == ROUNDS || v != round_value(synced + 1))) {
+      if (impossible_while_waiting[hart]++ == 0) {
+        first_impossible_value[hart] = v;
+        first_impossible_synced[hart] = synced;
+      }
+    }
     if (smp_expired(deadline)) smp_fail("code patching rounds did not finish");
   }
 }
@@ -110,7 +124,9 @@ static void check(unsigned nharts) {
   for (unsigned h = 1; h < nharts; h++) {
     for (uint32_t r = 1; r <= ROUNDS; r++)
       CHECK_EQ(seen_in_handler[h][r], round_value(r), "hart %u: patch %u after IPI + fence.i", h, r);
-    CHECK_EQ(impossible_while_waiting[h], 0, "hart %u: calls returning neither old nor new code", h);
+    CHECK_EQ(impossible_while_waiting[h], 0,
+             "hart %u: calls returning neither old nor new code (first: 0x%lx after fence.i of round %u)", h,
+             first_impossible_value[h], first_impossible_synced[h]);
   }
 }
 

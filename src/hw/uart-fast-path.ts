@@ -1,0 +1,125 @@
+/**
+ * The UART's fast path between vCPU workers and the device on the main thread.
+ *
+ * Console drivers poll LSR before every byte and then write THR: two
+ * synchronous round trips to the main thread per character. Instead, the
+ * main thread keeps a shadow of LSR/LCR/MCR in shared memory after every
+ * change, and a vCPU
+ *  - answers an LSR read from the shadow when that read has no side effect
+ *    (BI and OE clear);
+ *  - posts a THR write (DLAB and loopback off) into its own ring buffer and
+ *    goes on; the main thread feeds posted bytes to the device before any
+ *    other access of that vCPU and whenever the ring rings.
+ * Bytes therefore reach the device in program order for each vCPU, exactly
+ * as a synchronous write would have, only without waiting for it.
+ */
+const W_LSR = 0, W_LCR = 1, W_MCR = 2;
+export const UART_SHADOW_BYTES = 16;
+
+const LSR_SIDE_EFFECTS = 0x12; // BI | OE: reading clears them
+const LCR_DLAB = 0x80;
+const MCR_LOOP = 0x10;
+const REG_THR = 0;
+const REG_LSR = 5;
+
+const RING_SIZE = 4096; // bytes, power of two
+const RING_HEAD = 0; // Int32 index: bytes written by the vCPU (total)
+const RING_TAIL = 1; // bytes consumed by the main thread (total)
+const RING_DATA = 8; // byte offset of the data
+export const UART_RING_BYTES = RING_DATA + RING_SIZE;
+
+export function createUartShadow(): SharedArrayBuffer {
+  return new SharedArrayBuffer(UART_SHADOW_BYTES);
+}
+
+export function createUartRing(): SharedArrayBuffer {
+  return new SharedArrayBuffer(UART_RING_BYTES);
+}
+
+/** Main thread: publish the device state vCPUs may rely on. */
+export function publishUartShadow(shadow: Int32Array, state: { lsr: number; lcr: number; mcr: number }): void {
+  Atomics.store(shadow, W_LSR, state.lsr);
+  Atomics.store(shadow, W_LCR, state.lcr);
+  Atomics.store(shadow, W_MCR, state.mcr);
+}
+
+/** vCPU side of the fast path. */
+export class UartFastPath {
+  private readonly shadow: Int32Array;
+  private readonly ring: Int32Array;
+  private readonly bytes: Uint8Array;
+  posted = 0;
+  shadowReads = 0;
+
+  constructor(shadow: SharedArrayBuffer, ring: SharedArrayBuffer, readonly base: number) {
+    this.shadow = new Int32Array(shadow);
+    this.ring = new Int32Array(ring, 0, 2);
+    this.bytes = new Uint8Array(ring, RING_DATA, RING_SIZE);
+  }
+
+  /** An LSR read answered locally, or undefined when the device must see it. */
+  read(pa: number, size: number): bigint | undefined {
+    if (pa !== this.base + REG_LSR || size !== 1) return undefined;
+    const lsr = Atomics.load(this.shadow, W_LSR);
+    if ((lsr & LSR_SIDE_EFFECTS) !== 0 || (Atomics.load(this.shadow, W_LCR) & LCR_DLAB) !== 0) return undefined;
+    this.shadowReads++;
+    return BigInt(lsr);
+  }
+
+  /** Post a THR write; false when it must go to the device synchronously. */
+  write(pa: number, size: number, value: bigint): boolean {
+    if (pa !== this.base + REG_THR || size !== 1) return false;
+    if ((Atomics.load(this.shadow, W_LCR) & LCR_DLAB) !== 0 || (Atomics.load(this.shadow, W_MCR) & MCR_LOOP) !== 0) return false;
+    const head = Atomics.load(this.ring, RING_HEAD);
+    if (head - Atomics.load(this.ring, RING_TAIL) >= RING_SIZE) return false; // full: go synchronous
+    this.bytes[head & (RING_SIZE - 1)] = Number(value & 0xffn);
+    Atomics.store(this.ring, RING_HEAD, head + 1);
+    Atomics.notify(this.ring, RING_HEAD);
+    this.posted++;
+    return true;
+  }
+}
+
+/** Main-thread side: drain one vCPU's ring into the device. */
+export class UartRingReader {
+  private readonly ring: Int32Array;
+  private readonly bytes: Uint8Array;
+  private stopped = false;
+
+  constructor(buffer: SharedArrayBuffer, private readonly deliver: (byte: number) => void) {
+    this.ring = new Int32Array(buffer, 0, 2);
+    this.bytes = new Uint8Array(buffer, RING_DATA, RING_SIZE);
+  }
+
+  /** Feed every posted byte to the device, in order. */
+  drain(): void {
+    const head = Atomics.load(this.ring, RING_HEAD);
+    let tail = Atomics.load(this.ring, RING_TAIL);
+    while (tail !== head) {
+      this.deliver(this.bytes[tail & (RING_SIZE - 1)]);
+      tail++;
+    }
+    Atomics.store(this.ring, RING_TAIL, tail);
+  }
+
+  /** Drain whenever the vCPU posts (waitAsync on the head word; the timeout bounds a lost wake-up). */
+  start(): void {
+    const loop = (): void => {
+      while (!this.stopped) {
+        this.drain();
+        // wait for the head to move past what was just drained (bytes posted meanwhile: no wait)
+        const w = Atomics.waitAsync(this.ring, RING_HEAD, Atomics.load(this.ring, RING_TAIL), 50);
+        if (w.async) {
+          void w.value.then(loop);
+          return;
+        }
+      }
+    };
+    loop();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    Atomics.notify(this.ring, RING_HEAD);
+  }
+}
