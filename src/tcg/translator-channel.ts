@@ -9,8 +9,10 @@
 import type { BlockCode } from '../vcpu/block-cache.js';
 
 export const MAX_VCPUS = 16;
-/** How long either side busy-waits before sleeping (milliseconds). */
-const SPIN_MS = 0.2;
+/** How long the translator busy-waits for the next request of a burst before sleeping (ms). */
+const SPIN_MS = 0.3;
+/** How long a vCPU busy-waits for its translation (ms): it has nothing else to do meanwhile. */
+const CLIENT_SPIN_MS = 1;
 
 /** Busy-wait until `done()` or `ms` pass; true if done. */
 function spinUntil(done: () => boolean, ms: number): boolean {
@@ -86,7 +88,7 @@ export class TranslatorClient {
     Atomics.add(this.doorbell, 0, 1);
     Atomics.notify(this.doorbell, 0);
     // a translation takes tens of microseconds: spin that long before paying for a futex sleep
-    spinUntil(() => Atomics.load(i32, W_STATE) !== SlotState.Request, SPIN_MS);
+    spinUntil(() => Atomics.load(i32, W_STATE) !== SlotState.Request, CLIENT_SPIN_MS);
     while (Atomics.load(i32, W_STATE) === SlotState.Request) Atomics.wait(i32, W_STATE, SlotState.Request, 1000);
     const state = Atomics.load(i32, W_STATE);
     const len = i32[W_LEN];

@@ -50,6 +50,19 @@ export interface BlockTranslatorHooks extends TranslateHooks {
   blockStart?(b: TcgBuilder, pc: number): void;
 }
 
+/**
+ * The target of a `jal` that translation can simply follow: same page as the
+ * jump (so the block stays on one physical page) and not already in this
+ * block (a jump backwards into the block ends it, making a loop).
+ */
+function followableJump(d: Decoded, pc: number, pa: number, visited: ReadonlySet<number>): number | undefined {
+  if (d.name !== 'jal') return undefined;
+  const target = pc + d.imm;
+  if (Math.floor(target / 4096) !== Math.floor(pc / 4096) || visited.has(target)) return undefined;
+  void pa;
+  return target;
+}
+
 export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: BlockTranslatorHooks = {}): TranslatedBlock {
   const b = new TcgBuilder(req.pc);
   const startOff = mem.ramOffset(req.pa);
@@ -60,7 +73,9 @@ export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: Block
   hooks.blockStart?.(b, req.pc);
   let pc = req.pc;
   let pa = req.pa;
+  const visited = new Set<number>();
   for (let n = 0; n < MAX_BLOCK_INSNS; n++) {
+    visited.add(pc);
     const lo = readHalf(mem, pa);
     const len = insnLength(lo);
     const crossesPage = (pa & 0xfff) + len > 0x1000;
@@ -75,6 +90,15 @@ export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: Block
     raws.push(raw);
     b.insnStart(pc, len);
     hooks.beforeInsn?.(b, pc, len);
+    const jump = d ? followableJump(d, pc, pa, visited) : undefined;
+    if (jump !== undefined) {
+      // a direct jump within the page: link register set, translation goes on at the target
+      b.setReg(d!.rd, b.const64(BigInt(pc + len)));
+      pa += jump - pc;
+      pc = jump;
+      hooks.blockStart?.(b, pc);
+      continue;
+    }
     const ends = translateInsn({ b, pc, hooks }, d, raw, len);
     pc += len;
     pa += len;
