@@ -10,6 +10,12 @@
  *
  *   node scripts/tracetool.mjs [--input FILE] [--instrument-events FILE]
  *                              [--output FILE] [--runtime-dir SPEC] [--json]
+ *                              [--disable-all]
+ *
+ * --disable-all marks every event `disable` (compiled out: empty emit
+ * functions, never fires), as if each line of trace-events carried the
+ * property; the benchmarks build such a copy to measure what disabled
+ * events cost.
  *
  * Plain Node ESM with no dependencies, because it runs before tsc. The parser
  * is exported (parseTraceEvents) so that tsemu-simpletrace can read a
@@ -592,6 +598,7 @@ function parseCommandLine(argv) {
     output: join(REPO_ROOT, 'src/trace/generated/events.ts'),
     runtimeDir: '..',
     json: false,
+    disableAll: false,
   };
   let instrumentGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -608,6 +615,7 @@ function parseCommandLine(argv) {
     } else if (arg === '--output') opts.output = resolve(value());
     else if (arg === '--runtime-dir') opts.runtimeDir = value();
     else if (arg === '--json') opts.json = true;
+    else if (arg === '--disable-all') opts.disableAll = true;
     else throw new Error(`unknown option '${arg}'`);
   }
   if (!instrumentGiven) {
@@ -615,6 +623,12 @@ function parseCommandLine(argv) {
     if (existsSync(byDefault)) opts.instrument = byDefault;
   }
   return opts;
+}
+
+/** The event as if its trace-events line carried `disable`. */
+function compiledOut(event) {
+  const properties = event.properties.includes('disable') ? event.properties : ['disable', ...event.properties];
+  return { ...event, properties, staticEnabled: false };
 }
 
 /** Paths in messages: relative to the current directory, like `trace-events:12:`. */
@@ -627,7 +641,8 @@ function main(argv) {
   const opts = parseCommandLine(argv);
   const text = readFileSync(opts.input, 'utf8');
   const instrumentText = opts.instrument === undefined ? undefined : readFileSync(opts.instrument, 'utf8');
-  const events = parseTraceEvents(text, shown(opts.input), { instrumentText, instrumentFileName: opts.instrument && shown(opts.instrument) });
+  const parsed = parseTraceEvents(text, shown(opts.input), { instrumentText, instrumentFileName: opts.instrument && shown(opts.instrument) });
+  const events = opts.disableAll ? parsed.map(compiledOut) : parsed;
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(events, null, 2)}\n`);
     return;

@@ -24,6 +24,7 @@ import { GoldfishRtc } from '../hw/goldfish-rtc.js';
 import { SifiveTest } from '../hw/sifive-test.js';
 import { VirtioMmio } from '../hw/virtio-mmio.js';
 import { createUartRing, createUartShadow, publishUartShadow, UartRingReader } from '../hw/uart-fast-path.js';
+import { CpuHotplugController, CPU_HOTPLUG_IRQ } from '../hw/cpu-hotplug.js';
 import { VIRT, VIRT_IRQ } from './virt-map.js';
 import type { VirtioDevice } from '../hw/virtio.js';
 import type { ThreadTracing } from './tracing.js';
@@ -92,6 +93,10 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
   readonly plic: Plic;
   readonly uart: Ns16550a;
   readonly devices: MmioDevice[] = [];
+  readonly hotplug: CpuHotplugController | undefined;
+  /** QOM-style id of each present hart added with device_add (cold-plugged harts have none). */
+  private readonly cpuIds = new Map<number, string | undefined>();
+  private readonly listeners: ((event: string, data: Record<string, unknown> | undefined) => void)[] = [];
   private readonly translatorChannel: TranslatorChannelBuffers;
   private translator!: Worker;
   private readonly vcpus: VcpuHandle[] = [];
@@ -117,6 +122,10 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     this.uart = new Ns16550a(this.plic.irqLine(VIRT_IRQ.uart0), config.serialOut);
     publishUartShadow(this.uartShadowView, this.uart.fastPathState());
     this.devices.push(this.uart, this.plic, new GoldfishRtc(this.plic.irqLine(VIRT_IRQ.rtc)), new SifiveTest(this));
+    if (config.maxHarts > config.numHarts) {
+      this.hotplug = new CpuHotplugController(this.plic.irqLine(CPU_HOTPLUG_IRQ), config.maxHarts, config.numHarts);
+      this.devices.push(this.hotplug);
+    }
     const ram = { base: this.mem.ramBase, size: this.mem.ramSize, bytes: this.mem.mu8 };
     for (let i = 0; i < VIRT.virtio.count; i++) {
       const irq: IrqLine = this.plic.irqLine(VIRT_IRQ.virtioBase + i);
@@ -291,6 +300,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     for (const lib of this.config.instruments) await this.instr.load(lib.file, lib.args);
     this.translator = await this.startTranslator();
     const harts = Array.from({ length: this.config.numHarts }, (_, h) => h);
+    for (const h of harts) this.cpuIds.set(h, undefined);
     if (this.config.singleThread) await this.startVcpuWorker(harts, 'single');
     else await Promise.all(harts.map((h) => this.startVcpuWorker([h], 'multi')));
     this.started = true;
@@ -377,6 +387,99 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
       });
       worker.on('error', (e) => this.fatal(`vCPU ${hartIds.join(',')}: ${e.message}`));
     });
+  }
+
+  // ---- CPU hot-plug --------------------------------------------------------------------
+
+  /** Present harts, ascending. */
+  presentHarts(): number[] {
+    return [...this.cpuIds.keys()].sort((a, b) => a - b);
+  }
+
+  cpuId(hart: number): string | undefined {
+    return this.cpuIds.get(hart);
+  }
+
+  /** The hart a device id names, if any. */
+  hartOfId(id: string): number | undefined {
+    for (const [hart, cid] of this.cpuIds) if (cid === id) return hart;
+    return undefined;
+  }
+
+  onEvent(listener: (event: string, data: Record<string, unknown> | undefined) => void): void {
+    this.listeners.push(listener);
+  }
+
+  emit(event: string, data?: Record<string, unknown>): void {
+    for (const l of this.listeners) l(event, data);
+  }
+
+  /**
+   * Hot-add hart `hart`: a fresh vCPU (its own worker with thread=multi) that
+   * starts at the reset vector with a0 = hart id and a1 = the device tree;
+   * its instrumentation instances run qi_init, then guest_cpu_enter, then its
+   * first instruction. The hot-plug controller tells the guest. Errors are
+   * QEMU-style texts (returned, nothing changes).
+   */
+  async addHart(hart: number, id: string | undefined): Promise<string | undefined> {
+    if (!Number.isInteger(hart) || hart < 0 || hart >= this.config.maxHarts) {
+      return `Invalid CPU core-id: ${hart} must be in range 0:${this.config.maxHarts - 1}`;
+    }
+    if (this.cpuIds.has(hart)) return `CPU[${hart}] with core-id ${hart} exists`;
+    if (id !== undefined && this.hartOfId(id) !== undefined) return `Duplicate ID '${id}' for device`;
+    this.cpuIds.set(hart, id);
+    const state = stateViews(this.stateBuffers[hart]);
+    Atomics.store(state.i32, WORD_IRQ_LINES, 0);
+    this.config.tracing.state.vcpuInit(hart);
+    const single = this.config.singleThread ? this.vcpus[0]?.worker : undefined;
+    if (single) await this.addHartToWorker(single, hart);
+    else await this.startVcpuWorker([hart], 'multi');
+    this.hotplug?.hartAdded(hart);
+    return undefined;
+  }
+
+  private addHartToWorker(worker: Worker, hart: number): Promise<void> {
+    const slot = createMmioSlot();
+    const ring = createUartRing();
+    const uartRing = new UartRingReader(ring, (byte) => { this.uart.write(0, 1, BigInt(byte)); this.publishUart(); });
+    const handle: VcpuHandle = {
+      index: hart, hartId: hart, worker, state: stateViews(this.stateBuffers[hart]), uartRing,
+      mmio: new MmioServer(slot, (req) => this.handleMmio(handle, req)),
+    };
+    handle.mmio.start();
+    uartRing.start();
+    this.vcpus.push(handle);
+    this.vcpus.sort((a, b) => a.index - b.index);
+    const ackId = this.nextAck++;
+    return new Promise((resolve) => {
+      this.acks.set(ackId, () => { this.acks.delete(ackId); resolve(); });
+      this.command(handle, { type: 'add-hart', hart, ack: ackId, spec: { hartId: hart, mmio: slot, uartRing: ring, startPaused: this.paused } });
+    });
+  }
+
+  /** Hot-remove hart `hart`: it stops at a block boundary, raises guest_cpu_exit, and its worker ends. */
+  async removeHart(hart: number): Promise<string | undefined> {
+    const v = this.vcpus.find((x) => x.hartId === hart);
+    if (!v) return `CPU ${hart} is not present`;
+    if (this.vcpus.length === 1) return 'Removing the last CPU is not supported';
+    await this.commandAndWait(v, 'exit');
+    this.vcpus.splice(this.vcpus.indexOf(v), 1);
+    v.uartRing.drain();
+    v.uartRing.stop();
+    v.mmio.stop();
+    if (!this.vcpus.some((x) => x.worker === v.worker)) {
+      const w = this.workers.find((x) => x.worker === v.worker);
+      await Promise.race([w?.exited, new Promise((r) => setTimeout(r, 2000).unref())]);
+      void v.worker.terminate();
+      this.workers.splice(this.workers.findIndex((x) => x.worker === v.worker), 1);
+    }
+    const id = this.cpuIds.get(hart);
+    this.cpuIds.delete(hart);
+    this.config.tracing.state.vcpuFini(hart);
+    Atomics.store(v.state.i32, WORD_RUN_STATE, RunState.Exited);
+    this.hotplug?.hartRemoved(hart);
+    this.emit('DEVICE_DELETED', id !== undefined ? { device: id, path: `/machine/peripheral/${id}` } : { path: `/machine/unattached/device[${hart}]` });
+    return undefined;
   }
 
   // ---- control --------------------------------------------------------------------------

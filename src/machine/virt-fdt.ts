@@ -14,6 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { FdtBuilder, FdtNode } from '../hw/fdt.js';
+import { CPU_HOTPLUG_BASE, CPU_HOTPLUG_IRQ, CPU_HOTPLUG_SIZE } from '../hw/cpu-hotplug.js';
 import { PLIC_NUM_SOURCES, TIMEBASE_FREQ, VIRT, VIRT_IRQ } from './virt-map.js';
 
 export interface VirtFdtConfig {
@@ -163,6 +164,13 @@ function addSoc(root: FdtNode, cfg: VirtFdtConfig, ph: Phandles): void {
   soc.setU32('#size-cells', 2);
   soc.setString('compatible', 'simple-bus');
   soc.setEmpty('ranges');
+
+  if ((cfg.maxHarts ?? cfg.numHarts) > cfg.numHarts) {
+    // tsemu's CPU hot-plug controller (src/hw/cpu-hotplug.ts), only when slots are left for hot-plug
+    addPlicDevice(soc, `cpu-hotplug@${hex(CPU_HOTPLUG_BASE)}`, CPU_HOTPLUG_IRQ, ph.plic)
+      .set('reg', regProperty(CPU_HOTPLUG_BASE, CPU_HOTPLUG_SIZE))
+      .setString('compatible', 'tsemu,cpu-hotplug');
+  }
 
   addPlicDevice(soc, `rtc@${hex(VIRT.rtc.base)}`, VIRT_IRQ.rtc, ph.plic)
     .set('reg', regProperty(VIRT.rtc.base, VIRT.rtc.size))

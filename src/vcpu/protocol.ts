@@ -4,7 +4,7 @@
  * worker between blocks; the main thread also raises that hart's
  * exit-request word so a running or sleeping vCPU looks at once.
  */
-export type VcpuCommandType = 'stop' | 'cont' | 'reset' | 'flush' | 'exit' | 'instr';
+export type VcpuCommandType = 'stop' | 'cont' | 'reset' | 'flush' | 'exit' | 'instr' | 'add-hart';
 
 export interface VcpuCommand {
   type: VcpuCommandType;
@@ -13,6 +13,8 @@ export interface VcpuCommand {
   ack?: number;
   /** For 'instr': the instrumentation command (src/instr/thread-env.ts InstrCommand). */
   instr?: unknown;
+  /** For 'add-hart' (thread=single): the new hart (src/vcpu/worker.ts HartSpec). */
+  spec?: unknown;
 }
 
 export type VcpuReport =

@@ -205,6 +205,7 @@ const SINGLE_THREAD_IDLE_MS = 10;
 export async function runRoundRobin(loops: () => readonly RunLoop[], asyncWork: () => Promise<void>): Promise<void> {
   for (;;) {
     const current = loops();
+    if (current.length === 0) return; // every vCPU of this worker has ended
     let runnable = 0;
     let live = 0;
     let sleepMs = SINGLE_THREAD_IDLE_MS;

@@ -107,6 +107,7 @@ class HartRuntime {
   readonly pending: VcpuCommand[] = [];
   paused: boolean;
   running = true;
+  exitRaised = false;
 
   constructor(readonly spec: HartSpec, private readonly shared: WorkerShared, drain: () => void, private readonly workerHarts: () => number[]) {
     const hartId = spec.hartId;
@@ -173,7 +174,12 @@ class HartRuntime {
         return; // acked when the work is done
       }
       case 'flush': this.cache.flush(); break;
-      case 'exit': this.running = false; break;
+      case 'exit':
+        this.running = false;
+        // guest_cpu_exit before the vCPU goes (hot-unplug, or the machine ending)
+        this.raise(EVENT_CPU_EXIT);
+        this.exitRaised = true;
+        break;
     }
     if (cmd.ack !== undefined) post({ type: 'ack', id: cmd.ack, hart: this.spec.hartId, pc: this.ctx.pc });
   }
@@ -216,8 +222,17 @@ async function main(): Promise<void> {
   const drain = (): void => {
     for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
       const cmd = m.message as VcpuCommand;
-      runtimes.get(cmd.hart)?.pending.push(cmd);
+      if (cmd.type === 'add-hart') addHart(cmd);
+      else runtimes.get(cmd.hart)?.pending.push(cmd);
     }
+  };
+  /** thread=single hot-plug: the new hart joins this worker's round robin, guest_cpu_enter first. */
+  const addHart = (cmd: VcpuCommand): void => {
+    const spec = cmd.spec as HartSpec;
+    const r = new HartRuntime(spec, shared, drain, hartIds);
+    runtimes.set(spec.hartId, r);
+    r.raise(EVENT_CPU_ENTER);
+    if (cmd.ack !== undefined) post({ type: 'ack', id: cmd.ack, hart: spec.hartId, pc: r.ctx.pc });
   };
   const hartIds = (): number[] => [...runtimes.keys()];
   for (const lib of data.libraries) await shared.instr.load(lib);
@@ -230,7 +245,7 @@ async function main(): Promise<void> {
     const only = [...runtimes.values()][0];
     await runOneVcpu(only.loop, work);
   } else {
-    await runRoundRobin(() => [...runtimes.values()].map((r) => r.loop), work);
+    await runRoundRobin(() => [...runtimes.values()].filter((r) => !r.exitRaised || r.running).map((r) => r.loop), work);
   }
   if (process.env.TSEMU_STATS) {
     for (const r of runtimes.values()) {
@@ -242,7 +257,7 @@ async function main(): Promise<void> {
     }
   }
   for (const r of runtimes.values()) {
-    r.raise(EVENT_CPU_EXIT);
+    if (!r.exitRaised) r.raise(EVENT_CPU_EXIT);
     post({ type: 'exited', hart: r.spec.hartId, pc: r.ctx.pc });
   }
   shared.tracing.backend.flush();
