@@ -6,9 +6,11 @@
  */
 import { guestMipsSection } from './guest-mips.js';
 import type { BenchSection } from './section.js';
+import { smpScalingSection } from './smp-scaling.js';
 import { ubootPromptSection } from './uboot-prompt.js';
 
 export const SECTIONS: readonly BenchSection[] = [
   guestMipsSection,
   ubootPromptSection,
+  smpScalingSection,
 ];

@@ -12,6 +12,7 @@ import { ConsoleMux } from './console.js';
 import { setupTracing } from '../machine/tracing.js';
 import { LibraryError } from '../instr/thread-host.js';
 import { LibraryLoadError } from '../instr/errors.js';
+import { MachineMonitorTarget } from '../machine/monitor-target.js';
 
 function fail(message: string): never {
   const text = message.startsWith(`${PROGRAM_NAME}:`) ? message : `${PROGRAM_NAME}: ${message}`;
@@ -118,6 +119,21 @@ async function run(argv: readonly string[]): Promise<void> {
       return;
     }
     throw e;
+  }
+  const muxMonitor = opts.serials[0]?.muxMonitor === true && serialIsStdio(opts);
+  if (opts.monitors.length > 0 || muxMonitor) {
+    const { startMonitors } = await import('../monitor/server.js');
+    const target = new MachineMonitorTarget(machine, () => { void machine.terminate(0); });
+    try {
+      await startMonitors(opts.monitors, target, muxMonitor ? console_ : undefined);
+    } catch (e) {
+      if (e instanceof OptionError) {
+        writeSync(2, `${e.message}\n`);
+        await machine.terminate(1);
+        return;
+      }
+      throw e;
+    }
   }
   console_.start();
 }

@@ -531,12 +531,22 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     return this.paused;
   }
 
-  vcpuStates(): { index: number; pc: number; halted: boolean; state: VcpuStateViews }[] {
+  get isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
+  /** Trace state changed from outside a worker (monitor): drop translations so the next block sees it. */
+  translationsChanged(): void {
+    this.codeChanged();
+  }
+
+  vcpuStates(): { index: number; pc: number; halted: boolean; state: VcpuStateViews; threadId: number }[] {
     return this.vcpus.map((v) => ({
       index: v.index,
       pc: v.state.f64[SLOT_PC],
       halted: Atomics.load(v.state.i32, WORD_RUN_STATE) === RunState.Halted,
       state: v.state,
+      threadId: v.worker.threadId,
     }));
   }
 

@@ -4,7 +4,7 @@
  */
 import { writeSync } from 'node:fs';
 import { Csr, SLOT_F, SLOT_PC, SLOT_X } from './state-layout.js';
-import type { VcpuContext } from './context.js';
+import type { Hart } from '../target/riscv/hart.js';
 
 const EXCEPTION_NAMES = [
   'misaligned_fetch', 'fault_fetch', 'illegal_instruction', 'breakpoint', 'misaligned_load', 'fault_load',
@@ -38,7 +38,7 @@ export function formatTrap(hart: number, cause: number, interrupt: boolean, epc:
 }
 
 /** Register dump in the layout of QEMU's riscv_cpu_dump_state (`-d cpu`, `info registers`). */
-export function formatCpuState(ctx: VcpuContext, withFp: boolean): string {
+export function formatCpuState(ctx: Hart, withFp: boolean): string {
   const lines: string[] = [];
   const csr = (name: string, v: bigint): void => { lines.push(` ${name.padEnd(8)} ${hex64(v)}`); };
   lines.push(` pc       ${hex64(ctx.f64[SLOT_PC])}`);

@@ -39,7 +39,7 @@ park:
     j       park
 
     .data
-    .balign 64
+    .balign 4096                        /* own page: stores to the code page would invalidate its translations */
     .globl buf
 buf:
     .dword  0

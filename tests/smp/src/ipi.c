@@ -64,7 +64,7 @@ static void broadcast_to_sleepers(unsigned hart, unsigned nharts) {
       /* a lost IPI would leave us asleep: the timer bounds the wait */
       smp_set_mtimecmp(hart, smp_deadline_ms(SMP_TIMEOUT_MS));
       smp_irq_enable(MIP_MSIP | MIP_MTIP);
-      while (ack_count[s][hart] < PHASES) smp_wfi();
+      smp_sleep_until_ge32(&ack_count[s][hart], PHASES, "phase 2 IPI");
       smp_irq_enable(MIP_MSIP);
       smp_set_mtimecmp(hart, ~0UL);
     }

@@ -56,11 +56,7 @@ static void timer_set_by_hart0(unsigned hart, unsigned nharts) {
   }
   smp_barrier();
   smp_irq_enable(MIP_MTIP);
-  uint64_t deadline = smp_deadline_ms(SMP_TIMEOUT_MS);
-  while (!fired[1][hart]) {
-    smp_wfi();
-    if (smp_expired(deadline)) smp_fail("timer programmed by hart 0 did not fire");
-  }
+  smp_sleep_until_ge32(&fired[1][hart], 1, "timer programmed by hart 0");
   smp_irq_disable();
 }
 

@@ -74,6 +74,19 @@ void smp_wait_ge64(volatile uint64_t *p, uint64_t want, const char *what) {
   SMP_FENCE(r, rw);
 }
 
+void smp_sleep_until_ge32(volatile uint32_t *flag, uint32_t want, const char *what) {
+  uint64_t deadline = smp_deadline_ms(SMP_TIMEOUT_MS);
+  for (;;) {
+    csr_clear(mstatus, MSTATUS_MIE);
+    if (*flag >= want) break;
+    if (smp_expired(deadline)) smp_fail("timed out sleeping until %s (0x%x, want >= 0x%x)", what, *flag, want);
+    smp_wfi();
+    csr_set(mstatus, MSTATUS_MIE); /* the interrupt that woke us is taken here */
+  }
+  csr_set(mstatus, MSTATUS_MIE);
+  SMP_FENCE(r, rw);
+}
+
 void smp_set_irq_handler(unsigned hart, smp_irq_handler_t handler) { irq_handlers[hart] = handler; }
 
 /* The one m_irq_hook of tests/guest's trap.c: routes to this hart's handler. */

@@ -47,6 +47,16 @@ void smp_wait_eq32(volatile uint32_t *p, uint32_t want, const char *what);
 /* Spin until *p >= want (64-bit). */
 void smp_wait_ge64(volatile uint64_t *p, uint64_t want, const char *what);
 
+/* Sleep in WFI until *flag >= want, where the flag is set by this hart's own
+ * interrupt handler. The flag is tested with mstatus.MIE clear: testing it
+ * with interrupts enabled loses the wake-up when the interrupt is taken
+ * between the test and the WFI (the handler returns to the WFI, which then
+ * sleeps with nothing pending). WFI still wakes on a pending interrupt that
+ * mie enables; setting MIE again takes it. Leaves mstatus.MIE set. Fails after
+ * SMP_TIMEOUT_MS, checked whenever the hart wakes up (arm a timer if nothing
+ * else would wake it). */
+void smp_sleep_until_ge32(volatile uint32_t *flag, uint32_t want, const char *what);
+
 /* Serialized console output (any hart) and a fatal failure from any hart. */
 void smp_printf(const char *fmt, ...);
 void __attribute__((noreturn)) smp_fail(const char *fmt, ...);

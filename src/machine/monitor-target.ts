@@ -1,0 +1,227 @@
+/**
+ * The machine as the HMP/QMP monitors see it (src/monitor/target.ts): run
+ * control, registers and memory read from shared state, trace-event state,
+ * instrumentation libraries, and CPU hot-plug.
+ */
+import type {
+  CpuInfo, DeviceNotFound, HotpluggableCpu, InstrLibrary, MonitorEventListener, MonitorTarget, StatusInfo,
+  TraceEventInfo, TraceFileOp, VersionInfo,
+} from '../monitor/target.js';
+import type { Machine } from './machine.js';
+import { Hart } from '../target/riscv/hart.js';
+import { formatCpuState } from '../vcpu/cpu-log.js';
+import { stateViews } from '../vcpu/state-layout.js';
+import { guestMemoryForInstr } from '../instr/memory-access.js';
+import { globMatch } from '../trace/patterns.js';
+import { VIRT } from './virt-map.js';
+
+/** A read-only view of a hart's registers for the monitor (no TLB, no execution). */
+class RegisterView extends Hart {
+  constructor(state: ReturnType<typeof stateViews>, hart: number, private readonly time: () => bigint, private readonly cmp: () => bigint) {
+    super(state, hart);
+  }
+  protected readTime(): bigint { return this.time(); }
+  protected mtimecmp(): bigint { return this.cmp(); }
+  protected flushTlb(): void { /* nothing cached here */ }
+  protected privilegeChanged(): void { /* nothing cached here */ }
+  protected timersChanged(): void { /* nothing to do */ }
+}
+
+export class MachineMonitorTarget implements MonitorTarget {
+  private prelaunch: boolean;
+
+  constructor(private readonly m: Machine, private readonly quitFn: () => void) {
+    this.prelaunch = m.isPaused;
+  }
+
+  version(): VersionInfo {
+    return { qemu: { major: 7, minor: 2, micro: 0 }, package: 'tsemu 0.1.0' };
+  }
+
+  status(): StatusInfo {
+    if (this.m.isShuttingDown) return { running: false, status: 'shutdown' };
+    if (this.m.isPaused) return { running: false, status: this.prelaunch ? 'prelaunch' : 'paused' };
+    return { running: true, status: 'running' };
+  }
+
+  async stop(): Promise<void> {
+    if (this.m.isPaused) return;
+    await this.m.pause();
+    this.m.emit('STOP');
+  }
+
+  async cont(): Promise<string | undefined> {
+    if (!this.m.isPaused) return undefined;
+    this.prelaunch = false;
+    await this.m.resume();
+    this.m.emit('RESUME');
+    return undefined;
+  }
+
+  async systemReset(): Promise<void> {
+    await this.m.systemReset();
+    this.m.emit('RESET', { guest: false, reason: 'host-qmp-system-reset' });
+  }
+
+  quit(): void {
+    this.quitFn();
+  }
+
+  cpus(): CpuInfo[] {
+    return this.m.vcpuStates().map((v) => {
+      const id = this.m.cpuId(v.index);
+      return {
+        index: v.index,
+        hartId: v.index,
+        pc: BigInt.asUintN(64, BigInt(v.pc)),
+        halted: v.halted,
+        threadId: v.threadId,
+        qomPath: id !== undefined ? `/machine/peripheral/${id}` : `/machine/soc0/harts[${v.index}]`,
+        props: { coreId: v.index },
+      };
+    });
+  }
+
+  private view(cpu: number): RegisterView | undefined {
+    const v = this.m.vcpuStates().find((x) => x.index === cpu);
+    if (!v) return undefined;
+    return new RegisterView(v.state, cpu, () => this.m.clint.mtime(), () => this.m.clint.mtimecmp(cpu));
+  }
+
+  async registers(cpu: number): Promise<string> {
+    const view = this.view(cpu);
+    if (!view) return `CPU ${cpu} is not present\n`;
+    return formatCpuState(view, true);
+  }
+
+  async readMemory(cpu: number, addr: bigint, len: number, physical: boolean): Promise<Uint8Array | string> {
+    const states = this.m.vcpuStates();
+    const access = guestMemoryForInstr(this.m.mem, () => {
+      const all: (ReturnType<typeof stateViews> | undefined)[] = [];
+      for (const v of states) all[v.index] = v.state;
+      return all;
+    }, (c) => states.some((v) => v.index === c));
+    const out = new Uint8Array(len);
+    for (let done = 0; done < len;) {
+      const a = addr + BigInt(done);
+      const chunk = Math.min(len - done, 4096 - Number(BigInt.asUintN(12, a)));
+      const pa = physical ? a : access.virtToPhys(cpu, a);
+      const bytes = pa === undefined ? undefined : access.readPhys(pa, chunk);
+      if (!bytes) return `Cannot access memory`;
+      out.set(bytes, done);
+      done += chunk;
+    }
+    return out;
+  }
+
+  mtree(): string {
+    const hex = (v: number): string => v.toString(16).padStart(16, '0');
+    const lines = ['address-space: memory', `  0000000000000000-ffffffffffffffff (prio 0, i/o): system`];
+    const regions: { base: number; size: number; name: string; kind: string }[] = [
+      { base: VIRT.mrom.base, size: VIRT.mrom.size, name: 'riscv_virt_board.mrom', kind: 'rom' },
+      { base: VIRT.clint.base, size: VIRT.clint.size, name: 'riscv.aclint.swi/mtimer', kind: 'i/o' },
+      ...this.m.devices.map((d) => ({ base: d.base, size: d.size, name: d.name, kind: 'i/o' })),
+      { base: VIRT.dram.base, size: this.m.mem.ramSize, name: 'riscv_virt_board.ram', kind: 'ram' },
+    ].sort((a, b) => a.base - b.base);
+    for (const r of regions) lines.push(`    ${hex(r.base)}-${hex(r.base + r.size - 1)} (prio 0, ${r.kind}): ${r.name}`);
+    return lines.join('\n') + '\n\n';
+  }
+
+  traceEvents(pattern: string, vcpu: number | undefined): TraceEventInfo[] {
+    const state = this.m.config.tracing.state;
+    return state.events.filter((e) => globMatch(pattern, e.name)).map((e) => ({
+      name: e.name,
+      vcpu: e.vcpu,
+      state: !e.staticEnabled ? 'unavailable'
+        : (vcpu !== undefined && e.vcpu ? state.vcpuDynamicState(e.id, vcpu) : state.dynamicState(e.id)) ? 'enabled' : 'disabled',
+    }));
+  }
+
+  setTraceEvent(name: string, enable: boolean, vcpu: number | undefined): void {
+    const state = this.m.config.tracing.state;
+    for (const e of state.events.filter((x) => globMatch(name, x.name) && x.staticEnabled)) {
+      if (vcpu !== undefined && e.vcpu) state.setVcpuDynamic(e.id, vcpu, enable);
+      else if (vcpu === undefined) state.setDynamic(e.id, enable);
+    }
+    this.m.translationsChanged();
+  }
+
+  traceFile(op: TraceFileOp, file?: string): string | undefined {
+    const cfg = this.m.config.tracing.config;
+    if (op === 'status') {
+      return cfg.backend === 'simple' ? `Trace file "${cfg.simpleFile ?? ''}" on.\n` : 'Trace file "" off (the log backend is in use).\n';
+    }
+    if (op === 'flush') {
+      this.m.config.tracing.backend.flush();
+      return undefined;
+    }
+    void file;
+    return `trace-file ${op}: the trace file is chosen at start-up with -trace file=FILE in tsemu`;
+  }
+
+  async instrLoad(path: string, args: readonly string[], id?: string): Promise<{ id: string } | { error: string }> {
+    try {
+      return { id: await this.m.instr.load(path, args, id) };
+    } catch (e) {
+      return { error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  async instrUnload(id: string): Promise<string | undefined> {
+    try {
+      await this.m.instr.unload(id, (msg) => this.m.config.report(msg));
+      return undefined;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  instrList(): InstrLibrary[] {
+    return this.m.instr.list();
+  }
+
+  log(items: string): string | undefined {
+    return `log: changing -d items at run time is not supported by tsemu (asked: ${items})`;
+  }
+
+  logfile(path: string): string | undefined {
+    return `logfile: changing the -D file at run time is not supported by tsemu (asked: ${path})`;
+  }
+
+  hotpluggableCpus(): HotpluggableCpu[] {
+    const present = new Set(this.m.presentHarts());
+    return Array.from({ length: this.m.config.maxHarts }, (_, core) => {
+      const id = this.m.cpuId(core);
+      return {
+        type: 'rv64-riscv-cpu',
+        vcpusCount: 1,
+        props: { coreId: core, socketId: 0, threadId: 0 },
+        ...(present.has(core) ? { qomPath: id !== undefined ? `/machine/peripheral/${id}` : `/machine/soc0/harts[${core}]` } : {}),
+      };
+    });
+  }
+
+  async deviceAdd(opts: Readonly<Record<string, string>>): Promise<string | undefined> {
+    const driver = opts.driver;
+    if (driver !== 'rv64-riscv-cpu') return `'${driver ?? ''}' is not a valid device model name`;
+    const core = opts['core-id'];
+    if (core === undefined) return "Parameter 'core-id' is missing";
+    const n = Number(core);
+    if (!Number.isInteger(n)) return `Parameter 'core-id' expects an integer`;
+    return this.m.addHart(n, opts.id);
+  }
+
+  async deviceDel(id: string): Promise<string | DeviceNotFound | undefined> {
+    const hart = this.m.hartOfId(id);
+    if (hart === undefined) return { errorClass: 'DeviceNotFound', desc: `Device '${id}' not found` };
+    return this.m.removeHart(hart);
+  }
+
+  async cpuAdd(coreId: number): Promise<string | undefined> {
+    return this.m.addHart(coreId, undefined);
+  }
+
+  onEvent(listener: MonitorEventListener): void {
+    this.m.onEvent((event, data) => listener(event, data));
+  }
+}
