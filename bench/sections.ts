@@ -5,12 +5,16 @@
  * process-run.ts for timed spawns and peak RSS) and append it here.
  */
 import { guestMipsSection } from './guest-mips.js';
+import { instrOverheadSection } from './instr-overhead.js';
 import type { BenchSection } from './section.js';
 import { smpScalingSection } from './smp-scaling.js';
+import { traceOverheadSection } from './trace-overhead.js';
 import { ubootPromptSection } from './uboot-prompt.js';
 
 export const SECTIONS: readonly BenchSection[] = [
   guestMipsSection,
   ubootPromptSection,
   smpScalingSection,
+  traceOverheadSection,
+  instrOverheadSection,
 ];

@@ -15,6 +15,7 @@ import type { EmulatorCommand } from './emulators.js';
 import {
   describeTimedRun, failureWarning, guestSeconds, runTimedGuest, succeeded, type TimedRun,
 } from './guest-timing.js';
+import { busyHostWarning } from './host-load.js';
 import type { BenchContext, BenchRow, BenchSection, SectionResult } from './section.js';
 import { median, present, ratio } from './stats.js';
 
@@ -139,12 +140,14 @@ export const smpScalingSection: BenchSection = {
   id: 'smp-scaling',
   title: 'SMP scaling: independent work per hart (smp.elf), shared spinlocks (locks.elf)',
   async run(ctx: BenchContext): Promise<SectionResult> {
+    const busy = busyHostWarning('smp-scaling');
     const smpRuns = await runAll(ctx, 'smp', SMP_ELF, SMP_COUNTS);
     const lockRuns = await runAll(ctx, 'locks', LOCKS_ELF, [LOCKS_HARTS]);
     const expectedLockTotal = (harts: number): string => String(2 * LOCK_ITERS_PER_HART * harts);
     return {
       rows: [...scalingRows(smpRuns), ...lockRows(lockRuns)],
-      warnings: [...checkRuns('smp', smpRuns, () => null), ...checkRuns('locks', lockRuns, expectedLockTotal)],
+      warnings: [...(busy === null ? [] : [busy]), ...new Set([
+        ...checkRuns('smp', smpRuns, () => null), ...checkRuns('locks', lockRuns, expectedLockTotal)])],
     };
   },
 };

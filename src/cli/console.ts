@@ -106,7 +106,7 @@ export class ConsoleMux {
   private escape(b: number, out: number[]): void {
     switch (String.fromCharCode(b)) {
       case 'x':
-        process.stdout.write('QEMU: Terminated\n\r'); // QEMU's exact text: scripts wait for it
+        process.stdout.write('tsemu: Terminated\n\r'); // QEMU's bytes ("QEMU: Terminated\n\r"), our name
         this.opts.quit();
         return;
       case 'h':

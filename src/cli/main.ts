@@ -3,7 +3,8 @@
  * options, prepares the boot, wires the console, starts the machine and
  * turns every user-facing failure into one line on stderr and exit status 1.
  */
-import { openSync, writeSync } from 'node:fs';
+import { openSync } from 'node:fs';
+import { writeAll } from '../util/write-all.js';
 import { OptionError, parseCommandLine, MachineOptions, PROGRAM_NAME } from './options.js';
 import { BootError } from '../machine/boot-layout.js';
 import { dumpDtb, prepareBoot, printWarnings } from '../machine/boot.js';
@@ -16,7 +17,7 @@ import { MachineMonitorTarget } from '../machine/monitor-target.js';
 
 function fail(message: string): never {
   const text = message.startsWith(`${PROGRAM_NAME}:`) ? message : `${PROGRAM_NAME}: ${message}`;
-  writeSync(2, text.endsWith('\n') ? text : `${text}\n`);
+  writeAll(2, text.endsWith('\n') ? text : `${text}\n`);
   process.exit(1);
 }
 
@@ -26,7 +27,7 @@ function serialSink(opts: MachineOptions): (bytes: Uint8Array) => void {
   if (!serial) return () => undefined;
   const backend = serial.backend;
   switch (backend.kind) {
-    case 'stdio': return (bytes) => { writeSync(1, bytes); };
+    case 'stdio': return (bytes) => { writeAll(1, bytes); };
     case 'file': {
       let fd: number;
       try {
@@ -34,7 +35,7 @@ function serialSink(opts: MachineOptions): (bytes: Uint8Array) => void {
       } catch {
         throw new BootError(`${serial.origin ?? '-serial'}: Could not open '${backend.path}'`);
       }
-      return (bytes) => { writeSync(fd, bytes); };
+      return (bytes) => { writeAll(fd, bytes); };
     }
     default: return () => undefined;
   }
@@ -74,7 +75,7 @@ async function run(argv: readonly string[]): Promise<void> {
   const traced = setupTracing(opts, prepared.config.log.fd);
   printWarnings(traced.warnings);
   if (traced.kind === 'exit') {
-    if (traced.message) writeSync(2, `${traced.message}\n`);
+    if (traced.message) writeAll(2, `${traced.message}\n`);
     process.stdout.write(traced.stdout);
     process.exit(traced.status);
   }
@@ -83,15 +84,15 @@ async function run(argv: readonly string[]): Promise<void> {
     ...prepared.config,
     tracing: traced.tracing,
     instruments: opts.instruments.map((i) => ({ file: i.file, args: i.args })),
-    report: (message) => { writeSync(2, `${PROGRAM_NAME}: ${message}\n`); },
+    report: (message) => { writeAll(2, `${PROGRAM_NAME}: ${message}\n`); },
     serialOut,
     onExit: (status) => {
       console_.restore();
       process.exit(status);
     },
     onFatal: (message) => {
-      writeSync(2, `${PROGRAM_NAME}: internal error: ${message.split('\n')[0]}\n`);
-      if (process.env.TSEMU_DEBUG) writeSync(2, `${message}\n`);
+      writeAll(2, `${PROGRAM_NAME}: internal error: ${message.split('\n')[0]}\n`);
+      if (process.env.TSEMU_DEBUG) writeAll(2, `${message}\n`);
     },
   });
   const console_ = new ConsoleMux({
@@ -103,7 +104,7 @@ async function run(argv: readonly string[]): Promise<void> {
   const onSignal = (signal: NodeJS.Signals, number: number): void => {
     if (exiting) return;
     exiting = true;
-    writeSync(2, `${PROGRAM_NAME}: terminating on signal ${number}\n`);
+    writeAll(2, `${PROGRAM_NAME}: terminating on signal ${number}\n`);
     void machine.terminate(0);
     void signal;
   };
@@ -114,7 +115,7 @@ async function run(argv: readonly string[]): Promise<void> {
     await machine.start();
   } catch (e) {
     if (e instanceof LibraryError || e instanceof LibraryLoadError) {
-      writeSync(2, `${PROGRAM_NAME}: -instr: ${e.message}\n`);
+      writeAll(2, `${PROGRAM_NAME}: -instr: ${e.message}\n`);
       await machine.terminate(1);
       return;
     }
@@ -128,7 +129,7 @@ async function run(argv: readonly string[]): Promise<void> {
       await startMonitors(opts.monitors, target, muxMonitor ? console_ : undefined);
     } catch (e) {
       if (e instanceof OptionError) {
-        writeSync(2, `${e.message}\n`);
+        writeAll(2, `${e.message}\n`);
         await machine.terminate(1);
         return;
       }

@@ -5,7 +5,7 @@
  * same qi_init/qi_fini with their console output discarded, so a library
  * prints its banner and its summary once.
  */
-import { writeSync } from 'node:fs';
+import { writeAll } from '../util/write-all.js';
 import { pathToFileURL } from 'node:url';
 import { InstrRuntime, LibraryInstance } from './runtime.js';
 
@@ -50,7 +50,7 @@ export function muted<T>(fn: () => T): T {
 export function makeConsoleSynchronous(): void {
   const c = console as unknown as Record<string, Writer>;
   const toFd = (fd: number): Writer => (...args: unknown[]) => {
-    writeSync(fd, args.map((a) => (typeof a === 'string' ? a : String(a))).join(' ') + '\n');
+    writeAll(fd, args.map((a) => (typeof a === 'string' ? a : String(a))).join(' ') + '\n');
   };
   c.log = toFd(1);
   c.info = toFd(1);

@@ -5,7 +5,8 @@
  * shutdown). Guest-visible layout comes from virt-map.ts.
  */
 import { Worker } from 'node:worker_threads';
-import { closeSync, writeSync } from 'node:fs';
+import { closeSync } from 'node:fs';
+import { writeAll } from '../util/write-all.js';
 import { createGuestMemoryBuffers, GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
 import { createMmioSlot, MmioRequest, MmioServer } from '../memory/mmio-channel.js';
 import { createTranslatorChannel, TranslatorChannelBuffers } from '../tcg/translator-channel.js';
@@ -293,7 +294,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
   }
 
   private guestError(message: string): void {
-    if (this.config.log.guestErrors) writeSync(this.config.log.fd, `${message}\n`);
+    if (this.config.log.guestErrors) writeAll(this.config.log.fd, `${message}\n`);
   }
 
   async start(): Promise<void> {

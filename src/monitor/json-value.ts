@@ -1,7 +1,8 @@
 /**
  * JSON values as QEMU's QObject model sees them, and their text form as
  * QEMU's qobject_to_json() writes it (compact, ", " and ": " separators,
- * non-ASCII as upper-case \uXXXX, doubles as %.17g).
+ * non-ASCII as upper-case \uXXXX, doubles as %.17g, members in QDict hash
+ * order).
  */
 
 /**
@@ -79,14 +80,41 @@ export function toJson(value: unknown): string {
     const items: unknown[] = value;
     return `[${items.map((v) => toJson(v)).join(', ')}]`;
   }
-  const entries = value instanceof Map ? [...(value as Map<unknown, unknown>).entries()] : Object.entries(value);
-  const members = entries
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${quoteJsonString(String(k))}: ${toJson(v)}`);
+  const entries: [string, unknown][] = value instanceof Map
+    ? [...(value as Map<unknown, unknown>).entries()].map(([k, v]) => [String(k), v])
+    : Object.entries(value);
+  const members = qdictOrder(entries.filter(([, v]) => v !== undefined))
+    .map(([k, v]) => `${quoteJsonString(k)}: ${toJson(v)}`);
   return `{${members.join(', ')}}`;
 }
 
-/** An object with members in the given order (QEMU's replies have a fixed member order). */
+const utf8 = new TextEncoder();
+
+/**
+ * The bucket QEMU's QDict puts a key in (qobject/qdict.c tdb_hash() modulo
+ * 512). QEMU prints and walks a dictionary bucket by bucket, so this decides
+ * the member order of everything QMP sends.
+ */
+function qdictBucket(key: string): number {
+  const bytes = utf8.encode(key);
+  let value = Math.imul(0x238f13af, bytes.length) >>> 0;
+  bytes.forEach((b, i) => { value = (value + ((b << ((i * 5) % 24)) >>> 0)) >>> 0; });
+  return ((Math.imul(1103515243, value) + 12345) >>> 0) % 512;
+}
+
+/**
+ * Members in QDict iteration order: by bucket, and within a bucket the most
+ * recently inserted first. Build objects in QAPI member order and this gives
+ * QEMU's output order (e.g. {"return": ..., "id": ...}, {"id": ..., "error": ...}).
+ */
+export function qdictOrder<T>(entries: readonly (readonly [string, T])[]): [string, T][] {
+  return entries
+    .map(([k, v], i) => ({ k, v, i, bucket: qdictBucket(k) }))
+    .sort((a, b) => a.bucket - b.bucket || b.i - a.i)
+    .map(({ k, v }) => [k, v]);
+}
+
+/** An object with members in the given (QAPI) order; toJson() prints them in QDict order. */
 export function jsonObject(entries: readonly (readonly [string, JsonValue | undefined])[]): JsonObject {
   const map: JsonObject = new Map();
   for (const [k, v] of entries) if (v !== undefined) map.set(k, v);

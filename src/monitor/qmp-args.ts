@@ -3,7 +3,7 @@
  * members are visited in schema order, the first missing or ill-typed one is
  * reported, and left-over members are rejected at the end. Texts are QEMU's.
  */
-import { isJsonObject, JsonObject, JsonValue } from './json-value.js';
+import { JsonObject, JsonValue, qdictOrder } from './json-value.js';
 
 export type QmpArgType =
   | { readonly kind: 'str' }
@@ -102,13 +102,9 @@ export function checkArguments(args: JsonObject, specs: readonly QmpArgSpec[]): 
     }
     values.set(spec.name, checkValue(spec, v));
   }
-  for (const key of args.keys()) {
+  // Left-over members are reported in QDict order, as QEMU's visitor finds them.
+  for (const [key] of qdictOrder([...args.entries()])) {
     if (!specs.some((s) => s.name === key)) throw new QmpArgError(`Parameter '${key}' is unexpected`);
   }
   return new QmpArgs(values);
-}
-
-/** A member that must be an object (used for nested data); kept for symmetry with the visitor. */
-export function isObjectValue(v: JsonValue | undefined): v is JsonObject {
-  return v !== undefined && isJsonObject(v);
 }

@@ -1,7 +1,8 @@
 /**
  * The QMP commands tsemu has, with their QAPI argument schemas (member order
  * matters: QEMU reports the first bad member in schema order) and QEMU 7.2's
- * reply shapes, members in the order QEMU prints them.
+ * reply shapes. Replies are built in QAPI member order; toJson() prints them
+ * in QEMU's QDict order.
  */
 import { runHumanMonitorCommand } from './hmp.js';
 import { formatDouble, JsonObject, jsonObject, JsonValue } from './json-value.js';
@@ -43,7 +44,7 @@ function cInt(v: bigint): number {
 function versionInfo(target: MonitorTarget): JsonObject {
   const { qemu, package: pkg } = target.version();
   return jsonObject([
-    ['qemu', jsonObject([['micro', BigInt(qemu.micro)], ['minor', BigInt(qemu.minor)], ['major', BigInt(qemu.major)]])],
+    ['qemu', jsonObject([['major', BigInt(qemu.major)], ['minor', BigInt(qemu.minor)], ['micro', BigInt(qemu.micro)]])],
     ['package', pkg],
   ]);
 }
@@ -60,27 +61,27 @@ function propsJson(props: CpuInstanceProps): JsonObject {
 
 function queryCpusFast(target: MonitorTarget): JsonValue {
   return target.cpus().map((cpu) => jsonObject([
+    ['cpu-index', BigInt(cpu.index)],
+    ['qom-path', cpu.qomPath],
     ['thread-id', BigInt(cpu.threadId)],
     ['props', propsJson(cpu.props)],
-    ['qom-path', cpu.qomPath],
-    ['cpu-index', BigInt(cpu.index)],
     ['target', 'riscv64'],
   ]));
 }
 
 function queryHotpluggableCpus(target: MonitorTarget): JsonValue {
   return [...target.hotpluggableCpus()].reverse().map((slot) => jsonObject([
-    ['props', propsJson(slot.props)],
-    ['vcpus-count', BigInt(slot.vcpusCount)],
-    ['qom-path', slot.qomPath],
     ['type', slot.type],
+    ['vcpus-count', BigInt(slot.vcpusCount)],
+    ['props', propsJson(slot.props)],
+    ['qom-path', slot.qomPath],
   ]));
 }
 
 function traceGetState(target: MonitorTarget, args: QmpArgs): JsonValue {
   const events = traceEventGetState(target, args.str('name') ?? '', args.int('vcpu'));
   if (typeof events === 'string') throw generic(events);
-  return events.map((ev) => jsonObject([['name', ev.name], ['vcpu', ev.vcpu], ['state', ev.state]]));
+  return events.map((ev) => jsonObject([['name', ev.name], ['state', ev.state], ['vcpu', ev.vcpu]]));
 }
 
 function traceSetState(target: MonitorTarget, args: QmpArgs): JsonValue {
@@ -148,7 +149,7 @@ export const QMP_COMMANDS: readonly QmpCommand[] = [
   { name: 'query-version', args: [], run: (t) => versionInfo(t) },
   {
     name: 'query-status', args: [],
-    run: (t) => { const s = t.status(); return jsonObject([['status', s.status], ['singlestep', false], ['running', s.running]]); },
+    run: (t) => { const s = t.status(); return jsonObject([['running', s.running], ['singlestep', false], ['status', s.status]]); },
   },
   { name: 'query-cpus-fast', args: [], run: queryCpusFast },
   { name: 'query-hotpluggable-cpus', args: [], run: queryHotpluggableCpus },

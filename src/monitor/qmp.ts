@@ -5,7 +5,7 @@
  * timestamps once negotiation is done. Every line ends in "\r\n" like QEMU's.
  */
 import { JsonLimits, JsonMessageParser, QEMU_JSON_LIMITS } from './json-stream.js';
-import { isJsonObject, JsonObject, jsonObject, JsonValue, toJson } from './json-value.js';
+import { isJsonObject, JsonObject, jsonObject, JsonValue, qdictOrder, toJson } from './json-value.js';
 import { checkArguments, QmpArgError, QmpArgs } from './qmp-args.js';
 import { commandNames, greeting, QMP_CAPABILITIES_ARGS, QMP_COMMANDS, QmpError } from './qmp-commands.js';
 import type { MonitorTarget } from './target.js';
@@ -33,16 +33,19 @@ function errorReply(errorClass: string, desc: string, id: JsonValue | undefined)
   return jsonObject([['id', id], ['error', jsonObject([['class', errorClass], ['desc', desc]])]]);
 }
 
-/** qmp_dispatch_check_obj(): the command name and whether it came as exec-oob. */
+/**
+ * qmp_dispatch_check_obj(): the command name and whether it came as exec-oob.
+ * Members are examined in QDict order, like QEMU, which decides which error wins.
+ */
 function checkRequest(req: JsonObject, allowOob: boolean): { command: string; oob: boolean } {
   let command: string | undefined;
-  let oob = false;
-  for (const [key, value] of req) {
+  let execKey = '';
+  for (const [key, value] of qdictOrder([...req.entries()])) {
     if (key === 'execute' || (key === 'exec-oob' && allowOob)) {
       if (typeof value !== 'string') throw new QmpError('GenericError', `QMP input member '${key}' must be a string`);
-      if (command !== undefined) throw new QmpError('GenericError', `QMP input member '${key}' is unexpected`);
+      if (command !== undefined) throw new QmpError('GenericError', `QMP input member '${key}' clashes with '${execKey}'`);
       command = value;
-      oob = key === 'exec-oob';
+      execKey = key;
     } else if (key === 'arguments') {
       if (!isJsonObject(value)) throw new QmpError('GenericError', "QMP input member 'arguments' must be an object");
     } else if (key !== 'id') {
@@ -50,7 +53,7 @@ function checkRequest(req: JsonObject, allowOob: boolean): { command: string; oo
     }
   }
   if (command === undefined) throw new QmpError('GenericError', "QMP input lacks member 'execute'");
-  return { command, oob };
+  return { command, oob: execKey === 'exec-oob' };
 }
 
 export class QmpSession {

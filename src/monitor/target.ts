@@ -102,17 +102,24 @@ export interface MonitorTarget {
   status(): StatusInfo;
 
   /**
-   * Pause every vCPU; resolves once they are all stopped. The target emits the
-   * STOP event before resolving (QEMU sends it before the command's reply).
+   * Pause every vCPU; resolves once they are all stopped. When running, the
+   * state becomes `paused` and the target emits STOP before resolving (QEMU
+   * sends it before the command's reply). When not running (e.g. `prelaunch`
+   * under -S) QEMU does nothing: no event, state unchanged.
    */
   stop(): Promise<void>;
 
-  /** Resume; emits RESUME before resolving. Returns QEMU's error text if the machine cannot continue. */
+  /**
+   * Resume; when not running, the state becomes `running` and RESUME is
+   * emitted before resolving; when already running nothing happens. Returns
+   * QEMU's error text if the machine cannot continue.
+   */
   cont(): Promise<string | undefined>;
 
   /**
    * Reset the machine as QMP `system_reset` does; emits
    * `RESET {guest: false, reason: "host-qmp-system-reset"}` before resolving.
+   * A machine that was not running is in `prelaunch` afterwards (QEMU 7.2).
    */
   systemReset(): Promise<void>;
 
@@ -147,14 +154,15 @@ export interface MonitorTarget {
    * Trace events whose name matches `pattern` (glob with `*` and `?`; a name
    * without wildcards matches only itself), in trace-events file order. With
    * `vcpu`, per-vCPU events report that vCPU's dynamic state; `vcpu` is always
-   * the index of an existing vCPU (the monitor checks).
+   * the index of an existing vCPU (the monitor checks). Without it, a per-vCPU
+   * event is `enabled` while it is enabled on any vCPU (QEMU counts them).
    */
   traceEvents(pattern: string, vcpu: number | undefined): TraceEventInfo[];
 
   /**
-   * Set one event's dynamic state (globally, or for one vCPU of a per-vCPU
-   * event). The monitor only calls it for statically enabled events that exist,
-   * and with `vcpu` only for per-vCPU events.
+   * Set one event's dynamic state: globally (for a per-vCPU event: on every
+   * vCPU), or for one vCPU of a per-vCPU event. The monitor only calls it for
+   * statically enabled events that exist, and with `vcpu` only for per-vCPU events.
    */
   setTraceEvent(name: string, enable: boolean, vcpu: number | undefined): void;
 

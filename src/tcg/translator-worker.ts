@@ -5,7 +5,7 @@
  * flushes, shutdown) synchronously.
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { writeSync } from 'node:fs';
+import { writeAll } from '../util/write-all.js';
 import { GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
 import { Translator, TranslatorLog } from './translator.js';
 import { TranslatorChannelBuffers, TranslatorServer } from './translator-channel.js';
@@ -43,7 +43,7 @@ function makeLog(): TranslatorLog | undefined {
   if (!inAsm && !op && !outAsm) return undefined;
   return {
     inAsm, op, outAsm,
-    write: (text) => { writeSync(fd, text); },
+    write: (text) => { writeAll(fd, text); },
     disassemble: disassembleForLog,
     symbolAt: (pc) => symbolAt(pc),
   };

@@ -2,7 +2,7 @@
  * `-d int`, `-d exec` and `-d cpu` output of a vCPU, in QEMU's formats
  * (target/riscv/cpu_helper.c, accel/tcg/cpu-exec.c, target/riscv/cpu.c).
  */
-import { writeSync } from 'node:fs';
+import { writeAll } from '../util/write-all.js';
 import { Csr, SLOT_F, SLOT_PC, SLOT_X } from './state-layout.js';
 import type { Hart } from '../target/riscv/hart.js';
 
@@ -86,7 +86,7 @@ export class CpuLog {
   constructor(readonly flags: CpuLogFlags) {}
 
   write(text: string): void {
-    writeSync(this.flags.fd, text);
+    writeAll(this.flags.fd, text);
   }
 
   /** `-d exec`: one line per executed block, as QEMU's "Trace" lines. */

@@ -28,7 +28,7 @@ export class FakeTarget implements MonitorTarget {
   readonly regions: { base: bigint; bytes: Uint8Array }[] = [];
   cpuList: CpuInfo[] = [];
   events: FakeEvent[] = [];
-  /** Dynamic state: global per event, and per vCPU for vcpu events. */
+  /** Dynamic state: non-vCPU events by name, per-vCPU events as "name@index". */
   readonly enabled = new Set<string>();
   readonly vcpuEnabled = new Set<string>();
   slots: HotpluggableCpu[] = [];
@@ -59,6 +59,7 @@ export class FakeTarget implements MonitorTarget {
   async stop(): Promise<void> {
     this.calls.push('stop');
     await this.delay;
+    if (this.runStatus !== 'running') return;
     this.runStatus = 'paused';
     this.emit('STOP');
   }
@@ -67,6 +68,7 @@ export class FakeTarget implements MonitorTarget {
     this.calls.push('cont');
     await this.delay;
     if (this.runStatus === 'shutdown') return 'Resetting the Virtual Machine is required';
+    if (this.runStatus === 'running') return undefined;
     this.runStatus = 'running';
     this.emit('RESUME');
     return undefined;
@@ -75,6 +77,7 @@ export class FakeTarget implements MonitorTarget {
   async systemReset(): Promise<void> {
     this.calls.push('system_reset');
     this.emit('RESET', { guest: false, reason: 'host-qmp-system-reset' });
+    if (this.runStatus !== 'running') this.runStatus = 'prelaunch';
   }
 
   quit(): void {
@@ -107,23 +110,31 @@ export class FakeTarget implements MonitorTarget {
     return 'address-space: memory\n  0000000000000000-ffffffffffffffff (prio 0, i/o): system\n\n';
   }
 
+  /** QEMU's rule: a per-vCPU event is enabled globally while it is enabled on any vCPU. */
+  private isEnabled(e: FakeEvent, vcpu: number | undefined): boolean {
+    if (!e.vcpu) return this.enabled.has(e.name);
+    if (vcpu !== undefined) return this.vcpuEnabled.has(`${e.name}@${vcpu}`);
+    return this.cpuList.some((c) => this.vcpuEnabled.has(`${e.name}@${c.index}`));
+  }
+
   traceEvents(pattern: string, vcpu: number | undefined): TraceEventInfo[] {
     return this.events.filter((e) => globMatch(pattern, e.name)).map((e) => {
       let state: TraceEventState = 'disabled';
       if (e.unavailable) state = 'unavailable';
-      else if (vcpu !== undefined && e.vcpu ? this.vcpuEnabled.has(`${e.name}@${vcpu}`) : this.enabled.has(e.name)) state = 'enabled';
+      else if (this.isEnabled(e, vcpu)) state = 'enabled';
       return { name: e.name, state, vcpu: e.vcpu };
     });
   }
 
   setTraceEvent(name: string, enable: boolean, vcpu: number | undefined): void {
     this.calls.push(`trace ${name} ${enable ? 'on' : 'off'}${vcpu === undefined ? '' : ` ${vcpu}`}`);
-    const cpus = vcpu === undefined ? this.cpuList.map((c) => c.index) : [vcpu];
     const isVcpu = this.events.find((e) => e.name === name)?.vcpu ?? false;
-    if (vcpu === undefined) {
+    if (!isVcpu) {
       if (enable) this.enabled.add(name); else this.enabled.delete(name);
+      return;
     }
-    if (isVcpu) for (const c of cpus) if (enable) this.vcpuEnabled.add(`${name}@${c}`); else this.vcpuEnabled.delete(`${name}@${c}`);
+    const cpus = vcpu === undefined ? this.cpuList.map((c) => c.index) : [vcpu];
+    for (const c of cpus) if (enable) this.vcpuEnabled.add(`${name}@${c}`); else this.vcpuEnabled.delete(`${name}@${c}`);
   }
 
   traceFile(op: TraceFileOp, file?: string): string | undefined {

@@ -71,14 +71,21 @@ export function normalizeQmp(line: string): string {
     .replace(/"thread-id": \d+/g, '"thread-id": T');
 }
 
-/** QEMU's QMP replies (one entry per line, "\r\n" removed), greeting first. */
-export function qemuQmp(extraArgs: readonly string[], requests: readonly string[]): string[] {
-  const input = [...requests, '{"execute": "quit"}', ''].join('\n');
-  const r = spawnSync(QEMU, [...QEMU_BASE_ARGS, '-monitor', 'none', '-qmp', 'stdio', ...extraArgs], { input, encoding: 'utf8', timeout: 30_000 });
-  if (r.status !== 0) throw new Error(`QEMU failed (${String(r.status)}): ${r.stderr}`);
+/**
+ * QEMU's QMP replies (one entry per line, "\r\n" removed), greeting first.
+ * QEMU is stopped with a final `quit`, except when the requests enable OOB:
+ * then QEMU 7.2 on stdio ignores requests after end of input, so it is
+ * terminated after a few seconds instead.
+ */
+export function qemuQmp(extraArgs: readonly string[], requests: readonly string[], quit = true): string[] {
+  const input = [...requests, ...(quit ? ['{"execute": "quit"}'] : []), ''].join('\n');
+  const r = spawnSync(QEMU, [...QEMU_BASE_ARGS, '-monitor', 'none', '-qmp', 'stdio', ...extraArgs],
+    { input, encoding: 'utf8', timeout: quit ? 30_000 : 3_000 });
+  if (quit && r.status !== 0) throw new Error(`QEMU failed (${String(r.status)}): ${r.stderr}`);
   const lines = r.stdout.split('\r\n').filter((l) => l !== '').map(normalizeQmp);
-  // Drop the reply to our final quit and its SHUTDOWN event.
-  return lines.filter((l) => !l.includes('"host-qmp-quit"')).slice(0, -1);
+  // Drop the SHUTDOWN event of our quit (or of the signal) and the reply to the quit.
+  const kept = lines.filter((l) => !l.includes('"host-qmp-quit"') && !l.includes('"host-signal"'));
+  return quit ? kept.slice(0, -1) : kept;
 }
 
 /** tsemu's QMP session fed the same bytes. */

@@ -3,14 +3,14 @@
 #include "smp.h"
 #include "critical_section.h"
 
-#define ITERATIONS 2000
+/* Total over all harts: the same work at every -smp. */
+#define TOTAL_ITERATIONS 4000
 
 static volatile uint32_t lock;
 static struct cs_shared cs;
 
 static void run(unsigned hart, unsigned nharts) {
-  (void)nharts;
-  for (int i = 0; i < ITERATIONS; i++) {
+  for (unsigned i = 0; i < TOTAL_ITERATIONS / nharts; i++) {
     amoswap_lock(&lock);
     cs_enter_and_work(&cs, hart);
     amoswap_unlock(&lock);
@@ -18,7 +18,7 @@ static void run(unsigned hart, unsigned nharts) {
 }
 
 static void check(unsigned nharts) {
-  cs_check(&cs, nharts, ITERATIONS);
+  cs_check(&cs, nharts, TOTAL_ITERATIONS / nharts);
   CHECK_EQ(lock, 0, "lock word free at the end");
 }
 

@@ -15,8 +15,9 @@
 #include "smp.h"
 #include "critical_section.h"
 
-#define ITERATIONS 500
-#define MAX_ENTRIES (SMP_MAX_HARTS * ITERATIONS)
+/* Total over all harts: the same work at every -smp. */
+#define TOTAL_ITERATIONS 2000
+#define MAX_ENTRIES TOTAL_ITERATIONS
 #define SPINS_BEFORE_SLEEP 2000
 #define NOT_WAITING 0xffffffffU
 
@@ -73,7 +74,7 @@ static void run(unsigned hart, unsigned nharts) {
   waiting_for[hart] = NOT_WAITING;
   csr_write(mie, MIP_MSIP | MIP_MTIP); /* wake-up sources for WFI; mstatus.MIE stays 0 */
   smp_barrier();
-  for (int i = 0; i < ITERATIONS; i++) {
+  for (unsigned i = 0; i < TOTAL_ITERATIONS / nharts; i++) {
     uint32_t ticket = acquire(hart);
     uint64_t entry = cs_enter_and_work(&cs, hart);
     if (entry < MAX_ENTRIES) ticket_of_entry[entry] = ticket;
@@ -82,8 +83,8 @@ static void run(unsigned hart, unsigned nharts) {
 }
 
 static void check(unsigned nharts) {
-  uint32_t total = nharts * ITERATIONS;
-  cs_check(&cs, nharts, ITERATIONS);
+  uint32_t per_hart = TOTAL_ITERATIONS / nharts, total = nharts * per_hart;
+  cs_check(&cs, nharts, per_hart);
   CHECK_EQ(lock.next, total, "tickets handed out");
   CHECK_EQ(lock.serving, total, "tickets served");
   uint32_t out_of_order = 0, first_bad = 0;

@@ -4,17 +4,21 @@
  * 2k+1 consumes; an odd last hart sits out), each pair with its own ring of
  * RING_SLOTS slots, free-running head/tail indices, and no lock: the producer
  * writes the slot then publishes head (release), the consumer reads head
- * (acquire), the slot, then publishes tail. ITEMS pseudo-random values go
- * through; the consumer checks each against the sequence and both sides keep
+ * (acquire), the slot, then publishes tail. SPSC_TOTAL_ITEMS / pairs
+ * pseudo-random values go through each ring; the consumer checks each against the sequence and both sides keep
  * a checksum that must agree.
  * Phase 2, multiple producers: harts 1..n-1 push (producer << 32 | seq) into
  * one ring under an amoswap spinlock, hart 0 consumes. Each producer's items
  * must come out in order, none lost or duplicated, with matching checksums. */
 #include "smp.h"
 
-#define RING_SLOTS 1024
-#define ITEMS 3000
-#define MP_ITEMS_PER_PRODUCER 600
+/* Small enough that the rings fill and wrap many times, large enough that a
+ * producer and a consumer that are not running at the same time (more harts
+ * than host cores) do not hand over every few items. */
+#define RING_SLOTS 256
+/* Totals over all pairs / producers: the same work at every -smp. */
+#define SPSC_TOTAL_ITEMS 6000
+#define MPSC_TOTAL_ITEMS 2400
 #define SPINS_PER_CLOCK_CHECK 256
 
 struct ring {
@@ -66,13 +70,17 @@ static uint64_t consume(struct ring *r) {
   return v;
 }
 
+static uint32_t spsc_items(unsigned nharts) { return SPSC_TOTAL_ITEMS / (nharts / 2); }
+static uint32_t mpsc_items(unsigned nharts) { return MPSC_TOTAL_ITEMS / (nharts - 1); }
+
 static void single_producer(unsigned hart, unsigned nharts) {
   unsigned pair = hart / 2;
   if (pair >= nharts / 2) return;
+  uint32_t items = spsc_items(nharts);
   struct ring *r = &pair_ring[pair];
   uint64_t sum = 0;
   if (hart % 2 == 0) {
-    for (uint32_t i = 0; i < ITEMS; i++) {
+    for (uint32_t i = 0; i < items; i++) {
       uint64_t v = item_value(pair, i);
       produce(r, v);
       sum = fold(sum, v);
@@ -80,20 +88,20 @@ static void single_producer(unsigned hart, unsigned nharts) {
     produced_sum[pair] = sum;
   } else {
     uint32_t bad = 0;
-    for (uint32_t i = 0; i < ITEMS; i++) {
+    for (uint32_t i = 0; i < items; i++) {
       uint64_t v = consume(r);
       if (v != item_value(pair, i)) bad++;
       sum = fold(sum, v);
     }
     consumed_sum[pair] = sum;
-    consumed[pair] = ITEMS;
+    consumed[pair] = items;
     mismatches[pair] = bad;
   }
 }
 
-static void mp_produce(unsigned hart) {
+static void mp_produce(unsigned hart, unsigned nharts) {
   uint64_t sum = 0;
-  for (uint32_t seq = 0; seq < MP_ITEMS_PER_PRODUCER; seq++) {
+  for (uint32_t seq = 0; seq < mpsc_items(nharts); seq++) {
     uint64_t v = ((uint64_t)hart << 32) | seq;
     unsigned spins = 0;
     uint64_t deadline = smp_deadline_ms(SMP_TIMEOUT_MS);
@@ -113,7 +121,7 @@ static void mp_produce(unsigned hart) {
 }
 
 static void mp_consume(unsigned nharts) {
-  uint32_t total = (nharts - 1) * MP_ITEMS_PER_PRODUCER;
+  uint32_t total = (nharts - 1) * mpsc_items(nharts);
   for (uint32_t i = 0; i < total; i++) {
     uint64_t v = consume(&mp_ring);
     unsigned producer = (unsigned)(v >> 32);
@@ -132,22 +140,23 @@ static void run(unsigned hart, unsigned nharts) {
   single_producer(hart, nharts);
   smp_barrier();
   if (hart == 0) mp_consume(nharts);
-  else mp_produce(hart);
+  else mp_produce(hart, nharts);
 }
 
 static void check(unsigned nharts) {
+  uint32_t items = spsc_items(nharts);
   for (unsigned p = 0; p < nharts / 2; p++) {
-    CHECK_EQ(consumed[p], ITEMS, "SPSC %u -> %u items consumed", 2 * p, 2 * p + 1);
+    CHECK_EQ(consumed[p], items, "SPSC %u -> %u items consumed", 2 * p, 2 * p + 1);
     CHECK_EQ(mismatches[p], 0, "SPSC %u -> %u items differing from the sequence", 2 * p, 2 * p + 1);
     CHECK_EQ(consumed_sum[p], produced_sum[p], "SPSC %u -> %u checksum", 2 * p, 2 * p + 1);
-    CHECK_EQ(pair_ring[p].head, ITEMS, "SPSC %u -> %u head", 2 * p, 2 * p + 1);
-    CHECK_EQ(pair_ring[p].tail, ITEMS, "SPSC %u -> %u tail", 2 * p, 2 * p + 1);
+    CHECK_EQ(pair_ring[p].head, items, "SPSC %u -> %u head", 2 * p, 2 * p + 1);
+    CHECK_EQ(pair_ring[p].tail, items, "SPSC %u -> %u tail", 2 * p, 2 * p + 1);
   }
   CHECK_EQ(mp_bad_producer, 0, "MPSC items with an impossible producer id");
   CHECK_EQ(mp_out_of_order, 0, "MPSC items out of per-producer order");
-  CHECK_EQ(mp_ring.head, (nharts - 1) * MP_ITEMS_PER_PRODUCER, "MPSC items pushed");
+  CHECK_EQ(mp_ring.head, (nharts - 1) * mpsc_items(nharts), "MPSC items pushed");
   for (unsigned h = 1; h < nharts; h++) {
-    CHECK_EQ(mp_count[h], MP_ITEMS_PER_PRODUCER, "MPSC items from hart %u", h);
+    CHECK_EQ(mp_count[h], mpsc_items(nharts), "MPSC items from hart %u", h);
     CHECK_EQ(mp_consumed_sum[h], mp_produced_sum[h], "MPSC checksum of hart %u", h);
   }
 }

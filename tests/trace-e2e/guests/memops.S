@@ -4,9 +4,14 @@
  * sequence of memory accesses on their own 256-byte block of `region`
  * (hart h uses region + h * 256), so every access of the sequence has a known
  * virtual address and a known `info` byte (see ../README.md for the table the
- * tests check). Then each hart counts itself done with an AMO on `done`
- * (outside `region`); hart 0 waits for both and exits through the sifive_test
- * finisher with status 0. Harts >= 2 park.
+ * tests check). Then hart 1 raises hart 0's machine software interrupt (a
+ * store to the CLINT) and parks; hart 0 waits for it by polling mip (a CSR:
+ * no memory access, so the number of polls does not show in a memory trace)
+ * and exits through the sifive_test finisher with status 0. Harts >= 2 park.
+ *
+ * So each vCPU's memory accesses are fully deterministic: the reset vector's
+ * two loads, the sequence, then one store (hart 1: CLINT msip[0]; hart 0:
+ * the finisher).
  *
  * Offsets inside a hart's block, in program order (the tests mirror this list):
  *   sb 0, sh 2, sw 4, sd 8,
@@ -18,6 +23,8 @@
     .equ FINISHER,      0x100000
     .equ FINISHER_PASS, 0x5555
     .equ MSTATUS_FS_INITIAL, (1 << 13)
+    .equ MIP_MSIP,      (1 << 3)
+    .equ CLINT_MSIP0,   0x2000000
 
     .section .text
     .globl _start
@@ -74,16 +81,23 @@ sequence:
     .globl sequence_end
 sequence_end:
 
-    la      t0, done
-    li      t1, 1
-    amoadd.w zero, t1, (t0)
-    bnez    a0, park
-wait_all:
-    lw      t1, 0(t0)
-    li      t2, 2
-    blt     t1, t2, wait_all
+    bnez    a0, signal_hart0
+    li      t0, MIP_MSIP
+    csrs    mie, t0                     /* wfi wakes on it; mstatus.MIE = 0, so no trap is taken */
+wait_hart1:
+    csrr    t1, mip
+    andi    t1, t1, MIP_MSIP
+    bnez    t1, finish
+    wfi
+    j       wait_hart1
+finish:
     li      t0, FINISHER
     li      t1, FINISHER_PASS
+    sw      t1, 0(t0)
+    j       park
+signal_hart0:
+    li      t0, CLINT_MSIP0
+    li      t1, 1
     sw      t1, 0(t0)
 park:
     wfi
@@ -94,6 +108,3 @@ park:
     .globl region
 region:
     .space  512
-    .globl done
-done:
-    .word   0

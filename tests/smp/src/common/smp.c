@@ -40,6 +40,42 @@ void smp_fail(const char *fmt, ...) {
   guest_exit(FAIL_EXIT_CODE);
 }
 
+/* Waiting for other harts. A hart that has waited a while naps in WFI for
+ * NAP_TICKS instead of spinning: with more harts than host cores, spinning
+ * waiters take the host CPU away from the harts they wait for. The nap wakes
+ * on this hart's own timer and is only taken when the hart is not using
+ * interrupts (mie == 0); mtimecmp is saved and restored around it with
+ * mstatus.MIE clear, so a test's own timer keeps its deadline. Hence the rule
+ * for tests: do not write another hart's mtimecmp while that hart may be
+ * waiting with mie == 0 (the restore would undo the write). No IPIs are used
+ * for waking: msip belongs to the tests, and a wake-up IPI could not be told
+ * apart from theirs. */
+#define SPINS_BEFORE_NAP 2000
+#define NAP_TICKS (TIMEBASE_HZ / 5000) /* 200 us */
+
+static void nap(unsigned hart) {
+  uint64_t status = csr_clear(mstatus, MSTATUS_MIE) & MSTATUS_MIE;
+  uint64_t saved = MMIO64(CLINT_MTIMECMP(hart));
+  uint64_t wake = read_mtime() + NAP_TICKS;
+  if (wake < saved) smp_set_mtimecmp(hart, wake);
+  csr_write(mie, MIP_MTIP); /* wakes WFI; no trap with mstatus.MIE clear */
+  smp_wfi();
+  csr_write(mie, 0);
+  smp_set_mtimecmp(hart, saved);
+  SMP_FENCE(iorw, iorw);
+  csr_set(mstatus, status);
+}
+
+/* One iteration of a wait loop: looks at the deadline now and then, and naps
+ * once the wait has lasted SPINS_BEFORE_NAP iterations. */
+static void wait_step(unsigned *spins, uint64_t deadline, const char *what, uint64_t have, uint64_t want) {
+  unsigned n = ++*spins;
+  if (n % SPINS_PER_CLOCK_CHECK == 0 && smp_expired(deadline))
+    smp_fail("timed out waiting for %s (0x%lx, want 0x%lx)", what, have, want);
+  if (n >= SPINS_BEFORE_NAP && csr_read(mie) == 0) nap(smp_hartid());
+}
+
+/* Sense-reversing barrier on one counter and a generation number. */
 void smp_barrier(void) {
   /* read the generation before arriving: it can only move once we have */
   uint32_t generation = load_acquire32(&barrier_generation);
@@ -49,28 +85,20 @@ void smp_barrier(void) {
     return;
   }
   uint64_t deadline = smp_deadline_ms(SMP_TIMEOUT_MS);
-  for (unsigned spins = 0; barrier_generation == generation; spins++) {
-    if (spins % SPINS_PER_CLOCK_CHECK == 0 && smp_expired(deadline))
-      smp_fail("barrier timed out (%u of %u harts arrived)", barrier_arrived, smp_nharts);
-  }
+  for (unsigned spins = 0; barrier_generation == generation;)
+    wait_step(&spins, deadline, "the other harts at a barrier: arrived", barrier_arrived, smp_nharts);
   SMP_FENCE(r, rw);
 }
 
 void smp_wait_eq32(volatile uint32_t *p, uint32_t want, const char *what) {
   uint64_t deadline = smp_deadline_ms(SMP_TIMEOUT_MS);
-  for (unsigned spins = 0; *p != want; spins++) {
-    if (spins % SPINS_PER_CLOCK_CHECK == 0 && smp_expired(deadline))
-      smp_fail("timed out waiting for %s (0x%x, want 0x%x)", what, *p, want);
-  }
+  for (unsigned spins = 0; *p != want;) wait_step(&spins, deadline, what, *p, want);
   SMP_FENCE(r, rw);
 }
 
 void smp_wait_ge64(volatile uint64_t *p, uint64_t want, const char *what) {
   uint64_t deadline = smp_deadline_ms(SMP_TIMEOUT_MS);
-  for (unsigned spins = 0; *p < want; spins++) {
-    if (spins % SPINS_PER_CLOCK_CHECK == 0 && smp_expired(deadline))
-      smp_fail("timed out waiting for %s (0x%lx, want >= 0x%lx)", what, *p, want);
-  }
+  for (unsigned spins = 0; *p < want;) wait_step(&spins, deadline, what, *p, want);
   SMP_FENCE(r, rw);
 }
 
@@ -145,8 +173,9 @@ static void __attribute__((noreturn)) park(void) {
 
 void __attribute__((noreturn)) smp_hart_main(unsigned hart) {
   if (hart >= smp_nharts) park();
-  /* All release IPIs were sent before hart 0 arrived: clearing msip after
-   * the barrier cannot race with them. */
+  smp_set_mtimecmp(hart, ~0UL); /* resets to 0 (pending) on QEMU */
+  /* msip is cleared only after this barrier: all release IPIs were sent
+   * before hart 0 arrived. */
   smp_barrier();
   unsigned failed = 0;
   for (const struct smp_test *t = __smp_tests_start; t < __smp_tests_end; t++) {
