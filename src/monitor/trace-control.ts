@@ -6,9 +6,9 @@
  */
 import type { MonitorTarget, TraceEventInfo } from './target.js';
 
-/** trace_event_is_pattern(). */
+/** trace_event_is_pattern(): only `*` makes a pattern (a lone `?` is part of a name, as in QEMU). */
 function isPattern(name: string): boolean {
-  return name.includes('*') || name.includes('?');
+  return name.includes('*');
 }
 
 /**
@@ -25,7 +25,7 @@ function checkVcpu(target: MonitorTarget, vcpu: bigint | undefined): { index?: n
 /** check_events(). */
 function checkEvents(target: MonitorTarget, name: string, hasVcpu: boolean, ignoreUnavailable: boolean): string | undefined {
   if (!isPattern(name)) {
-    const ev = target.traceEvents(name, undefined)[0];
+    const ev = target.traceEvents(name, undefined).find((e) => e.name === name);
     if (ev === undefined) return `unknown event "${name}"`;
     if (hasVcpu && !ev.vcpu) return `event "${name}" is not vCPU-specific`;
     if (!ignoreUnavailable && ev.state === 'unavailable') return `event "${name}" is disabled`;

@@ -26,6 +26,7 @@ function twoCpuTarget(): FakeTarget {
   t.events = [
     { name: 'guest_cpu_enter', vcpu: true }, { name: 'guest_cpu_exit', vcpu: true }, { name: 'guest_cpu_reset', vcpu: true },
     { name: 'memory_region_ops_read', vcpu: false }, { name: 'memory_region_ops_write', vcpu: false },
+    { name: 'qxl_io_write_vga', vcpu: false, unavailable: true }, // compiled out ("disable") in Debian's QEMU 7.2
   ];
   return t;
 }
@@ -45,10 +46,13 @@ const PARSING = [
   'trace-event guest_cpu_enter on 0x80000000', 'trace-event guest_cpu_enter on -1', 
   'info trace-events guest_cpu_enter -1', 'info trace-events guest_cpu_enter 0x80000000', 'info trace-events nonexist_zzz',
   'info trace-events zzz*', 'info trace-events guest_cpu*', 'trace-event guest_cpu_enter on', 'info trace-events guest_cpu*',
-  'trace-event guest_cpu_exit on 1', 'info trace-events guest_cpu_exit 1', 'info trace-events guest_cpu_exit 0',
+  // QEMU applies per-vCPU state asynchronously: no reads of it after a per-vCPU change.
+  'trace-event guest_cpu_exit on 1', 'trace-event qxl_io_write_vga on', 'info trace-events qxl_io_write_vga',
+  'trace-event qxl_io_write_v* on', 'info trace-events qxl_io_write_v*', 'info trace-events qxl_io_write_vg?',
   'info trace-events gu*cpu_e?ter', 'info trace-events guest_cpu_enter 1 2', 'trace-event "guest_cpu_reset" on',
-  'info trace-events guest_cpu_reset', 'trace-event guest_cpu_* off', 'info trace-events guest_cpu*',
+  'info trace-events guest_cpu_reset',
   'trace-event memory_region_ops_* on', 'info trace-events memory_region_ops_*', 'info trace-events memory_region_ops_* 0',
+  'trace-event memory_region_ops_write off', 'info trace-events memory_region_ops_*',
   'device_add', 'device_del', 'log', 'logfile', 'info version',
   'info status', 'cont', 'info status', 's', 'info status', 'c', 'info status', 'stop', 'info status',
   'quit now', 'q 1',

@@ -19,7 +19,6 @@
 /* Totals over all pairs / producers: the same work at every -smp. */
 #define SPSC_TOTAL_ITEMS 6000
 #define MPSC_TOTAL_ITEMS 2400
-#define SPINS_PER_CLOCK_CHECK 256
 
 struct ring {
   volatile uint32_t head; /* written by producers */
@@ -46,15 +45,10 @@ static uint64_t item_value(unsigned pair, uint32_t i) {
 /* Order-sensitive checksum: both sides fold the same sequence. */
 static uint64_t fold(uint64_t sum, uint64_t v) { return ((sum << 7) | (sum >> 57)) ^ v; }
 
-static void spin_check(unsigned *spins, uint64_t deadline, const char *what) {
-  if (++*spins % SPINS_PER_CLOCK_CHECK == 0 && smp_expired(deadline)) smp_fail("ring stalled: %s", what);
-}
-
 static void produce(struct ring *r, uint64_t v) {
   uint32_t head = r->head;
-  unsigned spins = 0;
-  uint64_t deadline = smp_deadline_ms(SMP_TIMEOUT_MS);
-  while (head - r->tail >= RING_SLOTS) spin_check(&spins, deadline, "producer waiting for space");
+  struct smp_wait w = smp_wait_begin("space in the ring");
+  while (head - r->tail >= RING_SLOTS) smp_wait_step(&w);
   SMP_FENCE(r, w); /* the slot is free before we overwrite it */
   r->slot[head % RING_SLOTS] = v;
   store_release32(&r->head, head + 1);
@@ -62,9 +56,8 @@ static void produce(struct ring *r, uint64_t v) {
 
 static uint64_t consume(struct ring *r) {
   uint32_t tail = r->tail;
-  unsigned spins = 0;
-  uint64_t deadline = smp_deadline_ms(SMP_TIMEOUT_MS);
-  while (load_acquire32(&r->head) == tail) spin_check(&spins, deadline, "consumer waiting for items");
+  struct smp_wait w = smp_wait_begin("items in the ring");
+  while (load_acquire32(&r->head) == tail) smp_wait_step(&w);
   uint64_t v = r->slot[tail % RING_SLOTS];
   store_release32(&r->tail, tail + 1);
   return v;
@@ -103,13 +96,12 @@ static void mp_produce(unsigned hart, unsigned nharts) {
   uint64_t sum = 0;
   for (uint32_t seq = 0; seq < mpsc_items(nharts); seq++) {
     uint64_t v = ((uint64_t)hart << 32) | seq;
-    unsigned spins = 0;
-    uint64_t deadline = smp_deadline_ms(SMP_TIMEOUT_MS);
+    struct smp_wait w = smp_wait_begin("space in the multi-producer ring");
     for (;;) {
       amoswap_lock(&mp_lock);
       if (mp_ring.head - mp_ring.tail < RING_SLOTS) break;
       amoswap_unlock(&mp_lock); /* full: let the others in while the consumer drains */
-      spin_check(&spins, deadline, "multi-producer waiting for space");
+      smp_wait_step(&w);
     }
     uint32_t head = mp_ring.head;
     mp_ring.slot[head % RING_SLOTS] = v;

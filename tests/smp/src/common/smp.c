@@ -66,12 +66,14 @@ static void nap(unsigned hart) {
   csr_set(mstatus, status);
 }
 
-/* One iteration of a wait loop: looks at the deadline now and then, and naps
- * once the wait has lasted SPINS_BEFORE_NAP iterations. */
-static void wait_step(unsigned *spins, uint64_t deadline, const char *what, uint64_t have, uint64_t want) {
-  unsigned n = ++*spins;
-  if (n % SPINS_PER_CLOCK_CHECK == 0 && smp_expired(deadline))
-    smp_fail("timed out waiting for %s (0x%lx, want 0x%lx)", what, have, want);
+struct smp_wait smp_wait_begin(const char *what) {
+  struct smp_wait w = {smp_deadline_ms(SMP_TIMEOUT_MS), 0, what};
+  return w;
+}
+
+void smp_wait_step(struct smp_wait *w) {
+  unsigned n = ++w->spins;
+  if (n % SPINS_PER_CLOCK_CHECK == 0 && smp_expired(w->deadline)) smp_fail("timed out waiting for %s", w->what);
   if (n >= SPINS_BEFORE_NAP && csr_read(mie) == 0) nap(smp_hartid());
 }
 
@@ -84,21 +86,14 @@ void smp_barrier(void) {
     store_release32(&barrier_generation, generation + 1);
     return;
   }
-  uint64_t deadline = smp_deadline_ms(SMP_TIMEOUT_MS);
-  for (unsigned spins = 0; barrier_generation == generation;)
-    wait_step(&spins, deadline, "the other harts at a barrier: arrived", barrier_arrived, smp_nharts);
+  struct smp_wait w = smp_wait_begin("the other harts at a barrier");
+  while (barrier_generation == generation) smp_wait_step(&w);
   SMP_FENCE(r, rw);
 }
 
 void smp_wait_eq32(volatile uint32_t *p, uint32_t want, const char *what) {
-  uint64_t deadline = smp_deadline_ms(SMP_TIMEOUT_MS);
-  for (unsigned spins = 0; *p != want;) wait_step(&spins, deadline, what, *p, want);
-  SMP_FENCE(r, rw);
-}
-
-void smp_wait_ge64(volatile uint64_t *p, uint64_t want, const char *what) {
-  uint64_t deadline = smp_deadline_ms(SMP_TIMEOUT_MS);
-  for (unsigned spins = 0; *p < want;) wait_step(&spins, deadline, what, *p, want);
+  struct smp_wait w = smp_wait_begin(what);
+  while (*p != want) smp_wait_step(&w);
   SMP_FENCE(r, rw);
 }
 

@@ -35,17 +35,31 @@ struct smp_test {
 /* Number of harts, from the DTB's /cpus node (set by hart 0 before release). */
 extern unsigned smp_nharts;
 
-/* All harts meet here; fails the guest after SMP_TIMEOUT_MS. */
+/* All harts meet here (waiting as smp_wait_step does). */
 void smp_barrier(void);
 
 /* mtime deadline `ms` milliseconds from now, and whether it has passed. */
 uint64_t smp_deadline_ms(uint64_t ms);
 int smp_expired(uint64_t deadline);
 
-/* Spin until *p == want (32-bit) or SMP_TIMEOUT_MS pass; then FAIL `what`. */
+/* Waiting for another hart to do something:
+ *   struct smp_wait w = smp_wait_begin("what we wait for");
+ *   while (!condition) smp_wait_step(&w);
+ * smp_wait_step fails the guest after SMP_TIMEOUT_MS and, once the wait has
+ * lasted a while and this hart is not using interrupts (mie == 0), naps in
+ * WFI for 200 us on its own timer (saving and restoring mtimecmp), so that
+ * waiting harts leave the host CPU to the others when there are more harts
+ * than host cores. Rule that follows: never write another hart's mtimecmp
+ * while it may be waiting with mie == 0. */
+struct smp_wait {
+  uint64_t deadline;
+  unsigned spins;
+  const char *what;
+};
+struct smp_wait smp_wait_begin(const char *what);
+void smp_wait_step(struct smp_wait *w);
+/* Wait until *p == want, then acquire. */
 void smp_wait_eq32(volatile uint32_t *p, uint32_t want, const char *what);
-/* Spin until *p >= want (64-bit). */
-void smp_wait_ge64(volatile uint64_t *p, uint64_t want, const char *what);
 
 /* Sleep in WFI until *flag >= want, where the flag is set by this hart's own
  * interrupt handler. The flag is tested with mstatus.MIE clear: testing it

@@ -1,0 +1,213 @@
+/**
+ * The bundled example libraries (examples/instr/) against guests whose
+ * behaviour is known:
+ *
+ * - guests/count.S, single hart, deterministic: the reset vector (6
+ *   instructions, 2 loads) then HOT_ITERATIONS iterations of `sd; ld; addi;
+ *   bnez` on `buf` and the finisher store. Its instruction count is measured
+ *   on qemu-system-riscv64 (one instruction per TB, `-d exec,nochain`: one
+ *   "Trace" line per executed instruction); its loads and stores are counted
+ *   from the listing.
+ * - the demo guest at -smp 4: every hart makes at least demo.c's documented
+ *   12 stores (8 + 1 + 1 + 1 and the AMO on done_count).
+ *
+ * Every example's own output goes to stdout; stderr must stay empty (the
+ * guests print nothing there and the examples report nothing on stderr).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { QEMU_BINARY, runTsemu, virtKernelArgs, type GuestRunResult } from '../support/run-guest.js';
+import {
+  DEMO_ELF, EXAMPLES, FINISHER_ADDR, INSTR_GUESTS, NM, RESET_VECTOR_LOADS, describeRun, elfSymbols, hasTool, hex, linesOf,
+  makeTempDir, runPooled, symbol,
+} from './helpers.js';
+
+const COUNT_ELF = join(INSTR_GUESTS, 'count.elf');
+/** HOT_ITERATIONS in guests/count.S. */
+const HOT_ITERATIONS = 1000;
+const DEMO_HARTS = 4;
+const DEMO_DOCUMENTED_STORES = 12;
+
+/** Executed instructions of a single-hart bare-metal guest, measured on QEMU (undefined without QEMU). */
+function qemuInstructionCount(elf: string, dir: string): number | undefined {
+  if (!hasTool(QEMU_BINARY)) return undefined;
+  const log = join(dir, 'qemu-exec.log');
+  // QEMU 7.2 spells "one instruction per TB" -singlestep; later versions -accel tcg,one-insn-per-tb=on
+  for (const oneInsn of [['-singlestep'], ['-accel', 'tcg,one-insn-per-tb=on']]) {
+    const r = spawnSync(QEMU_BINARY, [...virtKernelArgs(elf), ...oneInsn, '-d', 'exec,nochain', '-D', log], { timeout: 60_000 });
+    if (r.status === 0) return linesOf(readFileSync(log, 'latin1')).filter((l) => l.startsWith('Trace ')).length;
+  }
+  return undefined;
+}
+
+function library(name: string, args: readonly string[] = []): string {
+  return [`file=${join(EXAMPLES, `${name}.ts`)}`, ...args.map((a) => `arg=${a}`)].join(',');
+}
+
+function runCount(lib: string): Promise<GuestRunResult> {
+  return runTsemu(virtKernelArgs(COUNT_ELF, ['-instr', lib]), { timeoutMs: 60_000 });
+}
+
+/** `prefix: cpu N: ...` lines by vCPU. */
+function perCpu(stdout: string, re: RegExp): Map<number, RegExpExecArray> {
+  const m = new Map<number, RegExpExecArray>();
+  for (const line of linesOf(stdout)) {
+    const r = re.exec(line);
+    if (r) m.set(Number(r[1]), r);
+  }
+  return m;
+}
+
+function expectCleanRun(r: GuestRunResult): void {
+  expect(r.timedOut, describeRun(r)).to.equal(false);
+  expect(r.status, describeRun(r)).to.equal(0);
+  expect(r.stderr, describeRun(r)).to.equal('');
+}
+
+describe('instr: the bundled examples on guests with known behaviour', function () {
+  let dir = '';
+  let buf = 0n;
+  let hot = 0n;
+  let qemuInsns: number | undefined;
+  let insn1: GuestRunResult;
+  let insn2: GuestRunResult;
+  let ldst: GuestRunResult;
+  let ldstDemo: GuestRunResult;
+  let hotBlocks: GuestRunResult;
+  let memTrace: GuestRunResult;
+  let memTraceStores: GuestRunResult;
+  let memLog = '';
+  let storesLog = '';
+
+  before(async function () {
+    this.timeout(240_000);
+    if (!hasTool(NM)) this.skip();
+    dir = makeTempDir('instr-examples');
+    const symbols = elfSymbols(COUNT_ELF);
+    buf = symbol(symbols, 'buf');
+    hot = symbol(symbols, 'hot');
+    qemuInsns = qemuInstructionCount(COUNT_ELF, dir);
+    const memFile = join(dir, 'mem.log');
+    const storesFile = join(dir, 'stores.log');
+    [insn1, insn2, ldst, hotBlocks, memTrace, memTraceStores, ldstDemo] = await runPooled([
+      () => runCount(library('insn-count')),
+      () => runCount(library('insn-count')),
+      () => runCount(library('ldst-count')),
+      () => runCount(library('hot-blocks', ['3'])),
+      () => runCount(library('mem-trace', [memFile])),
+      () => runCount(library('mem-trace', [storesFile, 'stores'])),
+      () => runTsemu(['-smp', String(DEMO_HARTS), '-nographic', '-kernel', DEMO_ELF, '-instr', library('ldst-count')], { timeoutMs: 120_000 }),
+    ]);
+    memLog = readFileSync(memFile, 'utf8');
+    storesLog = readFileSync(storesFile, 'utf8');
+  });
+
+  after(function () {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('insn-count', function () {
+    const CPU = /^insn-count: cpu (\d+): (\d+) instructions$/;
+    const TOTAL = /^insn-count: total (\d+) instructions$/;
+
+    function totals(r: GuestRunResult): { perCpuSum: number; total: number | undefined } {
+      let sum = 0;
+      for (const m of perCpu(r.stdout, CPU).values()) sum += Number(m[2]);
+      const t = linesOf(r.stdout).map((l) => TOTAL.exec(l)).find((m) => m !== null);
+      return { perCpuSum: sum, total: t ? Number(t[1]) : undefined };
+    }
+
+    it('runs cleanly (status 0, nothing on stderr)', function () {
+      expectCleanRun(insn1);
+      expectCleanRun(insn2);
+    });
+
+    it('prints a total equal to the sum of the per-vCPU lines', function () {
+      const { perCpuSum, total } = totals(insn1);
+      expect(total, insn1.stdout).to.not.equal(undefined);
+      expect(total).to.equal(perCpuSum);
+      expect([...perCpu(insn1.stdout, CPU).keys()]).to.deep.equal([0]);
+    });
+
+    it('counts the same for two runs of a deterministic single-hart guest', function () {
+      const a = totals(insn1);
+      const b = totals(insn2);
+      expect(a.perCpuSum).to.be.greaterThan(0);
+      expect(b).to.deep.equal(a);
+    });
+
+    it('counts exactly the instructions QEMU executes for the same guest', function () {
+      if (qemuInsns === undefined) this.skip();
+      expect(totals(insn1).perCpuSum).to.equal(qemuInsns);
+    });
+  });
+
+  describe('ldst-count', function () {
+    it('counts the single-hart guest exactly: every iteration loads and stores once, plus the reset vector and the finisher', function () {
+      expectCleanRun(ldst);
+      const loads = HOT_ITERATIONS + RESET_VECTOR_LOADS.length;
+      const stores = HOT_ITERATIONS + 1;
+      expect(linesOf(ldst.stdout)).to.include.members([
+        `ldst-count: cpu 0: loads ${loads} stores ${stores}`,
+        `ldst-count: total loads ${loads} stores ${stores}`,
+      ]);
+    });
+
+    it("counts at least demo.c's documented stores on each of the demo's 4 vCPUs, and a total that is their sum", function () {
+      expectCleanRun(ldstDemo);
+      const rows = perCpu(ldstDemo.stdout, /^ldst-count: cpu (\d+): loads (\d+) stores (\d+)$/);
+      expect([...rows.keys()].sort()).to.deep.equal([0, 1, 2, 3]);
+      let loads = 0n;
+      let stores = 0n;
+      for (const [cpu, m] of rows) {
+        expect(Number(m[3]), `stores of vCPU ${cpu}`).to.be.at.least(DEMO_DOCUMENTED_STORES);
+        loads += BigInt(m[2]);
+        stores += BigInt(m[3]);
+      }
+      expect(linesOf(ldstDemo.stdout)).to.include(`ldst-count: total loads ${loads} stores ${stores}`);
+    });
+  });
+
+  describe('hot-blocks', function () {
+    it("puts the guest's hot loop first, with one count per iteration run as its own block", function () {
+      expectCleanRun(hotBlocks);
+      const out = linesOf(hotBlocks.stdout);
+      const header = out.findIndex((l) => /^hot-blocks: \d+ blocks, top 3:$/.test(l));
+      expect(header, hotBlocks.stdout).to.be.at.least(0);
+      const rows = out.slice(header + 1, header + 4).map((l) => /^ {2}0x([0-9a-f]{16}) {2}(\d+)$/.exec(l));
+      expect(rows.every((r) => r !== null), hotBlocks.stdout).to.equal(true);
+      const [top, ...rest] = rows as RegExpExecArray[];
+      expect(BigInt(`0x${top[1]}`), 'top block').to.equal(hot);
+      // The first iteration may run inside the block that falls into the loop
+      // (tsemu chains basic blocks along not-taken branches), the others run
+      // the loop's own block: HOT_ITERATIONS - 1 or HOT_ITERATIONS executions.
+      expect(Number(top[2])).to.be.within(HOT_ITERATIONS - 1, HOT_ITERATIONS);
+      for (const r of rest) expect(Number(r[2])).to.be.at.most(Number(top[2]));
+    });
+  });
+
+  describe('mem-trace', function () {
+    const store = (size: number, vaddr: bigint): string => `cpu=0 store size=${size} vaddr=${hex(vaddr)}`;
+    const load = (size: number, vaddr: bigint): string => `cpu=0 load size=${size} vaddr=${hex(vaddr)}`;
+
+    it('writes every access of the single-hart guest, in program order, to its file', function () {
+      expectCleanRun(memTrace);
+      const expected = [
+        ...RESET_VECTOR_LOADS.map((a) => load(8, a)),
+        ...Array.from({ length: HOT_ITERATIONS }, () => [store(8, buf), load(8, buf)]).flat(),
+        store(4, FINISHER_ADDR),
+      ];
+      const got = linesOf(memLog);
+      expect(got.length, 'lines').to.equal(expected.length);
+      expect(got).to.deep.equal(expected);
+    });
+
+    it('with `stores`, writes only the stores', function () {
+      expectCleanRun(memTraceStores);
+      const expected = [...Array.from({ length: HOT_ITERATIONS }, () => store(8, buf)), store(4, FINISHER_ADDR)];
+      expect(linesOf(storesLog)).to.deep.equal(expected);
+    });
+  });
+});
