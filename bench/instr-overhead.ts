@@ -44,9 +44,9 @@ function variants(ctx: BenchContext, plugins: QemuPlugins): Variant[] {
     { emulator: ctx.tsemu, config: 'stores', extraArgs: lib('bench/libs/store-exec-count.mts') },
     { emulator: ctx.tsemu, config: 'insns', extraArgs: lib('examples/instr/insn-count.ts') },
   ];
+  if (ctx.qemu !== null) list.push({ emulator: ctx.qemu, config: 'none', extraArgs: [] });
   if (ctx.qemu !== null && plugins.kind === 'built') {
     list.push(
-      { emulator: ctx.qemu, config: 'none', extraArgs: [] },
       { emulator: ctx.qemu, config: 'stores', extraArgs: qemuPluginArgs(plugins.paths['store-count']) },
       { emulator: ctx.qemu, config: 'insns', extraArgs: qemuPluginArgs(plugins.paths['insn-count']) },
     );

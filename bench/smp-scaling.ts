@@ -28,6 +28,14 @@ const LOCK_ITERS_PER_HART = 20_000;
 const TIMEOUT_MS = { tsemu: 30_000, qemu: 20_000 } as const;
 export const SMP2_SPEEDUP_TARGET = 1.8;
 
+/** The configuration name runs carry, and back. */
+function smpConfig(harts: number): string {
+  return `-smp ${harts}`;
+}
+function hartsOf(config: string): number {
+  return Number(config.replace('-smp ', ''));
+}
+
 function emulatorsOf(ctx: BenchContext): EmulatorCommand[] {
   return ctx.qemu === null ? [ctx.tsemu] : [ctx.tsemu, ctx.qemu];
 }
@@ -39,7 +47,7 @@ async function runAll(ctx: BenchContext, name: string, elf: string, counts: read
     for (const harts of counts) {
       for (const emulator of emulatorsOf(ctx)) {
         const run = await runTimedGuest({
-          emulator, config: `-smp ${harts}`, name, elf: join(ctx.repoRoot, elf),
+          emulator, config: smpConfig(harts), name, elf: join(ctx.repoRoot, elf),
           extraArgs: ['-smp', String(harts)], timeoutMs: TIMEOUT_MS[emulator.id],
         });
         ctx.progress(`${name} -smp ${harts}: ${emulator.id} run ${i}/${ctx.repeats}: ${describeTimedRun(run)}`);
@@ -59,7 +67,7 @@ function checkRuns(name: string, runs: readonly TimedRun[], expectedResult: (har
   const warnings: string[] = [];
   for (const run of runs) {
     if (!succeeded(run)) { warnings.push(failureWarning(name, run)); continue; }
-    const harts = Number(run.config.replace('-smp ', ''));
+    const harts = hartsOf(run.config);
     const timing = run.timing;
     if (timing?.harts !== harts) warnings.push(`${name} ${run.config}: ${run.emulator.id} guest saw ${String(timing?.harts)} harts`);
     if (timing?.agree === false) warnings.push(`${name} ${run.config}: ${run.emulator.id}: the harts computed different checksums`);
@@ -90,7 +98,7 @@ function instructions(runs: readonly TimedRun[], config: string): number | null 
 
 function scalingRows(runs: readonly TimedRun[]): BenchRow[] {
   const mipsOf = (id: string, harts: number): { value: number | null; samples: number[] } => {
-    const config = `-smp ${harts}`;
+    const config = smpConfig(harts);
     const insns = instructions(runs, config);
     const seconds = medianSeconds(runs, id, config);
     const mips = (s: number): number | null => (insns === null ? null : insns / s / 1e6);
@@ -108,7 +116,7 @@ function scalingRows(runs: readonly TimedRun[]): BenchRow[] {
   for (const harts of SMP_COUNTS.filter((n) => n > 1)) {
     const speedup = (id: string): number | null => ratio(mipsOf(id, harts).value, mipsOf(id, 1).value);
     const tsemu = speedup('tsemu');
-    const completed = runs.filter((r) => r.emulator.id === 'tsemu' && r.config === `-smp ${harts}`);
+    const completed = runs.filter((r) => r.emulator.id === 'tsemu' && r.config === smpConfig(harts));
     const target = harts === 2
       ? { text: `>= ${SMP2_SPEEDUP_TARGET.toFixed(1)}x (tsemu)`, met: tsemu === null ? null : tsemu >= SMP2_SPEEDUP_TARGET }
       : { text: 'completes (no livelock)', met: completed.length > 0 && completed.every(succeeded) };
@@ -121,7 +129,7 @@ function scalingRows(runs: readonly TimedRun[]): BenchRow[] {
 }
 
 function lockRows(runs: readonly TimedRun[]): BenchRow[] {
-  const config = `-smp ${LOCKS_HARTS}`;
+  const config = smpConfig(LOCKS_HARTS);
   const t = medianSeconds(runs, 'tsemu', config);
   const q = medianSeconds(runs, 'qemu', config);
   const wall = (id: string): number[] => select(runs, id, config).map((r) => r.process.wallMs / 1000);

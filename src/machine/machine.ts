@@ -9,7 +9,7 @@ import { closeSync } from 'node:fs';
 import { writeAll } from '../util/write-all.js';
 import { createGuestMemoryBuffers, GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
 import { createMmioSlot, MmioRequest, MmioServer } from '../memory/mmio-channel.js';
-import { createTranslatorChannel, TranslatorChannelBuffers } from '../tcg/translator-channel.js';
+import { createTranslatorChannel, MAX_VCPUS, TranslatorChannelBuffers } from '../tcg/translator-channel.js';
 import type { TranslatorWorkerData, TranslatorCommand } from '../tcg/translator-worker.js';
 import type { VcpuWorkerData } from '../vcpu/worker.js';
 import type { VcpuCommand, VcpuCommandType, VcpuReport } from '../vcpu/protocol.js';
@@ -152,8 +152,8 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
       broadcast: (msg) => { void this.instrToWorkers({ kind: 'broadcast', msg }); },
       failed: (lib, event, error) => this.libraryFailed(lib, event, error instanceof Error ? error.message : String(error)),
       scoreboard: (_lib, _index, counters) => (manager as InstrManager).allocateScoreboard(counters),
-    }, this.config.maxHarts);
-    manager = new InstrManager(rt, this, this.config.maxHarts);
+    }, MAX_VCPUS);
+    manager = new InstrManager(rt, this, MAX_VCPUS);
     bindThreadTracing(this.config.tracing, (id, cpu, args) => rt.deliver(id, cpu, args));
     return manager;
   }
@@ -562,8 +562,11 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     if (this.started && this.instr.list().length > 0) {
-      // libraries see the end: vCPUs stopped, translations flushed, guest_cpu_exit, qi_fini
-      const done = this.instr.unloadAll((m) => this.config.report(m));
+      // libraries see the end: vCPUs stopped (and kept stopped), translations flushed, guest_cpu_exit, qi_fini
+      const done = (async (): Promise<void> => {
+        if (!this.paused) await this.pause();
+        await this.instr.unloadAll((m) => this.config.report(m));
+      })();
       await Promise.race([done, new Promise<void>((r) => setTimeout(r, 5000).unref())]);
     }
     for (const v of this.vcpus) this.command(v, { type: 'exit', hart: v.hartId });

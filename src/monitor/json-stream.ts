@@ -131,10 +131,24 @@ function buildLexerTable(): Uint8Array[] {
 
 const LEXER = buildLexerTable();
 
+/**
+ * A token for the parser. Numbers and keywords keep their (ASCII) text,
+ * strings their raw bytes (decoded by the parser); `size` is the length in
+ * bytes, which counts against the message size limit.
+ */
 interface Token {
   readonly type: number;
-  readonly bytes: Uint8Array;
+  readonly size: number;
+  readonly text: string;
+  readonly bytes?: Uint8Array;
 }
+
+/** Shared tokens for the one-character structural tokens (most of any message). */
+const STRUCTURAL_TOKENS: readonly Token[] = (() => {
+  const tokens: Token[] = [];
+  for (const type of [Tok.LCurly, Tok.RCurly, Tok.LSquare, Tok.RSquare, Tok.Colon, Tok.Comma]) tokens[type] = { type, size: 1, text: '' };
+  return tokens;
+})();
 
 /** A byte buffer that grows; the lexer's current token. */
 class ByteBuffer {
@@ -156,6 +170,14 @@ class ByteBuffer {
     return bytes;
   }
 
+  /** The contents as a one-char-per-byte string (for the short ASCII tokens: numbers, keywords). */
+  takeText(): string {
+    let text = '';
+    for (let i = 0; i < this.length; i++) text += String.fromCharCode(this.buf[i]);
+    this.clear();
+    return text;
+  }
+
   clear(): void {
     this.length = 0;
     if (this.buf.length > 4096) this.buf = new Uint8Array(64);
@@ -163,6 +185,7 @@ class ByteBuffer {
 }
 
 const utf8Decoder = new TextDecoder('utf-8');
+
 
 /** Token text for error messages: C string semantics (stops at NUL), invalid UTF-8 shown as U+FFFD. */
 function tokenText(bytes: Uint8Array): string {
@@ -196,12 +219,12 @@ export class JsonMessageParser {
       next &= ~LOOKAHEAD;
       if (consumed) this.token.push(ch);
       if (next >= Tok.LCurly) {
-        this.processToken(next, this.token.take());
+        this.processToken(this.makeToken(next));
         next = IN_START;
       } else if (next === IN_START) {
         this.token.clear();
       } else if (next === JSON_ERROR) {
-        this.processToken(JSON_ERROR, this.token.take());
+        this.finish(undefined, `JSON parse error, stray '${tokenText(this.token.take())}'`);
         next = IN_RECOVERY;
       } else if (next === IN_RECOVERY) {
         this.token.clear();
@@ -210,24 +233,35 @@ export class JsonMessageParser {
     }
     if (this.token.length > this.limits.maxTokenSize) {
       // QEMU hands the unfinished token to the streamer, which rejects it for its size.
-      this.processToken(this.state, this.token.take());
+      const size = this.token.length;
+      this.token.clear();
+      this.processToken({ type: this.state, size, text: '' });
       this.state = IN_START;
     }
   }
 
-  /** json_message_process_token(). */
-  private processToken(type: number, bytes: Uint8Array): void {
-    switch (type) {
+  private makeToken(type: number): Token {
+    const structural = STRUCTURAL_TOKENS[type];
+    if (structural !== undefined) {
+      this.token.clear();
+      return structural;
+    }
+    const size = this.token.length;
+    if (type === Tok.String) return { type, size, text: '', bytes: this.token.take() };
+    return { type, size, text: this.token.takeText() };
+  }
+
+  /** json_message_process_token() (lexical errors are reported by feedByte). */
+  private processToken(token: Token): void {
+    switch (token.type) {
       case Tok.LCurly: this.braceCount++; break;
       case Tok.RCurly: this.braceCount--; break;
       case Tok.LSquare: this.bracketCount++; break;
       case Tok.RSquare: this.bracketCount--; break;
-      case JSON_ERROR:
-        this.finish(undefined, `JSON parse error, stray '${tokenText(bytes)}'`);
-        return;
       default: break;
     }
-    if (this.tokenSize + bytes.length + 1 > this.limits.maxTokenSize) {
+    const size = token.size;
+    if (this.tokenSize + size + 1 > this.limits.maxTokenSize) {
       this.finish(undefined, 'JSON token size limit exceeded');
       return;
     }
@@ -239,8 +273,8 @@ export class JsonMessageParser {
       this.finish(undefined, 'JSON nesting depth limit exceeded');
       return;
     }
-    this.tokens.push({ type, bytes });
-    this.tokenSize += bytes.length;
+    this.tokens.push(token);
+    this.tokenSize += size;
     if ((this.braceCount > 0 || this.bracketCount > 0) && this.braceCount >= 0 && this.bracketCount >= 0) return;
     const result = parseTokens(this.tokens);
     this.finish(result.value, result.error);
@@ -292,10 +326,10 @@ function parseValue(r: TokenReader): JsonValue {
   switch (token.type) {
     case Tok.LCurly: return parseObject(r);
     case Tok.LSquare: return parseArray(r);
-    case Tok.String: r.pop(); return parseString(token.bytes);
-    case Tok.Integer: r.pop(); return parseInteger(tokenText(token.bytes));
-    case Tok.Float: r.pop(); return Number(tokenText(token.bytes));
-    case Tok.Keyword: r.pop(); return parseKeyword(tokenText(token.bytes));
+    case Tok.String: r.pop(); return parseString(token.bytes ?? new Uint8Array(2));
+    case Tok.Integer: r.pop(); return parseInteger(token.text);
+    case Tok.Float: r.pop(); return Number(token.text);
+    case Tok.Keyword: r.pop(); return parseKeyword(token.text);
     default: fail('expecting value');
   }
 }
@@ -360,6 +394,7 @@ const UINT64_MAX = (1n << 64n) - 1n;
 
 /** int64 if it fits, else uint64, else a double (parse_literal). */
 function parseInteger(text: string): JsonValue {
+  if (text.length < 16) return BigInt(Number(text)); // exact below 2^53, and far cheaper
   const n = BigInt(text);
   if (n >= INT64_MIN && n <= UINT64_MAX) return n;
   return Number(text);
@@ -423,11 +458,23 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   '"': '"', "'": "'", '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t',
 };
 
+/** Printable ASCII other than the backslash: copied through in runs. */
+function isPlain(b: number): boolean {
+  return b >= 0x20 && b < 0x7f && b !== 0x5c;
+}
+
 function parseString(bytes: Uint8Array): string {
   const end = bytes.length - 1; // closing quote
   let out = '';
   let i = 1;
   while (i < end) {
+    if (isPlain(bytes[i])) {
+      let j = i + 1;
+      while (j < end && isPlain(bytes[j])) j++;
+      out += utf8Decoder.decode(bytes.subarray(i, j));
+      i = j;
+      continue;
+    }
     if (bytes[i] !== 0x5c) {
       const decoded = decodeUtf8(bytes, i, end);
       if (decoded === undefined) fail('invalid UTF-8 sequence in string');

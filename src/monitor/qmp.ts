@@ -56,6 +56,11 @@ function checkRequest(req: JsonObject, allowOob: boolean): { command: string; oo
   return { command, oob: execKey === 'exec-oob' };
 }
 
+/** qmp_is_oob(). */
+function isOobRequest(value: JsonValue | undefined): boolean {
+  return value !== undefined && isJsonObject(value) && value.has('exec-oob') && !value.has('execute');
+}
+
 export class QmpSession {
   private negotiated = false;
   private oobEnabled = false;
@@ -93,6 +98,11 @@ export class QmpSession {
 
   private enqueue(req: Request): void {
     if (this.closed) return;
+    if (this.oobEnabled && isOobRequest(req.value)) {
+      // Out-of-band requests are answered at once, ahead of queued in-band ones (QEMU's handle_qmp_command).
+      void this.handle(req).then((reply) => { if (!this.closed) this.send(reply); });
+      return;
+    }
     this.queue.push(req);
     if (this.queue.length > QUEUE_LIMIT && !this.paused) {
       this.paused = true;

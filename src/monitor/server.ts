@@ -173,8 +173,25 @@ function describe(server: Server, backend: SocketBackend): string {
   return `tcp:${addr.address}:${addr.port}`;
 }
 
+/** QEMU's texts for a listener that cannot be set up (util/qemu-sockets.c). */
+function bindError(backend: SocketBackend, e: unknown): string {
+  const errno = (e as { code?: unknown } | null)?.code;
+  if (backend.kind === 'unix') return `Failed to bind socket to ${backend.path}: ${strerror(e)}`;
+  if (errno === 'ENOTFOUND' || errno === 'EAI_AGAIN') {
+    return `address resolution failed for ${backend.host}:${backend.port}: Name or service not known`;
+  }
+  if (errno === 'EADDRINUSE') return `Failed to find an available port: ${strerror(e)}`;
+  return `Failed to bind socket: ${strerror(e)}`;
+}
+
+/** sockaddr_un holds 108 bytes including the terminating NUL. */
+const UNIX_PATH_MAX = 108;
+
 async function attachSocket(set: MonitorSet, spec: MonitorSpec, backend: SocketBackend): Promise<Promise<void> | undefined> {
   if (backend.kind === 'unix') {
+    if (Buffer.byteLength(backend.path) >= UNIX_PATH_MAX) {
+      throw optionError(spec.origin, `UNIX socket path '${backend.path}' is too long\nPath must be less than ${UNIX_PATH_MAX} bytes`);
+    }
     try { unlinkSync(backend.path); } catch { /* QEMU removes a stale socket too; a missing one is fine */ }
   }
   let firstClient!: () => void;
@@ -183,8 +200,7 @@ async function attachSocket(set: MonitorSet, spec: MonitorSpec, backend: SocketB
   try {
     await listen(server, backend);
   } catch (e) {
-    const what = backend.kind === 'unix' ? `Failed to bind socket to ${backend.path}` : 'Failed to bind socket';
-    throw optionError(spec.origin, `${what}: ${strerror(e)}`);
+    throw optionError(spec.origin, bindError(backend, e));
   }
   set.servers.push(server);
   const address = describe(server, backend);

@@ -8,7 +8,7 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import { writeAll } from '../util/write-all.js';
 import { GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
 import { Translator, TranslatorLog } from './translator.js';
-import { TranslatorChannelBuffers, TranslatorServer } from './translator-channel.js';
+import { MAX_VCPUS, TranslatorChannelBuffers, TranslatorServer } from './translator-channel.js';
 import { disassembleForLog } from './translator-log.js';
 import { attachTracing, bindThreadTracing, TracingConfig } from '../machine/tracing.js';
 import { InstrCommand, InstrThread } from '../instr/thread-env.js';
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     role: 'translator',
     tracing,
     memory: guestMemoryForInstr(mem, () => harts, (c) => hartPresent(harts[c])),
-    maxVcpus: data.maxHarts,
+    maxVcpus: MAX_VCPUS, // scoreboards have a row for every possible vCPU
     report: (msg) => port?.postMessage(msg),
     stateChanged: () => {
       mem.bumpEpoch();

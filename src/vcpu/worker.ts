@@ -10,7 +10,7 @@ import { GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
 import { MmioClient } from '../memory/mmio-channel.js';
 import { UartFastPath } from '../hw/uart-fast-path.js';
 import { Clint, ClintShared } from '../hw/clint.js';
-import { TranslatorChannelBuffers, TranslatorClient } from '../tcg/translator-channel.js';
+import { MAX_VCPUS, TranslatorChannelBuffers, TranslatorClient } from '../tcg/translator-channel.js';
 import { MmioPort, VcpuContext } from './context.js';
 import { BlockCache } from './block-cache.js';
 import { RunLoop, runOneVcpu, runRoundRobin } from './run-loop.js';
@@ -76,7 +76,7 @@ class WorkerShared {
     role: 'vcpu',
     tracing: this.tracing,
     memory: guestMemoryForInstr(this.mem, () => this.harts, (c) => hartPresent(this.harts[c])),
-    maxVcpus: data.maxHarts,
+    maxVcpus: MAX_VCPUS, // scoreboards have a row for every possible vCPU
     report: (msg) => port.postMessage(msg),
     stateChanged: () => this.flushEverywhere(),
   });

@@ -6,11 +6,11 @@
  * must pass.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { repoRoot, type GuestRunResult } from '../support/run-guest.js';
+import { QEMU_BINARY, repoRoot, virtKernelArgs, type GuestRunResult } from '../support/run-guest.js';
 
 export const REPO = repoRoot();
 export const DEMO_ELF = join(REPO, 'examples/guest/demo.elf');
@@ -170,4 +170,31 @@ export function expectCleanFailure(r: GuestRunResult, pattern: RegExp): string {
   expect(line, line).to.match(pattern);
   expect(line).to.not.match(/^\s+at |internal error|Error: |\bE[A-Z]{3,}\b:/);
   return line;
+}
+
+const qemuCounts = new Map<string, number | undefined>();
+
+/**
+ * Executed instructions of a single-hart bare-metal guest (`-bios none`,
+ * exits through the finisher), measured on qemu-system-riscv64 with one
+ * instruction per TB and `-d exec,nochain`: one "Trace" line per executed
+ * instruction. Undefined without QEMU. Measured once per guest.
+ */
+export function qemuInstructionCount(elf: string): number | undefined {
+  if (qemuCounts.has(elf)) return qemuCounts.get(elf);
+  let count: number | undefined;
+  if (hasTool(QEMU_BINARY)) {
+    const dir = makeTempDir('qemu-count');
+    const log = join(dir, 'exec.log');
+    // QEMU 7.2 spells "one instruction per TB" -singlestep; later versions -accel tcg,one-insn-per-tb=on
+    for (const oneInsn of [['-singlestep'], ['-accel', 'tcg,one-insn-per-tb=on']]) {
+      const r = spawnSync(QEMU_BINARY, [...virtKernelArgs(elf), ...oneInsn, '-d', 'exec,nochain', '-D', log], { timeout: 60_000 });
+      if (r.status !== 0) continue;
+      count = linesOf(readFileSync(log, 'latin1')).filter((l) => l.startsWith('Trace ')).length;
+      break;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  qemuCounts.set(elf, count);
+  return count;
 }

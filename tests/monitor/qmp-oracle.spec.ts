@@ -208,4 +208,18 @@ describe('monitor/qmp: replies compared with QEMU 7.2', function () {
   it('parses JSON and reports JSON errors like QEMU', async () => {
     await compareWithQemu([...JSON_INPUT]);
   });
+
+  it('applies the nesting and token-count limits like QEMU, and goes on', async () => {
+    const zeros = (n: number): string => `[${new Array<string>(n).fill('0').join(',')}]`;
+    const tokens = 2 << 20; // QEMU's MAX_TOKEN_COUNT; k zeros make 2k+1 tokens
+    await compareWithQemu([
+      '{"execute": "qmp_capabilities"}',
+      `${'['.repeat(1024)}${']'.repeat(1024)}`,
+      `${'['.repeat(1025)}${']'.repeat(1025)}`,
+      '{"execute": "query-status", "id": 1}',
+      `{"execute": "query-status", "id": ${zeros(tokens / 2 - 2)}}`,
+      `{"execute": "query-status", "id": ${zeros(tokens / 2)}}`,
+      '{"execute": "query-status", "id": 2}',
+    ]);
+  });
 });

@@ -80,7 +80,7 @@ export function normalizeQmp(line: string): string {
 export function qemuQmp(extraArgs: readonly string[], requests: readonly string[], quit = true): string[] {
   const input = [...requests, ...(quit ? ['{"execute": "quit"}'] : []), ''].join('\n');
   const r = spawnSync(QEMU, [...QEMU_BASE_ARGS, '-monitor', 'none', '-qmp', 'stdio', ...extraArgs],
-    { input, encoding: 'utf8', timeout: quit ? 30_000 : 3_000 });
+    { input, encoding: 'utf8', timeout: quit ? 30_000 : 3_000, maxBuffer: 256 << 20 });
   if (quit && r.status !== 0) throw new Error(`QEMU failed (${String(r.status)}): ${r.stderr}`);
   const lines = r.stdout.split('\r\n').filter((l) => l !== '').map(normalizeQmp);
   // Drop the SHUTDOWN event of our quit (or of the signal) and the reply to the quit.

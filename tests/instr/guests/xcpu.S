@@ -2,6 +2,11 @@
  * xcpu: M-mode guest (-bios none, -smp 3) where vCPU 1 translates a function
  * and vCPU 2 executes the translation it already made (a cache hit).
  *
+ *   every hart 0..2 first checks in (checkin[hart] = 1): a vCPU runs guest
+ *           code only once its worker has loaded the instrumentation
+ *           library, and a worker's qi_init may drop every translation
+ *           (it sets trace state), so hart 1 waits for all check-ins before
+ *           it calls F — no late worker start-up can discard F's translation;
  *   hart 1: calls F(out1), then (fence) sets flag1 — F has been translated
  *           at hart 1's request *and* fully executed before flag1 is set;
  *   hart 2: waits for flag1, calls F(out2), then sets flag2;
@@ -27,7 +32,19 @@ _start:
     li      t0, 2
     beq     a0, t0, hart2
     bnez    a0, park
+    j       hart0
+
+check_in:                               /* checkin[a0] = 1; returns to t3 */
+    la      t0, checkin
+    slli    t1, a0, 3
+    add     t0, t0, t1
+    li      t1, 1
+    sd      t1, 0(t0)
+    fence   rw, rw
+    jr      t3
+
 hart0:
+    jal     t3, check_in
     la      t0, flag2
 1:  ld      t1, 0(t0)
     beqz    t1, 1b
@@ -37,6 +54,13 @@ hart0:
     j       park
 
 hart1:
+    jal     t3, check_in
+    la      t0, checkin
+1:  ld      t1, 0(t0)                   /* hart 0 checked in */
+    ld      t2, 16(t0)                  /* hart 2 checked in */
+    and     t1, t1, t2
+    beqz    t1, 1b
+    fence   rw, rw
     la      a1, out1
     call    F
     fence   rw, rw
@@ -46,6 +70,7 @@ hart1:
     j       park
 
 hart2:
+    jal     t3, check_in
     la      t0, flag1
 1:  ld      t1, 0(t0)
     beqz    t1, 1b
@@ -72,7 +97,8 @@ F:
 
     .data
     .balign 4096                        /* own page: stores to the code page would invalidate its translations */
-    .globl flag1, flag2, out1, out2
+    .globl flag1, flag2, out1, out2, checkin
+checkin: .dword 0, 0, 0
 flag1:  .dword 0
 flag2:  .dword 0
 out1:   .dword 0

@@ -1,19 +1,22 @@
 /* Inter-processor interrupts through the CLINT msip registers.
  *
- * An IPI carries no sender, so a sender first posts mail[receiver][sender]
- * and then raises the receiver's msip. The receiver's handler clears its msip
- * *before* scanning its mailbox (a later IPI then raises a new interrupt
- * instead of being lost) and acknowledges each posted mail in the matrices
- * below, recording its own mhartid.
+ * An IPI carries no data, so a sender first posts mail[receiver][sender] and
+ * then raises the receiver's msip. The receiver's handler clears its msip
+ * *before* scanning its mailbox (an IPI raised after the clear is a new
+ * interrupt, not lost), acknowledges each posted mail in ack_count and
+ * acked_by (recording its own mhartid), and sends a wake-up IPI back to the
+ * sender. Every wait is a sleep in WFI (smp_sleep_until_ge32), so each
+ * acknowledgement and each turn is also a WFI wake-up by IPI.
  *
- * Phase 1, every pair: each hart sends to every other hart, one at a time,
- * waiting for the acknowledgement (with interrupts enabled, so it keeps
- * serving the IPIs sent to it; several senders hit hart 0 first, so
- * interrupts coalesce).
- * Phase 2, wake from WFI: each hart in turn broadcasts to all others, which
- * sleep in WFI until their handler has acknowledged it.
+ * Phase 1, every ordered pair: each hart sends to every other hart in turn,
+ * sleeping until that receiver acknowledged (and serving the IPIs sent to it
+ * meanwhile; all harts start with hart 0, so interrupts coalesce there).
+ * Phase 2, broadcasts: hart s waits for its turn (an IPI from hart s - 1),
+ * raises the msip of all other harts at once, sleeps until all acknowledged,
+ * then passes the turn on.
  * Every ordered pair (sender != receiver) must end with exactly 2
- * acknowledgements by the right hart; nobody acknowledges itself. */
+ * acknowledgements by the right hart; nobody acknowledges itself. A timer
+ * armed for SMP_TIMEOUT_MS on every hart turns a lost IPI into a FAIL. */
 #include "smp.h"
 
 #define PHASES 2
@@ -21,6 +24,7 @@
 static volatile uint32_t mail[SMP_MAX_HARTS][SMP_MAX_HARTS];       /* [receiver][sender] */
 static volatile uint32_t acked_by[SMP_MAX_HARTS][SMP_MAX_HARTS];   /* [sender][receiver] = mhartid + 1 */
 static volatile uint32_t ack_count[SMP_MAX_HARTS][SMP_MAX_HARTS];  /* [sender][receiver] */
+static volatile uint32_t turn;                                     /* phase 2: whose broadcast */
 
 static void on_irq(unsigned hart, uint64_t cause) {
   if (cause == (CAUSE_INTERRUPT | IRQ_M_TIMER)) smp_fail("no IPI arrived within %u ms", SMP_TIMEOUT_MS);
@@ -31,6 +35,8 @@ static void on_irq(unsigned hart, uint64_t cause) {
     if (mail[hart][s] && amoswap_w(&mail[hart][s], 0)) {
       acked_by[s][hart] = smp_hartid() + 1;
       store_release32(&ack_count[s][hart], ack_count[s][hart] + 1);
+      SMP_FENCE(w, o);
+      smp_send_ipi(s); /* wake the sender */
     }
   }
 }
@@ -45,39 +51,38 @@ static void every_pair(unsigned hart, unsigned nharts) {
   for (unsigned r = 0; r < nharts; r++) {
     if (r == hart) continue;
     post(hart, r);
-    smp_wait_eq32(&ack_count[hart][r], 1, "phase 1 acknowledgement");
+    smp_sleep_until_ge32(&ack_count[hart][r], 1, "a phase 1 acknowledgement");
   }
 }
 
-static void broadcast_to_sleepers(unsigned hart, unsigned nharts) {
+static void broadcasts(unsigned hart, unsigned nharts) {
   for (unsigned s = 0; s < nharts; s++) {
-    smp_barrier();
-    if (hart == s) {
-      for (unsigned r = 0; r < nharts; r++)
-        if (r != s) store_release32(&mail[r][s], 1);
-      SMP_FENCE(w, o);
-      for (unsigned r = 0; r < nharts; r++)
-        if (r != s) smp_send_ipi(r);
-      for (unsigned r = 0; r < nharts; r++)
-        if (r != s) smp_wait_eq32(&ack_count[s][r], PHASES, "phase 2 acknowledgement");
-    } else {
-      /* a lost IPI would leave us asleep: the timer bounds the wait */
-      smp_set_mtimecmp(hart, smp_deadline_ms(SMP_TIMEOUT_MS));
-      smp_irq_enable(MIP_MSIP | MIP_MTIP);
-      smp_sleep_until_ge32(&ack_count[s][hart], PHASES, "phase 2 IPI");
-      smp_irq_enable(MIP_MSIP);
-      smp_set_mtimecmp(hart, ~0UL);
+    if (hart != s) {
+      smp_sleep_until_ge32(&ack_count[s][hart], PHASES, "a phase 2 broadcast");
+      continue;
     }
+    smp_sleep_until_ge32(&turn, s, "our turn to broadcast");
+    for (unsigned r = 0; r < nharts; r++)
+      if (r != s) store_release32(&mail[r][s], 1);
+    SMP_FENCE(w, o);
+    for (unsigned r = 0; r < nharts; r++)
+      if (r != s) smp_send_ipi(r);
+    for (unsigned r = 0; r < nharts; r++)
+      if (r != s) smp_sleep_until_ge32(&ack_count[s][r], PHASES, "a phase 2 acknowledgement");
+    store_release32(&turn, s + 1);
+    SMP_FENCE(w, o);
+    if (s + 1 < nharts) smp_send_ipi(s + 1);
   }
 }
 
 static void run(unsigned hart, unsigned nharts) {
   smp_set_irq_handler(hart, on_irq);
-  smp_irq_enable(MIP_MSIP);
+  smp_set_mtimecmp(hart, smp_deadline_ms(SMP_TIMEOUT_MS));
+  smp_irq_enable(MIP_MSIP | MIP_MTIP);
   smp_barrier();
   every_pair(hart, nharts);
   smp_barrier();
-  broadcast_to_sleepers(hart, nharts);
+  broadcasts(hart, nharts);
   smp_barrier();
 }
 
@@ -96,7 +101,7 @@ static void check(unsigned nharts) {
     }
   }
   CHECK_EQ(pairs, nharts * (nharts - 1), "ordered hart pairs with both IPIs acknowledged");
-  for (unsigned h = 0; h < nharts; h++) CHECK_EQ(MMIO32(CLINT_MSIP(h)), 0, "msip of hart %u clear", h);
+  CHECK_EQ(turn, nharts, "broadcast turns taken");
 }
 
 SMP_TEST("ipi", run, check);

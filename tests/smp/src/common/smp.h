@@ -20,7 +20,7 @@
 #include "smp_atomic.h"
 
 /* Generous: only reached when something is broken, never on a slow host. */
-#define SMP_TIMEOUT_MS 10000
+#define SMP_TIMEOUT_MS 20000
 
 struct smp_test {
   const char *name;
