@@ -5,6 +5,7 @@
  * process-run.ts for timed spawns and peak RSS) and append it here.
  */
 import { guestMipsSection } from './guest-mips.js';
+import { hotplugLatencySection } from './hotplug-latency.js';
 import { instrOverheadSection } from './instr-overhead.js';
 import type { BenchSection } from './section.js';
 import { smpScalingSection } from './smp-scaling.js';
@@ -17,4 +18,5 @@ export const SECTIONS: readonly BenchSection[] = [
   smpScalingSection,
   traceOverheadSection,
   instrOverheadSection,
+  hotplugLatencySection,
 ];

@@ -111,16 +111,7 @@ async function run(argv: readonly string[]): Promise<void> {
   process.on('SIGINT', () => onSignal('SIGINT', 2));
   process.on('SIGTERM', () => onSignal('SIGTERM', 15));
   process.on('SIGHUP', () => onSignal('SIGHUP', 1));
-  try {
-    await machine.start();
-  } catch (e) {
-    if (e instanceof LibraryError || e instanceof LibraryLoadError) {
-      writeAll(2, `${PROGRAM_NAME}: -instr: ${e.message}\n`);
-      await machine.terminate(1);
-      return;
-    }
-    throw e;
-  }
+  // monitors come up before the vCPUs run, as in QEMU (a server,wait socket holds start-up)
   const muxMonitor = opts.serials[0]?.muxMonitor === true && serialIsStdio(opts);
   if (opts.monitors.length > 0 || muxMonitor) {
     const { startMonitors } = await import('../monitor/server.js');
@@ -135,6 +126,16 @@ async function run(argv: readonly string[]): Promise<void> {
       }
       throw e;
     }
+  }
+  try {
+    await machine.start();
+  } catch (e) {
+    if (e instanceof LibraryError || e instanceof LibraryLoadError) {
+      writeAll(2, `${PROGRAM_NAME}: -instr: ${e.message}\n`);
+      await machine.terminate(1);
+      return;
+    }
+    throw e;
   }
   console_.start();
 }

@@ -156,12 +156,23 @@ class ByteBuffer {
   length = 0;
 
   push(b: number): void {
-    if (this.length === this.buf.length) {
-      const bigger = new Uint8Array(this.buf.length * 2);
-      bigger.set(this.buf);
-      this.buf = bigger;
-    }
+    if (this.length === this.buf.length) this.grow(this.length + 1);
     this.buf[this.length++] = b;
+  }
+
+  pushRange(src: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    if (this.length + n > this.buf.length) this.grow(this.length + n);
+    this.buf.set(src.subarray(from, to), this.length);
+    this.length += n;
+  }
+
+  private grow(needed: number): void {
+    let size = this.buf.length * 2;
+    while (size < needed) size *= 2;
+    const bigger = new Uint8Array(size);
+    bigger.set(this.buf.subarray(0, this.length));
+    this.buf = bigger;
   }
 
   take(): Uint8Array {
@@ -208,7 +219,33 @@ export class JsonMessageParser {
   constructor(private readonly emit: JsonMessageCallback, private readonly limits: JsonLimits = QEMU_JSON_LIMITS) {}
 
   feed(chunk: Uint8Array): void {
-    for (const b of chunk) this.feedByte(b);
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.state === IN_DQ_STRING || this.state === IN_SQ_STRING) {
+        const run = this.stringRun(chunk, i);
+        if (run > i) {
+          // Ordinary string characters only extend the token: append them in one go.
+          this.token.pushRange(chunk, i, run);
+          i = run;
+          if (this.token.length > this.limits.maxTokenSize) this.tokenTooLong();
+          continue;
+        }
+      }
+      this.feedByte(chunk[i++]);
+    }
+  }
+
+  /** End of the run of bytes from `at` that keep a string token going, capped at the size limit. */
+  private stringRun(chunk: Uint8Array, at: number): number {
+    const quote = this.state === IN_DQ_STRING ? 0x22 : 0x27;
+    const limit = Math.min(chunk.length, at + this.limits.maxTokenSize + 1 - this.token.length);
+    let j = at;
+    while (j < limit) {
+      const b = chunk[j];
+      if (b < 0x20 || b > 0xfd || b === 0x5c || b === quote) break;
+      j++;
+    }
+    return j;
   }
 
   private feedByte(ch: number): void {
@@ -231,13 +268,15 @@ export class JsonMessageParser {
       }
       this.state = next;
     }
-    if (this.token.length > this.limits.maxTokenSize) {
-      // QEMU hands the unfinished token to the streamer, which rejects it for its size.
-      const size = this.token.length;
-      this.token.clear();
-      this.processToken({ type: this.state, size, text: '' });
-      this.state = IN_START;
-    }
+    if (this.token.length > this.limits.maxTokenSize) this.tokenTooLong();
+  }
+
+  /** QEMU hands an over-long unfinished token to the streamer, which rejects it for its size. */
+  private tokenTooLong(): void {
+    const size = this.token.length;
+    this.token.clear();
+    this.processToken({ type: this.state, size, text: '' });
+    this.state = IN_START;
   }
 
   private makeToken(type: number): Token {

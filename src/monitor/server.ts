@@ -4,7 +4,8 @@
  * `-nographic` mux (monitor and serial console sharing stdio, Ctrl-a c).
  * Entry point for the machine: startMonitors().
  */
-import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createServer, Server, Socket } from 'node:net';
 import type { ChardevBackend, MonitorSpec } from '../cli/chardev.js';
 import { optionError, PROGRAM_NAME } from '../cli/option-error.js';
@@ -176,7 +177,11 @@ function describe(server: Server, backend: SocketBackend): string {
 /** QEMU's texts for a listener that cannot be set up (util/qemu-sockets.c). */
 function bindError(backend: SocketBackend, e: unknown): string {
   const errno = (e as { code?: unknown } | null)?.code;
-  if (backend.kind === 'unix') return `Failed to bind socket to ${backend.path}: ${strerror(e)}`;
+  if (backend.kind === 'unix') {
+    // libuv reports a missing directory as EACCES (for Windows' sake); bind(2) said ENOENT.
+    const text = errno === 'EACCES' && !existsSync(dirname(backend.path)) ? ERRNO_TEXT.ENOENT : strerror(e);
+    return `Failed to bind socket to ${backend.path}: ${text}`;
+  }
   if (errno === 'ENOTFOUND' || errno === 'EAI_AGAIN') {
     return `address resolution failed for ${backend.host}:${backend.port}: Name or service not known`;
   }

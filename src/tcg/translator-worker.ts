@@ -81,6 +81,7 @@ async function main(): Promise<void> {
   let running = true;
   let epoch = mem.epoch;
   let busyMs = 0;
+  const stats = process.env.TSEMU_STATS !== undefined;
   const pending: { cmd: InstrCommand; ack: number }[] = [];
   const drain = (): void => {
     for (let m = receiveMessageOnPort(port as never); m; m = receiveMessageOnPort(port as never)) {
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const code = translator.translate(req.pc, req.pa, req.pa2, req.vcpuIndex, req.priv);
       busyMs += performance.now() - t0;
+      if (stats && translator.translated % 1000 === 0) process.stderr.write(`[stats] translator: ${translator.translated} blocks in ${busyMs.toFixed(0)} ms\n`);
       trace_translate_block(BigInt.asUintN(64, BigInt(req.pc)), BigInt(req.pa), code.insnCount);
       return code;
     });

@@ -17,7 +17,7 @@ describe('instr: misuse of the API is refused with a message naming the function
     this.timeout(60_000);
     run = await runTsemu(virtKernelArgs(join(INSTR_GUESTS, 'count.elf'), ['-instr', `file=${join(INSTR_LIBS, 'misuse.ts')}`]), { timeoutMs: 50_000 });
     for (const line of linesOf(run.stdout)) {
-      const m = /^misuse: ([a-z0-9-]+): (.*)$/.exec(line);
+      const m = /^misuse: ([a-z0-9_-]+): (.*)$/.exec(line);
       if (m) messages.set(m[1], [...(messages.get(m[1]) ?? []), m[2]]);
     }
   });

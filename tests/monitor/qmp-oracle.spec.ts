@@ -209,17 +209,14 @@ describe('monitor/qmp: replies compared with QEMU 7.2', function () {
     await compareWithQemu([...JSON_INPUT]);
   });
 
-  it('applies the nesting and token-count limits like QEMU, and goes on', async () => {
-    const zeros = (n: number): string => `[${new Array<string>(n).fill('0').join(',')}]`;
-    const tokens = 2 << 20; // QEMU's MAX_TOKEN_COUNT; k zeros make 2k+1 tokens
+  // The token-count and size limits are not compared: QEMU needs minutes for such inputs.
+  it('applies the nesting limit like QEMU, and goes on', async () => {
     await compareWithQemu([
       '{"execute": "qmp_capabilities"}',
       `${'['.repeat(1024)}${']'.repeat(1024)}`,
-      `${'['.repeat(1025)}${']'.repeat(1025)}`,
+      `{"execute": "query-status", "id": ${'['.repeat(1023)}${']'.repeat(1023)}}`,
+      `${'['.repeat(1025)}${']'.repeat(3)}`,
       '{"execute": "query-status", "id": 1}',
-      `{"execute": "query-status", "id": ${zeros(tokens / 2 - 2)}}`,
-      `{"execute": "query-status", "id": ${zeros(tokens / 2)}}`,
-      '{"execute": "query-status", "id": 2}',
     ]);
   });
 });

@@ -22,8 +22,9 @@
  * online mask equals the controller's PRESENT register — otherwise
  * "counter BAD C arrivals A online M present P"; "working": the harts whose
  * work counter advanced, waiting up to 20 s for each online one.)
- * At boot it prints "hotplug guest maxcpus M" and the check-in block of every
- * cold-booted hart.
+ * At boot it prints "hotplug guest maxcpus M", waits for every cold-booted
+ * hart to check in, and prints "hart N online" for each, then one
+ * "counter ok C" and one "working ..." line.
  */
     .equ UART,          0x10000000
     .equ UART_LSR,      5
@@ -111,17 +112,24 @@ hart0:
     call    putdec
     call    newline
 
-    /* the cold-booted harts: PRESENT at boot */
-    lw      s2, HP_PRESENT(s0)
+    /* the cold-booted harts (PRESENT at boot): wait until all have checked in, then list them */
+    lwu     s2, HP_PRESENT(s0)
+    la      t0, online
+1:  ld      t1, 0(t0)
+    bne     t1, s2, 1b
     li      s3, 0
-1:  srl     t0, s2, s3
+2:  srl     t0, s2, s3
     andi    t0, t0, 1
-    beqz    t0, 2f
+    beqz    t0, 3f
+    addi    s1, s1, 1
     mv      a0, s3
-    call    arrived
-2:  addi    s3, s3, 1
+    la      a1, s_online
+    call    print_hart
+3:  addi    s3, s3, 1
     li      t0, MAX_SLOTS
-    blt     s3, t0, 1b
+    blt     s3, t0, 2b
+    call    check_counter
+    call    check_working
 
 main_loop:
     li      t0, PLIC_CLAIM0             /* claim (0 if nothing pending); completed after the registers are read */

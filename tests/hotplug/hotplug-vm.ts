@@ -1,0 +1,224 @@
+/**
+ * One tsemu run of the hot-plug guest, driven the way a person would:
+ * the human monitor on stdio (`-monitor stdio`), the guest's UART in a file
+ * (`-serial file:`), trace output in a file (`-D`), optionally QMP on a unix
+ * socket, and instrumentation libraries whose lines go to stderr.
+ *
+ * Every output has a cursor, so a test can ask "what came out since my last
+ * look" (guest lines, library lines, trace records) and wait for it.
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { GuestSession } from '../support/guest-session.js';
+import { repoRoot, type GuestRunResult } from '../support/run-guest.js';
+import { makeTempDir } from '../instr/helpers.js';
+import { QmpClient } from './qmp-client.js';
+
+export const HOTPLUG_ELF = join(repoRoot(), 'tests/hotplug/guests/bin/hotplug.elf');
+export const ENTER_EXIT_LIB = join(repoRoot(), 'tests/hotplug/libs/enter-exit.ts');
+export const EXAMPLE_LIB = join(repoRoot(), 'examples/instr/instrument.ts');
+export const CPU_DRIVER = 'rv64-riscv-cpu';
+const PROMPT = '(qemu) ';
+const POLL_MS = 20;
+
+export interface VmOptions {
+  /** The -smp value, e.g. "1,maxcpus=4". */
+  readonly smp: string;
+  /** -accel tcg,thread=single. */
+  readonly threadSingle?: boolean;
+  /** Events for -trace (one option each). */
+  readonly trace?: readonly string[];
+  /** -instr libraries. */
+  readonly instr?: readonly { readonly file: string; readonly args: readonly string[] }[];
+  /** Open a QMP socket and connect to it. */
+  readonly qmp?: boolean;
+  /** Kill the emulator after this long, whatever happens (default 60 s). */
+  readonly timeoutMs?: number;
+}
+
+/** A guest_cpu_enter / guest_cpu_exit line of the trace log. */
+export interface CpuEvent {
+  readonly event: 'enter' | 'exit';
+  readonly cpu: number;
+}
+
+export class HotplugVm {
+  private guestCursor = 0;
+  private stderrCursor = 0;
+  private traceCursor = 0;
+  private qmpClient: QmpClient | undefined;
+
+  private constructor(
+    readonly session: GuestSession,
+    readonly dir: string,
+    readonly serialPath: string,
+    readonly tracePath: string,
+    readonly qmpPath: string,
+  ) {}
+
+  static async start(opts: VmOptions): Promise<HotplugVm> {
+    const dir = makeTempDir('hotplug');
+    const serialPath = join(dir, 'serial.txt');
+    const tracePath = join(dir, 'trace.log');
+    const qmpPath = join(dir, 'qmp.sock');
+    const args = [
+      '-M', 'virt', '-bios', 'none', '-smp', opts.smp, '-display', 'none',
+      '-serial', `file:${serialPath}`, '-monitor', 'stdio', '-D', tracePath,
+      ...(opts.threadSingle ? ['-accel', 'tcg,thread=single'] : []),
+      ...(opts.trace ?? []).flatMap((e) => ['-trace', e]),
+      ...(opts.instr ?? []).flatMap((l) => ['-instr', [`file=${l.file}`, ...l.args.map((a) => `arg=${a}`)].join(',')]),
+      ...(opts.qmp ? ['-qmp', `unix:${qmpPath},server,nowait`] : []),
+      '-kernel', HOTPLUG_ELF,
+    ];
+    const session = GuestSession.startTsemu(args, { timeoutMs: opts.timeoutMs ?? 60_000 });
+    const vm = new HotplugVm(session, dir, serialPath, tracePath, qmpPath);
+    try {
+      await session.expect(PROMPT, 30_000);
+      if (opts.qmp) vm.qmpClient = await QmpClient.connect(qmpPath);
+    } catch (e) {
+      vm.dispose();
+      throw e;
+    }
+    return vm;
+  }
+
+  get qmp(): QmpClient {
+    if (!this.qmpClient) throw new Error('this VM was started without QMP');
+    return this.qmpClient;
+  }
+
+  /** What the monitor printed before the banner (primary instances' qi_init output). */
+  get preamble(): string {
+    const banner = this.session.output.indexOf('tsemu 7.2.0 monitor');
+    return banner < 0 ? '' : this.session.output.slice(0, banner);
+  }
+
+  /**
+   * Run one HMP command and return its output (the lines between the echoed
+   * command and the next prompt), with \r removed.
+   */
+  async hmp(command: string, timeoutMs = 30_000): Promise<string> {
+    this.session.type(`${command}\n`);
+    const text = (await this.session.expect(PROMPT, timeoutMs)).replace(/\r/g, '');
+    const lines = text.slice(0, text.length - PROMPT.length).split('\n');
+    if (lines[0] === command) lines.shift();
+    return lines.join('\n');
+  }
+
+  // ---- guest console --------------------------------------------------------------------
+
+  guestOutput(): string {
+    return existsSync(this.serialPath) ? readFileSync(this.serialPath, 'latin1') : '';
+  }
+
+  /** Waits for `text` after the guest cursor; returns everything from the cursor to the match's end and moves past it. */
+  async expectGuest(text: string, timeoutMs = 30_000): Promise<string> {
+    let found = '';
+    await this.poll(() => {
+      const out = this.guestOutput();
+      const at = out.indexOf(text, this.guestCursor);
+      if (at < 0) return false;
+      found = out.slice(this.guestCursor, at + text.length);
+      this.guestCursor = at + text.length;
+      return true;
+    }, timeoutMs, () => `guest output ${JSON.stringify(text)}; unread: ${JSON.stringify(this.guestOutput().slice(this.guestCursor))}`);
+    return found;
+  }
+
+  /** Guest output after the cursor (does not move it). */
+  unreadGuest(): string {
+    return this.guestOutput().slice(this.guestCursor);
+  }
+
+  // ---- library lines (stderr) -------------------------------------------------------------
+
+  /** `<tag>: <text>` lines of stderr after the cursor, as `<tag>: <text>` (does not move it). */
+  unreadLibLines(): string[] {
+    return completeLines(this.session.stderr.slice(this.stderrCursor)).filter((l) => /^[A-Za-z0-9_-]+: /.test(l));
+  }
+
+  /**
+   * Waits until stderr after the cursor has at least `count` library lines,
+   * then `settleMs` more (so an extra, duplicated line is caught too);
+   * returns them and moves the cursor past everything read.
+   */
+  async takeLibLines(count: number, timeoutMs = 15_000, settleMs = 300): Promise<string[]> {
+    await this.poll(() => this.unreadLibLines().length >= count, timeoutMs,
+      () => `${count} library lines on stderr; unread stderr: ${JSON.stringify(this.session.stderr.slice(this.stderrCursor))}`);
+    await sleep(settleMs);
+    const end = this.session.stderr.lastIndexOf('\n') + 1;
+    const lines = completeLines(this.session.stderr.slice(this.stderrCursor, end)).filter((l) => /^[A-Za-z0-9_-]+: /.test(l));
+    this.stderrCursor = Math.max(this.stderrCursor, end);
+    return lines;
+  }
+
+  /** Waits until a stderr line after the cursor equals `line` (does not move the cursor). */
+  async waitLibLine(line: string, timeoutMs = 30_000): Promise<void> {
+    await this.poll(() => this.unreadLibLines().includes(line), timeoutMs,
+      () => `stderr line ${JSON.stringify(line)}; unread stderr: ${JSON.stringify(this.session.stderr.slice(this.stderrCursor))}`);
+  }
+
+  // ---- trace log --------------------------------------------------------------------------
+
+  traceText(): string {
+    return existsSync(this.tracePath) ? readFileSync(this.tracePath, 'latin1') : '';
+  }
+
+  /** guest_cpu_enter/exit records after the trace cursor; moves the cursor. */
+  takeCpuEvents(): CpuEvent[] {
+    const text = this.traceText();
+    const end = text.lastIndexOf('\n') + 1;
+    const events = cpuEvents(text.slice(this.traceCursor, Math.max(end, this.traceCursor)));
+    this.traceCursor = Math.max(end, this.traceCursor);
+    return events;
+  }
+
+  // ---- the end ----------------------------------------------------------------------------
+
+  /** `quit` on the monitor; resolves with the run's result (stderr complete). */
+  async quit(): Promise<GuestRunResult> {
+    this.session.type('quit\n');
+    const result = await this.session.waitForExit();
+    this.qmpClient?.close();
+    return result;
+  }
+
+  /** Kill the emulator if it still runs and remove the temporary files. */
+  dispose(): void {
+    this.qmpClient?.close();
+    this.session.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async poll(done: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
+      await sleep(POLL_MS);
+    }
+  }
+}
+
+/** Every guest_cpu_enter / guest_cpu_exit line of a log-backend text. */
+export function cpuEvents(text: string): CpuEvent[] {
+  const out: CpuEvent[] = [];
+  for (const m of text.matchAll(/^guest_cpu_(enter|exit) cpu=0x([0-9a-f]+) ?$/gm)) {
+    out.push({ event: m[1] as 'enter' | 'exit', cpu: parseInt(m[2], 16) });
+  }
+  return out;
+}
+
+/** `enter 2`-style strings, for readable comparisons. */
+export function describeEvents(events: readonly CpuEvent[]): string[] {
+  return events.map((e) => `${e.event} ${e.cpu}`);
+}
+
+/** The complete lines of a text (a trailing partial line is left out). */
+function completeLines(text: string): string[] {
+  const end = text.lastIndexOf('\n');
+  return end < 0 ? [] : text.slice(0, end).split('\n');
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

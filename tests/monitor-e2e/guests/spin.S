@@ -1,0 +1,40 @@
+/*
+ * spin: M-mode guest (-bios none, loaded at 0x80000000) for the monitor
+ * end-to-end tests. It never ends: every hart loops forever over
+ *     ld t1, 0(slot); addi t1, t1, 1; sd t1, 0(slot); sw t1, 8(slot)
+ * on its own 64-byte slot (slots + 64 * mhartid), so each hart's counter at
+ * `slots + 64 * hart` keeps growing while the machine runs and stands still
+ * while it is stopped, and both loads and stores happen on every hart.
+ *
+ * Fixed addresses the tests rely on (checked against the ELF by the tests):
+ *   0x80000000  _start
+ *   0x80000100  magic: four known 32-bit words (x /4xw, xp /4xw)
+ *   0x80001000  slots: one 64-byte slot per hart (own page, so the stores
+ *               never invalidate translated code)
+ */
+    .section .text
+    .option norvc
+    .globl _start
+_start:
+    csrr    a0, mhartid
+    la      s0, slots
+    slli    t0, a0, 6
+    add     s0, s0, t0
+    .globl spin
+spin:
+    ld      t1, 0(s0)
+    addi    t1, t1, 1
+    sd      t1, 0(s0)
+    sw      t1, 8(s0)
+    j       spin
+
+    .org    0x100
+    .globl magic
+magic:
+    .word   0x12345678, 0xdeadbeef, 0x0badf00d, 0xcafebabe
+
+    .data
+    .balign 4096
+    .globl slots
+slots:
+    .space  64 * 8
