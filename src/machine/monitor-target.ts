@@ -35,7 +35,8 @@ export class MachineMonitorTarget implements MonitorTarget {
   }
 
   version(): VersionInfo {
-    return { qemu: { major: 7, minor: 2, micro: 0 }, package: 'tsemu 0.1.0' };
+    // QEMU prints major.minor.micro immediately followed by the package string
+    return { qemu: { major: 7, minor: 2, micro: 0 }, package: ' (tsemu 0.1.0)' };
   }
 
   status(): StatusInfo {
@@ -59,11 +60,12 @@ export class MachineMonitorTarget implements MonitorTarget {
   }
 
   async systemReset(): Promise<void> {
-    await this.m.systemReset();
+    await this.m.systemReset(); // a stopped machine stays stopped (and prelaunch stays prelaunch)
     this.m.emit('RESET', { guest: false, reason: 'host-qmp-system-reset' });
   }
 
   quit(): void {
+    this.m.emit('SHUTDOWN', { guest: false, reason: 'host-qmp-quit' }); // before the reply, as QEMU
     this.quitFn();
   }
 
@@ -133,7 +135,8 @@ export class MachineMonitorTarget implements MonitorTarget {
       name: e.name,
       vcpu: e.vcpu,
       state: !e.staticEnabled ? 'unavailable'
-        : (vcpu !== undefined && e.vcpu ? state.vcpuDynamicState(e.id, vcpu) : state.dynamicState(e.id)) ? 'enabled' : 'disabled',
+        // without a vCPU, a per-vCPU event counts as enabled while any vCPU has it (QEMU counts them)
+        : (vcpu !== undefined && e.vcpu ? state.vcpuDynamicState(e.id, vcpu) : state.dstate[e.id] !== 0) ? 'enabled' : 'disabled',
     }));
   }
 
@@ -149,7 +152,7 @@ export class MachineMonitorTarget implements MonitorTarget {
   traceFile(op: TraceFileOp, file?: string): string | undefined {
     const cfg = this.m.config.tracing.config;
     if (op === 'status') {
-      return cfg.backend === 'simple' ? `Trace file "${cfg.simpleFile ?? ''}" on.\n` : 'Trace file "" off (the log backend is in use).\n';
+      return cfg.backend === 'simple' ? `Trace file "${cfg.simpleFile ?? ''}" on.` : 'Trace file "" off (the log backend is in use).';
     }
     if (op === 'flush') {
       this.m.config.tracing.backend.flush();

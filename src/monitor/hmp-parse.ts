@@ -373,7 +373,7 @@ function parseOne(line: string, pos: number, spec: ArgSpec, cmdName: string, def
     case 'O': {
       if (atEnd) return p;
       const word = getStr(line, p);
-      if (word === undefined) throw new HmpArgError(`${cmdName}: string expected`);
+      if (word === undefined) throw new HmpArgError(''); // QEMU says nothing in the monitor here
       out.set(spec.key, parseOpts(word.value, 'driver'));
       return word.end;
     }

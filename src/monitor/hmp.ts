@@ -83,7 +83,8 @@ export class HmpInterpreter {
       args = parseArguments(line, argsAt, parseArgsType(cmd.argsType), cmd.name, this.formatDefaults);
     } catch (e) {
       if (!(e instanceof HmpArgError)) throw e;
-      this.print(`${e.message}\nTry "help ${line.slice(0, argsAt).trimEnd()}" for more information\n`);
+      if (e.message !== '') this.print(`${e.message}\n`);
+      this.print(`Try "help ${line.slice(0, argsAt).trimEnd()}" for more information\n`);
       return;
     }
     try {

@@ -111,18 +111,17 @@ export class HotplugVm {
     return existsSync(this.serialPath) ? readFileSync(this.serialPath, 'latin1') : '';
   }
 
-  /** Waits for `text` after the guest cursor; returns everything from the cursor to the match's end and moves past it. */
-  async expectGuest(text: string, timeoutMs = 30_000): Promise<string> {
-    let found = '';
-    await this.poll(() => {
-      const out = this.guestOutput();
-      const at = out.indexOf(text, this.guestCursor);
-      if (at < 0) return false;
-      found = out.slice(this.guestCursor, at + text.length);
-      this.guestCursor = at + text.length;
-      return true;
-    }, timeoutMs, () => `guest output ${JSON.stringify(text)}; unread: ${JSON.stringify(this.guestOutput().slice(this.guestCursor))}`);
-    return found;
+  /**
+   * The next `count` complete guest lines after the cursor; waits up to
+   * `timeoutMs` for them and returns fewer if they do not come (so a failed
+   * comparison shows what did). Moves the cursor past the lines returned.
+   */
+  async takeGuestLines(count: number, timeoutMs = 30_000): Promise<string[]> {
+    const unreadLines = (): string[] => completeLines(this.unreadGuest());
+    await this.poll(() => unreadLines().length >= count, timeoutMs);
+    const lines = unreadLines().slice(0, count);
+    this.guestCursor += lines.reduce((n, l) => n + l.length + 1, 0);
+    return lines;
   }
 
   /** Guest output after the cursor (does not move it). */
@@ -132,30 +131,32 @@ export class HotplugVm {
 
   // ---- library lines (stderr) -------------------------------------------------------------
 
-  /** `<tag>: <text>` lines of stderr after the cursor, as `<tag>: <text>` (does not move it). */
+  /** Complete `<tag>: <text>` lines of stderr after the cursor (does not move it). */
   unreadLibLines(): string[] {
-    return completeLines(this.session.stderr.slice(this.stderrCursor)).filter((l) => /^[A-Za-z0-9_-]+: /.test(l));
+    return completeLines(this.session.stderr.slice(this.stderrCursor)).filter(isLibLine);
   }
 
   /**
-   * Waits until stderr after the cursor has at least `count` library lines,
-   * then `settleMs` more (so an extra, duplicated line is caught too);
-   * returns them and moves the cursor past everything read.
+   * Library lines after the cursor: waits until there are `count` of them or
+   * one satisfies `until` (or `timeoutMs` passes), then `settleMs` more so a
+   * duplicated line would be caught too; returns them all and moves the
+   * cursor past them.
    */
-  async takeLibLines(count: number, timeoutMs = 15_000, settleMs = 300): Promise<string[]> {
-    await this.poll(() => this.unreadLibLines().length >= count, timeoutMs,
-      () => `${count} library lines on stderr; unread stderr: ${JSON.stringify(this.session.stderr.slice(this.stderrCursor))}`);
+  async takeLibLines(wanted: { count?: number; until?: (line: string) => boolean }, timeoutMs = 10_000, settleMs = 300): Promise<string[]> {
+    await this.poll(() => {
+      const lines = this.unreadLibLines();
+      return (wanted.count !== undefined && lines.length >= wanted.count) || (wanted.until !== undefined && lines.some(wanted.until));
+    }, timeoutMs);
     await sleep(settleMs);
-    const end = this.session.stderr.lastIndexOf('\n') + 1;
-    const lines = completeLines(this.session.stderr.slice(this.stderrCursor, end)).filter((l) => /^[A-Za-z0-9_-]+: /.test(l));
-    this.stderrCursor = Math.max(this.stderrCursor, end);
+    const end = Math.max(this.session.stderr.lastIndexOf('\n') + 1, this.stderrCursor);
+    const lines = completeLines(this.session.stderr.slice(this.stderrCursor, end)).filter(isLibLine);
+    this.stderrCursor = end;
     return lines;
   }
 
-  /** Waits until a stderr line after the cursor equals `line` (does not move the cursor). */
-  async waitLibLine(line: string, timeoutMs = 30_000): Promise<void> {
-    await this.poll(() => this.unreadLibLines().includes(line), timeoutMs,
-      () => `stderr line ${JSON.stringify(line)}; unread stderr: ${JSON.stringify(this.session.stderr.slice(this.stderrCursor))}`);
+  /** Waits until a library line after the cursor satisfies `match` (does not move the cursor); false on timeout. */
+  waitLibLine(match: (line: string) => boolean, timeoutMs = 30_000): Promise<boolean> {
+    return this.poll(() => this.unreadLibLines().some(match), timeoutMs, 5);
   }
 
   // ---- trace log --------------------------------------------------------------------------
@@ -167,18 +168,24 @@ export class HotplugVm {
   /** guest_cpu_enter/exit records after the trace cursor; moves the cursor. */
   takeCpuEvents(): CpuEvent[] {
     const text = this.traceText();
-    const end = text.lastIndexOf('\n') + 1;
-    const events = cpuEvents(text.slice(this.traceCursor, Math.max(end, this.traceCursor)));
-    this.traceCursor = Math.max(end, this.traceCursor);
+    const end = Math.max(text.lastIndexOf('\n') + 1, this.traceCursor);
+    const events = cpuEvents(text.slice(this.traceCursor, end));
+    this.traceCursor = end;
     return events;
   }
 
   // ---- the end ----------------------------------------------------------------------------
 
-  /** `quit` on the monitor; resolves with the run's result (stderr complete). */
-  async quit(): Promise<GuestRunResult> {
+  /**
+   * `quit` on the monitor; resolves with the run's result (stderr complete).
+   * If the emulator has not exited after `timeoutMs` it is killed (the
+   * result then has signal SIGKILL).
+   */
+  async quit(timeoutMs = 20_000): Promise<GuestRunResult> {
     this.session.type('quit\n');
+    const timer = setTimeout(() => this.session.kill(), timeoutMs);
     const result = await this.session.waitForExit();
+    clearTimeout(timer);
     this.qmpClient?.close();
     return result;
   }
@@ -190,12 +197,14 @@ export class HotplugVm {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private async poll(done: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
+  /** Polls until `done()`; false if `timeoutMs` passed first. */
+  private async poll(done: () => boolean, timeoutMs: number, intervalMs = POLL_MS): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (!done()) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
-      await sleep(POLL_MS);
+      if (Date.now() > deadline) return false;
+      await sleep(intervalMs);
     }
+    return true;
   }
 }
 
@@ -211,6 +220,10 @@ export function cpuEvents(text: string): CpuEvent[] {
 /** `enter 2`-style strings, for readable comparisons. */
 export function describeEvents(events: readonly CpuEvent[]): string[] {
   return events.map((e) => `${e.event} ${e.cpu}`);
+}
+
+function isLibLine(line: string): boolean {
+  return /^[A-Za-z0-9_-]+: /.test(line);
 }
 
 /** The complete lines of a text (a trailing partial line is left out). */

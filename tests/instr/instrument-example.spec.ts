@@ -17,12 +17,16 @@
  * - guest_cpu_enter: each vCPU's instance receives its own enter, its first
  *   call, so all four are traced and the "disable after the first call"
  *   branch is never taken (src/instr/README.md).
+ *
+ * The disabling branch itself runs when one instance receives several enters:
+ * with `-accel tcg,thread=single` one worker (one instance) runs every vCPU
+ * (second describe, on the small guests/count.elf).
  */
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { runTsemu, type GuestRunResult } from '../support/run-guest.js';
+import { runTsemu, virtKernelArgs, type GuestRunResult } from '../support/run-guest.js';
 import {
-  DEMO_ELF, EXAMPLES, NM, describeAccesses, describeRun, elfSymbols, hasTool, linesOf, memExecAccesses, memInfo, ofCpu,
+  DEMO_ELF, EXAMPLES, INSTR_GUESTS, NM, describeAccesses, describeRun, elfSymbols, hasTool, linesOf, memExecAccesses, memInfo, ofCpu,
   symbol, traceRecords, type MemAccess, type TraceRecord,
 } from './helpers.js';
 
@@ -114,5 +118,25 @@ describe('instr: the document example (instrument.ts) on the demo guest, -smp 4'
 
   it('traces guest_cpu_enter once for each of the 4 vCPUs (each instance sees only its first call)', function () {
     expect(enters.map((r) => r.cpu).sort()).to.deep.equal([0, 1, 2, 3]);
+  });
+});
+
+describe('instr: the document example\'s "disable after the first call", one instance for every vCPU', function () {
+  let run: GuestRunResult;
+
+  before(async function () {
+    this.timeout(60_000);
+    // -accel tcg,thread=single: one worker runs the 4 vCPUs, so one instance receives all four enters
+    run = await runTsemu(
+      virtKernelArgs(join(INSTR_GUESTS, 'count.elf'), ['-smp', '4', '-accel', 'tcg,thread=single', '-instr', `file=${join(EXAMPLES, 'instrument.ts')},arg=x`]),
+      { timeoutMs: 50_000 },
+    );
+  });
+
+  it('traces the first two enters (the second call traces, then disables) and no more', function () {
+    expect(run.status, describeRun(run)).to.equal(0);
+    // vCPUs enter in index order; call 1 sets `found`, call 2 traces and then resets the callback and
+    // disables the event (shared state), so calls 3 and 4 are neither delivered nor traced
+    expect(traceRecords(run.stderr, 'guest_cpu_enter').map((r) => r.cpu)).to.deep.equal([0, 1]);
   });
 });

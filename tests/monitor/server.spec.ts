@@ -12,7 +12,8 @@ import { connect, createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChardevBackend, MonitorSpec } from '../../src/cli/chardev.js';
-import { MonitorHandle, startMonitors } from '../../src/monitor/server.js';
+import { ConsoleMux } from '../../src/cli/console.js';
+import { MonitorConsole, MonitorHandle, startMonitors } from '../../src/monitor/server.js';
 import { FakeTarget } from './fake-target.js';
 import { waitFor } from './transcript.js';
 
@@ -310,5 +311,34 @@ describe('monitor/server: monitors on stdio', function () {
     expect(lines[1]).to.equal('{"return": {}}');
     expect(lines[2]).to.match(/^\{"timestamp": .*"event": "SHUTDOWN", "data": \{"guest": false, "reason": "host-qmp-quit"\}\}$/);
     expect(lines[3]).to.equal('{"return": {}, "id": 1}');
+  });
+});
+
+describe('monitor/server: the -nographic mux', () => {
+  it('attaches the HMP to the stdio console; Ctrl-a c shows it, typed lines run in it', async () => {
+    const target = new FakeTarget();
+    const toGuest: number[] = [];
+    const mux = new ConsoleMux({ toGuest: (b) => toGuest.push(...b), quit: () => undefined, enabled: true, escapes: true });
+    const console: MonitorConsole = mux; // ConsoleMux is what startMonitors expects
+    const written: string[] = [];
+    const realWrite = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array): boolean => { written.push(Buffer.from(chunk).toString('latin1')); return true; }) as typeof process.stdout.write;
+    let handle: MonitorHandle | undefined;
+    try {
+      handle = await startMonitors([], target, console);
+      mux.input(Buffer.from('before'));
+      expect(written.join('')).to.equal('');
+      mux.input(Buffer.from('\x01c'));
+      expect(written.join('')).to.equal("tsemu 7.2.22 monitor - type 'help' for more information\r\n(qemu) ");
+      written.length = 0;
+      mux.input(Buffer.from('stop\r'));
+      await waitFor(() => written.join('').endsWith('(qemu) '));
+      mux.input(Buffer.from('\x01cafter'));
+    } finally {
+      process.stdout.write = realWrite;
+      await handle?.close();
+    }
+    expect(target.calls).to.deep.equal(['stop']);
+    expect(Buffer.from(toGuest).toString()).to.equal('beforeafter');
   });
 });

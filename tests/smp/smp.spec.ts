@@ -229,6 +229,7 @@ describe('SMP guests (tests/smp)', function () {
           const r = await runUntilReadyThenSignal(process.execPath, [tsemuScript(), ...guestArgs(hang.name, 8, config.extra)],
             options(hang.ready));
           const what = `${describeSignalRun(r, `tsemu ${hang.name} ${config.label}`)}\n${describeSignalRun(q, `QEMU ${hang.name}`)}`;
+          console.log(`      exited ${r.exitLatencyMs.toFixed(0)} ms after SIGINT (QEMU: ${q.exitLatencyMs.toFixed(0)} ms)`);
           expect(r.signalled, what).to.equal(true);
           expect(r.killed, what).to.equal(false);
           expect(r.exitLatencyMs, what).to.be.below(EXIT_AFTER_SIGINT_MS);

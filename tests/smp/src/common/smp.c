@@ -19,16 +19,8 @@ static const char *current_test_name = "smp";
 uint64_t smp_deadline_ms(uint64_t ms) { return read_mtime() + ms * (TIMEBASE_HZ / 1000); }
 int smp_expired(uint64_t deadline) { return read_mtime() >= deadline; }
 
-void smp_printf(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  amoswap_lock(&print_lock);
-  kvprintf(fmt, ap);
-  amoswap_unlock(&print_lock);
-  va_end(ap);
-}
-
-/* Keeps the print lock: nothing else may print once the guest is failing. */
+/* Takes the print lock for good: once one hart reports a fatal failure,
+ * no other hart's report interleaves with it. */
 void smp_fail(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

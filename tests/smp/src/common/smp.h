@@ -7,6 +7,9 @@
  * check or in hart 0's run); other harts leave their observations in shared
  * memory. Output is therefore deterministic for a given -smp.
  *
+ * Hart 0 counts the harts in the DTB's /cpus node before releasing the others
+ * (see fdt.h: robust where an "arrived" counter is not, since nothing tells
+ * hart 0 how long to wait for harts that may not exist).
  * Between tests the harness parks interrupts on every hart (mie = 0,
  * mstatus.MIE = 0, own msip = 0, own mtimecmp = ~0, no IRQ handler).
  * Every wait on another hart is bounded (SMP_TIMEOUT_MS of mtime): a hart that
@@ -71,8 +74,8 @@ void smp_wait_eq32(volatile uint32_t *p, uint32_t want, const char *what);
  * else would wake it). */
 void smp_sleep_until_ge32(volatile uint32_t *flag, uint32_t want, const char *what);
 
-/* Serialized console output (any hart) and a fatal failure from any hart. */
-void smp_printf(const char *fmt, ...);
+/* Fatal failure from any hart: "FAIL <test>: hart <h>: <message>", under a
+ * print lock, then exit through the finisher. */
 void __attribute__((noreturn)) smp_fail(const char *fmt, ...);
 
 /* Machine-mode interrupts: each hart installs its own handler. */
@@ -88,12 +91,8 @@ static inline void smp_irq_disable(void) {
 }
 
 /* CLINT */
-static inline void smp_send_ipi(unsigned hart) {
-  MMIO32(CLINT_MSIP(hart)) = 1;
-}
-static inline void smp_clear_ipi(unsigned hart) {
-  MMIO32(CLINT_MSIP(hart)) = 0;
-}
+static inline void smp_send_ipi(unsigned hart) { MMIO32(CLINT_MSIP(hart)) = 1; }
+static inline void smp_clear_ipi(unsigned hart) { MMIO32(CLINT_MSIP(hart)) = 0; }
 static inline void smp_set_mtimecmp(unsigned hart, uint64_t v) { MMIO64(CLINT_MTIMECMP(hart)) = v; }
 
 static inline unsigned smp_hartid(void) { return (unsigned)csr_read(mhartid); }
