@@ -69,8 +69,11 @@ static unsigned fdt_count_cpus(const uint8_t *fdt) {
 
 /* --- IPIs --- */
 static void send_ipi(unsigned hart) { CLINT_MSIP[hart] = 1; }
-/* Clear our own IPI and wait until mip says so, so the next WFI really sleeps. */
-static void ack_ipi(unsigned hart) { CLINT_MSIP[hart] = 0; while (read_mip() & MIP_MSIP) {} }
+/* Clear our own IPI. Never wait for mip.MSIP to read 0 afterwards: another
+ * hart may raise it again at once, and the wait would never end. Until the
+ * clear reaches mip, sleep_until_ipi() just returns and the caller's loop
+ * looks at its condition once more. */
+static void ack_ipi(unsigned hart) { CLINT_MSIP[hart] = 0; (void)CLINT_MSIP[hart]; }
 static void sleep_until_ipi(void) { while (!(read_mip() & MIP_MSIP)) wfi(); }
 
 static void run_work(unsigned hart) {

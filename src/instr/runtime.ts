@@ -145,9 +145,55 @@ export class InstrRuntime {
     return this.handled.has(id);
   }
 
+  /** Per event id: the (library, callback) pairs to call, in load order (the execution-level fast path). */
+  private handlers: { lib: LibraryInstance; cb: (...args: unknown[]) => unknown }[][] = [];
+
   private recomputeHandled(): void {
     this.handled.clear();
-    for (const lib of this.libraries) if (!lib.failed) for (const id of lib.callbacks.keys()) this.handled.add(id);
+    this.handlers = this.events.map(() => []);
+    for (const lib of this.libraries) {
+      if (lib.failed) continue;
+      for (const [id, cb] of lib.callbacks) {
+        this.handled.add(id);
+        this.handlers[id]?.push({ lib, cb });
+      }
+    }
+  }
+
+  /**
+   * The function translated code calls to raise execution-level event `id`
+   * on vCPU `cpu` (the `ev[id]` of generated code): one bit test when the
+   * event is disabled for this vCPU, then the callbacks with no intermediate
+   * arrays, or the trace backend.
+   */
+  execDispatcher(id: number, cpu: number, dstate: Int32Array): (...args: unknown[]) => void {
+    const ev = this.events[id];
+    const mask = 1 << cpu;
+    const cpuObj = this.cpu(cpu);
+    return (...args: unknown[]): void => {
+      if ((dstate[id] & mask) === 0) return;
+      const list = this.handlers[id];
+      if (list === undefined || list.length === 0) {
+        this.hooks.trace.emit(id, cpu, args as (number | bigint | string)[]);
+        return;
+      }
+      const prevLib = this.current;
+      const prevEvent = this.currentEvent;
+      for (let i = 0; i < list.length; i++) {
+        const h = list[i];
+        if (h.lib.failed) continue;
+        this.current = h.lib;
+        this.currentEvent = ev.name;
+        try {
+          h.cb(cpuObj, ...args);
+        } catch (e) {
+          this.failLibrary(h.lib, ev.name, e);
+        } finally {
+          this.current = prevLib;
+          this.currentEvent = prevEvent;
+        }
+      }
+    };
   }
 
   // ---- running library code ---------------------------------------------------

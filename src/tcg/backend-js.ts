@@ -13,7 +13,7 @@
  *   f     Float64Array over the same bytes (pc, instret)
  *   tlb   Int32Array soft TLB: entries of [readTag, writeTag, hiWord, ramOffset]
  *   m8 .. m64  typed-array views of guest RAM
- *   ev    the vCPU's event sink: ev(eventId, ...args) raises an execution-level event
+ *   ev    the vCPU's event sink: ev[eventId](...args) raises an execution-level event
  *   sb    scoreboards of instrumentation libraries (one BigInt64Array each, a row of
  *         counters per vCPU)
  *
@@ -225,14 +225,14 @@ export class JsBackend {
     return this.block.insnPcs[op.insnIndex];
   }
 
-  /** ev(id, ...args): the vCPU's event sink raises the execution-level event. */
+  /** ev[id](...args): the vCPU's dispatcher for the execution-level event. */
   private emitEvent(op: Op): void {
     const args = (op.eventArgs ?? []).map((a) => {
       if ('temp' in a) return `BigInt.asUintN(64, ${this.val(a.temp)})`; // run-time values are uint64_t
       const v = a.literal;
       return typeof v === 'bigint' ? `${v}n` : typeof v === 'string' ? JSON.stringify(v) : String(v);
     });
-    this.out(`ev(${[String(op.imm as number), ...args].join(', ')});`);
+    this.out(`ev[${op.imm as number}](${args.join(', ')});`);
   }
 
   private emitCall(op: Op): void {

@@ -47,8 +47,8 @@ export interface CompiledBlock {
 
 type Factory = (...args: unknown[]) => BlockFn;
 
-/** Raises execution-level events from generated code (`ev(id, ...args)`); bound to one vCPU. */
-export type EventSink = (id: number, ...args: unknown[]) => void;
+/** Raises execution-level events from generated code (`ev[id](...args)`); bound to one vCPU. */
+export type EventSink = readonly ((...args: unknown[]) => void)[];
 
 export class BlockCache {
   /** Jump caches indexed by privilege (0 U, 1 S, 3 M). */

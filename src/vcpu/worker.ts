@@ -132,8 +132,8 @@ class HartRuntime {
     this.ctx.resetState(data.resetPc);
     const rt = shared.instr.rt;
     this.translatorClient = new TranslatorClient(data.translator, hartId);
-    this.cache = new BlockCache(this.ctx, shared.mem, this.translatorClient,
-      (id, ...args) => rt.raise(id, hartId, args), shared.instr.boards);
+    const dispatchers = rt.events.map((_, id) => rt.execDispatcher(id, hartId, shared.tracing.state.dstate));
+    this.cache = new BlockCache(this.ctx, shared.mem, this.translatorClient, dispatchers, shared.instr.boards);
     this.loop = new RunLoop(this.ctx, this.cache, {
       handleControl: () => {
         drain();

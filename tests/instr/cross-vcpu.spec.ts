@@ -5,7 +5,7 @@
  * before hart 1 raises flag1 — and hart 2 call F afterwards, reusing the
  * translation (a cache hit: no second translation). libs/cross-vcpu.ts
  * prints the vCPU each callback receives for F's block (guest_bbl_before)
- * and F's two accesses (guest_mem_before: `ld` then `sd` of the argument).
+ * and F's two accesses (guest_mem_before: `lw` then `sw` of the argument).
  */
 import { expect } from 'chai';
 import { join } from 'node:path';
@@ -38,15 +38,15 @@ describe('instr: vCPU 1 translates, vCPU 2 executes the same translation', funct
     expect(run.stderr, describeRun(run)).to.equal('');
   });
 
-  const LD = memInfo(8, { signExtend: true, store: false }); // ld: MO_TESQ, as QEMU
-  const SD = memInfo(8, { signExtend: false, store: true });
+  const LW = memInfo(4, { signExtend: true, store: false });
+  const SW = memInfo(4, { signExtend: false, store: true });
 
   it("translates F once, with the translating vCPU (1) at block and memory-access level", function () {
     const trans = reports.filter((l) => l.includes('_trans '));
     expect(trans).to.deep.equal([
       `bbl_trans cpu=1 vaddr=${hex(F)}`,
-      `mem_trans cpu=1 info=${LD}`,
-      `mem_trans cpu=1 info=${SD}`,
+      `mem_trans cpu=1 info=${LW}`,
+      `mem_trans cpu=1 info=${SW}`,
     ]);
   });
 
@@ -54,11 +54,11 @@ describe('instr: vCPU 1 translates, vCPU 2 executes the same translation', funct
     const exec = reports.filter((l) => l.includes('_exec '));
     expect(exec).to.deep.equal([
       `bbl_exec cpu=1 vaddr=${hex(F)}`,
-      `mem_exec cpu=1 vaddr=${hex(out1)} info=${LD}`,
-      `mem_exec cpu=1 vaddr=${hex(out1)} info=${SD}`,
+      `mem_exec cpu=1 vaddr=${hex(out1)} info=${LW}`,
+      `mem_exec cpu=1 vaddr=${hex(out1)} info=${SW}`,
       `bbl_exec cpu=2 vaddr=${hex(F)}`,
-      `mem_exec cpu=2 vaddr=${hex(out2)} info=${LD}`,
-      `mem_exec cpu=2 vaddr=${hex(out2)} info=${SD}`,
+      `mem_exec cpu=2 vaddr=${hex(out2)} info=${LW}`,
+      `mem_exec cpu=2 vaddr=${hex(out2)} info=${SW}`,
     ]);
   });
 });

@@ -74,6 +74,21 @@ function hooks(state: TraceState, backend: LogBackend): RuntimeHooks {
   };
 }
 
+type Raise = (id: number, args: unknown[]) => void;
+
+/**
+ * The `ev` a block is bound to, raising through the vCPU's runtime. Generated
+ * code has called it as `ev(id, ...args)` and as `ev[id](...args)` (a table of
+ * per-event dispatchers); this sink answers both forms, so the test follows
+ * the backend whichever it emits.
+ */
+function eventSink(ids: readonly number[], raise: Raise): (id: number, ...args: unknown[]) => void {
+  const sink = (id: number, ...args: unknown[]): void => raise(id, args);
+  const table = sink as unknown as Record<number, (...args: unknown[]) => void>;
+  for (const id of ids) table[id] = (...args: unknown[]): void => raise(id, args);
+  return sink;
+}
+
 /** The arguments a vCPU worker binds a compiled block to, by BLOCK_PARAMS name; no guest RAM is touched. */
 function blockEnvironment(ev: (id: number, ...args: unknown[]) => void): Record<string, unknown> {
   const state = new ArrayBuffer(4096);
@@ -121,7 +136,7 @@ describe("trace-e2e: the tracing document's foo/bar/baz example, in process", fu
 
       // execution, in vCPU 2's worker
       const executor = new InstrRuntime('vcpu', instrEvents(events), hooks(state, backend), MAX_VCPUS);
-      const env = blockEnvironment((eventId, ...args) => executor.raise(eventId, EXECUTING_VCPU, args));
+      const env = blockEnvironment(eventSink(events.map((e) => e.id), (eventId, args) => executor.raise(eventId, EXECUTING_VCPU, args)));
       const factory = new Function(...BLOCK_PARAMS, source) as (...args: unknown[]) => () => number;
       const block = factory(...BLOCK_PARAMS.map((name) => env[name]));
       nextPc = block();

@@ -17,7 +17,7 @@
  * callers' blocks — so F's code is translated only when a hart enters F, and
  * the first to enter it is hart 1.
  *
- * F(a1): t2 = *(u64 *)a1; t2 += 1; *(u64 *)a1 = t2; return
+ * F(a1): t2 = *(s32 *)a1; t2 += 1; *(u32 *)a1 = t2; return   (lw, sw)
  */
     .equ FINISHER,      0x100000
     .equ FINISHER_PASS, 0x5555
@@ -90,9 +90,9 @@ park:
     .balign 4096                        /* F's own page (see above) */
     .globl F
 F:
-    ld      t2, 0(a1)
+    lw      t2, 0(a1)
     addi    t2, t2, 1
-    sd      t2, 0(a1)
+    sw      t2, 0(a1)
     ret
 
     .data
