@@ -36,7 +36,8 @@ static inline uint32_t amoadd_w(volatile uint32_t *p, uint32_t v) {
 }
 static inline uint32_t read_mip(void) { uint64_t v; __asm__ volatile("csrr %0, mip" : "=r"(v)); return (uint32_t)v; }
 static inline void wfi(void) { __asm__ volatile("wfi" ::: "memory"); }
-static inline void fence(void) { __asm__ volatile("fence rw, rw" ::: "memory"); }
+/* Orders memory and device (CLINT) accesses alike. */
+static inline void fence(void) { __asm__ volatile("fence iorw, iorw" ::: "memory"); }
 
 /* --- device tree: count the /cpus/cpu@N nodes (devicetree spec v0.4, ch. 5) --- */
 static uint32_t be32(const uint8_t *p) { return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3]; }
@@ -73,7 +74,7 @@ static void send_ipi(unsigned hart) { CLINT_MSIP[hart] = 1; }
  * hart may raise it again at once, and the wait would never end. Until the
  * clear reaches mip, sleep_until_ipi() just returns and the caller's loop
  * looks at its condition once more. */
-static void ack_ipi(unsigned hart) { CLINT_MSIP[hart] = 0; (void)CLINT_MSIP[hart]; }
+static void ack_ipi(unsigned hart) { CLINT_MSIP[hart] = 0; fence(); }
 static void sleep_until_ipi(void) { while (!(read_mip() & MIP_MSIP)) wfi(); }
 
 static void run_work(unsigned hart) {

@@ -9,7 +9,8 @@
  */
 import { build, Message, Plugin } from 'esbuild';
 import ts from 'typescript';
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +78,28 @@ function typeCheck(abs: string): void {
   throw new LibraryLoadError(text);
 }
 
+/**
+ * Type-checking builds a TypeScript program with Node's typings (seconds);
+ * a file that passed once, unchanged, against the same API, passes again:
+ * remember that in a cache directory keyed by path, size, mtime and the API's
+ * declarations.
+ */
+function typeCheckCached(abs: string): void {
+  const st = statSync(abs);
+  const apiStamp = statSync(join(API_DIR, 'events.d.ts'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const key = createHash('sha256').update(`${abs}\0${st.size}\0${st.mtimeMs}\0${apiStamp}\0${ts.version}`).digest('hex');
+  const dir = join(tmpdir(), 'tsemu-typecheck-cache');
+  const marker = join(dir, key);
+  if (existsSync(marker)) return;
+  typeCheck(abs);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(marker, abs);
+  } catch {
+    // a cache that cannot be written only costs time
+  }
+}
+
 /** Compile `path` to an ES module file; returns the compiled file's absolute path. */
 export async function compileLibrary(path: string): Promise<string> {
   const abs = resolve(path);
@@ -86,7 +109,7 @@ export async function compileLibrary(path: string): Promise<string> {
   if (!['.ts', '.mts', '.js', '.mjs'].includes(ext)) {
     throw new LibraryLoadError(`instrumentation library '${path}' must be a .ts, .mts, .js or .mjs file`);
   }
-  if (ext === '.ts' || ext === '.mts') typeCheck(abs);
+  if (ext === '.ts' || ext === '.mts') typeCheckCached(abs);
   outDir ??= mkdtempSync(join(tmpdir(), 'tsemu-instr-'));
   const outfile = join(outDir, `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.mjs`);
   try {

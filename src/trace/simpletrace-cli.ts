@@ -36,6 +36,8 @@ function byTimestamp(a: SimpleTraceRecord, b: SimpleTraceRecord): number {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  // a reader that stops early (`| head`) is not an error
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1));
   const inv = parseArgs(argv);
   if (inv === undefined) {
     process.stderr.write(USAGE);

@@ -15,7 +15,13 @@ import { makeTempDir } from '../instr/helpers.js';
 import { QmpClient } from './qmp-client.js';
 
 export const HOTPLUG_ELF = join(repoRoot(), 'tests/hotplug/guests/bin/hotplug.elf');
-export const ENTER_EXIT_LIB = join(repoRoot(), 'tests/hotplug/libs/enter-exit.ts');
+/**
+ * The test library as tsc compiled it (dist/tests/hotplug/libs/enter-exit.js,
+ * built from tests/hotplug/libs/enter-exit.ts with the rest of the tests):
+ * a .js library skips the loader's type check, which takes seconds on a busy
+ * machine and blocks the main thread while it runs.
+ */
+export const ENTER_EXIT_LIB = join(repoRoot(), 'dist/tests/hotplug/libs/enter-exit.js');
 export const EXAMPLE_LIB = join(repoRoot(), 'examples/instr/instrument.ts');
 export const CPU_DRIVER = 'rv64-riscv-cpu';
 const PROMPT = '(qemu) ';
@@ -32,8 +38,14 @@ export interface VmOptions {
   readonly instr?: readonly { readonly file: string; readonly args: readonly string[] }[];
   /** Open a QMP socket and connect to it. */
   readonly qmp?: boolean;
-  /** Kill the emulator after this long, whatever happens (default 60 s). */
+  /** Kill the emulator after this long, whatever happens (default 90 s). */
   readonly timeoutMs?: number;
+  /**
+   * Text the -instr libraries' primary instances print on stdout at load
+   * (after the monitor's first prompt: monitors start before the machine):
+   * start() waits for it, so it never lands in a command's output.
+   */
+  readonly stdoutPreamble?: string;
 }
 
 /** A guest_cpu_enter / guest_cpu_exit line of the trace log. */
@@ -47,6 +59,10 @@ export class HotplugVm {
   private stderrCursor = 0;
   private traceCursor = 0;
   private qmpClient: QmpClient | undefined;
+  /** The HMP command that never answered, if one did not. */
+  private stuckOn: string | undefined;
+  /** What stdout showed between the first prompt and the end of `stdoutPreamble`. */
+  preamble = '';
 
   private constructor(
     readonly session: GuestSession,
@@ -70,10 +86,11 @@ export class HotplugVm {
       ...(opts.qmp ? ['-qmp', `unix:${qmpPath},server,nowait`] : []),
       '-kernel', HOTPLUG_ELF,
     ];
-    const session = GuestSession.startTsemu(args, { timeoutMs: opts.timeoutMs ?? 60_000 });
+    const session = GuestSession.startTsemu(args, { timeoutMs: opts.timeoutMs ?? 90_000 });
     const vm = new HotplugVm(session, dir, serialPath, tracePath, qmpPath);
     try {
       await session.expect(PROMPT, 30_000);
+      if (opts.stdoutPreamble !== undefined) vm.preamble = await session.expect(opts.stdoutPreamble, 60_000);
       if (opts.qmp) vm.qmpClient = await QmpClient.connect(qmpPath);
     } catch (e) {
       vm.dispose();
@@ -87,19 +104,27 @@ export class HotplugVm {
     return this.qmpClient;
   }
 
-  /** What the monitor printed before the banner (primary instances' qi_init output). */
-  get preamble(): string {
-    const banner = this.session.output.indexOf('tsemu 7.2.0 monitor');
-    return banner < 0 ? '' : this.session.output.slice(0, banner);
+  /** Throws if an earlier HMP command never answered (the monitor is stuck; later steps cannot run). */
+  assertResponsive(): void {
+    if (this.stuckOn !== undefined) {
+      throw new Error(`not run: the monitor stopped answering in an earlier step ('${this.stuckOn}' never returned)`);
+    }
   }
 
   /**
    * Run one HMP command and return its output (the lines between the echoed
    * command and the next prompt), with \r removed.
    */
-  async hmp(command: string, timeoutMs = 30_000): Promise<string> {
+  async hmp(command: string, timeoutMs = 20_000): Promise<string> {
+    this.assertResponsive();
     this.session.type(`${command}\n`);
-    const text = (await this.session.expect(PROMPT, timeoutMs)).replace(/\r/g, '');
+    let text: string;
+    try {
+      text = (await this.session.expect(PROMPT, timeoutMs)).replace(/\r/g, '');
+    } catch (e) {
+      this.stuckOn = command;
+      throw e;
+    }
     const lines = text.slice(0, text.length - PROMPT.length).split('\n');
     if (lines[0] === command) lines.shift();
     return lines.join('\n');

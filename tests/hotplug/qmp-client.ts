@@ -64,14 +64,21 @@ export class QmpClient {
     }
   }
 
-  /** Run a command; resolves with its reply (never rejects on a QMP error). */
-  execute(command: string, args?: Readonly<Record<string, unknown>>): Promise<QmpReply> {
+  /** Run a command; resolves with its reply (a QMP error is a reply too); rejects if none comes in `timeoutMs`. */
+  execute(command: string, args?: Readonly<Record<string, unknown>>, timeoutMs = 20_000): Promise<QmpReply> {
     if (this.closed) return Promise.reject(new Error(`QMP socket closed before '${command}'`));
     const id = `hp-${this.nextId++}`;
     const request: Record<string, unknown> = { execute: command, id };
     if (args !== undefined) request.arguments = args;
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`QMP: no reply to ${JSON.stringify(request)} after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
       this.socket.write(`${JSON.stringify(request)}\n`);
     });
   }
