@@ -5,8 +5,8 @@
  * RING_SLOTS slots, free-running head/tail indices, and no lock: the producer
  * writes the slot then publishes head (release), the consumer reads head
  * (acquire), the slot, then publishes tail. SPSC_TOTAL_ITEMS / pairs
- * pseudo-random values go through each ring; the consumer checks each against the sequence and both sides keep
- * a checksum that must agree.
+ * pseudo-random values go through each ring; the consumer checks each against
+ * the sequence and both sides keep a checksum that must agree.
  * Phase 2, multiple producers: harts 1..n-1 push (producer << 32 | seq) into
  * one ring under an amoswap spinlock, hart 0 consumes. Each producer's items
  * must come out in order, none lost or duplicated, with matching checksums. */
