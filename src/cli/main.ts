@@ -72,7 +72,13 @@ async function run(argv: readonly string[]): Promise<void> {
     if (e instanceof BootError || e instanceof OptionError) fail(e.message);
     throw e;
   }
-  const traced = setupTracing(opts, prepared.config.log.fd);
+  let traced;
+  try {
+    traced = setupTracing(opts, prepared.config.log.fd);
+  } catch (e) {
+    if (e instanceof BootError) fail(e.message);
+    throw e;
+  }
   printWarnings(traced.warnings);
   if (traced.kind === 'exit') {
     if (traced.message) writeAll(2, `${traced.message}\n`);

@@ -151,8 +151,9 @@ export class InstrRuntime {
   private recomputeHandled(): void {
     this.handled.clear();
     this.handlers = this.events.map(() => []);
+    // a failed library's callbacks stay registered (but are skipped) until it is unloaded,
+    // so its events do not fall back to default tracing in the meantime
     for (const lib of this.libraries) {
-      if (lib.failed) continue;
       for (const [id, cb] of lib.callbacks) {
         this.handled.add(id);
         this.handlers[id]?.push({ lib, cb });

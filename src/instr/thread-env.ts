@@ -45,9 +45,10 @@ export function traceAccess(t: ThreadTracing, changed: (id: number) => void): Tr
     anyEnabled: (id) => state.dstate[id] !== 0,
     emit: (id, cpu, args) => backend.emit(id, cpu, args as (number | bigint | string)[]),
     setDynamic: (id, on, cpu) => {
+      const before = state.dstate[id];
       if (cpu === undefined) state.setDynamic(id, on);
       else state.setVcpuDynamic(id, cpu, on);
-      changed(id);
+      if (state.dstate[id] !== before) changed(id); // no flush when nothing changed
     },
     staticEnabled: (id) => state.staticState(id),
     dynamicEnabled: (id) => state.dynamicState(id),

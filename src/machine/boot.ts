@@ -29,7 +29,7 @@ function openLog(opts: MachineOptions): number {
     return openSync(opts.logFile, 'w');
   } catch (e) {
     const why = e instanceof Error && 'code' in e && e.code === 'EACCES' ? 'Permission denied' : 'No such file or directory';
-    throw new BootError(`could not open log file '${opts.logFile}': ${why}`);
+    throw new BootError(`Error opening logfile ${opts.logFile}: ${why}`); // QEMU's text
   }
 }
 

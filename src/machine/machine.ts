@@ -136,6 +136,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
         onError: (msg) => this.guestError(msg),
       }));
     }
+    for (let h = 0; h < config.numHarts; h++) this.cpuIds.set(h, undefined); // present from the start
     this.instr = this.createInstrManager();
     this.mem.load(VIRT.mrom.base, config.rom);
     for (const img of config.images) {
@@ -148,7 +149,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     let manager: InstrManager | undefined;
     const rt = new InstrRuntime('main', instrEvents(this.config.tracing.state.events), {
       trace: traceAccess(this.config.tracing, () => this.codeChanged()),
-      memory: guestMemoryForInstr(this.mem, () => states, (c) => hartPresent(states[c]) && this.vcpus.some((v) => v.hartId === c)),
+      memory: guestMemoryForInstr(this.mem, () => states, (c) => this.cpuIds.has(c)),
       broadcast: (msg) => { void this.instrToWorkers({ kind: 'broadcast', msg }); },
       failed: (lib, event, error) => this.libraryFailed(lib, event, error instanceof Error ? error.message : String(error)),
       scoreboard: (_lib, _index, counters) => (manager as InstrManager).allocateScoreboard(counters),
@@ -171,7 +172,8 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
 
   private libraryFailed(lib: string, event: string, message: string): void {
     if (!this.instr.has(lib)) return;
-    this.config.report(`instrumentation library ${lib}: callback for ${event} threw: ${message}; library unloaded`);
+    const path = this.instr.list().find((l) => l.id === lib)?.path ?? '';
+    this.config.report(`instrumentation library ${lib} ('${path}'): callback for ${event} threw: ${message}; library unloaded`);
     void this.instr.unload(lib, (m) => this.config.report(m)).catch(() => undefined);
   }
 
@@ -301,7 +303,6 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     for (const lib of this.config.instruments) await this.instr.load(lib.file, lib.args);
     this.translator = await this.startTranslator();
     const harts = Array.from({ length: this.config.numHarts }, (_, h) => h);
-    for (const h of harts) this.cpuIds.set(h, undefined);
     if (this.config.singleThread) await this.startVcpuWorker(harts, 'single');
     else await Promise.all(harts.map((h) => this.startVcpuWorker([h], 'multi')));
     this.started = true;
@@ -572,7 +573,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     for (const v of this.vcpus) this.command(v, { type: 'exit', hart: v.hartId });
     this.translator?.postMessage({ type: 'exit' } satisfies TranslatorCommand);
     const all = Promise.all(this.workers.map((w) => w.exited));
-    const timeout = new Promise<void>((r) => setTimeout(r, 2000).unref());
+    const timeout = new Promise<void>((r) => setTimeout(r, 5000).unref());
     await Promise.race([all, timeout]);
     for (const v of this.vcpus) { v.uartRing.drain(); v.uartRing.stop(); v.mmio.stop(); }
     for (const w of this.workers) void w.worker.terminate();

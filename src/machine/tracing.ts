@@ -72,7 +72,9 @@ export function setupTracing(opts: MachineOptions, logFd: number): TracingSetup 
     try {
       createSimpleTraceFile(fromTrace.file);
     } catch (e) {
-      throw new BootError(`could not open trace file '${fromTrace.file}': ${e instanceof Error && 'code' in e && e.code === 'EACCES' ? 'Permission denied' : e instanceof Error ? e.message : String(e)}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'EACCES' ? 'Permission denied' : code === 'ENOENT' ? 'No such file or directory' : code === 'EISDIR' ? 'Is a directory' : String(code);
+      throw new BootError(`Error opening logfile ${fromTrace.file}: ${why}`);
     }
     config = { ...config, backend: 'simple', simpleFile: fromTrace.file };
   }

@@ -179,6 +179,7 @@ class HartRuntime {
         // guest_cpu_exit before the vCPU goes (hot-unplug, or the machine ending)
         this.raise(EVENT_CPU_EXIT);
         this.exitRaised = true;
+        this.shared.tracing.backend.flush(); // trace records are complete before the ack
         break;
     }
     if (cmd.ack !== undefined) post({ type: 'ack', id: cmd.ack, hart: this.spec.hartId, pc: this.ctx.pc });

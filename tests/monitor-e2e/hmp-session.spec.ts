@@ -122,8 +122,9 @@ describe('monitor e2e: HMP on stdio, a whole session', function () {
   });
 
   it('stop, then info status says paused (as QEMU)', async () => {
+    // Once both harts exist and spin (vCPU threads may take a while to start on a busy host).
     await hmp.waitForCpus(2);
-    await sleep(200);
+    for (const hart of [0, 1]) await waitForProgress(() => counter(hart), await counter(hart), 1000n, `hart ${hart} at start`);
     expect(await cmd('stop')).to.equal('');
     const status = await cmd('info status');
     expect(status).to.equal('VM status: paused\n');

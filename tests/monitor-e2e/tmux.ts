@@ -7,12 +7,15 @@
  * can still be read. killServer() ends everything the server started.
  */
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 
 export function haveTmux(): boolean {
   return spawnSync('tmux', ['-V'], { encoding: 'utf8', timeout: 10_000 }).status === 0;
 }
 
 export class Tmux {
+  private socketPath: string | undefined;
+
   constructor(readonly socketName: string) {}
 
   private tmux(args: readonly string[]): string {
@@ -25,6 +28,7 @@ export class Tmux {
   newSession(session: string, command: string, width = 160, height = 50): void {
     this.tmux(['new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), command,
       ';', 'set-option', '-t', session, 'remain-on-exit', 'on']);
+    this.socketPath ??= this.tmux(['display-message', '-p', '#{socket_path}']).trim();
   }
 
   /** Key names as tmux knows them: `C-a`, `Enter`, ... */
@@ -37,10 +41,13 @@ export class Tmux {
     this.tmux(['send-keys', '-t', session, '-l', text]);
   }
 
-  /** The whole pane, scrollback included, wrapped lines joined, trailing blanks dropped. */
+  /**
+   * The whole pane, scrollback included, wrapped lines joined, trailing blanks
+   * dropped, without tmux's own "Pane is dead" line once the command ended.
+   */
   capture(session: string): string {
     const text = this.tmux(['capture-pane', '-p', '-J', '-t', session, '-S', '-']);
-    return text.split('\n').map((l) => l.trimEnd()).join('\n').replace(/\n+$/, '\n');
+    return text.split('\n').map((l) => l.trimEnd()).filter((l) => !/^Pane is dead \(/.test(l)).join('\n').replace(/\n+$/, '\n');
   }
 
   /** Poll the screen until `done(screen)` holds; returns that screen. */
@@ -54,8 +61,10 @@ export class Tmux {
     }
   }
 
+  /** End the server and everything it runs; remove its socket file. */
   killServer(): void {
     spawnSync('tmux', ['-L', this.socketName, 'kill-server'], { timeout: 10_000 });
+    if (this.socketPath !== undefined) rmSync(this.socketPath, { force: true });
   }
 }
 

@@ -166,7 +166,8 @@ function atomic(op: number, size: 4 | 8): Trans {
     const { b } = ctx;
     const base = b.reg(d.rs1);
     const isLr = op === AMO.lr;
-    ctx.hooks.beforeMemAccess?.(b, ctx.pc, base, 0, memInfo({ size, signed: true }, !isLr));
+    // QEMU's memops: .w atomics are sign-extending (MO_TESL), .d ones are not (MO_TEUQ)
+    ctx.hooks.beforeMemAccess?.(b, ctx.pc, base, 0, memInfo({ size, signed: size === 4 }, !isLr));
     b.call('amo', [base, b.reg(d.rs2)], [op, size, d.rd], { mayExit: true });
     return CONTINUE;
   };
@@ -227,7 +228,7 @@ const TRANS: Record<string, Trans> = {
   jal,
   jalr,
   beq: branch('eq'), bne: branch('ne'), blt: branch('lt'), bge: branch('ge'), bltu: branch('ltu'), bgeu: branch('geu'),
-  lb: load(1, true), lh: load(2, true), lw: load(4, true), ld: load(8, true),
+  lb: load(1, true), lh: load(2, true), lw: load(4, true), ld: load(8, false), // 8 bytes: nothing to extend (QEMU: MO_TEUQ)
   lbu: load(1, false), lhu: load(2, false), lwu: load(4, false),
   sb: store(1), sh: store(2), sw: store(4), sd: store(8),
   addi: opImm((b, a, i) => b.add(a, i)),

@@ -8,7 +8,8 @@
  *     amoadd  counter += 1        (arrivals ever, re-adds included)
  *     amoor   online  |= 1 << id
  * then spins forever counting in a register and storing the count to
- * work[id] every 4096 iterations (so it is always busy when it is removed). Hart 0 checks in too, then is the observer: it sleeps in wfi
+ * work[id] every 4096 iterations (so it is always busy when it is removed).
+ * Hart 0 checks in too, then is the observer: it sleeps in wfi
  * (woken by the controller's PLIC source 12 or by a 10 ms timer), reads the
  * controller's ADDED/REMOVED registers (write-1-to-clear) and prints one
  * block of lines per event, lowest hart first:
