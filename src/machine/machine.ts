@@ -301,10 +301,15 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
 
   async start(): Promise<void> {
     for (const lib of this.config.instruments) await this.instr.load(lib.file, lib.args);
-    this.translator = await this.startTranslator();
+    // the translator service and the vCPU workers start together (a vCPU's first
+    // request simply waits in its channel slot until the service is up)
+    const translator = this.startTranslator();
     const harts = Array.from({ length: this.config.numHarts }, (_, h) => h);
-    if (this.config.singleThread) await this.startVcpuWorker(harts, 'single');
-    else await Promise.all(harts.map((h) => this.startVcpuWorker([h], 'multi')));
+    const vcpus = this.config.singleThread
+      ? this.startVcpuWorker(harts, 'single')
+      : Promise.all(harts.map((h) => this.startVcpuWorker([h], 'multi')));
+    this.translator = await translator;
+    await vcpus;
     this.started = true;
   }
 
