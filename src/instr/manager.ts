@@ -15,6 +15,24 @@ import { LibraryLoadError } from './errors.js';
 import { InstrRuntime } from './runtime.js';
 import { importLibrary, LibraryError, LibraryLoadMessage, startInstance, stopInstance } from './thread-host.js';
 
+/**
+ * Compiling (type check + bundle) runs in a piscina worker pool: a pool of
+ * interchangeable threads is exactly what a stateless, CPU-heavy task wants,
+ * and the main thread stays free for devices and the monitor. The pool (and
+ * with it esbuild and TypeScript) is created on first use only.
+ */
+let pool: { run(path: string): Promise<{ file: string } | { error: string }>; destroy(): Promise<void> } | undefined;
+
+async function compileInPool(path: string): Promise<string> {
+  if (!pool) {
+    const { Piscina } = await import('piscina');
+    pool = new Piscina({ filename: new URL('./compile-worker.js', import.meta.url).href, maxThreads: 1, idleTimeout: 2000 });
+  }
+  const result = await pool.run(path);
+  if ('error' in result) throw new LibraryLoadError(result.error);
+  return result.file;
+}
+
 /** Most libraries loaded at once (scoreboard ids and callback tables are per library). */
 export const MAX_LIBRARIES = 16;
 
@@ -68,9 +86,7 @@ export class InstrManager {
   async load(path: string, args: readonly string[], wantedId?: string): Promise<string> {
     if (wantedId !== undefined && this.loaded.has(wantedId)) throw new LibraryError(`instrumentation library ID exists: '${wantedId}'`);
     if (this.loaded.size >= MAX_LIBRARIES) throw new LibraryError(`too many instrumentation libraries (at most ${MAX_LIBRARIES})`);
-    // esbuild and TypeScript load only when a library does (keeps start-up fast)
-    const { compileLibrary } = await import('./loader.js');
-    const file = await compileLibrary(path);
+    const file = await compileInPool(path);
     const module = await importLibrary(file, path);
     const id = wantedId ?? this.freshId();
     this.pendingBoards = [];

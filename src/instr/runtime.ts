@@ -308,13 +308,16 @@ export class InstrRuntime {
     this.hooks.trace.emit(id, cpu, args as (number | bigint | string)[]);
   }
 
-  /** The same for one library only (guest_cpu_enter after that library was loaded). */
+  /**
+   * The same for one library's callback only (guest_cpu_enter after that
+   * library was loaded, guest_cpu_exit when it is unloaded): nothing is traced
+   * by default, the vCPU did not come or go.
+   */
   raiseFor(lib: LibraryInstance, id: number, cpu: number, args: unknown[]): void {
     const ev = this.events[id];
     if (!ev || lib.failed || !this.hooks.trace.enabled(id, cpu)) return;
     const cb = lib.callbacks.get(id);
     if (cb) this.invoke(lib, ev, cb, [...(ev.vcpu ? [this.cpu(cpu)] : []), ...args]);
-    else this.hooks.trace.emit(id, cpu, args as (number | bigint | string)[]);
   }
 
   /**

@@ -15,7 +15,7 @@ import type { VcpuWorkerData } from '../vcpu/worker.js';
 import type { VcpuCommand, VcpuCommandType, VcpuReport } from '../vcpu/protocol.js';
 import {
   createStateBuffer, ExitReason, RunState, SLOT_PC, stateViews, VcpuStateViews, WORD_EXIT_REASONS,
-  WORD_EXIT_REQUEST, WORD_IRQ_LINES, WORD_RUN_STATE, WORD_WAKE,
+  WORD_EXIT_REQUEST, WORD_HALTED, WORD_IRQ_LINES, WORD_RUN_STATE, WORD_WAKE,
 } from '../vcpu/state-layout.js';
 import { AccessSize, HartIrqSink, IrqLine, MachineControl, MmioDevice } from '../hw/device.js';
 import { ClintShared, kickHart } from '../hw/clint.js';
@@ -174,7 +174,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     if (!this.instr.has(lib)) return;
     const path = this.instr.list().find((l) => l.id === lib)?.path ?? '';
     this.config.report(`instrumentation library ${lib} ('${path}'): callback for ${event} threw: ${message}; library unloaded`);
-    void this.instr.unload(lib, (m) => this.config.report(m)).catch(() => undefined);
+    void this.serialize(() => this.instr.unload(lib, (m) => this.config.report(m))).catch(() => undefined);
   }
 
   private handleInstrReport(m: InstrReport): void {
@@ -396,6 +396,15 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     });
   }
 
+  /** Machine-level operations (hot-plug, library load/unload) run one at a time, in order. */
+  private opChain: Promise<unknown> = Promise.resolve();
+
+  serialize<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.opChain.then(op, op);
+    this.opChain = run.catch(() => undefined);
+    return run;
+  }
+
   // ---- CPU hot-plug --------------------------------------------------------------------
 
   /** Present harts, ascending. */
@@ -428,12 +437,17 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
    * first instruction. The hot-plug controller tells the guest. Errors are
    * QEMU-style texts (returned, nothing changes).
    */
-  async addHart(hart: number, id: string | undefined): Promise<string | undefined> {
+  addHart(hart: number, id: string | undefined): Promise<string | undefined> {
+    return this.serialize(() => this.addHartNow(hart, id));
+  }
+
+  private async addHartNow(hart: number, id: string | undefined): Promise<string | undefined> {
+    // QEMU checks the id before anything else
+    if (id !== undefined && this.hartOfId(id) !== undefined) return `Duplicate device ID '${id}'`;
     if (!Number.isInteger(hart) || hart < 0 || hart >= this.config.maxHarts) {
       return `Invalid CPU core-id: ${hart} must be in range 0:${this.config.maxHarts - 1}`;
     }
     if (this.cpuIds.has(hart)) return `CPU[${hart}] with core-id ${hart} exists`;
-    if (id !== undefined && this.hartOfId(id) !== undefined) return `Duplicate ID '${id}' for device`;
     this.cpuIds.set(hart, id);
     const state = stateViews(this.stateBuffers[hart]);
     Atomics.store(state.i32, WORD_IRQ_LINES, 0);
@@ -458,18 +472,25 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     this.vcpus.push(handle);
     this.vcpus.sort((a, b) => a.index - b.index);
     const ackId = this.nextAck++;
+    // the worker reads its messages when one of the harts it already runs is kicked
+    const running = this.vcpus.find((x) => x.worker === worker && x !== handle) ?? handle;
     return new Promise((resolve) => {
       this.acks.set(ackId, () => { this.acks.delete(ackId); resolve(); });
-      this.command(handle, { type: 'add-hart', hart, ack: ackId, spec: { hartId: hart, mmio: slot, uartRing: ring, startPaused: this.paused } });
+      worker.postMessage({ type: 'add-hart', hart, ack: ackId, spec: { hartId: hart, mmio: slot, uartRing: ring, startPaused: this.paused } } satisfies VcpuCommand);
+      this.kick(running);
     });
   }
 
   /** Hot-remove hart `hart`: it stops at a block boundary, raises guest_cpu_exit, and its worker ends. */
-  async removeHart(hart: number): Promise<string | undefined> {
+  removeHart(hart: number): Promise<string | undefined> {
+    return this.serialize(() => this.removeHartNow(hart));
+  }
+
+  private async removeHartNow(hart: number): Promise<string | undefined> {
     const v = this.vcpus.find((x) => x.hartId === hart);
     if (!v) return `CPU ${hart} is not present`;
     if (this.vcpus.length === 1) return 'Removing the last CPU is not supported';
-    await this.commandAndWait(v, 'exit');
+    await this.commandAndWait(v, 'unplug');
     this.vcpus.splice(this.vcpus.indexOf(v), 1);
     v.uartRing.drain();
     v.uartRing.stop();
@@ -485,7 +506,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     this.config.tracing.state.vcpuFini(hart);
     Atomics.store(v.state.i32, WORD_RUN_STATE, RunState.Exited);
     this.hotplug?.hartRemoved(hart);
-    this.emit('DEVICE_DELETED', id !== undefined ? { device: id, path: `/machine/peripheral/${id}` } : { path: `/machine/unattached/device[${hart}]` });
+    this.emit('DEVICE_DELETED', id !== undefined ? { device: id, path: `/machine/peripheral/${id}` } : { path: `/machine/soc0/harts[${hart}]` });
     return undefined;
   }
 
@@ -497,6 +518,11 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
   /** Send a command to a vCPU and make it look at once (also out of WFI or pause). */
   private command(v: VcpuHandle, cmd: VcpuCommand): void {
     v.worker.postMessage(cmd);
+    this.kick(v);
+  }
+
+  /** Make a vCPU drain its worker's messages at its next block boundary (or now, if it sleeps). */
+  private kick(v: VcpuHandle): void {
     Atomics.or(v.state.i32, WORD_EXIT_REASONS, ExitReason.Control);
     Atomics.store(v.state.i32, WORD_EXIT_REQUEST, 1);
     Atomics.add(v.state.i32, WORD_WAKE, 1);
@@ -547,14 +573,19 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     this.codeChanged();
   }
 
+  /** Every present vCPU (also before its worker has started: then at the reset vector). */
   vcpuStates(): { index: number; pc: number; halted: boolean; state: VcpuStateViews; threadId: number }[] {
-    return this.vcpus.map((v) => ({
-      index: v.index,
-      pc: v.state.f64[SLOT_PC],
-      halted: Atomics.load(v.state.i32, WORD_RUN_STATE) === RunState.Halted,
-      state: v.state,
-      threadId: v.worker.threadId,
-    }));
+    return this.presentHarts().map((hart) => {
+      const v = this.vcpus.find((x) => x.hartId === hart);
+      const state = v?.state ?? stateViews(this.stateBuffers[hart]);
+      return {
+        index: hart,
+        pc: v ? state.f64[SLOT_PC] : VIRT.mrom.base,
+        halted: Atomics.load(state.i32, WORD_HALTED) === 1,
+        state,
+        threadId: v?.worker.threadId ?? 0,
+      };
+    });
   }
 
   private fatal(message: string): void {

@@ -164,7 +164,7 @@ export class MachineMonitorTarget implements MonitorTarget {
 
   async instrLoad(path: string, args: readonly string[], id?: string): Promise<{ id: string } | { error: string }> {
     try {
-      return { id: await this.m.instr.load(path, args, id) };
+      return { id: await this.m.serialize(() => this.m.instr.load(path, args, id)) };
     } catch (e) {
       return { error: e instanceof Error ? e.message : String(e) };
     }
@@ -172,7 +172,7 @@ export class MachineMonitorTarget implements MonitorTarget {
 
   async instrUnload(id: string): Promise<string | undefined> {
     try {
-      await this.m.instr.unload(id, (msg) => this.m.config.report(msg));
+      await this.m.serialize(() => this.m.instr.unload(id, (msg) => this.m.config.report(msg)));
       return undefined;
     } catch (e) {
       return e instanceof Error ? e.message : String(e);
@@ -215,9 +215,21 @@ export class MachineMonitorTarget implements MonitorTarget {
   }
 
   async deviceDel(id: string): Promise<string | DeviceNotFound | undefined> {
-    const hart = this.m.hartOfId(id);
+    const hart = this.hartOfIdOrPath(id);
     if (hart === undefined) return { errorClass: 'DeviceNotFound', desc: `Device '${id}' not found` };
     return this.m.removeHart(hart);
+  }
+
+  /** device_del takes an id or an absolute QOM path, as QEMU's. */
+  private hartOfIdOrPath(name: string): number | undefined {
+    const peripheral = /^\/machine\/peripheral\/(.+)$/.exec(name);
+    if (peripheral) return this.m.hartOfId(peripheral[1]);
+    const cold = /^\/machine\/soc0\/harts\[(\d+)\]$/.exec(name);
+    if (cold) {
+      const hart = Number(cold[1]);
+      return this.m.presentHarts().includes(hart) && this.m.cpuId(hart) === undefined ? hart : undefined;
+    }
+    return this.m.hartOfId(name);
   }
 
   async cpuAdd(coreId: number): Promise<string | undefined> {

@@ -67,7 +67,7 @@ export function formatCpuState(ctx: Hart, withFp: boolean): string {
   if (withFp) {
     for (let i = 0; i < 32; i += 4) {
       const row: string[] = [];
-      for (let j = i; j < i + 4; j++) row.push(` f${j}/${FABI[j]}`.padEnd(10) + ` ${hex64(ctx.i64[SLOT_F + j])}`);
+      for (let j = i; j < i + 4; j++) row.push(` f${j}/${FABI[j]}`.padEnd(9) + ` ${hex64(ctx.i64[SLOT_F + j])}`);
       lines.push(row.join(''));
     }
   }

@@ -4,7 +4,7 @@
  * worker between blocks; the main thread also raises that hart's
  * exit-request word so a running or sleeping vCPU looks at once.
  */
-export type VcpuCommandType = 'stop' | 'cont' | 'reset' | 'flush' | 'exit' | 'instr' | 'add-hart';
+export type VcpuCommandType = 'stop' | 'cont' | 'reset' | 'flush' | 'exit' | 'unplug' | 'instr' | 'add-hart';
 
 export interface VcpuCommand {
   type: VcpuCommandType;

@@ -13,7 +13,7 @@ import { VcpuContext } from './context.js';
 import { BlockCache, CompiledBlock } from './block-cache.js';
 import { CpuLog, formatCpuState } from './cpu-log.js';
 import {
-  Csr, ExitReason, RunState, SLOT_PC, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_RUN_STATE, WORD_WAKE,
+  Csr, ExitReason, RunState, SLOT_PC, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_HALTED, WORD_RUN_STATE, WORD_WAKE,
 } from './state-layout.js';
 import { MENVCFG_STCE } from '../target/riscv/csr.js';
 import { TIMEBASE_FREQ } from '../machine/virt-map.js';
@@ -138,10 +138,12 @@ export class RunLoop {
     if (ctx.wantHalt) {
       if (!ctx.wfiShouldWake()) {
         Atomics.store(ctx.i32, WORD_RUN_STATE, RunState.Halted);
+        Atomics.store(ctx.i32, WORD_HALTED, 1);
         return StepResult.Halted;
       }
       ctx.wantHalt = false;
     }
+    Atomics.store(ctx.i32, WORD_HALTED, 0);
     Atomics.store(ctx.i32, WORD_RUN_STATE, RunState.Running);
     return StepResult.Budget;
   }

@@ -91,6 +91,8 @@ export const WORD_RUN_STATE = WORD_BASE + 2;
 export const WORD_WAKE = WORD_BASE + 3;
 /** Reasons for the exit request, OR of ExitReason bits. */
 export const WORD_EXIT_REASONS = WORD_BASE + 4;
+/** 1 while the vCPU waits in WFI (kept while the machine is paused, unlike WORD_RUN_STATE). */
+export const WORD_HALTED = WORD_BASE + 5;
 /** Size of the state buffer in bytes. */
 export const STATE_BYTES = (WORD_BASE + 32) * 4;
 

@@ -174,10 +174,17 @@ class HartRuntime {
         return; // acked when the work is done
       }
       case 'flush': this.cache.flush(); break;
-      case 'exit':
-        this.running = false;
-        // guest_cpu_exit before the vCPU goes (hot-unplug, or the machine ending)
+      case 'unplug':
+        // hot-unplug: guest_cpu_exit before the vCPU goes
         this.raise(EVENT_CPU_EXIT);
+        this.running = false;
+        this.exitRaised = true;
+        this.shared.tracing.backend.flush();
+        break;
+      case 'exit':
+        // the machine ends: like QEMU, no guest_cpu_exit for vCPUs that are not unplugged
+        // (libraries got theirs when they were unloaded)
+        this.running = false;
         this.exitRaised = true;
         this.shared.tracing.backend.flush(); // trace records are complete before the ack
         break;
@@ -257,10 +264,7 @@ async function main(): Promise<void> {
         `UART fast path: ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.shadowReads} LSR reads, ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.posted} bytes posted\n`);
     }
   }
-  for (const r of runtimes.values()) {
-    if (!r.exitRaised) r.raise(EVENT_CPU_EXIT);
-    post({ type: 'exited', hart: r.spec.hartId, pc: r.ctx.pc });
-  }
+  for (const r of runtimes.values()) post({ type: 'exited', hart: r.spec.hartId, pc: r.ctx.pc });
   shared.tracing.backend.flush();
 }
 

@@ -266,11 +266,12 @@ describe('monitor e2e: QMP on a unix socket, a whole session', function () {
       '{"return": {"status": "running", "singlestep": false, "running": true}}']);
   });
 
-  it('a second client at the same time waits, without a greeting, while the first one goes on', async () => {
+  it('a second client at the same time is greeted at once (several clients at once: QEMU makes it wait), the first goes on', async () => {
     await onBoth(async (s) => { s.b = await QmpSocket.connect(s.socketPath); });
     const [silent, qemuSilent] = await onBoth((s) => (s.b as QmpSocket).silentFor(1000));
     if (qemuSilent !== undefined) expect(qemuSilent, 'QEMU keeps the second client waiting').to.equal(true);
-    expect(silent, `tsemu sent the second client ${JSON.stringify(tsemu.b?.received)}`).to.equal(true);
+    // the issue asks for several QMP clients connected at once: tsemu serves both (documented in src/monitor/README.md)
+    expect(silent, 'tsemu greets the second client while the first is connected').to.equal(false);
     expect(await sameAsQemu('{"execute": "query-status"}')).to.deep.equal([
       '{"return": {"status": "running", "singlestep": false, "running": true}}']);
   });
