@@ -178,6 +178,34 @@ describe('boot/uboot: OpenSBI + U-Boot at the => prompt, compared with QEMU', fu
     });
   });
 
+  describe('-smp 4: OpenSBI brings up four harts, U-Boot works as at -smp 1', function () {
+    let pair: Pair;
+
+    before(async function () {
+      this.timeout(90_000);
+      pair = await runBoth(ubootArgs(['-smp', '4']), async (c) => {
+        await c.boot('boot', true);
+        for (const cmd of ['version', 'bdinfo', 'md 0x80200000 0x20']) await c.command(cmd);
+      });
+      expect(pair.qemu.error, 'QEMU session (the reference)').to.equal(undefined);
+    });
+
+    it('OpenSBI reports 4 harts on both emulators', function () {
+      for (const t of [pair.qemu, pair.tsemu]) {
+        expect(consoleLines(section(t, 'boot')).some((l) => /^Platform HART Count\s*: 4$/.test(l)), t === pair.qemu ? 'QEMU' : 'tsemu').to.equal(true);
+      }
+    });
+
+    it('U-Boot answers version, bdinfo and md exactly as on QEMU', function () {
+      expect(pair.tsemu.error).to.equal(undefined);
+      for (const cmd of ['version', 'bdinfo', 'md 0x80200000 0x20']) expectSameAsQemu(pair, cmd);
+    });
+
+    it('quits on Ctrl-a x with status 0, like QEMU', function () {
+      expectCleanQuit(pair);
+    });
+  });
+
   describe('-m 256M, autoboot left to run (and fail: no boot device)', function () {
     // Above the first 128 MiB, below U-Boot (relocated to the top of RAM) and its load addresses.
     const WRITE_HIGH = 'mw.l 0x8a000000 0xcafef00d 8';
