@@ -26,11 +26,19 @@ let pool: { run(path: string): Promise<{ file: string } | { error: string }>; de
 async function compileInPool(path: string): Promise<string> {
   if (!pool) {
     const { Piscina } = await import('piscina');
-    pool = new Piscina({ filename: new URL('./compile-worker.js', import.meta.url).href, maxThreads: 1, idleTimeout: 2000 });
+    pool = new Piscina({ filename: new URL('./compile-worker.js', import.meta.url).href, maxThreads: 1 });
   }
-  const result = await pool.run(path);
-  if ('error' in result) throw new LibraryLoadError(result.error);
-  return result.file;
+  const current = pool;
+  try {
+    const result = await current.run(path);
+    if ('error' in result) throw new LibraryLoadError(result.error);
+    return result.file;
+  } finally {
+    // the pool's thread holds a whole TypeScript program: tear it down now, before the
+    // guest runs again, rather than let it idle and be collected while vCPUs need the cores
+    if (pool === current) pool = undefined;
+    await current.destroy();
+  }
 }
 
 /** Most libraries loaded at once (scoreboard ids and callback tables are per library). */
