@@ -1,28 +1,36 @@
 /**
- * The translator's calls to trace_<event>_tcg(): at each guest memory access,
- * block start and instruction start the translator asks here whether anyone
- * wants the event (zero cost when nobody does: no call, no code), and if so
- * raises the translation level with the translating vCPU, which in turn may
- * generate execution-level code.
+ * The translator's calls to the generated trace_<event>_tcg() functions
+ * (src/trace/generated/tcg.ts) at each block start, instruction start and
+ * guest memory access, for the vCPU that asked for the translation. Those
+ * functions do nothing (no call, no code) while neither level is enabled.
  */
 import type { BlockTranslatorHooks } from '../target/riscv/block-translator.js';
 import type { InstrRuntime } from './runtime.js';
-import { EVENT_BBL_TRANS, EVENT_INSN_TRANS, EVENT_MEM_TRANS } from './thread-env.js';
+import { bindTcgTraceRuntime } from '../trace/tcg-runtime.js';
+import { trace_guest_bbl_before_tcg, trace_guest_inst_before_tcg, trace_guest_mem_before_tcg } from '../trace/generated/tcg.js';
 
 const u64 = (pc: number): bigint => BigInt.asUintN(64, BigInt(pc));
 
-export function translationHooks(rt: InstrRuntime, cpu: number): BlockTranslatorHooks {
+/** In the translator service: generated trace_*_tcg() calls go to this thread's instrumentation runtime. */
+export function bindTranslationEvents(rt: InstrRuntime): void {
+  bindTcgTraceRuntime({
+    wanted: (transId, cpu) => rt.transWanted(transId, cpu),
+    raise: (transId, cpu, b, args) => rt.raiseTrans(transId, cpu, b, args),
+  });
+}
+
+export function translationHooks(cpu: number): BlockTranslatorHooks {
   return {
     blockStart(b, pc) {
-      if (rt.transWanted(EVENT_BBL_TRANS, cpu)) rt.raiseTrans(EVENT_BBL_TRANS, cpu, b, [{ value: u64(pc) }]);
+      trace_guest_bbl_before_tcg(b, cpu, u64(pc));
     },
     beforeInsn(b, pc, length) {
-      if (rt.transWanted(EVENT_INSN_TRANS, cpu)) rt.raiseTrans(EVENT_INSN_TRANS, cpu, b, [{ value: u64(pc) }, { value: length }]);
+      trace_guest_inst_before_tcg(b, cpu, u64(pc), length);
     },
     beforeMemAccess(b, _pc, base, offset, info) {
-      if (!rt.transWanted(EVENT_MEM_TRANS, cpu)) return;
+      // the address temp is built only when someone wants the event (dead code otherwise)
       const vaddr = b.materialize(b.addi(base, offset));
-      rt.raiseTrans(EVENT_MEM_TRANS, cpu, b, [{ temp: vaddr }, { value: info }]);
+      trace_guest_mem_before_tcg(b, cpu, vaddr, info);
     },
   };
 }

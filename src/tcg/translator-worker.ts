@@ -12,7 +12,7 @@ import { MAX_VCPUS, TranslatorChannelBuffers, TranslatorServer } from './transla
 import { disassembleForLog } from './translator-log.js';
 import { attachTracing, bindThreadTracing, TracingConfig } from '../machine/tracing.js';
 import { InstrCommand, InstrThread } from '../instr/thread-env.js';
-import { translationHooks } from '../instr/translation-hooks.js';
+import { bindTranslationEvents, translationHooks } from '../instr/translation-hooks.js';
 import { guestMemoryForInstr, hartPresent } from '../instr/memory-access.js';
 import type { LibraryLoadMessage } from '../instr/thread-host.js';
 import { stateViews, WORD_EXIT_REQUEST } from '../vcpu/state-layout.js';
@@ -70,11 +70,12 @@ async function main(): Promise<void> {
     },
   });
   bindThreadTracing(tracing, (id, cpu, args) => instr.rt.deliver(id, cpu, args));
+  bindTranslationEvents(instr.rt);
   for (const lib of data.libraries) await instr.load(lib);
   const hooks = new Map<number, ReturnType<typeof translationHooks>>();
   const translator = new Translator(mem, makeLog(), (cpu) => {
     let h = hooks.get(cpu);
-    if (!h) hooks.set(cpu, (h = translationHooks(instr.rt, cpu)));
+    if (!h) hooks.set(cpu, (h = translationHooks(cpu)));
     return h;
   });
   const server = new TranslatorServer(data.channel);
