@@ -606,7 +606,10 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
       })();
       await Promise.race([done, new Promise<void>((r) => setTimeout(r, 5000).unref())]);
     }
-    for (const v of this.vcpus) this.command(v, { type: 'exit', hart: v.hartId });
+    // every vCPU acknowledges its exit after flushing its trace buffers; then the workers end
+    const acked = Promise.all(this.vcpus.map((v) => this.commandAndWait(v, 'exit')));
+    const ackTimeout = new Promise<void>((r) => setTimeout(r, 5000).unref());
+    await Promise.race([acked, ackTimeout]);
     this.translator?.postMessage({ type: 'exit' } satisfies TranslatorCommand);
     const all = Promise.all(this.workers.map((w) => w.exited));
     const timeout = new Promise<void>((r) => setTimeout(r, 5000).unref());
