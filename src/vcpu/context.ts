@@ -88,6 +88,13 @@ export class VcpuContext extends Hart {
     this.tlb.fill(-1);
   }
 
+  /** Reset also forgets run-loop state: a hart reset while in WFI must not stay halted. */
+  override resetState(resetPc: number): void {
+    this.wantHalt = false;
+    this.brk = false;
+    super.resetState(resetPc);
+  }
+
   protected readTime(): bigint { return this.timer.mtime(); }
   protected mtimecmp(): bigint { return this.timer.mtimecmp(this.hartId); }
   protected timersChanged(): void { /* the run loop recomputes deadlines at every exit */ }
