@@ -102,7 +102,7 @@ describe('machine/boot-layout', function () {
   const f: Record<string, string> = {};
 
   before(function () {
-    if (!hasTool(GCC)) this.skip();
+    if (!hasTool(GCC)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(GCC)');
     this.timeout(120_000);
     dir = makeTempDir('boot');
     const file = (name: string, bytes: Uint8Array): void => {
@@ -136,7 +136,7 @@ describe('machine/boot-layout', function () {
   };
 
   it('builds the same reset-vector ROM as QEMU for each firmware/kernel/RAM combination', function () {
-    if (!hasTool(QEMU)) this.skip();
+    if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
     this.timeout(120_000);
     const setups: Setup[] = [
       { bios: 'none', kernel: get('raw.bin'), ramMiB: 128 },
@@ -164,7 +164,7 @@ describe('machine/boot-layout', function () {
   });
 
   it('places the initrd where QEMU does', function () {
-    if (!hasTool(QEMU) || !hasTool('dtc')) this.skip();
+    if (!hasTool(QEMU) || !hasTool('dtc')) throw new Error('missing test prerequisite (.ci/run installs it): ' + "!hasTool(QEMU) || !hasTool('dtc')");
     this.timeout(60_000);
     const setups: Setup[] = [
       { bios: 'none', kernel: get('raw.bin'), initrd: get('initrd.bin'), ramMiB: 128 },
@@ -178,7 +178,7 @@ describe('machine/boot-layout', function () {
   });
 
   it('reports the ROM regions QEMU reports as overlapping', function () {
-    if (!hasTool(QEMU)) this.skip();
+    if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
     this.timeout(60_000);
     const setups: Setup[] = [
       { bios: get('fw25.bin'), kernel: get('k0.elf'), ramMiB: 128 },
@@ -196,7 +196,7 @@ describe('machine/boot-layout', function () {
   });
 
   it('fails on unloadable files with QEMU’s messages', function () {
-    if (!hasTool(QEMU)) this.skip();
+    if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
     this.timeout(60_000);
     const missing = join(dir, 'missing.bin');
     const qemuError = (s: Setup): string => {

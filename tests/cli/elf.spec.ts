@@ -81,7 +81,7 @@ describe('machine/elf', function () {
   let k32 = '';
 
   before(function () {
-    if (!hasTool(GCC)) this.skip();
+    if (!hasTool(GCC)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(GCC)');
     this.timeout(120_000);
     dir = makeTempDir('elf');
     k200 = buildElf(dir, 'k200', KERNEL_SOURCE, ['-Wl,-Ttext=0x80200000']);
@@ -149,7 +149,7 @@ describe('machine/elf', function () {
 
   describe('loading', function () {
     it('places segments (zero-filled bss) exactly where QEMU does', function () {
-      if (!hasTool(QEMU)) this.skip();
+      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
       const mem = ram();
       const result = loadElf(parseElf(readFileSync(k200), 'k200.elf'), readFileSync(k200), mem, 'k200.elf');
       const base = Number(result.low);
@@ -160,7 +160,7 @@ describe('machine/elf', function () {
     });
 
     it('keeps the in-RAM part of a segment that starts below RAM, like QEMU', function () {
-      if (!hasTool(QEMU)) this.skip();
+      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
       const mem = ram();
       const bytes = readFileSync(k0);
       const image = parseElf(bytes, 'k0.elf');
@@ -194,7 +194,7 @@ describe('machine/elf', function () {
     }
 
     it('returns the lowest load address of an ELF (not e_entry), as QEMU does', function () {
-      if (!hasTool(QEMU)) this.skip();
+      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
       const { result } = ours(k200);
       expect(result.format).to.equal('elf');
       expect(result.address).to.equal(qemuKernel(k200).entry);
@@ -215,7 +215,7 @@ describe('machine/elf', function () {
     });
 
     it('loads damaged ELFs and binaries as raw images at the kernel start address, as QEMU does', function () {
-      if (!hasTool(QEMU)) this.skip();
+      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
       this.timeout(60_000);
       const good = readFileSync(k200);
       const variants: Record<string, Uint8Array> = {
@@ -235,7 +235,7 @@ describe('machine/elf', function () {
     });
 
     it('loads uImages (plain and gzip) at their load address and returns their entry, as QEMU does', function () {
-      if (!hasTool(QEMU)) this.skip();
+      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
       const payload = new Uint8Array(64).map((_, i) => i + 1);
       const images: Record<string, Uint8Array> = {
         'plain.uimg': uImage(payload, { load: RAM_BASE, entry: RAM_BASE + 0x10, type: 2, comp: 0 }),
@@ -259,7 +259,7 @@ describe('machine/elf', function () {
     });
 
     it('refuses an empty file or one larger than RAM with QEMU’s message', function () {
-      if (!hasTool(QEMU)) this.skip();
+      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
       const empty = join(dir, 'empty.bin');
       writeFileSync(empty, new Uint8Array(0));
       const big = new Uint8Array(16 * MiB + 1);

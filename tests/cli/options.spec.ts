@@ -132,7 +132,7 @@ describe('cli/options', function () {
     ];
 
     it('gives QEMU’s message (name aside) for each bad command line', function () {
-      if (!hasTool(QEMU)) this.skip();
+      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
       this.timeout(120_000);
       for (const c of cases()) {
         const args = [...BASE, ...c];
@@ -162,7 +162,7 @@ describe('cli/options', function () {
     }
 
     it('computes -m sizes like QEMU', function () {
-      if (!hasTool(QEMU) || !hasTool('dtc')) this.skip();
+      if (!hasTool(QEMU) || !hasTool('dtc')) throw new Error('missing test prerequisite (.ci/run installs it): ' + "!hasTool(QEMU) || !hasTool('dtc')");
       this.timeout(120_000);
       for (const m of ['16', '0', '0x100', '0x10M', '1.5G', '1g', '100', '16.5M', ' 64', '20000k', '1.0000001G', '2G', '536870912B', '0.75G', 'size=300M', '17.M', '0x2000000B', '', 'size=16,size=32']) {
         expect(BigInt(run(['-m', m]).ramSize), `-m ${m}`).to.equal(qemuDtbFacts(['-m', m]).ram);
@@ -170,7 +170,7 @@ describe('cli/options', function () {
     });
 
     it('computes the -smp CPU count like QEMU', function () {
-      if (!hasTool(QEMU) || !hasTool('dtc')) this.skip();
+      if (!hasTool(QEMU) || !hasTool('dtc')) throw new Error('missing test prerequisite (.ci/run installs it): ' + "!hasTool(QEMU) || !hasTool('dtc')");
       this.timeout(120_000);
       for (const s of [['2'], ['cpus=3'], ['sockets=2,cores=2'], ['4,maxcpus=8'], ['maxcpus=4'], ['2,threads=2'], ['2', '-smp', 'maxcpus=4'], ['cpus=2,maxcpus=4,sockets=1,cores=2,threads=2'], ['8']]) {
         expect(run(['-smp', ...s]).smp.cpus, `-smp ${s.join(' ')}`).to.equal(qemuDtbFacts(['-smp', ...s]).cpus);
@@ -178,7 +178,7 @@ describe('cli/options', function () {
     });
 
     it('accepts or refuses serial/monitor combinations exactly as QEMU does', function () {
-      if (!hasTool(QEMU)) this.skip();
+      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
       this.timeout(60_000);
       const sock = join(dir, 'mon.sock');
       const combos = [
@@ -211,7 +211,7 @@ describe('cli/options', function () {
     });
 
     it('prints QEMU’s warnings', function () {
-      if (!hasTool(QEMU) || !hasTool('dtc')) this.skip();
+      if (!hasTool(QEMU) || !hasTool('dtc')) throw new Error('missing test prerequisite (.ci/run installs it): ' + "!hasTool(QEMU) || !hasTool('dtc')");
       this.timeout(60_000);
       const lines = [
         ['-smp', '2,cores=0'],
@@ -225,7 +225,7 @@ describe('cli/options', function () {
     });
 
     it('lists accelerators exactly like QEMU and uses its help layouts', function () {
-      if (!hasTool(QEMU)) this.skip();
+      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
       expect(exitOf(['-accel', 'help']).stdout).to.equal(runQemu(['-accel', 'help']).stdout);
       const machines = runQemu(['-M', 'help']).stdout.split('\n');
       const ours = exitOf(['-M', 'help']).stdout.split('\n');
@@ -237,7 +237,7 @@ describe('cli/options', function () {
     });
 
     it('answers -d help / bad -d items like QEMU: the item list on stdout, status 1', function () {
-      if (!hasTool(QEMU)) this.skip();
+      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
       const qemuList = runQemu(['-d', 'help']).stdout.split('\n');
       for (const d of ['help', 'foo', 'in_asm,,exec', '']) {
         const q = runQemu([...BASE, '-d', d]);

@@ -24,7 +24,7 @@ describe('instr: vCPU 1 translates, vCPU 2 executes the same translation', funct
 
   before(async function () {
     this.timeout(60_000);
-    if (!hasTool(NM)) this.skip();
+    if (!hasTool(NM)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(NM)');
     const symbols = elfSymbols(ELF);
     F = symbol(symbols, 'F');
     out1 = symbol(symbols, 'out1');

@@ -46,7 +46,7 @@ describe('instr: the document example (instrument.ts) on the demo guest, -smp 4'
 
   before(async function () {
     this.timeout(180_000);
-    if (!hasTool(NM)) this.skip();
+    if (!hasTool(NM)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(NM)');
     const symbols = elfSymbols(DEMO_ELF);
     rows = symbol(symbols, 'rows');
     doneCount = symbol(symbols, 'done_count');

@@ -87,8 +87,8 @@ describe('monitor e2e: -nographic in a terminal (tmux), OpenSBI + U-Boot', funct
   let theirs: Outcome | undefined;
 
   before(async function () {
-    if (!haveTmux()) this.skip();
-    for (const f of [OPENSBI, UBOOT]) if (!existsSync(f)) this.skip();
+    if (!haveTmux()) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!haveTmux()');
+    for (const f of [OPENSBI, UBOOT]) if (!existsSync(f)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!existsSync(f)');
     dir = mkdtempSync(join(tmpdir(), 'tsemu-tmux-'));
     [ours, theirs] = await Promise.all([
       scenario(tmux, 'tsemu', dir),
@@ -130,7 +130,7 @@ describe('monitor e2e: -nographic in a terminal (tmux), OpenSBI + U-Boot', funct
   });
 
   it('the screen from the monitor banner on is what QEMU shows', function () {
-    if (theirs === undefined) this.skip();
+    if (theirs === undefined) throw new Error('missing test prerequisite (.ci/run installs it): ' + 'theirs === undefined');
     expect(theirs.status, 'QEMU exit status').to.equal('0');
     expect(normalize(ours.transcript)).to.equal(normalize(theirs.transcript));
   });

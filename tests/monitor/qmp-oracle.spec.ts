@@ -200,7 +200,7 @@ const JSON_INPUT = [
 describe('monitor/qmp: replies compared with QEMU 7.2', function () {
   this.timeout(60_000);
   before(function () {
-    if (!haveQemu()) this.skip();
+    if (!haveQemu()) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!haveQemu()');
   });
 
   it('negotiates capabilities like QEMU', async () => {

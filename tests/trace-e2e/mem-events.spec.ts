@@ -73,7 +73,7 @@ describe('trace-e2e: guest_mem_before on a guest with known accesses (-smp 2)', 
 
   before(async function () {
     this.timeout(120_000);
-    if (!hasTool(NM)) this.skip();
+    if (!hasTool(NM)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(NM)');
     region = symbol(elfSymbols(ELF), 'region');
     dir = makeTempDir('trace-mem');
     const simpleFile = join(dir, 'trace.simple');

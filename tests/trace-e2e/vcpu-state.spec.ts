@@ -55,7 +55,7 @@ describe('trace-e2e: per-vCPU state and changes while the guest runs', function 
 
   before(async function () {
     this.timeout(120_000);
-    if (!hasTool(NM)) this.skip();
+    if (!hasTool(NM)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(NM)');
     const symbols = elfSymbols(join(TRACE_GUESTS, 'loop3.elf'));
     slots = symbol(symbols, 'slots');
     done = symbol(symbols, 'done');

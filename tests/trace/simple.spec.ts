@@ -110,7 +110,7 @@ describe('trace/simple backend', function () {
   });
 
   it('reads the same records as a transcription of scripts/simpletrace.py', function () {
-    if (!hasTool('python3')) this.skip();
+    if (!hasTool('python3')) throw new Error('missing test prerequisite (.ci/run installs it): ' + "!hasTool('python3')");
     const { trace } = record();
     // simpletrace.py's loop: '=QQQ' header, '=Q' record type, mapping '=Q' id '=L' length,
     // event '=QQII' then per argument '=L'+bytes for strings or '=Q'. The vCPU is a leading u64.
