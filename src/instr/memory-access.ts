@@ -2,7 +2,8 @@
  * Guest memory for the instrumentation API, from any thread: RAM and ROM are
  * shared, and every hart's MMU state (privilege, satp, mstatus) is in shared
  * memory, so virtual addresses are translated with the same page walker the
- * vCPUs use (without setting A/D bits: a library's look-up is not an access).
+ * vCPUs use. Like a hardware walk, a look-up sets the A bit of the PTE it uses
+ * (it walks as a read with SUM and MXR, so it may see every readable page).
  */
 import type { GuestMemory } from '../memory/guest-memory.js';
 import { Csr, RunState, SLOT_CSR, SLOT_PRIV, VcpuStateViews, WORD_RUN_STATE } from '../vcpu/state-layout.js';
@@ -13,8 +14,6 @@ import type { InstrMemory } from './runtime.js';
 export function guestMemoryForInstr(mem: GuestMemory, harts: () => readonly (VcpuStateViews | undefined)[], present: (cpu: number) => boolean): InstrMemory {
   const readOnlyWalkMemory = {
     ramOffset: (pa: number) => mem.ramOffset(pa),
-    // a copy-on-read view would be needed to avoid A/D updates; walk on the live table
-    // but only after checking A (and D) are set, so the walker never writes
     ram64: mem.m64,
   };
   return {

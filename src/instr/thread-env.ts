@@ -127,6 +127,3 @@ export class InstrThread {
 export const EVENT_CPU_ENTER = EVENTS.findIndex((e) => e.name === 'guest_cpu_enter');
 export const EVENT_CPU_EXIT = EVENTS.findIndex((e) => e.name === 'guest_cpu_exit');
 export const EVENT_CPU_RESET = EVENTS.findIndex((e) => e.name === 'guest_cpu_reset');
-export const EVENT_MEM_TRANS = EVENTS.findIndex((e) => e.name === 'guest_mem_before_trans');
-export const EVENT_BBL_TRANS = EVENTS.findIndex((e) => e.name === 'guest_bbl_before_trans');
-export const EVENT_INSN_TRANS = EVENTS.findIndex((e) => e.name === 'guest_inst_before_trans');

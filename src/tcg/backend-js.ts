@@ -173,7 +173,8 @@ export class JsBackend {
    * Compute the effective address base + offset as two int32 words `lo`/`hi`.
    * Carry out of the low word is detected by unsigned wrap-around.
    */
-  private address(base: Temp, offset: number, n: number): void {
+  /** `n` names the locals (`lo<n>`, `hi<n>`): a temp id for loads, a unique string for stores. */
+  private address(base: Temp, offset: number, n: number | string): void {
     if (base.kind === 'global') {
       this.out(`const b${n} = xi[${2 * base.index}];`);
       this.out(`const lo${n} = (b${n} + ${offset}) | 0;`);
@@ -212,7 +213,7 @@ export class JsBackend {
     const mem = op.mem as MemOp;
     const [value, base] = op.args;
     const n = `s${this.lines.length}`;
-    this.address(base, op.imm as number, n as unknown as number);
+    this.address(base, op.imm as number, n);
     const view = RAM_VIEW[`${mem.size}s`];
     const shift = shiftFor(mem.size);
     const hostValue = mem.size === 8 ? this.val(value) : this.lo32(value);
