@@ -28,8 +28,8 @@ import { createUartRing, createUartShadow, publishUartShadow, UartRingReader } f
 import { CpuHotplugController, CPU_HOTPLUG_IRQ } from '../hw/cpu-hotplug.js';
 import { VIRT, VIRT_IRQ } from './virt-map.js';
 import type { VirtioDevice } from '../hw/virtio.js';
-import type { ThreadTracing } from './tracing.js';
-import { bindThreadTracing } from './tracing.js';
+import type { OutputChange, ThreadTracing } from './tracing.js';
+import { applyTraceOutputChange, bindThreadTracing } from './tracing.js';
 import { InstrManager, InstrMachine } from '../instr/manager.js';
 import { InstrRuntime } from '../instr/runtime.js';
 import { instrEvents, InstrCommand, InstrReport, traceAccess } from '../instr/thread-env.js';
@@ -329,6 +329,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
       maxHarts: this.config.maxHarts,
     };
     const worker = new Worker(this.workerUrl('../tcg/translator-worker.js'), { workerData: data });
+    this.translator = worker; // reachable before it is ready (changeOutput): messages wait until it drains them
     return new Promise((resolve, reject) => {
       worker.on('message', (m: { type: string; message?: string; id?: number; error?: string } | InstrReport) => {
         if (m.type === 'ready') resolve(worker);
@@ -566,6 +567,42 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
 
   get isShuttingDown(): boolean {
     return this.shuttingDown;
+  }
+
+  /**
+   * HMP log / logfile / trace-file: the main thread, the translator service
+   * and every vCPU worker (once per worker) apply `change` to their writers.
+   * Resolves true once all have, so the caller may close a file no thread
+   * uses any more; false if some worker did not answer within 5 s. Workers
+   * started later take the new settings from the config.
+   */
+  changeOutput(change: OutputChange): Promise<boolean> {
+    return this.serialize(async () => {
+      if (change.kind === 'log') Object.assign(this.config.log, change.log);
+      applyTraceOutputChange(this.config.tracing, change);
+      if (this.shuttingDown) return true;
+      const waits: Promise<void>[] = [];
+      const translator = this.translator as Worker | undefined;
+      if (translator !== undefined) {
+        const id = this.nextAck++;
+        waits.push(new Promise((resolve) => {
+          this.translatorAcks.set(id, () => resolve());
+          translator.postMessage({ type: 'output', change, ack: id } satisfies TranslatorCommand);
+        }));
+      }
+      const seen = new Set<Worker>();
+      for (const v of this.vcpus) {
+        if (seen.has(v.worker)) continue;
+        seen.add(v.worker);
+        const id = this.nextAck++;
+        waits.push(new Promise((resolve) => {
+          this.acks.set(id, () => { this.acks.delete(id); resolve(); });
+          this.command(v, { type: 'output', hart: v.hartId, ack: id, output: change });
+        }));
+      }
+      const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), 5000).unref());
+      return Promise.race([Promise.all(waits).then(() => true), timeout]);
+    });
   }
 
   /** Trace state changed from outside a worker (monitor): drop translations so the next block sees it. */

@@ -20,14 +20,72 @@ import { bindTraceRuntime } from '../trace/runtime.js';
 import type { TraceArg } from '../trace/event-info.js';
 import { BootError } from './boot-layout.js';
 
-/** Sent to every worker: enough to attach to the same state and backend. */
+/**
+ * Sent to every worker: enough to attach to the same state and backend. The
+ * main thread keeps its copy current (HMP logfile, trace-file), so a worker
+ * started later (CPU hot-plug) writes where the others do.
+ */
 export interface TracingConfig {
   state: SharedArrayBuffer;
   backend: 'log' | 'simple' | 'nop';
   /** log backend: the descriptor (stderr or the -D file), shared by number across threads. */
   logFd: number;
-  /** simple backend: the file (its header already written by the main thread). */
+  /** simple backend: the file's name (QEMU's trace_file_name). */
   simpleFile: string | undefined;
+  /** simple backend: records go to simpleFile, whose header the main thread wrote (trace-file on), or nowhere (off). */
+  simpleEnabled: boolean;
+}
+
+/** `-d` items and their destination, as each thread applies them (HMP log / logfile). */
+export interface ThreadLogSettings {
+  inAsm: boolean;
+  op: boolean;
+  outAsm: boolean;
+  int: boolean;
+  exec: boolean;
+  cpu: boolean;
+  guestErrors: boolean;
+  /** stderr, the -D / logfile file, or /dev/null while the logfile could not be opened. */
+  fd: number;
+}
+
+/**
+ * A run-time change of where a thread's logs and trace records go. The main
+ * thread sends it to every worker (translator service, each vCPU worker) and
+ * applies it itself; each thread changes its own writers.
+ *
+ * - `log`: new -d items and log descriptor (the log trace backend follows the descriptor);
+ * - `trace-flush`: simple backend, write out buffered records (trace-file flush);
+ * - `trace-file`: simple backend, close the current file and append to `file`
+ *   (its header already written), or drop records for undefined (trace-file off).
+ */
+export type OutputChange =
+  | { kind: 'log'; log: ThreadLogSettings }
+  | { kind: 'trace-flush' }
+  | { kind: 'trace-file'; file: string | undefined };
+
+/** This thread's trace backend (and its config copy) follows `change`; the -d part is the caller's. */
+export function applyTraceOutputChange(t: ThreadTracing, change: OutputChange): void {
+  const backend = t.backend;
+  switch (change.kind) {
+    case 'log':
+      t.config.logFd = change.log.fd;
+      if (backend instanceof LogBackend) backend.setFd(change.log.fd);
+      break;
+    case 'trace-flush':
+      backend.flush();
+      break;
+    case 'trace-file':
+      if (change.file !== undefined) t.config.simpleFile = change.file;
+      t.config.simpleEnabled = change.file !== undefined;
+      if (!(backend instanceof SimpleBackend)) break;
+      try {
+        backend.retarget(change.file);
+      } catch {
+        // the main thread has just created the file; if this thread cannot open it, it traces nothing
+      }
+      break;
+  }
 }
 
 export interface ThreadTracing {
@@ -40,9 +98,13 @@ export interface ThreadTracing {
 export function attachTracing(config: TracingConfig): ThreadTracing {
   const state = TraceState.attach(config.state);
   let backend: TraceBackend;
-  if (config.backend === 'simple' && config.simpleFile !== undefined) backend = SimpleBackend.open(config.simpleFile);
-  else if (config.backend === 'nop') backend = new NopBackend();
-  else backend = new LogBackend({ fd: config.logFd });
+  if (config.backend === 'simple' && config.simpleFile !== undefined) {
+    backend = config.simpleEnabled ? SimpleBackend.open(config.simpleFile) : SimpleBackend.stopped();
+  } else if (config.backend === 'nop') {
+    backend = new NopBackend();
+  } else {
+    backend = new LogBackend({ fd: config.logFd });
+  }
   return { state, backend, config };
 }
 
@@ -67,7 +129,7 @@ export function setupTracing(opts: MachineOptions, logFd: number): TracingSetup 
   warnings.push(...fromLog.warnings);
   if (fromLog.kind === 'help') return { kind: 'exit', stdout: fromLog.listing, warnings, status: 0 };
   if (fromLog.kind === 'error') return { kind: 'exit', stdout: '', warnings, status: 1, message: fromLog.message };
-  let config: TracingConfig = { state: state.buffer, backend: 'log', logFd, simpleFile: undefined };
+  let config: TracingConfig = { state: state.buffer, backend: 'log', logFd, simpleFile: undefined, simpleEnabled: false };
   if (fromTrace.file !== undefined) {
     try {
       createSimpleTraceFile(fromTrace.file);
@@ -76,7 +138,7 @@ export function setupTracing(opts: MachineOptions, logFd: number): TracingSetup 
       const why = code === 'EACCES' ? 'Permission denied' : code === 'ENOENT' ? 'No such file or directory' : code === 'EISDIR' ? 'Is a directory' : String(code);
       throw new BootError(`Error opening logfile ${fromTrace.file}: ${why}`);
     }
-    config = { ...config, backend: 'simple', simpleFile: fromTrace.file };
+    config = { ...config, backend: 'simple', simpleFile: fromTrace.file, simpleEnabled: true };
   }
   return { kind: 'run', tracing: attachTracing(config), warnings };
 }

@@ -171,14 +171,16 @@ async function instrLoad(ctx: HmpContext, args: HmpArgs): Promise<void> {
   else ctx.print(`${result.id}\n`);
 }
 
-function logCommand(ctx: HmpContext, args: HmpArgs): void {
+/** hmp_log(): `none`, or items qemu_str_to_log_mask() takes (it refuses an empty `trace:`); else the help. */
+async function logCommand(ctx: HmpContext, args: HmpArgs): Promise<void> {
   const items = args.str('items') ?? '';
-  if (items !== 'none' && parseLogItems(items) === undefined) {
+  const valid = items === 'none' || (parseLogItems(items) !== undefined && !items.split(',').includes('trace:'));
+  if (!valid) {
     ctx.printHelp('log');
     return;
   }
-  const error = ctx.target.log(items);
-  if (error !== undefined) ctx.print(`${error}\n`);
+  const output = await ctx.target.log(items);
+  if (output !== undefined) ctx.print(`${output}\n`);
 }
 
 function traceEvent(ctx: HmpContext, args: HmpArgs): void {
@@ -192,13 +194,13 @@ function traceEvent(ctx: HmpContext, args: HmpArgs): void {
   if (error !== undefined) ctx.print(`${error}\n`);
 }
 
-function traceFile(ctx: HmpContext, args: HmpArgs): void {
+async function traceFile(ctx: HmpContext, args: HmpArgs): Promise<void> {
   const op = args.str('op');
   const arg = args.str('arg');
   let output: string | undefined;
-  if (op === undefined) output = ctx.target.traceFile('status');
-  else if (op === 'on' || op === 'off' || op === 'flush') output = ctx.target.traceFile(op);
-  else if (op === 'set') output = arg === undefined ? undefined : ctx.target.traceFile('set', arg);
+  if (op === undefined) output = await ctx.target.traceFile('status');
+  else if (op === 'on' || op === 'off' || op === 'flush') output = await ctx.target.traceFile(op);
+  else if (op === 'set') output = arg === undefined ? undefined : await ctx.target.traceFile('set', arg);
   else {
     ctx.print(`unexpected argument "${op}"\n`);
     ctx.printHelp('trace-file');
@@ -243,7 +245,7 @@ export const HMP_COMMANDS: readonly HmpCommand[] = [
   { name: 'log', argsType: 'items:s', params: 'item1[,...]', help: 'activate logging of the specified items', handler: logCommand },
   {
     name: 'logfile', argsType: 'filename:F', params: 'filename', help: "output logs to 'filename'",
-    handler: (ctx, args) => { const e = ctx.target.logfile(args.str('filename') ?? ''); if (e !== undefined) ctx.print(`${e}\n`); },
+    handler: async (ctx, args) => { const e = await ctx.target.logfile(args.str('filename') ?? ''); if (e !== undefined) ctx.print(`${e}\n`); },
   },
   { name: 'quit|q', argsType: '', params: '', help: 'quit the emulator', handler: (ctx) => { ctx.suspend(); ctx.target.quit(); } },
   { name: 'stop|s', argsType: '', params: '', help: 'stop emulation', handler: (ctx) => ctx.target.stop() },
@@ -256,6 +258,7 @@ export const HMP_COMMANDS: readonly HmpCommand[] = [
   {
     name: 'trace-file', argsType: 'op:s?,arg:F?', params: 'on|off|flush|set [arg]',
     help: 'open, close, or flush trace file, or set a new file name', handler: traceFile,
+    available: (target) => target.hasSimpleTraceBackend?.() ?? true, // QEMU: only with CONFIG_TRACE_SIMPLE
   },
   { name: 'x', argsType: 'fmt:/,addr:l', params: '/fmt addr', help: "virtual memory dump starting at 'addr'", handler: (ctx, a) => memoryDumpCommand(ctx, a, false) },
   { name: 'xp', argsType: 'fmt:/,addr:l', params: '/fmt addr', help: "physical memory dump starting at 'addr'", handler: (ctx, a) => memoryDumpCommand(ctx, a, true) },

@@ -39,6 +39,8 @@ export interface HmpCommand {
   /** Subcommands (`info`). */
   readonly subTable?: readonly HmpCommand[];
   readonly complete?: HmpCompleter;
+  /** Whether the command exists for this target (QEMU's build-time #ifdefs); default yes. */
+  readonly available?: (target: MonitorTarget) => boolean;
 }
 
 /** hmp_compare_cmd(): does `name` equal one of the '|'-separated names of `list`? */

@@ -73,9 +73,14 @@ export class HmpInterpreter {
     return true;
   }
 
+  /** The command table as this target has it (QEMU builds some commands in or out). */
+  private commands(): readonly HmpCommand[] {
+    return HMP_COMMANDS.filter((c) => c.available?.(this.target) ?? true);
+  }
+
   /** handle_hmp_command(). Resolves when the command has finished. */
   async execute(line: string): Promise<void> {
-    const parsed = parseCommand(line, 0, HMP_COMMANDS, this.print);
+    const parsed = parseCommand(line, 0, this.commands(), this.print);
     if (parsed === undefined) return;
     const { cmd, argsAt } = parsed;
     let args;
@@ -114,7 +119,7 @@ export class HmpInterpreter {
       return;
     }
     const words = name === undefined ? [] : splitWords(name);
-    if (words !== undefined) this.helpDump(HMP_COMMANDS, words, 0);
+    if (words !== undefined) this.helpDump(this.commands(), words, 0);
   }
 
   private helpDump(table: readonly HmpCommand[], words: readonly string[], index: number): void {
@@ -134,7 +139,7 @@ export class HmpInterpreter {
     const words = splitWords(line);
     if (words === undefined) return { candidates: [], typed: 0 };
     if (line.length > 0 && isSpace(line[line.length - 1])) words.push('');
-    return this.completeIn(HMP_COMMANDS, words);
+    return this.completeIn(this.commands(), words);
   }
 
   private completeIn(table: readonly HmpCommand[], words: readonly string[]): { candidates: string[]; typed: number } {
@@ -146,7 +151,7 @@ export class HmpInterpreter {
     const cmd = table.find((c) => matchesCommand(words[0], c.name));
     if (cmd === undefined) return { candidates: [], typed: 0 };
     if (cmd.subTable !== undefined) return this.completeIn(cmd.subTable, words.slice(1));
-    if (cmd.name === 'help|?') return this.completeIn(HMP_COMMANDS, words.slice(1));
+    if (cmd.name === 'help|?') return this.completeIn(this.commands(), words.slice(1));
     const typed = words[words.length - 1];
     const candidates = cmd.complete?.(this.target, words.length - 2, typed) ?? [];
     return { candidates, typed: typed.length };

@@ -167,10 +167,21 @@ export interface MonitorTarget {
   setTraceEvent(name: string, enable: boolean, vcpu: number | undefined): void;
 
   /**
-   * The simple backend's `trace-file` command. Returns the text to print, if
-   * any: for `status` QEMU's `Trace file "NAME" on|off.`, otherwise an error.
+   * The simple backend's `trace-file` command (QEMU's st_* functions): `off`
+   * closes the file and drops records, `on` re-creates it (header and event
+   * mappings, like QEMU's fopen "wb"), `set FILE` is off, rename, on; `flush`
+   * writes out buffered records. Returns the text to print, if any: for
+   * `status` QEMU's `Trace file "NAME" on|off.`. Resolves once every thread
+   * has followed.
    */
-  traceFile(op: TraceFileOp, file?: string): string | undefined;
+  traceFile(op: TraceFileOp, file?: string): string | undefined | Promise<string | undefined>;
+
+  /**
+   * Whether the simple trace backend is in use. QEMU has `trace-file` only
+   * when built with it (Debian's QEMU is not: `unknown command`); without
+   * this member the command is always there.
+   */
+  hasSimpleTraceBackend?(): boolean;
 
   /** Load an instrumentation library (errors: "Library ID exists", "Error loading library: ...", ...). */
   instrLoad(path: string, args: readonly string[], id?: string): Promise<{ id: string } | { error: string }>;
@@ -182,12 +193,18 @@ export interface MonitorTarget {
 
   /**
    * HMP `log ITEMS`: `none` or a comma list the monitor has checked with
-   * parseLogItems(); returns an error text if applying it failed.
+   * parseLogItems(); the new items replace the old ones in every thread
+   * (trace:PATTERN items enable events and stay). Returns the lines to print,
+   * if any (warnings for trace patterns, QEMU's error texts), without the
+   * final newline; resolves once every thread has the new items.
    */
-  log(items: string): string | undefined;
+  log(items: string): string | undefined | Promise<string | undefined>;
 
-  /** HMP `logfile PATH`; error text e.g. "Error opening logfile PATH: No such file or directory". */
-  logfile(path: string): string | undefined;
+  /**
+   * HMP `logfile PATH`: logs (and the log trace backend) go to PATH, truncated,
+   * in every thread; error text e.g. "Error opening logfile PATH: No such file or directory".
+   */
+  logfile(path: string): string | undefined | Promise<string | undefined>;
 
   /** CPU slots in ascending slot order (the monitor reverses them, as QEMU lists them). */
   hotpluggableCpus(): HotpluggableCpu[];

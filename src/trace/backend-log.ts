@@ -32,7 +32,7 @@ export interface LogBackendOptions {
 }
 
 export class LogBackend implements TraceBackend {
-  private readonly fd: number;
+  private fd: number;
   private readonly ownsFd: boolean;
   private readonly timestamp: boolean;
   private readonly bufferBytes: number;
@@ -73,6 +73,16 @@ export class LogBackend implements TraceBackend {
     this.flush();
     this.closed = true;
     if (this.ownsFd) closeSync(this.fd);
+  }
+
+  /**
+   * Write to `fd` from now on (HMP `logfile`): buffered lines go to the old
+   * descriptor first. The caller closes the old one once no thread uses it,
+   * so this is only for backends that do not own their descriptor.
+   */
+  setFd(fd: number): void {
+    this.flush();
+    this.fd = fd;
   }
 }
 

@@ -17,6 +17,11 @@
  *   remainder follows in a second write and the trace is truncated anyway).
  * Records of different threads therefore appear in chunk order, not strictly
  * in time order; each carries its timestamp (tsemu-simpletrace --sort).
+ *
+ * HMP `trace-file off|on|set` (QEMU's st_set_trace_file_enabled) reaches
+ * every thread as retarget(): the buffered records go to the old file, which
+ * this thread then closes, and the writer appends to the new file or, while
+ * tracing is off, drops records.
  */
 import { closeSync, openSync } from 'node:fs';
 import type { TraceBackend } from './backend.js';
@@ -52,17 +57,21 @@ export class SimpleBackend implements TraceBackend {
   private readonly clock: (() => bigint) | undefined;
   private readonly pid: number;
   private closed = false;
+  /** Records are kept: there is a file and close() has not been called. */
+  private writing: boolean;
 
   /**
    * @param fd a descriptor with O_APPEND on a file that already has its header
    *   (createSimpleTraceFile); it may be shared between threads by number.
+   *   Undefined: no file (trace-file off), records are dropped.
    * @param ownsFd close `fd` on close().
    */
   constructor(
-    private readonly fd: number,
+    private fd: number | undefined,
     options: SimpleBackendOptions = {},
-    private readonly ownsFd = false,
+    private ownsFd = false,
   ) {
+    this.writing = fd !== undefined;
     this.buffer = new Uint8Array(Math.max(options.bufferBytes ?? DEFAULT_BUFFER_BYTES, 1024));
     this.view = new DataView(this.buffer.buffer);
     this.events = options.events ?? EVENTS;
@@ -78,9 +87,32 @@ export class SimpleBackend implements TraceBackend {
     return new SimpleBackend(openSync(path, 'a'), options, true);
   }
 
+  /** This thread's writer while tracing is off (trace-file off before the thread started). */
+  static stopped(options: SimpleBackendOptions = {}): SimpleBackend {
+    return new SimpleBackend(undefined, options);
+  }
+
+  /**
+   * This thread's part of `trace-file on|off|set`: write out what is
+   * buffered, close this thread's file, then append to `path` (made by
+   * createSimpleTraceFile) or, for undefined, drop records from now on.
+   * Throws the fs error if `path` cannot be opened (the writer is then off).
+   */
+  retarget(path: string | undefined): void {
+    if (this.closed) return;
+    this.flush();
+    if (this.fd !== undefined && this.ownsFd) closeSync(this.fd);
+    this.fd = undefined;
+    this.writing = false;
+    if (path === undefined) return;
+    this.fd = openSync(path, 'a');
+    this.ownsFd = true;
+    this.writing = true;
+  }
+
   emit(id: number, cpu: number, args: TraceArg[]): void {
     const info = this.events[id];
-    if (this.closed || info === undefined) return;
+    if (!this.writing || info === undefined) return;
     let size = this.fixedSize[id];
     let strings: (Uint8Array | undefined)[] | undefined;
     if (size < 0) {
@@ -98,7 +130,7 @@ export class SimpleBackend implements TraceBackend {
   }
 
   flush(): void {
-    if (this.used === 0) return;
+    if (this.used === 0 || this.fd === undefined) return;
     const length = this.used;
     this.used = 0;
     writeAllSync(this.fd, this.buffer, length);
@@ -108,7 +140,8 @@ export class SimpleBackend implements TraceBackend {
     if (this.closed) return;
     this.flush();
     this.closed = true;
-    if (this.ownsFd) closeSync(this.fd);
+    this.writing = false;
+    if (this.ownsFd && this.fd !== undefined) closeSync(this.fd);
   }
 
   private encode(info: EventInfo, cpu: number, args: TraceArg[], strings: (Uint8Array | undefined)[] | undefined, size: number): void {

@@ -82,8 +82,17 @@ export interface CpuLogFlags {
   fd: number;
 }
 
+/**
+ * A vCPU worker's `-d` output. Its holders (run loop, trap observer, MMIO
+ * port) read `flags` at each use, so setFlags() (HMP log / logfile) takes
+ * effect at the next block, trap or access.
+ */
 export class CpuLog {
-  constructor(readonly flags: CpuLogFlags) {}
+  constructor(public flags: CpuLogFlags) {}
+
+  setFlags(flags: CpuLogFlags): void {
+    this.flags = { ...flags };
+  }
 
   write(text: string): void {
     writeAll(this.flags.fd, text);

@@ -4,7 +4,9 @@
  * worker between blocks; the main thread also raises that hart's
  * exit-request word so a running or sleeping vCPU looks at once.
  */
-export type VcpuCommandType = 'stop' | 'cont' | 'reset' | 'flush' | 'exit' | 'unplug' | 'instr' | 'add-hart';
+import type { OutputChange } from '../machine/tracing.js';
+
+export type VcpuCommandType = 'stop' | 'cont' | 'reset' | 'flush' | 'exit' | 'unplug' | 'instr' | 'add-hart' | 'output';
 
 export interface VcpuCommand {
   type: VcpuCommandType;
@@ -15,6 +17,8 @@ export interface VcpuCommand {
   instr?: unknown;
   /** For 'add-hart' (thread=single): the new hart (src/vcpu/worker.ts HartSpec). */
   spec?: unknown;
+  /** For 'output' (HMP log / logfile / trace-file): sent once per worker, it changes the worker's writers. */
+  output?: OutputChange;
 }
 
 export type VcpuReport =

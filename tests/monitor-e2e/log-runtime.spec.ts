@@ -1,0 +1,357 @@
+/**
+ * `log`, `logfile` and `trace-file` on a running emulator: the new settings
+ * must reach every thread (translator service: in_asm; vCPU workers: exec and
+ * their trace records; main thread: the monitor's own texts).
+ *
+ * The guest is guests/bin/spin.elf (harts 0-1 spin forever); every emulator
+ * starts with -S and no -d, so nothing is translated before the first `cont`.
+ * Compared with QEMU 7.2 when qemu-system-riscv64 is installed: the first
+ * `IN:` block (the reset vector) and every message text. Debian's QEMU is
+ * built with the log trace backend only, so the simple backend's `trace-file`
+ * is checked against what QEMU's trace/simple.c does (see src/monitor/README.md).
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { hasTool, QEMU } from '../cli/qemu-oracle.js';
+import { EVENTS } from '../../src/trace/generated/events.js';
+import { readSimpleTrace, type SimpleTraceEvent } from '../../src/trace/simpletrace-reader.js';
+import { HmpStdio, parseXg, sleep } from './hmp-stdio.js';
+import { QmpSocket } from './qmp-socket.js';
+import { GuestSession } from '../support/guest-session.js';
+import { loadSpinGuest, slotAddress } from './spin-guest.js';
+
+const guest = loadSpinGuest();
+const haveQemu = hasTool(QEMU);
+const QEMU_ONLY_ARGS = ['-display', 'none', '-accel', 'tcg,thread=single'];
+
+function spinArgs(...extra: string[]): string[] {
+  return ['-M', 'virt', '-bios', 'none', '-smp', '2', '-S', '-serial', 'null', ...extra, '-kernel', guest.relativePath];
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+function fileText(path: string): string {
+  return existsSync(path) ? readFileSync(path, 'latin1') : '';
+}
+
+/** The `-d in_asm` blocks of a log, each from its `----------------` line to its blank line. */
+function inAsmBlocks(text: string): string[] {
+  return text.split('----------------\n').slice(1).map((b) => `----------------\n${b.split('\n\n')[0]}\n\n`);
+}
+
+function countOf(text: string, needle: string): number {
+  return text.split(needle).length - 1;
+}
+
+/** Hart 0's loop counter (it only moves while the guest runs its loop). */
+async function counter(hmp: HmpStdio): Promise<bigint> {
+  return parseXg(await hmp.run(`x /1xg 0x${slotAddress(0).toString(16)}`));
+}
+
+/** After `system_reset`: resolves once hart 0 is back in its loop, i.e. it ran the boot code again. */
+async function backInLoop(hmp: HmpStdio): Promise<void> {
+  const start = await counter(hmp);
+  await waitFor('the guest to run its loop again', async () => ((await counter(hmp)) !== start ? true : undefined));
+}
+
+describe('monitor e2e: log and logfile at run time', function () {
+  this.timeout(20_000);
+  let dir: string;
+  let hmp: HmpStdio;
+  /** QEMU's first in_asm block for the same machine, when QEMU is installed. */
+  let qemuFirstBlock: string | undefined;
+  const f1 = (): string => join(dir, 'first.log');
+  const f2 = (): string => join(dir, 'second.log');
+
+  before(async function () {
+    this.timeout(60_000);
+    dir = mkdtempSync(join(tmpdir(), 'tsemu-log-e2e-'));
+    if (haveQemu) {
+      const qemu = await HmpStdio.start('qemu', [...spinArgs('-monitor', 'stdio'), ...QEMU_ONLY_ARGS]);
+      try {
+        await qemu.run('log in_asm');
+        await qemu.run('cont');
+        await waitFor('QEMU to log the loop', () => (qemu.session.stderr.includes('IN: spin') ? true : undefined));
+        qemuFirstBlock = inAsmBlocks(qemu.session.stderr)[0];
+        await qemu.quit();
+      } finally {
+        qemu.kill();
+      }
+    }
+    hmp = await HmpStdio.start('tsemu', spinArgs('-monitor', 'stdio'));
+  });
+
+  after(() => {
+    hmp?.kill();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('log in_asm, then cont: blocks translated from then on go to stderr (no -D), in QEMU\'s format', async () => {
+    expect(await hmp.run('log in_asm')).to.equal('');
+    expect(await hmp.run('cont')).to.equal('');
+    await waitFor('IN: spin on stderr', () => (hmp.session.stderr.includes('IN: spin') ? true : undefined));
+    const blocks = inAsmBlocks(hmp.session.stderr);
+    // the reset vector, as QEMU 7.2 logs it (captured from qemu-system-riscv64; compared again when installed)
+    const resetVector = '----------------\nIN: \nPriv: 3; Virt: 0\n' +
+      '0x0000000000001000:  00000297          auipc                   t0,0                    # 0x1000\n' +
+      '0x0000000000001004:  02828613          addi                    a2,t0,40\n' +
+      '0x0000000000001008:  f1402573          csrrs                   a0,mhartid,zero\n\n';
+    if (qemuFirstBlock !== undefined) expect(qemuFirstBlock, 'QEMU').to.equal(resetVector);
+    expect(blocks[0]).to.equal(resetVector);
+    expect(blocks.some((b) => b.startsWith('----------------\nIN: spin\nPriv: 3; Virt: 0\n0x000000008000001c:  00043303  '))).to.equal(true);
+  });
+
+  it('logfile FILE: FILE is created, and the next translations go there instead of stderr', async () => {
+    expect(await hmp.run(`logfile ${f1()}`)).to.equal('');
+    expect(existsSync(f1())).to.equal(true);
+    const onStderr = countOf(hmp.session.stderr, 'IN:');
+    expect(await hmp.run('system_reset')).to.equal(''); // every translation is dropped: the boot code is translated again
+    await waitFor('the reset vector in FILE', () => (fileText(f1()).includes('0x0000000000001000:  00000297') ? true : undefined));
+    await waitFor('IN: spin in FILE', () => (fileText(f1()).includes('IN: spin') ? true : undefined));
+    expect(countOf(hmp.session.stderr, 'IN:')).to.equal(onStderr);
+  });
+
+  it('log none: nothing more is logged (the boot code translated again after a reset is not shown)', async () => {
+    expect(await hmp.run('log none')).to.equal('');
+    const size = statSync(f1()).size;
+    expect(await hmp.run('system_reset')).to.equal('');
+    await backInLoop(hmp);
+    expect(statSync(f1()).size).to.equal(size);
+  });
+
+  it('log exec: every vCPU logs each block it runs ("Trace N: ..."), until log none', async () => {
+    expect(await hmp.run('log exec')).to.equal('');
+    const traceLine = (hart: number): RegExp => new RegExp(`^Trace ${hart}: 0x0 \\[00000000/000000008000001c/00000000/00000000\\] $`, 'm');
+    await waitFor('Trace lines of both harts', () => {
+      const text = fileText(f1());
+      return traceLine(0).test(text) && traceLine(1).test(text) ? true : undefined;
+    });
+    expect(await hmp.run('log none')).to.equal(''); // returns once every thread has the new items
+    const size = statSync(f1()).size;
+    await sleep(300);
+    expect(statSync(f1()).size).to.equal(size);
+  });
+
+  it('logfile OTHER: output moves to OTHER; the first file gets nothing more', async () => {
+    expect(await hmp.run(`logfile ${f2()}`)).to.equal('');
+    expect(await hmp.run('log in_asm,int')).to.equal('');
+    const size = statSync(f1()).size;
+    expect(await hmp.run('system_reset')).to.equal('');
+    await waitFor('IN: spin in OTHER', () => (fileText(f2()).includes('IN: spin') ? true : undefined));
+    expect(inAsmBlocks(fileText(f2()))[0]).to.equal(inAsmBlocks(fileText(f1()))[0]);
+    expect(statSync(f1()).size).to.equal(size);
+    expect(await hmp.run('log none')).to.equal('');
+  });
+
+  it('quit: exit status 0', async () => {
+    const exit = await hmp.quit();
+    expect(exit.status).to.equal(0);
+  });
+});
+
+/** Command line -> output, as qemu-system-riscv64 7.2 prints it (compared again when it is installed). */
+const MESSAGE_CASES: readonly (readonly [string, string])[] = [
+  ['log trace:nonexistent_zz', "warning: trace event 'nonexistent_zz' does not exist\n"],
+  ['log all', "Filename template with '%d' required for 'tid'\n"],
+  ['logfile /tmp/tsemu-bad-template%s', 'Bad logfile template: /tmp/tsemu-bad-template%s\n'],
+  ['logfile /tmp/tsemu-bad-template%d%d', 'Bad logfile template: /tmp/tsemu-bad-template%d%d\n'],
+  ['logfile /nonexistent/x.log', 'Error opening logfile /nonexistent/x.log: No such file or directory\n'],
+  // QEMU keeps the name and, its log backend keeping a log level at all times, opens it again at every change
+  ['log none', 'Error opening logfile /nonexistent/x.log: No such file or directory\n'],
+  ['log in_asm', 'Error opening logfile /nonexistent/x.log: No such file or directory\n'],
+  ['logfile /', 'Error opening logfile /: Is a directory\n'],
+  ['trace-file', "unknown command: 'trace-file'\n"],
+  ['trace-file on', "unknown command: 'trace-file'\n"],
+  ['help trace-file', "unknown command: 'trace-file'\n"],
+];
+
+describe('monitor e2e: log / logfile / trace-file messages with the log trace backend', function () {
+  this.timeout(20_000);
+  const dirs: string[] = [];
+  let tsemu: HmpStdio;
+  let qemu: HmpStdio | undefined;
+
+  before(async function () {
+    this.timeout(60_000);
+    const args = spinArgs('-monitor', 'stdio');
+    [tsemu, qemu] = await Promise.all([
+      HmpStdio.start('tsemu', args),
+      haveQemu ? HmpStdio.start('qemu', [...args, ...QEMU_ONLY_ARGS]) : Promise.resolve(undefined),
+    ]);
+  });
+
+  after(() => {
+    tsemu?.kill();
+    qemu?.kill();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('log bogus (and other bad item lists) print the log help, as hmp_log does', async () => {
+    const help = await tsemu.run('help log');
+    expect(help).to.match(/^Log items \(comma separated\):\nnone {12}remove all logs\nout_asm {9}show generated host assembly/);
+    for (const line of ['log bogus', 'log in_asm,bogus', 'log in_asm,none', 'log trace:']) {
+      expect(await tsemu.run(line), line).to.equal(help);
+      if (qemu === undefined) continue;
+      // QEMU lists more items (op_opt, mmu, ...); the frame is the same
+      const theirs = await qemu.run(line);
+      expect(theirs.split('\n').slice(0, 2), `QEMU ${line}`).to.deep.equal(help.split('\n').slice(0, 2));
+      expect(theirs.split('\n').slice(-5), `QEMU ${line}`).to.deep.equal(help.split('\n').slice(-5));
+    }
+  });
+
+  for (const [line, expected] of MESSAGE_CASES) {
+    it(`${JSON.stringify(line)} -> ${JSON.stringify(expected.split('\n')[0])}`, async () => {
+      if (qemu !== undefined) expect(await qemu.run(line), 'QEMU').to.equal(expected);
+      expect(await tsemu.run(line)).to.equal(expected);
+    });
+  }
+
+  it('a logfile that opens ends the errors; log and logfile print nothing then', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'tsemu-log-msg-'));
+    dirs.push(d);
+    for (const hmp of qemu === undefined ? [tsemu] : [tsemu, qemu]) {
+      const path = join(d, `${hmp === tsemu ? 'tsemu' : 'qemu'}-%d.log`);
+      expect(await hmp.run(`logfile ${path}`)).to.equal('');
+      expect(await hmp.run('log none')).to.equal('');
+    }
+    // %d is the process id
+    const created = readdirSync(d);
+    expect(created.filter((n) => /^tsemu-\d+\.log$/.test(n))).to.have.length(1);
+    if (qemu !== undefined) expect(created.filter((n) => /^qemu-\d+\.log$/.test(n))).to.have.length(1);
+  });
+});
+
+describe('monitor e2e: log through QMP human-monitor-command', function () {
+  this.timeout(20_000);
+  let dir: string;
+  let proc: GuestSession;
+  let qmp: QmpSocket;
+
+  before(async function () {
+    this.timeout(60_000);
+    dir = mkdtempSync(join(tmpdir(), 'tsemu-log-qmp-'));
+    const socket = join(dir, 'qmp.sock');
+    proc = GuestSession.startTsemu(spinArgs('-qmp', `unix:${socket},server,nowait`), { timeoutMs: 60_000 });
+    qmp = await QmpSocket.connect(socket);
+    await qmp.nextLine(); // greeting
+    expect(await qmp.reply('{"execute": "qmp_capabilities"}')).to.equal('{"return": {}}');
+  });
+
+  after(() => {
+    qmp?.destroy();
+    proc?.kill();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const hmc = (line: string): Promise<string> =>
+    qmp.reply(JSON.stringify({ execute: 'human-monitor-command', arguments: { 'command-line': line } }));
+
+  it('logfile and log in_asm apply to the running machine and reply with empty output', async () => {
+    const file = join(dir, 'qmp.log');
+    expect(await hmc(`logfile ${file}`)).to.equal('{"return": ""}');
+    expect(await hmc('log in_asm')).to.equal('{"return": ""}');
+    expect(await qmp.reply('{"execute": "cont"}')).to.equal('{"return": {}}');
+    await waitFor('IN: spin in the file', () => (fileText(file).includes('IN: spin') ? true : undefined));
+  });
+
+  it('the texts come back in the reply, with CR LF (as QEMU)', async () => {
+    expect(await hmc('log trace:nonexistent_zz')).to.equal('{"return": "warning: trace event \'nonexistent_zz\' does not exist\\r\\n"}');
+    expect(await hmc('trace-file')).to.equal('{"return": "unknown command: \'trace-file\'\\r\\n"}');
+    expect(await hmc('logfile /nonexistent/x.log')).to.equal('{"return": "Error opening logfile /nonexistent/x.log: No such file or directory\\r\\n"}');
+  });
+
+  it('quit', async () => {
+    expect(await qmp.reply('{"execute": "quit"}')).to.equal('{"return": {}}');
+    expect((await proc.waitForExit()).status).to.equal(0);
+  });
+});
+
+describe('monitor e2e: trace-file with the simple backend', function () {
+  this.timeout(20_000);
+  let dir: string;
+  let hmp: HmpStdio;
+  const a = (): string => join(dir, 'a.simple');
+  const b = (): string => join(dir, 'b.simple');
+  const events = (path: string): SimpleTraceEvent[] =>
+    readSimpleTrace(readFileSync(path), EVENTS).filter((r): r is SimpleTraceEvent => r.kind === 'event');
+  const named = (records: SimpleTraceEvent[], name: string): SimpleTraceEvent[] => records.filter((r) => r.info.name === name);
+  const cpus = (records: SimpleTraceEvent[]): number[] => [...new Set(records.map((r) => r.cpu))].sort();
+
+  before(async function () {
+    this.timeout(60_000);
+    dir = mkdtempSync(join(tmpdir(), 'tsemu-trace-file-'));
+    // translate_block comes from the translator service, guest_cpu_* from each vCPU worker
+    hmp = await HmpStdio.start('tsemu', spinArgs('-monitor', 'stdio', '-trace', 'translate_block', '-trace', `enable=guest_cpu_*,file=${a()}`));
+  });
+
+  after(() => {
+    hmp?.kill();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('trace-file prints QEMU\'s status line', async () => {
+    expect(await hmp.run('trace-file')).to.equal(`Trace file "${a()}" on.\n`);
+  });
+
+  it('trace-file set FILE: the old file is complete, the new one is a valid trace on its own', async () => {
+    expect(await hmp.run(`trace-file set ${b()}`)).to.equal('');
+    expect(await hmp.run('trace-file')).to.equal(`Trace file "${b()}" on.\n`);
+    const before = events(a());
+    expect(before.every((r) => r.info.name === 'guest_cpu_enter'), 'only vCPU creation happened before the switch').to.equal(true);
+    // header and event mappings (nothing is translated before cont)
+    expect(events(b()).every((r) => r.info.name === 'guest_cpu_enter')).to.equal(true);
+    // every vCPU was created (guest_cpu_enter), in the old file or, if it started late, the new one
+    expect(cpus([...before, ...named(events(b()), 'guest_cpu_enter')])).to.deep.equal([0, 1]);
+  });
+
+  it('after cont and system_reset, the new file has the translator\'s and every vCPU\'s records', async () => {
+    expect(await hmp.run('cont')).to.equal('');
+    await waitFor('the loop translated', async () => {
+      expect(await hmp.run('trace-file flush')).to.equal('');
+      return named(events(b()), 'translate_block').some((r) => r.args[0] === BigInt(guest.spin)) ? true : undefined;
+    });
+    expect(await hmp.run('system_reset')).to.equal('');
+    await backInLoop(hmp);
+    expect(await hmp.run('trace-file off')).to.equal(''); // every thread wrote out its records and closed the file
+    expect(await hmp.run('trace-file')).to.equal(`Trace file "${b()}" off.\n`);
+    const records = events(b());
+    expect(cpus(named(records, 'guest_cpu_reset'))).to.deep.equal([0, 1]);
+    expect(named(records, 'translate_block')[0].args[0]).to.equal(0x1000n); // the reset vector first
+    expect(events(a()).every((r) => r.info.name === 'guest_cpu_enter')).to.equal(true); // nothing more went to the old file
+  });
+
+  it('trace-file off: nothing more is written', async () => {
+    const size = statSync(b()).size;
+    expect(await hmp.run('system_reset')).to.equal(''); // would trace guest_cpu_reset and translations
+    await backInLoop(hmp);
+    expect(statSync(b()).size).to.equal(size);
+  });
+
+  it('trace-file on: the file starts over (QEMU opens it "wb"), valid, and records again', async () => {
+    expect(await hmp.run('trace-file on')).to.equal('');
+    expect(await hmp.run('trace-file')).to.equal(`Trace file "${b()}" on.\n`);
+    expect(await hmp.run('trace-file flush')).to.equal('');
+    expect(named(events(b()), 'guest_cpu_reset')).to.deep.equal([]);
+    expect(await hmp.run('system_reset')).to.equal('');
+    await backInLoop(hmp);
+    expect(await hmp.run('trace-file flush')).to.equal('');
+    expect(cpus(named(events(b()), 'guest_cpu_reset'))).to.deep.equal([0, 1]);
+  });
+
+  it('quit: both files parse', async () => {
+    const exit = await hmp.quit();
+    expect(exit.status).to.equal(0);
+    expect(() => events(a())).to.not.throw();
+    expect(() => events(b())).to.not.throw();
+  });
+});
