@@ -51,7 +51,8 @@ export class JsBackend {
 
   generate(): string {
     this.lines = [];
-    this.lines.push('return function block() {');
+    // parenthesised: V8 compiles it eagerly with the factory instead of pre-parsing it now and parsing it again on the first call
+    this.lines.push('return (function block() {');
     this.lines.push('  const mb = c.tlbBase;');
     // A block that jumps back to its own start is a loop: run it inside the
     // function (bounded, so exit requests and other vCPUs' stores are seen).
@@ -59,7 +60,7 @@ export class JsBackend {
     if (loops) this.lines.push(`  for (let it = 0; ; it++) {`);
     for (const op of this.block.ops) this.emitOp(op);
     if (loops) this.lines.push('  }');
-    this.lines.push('};');
+    this.lines.push('});');
     return this.lines.join('\n');
   }
 

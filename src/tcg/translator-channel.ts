@@ -7,6 +7,8 @@
  * delays a translation.
  */
 import type { BlockCode } from '../vcpu/block-cache.js';
+import type { GuestMemory } from '../memory/guest-memory.js';
+import { PREFETCH_BYTES_PER_VCPU, PrefetchConsumer, PrefetchedBlock } from './prefetch-ring.js';
 
 export const MAX_VCPUS = 16;
 /**
@@ -39,11 +41,20 @@ const D_PC = 4, D_PA = 5, D_PA2 = 6;
 export interface TranslatorChannelBuffers {
   doorbell: SharedArrayBuffer;
   slots: SharedArrayBuffer;
+  /** One translation-ahead ring per vCPU (prefetch-ring.ts). */
+  prefetch: SharedArrayBuffer;
 }
 
 export function createTranslatorChannel(): TranslatorChannelBuffers {
-  return { doorbell: new SharedArrayBuffer(8), slots: new SharedArrayBuffer(SLOT_BYTES * MAX_VCPUS) };
+  return {
+    doorbell: new SharedArrayBuffer(8),
+    slots: new SharedArrayBuffer(SLOT_BYTES * MAX_VCPUS),
+    prefetch: new SharedArrayBuffer(PREFETCH_BYTES_PER_VCPU * MAX_VCPUS),
+  };
 }
+
+/** Prefetched translations not yet used, beyond which the oldest guesses are dropped. */
+const MAX_PREFETCHED = 4096;
 
 class Slot {
   readonly i32: Int32Array;
@@ -62,17 +73,27 @@ export class TranslatorClient {
   private readonly slot: Slot;
   private readonly doorbell: Int32Array;
   private readonly decoder = new TextDecoder('latin1');
+  private readonly prefetchRing: PrefetchConsumer;
+  private readonly prefetched = new Map<string, PrefetchedBlock>();
 
-  constructor(buffers: TranslatorChannelBuffers, readonly vcpuIndex: number) {
+  /** `mem` tells whether a prefetched translation is still current. */
+  constructor(buffers: TranslatorChannelBuffers, readonly vcpuIndex: number, private readonly mem?: GuestMemory) {
     this.slot = new Slot(buffers, vcpuIndex);
     this.doorbell = new Int32Array(buffers.doorbell);
+    this.prefetchRing = new PrefetchConsumer(buffers.prefetch, vcpuIndex);
   }
 
-  /** Requests made and time spent waiting for them (TSEMU_STATS). */
+  /** Requests made and time spent waiting for them, and blocks that came translated ahead (TSEMU_STATS). */
   requests = 0;
   waitMs = 0;
+  prefetchHits = 0;
 
   fetch(pc: number, pa: number, pa2: number, priv: number): BlockCode {
+    const ahead = this.takePrefetched(pc, pa, pa2);
+    if (ahead) {
+      this.prefetchHits++;
+      return ahead;
+    }
     const t0 = performance.now();
     this.requests++;
     try {
@@ -80,6 +101,27 @@ export class TranslatorClient {
     } finally {
       this.waitMs += performance.now() - t0;
     }
+  }
+
+  /** The service's translation of exactly this block, made ahead of need and still current. */
+  private takePrefetched(pc: number, pa: number, pa2: number): BlockCode | undefined {
+    const mem = this.mem;
+    if (!mem) return undefined;
+    if (this.prefetchRing.pending) {
+      if (this.prefetched.size >= MAX_PREFETCHED) this.prefetched.clear();
+      this.prefetchRing.drain((b) => this.prefetched.set(`${b.pa}:${b.pc}:${b.pa2}`, b));
+    }
+    if (this.prefetched.size === 0) return undefined;
+    const key = `${pa}:${pc}:${pa2}`;
+    const b = this.prefetched.get(key);
+    if (!b) return undefined;
+    this.prefetched.delete(key);
+    if (b.epoch !== mem.epoch) {
+      this.prefetched.clear(); // all made before a trace/instrumentation change
+      return undefined;
+    }
+    if (b.page >= 0 && Atomics.load(mem.pageGen, b.page) !== b.gen) return undefined;
+    return b;
   }
 
   private request(pc: number, pa: number, pa2: number, priv: number): BlockCode {
@@ -169,3 +211,4 @@ export class TranslatorServer {
     slot.i32[W_LEN] = r.written;
   }
 }
+

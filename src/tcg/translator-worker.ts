@@ -10,13 +10,19 @@ import { GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
 import { Translator, TranslatorLog } from './translator.js';
 import { MAX_VCPUS, TranslatorChannelBuffers, TranslatorServer } from './translator-channel.js';
 import { disassembleForLog } from './translator-log.js';
-import { attachTracing, bindThreadTracing, TracingConfig } from '../machine/tracing.js';
+import { applyTraceOutputChange, attachTracing, bindThreadTracing, OutputChange, TracingConfig } from '../machine/tracing.js';
 import { InstrCommand, InstrThread } from '../instr/thread-env.js';
 import { bindTranslationEvents, translationHooks } from '../instr/translation-hooks.js';
 import { guestMemoryForInstr, hartPresent } from '../instr/memory-access.js';
 import type { LibraryLoadMessage } from '../instr/thread-host.js';
 import { stateViews, WORD_EXIT_REQUEST } from '../vcpu/state-layout.js';
-import { trace_translate_block } from '../trace/generated/events.js';
+import { EventId, trace_translate_block } from '../trace/generated/events.js';
+import { traceRuntime } from '../trace/runtime.js';
+import { tcgTraceRuntime } from '../trace/tcg-runtime.js';
+import { TranslationAhead } from './translation-ahead.js';
+
+/** Translation-level events (QI_EVENT ids of the *_trans events) whose observers must not see speculative translations. */
+const TRANS_EVENTS = [EventId.guest_mem_before_trans, EventId.guest_bbl_before_trans, EventId.guest_inst_before_trans];
 
 export interface TranslatorWorkerData {
   memory: GuestMemoryBuffers;
@@ -32,14 +38,16 @@ export interface TranslatorWorkerData {
 export type TranslatorCommand =
   | { type: 'flush' }
   | { type: 'exit' }
-  | { type: 'instr'; cmd: InstrCommand; ack: number };
+  | { type: 'instr'; cmd: InstrCommand; ack: number }
+  /** HMP log / logfile / trace-file: applied before the next translation, then acknowledged. */
+  | { type: 'output'; change: OutputChange; ack: number };
 
 const port = parentPort;
 if (!port) throw new Error('translator worker must run in a worker thread');
 const data = workerData as TranslatorWorkerData;
 
-function makeLog(): TranslatorLog | undefined {
-  const { inAsm, op, outAsm, fd } = data.log;
+function makeLog(settings: TranslatorWorkerData['log']): TranslatorLog | undefined {
+  const { inAsm, op, outAsm, fd } = settings;
   if (!inAsm && !op && !outAsm) return undefined;
   return {
     inAsm, op, outAsm,
@@ -73,12 +81,17 @@ async function main(): Promise<void> {
   bindTranslationEvents(instr.rt);
   for (const lib of data.libraries) await instr.load(lib);
   const hooks = new Map<number, ReturnType<typeof translationHooks>>();
-  const translator = new Translator(mem, makeLog(), (cpu) => {
+  const translator = new Translator(mem, makeLog(data.log), (cpu) => {
     let h = hooks.get(cpu);
     if (!h) hooks.set(cpu, (h = translationHooks(cpu)));
     return h;
   });
   const server = new TranslatorServer(data.channel);
+  const ahead = new TranslationAhead(data.channel.prefetch);
+  // speculation only while nobody can observe a translation (see translation-ahead.ts)
+  const translationObserved = (): boolean =>
+    translator.logging || (traceRuntime.dstate[EventId.translate_block] & 1) !== 0 ||
+    TRANS_EVENTS.some((id) => harts.some((_, cpu) => tcgTraceRuntime.wanted(id, cpu)));
   let running = true;
   let epoch = mem.epoch;
   let busyMs = 0;
@@ -89,7 +102,11 @@ async function main(): Promise<void> {
       const cmd = m.message as TranslatorCommand;
       if (cmd.type === 'flush') translator.flush();
       else if (cmd.type === 'exit') running = false;
-      else pending.push({ cmd: cmd.cmd, ack: cmd.ack });
+      else if (cmd.type === 'output') {
+        if (cmd.change.kind === 'log') translator.setLog(makeLog(cmd.change.log));
+        applyTraceOutputChange(tracing, cmd.change);
+        port?.postMessage({ type: 'ack', id: cmd.ack });
+      } else pending.push({ cmd: cmd.cmd, ack: cmd.ack });
     }
   };
   port?.postMessage({ type: 'ready' });
@@ -110,21 +127,34 @@ async function main(): Promise<void> {
       if (mem.epoch !== epoch) {
         epoch = mem.epoch;
         translator.flush();
+        ahead.reset();
       }
       const t0 = performance.now();
       const code = translator.translate(req.pc, req.pa, req.pa2, req.vcpuIndex, req.priv);
       busyMs += performance.now() - t0;
+      if (!translationObserved()) ahead.requested(req.vcpuIndex, req.pc, req.pa, code);
       if (stats && translator.translated % 1000 === 0) process.stderr.write(`[stats] translator: ${translator.translated} blocks in ${busyMs.toFixed(0)} ms\n`);
       trace_translate_block(BigInt.asUintN(64, BigInt(req.pc)), BigInt(req.pa), code.insnCount);
       return code;
     });
-    if (served === 0 && running && pending.length === 0) server.waitForRequests(50, seen);
+    if (served > 0) {
+      // translate ahead while the vCPUs are busy with what they got; a new request ends it
+      const idle = server.doorbellValue;
+      while (ahead.hasWork && running && server.doorbellValue === idle && mem.epoch === epoch) {
+        const t0 = performance.now();
+        ahead.step(translator, epoch);
+        busyMs += performance.now() - t0;
+      }
+      continue;
+    }
+    if (running && pending.length === 0) server.waitForRequests(50, seen);
   }
   tracing.backend.flush();
-  if (process.env.TSEMU_STATS) process.stderr.write(`[stats] translator: ${translator.translated} blocks translated in ${busyMs.toFixed(0)} ms\n`);
+  if (process.env.TSEMU_STATS) process.stderr.write(`[stats] translator: ${translator.translated} blocks translated in ${busyMs.toFixed(0)} ms, ${ahead.pushed} sent ahead\n`);
   port?.postMessage({ type: 'exited' });
 }
 
 main().catch((e: unknown) => {
   port.postMessage({ type: 'fatal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
 });
+

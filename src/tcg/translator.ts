@@ -24,7 +24,13 @@ export interface TranslatorLog {
   symbolAt?(pc: number): string;
 }
 
-interface CacheEntry extends BlockCode {
+/** A translation and where the guest probably goes after it (for translation ahead, src/tcg/prefetch-ring.ts). */
+export interface Translation extends BlockCode {
+  /** Constant exit targets and return points of calls, within the block's first page; empty when it straddles a page. */
+  successors: readonly number[];
+}
+
+interface CacheEntry extends Translation {
   key: string;
 }
 
@@ -37,9 +43,19 @@ export class Translator {
 
   constructor(
     private readonly mem: GuestMemory,
-    private readonly log: TranslatorLog | undefined,
+    private log: TranslatorLog | undefined,
     private hooksFor: HooksForVcpu = () => ({}),
   ) {}
+
+  /** New `-d` settings (HMP log / logfile); like QEMU, they apply to blocks translated from now on. */
+  setLog(log: TranslatorLog | undefined): void {
+    this.log = log;
+  }
+
+  /** Is any `-d` translation item on (so every translation is logged)? */
+  get logging(): boolean {
+    return this.log !== undefined && (this.log.inAsm || this.log.op || this.log.outAsm);
+  }
 
   setHooks(hooksFor: HooksForVcpu): void {
     this.hooksFor = hooksFor;
@@ -55,7 +71,7 @@ export class Translator {
     return this.cache.size;
   }
 
-  translate(pc: number, pa: number, pa2: number, vcpuIndex: number, priv = 3): BlockCode {
+  translate(pc: number, pa: number, pa2: number, vcpuIndex: number, priv = 3): Translation {
     const key = `${pa}:${pc}:${pa2}`;
     const hit = this.cache.get(key);
     if (hit && (hit.page < 0 || Atomics.load(this.mem.pageGen, hit.page) === hit.gen)) return hit;
@@ -66,7 +82,9 @@ export class Translator {
     if (this.log?.op) this.log.write(`OP after optimization:\n${formatOps(block.ir)}\n`);
     const source = generateJs(block.ir);
     if (this.log?.outAsm) this.log.write(`OUT: [size=${source.length}]\n${source}\n\n`);
-    const entry: CacheEntry = { key, source, page: block.page, gen: block.gen, insnCount: block.ir.insnCount };
+    const entry: CacheEntry = {
+      key, source, page: block.page, gen: block.gen, insnCount: block.ir.insnCount, successors: likelySuccessors(block, pa2),
+    };
     this.cache.set(key, entry);
     this.translated++;
     return entry;
@@ -82,6 +100,26 @@ export class Translator {
     }
     log.write(lines.join('\n') + '\n\n');
   }
+}
+
+/**
+ * Where execution may continue after `block` without leaving its page:
+ * constant exits (branch targets, fall-through) and the return points of
+ * calls (the instruction after a jal/jalr that links). Computed after
+ * optimization, so exits folded away are not listed.
+ */
+function likelySuccessors(block: TranslatedBlock, pa2: number): number[] {
+  if (pa2 >= 0) return [];
+  const start = block.ir.pc;
+  const samePage = (pc: number): boolean => Math.floor(pc / 4096) === Math.floor(start / 4096) && (pc & 0xfff) !== 0xffe;
+  const found = new Set<number>();
+  for (const op of block.ir.ops) {
+    if ((op.opc === 'exit' || op.opc === 'exit_if') && op.imm !== undefined && op.imm !== start) found.add(op.imm);
+  }
+  block.insns.forEach((d, i) => {
+    if (d && (d.name === 'jal' || d.name === 'jalr') && d.rd !== 0) found.add(block.ir.insnPcs[i] + d.length);
+  });
+  return [...found].filter(samePage);
 }
 
 function hex(v: number): string {

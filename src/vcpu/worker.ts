@@ -14,7 +14,7 @@ import { MAX_VCPUS, TranslatorChannelBuffers, TranslatorClient } from '../tcg/tr
 import { MmioPort, VcpuContext } from './context.js';
 import { BlockCache } from './block-cache.js';
 import { RunLoop, runOneVcpu, runRoundRobin } from './run-loop.js';
-import { attachTracing, bindThreadTracing, TracingConfig } from '../machine/tracing.js';
+import { applyTraceOutputChange, attachTracing, bindThreadTracing, OutputChange, TracingConfig } from '../machine/tracing.js';
 import { EVENT_CPU_ENTER, EVENT_CPU_EXIT, EVENT_CPU_RESET, InstrCommand, InstrThread } from '../instr/thread-env.js';
 import { guestMemoryForInstr, hartPresent } from '../instr/memory-access.js';
 import type { LibraryLoadMessage } from '../instr/thread-host.js';
@@ -70,7 +70,8 @@ class WorkerShared {
   readonly clintShared = new ClintShared(data.clint);
   readonly harts: VcpuStateViews[] = data.allStates.map((b) => stateViews(b));
   readonly clint = new Clint(this.clintShared, data.maxHarts, (h) => this.harts[h]);
-  readonly log = data.log.int || data.log.exec || data.log.cpu || data.log.guestErrors ? new CpuLog(data.log) : undefined;
+  /** Always there so that HMP `log` can switch items on later; with every flag off the run loop keeps its fast path. */
+  readonly log = new CpuLog(data.log);
   readonly tracing = attachTracing(data.tracing);
   readonly instr = new InstrThread({
     role: 'vcpu',
@@ -85,6 +86,15 @@ class WorkerShared {
 
   constructor() {
     bindThreadTracing(this.tracing, (id, cpu, args) => this.instr.rt.deliver(id, cpu, args));
+  }
+
+  /** HMP log / logfile / trace-file: this worker's -d output and trace writer follow. */
+  applyOutput(change: OutputChange): void {
+    if (change.kind === 'log') {
+      const { int, exec, cpu, guestErrors, fd } = change.log;
+      this.log.setFlags({ int, exec, cpu, guestErrors, fd });
+    }
+    applyTraceOutputChange(this.tracing, change);
   }
 
   /** Trace state or callbacks changed: every translation is stale; make every vCPU notice now. */
@@ -118,7 +128,7 @@ class HartRuntime {
     });
     const log = shared.log;
     this.ctx.trapObserver = (cause, interrupt, epc, tval) => {
-      if (log?.flags.int) log.write(formatTrap(hartId, cause, interrupt, epc, tval));
+      if (log.flags.int) log.write(formatTrap(hartId, cause, interrupt, epc, tval));
       if (interrupt) trace_riscv_interrupt(hartId, BigInt(cause), BigInt.asUintN(64, BigInt(epc)));
       else trace_riscv_trap(hartId, BigInt(cause), BigInt.asUintN(64, BigInt(epc)), BigInt.asUintN(64, tval));
     };
@@ -131,7 +141,7 @@ class HartRuntime {
     };
     this.ctx.resetState(data.resetPc);
     const rt = shared.instr.rt;
-    this.translatorClient = new TranslatorClient(data.translator, hartId);
+    this.translatorClient = new TranslatorClient(data.translator, hartId, shared.mem);
     const dispatchers = rt.events.map((_, id) => rt.execDispatcher(id, hartId, shared.tracing.state.dstate));
     this.cache = new BlockCache(this.ctx, shared.mem, this.translatorClient, dispatchers, shared.instr.boards);
     this.loop = new RunLoop(this.ctx, this.cache, {
@@ -174,6 +184,19 @@ class HartRuntime {
         return; // acked when the work is done
       }
       case 'flush': this.cache.flush(); break;
+      case 'output': {
+        if (cmd.output !== undefined) this.shared.applyOutput(cmd.output);
+        if (cmd.output?.kind !== 'log') break;
+        // The run loop picks its logged (-d exec/cpu) or fast loop when step() starts, and with
+        // thread=multi one step() lasts until the vCPU stops: queued work makes it leave step()
+        // (Yield) and come back in the right loop. The ack follows, so the monitor's `log` returns
+        // once the switch is done.
+        const ack = cmd.ack;
+        this.shared.asyncQueue.push(async () => {
+          if (ack !== undefined) post({ type: 'ack', id: ack, hart: this.spec.hartId, pc: this.ctx.pc });
+        });
+        return;
+      }
       case 'unplug':
         // hot-unplug: guest_cpu_exit before the vCPU goes
         this.raise(EVENT_CPU_EXIT);
@@ -259,7 +282,7 @@ async function main(): Promise<void> {
     for (const r of runtimes.values()) {
       const t = r.translatorClient;
       const m = (r.ctx.mmio as ReturnType<typeof mmioPort>).remote;
-      process.stderr.write(`[stats] hart ${r.spec.hartId}: ${r.ctx.instret} instructions; ${t.requests} translations, ${t.waitMs.toFixed(0)} ms waiting; ` +
+      process.stderr.write(`[stats] hart ${r.spec.hartId}: ${r.ctx.instret} instructions; ${t.requests} translations requested, ${t.waitMs.toFixed(0)} ms waiting, ${t.prefetchHits} translated ahead; ` +
         `${r.cache.compiled} compiled in ${r.cache.compileMs.toFixed(0)} ms; ${m.accesses} MMIO accesses, ${m.waitMs.toFixed(0)} ms; ` +
         `UART fast path: ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.shadowReads} LSR reads, ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.posted} bytes posted\n`);
     }

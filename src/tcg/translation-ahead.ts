@@ -1,0 +1,94 @@
+/**
+ * Translation ahead of need, the service side (see prefetch-ring.ts): after
+ * answering a request, the service walks the likely successors of what it
+ * just translated, breadth first and a few levels deep, and pushes each new
+ * translation to the asking vCPU's ring, stopping as soon as a real request
+ * rings the doorbell.
+ *
+ * Speculation must stay invisible: it is off whenever something observes
+ * translations (translation-level trace events or instrumentation callbacks,
+ * `-d in_asm/op/out_asm`), so those see exactly the blocks the guest runs,
+ * in order, as with QEMU.
+ */
+import type { Translation } from './translator.js';
+import { PrefetchProducer } from './prefetch-ring.js';
+
+/** How far from the requested block speculation goes. */
+const MAX_DEPTH = Number(process.env.TSEMU_AHEAD_DEPTH ?? 6);
+/** Candidates kept; the newest request's come first, the oldest are dropped. */
+const MAX_QUEUE = Number(process.env.TSEMU_AHEAD_QUEUE ?? 64);
+/** Forget what was sent to a vCPU beyond this many blocks (it only costs a possible duplicate). */
+const MAX_SENT = 1 << 15;
+
+interface Candidate {
+  vcpu: number;
+  pc: number;
+  pa: number;
+  depth: number;
+}
+
+export interface AheadTranslator {
+  translate(pc: number, pa: number, pa2: number, vcpuIndex: number): Translation;
+}
+
+export class TranslationAhead {
+  private queue: Candidate[] = [];
+  private readonly sent: Set<string>[] = [];
+  private readonly producers: PrefetchProducer[] = [];
+  /** Speculative translations pushed, and how many were new translations (not cache hits). */
+  pushed = 0;
+
+  constructor(private readonly buffer: SharedArrayBuffer) {}
+
+  /** A vCPU was answered with `code` for (pc, pa): remember it has it, queue its successors. */
+  requested(vcpu: number, pc: number, pa: number, code: Translation): void {
+    this.sentTo(vcpu).add(keyOf(pc, pa, code.gen));
+    this.enqueueSuccessors(vcpu, pc, pa, code, 1, true);
+  }
+
+  get hasWork(): boolean {
+    return this.queue.length > 0;
+  }
+
+  /** Everything sent so far may be stale (new translation epoch): start over. */
+  reset(): void {
+    this.queue = [];
+    for (const s of this.sent) s?.clear();
+  }
+
+  /** Translate one queued candidate and push it; `epoch` tags the record. */
+  step(translator: AheadTranslator, epoch: number): void {
+    const c = this.queue.shift();
+    if (!c) return;
+    const code = translator.translate(c.pc, c.pa, -1, c.vcpu);
+    const sent = this.sentTo(c.vcpu);
+    const key = keyOf(c.pc, c.pa, code.gen);
+    if (!sent.has(key)) {
+      if (!this.producer(c.vcpu).push({ ...code, pc: c.pc, pa: c.pa, pa2: -1, epoch })) return;
+      if (sent.size >= MAX_SENT) sent.clear();
+      sent.add(key);
+      this.pushed++;
+    }
+    if (c.depth < MAX_DEPTH) this.enqueueSuccessors(c.vcpu, c.pc, c.pa, code, c.depth + 1, false);
+  }
+
+  /** Breadth first below one request; a new request's successors go before everything older. */
+  private enqueueSuccessors(vcpu: number, pc: number, pa: number, code: Translation, depth: number, first: boolean): void {
+    const next = code.successors.map((s) => ({ vcpu, pc: s, pa: pa + (s - pc), depth }));
+    if (first) this.queue.unshift(...next);
+    else this.queue.push(...next);
+    if (this.queue.length > MAX_QUEUE) this.queue.length = MAX_QUEUE;
+  }
+
+  private sentTo(vcpu: number): Set<string> {
+    return (this.sent[vcpu] ??= new Set());
+  }
+
+  private producer(vcpu: number): PrefetchProducer {
+    return (this.producers[vcpu] ??= new PrefetchProducer(this.buffer, vcpu));
+  }
+}
+
+function keyOf(pc: number, pa: number, gen: number): string {
+  return `${pa}:${pc}:${gen}`;
+}
