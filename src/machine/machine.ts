@@ -11,6 +11,8 @@ import { createGuestMemoryBuffers, GuestMemory, GuestMemoryBuffers } from '../me
 import { createMmioSlot, MmioRequest, MmioServer } from '../memory/mmio-channel.js';
 import { createTranslatorChannel, MAX_VCPUS, TranslatorChannelBuffers } from '../tcg/translator-channel.js';
 import type { TranslatorWorkerData, TranslatorCommand } from '../tcg/translator-worker.js';
+import { EarlyWorkerKind, endUntakenWorkers, takeEarlyWorker } from './early-workers.js';
+import type { StartMessage } from '../util/worker-input.js';
 import type { VcpuWorkerData } from '../vcpu/worker.js';
 import type { VcpuCommand, VcpuCommandType, VcpuReport } from '../vcpu/protocol.js';
 import {
@@ -308,6 +310,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     const vcpus = this.config.singleThread
       ? this.startVcpuWorker(harts, 'single')
       : Promise.all(harts.map((h) => this.startVcpuWorker([h], 'multi')));
+    endUntakenWorkers();
     this.translator = await translator;
     await vcpus;
     this.started = true;
@@ -315,6 +318,14 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
 
   private workerUrl(path: string): URL {
     return new URL(path, import.meta.url);
+  }
+
+  /** A worker for `data`: one the command line spawned early (early-workers.ts) or a new one. */
+  private workerFor<T>(kind: EarlyWorkerKind, path: string, data: T): Worker {
+    const early = takeEarlyWorker(kind);
+    if (!early) return new Worker(this.workerUrl(path), { workerData: data });
+    early.postMessage({ type: 'start', data } satisfies StartMessage<T>);
+    return early;
   }
 
   private startTranslator(): Promise<Worker> {
@@ -328,7 +339,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
       allStates: this.stateBuffers,
       maxHarts: this.config.maxHarts,
     };
-    const worker = new Worker(this.workerUrl('../tcg/translator-worker.js'), { workerData: data });
+    const worker = this.workerFor('translator', '../tcg/translator-worker.js', data);
     this.translator = worker; // reachable before it is ready (changeOutput): messages wait until it drains them
     return new Promise((resolve, reject) => {
       worker.on('message', (m: { type: string; message?: string; id?: number; error?: string } | InstrReport) => {
@@ -366,7 +377,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
       tracing: this.config.tracing.config,
       libraries: this.instr.loadMessages(),
     };
-    const worker = new Worker(this.workerUrl('../vcpu/worker.js'), { workerData: data });
+    const worker = this.workerFor('vcpu', '../vcpu/worker.js', data);
     const handles: VcpuHandle[] = hartIds.map((hartId, i) => {
       const uartRing = new UartRingReader(rings[i], (byte) => {
         this.uart.write(0, 1, BigInt(byte));

@@ -4,8 +4,7 @@
  * The source is a factory body; the vCPU worker compiles it once with
  * `new Function(...BLOCK_PARAMS, source)` and calls the factory with its own
  * context to obtain the block function, which returns the next guest pc.
- * Everything the block touches is a closure variable bound by the factory,
- * so the hot path has no property lookups:
+ * Everything the block touches is a closure variable bound by the factory:
  *
  *   c     the vCPU context (helpers, `brk`/`brkPc` for helper-requested exits)
  *   x     BigInt64Array over the vCPU state (guest registers, slot = index)
@@ -16,6 +15,10 @@
  *   ev    the vCPU's event sink: ev[eventId](...args) raises an execution-level event
  *   sb    scoreboards of instrumentation libraries (one BigInt64Array each, a row of
  *         counters per vCPU)
+ *   ls    loads and stores through the TLB: ls.ld64(rs1, imm, pc, insn) and
+ *         friends (src/vcpu/load-store.ts); a register-based access is one call,
+ *         which V8 inlines once the block is hot. Other bases use the inline
+ *         TLB probe below.
  *
  * This file is the only place that knows how ops look in JS; `-d out_asm`
  * prints exactly what it returns.
@@ -23,7 +26,7 @@
 import { Cond, IrBlock, MemOp, Op, Temp } from './ir.js';
 import { SLOT_INSTRET } from '../vcpu/state-layout.js';
 
-export const BLOCK_PARAMS = ['c', 'x', 'xi', 'f', 'tlb', 'm8', 'mu8', 'm16', 'mu16', 'm32', 'mu32', 'm64', 'ev', 'sb'] as const;
+export const BLOCK_PARAMS = ['c', 'x', 'xi', 'f', 'tlb', 'm8', 'mu8', 'm16', 'mu16', 'm32', 'mu32', 'm64', 'ev', 'sb', 'ls'] as const;
 
 /** Number of soft-TLB entries per MMU mode (direct mapped on the virtual page number): 8 MiB of reach. */
 export const TLB_ENTRIES = 2048;
@@ -46,21 +49,28 @@ function shiftFor(size: number): number {
 
 export class JsBackend {
   private lines: string[] = [];
+  /** Some access probes the TLB inline and needs the TLB set in `mb`. */
+  private inlineTlb = false;
+  /** Register-based accesses call `ls` (compact source) unless the block loops on itself. */
+  private compactAccesses = true;
 
   constructor(private readonly block: IrBlock) {}
 
   generate(): string {
     this.lines = [];
+    this.inlineTlb = false;
     // parenthesised: V8 compiles it eagerly with the factory instead of pre-parsing it now and parsing it again on the first call
     this.lines.push('return (function block() {');
-    this.lines.push('  const mb = c.tlbBase;');
     // A block that jumps back to its own start is a loop: run it inside the
     // function (bounded, so exit requests and other vCPUs' stores are seen).
     const loops = this.block.ops.some((op) => this.isSelfExit(op));
+    // a loop runs many iterations per call: its machine code matters more than its compile time
+    this.compactAccesses = !loops;
     if (loops) this.lines.push(`  for (let it = 0; ; it++) {`);
     for (const op of this.block.ops) this.emitOp(op);
     if (loops) this.lines.push('  }');
     this.lines.push('});');
+    if (this.inlineTlb) this.lines.splice(1, 0, '  const mb = c.tlbBase;');
     return this.lines.join('\n');
   }
 
@@ -195,10 +205,17 @@ export class JsBackend {
     return ~0xfff | (mem.size - 1);
   }
 
+  /** ls.ld<size><s|u>(rs1, imm, pc, insn): see src/vcpu/load-store.ts. */
   private emitLoad(op: Op): void {
     const mem = op.mem as MemOp;
     const n = op.dst?.id as number;
     const base = op.args[0];
+    if (base.kind === 'global' && this.compactAccesses) {
+      const name = mem.size === 8 ? 'ld64' : `ld${mem.size * 8}${mem.signed ? 's' : 'u'}`;
+      this.def(op, `ls.${name}(${base.index}, ${op.imm as number}, ${this.pcOf(op)}, ${op.insnIndex})`);
+      return;
+    }
+    this.inlineTlb = true;
     this.address(base, op.imm as number, n);
     const view = RAM_VIEW[`${mem.size}${mem.signed ? 's' : 'u'}`];
     const shift = shiftFor(mem.size);
@@ -210,9 +227,17 @@ export class JsBackend {
     this.out(`else { t${n} = c.ld(lo${n}, hi${n}, ${mem.size}, ${mem.signed ? 1 : 0}, ${this.pcOf(op)}, ${op.insnIndex}); if (c.brk) { c.brk = false; return c.brkPc; } }`);
   }
 
+  /** ls.st<size>(rs1, imm, value, pc, insn, length): see src/vcpu/load-store.ts. */
   private emitStore(op: Op): void {
     const mem = op.mem as MemOp;
     const [value, base] = op.args;
+    if (base.kind === 'global' && this.compactAccesses) {
+      const v = mem.size === 8 ? this.val(value) : this.lo32(value);
+      const args = [base.index, op.imm as number, v, this.pcOf(op), op.insnIndex, this.block.insnLengths[op.insnIndex]];
+      this.out(`ls.st${mem.size * 8}(${args.join(', ')});`);
+      return;
+    }
+    this.inlineTlb = true;
     const n = `s${this.lines.length}`;
     this.address(base, op.imm as number, n);
     const view = RAM_VIEW[`${mem.size}s`];

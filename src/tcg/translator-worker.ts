@@ -4,7 +4,8 @@
  * blocks, and between requests drains control messages (log settings,
  * flushes, shutdown) synchronously.
  */
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { workerInput } from '../util/worker-input.js';
+import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { writeAll } from '../util/write-all.js';
 import { GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
 import { Translator, TranslatorLog } from './translator.js';
@@ -44,7 +45,8 @@ export type TranslatorCommand =
 
 const port = parentPort;
 if (!port) throw new Error('translator worker must run in a worker thread');
-const data = workerData as TranslatorWorkerData;
+/** Set first thing in main() (workerData, or the start message of an early worker). */
+let data: TranslatorWorkerData;
 
 function makeLog(settings: TranslatorWorkerData['log']): TranslatorLog | undefined {
   const { inAsm, op, outAsm, fd } = settings;
@@ -63,6 +65,7 @@ function symbolAt(pc: number): string {
 }
 
 async function main(): Promise<void> {
+  data = await workerInput<TranslatorWorkerData>();
   const mem = new GuestMemory(data.memory);
   const harts = data.allStates.map((b) => stateViews(b));
   const tracing = attachTracing(data.tracing);

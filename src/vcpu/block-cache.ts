@@ -9,6 +9,7 @@
 import { BLOCK_PARAMS } from '../tcg/backend-js.js';
 import { GuestMemory } from '../memory/guest-memory.js';
 import { VcpuContext } from './context.js';
+import { createLoadStoreHelpers, LoadStoreHelpers } from './load-store.js';
 
 /** What the translator service returns for one block. */
 export interface BlockCode {
@@ -66,7 +67,11 @@ export class BlockCache {
     private readonly scoreboards: BigInt64Array[] = [],
   ) {
     this.pageGen = mem.pageGen;
+    this.loadStore = createLoadStoreHelpers(ctx, ctx.state.i32, mem);
   }
+
+  /** The `ls` of generated code: loads and stores through this vCPU's TLB. */
+  private readonly loadStore: LoadStoreHelpers;
 
   /** Drop everything (trace-state change, instrumentation load/unload, reset). */
   flush(): void {
@@ -171,6 +176,9 @@ export class BlockCache {
     this.compiled++;
     const m = this.mem;
     const s = this.ctx.state;
-    return factory(this.ctx, s.i64, s.i32, s.f64, this.ctx.tlb, m.m8, m.mu8, m.m16, m.mu16, m.m32, m.mu32, m.m64, this.events, this.scoreboards);
+    return factory(
+      this.ctx, s.i64, s.i32, s.f64, this.ctx.tlb, m.m8, m.mu8, m.m16, m.mu16, m.m32, m.mu32, m.m64, this.events, this.scoreboards,
+      this.loadStore,
+    );
   }
 }

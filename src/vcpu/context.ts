@@ -6,7 +6,8 @@
  * Helper protocol: a helper that must end the block (trap, privileged state
  * change, code modified) sets `brk = true` and `brkPc` to where execution
  * continues, and accounts the instructions it retired; the block then
- * returns `brkPc` to the run loop.
+ * returns `brkPc` to the run loop. Loads and stores reach `ld`/`st` through
+ * load-store.ts, which turns `brk` into a thrown BLOCK_EXIT instead.
  */
 import { Hart, CsrOp } from '../target/riscv/hart.js';
 import { Access, Cause, MSTATUS, MPP_SHIFT, Priv } from '../target/riscv/csr.js';

@@ -11,6 +11,7 @@
  */
 import { VcpuContext } from './context.js';
 import { BlockCache, CompiledBlock } from './block-cache.js';
+import { BLOCK_EXIT } from './load-store.js';
 import { CpuLog, formatCpuState } from './cpu-log.js';
 import {
   Csr, ExitReason, RunState, SLOT_PC, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_HALTED, WORD_RUN_STATE, WORD_WAKE,
@@ -43,6 +44,16 @@ export const enum StepResult {
   Exit,
   /** The thread must run asynchronous work, then call step again. */
   Yield,
+}
+
+/** Run one block; a load or store that ended it early (load-store.ts) says where to go on. */
+function runBlock(block: CompiledBlock, ctx: VcpuContext): number {
+  try {
+    return block.fn();
+  } catch (e) {
+    if (e !== BLOCK_EXIT) throw e;
+    return ctx.brkPc;
+  }
 }
 
 export class RunLoop {
@@ -79,7 +90,7 @@ export class RunLoop {
         block = cache.lookup(f64[SLOT_PC]);
         if (block === undefined) continue; // fetch fault: pc is the handler now
       }
-      const next = block.fn();
+      const next = runBlock(block, ctx);
       f64[SLOT_PC] = next;
       block = cache.next(block, next);
     }
@@ -99,7 +110,7 @@ export class RunLoop {
       if (block === undefined) continue;
       if (log.flags.cpu) log.write(formatCpuState(ctx, false));
       if (log.flags.exec) log.blockExecuted(ctx.hartId, block.pc);
-      ctx.f64[SLOT_PC] = block.fn();
+      ctx.f64[SLOT_PC] = runBlock(block, ctx);
     }
     return StepResult.Budget;
   }

@@ -5,7 +5,8 @@
  * synchronously between blocks (receiveMessageOnPort), so a vCPU never has to
  * return to its event loop while the guest runs.
  */
-import { parentPort, receiveMessageOnPort, workerData, MessagePort } from 'node:worker_threads';
+import { workerInput } from '../util/worker-input.js';
+import { parentPort, receiveMessageOnPort, MessagePort } from 'node:worker_threads';
 import { GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
 import { MmioClient } from '../memory/mmio-channel.js';
 import { UartFastPath } from '../hw/uart-fast-path.js';
@@ -58,7 +59,8 @@ export interface VcpuWorkerData {
 
 const port = parentPort as MessagePort;
 if (!port) throw new Error('vcpu worker must run in a worker thread');
-const data = workerData as VcpuWorkerData;
+/** Set first thing in main() (workerData, or the start message of an early worker). */
+let data: VcpuWorkerData;
 
 function post(report: VcpuReport): void {
   port.postMessage(report);
@@ -248,6 +250,7 @@ function mmioPort(clint: Clint, slot: SharedArrayBuffer, ring: SharedArrayBuffer
 }
 
 async function main(): Promise<void> {
+  data = await workerInput<VcpuWorkerData>();
   const shared = new WorkerShared();
   const runtimes = new Map<number, HartRuntime>();
   const drain = (): void => {

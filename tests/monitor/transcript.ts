@@ -37,13 +37,24 @@ function splitHmpOutput(raw: string, count: number, stripEcho: (chunk: string) =
 
 export function qemuHmp(extraArgs: readonly string[], commands: readonly string[]): HmpTranscript {
   const input = [...commands, SENTINEL, 'quit', ''].join('\n');
-  const r = spawnSync(QEMU, [...QEMU_BASE_ARGS, '-monitor', 'stdio', ...extraArgs], { input, encoding: 'latin1', timeout: 30_000 });
-  if (r.status !== 0) throw new Error(`QEMU failed (${String(r.status)}): ${r.stderr}`);
-  return splitHmpOutput(r.stdout, commands.length, (chunk) => {
-    const k = chunk.indexOf('\x1b[K\r\n');
-    if (k >= 0) return chunk.slice(k + 5);
-    return chunk.startsWith('\r\n') ? chunk.slice(2) : chunk;
-  });
+  // On a loaded machine QEMU's readline now and then redraws a line while input
+  // streams in, printing an extra prompt; such a transcript cannot be cut, so run again.
+  for (let attempt = 1; ; attempt++) {
+    const r = spawnSync(QEMU, [...QEMU_BASE_ARGS, '-monitor', 'stdio', ...extraArgs], { input, encoding: 'latin1', timeout: 30_000 });
+    if (r.status !== 0) throw new Error(`QEMU failed (${String(r.status)}): ${r.stderr}`);
+    if (!wellFormed(r.stdout, commands.length) && attempt < 3) continue;
+    return splitHmpOutput(r.stdout, commands.length, (chunk) => {
+      const k = chunk.indexOf('\x1b[K\r\n');
+      if (k >= 0) return chunk.slice(k + 5);
+      return chunk.startsWith('\r\n') ? chunk.slice(2) : chunk;
+    });
+  }
+}
+
+/** One prompt per command and the sentinel, and every command's echo ends its line. */
+function wellFormed(raw: string, count: number): boolean {
+  const chunks = raw.split('(qemu) ').slice(1);
+  return chunks.length >= count + 1 && chunks.slice(0, count + 1).every((c) => c.includes('\r\n'));
 }
 
 /** tsemu's HMP (plain-line mode) on `target`, same cutting: the echo is the command line itself. */

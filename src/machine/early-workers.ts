@@ -1,0 +1,74 @@
+/**
+ * Start the worker threads before the main thread has loaded its own
+ * modules: each worker spends ~100 ms loading and compiling its module graph,
+ * which now overlaps with the main thread's. The workers wait for their job
+ * (src/util/worker-input.ts); the machine takes them with takeEarlyWorker()
+ * and falls back to new workers if there are none (tests, hot-plug).
+ *
+ * Only a cheap look at argv decides how many: -smp's first number (1 by
+ * default), one for -accel tcg,thread=single. Workers nobody takes are
+ * ended once the machine has started.
+ */
+import { Worker } from 'node:worker_threads';
+import { DEFERRED_START } from '../util/worker-input.js';
+
+export type EarlyWorkerKind = 'translator' | 'vcpu';
+
+const SCRIPTS: Record<EarlyWorkerKind, URL> = {
+  translator: new URL('../tcg/translator-worker.js', import.meta.url),
+  vcpu: new URL('../vcpu/worker.js', import.meta.url),
+};
+const MAX_EARLY_VCPUS = 8;
+
+const waiting: Record<EarlyWorkerKind, Worker[]> = { translator: [], vcpu: [] };
+
+function spawn(kind: EarlyWorkerKind): void {
+  const w = new Worker(SCRIPTS[kind], { workerData: DEFERRED_START });
+  w.unref(); // an untaken worker never keeps the process alive
+  // a worker that fails before it is taken is dropped: the machine then starts a
+  // fresh one, whose failure it reports
+  w.on('error', () => undefined);
+  w.once('exit', () => {
+    const list = waiting[kind];
+    if (list.includes(w)) list.splice(list.indexOf(w), 1);
+  });
+  waiting[kind].push(w);
+}
+
+/** How many vCPU workers the command line will want, as far as a glance can tell. */
+export function expectedVcpuWorkers(argv: readonly string[]): number {
+  let n = 1;
+  for (let i = 0; i < argv.length - 1; i++) {
+    const opt = argv[i].replace(/^--/, '-');
+    const value = argv[i + 1];
+    if (opt === '-accel' && /thread=single/.test(value)) return 1;
+    if (opt === '-smp') {
+      const m = /^(?:cpus=)?(\d+)/.exec(value) ?? /(?:^|,)cpus=(\d+)/.exec(value);
+      if (m) n = Number(m[1]);
+    }
+  }
+  return Math.max(1, Math.min(n, MAX_EARLY_VCPUS));
+}
+
+/** Spawn the translator service and the expected vCPU workers now. */
+export function spawnEarlyWorkers(argv: readonly string[]): void {
+  spawn('translator');
+  for (let i = expectedVcpuWorkers(argv); i > 0; i--) spawn('vcpu');
+}
+
+/** A worker of `kind` spawned early, now the caller's (it must post the start message), or undefined. */
+export function takeEarlyWorker(kind: EarlyWorkerKind): Worker | undefined {
+  const w = waiting[kind].shift();
+  if (!w) return undefined;
+  w.ref();
+  w.removeAllListeners('error');
+  w.removeAllListeners('exit');
+  return w;
+}
+
+/** End the early workers nobody took. */
+export function endUntakenWorkers(): void {
+  for (const kind of ['translator', 'vcpu'] as const) {
+    for (const w of waiting[kind].splice(0)) void w.terminate();
+  }
+}
