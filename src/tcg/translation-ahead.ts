@@ -25,10 +25,14 @@ interface Candidate {
   pc: number;
   pa: number;
   depth: number;
+  /** The vCPU fetched without paging: a pc on another page is its own physical address. */
+  bare: boolean;
 }
 
 export interface AheadTranslator {
   translate(pc: number, pa: number, pa2: number, vcpuIndex: number): Translation;
+  /** Is there guest code (RAM or ROM) at physical address `pa`? */
+  isCode(pa: number): boolean;
 }
 
 export class TranslationAhead {
@@ -38,12 +42,12 @@ export class TranslationAhead {
   /** Speculative translations pushed, and how many were new translations (not cache hits). */
   pushed = 0;
 
-  constructor(private readonly buffer: SharedArrayBuffer) {}
+  constructor(private readonly buffer: SharedArrayBuffer, private readonly translator: AheadTranslator) {}
 
   /** A vCPU was answered with `code` for (pc, pa): remember it has it, queue its successors. */
-  requested(vcpu: number, pc: number, pa: number, code: Translation): void {
+  requested(vcpu: number, pc: number, pa: number, bare: boolean, code: Translation): void {
     this.sentTo(vcpu).add(keyOf(pc, pa, code.gen));
-    this.enqueueSuccessors(vcpu, pc, pa, code, 1, true);
+    this.enqueueSuccessors({ vcpu, pc, pa, depth: 0, bare }, code, true);
   }
 
   get hasWork(): boolean {
@@ -57,10 +61,10 @@ export class TranslationAhead {
   }
 
   /** Translate one queued candidate and push it; `epoch` tags the record. */
-  step(translator: AheadTranslator, epoch: number): void {
+  step(epoch: number): void {
     const c = this.queue.shift();
     if (!c) return;
-    const code = translator.translate(c.pc, c.pa, -1, c.vcpu);
+    const code = this.translator.translate(c.pc, c.pa, -1, c.vcpu);
     const sent = this.sentTo(c.vcpu);
     const key = keyOf(c.pc, c.pa, code.gen);
     if (!sent.has(key)) {
@@ -69,12 +73,21 @@ export class TranslationAhead {
       sent.add(key);
       this.pushed++;
     }
-    if (c.depth < MAX_DEPTH) this.enqueueSuccessors(c.vcpu, c.pc, c.pa, code, c.depth + 1, false);
+    if (c.depth < MAX_DEPTH) this.enqueueSuccessors(c, code, false);
   }
 
-  /** Breadth first below one request; a new request's successors go before everything older. */
-  private enqueueSuccessors(vcpu: number, pc: number, pa: number, code: Translation, depth: number, first: boolean): void {
-    const next = code.successors.map((s) => ({ vcpu, pc: s, pa: pa + (s - pc), depth }));
+  /**
+   * Breadth first below one request; a new request's successors go before
+   * everything older. A successor on the same page has the same page offset
+   * physically; one on another page is only known when fetch is not paged.
+   */
+  private enqueueSuccessors(from: Candidate, code: Translation, first: boolean): void {
+    const next: Candidate[] = [];
+    for (const pc of code.successors) {
+      const samePage = Math.floor(pc / 4096) === Math.floor(from.pc / 4096);
+      const pa = samePage ? from.pa + (pc - from.pc) : from.bare ? pc : -1;
+      if (pa >= 0 && (samePage || this.translator.isCode(pa))) next.push({ ...from, pc, pa, depth: from.depth + 1 });
+    }
     if (first) this.queue.unshift(...next);
     else this.queue.push(...next);
     if (this.queue.length > MAX_QUEUE) this.queue.length = MAX_QUEUE;

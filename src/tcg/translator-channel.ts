@@ -34,7 +34,7 @@ const SLOT_BYTES = HEADER_BYTES + SOURCE_BYTES;
 
 const enum SlotState { Idle = 0, Request = 1, Done = 2, Failed = 3 }
 // Int32 header words
-const W_STATE = 0, W_LEN = 1, W_PAGE = 2, W_GEN = 3, W_COUNT = 4, W_PRIV = 5;
+const W_STATE = 0, W_LEN = 1, W_PAGE = 2, W_GEN = 3, W_COUNT = 4, W_PRIV = 5, W_BARE = 6;
 // Float64 header slots (byte offset 32)
 const D_PC = 4, D_PA = 5, D_PA2 = 6;
 
@@ -88,7 +88,7 @@ export class TranslatorClient {
   waitMs = 0;
   prefetchHits = 0;
 
-  fetch(pc: number, pa: number, pa2: number, priv: number): BlockCode {
+  fetch(pc: number, pa: number, pa2: number, priv: number, bare = false): BlockCode {
     const ahead = this.takePrefetched(pc, pa, pa2);
     if (ahead) {
       this.prefetchHits++;
@@ -97,7 +97,7 @@ export class TranslatorClient {
     const t0 = performance.now();
     this.requests++;
     try {
-      return this.request(pc, pa, pa2, priv);
+      return this.request(pc, pa, pa2, priv, bare);
     } finally {
       this.waitMs += performance.now() - t0;
     }
@@ -124,9 +124,10 @@ export class TranslatorClient {
     return b;
   }
 
-  private request(pc: number, pa: number, pa2: number, priv: number): BlockCode {
+  private request(pc: number, pa: number, pa2: number, priv: number, bare: boolean): BlockCode {
     const { i32, f64 } = this.slot;
     i32[W_PRIV] = priv;
+    i32[W_BARE] = bare ? 1 : 0;
     f64[D_PC] = pc;
     f64[D_PA] = pa;
     f64[D_PA2] = pa2;
@@ -153,6 +154,8 @@ export interface TranslationRequest {
   pa2: number;
   /** Privilege of the requesting vCPU (for -d in_asm's "Priv:" line). */
   priv: number;
+  /** The vCPU fetches without paging: its virtual pcs are physical addresses. */
+  bare: boolean;
 }
 
 /** Service side. */
@@ -186,7 +189,7 @@ export class TranslatorServer {
     for (let i = 0; i < this.slots.length; i++) {
       const slot = this.slots[i];
       if (Atomics.load(slot.i32, W_STATE) !== SlotState.Request) continue;
-      const req = { vcpuIndex: i, pc: slot.f64[D_PC], pa: slot.f64[D_PA], pa2: slot.f64[D_PA2], priv: slot.i32[W_PRIV] };
+      const req = { vcpuIndex: i, pc: slot.f64[D_PC], pa: slot.f64[D_PA], pa2: slot.f64[D_PA2], priv: slot.i32[W_PRIV], bare: slot.i32[W_BARE] !== 0 };
       let state = SlotState.Done;
       try {
         const code = translate(req);

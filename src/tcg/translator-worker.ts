@@ -90,7 +90,10 @@ async function main(): Promise<void> {
     return h;
   });
   const server = new TranslatorServer(data.channel);
-  const ahead = new TranslationAhead(data.channel.prefetch);
+  const ahead = new TranslationAhead(data.channel.prefetch, {
+    translate: (pc, pa, pa2, vcpu) => translator.translate(pc, pa, pa2, vcpu),
+    isCode: (pa) => mem.ramOffset(pa) >= 0 || mem.isRom(pa),
+  });
   // speculation only while nobody can observe a translation (see translation-ahead.ts)
   const translationObserved = (): boolean =>
     translator.logging || (traceRuntime.dstate[EventId.translate_block] & 1) !== 0 ||
@@ -135,7 +138,7 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const code = translator.translate(req.pc, req.pa, req.pa2, req.vcpuIndex, req.priv);
       busyMs += performance.now() - t0;
-      if (!translationObserved()) ahead.requested(req.vcpuIndex, req.pc, req.pa, code);
+      if (!translationObserved()) ahead.requested(req.vcpuIndex, req.pc, req.pa, req.bare, code);
       if (stats && translator.translated % 1000 === 0) process.stderr.write(`[stats] translator: ${translator.translated} blocks in ${busyMs.toFixed(0)} ms\n`);
       trace_translate_block(BigInt.asUintN(64, BigInt(req.pc)), BigInt(req.pa), code.insnCount);
       return code;
@@ -145,7 +148,7 @@ async function main(): Promise<void> {
       const idle = server.doorbellValue;
       while (ahead.hasWork && running && server.doorbellValue === idle && mem.epoch === epoch) {
         const t0 = performance.now();
-        ahead.step(translator, epoch);
+        ahead.step(epoch);
         busyMs += performance.now() - t0;
       }
       continue;

@@ -26,7 +26,7 @@ export interface TranslatorLog {
 
 /** A translation and where the guest probably goes after it (for translation ahead, src/tcg/prefetch-ring.ts). */
 export interface Translation extends BlockCode {
-  /** Constant exit targets and return points of calls, within the block's first page; empty when it straddles a page. */
+  /** Constant exit targets and return points of calls (any page); empty when the block straddles a page. */
   successors: readonly number[];
 }
 
@@ -103,15 +103,15 @@ export class Translator {
 }
 
 /**
- * Where execution may continue after `block` without leaving its page:
- * constant exits (branch targets, fall-through) and the return points of
- * calls (the instruction after a jal/jalr that links). Computed after
- * optimization, so exits folded away are not listed.
+ * Where execution may continue after `block`: constant exits (branch
+ * targets, fall-through) and the return points of calls (the instruction
+ * after a jal/jalr that links). Computed after optimization, so exits folded
+ * away are not listed. A pc at 0xffe in a page may start an instruction that
+ * straddles two pages: left out.
  */
 function likelySuccessors(block: TranslatedBlock, pa2: number): number[] {
   if (pa2 >= 0) return [];
   const start = block.ir.pc;
-  const samePage = (pc: number): boolean => Math.floor(pc / 4096) === Math.floor(start / 4096) && (pc & 0xfff) !== 0xffe;
   const found = new Set<number>();
   for (const op of block.ir.ops) {
     if ((op.opc === 'exit' || op.opc === 'exit_if') && op.imm !== undefined && op.imm !== start) found.add(op.imm);
@@ -119,7 +119,7 @@ function likelySuccessors(block: TranslatedBlock, pa2: number): number[] {
   block.insns.forEach((d, i) => {
     if (d && (d.name === 'jal' || d.name === 'jalr') && d.rd !== 0) found.add(block.ir.insnPcs[i] + d.length);
   });
-  return [...found].filter(samePage);
+  return [...found].filter((pc) => (pc & 0xfff) !== 0xffe);
 }
 
 function hex(v: number): string {

@@ -22,8 +22,11 @@ export interface BlockCode {
 }
 
 export interface BlockSource {
-  /** Translate (or find already translated) the block at virtual `pc`, physical `pa`. */
-  fetch(pc: number, pa: number, pa2: number, priv: number): BlockCode;
+  /**
+   * Translate (or find already translated) the block at virtual `pc`, physical `pa`.
+   * `bare`: fetches are not paged right now (helps translation ahead across pages).
+   */
+  fetch(pc: number, pa: number, pa2: number, priv: number, bare: boolean): BlockCode;
 }
 
 export type BlockFn = () => number;
@@ -145,7 +148,7 @@ export class BlockCache {
     }
     const pages = this.ramPages(pa, pa2);
     const fresh = pages.filter((p) => Atomics.load(this.mem.codePages, p) === 0);
-    const code = this.source.fetch(pc, pa, pa2, this.ctx.priv);
+    const code = this.source.fetch(pc, pa, pa2, this.ctx.priv, this.ctx.fetchIsBare());
     // pages that just became code must lose their fast write path everywhere
     for (const p of fresh) this.ctx.codePageAdded(p);
     const block: CompiledBlock = {
