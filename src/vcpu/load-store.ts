@@ -101,7 +101,7 @@ export function createLoadStoreHelpers(c: VcpuContext, xi: Int32Array, mem: Gues
     },
     ld64(rs1, imm, pc, insnIndex) {
       const lo = (xi[rs1 << 1] + imm) | 0, hi = hiOf(rs1, imm, lo), e = entryOf(lo);
-      return readHit(e, lo, hi, TAG_8) ? m64[hostIndex(e, lo, 3)] : slowLoad(lo, hi, 8, 0, pc, insnIndex);
+      return readHit(e, lo, hi, TAG_8) ? m64[hostIndex(e, lo, 3)] : slowLoad(lo, hi, 8, 1, pc, insnIndex);
     },
     st8(rs1, imm, value, pc, insnIndex, insnLength) {
       const lo = (xi[rs1 << 1] + imm) | 0, hi = hiOf(rs1, imm, lo), e = entryOf(lo);
