@@ -169,6 +169,25 @@ export class GuestMemory {
     return true;
   }
 
+  /**
+   * Does RAM at `pa` still hold the instructions a translation decoded
+   * (`fetched`: [byte offset from pa, raw bits] pairs, all on pa's page)?
+   * Stores through a TLB fast path that predates the page becoming code are
+   * not seen by the page generation; this sees them. Not RAM: true (ROM is fixed).
+   */
+  holdsCode(pa: number, fetched: readonly number[]): boolean {
+    const base = this.ramOffset(pa);
+    if (base < 0) return true;
+    const m16 = this.mu16;
+    for (let i = 0; i < fetched.length; i += 2) {
+      const at = (base + fetched[i]) >> 1;
+      const raw = fetched[i + 1];
+      const now = (raw & 3) === 3 ? (m16[at] | (m16[at + 1] << 16)) : m16[at];
+      if (now !== raw) return false;
+    }
+    return true;
+  }
+
   /** Record that a block covers RAM bytes [off, off+len): stores there must now take the slow path. */
   markCode(off: number, len: number): void {
     for (let c = off >>> CODE_CHUNK_SHIFT; c <= (off + len - 1) >>> CODE_CHUNK_SHIFT; c++) this.codeChunks[c] = 1;

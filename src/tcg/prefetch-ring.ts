@@ -21,10 +21,12 @@ const CONTROL_BYTES = 16;
 const W_WRITE = 0, W_READ = 1;
 export const PREFETCH_BYTES_PER_VCPU = CONTROL_BYTES + RING_BYTES;
 
-// record header: int32 words then float64 slots
+// record header: int32 words, float64 slots, int32 words; then the fetched pairs, then the text
 const R_SIZE = 0, R_TEXT_LEN = 1, R_PAGE = 2, R_GEN = 3, R_COUNT = 4, R_EPOCH = 5;
 const R_PC = 3, R_PA = 4, R_PA2 = 5; // float64 indices
-const RECORD_HEADER_BYTES = 48;
+const R_FETCHED_WORDS = 12, R_FLAGS = 13;
+const FLAG_MADE_CODE_PAGE = 1;
+const RECORD_HEADER_BYTES = 56;
 const SKIP_MARKER = -1;
 
 export interface PrefetchedBlock extends BlockCode {
@@ -33,6 +35,19 @@ export interface PrefetchedBlock extends BlockCode {
   pa2: number;
   /** Translation epoch (GuestMemory.epoch) the code was generated in. */
   epoch: number;
+  ahead: AheadCheck;
+}
+
+/**
+ * What a vCPU checks before running a translation made ahead: the vCPU was
+ * running meanwhile and may have stored into that code through its TLB's
+ * fast path, which no page generation sees.
+ */
+export interface AheadCheck {
+  /** [byte offset from the block's physical address, raw instruction bits] per instruction. */
+  fetched: readonly number[];
+  /** The translation made its page a code page: other vCPUs must drop fast writes to it. */
+  madeCodePage: boolean;
 }
 
 class RingViews {
@@ -64,7 +79,9 @@ export class PrefetchProducer {
   /** Append one translation; false if the ring is too full (the speculation is dropped). */
   push(block: PrefetchedBlock): boolean {
     const text = this.encode(block.source);
-    const size = align8(RECORD_HEADER_BYTES + text.length);
+    const fetched = block.ahead.fetched;
+    const textAt = RECORD_HEADER_BYTES + 4 * fetched.length;
+    const size = align8(textAt + text.length);
     const { control, i32, f64, bytes } = this.ring;
     const write = control[W_WRITE];
     const read = Atomics.load(control, W_READ);
@@ -89,7 +106,11 @@ export class PrefetchProducer {
     f64[d + R_PC] = block.pc;
     f64[d + R_PA] = block.pa;
     f64[d + R_PA2] = block.pa2;
-    bytes.set(text, at + RECORD_HEADER_BYTES);
+    i32[w + R_FETCHED_WORDS] = fetched.length;
+    i32[w + R_FLAGS] = block.ahead.madeCodePage ? FLAG_MADE_CODE_PAGE : 0;
+    const firstPair = w + RECORD_HEADER_BYTES / 4;
+    for (let i = 0; i < fetched.length; i++) i32[firstPair + i] = fetched[i];
+    bytes.set(text, at + textAt);
     Atomics.store(control, W_WRITE, (next + size) | 0); // publishes the record
     return true;
   }
@@ -128,12 +149,16 @@ export class PrefetchConsumer {
         read = (read + RING_BYTES - at) | 0;
         continue;
       }
-      const start = at + RECORD_HEADER_BYTES;
+      const fetchedWords = i32[w + R_FETCHED_WORDS];
+      const firstPair = w + RECORD_HEADER_BYTES / 4;
+      const fetched = Array.from(i32.subarray(firstPair, firstPair + fetchedWords));
+      const start = at + RECORD_HEADER_BYTES + 4 * fetchedWords;
       // copy out of shared memory before decoding (TextDecoder refuses shared views)
       const source = this.decoder.decode(bytes.slice(start, start + i32[w + R_TEXT_LEN]));
       take({
         source, page: i32[w + R_PAGE], gen: i32[w + R_GEN], insnCount: i32[w + R_COUNT], epoch: i32[w + R_EPOCH],
         pc: f64[d + R_PC], pa: f64[d + R_PA], pa2: f64[d + R_PA2],
+        ahead: { fetched, madeCodePage: (i32[w + R_FLAGS] & FLAG_MADE_CODE_PAGE) !== 0 },
       });
       read = (read + size) | 0;
     }

@@ -33,6 +33,8 @@ export interface AheadTranslator {
   translate(pc: number, pa: number, pa2: number, vcpuIndex: number): Translation;
   /** Is there guest code (RAM or ROM) at physical address `pa`? */
   isCode(pa: number): boolean;
+  /** Does the RAM page of `pa` hold translated code already (ROM: always)? */
+  isCodePage(pa: number): boolean;
 }
 
 export class TranslationAhead {
@@ -64,11 +66,13 @@ export class TranslationAhead {
   step(epoch: number): void {
     const c = this.queue.shift();
     if (!c) return;
+    const wasCodePage = this.translator.isCodePage(c.pa);
     const code = this.translator.translate(c.pc, c.pa, -1, c.vcpu);
     const sent = this.sentTo(c.vcpu);
     const key = keyOf(c.pc, c.pa, code.gen);
     if (!sent.has(key)) {
-      if (!this.producer(c.vcpu).push({ ...code, pc: c.pc, pa: c.pa, pa2: -1, epoch })) return;
+      const ahead = { fetched: code.fetched, madeCodePage: !wasCodePage };
+      if (!this.producer(c.vcpu).push({ ...code, pc: c.pc, pa: c.pa, pa2: -1, epoch, ahead })) return;
       if (sent.size >= MAX_SENT) sent.clear();
       sent.add(key);
       this.pushed++;

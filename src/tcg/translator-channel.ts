@@ -88,8 +88,9 @@ export class TranslatorClient {
   waitMs = 0;
   prefetchHits = 0;
 
-  fetch(pc: number, pa: number, pa2: number, priv: number, bare = false): BlockCode {
-    const ahead = this.takePrefetched(pc, pa, pa2);
+  /** `notAhead`: a translation made ahead failed its check; ask the service for a current one. */
+  fetch(pc: number, pa: number, pa2: number, priv: number, bare = false, notAhead = false): BlockCode {
+    const ahead = notAhead ? undefined : this.takePrefetched(pc, pa, pa2);
     if (ahead) {
       this.prefetchHits++;
       return ahead;

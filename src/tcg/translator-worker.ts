@@ -93,6 +93,10 @@ async function main(): Promise<void> {
   const ahead = new TranslationAhead(data.channel.prefetch, {
     translate: (pc, pa, pa2, vcpu) => translator.translate(pc, pa, pa2, vcpu),
     isCode: (pa) => mem.ramOffset(pa) >= 0 || mem.isRom(pa),
+    isCodePage: (pa) => {
+      const off = mem.ramOffset(pa);
+      return off >= 0 ? Atomics.load(mem.codePages, off >>> 12) !== 0 : mem.isRom(pa);
+    },
   });
   // speculation only while nobody can observe a translation (see translation-ahead.ts)
   const translationObserved = (): boolean =>

@@ -28,6 +28,8 @@ export interface TranslatorLog {
 export interface Translation extends BlockCode {
   /** Constant exit targets and return points of calls (any page); empty when the block straddles a page. */
   successors: readonly number[];
+  /** What was decoded: [byte offset from the block's first instruction, raw bits] per instruction. */
+  fetched: readonly number[];
 }
 
 interface CacheEntry extends Translation {
@@ -74,7 +76,11 @@ export class Translator {
   translate(pc: number, pa: number, pa2: number, vcpuIndex: number, priv = 3): Translation {
     const key = `${pa}:${pc}:${pa2}`;
     const hit = this.cache.get(key);
-    if (hit && (hit.page < 0 || Atomics.load(this.mem.pageGen, hit.page) === hit.gen)) return hit;
+    // the bits are compared too: a store through a fast path older than the page's
+    // code status changes code without moving the generation (see GuestMemory.holdsCode)
+    if (hit && (hit.page < 0 || (Atomics.load(this.mem.pageGen, hit.page) === hit.gen && (pa2 >= 0 || this.mem.holdsCode(pa, hit.fetched))))) {
+      return hit;
+    }
     const block = translateBlock(this.mem, { pc, pa, pa2 }, this.hooksFor(vcpuIndex));
     if (this.log?.inAsm) this.logInAsm(block, priv);
     if (this.log?.op) this.log.write(`OP:\n${formatOps(block.ir)}\n`);
@@ -84,6 +90,7 @@ export class Translator {
     if (this.log?.outAsm) this.log.write(`OUT: [size=${source.length}]\n${source}\n\n`);
     const entry: CacheEntry = {
       key, source, page: block.page, gen: block.gen, insnCount: block.ir.insnCount, successors: likelySuccessors(block, pa2),
+      fetched: block.raws.flatMap((raw, i) => [block.ir.insnPcs[i] - pc, raw | 0]),
     };
     this.cache.set(key, entry);
     this.translated++;

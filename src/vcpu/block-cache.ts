@@ -10,6 +10,7 @@ import { BLOCK_PARAMS } from '../tcg/backend-js.js';
 import { GuestMemory } from '../memory/guest-memory.js';
 import { VcpuContext } from './context.js';
 import { createLoadStoreHelpers, LoadStoreHelpers } from './load-store.js';
+import type { AheadCheck } from '../tcg/prefetch-ring.js';
 
 /** What the translator service returns for one block. */
 export interface BlockCode {
@@ -19,6 +20,8 @@ export interface BlockCode {
   /** pageGen of that page when the block was decoded. */
   gen: number;
   insnCount: number;
+  /** Set on a translation made ahead of need (src/tcg/prefetch-ring.ts): check it before use. */
+  ahead?: AheadCheck;
 }
 
 export interface BlockSource {
@@ -26,7 +29,7 @@ export interface BlockSource {
    * Translate (or find already translated) the block at virtual `pc`, physical `pa`.
    * `bare`: fetches are not paged right now (helps translation ahead across pages).
    */
-  fetch(pc: number, pa: number, pa2: number, priv: number, bare: boolean): BlockCode;
+  fetch(pc: number, pa: number, pa2: number, priv: number, bare: boolean, notAhead?: boolean): BlockCode;
 }
 
 export type BlockFn = () => number;
@@ -148,9 +151,16 @@ export class BlockCache {
     }
     const pages = this.ramPages(pa, pa2);
     const fresh = pages.filter((p) => Atomics.load(this.mem.codePages, p) === 0);
-    const code = this.source.fetch(pc, pa, pa2, this.ctx.priv, this.ctx.fetchIsBare());
-    // pages that just became code must lose their fast write path everywhere
-    for (const p of fresh) this.ctx.codePageAdded(p);
+    let code = this.source.fetch(pc, pa, pa2, this.ctx.priv, this.ctx.fetchIsBare());
+    if (code.ahead && !this.admit(pa, code, code.ahead)) {
+      code = this.source.fetch(pc, pa, pa2, this.ctx.priv, this.ctx.fetchIsBare(), true);
+    }
+    // pages that just became code must lose their fast write path everywhere; this
+    // vCPU drops its own in any case (translation ahead may have marked the page)
+    for (const p of pages) {
+      if (fresh.includes(p)) this.ctx.codePageAdded(p);
+      else this.ctx.dropWriteTlb(p);
+    }
     const block: CompiledBlock = {
       pc, pa, page: code.page, gen: code.gen, fn: this.compile(code.source),
       link1Pc: NaN, link1: undefined, link2Pc: NaN, link2: undefined, linkEpoch: -1,
@@ -159,6 +169,19 @@ export class BlockCache {
     kept.push(block);
     this.byPa.set(pa, kept);
     return block;
+  }
+
+  /**
+   * May a translation made ahead run? This vCPU ran while it was made and may
+   * have stored into that code through the TLB's fast path, which no page
+   * generation records. So: first make every later store to the page take the
+   * checked path, then compare the instruction bits with memory.
+   */
+  private admit(pa: number, code: BlockCode, ahead: AheadCheck): boolean {
+    if (code.page < 0) return true; // ROM does not change
+    this.ctx.dropWriteTlb(code.page);
+    if (ahead.madeCodePage) this.ctx.otherHartsFlushWriteTlb?.();
+    return this.mem.holdsCode(pa, ahead.fetched) && Atomics.load(this.mem.pageGen, code.page) === code.gen;
   }
 
   private ramPages(pa: number, pa2: number): number[] {

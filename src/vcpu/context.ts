@@ -63,6 +63,8 @@ export class VcpuContext extends Hart {
   /** Int32 index of the current data-MMU TLB set. */
   tlbBase = 0;
   readonly tlb = new Int32Array(TLB_SETS * TLB_ENTRIES * TLB_ENTRY_WORDS);
+  /** RAM pages that may have a write-enabled TLB entry (set on fill, cleared when dropped). */
+  private readonly writablePages: Uint8Array;
 
   // ---- for the run loop ----------------------------------------------------------
   /** Set by wfi: the run loop should sleep until an interrupt is pending. */
@@ -87,6 +89,7 @@ export class VcpuContext extends Hart {
   ) {
     super(state, hartId);
     this.tlb.fill(-1);
+    this.writablePages = new Uint8Array(mem.ramSize >>> PAGE_SHIFT);
   }
 
   /** Reset also forgets run-loop state: a hart reset while in WFI must not stay halted. */
@@ -103,6 +106,7 @@ export class VcpuContext extends Hart {
   protected flushTlb(): void {
     this.linkEpoch++;
     this.tlb.fill(-1);
+    this.writablePages.fill(0);
     this.itlb.clear();
     this.codeCacheDirty = true;
     this.requestService();
@@ -124,16 +128,24 @@ export class VcpuContext extends Hart {
 
   /** RAM page `page` now holds translated code: stores to it must take the slow path. */
   codePageAdded(page: number): void {
+    this.dropWriteTlb(page);
+    this.otherHartsFlushWriteTlb?.();
+  }
+
+  /** This vCPU's stores to RAM page `page` take the checked slow path from now on. */
+  dropWriteTlb(page: number): void {
+    if (this.writablePages[page] === 0) return; // no fast write path was ever opened to it
+    this.writablePages[page] = 0;
     const off = page << 12;
     for (let e = 0; e < this.tlb.length; e += TLB_ENTRY_WORDS) {
       if (this.tlb[e + TLB_RAM_OFFSET] === off) this.tlb[e + TLB_WRITE_TAG] = -1;
     }
-    this.otherHartsFlushWriteTlb?.();
   }
 
   /** Drop write permissions cached for pages that became code pages (other vCPUs translated them). */
   flushWriteTlb(): void {
     for (let e = 0; e < this.tlb.length; e += TLB_ENTRY_WORDS) this.tlb[e + TLB_WRITE_TAG] = -1;
+    this.writablePages.fill(0);
   }
 
   /** Privilege used for loads and stores (MPRV makes M-mode use MPP's). */
@@ -182,7 +194,10 @@ export class VcpuContext extends Hart {
     }
     // writes to pages holding translated code must stay on the slow path; pages
     // mapped through Sv39 only get write permission after a write walk set D
-    if (Atomics.load(this.mem.codePages, off >>> PAGE_SHIFT) === 0) this.tlb[e + TLB_WRITE_TAG] = tag;
+    if (Atomics.load(this.mem.codePages, off >>> PAGE_SHIFT) === 0) {
+      this.tlb[e + TLB_WRITE_TAG] = tag;
+      this.writablePages[off >>> PAGE_SHIFT] = 1;
+    }
   }
 
   // ---- traps ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
  *
  * The guest is guests/bin/spin.elf (harts 0-1 spin forever); every emulator
  * starts with -S and no -d, so nothing is translated before the first `cont`.
- * Compared with QEMU 7.2 when qemu-system-riscv64 is installed: the first
+ * Compared with QEMU 7.2 (a prerequisite, as for every oracle test): the first
  * `IN:` block (the reset vector) and every message text. Debian's QEMU is
  * built with the log trace backend only, so the simple backend's `trace-file`
  * is checked against what QEMU's trace/simple.c does (see src/monitor/README.md).
@@ -24,6 +24,10 @@ import { loadSpinGuest, slotAddress } from './spin-guest.js';
 
 const guest = loadSpinGuest();
 const haveQemu = hasTool(QEMU);
+/** QEMU is the oracle here: without it the suite fails instead of comparing less. */
+function requireQemu(): void {
+  if (!haveQemu) throw new Error('missing test prerequisite (.ci/run installs it): qemu-system-riscv64');
+}
 const QEMU_ONLY_ARGS = ['-display', 'none', '-accel', 'tcg,thread=single'];
 
 function spinArgs(...extra: string[]): string[] {
@@ -65,6 +69,7 @@ async function backInLoop(hmp: HmpStdio): Promise<void> {
 }
 
 describe('monitor e2e: log and logfile at run time', function () {
+  before(requireQemu);
   this.timeout(20_000);
   let dir: string;
   let hmp: HmpStdio;
@@ -176,6 +181,7 @@ const MESSAGE_CASES: readonly (readonly [string, string])[] = [
 ];
 
 describe('monitor e2e: log / logfile / trace-file messages with the log trace backend', function () {
+  before(requireQemu);
   this.timeout(20_000);
   const dirs: string[] = [];
   let tsemu: HmpStdio;
@@ -232,6 +238,7 @@ describe('monitor e2e: log / logfile / trace-file messages with the log trace ba
 });
 
 describe('monitor e2e: log through QMP human-monitor-command', function () {
+  before(requireQemu);
   this.timeout(20_000);
   let dir: string;
   let proc: GuestSession;
@@ -277,6 +284,7 @@ describe('monitor e2e: log through QMP human-monitor-command', function () {
 });
 
 describe('monitor e2e: trace-file with the simple backend', function () {
+  before(requireQemu);
   this.timeout(20_000);
   let dir: string;
   let hmp: HmpStdio;

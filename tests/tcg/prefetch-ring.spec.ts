@@ -9,7 +9,10 @@ import { PREFETCH_BYTES_PER_VCPU, PrefetchConsumer, PrefetchedBlock, PrefetchPro
 
 function block(n: number, sourceBytes = 100): PrefetchedBlock {
   const body = `/* block ${n} */`.padEnd(sourceBytes, 'x');
-  return { source: body, page: n % 97, gen: n * 3, insnCount: n % 64, epoch: n % 5, pc: 0x80000000 + n * 4, pa: 0x80000000 + n * 4, pa2: -1 };
+  return {
+    source: body, page: n % 97, gen: n * 3, insnCount: n % 64, epoch: n % 5, pc: 0x80000000 + n * 4, pa: 0x80000000 + n * 4, pa2: -1,
+    ahead: { fetched: Array.from({ length: 2 * (n % 9) }, (_, i) => (i % 2 === 0 ? 4 * i : (0x00b50863 + n) | 0)), madeCodePage: n % 2 === 0 },
+  };
 }
 
 function drainAll(c: PrefetchConsumer): PrefetchedBlock[] {

@@ -32,6 +32,7 @@ function setup(): { mem: GuestMemory; translator: Translator; ahead: Translation
   const ahead = new TranslationAhead(buffer, {
     translate: (pc, pa, pa2, vcpu) => translator.translate(pc, pa, pa2, vcpu),
     isCode: (pa) => mem.ramOffset(pa) >= 0,
+    isCodePage: (pa) => mem.ramOffset(pa) >= 0 && mem.codePages[(pa - RAM) >>> 12] !== 0,
   });
   return { mem, translator, ahead, ring: new PrefetchConsumer(buffer, 1) };
 }
@@ -99,5 +100,27 @@ describe('tcg/translation-ahead: translating where the guest goes next', functio
     ahead.requested(1, A, A, false, translator.translate(A, A, -1, 1));
     runAhead(ahead, 1);
     expect(received(ring).filter((b) => b.epoch === 1).map((b) => b.pc)).to.include(B);
+  });
+});
+
+describe('tcg/translation-ahead: code changed behind the page generation', function () {
+  it('GuestMemory.holdsCode compares the decoded bits with RAM', function () {
+    const { translator, mem } = setup();
+    const code = translator.translate(A, A, -1, 0);
+    expect(mem.holdsCode(A, code.fetched)).to.equal(true);
+    mem.m32[(A + 4 - RAM) >> 2] = addi(Reg.a0, Reg.a0, 2) | 0;
+    expect(mem.holdsCode(A, code.fetched)).to.equal(false);
+  });
+
+  it('the translator retranslates a cached block whose bits changed without a generation bump', function () {
+    const { translator, mem } = setup();
+    const before = translator.translate(A, A, -1, 0);
+    // a store through a TLB fast path that predates the page becoming code: no codeWritten, same generation
+    mem.m32[(A + 4 - RAM) >> 2] = addi(Reg.a0, Reg.a0, 2) | 0;
+    const after = translator.translate(A, A, -1, 0);
+    expect(after.gen).to.equal(before.gen);
+    expect(after.source).to.not.equal(before.source);
+    expect(after.source).to.include('2n');
+    expect(translator.translate(A, A, -1, 0)).to.equal(after); // and cached again
   });
 });
