@@ -5,6 +5,7 @@
  * flushes, shutdown) synchronously.
  */
 import { workerInput } from '../util/worker-input.js';
+import { availableParallelism } from 'node:os';
 import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { writeAll } from '../util/write-all.js';
 import { GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
@@ -99,6 +100,9 @@ async function main(): Promise<void> {
     },
   });
   // speculation only while nobody can observe a translation (see translation-ahead.ts)
+  // translating ahead uses a core nobody else needs: with a vCPU per core it would only slow them down
+  const cores = availableParallelism();
+  const spareCore = (): boolean => harts.filter((h) => hartPresent(h)).length < cores;
   const translationObserved = (): boolean =>
     translator.logging || (traceRuntime.dstate[EventId.translate_block] & 1) !== 0 ||
     TRANS_EVENTS.some((id) => harts.some((_, cpu) => tcgTraceRuntime.wanted(id, cpu)));
@@ -142,7 +146,7 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const code = translator.translate(req.pc, req.pa, req.pa2, req.vcpuIndex, req.priv);
       busyMs += performance.now() - t0;
-      if (!translationObserved()) ahead.requested(req.vcpuIndex, req.pc, req.pa, req.bare, code);
+      if (spareCore() && !translationObserved()) ahead.requested(req.vcpuIndex, req.pc, req.pa, req.bare, code);
       if (stats && translator.translated % 1000 === 0) process.stderr.write(`[stats] translator: ${translator.translated} blocks in ${busyMs.toFixed(0)} ms\n`);
       trace_translate_block(BigInt.asUintN(64, BigInt(req.pc)), BigInt(req.pa), code.insnCount);
       return code;
