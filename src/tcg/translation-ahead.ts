@@ -30,7 +30,8 @@ interface Candidate {
 }
 
 export interface AheadTranslator {
-  translate(pc: number, pa: number, pa2: number, vcpuIndex: number): Translation;
+  /** Undefined when it gave up for a real request (translator.ts translateUnlessAbandoned). */
+  translate(pc: number, pa: number, vcpuIndex: number): Translation | undefined;
   /** Is there guest code (RAM or ROM) at physical address `pa`? */
   isCode(pa: number): boolean;
   /** Does the RAM page of `pa` hold translated code already (ROM: always)? */
@@ -67,7 +68,11 @@ export class TranslationAhead {
     const c = this.queue.shift();
     if (!c) return;
     const wasCodePage = this.translator.isCodePage(c.pa);
-    const code = this.translator.translate(c.pc, c.pa, -1, c.vcpu);
+    const code = this.translator.translate(c.pc, c.pa, c.vcpu);
+    if (!code) {
+      this.queue.unshift(c); // interrupted: still a good guess for later
+      return;
+    }
     const sent = this.sentTo(c.vcpu);
     const key = keyOf(c.pc, c.pa, code.gen);
     if (!sent.has(key)) {

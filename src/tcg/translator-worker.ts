@@ -91,8 +91,9 @@ async function main(): Promise<void> {
     return h;
   });
   const server = new TranslatorServer(data.channel);
+  let speculatingSince = 0;
   const ahead = new TranslationAhead(data.channel.prefetch, {
-    translate: (pc, pa, pa2, vcpu) => translator.translate(pc, pa, pa2, vcpu),
+    translate: (pc, pa, vcpu) => translator.translateUnlessAbandoned(pc, pa, vcpu, () => server.doorbellValue !== speculatingSince),
     isCode: (pa) => mem.ramOffset(pa) >= 0 || mem.isRom(pa),
     isCodePage: (pa) => {
       const off = mem.ramOffset(pa);
@@ -154,6 +155,7 @@ async function main(): Promise<void> {
     if (served > 0) {
       // translate ahead while the vCPUs are busy with what they got; a new request ends it
       const idle = server.doorbellValue;
+      speculatingSince = idle;
       while (ahead.hasWork && running && server.doorbellValue === idle && mem.epoch === epoch) {
         const t0 = performance.now();
         ahead.step(epoch);

@@ -74,18 +74,38 @@ export class Translator {
   }
 
   translate(pc: number, pa: number, pa2: number, vcpuIndex: number, priv = 3): Translation {
-    const key = `${pa}:${pc}:${pa2}`;
-    const hit = this.cache.get(key);
+    return this.cached(pc, pa, pa2) ?? this.translateNew(pc, pa, pa2, vcpuIndex, priv) as Translation;
+  }
+
+  /**
+   * A translation nobody waits for (translation ahead): given up, returning
+   * undefined, as soon as `abandon()` says a real request is waiting.
+   */
+  translateUnlessAbandoned(pc: number, pa: number, vcpuIndex: number, abandon: () => boolean): Translation | undefined {
+    return this.cached(pc, pa, -1) ?? this.translateNew(pc, pa, -1, vcpuIndex, 3, abandon);
+  }
+
+  private cached(pc: number, pa: number, pa2: number): Translation | undefined {
+    const hit = this.cache.get(`${pa}:${pc}:${pa2}`);
     // the bits are compared too: a store through a fast path older than the page's
     // code status changes code without moving the generation (see GuestMemory.holdsCode)
     if (hit && (hit.page < 0 || (Atomics.load(this.mem.pageGen, hit.page) === hit.gen && (pa2 >= 0 || this.mem.holdsCode(pa, hit.fetched))))) {
       return hit;
     }
-    const block = translateBlock(this.mem, { pc, pa, pa2 }, this.hooksFor(vcpuIndex));
+    return undefined;
+  }
+
+  private translateNew(pc: number, pa: number, pa2: number, vcpuIndex: number, priv: number, abandon?: () => boolean): Translation | undefined {
+    const key = `${pa}:${pc}:${pa2}`;
+    const block = abandon
+      ? translateBlock(this.mem, { pc, pa, pa2 }, this.hooksFor(vcpuIndex), abandon)
+      : translateBlock(this.mem, { pc, pa, pa2 }, this.hooksFor(vcpuIndex));
+    if (!block || abandon?.()) return undefined;
     if (this.log?.inAsm) this.logInAsm(block, priv);
     if (this.log?.op) this.log.write(`OP:\n${formatOps(block.ir)}\n`);
     optimize(block.ir);
     if (this.log?.op) this.log.write(`OP after optimization:\n${formatOps(block.ir)}\n`);
+    if (abandon?.()) return undefined;
     const source = generateJs(block.ir);
     if (this.log?.outAsm) this.log.write(`OUT: [size=${source.length}]\n${source}\n\n`);
     const entry: CacheEntry = {

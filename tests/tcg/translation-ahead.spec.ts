@@ -30,7 +30,7 @@ function setup(): { mem: GuestMemory; translator: Translator; ahead: Translation
   const translator = new Translator(mem, undefined);
   const buffer = new SharedArrayBuffer(PREFETCH_BYTES_PER_VCPU * 2);
   const ahead = new TranslationAhead(buffer, {
-    translate: (pc, pa, pa2, vcpu) => translator.translate(pc, pa, pa2, vcpu),
+    translate: (pc, pa, vcpu) => translator.translateUnlessAbandoned(pc, pa, vcpu, () => false),
     isCode: (pa) => mem.ramOffset(pa) >= 0,
     isCodePage: (pa) => mem.ramOffset(pa) >= 0 && mem.codePages[(pa - RAM) >>> 12] !== 0,
   });
@@ -122,5 +122,29 @@ describe('tcg/translation-ahead: code changed behind the page generation', funct
     expect(after.source).to.not.equal(before.source);
     expect(after.source).to.include('2n');
     expect(translator.translate(A, A, -1, 0)).to.equal(after); // and cached again
+  });
+});
+
+describe('tcg/translation-ahead: giving way to real requests', function () {
+  it('abandons a speculative translation when asked, and keeps the candidate for later', function () {
+    const { translator, mem } = setup();
+    expect(translator.translateUnlessAbandoned(A, A, 0, () => true)).to.equal(undefined);
+    expect(translator.cachedBlocks).to.equal(0);
+    let asked = 0;
+    const done = translator.translateUnlessAbandoned(A, A, 0, () => ++asked > 1); // gives up after the first instruction
+    expect(done).to.equal(undefined);
+    const buffer = new SharedArrayBuffer(PREFETCH_BYTES_PER_VCPU);
+    let busy = true;
+    const ahead = new TranslationAhead(buffer, {
+      translate: (pc, pa, vcpu) => translator.translateUnlessAbandoned(pc, pa, vcpu, () => busy),
+      isCode: () => true,
+      isCodePage: (pa) => mem.codePages[(pa - RAM) >>> 12] !== 0,
+    });
+    ahead.requested(0, A, A, true, translator.translate(A, A, -1, 0));
+    ahead.step(0);
+    expect(ahead.hasWork).to.equal(true);
+    busy = false;
+    runAhead(ahead);
+    expect(received(new PrefetchConsumer(buffer, 0)).map((b) => b.pc)).to.include(B);
   });
 });
