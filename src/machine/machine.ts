@@ -30,7 +30,7 @@ import { createUartRing, createUartShadow, publishUartShadow, UartRingReader } f
 import { CpuHotplugController, CPU_HOTPLUG_IRQ } from '../hw/cpu-hotplug.js';
 import { VIRT, VIRT_IRQ } from './virt-map.js';
 import type { VirtioDevice } from '../hw/virtio.js';
-import type { OutputChange, ThreadTracing } from './tracing.js';
+import type { OutputChange, ThreadLogSettings, ThreadTracing } from './tracing.js';
 import { applyTraceOutputChange, bindThreadTracing } from './tracing.js';
 import { InstrManager, InstrMachine } from '../instr/manager.js';
 import { InstrRuntime } from '../instr/runtime.js';
@@ -39,17 +39,8 @@ import { guestMemoryForInstr, hartPresent } from '../instr/memory-access.js';
 import type { LibraryLoadMessage } from '../instr/thread-host.js';
 import { LibraryError } from '../instr/thread-host.js';
 
-export interface MachineLog {
-  inAsm: boolean;
-  op: boolean;
-  outAsm: boolean;
-  int: boolean;
-  exec: boolean;
-  cpu: boolean;
-  guestErrors: boolean;
-  /** File descriptor for -d output (stderr by default, -D FILE otherwise). */
-  fd: number;
-}
+/** `-d` items and their file descriptor (stderr by default, -D FILE otherwise); HMP log/logfile change them. */
+export type MachineLog = ThreadLogSettings;
 
 export interface MachineConfig {
   numHarts: number;

@@ -10,6 +10,10 @@
  * block; once a block is hot, V8 inlines these small monomorphic functions
  * and the machine code is what the inline version produced.
  *
+ * Each size has its own function on purpose: closures made from one shared
+ * literal would share V8's type feedback, and the typed-array accesses would
+ * turn polymorphic.
+ *
  * A slow path that must end the block (a fault, a device write, a write to
  * translated code) throws BLOCK_EXIT; the run loop catches it and continues
  * at `c.brkPc`. Throwing is rare (traps and MMIO stores), so the common path
