@@ -11,14 +11,18 @@
  * read position, both free-running 32-bit byte counters. Records are never
  * split: one that does not fit before the end is preceded by a skip marker.
  * A full ring drops the speculation; nothing depends on a record arriving.
+ *
+ * The other way, the vCPU posts which prefetched block it took last, so the
+ * service can go on translating ahead from where the vCPU really is.
  */
 import type { BlockCode } from '../vcpu/block-cache.js';
 
 export const RING_BYTES = 256 * 1024; // a power of two
 const MASK = RING_BYTES - 1;
-/** Int32 control words in front of the ring data. */
-const CONTROL_BYTES = 16;
-const W_WRITE = 0, W_READ = 1;
+/** Control words in front of the ring data: positions (int32), then the vCPU's progress. */
+const CONTROL_BYTES = 32;
+const W_WRITE = 0, W_READ = 1, W_TAKEN_SEQ = 2;
+const D_TAKEN_PC = 2, D_TAKEN_PA = 3; // float64 indices
 export const PREFETCH_BYTES_PER_VCPU = CONTROL_BYTES + RING_BYTES;
 
 // record header: int32 words, float64 slots, int32 words; then the fetched pairs, then the text
@@ -52,12 +56,14 @@ export interface AheadCheck {
 
 class RingViews {
   readonly control: Int32Array;
+  readonly controlF64: Float64Array;
   readonly i32: Int32Array;
   readonly f64: Float64Array;
   readonly bytes: Uint8Array;
   constructor(buffer: SharedArrayBuffer, vcpuIndex: number) {
     const base = vcpuIndex * PREFETCH_BYTES_PER_VCPU;
     this.control = new Int32Array(buffer, base, CONTROL_BYTES / 4);
+    this.controlF64 = new Float64Array(buffer, base, CONTROL_BYTES / 8);
     this.i32 = new Int32Array(buffer, base + CONTROL_BYTES, RING_BYTES / 4);
     this.f64 = new Float64Array(buffer, base + CONTROL_BYTES, RING_BYTES / 8);
     this.bytes = new Uint8Array(buffer, base + CONTROL_BYTES, RING_BYTES);
@@ -115,6 +121,14 @@ export class PrefetchProducer {
     return true;
   }
 
+  /** The block the vCPU took from the ring most recently, if it took one since `seq`. */
+  takenSince(seq: number): { seq: number; pc: number; pa: number } | undefined {
+    const now = Atomics.load(this.ring.control, W_TAKEN_SEQ);
+    if (now === seq) return undefined;
+    // a torn pair only makes a poor guess: the vCPU checks what it takes
+    return { seq: now, pc: this.ring.controlF64[D_TAKEN_PC], pa: this.ring.controlF64[D_TAKEN_PA] };
+  }
+
   private encode(source: string): Uint8Array {
     if (this.scratch.length < source.length * 3) this.scratch = new Uint8Array(source.length * 3);
     const r = this.encoder.encodeInto(source, this.scratch);
@@ -135,6 +149,13 @@ export class PrefetchConsumer {
   get pending(): boolean {
     const { control } = this.ring;
     return Atomics.load(control, W_WRITE) !== control[W_READ];
+  }
+
+  /** Tell the service this vCPU has just taken the block at (pc, pa) from the ring. */
+  noteTaken(pc: number, pa: number): void {
+    this.ring.controlF64[D_TAKEN_PC] = pc;
+    this.ring.controlF64[D_TAKEN_PA] = pa;
+    Atomics.add(this.ring.control, W_TAKEN_SEQ, 1);
   }
 
   drain(take: (block: PrefetchedBlock) => void): void {

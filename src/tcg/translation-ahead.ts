@@ -3,7 +3,9 @@
  * answering a request, the service walks the likely successors of what it
  * just translated, breadth first and a few levels deep, and pushes each new
  * translation to the asking vCPU's ring, stopping as soon as a real request
- * rings the doorbell.
+ * rings the doorbell. It then follows the vCPU: each block the vCPU takes
+ * from its ring is reported back (prefetch-ring.ts noteTaken), and that
+ * block's successors go to the front of the queue.
  *
  * Speculation must stay invisible: it is off whenever something observes
  * translations (translation-level trace events or instrumentation callbacks,
@@ -36,12 +38,16 @@ export interface AheadTranslator {
   isCode(pa: number): boolean;
   /** Does the RAM page of `pa` hold translated code already (ROM: always)? */
   isCodePage(pa: number): boolean;
+  /** The current translation of (pc, pa), if one is cached. */
+  known(pc: number, pa: number): Translation | undefined;
 }
 
 export class TranslationAhead {
   private queue: Candidate[] = [];
   private readonly sent: Set<string>[] = [];
   private readonly producers: PrefetchProducer[] = [];
+  private readonly takenSeq: number[] = [];
+  private readonly bare: boolean[] = [];
   /** Speculative translations pushed, and how many were new translations (not cache hits). */
   pushed = 0;
 
@@ -50,7 +56,23 @@ export class TranslationAhead {
   /** A vCPU was answered with `code` for (pc, pa): remember it has it, queue its successors. */
   requested(vcpu: number, pc: number, pa: number, bare: boolean, code: Translation): void {
     this.sentTo(vcpu).add(keyOf(pc, pa, code.gen));
+    this.bare[vcpu] = bare;
+    this.producer(vcpu); // from now on poll() watches this vCPU's progress
     this.enqueueSuccessors({ vcpu, pc, pa, depth: 0, bare }, code, true);
+  }
+
+  /**
+   * Follow the vCPUs: a vCPU that took a block from its ring is there now, so
+   * that block's successors go first, with a fresh depth budget.
+   */
+  poll(): void {
+    this.producers.forEach((producer, vcpu) => {
+      const taken = producer.takenSince(this.takenSeq[vcpu] ?? 0);
+      if (!taken) return;
+      this.takenSeq[vcpu] = taken.seq;
+      const code = this.translator.known(taken.pc, taken.pa);
+      if (code) this.enqueueSuccessors({ vcpu, pc: taken.pc, pa: taken.pa, depth: 0, bare: this.bare[vcpu] ?? false }, code, true);
+    });
   }
 
   get hasWork(): boolean {

@@ -33,6 +33,8 @@ const SOURCE_BYTES = 512 * 1024;
 const SLOT_BYTES = HEADER_BYTES + SOURCE_BYTES;
 
 const enum SlotState { Idle = 0, Request = 1, Done = 2, Failed = 3 }
+/** Doorbell word 1: the service is asleep (nothing to translate). */
+const W_SERVICE_IDLE = 1;
 // Int32 header words
 const W_STATE = 0, W_LEN = 1, W_PAGE = 2, W_GEN = 3, W_COUNT = 4, W_PRIV = 5, W_BARE = 6;
 // Float64 header slots (byte offset 32)
@@ -93,6 +95,12 @@ export class TranslatorClient {
     const ahead = notAhead ? undefined : this.takePrefetched(pc, pa, pa2);
     if (ahead) {
       this.prefetchHits++;
+      this.prefetchRing.noteTaken(pc, pa);
+      // an idle service can now translate ahead of where this vCPU really is
+      if (Atomics.load(this.doorbell, W_SERVICE_IDLE) !== 0) {
+        Atomics.add(this.doorbell, 0, 1);
+        Atomics.notify(this.doorbell, 0);
+      }
       return ahead;
     }
     const t0 = performance.now();
@@ -177,7 +185,9 @@ export class TranslatorServer {
    */
   waitForRequests(timeoutMs: number, seen: number): void {
     if (spinUntil(() => Atomics.load(this.doorbell, 0) !== seen, SPIN_MS)) return;
+    Atomics.store(this.doorbell, W_SERVICE_IDLE, 1);
     Atomics.wait(this.doorbell, 0, seen, timeoutMs);
+    Atomics.store(this.doorbell, W_SERVICE_IDLE, 0);
   }
 
   get doorbellValue(): number {

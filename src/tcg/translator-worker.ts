@@ -95,6 +95,7 @@ async function main(): Promise<void> {
   const ahead = new TranslationAhead(data.channel.prefetch, {
     translate: (pc, pa, vcpu) => translator.translateUnlessAbandoned(pc, pa, vcpu, () => server.doorbellValue !== speculatingSince),
     isCode: (pa) => mem.ramOffset(pa) >= 0 || mem.isRom(pa),
+    known: (pc, pa) => translator.known(pc, pa),
     isCodePage: (pa) => {
       const off = mem.ramOffset(pa);
       return off >= 0 ? Atomics.load(mem.codePages, off >>> 12) !== 0 : mem.isRom(pa);
@@ -109,6 +110,13 @@ async function main(): Promise<void> {
     TRANS_EVENTS.some((id) => harts.some((_, cpu) => tcgTraceRuntime.wanted(id, cpu)));
   let running = true;
   let epoch = mem.epoch;
+  /** A trace or instrumentation change made every translation stale (GuestMemory.epoch). */
+  const syncEpoch = (): void => {
+    if (mem.epoch === epoch) return;
+    epoch = mem.epoch;
+    translator.flush();
+    ahead.reset();
+  };
   let busyMs = 0;
   const stats = process.env.TSEMU_STATS !== undefined;
   const pending: { cmd: InstrCommand; ack: number }[] = [];
@@ -139,11 +147,7 @@ async function main(): Promise<void> {
     }
     const served = server.serve((req) => {
       drain(); // a control change that arrived first must apply to this translation
-      if (mem.epoch !== epoch) {
-        epoch = mem.epoch;
-        translator.flush();
-        ahead.reset();
-      }
+      syncEpoch();
       const t0 = performance.now();
       const code = translator.translate(req.pc, req.pa, req.pa2, req.vcpuIndex, req.priv);
       busyMs += performance.now() - t0;
@@ -152,13 +156,17 @@ async function main(): Promise<void> {
       trace_translate_block(BigInt.asUintN(64, BigInt(req.pc)), BigInt(req.pa), code.insnCount);
       return code;
     });
-    if (served > 0) {
+    syncEpoch();
+    const speculate = spareCore() && !translationObserved();
+    if (speculate) ahead.poll();
+    if (speculate && (served > 0 || ahead.hasWork)) {
       // translate ahead while the vCPUs are busy with what they got; a new request ends it
       const idle = server.doorbellValue;
       speculatingSince = idle;
       while (ahead.hasWork && running && server.doorbellValue === idle && mem.epoch === epoch) {
         const t0 = performance.now();
         ahead.step(epoch);
+        ahead.poll();
         busyMs += performance.now() - t0;
       }
       continue;

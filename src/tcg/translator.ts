@@ -85,6 +85,11 @@ export class Translator {
     return this.cached(pc, pa, -1) ?? this.translateNew(pc, pa, -1, vcpuIndex, 3, abandon);
   }
 
+  /** The cached, still current translation of a block that does not straddle pages. */
+  known(pc: number, pa: number): Translation | undefined {
+    return this.cached(pc, pa, -1);
+  }
+
   private cached(pc: number, pa: number, pa2: number): Translation | undefined {
     const hit = this.cache.get(`${pa}:${pc}:${pa2}`);
     // the bits are compared too: a store through a fast path older than the page's

@@ -82,4 +82,17 @@ describe('tcg/prefetch-ring: translations handed to a vCPU ahead of need', funct
     expect(drainAll(new PrefetchConsumer(buf, 2))).to.deep.equal([block(2)]);
     expect(drainAll(new PrefetchConsumer(buf, 0))).to.deep.equal([block(0)]);
   });
+
+  it('carries the block a vCPU took back to the service, once per take', function () {
+    const buf = new SharedArrayBuffer(PREFETCH_BYTES_PER_VCPU);
+    const p = new PrefetchProducer(buf, 0);
+    const c = new PrefetchConsumer(buf, 0);
+    expect(p.takenSince(0)).to.equal(undefined);
+    c.noteTaken(0x80001234, 0x80005234);
+    const first = p.takenSince(0);
+    expect(first).to.deep.include({ pc: 0x80001234, pa: 0x80005234 });
+    expect(p.takenSince(first?.seq ?? -1)).to.equal(undefined);
+    c.noteTaken(-0x1000, 0x80000000);
+    expect(p.takenSince(first?.seq ?? -1)).to.deep.include({ pc: -0x1000, pa: 0x80000000 });
+  });
 });

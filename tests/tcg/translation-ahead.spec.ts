@@ -33,6 +33,7 @@ function setup(): { mem: GuestMemory; translator: Translator; ahead: Translation
     translate: (pc, pa, vcpu) => translator.translateUnlessAbandoned(pc, pa, vcpu, () => false),
     isCode: (pa) => mem.ramOffset(pa) >= 0,
     isCodePage: (pa) => mem.ramOffset(pa) >= 0 && mem.codePages[(pa - RAM) >>> 12] !== 0,
+    known: (pc, pa) => translator.known(pc, pa),
   });
   return { mem, translator, ahead, ring: new PrefetchConsumer(buffer, 1) };
 }
@@ -139,6 +140,7 @@ describe('tcg/translation-ahead: giving way to real requests', function () {
       translate: (pc, pa, vcpu) => translator.translateUnlessAbandoned(pc, pa, vcpu, () => busy),
       isCode: () => true,
       isCodePage: (pa) => mem.codePages[(pa - RAM) >>> 12] !== 0,
+      known: (pc, pa) => translator.known(pc, pa),
     });
     ahead.requested(0, A, A, true, translator.translate(A, A, -1, 0));
     ahead.step(0);
@@ -146,5 +148,32 @@ describe('tcg/translation-ahead: giving way to real requests', function () {
     busy = false;
     runAhead(ahead);
     expect(received(new PrefetchConsumer(buffer, 0)).map((b) => b.pc)).to.include(B);
+  });
+});
+
+describe('tcg/translation-ahead: following the vCPU', function () {
+  it('goes on from the block a vCPU took from its ring', function () {
+    const { translator, ahead, ring } = setup();
+    // the vCPU asked for D (a leaf: nothing to translate after it), then took A from its ring
+    ahead.requested(1, D, D, true, translator.translate(D, D, -1, 1));
+    runAhead(ahead);
+    expect(received(ring)).to.deep.equal([]);
+    translator.translate(A, A, -1, 1); // A is known to the service (translated earlier)
+    ring.noteTaken(A, A);
+    ahead.poll();
+    expect(ahead.hasWork).to.equal(true);
+    runAhead(ahead);
+    expect(received(ring).map((b) => b.pc)).to.include.members([B, C]);
+  });
+
+  it('ignores a vCPU that took nothing new', function () {
+    const { translator, ahead, ring } = setup();
+    ahead.requested(1, D, D, true, translator.translate(D, D, -1, 1));
+    runAhead(ahead);
+    ring.noteTaken(A, A); // A unknown to the service: no guess
+    ahead.poll();
+    expect(ahead.hasWork).to.equal(false);
+    ahead.poll();
+    expect(ahead.hasWork).to.equal(false);
   });
 });
