@@ -10,11 +10,14 @@
  * Speculation must stay invisible: it is off whenever something observes
  * translations (translation-level trace events or instrumentation callbacks,
  * `-d in_asm/op/out_asm`), so those see exactly the blocks the guest runs,
- * in order, as with QEMU.
+ * in order, as with QEMU. It is also off while every core has a vCPU to run
+ * (translator-worker.ts): then it would only take time from them.
  */
 import type { Translation } from './translator.js';
 import { PrefetchProducer } from './prefetch-ring.js';
 
+// TSEMU_AHEAD_DEPTH / TSEMU_AHEAD_QUEUE: for measuring other settings (npm run bench); the
+// defaults were the best measured for the U-Boot boot (deeper or wider was no faster).
 /** How far from the requested block speculation goes. */
 const MAX_DEPTH = Number(process.env.TSEMU_AHEAD_DEPTH ?? 6);
 /** Candidates kept; the newest request's come first, the oldest are dropped. */
@@ -48,7 +51,7 @@ export class TranslationAhead {
   private readonly producers: PrefetchProducer[] = [];
   private readonly takenSeq: number[] = [];
   private readonly bare: boolean[] = [];
-  /** Speculative translations pushed, and how many were new translations (not cache hits). */
+  /** Translations pushed to the vCPUs' rings (TSEMU_STATS). */
   pushed = 0;
 
   constructor(private readonly buffer: SharedArrayBuffer, private readonly translator: AheadTranslator) {}
