@@ -6,6 +6,7 @@
 import { closeSync, openSync, statSync } from 'node:fs';
 import { optionError, PROGRAM_NAME } from './option-error.js';
 import { ID_HINT, isHelpRequest, isWellFormedId, lastValue, parseOnOff, parseOptParams, type OptParam } from './qemu-opts.js';
+import { strerror } from '../util/errno-text.js';
 
 export interface DriveSpec {
   /** Drive id; QEMU names drives without one `<if><n>`, e.g. "none0" or "virtio1". */
@@ -52,31 +53,13 @@ export interface HostFiles {
   identity(path: string): string | undefined;
 }
 
-const ERRNO_TEXT: Readonly<Record<string, string>> = {
-  ENOENT: 'No such file or directory',
-  EACCES: 'Permission denied',
-  EPERM: 'Operation not permitted',
-  EISDIR: 'Is a directory',
-  ENOTDIR: 'Not a directory',
-  EROFS: 'Read-only file system',
-  ELOOP: 'Too many levels of symbolic links',
-  ENAMETOOLONG: 'File name too long',
-};
-
-function errnoText(err: unknown): string {
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') {
-    return ERRNO_TEXT[err.code] ?? err.code;
-  }
-  return String(err);
-}
-
 export const nodeHostFiles: HostFiles = {
   openProblem(path, writable) {
     try {
       closeSync(openSync(path, writable ? 'r+' : 'r'));
       return undefined;
     } catch (err) {
-      return errnoText(err);
+      return strerror(err);
     }
   },
   isRegularFile(path) {

@@ -16,7 +16,7 @@ import { stateViews } from '../vcpu/state-layout.js';
 import { guestMemoryForInstr } from '../instr/memory-access.js';
 import { applyEventPattern, globMatch } from '../trace/patterns.js';
 import { traceEventListing } from '../trace/control.js';
-import { strerror } from '../trace/errno-text.js';
+import { strerror } from '../util/errno-text.js';
 import { createSimpleTraceFile } from '../trace/simpletrace-format.js';
 import { parseLogItems } from '../cli/log-items.js';
 import type { ThreadLogSettings } from './tracing.js';

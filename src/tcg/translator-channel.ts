@@ -55,6 +55,10 @@ export function createTranslatorChannel(): TranslatorChannelBuffers {
   };
 }
 
+function blockKey(pc: number, pa: number, pa2: number): string {
+  return `${pa}:${pc}:${pa2}`;
+}
+
 /** Prefetched translations not yet used, beyond which the oldest guesses are dropped. */
 const MAX_PREFETCHED = 4096;
 
@@ -118,10 +122,10 @@ export class TranslatorClient {
     if (!mem) return undefined;
     if (this.prefetchRing.pending) {
       if (this.prefetched.size >= MAX_PREFETCHED) this.prefetched.clear();
-      this.prefetchRing.drain((b) => this.prefetched.set(`${b.pa}:${b.pc}:${b.pa2}`, b));
+      this.prefetchRing.drain((b) => this.prefetched.set(blockKey(b.pc, b.pa, b.pa2), b));
     }
     if (this.prefetched.size === 0) return undefined;
-    const key = `${pa}:${pc}:${pa2}`;
+    const key = blockKey(pc, pa, pa2);
     const b = this.prefetched.get(key);
     if (!b) return undefined;
     this.prefetched.delete(key);

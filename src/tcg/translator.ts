@@ -74,7 +74,8 @@ export class Translator {
   }
 
   translate(pc: number, pa: number, pa2: number, vcpuIndex: number, priv = 3): Translation {
-    return this.cached(pc, pa, pa2) ?? this.translateNew(pc, pa, pa2, vcpuIndex, priv) as Translation;
+    const key = cacheKey(pc, pa, pa2);
+    return this.cached(key, pa, pa2) ?? this.translateNew(key, pc, pa, pa2, vcpuIndex, priv) as Translation;
   }
 
   /**
@@ -82,16 +83,17 @@ export class Translator {
    * undefined, as soon as `abandon()` says a real request is waiting.
    */
   translateUnlessAbandoned(pc: number, pa: number, vcpuIndex: number, abandon: () => boolean): Translation | undefined {
-    return this.cached(pc, pa, -1) ?? this.translateNew(pc, pa, -1, vcpuIndex, 3, abandon);
+    const key = cacheKey(pc, pa, -1);
+    return this.cached(key, pa, -1) ?? this.translateNew(key, pc, pa, -1, vcpuIndex, 3, abandon);
   }
 
   /** The cached, still current translation of a block that does not straddle pages. */
   known(pc: number, pa: number): Translation | undefined {
-    return this.cached(pc, pa, -1);
+    return this.cached(cacheKey(pc, pa, -1), pa, -1);
   }
 
-  private cached(pc: number, pa: number, pa2: number): Translation | undefined {
-    const hit = this.cache.get(`${pa}:${pc}:${pa2}`);
+  private cached(key: string, pa: number, pa2: number): Translation | undefined {
+    const hit = this.cache.get(key);
     // the bits are compared too: a store through a fast path older than the page's
     // code status changes code without moving the generation (see GuestMemory.holdsCode)
     if (hit && (hit.page < 0 || (Atomics.load(this.mem.pageGen, hit.page) === hit.gen && (pa2 >= 0 || this.mem.holdsCode(pa, hit.fetched))))) {
@@ -100,8 +102,9 @@ export class Translator {
     return undefined;
   }
 
-  private translateNew(pc: number, pa: number, pa2: number, vcpuIndex: number, priv: number, abandon?: () => boolean): Translation | undefined {
-    const key = `${pa}:${pc}:${pa2}`;
+  private translateNew(
+    key: string, pc: number, pa: number, pa2: number, vcpuIndex: number, priv: number, abandon?: () => boolean,
+  ): Translation | undefined {
     const block = abandon
       ? translateBlock(this.mem, { pc, pa, pa2 }, this.hooksFor(vcpuIndex), abandon)
       : translateBlock(this.mem, { pc, pa, pa2 }, this.hooksFor(vcpuIndex));
@@ -152,6 +155,10 @@ function likelySuccessors(block: TranslatedBlock, pa2: number): number[] {
     if (d && (d.name === 'jal' || d.name === 'jalr') && d.rd !== 0) found.add(block.ir.insnPcs[i] + d.length);
   });
   return [...found].filter((pc) => (pc & 0xfff) !== 0xffe);
+}
+
+function cacheKey(pc: number, pa: number, pa2: number): string {
+  return `${pa}:${pc}:${pa2}`;
 }
 
 function hex(v: number): string {

@@ -22,7 +22,7 @@ import { openSync, readFileSync } from 'node:fs';
 import { PROGRAM_NAME } from '../cli/option-error.js';
 import type { TraceSpec } from '../cli/trace-opts.js';
 import type { EventInfo } from './event-info.js';
-import { errnoCode, strerror } from './errno-text.js';
+import { errnoCode, strerror } from '../util/errno-text.js';
 import { applyEventPattern } from './patterns.js';
 import type { TraceState } from './state.js';
 

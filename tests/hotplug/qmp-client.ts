@@ -4,6 +4,7 @@
  * (matched to replies by `id`) and records asynchronous events.
  */
 import { createConnection, type Socket } from 'node:net';
+import { Wakeup } from '../support/wakeup.js';
 
 export interface QmpErrorBody {
   readonly class: string;
@@ -22,15 +23,13 @@ export interface QmpEvent {
   readonly timestamp?: unknown;
 }
 
-type Waiter = () => void;
-
 export class QmpClient {
   /** Every event received so far, in arrival order. */
   readonly events: QmpEvent[] = [];
   private buffer = '';
   private nextId = 1;
   private readonly pending = new Map<string, (reply: QmpReply) => void>();
-  private readonly waiters = new Set<Waiter>();
+  private readonly arrivals = new Wakeup();
   private greeting: unknown;
   private closed = false;
 
@@ -39,7 +38,7 @@ export class QmpClient {
     socket.on('data', (chunk: string) => this.receive(chunk));
     socket.on('close', () => {
       this.closed = true;
-      this.wake();
+      this.arrivals.wake();
     });
     socket.on('error', () => undefined); // the emulator quitting closes the socket under us
   }
@@ -104,7 +103,7 @@ export class QmpClient {
       this.buffer = this.buffer.slice(nl + 1);
       if (line !== '') this.dispatch(JSON.parse(line) as unknown);
     }
-    this.wake();
+    this.arrivals.wake();
   }
 
   private dispatch(message: unknown): void {
@@ -125,21 +124,10 @@ export class QmpClient {
     while (!done()) {
       const left = deadline - Date.now();
       if (left <= 0 || this.closed) throw new Error(`QMP: ${this.closed ? 'socket closed' : 'timed out'} waiting for ${what}`);
-      await new Promise<void>((resolve) => {
-        const waiter = (): void => {
-          clearTimeout(timer);
-          this.waiters.delete(waiter);
-          resolve();
-        };
-        const timer = setTimeout(waiter, left);
-        this.waiters.add(waiter);
-      });
+      await this.arrivals.next(left);
     }
   }
 
-  private wake(): void {
-    for (const w of [...this.waiters]) w();
-  }
 }
 
 function openSocket(path: string): Promise<Socket> {

@@ -6,13 +6,14 @@
  * `"return"`/`"error"`), as a QMP client must.
  */
 import { createConnection, type Socket } from 'node:net';
+import { Wakeup } from '../support/wakeup.js';
 
 export class QmpSocket {
   private buffer = '';
   private readonly lines: string[] = [];
   private cursor = 0;
   private closed = false;
-  private readonly waiters = new Set<() => void>();
+  private readonly arrivals = new Wakeup();
 
   private constructor(private readonly socket: Socket) {
     socket.setEncoding('utf8');
@@ -22,12 +23,12 @@ export class QmpSocket {
         this.lines.push(this.buffer.slice(0, end));
         this.buffer = this.buffer.slice(end + 2);
       }
-      this.wake();
+      this.arrivals.wake();
     });
     socket.on('error', () => undefined); // the server going away shows up as 'close'
     socket.on('close', () => {
       this.closed = true;
-      this.wake();
+      this.arrivals.wake();
     });
   }
 
@@ -68,7 +69,7 @@ export class QmpSocket {
       if (this.closed) throw new Error(`connection closed; lines so far: ${JSON.stringify(this.lines)}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no line from the server in ${timeoutMs} ms; lines so far: ${JSON.stringify(this.lines)}`);
-      await this.nextData(left);
+      await this.arrivals.next(left);
     }
     return this.lines[this.cursor++];
   }
@@ -108,7 +109,7 @@ export class QmpSocket {
     while (!this.closed) {
       const left = deadline - Date.now();
       if (left <= 0) throw new Error('the server kept the connection open');
-      await this.nextData(left);
+      await this.arrivals.next(left);
     }
   }
 
@@ -116,29 +117,11 @@ export class QmpSocket {
     this.socket.destroy();
   }
 
-  private wake(): void {
-    for (const w of [...this.waiters]) w();
-  }
 
-  private nextData(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const waiter = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(waiter);
-        resolve();
-      };
-      const timer = setTimeout(waiter, timeoutMs);
-      this.waiters.add(waiter);
-    });
-  }
 }
 
 /** Event timestamps and thread ids differ between runs and emulators. */
-export function normalizeQmp(line: string): string {
-  return line
-    .replace(/"seconds": \d+, "microseconds": \d+/g, '"seconds": S, "microseconds": U')
-    .replace(/"thread-id": \d+/g, '"thread-id": T');
-}
+export { normalizeQmp } from '../monitor/transcript.js';
 
 /** The greeting with the version numbers and package string taken out. */
 export function normalizeGreeting(line: string): string {

@@ -195,3 +195,19 @@ export class FakeTarget implements MonitorTarget {
     this.listeners.push(listener);
   }
 }
+
+/**
+ * What `qemu-system-riscv64 -M virt -S -smp 2` looks like to the oracle
+ * tests: two vCPUs before start, QEMU's guest_cpu_* events, one non-vCPU
+ * event and one compiled out in Debian's QEMU 7.2.
+ */
+export function qemuLikeTarget(): FakeTarget {
+  const t = new FakeTarget(2);
+  t.runStatus = 'prelaunch';
+  t.events = [
+    { name: 'guest_cpu_enter', vcpu: true }, { name: 'guest_cpu_exit', vcpu: true }, { name: 'guest_cpu_reset', vcpu: true },
+    { name: 'memory_region_ops_read', vcpu: false }, { name: 'memory_region_ops_write', vcpu: false },
+    { name: 'qxl_io_write_vga', vcpu: false, unavailable: true }, // compiled out ("disable") in Debian's QEMU 7.2
+  ];
+  return t;
+}

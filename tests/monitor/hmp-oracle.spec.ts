@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readQemuBytes } from '../cli/qemu-oracle.js';
-import { FakeTarget } from './fake-target.js';
+import { FakeTarget, qemuLikeTarget } from './fake-target.js';
 import { haveQemu, qemuHmp, tsemuHmp } from './transcript.js';
 
 function compare(commands: readonly string[], qemu: { outputs: string[] }, ours: { outputs: string[] }): void {
@@ -19,17 +19,6 @@ function compare(commands: readonly string[], qemu: { outputs: string[] }, ours:
   });
 }
 
-/** Two vCPUs, stopped before start (-S), and QEMU's guest_cpu_* and one non-vCPU event. */
-function twoCpuTarget(): FakeTarget {
-  const t = new FakeTarget(2);
-  t.runStatus = 'prelaunch';
-  t.events = [
-    { name: 'guest_cpu_enter', vcpu: true }, { name: 'guest_cpu_exit', vcpu: true }, { name: 'guest_cpu_reset', vcpu: true },
-    { name: 'memory_region_ops_read', vcpu: false }, { name: 'memory_region_ops_write', vcpu: false },
-    { name: 'qxl_io_write_vga', vcpu: false, unavailable: true }, // compiled out ("disable") in Debian's QEMU 7.2
-  ];
-  return t;
-}
 
 const PARSING = [
   'foo', '  foo', 'foo/bar x', 'info foo', 'info  foo bar', 'x', 'x /x', 'x /q 0x1000', 'x /4xz 0x1000', 'x /-2x 0x1000',
@@ -66,13 +55,13 @@ describe('monitor/hmp: commands compared with QEMU 7.2', function () {
 
   it('prints the same banner (with QEMU as the product name)', async () => {
     const qemu = qemuHmp([], []);
-    const ours = await tsemuHmp(twoCpuTarget(), []);
+    const ours = await tsemuHmp(qemuLikeTarget(), []);
     expect(ours.banner).to.equal(qemu.banner);
   });
 
   it('parses arguments and reports errors with the same texts', async () => {
     const qemu = qemuHmp(['-smp', '2'], PARSING);
-    const ours = await tsemuHmp(twoCpuTarget(), PARSING);
+    const ours = await tsemuHmp(qemuLikeTarget(), PARSING);
     compare(PARSING, qemu, ours);
   });
 
@@ -91,7 +80,7 @@ describe('monitor/hmp: commands compared with QEMU 7.2', function () {
     after(() => { if (dir !== undefined) rmSync(dir, { recursive: true, force: true }); });
 
     function imageTarget(): FakeTarget {
-      const t = twoCpuTarget();
+      const t = qemuLikeTarget();
       const ram = new Uint8Array(0x10000);
       ram.set(image);
       t.map(0x80000000n, ram);

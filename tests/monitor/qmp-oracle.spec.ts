@@ -5,18 +5,12 @@
  * the same, timestamps and thread ids aside. Skipped without QEMU.
  */
 import { expect } from 'chai';
-import { FakeTarget } from './fake-target.js';
+import { FakeTarget, qemuLikeTarget } from './fake-target.js';
 import { haveQemu, qemuQmp, tsemuQmp } from './transcript.js';
 
 /** A target like `qemu-system-riscv64 -M virt -S -smp 2`, reporting the version QEMU's greeting shows. */
 function targetLike(greeting: string): FakeTarget {
-  const t = new FakeTarget(2);
-  t.runStatus = 'prelaunch';
-  t.events = [
-    { name: 'guest_cpu_enter', vcpu: true }, { name: 'guest_cpu_exit', vcpu: true }, { name: 'guest_cpu_reset', vcpu: true },
-    { name: 'memory_region_ops_read', vcpu: false }, { name: 'memory_region_ops_write', vcpu: false },
-    { name: 'qxl_io_write_vga', vcpu: false, unavailable: true }, // compiled out ("disable") in Debian's QEMU 7.2
-  ];
+  const t = qemuLikeTarget();
   const m = /"qemu": \{"micro": (\d+), "minor": (\d+), "major": (\d+)\}, "package": "((?:[^"\\]|\\.)*)"/.exec(greeting);
   if (m === null) throw new Error(`unexpected greeting ${greeting}`);
   t.versionInfo = { qemu: { major: Number(m[3]), minor: Number(m[2]), micro: Number(m[1]) }, package: JSON.parse(`"${m[4]}"`) as string };

@@ -8,6 +8,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { QEMU_BINARY, repoRoot, tsemuScript, type GuestRunResult } from './run-guest.js';
+import { Wakeup } from './wakeup.js';
 
 export interface GuestSessionOptions {
   /** Kill the emulator after this many milliseconds, whatever happens (default 60 s). */
@@ -24,8 +25,6 @@ export const QUIT_KEYS = '\x01x';
 const DEFAULT_SESSION_TIMEOUT_MS = 60_000;
 const DEFAULT_EXPECT_TIMEOUT_MS = 20_000;
 const DEFAULT_LINE_DELAY_MS = 30;
-
-type Waiter = () => void;
 
 /**
  * Sessions whose emulator still runs. If the test process dies (uncaught
@@ -44,7 +43,7 @@ export class GuestSession {
   private err = '';
   /** Where the next expect() starts looking: everything before it was consumed. */
   private cursor = 0;
-  private readonly waiters = new Set<Waiter>();
+  private readonly arrivals = new Wakeup();
   private readonly exited: Promise<GuestRunResult>;
   private closed = false;
   private timedOut = false;
@@ -70,7 +69,7 @@ export class GuestSession {
     this.child.stdin.on('error', () => undefined);
     this.child.stdout.on('data', (chunk: Buffer) => {
       this.out += chunk.toString('latin1');
-      this.wake();
+      this.arrivals.wake();
     });
     this.child.stderr.on('data', (chunk: Buffer) => {
       this.err += chunk.toString('utf8');
@@ -82,7 +81,7 @@ export class GuestSession {
         live.delete(this);
         clearTimeout(killTimer);
         this.err += extraErr;
-        this.wake();
+        this.arrivals.wake();
         resolve({
           stdout: this.out, stderr: this.err, status, signal,
           timedOut: this.timedOut, durationMs: Date.now() - this.started,
@@ -127,7 +126,7 @@ export class GuestSession {
         const why = this.closed ? 'the emulator exited' : `nothing matched after ${timeoutMs} ms`;
         throw new Error(`${why} while waiting for ${String(pattern)}; unread output: ${JSON.stringify(this.out.slice(this.cursor))}; stderr: ${JSON.stringify(this.err)}`);
       }
-      await this.nextOutput(left);
+      await this.arrivals.next(left);
     }
   }
 
@@ -161,21 +160,7 @@ export class GuestSession {
     return m === null ? undefined : this.cursor + m.index + m[0].length;
   }
 
-  private wake(): void {
-    for (const w of [...this.waiters]) w();
-  }
 
-  private nextOutput(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const waiter = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(waiter);
-        resolve();
-      };
-      const timer = setTimeout(waiter, timeoutMs);
-      this.waiters.add(waiter);
-    });
-  }
 }
 
 function sleep(ms: number): Promise<void> {
