@@ -35,6 +35,12 @@ const SLOT_BYTES = HEADER_BYTES + SOURCE_BYTES;
 const enum SlotState { Idle = 0, Request = 1, Done = 2, Failed = 3 }
 /** Doorbell word 1: the service is asleep (nothing to translate). */
 const W_SERVICE_IDLE = 1;
+/**
+ * Doorbell word 2: the code epoch (GuestMemory.epoch) for which the service
+ * found that nothing observes translation, so vCPUs may translate by
+ * themselves (src/vcpu/block-cache.ts); -1 while something does.
+ */
+const W_HERE_EPOCH = 2;
 // Int32 header words
 const W_STATE = 0, W_LEN = 1, W_PAGE = 2, W_GEN = 3, W_COUNT = 4, W_PRIV = 5, W_BARE = 6;
 // Float64 header slots (byte offset 32)
@@ -48,8 +54,10 @@ export interface TranslatorChannelBuffers {
 }
 
 export function createTranslatorChannel(): TranslatorChannelBuffers {
+  const doorbell = new SharedArrayBuffer(12);
+  new Int32Array(doorbell)[W_HERE_EPOCH] = -1;
   return {
-    doorbell: new SharedArrayBuffer(8),
+    doorbell,
     slots: new SharedArrayBuffer(SLOT_BYTES * MAX_VCPUS),
     prefetch: new SharedArrayBuffer(PREFETCH_BYTES_PER_VCPU * MAX_VCPUS),
   };
@@ -93,6 +101,10 @@ export class TranslatorClient {
   requests = 0;
   waitMs = 0;
   prefetchHits = 0;
+
+  mayTranslateHere(epoch: number): boolean {
+    return Atomics.load(this.doorbell, W_HERE_EPOCH) === epoch;
+  }
 
   /** `notAhead`: a translation made ahead failed its check; ask the service for a current one. */
   fetch(pc: number, pa: number, pa2: number, priv: number, bare = false, notAhead = false): BlockCode {
@@ -192,6 +204,16 @@ export class TranslatorServer {
     Atomics.store(this.doorbell, W_SERVICE_IDLE, 1);
     Atomics.wait(this.doorbell, 0, seen, timeoutMs);
     Atomics.store(this.doorbell, W_SERVICE_IDLE, 0);
+  }
+
+  /**
+   * Tell the vCPUs whether they may translate by themselves: `epoch` is the
+   * code epoch read *before* checking that nothing observes translation, or
+   * -1 when something does. A change after the check moves the epoch on and
+   * so revokes the permission at once.
+   */
+  publishTranslateHere(epoch: number): void {
+    Atomics.store(this.doorbell, W_HERE_EPOCH, epoch);
   }
 
   get doorbellValue(): number {

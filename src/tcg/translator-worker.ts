@@ -108,6 +108,11 @@ async function main(): Promise<void> {
   const translationObserved = (): boolean =>
     translator.logging || (traceRuntime.dstate[EventId.translate_block] & 1) !== 0 ||
     TRANS_EVENTS.some((id) => harts.some((_, cpu) => tcgTraceRuntime.wanted(id, cpu)));
+  /** vCPUs translate by themselves while nothing observes translation (src/vcpu/block-cache.ts). */
+  const publishTranslateHere = (): void => {
+    const checkedAt = mem.epoch; // read first: a change during the check moves the epoch past it
+    server.publishTranslateHere(translationObserved() ? -1 : checkedAt);
+  };
   let running = true;
   let epoch = mem.epoch;
   /** A trace or instrumentation change made every translation stale (GuestMemory.epoch). */
@@ -132,10 +137,12 @@ async function main(): Promise<void> {
       } else pending.push({ cmd: cmd.cmd, ack: cmd.ack });
     }
   };
+  publishTranslateHere();
   port?.postMessage({ type: 'ready' });
   while (running) {
     const seen = server.doorbellValue;
     drain();
+    publishTranslateHere();
     for (let p = pending.shift(); p; p = pending.shift()) {
       let error: string | undefined;
       try {
@@ -148,6 +155,7 @@ async function main(): Promise<void> {
     const served = server.serve((req) => {
       drain(); // a control change that arrived first must apply to this translation
       syncEpoch();
+      publishTranslateHere();
       const t0 = performance.now();
       const code = translator.translate(req.pc, req.pa, req.pa2, req.vcpuIndex, req.priv);
       busyMs += performance.now() - t0;

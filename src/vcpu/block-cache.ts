@@ -1,15 +1,30 @@
 /**
- * The vCPU's view of translated code: compiled block functions, found by
- * guest virtual pc (a jump cache per privilege level) and by physical
- * address (so a page mapped at two addresses compiles once).
+ * The vCPU's view of translated code: block functions, found by guest
+ * virtual pc (a jump cache per privilege level) and by physical address (so
+ * a page mapped at two addresses translates once).
  *
- * Source text comes from the translator service; compiling it into a
- * function happens here because functions cannot cross worker boundaries.
+ * Two ways to get a block:
+ *  - translated here, in the vCPU's thread, when nobody observes translation
+ *    (no `-d in_asm/op/out_asm`, no translation-level trace event or
+ *    instrumentation callback: the translator service says so, see
+ *    `BlockSource.mayTranslateHere`). The block is interpreted
+ *    (src/tcg/interpreter.ts) for its first `hotThreshold` runs and compiled
+ *    to a JS function after that: most blocks of a boot run a few times, and
+ *    for them a round trip to the service, `new Function` and V8's warm-up
+ *    cost far more than the run itself.
+ *  - from the translator service otherwise, as JS source compiled here
+ *    (functions cannot cross worker boundaries), so translation-time events
+ *    are raised there with the id of the vCPU that asked.
  */
-import { BLOCK_PARAMS } from '../tcg/backend-js.js';
+import { BLOCK_PARAMS, generateJs } from '../tcg/backend-js.js';
+import { encodeBlock, EncodedBlock, interpretable, Interpreter } from '../tcg/interpreter.js';
+import { optimize } from '../tcg/optimize.js';
+import type { IrBlock } from '../tcg/ir.js';
+import { translateBlock, TranslatedBlock } from '../target/riscv/block-translator.js';
 import { GuestMemory } from '../memory/guest-memory.js';
 import { VcpuContext } from './context.js';
 import { createLoadStoreHelpers, LoadStoreHelpers } from './load-store.js';
+import { primeInterpreter } from './interpreter-primer.js';
 import type { AheadCheck } from '../tcg/prefetch-ring.js';
 
 /** What the translator service returns for one block. */
@@ -30,7 +45,30 @@ export interface BlockSource {
    * `bare`: fetches are not paged right now (helps translation ahead across pages).
    */
   fetch(pc: number, pa: number, pa2: number, priv: number, bare: boolean, notAhead?: boolean): BlockCode;
+  /**
+   * May this vCPU translate by itself now? Only while nothing observes
+   * translation: the service publishes that, tagged with the code epoch
+   * (GuestMemory.epoch) it checked it for, so a trace or instrumentation
+   * change revokes it before any vCPU can translate under the new state.
+   */
+  mayTranslateHere(epoch: number): boolean;
 }
+
+/**
+ * Runs of a block in the interpreter before it is compiled (TSEMU_HOT; 0
+ * compiles at once). High on purpose: measured on the U-Boot boot, compiled
+ * blocks only beat the interpreter once V8 has optimized them (thousands of
+ * runs, and ~10 ms of compiler time each), so a block that runs 5,000 times
+ * in a boot is cheaper interpreted throughout (time to prompt: 1.54 s with a
+ * threshold of 50, 1.12 s with 2,000, 0.85 s with 50,000).
+ */
+export const DEFAULT_HOT_THRESHOLD = 50_000;
+/**
+ * A block that jumps back to its own start is compiled this many times
+ * sooner: compiled, it runs up to LOOP_ITERATIONS iterations per call
+ * (backend-js.ts), interpreted, each iteration is a trip through the run loop.
+ */
+const LOOP_HEAT = 100;
 
 export type BlockFn = () => number;
 
@@ -54,6 +92,20 @@ export interface CompiledBlock {
 
 type Factory = (...args: unknown[]) => BlockFn;
 
+/** Does the block jump back to its own start? Compiled, it runs many iterations per call (backend-js.ts). */
+function loopsOnItself(ir: IrBlock): boolean {
+  return ir.ops.some((op) => (op.opc === 'exit' || op.opc === 'exit_if') && op.imm === ir.pc);
+}
+
+/** Placeholder until a block's function is made. */
+const notYet: BlockFn = () => {
+  throw new Error('block run before it was translated');
+};
+
+function newBlock(pc: number, pa: number, page: number, gen: number, fn: BlockFn): CompiledBlock {
+  return { pc, pa, page, gen, fn, link1Pc: NaN, link1: undefined, link2Pc: NaN, link2: undefined, linkEpoch: -1 };
+}
+
 /** Raises execution-level events from generated code (`ev[id](...args)`); bound to one vCPU. */
 export type EventSink = readonly ((...args: unknown[]) => void)[];
 
@@ -71,10 +123,24 @@ export class BlockCache {
     private readonly events: EventSink,
     /** Instrumentation scoreboards by global id (shared array: new ones appear in place). */
     private readonly scoreboards: BigInt64Array[] = [],
+    /** Interpreted runs before a block translated here is compiled; 0 compiles at once. */
+    private readonly hotThreshold = DEFAULT_HOT_THRESHOLD,
+    /** No other thread runs guest code (see InterpreterEnv.soleAccessor). */
+    soleAccessor = false,
   ) {
     this.pageGen = mem.pageGen;
     this.loadStore = createLoadStoreHelpers(ctx, ctx.state.i32, mem);
+    const s = ctx.state;
+    this.interpreter = new Interpreter({
+      c: ctx, w: s.i32, x: s.i64, f: s.f64, ls: this.loadStore, ram: mem, ev: events, sb: scoreboards, soleAccessor,
+    });
+    if (hotThreshold > 0) primeInterpreter(soleAccessor);
   }
+
+  private readonly interpreter: Interpreter;
+  /** Blocks translated in this thread, and those of them that went on to be compiled (TSEMU_STATS). */
+  translatedHere = 0;
+  promoted = 0;
 
   /** The `ls` of generated code: loads and stores through this vCPU's TLB. */
   private readonly loadStore: LoadStoreHelpers;
@@ -151,24 +217,61 @@ export class BlockCache {
     }
     const pages = this.ramPages(pa, pa2);
     const fresh = pages.filter((p) => Atomics.load(this.mem.codePages, p) === 0);
-    let code = this.source.fetch(pc, pa, pa2, this.ctx.priv, this.ctx.fetchIsBare());
-    if (code.ahead && !this.admit(pa, code, code.ahead)) {
-      code = this.source.fetch(pc, pa, pa2, this.ctx.priv, this.ctx.fetchIsBare(), true);
-    }
+    const block = this.source.mayTranslateHere(this.mem.epoch) ? this.translateHere(pc, pa, pa2) : this.fromService(pc, pa, pa2);
     // pages that just became code must lose their fast write path everywhere; this
     // vCPU drops its own in any case (translation ahead may have marked the page)
     for (const p of pages) {
       if (fresh.includes(p)) this.ctx.codePageAdded(p);
       else this.ctx.dropWriteTlb(p);
     }
-    const block: CompiledBlock = {
-      pc, pa, page: code.page, gen: code.gen, fn: this.compile(code.source),
-      link1Pc: NaN, link1: undefined, link2Pc: NaN, link2: undefined, linkEpoch: -1,
-    };
     const kept = (list ?? []).filter((b) => b.pc !== pc && this.valid(b));
     kept.push(block);
     this.byPa.set(pa, kept);
     return block;
+  }
+
+  private fromService(pc: number, pa: number, pa2: number): CompiledBlock {
+    let code = this.source.fetch(pc, pa, pa2, this.ctx.priv, this.ctx.fetchIsBare());
+    if (code.ahead && !this.admit(pa, code, code.ahead)) {
+      code = this.source.fetch(pc, pa, pa2, this.ctx.priv, this.ctx.fetchIsBare(), true);
+    }
+    return newBlock(pc, pa, code.page, code.gen, this.compile(code.source));
+  }
+
+  /** Translate in this thread; interpret until hot. */
+  private translateHere(pc: number, pa: number, pa2: number): CompiledBlock {
+    const { ir, page, gen } = this.translateIr(pc, pa, pa2);
+    this.translatedHere++;
+    const block = newBlock(pc, pa, page, gen, notYet);
+    block.fn = this.hotThreshold > 0 && interpretable(ir)
+      ? this.interpretUntilHot(block, encodeBlock(ir), pa2, loopsOnItself(ir))
+      : this.compile(generateJs(ir));
+    return block;
+  }
+
+  private translateIr(pc: number, pa: number, pa2: number): TranslatedBlock {
+    const translated = translateBlock(this.mem, { pc, pa, pa2 });
+    optimize(translated.ir);
+    return translated;
+  }
+
+  /**
+   * The block's function while it is cold: interpret, and after `hotThreshold`
+   * runs put compiled code in its place. The IR is made again for that rather
+   * than kept: most blocks never get there, and keeping every block's IR
+   * alive made each young-generation GC copy it.
+   */
+  private interpretUntilHot(block: CompiledBlock, encoded: EncodedBlock, pa2: number, loops: boolean): BlockFn {
+    let runsLeft = loops ? Math.max(1, Math.floor(this.hotThreshold / LOOP_HEAT)) : this.hotThreshold;
+    const interpreter = this.interpreter;
+    return () => {
+      if (--runsLeft === 0) {
+        // the block is current (it was looked up to run it), so its code reads the same now
+        block.fn = this.compile(generateJs(this.translateIr(block.pc, block.pa, pa2).ir));
+        this.promoted++;
+      }
+      return interpreter.run(encoded);
+    };
   }
 
   /**

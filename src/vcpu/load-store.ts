@@ -39,11 +39,20 @@ export interface LoadStoreHelpers {
   st16(rs1: number, imm: number, value: number, pc: number, insnIndex: number, insnLength: number): void;
   st32(rs1: number, imm: number, value: number, pc: number, insnIndex: number, insnLength: number): void;
   st64(rs1: number, imm: number, value: bigint, pc: number, insnIndex: number, insnLength: number): void;
+  /**
+   * The TLB's fast path alone, for the IR interpreter: the index into the RAM
+   * view of element size `1 << shift` that address hi:lo hits for reading
+   * (writing), or -1 when the access must take the context's slow path.
+   */
+  readIndex(lo: number, hi: number, shift: number): number;
+  writeIndex(lo: number, hi: number, shift: number): number;
 }
 
 const ENTRY_MASK = (TLB_ENTRIES - 1) * TLB_ENTRY_WORDS;
 /** TLB tag to compare with: the page, plus the low address bits that must be zero for an aligned access. */
 const TAG_1 = ~0xfff, TAG_2 = ~0xfff | 1, TAG_4 = ~0xfff | 3, TAG_8 = ~0xfff | 7;
+/** The tag for an access of `1 << shift` bytes. */
+const TAG_BY_SHIFT = [TAG_1, TAG_2, TAG_4, TAG_8];
 
 export function createLoadStoreHelpers(c: VcpuContext, xi: Int32Array, mem: GuestMemory): LoadStoreHelpers {
   const tlb = c.tlb;
@@ -126,6 +135,14 @@ export function createLoadStoreHelpers(c: VcpuContext, xi: Int32Array, mem: Gues
       const lo = (xi[rs1 << 1] + imm) | 0, hi = hiOf(rs1, imm, lo), e = entryOf(lo);
       if (writeHit(e, lo, hi, TAG_8)) m64[hostIndex(e, lo, 3)] = value;
       else slowStore(lo, hi, 8, value, pc, insnIndex, insnLength);
+    },
+    readIndex(lo, hi, shift) {
+      const e = entryOf(lo);
+      return readHit(e, lo, hi, TAG_BY_SHIFT[shift]) ? hostIndex(e, lo, shift) : -1;
+    },
+    writeIndex(lo, hi, shift) {
+      const e = entryOf(lo);
+      return writeHit(e, lo, hi, TAG_BY_SHIFT[shift]) ? hostIndex(e, lo, shift) : -1;
     },
   };
 }

@@ -93,8 +93,16 @@ export const WORD_WAKE = WORD_BASE + 3;
 export const WORD_EXIT_REASONS = WORD_BASE + 4;
 /** 1 while the vCPU waits in WFI (kept while the machine is paused, unlike WORD_RUN_STATE). */
 export const WORD_HALTED = WORD_BASE + 5;
+/**
+ * The IR interpreter's temporaries (src/tcg/interpreter.ts): a pair of words
+ * each, after the Atomics words, so one Int32Array addresses registers and
+ * temporaries alike. Only the vCPU's own thread touches them.
+ */
+export const WORD_TEMPS = WORD_BASE + 32;
+/** Temporaries a block may have and still be interpreted (larger blocks are compiled at once). */
+export const INTERPRETER_TEMPS = 2048;
 /** Size of the state buffer in bytes. */
-export const STATE_BYTES = (WORD_BASE + 32) * 4;
+export const STATE_BYTES = (WORD_TEMPS + 2 * INTERPRETER_TEMPS) * 4;
 
 export const enum RunState {
   Running = 0,

@@ -13,13 +13,13 @@ import { UartFastPath } from '../hw/uart-fast-path.js';
 import { Clint, ClintShared } from '../hw/clint.js';
 import { MAX_VCPUS, TranslatorChannelBuffers, TranslatorClient } from '../tcg/translator-channel.js';
 import { MmioPort, VcpuContext } from './context.js';
-import { BlockCache } from './block-cache.js';
+import { BlockCache, BlockSource, DEFAULT_HOT_THRESHOLD } from './block-cache.js';
 import { RunLoop, runOneVcpu, runRoundRobin } from './run-loop.js';
 import { applyTraceOutputChange, attachTracing, bindThreadTracing, OutputChange, TracingConfig } from '../machine/tracing.js';
 import { EVENT_CPU_ENTER, EVENT_CPU_EXIT, EVENT_CPU_RESET, InstrCommand, InstrThread } from '../instr/thread-env.js';
 import { guestMemoryForInstr, hartPresent } from '../instr/memory-access.js';
 import type { LibraryLoadMessage } from '../instr/thread-host.js';
-import { trace_riscv_trap, trace_riscv_interrupt } from '../trace/generated/events.js';
+import { EventId, trace_riscv_trap, trace_riscv_interrupt } from '../trace/generated/events.js';
 import { ExitReason, stateViews, VcpuStateViews, WORD_EXIT_REASONS, WORD_EXIT_REQUEST } from './state-layout.js';
 import type { VcpuCommand, VcpuReport } from './protocol.js';
 import { CpuLog, CpuLogFlags, formatTrap } from './cpu-log.js';
@@ -110,6 +110,12 @@ class WorkerShared {
   }
 }
 
+/** Interpreted runs before a block is compiled: TSEMU_HOT, for measuring and testing the tiers (0: compile at once). */
+function hotThreshold(): number {
+  const n = Number(process.env.TSEMU_HOT ?? DEFAULT_HOT_THRESHOLD);
+  return Number.isInteger(n) && n >= 0 ? n : DEFAULT_HOT_THRESHOLD;
+}
+
 /** One vCPU in this worker. */
 class HartRuntime {
   readonly ctx: VcpuContext;
@@ -145,7 +151,16 @@ class HartRuntime {
     const rt = shared.instr.rt;
     this.translatorClient = new TranslatorClient(data.translator, hartId, shared.mem);
     const dispatchers = rt.events.map((_, id) => rt.execDispatcher(id, hartId, shared.tracing.state.dstate));
-    this.cache = new BlockCache(this.ctx, shared.mem, this.translatorClient, dispatchers, shared.instr.boards);
+    const client = this.translatorClient;
+    const dstate = shared.tracing.state.dstate;
+    const source: BlockSource = {
+      fetch: (pc, pa, pa2, priv, bare, notAhead) => client.fetch(pc, pa, pa2, priv, bare, notAhead),
+      // translate_block is raised by the service: its state is checked here too, as enabling it moves no epoch
+      mayTranslateHere: (epoch) => client.mayTranslateHere(epoch) && (Atomics.load(dstate, EventId.translate_block) & 1) === 0,
+    };
+    // with one possible vCPU, or every vCPU in this thread, no other thread runs guest code
+    const soleAccessor = data.maxHarts === 1 || data.thread === 'single';
+    this.cache = new BlockCache(this.ctx, shared.mem, source, dispatchers, shared.instr.boards, hotThreshold(), soleAccessor);
     this.loop = new RunLoop(this.ctx, this.cache, {
       handleControl: () => {
         drain();
@@ -286,7 +301,7 @@ async function main(): Promise<void> {
       const t = r.translatorClient;
       const m = (r.ctx.mmio as ReturnType<typeof mmioPort>).remote;
       process.stderr.write(`[stats] hart ${r.spec.hartId}: ${r.ctx.instret} instructions; ${t.requests} translations requested, ${t.waitMs.toFixed(0)} ms waiting, ${t.prefetchHits} translated ahead; ` +
-        `${r.cache.compiled} compiled in ${r.cache.compileMs.toFixed(0)} ms; ${m.accesses} MMIO accesses, ${m.waitMs.toFixed(0)} ms; ` +
+        `${r.cache.translatedHere} translated here (${r.cache.promoted} hot); ${r.cache.compiled} compiled in ${r.cache.compileMs.toFixed(0)} ms; ${m.accesses} MMIO accesses, ${m.waitMs.toFixed(0)} ms; ` +
         `UART fast path: ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.shadowReads} LSR reads, ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.posted} bytes posted\n`);
     }
   }

@@ -1,0 +1,606 @@
+/**
+ * The IR interpreter: runs an IR block without generating JavaScript, after
+ * QEMU's TCI (tcg/tci.c). It is the first tier of execution: a block runs
+ * here until it proves hot, and only then is it compiled by the JS backend
+ * (src/vcpu/block-cache.ts decides). Most blocks of a boot run a few times,
+ * and for them `new Function` and V8's warm-up cost far more than the run.
+ *
+ * Values are pairs of int32 words (low, high), not bigints: one interpreter
+ * function, optimized once, does 64-bit adds, logic, shifts, compares and
+ * RAM accesses without allocating. Multiplication and division, helper
+ * calls and 8-byte accesses use the BigInt64Array view of the same words.
+ * Guest registers are read and written in place in the vCPU state; the
+ * block's temporaries live in the state buffer too (WORD_TEMPS), so an
+ * operand is just a word index into one Int32Array.
+ *
+ * The semantics of every op are those of backend-js.ts;
+ * tests/tcg/interpreter.spec.ts runs the same IR through both.
+ *
+ * `encodeBlock` turns an IR block into a flat Int32Array: an opcode, then
+ * its operands. Constants are immediates (the `...I` forms) or are put into
+ * their temporary's words just before the op that reads them. Numbers wider
+ * than 32 bits (guest pcs) live in a side table.
+ */
+import { Cond, IrBlock, Op, Temp } from './ir.js';
+import { INTERPRETER_TEMPS, SLOT_INSTRET, WORD_TEMPS } from '../vcpu/state-layout.js';
+
+/** Loads and stores through the vCPU's TLB (src/vcpu/load-store.ts). */
+export interface TlbProbe {
+  readIndex(lo: number, hi: number, shift: number): number;
+  writeIndex(lo: number, hi: number, shift: number): number;
+}
+
+/** The vCPU context as the interpreter uses it: slow paths, helpers and the exit flag. */
+export interface InterpreterContext {
+  brk: boolean;
+  brkPc: number;
+  readonly hartId: number;
+  ld(lo: number, hi: number, size: number, signed: number, pc: number, insnIndex: number): bigint;
+  st(lo: number, hi: number, size: number, value: bigint, pc: number, insnIndex: number, insnLength: number): void;
+}
+
+/** What interpreted blocks reach at run time: one per vCPU. */
+export interface InterpreterEnv {
+  c: InterpreterContext;
+  /** The vCPU state (registers, then the temporaries at WORD_TEMPS) as words, 64-bit slots and doubles. */
+  w: Int32Array;
+  x: BigInt64Array;
+  f: Float64Array;
+  ls: TlbProbe;
+  ram: {
+    m8: Int8Array; mu8: Uint8Array; m16: Int16Array; mu16: Uint16Array; m32: Int32Array; m64: BigInt64Array;
+  };
+  ev: readonly ((...args: unknown[]) => void)[];
+  sb: BigInt64Array[];
+  /**
+   * No other thread runs guest code on this RAM (one vCPU, or all of them in
+   * this thread): an 8-byte access may then be two 4-byte ones, which
+   * allocate no BigInt. Otherwise it must be one access, as RISC-V requires
+   * aligned accesses to be single-copy atomic and another vCPU could see
+   * half of a store.
+   */
+  soleAccessor: boolean;
+}
+
+const enum Code {
+  Mov, MovI, Add, AddI, Sub, And, AndI, Or, OrI, Xor, XorI, Shl, ShlI, Shr, ShrI, Sar, SarI,
+  /** mul, mulsh, muluh, mulsuh, div, divu, rem, remu: on the 64-bit view (kind in the 4th word). */
+  MulDiv,
+  Ext32s, Ext32u, Setcond, SetcondI,
+  Ld, St, Call, Event, Scoreboard, Exit, ExitIf, ExitIfI, ExitIndirect,
+}
+
+const enum MulDivKind { Mul, Mulsh, Muluh, Mulsuh, Div, Divu, Rem, Remu }
+
+const MULDIV: Partial<Record<Op['opc'], MulDivKind>> = {
+  mul: MulDivKind.Mul, mulsh: MulDivKind.Mulsh, muluh: MulDivKind.Muluh, mulsuh: MulDivKind.Mulsuh,
+  div: MulDivKind.Div, divu: MulDivKind.Divu, rem: MulDivKind.Rem, remu: MulDivKind.Remu,
+};
+
+/** Register-register forms, and the register-immediate form when the second operand is a constant. */
+const BINARY: Partial<Record<Op['opc'], [Code, Code | undefined]>> = {
+  add: [Code.Add, Code.AddI], sub: [Code.Sub, undefined], and: [Code.And, Code.AndI], or: [Code.Or, Code.OrI],
+  xor: [Code.Xor, Code.XorI], shl: [Code.Shl, Code.ShlI], shr: [Code.Shr, Code.ShrI], sar: [Code.Sar, Code.SarI],
+};
+
+const enum CondCode { Eq, Ne, Lt, Ge, Ltu, Geu }
+const CONDS: Record<Cond, CondCode> = { eq: CondCode.Eq, ne: CondCode.Ne, lt: CondCode.Lt, ge: CondCode.Ge, ltu: CondCode.Ltu, geu: CondCode.Geu };
+
+/** A helper call: which context method, its operands (word indices) and a reusable argument array. */
+interface CallSite {
+  helper: string;
+  operands: Int32Array;
+  args: unknown[];
+  /** Word index of the result, or -1. */
+  dst: number;
+  mayExit: boolean;
+}
+
+/** An execution-level event: literal arguments in place, run-time ones filled at `positions`. */
+interface EventSite {
+  id: number;
+  operands: Int32Array;
+  positions: Int32Array;
+  args: unknown[];
+}
+
+/** An IR block ready for `Interpreter.run`. */
+export interface EncodedBlock {
+  readonly code: Int32Array;
+  /** Guest pcs of instructions (for faults) and exit targets. */
+  readonly numbers: number[];
+  readonly calls: CallSite[];
+  readonly events: EventSite[];
+}
+
+function low(v: bigint): number {
+  return Number(BigInt.asIntN(32, v));
+}
+
+function high(v: bigint): number {
+  return Number(BigInt.asIntN(64, v) >> 32n);
+}
+
+/** Can `ir` be interpreted (its temporaries fit the state buffer)? */
+export function interpretable(ir: IrBlock): boolean {
+  return ir.temps.length <= INTERPRETER_TEMPS;
+}
+
+/** Encode an (optimized) IR block; see `interpretable`. */
+export function encodeBlock(ir: IrBlock): EncodedBlock {
+  if (!interpretable(ir)) throw new Error(`interpreter: block at 0x${ir.pc.toString(16)} has too many temporaries`);
+  const words: number[] = [];
+  const numbers: number[] = [];
+  const calls: CallSite[] = [];
+  const events: EventSite[] = [];
+  const number = (n: number): number => numbers.push(n) - 1;
+  const slot = (t: Temp): number => (t.kind === 'global' ? 2 * t.index : WORD_TEMPS + 2 * t.id);
+  /** Word index of an operand; a constant is written into its temporary first. */
+  const operand = (t: Temp): number => {
+    if (t.kind === 'const') words.push(Code.MovI, slot(t), low(t.value as bigint), high(t.value as bigint));
+    return slot(t);
+  };
+  const pcOf = (op: Op): number => number(ir.insnPcs[op.insnIndex]);
+  const ops = ir.ops;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    const [a, b] = op.args;
+    let dst = op.dst;
+    // `t = a + b; x5 = t` with t read nowhere else: compute straight into x5 (every op
+    // reads its operands before it writes, so x5 may be one of them)
+    const next = ops[i + 1];
+    if (op.opc !== 'call' && dst?.kind === 'temp' && dst.uses === 1 && next?.opc === 'mov' && next.args[0] === dst && next.dst?.kind === 'global') {
+      dst = next.dst;
+      i++;
+    }
+    const binary = BINARY[op.opc];
+    if (binary !== undefined) {
+      const [rr, ri] = binary;
+      if (ri !== undefined && b.isConst) {
+        const v = b.value as bigint;
+        const isShift = ri === Code.ShlI || ri === Code.ShrI || ri === Code.SarI;
+        const x = operand(a);
+        words.push(ri, slot(dst as Temp), x, ...(isShift ? [Number(v & 63n)] : [low(v), high(v)]));
+      } else {
+        const x = operand(a);
+        const y = operand(b);
+        words.push(rr, slot(dst as Temp), x, y);
+      }
+      continue;
+    }
+    const mulDiv = MULDIV[op.opc];
+    if (mulDiv !== undefined) {
+      const x = operand(a);
+      const y = operand(b);
+      words.push(Code.MulDiv, slot(dst as Temp), x, y, mulDiv);
+      continue;
+    }
+    switch (op.opc) {
+      case 'insn_start':
+        break;
+      case 'mov':
+        if (a.isConst) words.push(Code.MovI, slot(dst as Temp), low(a.value as bigint), high(a.value as bigint));
+        else words.push(Code.Mov, slot(dst as Temp), slot(a));
+        break;
+      case 'ext32s': case 'ext32u': {
+        const x = operand(a);
+        words.push(op.opc === 'ext32s' ? Code.Ext32s : Code.Ext32u, slot(dst as Temp), x);
+        break;
+      }
+      case 'setcond': {
+        const x = operand(a);
+        if (b.isConst) words.push(Code.SetcondI, slot(dst as Temp), x, low(b.value as bigint), high(b.value as bigint), CONDS[op.cond as Cond]);
+        else words.push(Code.Setcond, slot(dst as Temp), x, operand(b), CONDS[op.cond as Cond]);
+        break;
+      }
+      case 'qemu_ld': {
+        const mem = op.mem!;
+        const base = operand(a);
+        words.push(Code.Ld, slot(dst as Temp), base, op.imm as number, mem.size, mem.signed ? 1 : 0, pcOf(op), op.insnIndex);
+        break;
+      }
+      case 'qemu_st': {
+        const value = operand(a);
+        const base = operand(b);
+        words.push(Code.St, value, base, op.imm as number, op.mem!.size, pcOf(op), op.insnIndex, ir.insnLengths[op.insnIndex]);
+        break;
+      }
+      case 'call': {
+        const operands = op.args.map(operand);
+        const args: unknown[] = op.args.map(() => 0n);
+        for (const k of op.consts ?? []) args.push(k);
+        if (op.mayExit) args.push(ir.insnPcs[op.insnIndex], op.insnIndex);
+        calls.push({ helper: op.helper as string, operands: Int32Array.from(operands), args, dst: dst ? slot(dst) : -1, mayExit: op.mayExit === true });
+        words.push(Code.Call, calls.length - 1);
+        break;
+      }
+      case 'call_event': {
+        const operands: number[] = [];
+        const positions: number[] = [];
+        const args = (op.eventArgs ?? []).map((arg, i) => {
+          if (!('temp' in arg)) return arg.literal;
+          operands.push(operand(arg.temp));
+          positions.push(i);
+          return 0n;
+        });
+        events.push({ id: op.imm as number, operands: Int32Array.from(operands), positions: Int32Array.from(positions), args });
+        words.push(Code.Event, events.length - 1);
+        break;
+      }
+      case 'scoreboard_add': {
+        const [board, index, counters] = op.consts as number[];
+        words.push(Code.Scoreboard, board, index, counters, number(op.imm as number));
+        break;
+      }
+      case 'exit':
+        words.push(Code.Exit, number(op.imm as number), op.insnIndex + 1);
+        break;
+      case 'exit_if': {
+        const x = operand(a);
+        if (b.isConst) words.push(Code.ExitIfI, x, low(b.value as bigint), high(b.value as bigint), CONDS[op.cond as Cond], number(op.imm as number), op.insnIndex + 1);
+        else words.push(Code.ExitIf, x, operand(b), CONDS[op.cond as Cond], number(op.imm as number), op.insnIndex + 1);
+        break;
+      }
+      case 'exit_indirect':
+        words.push(Code.ExitIndirect, operand(a), op.insnIndex + 1);
+        break;
+      default:
+        throw new Error(`interpreter: no encoding for op ${op.opc}`);
+    }
+  }
+  return { code: Int32Array.from(words), numbers, calls, events };
+}
+
+/** Compare the 64-bit values al:ah and bl:bh. */
+function compare(cond: number, al: number, ah: number, bl: number, bh: number): boolean {
+  switch (cond) {
+    case CondCode.Eq: return al === bl && ah === bh;
+    case CondCode.Ne: return al !== bl || ah !== bh;
+    case CondCode.Lt: return ah < bh || (ah === bh && (al >>> 0) < (bl >>> 0));
+    case CondCode.Ge: return ah > bh || (ah === bh && (al >>> 0) >= (bl >>> 0));
+    case CondCode.Ltu: return (ah >>> 0) < (bh >>> 0) || (ah === bh && (al >>> 0) < (bl >>> 0));
+    default: return (ah >>> 0) > (bh >>> 0) || (ah === bh && (al >>> 0) >= (bl >>> 0));
+  }
+}
+
+function mulDiv(kind: number, a: bigint, b: bigint): bigint {
+  switch (kind) {
+    case MulDivKind.Mul: return BigInt.asIntN(64, a * b);
+    case MulDivKind.Mulsh: return BigInt.asIntN(64, (a * b) >> 64n);
+    case MulDivKind.Muluh: return BigInt.asIntN(64, (BigInt.asUintN(64, a) * BigInt.asUintN(64, b)) >> 64n);
+    case MulDivKind.Mulsuh: return BigInt.asIntN(64, (a * BigInt.asUintN(64, b)) >> 64n);
+    case MulDivKind.Div: return b === 0n ? -1n : BigInt.asIntN(64, a / b);
+    case MulDivKind.Divu: return b === 0n ? -1n : BigInt.asIntN(64, BigInt.asUintN(64, a) / BigInt.asUintN(64, b));
+    case MulDivKind.Rem: return b === 0n ? a : BigInt.asIntN(64, a % b);
+    default: return b === 0n ? a : BigInt.asIntN(64, BigInt.asUintN(64, a) % BigInt.asUintN(64, b));
+  }
+}
+
+/** Runs encoded blocks for one vCPU. */
+export class Interpreter {
+  private readonly helpers: Record<string, (...args: unknown[]) => unknown>;
+
+  constructor(private readonly env: InterpreterEnv) {
+    this.helpers = env.c as unknown as Record<string, (...args: unknown[]) => unknown>;
+  }
+
+  /** Run `block` once; returns the next guest pc. */
+  run(block: EncodedBlock): number {
+    const { code, numbers } = block;
+    const { w, f } = this.env;
+    for (let p = 0; ;) {
+      switch (code[p]) {
+        case Code.Mov: {
+          const d = code[p + 1], a = code[p + 2];
+          w[d] = w[a];
+          w[d + 1] = w[a + 1];
+          p += 3;
+          break;
+        }
+        case Code.MovI: {
+          const d = code[p + 1];
+          w[d] = code[p + 2];
+          w[d + 1] = code[p + 3];
+          p += 4;
+          break;
+        }
+        case Code.Add: {
+          const d = code[p + 1], a = code[p + 2], b = code[p + 3];
+          const al = w[a];
+          const lo = (al + w[b]) | 0;
+          w[d + 1] = (w[a + 1] + w[b + 1] + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
+          w[d] = lo;
+          p += 4;
+          break;
+        }
+        case Code.AddI: {
+          const d = code[p + 1], a = code[p + 2];
+          const al = w[a];
+          const lo = (al + code[p + 3]) | 0;
+          w[d + 1] = (w[a + 1] + code[p + 4] + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
+          w[d] = lo;
+          p += 5;
+          break;
+        }
+        case Code.Sub: {
+          const d = code[p + 1], a = code[p + 2], b = code[p + 3];
+          const al = w[a], bl = w[b];
+          const lo = (al - bl) | 0;
+          w[d + 1] = (w[a + 1] - w[b + 1] - ((al >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;
+          w[d] = lo;
+          p += 4;
+          break;
+        }
+        case Code.And: {
+          const d = code[p + 1], a = code[p + 2], b = code[p + 3];
+          const lo = w[a] & w[b];
+          w[d + 1] = w[a + 1] & w[b + 1];
+          w[d] = lo;
+          p += 4;
+          break;
+        }
+        case Code.AndI: {
+          const d = code[p + 1], a = code[p + 2];
+          const lo = w[a] & code[p + 3];
+          w[d + 1] = w[a + 1] & code[p + 4];
+          w[d] = lo;
+          p += 5;
+          break;
+        }
+        case Code.Or: {
+          const d = code[p + 1], a = code[p + 2], b = code[p + 3];
+          const lo = w[a] | w[b];
+          w[d + 1] = w[a + 1] | w[b + 1];
+          w[d] = lo;
+          p += 4;
+          break;
+        }
+        case Code.OrI: {
+          const d = code[p + 1], a = code[p + 2];
+          const lo = w[a] | code[p + 3];
+          w[d + 1] = w[a + 1] | code[p + 4];
+          w[d] = lo;
+          p += 5;
+          break;
+        }
+        case Code.Xor: {
+          const d = code[p + 1], a = code[p + 2], b = code[p + 3];
+          const lo = w[a] ^ w[b];
+          w[d + 1] = w[a + 1] ^ w[b + 1];
+          w[d] = lo;
+          p += 4;
+          break;
+        }
+        case Code.XorI: {
+          const d = code[p + 1], a = code[p + 2];
+          const lo = w[a] ^ code[p + 3];
+          w[d + 1] = w[a + 1] ^ code[p + 4];
+          w[d] = lo;
+          p += 5;
+          break;
+        }
+        case Code.Shl: this.shl(code[p + 1], code[p + 2], w[code[p + 3]] & 63); p += 4; break;
+        case Code.ShlI: this.shl(code[p + 1], code[p + 2], code[p + 3]); p += 4; break;
+        case Code.Shr: this.shr(code[p + 1], code[p + 2], w[code[p + 3]] & 63); p += 4; break;
+        case Code.ShrI: this.shr(code[p + 1], code[p + 2], code[p + 3]); p += 4; break;
+        case Code.Sar: this.sar(code[p + 1], code[p + 2], w[code[p + 3]] & 63); p += 4; break;
+        case Code.SarI: this.sar(code[p + 1], code[p + 2], code[p + 3]); p += 4; break;
+        case Code.MulDiv: {
+          const x = this.env.x;
+          x[code[p + 1] >> 1] = mulDiv(code[p + 4], x[code[p + 2] >> 1], x[code[p + 3] >> 1]);
+          p += 5;
+          break;
+        }
+        case Code.Ext32s: {
+          const d = code[p + 1], v = w[code[p + 2]];
+          w[d] = v;
+          w[d + 1] = v >> 31;
+          p += 3;
+          break;
+        }
+        case Code.Ext32u: {
+          const d = code[p + 1];
+          w[d] = w[code[p + 2]];
+          w[d + 1] = 0;
+          p += 3;
+          break;
+        }
+        case Code.Setcond: {
+          const a = code[p + 2], b = code[p + 3];
+          const d = code[p + 1];
+          w[d] = compare(code[p + 4], w[a], w[a + 1], w[b], w[b + 1]) ? 1 : 0;
+          w[d + 1] = 0;
+          p += 5;
+          break;
+        }
+        case Code.SetcondI: {
+          const a = code[p + 2];
+          const d = code[p + 1];
+          w[d] = compare(code[p + 5], w[a], w[a + 1], code[p + 3], code[p + 4]) ? 1 : 0;
+          w[d + 1] = 0;
+          p += 6;
+          break;
+        }
+        case Code.Ld:
+          if (!this.load(code[p + 1], code[p + 2], code[p + 3], code[p + 4], code[p + 5], numbers[code[p + 6]], code[p + 7])) return this.leave();
+          p += 8;
+          break;
+        case Code.St:
+          if (!this.store(code[p + 1], code[p + 2], code[p + 3], code[p + 4], numbers[code[p + 5]], code[p + 6], code[p + 7])) return this.leave();
+          p += 8;
+          break;
+        case Code.Call:
+          if (this.call(block.calls[code[p + 1]])) return this.leave();
+          p += 2;
+          break;
+        case Code.Event:
+          this.event(block.events[code[p + 1]]);
+          p += 2;
+          break;
+        case Code.Scoreboard:
+          this.env.sb[code[p + 1]][this.env.c.hartId * code[p + 3] + code[p + 2]] += BigInt(numbers[code[p + 4]]);
+          p += 5;
+          break;
+        case Code.Exit:
+          f[SLOT_INSTRET] += code[p + 2];
+          return numbers[code[p + 1]];
+        case Code.ExitIf: {
+          const a = code[p + 1], b = code[p + 2];
+          if (compare(code[p + 3], w[a], w[a + 1], w[b], w[b + 1])) {
+            f[SLOT_INSTRET] += code[p + 5];
+            return numbers[code[p + 4]];
+          }
+          p += 6;
+          break;
+        }
+        case Code.ExitIfI: {
+          const a = code[p + 1];
+          if (compare(code[p + 4], w[a], w[a + 1], code[p + 2], code[p + 3])) {
+            f[SLOT_INSTRET] += code[p + 6];
+            return numbers[code[p + 5]];
+          }
+          p += 7;
+          break;
+        }
+        case Code.ExitIndirect: {
+          const a = code[p + 1];
+          f[SLOT_INSTRET] += code[p + 2];
+          return w[a + 1] * 4294967296 + (w[a] >>> 0); // the signed 64-bit value, rounded once as Number(bigint) does
+        }
+        default:
+          throw new Error(`interpreter: bad code ${code[p]} at ${p}`);
+      }
+    }
+  }
+
+  private set(d: number, lo: number, hi: number): void {
+    this.env.w[d] = lo;
+    this.env.w[d + 1] = hi;
+  }
+
+  private shl(d: number, a: number, n: number): void {
+    const { w } = this.env;
+    const lo = w[a], hi = w[a + 1];
+    if (n === 0) this.set(d, lo, hi);
+    else if (n < 32) this.set(d, lo << n, (hi << n) | (lo >>> (32 - n)));
+    else this.set(d, 0, lo << (n - 32));
+  }
+
+  private shr(d: number, a: number, n: number): void {
+    const { w } = this.env;
+    const lo = w[a], hi = w[a + 1];
+    if (n === 0) this.set(d, lo, hi);
+    else if (n < 32) this.set(d, (lo >>> n) | (hi << (32 - n)), hi >>> n);
+    else this.set(d, hi >>> (n - 32), 0);
+  }
+
+  private sar(d: number, a: number, n: number): void {
+    const { w } = this.env;
+    const lo = w[a], hi = w[a + 1];
+    if (n === 0) this.set(d, lo, hi);
+    else if (n < 32) this.set(d, (lo >>> n) | (hi << (32 - n)), hi >> n);
+    else this.set(d, hi >> (n - 32), hi >> 31);
+  }
+
+  /** A helper asked the block to end: the run loop continues at brkPc. */
+  private leave(): number {
+    const c = this.env.c;
+    c.brk = false;
+    return c.brkPc;
+  }
+
+  /** Load into word pair `d` from base + imm; false when the access ended the block. */
+  private load(d: number, base: number, imm: number, size: number, signed: number, pc: number, insn: number): boolean {
+    const { w, ls, ram } = this.env;
+    const bl = w[base];
+    const lo = (bl + imm) | 0;
+    const hi = addressHigh(bl, w[base + 1], imm, lo);
+    switch (size) {
+      case 1: {
+        const i = ls.readIndex(lo, hi, 0);
+        if (i < 0) break;
+        const v = signed ? ram.m8[i] : ram.mu8[i];
+        this.set(d, v, v >> 31);
+        return true;
+      }
+      case 2: {
+        const i = ls.readIndex(lo, hi, 1);
+        if (i < 0) break;
+        const v = signed ? ram.m16[i] : ram.mu16[i];
+        this.set(d, v, v >> 31);
+        return true;
+      }
+      case 4: {
+        const i = ls.readIndex(lo, hi, 2);
+        if (i < 0) break;
+        const v = ram.m32[i];
+        this.set(d, v, signed ? v >> 31 : 0);
+        return true;
+      }
+      default: {
+        const i = ls.readIndex(lo, hi, 3);
+        if (i < 0) break;
+        if (this.env.soleAccessor) {
+          w[d] = ram.m32[2 * i];
+          w[d + 1] = ram.m32[2 * i + 1];
+        } else this.env.x[d >> 1] = ram.m64[i]; // one 64-bit access: another vCPU's store cannot tear it
+        return true;
+      }
+    }
+    const c = this.env.c;
+    const v = c.ld(lo, hi, size, signed, pc, insn);
+    if (c.brk) return false;
+    this.env.x[d >> 1] = v;
+    return true;
+  }
+
+  /** Store word pair `value` to base + imm; false when the access ended the block. */
+  private store(value: number, base: number, imm: number, size: number, pc: number, insn: number, length: number): boolean {
+    const { w, ls, ram } = this.env;
+    const bl = w[base];
+    const lo = (bl + imm) | 0;
+    const hi = addressHigh(bl, w[base + 1], imm, lo);
+    const shift = size === 1 ? 0 : size === 2 ? 1 : size === 4 ? 2 : 3;
+    const i = ls.writeIndex(lo, hi, shift);
+    if (i >= 0) {
+      switch (size) {
+        case 1: ram.m8[i] = w[value]; return true;
+        case 2: ram.m16[i] = w[value]; return true;
+        case 4: ram.m32[i] = w[value]; return true;
+        default:
+          if (this.env.soleAccessor) {
+            ram.m32[2 * i] = w[value];
+            ram.m32[2 * i + 1] = w[value + 1];
+          } else ram.m64[i] = this.env.x[value >> 1];
+          return true;
+      }
+    }
+    const c = this.env.c;
+    c.st(lo, hi, size, this.env.x[value >> 1], pc, insn, length);
+    return !c.brk;
+  }
+
+  /** Call a helper; true when it asked the block to end. */
+  private call(site: CallSite): boolean {
+    const { operands, args } = site;
+    const x = this.env.x;
+    for (let i = 0; i < operands.length; i++) args[i] = x[operands[i] >> 1];
+    const result = this.helpers[site.helper](...args);
+    if (site.dst >= 0) x[site.dst >> 1] = result as bigint;
+    return site.mayExit && this.env.c.brk;
+  }
+
+  private event(site: EventSite): void {
+    const { operands, positions, args } = site;
+    const x = this.env.x;
+    for (let i = 0; i < operands.length; i++) args[positions[i]] = BigInt.asUintN(64, x[operands[i] >> 1]);
+    this.env.ev[site.id](...args);
+  }
+}
+
+/** High word of base + imm (imm a sign-extended int32), given the low word `lo` of the sum. */
+function addressHigh(baseLo: number, baseHi: number, imm: number, lo: number): number {
+  const wrapped = (lo >>> 0) < (baseLo >>> 0);
+  return imm >= 0 ? (baseHi + (wrapped ? 1 : 0)) | 0 : (baseHi - (wrapped ? 0 : 1)) | 0;
+}
+
