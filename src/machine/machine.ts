@@ -9,7 +9,7 @@ import { closeSync } from 'node:fs';
 import { writeAll } from '../util/write-all.js';
 import { createGuestMemoryBuffers, GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
 import { createMmioSlot, MmioRequest, MmioServer } from '../memory/mmio-channel.js';
-import { createTranslatorChannel, MAX_VCPUS, TranslatorChannelBuffers } from '../tcg/translator-channel.js';
+import { createTranslatorChannel, publishTranslateHere, MAX_VCPUS, TranslatorChannelBuffers } from '../tcg/translator-channel.js';
 import type { TranslatorWorkerData, TranslatorCommand } from '../tcg/translator-worker.js';
 import { EarlyWorkerKind, endUntakenWorkers, takeEarlyWorker } from './early-workers.js';
 import type { StartMessage } from '../util/worker-input.js';
@@ -110,6 +110,10 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     this.mem = new GuestMemory(this.memBuffers);
     this.clint = ClintShared.create();
     this.translatorChannel = createTranslatorChannel();
+    const { inAsm, op, outAsm } = config.log;
+    if (!inAsm && !op && !outAsm && config.instruments.length === 0 && config.tracing.state.dstate.every((d) => d === 0)) {
+      publishTranslateHere(this.translatorChannel, this.mem.epoch); // nothing observes translation yet
+    }
     this.paused = config.startPaused;
     for (let h = 0; h < config.maxHarts; h++) this.stateBuffers.push(createStateBuffer());
     this.plic = new Plic(this, config.maxHarts);

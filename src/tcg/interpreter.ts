@@ -121,6 +121,9 @@ function high(v: bigint): number {
   return Number(BigInt.asIntN(64, v) >> 32n);
 }
 
+/** First element of `EncodedBlock.numbers`: not a number, so V8 stores the array's numbers boxed. */
+const BOXED_ELEMENTS = 'boxed';
+
 /** Can `ir` be interpreted (its temporaries fit the state buffer)? */
 export function interpretable(ir: IrBlock): boolean {
   return ir.temps.length <= INTERPRETER_TEMPS;
@@ -130,7 +133,10 @@ export function interpretable(ir: IrBlock): boolean {
 export function encodeBlock(ir: IrBlock): EncodedBlock {
   if (!interpretable(ir)) throw new Error(`interpreter: block at 0x${ir.pc.toString(16)} has too many temporaries`);
   const words: number[] = [];
-  const numbers: number[] = [];
+  // Kept as V8 "generic" elements, each number its own heap object: run() returns exit
+  // targets from here, and returning a number above 2^30 from unboxed storage would
+  // allocate a new heap number for every block run (most guest pcs are that large).
+  const numbers = [BOXED_ELEMENTS] as unknown as number[];
   const calls: CallSite[] = [];
   const events: EventSite[] = [];
   const number = (n: number): number => numbers.push(n) - 1;
@@ -158,9 +164,9 @@ export function encodeBlock(ir: IrBlock): EncodedBlock {
       const [rr, ri] = binary;
       if (ri !== undefined && b.isConst) {
         const v = b.value as bigint;
-        const isShift = ri === Code.ShlI || ri === Code.ShrI || ri === Code.SarI;
         const x = operand(a);
-        words.push(ri, slot(dst as Temp), x, ...(isShift ? [Number(v & 63n)] : [low(v), high(v)]));
+        if (ri === Code.ShlI || ri === Code.ShrI || ri === Code.SarI) words.push(ri, slot(dst as Temp), x, Number(v & 63n));
+        else words.push(ri, slot(dst as Temp), x, low(v), high(v));
       } else {
         const x = operand(a);
         const y = operand(b);
@@ -248,7 +254,7 @@ export function encodeBlock(ir: IrBlock): EncodedBlock {
         throw new Error(`interpreter: no encoding for op ${op.opc}`);
     }
   }
-  return { code: Int32Array.from(words), numbers, calls, events };
+  return { code: new Int32Array(words), numbers, calls, events };
 }
 
 /** Compare the 64-bit values al:ah and bl:bh. */

@@ -7,8 +7,6 @@
  * delays a translation.
  */
 import type { BlockCode } from '../vcpu/block-cache.js';
-import type { GuestMemory } from '../memory/guest-memory.js';
-import { PREFETCH_BYTES_PER_VCPU, PrefetchConsumer, PrefetchedBlock } from './prefetch-ring.js';
 
 export const MAX_VCPUS = 16;
 /**
@@ -33,42 +31,30 @@ const SOURCE_BYTES = 512 * 1024;
 const SLOT_BYTES = HEADER_BYTES + SOURCE_BYTES;
 
 const enum SlotState { Idle = 0, Request = 1, Done = 2, Failed = 3 }
-/** Doorbell word 1: the service is asleep (nothing to translate). */
-const W_SERVICE_IDLE = 1;
 /**
- * Doorbell word 2: the code epoch (GuestMemory.epoch) for which the service
+ * Doorbell word 1: the code epoch (GuestMemory.epoch) for which the service
  * found that nothing observes translation, so vCPUs may translate by
  * themselves (src/vcpu/block-cache.ts); -1 while something does.
  */
-const W_HERE_EPOCH = 2;
+const W_HERE_EPOCH = 1;
 // Int32 header words
-const W_STATE = 0, W_LEN = 1, W_PAGE = 2, W_GEN = 3, W_COUNT = 4, W_PRIV = 5, W_BARE = 6;
+const W_STATE = 0, W_LEN = 1, W_PAGE = 2, W_GEN = 3, W_COUNT = 4, W_PRIV = 5;
 // Float64 header slots (byte offset 32)
 const D_PC = 4, D_PA = 5, D_PA2 = 6;
 
 export interface TranslatorChannelBuffers {
   doorbell: SharedArrayBuffer;
   slots: SharedArrayBuffer;
-  /** One translation-ahead ring per vCPU (prefetch-ring.ts). */
-  prefetch: SharedArrayBuffer;
 }
 
 export function createTranslatorChannel(): TranslatorChannelBuffers {
-  const doorbell = new SharedArrayBuffer(12);
+  const doorbell = new SharedArrayBuffer(8);
   new Int32Array(doorbell)[W_HERE_EPOCH] = -1;
   return {
     doorbell,
     slots: new SharedArrayBuffer(SLOT_BYTES * MAX_VCPUS),
-    prefetch: new SharedArrayBuffer(PREFETCH_BYTES_PER_VCPU * MAX_VCPUS),
   };
 }
-
-function blockKey(pc: number, pa: number, pa2: number): string {
-  return `${pa}:${pc}:${pa2}`;
-}
-
-/** Prefetched translations not yet used, beyond which the oldest guesses are dropped. */
-const MAX_PREFETCHED = 4096;
 
 class Slot {
   readonly i32: Int32Array;
@@ -82,77 +68,51 @@ class Slot {
   }
 }
 
+/**
+ * Tell the vCPUs whether they may translate by themselves: `epoch` is the
+ * code epoch read *before* checking that nothing observes translation, or
+ * -1 when something does. A change after the check moves the epoch on and so
+ * revokes the permission at once. The service keeps this up to date; the
+ * machine sets it first when the command line leaves nothing to observe, so
+ * the vCPUs need not wait for the service to start.
+ */
+export function publishTranslateHere(buffers: TranslatorChannelBuffers, epoch: number): void {
+  Atomics.store(new Int32Array(buffers.doorbell), W_HERE_EPOCH, epoch);
+}
+
 /** vCPU side. */
 export class TranslatorClient {
   private readonly slot: Slot;
   private readonly doorbell: Int32Array;
   private readonly decoder = new TextDecoder('latin1');
-  private readonly prefetchRing: PrefetchConsumer;
-  private readonly prefetched = new Map<string, PrefetchedBlock>();
 
-  /** `mem` tells whether a prefetched translation is still current. */
-  constructor(buffers: TranslatorChannelBuffers, readonly vcpuIndex: number, private readonly mem?: GuestMemory) {
+  constructor(buffers: TranslatorChannelBuffers, readonly vcpuIndex: number) {
     this.slot = new Slot(buffers, vcpuIndex);
     this.doorbell = new Int32Array(buffers.doorbell);
-    this.prefetchRing = new PrefetchConsumer(buffers.prefetch, vcpuIndex);
   }
 
-  /** Requests made and time spent waiting for them, and blocks that came translated ahead (TSEMU_STATS). */
+  /** Requests made and time spent waiting for them (TSEMU_STATS). */
   requests = 0;
   waitMs = 0;
-  prefetchHits = 0;
 
   mayTranslateHere(epoch: number): boolean {
     return Atomics.load(this.doorbell, W_HERE_EPOCH) === epoch;
   }
 
-  /** `notAhead`: a translation made ahead failed its check; ask the service for a current one. */
-  fetch(pc: number, pa: number, pa2: number, priv: number, bare = false, notAhead = false): BlockCode {
-    const ahead = notAhead ? undefined : this.takePrefetched(pc, pa, pa2);
-    if (ahead) {
-      this.prefetchHits++;
-      this.prefetchRing.noteTaken(pc, pa);
-      // an idle service can now translate ahead of where this vCPU really is
-      if (Atomics.load(this.doorbell, W_SERVICE_IDLE) !== 0) {
-        Atomics.add(this.doorbell, 0, 1);
-        Atomics.notify(this.doorbell, 0);
-      }
-      return ahead;
-    }
+  /** The service's translation of the block at `pc` (physical `pa`, and `pa2` for an instruction that straddles pages). */
+  fetch(pc: number, pa: number, pa2: number, priv: number): BlockCode {
     const t0 = performance.now();
     this.requests++;
     try {
-      return this.request(pc, pa, pa2, priv, bare);
+      return this.request(pc, pa, pa2, priv);
     } finally {
       this.waitMs += performance.now() - t0;
     }
   }
 
-  /** The service's translation of exactly this block, made ahead of need and still current. */
-  private takePrefetched(pc: number, pa: number, pa2: number): BlockCode | undefined {
-    const mem = this.mem;
-    if (!mem) return undefined;
-    if (this.prefetchRing.pending) {
-      if (this.prefetched.size >= MAX_PREFETCHED) this.prefetched.clear();
-      this.prefetchRing.drain((b) => this.prefetched.set(blockKey(b.pc, b.pa, b.pa2), b));
-    }
-    if (this.prefetched.size === 0) return undefined;
-    const key = blockKey(pc, pa, pa2);
-    const b = this.prefetched.get(key);
-    if (!b) return undefined;
-    this.prefetched.delete(key);
-    if (b.epoch !== mem.epoch) {
-      this.prefetched.clear(); // all made before a trace/instrumentation change
-      return undefined;
-    }
-    if (b.page >= 0 && Atomics.load(mem.pageGen, b.page) !== b.gen) return undefined;
-    return b;
-  }
-
-  private request(pc: number, pa: number, pa2: number, priv: number, bare: boolean): BlockCode {
+  private request(pc: number, pa: number, pa2: number, priv: number): BlockCode {
     const { i32, f64 } = this.slot;
     i32[W_PRIV] = priv;
-    i32[W_BARE] = bare ? 1 : 0;
     f64[D_PC] = pc;
     f64[D_PA] = pa;
     f64[D_PA2] = pa2;
@@ -179,8 +139,6 @@ export interface TranslationRequest {
   pa2: number;
   /** Privilege of the requesting vCPU (for -d in_asm's "Priv:" line). */
   priv: number;
-  /** The vCPU fetches without paging: its virtual pcs are physical addresses. */
-  bare: boolean;
 }
 
 /** Service side. */
@@ -201,17 +159,10 @@ export class TranslatorServer {
    */
   waitForRequests(timeoutMs: number, seen: number): void {
     if (spinUntil(() => Atomics.load(this.doorbell, 0) !== seen, SPIN_MS)) return;
-    Atomics.store(this.doorbell, W_SERVICE_IDLE, 1);
     Atomics.wait(this.doorbell, 0, seen, timeoutMs);
-    Atomics.store(this.doorbell, W_SERVICE_IDLE, 0);
   }
 
-  /**
-   * Tell the vCPUs whether they may translate by themselves: `epoch` is the
-   * code epoch read *before* checking that nothing observes translation, or
-   * -1 when something does. A change after the check moves the epoch on and
-   * so revokes the permission at once.
-   */
+  /** See publishTranslateHere. */
   publishTranslateHere(epoch: number): void {
     Atomics.store(this.doorbell, W_HERE_EPOCH, epoch);
   }
@@ -226,7 +177,7 @@ export class TranslatorServer {
     for (let i = 0; i < this.slots.length; i++) {
       const slot = this.slots[i];
       if (Atomics.load(slot.i32, W_STATE) !== SlotState.Request) continue;
-      const req = { vcpuIndex: i, pc: slot.f64[D_PC], pa: slot.f64[D_PA], pa2: slot.f64[D_PA2], priv: slot.i32[W_PRIV], bare: slot.i32[W_BARE] !== 0 };
+      const req = { vcpuIndex: i, pc: slot.f64[D_PC], pa: slot.f64[D_PA], pa2: slot.f64[D_PA2], priv: slot.i32[W_PRIV] };
       let state = SlotState.Done;
       try {
         const code = translate(req);

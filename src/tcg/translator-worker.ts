@@ -5,7 +5,6 @@
  * flushes, shutdown) synchronously.
  */
 import { workerInput } from '../util/worker-input.js';
-import { availableParallelism } from 'node:os';
 import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { writeAll } from '../util/write-all.js';
 import { GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
@@ -21,9 +20,8 @@ import { stateViews, WORD_EXIT_REQUEST } from '../vcpu/state-layout.js';
 import { EventId, trace_translate_block } from '../trace/generated/events.js';
 import { traceRuntime } from '../trace/runtime.js';
 import { tcgTraceRuntime } from '../trace/tcg-runtime.js';
-import { TranslationAhead } from './translation-ahead.js';
 
-/** Translation-level events (QI_EVENT ids of the *_trans events) whose observers must not see speculative translations. */
+/** Translation-level events (QI_EVENT ids of the *_trans events): while one is wanted, the vCPUs must not translate by themselves. */
 const TRANS_EVENTS = [EventId.guest_mem_before_trans, EventId.guest_bbl_before_trans, EventId.guest_inst_before_trans];
 
 export interface TranslatorWorkerData {
@@ -91,20 +89,6 @@ async function main(): Promise<void> {
     return h;
   });
   const server = new TranslatorServer(data.channel);
-  let speculatingSince = 0;
-  const ahead = new TranslationAhead(data.channel.prefetch, {
-    translate: (pc, pa, vcpu) => translator.translateUnlessAbandoned(pc, pa, vcpu, () => server.doorbellValue !== speculatingSince),
-    isCode: (pa) => mem.ramOffset(pa) >= 0 || mem.isRom(pa),
-    known: (pc, pa) => translator.known(pc, pa),
-    isCodePage: (pa) => {
-      const off = mem.ramOffset(pa);
-      return off >= 0 ? Atomics.load(mem.codePages, off >>> 12) !== 0 : mem.isRom(pa);
-    },
-  });
-  // speculation only while nobody can observe a translation (see translation-ahead.ts)
-  // translating ahead uses a core nobody else needs: with a vCPU per core it would only slow them down
-  const cores = availableParallelism();
-  const spareCore = (): boolean => harts.filter((h) => hartPresent(h)).length < cores;
   const translationObserved = (): boolean =>
     translator.logging || (traceRuntime.dstate[EventId.translate_block] & 1) !== 0 ||
     TRANS_EVENTS.some((id) => harts.some((_, cpu) => tcgTraceRuntime.wanted(id, cpu)));
@@ -120,7 +104,6 @@ async function main(): Promise<void> {
     if (mem.epoch === epoch) return;
     epoch = mem.epoch;
     translator.flush();
-    ahead.reset();
   };
   let busyMs = 0;
   const stats = process.env.TSEMU_STATS !== undefined;
@@ -152,37 +135,22 @@ async function main(): Promise<void> {
       }
       port?.postMessage({ type: 'ack', id: p.ack, error });
     }
-    const served = server.serve((req) => {
+    server.serve((req) => {
       drain(); // a control change that arrived first must apply to this translation
       syncEpoch();
       publishTranslateHere();
       const t0 = performance.now();
       const code = translator.translate(req.pc, req.pa, req.pa2, req.vcpuIndex, req.priv);
       busyMs += performance.now() - t0;
-      if (spareCore() && !translationObserved()) ahead.requested(req.vcpuIndex, req.pc, req.pa, req.bare, code);
       if (stats && translator.translated % 1000 === 0) process.stderr.write(`[stats] translator: ${translator.translated} blocks in ${busyMs.toFixed(0)} ms\n`);
       trace_translate_block(BigInt.asUintN(64, BigInt(req.pc)), BigInt(req.pa), code.insnCount);
       return code;
     });
     syncEpoch();
-    const speculate = spareCore() && !translationObserved();
-    if (speculate) ahead.poll();
-    if (speculate && (served > 0 || ahead.hasWork)) {
-      // translate ahead while the vCPUs are busy with what they got; a new request ends it
-      const idle = server.doorbellValue;
-      speculatingSince = idle;
-      while (ahead.hasWork && running && server.doorbellValue === idle && mem.epoch === epoch) {
-        const t0 = performance.now();
-        ahead.step(epoch);
-        ahead.poll();
-        busyMs += performance.now() - t0;
-      }
-      continue;
-    }
     if (running && pending.length === 0) server.waitForRequests(50, seen);
   }
   tracing.backend.flush();
-  if (process.env.TSEMU_STATS) process.stderr.write(`[stats] translator: ${translator.translated} blocks translated in ${busyMs.toFixed(0)} ms, ${ahead.pushed} sent ahead\n`);
+  if (process.env.TSEMU_STATS) process.stderr.write(`[stats] translator: ${translator.translated} blocks translated in ${busyMs.toFixed(0)} ms\n`);
   port?.postMessage({ type: 'exited' });
 }
 

@@ -24,10 +24,8 @@ export interface TranslatorLog {
   symbolAt?(pc: number): string;
 }
 
-/** A translation and where the guest probably goes after it (for translation ahead, src/tcg/prefetch-ring.ts). */
+/** A translation, and what it was made from (to tell whether it is still current). */
 export interface Translation extends BlockCode {
-  /** Constant exit targets and return points of calls (any page); empty when the block straddles a page. */
-  successors: readonly number[];
   /** What was decoded: [byte offset from the block's first instruction, raw bits] per instruction. */
   fetched: readonly number[];
 }
@@ -75,21 +73,7 @@ export class Translator {
 
   translate(pc: number, pa: number, pa2: number, vcpuIndex: number, priv = 3): Translation {
     const key = cacheKey(pc, pa, pa2);
-    return this.cached(key, pa, pa2) ?? this.translateNew(key, pc, pa, pa2, vcpuIndex, priv) as Translation;
-  }
-
-  /**
-   * A translation nobody waits for (translation ahead): given up, returning
-   * undefined, as soon as `abandon()` says a real request is waiting.
-   */
-  translateUnlessAbandoned(pc: number, pa: number, vcpuIndex: number, abandon: () => boolean): Translation | undefined {
-    const key = cacheKey(pc, pa, -1);
-    return this.cached(key, pa, -1) ?? this.translateNew(key, pc, pa, -1, vcpuIndex, 3, abandon);
-  }
-
-  /** The cached, still current translation of a block that does not straddle pages. */
-  known(pc: number, pa: number): Translation | undefined {
-    return this.cached(cacheKey(pc, pa, -1), pa, -1);
+    return this.cached(key, pa, pa2) ?? this.translateNew(key, pc, pa, pa2, vcpuIndex, priv);
   }
 
   private cached(key: string, pa: number, pa2: number): Translation | undefined {
@@ -102,22 +86,16 @@ export class Translator {
     return undefined;
   }
 
-  private translateNew(
-    key: string, pc: number, pa: number, pa2: number, vcpuIndex: number, priv: number, abandon?: () => boolean,
-  ): Translation | undefined {
-    const block = abandon
-      ? translateBlock(this.mem, { pc, pa, pa2 }, this.hooksFor(vcpuIndex), abandon)
-      : translateBlock(this.mem, { pc, pa, pa2 }, this.hooksFor(vcpuIndex));
-    if (!block || abandon?.()) return undefined;
+  private translateNew(key: string, pc: number, pa: number, pa2: number, vcpuIndex: number, priv: number): Translation {
+    const block = translateBlock(this.mem, { pc, pa, pa2 }, this.hooksFor(vcpuIndex));
     if (this.log?.inAsm) this.logInAsm(block, priv);
     if (this.log?.op) this.log.write(`OP:\n${formatOps(block.ir)}\n`);
     optimize(block.ir);
     if (this.log?.op) this.log.write(`OP after optimization:\n${formatOps(block.ir)}\n`);
-    if (abandon?.()) return undefined;
     const source = generateJs(block.ir);
     if (this.log?.outAsm) this.log.write(`OUT: [size=${source.length}]\n${source}\n\n`);
     const entry: CacheEntry = {
-      key, source, page: block.page, gen: block.gen, insnCount: block.ir.insnCount, successors: likelySuccessors(block, pa2),
+      key, source, page: block.page, gen: block.gen, insnCount: block.ir.insnCount,
       fetched: block.raws.flatMap((raw, i) => [block.ir.insnPcs[i] - pc, raw | 0]),
     };
     this.cache.set(key, entry);
@@ -135,26 +113,6 @@ export class Translator {
     }
     log.write(lines.join('\n') + '\n\n');
   }
-}
-
-/**
- * Where execution may continue after `block`: constant exits (branch
- * targets, fall-through) and the return points of calls (the instruction
- * after a jal/jalr that links). Computed after optimization, so exits folded
- * away are not listed. A pc at 0xffe in a page may start an instruction that
- * straddles two pages: left out.
- */
-function likelySuccessors(block: TranslatedBlock, pa2: number): number[] {
-  if (pa2 >= 0) return [];
-  const start = block.ir.pc;
-  const found = new Set<number>();
-  for (const op of block.ir.ops) {
-    if ((op.opc === 'exit' || op.opc === 'exit_if') && op.imm !== undefined && op.imm !== start) found.add(op.imm);
-  }
-  block.insns.forEach((d, i) => {
-    if (d && (d.name === 'jal' || d.name === 'jalr') && d.rd !== 0) found.add(block.ir.insnPcs[i] + d.length);
-  });
-  return [...found].filter((pc) => (pc & 0xfff) !== 0xffe);
 }
 
 function cacheKey(pc: number, pa: number, pa2: number): string {

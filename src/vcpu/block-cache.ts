@@ -25,7 +25,6 @@ import { GuestMemory } from '../memory/guest-memory.js';
 import { VcpuContext } from './context.js';
 import { createLoadStoreHelpers, LoadStoreHelpers } from './load-store.js';
 import { primeInterpreter } from './interpreter-primer.js';
-import type { AheadCheck } from '../tcg/prefetch-ring.js';
 
 /** What the translator service returns for one block. */
 export interface BlockCode {
@@ -35,16 +34,11 @@ export interface BlockCode {
   /** pageGen of that page when the block was decoded. */
   gen: number;
   insnCount: number;
-  /** Set on a translation made ahead of need (src/tcg/prefetch-ring.ts): check it before use. */
-  ahead?: AheadCheck;
 }
 
 export interface BlockSource {
-  /**
-   * Translate (or find already translated) the block at virtual `pc`, physical `pa`.
-   * `bare`: fetches are not paged right now (helps translation ahead across pages).
-   */
-  fetch(pc: number, pa: number, pa2: number, priv: number, bare: boolean, notAhead?: boolean): BlockCode;
+  /** Translate (or find already translated) the block at virtual `pc`, physical `pa`. */
+  fetch(pc: number, pa: number, pa2: number, priv: number): BlockCode;
   /**
    * May this vCPU translate by itself now? Only while nothing observes
    * translation: the service publishes that, tagged with the code epoch
@@ -78,6 +72,12 @@ export interface CompiledBlock {
   page: number;
   gen: number;
   fn: BlockFn;
+  /** The block in the interpreter's form while it is cold (then `fn` only forwards to BlockCache.run), else undefined. */
+  encoded: EncodedBlock | undefined;
+  /** Interpreted runs left before the block is compiled. */
+  runsLeft: number;
+  /** Physical address of the second page of a first instruction that straddles pages, or -1 (to translate it again). */
+  pa2: number;
   /**
    * Links to the two successors seen last (the taken and fall-through
    * targets of a branch, usually), so the run loop rarely needs a lookup.
@@ -102,8 +102,11 @@ const notYet: BlockFn = () => {
   throw new Error('block run before it was translated');
 };
 
-function newBlock(pc: number, pa: number, page: number, gen: number, fn: BlockFn): CompiledBlock {
-  return { pc, pa, page, gen, fn, link1Pc: NaN, link1: undefined, link2Pc: NaN, link2: undefined, linkEpoch: -1 };
+function newBlock(pc: number, pa: number, pa2: number, page: number, gen: number, fn: BlockFn): CompiledBlock {
+  return {
+    pc, pa, page, gen, fn, encoded: undefined, runsLeft: 0, pa2,
+    link1Pc: NaN, link1: undefined, link2Pc: NaN, link2: undefined, linkEpoch: -1,
+  };
 }
 
 /** Raises execution-level events from generated code (`ev[id](...args)`); bound to one vCPU. */
@@ -218,8 +221,8 @@ export class BlockCache {
     const pages = this.ramPages(pa, pa2);
     const fresh = pages.filter((p) => Atomics.load(this.mem.codePages, p) === 0);
     const block = this.source.mayTranslateHere(this.mem.epoch) ? this.translateHere(pc, pa, pa2) : this.fromService(pc, pa, pa2);
-    // pages that just became code must lose their fast write path everywhere; this
-    // vCPU drops its own in any case (translation ahead may have marked the page)
+    // pages that just became code must lose their fast write path everywhere; this vCPU
+    // drops its own in any case (another vCPU may have marked the page and asked us to flush)
     for (const p of pages) {
       if (fresh.includes(p)) this.ctx.codePageAdded(p);
       else this.ctx.dropWriteTlb(p);
@@ -231,21 +234,19 @@ export class BlockCache {
   }
 
   private fromService(pc: number, pa: number, pa2: number): CompiledBlock {
-    let code = this.source.fetch(pc, pa, pa2, this.ctx.priv, this.ctx.fetchIsBare());
-    if (code.ahead && !this.admit(pa, code, code.ahead)) {
-      code = this.source.fetch(pc, pa, pa2, this.ctx.priv, this.ctx.fetchIsBare(), true);
-    }
-    return newBlock(pc, pa, code.page, code.gen, this.compile(code.source));
+    const code = this.source.fetch(pc, pa, pa2, this.ctx.priv);
+    return newBlock(pc, pa, pa2, code.page, code.gen, this.compile(code.source));
   }
 
   /** Translate in this thread; interpret until hot. */
   private translateHere(pc: number, pa: number, pa2: number): CompiledBlock {
     const { ir, page, gen } = this.translateIr(pc, pa, pa2);
     this.translatedHere++;
-    const block = newBlock(pc, pa, page, gen, notYet);
-    block.fn = this.hotThreshold > 0 && interpretable(ir)
-      ? this.interpretUntilHot(block, encodeBlock(ir), pa2, loopsOnItself(ir))
-      : this.compile(generateJs(ir));
+    if (this.hotThreshold === 0 || !interpretable(ir)) return newBlock(pc, pa, pa2, page, gen, this.compile(generateJs(ir)));
+    const block = newBlock(pc, pa, pa2, page, gen, notYet);
+    block.encoded = encodeBlock(ir);
+    block.runsLeft = loopsOnItself(ir) ? Math.max(1, Math.floor(this.hotThreshold / LOOP_HEAT)) : this.hotThreshold;
+    block.fn = () => this.run(block);
     return block;
   }
 
@@ -256,35 +257,28 @@ export class BlockCache {
   }
 
   /**
-   * The block's function while it is cold: interpret, and after `hotThreshold`
-   * runs put compiled code in its place. The IR is made again for that rather
-   * than kept: most blocks never get there, and keeping every block's IR
-   * alive made each young-generation GC copy it.
+   * Run `block` once: in the interpreter while it is cold, else its compiled
+   * function (whose loads and stores may throw BLOCK_EXIT, see load-store.ts).
+   * Returns the next guest pc.
    */
-  private interpretUntilHot(block: CompiledBlock, encoded: EncodedBlock, pa2: number, loops: boolean): BlockFn {
-    let runsLeft = loops ? Math.max(1, Math.floor(this.hotThreshold / LOOP_HEAT)) : this.hotThreshold;
-    const interpreter = this.interpreter;
-    return () => {
-      if (--runsLeft === 0) {
-        // the block is current (it was looked up to run it), so its code reads the same now
-        block.fn = this.compile(generateJs(this.translateIr(block.pc, block.pa, pa2).ir));
-        this.promoted++;
-      }
-      return interpreter.run(encoded);
-    };
+  run(block: CompiledBlock): number {
+    const encoded = block.encoded;
+    if (encoded === undefined) return block.fn();
+    if (--block.runsLeft === 0) this.promote(block);
+    return this.interpreter.run(encoded);
   }
 
   /**
-   * May a translation made ahead run? This vCPU ran while it was made and may
-   * have stored into that code through the TLB's fast path, which no page
-   * generation records. So: first make every later store to the page take the
-   * checked path, then compare the instruction bits with memory.
+   * Compile a block that proved hot; from its next run on, the compiled code
+   * runs. The IR is made again for that rather than kept: most blocks never
+   * get here, and keeping every block's IR alive made each young-generation
+   * GC copy it. The block is current (it was looked up to run it), so its
+   * code reads the same now.
    */
-  private admit(pa: number, code: BlockCode, ahead: AheadCheck): boolean {
-    if (code.page < 0) return true; // ROM does not change
-    this.ctx.dropWriteTlb(code.page);
-    if (ahead.madeCodePage) this.ctx.otherHartsFlushWriteTlb?.();
-    return this.mem.holdsCode(pa, ahead.fetched) && Atomics.load(this.mem.pageGen, code.page) === code.gen;
+  private promote(block: CompiledBlock): void {
+    block.fn = this.compile(generateJs(this.translateIr(block.pc, block.pa, block.pa2).ir));
+    block.encoded = undefined;
+    this.promoted++;
   }
 
   private ramPages(pa: number, pa2: number): number[] {

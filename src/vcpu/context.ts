@@ -491,11 +491,6 @@ export class VcpuContext extends Hart {
    * Physical address of the instruction at virtual `pc` for execution, or -1
    * after raising a fetch fault (the pc then holds the handler).
    */
-  /** Does instruction fetch bypass paging now (M-mode or satp bare)? Then a virtual pc is its physical address. */
-  fetchIsBare(): boolean {
-    return this.priv === Priv.M || this.csr(Csr.satp) === 0n;
-  }
-
   fetchPhys(pc: number, epc = pc): number {
     const vpage = Math.floor(pc / 4096);
     const cached = this.itlb.get(vpage);

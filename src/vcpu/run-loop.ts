@@ -47,9 +47,9 @@ export const enum StepResult {
 }
 
 /** Run one block; a load or store that ended it early (load-store.ts) says where to go on. */
-function runBlock(block: CompiledBlock, ctx: VcpuContext): number {
+function runBlock(block: CompiledBlock, ctx: VcpuContext, cache: BlockCache): number {
   try {
-    return block.fn();
+    return cache.run(block);
   } catch (e) {
     if (e !== BLOCK_EXIT) throw e;
     return ctx.brkPc;
@@ -90,7 +90,7 @@ export class RunLoop {
         block = cache.lookup(f64[SLOT_PC]);
         if (block === undefined) continue; // fetch fault: pc is the handler now
       }
-      const next = runBlock(block, ctx);
+      const next = runBlock(block, ctx, cache);
       f64[SLOT_PC] = next;
       block = cache.next(block, next);
     }
@@ -110,7 +110,7 @@ export class RunLoop {
       if (block === undefined) continue;
       if (log.flags.cpu) log.write(formatCpuState(ctx, false));
       if (log.flags.exec) log.blockExecuted(ctx.hartId, block.pc);
-      ctx.f64[SLOT_PC] = runBlock(block, ctx);
+      ctx.f64[SLOT_PC] = runBlock(block, ctx, cache);
     }
     return StepResult.Budget;
   }

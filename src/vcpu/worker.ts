@@ -149,12 +149,12 @@ class HartRuntime {
     };
     this.ctx.resetState(data.resetPc);
     const rt = shared.instr.rt;
-    this.translatorClient = new TranslatorClient(data.translator, hartId, shared.mem);
+    this.translatorClient = new TranslatorClient(data.translator, hartId);
     const dispatchers = rt.events.map((_, id) => rt.execDispatcher(id, hartId, shared.tracing.state.dstate));
     const client = this.translatorClient;
     const dstate = shared.tracing.state.dstate;
     const source: BlockSource = {
-      fetch: (pc, pa, pa2, priv, bare, notAhead) => client.fetch(pc, pa, pa2, priv, bare, notAhead),
+      fetch: (pc, pa, pa2, priv) => client.fetch(pc, pa, pa2, priv),
       // translate_block is raised by the service: its state is checked here too, as enabling it moves no epoch
       mayTranslateHere: (epoch) => client.mayTranslateHere(epoch) && (Atomics.load(dstate, EventId.translate_block) & 1) === 0,
     };
@@ -300,7 +300,7 @@ async function main(): Promise<void> {
     for (const r of runtimes.values()) {
       const t = r.translatorClient;
       const m = (r.ctx.mmio as ReturnType<typeof mmioPort>).remote;
-      process.stderr.write(`[stats] hart ${r.spec.hartId}: ${r.ctx.instret} instructions; ${t.requests} translations requested, ${t.waitMs.toFixed(0)} ms waiting, ${t.prefetchHits} translated ahead; ` +
+      process.stderr.write(`[stats] hart ${r.spec.hartId}: ${r.ctx.instret} instructions; ${t.requests} translations requested, ${t.waitMs.toFixed(0)} ms waiting; ` +
         `${r.cache.translatedHere} translated here (${r.cache.promoted} hot); ${r.cache.compiled} compiled in ${r.cache.compileMs.toFixed(0)} ms; ${m.accesses} MMIO accesses, ${m.waitMs.toFixed(0)} ms; ` +
         `UART fast path: ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.shadowReads} LSR reads, ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.posted} bytes posted\n`);
     }

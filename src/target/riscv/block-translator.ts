@@ -63,13 +63,7 @@ function followableJump(d: Decoded, pc: number, pa: number, visited: ReadonlySet
   return target;
 }
 
-/**
- * `abandon`, asked before each instruction: a speculative translation gives
- * way to a real request (returns undefined; the code marks made stay, harmless).
- */
-export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks?: BlockTranslatorHooks): TranslatedBlock;
-export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: BlockTranslatorHooks, abandon: () => boolean): TranslatedBlock | undefined;
-export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: BlockTranslatorHooks = {}, abandon?: () => boolean): TranslatedBlock | undefined {
+export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: BlockTranslatorHooks = {}): TranslatedBlock {
   const b = new TcgBuilder(req.pc);
   const startOff = mem.ramOffset(req.pa);
   const page = startOff >= 0 ? startOff >>> 12 : -1;
@@ -81,7 +75,6 @@ export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: Block
   let pa = req.pa;
   const visited = new Set<number>();
   for (let n = 0; n < MAX_BLOCK_INSNS; n++) {
-    if (abandon?.()) return undefined;
     visited.add(pc);
     const lo = readHalf(mem, pa);
     const len = insnLength(lo);
