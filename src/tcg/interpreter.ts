@@ -23,18 +23,16 @@
  */
 import { Cond, IrBlock, Op, Temp } from './ir.js';
 import { INTERPRETER_TEMPS, SLOT_INSTRET, WORD_TEMPS } from '../vcpu/state-layout.js';
-
-/** Loads and stores through the vCPU's TLB (src/vcpu/load-store.ts). */
-export interface TlbProbe {
-  readIndex(lo: number, hi: number, shift: number): number;
-  writeIndex(lo: number, hi: number, shift: number): number;
-}
+import { addressHigh, tlbHostIndex } from './tlb-probe.js';
+import { TLB_READ_TAG, TLB_WRITE_TAG } from './backend-js.js';
 
 /** The vCPU context as the interpreter uses it: slow paths, helpers and the exit flag. */
 export interface InterpreterContext {
   brk: boolean;
   brkPc: number;
   readonly hartId: number;
+  /** First TLB word of the entries for the current data-access mode. */
+  readonly tlbBase: number;
   ld(lo: number, hi: number, size: number, signed: number, pc: number, insnIndex: number): bigint;
   st(lo: number, hi: number, size: number, value: bigint, pc: number, insnIndex: number, insnLength: number): void;
 }
@@ -46,7 +44,8 @@ export interface InterpreterEnv {
   w: Int32Array;
   x: BigInt64Array;
   f: Float64Array;
-  ls: TlbProbe;
+  /** The vCPU's soft TLB (src/tcg/tlb-probe.ts). */
+  tlb: Int32Array;
   ram: {
     m8: Int8Array; mu8: Uint8Array; m16: Int16Array; mu16: Uint16Array; m32: Int32Array; m64: BigInt64Array;
   };
@@ -82,6 +81,9 @@ const BINARY: Partial<Record<Op['opc'], [Code, Code | undefined]>> = {
   add: [Code.Add, Code.AddI], sub: [Code.Sub, undefined], and: [Code.And, Code.AndI], or: [Code.Or, Code.OrI],
   xor: [Code.Xor, Code.XorI], shl: [Code.Shl, Code.ShlI], shr: [Code.Shr, Code.ShrI], sar: [Code.Sar, Code.SarI],
 };
+
+/** log2 of an access size. */
+const SHIFT = { 1: 0, 2: 1, 4: 2, 8: 3 } as const;
 
 const enum CondCode { Eq, Ne, Lt, Ge, Ltu, Geu }
 const CONDS: Record<Cond, CondCode> = { eq: CondCode.Eq, ne: CondCode.Ne, lt: CondCode.Lt, ge: CondCode.Ge, ltu: CondCode.Ltu, geu: CondCode.Geu };
@@ -202,13 +204,13 @@ export function encodeBlock(ir: IrBlock): EncodedBlock {
       case 'qemu_ld': {
         const mem = op.mem!;
         const base = operand(a);
-        words.push(Code.Ld, slot(dst as Temp), base, op.imm as number, mem.size, mem.signed ? 1 : 0, pcOf(op), op.insnIndex);
+        words.push(Code.Ld, slot(dst as Temp), base, op.imm as number, SHIFT[mem.size], mem.signed ? 1 : 0, pcOf(op), op.insnIndex);
         break;
       }
       case 'qemu_st': {
         const value = operand(a);
         const base = operand(b);
-        words.push(Code.St, value, base, op.imm as number, op.mem!.size, pcOf(op), op.insnIndex, ir.insnLengths[op.insnIndex]);
+        words.push(Code.St, value, base, op.imm as number, SHIFT[op.mem!.size], pcOf(op), op.insnIndex, ir.insnLengths[op.insnIndex]);
         break;
       }
       case 'call': {
@@ -515,64 +517,48 @@ export class Interpreter {
     return c.brkPc;
   }
 
-  /** Load into word pair `d` from base + imm; false when the access ended the block. */
-  private load(d: number, base: number, imm: number, size: number, signed: number, pc: number, insn: number): boolean {
-    const { w, ls, ram } = this.env;
+  /** Load `1 << shift` bytes into word pair `d` from base + imm; false when the access ended the block. */
+  private load(d: number, base: number, imm: number, shift: number, signed: number, pc: number, insn: number): boolean {
+    const { w, ram, c } = this.env;
     const bl = w[base];
     const lo = (bl + imm) | 0;
     const hi = addressHigh(bl, w[base + 1], imm, lo);
-    switch (size) {
-      case 1: {
-        const i = ls.readIndex(lo, hi, 0);
-        if (i < 0) break;
-        const v = signed ? ram.m8[i] : ram.mu8[i];
-        this.set(d, v, v >> 31);
-        return true;
+    const i = tlbHostIndex(this.env.tlb, c.tlbBase, TLB_READ_TAG, lo, hi, shift);
+    if (i >= 0) {
+      let v: number;
+      switch (shift) {
+        case 0: v = signed ? ram.m8[i] : ram.mu8[i]; break;
+        case 1: v = signed ? ram.m16[i] : ram.mu16[i]; break;
+        case 2: v = ram.m32[i]; if (!signed) { w[d] = v; w[d + 1] = 0; return true; } break;
+        default:
+          if (this.env.soleAccessor) {
+            w[d] = ram.m32[2 * i];
+            w[d + 1] = ram.m32[2 * i + 1];
+          } else this.env.x[d >> 1] = ram.m64[i]; // one 64-bit access: another vCPU's store cannot tear it
+          return true;
       }
-      case 2: {
-        const i = ls.readIndex(lo, hi, 1);
-        if (i < 0) break;
-        const v = signed ? ram.m16[i] : ram.mu16[i];
-        this.set(d, v, v >> 31);
-        return true;
-      }
-      case 4: {
-        const i = ls.readIndex(lo, hi, 2);
-        if (i < 0) break;
-        const v = ram.m32[i];
-        this.set(d, v, signed ? v >> 31 : 0);
-        return true;
-      }
-      default: {
-        const i = ls.readIndex(lo, hi, 3);
-        if (i < 0) break;
-        if (this.env.soleAccessor) {
-          w[d] = ram.m32[2 * i];
-          w[d + 1] = ram.m32[2 * i + 1];
-        } else this.env.x[d >> 1] = ram.m64[i]; // one 64-bit access: another vCPU's store cannot tear it
-        return true;
-      }
+      w[d] = v;
+      w[d + 1] = v >> 31;
+      return true;
     }
-    const c = this.env.c;
-    const v = c.ld(lo, hi, size, signed, pc, insn);
+    const value = c.ld(lo, hi, 1 << shift, signed, pc, insn);
     if (c.brk) return false;
-    this.env.x[d >> 1] = v;
+    this.env.x[d >> 1] = value;
     return true;
   }
 
-  /** Store word pair `value` to base + imm; false when the access ended the block. */
-  private store(value: number, base: number, imm: number, size: number, pc: number, insn: number, length: number): boolean {
-    const { w, ls, ram } = this.env;
+  /** Store `1 << shift` bytes of word pair `value` to base + imm; false when the access ended the block. */
+  private store(value: number, base: number, imm: number, shift: number, pc: number, insn: number, length: number): boolean {
+    const { w, ram, c } = this.env;
     const bl = w[base];
     const lo = (bl + imm) | 0;
     const hi = addressHigh(bl, w[base + 1], imm, lo);
-    const shift = size === 1 ? 0 : size === 2 ? 1 : size === 4 ? 2 : 3;
-    const i = ls.writeIndex(lo, hi, shift);
+    const i = tlbHostIndex(this.env.tlb, c.tlbBase, TLB_WRITE_TAG, lo, hi, shift);
     if (i >= 0) {
-      switch (size) {
-        case 1: ram.m8[i] = w[value]; return true;
-        case 2: ram.m16[i] = w[value]; return true;
-        case 4: ram.m32[i] = w[value]; return true;
+      switch (shift) {
+        case 0: ram.m8[i] = w[value]; return true;
+        case 1: ram.m16[i] = w[value]; return true;
+        case 2: ram.m32[i] = w[value]; return true;
         default:
           if (this.env.soleAccessor) {
             ram.m32[2 * i] = w[value];
@@ -581,8 +567,7 @@ export class Interpreter {
           return true;
       }
     }
-    const c = this.env.c;
-    c.st(lo, hi, size, this.env.x[value >> 1], pc, insn, length);
+    c.st(lo, hi, 1 << shift, this.env.x[value >> 1], pc, insn, length);
     return !c.brk;
   }
 
@@ -603,10 +588,3 @@ export class Interpreter {
     this.env.ev[site.id](...args);
   }
 }
-
-/** High word of base + imm (imm a sign-extended int32), given the low word `lo` of the sum. */
-function addressHigh(baseLo: number, baseHi: number, imm: number, lo: number): number {
-  const wrapped = (lo >>> 0) < (baseLo >>> 0);
-  return imm >= 0 ? (baseHi + (wrapped ? 1 : 0)) | 0 : (baseHi - (wrapped ? 0 : 1)) | 0;
-}
-

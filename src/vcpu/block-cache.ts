@@ -135,7 +135,7 @@ export class BlockCache {
     this.loadStore = createLoadStoreHelpers(ctx, ctx.state.i32, mem);
     const s = ctx.state;
     this.interpreter = new Interpreter({
-      c: ctx, w: s.i32, x: s.i64, f: s.f64, ls: this.loadStore, ram: mem, ev: events, sb: scoreboards, soleAccessor,
+      c: ctx, w: s.i32, x: s.i64, f: s.f64, tlb: ctx.tlb, ram: mem, ev: events, sb: scoreboards, soleAccessor,
     });
     if (hotThreshold > 0) primeInterpreter(soleAccessor);
   }

@@ -20,7 +20,6 @@ import { encodeBlock, Interpreter } from '../tcg/interpreter.js';
 import { createGuestMemoryBuffers, GuestMemory } from '../memory/guest-memory.js';
 import { createStateBuffer, stateViews } from './state-layout.js';
 import { VcpuContext } from './context.js';
-import { createLoadStoreHelpers } from './load-store.js';
 import { AMO } from '../target/riscv/translate.js';
 
 const RAM_BASE = 0x8000_0000;
@@ -41,8 +40,7 @@ export function primeInterpreter(soleAccessor: boolean): void {
   const state = stateViews(createStateBuffer());
   const ctx = new VcpuContext(state, 0, mem, { read: () => undefined, write: () => false }, { mtime: () => 0n, mtimecmp: () => -1n });
   ctx.resetState(PC);
-  const ls = createLoadStoreHelpers(ctx, state.i32, mem);
-  const env = { c: ctx, w: state.i32, x: state.i64, f: state.f64, ls, ram: mem, ev: [], sb: [], soleAccessor: soleAccessor };
+  const env = { c: ctx, w: state.i32, x: state.i64, f: state.f64, tlb: ctx.tlb, ram: mem, ev: [], sb: [], soleAccessor: soleAccessor };
   const interpreter = new Interpreter(env);
   const blocks = [valueBlock(), ...exitBlocks(), memoryBlock(), faultBlock(false), faultBlock(true), helperBlock()].map(encodeBlock);
   for (let i = 0; i < ROUNDS; i++) for (const block of blocks) interpreter.run(block);

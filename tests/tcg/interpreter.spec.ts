@@ -183,8 +183,7 @@ describe('tcg/interpreter: runs IR as the JS backend does', function () {
         ctx.state.i64[7] = -5n;
         let next: number;
         if (how === 'interpreted') {
-          const ls = createLoadStoreHelpers(ctx, ctx.state.i32, mem);
-          const interp = new Interpreter({ c: ctx, w: ctx.state.i32, x: ctx.state.i64, f: ctx.state.f64, ls, ram: mem, ev, sb: [board], soleAccessor: false });
+          const interp = new Interpreter({ c: ctx, w: ctx.state.i32, x: ctx.state.i64, f: ctx.state.f64, tlb: ctx.tlb, ram: mem, ev, sb: [board], soleAccessor: false });
           next = interp.run(encodeBlock(ir()));
         } else {
           const s = ctx.state;
