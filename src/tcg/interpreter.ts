@@ -63,6 +63,8 @@ export interface InterpreterEnv {
 
 const enum Code {
   Mov, MovI, Add, AddI, Sub, And, AndI, Or, OrI, Xor, XorI, Shl, ShlI, Shr, ShrI, Sar, SarI,
+  /** Shifts by a constant 1..31 (`Small`) or 32..63 (`Large`), the forms `ShlI` and friends are encoded as. */
+  ShlSmall, ShlLarge, ShrSmall, ShrLarge, SarSmall, SarLarge,
   /** mul, mulsh, muluh, mulsuh, div, divu, rem, remu: on the 64-bit view (kind in the 4th word). */
   MulDiv,
   Ext32s, Ext32u, Setcond, SetcondI,
@@ -126,6 +128,17 @@ function high(v: bigint): number {
 /** First element of `EncodedBlock.numbers`: not a number, so V8 stores the array's numbers boxed. */
 const BOXED_ELEMENTS = 'boxed';
 
+/** The words of a shift of word pair `a` by the constant `n` into `d`: a move, or the form for n below or above 32. */
+function constantShift(code: Code, d: number, a: number, n: number): number[] {
+  if (n === 0) return [Code.Mov, d, a];
+  const small = n < 32;
+  switch (code) {
+    case Code.ShlI: return [small ? Code.ShlSmall : Code.ShlLarge, d, a, small ? n : n - 32];
+    case Code.ShrI: return [small ? Code.ShrSmall : Code.ShrLarge, d, a, small ? n : n - 32];
+    default: return [small ? Code.SarSmall : Code.SarLarge, d, a, small ? n : n - 32];
+  }
+}
+
 /** Can `ir` be interpreted (its temporaries fit the state buffer)? */
 export function interpretable(ir: IrBlock): boolean {
   return ir.temps.length <= INTERPRETER_TEMPS;
@@ -167,7 +180,7 @@ export function encodeBlock(ir: IrBlock): EncodedBlock {
       if (ri !== undefined && b.isConst) {
         const v = b.value as bigint;
         const x = operand(a);
-        if (ri === Code.ShlI || ri === Code.ShrI || ri === Code.SarI) words.push(ri, slot(dst as Temp), x, Number(v & 63n));
+        if (ri === Code.ShlI || ri === Code.ShrI || ri === Code.SarI) words.push(...constantShift(ri, slot(dst as Temp), x, Number(v & 63n)));
         else words.push(ri, slot(dst as Temp), x, low(v), high(v));
       } else {
         const x = operand(a);
@@ -388,11 +401,53 @@ export class Interpreter {
           break;
         }
         case Code.Shl: this.shl(code[p + 1], code[p + 2], w[code[p + 3]] & 63); p += 4; break;
-        case Code.ShlI: this.shl(code[p + 1], code[p + 2], code[p + 3]); p += 4; break;
+        case Code.ShlSmall: {
+          const d = code[p + 1], a = code[p + 2], n = code[p + 3];
+          const lo = w[a];
+          w[d + 1] = (w[a + 1] << n) | (lo >>> (32 - n));
+          w[d] = lo << n;
+          p += 4;
+          break;
+        }
+        case Code.ShlLarge: {
+          const d = code[p + 1];
+          w[d + 1] = w[code[p + 2]] << code[p + 3];
+          w[d] = 0;
+          p += 4;
+          break;
+        }
+        case Code.ShrSmall: {
+          const d = code[p + 1], a = code[p + 2], n = code[p + 3];
+          const hi = w[a + 1];
+          w[d] = (w[a] >>> n) | (hi << (32 - n));
+          w[d + 1] = hi >>> n;
+          p += 4;
+          break;
+        }
+        case Code.ShrLarge: {
+          const d = code[p + 1];
+          w[d] = w[code[p + 2] + 1] >>> code[p + 3];
+          w[d + 1] = 0;
+          p += 4;
+          break;
+        }
+        case Code.SarSmall: {
+          const d = code[p + 1], a = code[p + 2], n = code[p + 3];
+          const hi = w[a + 1];
+          w[d] = (w[a] >>> n) | (hi << (32 - n));
+          w[d + 1] = hi >> n;
+          p += 4;
+          break;
+        }
+        case Code.SarLarge: {
+          const d = code[p + 1], hi = w[code[p + 2] + 1];
+          w[d] = hi >> code[p + 3];
+          w[d + 1] = hi >> 31;
+          p += 4;
+          break;
+        }
         case Code.Shr: this.shr(code[p + 1], code[p + 2], w[code[p + 3]] & 63); p += 4; break;
-        case Code.ShrI: this.shr(code[p + 1], code[p + 2], code[p + 3]); p += 4; break;
         case Code.Sar: this.sar(code[p + 1], code[p + 2], w[code[p + 3]] & 63); p += 4; break;
-        case Code.SarI: this.sar(code[p + 1], code[p + 2], code[p + 3]); p += 4; break;
         case Code.MulDiv: {
           const x = this.env.x;
           x[code[p + 1] >> 1] = mulDiv(code[p + 4], x[code[p + 2] >> 1], x[code[p + 3] >> 1]);

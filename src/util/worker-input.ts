@@ -18,6 +18,11 @@ function isDeferred(value: unknown): boolean {
   return typeof value === 'object' && value !== null && (value as { deferredStart?: unknown }).deferredStart === true;
 }
 
+/** Was this worker spawned before its job was known (its data comes later, by message)? */
+export function startDeferred(): boolean {
+  return isDeferred(workerData);
+}
+
 export async function workerInput<T>(): Promise<T> {
   if (!isDeferred(workerData)) return workerData as T;
   const port = parentPort;

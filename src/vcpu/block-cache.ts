@@ -137,7 +137,7 @@ export class BlockCache {
     this.interpreter = new Interpreter({
       c: ctx, w: s.i32, x: s.i64, f: s.f64, tlb: ctx.tlb, ram: mem, ev: events, sb: scoreboards, soleAccessor,
     });
-    if (hotThreshold > 0) primeInterpreter(soleAccessor);
+    if (hotThreshold > 0) primeInterpreter();
   }
 
   private readonly interpreter: Interpreter;

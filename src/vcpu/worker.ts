@@ -5,7 +5,8 @@
  * synchronously between blocks (receiveMessageOnPort), so a vCPU never has to
  * return to its event loop while the guest runs.
  */
-import { workerInput } from '../util/worker-input.js';
+import { startDeferred, workerInput } from '../util/worker-input.js';
+import { primeInterpreter } from './interpreter-primer.js';
 import { parentPort, receiveMessageOnPort, MessagePort } from 'node:worker_threads';
 import { GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
 import { MmioClient } from '../memory/mmio-channel.js';
@@ -265,6 +266,8 @@ function mmioPort(clint: Clint, slot: SharedArrayBuffer, ring: SharedArrayBuffer
 }
 
 async function main(): Promise<void> {
+  // an early worker waits for the main thread: warm the interpreter up meanwhile
+  if (startDeferred()) primeInterpreter();
   data = await workerInput<VcpuWorkerData>();
   const shared = new WorkerShared();
   const runtimes = new Map<number, HartRuntime>();
