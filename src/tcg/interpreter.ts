@@ -65,6 +65,8 @@ const enum Code {
   Mov, MovI, Add, AddI, Sub, And, AndI, Or, OrI, Xor, XorI, Shl, ShlI, Shr, ShrI, Sar, SarI,
   /** Shifts by a constant 1..31 (`Small`) or 32..63 (`Large`), the forms `ShlI` and friends are encoded as. */
   ShlSmall, ShlLarge, ShrSmall, ShrLarge, SarSmall, SarLarge,
+  /** 32-bit forms: the low word of the result, sign-extended (see wordForm). */
+  Add32, AddI32, Sub32, Shl32, ShlI32, Shr32, ShrI32,
   /** mul, mulsh, muluh, mulsuh, div, divu, rem, remu: on the 64-bit view (kind in the 4th word). */
   MulDiv,
   Ext32s, Ext32u, Setcond, SetcondI,
@@ -139,6 +141,28 @@ function constantShift(code: Code, d: number, a: number, n: number): number[] {
   }
 }
 
+/** Is `next` an op `opc` reading temporary `t`, and nothing else reads `t`? */
+function readOnlyBy(t: Temp | undefined, next: Op | undefined, opc: Op['opc']): next is Op {
+  return t !== undefined && t.kind === 'temp' && t.uses === 1 && next !== undefined && next.opc === opc && next.args[0] === t;
+}
+
+/** Ops that have a 32-bit form (low word, sign-extended): what RV64's W instructions need. */
+const WORD_FORMS: Partial<Record<Op['opc'], true>> = { add: true, sub: true, shl: true, shr: true };
+
+/**
+ * The words of the 32-bit form of `op` (add, sub, shl, shr) into `d`; `b` is
+ * the second operand's word index, or undefined when it is a constant.
+ */
+function wordForm(op: Op, d: number, a: number, b: number | undefined): number[] {
+  const k = op.args[1].value as bigint;
+  switch (op.opc) {
+    case 'add': return b === undefined ? [Code.AddI32, d, a, low(k)] : [Code.Add32, d, a, b];
+    case 'sub': return b === undefined ? [Code.AddI32, d, a, low(-k)] : [Code.Sub32, d, a, b];
+    case 'shl': return b === undefined ? [Code.ShlI32, d, a, Number(k & 63n)] : [Code.Shl32, d, a, b];
+    default: return b === undefined ? [Code.ShrI32, d, a, Number(k & 63n)] : [Code.Shr32, d, a, b];
+  }
+}
+
 /** Can `ir` be interpreted (its temporaries fit the state buffer)? */
 export function interpretable(ir: IrBlock): boolean {
   return ir.temps.length <= INTERPRETER_TEMPS;
@@ -167,12 +191,20 @@ export function encodeBlock(ir: IrBlock): EncodedBlock {
     const op = ops[i];
     const [a, b] = op.args;
     let dst = op.dst;
+    // `t = a + b; u = ext32s t` with t read nowhere else (the W instructions): one op
+    // computing the low word and sign-extending it
+    const word = WORD_FORMS[op.opc] !== undefined && readOnlyBy(dst, ops[i + 1], 'ext32s') ? ops[++i].dst : undefined;
+    if (word !== undefined) dst = word;
     // `t = a + b; x5 = t` with t read nowhere else: compute straight into x5 (every op
     // reads its operands before it writes, so x5 may be one of them)
     const next = ops[i + 1];
-    if (op.opc !== 'call' && dst?.kind === 'temp' && dst.uses === 1 && next?.opc === 'mov' && next.args[0] === dst && next.dst?.kind === 'global') {
+    if (op.opc !== 'call' && readOnlyBy(dst, next, 'mov') && next.dst?.kind === 'global') {
       dst = next.dst;
       i++;
+    }
+    if (word !== undefined) {
+      words.push(...wordForm(op, slot(dst as Temp), operand(a), b.isConst ? undefined : operand(b)));
+      continue;
     }
     const binary = BINARY[op.opc];
     if (binary !== undefined) {
@@ -282,6 +314,14 @@ function compare(cond: number, al: number, ah: number, bl: number, bh: number): 
     case CondCode.Ltu: return (ah >>> 0) < (bh >>> 0) || (ah === bh && (al >>> 0) < (bl >>> 0));
     default: return (ah >>> 0) > (bh >>> 0) || (ah === bh && (al >>> 0) >= (bl >>> 0));
   }
+}
+
+/** Low word of word pair `a` shifted left (or right, logically) by `n` (0..63). */
+function shiftedLow(w: Int32Array, a: number, n: number, left: boolean): number {
+  const lo = w[a];
+  if (n === 0) return lo;
+  if (left) return n < 32 ? lo << n : 0;
+  return n < 32 ? (lo >>> n) | (w[a + 1] << (32 - n)) : w[a + 1] >>> (n - 32);
 }
 
 function mulDiv(kind: number, a: bigint, b: bigint): bigint {
@@ -448,6 +488,13 @@ export class Interpreter {
         }
         case Code.Shr: this.shr(code[p + 1], code[p + 2], w[code[p + 3]] & 63); p += 4; break;
         case Code.Sar: this.sar(code[p + 1], code[p + 2], w[code[p + 3]] & 63); p += 4; break;
+        case Code.Add32: this.setWord(code[p + 1], w[code[p + 2]] + w[code[p + 3]]); p += 4; break;
+        case Code.AddI32: this.setWord(code[p + 1], w[code[p + 2]] + code[p + 3]); p += 4; break;
+        case Code.Sub32: this.setWord(code[p + 1], w[code[p + 2]] - w[code[p + 3]]); p += 4; break;
+        case Code.Shl32: this.setWord(code[p + 1], shiftedLow(w, code[p + 2], w[code[p + 3]] & 63, true)); p += 4; break;
+        case Code.ShlI32: this.setWord(code[p + 1], shiftedLow(w, code[p + 2], code[p + 3], true)); p += 4; break;
+        case Code.Shr32: this.setWord(code[p + 1], shiftedLow(w, code[p + 2], w[code[p + 3]] & 63, false)); p += 4; break;
+        case Code.ShrI32: this.setWord(code[p + 1], shiftedLow(w, code[p + 2], code[p + 3], false)); p += 4; break;
         case Code.MulDiv: {
           const x = this.env.x;
           x[code[p + 1] >> 1] = mulDiv(code[p + 4], x[code[p + 2] >> 1], x[code[p + 3] >> 1]);
@@ -534,6 +581,13 @@ export class Interpreter {
           throw new Error(`interpreter: bad code ${code[p]} at ${p}`);
       }
     }
+  }
+
+  /** Word pair `d` = the 32-bit value `v` (any number: its low 32 bits are taken), sign-extended. */
+  private setWord(d: number, v: number): void {
+    const lo = v | 0;
+    this.env.w[d] = lo;
+    this.env.w[d + 1] = lo >> 31;
   }
 
   private set(d: number, lo: number, hi: number): void {

@@ -80,6 +80,10 @@ function valueBlock(): IrBlock {
   for (const shift of [0n, 5n, 33n]) for (const opc of ['shl', 'shr', 'sar'] as const) b.binary(opc, a, b.const64(shift));
   b.ext32s(a);
   b.ext32u(a);
+  for (const opc of ['add', 'sub', 'shl', 'shr'] as const) { // the 32-bit forms (W instructions)
+    b.ext32s(b.binary(opc, a, c));
+    b.ext32s(b.binary(opc, a, b.const64(5n)));
+  }
   b.setReg(5, b.add(b.reg(6), a)); // a register written and read in place
   const conds: Cond[] = ['eq', 'ne', 'lt', 'ge', 'ltu', 'geu'];
   for (const cond of conds) {
