@@ -1,6 +1,6 @@
 /**
  * Start the worker threads before the main thread has loaded its own
- * modules: each worker spends ~100 ms loading and compiling its module graph,
+ * modules (the translator service only when the vCPUs will need it at once): each worker spends ~100 ms loading and compiling its module graph,
  * which now overlaps with the main thread's. The workers wait for their job
  * (src/util/worker-input.ts); the machine takes them with takeEarlyWorker()
  * and falls back to new workers if there are none (tests, hot-plug).
@@ -50,9 +50,20 @@ export function expectedVcpuWorkers(argv: readonly string[]): number {
   return Math.max(1, Math.min(n, MAX_EARLY_VCPUS));
 }
 
-/** Spawn the translator service and the expected vCPU workers now. */
+/**
+ * Will the vCPUs need the translator service from their first block? Only
+ * when something may observe translation from the start (`-d`, `-trace`,
+ * `-instr`; see src/vcpu/block-cache.ts). Otherwise they translate by
+ * themselves, and the service is better started with the machine: loading
+ * its modules now would take a core from the main thread's own loading.
+ */
+export function translatorNeededAtOnce(argv: readonly string[]): boolean {
+  return argv.some((arg) => ['-d', '-trace', '-instr'].includes(arg.replace(/^--/, '-')));
+}
+
+/** Spawn the expected vCPU workers now, and the translator service if they will need it at once. */
 export function spawnEarlyWorkers(argv: readonly string[]): void {
-  spawn('translator');
+  if (translatorNeededAtOnce(argv)) spawn('translator');
   for (let i = expectedVcpuWorkers(argv); i > 0; i--) spawn('vcpu');
 }
 

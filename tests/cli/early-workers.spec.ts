@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { expectedVcpuWorkers } from '../../src/machine/early-workers.js';
+import { expectedVcpuWorkers, translatorNeededAtOnce } from '../../src/machine/early-workers.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/tsemu-system-riscv64.js', import.meta.url));
 const GUEST = fileURLToPath(new URL('../../../tests/guest/bin/rv64m.elf', import.meta.url));
@@ -31,6 +31,14 @@ describe('cli/early-workers: worker threads started ahead of the machine', funct
     expect(expectedVcpuWorkers(['-smp'])).to.equal(1);
   });
 
+  it('starts the translator service early only when something may observe translation from the start', function () {
+    expect(translatorNeededAtOnce([])).to.equal(false);
+    expect(translatorNeededAtOnce(['-smp', '2', '-nographic', '-kernel', 'x.elf'])).to.equal(false);
+    expect(translatorNeededAtOnce(['-d', 'in_asm'])).to.equal(true);
+    expect(translatorNeededAtOnce(['--trace', 'translate_block'])).to.equal(true);
+    expect(translatorNeededAtOnce(['-instr', 'file=lib.ts'])).to.equal(true);
+  });
+
   it('does not keep a process alive that ends early (-version, a bad option)', function () {
     const v = tsemu(['-smp', '4', '-version']);
     expect(v.status).to.equal(0);
@@ -40,7 +48,7 @@ describe('cli/early-workers: worker threads started ahead of the machine', funct
     expect(bad.stderr.trim().split('\n')).to.have.length(1);
   });
 
-  for (const args of [[], ['-smp', '2'], ['-smp', '2', '-accel', 'tcg,thread=single'], ['-smp', '1,maxcpus=2']]) {
+  for (const args of [[], ['-smp', '2'], ['-smp', '2', '-accel', 'tcg,thread=single'], ['-smp', '1,maxcpus=2'], ['-d', 'in_asm', '-D', '/dev/null']]) {
     it(`runs a guest to its finisher exit with ${args.join(' ') || 'defaults'}`, function () {
       const r = tsemu(['-M', 'virt', '-bios', 'none', '-nographic', '-kernel', GUEST, ...args]);
       expect(r.stderr).to.equal('');
