@@ -9,6 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface GuestRunOptions {
+  /** Extra environment variables for the emulator process. */
+  env?: Record<string, string>;
   /** Kill the emulator after this many milliseconds (default 20 s). */
   timeoutMs?: number;
   /** Working directory for the emulator process (default: repository root). */
@@ -70,6 +72,7 @@ function runProcess(command: string, args: readonly string[], opts: GuestRunOpti
   return new Promise((resolve) => {
     const child = spawn(command, [...args], {
       cwd: opts.cwd ?? repoRoot(),
+      env: opts.env ? { ...process.env, ...opts.env } : process.env,
       // stdin is not a terminal, so QEMU does not switch it to raw mode.
       stdio: ['ignore', 'pipe', 'pipe'],
     });
