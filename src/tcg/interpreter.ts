@@ -112,7 +112,9 @@ interface EventSite {
 
 /** An IR block ready for `Interpreter.run`. */
 export interface EncodedBlock {
+  /** The words live in a shared chunk (see CodeArena), from `start` on. */
   readonly code: Int32Array;
+  readonly start: number;
   /** Guest pcs of instructions (for faults) and exit targets. */
   readonly numbers: number[];
   readonly calls: CallSite[];
@@ -163,6 +165,36 @@ function wordForm(op: Op, d: number, a: number, b: number | undefined): number[]
   }
 }
 
+/** Words per chunk of encoded code: some thousand blocks. */
+const CHUNK_WORDS = 1 << 18;
+
+/**
+ * Where the words of encoded blocks live: large Int32Arrays filled one block
+ * after the other. A typed array of its own for each block cost more than
+ * the whole rest of the encoding (each is a separate allocation outside the
+ * JS heap, which the GC must track). A full chunk is left to the blocks that
+ * use it and freed with the last of them.
+ */
+class CodeArena {
+  private chunk = new Int32Array(CHUNK_WORDS);
+  private used = 0;
+
+  place(words: readonly number[]): { chunk: Int32Array; start: number } {
+    if (this.used + words.length > this.chunk.length) {
+      this.chunk = new Int32Array(Math.max(CHUNK_WORDS, words.length));
+      this.used = 0;
+    }
+    const start = this.used;
+    const chunk = this.chunk;
+    for (let i = 0; i < words.length; i++) chunk[start + i] = words[i];
+    this.used += words.length;
+    return { chunk: this.chunk, start };
+  }
+}
+
+/** The code arena of this thread (every vCPU it runs encodes into it). */
+const arena = new CodeArena();
+
 /** Can `ir` be interpreted (its temporaries fit the state buffer)? */
 export function interpretable(ir: IrBlock): boolean {
   return ir.temps.length <= INTERPRETER_TEMPS;
@@ -189,7 +221,8 @@ export function encodeBlock(ir: IrBlock): EncodedBlock {
   const ops = ir.ops;
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
-    const [a, b] = op.args;
+    const a = op.args[0];
+    const b = op.args[1];
     let dst = op.dst;
     // `t = a + b; u = ext32s t` with t read nowhere else (the W instructions): one op
     // computing the low word and sign-extending it
@@ -301,7 +334,8 @@ export function encodeBlock(ir: IrBlock): EncodedBlock {
         throw new Error(`interpreter: no encoding for op ${op.opc}`);
     }
   }
-  return { code: new Int32Array(words), numbers, calls, events };
+  const { chunk, start } = arena.place(words);
+  return { code: chunk, start, numbers, calls, events };
 }
 
 /** Compare the 64-bit values al:ah and bl:bh. */
@@ -347,9 +381,9 @@ export class Interpreter {
 
   /** Run `block` once; returns the next guest pc. */
   run(block: EncodedBlock): number {
-    const { code, numbers } = block;
+    const { code, numbers, start } = block;
     const { w, f } = this.env;
-    for (let p = 0; ;) {
+    for (let p = start; ;) {
       switch (code[p]) {
         case Code.Mov: {
           const d = code[p + 1], a = code[p + 2];
