@@ -52,7 +52,8 @@ export function evalCond(cond: Cond, a: bigint, b: bigint): boolean {
 export class TcgBuilder {
   private readonly ops: Op[] = [];
   private readonly temps: Temp[] = [];
-  private readonly globals = new Map<number, Temp>();
+  /** The temp of each guest register read or written so far (indexed by register number). */
+  private readonly globals: (Temp | undefined)[] = [];
   private insnIndex = -1;
   private readonly insnPcs: number[] = [];
   private readonly insnLengths: number[] = [];
@@ -80,11 +81,11 @@ export class TcgBuilder {
   /** Guest integer register `index` (x0 reads as the constant 0). */
   reg(index: number): Temp {
     if (index === 0) return this.const64(0n);
-    let g = this.globals.get(index);
+    let g = this.globals[index];
     if (!g) {
       g = new Temp(this.temps.length, 'i64', 'global', 0, index);
       this.temps.push(g);
-      this.globals.set(index, g);
+      this.globals[index] = g;
     }
     return g;
   }

@@ -29,35 +29,53 @@ function observesRegisters(op: Op): boolean {
 }
 
 export function removeDeadGlobalStores(block: IrBlock): void {
-  // Walk backwards remembering registers that are overwritten later before any read.
-  const overwritten = new Set<number>();
-  const keep: boolean[] = new Array<boolean>(block.ops.length).fill(true);
-  for (let i = block.ops.length - 1; i >= 0; i--) {
-    const op = block.ops[i];
-    if (observesRegisters(op)) overwritten.clear();
-    for (const a of op.args) if (a.kind === 'global') overwritten.delete(a.index);
-    if (op.opc === 'mov' && op.dst?.kind === 'global') {
-      if (overwritten.has(op.dst.index)) {
+  // Walk backwards remembering registers that are overwritten later before any read:
+  // one bit per register (x1..x31), as this runs for every block translated.
+  const ops = block.ops;
+  const keep: boolean[] = new Array<boolean>(ops.length).fill(true);
+  let overwritten = 0;
+  let removed = 0;
+  for (let i = ops.length - 1; i >= 0; i--) {
+    const op = ops[i];
+    if (observesRegisters(op)) overwritten = 0;
+    const args = op.args;
+    for (let k = 0; k < args.length; k++) if (args[k].kind === 'global') overwritten &= ~(1 << args[k].index);
+    const dst = op.dst;
+    if (op.opc === 'mov' && dst !== undefined && dst.kind === 'global') {
+      const bit = 1 << dst.index;
+      if ((overwritten & bit) !== 0) {
         keep[i] = false;
-        for (const a of op.args) a.uses--;
+        removed++;
+        for (let k = 0; k < args.length; k++) args[k].uses--;
       } else {
-        overwritten.add(op.dst.index);
+        overwritten |= bit;
       }
     }
   }
-  block.ops = block.ops.filter((_, i) => keep[i]);
+  if (removed > 0) compact(block, keep);
 }
 
 export function removeDeadCode(block: IrBlock): void {
-  const keep: boolean[] = new Array<boolean>(block.ops.length).fill(true);
-  for (let i = block.ops.length - 1; i >= 0; i--) {
-    const op = block.ops[i];
+  const ops = block.ops;
+  const keep: boolean[] = new Array<boolean>(ops.length).fill(true);
+  let removed = 0;
+  for (let i = ops.length - 1; i >= 0; i--) {
+    const op = ops[i];
     if (isPure(op) && op.dst !== undefined && op.dst.uses === 0) {
       keep[i] = false;
+      removed++;
       for (const a of op.args) a.uses--;
     }
   }
-  block.ops = block.ops.filter((_, i) => keep[i]);
+  if (removed > 0) compact(block, keep);
+}
+
+/** Drop the ops not kept, in place. */
+function compact(block: IrBlock, keep: readonly boolean[]): void {
+  const ops = block.ops;
+  let n = 0;
+  for (let i = 0; i < ops.length; i++) if (keep[i]) ops[n++] = ops[i];
+  ops.length = n;
 }
 
 export function optimize(block: IrBlock): void {

@@ -55,10 +55,10 @@ export interface BlockTranslatorHooks extends TranslateHooks {
  * jump (so the block stays on one physical page) and not already in this
  * block (a jump backwards into the block ends it, making a loop).
  */
-function followableJump(d: Decoded, pc: number, pa: number, visited: ReadonlySet<number>): number | undefined {
+function followableJump(d: Decoded, pc: number, pa: number, visited: readonly number[]): number | undefined {
   if (d.name !== 'jal') return undefined;
   const target = pc + d.imm;
-  if (Math.floor(target / 4096) !== Math.floor(pc / 4096) || visited.has(target)) return undefined;
+  if (Math.floor(target / 4096) !== Math.floor(pc / 4096) || visited.includes(target)) return undefined;
   void pa;
   return target;
 }
@@ -73,9 +73,10 @@ export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: Block
   hooks.blockStart?.(b, req.pc);
   let pc = req.pc;
   let pa = req.pa;
-  const visited = new Set<number>();
+  /** The pcs translated so far (a short array: a Set cost more than the search, per instruction). */
+  const visited: number[] = [];
   for (let n = 0; n < MAX_BLOCK_INSNS; n++) {
-    visited.add(pc);
+    visited.push(pc);
     const lo = readHalf(mem, pa);
     const len = insnLength(lo);
     const crossesPage = (pa & 0xfff) + len > 0x1000;
@@ -105,7 +106,7 @@ export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: Block
     if (ends) return { ir: b.finish(), insns, raws, page, gen };
     if ((pa & 0xfff) === 0 || crossesPage) break;
     // the not-taken path of a branch is a new basic block (guest_bbl_before fires for it)
-    if (d && CONDITIONAL_BRANCHES.has(d.name) && n + 1 < MAX_BLOCK_INSNS) hooks.blockStart?.(b, pc);
+    if (hooks.blockStart && d && CONDITIONAL_BRANCHES.has(d.name) && n + 1 < MAX_BLOCK_INSNS) hooks.blockStart(b, pc);
   }
   b.exit(pc);
   return { ir: b.finish(), insns, raws, page, gen };
