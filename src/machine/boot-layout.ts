@@ -28,6 +28,9 @@ import {
 } from './elf.js';
 import { RESET_VECTOR_SIZE, FW_DYNAMIC_INFO_SIZE } from './boot-rom.js';
 import { VIRT } from './virt-map.js';
+import { BootError } from './boot-error.js';
+
+export { BootError };
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -47,10 +50,6 @@ export const DEFAULT_FIRMWARE_NAME = 'opensbi-riscv64-generic-fw_dynamic.bin';
 /** Same shape as the CLI's BiosChoice. */
 export type FirmwareChoice = { readonly kind: 'default' } | { readonly kind: 'none' } | { readonly kind: 'file'; readonly path: string };
 
-/** A one-line boot problem; `message` is ready to print after "tsemu-system-riscv64: ". */
-export class BootError extends Error {
-  override readonly name = 'BootError';
-}
 
 const alignUp = (v: bigint, a: number): bigint => ((v + BigInt(a) - 1n) / BigInt(a)) * BigInt(a);
 const alignDown = (v: bigint, a: number): bigint => (v / BigInt(a)) * BigInt(a);

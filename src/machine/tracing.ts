@@ -18,7 +18,7 @@ import { createSimpleTraceFile } from '../trace/simpletrace-format.js';
 import { applyLogTracePatterns, applyTraceOptions } from '../trace/control.js';
 import { bindTraceRuntime } from '../trace/runtime.js';
 import type { TraceArg } from '../trace/event-info.js';
-import { BootError } from './boot-layout.js';
+import { BootError } from './boot-error.js';
 
 /**
  * Sent to every worker: enough to attach to the same state and backend. The
