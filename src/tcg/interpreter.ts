@@ -16,10 +16,14 @@
  * The semantics of every op are those of backend-js.ts;
  * tests/tcg/interpreter.spec.ts runs the same IR through both.
  *
- * `encodeBlock` turns an IR block into a flat Int32Array: an opcode, then
- * its operands. Constants are immediates (the `...I` forms) or are put into
- * their temporary's words just before the op that reads them. Numbers wider
- * than 32 bits (guest pcs) live in a side table.
+ * `encodeBlock` turns an IR block into a run of int32 words (in a chunk
+ * shared with other blocks, see CodeArena): an opcode, then its operands.
+ * Constants are immediates (the `...I` forms) or are put into their
+ * temporary's words just before the op that reads them. Numbers wider than
+ * 32 bits (guest pcs) live in a side table. Common pairs become one op: an
+ * op whose result only a register move reads writes the register itself,
+ * and an add, sub or shift whose result is only sign-extended from 32 bits
+ * has a 32-bit form.
  */
 import { Cond, IrBlock, Op, Temp } from './ir.js';
 import { INTERPRETER_TEMPS, SLOT_INSTRET, WORD_TEMPS } from '../vcpu/state-layout.js';

@@ -1,7 +1,9 @@
 /**
  * Shared-memory request/response channel between vCPU workers and the
- * translator service. A vCPU translates rarely but synchronously: it writes
- * its request into its own slot, rings the doorbell and sleeps on the slot's
+ * translator service, used while something observes translation (otherwise
+ * the vCPUs translate by themselves; the doorbell also carries that
+ * permission, see publishTranslateHere). A request is synchronous: the vCPU
+ * writes it into its own slot, rings the doorbell and sleeps on the slot's
  * state word until the service has written the JavaScript source back.
  * Nothing here goes through the event loop, so a busy main thread never
  * delays a translation.

@@ -53,8 +53,9 @@ export interface BlockSource {
  * compiles at once). High on purpose: measured on the U-Boot boot, compiled
  * blocks only beat the interpreter once V8 has optimized them (thousands of
  * runs, and ~10 ms of compiler time each), so a block that runs 5,000 times
- * in a boot is cheaper interpreted throughout (time to prompt: 1.54 s with a
- * threshold of 50, 1.12 s with 2,000, 0.85 s with 50,000).
+ * in a boot is cheaper interpreted throughout (time to prompt when this tier
+ * came in: 1.54 s with a threshold of 50, 1.12 s with 2,000, 0.85 s with
+ * 50,000; 200,000 measured the same as 50,000).
  */
 export const DEFAULT_HOT_THRESHOLD = 50_000;
 /**
@@ -66,7 +67,8 @@ const LOOP_HEAT = 100;
 
 export type BlockFn = () => number;
 
-export interface CompiledBlock {
+/** A translated block: interpreted while it is cold, compiled after (see BlockCache.run). */
+export interface CachedBlock {
   pc: number;
   pa: number;
   page: number;
@@ -84,9 +86,9 @@ export interface CompiledBlock {
    * A link is valid while the context's link epoch is the one recorded.
    */
   link1Pc: number;
-  link1: CompiledBlock | undefined;
+  link1: CachedBlock | undefined;
   link2Pc: number;
-  link2: CompiledBlock | undefined;
+  link2: CachedBlock | undefined;
   linkEpoch: number;
 }
 
@@ -102,7 +104,7 @@ const notYet: BlockFn = () => {
   throw new Error('block run before it was translated');
 };
 
-function newBlock(pc: number, pa: number, pa2: number, page: number, gen: number, fn: BlockFn): CompiledBlock {
+function newBlock(pc: number, pa: number, pa2: number, page: number, gen: number, fn: BlockFn): CachedBlock {
   return {
     pc, pa, page, gen, fn, encoded: undefined, runsLeft: 0, pa2,
     link1Pc: NaN, link1: undefined, link2Pc: NaN, link2: undefined, linkEpoch: -1,
@@ -114,8 +116,8 @@ export type EventSink = readonly ((...args: unknown[]) => void)[];
 
 export class BlockCache {
   /** Jump caches indexed by privilege (0 U, 1 S, 3 M). */
-  private readonly jump: Map<number, CompiledBlock>[] = [new Map(), new Map(), new Map(), new Map()];
-  private readonly byPa = new Map<number, CompiledBlock[]>();
+  private readonly jump: Map<number, CachedBlock>[] = [new Map(), new Map(), new Map(), new Map()];
+  private readonly byPa = new Map<number, CachedBlock[]>();
   compiled = 0;
   private readonly pageGen: Int32Array;
 
@@ -164,14 +166,14 @@ export class BlockCache {
    * The block that follows `from` when it returned `pc`: through its links
    * when they are current, else by lookup (then remembered as a link).
    */
-  next(from: CompiledBlock, pc: number): CompiledBlock | undefined {
+  next(from: CachedBlock, pc: number): CachedBlock | undefined {
     const epoch = this.ctx.linkEpoch;
     if (from.linkEpoch === epoch) {
       if (from.link1Pc === pc) {
-        const b = from.link1 as CompiledBlock;
+        const b = from.link1 as CachedBlock;
         if (b.page < 0 || this.pageGen[b.page] === b.gen) return b;
       } else if (from.link2Pc === pc) {
-        const b = from.link2 as CompiledBlock;
+        const b = from.link2 as CachedBlock;
         if (b.page < 0 || this.pageGen[b.page] === b.gen) return b;
       }
     } else {
@@ -189,12 +191,12 @@ export class BlockCache {
   }
 
   /** Is `b` still up to date with guest memory? */
-  valid(b: CompiledBlock): boolean {
+  valid(b: CachedBlock): boolean {
     return b.page < 0 || Atomics.load(this.mem.pageGen, b.page) === b.gen;
   }
 
   /** The block to run at `pc`, or undefined if fetching it trapped (pc now holds the handler). */
-  lookup(pc: number): CompiledBlock | undefined {
+  lookup(pc: number): CachedBlock | undefined {
     const jump = this.jump[this.ctx.priv];
     const hit = jump.get(pc);
     if (hit !== undefined && this.valid(hit)) return hit;
@@ -210,7 +212,7 @@ export class BlockCache {
     return block;
   }
 
-  private findOrCompile(pc: number, pa: number, pa2: number): CompiledBlock {
+  private findOrCompile(pc: number, pa: number, pa2: number): CachedBlock {
     const list = this.byPa.get(pa);
     if (list) {
       for (let i = 0; i < list.length; i++) {
@@ -233,13 +235,13 @@ export class BlockCache {
     return block;
   }
 
-  private fromService(pc: number, pa: number, pa2: number): CompiledBlock {
+  private fromService(pc: number, pa: number, pa2: number): CachedBlock {
     const code = this.source.fetch(pc, pa, pa2, this.ctx.priv);
     return newBlock(pc, pa, pa2, code.page, code.gen, this.compile(code.source));
   }
 
   /** Translate in this thread; interpret until hot. */
-  private translateHere(pc: number, pa: number, pa2: number): CompiledBlock {
+  private translateHere(pc: number, pa: number, pa2: number): CachedBlock {
     const { ir, page, gen } = this.translateIr(pc, pa, pa2);
     this.translatedHere++;
     if (this.hotThreshold === 0 || !interpretable(ir)) return newBlock(pc, pa, pa2, page, gen, this.compile(generateJs(ir)));
@@ -261,7 +263,7 @@ export class BlockCache {
    * function (whose loads and stores may throw BLOCK_EXIT, see load-store.ts).
    * Returns the next guest pc.
    */
-  run(block: CompiledBlock): number {
+  run(block: CachedBlock): number {
     const encoded = block.encoded;
     if (encoded === undefined) return block.fn();
     if (--block.runsLeft === 0) this.promote(block);
@@ -275,7 +277,7 @@ export class BlockCache {
    * GC copy it. The block is current (it was looked up to run it), so its
    * code reads the same now.
    */
-  private promote(block: CompiledBlock): void {
+  private promote(block: CachedBlock): void {
     block.fn = this.compile(generateJs(this.translateIr(block.pc, block.pa, block.pa2).ir));
     block.encoded = undefined;
     this.promoted++;

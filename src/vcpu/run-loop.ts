@@ -10,7 +10,7 @@
  * thread take turns (thread=single, deterministic round robin).
  */
 import { VcpuContext } from './context.js';
-import { BlockCache, CompiledBlock } from './block-cache.js';
+import { BlockCache, CachedBlock } from './block-cache.js';
 import { BLOCK_EXIT } from './load-store.js';
 import { CpuLog, formatCpuState } from './cpu-log.js';
 import {
@@ -47,7 +47,7 @@ export const enum StepResult {
 }
 
 /** Run one block; a load or store that ended it early (load-store.ts) says where to go on. */
-function runBlock(block: CompiledBlock, ctx: VcpuContext, cache: BlockCache): number {
+function runBlock(block: CachedBlock, ctx: VcpuContext, cache: BlockCache): number {
   try {
     return cache.run(block);
   } catch (e) {
@@ -77,7 +77,7 @@ export class RunLoop {
     const { ctx, cache } = this;
     const i32 = ctx.i32;
     const f64 = ctx.f64;
-    let block: CompiledBlock | undefined;
+    let block: CachedBlock | undefined;
     let left = maxBlocks;
     while (left-- > 0) {
       if (i32[WORD_EXIT_REQUEST] !== 0 || --this.timerBudget <= 0) {

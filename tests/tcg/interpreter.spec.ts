@@ -13,7 +13,7 @@ import { expect } from 'chai';
 import { createGuestMemoryBuffers, GuestMemory } from '../../src/memory/guest-memory.js';
 import { VcpuContext } from '../../src/vcpu/context.js';
 import { createStateBuffer, Csr, SLOT_INSTRET, stateViews } from '../../src/vcpu/state-layout.js';
-import { BlockCache, CompiledBlock } from '../../src/vcpu/block-cache.js';
+import { BlockCache, CachedBlock } from '../../src/vcpu/block-cache.js';
 import { BLOCK_EXIT, createLoadStoreHelpers } from '../../src/vcpu/load-store.js';
 import { TcgBuilder } from '../../src/tcg/builder.js';
 import { encodeBlock, Interpreter } from '../../src/tcg/interpreter.js';
@@ -120,7 +120,7 @@ function rig(program: number[], registers: bigint[], hot: number, soleAccessor: 
 }
 
 function runOnce(rig: Rig): number {
-  const block = rig.cache.lookup(PC) as CompiledBlock;
+  const block = rig.cache.lookup(PC) as CachedBlock;
   try {
     return block.fn();
   } catch (e) {
