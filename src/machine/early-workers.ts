@@ -61,10 +61,34 @@ export function translatorNeededAtOnce(argv: readonly string[]): boolean {
   return argv.some((arg) => ['-d', '-trace', '-instr'].includes(arg.replace(/^--/, '-')));
 }
 
-/** Spawn the expected vCPU workers now, and the translator service if they will need it at once. */
+/** Does -smp leave room for hot-added vCPUs (maxcpus above the CPU count)? */
+export function hotplugRoom(argv: readonly string[]): boolean {
+  if (argv.some((arg, i) => arg.replace(/^--/, '-') === '-accel' && /thread=single/.test(argv[i + 1] ?? ''))) return false; // one worker for all
+  for (let i = 0; i < argv.length - 1; i++) {
+    if (argv[i].replace(/^--/, '-') !== '-smp') continue;
+    const max = /(?:^|,)maxcpus=(\d+)/.exec(argv[i + 1]);
+    if (max) return Number(max[1]) > expectedVcpuWorkers(argv);
+  }
+  return false;
+}
+
+/**
+ * Spawn the expected vCPU workers now (and a spare one when hot-plug has
+ * room, see keepSpareVcpuWorker), and the translator service if they will
+ * need it at once.
+ */
 export function spawnEarlyWorkers(argv: readonly string[]): void {
   if (translatorNeededAtOnce(argv)) spawn('translator');
-  for (let i = expectedVcpuWorkers(argv); i > 0; i--) spawn('vcpu');
+  for (let i = expectedVcpuWorkers(argv) + (hotplugRoom(argv) ? 1 : 0); i > 0; i--) spawn('vcpu');
+}
+
+/**
+ * Keep one vCPU worker loaded and waiting for a hot-added vCPU (the machine
+ * calls this while hot-plug has room): a hot-add then skips the ~80 ms a new
+ * worker spends loading and compiling its modules.
+ */
+export function keepSpareVcpuWorker(): void {
+  if (waiting.vcpu.length === 0) spawn('vcpu');
 }
 
 /** A worker of `kind` spawned early, now the caller's (it must post the start message), or undefined. */
@@ -77,9 +101,8 @@ export function takeEarlyWorker(kind: EarlyWorkerKind): Worker | undefined {
   return w;
 }
 
-/** End the early workers nobody took. */
-export function endUntakenWorkers(): void {
-  for (const kind of ['translator', 'vcpu'] as const) {
-    for (const w of waiting[kind].splice(0)) void w.terminate();
-  }
+/** End the early workers nobody took, but `keepVcpus` vCPU workers (spares for hot-plug). */
+export function endUntakenWorkers(keepVcpus = 0): void {
+  for (const w of waiting.translator.splice(0)) void w.terminate();
+  for (const w of waiting.vcpu.splice(keepVcpus)) void w.terminate();
 }

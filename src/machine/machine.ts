@@ -11,7 +11,7 @@ import { createGuestMemoryBuffers, GuestMemory, GuestMemoryBuffers } from '../me
 import { createMmioSlot, MmioRequest, MmioServer } from '../memory/mmio-channel.js';
 import { createTranslatorChannel, publishTranslateHere, MAX_VCPUS, TranslatorChannelBuffers } from '../tcg/translator-channel.js';
 import type { TranslatorWorkerData, TranslatorCommand } from '../tcg/translator-worker.js';
-import { EarlyWorkerKind, endUntakenWorkers, takeEarlyWorker } from './early-workers.js';
+import { EarlyWorkerKind, endUntakenWorkers, keepSpareVcpuWorker, takeEarlyWorker } from './early-workers.js';
 import type { StartMessage } from '../util/worker-input.js';
 import type { VcpuWorkerData } from '../vcpu/worker.js';
 import type { VcpuCommand, VcpuCommandType, VcpuReport } from '../vcpu/protocol.js';
@@ -305,10 +305,21 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     const vcpus = this.config.singleThread
       ? this.startVcpuWorker(harts, 'single')
       : Promise.all(harts.map((h) => this.startVcpuWorker([h], 'multi')));
-    endUntakenWorkers();
+    endUntakenWorkers(this.hotplugRoom() ? 1 : 0);
+    this.keepSpareWorker();
     this.translator = await translator;
     await vcpus;
     this.started = true;
+  }
+
+  /** Can another vCPU be hot-added into a worker of its own? */
+  private hotplugRoom(): boolean {
+    return !this.config.singleThread && this.cpuIds.size < this.config.maxHarts && !this.shuttingDown;
+  }
+
+  /** While hot-plug has room, have a vCPU worker ready for it (early-workers.ts). */
+  private keepSpareWorker(): void {
+    if (this.hotplugRoom()) keepSpareVcpuWorker();
   }
 
   private workerUrl(path: string): URL {
@@ -461,7 +472,10 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     this.config.tracing.state.vcpuInit(hart);
     const single = this.config.singleThread ? this.vcpus[0]?.worker : undefined;
     if (single) await this.addHartToWorker(single, hart);
-    else await this.startVcpuWorker([hart], 'multi');
+    else {
+      await this.startVcpuWorker([hart], 'multi');
+      this.keepSpareWorker();
+    }
     this.hotplug?.hartAdded(hart);
     return undefined;
   }
@@ -513,6 +527,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     this.config.tracing.state.vcpuFini(hart);
     Atomics.store(v.state.i32, WORD_RUN_STATE, RunState.Exited);
     this.hotplug?.hartRemoved(hart);
+    this.keepSpareWorker();
     this.emit('DEVICE_DELETED', id !== undefined ? { device: id, path: `/machine/peripheral/${id}` } : { path: `/machine/soc0/harts[${hart}]` });
     return undefined;
   }
@@ -641,6 +656,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
   async terminate(status: number): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
+    endUntakenWorkers(); // a spare vCPU worker (hot-plug) has nothing to do now
     if (this.started && this.instr.list().length > 0) {
       // libraries see the end: vCPUs stopped (and kept stopped), translations flushed, guest_cpu_exit, qi_fini
       const done = (async (): Promise<void> => {

@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { expectedVcpuWorkers, translatorNeededAtOnce } from '../../src/machine/early-workers.js';
+import { expectedVcpuWorkers, hotplugRoom, translatorNeededAtOnce } from '../../src/machine/early-workers.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/tsemu-system-riscv64.js', import.meta.url));
 const GUEST = fileURLToPath(new URL('../../../tests/guest/bin/rv64m.elf', import.meta.url));
@@ -37,6 +37,14 @@ describe('cli/early-workers: worker threads started ahead of the machine', funct
     expect(translatorNeededAtOnce(['-d', 'in_asm'])).to.equal(true);
     expect(translatorNeededAtOnce(['--trace', 'translate_block'])).to.equal(true);
     expect(translatorNeededAtOnce(['-instr', 'file=lib.ts'])).to.equal(true);
+  });
+
+  it('keeps a spare vCPU worker when -smp leaves room for hot-plug in workers of their own', function () {
+    expect(hotplugRoom([])).to.equal(false);
+    expect(hotplugRoom(['-smp', '2'])).to.equal(false);
+    expect(hotplugRoom(['-smp', '1,maxcpus=2'])).to.equal(true);
+    expect(hotplugRoom(['-smp', 'cpus=2,maxcpus=2'])).to.equal(false);
+    expect(hotplugRoom(['-smp', '1,maxcpus=4', '-accel', 'tcg,thread=single'])).to.equal(false);
   });
 
   it('does not keep a process alive that ends early (-version, a bad option)', function () {
