@@ -180,7 +180,7 @@ const CHUNK_WORDS = 1 << 18;
  * use it and freed with the last of them.
  */
 class CodeArena {
-  private chunk = new Int32Array(CHUNK_WORDS);
+  private chunk = new Int32Array(0); // the first block allocates a chunk: a thread that never interprets pays nothing
   private used = 0;
 
   place(words: readonly number[]): { chunk: Int32Array; start: number } {
