@@ -66,8 +66,8 @@ export interface InterpreterEnv {
 }
 
 const enum Code {
-  Mov, MovI, Add, AddI, Sub, And, AndI, Or, OrI, Xor, XorI, Shl, ShlI, Shr, ShrI, Sar, SarI,
-  /** Shifts by a constant 1..31 (`Small`) or 32..63 (`Large`), the forms `ShlI` and friends are encoded as. */
+  Mov, MovI, Add, AddI, Sub, And, AndI, Or, OrI, Xor, XorI, Shl, Shr, Sar,
+  /** Shifts by a constant 1..31 (`Small`) or 32..63 (`Large`; by 0 is a Mov), see constantShift. */
   ShlSmall, ShlLarge, ShrSmall, ShrLarge, SarSmall, SarLarge,
   /** 32-bit forms: the low word of the result, sign-extended (see wordForm). */
   Add32, AddI32, Sub32, Shl32, ShlI32, Shr32, ShrI32,
@@ -84,10 +84,10 @@ const MULDIV: Partial<Record<Op['opc'], MulDivKind>> = {
   div: MulDivKind.Div, divu: MulDivKind.Divu, rem: MulDivKind.Rem, remu: MulDivKind.Remu,
 };
 
-/** Register-register forms, and the register-immediate form when the second operand is a constant. */
+/** Register-register forms, and the register-immediate form when the second operand is a constant (shifts: see constantShift). */
 const BINARY: Partial<Record<Op['opc'], [Code, Code | undefined]>> = {
   add: [Code.Add, Code.AddI], sub: [Code.Sub, undefined], and: [Code.And, Code.AndI], or: [Code.Or, Code.OrI],
-  xor: [Code.Xor, Code.XorI], shl: [Code.Shl, Code.ShlI], shr: [Code.Shr, Code.ShrI], sar: [Code.Sar, Code.SarI],
+  xor: [Code.Xor, Code.XorI], shl: [Code.Shl, undefined], shr: [Code.Shr, undefined], sar: [Code.Sar, undefined],
 };
 
 /** log2 of an access size. */
@@ -137,12 +137,12 @@ function high(v: bigint): number {
 const BOXED_ELEMENTS = 'boxed';
 
 /** The words of a shift of word pair `a` by the constant `n` into `d`: a move, or the form for n below or above 32. */
-function constantShift(code: Code, d: number, a: number, n: number): number[] {
+function constantShift(opc: 'shl' | 'shr' | 'sar', d: number, a: number, n: number): number[] {
   if (n === 0) return [Code.Mov, d, a];
   const small = n < 32;
-  switch (code) {
-    case Code.ShlI: return [small ? Code.ShlSmall : Code.ShlLarge, d, a, small ? n : n - 32];
-    case Code.ShrI: return [small ? Code.ShrSmall : Code.ShrLarge, d, a, small ? n : n - 32];
+  switch (opc) {
+    case 'shl': return [small ? Code.ShlSmall : Code.ShlLarge, d, a, small ? n : n - 32];
+    case 'shr': return [small ? Code.ShrSmall : Code.ShrLarge, d, a, small ? n : n - 32];
     default: return [small ? Code.SarSmall : Code.SarLarge, d, a, small ? n : n - 32];
   }
 }
@@ -243,14 +243,16 @@ export function encodeBlock(ir: IrBlock): EncodedBlock {
       words.push(...wordForm(op, slot(dst as Temp), operand(a), b.isConst ? undefined : operand(b)));
       continue;
     }
+    if ((op.opc === 'shl' || op.opc === 'shr' || op.opc === 'sar') && b.isConst) {
+      words.push(...constantShift(op.opc, slot(dst as Temp), operand(a), Number((b.value as bigint) & 63n)));
+      continue;
+    }
     const binary = BINARY[op.opc];
     if (binary !== undefined) {
       const [rr, ri] = binary;
       if (ri !== undefined && b.isConst) {
         const v = b.value as bigint;
-        const x = operand(a);
-        if (ri === Code.ShlI || ri === Code.ShrI || ri === Code.SarI) words.push(...constantShift(ri, slot(dst as Temp), x, Number(v & 63n)));
-        else words.push(ri, slot(dst as Temp), x, low(v), high(v));
+        words.push(ri, slot(dst as Temp), operand(a), low(v), high(v));
       } else {
         const x = operand(a);
         const y = operand(b);

@@ -99,11 +99,6 @@ function loopsOnItself(ir: IrBlock): boolean {
   return ir.ops.some((op) => (op.opc === 'exit' || op.opc === 'exit_if') && op.imm === ir.pc);
 }
 
-/** Placeholder until a block's function is made. */
-const notYet: BlockFn = () => {
-  throw new Error('block run before it was translated');
-};
-
 function newBlock(pc: number, pa: number, pa2: number, page: number, gen: number, fn: BlockFn): CachedBlock {
   return {
     pc, pa, page, gen, fn, encoded: undefined, runsLeft: 0, pa2,
@@ -245,10 +240,9 @@ export class BlockCache {
     const { ir, page, gen } = this.translateIr(pc, pa, pa2);
     this.translatedHere++;
     if (this.hotThreshold === 0 || !interpretable(ir)) return newBlock(pc, pa, pa2, page, gen, this.compile(generateJs(ir)));
-    const block = newBlock(pc, pa, pa2, page, gen, notYet);
+    const block: CachedBlock = newBlock(pc, pa, pa2, page, gen, () => this.run(block));
     block.encoded = encodeBlock(ir);
     block.runsLeft = loopsOnItself(ir) ? Math.max(1, Math.floor(this.hotThreshold / LOOP_HEAT)) : this.hotThreshold;
-    block.fn = () => this.run(block);
     return block;
   }
 
