@@ -44,9 +44,9 @@ Display options:
 -nographic      disable graphical output and redirect serial I/Os to console
 
 Linux/Multiboot boot specific:
--bios file      set the filename for the BIOS ('none': no firmware, the reset
-                vector jumps to the start of RAM; 'default' needs a firmware
-                search path, see the documentation)
+-bios file      set the filename for the BIOS ('default': tsemu's own SBI
+                firmware; 'none': no firmware, the reset vector jumps to the
+                start of RAM)
 -kernel bzImage use 'bzImage' as kernel image
 -append cmdline use 'cmdline' as kernel command line
 -initrd file    use 'file' as initial ram disk

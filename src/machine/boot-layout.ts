@@ -12,6 +12,7 @@
  */
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   ImageLoadError,
   IH_TYPE_RAMDISK,
@@ -44,8 +45,12 @@ export const FDT_ALIGN = 2 * MiB;
  * create_device_tree() allocates. QEMU also copies (and `dumpdtb` writes) that whole MiB.
  */
 export const QEMU_FDT_SIZE = 1 * MiB;
-/** QEMU's bundled firmware for `-bios default` (RISCV64_BIOS_BIN). */
-export const DEFAULT_FIRMWARE_NAME = 'opensbi-riscv64-generic-fw_dynamic.bin';
+/**
+ * What `-bios default` (the default, as in QEMU) loads: tsemu's own SBI firmware (firmware/ in the
+ * package), which boots like QEMU's OpenSBI fw_dynamic build (same load address and hand-off).
+ * This module runs as dist/src/machine/boot-layout.js, three levels below the package root.
+ */
+export const BUNDLED_FIRMWARE = fileURLToPath(new URL('../../../firmware/bin/tsemu-sbi.elf', import.meta.url));
 
 /** Same shape as the CLI's BiosChoice. */
 export type FirmwareChoice = { readonly kind: 'default' } | { readonly kind: 'none' } | { readonly kind: 'file'; readonly path: string };
@@ -119,23 +124,18 @@ export const nodeBootFiles: BootFiles = {
 
 /**
  * qemu_find_file(QEMU_FILE_TYPE_BIOS, ...) for -bios: the name as a path, then each search
- * directory. `default` looks for QEMU's OpenSBI build there; tsemu bundles no firmware, so
- * without a directory that has it the user is told to pass -bios FILE or -bios none.
+ * directory. `default` is the bundled firmware (`bundled`, normally BUNDLED_FIRMWARE).
  * Returns undefined for `none`.
  */
-export function resolveFirmwarePath(bios: FirmwareChoice, searchDirs: readonly string[], files: BootFiles): string | undefined {
+export function resolveFirmwarePath(bios: FirmwareChoice, searchDirs: readonly string[], files: BootFiles, bundled = BUNDLED_FIRMWARE): string | undefined {
   if (bios.kind === 'none') return undefined;
-  const name = bios.kind === 'default' ? DEFAULT_FIRMWARE_NAME : bios.path;
-  if (bios.kind === 'file' && files.isReadable(name)) return name;
-  for (const dir of searchDirs) {
-    const candidate = join(dir, name);
-    if (files.isReadable(candidate)) return candidate;
-  }
-  if (bios.kind === 'default') {
-    throw new BootError(
-      `no default firmware: tsemu does not bundle OpenSBI (${DEFAULT_FIRMWARE_NAME}); ` +
-        'use -bios FILE (e.g. /usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin) or -bios none',
-    );
+  const name = bios.kind === 'default' ? bundled : bios.path;
+  if (files.isReadable(name)) return name;
+  if (bios.kind === 'file') {
+    for (const dir of searchDirs) {
+      const candidate = join(dir, name);
+      if (files.isReadable(candidate)) return candidate;
+    }
   }
   throw new BootError(`Unable to load the RISC-V firmware "${name}"`);
 }
@@ -148,7 +148,7 @@ export interface BootInput {
   /** Where loaders may write (at least RAM). */
   readonly target: LoadTarget;
   readonly files?: BootFiles;
-  /** Directories searched for -bios names and for `-bios default` (QEMU's data directories). */
+  /** Directories searched for -bios names (QEMU's data directories). */
   readonly firmwareSearchDirs?: readonly string[];
   /** Size used to place the FDT; QEMU's is 1 MiB (keep it unless you know why). */
   readonly fdtSize?: number;

@@ -57,7 +57,7 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
   const images: { addr: number; bytes: Uint8Array }[] = [];
   const plan = planBoot({
     bios: opts.bios,
-    // where Debian's QEMU keeps the OpenSBI build that `-bios default` means
+    // where `-bios NAME` is looked for when NAME is not a path (QEMU's data directory, as in QEMU)
     firmwareSearchDirs: [process.env.TSEMU_FIRMWARE_DIR ?? '/usr/share/qemu'],
     kernel: opts.kernel,
     initrd: opts.initrd,

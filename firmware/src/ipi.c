@@ -1,0 +1,89 @@
+/*
+ * A hart posts requests into another hart's `ipi_pending` (amoor) and raises its CLINT msip; the
+ * target clears msip first, then takes the bits (amoswap), so a request posted in between is never
+ * lost. Fences are acknowledged with tickets: the sender takes a ticket after posting, the target
+ * records the last ticket it saw before performing the fence, and the sender waits until its ticket
+ * is done. Only harts that are STARTED or SUSPENDED receive IPIs (OpenSBI's interruptible mask).
+ */
+#include "ipi.h"
+#include "riscv.h"
+#include <stdint.h>
+
+static void post(struct hart *t, uint32_t bits) { __atomic_fetch_or(&t->ipi_pending, bits, __ATOMIC_ACQ_REL); }
+
+void ipi_kick(unsigned long hartid) {
+  __atomic_thread_fence(__ATOMIC_RELEASE);
+  *(volatile uint32_t *)CLINT_MSIP(hartid) = 1;
+}
+
+void ipi_process(struct hart *h) {
+  *(volatile uint32_t *)CLINT_MSIP(h->id) = 0;
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  for (;;) {
+    uint32_t seen = __atomic_load_n(&h->fence_requested, __ATOMIC_ACQUIRE);
+    uint32_t bits = __atomic_exchange_n(&h->ipi_pending, 0, __ATOMIC_ACQ_REL);
+    if (bits & IPI_SSIP) csr_set(CSR_MIP, MIP_SSIP);
+    if (bits & IPI_FENCE_I) __asm__ volatile("fence.i" ::: "memory");
+    if (bits & IPI_SFENCE_VMA) __asm__ volatile("sfence.vma" ::: "memory");
+    __atomic_store_n(&h->fence_done, seen, __ATOMIC_RELEASE);
+    if (__atomic_load_n(&h->fence_requested, __ATOMIC_ACQUIRE) == seen) return;
+  }
+}
+
+static int interruptible(unsigned long hartid) {
+  if (!hart_present(hartid)) return 0;
+  uint32_t state = __atomic_load_n(&harts[hartid].hsm_state, __ATOMIC_ACQUIRE);
+  return state == SBI_HSM_STARTED || state == SBI_HSM_SUSPENDED;
+}
+
+/* The harts named by (hmask, hbase) that can take an IPI, as a mask over hart ids. */
+static int targets(unsigned long hmask, unsigned long hbase, unsigned long *out) {
+  unsigned long m = 0;
+  if (hbase == -1UL) {
+    for (unsigned long h = 0; h < MAX_HARTS; h++)
+      if (interruptible(h)) m |= 1UL << h;
+  } else {
+    if (hbase >= MAX_HARTS) return SBI_ERR_INVALID_PARAM;
+    for (unsigned long i = 0; i < 64 && hbase + i < MAX_HARTS; i++)
+      if ((hmask >> i) & 1 && interruptible(hbase + i)) m |= 1UL << (hbase + i);
+  }
+  *out = m;
+  return SBI_SUCCESS;
+}
+
+struct sbiret ipi_send_mask(unsigned long hmask, unsigned long hbase) {
+  unsigned long m;
+  int rc = targets(hmask, hbase, &m);
+  if (rc) return (struct sbiret){ rc, 0 };
+  for (unsigned long h = 0; h < MAX_HARTS; h++) {
+    if (!((m >> h) & 1)) continue;
+    post(&harts[h], IPI_SSIP);
+    ipi_kick(h);
+  }
+  return (struct sbiret){ SBI_SUCCESS, 0 };
+}
+
+struct sbiret ipi_fence_mask(unsigned long hmask, unsigned long hbase, uint32_t what) {
+  struct hart *self = this_hart();
+  unsigned long m;
+  int rc = targets(hmask, hbase, &m);
+  if (rc) return (struct sbiret){ rc, 0 };
+  uint32_t ticket[MAX_HARTS];
+  for (unsigned long h = 0; h < MAX_HARTS; h++) {
+    if (!((m >> h) & 1) || h == self->id) continue;
+    post(&harts[h], what);
+    ticket[h] = __atomic_add_fetch(&harts[h].fence_requested, 1, __ATOMIC_ACQ_REL);
+    ipi_kick(h);
+  }
+  if ((m >> self->id) & 1) {
+    if (what & IPI_FENCE_I) __asm__ volatile("fence.i" ::: "memory");
+    if (what & IPI_SFENCE_VMA) __asm__ volatile("sfence.vma" ::: "memory");
+  }
+  for (unsigned long h = 0; h < MAX_HARTS; h++) {
+    if (!((m >> h) & 1) || h == self->id) continue;
+    /* a hart that was hot-unplugged meanwhile will never answer */
+    while ((int32_t)(__atomic_load_n(&harts[h].fence_done, __ATOMIC_ACQUIRE) - ticket[h]) < 0 && hart_present(h))
+      ipi_process(self);
+  }
+  return (struct sbiret){ SBI_SUCCESS, 0 };
+}
