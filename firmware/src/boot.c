@@ -63,6 +63,7 @@ void __attribute__((noreturn)) cold_boot(unsigned long hartid, void *fdt, const 
     harts[i].id = i;
     harts[i].hsm_state = i == hartid ? SBI_HSM_STARTED : SBI_HSM_STOPPED;
   }
+  hart_arrived(h);
   hart_init(h);
   if (!(info->options & FW_DYNAMIC_INFO_NO_BOOT_PRINTS)) banner(info->next_addr, next_mode);
   __atomic_store_n(&boot_done, 1, __ATOMIC_RELEASE);
@@ -80,6 +81,7 @@ void __attribute__((noreturn)) cold_boot(unsigned long hartid, void *fdt, const 
 
 void __attribute__((noreturn)) warm_boot(void) {
   struct hart *h = this_hart();
+  hart_arrived(h);
   hart_init(h);
   /* a hart hot-plugged back in: the state it had before it was removed is gone */
   uint32_t state = SBI_HSM_STARTED;

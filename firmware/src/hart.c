@@ -20,6 +20,23 @@ int hart_present(unsigned long hartid) {
   return (fdt_hart_mask >> hartid) & 1;
 }
 
+static uint32_t plugged_generation(unsigned long hartid) {
+  return have_hotplug ? *(volatile uint32_t *)HOTPLUG_GENERATION(hartid) : 0;
+}
+
+void hart_arrived(struct hart *h) { h->generation = plugged_generation(h->id); }
+
+/* A running (or suspended) state that belongs to an earlier plug-in of the hart. */
+static int stale(unsigned long hartid, uint32_t state) {
+  return (state == SBI_HSM_STARTED || state == SBI_HSM_SUSPENDED) && harts[hartid].generation != plugged_generation(hartid);
+}
+
+uint32_t hsm_state(unsigned long hartid) {
+  uint32_t state = __atomic_load_n(&harts[hartid].hsm_state, __ATOMIC_ACQUIRE);
+  if (state == HSM_CLAIMED) return SBI_HSM_START_PENDING;
+  return stale(hartid, state) ? SBI_HSM_STOPPED : state;
+}
+
 static int in_firmware(unsigned long addr) { return addr >= FW_BASE && addr < FW_BASE + FW_REGION_SIZE; }
 
 /* NAPOT encoding of a naturally aligned power-of-two region. */
@@ -81,9 +98,13 @@ struct sbiret hsm_hart_start(unsigned long hartid, unsigned long addr, unsigned 
   if (!hart_present(hartid)) return (struct sbiret){ SBI_ERR_INVALID_PARAM, 0 };
   if (in_firmware(addr)) return (struct sbiret){ SBI_ERR_INVALID_ADDRESS, 0 };
   struct hart *t = &harts[hartid];
-  uint32_t state = SBI_HSM_STOPPED;
-  if (!__atomic_compare_exchange_n(&t->hsm_state, &state, HSM_CLAIMED, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-    return (struct sbiret){ state == SBI_HSM_STARTED ? SBI_ERR_ALREADY_AVAILABLE : SBI_ERR_INVALID_PARAM, 0 };
+  for (;;) {
+    uint32_t state = __atomic_load_n(&t->hsm_state, __ATOMIC_ACQUIRE);
+    if (state != SBI_HSM_STOPPED && !stale(hartid, state))
+      return (struct sbiret){ state == SBI_HSM_STARTED ? SBI_ERR_ALREADY_AVAILABLE : SBI_ERR_INVALID_PARAM, 0 };
+    /* (the hart may be arriving right now and turn a stale state into STOPPED: then try again) */
+    if (__atomic_compare_exchange_n(&t->hsm_state, &state, HSM_CLAIMED, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) break;
+  }
   t->start_addr = addr;
   t->start_arg = opaque;
   t->start_mode = PRV_S;
@@ -102,8 +123,7 @@ struct sbiret hsm_hart_stop(void) {
 
 struct sbiret hsm_hart_get_status(unsigned long hartid) {
   if (!hart_present(hartid)) return (struct sbiret){ SBI_ERR_INVALID_PARAM, 0 };
-  uint32_t state = __atomic_load_n(&harts[hartid].hsm_state, __ATOMIC_ACQUIRE);
-  return (struct sbiret){ SBI_SUCCESS, state == HSM_CLAIMED ? SBI_HSM_START_PENDING : state };
+  return (struct sbiret){ SBI_SUCCESS, hsm_state(hartid) };
 }
 
 /* Sleeps until an interrupt S-mode enabled is pending, answering IPIs and the emulated timer. */

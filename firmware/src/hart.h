@@ -29,6 +29,7 @@ struct hart {
   unsigned long start_arg;          /*   and its a1 */
   unsigned long start_mode;         /*   and its privilege (PRV_S, or the boot hart's next_mode) */
   unsigned long timer_via_clint;    /* no Sstc: the S timer is emulated with mtimecmp and MTIP */
+  uint32_t generation;              /* the hot-plug controller's GENERATION when the hart arrived */
   /* A load from S-mode memory that may fault (legacy calls pass pointers): the trap handler skips
      the faulting instruction and records the cause here instead of stopping. */
   volatile unsigned long trap_expected;
@@ -49,6 +50,13 @@ static inline struct hart *this_hart(void) {
 
 /* Harts the board has now: the device tree's cpus, or the hot-plug controller's PRESENT mask. */
 int hart_present(unsigned long hartid);
+/* Records which plug-in of this hart is running (tsemu's hot-plug controller counts them). */
+void hart_arrived(struct hart *h);
+/*
+ * The HSM state of a hart; a state a hart had before it was unplugged and plugged in again (it
+ * restarted at the reset vector and has not reached the firmware yet) reads as STOPPED.
+ */
+uint32_t hsm_state(unsigned long hartid);
 /* Per-hart machine state as OpenSBI sets it: delegation, counters, PMP, menvcfg, mtvec, mie. */
 void hart_init(struct hart *h);
 /* Leaves M-mode for `mode` at `addr` with a0 = hart id, a1 = arg (satp = 0, S interrupts off). */

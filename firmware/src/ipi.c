@@ -32,7 +32,7 @@ void ipi_process(struct hart *h) {
 
 static int interruptible(unsigned long hartid) {
   if (!hart_present(hartid)) return 0;
-  uint32_t state = __atomic_load_n(&harts[hartid].hsm_state, __ATOMIC_ACQUIRE);
+  uint32_t state = hsm_state(hartid);
   return state == SBI_HSM_STARTED || state == SBI_HSM_SUSPENDED;
 }
 

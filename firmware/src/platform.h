@@ -17,6 +17,7 @@
 #define TEST_PASS       0x5555
 #define TEST_RESET      0x7777
 #define HOTPLUG_PRESENT 0x102000UL        /* tsemu's CPU hot-plug controller: PRESENT register */
+#define HOTPLUG_GENERATION(h) (0x102100UL + 4UL * (h))   /* times hart h was plugged in */
 #define MROM_BASE       0x1000UL
 #define MROM_END        0x10000UL
 

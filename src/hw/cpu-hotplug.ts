@@ -7,6 +7,11 @@
  *   0x04 ADDED     (RW1C) bit h set when hart h was hot-added; write 1 to clear
  *   0x08 REMOVED   (RW1C) bit h set when hart h was hot-removed; write 1 to clear
  *   0x0c MAX_HARTS (RO)   number of slots (-smp maxcpus)
+ *   0x100 + 4h GENERATION[h] (RO) how many times hart h has been plugged in (cold plug counts)
+ *
+ * GENERATION lets firmware tell a hart that came back from one it still thinks runs: a hart
+ * removed while running and plugged in again restarts at the reset vector, so anything the
+ * firmware kept about it (tsemu-sbi's HSM state) belongs to the previous generation.
  *
  * The interrupt line (PLIC source CPU_HOTPLUG_IRQ) is high while ADDED or
  * REMOVED has a bit set. A hot-added hart itself starts at the reset vector
@@ -17,6 +22,7 @@ import type { AccessSize, IrqLine, MmioDevice } from './device.js';
 export const CPU_HOTPLUG_BASE = 0x102000;
 export const CPU_HOTPLUG_SIZE = 0x1000;
 export const CPU_HOTPLUG_IRQ = 12;
+const GENERATION_BASE = 0x100;
 
 export class CpuHotplugController implements MmioDevice {
   readonly name = 'cpu-hotplug';
@@ -25,9 +31,11 @@ export class CpuHotplugController implements MmioDevice {
   private present = 0;
   private added = 0;
   private removed = 0;
+  private readonly generation: number[];
 
   constructor(private readonly irq: IrqLine, private readonly maxHarts: number, initialHarts: number) {
     this.present = initialHarts >= 32 ? -1 : (1 << initialHarts) - 1;
+    this.generation = Array.from({ length: 32 }, (_, h) => (h < initialHarts ? 1 : 0));
   }
 
   read(offset: number, _size: AccessSize): bigint {
@@ -36,7 +44,9 @@ export class CpuHotplugController implements MmioDevice {
       case 0x4: return BigInt(this.added >>> 0);
       case 0x8: return BigInt(this.removed >>> 0);
       case 0xc: return BigInt(this.maxHarts);
-      default: return 0n;
+      default:
+        if (offset >= GENERATION_BASE && offset < GENERATION_BASE + 4 * 32 && offset % 4 === 0) return BigInt(this.generation[(offset - GENERATION_BASE) / 4] ?? 0);
+        return 0n;
     }
   }
 
@@ -49,6 +59,7 @@ export class CpuHotplugController implements MmioDevice {
 
   hartAdded(hart: number): void {
     this.present |= 1 << hart;
+    this.generation[hart] = (this.generation[hart] ?? 0) + 1;
     this.added |= 1 << hart;
     this.removed &= ~(1 << hart);
     this.update();

@@ -15,6 +15,8 @@ import { makeTempDir } from '../instr/helpers.js';
 import { QmpClient } from './qmp-client.js';
 
 export const HOTPLUG_ELF = join(repoRoot(), 'tests/hotplug/guests/bin/hotplug.elf');
+/** The S-mode guest for the bundled firmware (guests/sbi/hotplug-sbi.c): harts come and go through SBI HSM. */
+export const HOTPLUG_SBI_ELF = join(repoRoot(), 'tests/hotplug/guests/bin/hotplug-sbi.elf');
 /**
  * The test library as tsc compiled it (dist/tests/hotplug/libs/enter-exit.js,
  * built from tests/hotplug/libs/enter-exit.ts with the rest of the tests):
@@ -30,6 +32,11 @@ const POLL_MS = 20;
 export interface VmOptions {
   /** The -smp value, e.g. "1,maxcpus=4". */
   readonly smp: string;
+  /**
+   * `m-mode` (the default): guests/hotplug.S with `-bios none`; `sbi`: guests/sbi/hotplug-sbi.c
+   * in S-mode on the bundled firmware (`-bios default`).
+   */
+  readonly guest?: 'm-mode' | 'sbi';
   /** -accel tcg,thread=single. */
   readonly threadSingle?: boolean;
   /** Events for -trace (one option each). */
@@ -78,13 +85,13 @@ export class HotplugVm {
     const tracePath = join(dir, 'trace.log');
     const qmpPath = join(dir, 'qmp.sock');
     const args = [
-      '-M', 'virt', '-bios', 'none', '-smp', opts.smp, '-display', 'none',
+      '-M', 'virt', ...(opts.guest === 'sbi' ? [] : ['-bios', 'none']), '-smp', opts.smp, '-display', 'none',
       '-serial', `file:${serialPath}`, '-monitor', 'stdio', '-D', tracePath,
       ...(opts.threadSingle ? ['-accel', 'tcg,thread=single'] : []),
       ...(opts.trace ?? []).flatMap((e) => ['-trace', e]),
       ...(opts.instr ?? []).flatMap((l) => ['-instr', [`file=${l.file}`, ...l.args.map((a) => `arg=${a}`)].join(',')]),
       ...(opts.qmp ? ['-qmp', `unix:${qmpPath},server,nowait`] : []),
-      '-kernel', HOTPLUG_ELF,
+      '-kernel', opts.guest === 'sbi' ? HOTPLUG_SBI_ELF : HOTPLUG_ELF,
     ];
     const session = GuestSession.startTsemu(args, { timeoutMs: opts.timeoutMs ?? 90_000 });
     const vm = new HotplugVm(session, dir, serialPath, tracePath, qmpPath);
