@@ -10,7 +10,8 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { runTsemu, virtKernelArgs, type GuestRunResult } from '../support/run-guest.js';
-import { INSTR_GUESTS, INSTR_LIBS, NM, describeRun, elfSymbols, hasTool, hex, linesOf, memInfo, symbol } from './helpers.js';
+import { elfSymbols, symbol } from '../support/elf-symbols.js';
+import { INSTR_GUESTS, INSTR_LIBS, describeRun, hex, linesOf, memInfo } from './helpers.js';
 
 const ELF = join(INSTR_GUESTS, 'xcpu.elf');
 
@@ -24,7 +25,6 @@ describe('instr: vCPU 1 translates, vCPU 2 executes the same translation', funct
 
   before(async function () {
     this.timeout(60_000);
-    if (!hasTool(NM)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(NM)');
     const symbols = elfSymbols(ELF);
     F = symbol(symbols, 'F');
     out1 = symbol(symbols, 'out1');

@@ -6,8 +6,10 @@
  *   instructions, 2 loads) then HOT_ITERATIONS iterations of `sd; ld; addi;
  *   bnez` on `buf` and the finisher store. Its instruction count is measured
  *   on qemu-system-riscv64 (one instruction per TB, `-d exec,nochain`: one
- *   "Trace" line per executed instruction); its loads and stores are counted
- *   from the listing.
+ *   "Trace" line per executed instruction; the committed transcript
+ *   tests/transcripts/instr/qemu-insn-count/count.json, measured live by
+ *   examples.oracle.spec.ts); its loads and stores are counted from the
+ *   listing.
  * - tests/trace-e2e/guests/loop3.elf at -smp 3: each hart stores 3 x
  *   ITERATIONS times into its slot and counts itself done with an AMO; hart 0
  *   then polls `done` (a guest-timing-dependent number of loads) and writes
@@ -22,12 +24,10 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { runTsemu, virtKernelArgs, type GuestRunResult } from '../support/run-guest.js';
-import {
-  EXAMPLES, FINISHER_ADDR, TRACE_GUESTS, INSTR_GUESTS, NM, RESET_VECTOR_LOADS, describeRun, elfSymbols, hasTool, hex, linesOf,
-  makeTempDir, qemuInstructionCount, runPooled, symbol,
-} from './helpers.js';
-
-const COUNT_ELF = join(INSTR_GUESTS, 'count.elf');
+import { elfSymbols, symbol } from '../support/elf-symbols.js';
+import { makeTempDir } from '../support/tools.js';
+import { EXAMPLES, FINISHER_ADDR, TRACE_GUESTS, RESET_VECTOR_LOADS, describeRun, hex, linesOf, runPooled } from './helpers.js';
+import { COUNT_ELF, qemuInstructionCount } from './qemu-count.js';
 /** HOT_ITERATIONS in guests/count.S. */
 const HOT_ITERATIONS = 1000;
 /** guests/loop.S in tests/trace-e2e, built for 3 harts: ITERATIONS x (sd, sw, sb) per hart. */
@@ -68,7 +68,6 @@ describe('instr: the bundled examples on guests with known behaviour', function 
   let dir = '';
   let buf = 0n;
   let hot = 0n;
-  let qemuInsns: number | undefined;
   let insn1: GuestRunResult;
   let insn2: GuestRunResult;
   let ldst: GuestRunResult;
@@ -81,12 +80,10 @@ describe('instr: the bundled examples on guests with known behaviour', function 
 
   before(async function () {
     this.timeout(240_000);
-    if (!hasTool(NM)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(NM)');
     dir = makeTempDir('instr-examples');
     const symbols = elfSymbols(COUNT_ELF);
     buf = symbol(symbols, 'buf');
     hot = symbol(symbols, 'hot');
-    qemuInsns = qemuInstructionCount(COUNT_ELF);
     const memFile = join(dir, 'mem.log');
     const storesFile = join(dir, 'stores.log');
     [insn1, insn2, ldst, hotBlocks, memTrace, memTraceStores, ldstSmp] = await runPooled([
@@ -138,8 +135,7 @@ describe('instr: the bundled examples on guests with known behaviour', function 
     });
 
     it('counts exactly the instructions QEMU executes for the same guest', function () {
-      if (qemuInsns === undefined) throw new Error('missing test prerequisite (.ci/run installs it): ' + 'qemuInsns === undefined');
-      expect(totals(insn1).perCpuSum).to.equal(qemuInsns);
+      expect(totals(insn1).perCpuSum).to.equal(qemuInstructionCount(COUNT_ELF));
     });
   });
 

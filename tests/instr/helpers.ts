@@ -1,16 +1,18 @@
 /**
  * Shared by the end-to-end instrumentation and tracing tests (tests/instr,
- * tests/trace-e2e): paths of the guests and libraries, ELF symbols (through
- * riscv64-unknown-elf-nm), parsing of log-backend lines, running several
- * emulator processes two at a time, and the checks every "clean failure"
- * must pass.
+ * tests/trace-e2e): paths of the guests and libraries, parsing of log-backend
+ * lines, running several emulator processes two at a time, and the checks
+ * every "clean failure" must pass. ELF symbols come from
+ * tests/support/elf-symbols.ts (no cross toolchain), temporary directories and
+ * tool checks from tests/support/tools.ts; both are re-exported here for the
+ * suites that import them from this file.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { QEMU_BINARY, repoRoot, virtKernelArgs, type GuestRunResult } from '../support/run-guest.js';
+import { repoRoot, type GuestRunResult } from '../support/run-guest.js';
+
+export { elfSymbols, symbol } from '../support/elf-symbols.js';
+export { hasTool, makeTempDir } from '../support/tools.js';
 
 export const REPO = repoRoot();
 export const DEMO_ELF = join(REPO, 'examples/guest/demo.elf');
@@ -20,6 +22,7 @@ export const INSTR_LIBS = join(REPO, 'tests/instr/libs');
 export const TRACE_GUESTS = join(REPO, 'tests/trace-e2e/guests/bin');
 export const TRACE_LIBS = join(REPO, 'tests/trace-e2e/libs');
 export const SIMPLETRACE = join(REPO, 'bin/tsemu-simpletrace.js');
+/** riscv64-unknown-elf-nm; no test here needs it any more (kept for suites elsewhere that still name it). */
 export const NM = process.env.RISCV_NM ?? 'riscv64-unknown-elf-nm';
 export const PROGRAM = 'tsemu-system-riscv64';
 
@@ -28,32 +31,6 @@ export const FINISHER_ADDR = 0x100000n;
 export const CLINT_MSIP0 = 0x2000000n;
 /** QEMU's reset vector loads the FDT address (0x1020) then the kernel entry (0x1018), both with `ld`. */
 export const RESET_VECTOR_LOADS: readonly bigint[] = [0x1020n, 0x1018n];
-
-export function hasTool(tool: string, arg = '--version'): boolean {
-  return spawnSync(tool, [arg], { encoding: 'utf8', timeout: 10_000 }).status === 0;
-}
-
-export function makeTempDir(tag: string): string {
-  return mkdtempSync(join(tmpdir(), `tsemu-${tag}-`));
-}
-
-/** Global symbols of an ELF (name -> address), read with riscv64-unknown-elf-nm. */
-export function elfSymbols(elf: string): Map<string, bigint> {
-  const r = spawnSync(NM, [elf], { encoding: 'utf8', timeout: 10_000 });
-  if (r.status !== 0) throw new Error(`${NM} ${elf} failed: ${r.stderr}`);
-  const symbols = new Map<string, bigint>();
-  for (const line of r.stdout.split('\n')) {
-    const m = /^([0-9a-f]+) \S (\S+)$/.exec(line);
-    if (m) symbols.set(m[2], BigInt(`0x${m[1]}`));
-  }
-  return symbols;
-}
-
-export function symbol(symbols: ReadonlyMap<string, bigint>, name: string): bigint {
-  const v = symbols.get(name);
-  if (v === undefined) throw new Error(`symbol '${name}' not found`);
-  return v;
-}
 
 export function hex(v: bigint): string {
   return `0x${v.toString(16)}`;
@@ -175,31 +152,4 @@ export function expectCleanFailure(r: GuestRunResult, pattern: RegExp): string {
   expect(line, line).to.match(pattern);
   expect(line).to.not.match(/^\s+at |internal error|Error: |\bE[A-Z]{3,}\b:/);
   return line;
-}
-
-const qemuCounts = new Map<string, number | undefined>();
-
-/**
- * Executed instructions of a single-hart bare-metal guest (`-bios none`,
- * exits through the finisher), measured on qemu-system-riscv64 with one
- * instruction per TB and `-d exec,nochain`: one "Trace" line per executed
- * instruction. Undefined without QEMU. Measured once per guest.
- */
-export function qemuInstructionCount(elf: string): number | undefined {
-  if (qemuCounts.has(elf)) return qemuCounts.get(elf);
-  let count: number | undefined;
-  if (hasTool(QEMU_BINARY)) {
-    const dir = makeTempDir('qemu-count');
-    const log = join(dir, 'exec.log');
-    // QEMU 7.2 spells "one instruction per TB" -singlestep; later versions -accel tcg,one-insn-per-tb=on
-    for (const oneInsn of [['-singlestep'], ['-accel', 'tcg,one-insn-per-tb=on']]) {
-      const r = spawnSync(QEMU_BINARY, [...virtKernelArgs(elf), ...oneInsn, '-d', 'exec,nochain', '-D', log], { timeout: 60_000 });
-      if (r.status !== 0) continue;
-      count = linesOf(readFileSync(log, 'latin1')).filter((l) => l.startsWith('Trace ')).length;
-      break;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
-  qemuCounts.set(elf, count);
-  return count;
 }

@@ -25,9 +25,10 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { runTsemu, virtKernelArgs, type GuestRunResult } from '../support/run-guest.js';
+import { elfSymbols, symbol } from '../support/elf-symbols.js';
 import {
-  DEMO_ELF, EXAMPLES, INSTR_GUESTS, NM, describeAccesses, describeRun, elfSymbols, hasTool, linesOf, memExecAccesses, memInfo, ofCpu,
-  symbol, traceRecords, type MemAccess, type TraceRecord,
+  DEMO_ELF, EXAMPLES, INSTR_GUESTS, describeAccesses, describeRun, linesOf, memExecAccesses, memInfo, ofCpu, traceRecords,
+  type MemAccess, type TraceRecord,
 } from './helpers.js';
 
 const HARTS = 4;
@@ -46,7 +47,6 @@ describe('instr: the document example (instrument.ts) on the demo guest, -smp 4'
 
   before(async function () {
     this.timeout(180_000);
-    if (!hasTool(NM)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(NM)');
     const symbols = elfSymbols(DEMO_ELF);
     rows = symbol(symbols, 'rows');
     doneCount = symbol(symbols, 'done_count');

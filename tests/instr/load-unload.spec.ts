@@ -11,12 +11,9 @@ import { copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'nod
 import { join, resolve } from 'node:path';
 import { expect } from 'chai';
 import { runTsemu, virtKernelArgs, type GuestRunResult } from '../support/run-guest.js';
-import {
-  INSTR_GUESTS, INSTR_LIBS, PROGRAM, REPO, describeRun, expectCleanFailure, linesOf, makeTempDir, qemuInstructionCount,
-  runPooled,
-} from './helpers.js';
-
-const COUNT_ELF = join(INSTR_GUESTS, 'count.elf');
+import { makeTempDir } from '../support/tools.js';
+import { INSTR_LIBS, PROGRAM, REPO, describeRun, expectCleanFailure, linesOf, runPooled } from './helpers.js';
+import { COUNT_ELF, qemuInstructionCount } from './qemu-count.js';
 
 function runWith(instrArg: string): Promise<GuestRunResult> {
   return runTsemu(virtKernelArgs(COUNT_ELF, ['-instr', instrArg]), { timeoutMs: 60_000 });
@@ -193,10 +190,9 @@ describe('instr: loading and unloading with -instr', function () {
 
     it("loads and works (counts the guest's instructions as QEMU does)", function () {
       expect(loaded.status, describeRun(loaded)).to.equal(0);
-      const qemu = qemuInstructionCount(COUNT_ELF);
       const m = /^scaled-count\[1\]: (\d+)$/m.exec(loaded.stdout);
       expect(m, describeRun(loaded)).to.not.equal(null);
-      if (qemu !== undefined) expect(Number((m as RegExpExecArray)[1])).to.equal(qemu);
+      expect(Number((m as RegExpExecArray)[1])).to.equal(qemuInstructionCount(COUNT_ELF));
     });
 
     it('type-checks with tsc against the package (node_modules/tsemu), which rejects a wrong callback', function () {

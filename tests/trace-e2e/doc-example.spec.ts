@@ -29,7 +29,8 @@ import { InstrRuntime, type RuntimeHooks } from '../../src/instr/runtime.js';
 import { instrEvents } from '../../src/instr/thread-env.js';
 import { TcgBuilder } from '../../src/tcg/builder.js';
 import { BLOCK_PARAMS, generateJs } from '../../src/tcg/backend-js.js';
-import { REPO, makeTempDir } from '../instr/helpers.js';
+import { makeTempDir } from '../support/tools.js';
+import { REPO } from '../instr/helpers.js';
 
 const TRACE_EVENTS = `# QEMU's example (docs/devel/tracing.txt, "vcpu"), formats a=0x%x
 foo(uint32_t a) "a=0x%x"

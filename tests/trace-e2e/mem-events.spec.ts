@@ -20,9 +20,11 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { runTsemu, virtKernelArgs, type GuestRunResult } from '../support/run-guest.js';
+import { elfSymbols, symbol } from '../support/elf-symbols.js';
+import { makeTempDir } from '../support/tools.js';
 import {
-  CLINT_MSIP0, FINISHER_ADDR, NM, RESET_VECTOR_LOADS, SIMPLETRACE, TRACE_GUESTS, describeAccesses, describeRun, elfSymbols,
-  hasTool, hex, linesOf, makeTempDir, memExecAccesses, memInfo, ofCpu, runPooled, symbol, traceRecords, type MemAccess,
+  CLINT_MSIP0, FINISHER_ADDR, RESET_VECTOR_LOADS, SIMPLETRACE, TRACE_GUESTS, describeAccesses, describeRun, hex, linesOf,
+  memExecAccesses, memInfo, ofCpu, runPooled, traceRecords, type MemAccess,
 } from '../instr/helpers.js';
 
 const ELF = join(TRACE_GUESTS, 'memops.elf');
@@ -73,7 +75,6 @@ describe('trace-e2e: guest_mem_before on a guest with known accesses (-smp 2)', 
 
   before(async function () {
     this.timeout(120_000);
-    if (!hasTool(NM)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(NM)');
     region = symbol(elfSymbols(ELF), 'region');
     dir = makeTempDir('trace-mem');
     const simpleFile = join(dir, 'trace.simple');

@@ -23,9 +23,10 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { runTsemu, virtKernelArgs, type GuestRunResult } from '../support/run-guest.js';
+import { elfSymbols, symbol } from '../support/elf-symbols.js';
 import {
-  NM, RESET_VECTOR_LOADS, TRACE_GUESTS, TRACE_LIBS, describeAccesses, describeRun, elfSymbols, hasTool, hex, linesOf,
-  memExecAccesses, memInfo, parseTraceLine, runPooled, symbol,
+  RESET_VECTOR_LOADS, TRACE_GUESTS, TRACE_LIBS, describeAccesses, describeRun, hex, linesOf, memExecAccesses, memInfo,
+  parseTraceLine, runPooled,
 } from '../instr/helpers.js';
 
 const ITERATIONS = 1000; // guests/loop.S
@@ -55,7 +56,6 @@ describe('trace-e2e: per-vCPU state and changes while the guest runs', function 
 
   before(async function () {
     this.timeout(120_000);
-    if (!hasTool(NM)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(NM)');
     const symbols = elfSymbols(join(TRACE_GUESTS, 'loop3.elf'));
     slots = symbol(symbols, 'slots');
     done = symbol(symbols, 'done');

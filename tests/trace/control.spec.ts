@@ -1,9 +1,9 @@
 /**
- * -trace / -d trace: front ends. Messages are compared with what Debian's
- * qemu-system-riscv64 7.2 prints for the same input (those cases skip when
- * QEMU is not installed); event names used there exist in neither emulator.
+ * -trace / -d trace: front ends. Messages are compared with what Debian's qemu-system-riscv64 7.2
+ * printed for the same input: the committed transcripts tests/transcripts/trace/control/*.json,
+ * which control.oracle.spec.ts checks against a live QEMU (recipe: control-cases.ts). Event names
+ * used there exist in neither emulator.
  */
-import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -17,36 +17,34 @@ import {
 } from '../../src/trace/control.js';
 import { EVENTS, EventId } from '../../src/trace/generated/events.js';
 import { TraceState } from '../../src/trace/state.js';
-import { hasTool, makeTempDir } from './helpers.js';
-
-const QEMU = 'qemu-system-riscv64';
+import { makeTempDir } from '../support/tools.js';
+import { readTranscript } from '../support/transcripts.js';
+import {
+  asTsemu, CASES, HELP_KEY, neutralDir, ONE_NAME_PER_LINE, paths, prepareScratch, UNKNOWN_EVENT,
+  type MessageCase, type QemuHelpListing, type QemuMessages,
+} from './control-cases.js';
 
 function spec(enable?: string, events?: string, file?: string): TraceSpec {
   return { enable, events, file };
 }
 
-/** QEMU's stderr lines for a command line that exits by itself (-version, or an error). */
-function qemuStderr(args: readonly string[], input = ''): { status: number | null; lines: string[] } {
-  const r = spawnSync(QEMU, args, { input, encoding: 'utf8', timeout: 15_000 });
-  const lines = r.stderr.split('\n').filter((l) => l !== '').map((l) => l.replace(/qemu-system-riscv64/g, 'tsemu-system-riscv64'));
-  return { status: r.status, lines };
-}
-
-function warningsOf(outcome: TraceControlOutcome): readonly string[] {
-  return outcome.warnings;
+/** QEMU's answer for a case (transcript), with tsemu's program name. */
+function qemu(c: MessageCase): { status: number | null; lines: string[] } {
+  const q = readTranscript<QemuMessages>(c.key);
+  return { status: q.status, lines: asTsemu(q.lines) };
 }
 
 describe('trace/control', function () {
   let dir = '';
-  let qemu = false;
   before(() => {
-    dir = makeTempDir('control');
-    qemu = hasTool(QEMU);
+    dir = makeTempDir('trace-control');
+    prepareScratch(dir);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  function needQemu(ctx: Mocha.Context): void {
-    if (!qemu) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!qemu');
+  /** tsemu's messages with the scratch directory written as in the transcripts. */
+  function warningsOf(outcome: TraceControlOutcome): string[] {
+    return outcome.warnings.map((w) => neutralDir(w, dir));
   }
 
   it('enables by pattern and returns the file of the last -trace', function () {
@@ -62,66 +60,58 @@ describe('trace/control', function () {
   });
 
   it('-trace UNKNOWN: the warning QEMU prints, with the option as location', function () {
-    needQemu(this);
-    const arg = 'foo_bar_nonexistent';
-    const oracle = qemuStderr(['-trace', arg, '-version']);
-    const r = applyTraceOptions(TraceState.create(), [{ spec: spec(arg), where: `-trace ${arg}` }]);
+    const oracle = qemu(CASES.unknownEvent);
+    const r = applyTraceOptions(TraceState.create(), [{ spec: spec(UNKNOWN_EVENT), where: `-trace ${UNKNOWN_EVENT}` }]);
     expect(r.kind).to.equal('ok');
     expect(warningsOf(r)).to.deep.equal(oracle.lines);
     expect(oracle.lines).to.have.length(1);
   });
 
   it('-trace with a glob matching nothing is silent, like QEMU', function () {
-    needQemu(this);
-    expect(qemuStderr(['-trace', 'zzz_nothing*', '-version']).lines).to.deep.equal([]);
+    expect(qemu(CASES.globMatchingNothing).lines).to.deep.equal([]);
     expect(warningsOf(applyTraceOptions(TraceState.create(), [{ spec: spec('zzz_nothing*'), where: '-trace zzz_nothing*' }]))).to.deep.equal([]);
   });
 
   it('events=FILE: per-line warnings with FILE:LINE, comments, blank lines and the fgets quirks', function () {
-    needQemu(this);
-    const file = join(dir, 'events');
-    // A leading '-' disables; no trimming; the last line has no newline and loses its last character.
-    writeFileSync(file, '# comment\n\nzz_one\n  -zz_spaced\n-zz_two\nzz_glob*\n \nzz_three_x');
-    const oracle = qemuStderr(['-trace', `events=${file}`, '-version']);
+    // control-cases.ts EVENTS_FILE_TEXT: a leading '-' disables; no trimming; the last line has no newline and loses its last character.
+    const file = paths(dir).eventsFile;
+    const oracle = qemu(CASES.eventsFile);
     const r = applyTraceOptions(TraceState.create(), [{ spec: spec(undefined, file), where: `-trace events=${file}` }]);
     expect(warningsOf(r)).to.deep.equal(oracle.lines);
     expect(oracle.lines).to.have.length(5);
   });
 
   it('events=FILE that cannot be read: the one-line error, after earlier warnings', function () {
-    needQemu(this);
-    const missing = join(dir, 'no-such-file');
-    const oracle = qemuStderr(['-trace', 'zz_before', '-trace', `events=${missing}`, '-version']);
+    const missing = paths(dir).missing;
+    const oracle = qemu(CASES.eventsFileMissing);
     const r = applyTraceOptions(TraceState.create(), [
       { spec: spec('zz_before'), where: '-trace zz_before' },
       { spec: spec(undefined, missing), where: `-trace events=${missing}` },
     ]);
     expect(oracle.status).to.equal(1);
     if (r.kind !== 'error') throw new Error(`expected an error, got ${r.kind}`);
-    expect([...r.warnings, r.message]).to.deep.equal(oracle.lines);
+    expect([...warningsOf(r), neutralDir(r.message, dir)]).to.deep.equal(oracle.lines);
   });
 
   it('events=DIRECTORY reads nothing and says nothing, like QEMU', function () {
-    needQemu(this);
-    expect(qemuStderr(['-trace', `events=${dir}`, '-version']).lines).to.deep.equal([]);
+    expect(qemu(CASES.eventsDirectory).lines).to.deep.equal([]);
     expect(applyTraceOptions(TraceState.create(), [{ spec: spec(undefined, dir) }])).to.deep.equal({ kind: 'ok', warnings: [], file: undefined });
   });
 
   it('-d trace:UNKNOWN warns without a location (QEMU handles -d after parsing)', function () {
-    needQemu(this);
-    const oracle = qemuStderr(['-M', 'none', '-display', 'none', '-nodefaults', '-monitor', 'stdio', '-d', 'trace:zz_nonexistent'], 'quit\n');
+    const oracle = qemu(CASES.logTraceUnknown);
     const r = applyLogTracePatterns(TraceState.create(), ['zz_nonexistent', 'zz_glob*']);
     expect(warningsOf(r)).to.deep.equal(oracle.lines.filter((l) => l.includes('warning')));
     expect(warningsOf(r)).to.have.length(1);
   });
 
   it('-trace help, -trace ?, -d trace:help and a help line in an events file list the events, exit 0', function () {
-    needQemu(this);
-    const q = spawnSync(QEMU, ['-trace', 'help'], { encoding: 'utf8', timeout: 15_000 });
+    const q = readTranscript<QemuHelpListing>(HELP_KEY);
     expect(q.status).to.equal(0);
-    expect(q.stdout).to.match(/^(\w+\n)+$/); // QEMU's form: one name per line
+    expect(q.oneNamePerLine, q.firstLines.join('\n')).to.equal(true); // QEMU's form: one name per line
     const listing = traceEventListing(EVENTS);
     expect(listing).to.equal(EVENTS.map((e) => `${e.name}\n`).join(''));
+    expect(listing).to.match(ONE_NAME_PER_LINE);
     const helpFile = join(dir, 'help-events');
     writeFileSync(helpFile, 'help\n');
     for (const r of [
@@ -135,14 +125,12 @@ describe('trace/control', function () {
   });
 
   it('an unwritable log file gives QEMU\'s "Error opening logfile" line', function () {
-    needQemu(this);
-    const bad = join(dir, 'missing-dir', 'trace.log');
-    for (const path of [bad, dir]) {
-      const oracle = qemuStderr(['-M', 'none', '-display', 'none', '-nodefaults', '-trace', `file=${path}`]);
+    for (const [path, c] of [[paths(dir).unwritableLog, CASES.logFileMissingDir], [dir, CASES.logFileDirectory]] as const) {
+      const oracle = qemu(c);
       expect(oracle.status).to.equal(1);
       const opened = openTraceLogFile(path);
       if (!('error' in opened)) throw new Error('opened an unwritable file');
-      expect([opened.error]).to.deep.equal(oracle.lines);
+      expect([neutralDir(opened.error, dir)]).to.deep.equal(oracle.lines);
     }
   });
 

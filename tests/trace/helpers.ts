@@ -1,10 +1,10 @@
 /**
- * Shared by the trace tests: paths, temp dirs, running the generator and
- * loading a module generated from a test-only trace-events file.
+ * Shared by the trace tests: paths, running the generator and loading a module
+ * generated from a test-only trace-events file. (Temporary directories and tool
+ * checks come from tests/support/tools.ts.)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
@@ -17,10 +17,6 @@ export const SIMPLETRACE_BIN = join(REPO_ROOT, 'bin/tsemu-simpletrace.js');
 /** Compiled src/trace, which generated modules import their runtime from. */
 const DIST_TRACE_URL = new URL('../../src/trace', import.meta.url).href;
 
-export function makeTempDir(tag: string): string {
-  return mkdtempSync(join(tmpdir(), `tsemu-trace-${tag}-`));
-}
-
 export interface ProcessResult {
   readonly status: number | null;
   readonly stdout: string;
@@ -30,10 +26,6 @@ export interface ProcessResult {
 export function runNode(args: readonly string[], cwd: string = REPO_ROOT): ProcessResult {
   const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-export function hasTool(tool: string, versionArg = '--version'): boolean {
-  return spawnSync(tool, [versionArg], { encoding: 'utf8', timeout: 10_000 }).status === 0;
 }
 
 /** The functions and table of a generated events module. */

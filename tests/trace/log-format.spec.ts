@@ -4,22 +4,26 @@
  * - The example of docs/devel/tracing.txt ("vcpu" section), with QEMU's
  *   foo/bar/baz declarations and `a=0x%x` formats so that the printf output
  *   is the documented `a=0xd1` (the document's own `a=%x` would print `a=d1`).
- * - printf conversions against glibc's printf, run with qemu-riscv64 on a
- *   program built by riscv64-linux-gnu-gcc (skipped without them).
+ * - printf conversions against glibc's printf: the committed transcript
+ *   tests/transcripts/trace/log-format/glibc-printf.json, recorded by
+ *   log-format.oracle.spec.ts from a program built by riscv64-linux-gnu-gcc
+ *   and run with qemu-riscv64 (recipe: printf-cases.ts).
  */
-import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { LogBackend } from '../../src/trace/backend-log.js';
 import { startThreadTracing, typedHook } from '../../src/trace/dispatcher.js';
-import { normalizeArg, type ArgType, type TraceArg } from '../../src/trace/event-info.js';
+import { normalizeArg } from '../../src/trace/event-info.js';
 import { formatEventLine } from '../../src/trace/format.js';
 import { EVENTS, EventId } from '../../src/trace/generated/events.js';
 import { sprintf } from '../../src/trace/printf.js';
 import { unbindTraceRuntime } from '../../src/trace/runtime.js';
 import { TraceState } from '../../src/trace/state.js';
-import { hasTool, loadGeneratedModule, makeTempDir, type Emitted, type GeneratedModule } from './helpers.js';
+import { makeTempDir } from '../support/tools.js';
+import { readTranscript } from '../support/transcripts.js';
+import { loadGeneratedModule, type Emitted, type GeneratedModule } from './helpers.js';
+import { CASES, cCall, GLIBC_PRINTF_KEY, type GlibcPrintf } from './printf-cases.js';
 
 const QEMU_EXAMPLE = `foo(uint32_t a) "a=0x%x"
 vcpu bar(uint32_t a) "a=0x%x"
@@ -31,7 +35,7 @@ describe('trace/log backend', function () {
   let dir = '';
   let mod: GeneratedModule;
   before(async () => {
-    dir = makeTempDir('log');
+    dir = makeTempDir('trace-log');
     mod = await loadGeneratedModule(dir, QEMU_EXAMPLE);
   });
   after(() => {
@@ -156,78 +160,12 @@ describe('trace/log backend', function () {
   });
 
   describe('printf agrees with glibc', function () {
-    // [format, C type of the argument, value]
-    const CASES: [string, ArgType, TraceArg][] = [
-      ['%d', 'int32_t', -5],
-      ['%u', 'int32_t', -1],
-      ['%x', 'uint32_t', 0xdeadbeef],
-      ['%X', 'uint32_t', 0xdeadbeef],
-      ['%08x', 'uint32_t', 0x1234],
-      ['[%-8x]', 'uint32_t', 0x1234],
-      ['[%8x]', 'uint32_t', 0x1234],
-      ['%#x', 'uint32_t', 0x1f],
-      ['%#x', 'uint32_t', 0],
-      ['%#o', 'uint32_t', 8],
-      ['%o', 'uint32_t', 8],
-      ['%#010x', 'uint32_t', 0xab],
-      ['[%5d]', 'int32_t', -42],
-      ['[%-5d]', 'int32_t', 42],
-      ['[%05d]', 'int32_t', -42],
-      ['%+d', 'int32_t', 7],
-      ['% d', 'int32_t', 7],
-      ['%.3d', 'int32_t', 7],
-      ['[%.0d]', 'int32_t', 0],
-      ['[%8.3x]', 'uint32_t', 0xa],
-      ['%hhd', 'int32_t', 300],
-      ['%hhu', 'int32_t', -1],
-      ['%hu', 'uint32_t', 70000],
-      ['%d', 'uint8_t', 0x1ff],
-      ['%d', 'int8_t', 0xff],
-      ['%d', 'bool', 5],
-      ['%ld', 'int64_t', -9223372036854775808n],
-      ['%lu', 'int64_t', -1n],
-      ['%016lx', 'uint64_t', 0x80000000n],
-      ['%lx', 'uint64_t', 0xffffffffffffffffn],
-      ['%c', 'uint32_t', 65],
-      ['[%s]', 'const char *', 'hello'],
-      ['[%.2s]', 'const char *', 'hello'],
-      ['[%10s]', 'const char *', 'hi'],
-      ['[%-10s]', 'const char *', 'hi'],
-      ['[%p]', 'void *', 0n],
-      ['[%p]', 'void *', 0x1234n],
-      ['[%20p]', 'void *', 0x1234n],
-      ['[%-20p]', 'void *', 0xabcn],
-      ['100%% %d', 'int32_t', 1],
-    ];
-
     it('for every conversion trace-events formats use', function () {
-      if (!hasTool('riscv64-linux-gnu-gcc') || !hasTool('qemu-riscv64')) throw new Error('missing test prerequisite (.ci/run installs it): ' + "!hasTool('riscv64-linux-gnu-gcc') || !hasTool('qemu-riscv64')");
-      const expected = glibcPrintf(dir, CASES);
+      const glibc = readTranscript<GlibcPrintf[]>(GLIBC_PRINTF_KEY);
+      // the transcript was made from these very cases (otherwise: record it again)
+      expect(glibc.map((c) => c.call)).to.deep.equal(CASES.map(cCall));
       const ours = CASES.map(([fmt, type, value]) => sprintf(fmt, [normalizeArg(type, value)]));
-      expect(ours).to.deep.equal(expected);
+      expect(ours).to.deep.equal(glibc.map((c) => c.glibc));
     });
   });
 });
-
-/** Each case printed by glibc's printf, one per line (a static riscv64 program under qemu-riscv64). */
-function glibcPrintf(dir: string, cases: readonly [string, ArgType, TraceArg][]): string[] {
-  const lines = cases.map(([fmt, type, value]) => `  printf(${JSON.stringify(fmt)} "\\n", (${cType(type)})${cValue(value)});`);
-  const src = join(dir, 'printf.c');
-  const exe = join(dir, 'printf');
-  writeFileSync(src, `#include <stdio.h>\n#include <stdint.h>\n#include <stdbool.h>\nint main(void) {\n${lines.join('\n')}\n  return 0;\n}\n`);
-  const cc = spawnSync('riscv64-linux-gnu-gcc', ['-static', '-O0', '-Wno-format', '-o', exe, src], { encoding: 'utf8' });
-  if (cc.status !== 0) throw new Error(cc.stderr);
-  const run = spawnSync('qemu-riscv64', [exe], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(run.stderr);
-  return run.stdout.split('\n').slice(0, cases.length);
-}
-
-function cType(type: ArgType): string {
-  return type === 'void *' ? 'void *' : type === 'const char *' ? 'const char *' : type;
-}
-
-function cValue(value: TraceArg): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') return value < 0n ? `(${value + 1n}LL - 1)` : `${value}ULL`;
-  return `${value}`;
-}

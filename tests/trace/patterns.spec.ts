@@ -10,7 +10,7 @@ import { loadTraceEventsFile } from '../../src/trace/catalog.js';
 import type { EventInfo } from '../../src/trace/event-info.js';
 import { applyEventPattern, globMatch, isPattern, matchingEvents } from '../../src/trace/patterns.js';
 import { TraceState } from '../../src/trace/state.js';
-import { makeTempDir } from './helpers.js';
+import { makeTempDir } from '../support/tools.js';
 
 const CATALOG = `foo(uint32_t a) "a=0x%x"
 vcpu bar(uint32_t a) "a=0x%x"
@@ -22,7 +22,7 @@ describe('trace/patterns', function () {
   let events: EventInfo[] = [];
   let dir = '';
   before(async () => {
-    dir = makeTempDir('patterns');
+    dir = makeTempDir('trace-patterns');
     writeFileSync(join(dir, 'trace-events'), CATALOG);
     events = await loadTraceEventsFile(join(dir, 'trace-events'));
   });

@@ -1,62 +1,33 @@
 /**
  * The simple backend: QEMU's simpletrace v4 format (trace/simple.c,
  * scripts/simpletrace.py), read back by tsemu-simpletrace in the log
- * backend's form, and written concurrently by several threads.
+ * backend's form, and written concurrently by several threads. (The same
+ * records read by a transcription of scripts/simpletrace.py in python3:
+ * simple.oracle.spec.ts.)
  */
-import { spawnSync } from 'node:child_process';
 import { openSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { expect } from 'chai';
-import type { TraceBackend } from '../../src/trace/backend.js';
 import { LogBackend } from '../../src/trace/backend-log.js';
 import { SimpleBackend } from '../../src/trace/backend-simple.js';
 import { startThreadTracing } from '../../src/trace/dispatcher.js';
-import { normalizeArg, type EventInfo, type TraceArg } from '../../src/trace/event-info.js';
 import { EVENTS, EventId, trace_riscv_trap, trace_tb_flush } from '../../src/trace/generated/events.js';
 import { unbindTraceRuntime } from '../../src/trace/runtime.js';
 import { createSimpleTraceFile, HEADER_MAGIC, MAX_TRACE_STRLEN } from '../../src/trace/simpletrace-format.js';
 import { readSimpleTrace, type SimpleTraceEvent } from '../../src/trace/simpletrace-reader.js';
 import { TraceState } from '../../src/trace/state.js';
-import { hasTool, loadGeneratedModule, makeTempDir, runNode, SIMPLETRACE_BIN, type GeneratedModule } from './helpers.js';
+import { makeTempDir } from '../support/tools.js';
+import { loadGeneratedModule, runNode, SIMPLETRACE_BIN, type GeneratedModule } from './helpers.js';
+import { CATALOG, EMITS, record as recordBoth, tee } from './simple-recording.js';
 import type { WriterJob } from './simple-writer-worker.js';
-
-const CATALOG = `foo(uint32_t a) "a=0x%x"
-vcpu bar(uint32_t a) "a=0x%x"
-tcg vcpu baz(TCGv addr, uint32_t a) "a=0x%x", "addr=0x%"PRIx64" a=0x%x"
-mixed(int8_t s8, int16_t s16, int32_t s32, int64_t s64, bool b, void *p) "s8=%d s16=%d s32=%d s64=%"PRId64" b=%d p=%p"
-vcpu str(const char *name, uint16_t n) "name=%s n=%u"
-empty(void) ""
-`;
-
-/** [emit function, vCPU-and-arguments] */
-const EMITS: [string, (number | bigint | string | boolean)[]][] = [
-  ['foo', [0xd1]],
-  ['bar', [1, 0xd2]],
-  ['baz_trans', [1, 0xd3]],
-  ['baz_exec', [2, 0x80001000n, 0xd3]],
-  ['mixed', [-1, -300, -70000, -5n, true, 0n]],
-  ['mixed', [0x1ff, 0x1ffff, 0xffffffff, 1n << 63n, false, 0xdeadbeefn]],
-  ['str', [3, 'héllo ✓', 65535]],
-  ['str', [0, '', 0x10001]],
-  ['empty', []],
-];
-
-/** Sends every event to all `backends`. */
-function tee(...backends: TraceBackend[]): TraceBackend {
-  return {
-    emit: (id, cpu, args) => backends.forEach((b) => b.emit(id, cpu, args)),
-    flush: () => backends.forEach((b) => b.flush()),
-    close: () => backends.forEach((b) => b.close()),
-  };
-}
 
 describe('trace/simple backend', function () {
   let dir = '';
   let mod: GeneratedModule;
   let eventsPath = '';
   before(async () => {
-    dir = makeTempDir('simple');
+    dir = makeTempDir('trace-simple');
     mod = await loadGeneratedModule(dir, CATALOG);
     eventsPath = join(dir, 'trace-events');
   });
@@ -65,20 +36,7 @@ describe('trace/simple backend', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Emits EMITS into a log file and a simpletrace file at once; returns both paths. */
-  function record(): { log: string; trace: string } {
-    const log = join(dir, 'events.log');
-    const trace = join(dir, 'events.simple');
-    createSimpleTraceFile(trace, mod.events);
-    const state = TraceState.create(mod.events);
-    for (const e of mod.events) state.setDynamic(e.id, true);
-    const both = tee(new LogBackend({ fd: openSync(log, 'w'), ownsFd: true, events: mod.events }), SimpleBackend.open(trace, { events: mod.events }));
-    startThreadTracing(state, both);
-    for (const [name, args] of EMITS) mod.emit(name, ...args);
-    both.close();
-    unbindTraceRuntime();
-    return { log, trace };
-  }
+  const record = (): { log: string; trace: string } => recordBoth(dir, mod);
 
   it('tsemu-simpletrace TRACE-EVENTS FILE prints what the log backend printed, record for record', function () {
     const { log, trace } = record();
@@ -107,46 +65,6 @@ describe('trace/simple backend', function () {
     expect(records.every((r) => r.pid === process.pid)).to.equal(true);
     const times = records.map((r) => r.timestampNs);
     expect([...times].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).to.deep.equal(times);
-  });
-
-  it('reads the same records as a transcription of scripts/simpletrace.py', function () {
-    if (!hasTool('python3')) throw new Error('missing test prerequisite (.ci/run installs it): ' + "!hasTool('python3')");
-    const { trace } = record();
-    // simpletrace.py's loop: '=QQQ' header, '=Q' record type, mapping '=Q' id '=L' length,
-    // event '=QQII' then per argument '=L'+bytes for strings or '=Q'. The vCPU is a leading u64.
-    const layout = Object.fromEntries(mod.events.map((e) => [e.name, [...(e.vcpu ? [false] : []), ...e.args.map((a) => a.type === 'const char *')]]));
-    const script = `
-import json, struct, sys
-layout = json.loads(sys.argv[1])
-f = open(sys.argv[2], 'rb')
-assert struct.unpack('=QQQ', f.read(24)) == (0xffffffffffffffff, 0xf2b177cb0aa429b4, 4)
-names = {}
-while True:
-    t = f.read(8)
-    if len(t) == 0:
-        break
-    (rectype,) = struct.unpack('=Q', t)
-    if rectype == 0:
-        (eid,) = struct.unpack('=Q', f.read(8))
-        (l,) = struct.unpack('=L', f.read(4))
-        names[eid] = f.read(l).decode()
-        continue
-    eid, ts, length, pid = struct.unpack('=QQII', f.read(24))
-    name = names[eid]
-    fields = [name]
-    for is_str in layout[name]:
-        if is_str:
-            (l,) = struct.unpack('=L', f.read(4))
-            fields.append(f.read(l).decode())
-        else:
-            (v,) = struct.unpack('=Q', f.read(8))
-            fields.append('0x%x' % v)
-    print(' '.join(fields))
-`;
-    const env = { ...process.env, PYTHONIOENCODING: 'utf-8' };
-    const r = spawnSync('python3', ['-c', script, JSON.stringify(layout), trace], { encoding: 'utf8', env });
-    expect(r.status, r.stderr).to.equal(0);
-    expect(r.stdout.split('\n').filter((l) => l !== '')).to.deep.equal(EMITS.map(([name, values]) => expectedPythonLine(mod.events, name, values)));
   });
 
   it('cuts strings at 512 bytes, as QEMU does', function () {
@@ -243,19 +161,3 @@ while True:
     expect(r.stdout).to.equal('foo a=0x2\nfoo a=0x1\n');
   });
 });
-
-/** The Python reader's line: name, the vCPU and each argument as u64 hex (strings as they are). */
-function expectedPythonLine(events: readonly EventInfo[], name: string, values: readonly (number | bigint | string | boolean)[]): string {
-  const info = events.find((e) => e.name === name);
-  if (info === undefined) throw new Error(`no event ${name}`);
-  const rest = info.vcpu ? values.slice(1) : values;
-  const fields: string[] = [name];
-  if (info.vcpu) fields.push(`0x${Number(values[0]).toString(16)}`);
-  info.args.forEach((a, i) => {
-    const raw = rest[i];
-    const arg: TraceArg = typeof raw === 'boolean' ? (raw ? 1 : 0) : raw;
-    const v = normalizeArg(a.type, arg);
-    fields.push(typeof v === 'string' ? v : `0x${BigInt.asUintN(64, BigInt(v)).toString(16)}`);
-  });
-  return fields.join(' ');
-}

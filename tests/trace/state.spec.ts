@@ -10,7 +10,7 @@ import { loadTraceEventsFile } from '../../src/trace/catalog.js';
 import type { EventInfo } from '../../src/trace/event-info.js';
 import { EVENTS, EventId } from '../../src/trace/generated/events.js';
 import { MAX_VCPUS, TraceState, TraceStateError } from '../../src/trace/state.js';
-import { makeTempDir } from './helpers.js';
+import { makeTempDir } from '../support/tools.js';
 
 const CATALOG = `foo(uint32_t a) "a=0x%x"
 vcpu bar(uint32_t a) "a=0x%x"
@@ -37,7 +37,7 @@ describe('trace/state', function () {
   let events: EventInfo[] = [];
   let dir = '';
   before(async () => {
-    dir = makeTempDir('state');
+    dir = makeTempDir('trace-state');
     const path = join(dir, 'trace-events');
     writeFileSync(path, CATALOG);
     events = await loadTraceEventsFile(path);

@@ -9,7 +9,8 @@ import { expect } from 'chai';
 import { loadTraceEventsFile } from '../../src/trace/catalog.js';
 import type { EventInfo } from '../../src/trace/event-info.js';
 import { EVENTS } from '../../src/trace/generated/events.js';
-import { makeTempDir, REPO_ROOT, runNode, TRACETOOL } from './helpers.js';
+import { makeTempDir } from '../support/tools.js';
+import { REPO_ROOT, runNode, TRACETOOL } from './helpers.js';
 
 const GOOD = `# Says foo.
 #
@@ -33,7 +34,7 @@ foo   # trailing comment
 describe('trace/tracetool', function () {
   let dir = '';
   before(() => {
-    dir = makeTempDir('tool');
+    dir = makeTempDir('trace-tool');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -6,12 +6,16 @@
  * legitimately differing values listed in uboot-output.ts are masked. Absolute
  * checks back the comparison where the truth is known independently (the
  * U-Boot binary's bytes and version string, the -m size, what mw wrote).
+ *
+ * Oracle tier (npm run test:oracle) as a whole: it needs QEMU and Debian's
+ * firmware packages (opensbi, u-boot-qemu) beside tsemu, and fails naming the
+ * first one missing.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { GuestSession } from '../support/guest-session.js';
 import { QEMU_BINARY } from '../support/run-guest.js';
+import { missingPrerequisite, requireTool } from '../support/tools.js';
 import { section, UbootConsole, type UbootTranscript } from './uboot-console.js';
 import { consoleLines, crc32, elfBytesAt, fdtAddress, maskDifferences, parseBdinfo, parseEnv, parseMd } from './uboot-output.js';
 
@@ -23,10 +27,10 @@ function ubootArgs(extra: readonly string[] = []): string[] {
   return ['-M', 'virt', '-nographic', '-bios', OPENSBI, '-kernel', UBOOT, ...extra];
 }
 
-function prerequisitesMissing(): string | undefined {
-  for (const f of [OPENSBI, UBOOT]) if (!existsSync(f)) return `${f} is not installed`;
-  if (spawnSync(QEMU_BINARY, ['--version'], { timeout: 10_000 }).status !== 0) return `${QEMU_BINARY} does not run`;
-  return undefined;
+/** Fails naming the first missing prerequisite: QEMU, then the firmware files. */
+function requirePrerequisites(): void {
+  requireTool(QEMU_BINARY);
+  for (const f of [OPENSBI, UBOOT]) if (!existsSync(f)) throw missingPrerequisite(f);
 }
 
 interface Pair {
@@ -69,10 +73,9 @@ function expectCleanQuit(pair: Pair): void {
   expect(pair.tsemu.afterQuit).to.contain('tsemu: Terminated');
 }
 
-describe('boot/uboot: OpenSBI + U-Boot at the => prompt, compared with QEMU', function () {
+describe('boot/uboot: OpenSBI + U-Boot at the => prompt, compared with QEMU (oracle)', function () {
   before(function () {
-    const missing = prerequisitesMissing();
-    if (missing !== undefined) throw new Error(`missing test prerequisite (.ci/run installs it): ${missing}`);
+    requirePrerequisites();
   });
 
   describe('default -m (128 MiB), autoboot interrupted by a key press', function () {
