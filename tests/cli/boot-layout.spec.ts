@@ -1,91 +1,26 @@
 /**
- * Boot layout (firmware, kernel, initrd, FDT placement) and the reset-vector ROM,
- * compared with what QEMU 7.2's virt machine does for the same files: its ROM is
- * read back through the monitor and its initrd range from the device tree it dumps.
+ * Boot layout (firmware, kernel, initrd, FDT placement) and the reset-vector ROM, compared with
+ * what QEMU 7.2's virt machine did for the same files: its ROM read back through the monitor,
+ * its initrd range from the device tree it dumped, its overlap reports and load errors, all kept
+ * in the committed transcripts tests/transcripts/cli/boot-layout/* (boot-layout.oracle.spec.ts
+ * checks them against a live QEMU, and compares the ROM for QEMU's own OpenSBI live;
+ * boot-layout-cases.ts is the recipe both share).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { BootError, calcKernelStartAddr, fdtLoadAddr, findRomOverlaps, initrdStartAddr, lookupSymbol, planBoot, resolveFirmwarePath, nodeBootFiles, type BootPlan, type FirmwareChoice } from '../../src/machine/boot-layout.js';
+import { BootError, BUNDLED_FIRMWARE, calcKernelStartAddr, fdtLoadAddr, findRomOverlaps, initrdStartAddr, lookupSymbol, resolveFirmwarePath, nodeBootFiles } from '../../src/machine/boot-layout.js';
 import { buildResetVectorRom } from '../../src/machine/boot-rom.js';
-import { buildElf, GCC, hasTool, makeTempDir, QEMU, readQemuBytes, runQemu } from './qemu-oracle.js';
-import { SparseMemory } from './sparse-memory.js';
+import { repoRoot } from '../support/run-guest.js';
+import { readTranscript } from '../support/transcripts.js';
+import { hex, local } from './qemu-oracle.js';
+import {
+  describeSetup, entryFor, initrdSetups, KEYS, loadErrorSetups, makeFixtures, MiB, missingKernelSetup, overlapSetups, plan,
+  qemuLoadError, qemuOverlapPairs, RAM_BASE, removeFixtures, romSetups, type Fixtures, type InitrdEntry, type RomEntry, type Setup, type StopEntry,
+} from './boot-layout-cases.js';
 
-const RAM_BASE = 0x80000000;
-const MiB = 1024 * 1024;
-const QEMU_FW_DIR = '/usr/share/qemu';
-const QEMU_OPENSBI_ELF = join(QEMU_FW_DIR, 'opensbi-riscv64-generic-fw_dynamic.elf');
-
-const ELF_SOURCE = `
-  .section .text
-  .globl _start
-  .type _start, @function
-_start:
-  j _start
-  .size _start, .-_start
-  .section .bss
-  .space 4096
-`;
-
-interface Setup {
-  readonly bios: string;
-  readonly kernel?: string;
-  readonly initrd?: string;
-  readonly ramMiB: number;
-}
-
-function biosChoice(bios: string): FirmwareChoice {
-  return bios === 'none' ? { kind: 'none' } : bios === 'default' ? { kind: 'default' } : { kind: 'file', path: bios };
-}
-
-function plan(s: Setup): BootPlan {
-  const ramSize = s.ramMiB * MiB;
-  return planBoot({
-    bios: biosChoice(s.bios),
-    kernel: s.kernel,
-    initrd: s.initrd,
-    ramSize,
-    target: new SparseMemory([{ base: RAM_BASE, size: ramSize }]),
-    firmwareSearchDirs: [QEMU_FW_DIR],
-  });
-}
-
-function qemuArgs(s: Setup): string[] {
-  const args = ['-M', 'virt', '-m', `${s.ramMiB}M`];
-  if (s.bios !== 'default') args.push('-bios', s.bios);
-  if (s.kernel !== undefined) args.push('-kernel', s.kernel);
-  if (s.initrd !== undefined) args.push('-initrd', s.initrd);
-  return args;
-}
-
-function describeSetup(s: Setup): string {
-  return qemuArgs(s).join(' ');
-}
-
-/** QEMU's /chosen initrd range, from the device tree it dumps. */
-function qemuInitrd(s: Setup, dir: string): { start: number; end: number } {
-  const dtb = join(dir, 'q.dtb');
-  const args = qemuArgs(s);
-  args[1] = `virt,dumpdtb=${dtb}`;
-  const r = runQemu([...args, '-display', 'none', '-nodefaults']);
-  expect(r.status, r.stderr).to.equal(0);
-  const dts = spawnSync('dtc', ['-I', 'dtb', '-O', 'dts', dtb], { encoding: 'utf8' }).stdout;
-  const start = /linux,initrd-start = <(0x[0-9a-f]+)>/.exec(dts)?.[1];
-  const end = /linux,initrd-end = <(0x[0-9a-f]+)>/.exec(dts)?.[1];
-  if (start === undefined || end === undefined) throw new Error('no initrd in the device tree');
-  return { start: Number(start), end: Number(end) };
-}
-
-/** The overlapping pairs QEMU reports, as "A and B" strings in tsemu's one-line form. */
-function qemuOverlapPairs(stderr: string): string[] {
-  const lines = stderr.split('\n');
-  const pairs: string[] = [];
-  lines.forEach((line, i) => {
-    if (line.startsWith('The following two regions overlap')) pairs.push(`${(lines[i + 1] ?? '').trim()} and ${(lines[i + 2] ?? '').trim()}`);
-  });
-  return pairs;
-}
+/** The firmware QEMU's -bios default loads from its data directory (/usr/share/qemu). */
+const QEMU_FIRMWARE = 'opensbi-riscv64-generic-fw_dynamic.bin';
 
 function bootError(run: () => unknown): string {
   try {
@@ -98,137 +33,79 @@ function bootError(run: () => unknown): string {
 }
 
 describe('machine/boot-layout', function () {
-  let dir = '';
-  const f: Record<string, string> = {};
+  let f!: Fixtures;
 
   before(function () {
-    if (!hasTool(GCC)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(GCC)');
-    this.timeout(120_000);
-    dir = makeTempDir('boot');
-    const file = (name: string, bytes: Uint8Array): void => {
-      f[name] = join(dir, name);
-      writeFileSync(join(dir, name), bytes);
-    };
-    file('raw.bin', new Uint8Array(300_000).map((_, i) => (i * 13) & 0xff));
-    file('fw25.bin', new Uint8Array(2.5 * MiB));
-    file('fw2.bin', new Uint8Array(2 * MiB));
-    file('initrd.bin', new Uint8Array(1000).fill(0x5a));
-    file('big15.bin', new Uint8Array(15_000_000));
-    file('big20.bin', new Uint8Array(20_000_000));
-    file('empty.bin', new Uint8Array(0));
-    const rdImage = new Uint8Array(64 + 500);
-    new DataView(rdImage.buffer).setUint32(0, 0x27051956);
-    new DataView(rdImage.buffer).setUint32(12, 500);
-    rdImage[30] = 3; // IH_TYPE_RAMDISK
-    file('rd.uimg', rdImage);
-    f['k200.elf'] = buildElf(dir, 'k200', ELF_SOURCE, ['-Wl,-Ttext=0x80200000']);
-    f['k0.elf'] = buildElf(dir, 'k0', ELF_SOURCE, ['-Wl,-Ttext=0x80000000']);
-    f['fw.elf'] = buildElf(dir, 'fw', ELF_SOURCE.replace(/_start/g, 'fw_start').replace('.space 4096', '.space 0x300000'), ['-Wl,-Ttext=0x80000000', '-Wl,-e,fw_start']);
+    f = makeFixtures();
   });
   after(function () {
-    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    removeFixtures(f);
   });
 
-  const get = (name: string): string => {
-    const path = f[name];
-    if (path === undefined) throw new Error(`no test file ${name}`);
-    return path;
-  };
+  const get = (name: string): string => f.get(name);
 
-  it('builds the same reset-vector ROM as QEMU for each firmware/kernel/RAM combination', function () {
-    if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
-    this.timeout(120_000);
-    const setups: Setup[] = [
-      { bios: 'none', kernel: get('raw.bin'), ramMiB: 128 },
-      { bios: 'none', kernel: get('k200.elf'), ramMiB: 128 },
-      { bios: 'none', ramMiB: 128 },
-      { bios: get('fw25.bin'), kernel: get('raw.bin'), ramMiB: 128 },
-      { bios: get('fw2.bin'), kernel: get('raw.bin'), ramMiB: 128 },
-      { bios: get('fw.elf'), kernel: get('raw.bin'), ramMiB: 128 },
-      { bios: get('fw25.bin'), ramMiB: 128 },
-      { bios: 'none', kernel: get('raw.bin'), ramMiB: 256 },
-      { bios: 'none', kernel: get('raw.bin'), ramMiB: 16 },
-      { bios: 'none', kernel: get('raw.bin'), ramMiB: 8192 },
-    ];
-    if (existsSync(QEMU_OPENSBI_ELF)) {
-      setups.push({ bios: QEMU_OPENSBI_ELF, kernel: get('k200.elf'), ramMiB: 512 }, { bios: 'default', kernel: get('raw.bin'), ramMiB: 128 });
-    }
-    for (const s of setups) {
-      const qemuRom = readQemuBytes(qemuArgs(s), 0x1000, 0x100);
+  it('builds the same reset-vector ROM as QEMU for each firmware/kernel/RAM combination (transcript)', function () {
+    const recorded = readTranscript<RomEntry[]>(KEYS.resetRom);
+    for (const s of romSetups(f)) {
+      const qemuRom = entryFor(recorded, s, f, KEYS.resetRom).rom;
       const p = plan(s);
       const ours = new Uint8Array(0x100);
       ours.set(buildResetVectorRom({ startAddr: p.startAddr, fdtAddr: p.fdtAddr, kernelEntry: p.kernelEntry }));
-      expect(Array.from(ours), describeSetup(s)).to.deep.equal(Array.from(qemuRom));
+      expect(hex(ours), describeSetup(s)).to.equal(qemuRom);
       expect(p.romOverlap, describeSetup(s)).to.equal(undefined);
     }
   });
 
-  it('places the initrd where QEMU does', function () {
-    if (!hasTool(QEMU) || !hasTool('dtc')) throw new Error('missing test prerequisite (.ci/run installs it): ' + "!hasTool(QEMU) || !hasTool('dtc')");
-    this.timeout(60_000);
-    const setups: Setup[] = [
-      { bios: 'none', kernel: get('raw.bin'), initrd: get('initrd.bin'), ramMiB: 128 },
-      { bios: 'none', kernel: get('k200.elf'), initrd: get('initrd.bin'), ramMiB: 128 },
-      { bios: get('fw25.bin'), kernel: get('raw.bin'), initrd: get('initrd.bin'), ramMiB: 512 },
-      { bios: 'none', kernel: get('raw.bin'), initrd: get('initrd.bin'), ramMiB: 64 },
-      { bios: 'none', kernel: get('raw.bin'), initrd: get('rd.uimg'), ramMiB: 128 },
-      { bios: 'none', kernel: get('raw.bin'), initrd: get('empty.bin'), ramMiB: 128 },
-    ];
-    for (const s of setups) expect(plan(s).initrd, describeSetup(s)).to.deep.equal(qemuInitrd(s, dir));
+  it('places the initrd where QEMU does (transcript)', function () {
+    const recorded = readTranscript<InitrdEntry[]>(KEYS.initrd);
+    for (const s of initrdSetups(f)) {
+      const q = entryFor(recorded, s, f, KEYS.initrd);
+      expect(plan(s).initrd, describeSetup(s)).to.deep.equal({ start: q.start, end: q.end });
+    }
   });
 
-  it('reports the ROM regions QEMU reports as overlapping', function () {
-    if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
-    this.timeout(60_000);
-    const setups: Setup[] = [
-      { bios: get('fw25.bin'), kernel: get('k0.elf'), ramMiB: 128 },
-      { bios: get('fw25.bin'), kernel: get('big15.bin'), ramMiB: 16 },
-      { bios: 'none', kernel: get('big15.bin'), ramMiB: 16 },
-      { bios: 'none', kernel: get('raw.bin'), initrd: get('big20.bin'), ramMiB: 32 },
-    ];
-    for (const s of setups) {
-      const q = runQemu([...qemuArgs(s), '-S', '-display', 'none', '-nodefaults']);
+  it('reports the ROM regions QEMU reports as overlapping (transcript)', function () {
+    const recorded = readTranscript<StopEntry[]>(KEYS.romOverlap);
+    for (const s of overlapSetups(f)) {
+      const q = entryFor(recorded, s, f, KEYS.romOverlap);
       expect(q.status, describeSetup(s)).to.equal(1);
-      const pairs = qemuOverlapPairs(q.stderr);
+      const pairs = qemuOverlapPairs(local(q.stderr, f.dir));
       expect(pairs.length, describeSetup(s)).to.be.greaterThan(0);
       expect(plan(s).romOverlap, describeSetup(s)).to.equal(`Some ROM regions are overlapping: ${pairs.join('; ')}`);
     }
   });
 
-  it('fails on unloadable files with QEMU’s messages', function () {
-    if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
-    this.timeout(60_000);
-    const missing = join(dir, 'missing.bin');
+  it('fails on unloadable files with QEMU’s messages (transcript)', function () {
+    const recorded = readTranscript<StopEntry[]>(KEYS.loadErrors);
     const qemuError = (s: Setup): string => {
-      const r = runQemu([...qemuArgs(s), '-S', '-display', 'none', '-nodefaults']);
-      expect(r.status).to.equal(1);
-      const lines = r.stderr.trim().split('\n');
-      return (lines[lines.length - 1] ?? '').replace(/^qemu-system-riscv64: /, '');
+      const q = entryFor(recorded, s, f, KEYS.loadErrors);
+      expect(q.status, describeSetup(s)).to.equal(1);
+      return qemuLoadError(local(q.stderr, f.dir));
     };
-    const same: Setup[] = [
-      { bios: missing, ramMiB: 128 },
-      { bios: dir, ramMiB: 128 },
-      { bios: get('empty.bin'), ramMiB: 128 },
-      { bios: 'none', kernel: get('empty.bin'), ramMiB: 128 },
-      { bios: 'none', kernel: dir, ramMiB: 128 },
-      { bios: 'none', kernel: get('big20.bin'), ramMiB: 16 },
-      { bios: 'none', kernel: get('raw.bin'), initrd: missing, ramMiB: 128 },
-    ];
+    const same = loadErrorSetups(f);
     for (const s of same) expect(bootError(() => plan(s)), describeSetup(s)).to.equal(qemuError(s));
     // QEMU prints the reason for a missing kernel on a line of its own; tsemu appends it.
-    const s: Setup = { bios: 'none', kernel: missing, ramMiB: 128 };
+    const s = missingKernelSetup(f);
     expect(bootError(() => plan(s))).to.equal(`${qemuError(s)}: No such file or directory`);
   });
 
-  it('needs a firmware search directory for -bios default (tsemu bundles no OpenSBI)', function () {
-    expect(bootError(() => resolveFirmwarePath({ kind: 'default' }, [], nodeBootFiles))).to.equal(
-      'no default firmware: tsemu does not bundle OpenSBI (opensbi-riscv64-generic-fw_dynamic.bin); use -bios FILE (e.g. /usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin) or -bios none',
-    );
-    expect(resolveFirmwarePath({ kind: 'none' }, [QEMU_FW_DIR], nodeBootFiles)).to.equal(undefined);
-    if (existsSync(join(QEMU_FW_DIR, 'opensbi-riscv64-generic-fw_dynamic.bin'))) {
-      expect(resolveFirmwarePath({ kind: 'default' }, [QEMU_FW_DIR], nodeBootFiles)).to.equal(join(QEMU_FW_DIR, 'opensbi-riscv64-generic-fw_dynamic.bin'));
-      expect(resolveFirmwarePath({ kind: 'file', path: 'opensbi-riscv64-generic-fw_dynamic.bin' }, [QEMU_FW_DIR], nodeBootFiles)).to.equal(join(QEMU_FW_DIR, 'opensbi-riscv64-generic-fw_dynamic.bin'));
-    }
+  it('resolves -bios default to the bundled firmware, and -bios NAME as a path or in the search directories (as QEMU)', function () {
+    // -bios default: tsemu's own SBI firmware, in the package (firmware/bin), never a search directory.
+    expect(BUNDLED_FIRMWARE).to.equal(join(repoRoot(), 'firmware', 'bin', 'tsemu-sbi.elf'));
+    expect(existsSync(BUNDLED_FIRMWARE), `${BUNDLED_FIRMWARE} is committed`).to.equal(true);
+    expect(resolveFirmwarePath({ kind: 'default' }, [], nodeBootFiles)).to.equal(BUNDLED_FIRMWARE);
+    expect(resolveFirmwarePath({ kind: 'none' }, [], nodeBootFiles)).to.equal(undefined);
+    // A data directory laid out like QEMU's (/usr/share/qemu), with a stand-in for its OpenSBI.
+    const dataDir = join(f.dir, 'share-qemu');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, QEMU_FIRMWARE), new Uint8Array(16));
+    expect(resolveFirmwarePath({ kind: 'none' }, [dataDir], nodeBootFiles)).to.equal(undefined);
+    expect(resolveFirmwarePath({ kind: 'file', path: QEMU_FIRMWARE }, [join(f.dir, 'nowhere'), dataDir], nodeBootFiles)).to.equal(join(dataDir, QEMU_FIRMWARE));
+    expect(resolveFirmwarePath({ kind: 'file', path: get('fw2.bin') }, [dataDir], nodeBootFiles)).to.equal(get('fw2.bin'));
+    // A missing file, or a missing bundled firmware, fails with QEMU's message (the search directories do not stand in for default).
+    expect(bootError(() => resolveFirmwarePath({ kind: 'file', path: 'nothing.bin' }, [dataDir], nodeBootFiles))).to.equal('Unable to load the RISC-V firmware "nothing.bin"');
+    const gone = join(f.dir, 'no-firmware.elf');
+    expect(bootError(() => resolveFirmwarePath({ kind: 'default' }, [dataDir], nodeBootFiles, gone))).to.equal(`Unable to load the RISC-V firmware "${gone}"`);
   });
 
   it('keeps symbol tables in QEMU’s lookup order (kernel before firmware)', function () {

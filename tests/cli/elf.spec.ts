@@ -1,47 +1,21 @@
 /**
- * ELF parsing and the -kernel loading policy. ELFs are built with riscv64-unknown-elf-gcc;
- * headers and symbols are checked against readelf, and what lands in memory against
- * what QEMU 7.2 puts there (read back through its monitor).
+ * ELF parsing and the -kernel loading policy, on the committed images of tests/cli/images
+ * (kernel.S). Headers and symbols are checked against what riscv64-unknown-elf-readelf printed,
+ * and what lands in memory against what QEMU 7.2 put there (read back through its monitor): both
+ * kept in the committed transcripts tests/transcripts/cli/elf/* (elf.oracle.spec.ts records and
+ * checks them live; elf-cases.ts is the recipe both share).
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { ElfError, ImageLoadError, loadKernel, loadElf, lookupFunctionSymbol, parseElf, type ImageLoadResult } from '../../src/machine/elf.js';
-import { buildElf, GCC, hasTool, makeTempDir, QEMU, readQemuMemory, runQemu, runTool } from './qemu-oracle.js';
+import { readTranscript } from '../support/transcripts.js';
+import { hex, local } from './qemu-oracle.js';
+import {
+  K0, K0_WORDS, K200, K32, KEYS, KFAR, loadSpan, makeDir, MiB, RAM_BASE, RAM_WORDS, rawFallbackImages, removeDir, uImage, uImages, writeImages,
+  type FunctionSymbol, type KernelLoad, type MemoryDump, type ReadelfHeader,
+} from './elf-cases.js';
 import { SparseMemory } from './sparse-memory.js';
-
-const RAM_BASE = 0x80000000;
-const MiB = 1024 * 1024;
-
-const KERNEL_SOURCE = `
-  .section .text
-  .globl _start
-  .type _start, @function
-_start:
-  la t0, data_word
-  ld a0, 0(t0)
-  j helper
-  .size _start, .-_start
-  .type helper, @function
-helper:                      # no .size: QEMU widens it to the next function
-  addi a0, a0, 1
-  j tail
-  .type tail, @function
-tail:
-  j tail
-  .size tail, .-tail
-  .type local_fn, @function
-local_fn:
-  ret
-  .size local_fn, .-local_fn
-notype_label:
-  nop
-  .section .data
-data_word: .dword 0x1122334455667788
-  .section .bss
-bss_area: .space 8192
-`;
 
 function ram(size = 128 * MiB): SparseMemory {
   return new SparseMemory([{ base: RAM_BASE, size }]);
@@ -57,60 +31,33 @@ function elfError(bytes: Uint8Array, name: string): ElfError {
   throw new Error('parsed without error');
 }
 
-/** A legacy U-Boot image header (big-endian) in front of `payload`. */
-function uImage(payload: Uint8Array, opts: { load: number; entry: number; type: number; comp: number }): Uint8Array {
-  const out = new Uint8Array(64 + payload.length);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, 0x27051956);
-  v.setUint32(12, payload.length);
-  v.setUint32(16, opts.load);
-  v.setUint32(20, opts.entry);
-  v.setUint8(28, 5); // IH_OS_LINUX
-  v.setUint8(29, 26); // IH_ARCH_RISCV
-  v.setUint8(30, opts.type);
-  v.setUint8(31, opts.comp);
-  out.set(payload, 64);
-  return out;
-}
-
 describe('machine/elf', function () {
   let dir = '';
-  let k200 = '';
-  let k0 = '';
-  let kfar = '';
-  let k32 = '';
+  const k200 = K200;
+  const k0 = K0;
+  const kfar = KFAR;
+  const k32 = K32;
 
   before(function () {
-    if (!hasTool(GCC)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(GCC)');
-    this.timeout(120_000);
-    dir = makeTempDir('elf');
-    k200 = buildElf(dir, 'k200', KERNEL_SOURCE, ['-Wl,-Ttext=0x80200000']);
-    k0 = buildElf(dir, 'k0', KERNEL_SOURCE, ['-Wl,-Ttext=0x80000000']);
-    kfar = buildElf(dir, 'kfar', KERNEL_SOURCE, ['-Wl,-Ttext=0x10000000', '-Wl,-Tdata=0x10010000']);
-    k32 = buildElf(dir, 'k32', KERNEL_SOURCE.replace('ld a0', 'lw a0'), ['-march=rv32imac', '-mabi=ilp32', '-Wl,-Ttext=0x80200000']);
+    dir = makeDir();
   });
   after(function () {
-    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    removeDir(dir);
   });
 
   describe('parseElf', function () {
-    it('reads the entry point and PT_LOAD segments as readelf does', function () {
+    it('reads the entry point and PT_LOAD segments as readelf does (transcript)', function () {
       const image = parseElf(readFileSync(k200), 'k200.elf');
-      const header = runTool('riscv64-unknown-elf-readelf', ['-hlW', k200]);
-      expect(image.entry).to.equal(BigInt(/Entry point address:\s+(0x[0-9a-f]+)/.exec(header)?.[1] ?? 'x'));
-      const loads = [...header.matchAll(/^\s*LOAD\s+(0x[0-9a-f]+) (0x[0-9a-f]+) (0x[0-9a-f]+) (0x[0-9a-f]+) (0x[0-9a-f]+)/gm)].map((m) => ({
-        fileOffset: Number(m[1]), vaddr: BigInt(m[2] ?? ''), paddr: BigInt(m[3] ?? ''), fileSize: Number(m[4]), memSize: Number(m[5]),
-      }));
+      const header = readTranscript<ReadelfHeader>(KEYS.readelfHeader);
+      expect(image.entry).to.equal(BigInt(header.entry));
+      const loads = header.loads.map((l) => ({ ...l, vaddr: BigInt(l.vaddr), paddr: BigInt(l.paddr) }));
       expect(loads.length).to.be.greaterThan(1);
       expect(image.segments.map((s) => ({ fileOffset: s.fileOffset, vaddr: s.vaddr, paddr: s.paddr, fileSize: s.fileSize, memSize: s.memSize }))).to.deep.equal(loads);
     });
 
-    it('keeps the function symbols QEMU keeps (STT_FUNC, defined), sorted, zero sizes widened', function () {
+    it('keeps the function symbols QEMU keeps (STT_FUNC, defined), sorted, zero sizes widened (readelf transcript)', function () {
       const image = parseElf(readFileSync(k200), 'k200.elf');
-      const table = runTool('riscv64-unknown-elf-readelf', ['-sW', k200]);
-      const funcs = [...table.matchAll(/^\s*\d+:\s+([0-9a-f]+)\s+(\d+)\s+FUNC\s+\w+\s+\w+\s+(\d+)\s+(\S+)$/gm)]
-        .map((m) => ({ name: m[4] ?? '', address: Number(BigInt(`0x${m[1] ?? ''}`)), size: Number(m[2]) }))
-        .sort((a, b) => a.address - b.address);
+      const funcs = readTranscript<FunctionSymbol[]>(KEYS.readelfSymbols);
       const widened = funcs.map((f, i) => ({ ...f, size: f.size === 0 && funcs[i + 1] !== undefined ? (funcs[i + 1]?.address ?? 0) - f.address : f.size }));
       expect(funcs.map((f) => f.name)).to.deep.equal(['_start', 'helper', 'tail', 'local_fn']);
       expect(funcs.find((f) => f.name === 'helper')?.size).to.equal(0);
@@ -148,26 +95,25 @@ describe('machine/elf', function () {
   });
 
   describe('loading', function () {
-    it('places segments (zero-filled bss) exactly where QEMU does', function () {
-      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
+    it('places segments (zero-filled bss) exactly where QEMU does (transcript)', function () {
+      const q = readTranscript<MemoryDump>(KEYS.loadK200);
+      const span = loadSpan(readTranscript<ReadelfHeader>(KEYS.readelfHeader));
+      expect([q.addr, q.length]).to.deep.equal([span.low, span.high - span.low]);
       const mem = ram();
       const result = loadElf(parseElf(readFileSync(k200), 'k200.elf'), readFileSync(k200), mem, 'k200.elf');
-      const base = Number(result.low);
-      const words = Number(result.high - result.low) / 8;
-      const qemu = readQemuMemory(['-M', 'virt', '-bios', 'none', '-kernel', k200], base, words);
-      const ours = Array.from({ length: words }, (_, i) => mem.readU64(base + i * 8));
-      expect(ours).to.deep.equal(qemu);
+      expect([result.low, result.high], 'lowest and one-past-highest loaded address').to.deep.equal([BigInt(span.low), BigInt(span.high)]);
+      expect(hex(mem.read(q.addr, q.length))).to.equal(q.bytes);
     });
 
-    it('keeps the in-RAM part of a segment that starts below RAM, like QEMU', function () {
-      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
+    it('keeps the in-RAM part of a segment that starts below RAM, like QEMU (transcript)', function () {
+      const q = readTranscript<MemoryDump>(KEYS.loadK0);
+      expect([q.addr, q.length]).to.deep.equal([RAM_BASE, K0_WORDS * 8]);
       const mem = ram();
       const bytes = readFileSync(k0);
       const image = parseElf(bytes, 'k0.elf');
       expect((image.segments[0]?.paddr ?? 0n) < BigInt(RAM_BASE), "header page below RAM").to.equal(true);
       loadElf(image, bytes, mem, 'k0.elf');
-      const qemu = readQemuMemory(['-M', 'virt', '-bios', 'none', '-kernel', k0], RAM_BASE, 16);
-      expect(Array.from({ length: 16 }, (_, i) => mem.readU64(RAM_BASE + i * 8))).to.deep.equal(qemu);
+      expect(hex(mem.read(RAM_BASE, K0_WORDS * 8))).to.equal(q.bytes);
     });
 
     it('refuses a segment entirely outside guest memory, naming its address', function () {
@@ -181,23 +127,23 @@ describe('machine/elf', function () {
   });
 
   describe('loadKernel (QEMU 7.2 riscv_load_kernel)', function () {
-    /** What QEMU reports as kernel_entry (fw_dynamic next_addr at 0x1038) and the first RAM words it loaded. */
-    function qemuKernel(path: string): { entry: bigint; ram: bigint[] } {
-      const rom = readQemuMemory(['-M', 'virt', '-bios', 'none', '-kernel', path], 0x1038, 1);
-      return { entry: rom[0] ?? -1n, ram: readQemuMemory(['-M', 'virt', '-bios', 'none', '-kernel', path], RAM_BASE, 8) };
+    /** What QEMU made of a kernel (transcript entry by file name). */
+    function qemuKernel(key: string, name: string): KernelLoad {
+      const q = readTranscript<KernelLoad[]>(key).find((e) => e.name === name);
+      if (q === undefined) throw new Error(`tests/transcripts/${key}.json has no entry for ${name}: record it again (TSEMU_RECORD_TRANSCRIPTS=1)`);
+      return q;
     }
 
-    function ours(path: string): { result: ImageLoadResult; ram: bigint[] } {
+    function ours(path: string): { result: ImageLoadResult; ram: string } {
       const mem = ram();
       const result = loadKernel(readFileSync(path), path, RAM_BASE, 128 * MiB, mem);
-      return { result, ram: Array.from({ length: 8 }, (_, i) => mem.readU64(RAM_BASE + i * 8)) };
+      return { result, ram: hex(mem.read(RAM_BASE, RAM_WORDS * 8)) };
     }
 
-    it('returns the lowest load address of an ELF (not e_entry), as QEMU does', function () {
-      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
+    it('returns the lowest load address of an ELF (not e_entry), as QEMU does (transcript)', function () {
       const { result } = ours(k200);
       expect(result.format).to.equal('elf');
-      expect(result.address).to.equal(qemuKernel(k200).entry);
+      expect(result.address).to.equal(BigInt(qemuKernel(KEYS.kernelK200, 'k200.elf').entry));
       expect(result.elfEntry).to.equal(parseElf(readFileSync(k200), 'k').entry);
     });
 
@@ -214,41 +160,23 @@ describe('machine/elf', function () {
       expect(() => ours(path)).to.throw(/not a kernel image/);
     });
 
-    it('loads damaged ELFs and binaries as raw images at the kernel start address, as QEMU does', function () {
-      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
-      this.timeout(60_000);
-      const good = readFileSync(k200);
-      const variants: Record<string, Uint8Array> = {
-        'truncated.elf': good.subarray(0, 3000),
-        'be.elf': Uint8Array.from(good, (b, i) => (i === 5 ? 2 : b)),
-        'plain.bin': new Uint8Array(4096).map((_, i) => (i * 7) & 0xff),
-      };
-      for (const [name, bytes] of Object.entries(variants)) {
-        const path = join(dir, name);
-        writeFileSync(path, bytes);
-        const q = qemuKernel(path);
+    it('loads damaged ELFs and binaries as raw images at the kernel start address, as QEMU does (transcript)', function () {
+      for (const [name, path] of Object.entries(writeImages(dir, rawFallbackImages()))) {
+        const q = qemuKernel(KEYS.rawFallback, name);
         const o = ours(path);
         expect(o.result.format, name).to.equal('raw');
-        expect(o.result.address, name).to.equal(q.entry);
-        expect(o.ram, name).to.deep.equal(q.ram);
+        expect(o.result.address, name).to.equal(BigInt(q.entry));
+        expect(o.ram, name).to.equal(q.ram);
       }
     });
 
-    it('loads uImages (plain and gzip) at their load address and returns their entry, as QEMU does', function () {
-      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
-      const payload = new Uint8Array(64).map((_, i) => i + 1);
-      const images: Record<string, Uint8Array> = {
-        'plain.uimg': uImage(payload, { load: RAM_BASE, entry: RAM_BASE + 0x10, type: 2, comp: 0 }),
-        'gz.uimg': uImage(gzipSync(payload), { load: RAM_BASE, entry: RAM_BASE + 0x20, type: 2, comp: 1 }),
-      };
-      for (const [name, bytes] of Object.entries(images)) {
-        const path = join(dir, name);
-        writeFileSync(path, bytes);
-        const q = qemuKernel(path);
+    it('loads uImages (plain and gzip) at their load address and returns their entry, as QEMU does (transcript)', function () {
+      for (const [name, path] of Object.entries(writeImages(dir, uImages()))) {
+        const q = qemuKernel(KEYS.uImages, name);
         const o = ours(path);
         expect(o.result.format, name).to.equal('uimage');
-        expect(o.result.address, name).to.equal(q.entry);
-        expect(o.ram, name).to.deep.equal(q.ram);
+        expect(o.result.address, name).to.equal(BigInt(q.entry));
+        expect(o.ram, name).to.equal(q.ram);
       }
     });
 
@@ -258,14 +186,15 @@ describe('machine/elf', function () {
       expect([result.format, result.address, result.notes]).to.deep.equal(['raw', BigInt(RAM_BASE + 2 * MiB), ['Wrong image type 3, expected 2']]);
     });
 
-    it('refuses an empty file or one larger than RAM with QEMU’s message', function () {
-      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
+    it('refuses an empty file or one larger than RAM with QEMU’s message (transcript)', function () {
       const empty = join(dir, 'empty.bin');
       writeFileSync(empty, new Uint8Array(0));
       const big = new Uint8Array(16 * MiB + 1);
       expect(() => loadKernel(new Uint8Array(0), empty, RAM_BASE, 16 * MiB, ram(16 * MiB))).to.throw(ImageLoadError, `could not load kernel '${empty}'`);
       expect(() => loadKernel(big, 'big.bin', RAM_BASE, 16 * MiB, ram(16 * MiB))).to.throw(ImageLoadError, "could not load kernel 'big.bin'");
-      expect(runQemu(['-M', 'virt', '-bios', 'none', '-display', 'none', '-kernel', empty]).stderr).to.equal(`qemu-system-riscv64: could not load kernel '${empty}'\n`);
+      const q = readTranscript<{ status: number | null; stderr: string }>(KEYS.emptyKernel);
+      expect(local(q.stderr, dir)).to.equal(`qemu-system-riscv64: could not load kernel '${empty}'\n`);
+      expect(q.status).to.equal(1);
     });
 
     it('refuses 32-bit RISC-V ELFs (QEMU would load them)', function () {

@@ -1,17 +1,20 @@
 /**
- * Command-line parsing. Where QEMU 7.2 has the same behaviour, the expected output is
- * taken from running qemu-system-riscv64 itself (skipped if it is not installed);
- * tsemu-only rules are checked against the values written in src/cli/README.md.
+ * Command-line parsing. Where QEMU 7.2 has the same behaviour, the expected output is what
+ * qemu-system-riscv64 printed, kept in the committed transcripts tests/transcripts/cli/options/*
+ * (options.oracle.spec.ts checks them against a live QEMU; options-cases.ts is the recipe both
+ * share); tsemu-only rules are checked against the values written in src/cli/README.md.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { OptionError, parseCommandLine, versionText, helpText, type CommandLine, type MachineOptions } from '../../src/cli/options.js';
 import { parseQemuSize } from '../../src/cli/size.js';
-import { asTsemu, hasTool, makeTempDir, QEMU, runQemu } from './qemu-oracle.js';
-
-const BASE = ['-M', 'virt', '-bios', 'none', '-S', '-display', 'none'];
+import { readTranscript } from '../support/transcripts.js';
+import { asTsemu, local } from './qemu-oracle.js';
+import {
+  BASE, entryFor, errorCases, KEYS, LOG_ITEM_ARGS, makeFixtures, MEM_SIZES, removeFixtures, serialMonitorCombos, SMP_ARGS, warningCases,
+  type DtbFacts, type Fixtures, type HelpListings, type LogItems, type QemuExit, type Warnings,
+} from './options-cases.js';
 
 function parseError(args: readonly string[]): string {
   try {
@@ -36,168 +39,53 @@ function exitOf(args: readonly string[]): Extract<CommandLine, { action: 'exit' 
 }
 
 describe('cli/options', function () {
+  let f!: Fixtures;
   let dir = '';
   let img = '';
-  const imgs: string[] = [];
+  let imgs: readonly string[] = [];
 
   before(function () {
-    dir = makeTempDir('cli');
-    img = join(dir, 'disk.img');
-    writeFileSync(img, new Uint8Array(64 * 1024));
-    for (let i = 0; i < 9; i += 1) {
-      imgs.push(join(dir, `d${i}.img`));
-      writeFileSync(join(dir, `d${i}.img`), new Uint8Array(4096));
-    }
+    f = makeFixtures();
+    ({ dir, img, imgs } = f);
   });
   after(function () {
-    rmSync(dir, { recursive: true, force: true });
+    removeFixtures(f);
   });
 
-  describe('errors match QEMU 7.2', function () {
-    /** Cases where QEMU stops with an error before starting the guest. */
-    const cases = (): string[][] => [
-      ['-foo'],
-      ['--foo'],
-      ['-m'],
-      ['-kernel'],
-      ['-D'],
-      ['-M', 'foo'],
-      ['-M', 'virt,foo=1'],
-      ['-M', 'virt,dumpdtb'],
-      ['-cpu', 'foo'],
-      ['-smp', '4,maxcpus=2'],
-      ['-smp', '2,sockets=2,cores=2'],
-      ['-smp', '3,sockets=2'],
-      ['-smp', '8,sockets=2,cores=2,threads=3'],
-      ['-smp', 'foo'],
-      ['-smp', '2,foo=3'],
-      ['-smp', ',cpus=2'],
-      ['-smp', '2,foo'],
-      ['-smp', '2,dies=2'],
-      ['-smp', '2,clusters=2'],
-      ['-smp', '2,maxcpus=1.5'],
-      ['-smp', '2,sockets=x'],
-      ['-m', 'foo'],
-      ['-m', '1X'],
-      ['-m', 'foo=1'],
-      ['-m', '128MB'],
-      ['-m', '1e2'],
-      ['-m', '-1'],
-      ['-m', '1.5'],
-      ['-m', '1.5e3K'],
-      ['-m', 'size='],
-      ['-m', '1.E5'],
-      ['-append', 'console=ttyS0'],
-      ['-initrd', join(dir, 'nope.cpio')],
-      ['-drive', `file=${join(dir, 'missing.img')},format=raw,if=none,id=d0`],
-      ['-drive', 'format=raw,if=none,id=d0'],
-      ['-drive', `file=${img},format=raw,if=none,id=d0,readonly=maybe`],
-      ['-drive', `file=${img},format=raw,if=none,id=d0,snapshot=x`],
-      ['-drive', `file=${img},format=raw,if=none,id=d0,bogus=1`],
-      ['-drive', `file=${img},if=foo`],
-      ['-drive', `file=${img},format=raw,if=none,id=0d`],
-      ['-drive', `file=${img},format=foo,if=none,id=d0`],
-      ['-drive', `file=${img},format=raw,if=none,id=d0`, '-drive', `file=${imgs[0] ?? ''},format=raw,if=none,id=d0`],
-      ['-drive', `file=${dir}`],
-      ['-drive', `file=${join(dir, 'a,,b.img')},format=raw,if=none`],
-      [join(dir, 'missing.img')],
-      ['-drive', `file=${img},format=raw,if=none,id=d0`, '-device', 'virtio-blk-device'],
-      ['-drive', `file=${img},format=raw,if=none,id=d0`, '-device', 'virtio-blk-device,drive=d1'],
-      ['-drive', `file=${img},format=raw,if=none,id=d0`, '-device', 'virtio-blk-device,drive=d0,foo=1'],
-      ['-drive', `file=${img},format=raw,if=none,id=d0`, '-device', 'virtio-blk-device,drive=d0,id=0x'],
-      ['-drive', `file=${img},format=raw,if=none,id=d0`, '-device', 'virtio-blk-device,drive=d0', '-device', 'virtio-blk-device,drive=d0'],
-      ['-drive', `file=${img},format=raw,if=none,id=d0`, '-drive', `file=${imgs[0] ?? ''},format=raw,if=none,id=d1`, '-device', 'virtio-blk-device,drive=d0,id=x', '-device', 'virtio-blk-device,drive=d1,id=x'],
-      ['-drive', `file=${img},format=raw,if=none,id=d0`, '-drive', `file=${img},format=raw,if=none,id=d1`, '-device', 'virtio-blk-device,drive=d0', '-device', 'virtio-blk-device,drive=d1'],
-      imgs.flatMap((f, i) => ['-drive', `file=${f},format=raw,if=none,id=d${i}`, '-device', `virtio-blk-device,drive=d${i}`]),
-      ['-device', 'foo'],
-      ['-device', 'drive=x'],
-      ['-serial', 'foo'],
-      ['-serial', 'file:'],
-      ['-monitor', 'foo'],
-      ['-monitor', `unix:${join(dir, 'm.sock')},server,nowait,foo`],
-      ['-monitor', 'tcp:127.0.0.1,server,nowait'],
-      ['-qmp', 'none'],
-      ['-serial', 'stdio', '-monitor', 'stdio'],
-      ['-serial', 'mon:stdio', '-monitor', 'stdio'],
-      ['-monitor', 'stdio', '-qmp', 'stdio'],
-      ['-nographic', '-serial', 'stdio'],
-      ['-nographic', '-monitor', 'stdio'],
-      ['-accel', 'foo'],
-      ['-accel', 'kvm'],
-      ['-accel', 'tcg,foo=1'],
-      ['-accel', 'tcg,thread=foo'],
-      ['-display', 'foo'],
-      ['-display', 'none,foo=1'],
-      ['-trace', 'foo=bar'],
-    ];
-
+  describe('errors match QEMU 7.2 (transcript)', function () {
     it('gives QEMU’s message (name aside) for each bad command line', function () {
-      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
-      this.timeout(120_000);
-      for (const c of cases()) {
+      const recorded = readTranscript<QemuExit[]>(KEYS.errors);
+      for (const c of errorCases(f)) {
         const args = [...BASE, ...c];
-        const qemu = runQemu(args);
+        const qemu = entryFor(recorded, args, f, KEYS.errors);
         expect(qemu.status, `QEMU exit status for ${c.join(' ')}`).to.equal(1);
         const ours = parseError(args);
         // QEMU sometimes adds a follow-up line (e.g. "could not connect serial device ..."): compare ours with its first lines.
-        const qemuLines = asTsemu(qemu.stderr).split('\n').slice(0, ours.split('\n').length).join('\n');
+        const qemuLines = asTsemu(local(qemu.stderr, dir)).split('\n').slice(0, ours.split('\n').length).join('\n');
         expect(ours, c.join(' ')).to.equal(qemuLines);
       }
     });
   });
 
-  describe('values match QEMU 7.2', function () {
-    /** Memory and CPU count QEMU ends up with, read from the device tree it dumps. */
-    function qemuDtbFacts(args: readonly string[]): { ram: bigint; cpus: number; warnings: string } {
-      const dtb = join(dir, 'q.dtb');
-      const r = runQemu(['-M', `virt,dumpdtb=${dtb}`, '-bios', 'none', '-display', 'none', '-nodefaults', ...args]);
-      expect(r.status, r.stderr).to.equal(0);
-      const dts = spawnSync('dtc', ['-I', 'dtb', '-O', 'dts', dtb], { encoding: 'utf8' }).stdout;
-      const reg = /memory@80000000 \{[^}]*reg = <0x00 0x80000000 (0x[0-9a-f]+) (0x[0-9a-f]+)>/.exec(dts);
-      if (reg?.[1] === undefined || reg[2] === undefined) throw new Error('no memory node');
-      const ram = (BigInt(reg[1]) << 32n) | BigInt(reg[2]);
-      const cpus = (dts.match(/\bcpu@[0-9a-f]+ \{/g) ?? []).length;
-      const warnings = r.stderr.split('\n').filter((l) => !/info: dtb dumped/.test(l)).join('\n').trim();
-      return { ram, cpus, warnings };
-    }
-
+  describe('values match QEMU 7.2 (transcript)', function () {
     it('computes -m sizes like QEMU', function () {
-      if (!hasTool(QEMU) || !hasTool('dtc')) throw new Error('missing test prerequisite (.ci/run installs it): ' + "!hasTool(QEMU) || !hasTool('dtc')");
-      this.timeout(120_000);
-      for (const m of ['16', '0', '0x100', '0x10M', '1.5G', '1g', '100', '16.5M', ' 64', '20000k', '1.0000001G', '2G', '536870912B', '0.75G', 'size=300M', '17.M', '0x2000000B', '', 'size=16,size=32']) {
-        expect(BigInt(run(['-m', m]).ramSize), `-m ${m}`).to.equal(qemuDtbFacts(['-m', m]).ram);
+      const recorded = readTranscript<DtbFacts[]>(KEYS.memSizes);
+      for (const m of MEM_SIZES) {
+        expect(BigInt(run(['-m', m]).ramSize), `-m ${m}`).to.equal(BigInt(entryFor(recorded, ['-m', m], f, KEYS.memSizes).ram));
       }
     });
 
     it('computes the -smp CPU count like QEMU', function () {
-      if (!hasTool(QEMU) || !hasTool('dtc')) throw new Error('missing test prerequisite (.ci/run installs it): ' + "!hasTool(QEMU) || !hasTool('dtc')");
-      this.timeout(120_000);
-      for (const s of [['2'], ['cpus=3'], ['sockets=2,cores=2'], ['4,maxcpus=8'], ['maxcpus=4'], ['2,threads=2'], ['2', '-smp', 'maxcpus=4'], ['cpus=2,maxcpus=4,sockets=1,cores=2,threads=2'], ['8']]) {
-        expect(run(['-smp', ...s]).smp.cpus, `-smp ${s.join(' ')}`).to.equal(qemuDtbFacts(['-smp', ...s]).cpus);
+      const recorded = readTranscript<DtbFacts[]>(KEYS.smpCounts);
+      for (const s of SMP_ARGS) {
+        expect(run(['-smp', ...s]).smp.cpus, `-smp ${s.join(' ')}`).to.equal(entryFor(recorded, ['-smp', ...s], f, KEYS.smpCounts).cpus);
       }
     });
 
     it('accepts or refuses serial/monitor combinations exactly as QEMU does', function () {
-      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
-      this.timeout(60_000);
-      const sock = join(dir, 'mon.sock');
-      const combos = [
-        ['-nographic'],
-        ['-nographic', '-serial', 'mon:stdio'],
-        ['-nographic', '-serial', 'null', '-serial', 'mon:stdio'],
-        ['-nographic', '-monitor', 'none'],
-        ['-nographic', '-qmp', 'stdio'],
-        ['-nographic', '-qmp', `unix:${sock},server,nowait`],
-        ['-serial', 'stdio'],
-        ['-monitor', 'stdio'],
-        ['-serial', 'mon:stdio'],
-        ['-serial', 'stdio', '-qmp', 'stdio'],
-        ['-serial', 'mon:stdio', '-qmp', 'stdio'],
-        ['-nodefaults', '-nographic', '-serial', 'stdio'],
-        ['-monitor', `unix:${sock},server=on,wait=off`, '-serial', `file:${join(dir, 'serial.txt')}`],
-      ];
-      for (const c of combos) {
-        const q = runQemu(['-M', `virt,dumpdtb=${join(dir, 'c.dtb')}`, '-bios', 'none', '-display', 'none', ...c]);
+      const recorded = readTranscript<QemuExit[]>(KEYS.serialMonitor);
+      for (const c of serialMonitorCombos(f)) {
+        const q = entryFor(recorded, c, f, KEYS.serialMonitor);
         let ours = '';
         try {
           parseCommandLine(c);
@@ -205,48 +93,41 @@ describe('cli/options', function () {
           if (!(err instanceof OptionError)) throw err;
           ours = err.message;
         }
-        const qemuError = q.status === 0 ? '' : asTsemu(q.stderr).split('\n').find((l) => l.startsWith('tsemu-system-riscv64: ')) ?? q.stderr;
+        const stderr = local(q.stderr, dir);
+        const qemuError = q.status === 0 ? '' : asTsemu(stderr).split('\n').find((l) => l.startsWith('tsemu-system-riscv64: ')) ?? stderr;
         expect(ours, c.join(' ')).to.equal(qemuError);
       }
     });
 
     it('prints QEMU’s warnings', function () {
-      if (!hasTool(QEMU) || !hasTool('dtc')) throw new Error('missing test prerequisite (.ci/run installs it): ' + "!hasTool(QEMU) || !hasTool('dtc')");
-      this.timeout(60_000);
-      const lines = [
-        ['-smp', '2,cores=0'],
-        ['-drive', `file=${img},format=raw,if=none,readonly`],
-        ['-drive', `file=${img},format=raw,if=none,noreadonly`],
-        ['-drive', `file=${img},if=none`],
-      ];
-      for (const args of lines) {
-        expect(run(args).warnings.join('\n'), args.join(' ')).to.equal(asTsemu(qemuDtbFacts(args).warnings));
+      const recorded = readTranscript<Warnings[]>(KEYS.warnings);
+      for (const args of warningCases(f)) {
+        const q = entryFor(recorded, args, f, KEYS.warnings);
+        expect(run(args).warnings.join('\n'), args.join(' ')).to.equal(asTsemu(local(q.warnings, dir)));
       }
     });
 
     it('lists accelerators exactly like QEMU and uses its help layouts', function () {
-      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
-      expect(exitOf(['-accel', 'help']).stdout).to.equal(runQemu(['-accel', 'help']).stdout);
-      const machines = runQemu(['-M', 'help']).stdout.split('\n');
+      const q = readTranscript<HelpListings>(KEYS.help);
+      expect(exitOf(['-accel', 'help']).stdout).to.equal(q.accel);
       const ours = exitOf(['-M', 'help']).stdout.split('\n');
-      expect(ours[0]).to.equal(machines[0]);
-      expect(ours[1]).to.equal(`${machines.find((l) => l.startsWith('virt ')) ?? ''} (default)`);
-      expect(runQemu(['-cpu', 'help']).stdout.split('\n')).to.include(exitOf(['-cpu', 'help']).stdout.trim());
-      const qemuDisplays = runQemu(['-display', 'help']).stdout.split('\n');
-      expect(exitOf(['-display', 'help']).stdout).to.equal(`${qemuDisplays[0] ?? ''}\nnone\n`);
+      expect(ours[0]).to.equal(q.machinesHeader);
+      expect(ours[1]).to.equal(`${q.virtLine} (default)`);
+      expect(q.cpus).to.include(exitOf(['-cpu', 'help']).stdout.trim());
+      expect(exitOf(['-display', 'help']).stdout).to.equal(`${q.displaysHeader}\nnone\n`);
     });
 
     it('answers -d help / bad -d items like QEMU: the item list on stdout, status 1', function () {
-      if (!hasTool(QEMU)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!hasTool(QEMU)');
-      const qemuList = runQemu(['-d', 'help']).stdout.split('\n');
-      for (const d of ['help', 'foo', 'in_asm,,exec', '']) {
-        const q = runQemu([...BASE, '-d', d]);
+      const q = readTranscript<LogItems>(KEYS.logItems);
+      for (const d of LOG_ITEM_ARGS) {
+        const recorded = q.cases.find((c) => c.d === d);
+        if (recorded === undefined) throw new Error(`tests/transcripts/${KEYS.logItems}.json has no case for -d '${d}'`);
         const ours = exitOf([...BASE, '-d', d]);
-        expect(ours.exitCode).to.equal(q.status);
-        expect(ours.stdout.split('\n')[0]).to.equal(q.stdout.split('\n')[0]);
+        expect(ours.exitCode, `-d '${d}'`).to.equal(recorded.status);
+        expect(ours.stdout.split('\n')[0], `-d '${d}'`).to.equal(recorded.firstLine);
       }
       // Every line of ours (items tsemu has, with QEMU's descriptions) appears in QEMU's list.
-      for (const line of exitOf(['-d', 'help']).stdout.split('\n')) expect(qemuList).to.include(line);
+      for (const line of exitOf(['-d', 'help']).stdout.split('\n')) expect(q.list).to.include(line);
     });
   });
 

@@ -1,27 +1,24 @@
 /**
- * Runs the real qemu-system-riscv64 (QEMU 7.2, the reference) for tests that compare
- * tsemu's behaviour with it, and the RISC-V GNU toolchain for building test images.
+ * Runs the real qemu-system-riscv64 (QEMU 7.2, the reference) for the oracle tier of tests/cli
+ * (the `*.oracle.spec` files, which record what the `*.spec` files read from transcripts), and
+ * the path placeholders both tiers use so a transcript does not hold this machine's temporary
+ * directory or checkout.
+ *
+ * `hasTool` and `makeTempDir` are re-exported from tests/support/tools.ts for the suites of other
+ * folders that still import them from here.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { repoRoot } from '../support/run-guest.js';
+import { makeTempDir } from '../support/tools.js';
+
+export { hasTool, makeTempDir } from '../support/tools.js';
 
 export const QEMU = 'qemu-system-riscv64';
 export const GCC = 'riscv64-unknown-elf-gcc';
 export const OBJDUMP = 'riscv64-unknown-elf-objdump';
-
-const available = new Map<string, boolean>();
-
-/** True if `tool` runs on this machine (tests that need it skip otherwise). */
-export function hasTool(tool: string): boolean {
-  let ok = available.get(tool);
-  if (ok === undefined) {
-    ok = spawnSync(tool, ['--version'], { encoding: 'utf8', timeout: 10_000 }).status === 0;
-    available.set(tool, ok);
-  }
-  return ok;
-}
+export const READELF = 'riscv64-unknown-elf-readelf';
 
 export interface QemuRun {
   readonly status: number | null;
@@ -64,24 +61,48 @@ export function readQemuMemory(args: readonly string[], addr: number, dwords: nu
   return Array.from({ length: dwords }, (_, i) => view.getBigUint64(i * 8, true));
 }
 
-/** A fresh temporary directory for one test file. */
-export function makeTempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `tsemu-${prefix}-`));
-}
-
-/** Compiles an assembly source into an ELF with riscv64-unknown-elf-gcc; returns its path. */
-export function buildElf(dir: string, name: string, source: string, extraArgs: readonly string[]): string {
-  const src = join(dir, `${name}.S`);
-  const out = join(dir, `${name}.elf`);
-  writeFileSync(src, source);
-  const r = spawnSync(GCC, ['-nostdlib', '-nostartfiles', '-o', out, src, ...extraArgs], { encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`${GCC} failed: ${r.stderr}`);
-  return out;
-}
-
 /** Runs a tool and returns its stdout, failing the test if it fails. */
-export function runTool(tool: string, args: readonly string[]): string {
-  const r = spawnSync(tool, args, { encoding: 'utf8', timeout: 60_000 });
+export function runTool(tool: string, args: readonly string[], cwd?: string): string {
+  const r = spawnSync(tool, args, { encoding: 'utf8', timeout: 60_000, cwd });
   if (r.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
+}
+
+/** The committed test images (tests/cli/images, rebuilt by its Makefile). */
+export const IMAGE_DIR = join(repoRoot(), 'tests', 'cli', 'images');
+export const IMAGES = ['boot-k200.elf', 'boot-k0.elf', 'boot-fw.elf', 'k200.elf', 'k0.elf', 'kfar.elf', 'k32.elf'] as const;
+
+export function imagePath(name: (typeof IMAGES)[number]): string {
+  return join(IMAGE_DIR, name);
+}
+
+/**
+ * Text or arguments as a transcript keeps them: the test's temporary directory as $DIR and the
+ * repository root as $ROOT (QEMU's messages name the files they were given).
+ */
+export function portable(text: string, dir: string): string {
+  return text.split(dir).join('$DIR').split(repoRoot()).join('$ROOT');
+}
+
+/** The inverse of portable(), for this run's directory. */
+export function local(text: string, dir: string): string {
+  return text.split('$DIR').join(dir).split('$ROOT').join(repoRoot());
+}
+
+export function portableArgs(args: readonly string[], dir: string): string[] {
+  return args.map((a) => portable(a, dir));
+}
+
+/** Bytes as lower-case hex, the form transcripts keep memory in. */
+export function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+/** 64-bit values as transcripts keep them (JSON has no bigint): `0x` hex strings. */
+export function hex64(values: readonly bigint[]): string[] {
+  return values.map((v) => `0x${v.toString(16)}`);
+}
+
+export function fromHex64(values: readonly string[]): bigint[] {
+  return values.map((v) => BigInt(v));
 }

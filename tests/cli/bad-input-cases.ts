@@ -1,0 +1,228 @@
+/**
+ * The recipe both tiers of the bad-input tests share (bad-input.spec.ts runs the real tsemu binary
+ * and compares with the committed QEMU transcripts tests/transcripts/cli/bad-input/*,
+ * bad-input.oracle.spec.ts runs QEMU 7.2 live): the bad command lines and files, how tsemu's
+ * one line relates to what QEMU prints, and what of QEMU's run each transcript keeps (paths as
+ * $DIR for the fixture directory and $ROOT for the repository).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, virtKernelArgs, type GuestRunResult } from '../support/run-guest.js';
+import { portable, portableArgs } from './qemu-oracle.js';
+
+export const PROGRAM = 'tsemu-system-riscv64';
+export const RUN_TIMEOUT_MS = 6_000;
+const EM_X86_64 = 62;
+const PT_LOAD = 1;
+/** Outside every region of the virt machine with the default 128 MiB of RAM (which ends at 0x88000000). */
+const OUTSIDE_RAM = 0x90000000n;
+
+/** The committed guest: a valid RV64 ELF, and the base for the damaged copies below. */
+export const GUEST_ELF = join(repoRoot(), 'tests', 'boot', 'guests', 'bin', 'unmapped-access.elf');
+
+/** How tsemu's one line relates to what QEMU prints for the same command line. */
+export type QemuComparison =
+  /** QEMU prints the same, program name aside. */
+  | { kind: 'same' }
+  /** QEMU says it in two lines (the OS error, then its own); tsemu's line starts with QEMU's last line and adds the OS error. */
+  | { kind: 'last-line-then-reason' }
+  /** QEMU has no message to compare with; `why` says what QEMU does instead. */
+  | { kind: 'none'; why: string };
+
+export interface BadInputCase {
+  title: string;
+  args(files: Fixtures): string[];
+  qemu: QemuComparison;
+  /** Text tsemu's line must contain (the file, option or value at fault). */
+  mentions(files: Fixtures): string;
+}
+
+export interface Fixtures {
+  dir: string;
+  missing: string;
+  text: string;
+  empty: string;
+  x86Elf: string;
+  outsideRamElf: string;
+}
+
+export const base = (kernel: string, extra: readonly string[] = []): string[] => virtKernelArgs(kernel, extra);
+
+export const CASES: readonly BadInputCase[] = [
+  {
+    title: 'a missing -kernel file',
+    args: (f) => base(f.missing),
+    qemu: { kind: 'last-line-then-reason' },
+    mentions: (f) => f.missing,
+  },
+  {
+    title: 'a directory as -kernel',
+    args: (f) => base(f.dir),
+    qemu: { kind: 'same' },
+    mentions: (f) => f.dir,
+  },
+  {
+    title: 'an empty -kernel file',
+    args: (f) => base(f.empty),
+    qemu: { kind: 'same' },
+    mentions: (f) => f.empty,
+  },
+  {
+    title: 'a text file as -kernel (not ELF)',
+    args: (f) => base(f.text),
+    qemu: { kind: 'none', why: 'QEMU 7.2 loads any non-ELF, non-uImage file as a raw image at 0x80000000 and runs it' },
+    mentions: (f) => f.text,
+  },
+  {
+    title: 'an x86-64 ELF as -kernel (wrong architecture)',
+    args: (f) => base(f.x86Elf),
+    qemu: { kind: 'none', why: 'QEMU 7.2 loads an ELF for another machine as a raw image and runs it' },
+    mentions: (f) => f.x86Elf,
+  },
+  {
+    title: 'an ELF segment outside RAM',
+    args: (f) => base(f.outsideRamElf),
+    qemu: { kind: 'none', why: 'QEMU 7.2 silently drops ROM data with no memory behind it and starts the guest' },
+    mentions: () => `0x${OUTSIDE_RAM.toString(16)}`,
+  },
+  {
+    title: '-m too small to boot (1M)',
+    args: () => base(GUEST_ELF, ['-m', '1M']),
+    qemu: { kind: 'none', why: 'QEMU 7.2 prints a multi-line "Some ROM regions are overlapping" report' },
+    mentions: () => '-m 1M',
+  },
+  {
+    title: '-m below tsemu’s minimum (8M)',
+    args: () => base(GUEST_ELF, ['-m', '8M']),
+    qemu: { kind: 'none', why: 'QEMU 7.2 boots with 8 MiB' },
+    mentions: () => '8M',
+  },
+  {
+    title: '-m above tsemu’s maximum (9G)',
+    args: () => base(GUEST_ELF, ['-m', '9G']),
+    qemu: { kind: 'none', why: 'QEMU 7.2 allocates it (or fails with a host-dependent allocation error)' },
+    mentions: () => '9G',
+  },
+  {
+    title: '-m far too large (1000T)',
+    args: () => base(GUEST_ELF, ['-m', '1000T']),
+    qemu: { kind: 'none', why: 'QEMU 7.2 reports a host-dependent "cannot set up guest memory ... Cannot allocate memory"' },
+    mentions: () => '1000T',
+  },
+  {
+    title: 'a missing -drive file (if=virtio)',
+    args: (f) => base(GUEST_ELF, ['-drive', `file=${f.missing},if=virtio,format=raw`]),
+    qemu: { kind: 'same' },
+    mentions: (f) => f.missing,
+  },
+  {
+    title: 'a missing -drive file (if=none + virtio-blk-device)',
+    args: (f) => base(GUEST_ELF, ['-drive', `file=${f.missing},if=none,id=d0`, '-device', 'virtio-blk-device,drive=d0']),
+    qemu: { kind: 'same' },
+    mentions: (f) => f.missing,
+  },
+  {
+    title: 'a missing -bios file',
+    args: (f) => ['-M', 'virt', '-nographic', '-bios', f.missing, '-kernel', GUEST_ELF],
+    qemu: { kind: 'same' },
+    mentions: (f) => f.missing,
+  },
+  {
+    title: 'an unknown option',
+    args: () => base(GUEST_ELF, ['-foo']),
+    qemu: { kind: 'same' },
+    mentions: () => '-foo',
+  },
+  {
+    title: 'an option missing its argument',
+    args: () => [...base(GUEST_ELF), '-m'],
+    qemu: { kind: 'same' },
+    mentions: () => '-m',
+  },
+  {
+    title: 'an unsupported accelerator',
+    args: () => base(GUEST_ELF, ['-accel', 'kvm']),
+    qemu: { kind: 'same' },
+    mentions: () => 'kvm',
+  },
+  {
+    title: 'an option tsemu does not implement (-netdev)',
+    args: () => base(GUEST_ELF, ['-netdev', 'user,id=n0']),
+    qemu: { kind: 'none', why: 'QEMU 7.2 supports it (and only warns that the netdev has no peer)' },
+    mentions: () => '-netdev',
+  },
+  {
+    title: 'a device tsemu does not implement (virtio-net-device)',
+    args: () => base(GUEST_ELF, ['-device', 'virtio-net-device']),
+    qemu: { kind: 'none', why: 'QEMU 7.2 supports it' },
+    mentions: () => 'virtio-net-device',
+  },
+];
+
+/** A copy of `bytes` with e_machine replaced (ELF64 little-endian header). */
+function withMachine(bytes: Buffer, machine: number): Buffer {
+  const copy = Buffer.from(bytes);
+  copy.writeUInt16LE(machine, 18);
+  return copy;
+}
+
+/** A copy whose first PT_LOAD segment (and entry point) is moved to `addr`. */
+function withFirstSegmentAt(bytes: Buffer, addr: bigint): Buffer {
+  const copy = Buffer.from(bytes);
+  const phoff = Number(copy.readBigUInt64LE(0x20));
+  const phentsize = copy.readUInt16LE(0x36);
+  for (let i = 0; i < copy.readUInt16LE(0x38); i++) {
+    const ph = phoff + i * phentsize;
+    if (copy.readUInt32LE(ph) !== PT_LOAD) continue;
+    copy.writeBigUInt64LE(addr, ph + 0x10); // p_vaddr
+    copy.writeBigUInt64LE(addr, ph + 0x18); // p_paddr
+    copy.writeBigUInt64LE(addr, 0x18); // e_entry
+    return copy;
+  }
+  throw new Error('no PT_LOAD segment');
+}
+
+export const KEYS = {
+  messages: 'cli/bad-input/messages',
+  unmappedAccess: 'cli/bad-input/unmapped-access',
+} as const;
+
+/** Writes the bad files into a fresh temporary directory. */
+export function makeFixtures(): Fixtures {
+  const dir = mkdtempSync(join(tmpdir(), 'tsemu-bad-input-'));
+  const guest = readFileSync(GUEST_ELF);
+  const files: Fixtures = {
+    dir,
+    missing: join(dir, 'missing.elf'),
+    text: join(dir, 'notes.txt'),
+    empty: join(dir, 'empty.bin'),
+    x86Elf: join(dir, 'x86.elf'),
+    outsideRamElf: join(dir, 'outside-ram.elf'),
+  };
+  writeFileSync(files.text, 'This is a text file, not a kernel.\n');
+  writeFileSync(files.empty, new Uint8Array(0));
+  writeFileSync(files.x86Elf, withMachine(guest, EM_X86_64));
+  writeFileSync(files.outsideRamElf, withFirstSegmentAt(guest, OUTSIDE_RAM));
+  return files;
+}
+
+export function removeFixtures(files: Fixtures | undefined): void {
+  if (files !== undefined) rmSync(files.dir, { recursive: true, force: true });
+}
+
+/** What QEMU printed for a case (by title) with the same command line. */
+export type QemuMessage = { readonly title: string; readonly args: readonly string[]; readonly status: number | null; readonly stderr: string };
+
+export function qemuMessage(c: BadInputCase, files: Fixtures, r: GuestRunResult): QemuMessage {
+  return { title: c.title, args: portableArgs(c.args(files), files.dir), status: r.status, stderr: portable(r.stderr, files.dir) };
+}
+
+/** The guest that touches unmapped memory, and what of QEMU's run is kept: console output and exit status. */
+export const unmappedAccessArgs = (): string[] => virtKernelArgs(GUEST_ELF);
+export type ConsoleOutcome = { readonly stdout: string; readonly status: number | null };
+
+export function describeRun(r: GuestRunResult): string {
+  return `status=${String(r.status)} signal=${String(r.signal)} timedOut=${String(r.timedOut)}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
+}
+
