@@ -1,21 +1,30 @@
 /**
- * Test helper: decompile a DTB with the installed `dtc` and parse its DTS
- * text into a tree, so tests can compare node and property sets.
+ * Test helper: device trees as node/property trees, so tests can compare node and property
+ * sets. Two decompilers give the same tree:
+ *   - decompileDtb(dtb): tests/support/dtb.ts, written in TypeScript (npm test);
+ *   - dtcDecompile(dtb): the installed `dtc`, its DTS text parsed by parseDts (oracle tier only;
+ *     tests/hw/fdt.oracle.spec.ts checks that both agree byte for byte).
  */
 import { execFileSync } from 'node:child_process';
+import { dtbToDtsTree, type DtsTreeNode } from '../support/dtb.js';
 
-export interface DtsNode {
-  name: string;
-  /** Property name -> raw DTS value text ('' for an empty property). */
-  props: Map<string, string>;
-  children: DtsNode[];
-}
+export type DtsNode = DtsTreeNode;
 
-export function dtbToDts(dtb: Uint8Array): string {
-  // QEMU pads its dump to 1 MiB; dtc stops reading at totalsize, so pass only that.
+/** `dtc -I dtb -O dts -q` of `dtb` (QEMU pads its dump to 1 MiB; dtc is given only totalsize). */
+export function dtcDts(dtb: Uint8Array): string {
   const totalSize = new DataView(dtb.buffer, dtb.byteOffset).getUint32(4);
   const input = dtb.subarray(0, Math.min(totalSize, dtb.length));
   return execFileSync('dtc', ['-I', 'dtb', '-O', 'dts', '-q', '-'], { input }).toString();
+}
+
+/** The tree of `dtb` as dtc decompiles it. */
+export function dtcDecompile(dtb: Uint8Array): DtsNode {
+  return parseDts(dtcDts(dtb));
+}
+
+/** The tree of `dtb` as tests/support/dtb.ts decompiles it (no external tool). */
+export function decompileDtb(dtb: Uint8Array): DtsNode {
+  return dtbToDtsTree(dtb);
 }
 
 export function parseDts(text: string): DtsNode {
@@ -60,4 +69,15 @@ export function pruneNodes(node: DtsNode, drop: (name: string) => boolean): void
     if (drop(child.name)) node.children.splice(i, 1);
     else pruneNodes(child, drop);
   }
+}
+
+/** A tree as JSON (what a transcript stores): properties as [name, DTS value] pairs, in order. */
+export type DtsJson = { name: string; props: [string, string][]; children: DtsJson[] };
+
+export function treeToJson(node: DtsNode): DtsJson {
+  return { name: node.name, props: [...node.props.entries()], children: node.children.map(treeToJson) };
+}
+
+export function treeFromJson(json: DtsJson): DtsNode {
+  return { name: json.name, props: new Map(json.props), children: json.children.map(treeFromJson) };
 }

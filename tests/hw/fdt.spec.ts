@@ -1,21 +1,17 @@
+/**
+ * The DTB builder (src/hw/fdt.ts): header layout, every property kind and the order of nodes and
+ * properties, read back with the test DTB reader tests/support/dtb.ts (no dtc needed; the same
+ * checks through dtc are in fdt.oracle.spec.ts).
+ */
 import { expect } from 'chai';
 import { FdtBuilder, fdtValue } from '../../src/hw/fdt.js';
-import { dtbToDts, findNode, parseDts } from './dts-tree.js';
+import { parseDtb } from '../support/dtb.js';
+import { decompileDtb } from './dts-tree.js';
+import { checkEveryPropertyKind, checkInsertionOrder, sampleFdt } from './fdt-cases.js';
 
 describe('hw/fdt: DTB builder', () => {
-  function sample(): FdtBuilder {
-    const fdt = new FdtBuilder();
-    fdt.root.setU32('#address-cells', 2).setString('model', 'unit-test');
-    const ph = fdt.allocPhandle();
-    const a = fdt.root.addNode('a@1000').setU32('phandle', ph).setU64('big', 0x1_2345_6789n);
-    a.setStringList('compatible', 'x,one', 'x,two').setEmpty('flag');
-    a.addNode('leaf').setBytes('blob', new Uint8Array([1, 2, 3])).setU32('ref', ph);
-    fdt.root.addNode('b').setString('model', 'shared name string');
-    return fdt;
-  }
-
   it('writes a version-17 header with consistent offsets (devicetree spec 5.2)', () => {
-    const dtb = sample().build();
+    const dtb = sampleFdt().build();
     const view = new DataView(dtb.buffer, dtb.byteOffset);
     expect(view.getUint32(0)).to.equal(0xd00dfeed);
     expect(view.getUint32(4)).to.equal(dtb.length);
@@ -30,30 +26,22 @@ describe('hw/fdt: DTB builder', () => {
     expect(view.getUint32(offStrings - 4)).to.equal(9); // FDT_END
   });
 
-  it('round-trips through dtc with every property kind', () => {
-    const tree = parseDts(dtbToDts(sample().build()));
-    expect(tree.props.get('#address-cells')).to.equal('<0x02>');
-    expect(tree.props.get('model')).to.equal('"unit-test"');
-    const a = findNode(tree, '/a@1000');
-    expect(a?.props.get('phandle')).to.equal('<0x01>');
-    expect(a?.props.get('big')).to.equal('<0x01 0x23456789>');
-    expect(a?.props.get('compatible')).to.equal('"x,one\\0x,two"');
-    expect(a?.props.get('flag')).to.equal('');
-    const leaf = findNode(tree, '/a@1000/leaf');
-    expect(leaf?.props.get('blob')).to.equal('[01 02 03]');
-    expect(leaf?.props.get('ref')).to.equal('<0x01>');
-    expect(findNode(tree, '/b')?.props.get('model')).to.equal('"shared name string"');
+  it('reads back with the test DTB reader: no reservations, the structure block exactly as long as declared', () => {
+    const dtb = sampleFdt().build();
+    const { header, reservations, root } = parseDtb(dtb);
+    expect(reservations).to.deep.equal([]);
+    expect(header.version).to.equal(17);
+    expect(header.totalSize).to.equal(dtb.length);
+    expect(root.name).to.equal('');
+    expect(root.children.map((c) => c.name)).to.deep.equal(['a@1000', 'b']);
+  });
+
+  it('decompiles (tests/support/dtb.ts) with every property kind', () => {
+    checkEveryPropertyKind(decompileDtb(sampleFdt().build()));
   });
 
   it('keeps insertion order of nodes and properties', () => {
-    const tree = parseDts(dtbToDts(sample().build()));
-    expect(tree.children.map((c) => c.name)).to.deep.equal(['a@1000', 'b']);
-    expect([...(findNode(tree, '/a@1000')?.props.keys() ?? [])]).to.deep.equal([
-      'phandle',
-      'big',
-      'compatible',
-      'flag',
-    ]);
+    checkInsertionOrder(decompileDtb(sampleFdt().build()));
   });
 
   it('rejects duplicate sibling names and replaces properties in place', () => {

@@ -5,52 +5,39 @@
  *
  * The guest is guests/bin/spin.elf (harts 0-1 spin forever); every emulator
  * starts with -S and no -d, so nothing is translated before the first `cont`.
- * Compared with QEMU 7.2 (a prerequisite, as for every oracle test): the first
- * `IN:` block (the reset vector) and every message text. Debian's QEMU is
- * built with the log trace backend only, so the simple backend's `trace-file`
- * is checked against what QEMU's trace/simple.c does (see src/monitor/README.md).
+ * Compared with QEMU 7.2 through the committed transcripts
+ * tests/transcripts/monitor-e2e/log-runtime/*.json (log-runtime.oracle.spec.ts
+ * checks them against a live QEMU; see log-runtime-qemu.ts): the first `IN:`
+ * block (the reset vector) and every message text. Debian's QEMU is built with
+ * the log trace backend only, so the simple backend's `trace-file` is checked
+ * against what QEMU's trace/simple.c does (see src/monitor/README.md).
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { hasTool, QEMU } from '../cli/qemu-oracle.js';
 import { EVENTS } from '../../src/trace/generated/events.js';
 import { readSimpleTrace, type SimpleTraceEvent } from '../../src/trace/simpletrace-reader.js';
-import { HmpStdio, parseXg, sleep } from './hmp-stdio.js';
-import { QmpSocket } from './qmp-socket.js';
 import { GuestSession } from '../support/guest-session.js';
+import { waitFor as waitForProbe } from '../support/tools.js';
+import { readTranscript } from '../support/transcripts.js';
+import { HmpStdio, parseXg, sleep } from './hmp-stdio.js';
+import {
+  BAD_ITEM_LISTS, FIRST_BLOCK_KEY, inAsmBlocks, MESSAGE_CASES, MESSAGES_KEY, RESET_VECTOR, spinArgs,
+  type FirstBlockRecord, type MessagesRecord,
+} from './log-runtime-qemu.js';
+import { QmpSocket } from './qmp-socket.js';
 import { loadSpinGuest, slotAddress } from './spin-guest.js';
 
 const guest = loadSpinGuest();
-const haveQemu = hasTool(QEMU);
-/** QEMU is the oracle here: without it the suite fails instead of comparing less. */
-function requireQemu(): void {
-  if (!haveQemu) throw new Error('missing test prerequisite (.ci/run installs it): qemu-system-riscv64');
-}
-const QEMU_ONLY_ARGS = ['-display', 'none', '-accel', 'tcg,thread=single'];
 
-function spinArgs(...extra: string[]): string[] {
-  return ['-M', 'virt', '-bios', 'none', '-smp', '2', '-S', '-serial', 'null', ...extra, '-kernel', guest.relativePath];
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
+/** Polls every 50 ms, for 8 s unless told. */
+function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 8000): Promise<T> {
+  return waitForProbe(what, probe, timeoutMs, 50);
 }
 
 function fileText(path: string): string {
   return existsSync(path) ? readFileSync(path, 'latin1') : '';
-}
-
-/** The `-d in_asm` blocks of a log, each from its `----------------` line to its blank line. */
-function inAsmBlocks(text: string): string[] {
-  return text.split('----------------\n').slice(1).map((b) => `----------------\n${b.split('\n\n')[0]}\n\n`);
 }
 
 function countOf(text: string, needle: string): number {
@@ -69,30 +56,15 @@ async function backInLoop(hmp: HmpStdio): Promise<void> {
 }
 
 describe('monitor e2e: log and logfile at run time', function () {
-  before(requireQemu);
   this.timeout(20_000);
   let dir: string;
   let hmp: HmpStdio;
-  /** QEMU's first in_asm block for the same machine, when QEMU is installed. */
-  let qemuFirstBlock: string | undefined;
   const f1 = (): string => join(dir, 'first.log');
   const f2 = (): string => join(dir, 'second.log');
 
   before(async function () {
     this.timeout(60_000);
     dir = mkdtempSync(join(tmpdir(), 'tsemu-log-e2e-'));
-    if (haveQemu) {
-      const qemu = await HmpStdio.start('qemu', [...spinArgs('-monitor', 'stdio'), ...QEMU_ONLY_ARGS]);
-      try {
-        await qemu.run('log in_asm');
-        await qemu.run('cont');
-        await waitFor('QEMU to log the loop', () => (qemu.session.stderr.includes('IN: spin') ? true : undefined));
-        qemuFirstBlock = inAsmBlocks(qemu.session.stderr)[0];
-        await qemu.quit();
-      } finally {
-        qemu.kill();
-      }
-    }
     hmp = await HmpStdio.start('tsemu', spinArgs('-monitor', 'stdio'));
   });
 
@@ -106,13 +78,9 @@ describe('monitor e2e: log and logfile at run time', function () {
     expect(await hmp.run('cont')).to.equal('');
     await waitFor('IN: spin on stderr', () => (hmp.session.stderr.includes('IN: spin') ? true : undefined));
     const blocks = inAsmBlocks(hmp.session.stderr);
-    // the reset vector, as QEMU 7.2 logs it (captured from qemu-system-riscv64; compared again when installed)
-    const resetVector = '----------------\nIN: \nPriv: 3; Virt: 0\n' +
-      '0x0000000000001000:  00000297          auipc                   t0,0                    # 0x1000\n' +
-      '0x0000000000001004:  02828613          addi                    a2,t0,40\n' +
-      '0x0000000000001008:  f1402573          csrrs                   a0,mhartid,zero\n\n';
-    if (qemuFirstBlock !== undefined) expect(qemuFirstBlock, 'QEMU').to.equal(resetVector);
-    expect(blocks[0]).to.equal(resetVector);
+    // the reset vector, as QEMU 7.2 logs it (the transcript; log-runtime.oracle.spec.ts compares it with a live QEMU)
+    expect(readTranscript<FirstBlockRecord>(FIRST_BLOCK_KEY).block, 'QEMU (transcript)').to.equal(RESET_VECTOR);
+    expect(blocks[0]).to.equal(RESET_VECTOR);
     expect(blocks.some((b) => b.startsWith('----------------\nIN: spin\nPriv: 3; Virt: 0\n0x000000008000001c:  00043303  '))).to.equal(true);
   });
 
@@ -164,81 +132,53 @@ describe('monitor e2e: log and logfile at run time', function () {
   });
 });
 
-/** Command line -> output, as qemu-system-riscv64 7.2 prints it (compared again when it is installed). */
-const MESSAGE_CASES: readonly (readonly [string, string])[] = [
-  ['log trace:nonexistent_zz', "warning: trace event 'nonexistent_zz' does not exist\n"],
-  ['log all', "Filename template with '%d' required for 'tid'\n"],
-  ['logfile /tmp/tsemu-bad-template%s', 'Bad logfile template: /tmp/tsemu-bad-template%s\n'],
-  ['logfile /tmp/tsemu-bad-template%d%d', 'Bad logfile template: /tmp/tsemu-bad-template%d%d\n'],
-  ['logfile /nonexistent/x.log', 'Error opening logfile /nonexistent/x.log: No such file or directory\n'],
-  // QEMU keeps the name and, its log backend keeping a log level at all times, opens it again at every change
-  ['log none', 'Error opening logfile /nonexistent/x.log: No such file or directory\n'],
-  ['log in_asm', 'Error opening logfile /nonexistent/x.log: No such file or directory\n'],
-  ['logfile /', 'Error opening logfile /: Is a directory\n'],
-  ['trace-file', "unknown command: 'trace-file'\n"],
-  ['trace-file on', "unknown command: 'trace-file'\n"],
-  ['help trace-file', "unknown command: 'trace-file'\n"],
-];
-
 describe('monitor e2e: log / logfile / trace-file messages with the log trace backend', function () {
-  before(requireQemu);
   this.timeout(20_000);
   const dirs: string[] = [];
   let tsemu: HmpStdio;
-  let qemu: HmpStdio | undefined;
+  let qemu: MessagesRecord;
 
   before(async function () {
     this.timeout(60_000);
-    const args = spinArgs('-monitor', 'stdio');
-    [tsemu, qemu] = await Promise.all([
-      HmpStdio.start('tsemu', args),
-      haveQemu ? HmpStdio.start('qemu', [...args, ...QEMU_ONLY_ARGS]) : Promise.resolve(undefined),
-    ]);
+    qemu = readTranscript<MessagesRecord>(MESSAGES_KEY);
+    tsemu = await HmpStdio.start('tsemu', spinArgs('-monitor', 'stdio'));
   });
 
   after(() => {
     tsemu?.kill();
-    qemu?.kill();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
   it('log bogus (and other bad item lists) print the log help, as hmp_log does', async () => {
     const help = await tsemu.run('help log');
     expect(help).to.match(/^Log items \(comma separated\):\nnone {12}remove all logs\nout_asm {9}show generated host assembly/);
-    for (const line of ['log bogus', 'log in_asm,bogus', 'log in_asm,none', 'log trace:']) {
+    expect(qemu.badItemLists.map(([line]) => line), 'the command lines of the QEMU transcript').to.deep.equal(BAD_ITEM_LISTS);
+    for (const [line, theirs] of qemu.badItemLists) {
       expect(await tsemu.run(line), line).to.equal(help);
-      if (qemu === undefined) continue;
       // QEMU lists more items (op_opt, mmu, ...); the frame is the same
-      const theirs = await qemu.run(line);
       expect(theirs.split('\n').slice(0, 2), `QEMU ${line}`).to.deep.equal(help.split('\n').slice(0, 2));
       expect(theirs.split('\n').slice(-5), `QEMU ${line}`).to.deep.equal(help.split('\n').slice(-5));
     }
   });
 
-  for (const [line, expected] of MESSAGE_CASES) {
+  MESSAGE_CASES.forEach(([line, expected], i) => {
     it(`${JSON.stringify(line)} -> ${JSON.stringify(expected.split('\n')[0])}`, async () => {
-      if (qemu !== undefined) expect(await qemu.run(line), 'QEMU').to.equal(expected);
+      expect(qemu.messages[i], 'QEMU (transcript)').to.deep.equal([line, expected]);
       expect(await tsemu.run(line)).to.equal(expected);
     });
-  }
+  });
 
   it('a logfile that opens ends the errors; log and logfile print nothing then', async () => {
     const d = mkdtempSync(join(tmpdir(), 'tsemu-log-msg-'));
     dirs.push(d);
-    for (const hmp of qemu === undefined ? [tsemu] : [tsemu, qemu]) {
-      const path = join(d, `${hmp === tsemu ? 'tsemu' : 'qemu'}-%d.log`);
-      expect(await hmp.run(`logfile ${path}`)).to.equal('');
-      expect(await hmp.run('log none')).to.equal('');
-    }
+    expect(await tsemu.run(`logfile ${join(d, 'tsemu-%d.log')}`)).to.equal('');
+    expect(await tsemu.run('log none')).to.equal('');
     // %d is the process id
-    const created = readdirSync(d);
-    expect(created.filter((n) => /^tsemu-\d+\.log$/.test(n))).to.have.length(1);
-    if (qemu !== undefined) expect(created.filter((n) => /^qemu-\d+\.log$/.test(n))).to.have.length(1);
+    expect(readdirSync(d).filter((n) => /^tsemu-\d+\.log$/.test(n))).to.have.length(1);
   });
 });
 
 describe('monitor e2e: log through QMP human-monitor-command', function () {
-  before(requireQemu);
   this.timeout(20_000);
   let dir: string;
   let proc: GuestSession;
@@ -284,7 +224,6 @@ describe('monitor e2e: log through QMP human-monitor-command', function () {
 });
 
 describe('monitor e2e: trace-file with the simple backend', function () {
-  before(requireQemu);
   this.timeout(20_000);
   let dir: string;
   let hmp: HmpStdio;

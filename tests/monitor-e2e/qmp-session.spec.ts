@@ -1,157 +1,107 @@
 /**
  * A whole QMP session on a unix socket against the real emulator:
  * `tsemu-system-riscv64 -M virt -bios none -smp 2 -serial file:F
- * -qmp unix:S,server,nowait -kernel spin.elf`. QEMU 7.2 (when installed) runs
- * the same command line at the same time (plus `-display none`, and
- * `-accel tcg,thread=single` so that it spins on one host core) and gets the
- * same requests; every reply and event of a command QEMU also has must be the
- * same text, timestamps and thread ids aside. tsemu's own commands
- * (instr-load, instr-unload, the `tcg` trace event) are checked for what they
- * must do. The connection rules are QEMU's: one client at a time (a second
- * one waits, without a greeting, until the first leaves), a client that
- * disconnects in the middle of a request takes nothing down.
+ * -qmp unix:S,server,nowait -kernel spin.elf`. Every reply and event of a
+ * command QEMU also has must be the same text as QEMU 7.2's for the same
+ * request in the same session (run with `-display none -accel
+ * tcg,thread=single`), timestamps and thread ids aside: the committed
+ * transcript tests/transcripts/monitor-e2e/qmp-session/qemu.json, which
+ * qmp-session.oracle.spec.ts checks against a live QEMU (see
+ * qmp-session-qemu.ts). tsemu's own commands (instr-load, instr-unload, the
+ * `tcg` trace event) are checked for what they must do. The connection rules
+ * are QEMU's: a client that disconnects in the middle of a request takes
+ * nothing down; unlike QEMU, a second client is served at once.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { hasTool, QEMU } from '../cli/qemu-oracle.js';
-import { GuestSession } from '../support/guest-session.js';
-import type { Emulator } from './hmp-stdio.js';
+import { readTranscript } from '../support/transcripts.js';
 import { normalizeGreeting, normalizeQmp, QmpSocket } from './qmp-socket.js';
+import {
+  expectProgress, REQUESTS, startSide, TRANSCRIPT_KEY, waitForCpus, type QemuQmpRecord, type Side, type StepName,
+} from './qmp-session-qemu.js';
 import { registerValues } from './register-dump.js';
 import { hex16, loadSpinGuest, slotAddress } from './spin-guest.js';
 
 const guest = loadSpinGuest();
 const LIBRARY = 'examples/instr/ldst-count.ts';
 
-interface Side {
-  readonly name: Emulator;
-  readonly proc: GuestSession;
-  readonly socketPath: string;
-  /** The first client. */
-  a: QmpSocket;
-  /** The second client (connected while the first one is still there). */
-  b?: QmpSocket;
-}
-
-function emulatorArgs(dir: string, name: Emulator): string[] {
-  const args = ['-M', 'virt', '-bios', 'none', '-smp', '2', '-serial', `file:${join(dir, 'serial.txt')}`,
-    '-qmp', `unix:${join(dir, 'qmp.sock')},server,nowait`, '-kernel', guest.relativePath];
-  return name === 'qemu' ? [...args, '-display', 'none', '-accel', 'tcg,thread=single'] : args;
-}
-
-async function startSide(name: Emulator, dir: string): Promise<Side> {
-  const args = emulatorArgs(dir, name);
-  const proc = name === 'tsemu' ? GuestSession.startTsemu(args, { timeoutMs: 120_000 }) : GuestSession.startQemu(args, { timeoutMs: 120_000 });
-  const socketPath = join(dir, 'qmp.sock');
-  return { name, proc, socketPath, a: await QmpSocket.connect(socketPath) };
-}
-
-/** The counter hart 0 keeps storing, read through human-monitor-command. */
-async function counterVia(client: QmpSocket): Promise<bigint> {
-  const reply = JSON.parse(await client.reply(
-    `{"execute": "human-monitor-command", "arguments": {"command-line": "x /1xg 0x${slotAddress(0).toString(16)}"}}`)) as { return?: string };
-  const m = /: 0x([0-9a-f]{16})\r\n$/.exec(reply.return ?? '');
-  if (m === null) throw new Error(`unexpected x output ${JSON.stringify(reply)}`);
-  return BigInt(`0x${m[1]}`);
-}
-
-/** Poll query-cpus-fast until it lists `count` vCPUs (tsemu may still be starting them). */
-async function waitForCpus(client: QmpSocket, count: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const reply = JSON.parse(await client.reply('{"execute": "query-cpus-fast"}')) as { return?: unknown[] };
-    if ((reply.return?.length ?? 0) >= count) return;
-    if (Date.now() > deadline) throw new Error(`query-cpus-fast still lists fewer than ${count} vCPUs`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function expectProgress(client: QmpSocket, what: string): Promise<void> {
-  const from = await counterVia(client);
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const now = await counterVia(client);
-    if (now - from >= 10_000n) return;
-    if (Date.now() > deadline) throw new Error(`${what}: the guest made no progress (counter ${from} -> ${now} in 20 s)`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('monitor e2e: QMP on a unix socket, a whole session', function () {
   this.timeout(60_000);
-  const haveQemu = hasTool(QEMU);
   const dirs: string[] = [];
   let tsemu: Side;
-  let qemu: Side | undefined;
+  let qemu: QemuQmpRecord;
+  /** The requests compared so far, as "step/index". */
+  const compared = new Set<string>();
 
   before(async function () {
     this.timeout(120_000);
-    const dir = (tag: string): string => { const d = mkdtempSync(join(tmpdir(), `tsemu-qmp-${tag}-`)); dirs.push(d); return d; };
-    [tsemu, qemu] = await Promise.all([startSide('tsemu', dir('t')), haveQemu ? startSide('qemu', dir('q')) : Promise.resolve(undefined)]);
+    qemu = readTranscript<QemuQmpRecord>(TRANSCRIPT_KEY);
+    const d = mkdtempSync(join(tmpdir(), 'tsemu-qmp-t-'));
+    dirs.push(d);
+    tsemu = await startSide('tsemu', d);
   });
 
   after(() => {
-    for (const side of [tsemu, qemu]) {
-      side?.a.destroy();
-      side?.b?.destroy();
-      side?.proc.kill();
-    }
+    tsemu?.a.destroy();
+    tsemu?.b?.destroy();
+    tsemu?.proc.kill();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  /** Run `step` on tsemu and, when installed, on QEMU; tsemu's result first. */
-  async function onBoth<T>(step: (side: Side) => Promise<T>): Promise<[T, T | undefined]> {
-    const [ours, theirs] = await Promise.all([step(tsemu), qemu === undefined ? Promise.resolve(undefined) : step(qemu)]);
-    return [ours, theirs];
-  }
-
-  /** Same request on both; tsemu's lines must be QEMU's (normalized). Returns tsemu's lines. */
-  async function sameAsQemu(json: string, client: (s: Side) => QmpSocket = (s) => s.a): Promise<string[]> {
-    const [ours, theirs] = await onBoth((s) => client(s).request(json));
-    if (theirs !== undefined) expect(ours.map(normalizeQmp), `${json} on tsemu vs QEMU`).to.deep.equal(theirs.map(normalizeQmp));
+  /**
+   * Request `index` of `step` on tsemu; its lines must be QEMU's (normalized) for the same request
+   * at the same point of its session. Returns tsemu's lines.
+   */
+  async function sameAsQemu(step: StepName, index = 0, client: QmpSocket = tsemu.a): Promise<string[]> {
+    const json = REQUESTS[step][index] ?? '';
+    const theirs = qemu.steps[step]?.[index];
+    expect(theirs?.[0], `the QEMU transcript's request ${step}[${index}]`).to.equal(json);
+    const ours = await client.request(json);
+    expect(ours.map(normalizeQmp), `${json} on tsemu vs QEMU`).to.deep.equal(theirs?.[1]);
+    compared.add(`${step}/${index}`);
     return ours;
   }
 
   it('greets with the QMP banner, as QEMU (version aside)', async () => {
-    const [ours, theirs] = await onBoth((s) => s.a.nextLine());
+    const ours = await tsemu.a.nextLine();
     const greeting = JSON.parse(ours) as { QMP?: { version?: { qemu?: Record<string, unknown> }; capabilities?: unknown } };
     expect(greeting.QMP?.capabilities).to.deep.equal(['oob']);
     expect(Object.keys(greeting.QMP?.version?.qemu ?? {})).to.deep.equal(['micro', 'minor', 'major']);
-    if (theirs !== undefined) expect(normalizeGreeting(ours)).to.equal(normalizeGreeting(theirs));
+    expect(normalizeGreeting(ours)).to.equal(qemu.greeting);
   });
 
   it('refuses a command before qmp_capabilities', async () => {
-    expect(await sameAsQemu('{"execute": "query-status"}')).to.deep.equal([
+    expect(await sameAsQemu('refused')).to.deep.equal([
       '{"error": {"class": "CommandNotFound", "desc": "Expecting capabilities negotiation with \'qmp_capabilities\'"}}']);
   });
 
   it('qmp_capabilities, then query-status: running', async () => {
-    expect(await sameAsQemu('{"execute": "qmp_capabilities"}')).to.deep.equal(['{"return": {}}']);
-    expect(await sameAsQemu('{"execute": "query-status", "id": 1}')).to.deep.equal([
+    expect(await sameAsQemu('negotiate', 0)).to.deep.equal(['{"return": {}}']);
+    expect(await sameAsQemu('negotiate', 1)).to.deep.equal([
       '{"return": {"status": "running", "singlestep": false, "running": true}, "id": 1}']);
   });
 
   it('query-cpus-fast right away lists both harts (QEMU has created them before QMP answers)', async () => {
-    const [ours, theirs] = await onBoth((s) => s.a.reply('{"execute": "query-cpus-fast"}'));
-    if (theirs !== undefined) expect((JSON.parse(theirs) as { return: unknown[] }).return, 'QEMU').to.have.length(2);
+    const ours = await tsemu.a.reply(REQUESTS.firstCpus);
+    expect((JSON.parse(qemu.firstCpus.replace(/"thread-id": T/g, '"thread-id": 0')) as { return: unknown[] }).return, 'QEMU').to.have.length(2);
     expect((JSON.parse(ours) as { return: unknown[] }).return, `tsemu: ${ours}`).to.have.length(2);
   });
 
   it('stop: the STOP event, then the reply; query-status: paused', async () => {
     // Once both harts exist and spin, so that the stop lands in their loop.
     await waitForCpus(tsemu.a, 2);
-    await onBoth((s) => expectProgress(s.a, `${s.name} before stop`));
-    const lines = await sameAsQemu('{"execute": "stop"}');
+    await expectProgress(tsemu.a, 'tsemu before stop');
+    const lines = await sameAsQemu('stop', 0);
     expect(lines.map(normalizeQmp)).to.deep.equal([
       '{"timestamp": {"seconds": S, "microseconds": U}, "event": "STOP"}', '{"return": {}}']);
-    expect(await sameAsQemu('{"execute": "query-status"}')).to.deep.equal([
+    expect(await sameAsQemu('stop', 1)).to.deep.equal([
       '{"return": {"status": "paused", "singlestep": false, "running": false}}']);
   });
 
   it('query-cpus-fast lists both harts as QEMU does', async () => {
-    const lines = await sameAsQemu('{"execute": "query-cpus-fast"}');
+    const lines = await sameAsQemu('cpus');
     expect(normalizeQmp(lines[0])).to.equal('{"return": [' +
       '{"thread-id": T, "props": {"core-id": 0}, "qom-path": "/machine/soc0/harts[0]", "cpu-index": 0, "target": "riscv64"}, ' +
       '{"thread-id": T, "props": {"core-id": 1}, "qom-path": "/machine/soc0/harts[1]", "cpu-index": 1, "target": "riscv64"}]}');
@@ -171,23 +121,21 @@ describe('monitor e2e: QMP on a unix socket, a whole session', function () {
   });
 
   it('human-monitor-command: an unknown HMP command and a bad cpu-index, as QEMU', async () => {
-    expect(await sameAsQemu('{"execute": "human-monitor-command", "arguments": {"command-line": "foo"}}')).to.deep.equal([
+    expect(await sameAsQemu('hmcErrors', 0)).to.deep.equal([
       '{"return": "unknown command: \'foo\'\\r\\n"}']);
-    expect(await sameAsQemu('{"execute": "human-monitor-command", "arguments": {"command-line": "info registers", "cpu-index": 9}}')).to.deep.equal([
+    expect(await sameAsQemu('hmcErrors', 1)).to.deep.equal([
       '{"error": {"class": "GenericError", "desc": "Parameter \'cpu-index\' expects a CPU number"}}']);
   });
 
   it('trace-event-set-state / get-state with vcpu, as QEMU (guest_cpu_enter)', async () => {
-    const get = (vcpu: number): string => `{"execute": "trace-event-get-state", "arguments": {"name": "guest_cpu_enter", "vcpu": ${vcpu}}}`;
-    expect(await sameAsQemu('{"execute": "trace-event-set-state", "arguments": {"name": "guest_cpu_enter", "enable": true, "vcpu": 1}}'))
-      .to.deep.equal(['{"return": {}}']);
-    expect(await sameAsQemu(get(1))).to.deep.equal(['{"return": [{"name": "guest_cpu_enter", "vcpu": true, "state": "enabled"}]}']);
-    expect(await sameAsQemu(get(0))).to.deep.equal(['{"return": [{"name": "guest_cpu_enter", "vcpu": true, "state": "disabled"}]}']);
-    expect(await sameAsQemu(get(7))).to.deep.equal(['{"error": {"class": "GenericError", "desc": "invalid vCPU index 7"}}']);
-    expect(await sameAsQemu('{"execute": "trace-event-set-state", "arguments": {"name": "translate_block", "enable": true, "vcpu": 0}}'))
+    // set on vCPU 1, get on 1, 0 and 7, set a non-vCPU event on a vCPU, set off everywhere
+    expect(await sameAsQemu('trace', 0)).to.deep.equal(['{"return": {}}']);
+    expect(await sameAsQemu('trace', 1)).to.deep.equal(['{"return": [{"name": "guest_cpu_enter", "vcpu": true, "state": "enabled"}]}']);
+    expect(await sameAsQemu('trace', 2)).to.deep.equal(['{"return": [{"name": "guest_cpu_enter", "vcpu": true, "state": "disabled"}]}']);
+    expect(await sameAsQemu('trace', 3)).to.deep.equal(['{"error": {"class": "GenericError", "desc": "invalid vCPU index 7"}}']);
+    expect(await sameAsQemu('trace', 4))
       .to.deep.equal(['{"error": {"class": "GenericError", "desc": "event \\"translate_block\\" is not vCPU-specific"}}']);
-    expect(await sameAsQemu('{"execute": "trace-event-set-state", "arguments": {"name": "guest_cpu_enter", "enable": false}}'))
-      .to.deep.equal(['{"return": {}}']);
+    expect(await sameAsQemu('trace', 5)).to.deep.equal(['{"return": {}}']);
   });
 
   it('trace-event-set-state with vcpu on the tcg event guest_mem_before_exec', async () => {
@@ -217,24 +165,25 @@ describe('monitor e2e: QMP on a unix socket, a whole session', function () {
   });
 
   it('cont: the RESUME event, then the reply; the guest runs again', async () => {
-    const lines = await sameAsQemu('{"execute": "cont"}');
+    const lines = await sameAsQemu('cont');
     expect(lines.map(normalizeQmp)).to.deep.equal([
       '{"timestamp": {"seconds": S, "microseconds": U}, "event": "RESUME"}', '{"return": {}}']);
-    await onBoth((s) => expectProgress(s.a, `${s.name} after cont`));
+    await expectProgress(tsemu.a, 'tsemu after cont');
   });
 
   it('errors as QEMU: unknown command, missing argument, wrong type, unexpected argument', async () => {
-    expect(await sameAsQemu('{"execute": "foo", "id": 7}')).to.deep.equal([
+    // unknown command, no name, no enable, name of the wrong type, enable of the wrong type, unexpected argument
+    expect(await sameAsQemu('errors', 0)).to.deep.equal([
       '{"id": 7, "error": {"class": "CommandNotFound", "desc": "The command foo has not been found"}}']);
-    expect(await sameAsQemu('{"execute": "trace-event-get-state"}')).to.deep.equal([
+    expect(await sameAsQemu('errors', 1)).to.deep.equal([
       '{"error": {"class": "GenericError", "desc": "Parameter \'name\' is missing"}}']);
-    expect(await sameAsQemu('{"execute": "trace-event-set-state", "arguments": {"name": "guest_cpu_enter"}}')).to.deep.equal([
+    expect(await sameAsQemu('errors', 2)).to.deep.equal([
       '{"error": {"class": "GenericError", "desc": "Parameter \'enable\' is missing"}}']);
-    expect(await sameAsQemu('{"execute": "trace-event-get-state", "arguments": {"name": 5}}')).to.deep.equal([
+    expect(await sameAsQemu('errors', 3)).to.deep.equal([
       '{"error": {"class": "GenericError", "desc": "Invalid parameter type for \'name\', expected: string"}}']);
-    expect(await sameAsQemu('{"execute": "trace-event-set-state", "arguments": {"name": "guest_cpu_enter", "enable": "yes"}}')).to.deep.equal([
+    expect(await sameAsQemu('errors', 4)).to.deep.equal([
       '{"error": {"class": "GenericError", "desc": "Invalid parameter type for \'enable\', expected: boolean"}}']);
-    expect(await sameAsQemu('{"execute": "query-status", "arguments": {"x": 1}}')).to.deep.equal([
+    expect(await sameAsQemu('errors', 5)).to.deep.equal([
       '{"error": {"class": "GenericError", "desc": "Parameter \'x\' is unexpected"}}']);
   });
 
@@ -253,51 +202,55 @@ describe('monitor e2e: QMP on a unix socket, a whole session', function () {
   });
 
   it('malformed JSON, as QEMU: parse errors, non-objects, a request split over writes', async () => {
-    expect(await sameAsQemu('{"execute": }')).to.deep.equal([
+    // a parse error, an array, an unknown member, no execute
+    expect(await sameAsQemu('malformed', 0)).to.deep.equal([
       '{"error": {"class": "GenericError", "desc": "JSON parse error, expecting value"}}']);
-    expect(await sameAsQemu('[1, 2]')).to.deep.equal([
+    expect(await sameAsQemu('malformed', 1)).to.deep.equal([
       '{"error": {"class": "GenericError", "desc": "QMP input must be a JSON object"}}']);
-    expect(await sameAsQemu('{"exec": "query-status"}')).to.deep.equal([
+    expect(await sameAsQemu('malformed', 2)).to.deep.equal([
       '{"error": {"class": "GenericError", "desc": "QMP input member \'exec\' is unexpected"}}']);
-    expect(await sameAsQemu('{"arguments": {}}')).to.deep.equal([
+    expect(await sameAsQemu('malformed', 3)).to.deep.equal([
       '{"error": {"class": "GenericError", "desc": "QMP input lacks member \'execute\'"}}']);
-    await onBoth(async (s) => { s.a.send('{"execute": "query-'); await new Promise((r) => setTimeout(r, 200)); });
-    expect(await sameAsQemu('status"}')).to.deep.equal([
+    tsemu.a.send(REQUESTS.splitStart);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await sameAsQemu('splitEnd')).to.deep.equal([
       '{"return": {"status": "running", "singlestep": false, "running": true}}']);
   });
 
   it('a second client at the same time is greeted at once (several clients at once: QEMU makes it wait), the first goes on', async () => {
-    await onBoth(async (s) => { s.b = await QmpSocket.connect(s.socketPath); });
-    const [silent, qemuSilent] = await onBoth((s) => (s.b as QmpSocket).silentFor(1000));
-    if (qemuSilent !== undefined) expect(qemuSilent, 'QEMU keeps the second client waiting').to.equal(true);
+    tsemu.b = await QmpSocket.connect(tsemu.socketPath);
+    const silent = await tsemu.b.silentFor(1000);
+    expect(qemu.secondClientSilent, 'QEMU keeps the second client waiting').to.equal(true);
     // the issue asks for several QMP clients connected at once: tsemu serves both (documented in src/monitor/README.md)
     expect(silent, 'tsemu greets the second client while the first is connected').to.equal(false);
-    expect(await sameAsQemu('{"execute": "query-status"}')).to.deep.equal([
+    expect(await sameAsQemu('withSecondClient')).to.deep.equal([
       '{"return": {"status": "running", "singlestep": false, "running": true}}']);
   });
 
   it('the first client leaves in the middle of a request: the second one gets the session, the guest runs on', async () => {
-    await onBoth(async (s) => {
-      s.a.send('{"execute": "human-monitor-command", "arguments": {"command-line": "info registers"}}\n{"execute": "query-st');
-      s.a.destroy();
-    });
-    const b = (s: Side): QmpSocket => s.b as QmpSocket;
-    const [greeting] = await onBoth((s) => b(s).nextLine());
+    tsemu.a.send(REQUESTS.leaving);
+    tsemu.a.destroy();
+    const b = tsemu.b as QmpSocket;
+    const greeting = await b.nextLine();
     expect(greeting).to.match(/^\{"QMP": /);
-    expect(await sameAsQemu('{"execute": "qmp_capabilities"}', b)).to.deep.equal(['{"return": {}}']);
-    expect(await sameAsQemu('{"execute": "query-status"}', b)).to.deep.equal([
+    expect(qemu.secondClientGreeting).to.match(/^\{"QMP": /);
+    expect(await sameAsQemu('secondClient', 0, b)).to.deep.equal(['{"return": {}}']);
+    expect(await sameAsQemu('secondClient', 1, b)).to.deep.equal([
       '{"return": {"status": "running", "singlestep": false, "running": true}}']);
-    await onBoth((s) => expectProgress(b(s), `${s.name} after the first client left`));
+    await expectProgress(b, 'tsemu after the first client left');
   });
 
   it('quit: the SHUTDOWN event, the reply, the connection closes and the process exits 0', async () => {
-    const b = (s: Side): QmpSocket => s.b as QmpSocket;
-    const lines = await sameAsQemu('{"execute": "quit"}', b);
+    const b = tsemu.b as QmpSocket;
+    const lines = await sameAsQemu('quit', 0, b);
     expect(lines.map(normalizeQmp)).to.deep.equal([
       '{"timestamp": {"seconds": S, "microseconds": U}, "event": "SHUTDOWN", "data": {"guest": false, "reason": "host-qmp-quit"}}',
       '{"return": {}}']);
-    const [ours, theirs] = await onBoth(async (s) => { await b(s).waitClosed(); return s.proc.waitForExit(); });
+    await b.waitClosed();
+    const ours = await tsemu.proc.waitForExit();
     expect(ours.status, ours.stderr).to.equal(0);
-    if (theirs !== undefined) expect(theirs.status).to.equal(0);
+    expect(qemu.exitStatus).to.equal(0);
+    const all = Object.entries(qemu.steps).flatMap(([step, entries]) => (entries ?? []).map((_, i) => `${step}/${i}`));
+    expect(all.filter((s) => !compared.has(s)), 'requests of the QEMU transcript not compared').to.deep.equal([]);
   });
 });

@@ -9,10 +9,6 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
-export function haveTmux(): boolean {
-  return spawnSync('tmux', ['-V'], { encoding: 'utf8', timeout: 10_000 }).status === 0;
-}
-
 export class Tmux {
   private socketPath: string | undefined;
 

@@ -15,7 +15,7 @@ import type { ChardevBackend, MonitorSpec } from '../../src/cli/chardev.js';
 import { ConsoleMux } from '../../src/cli/console.js';
 import { MonitorConsole, MonitorHandle, startMonitors } from '../../src/monitor/server.js';
 import { FakeTarget } from './fake-target.js';
-import { waitFor } from './transcript.js';
+import { waitFor } from '../support/tools.js';
 
 /** A client that collects CR LF terminated lines. */
 class Client {
@@ -48,7 +48,7 @@ class Client {
 
   /** The next line not yet returned. */
   async next(timeoutMs = 10_000): Promise<string> {
-    await waitFor(() => this.lines.length > this.taken, timeoutMs);
+    await waitFor('a line from the server', () => this.lines.length > this.taken, timeoutMs);
     return this.lines[this.taken++];
   }
 
@@ -170,9 +170,9 @@ describe('monitor/server: monitors on sockets and files', function () {
     const a = await qmpClient(path);
     const b = await qmpClient(path);
     a.send('{"execute": "stop"}\n{"execute": "query-status"}\n');
-    await waitFor(() => target.calls.includes('stop'));
+    await waitFor('the stop to reach the target', () => target.calls.includes('stop'));
     a.close();
-    await waitFor(() => a.closed);
+    await waitFor('the first client to be closed', () => a.closed);
     release();
     expect(await b.next()).to.match(/"event": "STOP"/);
     b.send('{"execute": "query-status"}\n');
@@ -193,7 +193,7 @@ describe('monitor/server: monitors on sockets and files', function () {
     clients.push(u, t);
     for (const c of [u, t]) {
       expect(await c.next()).to.equal("tsemu 7.2.22 monitor - type 'help' for more information");
-      await waitFor(() => c.text === '(qemu) ');
+      await waitFor('the prompt', () => c.text === '(qemu) ');
       c.send('info status\r\n');
       expect(await c.next()).to.equal('(qemu) info status');
       expect(await c.next()).to.equal('VM status: running');
@@ -206,7 +206,7 @@ describe('monitor/server: monitors on sockets and files', function () {
     let resolved = false;
     const started = startMonitors([qmpSpec({ kind: 'unix', path, server: true, wait: true }, `-qmp unix:${path},server`)], new FakeTarget(), undefined,
       { info: (l) => info.push(l) }).then((h) => { resolved = true; handle = h; return h; });
-    await waitFor(() => existsSync(path));
+    await waitFor(`${path} to exist`, () => existsSync(path));
     await new Promise((r) => setTimeout(r, 50));
     expect(resolved).to.equal(false);
     expect(info).to.deep.equal([
@@ -332,7 +332,7 @@ describe('monitor/server: the -nographic mux', () => {
       expect(written.join('')).to.equal("tsemu 7.2.22 monitor - type 'help' for more information\r\n(qemu) ");
       written.length = 0;
       mux.input(Buffer.from('stop\r'));
-      await waitFor(() => written.join('').endsWith('(qemu) '));
+      await waitFor('the prompt', () => written.join('').endsWith('(qemu) '));
       mux.input(Buffer.from('\x01cafter'));
     } finally {
       process.stdout.write = realWrite;

@@ -1,25 +1,26 @@
 /**
  * Runs the same HMP commands or QMP requests through QEMU 7.2 (the oracle,
- * spawned with its monitor on stdio) and through tsemu's monitor on a
- * FakeTarget, and cuts both outputs into comparable pieces.
+ * spawned with its monitor on stdio; *.oracle.spec files only) and through
+ * tsemu's monitor on a FakeTarget, and cuts both outputs into comparable
+ * pieces. What QEMU printed is committed as tests/transcripts/monitor/**.json
+ * (see hmp-cases.ts, qmp-cases.ts), so `npm test` compares without QEMU.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { HmpSession } from '../../src/monitor/hmp.js';
 import { QmpSession } from '../../src/monitor/qmp.js';
 import type { MonitorTarget } from '../../src/monitor/target.js';
-import { hasTool, QEMU } from '../cli/qemu-oracle.js';
+import { QEMU_BINARY } from '../support/run-guest.js';
+import { waitFor } from '../support/tools.js';
+
+const QEMU = QEMU_BINARY;
 
 export const QEMU_BASE_ARGS = ['-M', 'virt', '-bios', 'none', '-display', 'none', '-serial', 'none', '-S'];
 
-export function haveQemu(): boolean {
-  return hasTool(QEMU);
-}
-
 /** Output of each command line, as raw text ("\r\n" line ends kept), plus the banner. */
-export interface HmpTranscript {
+export type HmpTranscript = {
   readonly banner: string;
   readonly outputs: string[];
-}
+};
 
 const SENTINEL = 'info status';
 
@@ -63,16 +64,8 @@ export async function tsemuHmp(target: MonitorTarget, commands: readonly string[
   const session = new HmpSession(target, (bytes) => { out += Buffer.from(bytes).toString('latin1'); }, { editor: false, productName });
   session.start();
   session.input(Buffer.from([...commands, SENTINEL, ''].join('\n'), 'latin1'));
-  await waitFor(() => out.split('(qemu) ').length > commands.length + 1);
+  await waitFor('a prompt after every command', () => out.split('(qemu) ').length > commands.length + 1);
   return splitHmpOutput(out, commands.length, (chunk) => chunk.slice(chunk.indexOf('\r\n') + 2));
-}
-
-export async function waitFor(done: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 /** Event timestamps and thread ids differ between runs. */
@@ -85,15 +78,39 @@ export function normalizeQmp(line: string): string {
 /**
  * QEMU's QMP replies (one entry per line, "\r\n" removed), greeting first.
  * QEMU is stopped with a final `quit`, except when the requests enable OOB:
- * then QEMU 7.2 on stdio ignores requests after end of input, so it is
- * terminated after a few seconds instead.
+ * then QEMU 7.2 on stdio ignores requests after end of input, so its input
+ * stays open until the reply to the request with id "last" has come, and it is
+ * terminated then (after 10 s at most).
  */
-export function qemuQmp(extraArgs: readonly string[], requests: readonly string[], quit = true): string[] {
-  const input = [...requests, ...(quit ? ['{"execute": "quit"}'] : []), ''].join('\n');
-  const r = spawnSync(QEMU, [...QEMU_BASE_ARGS, '-monitor', 'none', '-qmp', 'stdio', ...extraArgs],
-    { input, encoding: 'utf8', timeout: quit ? 30_000 : 3_000, maxBuffer: 256 << 20 });
-  if (quit && r.status !== 0) throw new Error(`QEMU failed (${String(r.status)}): ${r.stderr}`);
-  const lines = r.stdout.split('\r\n').filter((l) => l !== '').map(normalizeQmp);
+export async function qemuQmp(extraArgs: readonly string[], requests: readonly string[], quit = true): Promise<string[]> {
+  const args = [...QEMU_BASE_ARGS, '-monitor', 'none', '-qmp', 'stdio', ...extraArgs];
+  let stdout: string;
+  if (quit) {
+    const input = [...requests, '{"execute": "quit"}', ''].join('\n');
+    const r = spawnSync(QEMU, args, { input, encoding: 'utf8', timeout: 30_000, maxBuffer: 256 << 20 });
+    if (r.status !== 0) throw new Error(`QEMU failed (${String(r.status)}): ${r.stderr}`);
+    stdout = r.stdout;
+  } else {
+    stdout = await new Promise<string>((resolve) => {
+      const child = spawn(QEMU, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+      let out = '';
+      const done = (): void => {
+        clearTimeout(timer);
+        child.kill();
+        resolve(out);
+      };
+      const timer = setTimeout(done, 10_000);
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => {
+        out += chunk;
+        if (out.split('\r\n').some((l) => l.includes('"id": "last"'))) done();
+      });
+      child.on('exit', done);
+      child.stdin.on('error', () => undefined);
+      child.stdin.write([...requests, ''].join('\n'));
+    });
+  }
+  const lines = stdout.split('\r\n').filter((l) => l !== '').map(normalizeQmp);
   // Drop the SHUTDOWN event of our quit (or of the signal) and the reply to the quit.
   const kept = lines.filter((l) => !l.includes('"host-qmp-quit"') && !l.includes('"host-signal"'));
   return quit ? kept.slice(0, -1) : kept;
@@ -106,6 +123,6 @@ export async function tsemuQmp(target: MonitorTarget, requests: readonly string[
   target.onEvent((name, data) => session.event(name, data, new Map([['seconds', 0n], ['microseconds', 0n]])));
   session.start();
   session.input(Buffer.from([...requests, ''].join('\n'), 'utf8'));
-  await waitFor(() => out.split('\r\n').length > expectedLines);
+  await waitFor(`${expectedLines} lines`, () => out.split('\r\n').length > expectedLines);
   return out.split('\r\n').filter((l) => l !== '').map(normalizeQmp);
 }

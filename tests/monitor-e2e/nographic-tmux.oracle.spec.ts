@@ -3,18 +3,21 @@
  * Debian's OpenSBI + U-Boot, wait for U-Boot's `=>` prompt, Ctrl-a c to the
  * monitor, `info cpus`, Ctrl-a c back, type `version` to U-Boot and read its
  * answer, Ctrl-a x to quit; a wrapper shell writes the exit status to a file.
- * QEMU 7.2 does the same in a second pane when installed; both screens must
- * tell the same story from the monitor banner on (names, versions, thread ids
- * and tsemu's pc column in `info cpus` aside).
+ * QEMU 7.2 does the same in a second pane; both screens must tell the same
+ * story from the monitor banner on (names, versions, thread ids and tsemu's pc
+ * column in `info cpus` aside).
+ *
+ * Oracle tier as a whole (`npm run test:oracle`): it needs tmux, QEMU and
+ * Debian's opensbi and u-boot-qemu packages.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { hasTool, QEMU } from '../cli/qemu-oracle.js';
 import { QEMU_BINARY, repoRoot, tsemuScript } from '../support/run-guest.js';
+import { hasTool, missingPrerequisite, requireTool } from '../support/tools.js';
 import type { Emulator } from './hmp-stdio.js';
-import { haveTmux, shellQuote, Tmux } from './tmux.js';
+import { shellQuote, Tmux } from './tmux.js';
 
 const OPENSBI = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf';
 const UBOOT = '/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf';
@@ -84,16 +87,14 @@ describe('monitor e2e: -nographic in a terminal (tmux), OpenSBI + U-Boot', funct
   const tmux = new Tmux(`tsemu-e2e-${process.pid}`);
   let dir: string;
   let ours: Outcome;
-  let theirs: Outcome | undefined;
+  let theirs: Outcome;
 
   before(async function () {
-    if (!haveTmux()) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!haveTmux()');
-    for (const f of [OPENSBI, UBOOT]) if (!existsSync(f)) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!existsSync(f)');
+    if (!hasTool('tmux', '-V')) throw missingPrerequisite('tmux');
+    requireTool(QEMU_BINARY);
+    for (const f of [OPENSBI, UBOOT]) if (!existsSync(f)) throw missingPrerequisite(f);
     dir = mkdtempSync(join(tmpdir(), 'tsemu-tmux-'));
-    [ours, theirs] = await Promise.all([
-      scenario(tmux, 'tsemu', dir),
-      hasTool(QEMU) ? scenario(tmux, 'qemu', dir) : Promise.resolve(undefined),
-    ]);
+    [ours, theirs] = await Promise.all([scenario(tmux, 'tsemu', dir), scenario(tmux, 'qemu', dir)]);
   });
 
   after(() => {
@@ -130,7 +131,6 @@ describe('monitor e2e: -nographic in a terminal (tmux), OpenSBI + U-Boot', funct
   });
 
   it('the screen from the monitor banner on is what QEMU shows', function () {
-    if (theirs === undefined) throw new Error('missing test prerequisite (.ci/run installs it): ' + 'theirs === undefined');
     expect(theirs.status, 'QEMU exit status').to.equal('0');
     expect(normalize(ours.transcript)).to.equal(normalize(theirs.transcript));
   });

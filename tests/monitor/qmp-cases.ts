@@ -1,15 +1,17 @@
 /**
- * QMP requests (well-formed, malformed, badly typed, before and after
- * negotiation, split and glued together) sent to QEMU 7.2 on `-qmp stdio` and
- * to tsemu's QMP session on a fake target; every reply and event line must be
- * the same, timestamps and thread ids aside. Skipped without QEMU.
+ * The recipe both tiers of the QMP comparison with QEMU 7.2 share: the requests (well-formed,
+ * malformed, badly typed, before and after negotiation, split and glued together), the QEMU
+ * command line (`-qmp stdio`, see transcript.ts), the fake target that stands for it, and what a
+ * transcript keeps: the requests and every line QEMU wrote, timestamps and thread ids normalised
+ * (tests/transcripts/monitor/qmp/*.json). qmp-compare.spec.ts runs tsemu's QMP session against the
+ * transcripts, qmp-compare.oracle.spec.ts runs QEMU and checks them.
  */
-import { expect } from 'chai';
+import { QEMU_BINARY } from '../support/run-guest.js';
 import { FakeTarget, qemuLikeTarget } from './fake-target.js';
-import { haveQemu, qemuQmp, tsemuQmp } from './transcript.js';
+import { QEMU_BASE_ARGS, qemuQmp } from './transcript.js';
 
 /** A target like `qemu-system-riscv64 -M virt -S -smp 2`, reporting the version QEMU's greeting shows. */
-function targetLike(greeting: string): FakeTarget {
+export function targetLike(greeting: string): FakeTarget {
   const t = qemuLikeTarget();
   const m = /"qemu": \{"micro": (\d+), "minor": (\d+), "major": (\d+)\}, "package": "((?:[^"\\]|\\.)*)"/.exec(greeting);
   if (m === null) throw new Error(`unexpected greeting ${greeting}`);
@@ -17,23 +19,7 @@ function targetLike(greeting: string): FakeTarget {
   return t;
 }
 
-async function compareWithQemu(requests: readonly string[], quit = true, unordered = false): Promise<void> {
-  const qemu = qemuQmp(['-smp', '2'], requests, quit);
-  const ours = await tsemuQmp(targetLike(qemu[0]), requests, qemu.length);
-  if (unordered) {
-    // out-of-band replies may overtake in-band ones (on QEMU too, depending on timing), and QEMU,
-    // killed after the last request, does not always get its last reply out: every reply QEMU
-    // gave must be among ours, in any order, and ours must answer the final request
-    for (const line of qemu) expect(ours, line).to.include(line);
-    expect(ours.some((l) => l.includes('"id": "last"'))).to.equal(true);
-    return;
-  }
-  for (let i = 0; i < Math.max(qemu.length, ours.length); i++) {
-    expect(ours[i], `line ${i}: ${qemu.slice(Math.max(0, i - 3), i).join("\n")}`).to.equal(qemu[i]);
-  }
-}
-
-const BEFORE_NEGOTIATION = [
+export const BEFORE_NEGOTIATION = [
   '{"execute": "query-version"}',
   '{"execute": "query-version", "id": 5}',
   '{"execute": "foo", "id": "x"}',
@@ -46,7 +32,7 @@ const BEFORE_NEGOTIATION = [
   '{"execute": "qmp_capabilities", "arguments": {"bogus": 1}}',
 ];
 
-const COMMANDS = [
+export const COMMANDS = [
   '{"execute": "qmp_capabilities", "id": 1}',
   '{"execute": "qmp_capabilities", "id": "again"}',
   '{"execute": "query-version", "id": {"a": [1, 2, null, true, "s"]}}',
@@ -125,7 +111,7 @@ const COMMANDS = [
 ];
 
 /** Lexical and syntax errors, several values per chunk, values split over lines, QEMU's extensions. */
-const JSON_INPUT = [
+export const JSON_INPUT = [
   '{"execute": "qmp_capabilities"}',
   '{"execute": "query-status"',
   '}',
@@ -191,34 +177,48 @@ const JSON_INPUT = [
   '{"execute": "query-status", "id": 8}',
 ];
 
-describe('monitor/qmp: replies compared with QEMU 7.2', function () {
-  this.timeout(60_000);
-  before(function () {
-    if (!haveQemu()) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!haveQemu()');
-  });
+export const QEMU_ARGS = ['-smp', '2'];
 
-  it('negotiates capabilities like QEMU', async () => {
-    await compareWithQemu([...BEFORE_NEGOTIATION, '{"execute": "qmp_capabilities", "arguments": {"enable": ["oob"]}}',
+/**
+ * One QEMU session per case. `unordered`: the requests enable OOB, whose replies may overtake
+ * in-band ones (on QEMU too, depending on timing); QEMU is then not sent a quit (see qemuQmp),
+ * and its lines after the greeting are kept sorted.
+ */
+export type QmpCase = { readonly key: string; readonly requests: readonly string[]; readonly unordered: boolean };
+
+export const QMP_CASES: Readonly<Record<'negotiation' | 'commands' | 'json' | 'nesting', QmpCase>> = {
+  negotiation: {
+    key: 'monitor/qmp/negotiation',
+    requests: [...BEFORE_NEGOTIATION, '{"execute": "qmp_capabilities", "arguments": {"enable": ["oob"]}}',
       '{"exec-oob": "query-status", "id": 1}', '{"exec-oob": "nope"}', '{"exec-oob": "query-status", "execute": "query-status"}',
-      '{"exec-oob": 1}', '{"execute": "query-status", "id": "last"}'], false, true);
-  });
-
-  it('runs commands, checks arguments and sends events like QEMU', async () => {
-    await compareWithQemu([...COMMANDS]);
-  });
-
-  it('parses JSON and reports JSON errors like QEMU', async () => {
-    await compareWithQemu([...JSON_INPUT]);
-  });
-
+      '{"exec-oob": 1}', '{"execute": "query-status", "id": "last"}'],
+    unordered: true,
+  },
+  commands: { key: 'monitor/qmp/commands', requests: COMMANDS, unordered: false },
+  json: { key: 'monitor/qmp/json-input', requests: JSON_INPUT, unordered: false },
   // The token-count and size limits are not compared: QEMU needs minutes for such inputs.
-  it('applies the nesting limit like QEMU, and goes on', async () => {
-    await compareWithQemu([
+  nesting: {
+    key: 'monitor/qmp/nesting-limit',
+    requests: [
       '{"execute": "qmp_capabilities"}',
       `${'['.repeat(1024)}${']'.repeat(1024)}`,
       `{"execute": "query-status", "id": ${'['.repeat(1023)}${']'.repeat(1023)}}`,
       `${'['.repeat(1025)}${']'.repeat(3)}`,
       '{"execute": "query-status", "id": 1}',
-    ]);
-  });
-});
+    ],
+    unordered: false,
+  },
+};
+
+/** What a transcript keeps: the requests, and QEMU's lines (greeting first). */
+export type QmpRecord = { requests: string[]; lines: string[] };
+
+/** Oracle tier: QEMU's record of a case, and its command line. */
+export async function runQemuCase(c: QmpCase): Promise<{ record: QmpRecord; command: string[] }> {
+  const lines = await qemuQmp(QEMU_ARGS, c.requests, !c.unordered);
+  const kept = c.unordered ? [...lines.slice(0, 1), ...lines.slice(1).sort()] : lines;
+  return {
+    record: { requests: [...c.requests], lines: kept },
+    command: [QEMU_BINARY, ...QEMU_BASE_ARGS, '-monitor', 'none', '-qmp', 'stdio', ...QEMU_ARGS],
+  };
+}
