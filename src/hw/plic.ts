@@ -15,6 +15,7 @@
  * (the gateway behaviour of the PLIC spec), so a device need not re-assert.
  */
 import type { AccessSize, HartIrqSink, IrqLine, MmioDevice } from './device.js';
+import { trace_plic_claim, trace_plic_complete } from '../trace/generated/events.js';
 import { PLIC_NUM_SOURCES, VIRT } from '../machine/virt-map.js';
 
 const PRIORITY_BASE = 0x0;
@@ -140,6 +141,7 @@ export class Plic implements MmioDevice {
         this.threshold[ctx] = value % (NUM_PRIORITIES + 1);
         this.update();
       } else if (reg === 4) {
+        trace_plic_complete(ctx, value);
         this.complete(value);
       }
     }
@@ -207,6 +209,7 @@ export class Plic implements MmioDevice {
       this.setBit(this.claimed, source, true);
     }
     this.update();
+    trace_plic_claim(ctx, source);
     return source;
   }
 

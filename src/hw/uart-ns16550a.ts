@@ -14,6 +14,7 @@
  * the difference, and the device stays free of timers.
  */
 import type { AccessSize, IrqLine, MmioDevice } from './device.js';
+import { trace_serial_read, trace_serial_write } from '../trace/generated/events.js';
 import { VIRT } from '../machine/virt-map.js';
 
 const FIFO_LENGTH = 16;
@@ -208,11 +209,14 @@ export class Ns16550a implements MmioDevice {
 
   read(offset: number, _size: AccessSize): bigint {
     if (offset < 0 || offset >= REGISTER_BYTES) return 0n;
-    return BigInt(this.readRegister(offset as Reg));
+    const value = this.readRegister(offset as Reg);
+    trace_serial_read(offset, value);
+    return BigInt(value);
   }
 
   write(offset: number, _size: AccessSize, value: bigint): void {
     if (offset < 0 || offset >= REGISTER_BYTES) return;
+    trace_serial_write(offset, Number(value & 0xffn));
     this.writeRegister(offset as Reg, Number(value & 0xffn));
   }
 

@@ -7,6 +7,7 @@
  * data, then a status byte as the last writable byte. The used length is the
  * size of all writable buffers, as QEMU reports it.
  */
+import { trace_virtio_blk_req } from '../trace/generated/events.js';
 import type { GuestDma } from './guest-dma.js';
 import { type BlockImage, RawFileImage, SECTOR_SIZE } from './raw-image.js';
 import { type BufferSegment, type DescriptorChain, featureBit, type VirtioDevice, VirtioError } from './virtio.js';
@@ -129,6 +130,7 @@ export class VirtioBlk implements VirtioDevice {
     readableBytes: number,
     writableBytes: number,
   ): number {
+    trace_virtio_blk_req(type, sector, Math.max(readableBytes - HEADER_BYTES, writableBytes - 1));
     // QEMU ignores the legacy barrier flag and folds OUT into the IN case.
     switch ((type & ~(VIRTIO_BLK_T.OUT | VIRTIO_BLK_T.BARRIER)) >>> 0) {
       case VIRTIO_BLK_T.IN:

@@ -208,7 +208,8 @@ export abstract class Hart {
       const old = needRead ? this.readCsr(csr, insnIndex) : 0n;
       if (!needRead) this.readCsr(csr, insnIndex); // still checks that the CSR exists
       if (write) {
-        const value = op === CsrOp.Write ? src : op === CsrOp.Set ? old | src : old & ~src;
+        const base = this.modifyBase(csr, old);
+        const value = op === CsrOp.Write ? src : op === CsrOp.Set ? base | src : base & ~src;
         this.writeCsr(csr, value, insnIndex);
       }
       if (rd !== 0) this.i64[SLOT_X + rd] = old;
@@ -245,6 +246,15 @@ export abstract class Hart {
   /** Instructions retired so far, including the ones of the running block before `insnIndex`. */
   private retired(insnIndex: number): bigint {
     return BigInt(this.f64[SLOT_INSTRET] + insnIndex);
+  }
+
+  /**
+   * The value a csrrs/csrrc modifies. For mip only the software-writable bits take part (privileged
+   * spec 1.12, 3.1.9): reading gives SEIP ORed with the PLIC's line, but `csrs mip, SSIP` must not
+   * latch that line into the software SEIP bit (it would stay pending after the PLIC lowers it).
+   */
+  private modifyBase(csr: number, read: bigint): bigint {
+    return csr === CSR.mip ? this.csr(Csr.mip) : read;
   }
 
   readCsr(csr: number, insnIndex = 0): bigint {
