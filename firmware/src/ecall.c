@@ -53,9 +53,13 @@ static struct sbiret srst(unsigned long fid, unsigned long a0, unsigned long a1)
   return fid == 0 ? system_reset(a0, a1) : RET(SBI_ERR_NOT_SUPPORTED, 0);
 }
 
-/* A physical buffer for the debug console: it must lie in RAM. */
+/*
+ * A physical buffer for the debug console: it must lie in RAM, outside the firmware's M-only region
+ * (SBI 2.0 shared-memory rule: S-mode must be allowed to access it).
+ */
 static int in_ram(unsigned long addr, unsigned long len) {
-  return addr >= ram_base && len <= ram_size && addr - ram_base <= ram_size - len;
+  if (!(addr >= ram_base && len <= ram_size && addr - ram_base <= ram_size - len)) return 0;
+  return addr + len <= FW_BASE || addr >= FW_BASE + FW_REGION_SIZE;
 }
 
 static struct sbiret dbcn(unsigned long fid, unsigned long n, unsigned long lo, unsigned long hi) {

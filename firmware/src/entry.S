@@ -6,6 +6,9 @@
  */
 #include "hart.h"
 
+    /* names the object in the symbol table (else ld records the temporary object's random name) */
+    .file   "entry.S"
+
 #define FRAME_SIZE (34 * 8)
 #define MIP_MSIP 8
 

@@ -37,7 +37,10 @@ uint32_t hsm_state(unsigned long hartid) {
   return stale(hartid, state) ? SBI_HSM_STOPPED : state;
 }
 
-static int in_firmware(unsigned long addr) { return addr >= FW_BASE && addr < FW_BASE + FW_REGION_SIZE; }
+/* S-mode may not execute there: the PMP keeps the firmware and the CLINT M-only (hart_init). */
+static int m_only(unsigned long addr) {
+  return (addr >= FW_BASE && addr - FW_BASE < FW_REGION_SIZE) || (addr >= CLINT_BASE && addr - CLINT_BASE < CLINT_SIZE);
+}
 
 /* NAPOT encoding of a naturally aligned power-of-two region. */
 static unsigned long napot(unsigned long base, unsigned long size) { return (base >> 2) | ((size >> 3) - 1); }
@@ -96,7 +99,7 @@ void hsm_wait_for_start(void) {
 
 struct sbiret hsm_hart_start(unsigned long hartid, unsigned long addr, unsigned long opaque) {
   if (!hart_present(hartid)) return (struct sbiret){ SBI_ERR_INVALID_PARAM, 0 };
-  if (in_firmware(addr)) return (struct sbiret){ SBI_ERR_INVALID_ADDRESS, 0 };
+  if (m_only(addr)) return (struct sbiret){ SBI_ERR_INVALID_ADDRESS, 0 };
   struct hart *t = &harts[hartid];
   for (;;) {
     uint32_t state = __atomic_load_n(&t->hsm_state, __ATOMIC_ACQUIRE);
@@ -144,7 +147,7 @@ struct sbiret hsm_hart_suspend(unsigned long type, unsigned long resume_addr, un
   int retentive = type < 0x80000000UL;
   unsigned long kind = type & 0x7fffffffUL;
   if (kind != 0) return (struct sbiret){ kind < 0x10000000UL ? SBI_ERR_INVALID_PARAM : SBI_ERR_NOT_SUPPORTED, 0 };
-  if (!retentive && in_firmware(resume_addr)) return (struct sbiret){ SBI_ERR_INVALID_ADDRESS, 0 };
+  if (!retentive && m_only(resume_addr)) return (struct sbiret){ SBI_ERR_INVALID_ADDRESS, 0 };
   __atomic_store_n(&h->hsm_state, SBI_HSM_SUSPENDED, __ATOMIC_RELEASE);
   wait_for_s_interrupt(h);
   __atomic_store_n(&h->hsm_state, SBI_HSM_STARTED, __ATOMIC_RELEASE);

@@ -36,16 +36,23 @@ static int interruptible(unsigned long hartid) {
   return state == SBI_HSM_STARTED || state == SBI_HSM_SUSPENDED;
 }
 
-/* The harts named by (hmask, hbase) that can take an IPI, as a mask over hart ids. */
+/*
+ * The harts named by (hmask, hbase) that can take an IPI, as a mask over hart ids. A base or a
+ * named hart the board does not have is SBI_ERR_INVALID_PARAM (SBI 2.0 hart masks), and then
+ * nothing is sent; harts that exist but are not running are skipped (OpenSBI).
+ */
 static int targets(unsigned long hmask, unsigned long hbase, unsigned long *out) {
   unsigned long m = 0;
   if (hbase == -1UL) {
     for (unsigned long h = 0; h < MAX_HARTS; h++)
       if (interruptible(h)) m |= 1UL << h;
   } else {
-    if (hbase >= MAX_HARTS) return SBI_ERR_INVALID_PARAM;
-    for (unsigned long i = 0; i < 64 && hbase + i < MAX_HARTS; i++)
-      if ((hmask >> i) & 1 && interruptible(hbase + i)) m |= 1UL << (hbase + i);
+    if (!hart_present(hbase)) return SBI_ERR_INVALID_PARAM;
+    for (unsigned long i = 0; i < 64; i++) {
+      if (!((hmask >> i) & 1)) continue;
+      if (!hart_present(hbase + i)) return SBI_ERR_INVALID_PARAM;
+      if (interruptible(hbase + i)) m |= 1UL << (hbase + i);
+    }
   }
   *out = m;
   return SBI_SUCCESS;

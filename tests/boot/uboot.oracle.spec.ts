@@ -14,7 +14,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { GuestSession } from '../support/guest-session.js';
-import { QEMU_BINARY } from '../support/run-guest.js';
+import { join } from 'node:path';
+import { QEMU_BINARY, repoRoot } from '../support/run-guest.js';
 import { missingPrerequisite, requireTool } from '../support/tools.js';
 import { section, UbootConsole, type UbootTranscript } from './uboot-console.js';
 import { consoleLines, crc32, elfBytesAt, fdtAddress, maskDifferences, parseBdinfo, parseEnv, parseMd } from './uboot-output.js';
@@ -38,14 +39,17 @@ interface Pair {
   tsemu: UbootTranscript;
 }
 
-/** Runs `script` on QEMU and tsemu at once with the same command line. */
-async function runBoth(args: readonly string[], script: (c: UbootConsole) => Promise<void>): Promise<Pair> {
+/** Runs `script` on QEMU and tsemu at once with the same command line (or tsemu's own). */
+async function runBoth(args: readonly string[], script: (c: UbootConsole) => Promise<void>, tsemuArgs = args): Promise<Pair> {
   const [qemu, tsemu] = await Promise.all([
     UbootConsole.run(GuestSession.startQemu(args), script),
-    UbootConsole.run(GuestSession.startTsemu(args), script),
+    UbootConsole.run(GuestSession.startTsemu(tsemuArgs), script),
   ]);
   return { qemu, tsemu };
 }
+
+/** tsemu's bundled firmware, which QEMU can load as -bios too. */
+const TSEMU_SBI = join(repoRoot(), 'firmware/bin/tsemu-sbi.elf');
 
 function fdtOf(t: UbootTranscript): bigint | undefined {
   return fdtAddress([...t.sections.values()].join(''));
@@ -280,4 +284,42 @@ describe('boot/uboot: OpenSBI + U-Boot at the => prompt, compared with QEMU (ora
       expectCleanQuit(pair);
     });
   });
+
+  for (const smp of [1, 4]) {
+    describe(`U-Boot on the bundled firmware at -smp ${smp} (tsemu -bios default, QEMU -bios firmware/bin/tsemu-sbi.elf)`, function () {
+      let pair: Pair;
+      before(async function () {
+        this.timeout(90_000);
+        const base = ['-M', 'virt', '-nographic', '-smp', String(smp), '-kernel', UBOOT];
+        pair = await runBoth([...base, '-bios', TSEMU_SBI], async (c) => {
+          await c.boot('boot', true);
+          for (const cmd of ['version', 'bdinfo']) await c.command(cmd);
+        }, base);
+        expect(pair.qemu.error, 'QEMU session (the reference)').to.equal(undefined);
+      });
+
+      it("boots through tsemu-sbi's banner to the prompt, printing what QEMU prints", function () {
+        expectSameAsQemu(pair, 'boot');
+        const lines = consoleLines(section(pair.tsemu, 'boot'));
+        expect(lines).to.include(`tsemu-sbi v1.0 (SBI v2.0): ${smp} hart${smp === 1 ? '' : 's'}, next stage 0x0000000080200000 in S-mode`);
+        expect(lines).to.include('DRAM:  128 MiB');
+      });
+
+      it('version and bdinfo as on QEMU; the firmware reserved its region below U-Boot', function () {
+        expectSameAsQemu(pair, 'version');
+        // U-Boot's relocated image sits below its copy of the device tree, page aligned; tsemu's tree
+        // lacks QEMU's pmu, fw-cfg, flash and pci nodes, so that region may start one page apart. It
+        // ends at the top of RAM on both (kept in the comparison).
+        const bdinfo = (t: UbootTranscript): string => maskDifferences(section(t, 'bdinfo'), fdtOf(t))
+          .replace(/^( reserved\[1\]\t\[)0x[0-9a-f]+(-0x87ffffff\], )0x[0-9a-f]+( bytes.*)$/m, '$1<relocation>$2<size>$3');
+        expect(bdinfo(pair.tsemu)).to.equal(bdinfo(pair.qemu));
+        // the firmware's /reserved-memory node: U-Boot keeps 0x80000000-0x8007ffff (flags 4: no-map)
+        expect(consoleLines(section(pair.tsemu, 'bdinfo'))).to.include(' reserved[0]\t[0x80000000-0x8007ffff], 0x00080000 bytes flags: 4');
+      });
+
+      it('quits cleanly on both', function () {
+        expectCleanQuit(pair);
+      });
+    });
+  }
 });
