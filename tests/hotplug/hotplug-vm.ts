@@ -11,7 +11,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { GuestSession } from '../support/guest-session.js';
 import { repoRoot, type GuestRunResult } from '../support/run-guest.js';
-import { makeTempDir } from '../instr/helpers.js';
+import { makeTempDir } from '../support/tools.js';
 import { QmpClient } from './qmp-client.js';
 
 export const HOTPLUG_ELF = join(repoRoot(), 'tests/hotplug/guests/bin/hotplug.elf');

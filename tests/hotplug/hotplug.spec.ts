@@ -20,7 +20,7 @@ import { CPU_DRIVER, ENTER_EXIT_LIB, EXAMPLE_LIB, HotplugVm, HOTPLUG_ELF, descri
 import {
   addedLines, bootLines, expectedSlots, finiLines, parseHotpluggableCpus, parseInfoCpus, removedLines, sorted, stableCpuList,
 } from './expectations.js';
-import { NM, elfSymbols, hasTool, symbol } from '../instr/helpers.js';
+import { elfSymbols, symbol } from '../support/elf-symbols.js';
 import type { QmpReply } from './qmp-client.js';
 
 const MAX_CPUS = 4;
@@ -128,7 +128,6 @@ describe('hotplug: CPU hot-plug scenarios (-smp 1,maxcpus=4, guests/hotplug.elf)
       const cpu2 = parseInfoCpus(await vm().hmp('info cpus')).find((c) => c.index === 2);
       expect(cpu2, 'CPU #2 in info cpus').to.not.equal(undefined);
       expect(cpu2?.halted).to.equal(false);
-      if (!hasTool(NM)) return; // the pc range needs the ELF's symbols
       const symbols = elfSymbols(HOTPLUG_ELF);
       expect(Number(cpu2?.pc)).to.be.within(Number(symbol(symbols, 'work_loop')), Number(symbol(symbols, 'park')) - 1);
     });
@@ -324,7 +323,6 @@ describe('hotplug: CPU hot-plug scenarios (-smp 1,maxcpus=4, guests/hotplug.elf)
         const exec = vm().traceText().split('\n').filter((l) => l.startsWith('guest_mem_before_exec '));
         const infos = new Set(exec.map((l) => Number(/ info=(\d+)$/.exec(l)?.[1])));
         for (const info of infos) expect(info & 16, `info=${info} in guest_mem_before_exec`).to.equal(16);
-        if (!hasTool(NM)) return;
         const work = symbol(elfSymbols(HOTPLUG_ELF), 'work');
         const SD = 3 | 16; // 8-byte store, no sign extension (trace-events' info layout)
         for (const core of [1, 2]) {
