@@ -7,18 +7,18 @@
  * Unlike the other devices the CLINT is used from every vCPU worker at once,
  * so all of its state lives in one SharedArrayBuffer (`ClintShared`) that each
  * thread wraps in its own `ClintShared` view. mtime is computed, never stored:
- * it is a 10 MHz count derived from `process.hrtime.bigint()` (the same
- * monotonic clock in every thread of the process) plus an offset that guest
- * writes to mtime adjust. The main thread can pause the count (VM stopped)
- * and resume it where it stopped.
+ * it is a count at the board's timebase (10 MHz on virt, stored in the buffer)
+ * derived from a nanosecond clock (`process.hrtime.bigint()`, the same
+ * monotonic clock in every thread of the process; tests inject their own) plus
+ * an offset that guest writes to mtime adjust. The main thread can pause the
+ * count (VM stopped) and resume it where it stopped.
  *
  * MTIP is not driven by the CLINT: the vCPU run loop compares `mtime()` with
  * `mtimecmp(hart)` (see `timerPending`, `nextDeadlineMs`). The CLINT only
  * kicks a hart when something it depends on changes, so a hart sleeping in
  * WFI recomputes its deadline.
  */
-import type { AccessSize, MmioDevice } from './device.js';
-import { TIMEBASE_FREQ, VIRT } from '../machine/virt-map.js';
+import type { AccessSize, DevicePlacement, MmioDevice } from './device.js';
 import {
   ExitReason,
   Irq,
@@ -27,7 +27,7 @@ import {
   WORD_EXIT_REQUEST,
   WORD_IRQ_LINES,
   WORD_WAKE,
-} from '../vcpu/state-layout.js';
+} from '../abi/state-layout.js';
 
 export const CLINT_MAX_HARTS = 16;
 
@@ -37,8 +37,6 @@ const MTIME_OFFSET = 0xbff8;
 
 const MASK32 = 0xffffffffn;
 const U64 = 64;
-const NS_PER_TICK = BigInt(1_000_000_000 / TIMEBASE_FREQ); // 100 ns at 10 MHz
-const TICKS_PER_MS = TIMEBASE_FREQ / 1000;
 /** Deadlines further away than this are reported as Infinity (no timer armed). */
 const FAR_FUTURE_TICKS = 2n ** 52n;
 
@@ -51,6 +49,7 @@ const FAR_FUTURE_TICKS = 2n ** 52n;
  * Int32 words (after the slots):
  *   SEQ     sequence lock for offset/frozen/paused (odd while a writer is inside)
  *   PAUSED  1 while the count is stopped
+ *   TIMEBASE  ticks per second (the board's timebase-frequency)
  *   MSIP+h  msip[h] (0/1)
  */
 const SLOT_OFFSET = 0;
@@ -59,33 +58,54 @@ const SLOT_MTIMECMP = 2;
 const SLOT_COUNT = SLOT_MTIMECMP + CLINT_MAX_HARTS;
 const WORD_SEQ = SLOT_COUNT * 2;
 const WORD_PAUSED = WORD_SEQ + 1;
-const WORD_MSIP = WORD_PAUSED + 1;
+const WORD_TIMEBASE = WORD_PAUSED + 1;
+const WORD_MSIP = WORD_TIMEBASE + 1;
 const WORD_COUNT = WORD_MSIP + CLINT_MAX_HARTS;
 export const CLINT_SHARED_BYTES = WORD_COUNT * 4;
 
-/** The host clock shared by all threads, in 10 MHz ticks. */
-export function hostTicks(): bigint {
-  return process.hrtime.bigint() / NS_PER_TICK;
-}
+/** A monotonic nanosecond count, the same in every thread of the process. */
+export type NanosecondClock = () => bigint;
+export const hostClock: NanosecondClock = () => process.hrtime.bigint();
 
 /** One thread's view of the CLINT state. Construct over the same buffer in every thread. */
 export class ClintShared {
   readonly buffer: SharedArrayBuffer;
+  /** mtime ticks per millisecond (timebase / 1000). */
+  readonly ticksPerMs: number;
   private readonly i64: BigInt64Array;
   private readonly i32: Int32Array;
+  private readonly nsPerTick: bigint;
 
-  /** Allocate fresh state: mtime starts at 0 and runs, mtimecmp = 0, msip clear. */
-  static create(): ClintShared {
-    const shared = new ClintShared(new SharedArrayBuffer(CLINT_SHARED_BYTES));
+  /**
+   * Allocate fresh state counting at `timebaseHz` (a divisor of 1 GHz): mtime starts at 0 and runs,
+   * mtimecmp = 0, msip clear.
+   */
+  static create(timebaseHz: number, clock: NanosecondClock = hostClock): ClintShared {
+    if (!Number.isInteger(timebaseHz) || timebaseHz < 1 || 1_000_000_000 % timebaseHz !== 0) {
+      throw new RangeError(`clint: timebase ${timebaseHz} Hz must divide 1 GHz`);
+    }
+    const buffer = new SharedArrayBuffer(CLINT_SHARED_BYTES);
+    new Int32Array(buffer, 0, WORD_COUNT)[WORD_TIMEBASE] = timebaseHz;
+    const shared = new ClintShared(buffer, clock);
     shared.setMtime(0n);
     return shared;
   }
 
-  constructor(buffer: SharedArrayBuffer) {
+  /** Another thread's view of a buffer made by create(). */
+  constructor(buffer: SharedArrayBuffer, private readonly clock: NanosecondClock = hostClock) {
     if (buffer.byteLength < CLINT_SHARED_BYTES) throw new RangeError('clint: shared buffer too small');
     this.buffer = buffer;
     this.i64 = new BigInt64Array(buffer, 0, SLOT_COUNT);
     this.i32 = new Int32Array(buffer, 0, WORD_COUNT);
+    const timebase = Atomics.load(this.i32, WORD_TIMEBASE);
+    if (timebase <= 0) throw new RangeError('clint: shared buffer has no timebase (not made by ClintShared.create)');
+    this.nsPerTick = BigInt(1_000_000_000 / timebase);
+    this.ticksPerMs = timebase / 1000;
+  }
+
+  /** The clock in mtime ticks. */
+  private hostTicks(): bigint {
+    return this.clock() / this.nsPerTick;
   }
 
   /** Current mtime (unsigned 64-bit). */
@@ -96,7 +116,7 @@ export class ClintShared {
       const value =
         Atomics.load(this.i32, WORD_PAUSED) !== 0
           ? Atomics.load(this.i64, SLOT_FROZEN)
-          : hostTicks() + Atomics.load(this.i64, SLOT_OFFSET);
+          : this.hostTicks() + Atomics.load(this.i64, SLOT_OFFSET);
       if (Atomics.load(this.i32, WORD_SEQ) === seq) return BigInt.asUintN(U64, value);
     }
   }
@@ -106,7 +126,7 @@ export class ClintShared {
     this.locked(() => {
       const v = BigInt.asIntN(U64, value);
       if (Atomics.load(this.i32, WORD_PAUSED) !== 0) Atomics.store(this.i64, SLOT_FROZEN, v);
-      else Atomics.store(this.i64, SLOT_OFFSET, BigInt.asIntN(U64, v - hostTicks()));
+      else Atomics.store(this.i64, SLOT_OFFSET, BigInt.asIntN(U64, v - this.hostTicks()));
     });
   }
 
@@ -114,7 +134,7 @@ export class ClintShared {
   pause(): void {
     this.locked(() => {
       if (Atomics.load(this.i32, WORD_PAUSED) !== 0) return;
-      const now = hostTicks() + Atomics.load(this.i64, SLOT_OFFSET);
+      const now = this.hostTicks() + Atomics.load(this.i64, SLOT_OFFSET);
       Atomics.store(this.i64, SLOT_FROZEN, BigInt.asIntN(U64, now));
       Atomics.store(this.i32, WORD_PAUSED, 1);
     });
@@ -125,7 +145,7 @@ export class ClintShared {
     this.locked(() => {
       if (Atomics.load(this.i32, WORD_PAUSED) === 0) return;
       const frozen = Atomics.load(this.i64, SLOT_FROZEN);
-      Atomics.store(this.i64, SLOT_OFFSET, BigInt.asIntN(U64, frozen - hostTicks()));
+      Atomics.store(this.i64, SLOT_OFFSET, BigInt.asIntN(U64, frozen - this.hostTicks()));
       Atomics.store(this.i32, WORD_PAUSED, 0);
     });
   }
@@ -167,7 +187,7 @@ export class ClintShared {
     if (this.paused) return Infinity;
     const ticks = target - now;
     if (ticks >= FAR_FUTURE_TICKS) return Infinity;
-    return Number(ticks) / TICKS_PER_MS;
+    return Number(ticks) / this.ticksPerMs;
   }
 
   /** How long hart `hart` may sleep in WFI before its machine timer fires. */
@@ -206,28 +226,28 @@ export function kickHart(state: VcpuStateViews): void {
   Atomics.notify(state.i32, WORD_WAKE);
 }
 
-export interface ClintOptions {
+export interface ClintOptions extends DevicePlacement {
   name?: string;
-  base?: number;
 }
 
 /** The CLINT register window; one instance per thread over the same `ClintShared` buffer. */
 export class Clint implements MmioDevice {
   readonly name: string;
   readonly base: number;
-  readonly size = VIRT.clint.size;
+  readonly size: number;
 
   constructor(
     readonly shared: ClintShared,
     readonly numHarts: number,
     private readonly hartState: (hart: number) => VcpuStateViews | undefined,
-    options: ClintOptions = {},
+    options: ClintOptions,
   ) {
     if (!Number.isInteger(numHarts) || numHarts < 1 || numHarts > CLINT_MAX_HARTS) {
       throw new RangeError(`clint: numHarts ${numHarts} must be in 1..${CLINT_MAX_HARTS}`);
     }
     this.name = options.name ?? 'clint';
-    this.base = options.base ?? VIRT.clint.base;
+    this.base = options.base;
+    this.size = options.size;
   }
 
   /** system_reset: software interrupts drop; mtime and mtimecmp keep running (QEMU 7.2). */

@@ -13,27 +13,26 @@
  * removed while running and plugged in again restarts at the reset vector, so anything the
  * firmware kept about it (tsemu-sbi's HSM state) belongs to the previous generation.
  *
- * The interrupt line (PLIC source CPU_HOTPLUG_IRQ) is high while ADDED or
+ * The interrupt line (PLIC source 12 on virt) is high while ADDED or
  * REMOVED has a bit set. A hot-added hart itself starts at the reset vector
  * like a cold-booted one (a0 = hart id, a1 = device tree).
  */
-import type { AccessSize, IrqLine, MmioDevice } from './device.js';
+import type { AccessSize, DevicePlacement, IrqLine, MmioDevice } from './device.js';
 
-export const CPU_HOTPLUG_BASE = 0x102000;
-export const CPU_HOTPLUG_SIZE = 0x1000;
-export const CPU_HOTPLUG_IRQ = 12;
 const GENERATION_BASE = 0x100;
 
 export class CpuHotplugController implements MmioDevice {
   readonly name = 'cpu-hotplug';
-  readonly base = CPU_HOTPLUG_BASE;
-  readonly size = CPU_HOTPLUG_SIZE;
+  readonly base: number;
+  readonly size: number;
   private present = 0;
   private added = 0;
   private removed = 0;
   private readonly generation: number[];
 
-  constructor(private readonly irq: IrqLine, private readonly maxHarts: number, initialHarts: number) {
+  constructor(private readonly irq: IrqLine, private readonly maxHarts: number, initialHarts: number, placement: DevicePlacement) {
+    this.base = placement.base;
+    this.size = placement.size;
     this.present = initialHarts >= 32 ? -1 : (1 << initialHarts) - 1;
     this.generation = Array.from({ length: 32 }, (_, h) => (h < initialHarts ? 1 : 0));
   }

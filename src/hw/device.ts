@@ -23,6 +23,14 @@ export interface MmioDevice {
   flush?(): void;
 }
 
+/** Where the board puts a device's register window (QEMU's virt.c memmap): every device takes it. */
+export interface DevicePlacement {
+  /** Guest-physical base address. */
+  readonly base: number;
+  /** Size of the register window in bytes. */
+  readonly size: number;
+}
+
 /** A level-triggered interrupt line from a device into an interrupt controller. */
 export interface IrqLine {
   set(level: boolean): void;

@@ -8,8 +8,7 @@
  * low word arms the alarm; when it expires the interrupt becomes pending and
  * the IRQ line follows pending & enabled. 32-bit accesses only, like QEMU.
  */
-import type { AccessSize, IrqLine, MmioDevice } from './device.js';
-import { VIRT } from '../machine/virt-map.js';
+import type { AccessSize, DevicePlacement, IrqLine, MmioDevice } from './device.js';
 
 const TIME_LOW = 0x00;
 const TIME_HIGH = 0x04;
@@ -45,16 +44,15 @@ export const defaultRtcHost: RtcHost = {
   },
 };
 
-export interface GoldfishRtcOptions {
+export interface GoldfishRtcOptions extends DevicePlacement {
   name?: string;
-  base?: number;
   host?: RtcHost;
 }
 
 export class GoldfishRtc implements MmioDevice {
   readonly name: string;
   readonly base: number;
-  readonly size = VIRT.rtc.size;
+  readonly size: number;
 
   private readonly host: RtcHost;
   /** Added to the monotonic clock to give ns since the epoch (mod 2^64). */
@@ -68,10 +66,11 @@ export class GoldfishRtc implements MmioDevice {
 
   constructor(
     private readonly irq: IrqLine,
-    options: GoldfishRtcOptions = {},
+    options: GoldfishRtcOptions,
   ) {
     this.name = options.name ?? 'rtc';
-    this.base = options.base ?? VIRT.rtc.base;
+    this.base = options.base;
+    this.size = options.size;
     this.host = options.host ?? defaultRtcHost;
     const wholeSeconds = BigInt(Math.floor(this.host.wallClockMs() / 1000));
     this.tickOffset = wholeSeconds * 1_000_000_000n - this.host.monotonicNs();

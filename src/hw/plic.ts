@@ -14,9 +14,8 @@
  * and on completion a source whose line is still high becomes pending again
  * (the gateway behaviour of the PLIC spec), so a device need not re-assert.
  */
-import type { AccessSize, HartIrqSink, IrqLine, MmioDevice } from './device.js';
+import type { AccessSize, DevicePlacement, HartIrqSink, IrqLine, MmioDevice } from './device.js';
 import { trace_plic_claim, trace_plic_complete } from '../trace/generated/events.js';
-import { PLIC_NUM_SOURCES, VIRT } from '../machine/virt-map.js';
 
 const PRIORITY_BASE = 0x0;
 const PENDING_BASE = 0x1000;
@@ -31,20 +30,21 @@ export const PLIC_MAX_HARTS = 16;
 const MIP_MEIP = 11;
 const MIP_SEIP = 9;
 
-export interface PlicOptions {
+export interface PlicOptions extends DevicePlacement {
   name?: string;
-  base?: number;
+  /** Interrupt sources including the reserved source 0 (virt: 96, VIRT_IRQCHIP_NUM_SOURCES). */
+  numSources: number;
 }
 
 export class Plic implements MmioDevice {
   readonly name: string;
   readonly base: number;
-  readonly size = VIRT.plic.size;
-  readonly numSources = PLIC_NUM_SOURCES;
+  readonly size: number;
+  readonly numSources: number;
 
   private readonly numContexts: number;
-  private readonly words = Math.ceil(PLIC_NUM_SOURCES / 32);
-  private readonly priority = new Uint32Array(PLIC_NUM_SOURCES);
+  private readonly words: number;
+  private readonly priority: Uint32Array;
   private readonly pending: Uint32Array;
   private readonly claimed: Uint32Array;
   /** Current level of each input line (kept across reset: it belongs to the devices). */
@@ -56,13 +56,17 @@ export class Plic implements MmioDevice {
   constructor(
     private readonly sink: HartIrqSink,
     readonly numHarts: number,
-    options: PlicOptions = {},
+    options: PlicOptions,
   ) {
     if (!Number.isInteger(numHarts) || numHarts < 1 || numHarts > PLIC_MAX_HARTS) {
       throw new RangeError(`plic: numHarts ${numHarts} must be in 1..${PLIC_MAX_HARTS}`);
     }
     this.name = options.name ?? 'plic';
-    this.base = options.base ?? VIRT.plic.base;
+    this.base = options.base;
+    this.size = options.size;
+    this.numSources = options.numSources;
+    this.words = Math.ceil(this.numSources / 32);
+    this.priority = new Uint32Array(this.numSources);
     this.numContexts = numHarts * 2;
     this.pending = new Uint32Array(this.words);
     this.claimed = new Uint32Array(this.words);

@@ -8,29 +8,28 @@
  * Anything else is ignored (QEMU only logs it). Reads return 0.
  * QEMU accepts 2- and 4-byte accesses only; other sizes are ignored here.
  */
-import type { AccessSize, MachineControl, MmioDevice } from './device.js';
-import { VIRT } from '../machine/virt-map.js';
+import type { AccessSize, DevicePlacement, MachineControl, MmioDevice } from './device.js';
 
 export const FINISHER_FAIL = 0x3333;
 export const FINISHER_PASS = 0x5555;
 export const FINISHER_RESET = 0x7777;
 
-export interface SifiveTestOptions {
+export interface SifiveTestOptions extends DevicePlacement {
   name?: string;
-  base?: number;
 }
 
 export class SifiveTest implements MmioDevice {
   readonly name: string;
   readonly base: number;
-  readonly size = VIRT.test.size;
+  readonly size: number;
 
   constructor(
     private readonly machine: MachineControl,
-    options: SifiveTestOptions = {},
+    options: SifiveTestOptions,
   ) {
     this.name = options.name ?? 'test';
-    this.base = options.base ?? VIRT.test.base;
+    this.base = options.base;
+    this.size = options.size;
   }
 
   read(_offset: number, _size: AccessSize): bigint {

@@ -13,9 +13,8 @@
  * character times instead; drivers (Linux 8250, U-Boot, OpenSBI) cannot tell
  * the difference, and the device stays free of timers.
  */
-import type { AccessSize, IrqLine, MmioDevice } from './device.js';
+import type { AccessSize, DevicePlacement, IrqLine, MmioDevice } from './device.js';
 import { trace_serial_read, trace_serial_write } from '../trace/generated/events.js';
-import { VIRT } from '../machine/virt-map.js';
 
 const FIFO_LENGTH = 16;
 
@@ -74,9 +73,8 @@ const enum Reg {
 /** QEMU's serial MemoryRegion is 8 bytes; the rest of the 0x100 window reads as 0. */
 const REGISTER_BYTES = 8;
 
-export interface UartOptions {
+export interface UartOptions extends DevicePlacement {
   name?: string;
-  base?: number;
 }
 
 /** Bytes of host input not yet accepted by the receiver. */
@@ -139,7 +137,7 @@ class ByteFifo {
 export class Ns16550a implements MmioDevice {
   readonly name: string;
   readonly base: number;
-  readonly size = VIRT.uart0.size;
+  readonly size: number;
 
   private rbr = 0;
   private ier = 0;
@@ -161,10 +159,11 @@ export class Ns16550a implements MmioDevice {
   constructor(
     private readonly irq: IrqLine,
     private readonly output: (bytes: Uint8Array) => void,
-    options: UartOptions = {},
+    options: UartOptions,
   ) {
     this.name = options.name ?? 'uart0';
-    this.base = options.base ?? VIRT.uart0.base;
+    this.base = options.base;
+    this.size = options.size;
     this.reset();
   }
 

@@ -9,9 +9,8 @@
  * A protocol violation or DMA outside RAM makes the device stop and set
  * NEEDS_RESET with a configuration-change interrupt, as QEMU's virtio_error().
  */
-import type { AccessSize, GuestRam, IrqLine, MmioDevice } from './device.js';
+import type { AccessSize, DevicePlacement, GuestRam, IrqLine, MmioDevice } from './device.js';
 import { DmaError, GuestDma } from './guest-dma.js';
-import { VIRT } from '../machine/virt-map.js';
 import { featureBit, VIRTIO_F, VIRTIO_ISR, VIRTIO_STATUS, type VirtioDevice, VirtioError } from './virtio.js';
 import { SplitVirtqueue, VIRTQUEUE_MAX_SIZE } from './virtqueue.js';
 
@@ -71,9 +70,8 @@ function emptySetup(): QueueSetup {
   return { num: 0, desc: [0, 0], driver: [0, 0], device: [0, 0], ready: false };
 }
 
-export interface VirtioMmioOptions {
+export interface VirtioMmioOptions extends DevicePlacement {
   name?: string;
-  base?: number;
   /** Called with a message when the device enters NEEDS_RESET (for logging). */
   onError?: (message: string) => void;
 }
@@ -81,7 +79,7 @@ export interface VirtioMmioOptions {
 export class VirtioMmio implements MmioDevice {
   readonly name: string;
   readonly base: number;
-  readonly size = VIRT.virtio.size;
+  readonly size: number;
 
   private readonly dma: GuestDma;
   private readonly queues: SplitVirtqueue[];
@@ -101,10 +99,11 @@ export class VirtioMmio implements MmioDevice {
     ram: GuestRam,
     /** The device behind the transport, or null for an empty slot. */
     readonly device: VirtioDevice | null,
-    private readonly options: VirtioMmioOptions = {},
+    private readonly options: VirtioMmioOptions,
   ) {
     this.name = options.name ?? 'virtio-mmio';
-    this.base = options.base ?? VIRT.virtio.base;
+    this.base = options.base;
+    this.size = options.size;
     this.dma = new GuestDma(ram);
     const numQueues = device?.numQueues ?? 0;
     this.queues = Array.from({ length: numQueues }, (_, i) => new SplitVirtqueue(this.dma, i));

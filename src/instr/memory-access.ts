@@ -6,7 +6,7 @@
  * (it walks as a read with SUM and MXR, so it may see every readable page).
  */
 import type { GuestMemory } from '../memory/guest-memory.js';
-import { Csr, RunState, SLOT_CSR, SLOT_PRIV, VcpuStateViews, WORD_RUN_STATE } from '../vcpu/state-layout.js';
+import { Csr, RunState, SLOT_CSR, SLOT_PRIV, VcpuStateViews, WORD_RUN_STATE } from '../abi/state-layout.js';
 import { Access, MSTATUS, MPP_SHIFT, Priv } from '../target/riscv/csr.js';
 import { walkPageTable } from '../target/riscv/mmu.js';
 import type { InstrMemory } from './runtime.js';

@@ -5,7 +5,7 @@
  */
 import { InstrBroadcast, InstrEventInfo, InstrMemory, InstrRuntime, ThreadRole, TraceAccess } from './runtime.js';
 import { importLibrary, LibraryLoadMessage, makeConsoleSynchronous, startInstance, stopInstance } from './thread-host.js';
-import type { ThreadTracing } from '../machine/tracing.js';
+import type { ThreadTracing } from '../trace/thread-tracing.js';
 import { EVENTS } from '../trace/generated/events.js';
 import type { EventInfo } from '../trace/event-info.js';
 

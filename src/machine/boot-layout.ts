@@ -29,7 +29,7 @@ import {
 } from './elf.js';
 import { RESET_VECTOR_SIZE, FW_DYNAMIC_INFO_SIZE } from './boot-rom.js';
 import { VIRT } from './virt-map.js';
-import { BootError } from './boot-error.js';
+import { BootError } from '../util/boot-error.js';
 
 export { BootError };
 

@@ -16,7 +16,7 @@ import type { VirtioDevice } from '../hw/virtio.js';
 import { PROGRAM_NAME } from '../cli/option-error.js';
 
 export interface PreparedBoot {
-  config: Omit<MachineConfig, 'onExit' | 'onFatal' | 'serialOut' | 'tracing' | 'instruments' | 'report'>;
+  config: Omit<MachineConfig, 'launcher' | 'onExit' | 'onFatal' | 'serialOut' | 'tracing' | 'instruments' | 'report'>;
   /** Function symbol containing a pc (for -d in_asm and the monitor). */
   symbolAt(pc: number): string;
   /** For -M virt,dumpdtb=FILE: the blob to write before exiting. */

@@ -9,16 +9,15 @@ import { closeSync } from 'node:fs';
 import { writeAll } from '../util/write-all.js';
 import { createGuestMemoryBuffers, GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
 import { createMmioSlot, MmioRequest, MmioServer } from '../memory/mmio-channel.js';
-import { createTranslatorChannel, publishTranslateHere, MAX_VCPUS, TranslatorChannelBuffers } from '../tcg/translator-channel.js';
-import type { TranslatorWorkerData, TranslatorCommand } from '../tcg/translator-worker.js';
-import { EarlyWorkerKind, endUntakenWorkers, keepSpareVcpuWorker, takeEarlyWorker } from './early-workers.js';
-import type { StartMessage } from '../util/worker-input.js';
-import type { VcpuWorkerData } from '../vcpu/worker.js';
-import type { VcpuCommand, VcpuCommandType, VcpuReport } from '../vcpu/protocol.js';
+import { createTranslatorChannel, publishTranslateHere, MAX_VCPUS, TranslatorChannelBuffers } from '../vcpu/translator-channel.js';
+import type { TranslatorWorkerData, TranslatorCommand } from '../vcpu/translator-protocol.js';
+import type { WorkerLauncher } from './worker-launcher.js';
+
+import type { VcpuCommand, VcpuCommandType, VcpuReport, VcpuWorkerData } from '../vcpu/protocol.js';
 import {
   createStateBuffer, ExitReason, RunState, SLOT_PC, stateViews, VcpuStateViews, WORD_EXIT_REASONS,
   WORD_EXIT_REQUEST, WORD_HALTED, WORD_IRQ_LINES, WORD_RUN_STATE, WORD_WAKE,
-} from '../vcpu/state-layout.js';
+} from '../abi/state-layout.js';
 import { AccessSize, HartIrqSink, IrqLine, MachineControl, MmioDevice } from '../hw/device.js';
 import { ClintShared, kickHart } from '../hw/clint.js';
 import { Plic } from '../hw/plic.js';
@@ -27,11 +26,11 @@ import { GoldfishRtc } from '../hw/goldfish-rtc.js';
 import { SifiveTest } from '../hw/sifive-test.js';
 import { VirtioMmio } from '../hw/virtio-mmio.js';
 import { createUartRing, createUartShadow, publishUartShadow, UartRingReader } from '../hw/uart-fast-path.js';
-import { CpuHotplugController, CPU_HOTPLUG_IRQ } from '../hw/cpu-hotplug.js';
-import { VIRT, VIRT_IRQ } from './virt-map.js';
+import { CpuHotplugController } from '../hw/cpu-hotplug.js';
+import { PLIC_NUM_SOURCES, TIMEBASE_FREQ, VIRT, VIRT_IRQ } from './virt-map.js';
 import type { VirtioDevice } from '../hw/virtio.js';
-import type { OutputChange, ThreadLogSettings, ThreadTracing } from './tracing.js';
-import { applyTraceOutputChange, bindThreadTracing } from './tracing.js';
+import type { OutputChange, ThreadLogSettings, ThreadTracing } from '../trace/thread-tracing.js';
+import { applyTraceOutputChange, bindThreadTracing } from '../trace/thread-tracing.js';
 import { InstrManager, InstrMachine } from '../instr/manager.js';
 import { InstrRuntime } from '../instr/runtime.js';
 import { instrEvents, InstrCommand, InstrReport, traceAccess } from '../instr/thread-env.js';
@@ -43,6 +42,8 @@ import { LibraryError } from '../instr/thread-host.js';
 export type MachineLog = ThreadLogSettings;
 
 export interface MachineConfig {
+  /** Starts the translator service and vCPU worker threads (src/threads). */
+  launcher: WorkerLauncher;
   numHarts: number;
   maxHarts: number;
   ramSize: number;
@@ -108,7 +109,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
   constructor(readonly config: MachineConfig) {
     this.memBuffers = createGuestMemoryBuffers(VIRT.dram.base, config.ramSize, VIRT.mrom.base, VIRT.mrom.size);
     this.mem = new GuestMemory(this.memBuffers);
-    this.clint = ClintShared.create();
+    this.clint = ClintShared.create(TIMEBASE_FREQ);
     this.translatorChannel = createTranslatorChannel();
     const { inAsm, op, outAsm } = config.log;
     if (!inAsm && !op && !outAsm && config.instruments.length === 0 && config.tracing.state.dstate.every((d) => d === 0)) {
@@ -116,12 +117,12 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     }
     this.paused = config.startPaused;
     for (let h = 0; h < config.maxHarts; h++) this.stateBuffers.push(createStateBuffer());
-    this.plic = new Plic(this, config.maxHarts);
-    this.uart = new Ns16550a(this.plic.irqLine(VIRT_IRQ.uart0), config.serialOut);
+    this.plic = new Plic(this, config.maxHarts, { ...VIRT.plic, numSources: PLIC_NUM_SOURCES });
+    this.uart = new Ns16550a(this.plic.irqLine(VIRT_IRQ.uart0), config.serialOut, VIRT.uart0);
     publishUartShadow(this.uartShadowView, this.uart.fastPathState());
-    this.devices.push(this.uart, this.plic, new GoldfishRtc(this.plic.irqLine(VIRT_IRQ.rtc)), new SifiveTest(this));
+    this.devices.push(this.uart, this.plic, new GoldfishRtc(this.plic.irqLine(VIRT_IRQ.rtc), VIRT.rtc), new SifiveTest(this, VIRT.test));
     if (config.maxHarts > config.numHarts) {
-      this.hotplug = new CpuHotplugController(this.plic.irqLine(CPU_HOTPLUG_IRQ), config.maxHarts, config.numHarts);
+      this.hotplug = new CpuHotplugController(this.plic.irqLine(VIRT_IRQ.cpuHotplug), config.maxHarts, config.numHarts, VIRT.cpuHotplug);
       this.devices.push(this.hotplug);
     }
     const ram = { base: this.mem.ramBase, size: this.mem.ramSize, bytes: this.mem.mu8 };
@@ -130,6 +131,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
       this.devices.push(new VirtioMmio(irq, ram, config.virtio[i] ?? null, {
         name: `virtio-mmio@${(VIRT.virtio.base + i * VIRT.virtio.size).toString(16)}`,
         base: VIRT.virtio.base + i * VIRT.virtio.size,
+        size: VIRT.virtio.size,
         onError: (msg) => this.guestError(msg),
       }));
     }
@@ -305,7 +307,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
     const vcpus = this.config.singleThread
       ? this.startVcpuWorker(harts, 'single')
       : Promise.all(harts.map((h) => this.startVcpuWorker([h], 'multi')));
-    endUntakenWorkers(this.hotplugRoom() ? 1 : 0);
+    this.config.launcher.endUntaken(this.hotplugRoom() ? 1 : 0);
     this.keepSpareWorker();
     this.translator = await translator;
     await vcpus;
@@ -319,19 +321,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
 
   /** While hot-plug has room, have a vCPU worker ready for it (early-workers.ts). */
   private keepSpareWorker(): void {
-    if (this.hotplugRoom()) keepSpareVcpuWorker();
-  }
-
-  private workerUrl(path: string): URL {
-    return new URL(path, import.meta.url);
-  }
-
-  /** A worker for `data`: one the command line spawned early (early-workers.ts) or a new one. */
-  private workerFor<T>(kind: EarlyWorkerKind, path: string, data: T): Worker {
-    const early = takeEarlyWorker(kind);
-    if (!early) return new Worker(this.workerUrl(path), { workerData: data });
-    early.postMessage({ type: 'start', data } satisfies StartMessage<T>);
-    return early;
+    if (this.hotplugRoom()) this.config.launcher.keepSpareVcpu();
   }
 
   private startTranslator(): Promise<Worker> {
@@ -345,7 +335,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
       allStates: this.stateBuffers,
       maxHarts: this.config.maxHarts,
     };
-    const worker = this.workerFor('translator', '../tcg/translator-worker.js', data);
+    const worker = this.config.launcher.translator(data);
     this.translator = worker; // reachable before it is ready (changeOutput): messages wait until it drains them
     return new Promise((resolve, reject) => {
       worker.on('message', (m: { type: string; message?: string; id?: number; error?: string } | InstrReport) => {
@@ -383,7 +373,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
       tracing: this.config.tracing.config,
       libraries: this.instr.loadMessages(),
     };
-    const worker = this.workerFor('vcpu', '../vcpu/worker.js', data);
+    const worker = this.config.launcher.vcpu(data);
     const handles: VcpuHandle[] = hartIds.map((hartId, i) => {
       const uartRing = new UartRingReader(rings[i], (byte) => {
         this.uart.write(0, 1, BigInt(byte));
@@ -656,7 +646,7 @@ export class Machine implements HartIrqSink, MachineControl, InstrMachine {
   async terminate(status: number): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
-    endUntakenWorkers(); // a spare vCPU worker (hot-plug) has nothing to do now
+    this.config.launcher.endUntaken(); // a spare vCPU worker (hot-plug) has nothing to do now
     if (this.started && this.instr.list().length > 0) {
       // libraries see the end: vCPUs stopped (and kept stopped), translations flushed, guest_cpu_exit, qi_fini
       const done = (async (): Promise<void> => {

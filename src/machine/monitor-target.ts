@@ -12,14 +12,14 @@ import type {
 import type { Machine } from './machine.js';
 import { Hart } from '../target/riscv/hart.js';
 import { formatCpuState } from '../vcpu/cpu-log.js';
-import { stateViews } from '../vcpu/state-layout.js';
+import { stateViews } from '../abi/state-layout.js';
 import { guestMemoryForInstr } from '../instr/memory-access.js';
 import { applyEventPattern, globMatch } from '../trace/patterns.js';
 import { traceEventListing } from '../trace/control.js';
 import { strerror } from '../util/errno-text.js';
 import { createSimpleTraceFile } from '../trace/simpletrace-format.js';
 import { parseLogItems } from '../cli/log-items.js';
-import type { ThreadLogSettings } from './tracing.js';
+import type { ThreadLogSettings } from '../trace/thread-tracing.js';
 import { VIRT } from './virt-map.js';
 
 /** The -d items without their destination. */

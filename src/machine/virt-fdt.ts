@@ -14,7 +14,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { FdtBuilder, FdtNode } from '../hw/fdt.js';
-import { CPU_HOTPLUG_BASE, CPU_HOTPLUG_IRQ, CPU_HOTPLUG_SIZE } from '../hw/cpu-hotplug.js';
 import { PLIC_NUM_SOURCES, TIMEBASE_FREQ, VIRT, VIRT_IRQ } from './virt-map.js';
 
 export interface VirtFdtConfig {
@@ -167,8 +166,8 @@ function addSoc(root: FdtNode, cfg: VirtFdtConfig, ph: Phandles): void {
 
   if ((cfg.maxHarts ?? cfg.numHarts) > cfg.numHarts) {
     // tsemu's CPU hot-plug controller (src/hw/cpu-hotplug.ts), only when slots are left for hot-plug
-    addPlicDevice(soc, `cpu-hotplug@${hex(CPU_HOTPLUG_BASE)}`, CPU_HOTPLUG_IRQ, ph.plic)
-      .set('reg', regProperty(CPU_HOTPLUG_BASE, CPU_HOTPLUG_SIZE))
+    addPlicDevice(soc, `cpu-hotplug@${hex(VIRT.cpuHotplug.base)}`, VIRT_IRQ.cpuHotplug, ph.plic)
+      .set('reg', regProperty(VIRT.cpuHotplug.base, VIRT.cpuHotplug.size))
       .setString('compatible', 'tsemu,cpu-hotplug');
   }
 

@@ -6,6 +6,8 @@ export const VIRT = {
   mrom: { base: 0x1000, size: 0xf000 },
   test: { base: 0x100000, size: 0x1000 },
   rtc: { base: 0x101000, size: 0x1000 },
+  /** tsemu's CPU hot-plug controller (src/hw/cpu-hotplug.ts), present when -smp maxcpus leaves room; not in QEMU. */
+  cpuHotplug: { base: 0x102000, size: 0x1000 },
   clint: { base: 0x2000000, size: 0x10000 },
   plic: { base: 0xc000000, size: 0x600000 },
   uart0: { base: 0x10000000, size: 0x100 },
@@ -16,6 +18,8 @@ export const VIRT = {
 export const VIRT_IRQ = {
   uart0: 10,
   rtc: 11,
+  /** tsemu's CPU hot-plug controller. */
+  cpuHotplug: 12,
   /** virtio-mmio transport i uses IRQ virtioBase + i (1..8). */
   virtioBase: 1,
 } as const;

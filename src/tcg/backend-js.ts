@@ -24,20 +24,11 @@
  * prints exactly what it returns.
  */
 import { Cond, IrBlock, MemOp, Op, Temp } from './ir.js';
-import { SLOT_INSTRET } from '../vcpu/state-layout.js';
+import { SLOT_INSTRET } from '../abi/state-layout.js';
+import { TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_WRITE_TAG } from '../abi/tlb.js';
 
-export const BLOCK_PARAMS = ['c', 'x', 'xi', 'f', 'tlb', 'm8', 'mu8', 'm16', 'mu16', 'm32', 'mu32', 'm64', 'ev', 'sb', 'ls'] as const;
-
-/** Number of soft-TLB entries per MMU mode (direct mapped on the virtual page number): 8 MiB of reach. */
-export const TLB_ENTRIES = 2048;
 /** Iterations a self-looping block runs before returning to the run loop. */
 export const LOOP_ITERATIONS = 255;
-/** Int32 words per TLB entry. */
-export const TLB_ENTRY_WORDS = 4;
-export const TLB_READ_TAG = 0;
-export const TLB_WRITE_TAG = 1;
-export const TLB_HI = 2;
-export const TLB_RAM_OFFSET = 3;
 
 const RAM_VIEW: Record<string, string> = {
   '1s': 'm8', '1u': 'mu8', '2s': 'm16', '2u': 'mu16', '4s': 'm32', '4u': 'mu32', '8s': 'm64', '8u': 'm64',

@@ -26,9 +26,9 @@
  * has a 32-bit form.
  */
 import { Cond, IrBlock, Op, Temp } from './ir.js';
-import { INTERPRETER_TEMPS, SLOT_INSTRET, WORD_TEMPS } from '../vcpu/state-layout.js';
+import { INTERPRETER_TEMPS, SLOT_INSTRET, WORD_TEMPS } from '../abi/state-layout.js';
 import { addressHigh, tlbHostIndex } from './tlb-probe.js';
-import { TLB_READ_TAG, TLB_WRITE_TAG } from './backend-js.js';
+import { TLB_READ_TAG, TLB_WRITE_TAG } from '../abi/tlb.js';
 
 /** The vCPU context as the interpreter uses it: slow paths, helpers and the exit flag. */
 export interface InterpreterContext {

@@ -5,7 +5,7 @@
  * the same test inline. Layout: TLB_ENTRY_WORDS words per entry, direct
  * mapped on the virtual page number, one set of entries per MMU mode.
  */
-import { TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET } from './backend-js.js';
+import { TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET } from '../abi/tlb.js';
 
 const ENTRY_MASK = (TLB_ENTRIES - 1) * TLB_ENTRY_WORDS;
 

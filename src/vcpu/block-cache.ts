@@ -16,7 +16,8 @@
  *    (functions cannot cross worker boundaries), so translation-time events
  *    are raised there with the id of the vCPU that asked.
  */
-import { BLOCK_PARAMS, generateJs } from '../tcg/backend-js.js';
+import { generateJs } from '../tcg/backend-js.js';
+import { BLOCK_PARAMS, type BlockCode } from '../abi/block-code.js';
 import { encodeBlock, EncodedBlock, interpretable, Interpreter } from '../tcg/interpreter.js';
 import { optimize } from '../tcg/optimize.js';
 import type { IrBlock } from '../tcg/ir.js';
@@ -27,14 +28,6 @@ import { createLoadStoreHelpers, LoadStoreHelpers } from './load-store.js';
 import { primeInterpreter } from './interpreter-primer.js';
 
 /** What the translator service returns for one block. */
-export interface BlockCode {
-  source: string;
-  /** RAM page of the block's first instruction, or -1 for ROM. */
-  page: number;
-  /** pageGen of that page when the block was decoded. */
-  gen: number;
-  insnCount: number;
-}
 
 export interface BlockSource {
   /** Translate (or find already translated) the block at virtual `pc`, physical `pa`. */

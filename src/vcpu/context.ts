@@ -12,10 +12,10 @@
 import { Hart, CsrOp } from '../target/riscv/hart.js';
 import { Access, Cause, MSTATUS, MPP_SHIFT, Priv } from '../target/riscv/csr.js';
 import { walkPageTable } from '../target/riscv/mmu.js';
-import { AMO, FP_OPS } from '../target/riscv/translate.js';
-import { TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG } from '../tcg/backend-js.js';
+import { AMO, FP_OPS } from '../abi/ops.js';
+import { TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG } from '../abi/tlb.js';
 import { GuestMemory, PAGE_SHIFT } from '../memory/guest-memory.js';
-import { Csr, SLOT_F, SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_X, VcpuStateViews, WORD_EXIT_REQUEST } from './state-layout.js';
+import { Csr, SLOT_F, SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_X, VcpuStateViews, WORD_EXIT_REQUEST } from '../abi/state-layout.js';
 import * as fpu from '../target/riscv/fpu/index.js';
 
 /** Device access for addresses that are neither RAM nor ROM. */
@@ -30,6 +30,8 @@ export interface MmioPort {
 export interface TimerSource {
   mtime(): bigint;
   mtimecmp(hart: number): bigint;
+  /** mtime ticks per millisecond (the board's timebase / 1000). */
+  readonly ticksPerMs: number;
 }
 
 type FpuFn = (s: VcpuStateViews, ...args: number[]) => boolean;

@@ -3,7 +3,7 @@
  * (target/riscv/cpu_helper.c, accel/tcg/cpu-exec.c, target/riscv/cpu.c).
  */
 import { writeAll } from '../util/write-all.js';
-import { Csr, SLOT_F, SLOT_PC, SLOT_X } from './state-layout.js';
+import { Csr, SLOT_F, SLOT_PC, SLOT_X } from '../abi/state-layout.js';
 import type { Hart } from '../target/riscv/hart.js';
 
 const EXCEPTION_NAMES = [

@@ -18,9 +18,9 @@ import { TcgBuilder } from '../tcg/builder.js';
 import { Cond, IrBlock, MemOp, Opcode, Temp } from '../tcg/ir.js';
 import { encodeBlock, Interpreter } from '../tcg/interpreter.js';
 import { createGuestMemoryBuffers, GuestMemory } from '../memory/guest-memory.js';
-import { createStateBuffer, stateViews } from './state-layout.js';
+import { createStateBuffer, stateViews } from '../abi/state-layout.js';
 import { VcpuContext } from './context.js';
-import { AMO } from '../target/riscv/translate.js';
+import { AMO } from '../abi/ops.js';
 
 const RAM_BASE = 0x8000_0000;
 const RAM_BYTES = 64 * 1024;
@@ -42,7 +42,7 @@ export function primeInterpreter(): void {
   primed = true;
   const mem = new GuestMemory(createGuestMemoryBuffers(RAM_BASE, RAM_BYTES, 0x1000, 0x1000));
   const state = stateViews(createStateBuffer());
-  const ctx = new VcpuContext(state, 0, mem, { read: () => undefined, write: () => false }, { mtime: () => 0n, mtimecmp: () => -1n });
+  const ctx = new VcpuContext(state, 0, mem, { read: () => undefined, write: () => false }, { mtime: () => 0n, mtimecmp: () => -1n, ticksPerMs: 10_000 });
   ctx.resetState(PC);
   const blocks = [valueBlock(), ...exitBlocks(), memoryBlock(), faultBlock(false), faultBlock(true), helperBlock()].map(encodeBlock);
   for (const soleAccessor of [false, true]) {

@@ -21,7 +21,7 @@
  */
 import type { VcpuContext } from './context.js';
 import type { GuestMemory } from '../memory/guest-memory.js';
-import { TLB_READ_TAG, TLB_WRITE_TAG } from '../tcg/backend-js.js';
+import { TLB_READ_TAG, TLB_WRITE_TAG } from '../abi/tlb.js';
 import { addressHigh, tlbHostIndex } from '../tcg/tlb-probe.js';
 
 /** Thrown by a load/store helper whose slow path ended the block; not an Error (no stack to capture). */

@@ -4,7 +4,11 @@
  * worker between blocks; the main thread also raises that hart's
  * exit-request word so a running or sleeping vCPU looks at once.
  */
-import type { OutputChange } from '../machine/tracing.js';
+import type { GuestMemoryBuffers } from '../memory/guest-memory.js';
+import type { OutputChange, TracingConfig } from '../trace/thread-tracing.js';
+import type { LibraryLoadMessage } from '../instr/thread-host.js';
+import type { CpuLogFlags } from './cpu-log.js';
+import type { TranslatorChannelBuffers } from './translator-channel.js';
 
 export type VcpuCommandType = 'stop' | 'cont' | 'reset' | 'flush' | 'exit' | 'unplug' | 'instr' | 'add-hart' | 'output';
 
@@ -15,7 +19,7 @@ export interface VcpuCommand {
   ack?: number;
   /** For 'instr': the instrumentation command (src/instr/thread-env.ts InstrCommand). */
   instr?: unknown;
-  /** For 'add-hart' (thread=single): the new hart (src/vcpu/worker.ts HartSpec). */
+  /** For 'add-hart' (thread=single): the new hart (HartSpec below). */
   spec?: unknown;
   /** For 'output' (HMP log / logfile / trace-file): sent once per worker, it changes the worker's writers. */
   output?: OutputChange;
@@ -26,3 +30,37 @@ export type VcpuReport =
   | { type: 'ack'; id: number; hart: number; pc: number; error?: string }
   | { type: 'exited'; hart: number; pc: number }
   | { type: 'fatal'; message: string };
+
+export interface HartSpec {
+  /** vCPU index (QEMU's cpu_index) and hart id; equal on virt. */
+  hartId: number;
+  /** Its MMIO channel slot to the main thread. */
+  mmio: SharedArrayBuffer;
+  /** Its ring of posted UART bytes (src/hw/uart-fast-path.ts). */
+  uartRing: SharedArrayBuffer;
+  startPaused: boolean;
+}
+
+/** What a vCPU worker is started with (workerData, or the start message of an early worker). */
+export interface VcpuWorkerData {
+  harts: HartSpec[];
+  /** 'single': all harts of `harts` (and later additions) share this thread. */
+  thread: 'single' | 'multi';
+  maxHarts: number;
+  /** State buffers of every possible hart (msip writes and code-page flushes reach the others). */
+  allStates: SharedArrayBuffer[];
+  memory: GuestMemoryBuffers;
+  clint: SharedArrayBuffer;
+  clintBase: number;
+  clintSize: number;
+  translator: TranslatorChannelBuffers;
+  /** Physical ranges served by the main thread's devices. */
+  deviceRanges: { base: number; size: number }[];
+  uartShadow: SharedArrayBuffer;
+  uartBase: number;
+  resetPc: number;
+  log: CpuLogFlags;
+  tracing: TracingConfig;
+  /** Instrumentation libraries to load before the vCPUs start. */
+  libraries: LibraryLoadMessage[];
+}

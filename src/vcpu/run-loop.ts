@@ -15,9 +15,8 @@ import { BLOCK_EXIT } from './load-store.js';
 import { CpuLog, formatCpuState } from './cpu-log.js';
 import {
   Csr, ExitReason, RunState, SLOT_PC, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_HALTED, WORD_RUN_STATE, WORD_WAKE,
-} from './state-layout.js';
+} from '../abi/state-layout.js';
 import { MENVCFG_STCE } from '../target/riscv/csr.js';
-import { TIMEBASE_FREQ } from '../machine/virt-map.js';
 
 /** Blocks between two timer checks when nothing else asks for attention. */
 const TIMER_CHECK_BLOCKS = 2048;
@@ -178,7 +177,7 @@ export class RunLoop {
       if (s < deadline) deadline = s;
     }
     if (deadline <= now) return 0;
-    const ms = Number(deadline - now) / (TIMEBASE_FREQ / 1000);
+    const ms = Number(deadline - now) / ctx.timer.ticksPerMs;
     return Math.min(Math.max(ms, 0), MAX_SLEEP_MS);
   }
 

@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { expectedVcpuWorkers, hotplugRoom, translatorNeededAtOnce } from '../../src/machine/early-workers.js';
+import { expectedVcpuWorkers, hotplugRoom, translatorNeededAtOnce } from '../../src/threads/early-workers.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/tsemu-system-riscv64.js', import.meta.url));
 const GUEST = fileURLToPath(new URL('../../../tests/guest/bin/rv64m.elf', import.meta.url));

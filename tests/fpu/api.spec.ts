@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import * as fpu from '../../src/target/riscv/fpu/index.js';
-import { SLOT_F, SLOT_FFLAGS, SLOT_FRM, SLOT_X } from '../../src/vcpu/state-layout.js';
+import { SLOT_F, SLOT_FFLAGS, SLOT_FRM, SLOT_X } from '../../src/abi/state-layout.js';
 import { newState } from './harness.js';
 import { OPS } from './vector-file.js';
 

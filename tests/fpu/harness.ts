@@ -7,7 +7,7 @@ import {
   SLOT_X,
   stateViews,
   type VcpuStateViews,
-} from '../../src/vcpu/state-layout.js';
+} from '../../src/abi/state-layout.js';
 import type { OpShape, RegFile, Vector } from './vector-file.js';
 
 export const RM_DYN = 7;

@@ -4,7 +4,7 @@
  */
 import { BinaryOp, DOUBLE, SINGLE, slowBinary, slowConvertFloat, slowFma, slowFromInteger, slowSqrt } from '../../src/target/riscv/fpu/slow.js';
 import type { FloatFormat } from '../../src/target/riscv/fpu/softfloat.js';
-import { SLOT_X, type VcpuStateViews } from '../../src/vcpu/state-layout.js';
+import { SLOT_X, type VcpuStateViews } from '../../src/abi/state-layout.js';
 import type { OpShape } from './vector-file.js';
 
 type Call = OpShape['call'];

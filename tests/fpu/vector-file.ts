@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import type { VcpuStateViews } from '../../src/vcpu/state-layout.js';
+import type { VcpuStateViews } from '../../src/abi/state-layout.js';
 import * as fpu from '../../src/target/riscv/fpu/index.js';
 
 /** One generated line: operands and, per rounding mode 0..4 (or just one), result and fflags. */

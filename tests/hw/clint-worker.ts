@@ -4,7 +4,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Clint, ClintShared } from '../../src/hw/clint.js';
-import { stateViews, WORD_WAKE } from '../../src/vcpu/state-layout.js';
+import { stateViews, WORD_WAKE } from '../../src/abi/state-layout.js';
+import { VIRT } from '../../src/machine/virt-map.js';
 
 interface Data {
   clint: SharedArrayBuffer;
@@ -14,7 +15,7 @@ interface Data {
 const data = workerData as Data;
 const shared = new ClintShared(data.clint);
 const views = data.states.map((b) => stateViews(b));
-const clint = new Clint(shared, views.length, (hart) => views[hart]);
+const clint = new Clint(shared, views.length, (hart) => views[hart], VIRT.clint);
 
 parentPort?.on('message', (msg: unknown) => {
   if (msg === 'mtime') {

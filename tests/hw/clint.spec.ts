@@ -6,7 +6,8 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { Clint, ClintShared, hostTicks } from '../../src/hw/clint.js';
+import { Clint, ClintShared, type NanosecondClock } from '../../src/hw/clint.js';
+import { TIMEBASE_FREQ, VIRT } from '../../src/machine/virt-map.js';
 import {
   createStateBuffer,
   ExitReason,
@@ -17,38 +18,51 @@ import {
   WORD_EXIT_REQUEST,
   WORD_IRQ_LINES,
   WORD_WAKE,
-} from '../../src/vcpu/state-layout.js';
+} from '../../src/abi/state-layout.js';
 
 const MTIMECMP = 0x4000;
 const MTIME = 0xbff8;
 
-function setup(harts = 2): { shared: ClintShared; clint: Clint; states: VcpuStateViews[] } {
-  const shared = ClintShared.create();
-  const states = Array.from({ length: harts }, () => stateViews(createStateBuffer()));
-  const clint = new Clint(shared, harts, (h) => states[h]);
-  return { shared, clint, states };
+/** A clock the test moves by hand (nanoseconds), so no result depends on wall time. */
+class ManualClock {
+  ns = 1_000_000_000_000n;
+  readonly read: NanosecondClock = () => this.ns;
+  advanceNs(ns: bigint): void {
+    this.ns += ns;
+  }
 }
 
-function sleepMs(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+function setup(harts = 2): { shared: ClintShared; clint: Clint; states: VcpuStateViews[]; time: ManualClock } {
+  const time = new ManualClock();
+  const shared = ClintShared.create(TIMEBASE_FREQ, time.read);
+  const states = Array.from({ length: harts }, () => stateViews(createStateBuffer()));
+  const clint = new Clint(shared, harts, (h) => states[h], VIRT.clint);
+  return { shared, clint, states, time };
 }
 
 describe('hw/clint', () => {
-  it('starts mtime at 0 and counts at 10 MHz', () => {
-    const { clint } = setup();
-    // Each read is bracketed by host clock readings, so the thread being descheduled between a
-    // read and a host reading (a loaded machine) widens the bounds instead of failing the test.
-    const before0 = hostTicks();
-    const t0 = clint.read(MTIME, 8);
-    const after0 = hostTicks();
-    expect(t0 < 10_000n).to.equal(true); // created moments ago
-    sleepMs(50);
-    const before1 = hostTicks();
-    const t1 = clint.read(MTIME, 8);
-    const after1 = hostTicks();
-    // mtime counts host ticks (10 MHz): t1 - t0 lies between the shortest and longest host interval
-    expect(Number(t1 - t0)).to.be.within(Number(before1 - after0) - 10, Number(after1 - before0) + 10);
-    expect(Number(t1 - t0)).to.be.within(450_000, 5_000_000); // >= 45 ms at 10 MHz
+  it('starts mtime at 0 and counts at 10 MHz (100 ns a tick)', () => {
+    const { clint, time } = setup();
+    expect(clint.read(MTIME, 8)).to.equal(0n);
+    time.advanceNs(50_000_000n); // 50 ms
+    expect(clint.read(MTIME, 8)).to.equal(500_000n);
+    time.advanceNs(99n);
+    expect(clint.read(MTIME, 8)).to.equal(500_000n);
+    time.advanceNs(1n);
+    expect(clint.read(MTIME, 8)).to.equal(500_001n);
+  });
+
+  it('counts with the host clock by default (the same clock in every thread)', () => {
+    const shared = ClintShared.create(TIMEBASE_FREQ);
+    const t0 = shared.mtime();
+    const deadline = process.hrtime.bigint() + 2_000_000n;
+    while (process.hrtime.bigint() < deadline) { /* 2 ms */ }
+    expect(Number(shared.mtime() - t0)).to.be.at.least(20_000);
+  });
+
+  it('refuses a timebase that does not divide 1 GHz, and a buffer without one', () => {
+    expect(() => ClintShared.create(3_000_000)).to.throw(RangeError, /must divide 1 GHz/);
+    expect(() => new ClintShared(new SharedArrayBuffer(4096))).to.throw(RangeError, /no timebase/);
   });
 
   it('boots with mtimecmp 0, so MTIP is pending (QEMU)', () => {
@@ -74,10 +88,11 @@ describe('hw/clint', () => {
   });
 
   it('lets the guest set mtime, which then keeps counting (QEMU)', () => {
-    const { clint } = setup();
+    const { clint, time } = setup();
     clint.write(MTIME, 8, 0x100000000n);
-    const v = clint.read(MTIME, 8);
-    expect(v >= 0x100000000n && v < 0x100000000n + 100_000n).to.equal(true);
+    expect(clint.read(MTIME, 8)).to.equal(0x100000000n);
+    time.advanceNs(1000n);
+    expect(clint.read(MTIME, 8)).to.equal(0x100000000n + 10n);
     expect(clint.read(MTIME + 4, 4)).to.equal(1n); // QEMU
     clint.write(MTIME + 4, 4, 0n);
     expect(clint.read(MTIME, 8) < 0x100000000n).to.equal(true);
@@ -118,10 +133,12 @@ describe('hw/clint', () => {
   });
 
   it('reports the time left until mtimecmp', () => {
-    const { clint, shared } = setup();
+    const { clint, shared, time } = setup();
     const now = clint.read(MTIME, 8);
     clint.write(MTIMECMP + 8, 8, now + 200_000n); // 20 ms ahead
-    expect(shared.nextDeadlineMs(1)).to.be.within(10, 20);
+    expect(shared.nextDeadlineMs(1)).to.equal(20);
+    time.advanceNs(5_000_000n);
+    expect(shared.nextDeadlineMs(1)).to.equal(15);
     expect(shared.timerPending(1)).to.equal(false);
     expect(shared.msUntil(now)).to.equal(0);
     clint.write(MTIMECMP + 8, 8, now);
@@ -137,18 +154,21 @@ describe('hw/clint', () => {
   });
 
   it('freezes mtime while paused and resumes from the same value', () => {
-    const { shared, clint } = setup();
+    const { shared, clint, time } = setup();
     clint.write(MTIMECMP, 8, 1n << 40n);
+    time.advanceNs(1_000_000n);
     shared.pause();
     const frozen = shared.mtime();
-    sleepMs(20);
+    expect(frozen).to.equal(10_000n);
+    time.advanceNs(20_000_000n);
     expect(shared.mtime()).to.equal(frozen);
     expect(shared.nextDeadlineMs(0)).to.equal(Infinity);
     shared.setMtime(frozen + 5n); // a guest write while stopped (e.g. from the monitor)
     expect(shared.mtime()).to.equal(frozen + 5n);
     shared.resume();
-    const after = shared.mtime();
-    expect(after >= frozen + 5n && after < frozen + 5n + 50_000n).to.equal(true);
+    expect(shared.mtime()).to.equal(frozen + 5n);
+    time.advanceNs(300n);
+    expect(shared.mtime()).to.equal(frozen + 8n);
   });
 
   it('drops MSIP of every hart on reset', () => {
@@ -166,7 +186,7 @@ describe('hw/clint', () => {
     let states: VcpuStateViews[];
 
     before(async () => {
-      shared = ClintShared.create();
+      shared = ClintShared.create(TIMEBASE_FREQ);
       states = [stateViews(createStateBuffer()), stateViews(createStateBuffer())];
       worker = new Worker(new URL('./clint-worker.js', import.meta.url), {
         workerData: { clint: shared.buffer, states: states.map((s) => s.buffer) },
@@ -208,7 +228,7 @@ describe('hw/clint', () => {
     });
 
     it('wakes a hart sleeping on WORD_WAKE when its MSIP is raised', async () => {
-      const clint = new Clint(shared, 2, (h) => states[h]);
+      const clint = new Clint(shared, 2, (h) => states[h], VIRT.clint);
       worker.postMessage('wfi0');
       const [sleeping] = (await once(worker, 'message')) as unknown[];
       expect(sleeping).to.equal('sleeping');

@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { GoldfishRtc, type RtcHost } from '../../src/hw/goldfish-rtc.js';
 import { RecordingIrq } from './irq-recorder.js';
+import { VIRT } from '../../src/machine/virt-map.js';
 
 const TIME_LOW = 0x00, TIME_HIGH = 0x04, ALARM_LOW = 0x08, ALARM_HIGH = 0x0c;
 const IRQ_ENABLED = 0x10, CLEAR_ALARM = 0x14, ALARM_STATUS = 0x18, CLEAR_INTERRUPT = 0x1c;
@@ -40,7 +41,7 @@ class FakeHost implements RtcHost {
 function setup(): { rtc: GoldfishRtc; irq: RecordingIrq; host: FakeHost; rd: (o: number) => bigint; wr: (o: number, v: bigint) => void } {
   const host = new FakeHost();
   const irq = new RecordingIrq();
-  const rtc = new GoldfishRtc(irq, { host });
+  const rtc = new GoldfishRtc(irq, { ...VIRT.rtc, host });
   return { rtc, irq, host, rd: (o) => rtc.read(o, 4), wr: (o, v) => rtc.write(o, 4, v) };
 }
 

@@ -8,6 +8,9 @@
 import { expect } from 'chai';
 import { Plic } from '../../src/hw/plic.js';
 import { RecordingSink } from './irq-recorder.js';
+import { PLIC_NUM_SOURCES, VIRT } from '../../src/machine/virt-map.js';
+
+const PLIC_AT_VIRT = { ...VIRT.plic, numSources: PLIC_NUM_SOURCES };
 
 const MEIP = 11;
 const SEIP = 9;
@@ -19,7 +22,7 @@ const claim = (ctx: number): number => threshold(ctx) + 4;
 
 function setup(harts = 1): { plic: Plic; sink: RecordingSink; rd: (o: number) => number; wr: (o: number, v: number) => void } {
   const sink = new RecordingSink();
-  const plic = new Plic(sink, harts);
+  const plic = new Plic(sink, harts, PLIC_AT_VIRT);
   return {
     plic,
     sink,
@@ -161,7 +164,7 @@ describe('hw/plic', () => {
     const { plic } = setup();
     expect(() => plic.irqLine(0)).to.throw(RangeError);
     expect(() => plic.irqLine(96)).to.throw(RangeError);
-    expect(() => new Plic(new RecordingSink(), 17)).to.throw(RangeError);
+    expect(() => new Plic(new RecordingSink(), 17, PLIC_AT_VIRT)).to.throw(RangeError);
   });
 
   it('resets registers and lowers the outputs', () => {

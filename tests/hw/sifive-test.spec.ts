@@ -8,6 +8,7 @@
 import { expect } from 'chai';
 import type { AccessSize, MachineControl } from '../../src/hw/device.js';
 import { SifiveTest } from '../../src/hw/sifive-test.js';
+import { VIRT } from '../../src/machine/virt-map.js';
 
 class FakeMachine implements MachineControl {
   events: string[] = [];
@@ -21,7 +22,7 @@ class FakeMachine implements MachineControl {
 
 function store(value: number, size: AccessSize = 4, offset = 0): string[] {
   const machine = new FakeMachine();
-  new SifiveTest(machine).write(offset, size, BigInt(value));
+  new SifiveTest(machine, VIRT.test).write(offset, size, BigInt(value));
   return machine.events;
 }
 
@@ -49,6 +50,6 @@ describe('hw/sifive-test', () => {
   });
 
   it('reads as zero', () => {
-    expect(new SifiveTest(new FakeMachine()).read(0, 4)).to.equal(0n);
+    expect(new SifiveTest(new FakeMachine(), VIRT.test).read(0, 4)).to.equal(0n);
   });
 });

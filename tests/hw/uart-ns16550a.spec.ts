@@ -5,13 +5,14 @@
 import { expect } from 'chai';
 import { Ns16550a } from '../../src/hw/uart-ns16550a.js';
 import { RecordingIrq } from './irq-recorder.js';
+import { VIRT } from '../../src/machine/virt-map.js';
 
 const RBR = 0, IER = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7;
 
 function setup(): { uart: Ns16550a; irq: RecordingIrq; out: number[] } {
   const irq = new RecordingIrq();
   const out: number[] = [];
-  const uart = new Ns16550a(irq, (bytes) => out.push(...bytes));
+  const uart = new Ns16550a(irq, (bytes) => out.push(...bytes), VIRT.uart0);
   return { uart, irq, out };
 }
 

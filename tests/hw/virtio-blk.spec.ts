@@ -14,6 +14,7 @@ import { VIRTIO_BLK_F, VirtioBlk } from '../../src/hw/virtio-blk.js';
 import { VirtioMmio, VirtioMmioReg as Reg } from '../../src/hw/virtio-mmio.js';
 import { RecordingIrq } from './irq-recorder.js';
 import { TestDriver, TestRam } from './virtio-driver.js';
+import { VIRT } from '../../src/machine/virt-map.js';
 
 const VERSION_1 = featureBit(VIRTIO_F.VERSION_1);
 const SECTOR = 512;
@@ -42,7 +43,7 @@ function rig(options: { snapshot?: boolean; readOnly?: boolean; image?: Uint8Arr
   writeFileSync(path, options.image ?? diskImage());
   const blk = VirtioBlk.open({ path, snapshot: options.snapshot, readOnly: options.readOnly, serial: options.serial });
   const ram = new TestRam();
-  const dev = new VirtioMmio(new RecordingIrq(), ram, blk);
+  const dev = new VirtioMmio(new RecordingIrq(), ram, blk, VIRT.virtio);
   const drv = new TestDriver(dev, ram);
   drv.start(VERSION_1);
   return { dir, path, blk, dev, drv, ram };

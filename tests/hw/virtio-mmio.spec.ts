@@ -9,6 +9,7 @@ import { featureBit, VIRTIO_F, type DescriptorChain, type VirtioDevice } from '.
 import { VirtioMmio, VirtioMmioReg as Reg } from '../../src/hw/virtio-mmio.js';
 import { needEvent } from '../../src/hw/virtqueue.js';
 import { RecordingIrq } from './irq-recorder.js';
+import { VIRT } from '../../src/machine/virt-map.js';
 import {
   RAM_BASE,
   STATUS_ACK,
@@ -60,7 +61,7 @@ function setup(queueSize = 8): { dev: VirtioMmio; drv: TestDriver; ram: TestRam;
   const irq = new RecordingIrq();
   const device = new UpcaseDevice();
   const errors: string[] = [];
-  const dev = new VirtioMmio(irq, ram, device, { onError: (m) => errors.push(m) });
+  const dev = new VirtioMmio(irq, ram, device, { ...VIRT.virtio, onError: (m) => errors.push(m) });
   return { dev, drv: new TestDriver(dev, ram, queueSize), ram, irq, device, errors };
 }
 
@@ -71,7 +72,7 @@ function text(s: string): Uint8Array {
 describe('hw/virtio-mmio', () => {
   describe('empty slot (no device)', () => {
     it('reads magic, version 2, vendor and zeros (QEMU)', () => {
-      const dev = new VirtioMmio(new RecordingIrq(), new TestRam(), null);
+      const dev = new VirtioMmio(new RecordingIrq(), new TestRam(), null, VIRT.virtio);
       const rd = (o: number): number => Number(dev.read(o, 4));
       expect(rd(Reg.MagicValue)).to.equal(0x74726976);
       expect(rd(Reg.Version)).to.equal(2);

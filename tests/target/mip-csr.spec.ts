@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import { createGuestMemoryBuffers, GuestMemory } from '../../src/memory/guest-memory.js';
 import { VcpuContext } from '../../src/vcpu/context.js';
-import { createStateBuffer, Csr, stateViews, WORD_IRQ_LINES } from '../../src/vcpu/state-layout.js';
+import { createStateBuffer, Csr, stateViews, WORD_IRQ_LINES } from '../../src/abi/state-layout.js';
 import { CsrOp } from '../../src/target/riscv/hart.js';
 import { CSR, MIP } from '../../src/target/riscv/csr.js';
 
@@ -17,7 +17,7 @@ const SEIP_LINE = 1 << 9;
 function machineModeContext(): VcpuContext {
   const mem = new GuestMemory(createGuestMemoryBuffers(0x80000000, 0x10000, 0x1000, 0x1000));
   const mmio = { read: (): bigint | undefined => undefined, write: (): boolean => false };
-  const ctx = new VcpuContext(stateViews(createStateBuffer()), 0, mem, mmio, { mtime: () => 0n, mtimecmp: () => -1n });
+  const ctx = new VcpuContext(stateViews(createStateBuffer()), 0, mem, mmio, { mtime: () => 0n, mtimecmp: () => -1n, ticksPerMs: 10_000 });
   ctx.resetState(0x1000);
   return ctx;
 }

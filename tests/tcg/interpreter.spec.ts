@@ -12,12 +12,13 @@
 import { expect } from 'chai';
 import { createGuestMemoryBuffers, GuestMemory } from '../../src/memory/guest-memory.js';
 import { VcpuContext } from '../../src/vcpu/context.js';
-import { createStateBuffer, Csr, SLOT_INSTRET, stateViews } from '../../src/vcpu/state-layout.js';
+import { createStateBuffer, Csr, SLOT_INSTRET, stateViews } from '../../src/abi/state-layout.js';
 import { BlockCache, CachedBlock } from '../../src/vcpu/block-cache.js';
 import { BLOCK_EXIT, createLoadStoreHelpers } from '../../src/vcpu/load-store.js';
 import { TcgBuilder } from '../../src/tcg/builder.js';
 import { encodeBlock, Interpreter } from '../../src/tcg/interpreter.js';
-import { generateJs, BLOCK_PARAMS } from '../../src/tcg/backend-js.js';
+import { generateJs } from '../../src/tcg/backend-js.js';
+import { BLOCK_PARAMS } from '../../src/abi/block-code.js';
 import type { IrBlock } from '../../src/tcg/ir.js';
 
 const RAM = 0x80000000;
@@ -110,7 +111,7 @@ function rig(program: number[], registers: bigint[], hot: number, soleAccessor: 
   const mem = new GuestMemory(createGuestMemoryBuffers(RAM, RAM_BYTES, 0x1000, 0x1000));
   program.forEach((w, k) => { mem.m32[(PC - RAM) / 4 + k] = w | 0; });
   for (let k = 0; k < 0x800; k++) mem.m32[(DATA - RAM - 0x400) / 4 + k] = Math.imul(k + 1, 0x9e3779b1);
-  const ctx = new VcpuContext(stateViews(createStateBuffer()), 0, mem, { read: () => undefined, write: () => false }, { mtime: () => 0n, mtimecmp: () => -1n });
+  const ctx = new VcpuContext(stateViews(createStateBuffer()), 0, mem, { read: () => undefined, write: () => false }, { mtime: () => 0n, mtimecmp: () => -1n, ticksPerMs: 10_000 });
   ctx.resetState(PC);
   ctx.setCsr(Csr.mtvec, BigInt(MTVEC));
   registers.forEach((v, k) => { if (k > 0) ctx.state.i64[k] = v; });

@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import { createGuestMemoryBuffers, GuestMemory } from '../../src/memory/guest-memory.js';
 import { VcpuContext } from '../../src/vcpu/context.js';
-import { createStateBuffer, Csr, stateViews } from '../../src/vcpu/state-layout.js';
+import { createStateBuffer, Csr, stateViews } from '../../src/abi/state-layout.js';
 import { BLOCK_EXIT, createLoadStoreHelpers, LoadStoreHelpers } from '../../src/vcpu/load-store.js';
 
 const RAM = 0x80000000;
@@ -30,7 +30,7 @@ function rig(): Rig {
       return true;
     },
   };
-  const ctx = new VcpuContext(stateViews(createStateBuffer()), 0, mem, mmio, { mtime: () => 0n, mtimecmp: () => -1n });
+  const ctx = new VcpuContext(stateViews(createStateBuffer()), 0, mem, mmio, { mtime: () => 0n, mtimecmp: () => -1n, ticksPerMs: 10_000 });
   ctx.resetState(0x1000);
   ctx.setCsr(Csr.mtvec, BigInt(MTVEC));
   return { ctx, ls: createLoadStoreHelpers(ctx, ctx.state.i32, mem), mem, deviceWrites };

@@ -28,7 +28,8 @@ import { NO_VCPU } from '../../src/trace/runtime.js';
 import { InstrRuntime, type RuntimeHooks } from '../../src/instr/runtime.js';
 import { instrEvents } from '../../src/instr/thread-env.js';
 import { TcgBuilder } from '../../src/tcg/builder.js';
-import { BLOCK_PARAMS, generateJs } from '../../src/tcg/backend-js.js';
+import { generateJs } from '../../src/tcg/backend-js.js';
+import { BLOCK_PARAMS } from '../../src/abi/block-code.js';
 import { makeTempDir } from '../support/tools.js';
 import { REPO } from '../instr/helpers.js';
 

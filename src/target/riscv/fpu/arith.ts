@@ -9,7 +9,7 @@
  * 53 >= 2*24+2), and the sign of the error is found with exact double
  * arithmetic. Anything outside the safe ranges goes to the BigInt path.
  */
-import { SLOT_F, type VcpuStateViews } from '../../../vcpu/state-layout.js';
+import { SLOT_F, type VcpuStateViews } from '../../../abi/state-layout.js';
 import { singleValue } from './bits.js';
 import { effectiveRoundingMode, RM_RDN } from './flags.js';
 import { readSingle } from './regs.js';

@@ -7,7 +7,7 @@
  * ignored, two NaNs give the canonical NaN, signalling NaNs raise NV, and
  * -0 is smaller than +0.
  */
-import { SLOT_F, type VcpuStateViews } from '../../../vcpu/state-layout.js';
+import { SLOT_F, type VcpuStateViews } from '../../../abi/state-layout.js';
 import { classifyDouble, classifySingle, isNanD, isNanS, isSignalingNanD, isSignalingNanS, singleValue } from './bits.js';
 import { FFLAG_NV, raiseFlags } from './flags.js';
 import { CANONICAL_NAN_S, fWord, readSingle, writeCanonicalNanD, writeDoubleWords, writeSingle, writeXInt32 } from './regs.js';

@@ -7,7 +7,7 @@
  * no NX). Integer -> float uses exact doubles where they suffice and the
  * round-to-nearest result plus the sign of the error otherwise.
  */
-import { SLOT_F, type VcpuStateViews } from '../../../vcpu/state-layout.js';
+import { SLOT_F, type VcpuStateViews } from '../../../abi/state-layout.js';
 import { isNanD, isNanS, singleValue } from './bits.js';
 import { effectiveRoundingMode, FFLAG_NV, FFLAG_NX, raiseFlags, RM_RDN, RM_RNE, RM_RTZ, RM_RUP } from './flags.js';
 import { fWord, readSingle, writeXFromIntegral, writeXInt32, writeXWords, xWord } from './regs.js';

@@ -2,7 +2,7 @@
  * fflags bits, rounding-mode numbers and the rounding-mode check every
  * rounding instruction performs first.
  */
-import { SLOT_FFLAGS, SLOT_FRM, type VcpuStateViews } from '../../../vcpu/state-layout.js';
+import { SLOT_FFLAGS, SLOT_FRM, type VcpuStateViews } from '../../../abi/state-layout.js';
 
 /** Inexact. */
 export const FFLAG_NX = 1;

@@ -12,7 +12,7 @@
  * rounded result and sign(z) the sign of its error. Everything else (ties,
  * NaN, infinities, extreme exponents, exact zeros) goes to the BigInt path.
  */
-import { SLOT_F, type VcpuStateViews } from '../../../vcpu/state-layout.js';
+import { SLOT_F, type VcpuStateViews } from '../../../abi/state-layout.js';
 import { doubleHighWord, doubleLowWord, singleValue } from './bits.js';
 import { effectiveRoundingMode, RM_RDN } from './flags.js';
 import { readSingle } from './regs.js';

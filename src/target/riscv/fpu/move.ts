@@ -4,7 +4,7 @@
  * reads both operands through the NaN-boxing check (an unboxed operand is the
  * canonical NaN); fmv.x.w copies the low 32 bits as they are.
  */
-import type { VcpuStateViews } from '../../../vcpu/state-layout.js';
+import type { VcpuStateViews } from '../../../abi/state-layout.js';
 import { fWord, readSingle, writeDoubleWords, writeSingle, writeXInt32, writeXWords, xWord } from './regs.js';
 
 const SIGN = -0x80000000; // bit 31 as a signed 32-bit number

@@ -6,7 +6,7 @@
  * keep NaN payloads or signalling bits. Doubles that are known not to be NaN
  * go through the Float64Array view, which is exact for them.
  */
-import { SLOT_F, SLOT_X, type VcpuStateViews } from '../../../vcpu/state-layout.js';
+import { SLOT_F, SLOT_X, type VcpuStateViews } from '../../../abi/state-layout.js';
 
 /** The canonical single NaN; also what an improperly NaN-boxed single reads as. */
 export const CANONICAL_NAN_S = 0x7fc00000;

@@ -10,7 +10,7 @@
  * functions return false *without touching any state* and the caller uses the
  * exact BigInt path instead.
  */
-import { SLOT_F, type VcpuStateViews } from '../../../vcpu/state-layout.js';
+import { SLOT_F, type VcpuStateViews } from '../../../abi/state-layout.js';
 import { singleBits } from './bits.js';
 import { FFLAG_NX, FFLAG_UF, RM_RDN, RM_RMM, RM_RNE, RM_RUP, raiseFlags } from './flags.js';
 import { fWord, writeSingle } from './regs.js';

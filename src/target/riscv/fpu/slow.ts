@@ -5,7 +5,7 @@
  *
  * `mode` is an already-resolved rounding mode (0..4).
  */
-import { SLOT_F, type VcpuStateViews } from '../../../vcpu/state-layout.js';
+import { SLOT_F, type VcpuStateViews } from '../../../abi/state-layout.js';
 import { raiseFlags } from './flags.js';
 import { readSingle, writeSingle } from './regs.js';
 import * as soft from './softfloat.js';

@@ -11,13 +11,14 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { DEFERRED_START } from '../util/worker-input.js';
+import { DEFERRED_START, type StartMessage } from '../util/worker-input.js';
+import type { WorkerLauncher } from '../machine/worker-launcher.js';
 
 export type EarlyWorkerKind = 'translator' | 'vcpu';
 
 const SCRIPTS: Record<EarlyWorkerKind, URL> = {
-  translator: new URL('../tcg/translator-worker.js', import.meta.url),
-  vcpu: new URL('../vcpu/worker.js', import.meta.url),
+  translator: new URL('./translator-worker.js', import.meta.url),
+  vcpu: new URL('./vcpu-worker.js', import.meta.url),
 };
 const MAX_EARLY_VCPUS = 8;
 
@@ -110,3 +111,19 @@ export function endUntakenWorkers(keepVcpus = 0): void {
   for (const w of waiting.translator.splice(0)) void w.terminate();
   for (const w of waiting.vcpu.splice(keepVcpus)) void w.terminate();
 }
+
+/** A worker of `kind` running with `data`: one spawned early, or a new one. */
+function startWorker<T>(kind: EarlyWorkerKind, data: T): Worker {
+  const early = takeEarlyWorker(kind);
+  if (!early) return new Worker(SCRIPTS[kind], { workerData: data });
+  early.postMessage({ type: 'start', data } satisfies StartMessage<T>);
+  return early;
+}
+
+/** The machine's threads: the entry points of this folder, early ones first. */
+export const workerLauncher: WorkerLauncher = {
+  translator: (data) => startWorker('translator', data),
+  vcpu: (data) => startWorker('vcpu', data),
+  keepSpareVcpu: keepSpareVcpuWorker,
+  endUntaken: endUntakenWorkers,
+};

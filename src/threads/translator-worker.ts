@@ -8,15 +8,16 @@ import { workerInput } from '../util/worker-input.js';
 import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { writeAll } from '../util/write-all.js';
 import { GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
-import { Translator, TranslatorLog } from './translator.js';
-import { MAX_VCPUS, TranslatorChannelBuffers, TranslatorServer } from './translator-channel.js';
-import { disassembleForLog } from './translator-log.js';
-import { applyTraceOutputChange, attachTracing, bindThreadTracing, OutputChange, TracingConfig } from '../machine/tracing.js';
+import { Translator, TranslatorLog } from '../vcpu/translator.js';
+import { MAX_VCPUS, TranslatorChannelBuffers, TranslatorServer } from '../vcpu/translator-channel.js';
+import { disassembleForLog } from '../vcpu/translator-log.js';
+import type { TranslatorCommand, TranslatorWorkerData } from '../vcpu/translator-protocol.js';
+import { applyTraceOutputChange, attachTracing, bindThreadTracing, OutputChange, TracingConfig } from '../trace/thread-tracing.js';
 import { InstrCommand, InstrThread } from '../instr/thread-env.js';
 import { bindTranslationEvents, translationHooks } from '../instr/translation-hooks.js';
 import { guestMemoryForInstr, hartPresent } from '../instr/memory-access.js';
 import type { LibraryLoadMessage } from '../instr/thread-host.js';
-import { stateViews, WORD_EXIT_REQUEST } from '../vcpu/state-layout.js';
+import { stateViews, WORD_EXIT_REQUEST } from '../abi/state-layout.js';
 import { EventId, trace_translate_block } from '../trace/generated/events.js';
 import { traceRuntime } from '../trace/runtime.js';
 import { tcgTraceRuntime } from '../trace/tcg-runtime.js';
@@ -24,23 +25,6 @@ import { tcgTraceRuntime } from '../trace/tcg-runtime.js';
 /** Translation-level events (QI_EVENT ids of the *_trans events): while one is wanted, the vCPUs must not translate by themselves. */
 const TRANS_EVENTS = [EventId.guest_mem_before_trans, EventId.guest_bbl_before_trans, EventId.guest_inst_before_trans];
 
-export interface TranslatorWorkerData {
-  memory: GuestMemoryBuffers;
-  channel: TranslatorChannelBuffers;
-  log: { inAsm: boolean; op: boolean; outAsm: boolean; fd: number };
-  symbols: { addr: number; size: number; name: string }[];
-  tracing: TracingConfig;
-  libraries: LibraryLoadMessage[];
-  allStates: SharedArrayBuffer[];
-  maxHarts: number;
-}
-
-export type TranslatorCommand =
-  | { type: 'flush' }
-  | { type: 'exit' }
-  | { type: 'instr'; cmd: InstrCommand; ack: number }
-  /** HMP log / logfile / trace-file: applied before the next translation, then acknowledged. */
-  | { type: 'output'; change: OutputChange; ack: number };
 
 const port = parentPort;
 if (!port) throw new Error('translator worker must run in a worker thread');

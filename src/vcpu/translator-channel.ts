@@ -8,7 +8,7 @@
  * Nothing here goes through the event loop, so a busy main thread never
  * delays a translation.
  */
-import type { BlockCode } from '../vcpu/block-cache.js';
+import type { BlockCode } from '../abi/block-code.js';
 
 export const MAX_VCPUS = 16;
 /**

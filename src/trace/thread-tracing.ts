@@ -9,16 +9,16 @@
  * to stderr, or to the `-D` file.
  */
 import type { MachineOptions } from '../cli/options.js';
-import { TraceState } from '../trace/state.js';
-import type { TraceBackend } from '../trace/backend.js';
-import { LogBackend } from '../trace/backend-log.js';
-import { SimpleBackend } from '../trace/backend-simple.js';
-import { NopBackend } from '../trace/backend-nop.js';
-import { createSimpleTraceFile } from '../trace/simpletrace-format.js';
-import { applyLogTracePatterns, applyTraceOptions } from '../trace/control.js';
-import { bindTraceRuntime } from '../trace/runtime.js';
-import type { TraceArg } from '../trace/event-info.js';
-import { BootError } from './boot-error.js';
+import { TraceState } from './state.js';
+import type { TraceBackend } from './backend.js';
+import { LogBackend } from './backend-log.js';
+import { SimpleBackend } from './backend-simple.js';
+import { NopBackend } from './backend-nop.js';
+import { createSimpleTraceFile } from './simpletrace-format.js';
+import { applyLogTracePatterns, applyTraceOptions } from './control.js';
+import { bindTraceRuntime } from './runtime.js';
+import type { TraceArg } from './event-info.js';
+import { BootError } from '../util/boot-error.js';
 
 /**
  * Sent to every worker: enough to attach to the same state and backend. The

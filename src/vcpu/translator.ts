@@ -7,10 +7,10 @@
  */
 import { GuestMemory } from '../memory/guest-memory.js';
 import { translateBlock, TranslatedBlock, BlockTranslatorHooks } from '../target/riscv/block-translator.js';
-import { optimize } from './optimize.js';
-import { generateJs } from './backend-js.js';
-import { IrBlock, Op, Temp } from './ir.js';
-import type { BlockCode } from '../vcpu/block-cache.js';
+import { optimize } from '../tcg/optimize.js';
+import { generateJs } from '../tcg/backend-js.js';
+import { IrBlock, Op, Temp } from '../tcg/ir.js';
+import type { BlockCode } from '../abi/block-code.js';
 
 export interface TranslatorLog {
   /** Which `-d` items are on. */

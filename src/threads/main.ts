@@ -5,12 +5,13 @@
  */
 import { openSync } from 'node:fs';
 import { writeAll } from '../util/write-all.js';
-import { OptionError, parseCommandLine, MachineOptions, PROGRAM_NAME } from './options.js';
+import { OptionError, parseCommandLine, MachineOptions, PROGRAM_NAME } from '../cli/options.js';
 import { BootError } from '../machine/boot-layout.js';
 import { dumpDtb, prepareBoot, printWarnings } from '../machine/boot.js';
 import { Machine } from '../machine/machine.js';
-import { ConsoleMux } from './console.js';
-import { setupTracing } from '../machine/tracing.js';
+import { workerLauncher } from './early-workers.js';
+import { ConsoleMux } from '../cli/console.js';
+import { setupTracing } from '../trace/thread-tracing.js';
 import { LibraryError } from '../instr/thread-host.js';
 import { LibraryLoadError } from '../instr/errors.js';
 import { MachineMonitorTarget } from '../machine/monitor-target.js';
@@ -88,6 +89,7 @@ async function run(argv: readonly string[]): Promise<void> {
   let exiting = false;
   const machine = new Machine({
     ...prepared.config,
+    launcher: workerLauncher,
     tracing: traced.tracing,
     instruments: opts.instruments.map((i) => ({ file: i.file, args: i.args })),
     report: (message) => { writeAll(2, `${PROGRAM_NAME}: ${message}\n`); },

@@ -6,57 +6,26 @@
  * return to its event loop while the guest runs.
  */
 import { startDeferred, workerInput } from '../util/worker-input.js';
-import { primeInterpreter } from './interpreter-primer.js';
+import { primeInterpreter } from '../vcpu/interpreter-primer.js';
 import { parentPort, receiveMessageOnPort, MessagePort } from 'node:worker_threads';
 import { GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
 import { MmioClient } from '../memory/mmio-channel.js';
 import { UartFastPath } from '../hw/uart-fast-path.js';
 import { Clint, ClintShared } from '../hw/clint.js';
-import { MAX_VCPUS, TranslatorChannelBuffers, TranslatorClient } from '../tcg/translator-channel.js';
-import { MmioPort, VcpuContext } from './context.js';
-import { BlockCache, BlockSource, DEFAULT_HOT_THRESHOLD } from './block-cache.js';
-import { RunLoop, runOneVcpu, runRoundRobin } from './run-loop.js';
-import { applyTraceOutputChange, attachTracing, bindThreadTracing, OutputChange, TracingConfig } from '../machine/tracing.js';
+import { MAX_VCPUS, TranslatorChannelBuffers, TranslatorClient } from '../vcpu/translator-channel.js';
+import { MmioPort, VcpuContext } from '../vcpu/context.js';
+import { BlockCache, BlockSource, DEFAULT_HOT_THRESHOLD } from '../vcpu/block-cache.js';
+import { RunLoop, runOneVcpu, runRoundRobin } from '../vcpu/run-loop.js';
+import { applyTraceOutputChange, attachTracing, bindThreadTracing, OutputChange, TracingConfig } from '../trace/thread-tracing.js';
 import { EVENT_CPU_ENTER, EVENT_CPU_EXIT, EVENT_CPU_RESET, InstrCommand, InstrThread } from '../instr/thread-env.js';
 import { guestMemoryForInstr, hartPresent } from '../instr/memory-access.js';
 import type { LibraryLoadMessage } from '../instr/thread-host.js';
 import { EventId, trace_riscv_trap, trace_riscv_interrupt } from '../trace/generated/events.js';
-import { ExitReason, stateViews, VcpuStateViews, WORD_EXIT_REASONS, WORD_EXIT_REQUEST } from './state-layout.js';
-import type { VcpuCommand, VcpuReport } from './protocol.js';
-import { CpuLog, CpuLogFlags, formatTrap } from './cpu-log.js';
+import { ExitReason, stateViews, VcpuStateViews, WORD_EXIT_REASONS, WORD_EXIT_REQUEST } from '../abi/state-layout.js';
+import type { HartSpec, VcpuCommand, VcpuReport, VcpuWorkerData } from '../vcpu/protocol.js';
+import { CpuLog, CpuLogFlags, formatTrap } from '../vcpu/cpu-log.js';
 
-export interface HartSpec {
-  /** vCPU index (QEMU's cpu_index) and hart id; equal on virt. */
-  hartId: number;
-  /** Its MMIO channel slot to the main thread. */
-  mmio: SharedArrayBuffer;
-  /** Its ring of posted UART bytes (src/hw/uart-fast-path.ts). */
-  uartRing: SharedArrayBuffer;
-  startPaused: boolean;
-}
 
-export interface VcpuWorkerData {
-  harts: HartSpec[];
-  /** 'single': all harts of `harts` (and later additions) share this thread. */
-  thread: 'single' | 'multi';
-  maxHarts: number;
-  /** State buffers of every possible hart (msip writes and code-page flushes reach the others). */
-  allStates: SharedArrayBuffer[];
-  memory: GuestMemoryBuffers;
-  clint: SharedArrayBuffer;
-  clintBase: number;
-  clintSize: number;
-  translator: TranslatorChannelBuffers;
-  /** Physical ranges served by the main thread's devices. */
-  deviceRanges: { base: number; size: number }[];
-  uartShadow: SharedArrayBuffer;
-  uartBase: number;
-  resetPc: number;
-  log: CpuLogFlags;
-  tracing: TracingConfig;
-  /** Instrumentation libraries to load before the vCPUs start. */
-  libraries: LibraryLoadMessage[];
-}
 
 const port = parentPort as MessagePort;
 if (!port) throw new Error('vcpu worker must run in a worker thread');
@@ -72,7 +41,7 @@ class WorkerShared {
   readonly mem = new GuestMemory(data.memory);
   readonly clintShared = new ClintShared(data.clint);
   readonly harts: VcpuStateViews[] = data.allStates.map((b) => stateViews(b));
-  readonly clint = new Clint(this.clintShared, data.maxHarts, (h) => this.harts[h]);
+  readonly clint = new Clint(this.clintShared, data.maxHarts, (h) => this.harts[h], { base: data.clintBase, size: data.clintSize });
   /** Always there so that HMP `log` can switch items on later; with every flag off the run loop keeps its fast path. */
   readonly log = new CpuLog(data.log);
   readonly tracing = attachTracing(data.tracing);
@@ -131,10 +100,7 @@ class HartRuntime {
   constructor(readonly spec: HartSpec, private readonly shared: WorkerShared, drain: () => void, private readonly workerHarts: () => number[]) {
     const hartId = spec.hartId;
     this.paused = spec.startPaused;
-    this.ctx = new VcpuContext(shared.harts[hartId], hartId, shared.mem, mmioPort(shared.clint, spec.mmio, spec.uartRing, shared.log), {
-      mtime: () => shared.clintShared.mtime(),
-      mtimecmp: (h) => shared.clintShared.mtimecmp(h),
-    });
+    this.ctx = new VcpuContext(shared.harts[hartId], hartId, shared.mem, mmioPort(shared.clint, spec.mmio, spec.uartRing, shared.log), shared.clintShared);
     const log = shared.log;
     this.ctx.trapObserver = (cause, interrupt, epc, tval) => {
       if (log.flags.int) log.write(formatTrap(hartId, cause, interrupt, epc, tval));
