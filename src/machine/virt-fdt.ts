@@ -35,7 +35,7 @@ export interface VirtFdtConfig {
 }
 
 export const DEFAULT_ISA = 'rv64imafdc_zicsr_zifencei_sstc';
-export const DEFAULT_MMU_TYPE = 'riscv,sv48'; // as QEMU 7.2's rv64 (Sv39, Sv48 and Sv57 are implemented)
+export const DEFAULT_MMU_TYPE = 'riscv,sv48'; // QEMU 7.2 writes sv48 whatever its rv64 CPU takes; tsemu's takes Sv39 and Sv48
 /** ns16550a input clock advertised by QEMU (3.6864 MHz). */
 const UART_CLOCK_FREQ = 0x384000;
 const MAX_HARTS = 16;

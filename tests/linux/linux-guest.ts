@@ -27,7 +27,7 @@ export function linuxArgs(guest: LinuxGuest, smp: number, scenario: string, extr
   return [
     '-M', 'virt', '-smp', String(smp), '-m', '256M', '-nographic',
     '-kernel', guest.kernel, '-initrd', guest.initramfs,
-    '-append', `console=ttyS0 tsemu.scenario=${scenario}`,
+    '-append', `console=ttyS0 tsemu_scenario=${scenario}`,
     ...extra,
   ];
 }

@@ -57,9 +57,14 @@ export const SENVCFG_WRITE_MASK = 1n;
 
 export const SATP_MODE_SV39 = 8n;
 export const SATP_MODE_SV48 = 9n;
-export const SATP_MODE_SV57 = 10n;
-/** Translation modes this hart implements, as QEMU 7.2's rv64 CPU (Sv39, Sv48, Sv57). */
-export const SATP_PAGING_MODES: readonly bigint[] = [SATP_MODE_SV39, SATP_MODE_SV48, SATP_MODE_SV57];
+/**
+ * Translation modes this hart accepts in satp: Sv39 and Sv48. QEMU 7.2's rv64 CPU also takes Sv57
+ * (10), which Linux 6.1 then probes and uses; but tsemu keeps guest pcs in JS numbers, exact up to
+ * 2^53, and Sv57 user addresses reach 2^56 (the vDSO and shared libraries sit up there), where a
+ * jump would land a few bytes off. With Sv48 every canonical address fits, and Linux falls back to
+ * it (the device tree's mmu-type says riscv,sv48 on QEMU and tsemu alike).
+ */
+export const SATP_PAGING_MODES: readonly bigint[] = [SATP_MODE_SV39, SATP_MODE_SV48];
 
 export const enum Cause {
   InsnMisaligned = 0,

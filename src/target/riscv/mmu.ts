@@ -1,5 +1,6 @@
 /**
- * Sv39/Sv48/Sv57 address translation (privileged spec 4.3-4.6), with hardware A/D
+ * Sv39/Sv48/Sv57 address translation (privileged spec 4.3-4.6; the hart's satp takes Sv39 and Sv48
+ * only, see SATP_PAGING_MODES), with hardware A/D
  * updates as QEMU performs them: the PTE is updated with a compare-and-swap
  * on the shared RAM so concurrent walkers on other vCPUs never lose a bit.
  */

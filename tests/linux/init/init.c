@@ -1,52 +1,331 @@
 /*
- * PID 1 of tsemu's Linux test guest. It mounts /proc and /sys, prints what it finds, runs the
- * scenario named by the kernel command line (`tsemu.scenario=NAME`, passed to init as the
- * environment variable "tsemu.scenario"; default "boot"), prints one result line per check and
- * powers the machine off (reboot(2) -> SBI SRST on a kernel without other power-off drivers).
+ * PID 1 of tsemu's Linux test guest. It mounts /proc and /sys, runs the scenario named on the
+ * kernel command line (`tsemu_scenario=NAME`, passed to init as an environment variable; a name with
+ * a dot would be taken for a module parameter and kept from init; default "boot"), prints one line per fact it checks and powers the machine off
+ * (reboot(2): SBI SRST on this kernel), or reboots for the "reboot" scenario.
  *
- * Output lines start with "tsemu-linux: " so tests can pick them out of the kernel's messages.
+ * Every line starts with "tsemu-linux: " so tests can pick them out of the kernel's messages, and
+ * says only what does not depend on timing, so the same kernel prints the same lines on QEMU.
+ *
+ *   boot     the CPU count
+ *   smp      /proc/cpuinfo, a thread pinned to each CPU (sched_setaffinity) reports sched_getcpu()
+ *            there, sleeps on that CPU's timer, and all meet at a barrier (IPIs between CPUs)
+ *   hotplug  CPU 1 offline (SBI HSM hart_stop) and back online (hart_start), then used again
+ *   disk     the ext2 root image on /dev/vda: read a file mke2fs put there, write and sync another
+ *   stress   a thread per CPU: atomics, a futex-based mutex, mmap/munmap, signals between threads
+ *   vdso     clock_gettime and sched_getcpu through the vDSO (its page read as data first)
+ *   reboot   reboot(RB_AUTOBOOT) (with -no-reboot the emulator exits instead)
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/auxv.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
-static void say(const char *fmt, const char *arg) {
-  printf("tsemu-linux: ");
-  printf(fmt, arg);
-  printf("\n");
+#define MAX_CPUS 8
+
+static int failures;
+
+static void say(const char *fmt, ...) {
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  printf("tsemu-linux: %s\n", line);
   fflush(stdout);
 }
 
-static int scenario_boot(void) {
-  long online = sysconf(_SC_NPROCESSORS_ONLN);
-  char buf[32];
-  snprintf(buf, sizeof buf, "%ld", online);
-  say("%s cpus online", buf);
-  return 0;
+static void check(int ok, const char *fmt, ...) {
+  char what[400];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  say("%s %s", ok ? "ok" : "FAILED", what);
+  if (!ok) failures++;
 }
+
+static int online_cpus(void) { return (int)sysconf(_SC_NPROCESSORS_ONLN); }
+
+/* ---- smp ---------------------------------------------------------------------------------- */
+
+static pthread_barrier_t barrier;
+
+struct pinned {
+  int cpu;
+  int ran_on;
+  int ran_on_after_sleep;
+  int timer_ok;
+  int pin_error;
+};
+
+static void *pinned_thread(void *arg) {
+  struct pinned *p = arg;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(p->cpu, &set);
+  p->pin_error = sched_setaffinity(0, sizeof set, &set) == 0 ? 0 : errno;
+  sched_yield();
+  p->ran_on = sched_getcpu();
+  struct timespec before, after, nap = { 0, 10 * 1000 * 1000 };
+  clock_gettime(CLOCK_MONOTONIC, &before);
+  for (int i = 0; i < 3; i++) nanosleep(&nap, NULL);
+  clock_gettime(CLOCK_MONOTONIC, &after);
+  long elapsed_ms = (after.tv_sec - before.tv_sec) * 1000 + (after.tv_nsec - before.tv_nsec) / 1000000;
+  p->timer_ok = elapsed_ms >= 30;
+  p->ran_on_after_sleep = sched_getcpu();
+  pthread_barrier_wait(&barrier);
+  return NULL;
+}
+
+static int count_cpuinfo_processors(void) {
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  if (!f) return -1;
+  char line[256];
+  int n = 0;
+  while (fgets(line, sizeof line, f))
+    if (strncmp(line, "processor", 9) == 0) n++;
+  fclose(f);
+  return n;
+}
+
+/* Pins one thread on each of `cpus` CPUs; checks each ran (and woke from its sleeps) where it was pinned. */
+static void run_pinned_threads(int cpus) {
+  struct pinned p[MAX_CPUS];
+  pthread_t t[MAX_CPUS];
+  pthread_barrier_init(&barrier, NULL, (unsigned)cpus);
+  for (int i = 0; i < cpus; i++) {
+    p[i] = (struct pinned){ .cpu = i };
+    pthread_create(&t[i], NULL, pinned_thread, &p[i]);
+  }
+  for (int i = 0; i < cpus; i++) pthread_join(t[i], NULL);
+  pthread_barrier_destroy(&barrier);
+  for (int i = 0; i < cpus; i++) {
+    check(p[i].pin_error == 0, "thread pinned to cpu %d: sched_setaffinity error %d", i, p[i].pin_error);
+    check(p[i].ran_on == i && p[i].ran_on_after_sleep == i, "thread pinned to cpu %d ran on cpu %d, after its sleeps on cpu %d", i, p[i].ran_on, p[i].ran_on_after_sleep);
+    check(p[i].timer_ok, "thread on cpu %d slept 3 x 10 ms on that cpu's timer", i);
+  }
+}
+
+static void scenario_smp(void) {
+  int cpus = online_cpus();
+  say("%d cpus online", cpus);
+  check(count_cpuinfo_processors() == cpus, "/proc/cpuinfo lists %d processors", cpus);
+  run_pinned_threads(cpus > MAX_CPUS ? MAX_CPUS : cpus);
+  say("all threads met at the barrier");
+}
+
+/* ---- hotplug ---------------------------------------------------------------------------- */
+
+static int write_file(const char *path, const char *text) {
+  int fd = open(path, O_WRONLY);
+  if (fd < 0) return -errno;
+  ssize_t n = write(fd, text, strlen(text));
+  int err = n < 0 ? -errno : 0;
+  close(fd);
+  return err;
+}
+
+static int read_int_file(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  int v = -1;
+  if (fscanf(f, "%d", &v) != 1) v = -1;
+  fclose(f);
+  return v;
+}
+
+static void scenario_hotplug(void) {
+  int cpus = online_cpus();
+  say("%d cpus online", cpus);
+  if (cpus < 2) {
+    check(0, "hotplug needs at least 2 cpus");
+    return;
+  }
+  check(write_file("/sys/devices/system/cpu/cpu1/online", "0") == 0, "cpu1 taken offline");
+  check(read_int_file("/sys/devices/system/cpu/cpu1/online") == 0, "cpu1/online reads 0");
+  check(online_cpus() == cpus - 1, "%d cpus online after", cpus - 1);
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(1, &set);
+  check(sched_setaffinity(0, sizeof set, &set) != 0 && errno == EINVAL, "pinning to the offline cpu1 is refused");
+  check(write_file("/sys/devices/system/cpu/cpu1/online", "1") == 0, "cpu1 brought back online");
+  check(read_int_file("/sys/devices/system/cpu/cpu1/online") == 1, "cpu1/online reads 1");
+  check(online_cpus() == cpus, "%d cpus online again", cpus);
+  run_pinned_threads(cpus > MAX_CPUS ? MAX_CPUS : cpus);
+}
+
+/* ---- disk ------------------------------------------------------------------------------- */
+
+static void scenario_disk(void) {
+  mkdir("/mnt", 0755);
+  int r = mount("/dev/vda", "/mnt", "ext2", 0, NULL);
+  check(r == 0, "mounted /dev/vda (ext2) read-write%s%s", r ? ": " : "", r ? strerror(errno) : "");
+  if (r) return;
+  char buf[128] = { 0 };
+  int fd = open("/mnt/hello.txt", O_RDONLY);
+  ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+  if (fd >= 0) close(fd);
+  check(n > 0, "read /mnt/hello.txt: %s", n > 0 ? strtok(buf, "\n") : strerror(errno));
+  fd = open("/mnt/written-by-guest.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const char *text = "written by tsemu's Linux guest\n";
+  check(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text), "wrote /mnt/written-by-guest.txt");
+  if (fd >= 0) {
+    fsync(fd);
+    close(fd);
+  }
+  sync();
+  check(umount("/mnt") == 0, "unmounted /mnt");
+}
+
+/* ---- stress ----------------------------------------------------------------------------- */
+
+#define STRESS_ROUNDS 2000
+#define SIGNAL_EVERY 100
+
+static atomic_long atomic_counter;
+static long mutex_counter;
+static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int signals_received[MAX_CPUS];
+static pid_t tids[MAX_CPUS];
+static atomic_int ready;
+static int stress_threads;
+
+static __thread int my_index;
+
+static void on_signal(int sig) {
+  (void)sig;
+  atomic_fetch_add(&signals_received[my_index], 1);
+}
+
+struct stress_arg {
+  int index;
+  int mmap_errors;
+  long checksum;
+};
+
+static void *stress_thread(void *arg) {
+  struct stress_arg *a = arg;
+  my_index = a->index;
+  tids[a->index] = (pid_t)syscall(SYS_gettid);
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(a->index % online_cpus(), &set);
+  sched_setaffinity(0, sizeof set, &set);
+  atomic_fetch_add(&ready, 1);
+  while (atomic_load(&ready) < stress_threads) sched_yield();
+  int next = (a->index + 1) % stress_threads;
+  for (int round = 0; round < STRESS_ROUNDS; round++) {
+    atomic_fetch_add(&atomic_counter, 1);
+    pthread_mutex_lock(&mutex);
+    mutex_counter++;
+    pthread_mutex_unlock(&mutex);
+    if (round % 50 == 0) {
+      unsigned char *m = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (m == MAP_FAILED) {
+        a->mmap_errors++;
+      } else {
+        for (int i = 0; i < 65536; i += 4096) m[i] = (unsigned char)(round + i / 4096);
+        for (int i = 0; i < 65536; i += 4096) a->checksum += m[i];
+        if (munmap(m, 65536) != 0) a->mmap_errors++;
+      }
+    }
+    if (round % SIGNAL_EVERY == 0) syscall(SYS_tgkill, getpid(), tids[next], SIGRTMIN);
+  }
+  /* stay alive until every thread has sent its signals (a signal to a thread that already
+     returned is lost); queued signals are delivered on the way back from this wait */
+  pthread_barrier_wait(&barrier);
+  return NULL;
+}
+
+static void scenario_stress(void) {
+  int cpus = online_cpus();
+  stress_threads = cpus > MAX_CPUS ? MAX_CPUS : cpus;
+  if (stress_threads < 2) stress_threads = 2;
+  say("%d threads on %d cpus", stress_threads, cpus);
+  /* a real-time signal: every one sent is queued (a standard signal sent twice before it is
+     delivered arrives once) */
+  struct sigaction sa = { 0 };
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGRTMIN, &sa, NULL);
+  pthread_t t[MAX_CPUS];
+  struct stress_arg args[MAX_CPUS];
+  pthread_barrier_init(&barrier, NULL, (unsigned)stress_threads);
+  for (int i = 0; i < stress_threads; i++) {
+    args[i] = (struct stress_arg){ .index = i };
+    pthread_create(&t[i], NULL, stress_thread, &args[i]);
+  }
+  for (int i = 0; i < stress_threads; i++) pthread_join(t[i], NULL);
+  pthread_barrier_destroy(&barrier);
+  long expected = (long)stress_threads * STRESS_ROUNDS;
+  check(atomic_load(&atomic_counter) == expected, "atomic counter %ld (expected %ld)", atomic_load(&atomic_counter), expected);
+  check(mutex_counter == expected, "mutex counter %ld (expected %ld)", mutex_counter, expected);
+  long checksum = 0, expected_checksum = 0;
+  int mmap_errors = 0;
+  for (int round = 0; round < STRESS_ROUNDS; round += 50)
+    for (int i = 0; i < 16; i++) expected_checksum += (unsigned char)(round + i);
+  for (int i = 0; i < stress_threads; i++) {
+    checksum += args[i].checksum;
+    mmap_errors += args[i].mmap_errors;
+  }
+  check(mmap_errors == 0 && checksum == expected_checksum * stress_threads, "mmap/munmap across threads: %d errors, checksum %s", mmap_errors,
+        checksum == expected_checksum * stress_threads ? "right" : "WRONG");
+  int sent = STRESS_ROUNDS / SIGNAL_EVERY;
+  for (int i = 0; i < stress_threads; i++)
+    check(atomic_load(&signals_received[i]) == sent, "thread %d received %d of %d signals", i, atomic_load(&signals_received[i]), sent);
+}
+
+/* ---- main ------------------------------------------------------------------------------- */
 
 int main(void) {
   if (mount("proc", "/proc", "proc", 0, 0) != 0) say("mount /proc failed: %s", strerror(errno));
   if (mount("sysfs", "/sys", "sysfs", 0, 0) != 0) say("mount /sys failed: %s", strerror(errno));
-  const char *scenario = getenv("tsemu.scenario");
+  const char *scenario = getenv("tsemu_scenario");
   if (scenario == NULL) scenario = "boot";
   say("init started, scenario %s", scenario);
-  int failures = 0;
-  if (strcmp(scenario, "boot") == 0) failures = scenario_boot();
-  else {
-    say("unknown scenario %s", scenario);
-    failures = 1;
+  int reboot_requested = 0;
+  if (strcmp(scenario, "boot") == 0) say("%d cpus online", online_cpus());
+  else if (strcmp(scenario, "smp") == 0) scenario_smp();
+  else if (strcmp(scenario, "hotplug") == 0) scenario_hotplug();
+  else if (strcmp(scenario, "disk") == 0) scenario_disk();
+  else if (strcmp(scenario, "stress") == 0) scenario_stress();
+  else if (strcmp(scenario, "reboot") == 0) reboot_requested = 1;
+  else if (strcmp(scenario, "vdso") == 0) {
+    const unsigned char *vdso = (const unsigned char *)getauxval(AT_SYSINFO_EHDR);
+    check(vdso != NULL && memcmp(vdso, "\177ELF", 4) == 0, "the vDSO (AT_SYSINFO_EHDR) starts with an ELF header");
+    unsigned long sum = 0;
+    for (int i = 0; i < 4096; i++) sum += vdso[i];
+    say("vdso page byte sum %lu, word at +0x808 %08x", sum, *(const unsigned *)(vdso + 0x808));
+    struct timespec ts;
+    check(clock_gettime(CLOCK_MONOTONIC, &ts) == 0, "clock_gettime (vDSO)");
+    check(sched_getcpu() >= 0, "sched_getcpu (vDSO getcpu)");
   }
+  else check(0, "unknown scenario %s", scenario);
   say(failures == 0 ? "%s: PASS" : "%s: FAIL", scenario);
-  say("power off%s", "");
   sync();
-  reboot(RB_POWER_OFF);
-  say("reboot(RB_POWER_OFF) returned: %s", strerror(errno));
+  if (reboot_requested) {
+    say("reboot");
+    reboot(RB_AUTOBOOT);
+  } else {
+    say("power off");
+    reboot(RB_POWER_OFF);
+  }
+  say("reboot(2) returned: %s", strerror(errno));
   return 1;
 }
