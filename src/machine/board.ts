@@ -1,0 +1,187 @@
+/**
+ * The `virt` board on the main thread: guest RAM and boot ROM, the devices
+ * that live here (PLIC, UART, RTC, test finisher, CPU hot-plug controller,
+ * virtio-mmio slots) placed by virt-map.ts, the MMIO bus that picks the device
+ * serving a vCPU's access, and the wiring of the PLIC's outputs into each
+ * hart's interrupt-line word. It also owns every possible hart's shared state
+ * block, since that is where interrupt lines land and where a hart is told to
+ * drop its translations. It knows nothing of threads: the vCPU threads
+ * (vcpu-threads.ts) hand it their MMIO requests and posted UART bytes.
+ */
+import { createGuestMemoryBuffers, GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
+import type { MmioRequest } from '../memory/mmio-channel.js';
+import {
+  createStateBuffer, stateViews, VcpuStateViews, WORD_EXIT_REQUEST, WORD_IRQ_LINES, WORD_WAKE,
+} from '../abi/state-layout.js';
+import type { AccessSize, HartIrqSink, IrqLine, MachineControl, MmioDevice } from '../hw/device.js';
+import { ClintShared, kickHart } from '../hw/clint.js';
+import { Plic } from '../hw/plic.js';
+import { Ns16550a } from '../hw/uart-ns16550a.js';
+import { GoldfishRtc } from '../hw/goldfish-rtc.js';
+import { SifiveTest } from '../hw/sifive-test.js';
+import { VirtioMmio } from '../hw/virtio-mmio.js';
+import { CpuHotplugController } from '../hw/cpu-hotplug.js';
+import { createUartShadow, publishUartShadow, UartRingReader } from '../hw/uart-fast-path.js';
+import type { VirtioDevice } from '../hw/virtio.js';
+import { PLIC_NUM_SOURCES, TIMEBASE_FREQ, VIRT, VIRT_IRQ } from './virt-map.js';
+
+export interface BoardConfig {
+  numHarts: number;
+  maxHarts: number;
+  ramSize: number;
+  /** Bytes to place in guest memory before start: [physical address, bytes]. */
+  images: { addr: number; bytes: Uint8Array }[];
+  /** Boot ROM contents (placed at VIRT.mrom.base). */
+  rom: Uint8Array;
+  /** virtio devices by transport slot (index 0 = 0x10001000). */
+  virtio: (VirtioDevice | null)[];
+  serialOut: (bytes: Uint8Array) => void;
+}
+
+export class VirtBoard implements HartIrqSink {
+  readonly mem: GuestMemory;
+  readonly memBuffers: GuestMemoryBuffers;
+  readonly clint: ClintShared;
+  readonly plic: Plic;
+  readonly uart: Ns16550a;
+  readonly devices: MmioDevice[] = [];
+  /** Present only when harts can be hot-added (-smp maxcpus above cpus). */
+  readonly hotplug: CpuHotplugController | undefined;
+  /** The shared state block of every possible hart (0 .. maxHarts-1), present or not. */
+  readonly hartStates: SharedArrayBuffer[] = [];
+  /** LSR/LCR/MCR shadow for the vCPUs' UART fast path, republished after every UART access here. */
+  readonly uartShadow = createUartShadow();
+  private readonly uartShadowView = new Int32Array(this.uartShadow);
+
+  /**
+   * `control` receives the guest's power-off and reset requests (test
+   * finisher); `guestError` the devices' complaints about guest misuse.
+   */
+  constructor(private readonly config: BoardConfig, control: MachineControl, guestError: (message: string) => void) {
+    this.memBuffers = createGuestMemoryBuffers(VIRT.dram.base, config.ramSize, VIRT.mrom.base, VIRT.mrom.size);
+    this.mem = new GuestMemory(this.memBuffers);
+    this.clint = ClintShared.create(TIMEBASE_FREQ);
+    for (let h = 0; h < config.maxHarts; h++) this.hartStates.push(createStateBuffer());
+    this.plic = new Plic(this, config.maxHarts, { ...VIRT.plic, numSources: PLIC_NUM_SOURCES });
+    this.uart = new Ns16550a(this.plic.irqLine(VIRT_IRQ.uart0), config.serialOut, VIRT.uart0);
+    this.publishUart();
+    this.devices.push(this.uart, this.plic, new GoldfishRtc(this.plic.irqLine(VIRT_IRQ.rtc), VIRT.rtc), new SifiveTest(control, VIRT.test));
+    if (config.maxHarts > config.numHarts) {
+      this.hotplug = new CpuHotplugController(this.plic.irqLine(VIRT_IRQ.cpuHotplug), config.maxHarts, config.numHarts, VIRT.cpuHotplug);
+      this.devices.push(this.hotplug);
+    }
+    const ram = { base: this.mem.ramBase, size: this.mem.ramSize, bytes: this.mem.mu8 };
+    for (let i = 0; i < VIRT.virtio.count; i++) {
+      const irq: IrqLine = this.plic.irqLine(VIRT_IRQ.virtioBase + i);
+      this.devices.push(new VirtioMmio(irq, ram, config.virtio[i] ?? null, {
+        name: `virtio-mmio@${(VIRT.virtio.base + i * VIRT.virtio.size).toString(16)}`,
+        base: VIRT.virtio.base + i * VIRT.virtio.size,
+        size: VIRT.virtio.size,
+        onError: guestError,
+      }));
+    }
+    this.loadBootImages();
+  }
+
+  /**
+   * Copy the boot ROM and the boot images (firmware, kernel, initrd, FDT) into
+   * guest memory: at construction, and again at every system reset (QEMU's
+   * rom_reset). An image that does not fit fails the first time already.
+   */
+  loadBootImages(): void {
+    this.mem.load(VIRT.mrom.base, this.config.rom);
+    for (const img of this.config.images) {
+      if (!this.mem.load(img.addr, img.bytes)) throw new Error(`image at 0x${img.addr.toString(16)} does not fit guest memory`);
+    }
+  }
+
+  /** Views of hart `hart`'s shared state block. */
+  hartState(hart: number): VcpuStateViews {
+    return stateViews(this.hartStates[hart]);
+  }
+
+  /**
+   * Trace state or instrumentation changed what code must be generated: a new
+   * memory epoch retires every translation, and every hart leaves its current
+   * block (waking if it sleeps) to notice.
+   */
+  dropTranslations(): void {
+    this.mem.bumpEpoch();
+    for (const buf of this.hartStates) {
+      const st = stateViews(buf);
+      Atomics.store(st.i32, WORD_EXIT_REQUEST, 1);
+      Atomics.add(st.i32, WORD_WAKE, 1);
+      Atomics.notify(st.i32, WORD_WAKE);
+    }
+  }
+
+  // ---- IRQ wiring (HartIrqSink: the PLIC's outputs) -------------------------------------
+
+  setHartIrq(hartId: number, mipBit: number, level: boolean): void {
+    const buf = this.hartStates[hartId];
+    if (!buf) return;
+    const state = stateViews(buf);
+    const bit = 1 << mipBit;
+    const old = level ? Atomics.or(state.i32, WORD_IRQ_LINES, bit) : Atomics.and(state.i32, WORD_IRQ_LINES, ~bit);
+    if (((old & bit) !== 0) !== level) kickHart(state);
+  }
+
+  // ---- MMIO bus ---------------------------------------------------------------------------
+
+  /** Physical ranges the vCPUs must send here (everything but RAM, ROM and the CLINT). */
+  deviceRanges(): { base: number; size: number }[] {
+    return this.devices.map((d) => ({ base: d.base, size: d.size }));
+  }
+
+  private deviceAt(pa: number): MmioDevice | undefined {
+    for (const d of this.devices) if (pa >= d.base && pa < d.base + d.size) return d;
+    return undefined;
+  }
+
+  /**
+   * A vCPU's device access; `uartRing` is that vCPU's ring of posted UART
+   * bytes. Undefined when no device serves the address.
+   */
+  mmioAccess(uartRing: UartRingReader, req: MmioRequest): bigint | undefined {
+    uartRing.drain(); // this vCPU's posted UART bytes come first (program order)
+    const dev = this.deviceAt(req.pa);
+    if (!dev) return undefined;
+    const offset = req.pa - dev.base;
+    let result = 0n;
+    if (req.write) dev.write(offset, req.size as AccessSize, req.value);
+    else result = dev.read(offset, req.size as AccessSize);
+    if (dev === this.uart) this.publishUart();
+    return result;
+  }
+
+  /** The reader of a vCPU's posted UART bytes (the fast path's transmit side), feeding the UART here. */
+  uartRingReader(ring: SharedArrayBuffer): UartRingReader {
+    return new UartRingReader(ring, (byte) => {
+      this.uart.write(0, 1, BigInt(byte));
+      this.publishUart();
+    });
+  }
+
+  /** Host console input for the guest's UART. */
+  consoleInput(bytes: Uint8Array): void {
+    this.uart.receive(bytes);
+    this.publishUart();
+  }
+
+  private publishUart(): void {
+    publishUartShadow(this.uartShadowView, this.uart.fastPathState());
+  }
+
+  // ---- reset and shutdown -----------------------------------------------------------------
+
+  resetDevices(): void {
+    for (const d of this.devices) d.reset?.();
+  }
+
+  /** Write out what devices buffered (disk images and the like); one failing does not stop the others. */
+  flushDevices(): void {
+    for (const d of this.devices) {
+      try { d.flush?.(); } catch { /* keep flushing the others */ }
+    }
+  }
+}

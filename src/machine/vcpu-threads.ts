@@ -1,0 +1,377 @@
+/**
+ * The machine's worker threads, seen from the main thread: the translator
+ * service and the vCPU workers (one per hart, or one for all with
+ * -accel tcg,thread=single), started through the WorkerLauncher
+ * (worker-launcher.ts). Owns the commands sent to them and their
+ * acknowledgements (ack ids; waiting for one vCPU, for every vCPU, or for
+ * every thread), and the run state that sequences them: started, paused,
+ * shutting down. Each vCPU's MMIO channel and UART ring are served by the
+ * board (board.ts). Which harts exist is cpu-slots.ts's business; this file
+ * only runs the ones it is given.
+ */
+import type { Worker } from 'node:worker_threads';
+import { createMmioSlot, MmioServer } from '../memory/mmio-channel.js';
+import { createTranslatorChannel, publishTranslateHere, TranslatorChannelBuffers } from '../vcpu/translator-channel.js';
+import type { TranslatorCommand } from '../vcpu/translator-protocol.js';
+import type { VcpuCommand, VcpuCommandType, VcpuReport, VcpuWorkerData } from '../vcpu/protocol.js';
+import { ExitReason, SLOT_PC, VcpuStateViews, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_HALTED, WORD_WAKE } from '../abi/state-layout.js';
+import { createUartRing, UartRingReader } from '../hw/uart-fast-path.js';
+import type { ThreadLogSettings, ThreadTracing } from '../trace/thread-tracing.js';
+import type { InstrReport } from '../instr/thread-env.js';
+import type { LibraryLoadMessage } from '../instr/thread-host.js';
+import type { WorkerLauncher } from './worker-launcher.js';
+import type { VirtBoard } from './board.js';
+import { VIRT } from './virt-map.js';
+
+export interface VcpuThreadsConfig {
+  launcher: WorkerLauncher;
+  maxHarts: number;
+  /** -accel tcg,thread=single: every vCPU in one worker, round robin. */
+  singleThread: boolean;
+  startPaused: boolean;
+  /** Nothing observes translation (no -d in_asm/op/out_asm, no -trace event, no -instr): vCPUs may translate themselves. */
+  translateInVcpus: boolean;
+  /** The machine's -d settings; HMP log/logfile change them, and threads started later take them from here. */
+  log: ThreadLogSettings;
+  symbols: { addr: number; size: number; name: string }[];
+  tracing: ThreadTracing;
+}
+
+/** What the threads report that is not theirs to handle. */
+export interface VcpuThreadsHost {
+  /** A worker's internal error (the machine shuts down). */
+  fatal(message: string): void;
+  /** An instrumentation report from a worker (instr-bridge.ts). */
+  instrReport(report: InstrReport): void;
+  /** The instrumentation libraries a newly started worker loads first. */
+  libraries(): LibraryLoadMessage[];
+}
+
+/** What a vCPU is, as the monitor sees it. */
+export interface VcpuStatus {
+  index: number;
+  pc: number;
+  halted: boolean;
+  state: VcpuStateViews;
+  threadId: number;
+}
+
+interface VcpuHandle {
+  hartId: number;
+  worker: Worker;
+  state: VcpuStateViews;
+  mmio: MmioServer;
+  uartRing: UartRingReader;
+}
+
+/** What the translator service posts to the main thread. */
+type TranslatorReport =
+  | { type: 'ready' }
+  | { type: 'exited' }
+  | { type: 'fatal'; message?: string }
+  | { type: 'ack'; id: number; error?: string }
+  | InstrReport;
+
+/** Instrumentation reports come from every worker kind; their types share a prefix. */
+function isInstrReport(m: { type: string }): m is InstrReport {
+  return m.type.startsWith('instr-');
+}
+
+export class VcpuThreads {
+  private readonly translatorChannel: TranslatorChannelBuffers;
+  /** Set as soon as the worker exists (before it is ready): messages wait until it drains them. */
+  private translator: Worker | undefined;
+  /** Running vCPUs by ascending hart id. */
+  private readonly vcpus: VcpuHandle[] = [];
+  private readonly workers: { worker: Worker; exited: Promise<void> }[] = [];
+  private started = false;
+  private paused: boolean;
+  private shuttingDown = false;
+  /** One id sequence for every acknowledged command, translator or vCPU. */
+  private nextAck = 1;
+  private readonly acks = new Map<number, (pc: number, error?: string) => void>();
+  private readonly translatorAcks = new Map<number, (error: string | undefined) => void>();
+
+  constructor(private readonly board: VirtBoard, private readonly config: VcpuThreadsConfig, private readonly host: VcpuThreadsHost) {
+    this.translatorChannel = createTranslatorChannel();
+    if (config.translateInVcpus) publishTranslateHere(this.translatorChannel, board.mem.epoch);
+    this.paused = config.startPaused;
+  }
+
+  get isStarted(): boolean { return this.started; }
+  get isPaused(): boolean { return this.paused; }
+  get isShuttingDown(): boolean { return this.shuttingDown; }
+
+  // ---- start-up ---------------------------------------------------------------------------
+
+  /**
+   * Start the translator service and the workers of harts 0 .. numHarts-1
+   * together (a vCPU's first request simply waits in its channel slot until
+   * the service is up). The workers are asked for before this returns its
+   * promise, which resolves when all are ready.
+   */
+  async start(numHarts: number): Promise<void> {
+    const translator = this.startTranslator();
+    const harts = Array.from({ length: numHarts }, (_, h) => h);
+    const vcpus = this.config.singleThread
+      ? this.startVcpuWorker(harts, 'single')
+      : Promise.all(harts.map((h) => this.startVcpuWorker([h], 'multi')));
+    await translator;
+    await vcpus;
+    this.started = true;
+  }
+
+  private startTranslator(): Promise<void> {
+    const { log } = this.config;
+    const worker = this.config.launcher.translator({
+      memory: this.board.memBuffers,
+      channel: this.translatorChannel,
+      log: { inAsm: log.inAsm, op: log.op, outAsm: log.outAsm, fd: log.fd },
+      symbols: this.config.symbols,
+      tracing: this.config.tracing.config,
+      libraries: this.host.libraries(),
+      allStates: this.board.hartStates,
+      maxHarts: this.config.maxHarts,
+    });
+    this.translator = worker;
+    return new Promise((resolve, reject) => {
+      worker.on('message', (m: TranslatorReport) => {
+        if (m.type === 'ready') resolve();
+        else if (m.type === 'fatal') this.host.fatal(`translator: ${m.message ?? ''}`);
+        else if (m.type === 'ack') {
+          this.translatorAcks.get(m.id)?.(m.error);
+          this.translatorAcks.delete(m.id);
+        } else if (isInstrReport(m)) this.host.instrReport(m);
+      });
+      worker.on('error', (e) => { reject(e); this.host.fatal(`translator: ${e.message}`); });
+    });
+  }
+
+  /** Start a worker running `hartIds` (one hart with thread=multi, all with thread=single). */
+  private startVcpuWorker(hartIds: number[], thread: 'single' | 'multi'): Promise<void> {
+    const slots = hartIds.map(() => createMmioSlot());
+    const rings = hartIds.map(() => createUartRing());
+    const { log } = this.config;
+    const data: VcpuWorkerData = {
+      harts: hartIds.map((hartId, i) => ({ hartId, mmio: slots[i], uartRing: rings[i], startPaused: this.paused })),
+      uartShadow: this.board.uartShadow,
+      uartBase: VIRT.uart0.base,
+      thread,
+      maxHarts: this.config.maxHarts,
+      allStates: this.board.hartStates,
+      memory: this.board.memBuffers,
+      clint: this.board.clint.buffer,
+      clintBase: VIRT.clint.base,
+      clintSize: VIRT.clint.size,
+      translator: this.translatorChannel,
+      deviceRanges: this.board.deviceRanges(),
+      resetPc: VIRT.mrom.base,
+      log: { int: log.int, exec: log.exec, cpu: log.cpu, guestErrors: log.guestErrors, fd: log.fd },
+      tracing: this.config.tracing.config,
+      libraries: this.host.libraries(),
+    };
+    const worker = this.config.launcher.vcpu(data);
+    const handles = hartIds.map((hartId, i) => this.serveVcpu(worker, hartId, slots[i], rings[i]));
+    const servers = handles.map((h) => h.mmio);
+    const exited = new Promise<void>((resolve) => {
+      worker.on('exit', () => { for (const s of servers) s.stop(); resolve(); });
+    });
+    this.workers.push({ worker, exited });
+    return new Promise((resolve) => {
+      worker.on('message', (m: VcpuReport | InstrReport) => {
+        if (m.type === 'ready') resolve();
+        else if (m.type === 'fatal') this.host.fatal(`vCPU ${hartIds.join(',')}: ${m.message}`);
+        else if (m.type === 'ack') this.acks.get(m.id)?.(m.pc, m.error);
+        else if (isInstrReport(m)) this.host.instrReport(m);
+      });
+      worker.on('error', (e) => this.host.fatal(`vCPU ${hartIds.join(',')}: ${e.message}`));
+    });
+  }
+
+  /** Serve hart `hartId` of `worker`: its MMIO slot and UART ring, answered by the board. */
+  private serveVcpu(worker: Worker, hartId: number, slot: SharedArrayBuffer, ring: SharedArrayBuffer): VcpuHandle {
+    const uartRing = this.board.uartRingReader(ring);
+    const handle: VcpuHandle = {
+      hartId, worker, state: this.board.hartState(hartId), uartRing,
+      mmio: new MmioServer(slot, (req) => this.board.mmioAccess(uartRing, req)),
+    };
+    handle.mmio.start();
+    uartRing.start();
+    this.vcpus.push(handle);
+    this.vcpus.sort((a, b) => a.hartId - b.hartId);
+    return handle;
+  }
+
+  // ---- hot-plug ---------------------------------------------------------------------------
+
+  /**
+   * Run hart `hart` (just added): in the thread=single worker if there is one
+   * running, else in a worker of its own. Resolves when it runs.
+   */
+  addVcpu(hart: number): Promise<void> {
+    const single = this.config.singleThread ? this.vcpus[0]?.worker : undefined;
+    return single ? this.addToWorker(single, hart) : this.startVcpuWorker([hart], 'multi');
+  }
+
+  private addToWorker(worker: Worker, hart: number): Promise<void> {
+    const slot = createMmioSlot();
+    const ring = createUartRing();
+    const handle = this.serveVcpu(worker, hart, slot, ring);
+    const ackId = this.nextAck++;
+    // the worker reads its messages when one of the harts it already runs is kicked
+    const running = this.vcpus.find((x) => x.worker === worker && x !== handle) ?? handle;
+    return new Promise((resolve) => {
+      this.acks.set(ackId, () => { this.acks.delete(ackId); resolve(); });
+      worker.postMessage({ type: 'add-hart', hart, ack: ackId, spec: { hartId: hart, mmio: slot, uartRing: ring, startPaused: this.paused } } satisfies VcpuCommand);
+      this.kick(running);
+    });
+  }
+
+  hasVcpu(hart: number): boolean {
+    return this.vcpus.some((x) => x.hartId === hart);
+  }
+
+  get vcpuCount(): number {
+    return this.vcpus.length;
+  }
+
+  /**
+   * Stop running hart `hart` (present, and not the last): it stops at a block
+   * boundary and raises guest_cpu_exit; a worker left without harts ends
+   * (terminated if it has not within 2 s).
+   */
+  async removeVcpu(hart: number): Promise<void> {
+    const v = this.vcpus.find((x) => x.hartId === hart);
+    if (!v) return;
+    await this.commandAndWait(v, 'unplug');
+    this.vcpus.splice(this.vcpus.indexOf(v), 1);
+    v.uartRing.drain();
+    v.uartRing.stop();
+    v.mmio.stop();
+    if (!this.vcpus.some((x) => x.worker === v.worker)) {
+      const w = this.workers.find((x) => x.worker === v.worker);
+      await Promise.race([w?.exited, new Promise((r) => setTimeout(r, 2000).unref())]);
+      void v.worker.terminate();
+      this.workers.splice(this.workers.findIndex((x) => x.worker === v.worker), 1);
+    }
+  }
+
+  // ---- commands ---------------------------------------------------------------------------
+
+  /** Send a command to a vCPU and make it look at once (also out of WFI or pause). */
+  private command(v: VcpuHandle, cmd: VcpuCommand): void {
+    v.worker.postMessage(cmd);
+    this.kick(v);
+  }
+
+  /** Make a vCPU drain its worker's messages at its next block boundary (or now, if it sleeps). */
+  private kick(v: VcpuHandle): void {
+    Atomics.or(v.state.i32, WORD_EXIT_REASONS, ExitReason.Control);
+    Atomics.store(v.state.i32, WORD_EXIT_REQUEST, 1);
+    Atomics.add(v.state.i32, WORD_WAKE, 1);
+    Atomics.notify(v.state.i32, WORD_WAKE);
+  }
+
+  /** Send a command and wait until the vCPU has handled it; resolves with its pc. */
+  private commandAndWait(v: VcpuHandle, type: VcpuCommandType): Promise<number> {
+    const id = this.nextAck++;
+    return new Promise((resolve) => {
+      this.acks.set(id, (pc) => { this.acks.delete(id); resolve(pc); });
+      this.command(v, { type, hart: v.hartId, ack: id });
+    });
+  }
+
+  /** Send `type` to every running vCPU; resolves when all have handled it. */
+  private everyVcpu(type: VcpuCommandType): Promise<number[]> {
+    return Promise.all(this.vcpus.map((v) => this.commandAndWait(v, type)));
+  }
+
+  /**
+   * Send a command to every thread: the translator service (if started) and
+   * each vCPU worker once (a thread=single worker runs every hart). One
+   * promise per thread, resolving with the error text its acknowledgement
+   * carries, if any.
+   */
+  everyThread(translatorCommand: (ack: number) => TranslatorCommand, vcpuCommand: (hart: number, ack: number) => VcpuCommand): Promise<string | undefined>[] {
+    const waits: Promise<string | undefined>[] = [];
+    const translator = this.translator;
+    if (translator !== undefined) {
+      const id = this.nextAck++;
+      waits.push(new Promise((resolve) => {
+        this.translatorAcks.set(id, resolve);
+        translator.postMessage(translatorCommand(id));
+      }));
+    }
+    const seen = new Set<Worker>();
+    for (const v of this.vcpus) {
+      if (seen.has(v.worker)) continue;
+      seen.add(v.worker);
+      const id = this.nextAck++;
+      waits.push(new Promise((resolve) => {
+        this.acks.set(id, (_pc, error) => { this.acks.delete(id); resolve(error); });
+        this.command(v, vcpuCommand(v.hartId, id));
+      }));
+    }
+    return waits;
+  }
+
+  // ---- run control ------------------------------------------------------------------------
+
+  /** Pause every vCPU at a block boundary (and guest time with them); resolves when all have stopped. */
+  async pause(): Promise<void> {
+    this.paused = true;
+    this.board.clint.pause();
+    await this.everyVcpu('stop');
+  }
+
+  async resume(): Promise<void> {
+    this.paused = false;
+    this.board.clint.resume();
+    await this.everyVcpu('cont');
+  }
+
+  /** Every vCPU back to the reset vector (the caller has them paused). */
+  async reset(): Promise<void> {
+    await this.everyVcpu('reset');
+  }
+
+  /** Hart `hart` as the monitor sees it (also before its worker has started: then at the reset vector). */
+  status(hart: number): VcpuStatus {
+    const v = this.vcpus.find((x) => x.hartId === hart);
+    const state = v?.state ?? this.board.hartState(hart);
+    return {
+      index: hart,
+      pc: v ? state.f64[SLOT_PC] : VIRT.mrom.base,
+      halted: Atomics.load(state.i32, WORD_HALTED) === 1,
+      state,
+      threadId: v?.worker.threadId ?? 0,
+    };
+  }
+
+  // ---- shutdown ---------------------------------------------------------------------------
+
+  /** Mark the machine as shutting down; false if it already was (the caller then does nothing). */
+  beginShutdown(): boolean {
+    if (this.shuttingDown) return false;
+    this.shuttingDown = true;
+    return true;
+  }
+
+  /**
+   * End every thread: each vCPU acknowledges its exit after flushing its
+   * trace buffers, the translator service is told to exit, and the workers
+   * end (each wait gives up after 5 s; whatever is left is terminated).
+   */
+  async exit(): Promise<void> {
+    const acked = this.everyVcpu('exit');
+    const ackTimeout = new Promise<void>((r) => setTimeout(r, 5000).unref());
+    await Promise.race([acked, ackTimeout]);
+    this.translator?.postMessage({ type: 'exit' } satisfies TranslatorCommand);
+    const all = Promise.all(this.workers.map((w) => w.exited));
+    const timeout = new Promise<void>((r) => setTimeout(r, 5000).unref());
+    await Promise.race([all, timeout]);
+    for (const v of this.vcpus) { v.uartRing.drain(); v.uartRing.stop(); v.mmio.stop(); }
+    for (const w of this.workers) void w.worker.terminate();
+    if (this.translator) void this.translator.terminate();
+  }
+}
