@@ -16,30 +16,10 @@ import { InstrRuntime } from './runtime.js';
 import { importLibrary, LibraryError, LibraryLoadMessage, startInstance, stopInstance } from './thread-host.js';
 
 /**
- * Compiling (type check + bundle) runs in a piscina worker pool: a pool of
- * interchangeable threads is exactly what a stateless, CPU-heavy task wants,
- * and the main thread stays free for devices and the monitor. The pool (and
- * with it esbuild and TypeScript) is created on first use only.
+ * Type-checks and bundles a library file, off the main thread (the thread layer runs it in a pool:
+ * src/threads/compile-pool.ts), and gives the bundle's path; rejects with a LibraryLoadError.
  */
-let pool: { run(path: string): Promise<{ file: string } | { error: string }>; destroy(): Promise<void> } | undefined;
-
-async function compileInPool(path: string): Promise<string> {
-  if (!pool) {
-    const { Piscina } = await import('piscina');
-    pool = new Piscina({ filename: new URL('./compile-worker.js', import.meta.url).href, maxThreads: 1 });
-  }
-  const current = pool;
-  try {
-    const result = await current.run(path);
-    if ('error' in result) throw new LibraryLoadError(result.error);
-    return result.file;
-  } finally {
-    // the pool's thread holds a whole TypeScript program: tear it down now, before the
-    // guest runs again, rather than let it idle and be collected while vCPUs need the cores
-    if (pool === current) pool = undefined;
-    await current.destroy();
-  }
-}
+export type LibraryCompiler = (path: string) => Promise<string>;
 
 /** Most libraries loaded at once (scoreboard ids and callback tables are per library). */
 export const MAX_LIBRARIES = 16;
@@ -73,7 +53,7 @@ export class InstrManager {
   /** Every scoreboard ever created, by global id (workers keep the same list). */
   readonly boards: BigInt64Array[] = [];
 
-  constructor(readonly rt: InstrRuntime, private readonly machine: InstrMachine, private readonly maxVcpus: number) {}
+  constructor(readonly rt: InstrRuntime, private readonly machine: InstrMachine, private readonly maxVcpus: number, private readonly compile: LibraryCompiler) {}
 
   list(): LoadedLibraryInfo[] {
     return [...this.loaded.values()].map(({ id, path, args }) => ({ id, path, args }));
@@ -94,7 +74,7 @@ export class InstrManager {
   async load(path: string, args: readonly string[], wantedId?: string): Promise<string> {
     if (wantedId !== undefined && this.loaded.has(wantedId)) throw new LibraryError(`instrumentation library ID exists: '${wantedId}'`);
     if (this.loaded.size >= MAX_LIBRARIES) throw new LibraryError(`too many instrumentation libraries (at most ${MAX_LIBRARIES})`);
-    const file = await compileInPool(path);
+    const file = await this.compile(path);
     const module = await importLibrary(file, path);
     const id = wantedId ?? this.freshId();
     this.pendingBoards = [];

@@ -10,7 +10,7 @@
 import { MAX_VCPUS } from '../vcpu/translator-channel.js';
 import type { ThreadTracing } from '../trace/thread-tracing.js';
 import { bindThreadTracing } from '../trace/thread-tracing.js';
-import { InstrManager, InstrMachine } from '../instr/manager.js';
+import { InstrManager, type LibraryCompiler, InstrMachine } from '../instr/manager.js';
 import { InstrRuntime } from '../instr/runtime.js';
 import { instrEvents, InstrCommand, InstrReport, traceAccess } from '../instr/thread-env.js';
 import { guestMemoryForInstr } from '../instr/memory-access.js';
@@ -22,6 +22,8 @@ import type { OpMutex } from './op-mutex.js';
 
 export interface InstrBridgeConfig {
   tracing: ThreadTracing;
+  /** Compiles a library off the main thread (the thread layer's pool). */
+  compile: LibraryCompiler;
   /** Is hart `cpu` present (guest memory accesses name a vCPU)? */
   isPresent(cpu: number): boolean;
   /** The machine-wide operation mutex: unloading a failed library queues behind loads and hot-plug. */
@@ -42,7 +44,7 @@ export class InstrBridge implements InstrMachine {
       failed: (lib, event, error) => this.libraryFailed(lib, event, error instanceof Error ? error.message : String(error)),
       scoreboard: (_lib, _index, counters) => this.manager.allocateScoreboard(counters),
     }, MAX_VCPUS);
-    this.manager = new InstrManager(rt, this, MAX_VCPUS);
+    this.manager = new InstrManager(rt, this, MAX_VCPUS, config.compile);
     bindThreadTracing(config.tracing, (id, cpu, args) => rt.deliver(id, cpu, args));
   }
 

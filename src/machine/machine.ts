@@ -95,7 +95,8 @@ export class Machine implements MachineControl {
       emit: (event, data) => this.emit(event, data),
     });
     this.instrBridge = new InstrBridge(this.board, this.threads, {
-      tracing: config.tracing, isPresent: (cpu) => this.cpus.isPresent(cpu), mutex: this.machineOps, report: (m) => config.report(m),
+      tracing: config.tracing, compile: (path) => config.launcher.compileLibrary(path),
+      isPresent: (cpu) => this.cpus.isPresent(cpu), mutex: this.machineOps, report: (m) => config.report(m),
     });
     this.instr = this.instrBridge.manager;
     this.output = new OutputFanout(config.log, config.tracing, this.threads);

@@ -1,5 +1,5 @@
 /**
- * How the machine gets its worker threads. The thread layer (src/threads/early-workers.ts)
+ * How the machine gets its worker threads (and a thread to compile instrumentation libraries on). The thread layer (src/threads/early-workers.ts)
  * implements it: it knows the entry-point scripts and may have started workers before the
  * machine existed, which the machine then takes instead of spawning new ones.
  */
@@ -16,4 +16,6 @@ export interface WorkerLauncher {
   keepSpareVcpu(): void;
   /** End the workers started ahead of the machine that nobody took, but `spareVcpus` vCPU workers. */
   endUntaken(spareVcpus?: number): void;
+  /** Type-check and bundle an instrumentation library on a thread of its own (src/instr LibraryCompiler). */
+  compileLibrary(path: string): Promise<string>;
 }

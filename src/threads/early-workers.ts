@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DEFERRED_START, type StartMessage } from '../util/worker-input.js';
 import type { WorkerLauncher } from '../machine/worker-launcher.js';
+import { compileInPool } from './compile-pool.js';
 
 export type EarlyWorkerKind = 'translator' | 'vcpu';
 
@@ -126,4 +127,5 @@ export const workerLauncher: WorkerLauncher = {
   vcpu: (data) => startWorker('vcpu', data),
   keepSpareVcpu: keepSpareVcpuWorker,
   endUntaken: endUntakenWorkers,
+  compileLibrary: compileInPool,
 };

@@ -3,7 +3,7 @@
  * off the main thread, so the devices and the monitor keep serving the guest
  * while TypeScript works (seconds for a cold type check).
  */
-import { compileLibrary, LibraryLoadError } from './loader.js';
+import { compileLibrary, LibraryLoadError } from '../instr/loader.js';
 
 export default async function compile(path: string): Promise<{ file: string } | { error: string }> {
   try {

@@ -1,0 +1,28 @@
+/**
+ * Compiling an instrumentation library (type check + bundle, src/instr/loader.ts) runs in a piscina
+ * worker pool: a pool of interchangeable threads is exactly what a stateless, CPU-heavy task wants,
+ * and the main thread stays free for devices and the monitor. The pool (and with it esbuild and
+ * TypeScript) is created on first use only; its entry point is compile-worker.ts.
+ */
+import { LibraryLoadError } from '../instr/errors.js';
+
+let pool: { run(path: string): Promise<{ file: string } | { error: string }>; destroy(): Promise<void> } | undefined;
+
+/** The path of the bundle made from the library at `path`; rejects with a LibraryLoadError. */
+export async function compileInPool(path: string): Promise<string> {
+  if (!pool) {
+    const { Piscina } = await import('piscina');
+    pool = new Piscina({ filename: new URL('./compile-worker.js', import.meta.url).href, maxThreads: 1 });
+  }
+  const current = pool;
+  try {
+    const result = await current.run(path);
+    if ('error' in result) throw new LibraryLoadError(result.error);
+    return result.file;
+  } finally {
+    // the pool's thread holds a whole TypeScript program: tear it down now, before the
+    // guest runs again, rather than let it idle and be collected while vCPUs need the cores
+    if (pool === current) pool = undefined;
+    await current.destroy();
+  }
+}
