@@ -296,6 +296,8 @@ static void scenario_stress(void) {
 int main(void) {
   if (mount("proc", "/proc", "proc", 0, 0) != 0) say("mount /proc failed: %s", strerror(errno));
   if (mount("sysfs", "/sys", "sysfs", 0, 0) != 0) say("mount /sys failed: %s", strerror(errno));
+  /* an initramfs gets no devtmpfs of its own (CONFIG_DEVTMPFS_MOUNT acts on a disk root only) */
+  if (mount("devtmpfs", "/dev", "devtmpfs", 0, 0) != 0) say("mount /dev failed: %s", strerror(errno));
   const char *scenario = getenv("tsemu_scenario");
   if (scenario == NULL) scenario = "boot";
   say("init started, scenario %s", scenario);
