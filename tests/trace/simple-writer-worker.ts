@@ -1,5 +1,5 @@
 /**
- * Worker for simple.spec.ts: attaches to the shared TraceState, appends to the
+ * Worker for simple.unit.spec.ts: attaches to the shared TraceState, appends to the
  * shared simpletrace file through its own SimpleBackend (small buffer, so many
  * chunks), starting when the main thread releases everyone at once.
  */
