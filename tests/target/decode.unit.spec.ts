@@ -10,7 +10,8 @@ import { expect } from 'chai';
 import { decode, decode32, type Decoded } from '../../src/target/riscv/decode.js';
 import { INSN32 } from '../../src/target/riscv/insn32.js';
 
-type Fields = Partial<Pick<Decoded, 'rd' | 'rs1' | 'rs2' | 'rs3' | 'rm' | 'imm' | 'csr'>>;
+const FIELDS = ['rd', 'rs1', 'rs2', 'rs3', 'rm', 'imm', 'csr'] as const;
+type Fields = Partial<Pick<Decoded, (typeof FIELDS)[number]>>;
 
 /**
  * [table name, assembly (GNU syntax, branch/jump targets relative to the instruction), the word GNU as
@@ -225,7 +226,7 @@ describe('target/riscv: decode table against the GNU assembler', function () {
       if (d === undefined) return;
       expect(d.name).to.equal(name);
       expect(d.length).to.equal(4);
-      for (const [field, want] of Object.entries(fields)) expect(d[field as keyof Fields], field).to.equal(want);
+      for (const field of FIELDS) if (fields[field] !== undefined) expect(d[field], field).to.equal(fields[field]);
     });
   }
 

@@ -52,7 +52,8 @@ function text(op: Op, dst: string, args: string): string {
 /** The value a temp holds if the builder folded it to a constant. */
 function constant(t: Temp): bigint {
   expect(t.kind, 'folded to a constant').to.equal('const');
-  return t.value as bigint;
+  if (typeof t.value !== 'bigint') throw new Error(`an i64 constant holds a bigint, not ${typeof t.value}`);
+  return t.value;
 }
 
 describe('tcg/optimize: IR before and after the optimizer', function () {
