@@ -5,11 +5,11 @@
  * one line relates to what QEMU prints, and what of QEMU's run each transcript keeps (paths as
  * $DIR for the fixture directory and $ROOT for the repository).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, virtKernelArgs, type GuestRunResult } from '../support/run-guest.js';
 import { portable, portableArgs } from './qemu-oracle.js';
+import { makeTempDir } from '../support/tools.js';
 
 export const PROGRAM = 'tsemu-system-riscv64';
 export const RUN_TIMEOUT_MS = 6_000;
@@ -190,7 +190,7 @@ export const KEYS = {
 
 /** Writes the bad files into a fresh temporary directory. */
 export function makeFixtures(): Fixtures {
-  const dir = mkdtempSync(join(tmpdir(), 'tsemu-bad-input-'));
+  const dir = makeTempDir('bad-input');
   const guest = readFileSync(GUEST_ELF);
   const files: Fixtures = {
     dir,

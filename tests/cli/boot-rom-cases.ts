@@ -1,5 +1,5 @@
 /**
- * The recipe both tiers of the reset-vector ROM tests share (boot-rom.spec.ts against the
+ * The recipe both tiers of the reset-vector ROM tests share (boot-rom.unit.spec.ts against the
  * committed transcripts tests/transcripts/cli/boot-rom/*, boot-rom.oracle.spec.ts recording them
  * from riscv64-unknown-elf-objdump and QEMU 7.2).
  */

@@ -1,13 +1,12 @@
 /**
- * Workers started before the main program has loaded (src/machine/early-workers.ts):
- * how many the command line asks for, that they never keep a process alive
- * that does not need them, and that guests run on them at -smp 1, -smp 2 and
- * with thread=single (the guest reports through the finisher).
+ * Workers started before the main program has loaded (src/threads/early-workers.ts), on the
+ * real binary: they never keep a process alive that does not need them, and guests run on
+ * them at -smp 1, -smp 2 and with thread=single (the guest reports through the finisher).
+ * How many the command line asks for is early-workers.unit.spec.ts.
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { expectedVcpuWorkers, hotplugRoom, translatorNeededAtOnce } from '../../src/threads/early-workers.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/tsemu-system-riscv64.js', import.meta.url));
 const GUEST = fileURLToPath(new URL('../../../tests/guest/bin/rv64m.elf', import.meta.url));
@@ -19,36 +18,6 @@ function tsemu(args: string[]): { status: number | null; stdout: string; stderr:
 
 describe('cli/early-workers: worker threads started ahead of the machine', function () {
   this.timeout(60_000);
-
-  it('expects one vCPU worker per -smp CPU, one with thread=single', function () {
-    expect(expectedVcpuWorkers([])).to.equal(1);
-    expect(expectedVcpuWorkers(['-smp', '4'])).to.equal(4);
-    expect(expectedVcpuWorkers(['-smp', 'cpus=2,maxcpus=4'])).to.equal(2);
-    expect(expectedVcpuWorkers(['-smp', 'maxcpus=4,cpus=3'])).to.equal(3);
-    expect(expectedVcpuWorkers(['--smp', '2'])).to.equal(2);
-    expect(expectedVcpuWorkers(['-smp', '4', '-accel', 'tcg,thread=single'])).to.equal(1);
-    expect(expectedVcpuWorkers(['-smp', 'bogus'])).to.equal(1);
-    expect(expectedVcpuWorkers(['-smp'])).to.equal(1);
-  });
-
-  it('starts the translator service early when something may observe translation from the start, or the vCPUs take every core', function () {
-    expect(translatorNeededAtOnce([], 2)).to.equal(false);
-    expect(translatorNeededAtOnce(['-nographic', '-kernel', 'x.elf'], 2)).to.equal(false);
-    expect(translatorNeededAtOnce(['-d', 'in_asm'], 2)).to.equal(true);
-    expect(translatorNeededAtOnce(['--trace', 'translate_block'], 2)).to.equal(true);
-    expect(translatorNeededAtOnce(['-instr', 'file=lib.ts'], 2)).to.equal(true);
-    // vCPUs on every core: later it would take time from the guest
-    expect(translatorNeededAtOnce(['-smp', '2'], 2)).to.equal(true);
-    expect(translatorNeededAtOnce(['-smp', '2'], 4)).to.equal(false);
-  });
-
-  it('keeps a spare vCPU worker when -smp leaves room for hot-plug in workers of their own', function () {
-    expect(hotplugRoom([])).to.equal(false);
-    expect(hotplugRoom(['-smp', '2'])).to.equal(false);
-    expect(hotplugRoom(['-smp', '1,maxcpus=2'])).to.equal(true);
-    expect(hotplugRoom(['-smp', 'cpus=2,maxcpus=2'])).to.equal(false);
-    expect(hotplugRoom(['-smp', '1,maxcpus=4', '-accel', 'tcg,thread=single'])).to.equal(false);
-  });
 
   it('does not keep a process alive that ends early (-version, a bad option)', function () {
     const v = tsemu(['-smp', '4', '-version']);

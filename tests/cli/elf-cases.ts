@@ -1,5 +1,5 @@
 /**
- * The recipe both tiers of the ELF/kernel-loading tests share (elf.spec.ts holds tsemu to the
+ * The recipe both tiers of the ELF/kernel-loading tests share (elf.unit.spec.ts holds tsemu to the
  * committed transcripts tests/transcripts/cli/elf/*, elf.oracle.spec.ts records them from
  * riscv64-unknown-elf-readelf and QEMU 7.2): the images (the committed tests/cli/images/*.elf,
  * built from kernel.S, and files derived from them here), QEMU's command lines, and what each

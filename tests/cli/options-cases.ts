@@ -1,5 +1,5 @@
 /**
- * The recipe both tiers of the command-line tests share (options.spec.ts holds tsemu to the
+ * The recipe both tiers of the command-line tests share (options.unit.spec.ts holds tsemu to the
  * committed transcripts, options.oracle.spec.ts runs QEMU 7.2 live): the fixture files, the
  * command lines, and what of QEMU's answer each transcript keeps. Paths in a transcript are
  * written with $DIR for the fixture directory (see portable() in qemu-oracle.ts).

@@ -3,17 +3,12 @@
  * (the `*.oracle.spec` files, which record what the `*.spec` files read from transcripts), and
  * the path placeholders both tiers use so a transcript does not hold this machine's temporary
  * directory or checkout.
- *
- * `hasTool` and `makeTempDir` are re-exported from tests/support/tools.ts for the suites of other
- * folders that still import them from here.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../support/run-guest.js';
 import { makeTempDir } from '../support/tools.js';
-
-export { hasTool, makeTempDir } from '../support/tools.js';
 
 export const QEMU = 'qemu-system-riscv64';
 export const GCC = 'riscv64-unknown-elf-gcc';

@@ -4,11 +4,11 @@
  * the run is compared (console output and exit status). The QEMU side is committed as
  * tests/transcripts/diff/NAME.json.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDiskImage, guestCommandLine, type GuestManifestEntry } from '../support/guest-manifest.js';
 import type { GuestRunResult, GuestRunOptions } from '../support/run-guest.js';
+import { makeTempDir } from '../support/tools.js';
 
 export type Runner = (args: readonly string[], opts: GuestRunOptions) => Promise<GuestRunResult>;
 
@@ -26,7 +26,7 @@ export function outcome(r: GuestRunResult): GuestOutcome {
 
 /** Runs an entry; `command` receives the command line (for the transcript). */
 export async function runEntry(run: Runner, entry: GuestManifestEntry, timeoutMs: number, env?: Record<string, string>, command?: (args: readonly string[]) => void): Promise<GuestRunResult> {
-  const dir = mkdtempSync(join(tmpdir(), `guest-${entry.name}-`));
+  const dir = makeTempDir(`guest-${entry.name}`);
   try {
     let diskPath: string | undefined;
     if (entry.disk) {

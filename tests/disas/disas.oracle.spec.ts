@@ -7,12 +7,11 @@
  * ELFs are what their sources build to (tests/disas/guest/Makefile).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { QEMU_BINARY, runQemu } from '../support/run-guest.js';
-import { requireTool } from '../support/tools.js';
+import { makeTempDir, requireTool } from '../support/tools.js';
 import { readTranscriptFile, recording, verifyTranscript } from '../support/transcripts.js';
 import {
   expectCoverageRanToEnd, expectEveryMnemonic, expectFuzzRanToEnd, GUEST_DIR, GUESTS, guestElf, inAsmArgs, instructionLines, packRun,
@@ -43,7 +42,7 @@ describe('RISC-V disassembler (-d in_asm): QEMU 7.2 live (oracle)', function () 
 
   before(function () {
     requireTool(QEMU_BINARY);
-    tmp = mkdtempSync(join(tmpdir(), 'disas-'));
+    tmp = makeTempDir('disas');
   });
   after(function () {
     if (tmp) rmSync(tmp, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { GuestSession } from '../support/guest-session.js';
 import { repoRoot, type GuestRunResult } from '../support/run-guest.js';
 import { makeTempDir } from '../support/tools.js';
-import { QmpClient } from './qmp-client.js';
+import { QmpConnection } from '../support/qmp.js';
 
 export const HOTPLUG_ELF = join(repoRoot(), 'tests/hotplug/guests/bin/hotplug.elf');
 /** The S-mode guest for the bundled firmware (guests/sbi/hotplug-sbi.c): harts come and go through SBI HSM. */
@@ -65,7 +65,7 @@ export class HotplugVm {
   private guestCursor = 0;
   private stderrCursor = 0;
   private traceCursor = 0;
-  private qmpClient: QmpClient | undefined;
+  private qmpClient: QmpConnection | undefined;
   /** The HMP command that never answered, if one did not. */
   private stuckOn: string | undefined;
   /** What stdout showed between the first prompt and the end of `stdoutPreamble`. */
@@ -98,7 +98,7 @@ export class HotplugVm {
     try {
       await session.expect(PROMPT, 30_000);
       if (opts.stdoutPreamble !== undefined) vm.preamble = await session.expect(opts.stdoutPreamble, 60_000);
-      if (opts.qmp) vm.qmpClient = await QmpClient.connect(qmpPath);
+      if (opts.qmp) vm.qmpClient = await QmpConnection.negotiate(qmpPath);
     } catch (e) {
       vm.dispose();
       throw e;
@@ -106,7 +106,7 @@ export class HotplugVm {
     return vm;
   }
 
-  get qmp(): QmpClient {
+  get qmp(): QmpConnection {
     if (!this.qmpClient) throw new Error('this VM was started without QMP');
     return this.qmpClient;
   }
@@ -172,7 +172,9 @@ export class HotplugVm {
    * Library lines after the cursor: waits until there are `count` of them or
    * one satisfies `until` (or `timeoutMs` passes), then `settleMs` more so a
    * duplicated line would be caught too; returns them all and moves the
-   * cursor past them.
+   * cursor past them. (The libraries print from the vCPU threads, whose
+   * console output reaches stderr asynchronously, and only on enter/exit:
+   * no later line exists to wait for, hence the grace period.)
    */
   async takeLibLines(wanted: { count?: number; until?: (line: string) => boolean }, timeoutMs = 10_000, settleMs = 300): Promise<string[]> {
     await this.poll(() => {

@@ -1,5 +1,5 @@
 /**
- * Worker used by clint.spec: acts as a vCPU thread sharing the CLINT state.
+ * Worker used by clint.unit.spec: acts as a vCPU thread sharing the CLINT state.
  * Commands arrive as messages; answers go back with postMessage.
  */
 import { parentPort, workerData } from 'node:worker_threads';

@@ -1,6 +1,6 @@
 /**
  * What both tiers of the DTB builder tests share: the sample tree (every property kind), the
- * checks made on its decompiled form (by tests/support/dtb.ts in fdt.spec.ts, by dtc in
+ * checks made on its decompiled form (by tests/support/dtb.ts in fdt.unit.spec.ts, by dtc in
  * fdt.oracle.spec.ts), and the dtc runs behind the transcripts hw/dtb/edge-* that hold the test
  * DTB reader to dtc on the edge cases of tests/hw/dtb-edge.dts.
  */

@@ -7,13 +7,12 @@
  */
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildVirtFdt } from '../../src/machine/virt-fdt.js';
 import { dtbToDts } from '../support/dtb.js';
 import { QEMU_BINARY } from '../support/run-guest.js';
-import { requireTool } from '../support/tools.js';
+import { makeTempDir, requireTool } from '../support/tools.js';
 import { verifyTranscript } from '../support/transcripts.js';
 import { dtcDecompile, dtcDts } from './dts-tree.js';
 import { checkEveryPropertyKind, checkInsertionOrder, dtcEdgeCase, edgeCommand, edgeKey, EDGE_VARIANTS, sampleFdt } from './fdt-cases.js';
@@ -52,7 +51,7 @@ describe('hw/fdt: DTB builder and the test DTB reader against dtc (oracle)', () 
 
   it("prints what dtc prints for QEMU 7.2's device trees (a padded dump: only totalsize is read)", () => {
     requireTool(QEMU_BINARY);
-    const dir = mkdtempSync(join(tmpdir(), 'tsemu-dtb-reader-'));
+    const dir = makeTempDir('dtb-reader');
     try {
       for (const smp of ['1', '3']) {
         const file = join(dir, `q${smp}.dtb`);

@@ -8,12 +8,12 @@
  */
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ISA, DEFAULT_MMU_TYPE } from '../../src/machine/virt-fdt.js';
 import { QEMU_BINARY } from '../support/run-guest.js';
 import { findNode, type DtsJson, type DtsNode } from './dts-tree.js';
+import { makeTempDir } from '../support/tools.js';
 
 export const MiB = 1024 * 1024;
 
@@ -53,7 +53,7 @@ export function normalise(node: DtsNode): unknown {
  * into a tree. `command` receives the command line (for the transcript).
  */
 export function qemuDump<T>(args: readonly string[], decompile: (dtb: Uint8Array) => T, command?: (c: string[]) => void): T {
-  const dir = mkdtempSync(join(tmpdir(), 'virt-fdt-'));
+  const dir = makeTempDir('virt-fdt');
   try {
     const dtb = join(dir, 'q.dtb');
     const kernel = join(dir, 'k.bin');

@@ -2,17 +2,13 @@
  * Shared by the end-to-end instrumentation and tracing tests (tests/instr,
  * tests/trace-e2e): paths of the guests and libraries, parsing of log-backend
  * lines, running several emulator processes two at a time, and the checks
- * every "clean failure" must pass. ELF symbols come from
- * tests/support/elf-symbols.ts (no cross toolchain), temporary directories and
- * tool checks from tests/support/tools.ts; both are re-exported here for the
- * suites that import them from this file.
+ * every "clean failure" must pass. ELF symbols (tests/support/elf-symbols.ts),
+ * temporary directories and tool checks (tests/support/tools.ts) are imported
+ * from tests/support directly.
  */
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { repoRoot, type GuestRunResult } from '../support/run-guest.js';
-
-export { elfSymbols, symbol } from '../support/elf-symbols.js';
-export { hasTool, makeTempDir } from '../support/tools.js';
 
 export const REPO = repoRoot();
 export const DEMO_ELF = join(REPO, 'examples/guest/demo.elf');
@@ -22,8 +18,6 @@ export const INSTR_LIBS = join(REPO, 'tests/instr/libs');
 export const TRACE_GUESTS = join(REPO, 'tests/trace-e2e/guests/bin');
 export const TRACE_LIBS = join(REPO, 'tests/trace-e2e/libs');
 export const SIMPLETRACE = join(REPO, 'bin/tsemu-simpletrace.js');
-/** riscv64-unknown-elf-nm; no test here needs it any more (kept for suites elsewhere that still name it). */
-export const NM = process.env.RISCV_NM ?? 'riscv64-unknown-elf-nm';
 export const PROGRAM = 'tsemu-system-riscv64';
 
 /** What the bundled guests' sifive_test finisher and reset vector look like (QEMU's virt). */

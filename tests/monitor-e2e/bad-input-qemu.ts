@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { GuestSession } from '../support/guest-session.js';
 import { QEMU_BINARY } from '../support/run-guest.js';
 import { HmpStdio } from './hmp-stdio.js';
-import { QmpSocket } from './qmp-socket.js';
+import { QmpConnection } from '../support/qmp.js';
 import { loadSpinGuest } from './spin-guest.js';
 
 export const HMP_KEY = 'monitor-e2e/bad-input/hmp';
@@ -85,7 +85,7 @@ export const jsonError = (desc: string): string => `{"error": {"class": "Generic
  * up to query-status's.
  */
 export async function repliesTo(socket: string, payload: string): Promise<string[]> {
-  const c = await QmpSocket.connect(socket);
+  const c = await QmpConnection.connect(socket);
   try {
     await c.nextLine();
     const negotiated = await c.request('{"execute": "qmp_capabilities"}');

@@ -5,12 +5,10 @@
  * and then serves the next request; and the committed transcripts
  * tests/transcripts/monitor-e2e/bad-input/*.json hold exactly that.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { expect } from 'chai';
 import { QEMU_BINARY } from '../support/run-guest.js';
-import { requireTool } from '../support/tools.js';
+import { makeTempDir, requireTool } from '../support/tools.js';
 import { verifyTranscript } from '../support/transcripts.js';
 import { HMP_CASES, HMP_KEY, jsonError, NESTING_KEY, qemuHmpCases, qemuNesting, RUNNING } from './bad-input-qemu.js';
 
@@ -18,7 +16,7 @@ describe('monitor e2e: bad input, QEMU 7.2 live (oracle)', function () {
   this.timeout(120_000);
   const dirs: string[] = [];
   const dir = (tag: string): string => {
-    const d = mkdtempSync(join(tmpdir(), `tsemu-bad-${tag}-`));
+    const d = makeTempDir(`bad-${tag}`);
     dirs.push(d);
     return d;
   };

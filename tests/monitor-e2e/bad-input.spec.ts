@@ -7,8 +7,7 @@
  * that cannot load. QMP: JSON over QEMU's limits (json-streamer.c: nesting
  * depth 1024, 2 Mi tokens, 64 MiB of tokens per message).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { GuestSession } from '../support/guest-session.js';
@@ -17,9 +16,10 @@ import {
   HMP_CASES, HMP_KEY, hmpArgs, jsonError, NESTING_KEY, NESTING_PAYLOAD, qmpArgs, repliesTo, RUNNING, TRY,
   type HmpRecord, type NestingRecord,
 } from './bad-input-qemu.js';
-import { HmpStdio, parseXg, sleep } from './hmp-stdio.js';
-import { QmpSocket } from './qmp-socket.js';
+import { HmpStdio, parseXg } from './hmp-stdio.js';
+import { QmpConnection } from '../support/qmp.js';
 import { slotAddress } from './spin-guest.js';
+import { makeTempDir, waitFor } from '../support/tools.js';
 
 describe('monitor e2e: bad HMP input', function () {
   this.timeout(60_000);
@@ -30,7 +30,7 @@ describe('monitor e2e: bad HMP input', function () {
 
   before(async function () {
     this.timeout(120_000);
-    const dir = (): string => { const d = mkdtempSync(join(tmpdir(), 'tsemu-bad-hmp-')); dirs.push(d); return d; };
+    const dir = (): string => { const d = makeTempDir('bad-hmp'); dirs.push(d); return d; };
     qemu = readTranscript<HmpRecord>(HMP_KEY);
     tsemu = await HmpStdio.start('tsemu', hmpArgs(dir()));
     await tsemu.waitForCpus(2);
@@ -90,14 +90,9 @@ describe('monitor e2e: bad HMP input', function () {
 
   it('the session goes on: the guest still runs, the monitor still answers', async () => {
     expect(await tsemu.run('info status')).to.equal('VM status: running\n');
-    const read = async (): Promise<bigint> => parseXg(await tsemu.run(`x /1xg 0x${slotAddress(0).toString(16)}`));
-    const from = await read();
-    const deadline = Date.now() + 20_000;
+    const from = await tsemu.counter(0);
     let now = from;
-    while (now - from < 10_000n && Date.now() < deadline) {
-      await sleep(100);
-      now = await read();
-    }
+    await waitFor('hart 0 to go 10000 times round its loop', async () => (now = await tsemu.counter(0)) - from >= 10_000n, 20_000, 100).catch(() => undefined);
     expect(now - from >= 10_000n, `counter ${from} -> ${now}`).to.equal(true);
     expect((await tsemu.quit()).status).to.equal(0);
     expect(qemu.exitStatus, 'QEMU (transcript)').to.equal(0);
@@ -111,7 +106,7 @@ describe('monitor e2e: oversized QMP JSON', function () {
   let tsemuSocket: string;
 
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'tsemu-big-qmp-'));
+    dir = makeTempDir('big-qmp');
     tsemuSocket = join(dir, 'qmp.sock');
     tsemu = GuestSession.startTsemu(qmpArgs(dir), { timeoutMs: 120_000 });
   });
@@ -142,7 +137,7 @@ describe('monitor e2e: oversized QMP JSON', function () {
   });
 
   it('the guest kept running and the process quits cleanly', async () => {
-    const c = await QmpSocket.connect(tsemuSocket);
+    const c = await QmpConnection.connect(tsemuSocket);
     await c.nextLine();
     await c.request('{"execute": "qmp_capabilities"}');
     const x = async (): Promise<bigint> => {
@@ -150,8 +145,10 @@ describe('monitor e2e: oversized QMP JSON', function () {
       return parseXg(r.return.replace(/\r\n/g, '\n'));
     };
     const from = await x();
-    await sleep(300);
-    expect(await x() > from).to.equal(true);
+    // the guest keeps counting: poll until the counter moved (at most 20 s) rather than a fixed pause
+    let now = from;
+    await waitFor('the loop counter to move', async () => (now = await x()) > from, 20_000, 100).catch(() => undefined);
+    expect(now > from).to.equal(true);
     expect((await c.request('{"execute": "quit"}')).at(-1)).to.equal('{"return": {}}');
     expect((await tsemu.waitForExit()).status).to.equal(0);
   });

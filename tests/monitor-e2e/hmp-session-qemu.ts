@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { QEMU_BINARY } from '../support/run-guest.js';
-import { HmpStdio, sleep } from './hmp-stdio.js';
+import { HmpStdio } from './hmp-stdio.js';
 import { maskLoopCounter } from './register-dump.js';
 import { loadSpinGuest, MAGIC_ADDR } from './spin-guest.js';
 
@@ -51,7 +51,7 @@ export async function qemuSession(dir: string, command?: (c: string[]) => void):
   const hmp = await HmpStdio.start('qemu', args);
   try {
     const firstInfoCpus = (await hmp.run('info cpus')).replace(/thread_id=\d+/g, 'thread_id=T');
-    await sleep(300); // both harts well inside their loop
+    await hmp.waitForLoops([0, 1], 1000n); // both harts well inside their loop
     const outputs: [string, string, string][] = [];
     for (const [key, line] of ORACLE_COMMANDS) outputs.push([key, line, maskLoopCounter(await hmp.run(line))]);
     const exit = await hmp.quit();

@@ -5,12 +5,10 @@
  * bytes with x/xp, runs on after cont and quits with status 0; and its session is what the
  * committed transcript tests/transcripts/monitor-e2e/hmp-session/qemu.json holds.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { expect } from 'chai';
 import { QEMU_BINARY } from '../support/run-guest.js';
-import { requireTool } from '../support/tools.js';
+import { makeTempDir, requireTool } from '../support/tools.js';
 import { verifyTranscript } from '../support/transcripts.js';
 import { output, qemuSession, TRANSCRIPT_KEY } from './hmp-session-qemu.js';
 import { COUNTER_MASK, expectedRegisterSkeleton, registerSkeleton, registerValues } from './register-dump.js';
@@ -24,7 +22,7 @@ describe('monitor e2e: HMP on stdio, QEMU 7.2 live (oracle)', function () {
   it('QEMU gives the session the transcript holds', async function () {
     this.timeout(120_000);
     requireTool(QEMU_BINARY);
-    const dir = mkdtempSync(join(tmpdir(), 'tsemu-hmp-e2e-qemu-'));
+    const dir = makeTempDir('hmp-e2e-qemu');
     try {
       let command: string[] = [];
       const qemu = await qemuSession(dir, (c) => { command = c; });

@@ -16,15 +16,15 @@
  * info instr) are checked against what they must do: only vCPU 1's accesses
  * traced, the library's counts equal to the iterations the guest made.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { readTranscript } from '../support/transcripts.js';
 import { output, TRANSCRIPT_KEY, tsemuArgs, type QemuSessionRecord } from './hmp-session-qemu.js';
-import { HmpStdio, parseXg, sleep } from './hmp-stdio.js';
+import { HmpStdio, parseXg } from './hmp-stdio.js';
 import { expectedRegisterSkeleton, maskLoopCounter, registerSkeleton, registerValues, stableRegisterValues } from './register-dump.js';
 import { hex16, loadSpinGuest, MAGIC_ADDR, slotAddress, wordDumpLine } from './spin-guest.js';
+import { makeTempDir, waitFor } from '../support/tools.js';
 
 const guest = loadSpinGuest();
 const LIBRARY = 'examples/instr/ldst-count.ts';
@@ -63,7 +63,7 @@ describe('monitor e2e: HMP on stdio, a whole session', function () {
 
   before(async function () {
     this.timeout(120_000);
-    dir = mkdtempSync(join(tmpdir(), 'tsemu-hmp-e2e-'));
+    dir = makeTempDir('hmp-e2e');
     qemu = readTranscript<QemuSessionRecord>(TRANSCRIPT_KEY);
     hmp = await HmpStdio.start('tsemu', tsemuArgs(dir));
     // The very first command, as a person typing at once would send it.
@@ -252,12 +252,12 @@ describe('monitor e2e: HMP info cpus and halted vCPUs', function () {
   let hmp: HmpStdio;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tsemu-hmp-halted-'));
+    dir = makeTempDir('hmp-halted');
     hmp = await HmpStdio.start('tsemu', tsemuArgs(dir, 3));
     await hmp.waitForCpus(3);
     // Wait until hart 2 has reached its wfi (vCPU threads may take a while to start on a busy host).
-    const deadline = Date.now() + 20_000;
-    while (parseInfoCpus(await hmp.run('info cpus'))[2]?.pc !== guest.park + 8n && Date.now() < deadline) await sleep(100);
+    const parked = async (): Promise<boolean> => parseInfoCpus(await hmp.run('info cpus'))[2]?.pc === guest.park + 8n;
+    await waitFor('hart 2 in its wfi', parked, 20_000, 100).catch(() => undefined); // the tests below say what is wrong
   });
 
   after(() => {
@@ -296,14 +296,10 @@ describe('monitor e2e: HMP info cpus and halted vCPUs', function () {
 
 /** Poll until `read()` has grown by at least `by` past `from`; fails with the last value after 20 s. */
 async function waitForProgress(read: () => Promise<bigint>, from: bigint, by: bigint, what = 'the guest'): Promise<bigint> {
-  const deadline = Date.now() + 20_000;
   let last = from;
-  for (;;) {
-    last = await read();
-    if (last - from >= by) return last;
-    if (Date.now() > deadline) {
-      throw new Error(`${what} made no progress: counter went from ${from} to ${last} (wanted +${by}) in 20 s`);
-    }
-    await sleep(100);
+  try {
+    return await waitFor(what, async () => ((last = await read()) - from >= by ? last : undefined), 20_000, 100);
+  } catch {
+    throw new Error(`${what} made no progress: counter went from ${from} to ${last} (wanted +${by}) in 20 s`);
   }
 }

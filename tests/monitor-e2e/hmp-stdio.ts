@@ -8,6 +8,8 @@
  */
 import { GuestSession } from '../support/guest-session.js';
 import type { GuestRunResult } from '../support/run-guest.js';
+import { waitFor } from '../support/tools.js';
+import { slotAddress } from './spin-guest.js';
 
 export const PROMPT = '(qemu) ';
 
@@ -36,12 +38,31 @@ export class HmpStdio {
 
   /** Poll `info cpus` until it lists `count` vCPUs (the machine may still be starting them). */
   async waitForCpus(count: number, timeoutMs = 30_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const out = await this.run('info cpus');
-      if (out.split('\n').filter((l) => /CPU #\d+:/.test(l)).length >= count) return out;
-      if (Date.now() > deadline) throw new Error(`info cpus still lists fewer than ${count} vCPUs: ${JSON.stringify(out)}`);
-      await sleep(100);
+    let out = '';
+    const listed = async (): Promise<string | undefined> => {
+      out = await this.run('info cpus');
+      return out.split('\n').filter((l) => /CPU #\d+:/.test(l)).length >= count ? out : undefined;
+    };
+    try {
+      return await waitFor(`info cpus to list ${count} vCPUs`, listed, timeoutMs, 100);
+    } catch {
+      throw new Error(`info cpus still lists fewer than ${count} vCPUs: ${JSON.stringify(out)}`);
+    }
+  }
+
+  /** The spin guest's loop counter of `hart` (guests/spin.S: it moves only while that hart runs its loop). */
+  async counter(hart: number): Promise<bigint> {
+    return parseXg(await this.run(`x /1xg 0x${slotAddress(hart).toString(16)}`));
+  }
+
+  /**
+   * Resolves once each of `harts` has gone `by` times round its loop since the call: proof that they
+   * ran guest code from now on, a wait measured in guest progress rather than host time.
+   */
+  async waitForLoops(harts: readonly number[], by = 1n, timeoutMs = 20_000): Promise<void> {
+    for (const hart of harts) {
+      const from = await this.counter(hart);
+      await waitFor(`hart ${hart}'s loop counter to move ${by} past ${from}`, async () => (await this.counter(hart)) - from >= by, timeoutMs, 100);
     }
   }
 
@@ -54,10 +75,6 @@ export class HmpStdio {
   kill(): void {
     this.session.kill();
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A 64-bit value `x /1xg ADDR` printed (`ADDR: 0x...`). */

@@ -5,12 +5,11 @@
  * for every message case, and nothing once a logfile opens (`%d` being its process id); and the
  * committed transcripts tests/transcripts/monitor-e2e/log-runtime/*.json hold what it printed.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { QEMU_BINARY } from '../support/run-guest.js';
-import { requireTool } from '../support/tools.js';
+import { makeTempDir, requireTool } from '../support/tools.js';
 import { verifyTranscript } from '../support/transcripts.js';
 import {
   BAD_ITEM_LISTS, FIRST_BLOCK_KEY, MESSAGE_CASES, MESSAGES_KEY, qemuFirstBlock, qemuMessages, RESET_VECTOR,
@@ -32,7 +31,7 @@ describe('monitor e2e: log / logfile messages, QEMU 7.2 live (oracle)', function
   it('bad item lists print the log help, the messages are the expected texts, a logfile that opens ends the errors', async () => {
     let command: string[] = [];
     const { record, qemu } = await qemuMessages((c) => { command = c; });
-    const dir = mkdtempSync(join(tmpdir(), 'tsemu-log-msg-qemu-'));
+    const dir = makeTempDir('log-msg-qemu');
     try {
       expect(record.badItemLists.map(([line]) => line)).to.deep.equal(BAD_ITEM_LISTS);
       const help = record.badItemLists[0]?.[1] ?? '';

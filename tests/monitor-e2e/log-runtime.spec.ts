@@ -12,22 +12,21 @@
  * the log trace backend only, so the simple backend's `trace-file` is checked
  * against what QEMU's trace/simple.c does (see src/monitor/README.md).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { EVENTS } from '../../src/trace/generated/events.js';
 import { readSimpleTrace, type SimpleTraceEvent } from '../../src/trace/simpletrace-reader.js';
 import { GuestSession } from '../support/guest-session.js';
-import { waitFor as waitForProbe } from '../support/tools.js';
+import { makeTempDir, waitFor as waitForProbe } from '../support/tools.js';
 import { readTranscript } from '../support/transcripts.js';
-import { HmpStdio, parseXg, sleep } from './hmp-stdio.js';
+import { HmpStdio } from './hmp-stdio.js';
 import {
   BAD_ITEM_LISTS, FIRST_BLOCK_KEY, inAsmBlocks, MESSAGE_CASES, MESSAGES_KEY, RESET_VECTOR, spinArgs,
   type FirstBlockRecord, type MessagesRecord,
 } from './log-runtime-qemu.js';
-import { QmpSocket } from './qmp-socket.js';
-import { loadSpinGuest, slotAddress } from './spin-guest.js';
+import { QmpConnection } from '../support/qmp.js';
+import { loadSpinGuest } from './spin-guest.js';
 
 const guest = loadSpinGuest();
 
@@ -44,15 +43,10 @@ function countOf(text: string, needle: string): number {
   return text.split(needle).length - 1;
 }
 
-/** Hart 0's loop counter (it only moves while the guest runs its loop). */
-async function counter(hmp: HmpStdio): Promise<bigint> {
-  return parseXg(await hmp.run(`x /1xg 0x${slotAddress(0).toString(16)}`));
-}
-
 /** After `system_reset`: resolves once hart 0 is back in its loop, i.e. it ran the boot code again. */
 async function backInLoop(hmp: HmpStdio): Promise<void> {
-  const start = await counter(hmp);
-  await waitFor('the guest to run its loop again', async () => ((await counter(hmp)) !== start ? true : undefined));
+  const start = await hmp.counter(0);
+  await waitFor('the guest to run its loop again', async () => ((await hmp.counter(0)) !== start ? true : undefined));
 }
 
 describe('monitor e2e: log and logfile at run time', function () {
@@ -64,7 +58,7 @@ describe('monitor e2e: log and logfile at run time', function () {
 
   before(async function () {
     this.timeout(60_000);
-    dir = mkdtempSync(join(tmpdir(), 'tsemu-log-e2e-'));
+    dir = makeTempDir('log-e2e');
     hmp = await HmpStdio.start('tsemu', spinArgs('-monitor', 'stdio'));
   });
 
@@ -111,7 +105,8 @@ describe('monitor e2e: log and logfile at run time', function () {
     });
     expect(await hmp.run('log none')).to.equal(''); // returns once every thread has the new items
     const size = statSync(f1()).size;
-    await sleep(300);
+    // both harts then run their loop block many times: each run would have logged a Trace line
+    await hmp.waitForLoops([0, 1], 100_000n);
     expect(statSync(f1()).size).to.equal(size);
   });
 
@@ -169,7 +164,7 @@ describe('monitor e2e: log / logfile / trace-file messages with the log trace ba
   });
 
   it('a logfile that opens ends the errors; log and logfile print nothing then', async () => {
-    const d = mkdtempSync(join(tmpdir(), 'tsemu-log-msg-'));
+    const d = makeTempDir('log-msg');
     dirs.push(d);
     expect(await tsemu.run(`logfile ${join(d, 'tsemu-%d.log')}`)).to.equal('');
     expect(await tsemu.run('log none')).to.equal('');
@@ -182,14 +177,14 @@ describe('monitor e2e: log through QMP human-monitor-command', function () {
   this.timeout(20_000);
   let dir: string;
   let proc: GuestSession;
-  let qmp: QmpSocket;
+  let qmp: QmpConnection;
 
   before(async function () {
     this.timeout(60_000);
-    dir = mkdtempSync(join(tmpdir(), 'tsemu-log-qmp-'));
+    dir = makeTempDir('log-qmp');
     const socket = join(dir, 'qmp.sock');
     proc = GuestSession.startTsemu(spinArgs('-qmp', `unix:${socket},server,nowait`), { timeoutMs: 60_000 });
-    qmp = await QmpSocket.connect(socket);
+    qmp = await QmpConnection.connect(socket);
     await qmp.nextLine(); // greeting
     expect(await qmp.reply('{"execute": "qmp_capabilities"}')).to.equal('{"return": {}}');
   });
@@ -236,7 +231,7 @@ describe('monitor e2e: trace-file with the simple backend', function () {
 
   before(async function () {
     this.timeout(60_000);
-    dir = mkdtempSync(join(tmpdir(), 'tsemu-trace-file-'));
+    dir = makeTempDir('trace-file');
     // translate_block comes from the translator service, guest_cpu_* from each vCPU worker
     hmp = await HmpStdio.start('tsemu', spinArgs('-monitor', 'stdio', '-trace', 'translate_block', '-trace', `enable=guest_cpu_*,file=${a()}`));
   });

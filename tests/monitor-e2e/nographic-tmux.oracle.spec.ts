@@ -10,12 +10,11 @@
  * Oracle tier as a whole (`npm run test:oracle`): it needs tmux, QEMU and
  * Debian's opensbi and u-boot-qemu packages.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { QEMU_BINARY, repoRoot, tsemuScript } from '../support/run-guest.js';
-import { hasTool, missingPrerequisite, requireTool } from '../support/tools.js';
+import { hasTool, makeTempDir, missingPrerequisite, requireTool } from '../support/tools.js';
 import type { Emulator } from './hmp-stdio.js';
 import { shellQuote, Tmux } from './tmux.js';
 
@@ -52,6 +51,8 @@ async function scenario(tmux: Tmux, emulator: Emulator, dir: string): Promise<Ou
   tmux.keys(session, 'Enter');
   const cpus = await wait('the answer to info cpus', (s) => /\(qemu\) info cpus\n.*CPU #0:.*\n.*CPU #1:.*\n\(qemu\)$/.test(s.trimEnd()));
   tmux.keys(session, 'C-a', 'c');
+  // Pacing only: switching back to the guest prints nothing to wait for; the next keys go to U-Boot,
+  // whose answer the test waits for.
   await new Promise((r) => setTimeout(r, 300));
   tmux.type(session, 'version');
   tmux.keys(session, 'Enter');
@@ -93,7 +94,7 @@ describe('monitor e2e: -nographic in a terminal (tmux), OpenSBI + U-Boot', funct
     if (!hasTool('tmux', '-V')) throw missingPrerequisite('tmux');
     requireTool(QEMU_BINARY);
     for (const f of [OPENSBI, UBOOT]) if (!existsSync(f)) throw missingPrerequisite(f);
-    dir = mkdtempSync(join(tmpdir(), 'tsemu-tmux-'));
+    dir = makeTempDir('tmux');
     [ours, theirs] = await Promise.all([scenario(tmux, 'tsemu', dir), scenario(tmux, 'qemu', dir)]);
   });
 

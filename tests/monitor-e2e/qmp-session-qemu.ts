@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { GuestSession } from '../support/guest-session.js';
 import { QEMU_BINARY } from '../support/run-guest.js';
 import type { Emulator } from './hmp-stdio.js';
-import { normalizeGreeting, normalizeQmp, QmpSocket } from './qmp-socket.js';
+import { normalizeQmp } from '../monitor/transcript.js';
+import { normalizeGreeting, QmpConnection } from '../support/qmp.js';
 import { loadSpinGuest, slotAddress } from './spin-guest.js';
 
 export const TRANSCRIPT_KEY = 'monitor-e2e/qmp-session/qemu';
@@ -27,20 +28,20 @@ export interface Side {
   readonly proc: GuestSession;
   readonly socketPath: string;
   /** The first client. */
-  a: QmpSocket;
+  a: QmpConnection;
   /** The second client (connected while the first one is still there). */
-  b?: QmpSocket;
+  b?: QmpConnection;
 }
 
 export async function startSide(name: Emulator, dir: string): Promise<Side> {
   const args = emulatorArgs(dir, name);
   const proc = name === 'tsemu' ? GuestSession.startTsemu(args, { timeoutMs: 120_000 }) : GuestSession.startQemu(args, { timeoutMs: 120_000 });
   const socketPath = join(dir, 'qmp.sock');
-  return { name, proc, socketPath, a: await QmpSocket.connect(socketPath) };
+  return { name, proc, socketPath, a: await QmpConnection.connect(socketPath) };
 }
 
 /** The counter hart 0 keeps storing, read through human-monitor-command. */
-export async function counterVia(client: QmpSocket): Promise<bigint> {
+export async function counterVia(client: QmpConnection): Promise<bigint> {
   const reply = JSON.parse(await client.reply(
     `{"execute": "human-monitor-command", "arguments": {"command-line": "x /1xg 0x${slotAddress(0).toString(16)}"}}`)) as { return?: string };
   const m = /: 0x([0-9a-f]{16})\r\n$/.exec(reply.return ?? '');
@@ -49,7 +50,7 @@ export async function counterVia(client: QmpSocket): Promise<bigint> {
 }
 
 /** Poll query-cpus-fast until it lists `count` vCPUs (tsemu may still be starting them). */
-export async function waitForCpus(client: QmpSocket, count: number): Promise<void> {
+export async function waitForCpus(client: QmpConnection, count: number): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const reply = JSON.parse(await client.reply('{"execute": "query-cpus-fast"}')) as { return?: unknown[] };
@@ -59,7 +60,7 @@ export async function waitForCpus(client: QmpSocket, count: number): Promise<voi
   }
 }
 
-export async function expectProgress(client: QmpSocket, what: string): Promise<void> {
+export async function expectProgress(client: QmpConnection, what: string): Promise<void> {
   const from = await counterVia(client);
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -127,7 +128,7 @@ export async function qemuQmpSession(dir: string, command?: (c: string[]) => voi
   command?.([QEMU_BINARY, ...emulatorArgs(dir, 'qemu')]);
   const side = await startSide('qemu', dir);
   const steps: Partial<Record<StepName, [string, string[]][]>> = {};
-  const run = async (step: StepName, client: QmpSocket = side.a, from = 0, to = REQUESTS[step].length): Promise<void> => {
+  const run = async (step: StepName, client: QmpConnection = side.a, from = 0, to = REQUESTS[step].length): Promise<void> => {
     const done = (steps[step] ??= []);
     for (const r of REQUESTS[step].slice(from, to)) done.push([r, (await client.request(r)).map(normalizeQmp)]);
   };
@@ -154,9 +155,10 @@ export async function qemuQmpSession(dir: string, command?: (c: string[]) => voi
     await run('errors');
     await run('malformed');
     side.a.send(REQUESTS.splitStart);
+    // Pacing only: the halves usually arrive as two reads; the reply is the same either way.
     await new Promise((r) => setTimeout(r, 200));
     await run('splitEnd');
-    const b = await QmpSocket.connect(side.socketPath);
+    const b = await QmpConnection.connect(side.socketPath);
     side.b = b;
     const secondClientSilent = await b.silentFor(1000);
     await run('withSecondClient');

@@ -6,12 +6,10 @@
  * status 0, and its side of the session is what the committed transcript
  * tests/transcripts/monitor-e2e/qmp-session/qemu.json holds.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { expect } from 'chai';
 import { QEMU_BINARY } from '../support/run-guest.js';
-import { requireTool } from '../support/tools.js';
+import { makeTempDir, requireTool } from '../support/tools.js';
 import { verifyTranscript } from '../support/transcripts.js';
 import { qemuQmpSession, TRANSCRIPT_KEY } from './qmp-session-qemu.js';
 
@@ -20,7 +18,7 @@ describe('monitor e2e: QMP on a unix socket, QEMU 7.2 live (oracle)', function (
 
   it('QEMU gives the session the transcript holds', async () => {
     requireTool(QEMU_BINARY);
-    const dir = mkdtempSync(join(tmpdir(), 'tsemu-qmp-q-'));
+    const dir = makeTempDir('qmp-q');
     try {
       let command: string[] = [];
       const qemu = await qemuQmpSession(dir, (c) => { command = c; });

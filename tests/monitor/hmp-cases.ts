@@ -2,7 +2,7 @@
  * The recipe both tiers of the HMP comparison with QEMU 7.2 share: the command lines, the memory
  * image and the QEMU command lines they run with, how QEMU's MROM is read (tsemu's fake target
  * gets the same bytes), and what a transcript keeps: the banner and each command's output
- * (tests/transcripts/monitor/hmp/*.json). hmp-compare.spec.ts runs tsemu's monitor against the
+ * (tests/transcripts/monitor/hmp/*.json). hmp-compare.unit.spec.ts runs tsemu's monitor against the
  * transcripts, hmp-compare.oracle.spec.ts runs QEMU and checks them.
  */
 import { spawnSync } from 'node:child_process';

@@ -3,7 +3,7 @@
  * malformed, badly typed, before and after negotiation, split and glued together), the QEMU
  * command line (`-qmp stdio`, see transcript.ts), the fake target that stands for it, and what a
  * transcript keeps: the requests and every line QEMU wrote, timestamps and thread ids normalised
- * (tests/transcripts/monitor/qmp/*.json). qmp-compare.spec.ts runs tsemu's QMP session against the
+ * (tests/transcripts/monitor/qmp/*.json). qmp-compare.unit.spec.ts runs tsemu's QMP session against the
  * transcripts, qmp-compare.oracle.spec.ts runs QEMU and checks them.
  */
 import { QEMU_BINARY } from '../support/run-guest.js';

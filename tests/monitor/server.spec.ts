@@ -7,15 +7,14 @@
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChardevBackend, MonitorSpec } from '../../src/cli/chardev.js';
 import { ConsoleMux } from '../../src/cli/console.js';
 import { MonitorConsole, MonitorHandle, startMonitors } from '../../src/monitor/server.js';
 import { FakeTarget } from './fake-target.js';
-import { waitFor } from '../support/tools.js';
+import { makeTempDir, nextTurn, waitFor } from '../support/tools.js';
 
 /** A client that collects CR LF terminated lines. */
 class Client {
@@ -75,7 +74,7 @@ describe('monitor/server: monitors on sockets and files', function () {
   let handle: MonitorHandle | undefined;
   const clients: Client[] = [];
 
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'tsemu-mon-')); });
+  beforeEach(() => { dir = makeTempDir('mon'); });
   afterEach(async () => {
     for (const c of clients.splice(0)) c.close();
     await handle?.close();
@@ -103,6 +102,7 @@ describe('monitor/server: monitors on sockets and files', function () {
     c.send('{"execute": "query-status", "id": 1}\n');
     expect(await c.next()).to.equal('{"id": 1, "error": {"class": "CommandNotFound", "desc": "Expecting capabilities negotiation with \'qmp_capabilities\'"}}');
     c.send('{"execute": "qmp_capa');
+    // Pacing only: the two halves usually reach the server as two reads; the replies are the same either way.
     await new Promise((r) => setTimeout(r, 20));
     c.send('bilities", "id": "neg"}{"execute": "query-status", "id": [1]}\n{"execute": "nope"}\n');
     expect(await c.next()).to.equal('{"return": {}, "id": "neg"}');
@@ -207,7 +207,10 @@ describe('monitor/server: monitors on sockets and files', function () {
     const started = startMonitors([qmpSpec({ kind: 'unix', path, server: true, wait: true }, `-qmp unix:${path},server`)], new FakeTarget(), undefined,
       { info: (l) => info.push(l) }).then((h) => { resolved = true; handle = h; return h; });
     await waitFor(`${path} to exist`, () => existsSync(path));
-    await new Promise((r) => setTimeout(r, 50));
+    // The note is printed once the socket listens, just before startMonitors would resolve if it did
+    // not wait for a client: after it and one more turn of the event loop, resolving would have happened.
+    await waitFor('the waiting note', () => info.length > 0);
+    await nextTurn();
     expect(resolved).to.equal(false);
     expect(info).to.deep.equal([
       `tsemu-system-riscv64: -qmp unix:${path},server: info: tsemu waiting for connection on: disconnected:unix:${path},server=on`,

@@ -10,7 +10,10 @@ import { repoRoot } from '../support/run-guest.js';
 export interface SignalRunOptions {
   /** Send the signal once stdout matches this. */
   readyPattern: RegExp;
-  /** Wait this long after the pattern appeared before signalling (lets every hart reach its loop). */
+  /**
+   * Wait this long after the pattern appeared before signalling (lets every hart reach its loop).
+   * Pacing of the signal only: what is measured is the exit after it, whatever the harts did meanwhile.
+   */
   settleMs: number;
   signal: NodeJS.Signals;
   /** Give up (SIGKILL) if the pattern has not appeared after this long. */

@@ -135,7 +135,10 @@ export class GuestSession {
     this.child.stdin.write(Buffer.from(text, 'latin1'));
   }
 
-  /** Types a line after the per-line pause; Enter is a carriage return, as a terminal in raw mode sends. */
+  /**
+   * Types a line after the per-line pause; Enter is a carriage return, as a terminal in raw mode sends.
+   * The pause only paces input like a person typing; nothing is asserted about what happens during it.
+   */
   async typeLine(line: string, enter = '\r'): Promise<void> {
     await sleep(this.lineDelayMs);
     this.type(line + enter);

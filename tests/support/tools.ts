@@ -52,3 +52,11 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }
+
+/**
+ * Resolves after every callback already queued (promise reactions, process.nextTick, I/O) has run:
+ * the proof that in-process work driven only by promises, with no timers, has finished.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,17 +1,17 @@
 /**
  * Shared by the trace tests: paths, running the generator and loading a module
- * generated from a test-only trace-events file. (Temporary directories and tool
- * checks come from tests/support/tools.ts.)
+ * generated from a test-only trace-events file. (Temporary directories, tool
+ * checks and the repository root come from tests/support.)
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import type { EventInfo, TraceArg } from '../../src/trace/event-info.js';
+import { repoRoot } from '../support/run-guest.js';
 
-/** Repository root (this file runs from dist/tests/trace/). */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const REPO_ROOT = repoRoot();
 export const TRACETOOL = join(REPO_ROOT, 'scripts/tracetool.mjs');
 export const SIMPLETRACE_BIN = join(REPO_ROOT, 'bin/tsemu-simpletrace.js');
 /** Compiled src/trace, which generated modules import their runtime from. */

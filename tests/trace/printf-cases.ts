@@ -1,5 +1,5 @@
 /**
- * The recipe log-format.spec.ts (tsemu's sprintf against the transcript) and
+ * The recipe log-format.unit.spec.ts (tsemu's sprintf against the transcript) and
  * log-format.oracle.spec.ts (glibc, live) share: every printf conversion trace-events formats use,
  * as a C call, and how glibc's answers are obtained — a static riscv64 program built by
  * riscv64-linux-gnu-gcc, one printf per case, run with qemu-riscv64. The transcript

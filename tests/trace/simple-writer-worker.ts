@@ -1,5 +1,5 @@
 /**
- * Worker for simple.spec.ts: attaches to the shared TraceState, appends to the
+ * Worker for simple.unit.spec.ts: attaches to the shared TraceState, appends to the
  * shared simpletrace file through its own SimpleBackend (small buffer, so many
  * chunks), starting when the main thread releases everyone at once.
  */
@@ -13,7 +13,7 @@ import { TraceState } from '../../src/trace/state.js';
 export interface WriterJob {
   readonly path: string;
   readonly state: SharedArrayBuffer;
-  /** Int32Array word 0 becomes 1 to start. */
+  /** Int32Array word 0 becomes 1 to start; word 1 counts the writers waiting for it. */
   readonly go: SharedArrayBuffer;
   readonly index: number;
   readonly count: number;
@@ -28,7 +28,9 @@ if (!isJob(workerData)) throw new Error('bad workerData');
 const job = workerData;
 const backend = SimpleBackend.open(job.path, { bufferBytes: job.bufferBytes });
 startThreadTracing(TraceState.attach(job.state), backend);
-Atomics.wait(new Int32Array(job.go), 0, 0);
+const barrier = new Int32Array(job.go);
+Atomics.add(barrier, 1, 1);
+Atomics.wait(barrier, 0, 0);
 for (let i = 0; i < job.count; i++) {
   trace_riscv_trap(job.index, BigInt(i), 0x8000_0000n + BigInt(i), 0n);
   trace_virtio_blk_req(job.index, BigInt(i), i & 0xff);

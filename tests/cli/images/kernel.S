@@ -1,5 +1,5 @@
 /*
- * The kernel image of tests/cli/elf.spec.ts: function symbols of each kind QEMU's loader sees
+ * The kernel image of tests/cli/elf.unit.spec.ts: function symbols of each kind QEMU's loader sees
  * (sized, unsized, local, no type), a .data word and 8 KiB of bss. Built for RV64 and, as
  * k32.elf, for RV32 (where the data word is read with lw).
  */

@@ -1,5 +1,5 @@
 /*
- * Disassembler coverage guest for tests/disas/disas.spec.ts.
+ * Disassembler coverage guest for tests/disas/disas.unit.spec.ts.
  *
  * Run on QEMU with `-singlestep -d in_asm`, so every instruction it executes
  * is logged exactly once; the test then disassembles the logged bits itself

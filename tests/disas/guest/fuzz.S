@@ -1,5 +1,5 @@
 /*
- * Disassembler fuzz guest for tests/disas/disas.spec.ts: every 16-bit
+ * Disassembler fuzz guest for tests/disas/disas.unit.spec.ts: every 16-bit
  * encoding (except control transfers) and seeded pseudo-random 32-bit words
  * for each major opcode, executed in U-mode under `-singlestep -d in_asm`.
  *

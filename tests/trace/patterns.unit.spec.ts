@@ -1,7 +1,7 @@
 /**
  * Event patterns: GLib's g_pattern_match_simple() globbing and QEMU's
  * do_trace_enable_events() rules (trace/control.c); warning texts as QEMU 7.2
- * prints them (checked with qemu-system-riscv64 -trace, see control.spec.ts).
+ * prints them (checked with qemu-system-riscv64 -trace, see control.unit.spec.ts).
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -17,7 +17,7 @@ import { unbindTraceRuntime } from '../../src/trace/runtime.js';
 import { createSimpleTraceFile, HEADER_MAGIC, MAX_TRACE_STRLEN } from '../../src/trace/simpletrace-format.js';
 import { readSimpleTrace, type SimpleTraceEvent } from '../../src/trace/simpletrace-reader.js';
 import { TraceState } from '../../src/trace/state.js';
-import { makeTempDir } from '../support/tools.js';
+import { makeTempDir, waitFor } from '../support/tools.js';
 import { loadGeneratedModule, runNode, SIMPLETRACE_BIN, type GeneratedModule } from './helpers.js';
 import { CATALOG, EMITS, record as recordBoth, tee } from './simple-recording.js';
 import type { WriterJob } from './simple-writer-worker.js';
@@ -118,7 +118,7 @@ describe('trace/simple backend', function () {
     const state = TraceState.create();
     state.setDynamic(EventId.riscv_trap, true);
     state.setDynamic(EventId.virtio_blk_req, true);
-    const go = new SharedArrayBuffer(4);
+    const go = new SharedArrayBuffer(8);
     const workers = 4;
     const count = 3000;
     const done = Array.from({ length: workers }, (_, index) => {
@@ -129,8 +129,9 @@ describe('trace/simple backend', function () {
         w.once('error', reject);
       });
     });
-    await new Promise((resolve) => setTimeout(resolve, 200)); // let every worker reach the barrier
-    Atomics.store(new Int32Array(go), 0, 1);
+    const barrier = new Int32Array(go);
+    await waitFor('every writer at the barrier', () => Atomics.load(barrier, 1) === workers, 30_000);
+    Atomics.store(barrier, 0, 1);
     Atomics.notify(new Int32Array(go), 0);
     await Promise.all(done);
 

@@ -5,8 +5,7 @@
  * tests/hw/qemu-probe. The rest follows the virtio 1.1 spec, section 5.2.
  */
 import { expect } from 'chai';
-import { chmodSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RawFileImage } from '../../src/hw/raw-image.js';
 import { featureBit, VIRTIO_F } from '../../src/hw/virtio.js';
@@ -15,6 +14,7 @@ import { VirtioMmio, VirtioMmioReg as Reg } from '../../src/hw/virtio-mmio.js';
 import { RecordingIrq } from './irq-recorder.js';
 import { TestDriver, TestRam } from './virtio-driver.js';
 import { VIRT } from '../../src/machine/virt-map.js';
+import { makeTempDir, missingPrerequisite } from '../support/tools.js';
 
 const VERSION_1 = featureBit(VIRTIO_F.VERSION_1);
 const SECTOR = 512;
@@ -38,7 +38,7 @@ interface Rig {
 }
 
 function rig(options: { snapshot?: boolean; readOnly?: boolean; image?: Uint8Array; serial?: string } = {}): Rig {
-  const dir = mkdtempSync(join(tmpdir(), 'vblk-'));
+  const dir = makeTempDir('vblk');
   const path = join(dir, 'disk.img');
   writeFileSync(path, options.image ?? diskImage());
   const blk = VirtioBlk.open({ path, snapshot: options.snapshot, readOnly: options.readOnly, serial: options.serial });
@@ -191,7 +191,7 @@ describe('hw/virtio-blk', () => {
   });
 
   it('opens an image it may not write as read-only', function () {
-    const dir = mkdtempSync(join(tmpdir(), 'vblk-ro-'));
+    const dir = makeTempDir('vblk-ro');
     try {
       const path = join(dir, 'ro.img');
       writeFileSync(path, new Uint8Array(1024));
@@ -210,7 +210,7 @@ describe('hw/virtio-blk', () => {
           candidate = '/sys/kernel/notes'; // readable but never writable, even for root
         }
       }
-      if (!candidate) throw new Error('missing test prerequisite (.ci/run installs it): ' + '!candidate');
+      if (!candidate) throw missingPrerequisite('a file this process cannot open for writing (running as root, and /sys/kernel/notes is missing or writable)');
       const image = RawFileImage.open(candidate);
       expect(image.readOnly).to.equal(true);
       const blk = new VirtioBlk(image);

@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { ConsoleMux } from '../../src/cli/console.js';
 import { HmpSession } from '../../src/monitor/hmp.js';
+import { nextTurn } from '../support/tools.js';
 import { FakeTarget } from './fake-target.js';
 
 interface Step { input: string; output: string }
@@ -32,7 +33,6 @@ function qemuLikeTarget(): FakeTarget {
   return t;
 }
 
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
 
 /**
  * Steps whose command output lists QEMU's whole command set (help, the
@@ -60,7 +60,7 @@ describe('monitor: terminal line editing (replayed QEMU 7.2 pty capture)', () =>
     for (const [i, step] of s.steps.entries()) {
       out = '';
       session.input(Buffer.from(step.input, 'latin1'));
-      await settle();
+      await nextTurn(); // the session and the fake target run on promises only: every reply is out
       const got = echoOnly.includes(i) ? out.slice(0, out.indexOf('\r\n') + 2) : out;
       expect(got, `step ${i} ${JSON.stringify(step.input)}`).to.equal(comparable(step, i, echoOnly));
     }
@@ -79,7 +79,7 @@ describe('monitor: terminal line editing (replayed QEMU 7.2 pty capture)', () =>
     for (const [i, step] of s.steps.entries()) {
       out = '';
       mux.input(Buffer.from(step.input, 'latin1'));
-      await settle();
+      await nextTurn(); // the session and the fake target run on promises only: every reply is out
       expect(out, `step ${i} ${JSON.stringify(step.input)}`).to.equal(step.output);
     }
     // what was typed while the guest had the focus went to the guest

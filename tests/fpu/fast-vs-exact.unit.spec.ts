@@ -3,7 +3,7 @@
  * against the exact BigInt reference on pseudo-random operands shaped to hit
  * the fast paths' delicate cases: ties, cancellation, products close to the
  * addend, squares, single rounding points inside doubles, long integers.
- * The reference itself is checked against QEMU in exact-reference.spec.ts.
+ * The reference itself is checked against QEMU in exact-reference.unit.spec.ts.
  *
  * FPU_DIFF_TUPLES=<n> raises the number of operand tuples per instruction.
  */

@@ -10,7 +10,8 @@ import { loadTraceEventsFile } from '../../src/trace/catalog.js';
 import type { EventInfo } from '../../src/trace/event-info.js';
 import { EVENTS } from '../../src/trace/generated/events.js';
 import { makeTempDir } from '../support/tools.js';
-import { REPO_ROOT, runNode, TRACETOOL } from './helpers.js';
+import { repoRoot } from '../support/run-guest.js';
+import { runNode, TRACETOOL } from './helpers.js';
 
 const GOOD = `# Says foo.
 #
@@ -107,7 +108,7 @@ describe('trace/tracetool', function () {
   });
 
   it('the built EVENTS are what the generator makes of the repository trace-events', async function () {
-    const parsed = await loadTraceEventsFile(join(REPO_ROOT, 'trace-events'));
+    const parsed = await loadTraceEventsFile(join(repoRoot(), 'trace-events'));
     const plain = (list: readonly EventInfo[]): unknown => JSON.parse(JSON.stringify(list, (_k, v: unknown) => (v === undefined ? null : v)));
     expect(plain(parsed)).to.deep.equal(plain(EVENTS));
   });

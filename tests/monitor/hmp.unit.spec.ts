@@ -11,7 +11,7 @@ import { HmpSession, runHumanMonitorCommand } from '../../src/monitor/hmp.js';
 import { readTranscript } from '../support/transcripts.js';
 import { FakeTarget } from './fake-target.js';
 import { HOTPLUG_S390X, s390xLikeTarget, type HotplugRecord } from './hmp-cases.js';
-import { waitFor } from '../support/tools.js';
+import { nextTurn, waitFor } from '../support/tools.js';
 import { tsemuHmp } from './transcript.js';
 
 async function run(target: FakeTarget, ...commands: string[]): Promise<string[]> {
@@ -161,7 +161,7 @@ describe('monitor/hmp: commands on a fake target', () => {
     session.start();
     out = '';
     session.input(Buffer.from('quit\ninfo status\n'));
-    await new Promise((r) => setTimeout(r, 20));
+    await nextTurn(); // the fake target answers through promises only: after this, everything queued has run
     expect(target.calls).to.deep.equal(['quit']);
     expect(out).to.equal('quit\r\n');
   });
@@ -175,7 +175,7 @@ describe('monitor/hmp: commands on a fake target', () => {
     session.start();
     out = '';
     session.input(Buffer.from('stop\ninfo status\n'));
-    await new Promise((r) => setTimeout(r, 20));
+    await nextTurn(); // everything but the held-back stop has run
     expect(out).to.equal('stop\r\n');
     release();
     await waitFor('two prompts', () => out.split('(qemu) ').length === 3);
