@@ -1,7 +1,7 @@
 /**
  * Disassembler for `-d in_asm`, reproducing what QEMU 7.2 prints for RISC-V
  * (its own disassembler, disas/riscv.c), checked line by line against a QEMU
- * 7.2 log by tests/disas/disas.spec.ts.
+ * 7.2 log by tests/disas/disas.unit.spec.ts.
  *
  * The pipeline follows QEMU's, because its output depends on it:
  *   1. decode into an operand record (`Insn`): 32-bit instructions come from
