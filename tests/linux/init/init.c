@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <sys/auxv.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,6 +49,9 @@ static void say(const char *fmt, ...) {
   va_end(ap);
   printf("tsemu-linux: %s\n", line);
   fflush(stdout);
+  /* wait until the UART has sent the line: the tty driver sends it from interrupts, and a kernel
+     message (printk writes the console directly) would otherwise land inside it */
+  tcdrain(STDOUT_FILENO);
 }
 
 static void check(int ok, const char *fmt, ...) {
