@@ -1,13 +1,21 @@
 /**
- * Operation codes that translated code passes to the vCPU's helpers as constants: which AMO an
- * `amo` call performs, which FP operation an `fpuOp` call performs (an index into FP_OPS).
+ * Operation codes that translated code passes to the vCPU's helpers as constants: which CSR
+ * operation a `csrAccess` call performs, which AMO an `amo` call performs, which FP operation an
+ * `fpuOp` call performs (an index into FP_OPS). src/abi/helpers.ts declares the helpers.
  */
+
+/** The CSR instructions' operation (csrrw/csrrs/csrrc and their immediate forms): `csrAccess`'s `op`. */
+export const enum CsrOp { Write = 1, Set = 2, Clear = 3 }
 
 /** The AMO, LR and SC operations of the `amo` helper. */
 export const enum AMO { swap, add, xor, and, or, min, max, minu, maxu, lr, sc }
 
-/** Every computational FP instruction is one helper call: fpuOp(name index, rd, rs1, rs2, rs3, rm). */
-export const FP_OPS: readonly string[] = [
+/**
+ * Every computational FP instruction is one helper call: fpuOp(index in FP_OPS, rd, rs1, rs2, rs3,
+ * rm, ...). The vCPU looks the index up in a table built once (src/target/riscv/fpu/op-table.ts)
+ * that says which of those fields the operation reads.
+ */
+export const FP_OPS = [
   'fadd_s', 'fsub_s', 'fmul_s', 'fdiv_s', 'fsqrt_s', 'fsgnj_s', 'fsgnjn_s', 'fsgnjx_s', 'fmin_s', 'fmax_s',
   'fcvt_w_s', 'fcvt_wu_s', 'fcvt_l_s', 'fcvt_lu_s', 'fmv_x_w', 'feq_s', 'flt_s', 'fle_s', 'fclass_s',
   'fcvt_s_w', 'fcvt_s_wu', 'fcvt_s_l', 'fcvt_s_lu', 'fmv_w_x',
@@ -16,4 +24,7 @@ export const FP_OPS: readonly string[] = [
   'fcvt_w_d', 'fcvt_wu_d', 'fcvt_l_d', 'fcvt_lu_d', 'fcvt_d_w', 'fcvt_d_wu', 'fcvt_d_l', 'fcvt_d_lu',
   'fmv_x_d', 'fmv_d_x',
   'fmadd_s', 'fmsub_s', 'fnmsub_s', 'fnmadd_s', 'fmadd_d', 'fmsub_d', 'fnmsub_d', 'fnmadd_d',
-];
+] as const;
+
+/** The name of an FP operation (as the decoder names the instruction). */
+export type FpOpName = (typeof FP_OPS)[number];

@@ -41,8 +41,12 @@ export const SLOT_SCRATCH = 72;
 /** Offset of mcycle (or its frozen value while mcountinhibit.CY is set); SLOT_INSTRET_OFFSET likewise for minstret. */
 export const SLOT_CYCLE_OFFSET = 73;
 
-/** Stored CSRs: each gets one 64-bit slot starting at SLOT_CSR. */
-export const enum Csr {
+/**
+ * The CSRs kept in the state buffer, by slot: each gets one 64-bit slot starting at SLOT_CSR
+ * (CsrSlot.mstatus is a slot index, not the CSR's number; the numbers are CSR_NUMBER in
+ * src/target/riscv/csr.ts).
+ */
+export const enum CsrSlot {
   mstatus,
   misa,
   medeleg,
@@ -73,7 +77,7 @@ export const enum Csr {
 }
 export const SLOT_CSR = 80;
 /** PMP registers accepted as WARL: 16 pmpcfg slots then 64 pmpaddr slots. */
-export const SLOT_PMPCFG = SLOT_CSR + Csr.count; // 16 slots (only even ones used on RV64)
+export const SLOT_PMPCFG = SLOT_CSR + CsrSlot.count; // 16 slots (only even ones used on RV64)
 export const SLOT_PMPADDR = SLOT_PMPCFG + 16; // 64 slots
 
 /**

@@ -6,7 +6,7 @@
  * (it walks as a read with SUM and MXR, so it may see every readable page).
  */
 import type { GuestMemory } from '../memory/guest-memory.js';
-import { Csr, RunState, SLOT_CSR, SLOT_PRIV, VcpuStateViews, WORD_RUN_STATE } from '../abi/state-layout.js';
+import { CsrSlot, RunState, SLOT_CSR, SLOT_PRIV, VcpuStateViews, WORD_RUN_STATE } from '../abi/state-layout.js';
 import { Access, MSTATUS, MPP_SHIFT, Priv } from '../target/riscv/csr.js';
 import { walkPageTable } from '../target/riscv/mmu.js';
 import type { InstrMemory } from './runtime.js';
@@ -22,8 +22,8 @@ export function guestMemoryForInstr(mem: GuestMemory, harts: () => readonly (Vcp
       const s = harts()[cpu];
       if (!s) return undefined;
       const i64 = s.i64;
-      const satp = i64[SLOT_CSR + Csr.satp];
-      const mstatus = i64[SLOT_CSR + Csr.mstatus];
+      const satp = i64[SLOT_CSR + CsrSlot.satp];
+      const mstatus = i64[SLOT_CSR + CsrSlot.mstatus];
       let priv = s.i32[2 * SLOT_PRIV] as Priv;
       if (priv === Priv.M && (mstatus & MSTATUS.MPRV) !== 0n) priv = Number((mstatus & MSTATUS.MPP) >> MPP_SHIFT) as Priv;
       if (priv === Priv.M || satp === 0n) return BigInt.asUintN(64, vaddr);

@@ -1,16 +1,18 @@
 /**
  * JavaScript backend: turns an IR block into the source of a JS function.
  *
- * The source is a factory body; the vCPU worker compiles it once with
+ * The source is a factory body; the vCPU compiles it once with
  * `new Function(...BLOCK_PARAMS, source)` and calls the factory with its own
- * context to obtain the block function, which returns the next guest pc.
- * Everything the block touches is a closure variable bound by the factory:
+ * bindings to obtain the block function, which returns the next guest pc.
+ * Everything the block touches is a closure variable bound by the factory
+ * (src/abi/block-code.ts, BlockBindings):
  *
- *   c     the vCPU context (helpers, `brk`/`brkPc` for helper-requested exits)
+ *   c     the vCPU context: helpers, `endBlock`/`resumePc` for helper-requested
+ *         exits (src/abi/helpers.ts), tlbBase, hartId
  *   x     BigInt64Array over the vCPU state (guest registers, slot = index)
  *   xi    Int32Array over the same bytes (low/high words of each register)
  *   f     Float64Array over the same bytes (pc, instret)
- *   tlb   Int32Array soft TLB: entries of [readTag, writeTag, hiWord, ramOffset]
+ *   tlb   Int32Array soft TLB (src/abi/tlb.ts)
  *   m8 .. m64  typed-array views of guest RAM
  *   ev    the vCPU's event sink: ev[eventId](...args) raises an execution-level event
  *   sb    scoreboards of instrumentation libraries (one BigInt64Array each, a row of
@@ -23,7 +25,8 @@
  * This file is the only place that knows how ops look in JS; `-d out_asm`
  * prints exactly what it returns.
  */
-import { Cond, IrBlock, MemOp, Op, Temp } from './ir.js';
+import { CallOp, Cond, EventOp, ExitIfOp, ExitOp, IrBlock, LoadOp, MemOp, Op, StoreOp, Temp } from './ir.js';
+import type { LoadStoreHelpers } from '../abi/helpers.js';
 import { SLOT_INSTRET } from '../abi/state-layout.js';
 import { TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_WRITE_TAG } from '../abi/tlb.js';
 
@@ -33,6 +36,12 @@ export const LOOP_ITERATIONS = 255;
 const RAM_VIEW: Record<string, string> = {
   '1s': 'm8', '1u': 'mu8', '2s': 'm16', '2u': 'mu16', '4s': 'm32', '4u': 'mu32', '8s': 'm64', '8u': 'm64',
 };
+
+/** The `ls` function of a register-based load, by size: [zero-extending, sign-extending]. */
+const LOAD_HELPER: Record<MemOp['size'], readonly [keyof LoadStoreHelpers, keyof LoadStoreHelpers]> = {
+  1: ['ld8u', 'ld8s'], 2: ['ld16u', 'ld16s'], 4: ['ld32u', 'ld32s'], 8: ['ld64', 'ld64'],
+};
+const STORE_HELPER: Record<MemOp['size'], keyof LoadStoreHelpers> = { 1: 'st8', 2: 'st16', 4: 'st32', 8: 'st64' };
 
 function shiftFor(size: number): number {
   return size === 1 ? 0 : size === 2 ? 1 : size === 4 ? 2 : 3;
@@ -66,12 +75,12 @@ export class JsBackend {
   }
 
   private isSelfExit(op: Op): boolean {
-    return (op.opc === 'exit' || op.opc === 'exit_if') && op.imm === this.block.pc;
+    return (op.opc === 'exit' || op.opc === 'exit_if') && op.target === this.block.pc;
   }
 
-  /** Leave for constant `pc`, or go round again when it is this block's own start. */
-  private jumpTo(op: Op): string {
-    const pc = op.imm as number;
+  /** Leave for the op's constant target, or go round again when it is this block's own start. */
+  private jumpTo(op: ExitOp | ExitIfOp): string {
+    const pc = op.target;
     if (pc === this.block.pc) return `${this.retire(op)} if (it < ${LOOP_ITERATIONS}) continue; return ${pc};`;
     return `${this.retire(op)} return ${pc};`;
   }
@@ -82,7 +91,7 @@ export class JsBackend {
 
   private val(t: Temp): string {
     switch (t.kind) {
-      case 'const': return `${t.value as bigint}n`;
+      case 'const': return `${t.value}n`;
       case 'global': return `x[${t.index}]`;
       default: return `t${t.id}`;
     }
@@ -91,14 +100,14 @@ export class JsBackend {
   /** Low 32 bits of a value as a JS number expression. */
   private lo32(t: Temp): string {
     switch (t.kind) {
-      case 'const': return String(Number(BigInt.asIntN(32, t.value as bigint)));
+      case 'const': return String(Number(BigInt.asIntN(32, t.value)));
       case 'global': return `xi[${2 * t.index}]`;
       default: return `Number(BigInt.asIntN(32, t${t.id}))`;
     }
   }
 
-  private def(op: Op, expr: string): void {
-    this.out(`const ${this.val(op.dst as Temp)} = ${expr};`);
+  private def(dst: Temp, expr: string): void {
+    this.out(`const ${this.val(dst)} = ${expr};`);
   }
 
   private retire(op: Op): string {
@@ -118,56 +127,62 @@ export class JsBackend {
     }
   }
 
+  /** `return` of the block's pc when a helper ended it (src/abi/helpers.ts). */
+  private static readonly END_BLOCK_CHECK = 'if (c.endBlock) { c.endBlock = false; return c.resumePc; }';
+
   private emitOp(op: Op): void {
-    const [a, b] = op.args;
-    const A = a ? this.val(a) : '';
-    const B = b ? this.val(b) : '';
     switch (op.opc) {
       case 'insn_start':
-        this.out(`// 0x${(op.imm as number).toString(16)}`);
+        this.out(`// 0x${op.pc.toString(16)}`);
         return;
-      case 'mov':
-        if (op.dst?.kind === 'global') this.out(`${this.val(op.dst)} = ${A};`);
-        else this.def(op, A);
+      case 'mov': {
+        const src = this.val(op.args[0]);
+        if (op.dst.kind === 'global') this.out(`${this.val(op.dst)} = ${src};`);
+        else this.def(op.dst, src);
         return;
-      case 'add': return this.def(op, `BigInt.asIntN(64, ${A} + ${B})`);
-      case 'sub': return this.def(op, `BigInt.asIntN(64, ${A} - ${B})`);
-      case 'and': return this.def(op, `${A} & ${B}`);
-      case 'or': return this.def(op, `${A} | ${B}`);
-      case 'xor': return this.def(op, `${A} ^ ${B}`);
-      case 'shl': return this.def(op, `BigInt.asIntN(64, ${A} << (${B} & 63n))`);
-      case 'shr': return this.def(op, `BigInt.asIntN(64, BigInt.asUintN(64, ${A}) >> (${B} & 63n))`);
-      case 'sar': return this.def(op, `${A} >> (${B} & 63n)`);
-      case 'mul': return this.def(op, `BigInt.asIntN(64, ${A} * ${B})`);
-      case 'mulsh': return this.def(op, `BigInt.asIntN(64, (${A} * ${B}) >> 64n)`);
-      case 'muluh': return this.def(op, `BigInt.asIntN(64, (BigInt.asUintN(64, ${A}) * BigInt.asUintN(64, ${B})) >> 64n)`);
-      case 'mulsuh': return this.def(op, `BigInt.asIntN(64, (${A} * BigInt.asUintN(64, ${B})) >> 64n)`);
-      case 'div': return this.def(op, `(${B} === 0n ? -1n : BigInt.asIntN(64, ${A} / ${B}))`);
-      case 'divu': return this.def(op, `(${B} === 0n ? -1n : BigInt.asIntN(64, BigInt.asUintN(64, ${A}) / BigInt.asUintN(64, ${B})))`);
-      case 'rem': return this.def(op, `(${B} === 0n ? ${A} : BigInt.asIntN(64, ${A} % ${B}))`);
-      case 'remu': return this.def(op, `(${B} === 0n ? ${A} : BigInt.asIntN(64, BigInt.asUintN(64, ${A}) % BigInt.asUintN(64, ${B})))`);
-      case 'ext32s': return this.def(op, `BigInt.asIntN(32, ${A})`);
-      case 'ext32u': return this.def(op, `BigInt.asUintN(32, ${A})`);
-      case 'setcond': return this.def(op, `(${this.cond(op.cond as Cond, a, b)} ? 1n : 0n)`);
+      }
+      case 'ext32s': return this.def(op.dst, `BigInt.asIntN(32, ${this.val(op.args[0])})`);
+      case 'ext32u': return this.def(op.dst, `BigInt.asUintN(32, ${this.val(op.args[0])})`);
+      case 'setcond': return this.def(op.dst, `(${this.cond(op.cond, op.args[0], op.args[1])} ? 1n : 0n)`);
       case 'qemu_ld': return this.emitLoad(op);
       case 'qemu_st': return this.emitStore(op);
       case 'call': return this.emitCall(op);
       case 'call_event': return this.emitEvent(op);
-      case 'scoreboard_add': {
-        const [board, slot, counters] = op.consts as number[];
-        this.out(`sb[${board}][c.hartId * ${counters} + ${slot}] += ${op.imm as number}n;`);
+      case 'scoreboard_add':
+        this.out(`sb[${op.board}][c.hartId * ${op.counters} + ${op.slot}] += ${op.n}n;`);
         return;
-      }
       case 'exit':
         this.out(this.jumpTo(op));
         return;
       case 'exit_if':
-        this.out(`if (${this.cond(op.cond as Cond, a, b)}) { ${this.jumpTo(op)} }`);
+        this.out(`if (${this.cond(op.cond, op.args[0], op.args[1])}) { ${this.jumpTo(op)} }`);
         return;
       case 'exit_indirect':
         this.out(this.retire(op));
-        this.out(`return Number(${A});`);
+        this.out(`return Number(${this.val(op.args[0])});`);
         return;
+      default: {
+        const A = this.val(op.args[0]);
+        const B = this.val(op.args[1]);
+        switch (op.opc) {
+          case 'add': return this.def(op.dst, `BigInt.asIntN(64, ${A} + ${B})`);
+          case 'sub': return this.def(op.dst, `BigInt.asIntN(64, ${A} - ${B})`);
+          case 'and': return this.def(op.dst, `${A} & ${B}`);
+          case 'or': return this.def(op.dst, `${A} | ${B}`);
+          case 'xor': return this.def(op.dst, `${A} ^ ${B}`);
+          case 'shl': return this.def(op.dst, `BigInt.asIntN(64, ${A} << (${B} & 63n))`);
+          case 'shr': return this.def(op.dst, `BigInt.asIntN(64, BigInt.asUintN(64, ${A}) >> (${B} & 63n))`);
+          case 'sar': return this.def(op.dst, `${A} >> (${B} & 63n)`);
+          case 'mul': return this.def(op.dst, `BigInt.asIntN(64, ${A} * ${B})`);
+          case 'mulsh': return this.def(op.dst, `BigInt.asIntN(64, (${A} * ${B}) >> 64n)`);
+          case 'muluh': return this.def(op.dst, `BigInt.asIntN(64, (BigInt.asUintN(64, ${A}) * BigInt.asUintN(64, ${B})) >> 64n)`);
+          case 'mulsuh': return this.def(op.dst, `BigInt.asIntN(64, (${A} * BigInt.asUintN(64, ${B})) >> 64n)`);
+          case 'div': return this.def(op.dst, `(${B} === 0n ? -1n : BigInt.asIntN(64, ${A} / ${B}))`);
+          case 'divu': return this.def(op.dst, `(${B} === 0n ? -1n : BigInt.asIntN(64, BigInt.asUintN(64, ${A}) / BigInt.asUintN(64, ${B})))`);
+          case 'rem': return this.def(op.dst, `(${B} === 0n ? ${A} : BigInt.asIntN(64, ${A} % ${B}))`);
+          case 'remu': return this.def(op.dst, `(${B} === 0n ? ${A} : BigInt.asIntN(64, BigInt.asUintN(64, ${A}) % BigInt.asUintN(64, ${B})))`);
+        }
+      }
     }
   }
 
@@ -197,17 +212,17 @@ export class JsBackend {
   }
 
   /** ls.ld<size><s|u>(rs1, imm, pc, insn): see src/vcpu/load-store.ts. */
-  private emitLoad(op: Op): void {
-    const mem = op.mem as MemOp;
-    const n = op.dst?.id as number;
+  private emitLoad(op: LoadOp): void {
+    const { mem, offset } = op;
+    const n = op.dst.id;
     const base = op.args[0];
     if (base.kind === 'global' && this.compactAccesses) {
-      const name = mem.size === 8 ? 'ld64' : `ld${mem.size * 8}${mem.signed ? 's' : 'u'}`;
-      this.def(op, `ls.${name}(${base.index}, ${op.imm as number}, ${this.pcOf(op)}, ${op.insnIndex})`);
+      const name = LOAD_HELPER[mem.size][mem.signed ? 1 : 0];
+      this.def(op.dst, `ls.${name}(${base.index}, ${offset}, ${this.pcOf(op)}, ${op.insnIndex})`);
       return;
     }
     this.inlineTlb = true;
-    this.address(base, op.imm as number, n);
+    this.address(base, offset, n);
     const view = RAM_VIEW[`${mem.size}${mem.signed ? 's' : 'u'}`];
     const shift = shiftFor(mem.size);
     const host = `${view}[(tlb[e${n} + ${TLB_RAM_OFFSET}] + (lo${n} & 4095)) >> ${shift}]`;
@@ -215,28 +230,28 @@ export class JsBackend {
     this.out(`const e${n} = mb + ((lo${n} >>> 10) & ${(TLB_ENTRIES - 1) * TLB_ENTRY_WORDS});`);
     this.out(`let t${n};`);
     this.out(`if (tlb[e${n}] === (lo${n} & ${this.tagMask(mem)}) && tlb[e${n} + ${TLB_HI}] === hi${n}) t${n} = ${fast};`);
-    this.out(`else { t${n} = c.ld(lo${n}, hi${n}, ${mem.size}, ${mem.signed ? 1 : 0}, ${this.pcOf(op)}, ${op.insnIndex}); if (c.brk) { c.brk = false; return c.brkPc; } }`);
+    this.out(`else { t${n} = c.ld(lo${n}, hi${n}, ${mem.size}, ${mem.signed ? 1 : 0}, ${this.pcOf(op)}, ${op.insnIndex}); ${JsBackend.END_BLOCK_CHECK} }`);
   }
 
   /** ls.st<size>(rs1, imm, value, pc, insn, length): see src/vcpu/load-store.ts. */
-  private emitStore(op: Op): void {
-    const mem = op.mem as MemOp;
+  private emitStore(op: StoreOp): void {
+    const { mem, offset } = op;
     const [value, base] = op.args;
     if (base.kind === 'global' && this.compactAccesses) {
       const v = mem.size === 8 ? this.val(value) : this.lo32(value);
-      const args = [base.index, op.imm as number, v, this.pcOf(op), op.insnIndex, this.block.insnLengths[op.insnIndex]];
-      this.out(`ls.st${mem.size * 8}(${args.join(', ')});`);
+      const args = [base.index, offset, v, this.pcOf(op), op.insnIndex, this.block.insnLengths[op.insnIndex]];
+      this.out(`ls.${STORE_HELPER[mem.size]}(${args.join(', ')});`);
       return;
     }
     this.inlineTlb = true;
     const n = `s${this.lines.length}`;
-    this.address(base, op.imm as number, n);
+    this.address(base, offset, n);
     const view = RAM_VIEW[`${mem.size}s`];
     const shift = shiftFor(mem.size);
     const hostValue = mem.size === 8 ? this.val(value) : this.lo32(value);
     this.out(`const e${n} = mb + ((lo${n} >>> 10) & ${(TLB_ENTRIES - 1) * TLB_ENTRY_WORDS});`);
     this.out(`if (tlb[e${n} + ${TLB_WRITE_TAG}] === (lo${n} & ${this.tagMask(mem)}) && tlb[e${n} + ${TLB_HI}] === hi${n}) ${view}[(tlb[e${n} + ${TLB_RAM_OFFSET}] + (lo${n} & 4095)) >> ${shift}] = ${hostValue};`);
-    this.out(`else { c.st(lo${n}, hi${n}, ${mem.size}, ${this.val(value)}, ${this.pcOf(op)}, ${op.insnIndex}, ${this.block.insnLengths[op.insnIndex]}); if (c.brk) { c.brk = false; return c.brkPc; } }`);
+    this.out(`else { c.st(lo${n}, hi${n}, ${mem.size}, ${this.val(value)}, ${this.pcOf(op)}, ${op.insnIndex}, ${this.block.insnLengths[op.insnIndex]}); ${JsBackend.END_BLOCK_CHECK} }`);
   }
 
   private pcOf(op: Op): number {
@@ -244,23 +259,24 @@ export class JsBackend {
   }
 
   /** ev[id](...args): the vCPU's dispatcher for the execution-level event. */
-  private emitEvent(op: Op): void {
-    const args = (op.eventArgs ?? []).map((a) => {
+  private emitEvent(op: EventOp): void {
+    const args = op.eventArgs.map((a) => {
       if ('temp' in a) return `BigInt.asUintN(64, ${this.val(a.temp)})`; // run-time values are uint64_t
       const v = a.literal;
       return typeof v === 'bigint' ? `${v}n` : typeof v === 'string' ? JSON.stringify(v) : String(v);
     });
-    this.out(`ev[${op.imm as number}](${args.join(', ')});`);
+    this.out(`ev[${op.eventId}](${args.join(', ')});`);
   }
 
-  private emitCall(op: Op): void {
+  /** c.<helper>(values..., constants..., [pc, insnIndex]): the convention of src/abi/helpers.ts. */
+  private emitCall(op: CallOp): void {
     const args = op.args.map((t) => this.val(t));
-    for (const k of op.consts ?? []) args.push(String(k));
+    for (const k of op.consts) args.push(String(k));
     if (op.mayExit) args.push(String(this.pcOf(op)), String(op.insnIndex));
-    const call = `c.${op.helper as string}(${args.join(', ')})`;
-    if (op.dst) this.def(op, call);
+    const call = `c.${op.helper}(${args.join(', ')})`;
+    if (op.dst) this.def(op.dst, call);
     else this.out(`${call};`);
-    if (op.mayExit) this.out(`if (c.brk) { c.brk = false; return c.brkPc; }`);
+    if (op.mayExit) this.out(JsBackend.END_BLOCK_CHECK);
   }
 }
 

@@ -5,7 +5,8 @@
  * instruction after another. Constant operands are folded as the ops are
  * built, so `addi x1, x0, 5` becomes a single store of the constant 5.
  */
-import { Cond, EventArg, IrBlock, MemOp, Op, Opcode, Temp, TempType } from './ir.js';
+import { BinaryOpcode, Cond, EventArg, IrBlock, MemOp, Op, Temp, TempType, UnaryOpcode } from './ir.js';
+import type { HelperName } from '../abi/helpers.js';
 
 const MASK64 = (1n << 64n) - 1n;
 
@@ -14,7 +15,7 @@ function wrap64(v: bigint): bigint {
 }
 
 /** Evaluate a binary i64 op on constants (the same semantics the backend emits). */
-export function foldBinary(opc: Opcode, a: bigint, b: bigint): bigint | undefined {
+export function foldBinary(opc: BinaryOpcode, a: bigint, b: bigint): bigint {
   const ua = a & MASK64;
   const ub = b & MASK64;
   switch (opc) {
@@ -34,7 +35,6 @@ export function foldBinary(opc: Opcode, a: bigint, b: bigint): bigint | undefine
     case 'divu': return ub === 0n ? -1n : wrap64(ua / ub);
     case 'rem': return b === 0n ? a : wrap64(a % b);
     case 'remu': return ub === 0n ? a : wrap64(ua % ub);
-    default: return undefined;
   }
 }
 
@@ -83,7 +83,7 @@ export class TcgBuilder {
     if (index === 0) return this.const64(0n);
     let g = this.globals[index];
     if (!g) {
-      g = new Temp(this.temps.length, 'i64', 'global', 0, index);
+      g = new Temp(this.temps.length, 'i64', 'global', 0n, index);
       this.temps.push(g);
       this.globals[index] = g;
     }
@@ -96,7 +96,7 @@ export class TcgBuilder {
     this.insnIndex++;
     this.insnPcs.push(pc);
     this.insnLengths.push(length);
-    this.emit({ opc: 'insn_start', args: [], imm: pc, insnIndex: this.insnIndex });
+    this.emit({ opc: 'insn_start', args: [], pc, insnIndex: this.insnIndex });
   }
 
   get currentInsnIndex(): number {
@@ -115,11 +115,8 @@ export class TcgBuilder {
     if (rd !== 0) this.mov(this.reg(rd), value);
   }
 
-  binary(opc: Opcode, a: Temp, b: Temp): Temp {
-    if (a.isConst && b.isConst) {
-      const folded = foldBinary(opc, a.value as bigint, b.value as bigint);
-      if (folded !== undefined) return this.const64(folded);
-    }
+  binary(opc: BinaryOpcode, a: Temp, b: Temp): Temp {
+    if (a.isConst && b.isConst) return this.const64(foldBinary(opc, a.value, b.value));
     const simplified = this.simplifyIdentity(opc, a, b);
     if (simplified) return simplified;
     const dst = this.temp();
@@ -128,7 +125,7 @@ export class TcgBuilder {
   }
 
   /** x + 0, x | 0, x ^ 0, x << 0 ... are x itself: no op needed. */
-  private simplifyIdentity(opc: Opcode, a: Temp, b: Temp): Temp | undefined {
+  private simplifyIdentity(opc: BinaryOpcode, a: Temp, b: Temp): Temp | undefined {
     const bZero = b.isConst && b.value === 0n;
     const aZero = a.isConst && a.value === 0n;
     switch (opc) {
@@ -169,15 +166,15 @@ export class TcgBuilder {
   ext32s(a: Temp): Temp { return this.unary('ext32s', a, (v) => BigInt.asIntN(32, v)); }
   ext32u(a: Temp): Temp { return this.unary('ext32u', a, (v) => BigInt.asUintN(32, v)); }
 
-  private unary(opc: Opcode, a: Temp, fold: (v: bigint) => bigint): Temp {
-    if (a.isConst) return this.const64(fold(a.value as bigint));
+  private unary(opc: UnaryOpcode, a: Temp, fold: (v: bigint) => bigint): Temp {
+    if (a.isConst) return this.const64(fold(a.value));
     const dst = this.temp();
     this.emit({ opc, dst, args: [a], insnIndex: this.insnIndex });
     return dst;
   }
 
   setcond(cond: Cond, a: Temp, b: Temp): Temp {
-    if (a.isConst && b.isConst) return this.const64(evalCond(cond, a.value as bigint, b.value as bigint) ? 1n : 0n);
+    if (a.isConst && b.isConst) return this.const64(evalCond(cond, a.value, b.value) ? 1n : 0n);
     const dst = this.temp();
     this.emit({ opc: 'setcond', dst, args: [a, b], cond, insnIndex: this.insnIndex });
     return dst;
@@ -188,22 +185,24 @@ export class TcgBuilder {
   /** Load from guest virtual address base + offset. */
   qemuLd(base: Temp, offset: number, mem: MemOp): Temp {
     const dst = this.temp();
-    this.emit({ opc: 'qemu_ld', dst, args: [base], imm: offset, mem, insnIndex: this.insnIndex });
+    this.emit({ opc: 'qemu_ld', dst, args: [base], offset, mem, insnIndex: this.insnIndex });
     return dst;
   }
 
   /** Store `value` to guest virtual address base + offset. */
   qemuSt(value: Temp, base: Temp, offset: number, mem: MemOp): void {
-    this.emit({ opc: 'qemu_st', args: [value, base], imm: offset, mem, insnIndex: this.insnIndex });
+    this.emit({ opc: 'qemu_st', args: [value, base], offset, mem, insnIndex: this.insnIndex });
   }
 
   // ---- helpers and exits ----------------------------------------------------
 
   /**
-   * Call helper `name` with value args and constant args. `mayExit` helpers
-   * may raise a trap or ask the run loop to look at new state, ending the block.
+   * Call helper `name` of the vCPU context with value args and constant args
+   * (src/abi/helpers.ts: the helper's parameters are the values, the constants,
+   * then pc and instruction index when `mayExit`). `mayExit` helpers may raise
+   * a trap or ask the run loop to look at new state, ending the block.
    */
-  call(name: string, args: Temp[], consts: number[], opts: { result?: boolean; mayExit?: boolean; pure?: boolean } = {}): Temp | undefined {
+  call(name: HelperName, args: Temp[], consts: number[], opts: { result?: boolean; mayExit?: boolean; pure?: boolean } = {}): Temp | undefined {
     const dst = opts.result ? this.temp() : undefined;
     this.emit({
       opc: 'call', dst, args, consts, helper: name,
@@ -218,22 +217,22 @@ export class TcgBuilder {
    */
   callEvent(eventId: number, args: EventArg[]): void {
     const temps = args.flatMap((a) => ('temp' in a ? [a.temp] : []));
-    this.emit({ opc: 'call_event', args: temps, imm: eventId, eventArgs: args, insnIndex: this.insnIndex });
+    this.emit({ opc: 'call_event', args: temps, eventId, eventArgs: args, insnIndex: this.insnIndex });
   }
 
   /** Add `n` to counter `slot` of the running vCPU in scoreboard `board` (rows of `counters`), inline. */
   scoreboardAdd(board: number, slot: number, counters: number, n: number): void {
-    this.emit({ opc: 'scoreboard_add', args: [], imm: n, consts: [board, slot, counters], insnIndex: this.insnIndex });
+    this.emit({ opc: 'scoreboard_add', args: [], board, slot, counters, n, insnIndex: this.insnIndex });
   }
 
   /** Leave the block and continue at the constant guest pc. */
   exit(pc: number): void {
-    this.emit({ opc: 'exit', args: [], imm: pc, insnIndex: this.insnIndex });
+    this.emit({ opc: 'exit', args: [], target: pc, insnIndex: this.insnIndex });
   }
 
   /** Leave the block for `pc` if `cond(a, b)` holds. */
   exitIf(cond: Cond, a: Temp, b: Temp, pc: number): void {
-    this.emit({ opc: 'exit_if', args: [a, b], cond, imm: pc, insnIndex: this.insnIndex });
+    this.emit({ opc: 'exit_if', args: [a, b], cond, target: pc, insnIndex: this.insnIndex });
   }
 
   /** Leave the block and continue at the computed address `target` (low bit already cleared). */

@@ -25,25 +25,16 @@
  * and an add, sub or shift whose result is only sign-extended from 32 bits
  * has a 32-bit form.
  */
-import { Cond, IrBlock, Op, Temp } from './ir.js';
+import { BinaryOp, BinaryOpcode, Cond, IrBlock, MovOp, Op, Opcode, Temp, UnaryOp } from './ir.js';
+import type { AnyHelper, BlockContext, EventSink, HelperArg, HelperName } from '../abi/helpers.js';
 import { INTERPRETER_TEMPS, SLOT_INSTRET, WORD_TEMPS } from '../abi/state-layout.js';
 import { addressHigh, tlbHostIndex } from './tlb-probe.js';
 import { TLB_READ_TAG, TLB_WRITE_TAG } from '../abi/tlb.js';
 
-/** The vCPU context as the interpreter uses it: slow paths, helpers and the exit flag. */
-export interface InterpreterContext {
-  brk: boolean;
-  brkPc: number;
-  readonly hartId: number;
-  /** First TLB word of the entries for the current data-access mode. */
-  readonly tlbBase: number;
-  ld(lo: number, hi: number, size: number, signed: number, pc: number, insnIndex: number): bigint;
-  st(lo: number, hi: number, size: number, value: bigint, pc: number, insnIndex: number, insnLength: number): void;
-}
-
 /** What interpreted blocks reach at run time: one per vCPU. */
 export interface InterpreterEnv {
-  c: InterpreterContext;
+  /** The vCPU context: helpers, slow paths of loads and stores, the block-exit request (src/abi/helpers.ts). */
+  c: BlockContext;
   /** The vCPU state (registers, then the temporaries at WORD_TEMPS) as words, 64-bit slots and doubles. */
   w: Int32Array;
   x: BigInt64Array;
@@ -53,8 +44,8 @@ export interface InterpreterEnv {
   ram: {
     m8: Int8Array; mu8: Uint8Array; m16: Int16Array; mu16: Uint16Array; m32: Int32Array; m64: BigInt64Array;
   };
-  ev: readonly ((...args: unknown[]) => void)[];
-  sb: BigInt64Array[];
+  ev: EventSink;
+  sb: readonly BigInt64Array[];
   /**
    * No other thread runs guest code on this RAM (one vCPU, or all of them in
    * this thread): an 8-byte access may then be two 4-byte ones, which
@@ -79,13 +70,13 @@ const enum Code {
 
 const enum MulDivKind { Mul, Mulsh, Muluh, Mulsuh, Div, Divu, Rem, Remu }
 
-const MULDIV: Partial<Record<Op['opc'], MulDivKind>> = {
+const MULDIV: Partial<Record<BinaryOpcode, MulDivKind>> = {
   mul: MulDivKind.Mul, mulsh: MulDivKind.Mulsh, muluh: MulDivKind.Muluh, mulsuh: MulDivKind.Mulsuh,
   div: MulDivKind.Div, divu: MulDivKind.Divu, rem: MulDivKind.Rem, remu: MulDivKind.Remu,
 };
 
 /** Register-register forms, and the register-immediate form when the second operand is a constant (shifts: see constantShift). */
-const BINARY: Partial<Record<Op['opc'], [Code, Code | undefined]>> = {
+const BINARY: Partial<Record<BinaryOpcode, readonly [Code, Code | undefined]>> = {
   add: [Code.Add, Code.AddI], sub: [Code.Sub, undefined], and: [Code.And, Code.AndI], or: [Code.Or, Code.OrI],
   xor: [Code.Xor, Code.XorI], shl: [Code.Shl, undefined], shr: [Code.Shr, undefined], sar: [Code.Sar, undefined],
 };
@@ -98,9 +89,10 @@ const CONDS: Record<Cond, CondCode> = { eq: CondCode.Eq, ne: CondCode.Ne, lt: Co
 
 /** A helper call: which context method, its operands (word indices) and a reusable argument array. */
 interface CallSite {
-  helper: string;
+  helper: HelperName;
   operands: Int32Array;
-  args: unknown[];
+  /** The helper's arguments (src/abi/helpers.ts): values filled from `operands` at each call, then the constants. */
+  args: HelperArg[];
   /** Word index of the result, or -1. */
   dst: number;
   mayExit: boolean;
@@ -133,8 +125,18 @@ function high(v: bigint): number {
   return Number(BigInt.asIntN(64, v) >> 32n);
 }
 
-/** First element of `EncodedBlock.numbers`: not a number, so V8 stores the array's numbers boxed. */
-const BOXED_ELEMENTS = 'boxed';
+/**
+ * An empty array of numbers whose elements V8 keeps boxed (each number its
+ * own heap object): a string pushed and popped again makes the elements kind
+ * generic, and V8 never narrows it back.
+ */
+function boxedNumbers(): number[] {
+  const numbers: number[] = [];
+  const sameArray: unknown[] = numbers;
+  sameArray.push('boxed');
+  sameArray.pop();
+  return numbers;
+}
 
 /** The words of a shift of word pair `a` by the constant `n` into `d`: a move, or the form for n below or above 32. */
 function constantShift(opc: 'shl' | 'shr' | 'sar', d: number, a: number, n: number): number[] {
@@ -147,20 +149,25 @@ function constantShift(opc: 'shl' | 'shr' | 'sar', d: number, a: number, n: numb
   }
 }
 
-/** Is `next` an op `opc` reading temporary `t`, and nothing else reads `t`? */
-function readOnlyBy(t: Temp | undefined, next: Op | undefined, opc: Op['opc']): next is Op {
-  return t !== undefined && t.kind === 'temp' && t.uses === 1 && next !== undefined && next.opc === opc && next.args[0] === t;
+/** Is temporary `t` read only by `next`, and is that a sign extension from 32 bits? */
+function onlySignExtended(t: Temp, next: Op | undefined): next is UnaryOp {
+  return t.kind === 'temp' && t.uses === 1 && next !== undefined && next.opc === 'ext32s' && next.args[0] === t;
+}
+
+/** Is temporary `t` read only by `next`, and is that a move into a guest register? */
+function onlyMovedToRegister(t: Temp, next: Op | undefined): next is MovOp {
+  return t.kind === 'temp' && t.uses === 1 && next !== undefined && next.opc === 'mov' && next.args[0] === t && next.dst.kind === 'global';
 }
 
 /** Ops that have a 32-bit form (low word, sign-extended): what RV64's W instructions need. */
-const WORD_FORMS: Partial<Record<Op['opc'], true>> = { add: true, sub: true, shl: true, shr: true };
+const WORD_FORMS: Partial<Record<Opcode, true>> = { add: true, sub: true, shl: true, shr: true };
 
 /**
  * The words of the 32-bit form of `op` (add, sub, shl, shr) into `d`; `b` is
  * the second operand's word index, or undefined when it is a constant.
  */
-function wordForm(op: Op, d: number, a: number, b: number | undefined): number[] {
-  const k = op.args[1].value as bigint;
+function wordForm(op: BinaryOp, d: number, a: number, b: number | undefined): number[] {
+  const k = op.args[1].value;
   switch (op.opc) {
     case 'add': return b === undefined ? [Code.AddI32, d, a, low(k)] : [Code.Add32, d, a, b];
     case 'sub': return b === undefined ? [Code.AddI32, d, a, low(-k)] : [Code.Sub32, d, a, b];
@@ -211,133 +218,143 @@ export function encodeBlock(ir: IrBlock): EncodedBlock {
   // Kept as V8 "generic" elements, each number its own heap object: run() returns exit
   // targets from here, and returning a number above 2^30 from unboxed storage would
   // allocate a new heap number for every block run (most guest pcs are that large).
-  const numbers = [BOXED_ELEMENTS] as unknown as number[];
+  const numbers: number[] = boxedNumbers();
   const calls: CallSite[] = [];
   const events: EventSite[] = [];
   const number = (n: number): number => numbers.push(n) - 1;
   const slot = (t: Temp): number => (t.kind === 'global' ? 2 * t.index : WORD_TEMPS + 2 * t.id);
   /** Word index of an operand; a constant is written into its temporary first. */
   const operand = (t: Temp): number => {
-    if (t.kind === 'const') words.push(Code.MovI, slot(t), low(t.value as bigint), high(t.value as bigint));
+    if (t.kind === 'const') words.push(Code.MovI, slot(t), low(t.value), high(t.value));
     return slot(t);
   };
   const pcOf = (op: Op): number => number(ir.insnPcs[op.insnIndex]);
-  const ops = ir.ops;
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i];
-    const a = op.args[0];
-    const b = op.args[1];
-    let dst = op.dst;
-    // `t = a + b; u = ext32s t` with t read nowhere else (the W instructions): one op
-    // computing the low word and sign-extending it
-    const word = WORD_FORMS[op.opc] !== undefined && readOnlyBy(dst, ops[i + 1], 'ext32s') ? ops[++i].dst : undefined;
-    if (word !== undefined) dst = word;
-    // `t = a + b; x5 = t` with t read nowhere else: compute straight into x5 (every op
-    // reads its operands before it writes, so x5 may be one of them)
-    const next = ops[i + 1];
-    if (op.opc !== 'call' && readOnlyBy(dst, next, 'mov') && next.dst?.kind === 'global') {
-      dst = next.dst;
-      i++;
-    }
-    if (word !== undefined) {
-      words.push(...wordForm(op, slot(dst as Temp), operand(a), b.isConst ? undefined : operand(b)));
-      continue;
+  /** The words of binary op `op` into word pair `d`, in its 32-bit form when `word`. */
+  const binary = (op: BinaryOp, d: number, word: boolean): void => {
+    const [a, b] = op.args;
+    if (word) {
+      words.push(...wordForm(op, d, operand(a), b.isConst ? undefined : operand(b)));
+      return;
     }
     if ((op.opc === 'shl' || op.opc === 'shr' || op.opc === 'sar') && b.isConst) {
-      words.push(...constantShift(op.opc, slot(dst as Temp), operand(a), Number((b.value as bigint) & 63n)));
-      continue;
+      words.push(...constantShift(op.opc, d, operand(a), Number(b.value & 63n)));
+      return;
     }
-    const binary = BINARY[op.opc];
-    if (binary !== undefined) {
-      const [rr, ri] = binary;
+    const forms = BINARY[op.opc];
+    if (forms !== undefined) {
+      const [rr, ri] = forms;
       if (ri !== undefined && b.isConst) {
-        const v = b.value as bigint;
-        words.push(ri, slot(dst as Temp), operand(a), low(v), high(v));
+        words.push(ri, d, operand(a), low(b.value), high(b.value));
       } else {
         const x = operand(a);
         const y = operand(b);
-        words.push(rr, slot(dst as Temp), x, y);
+        words.push(rr, d, x, y);
       }
-      continue;
+      return;
     }
-    const mulDiv = MULDIV[op.opc];
-    if (mulDiv !== undefined) {
-      const x = operand(a);
-      const y = operand(b);
-      words.push(Code.MulDiv, slot(dst as Temp), x, y, mulDiv);
-      continue;
-    }
+    const kind = MULDIV[op.opc];
+    if (kind === undefined) throw new Error(`interpreter: no encoding for op ${op.opc}`);
+    const x = operand(a);
+    const y = operand(b);
+    words.push(Code.MulDiv, d, x, y, kind);
+  };
+  const ops = ir.ops;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
     switch (op.opc) {
       case 'insn_start':
         break;
-      case 'mov':
-        if (a.isConst) words.push(Code.MovI, slot(dst as Temp), low(a.value as bigint), high(a.value as bigint));
-        else words.push(Code.Mov, slot(dst as Temp), slot(a));
-        break;
-      case 'ext32s': case 'ext32u': {
-        const x = operand(a);
-        words.push(op.opc === 'ext32s' ? Code.Ext32s : Code.Ext32u, slot(dst as Temp), x);
-        break;
-      }
-      case 'setcond': {
-        const x = operand(a);
-        if (b.isConst) words.push(Code.SetcondI, slot(dst as Temp), x, low(b.value as bigint), high(b.value as bigint), CONDS[op.cond as Cond]);
-        else words.push(Code.Setcond, slot(dst as Temp), x, operand(b), CONDS[op.cond as Cond]);
-        break;
-      }
-      case 'qemu_ld': {
-        const mem = op.mem!;
-        const base = operand(a);
-        words.push(Code.Ld, slot(dst as Temp), base, op.imm as number, SHIFT[mem.size], mem.signed ? 1 : 0, pcOf(op), op.insnIndex);
-        break;
-      }
       case 'qemu_st': {
-        const value = operand(a);
-        const base = operand(b);
-        words.push(Code.St, value, base, op.imm as number, SHIFT[op.mem!.size], pcOf(op), op.insnIndex, ir.insnLengths[op.insnIndex]);
+        const value = operand(op.args[0]);
+        const base = operand(op.args[1]);
+        words.push(Code.St, value, base, op.offset, SHIFT[op.mem.size], pcOf(op), op.insnIndex, ir.insnLengths[op.insnIndex]);
         break;
       }
       case 'call': {
         const operands = op.args.map(operand);
-        const args: unknown[] = op.args.map(() => 0n);
-        for (const k of op.consts ?? []) args.push(k);
+        const args: HelperArg[] = op.args.map(() => 0n);
+        for (const k of op.consts) args.push(k);
         if (op.mayExit) args.push(ir.insnPcs[op.insnIndex], op.insnIndex);
-        calls.push({ helper: op.helper as string, operands: Int32Array.from(operands), args, dst: dst ? slot(dst) : -1, mayExit: op.mayExit === true });
+        calls.push({ helper: op.helper, operands: Int32Array.from(operands), args, dst: op.dst ? slot(op.dst) : -1, mayExit: op.mayExit });
         words.push(Code.Call, calls.length - 1);
         break;
       }
       case 'call_event': {
         const operands: number[] = [];
         const positions: number[] = [];
-        const args = (op.eventArgs ?? []).map((arg, i) => {
+        const args = op.eventArgs.map((arg, i) => {
           if (!('temp' in arg)) return arg.literal;
           operands.push(operand(arg.temp));
           positions.push(i);
           return 0n;
         });
-        events.push({ id: op.imm as number, operands: Int32Array.from(operands), positions: Int32Array.from(positions), args });
+        events.push({ id: op.eventId, operands: Int32Array.from(operands), positions: Int32Array.from(positions), args });
         words.push(Code.Event, events.length - 1);
         break;
       }
-      case 'scoreboard_add': {
-        const [board, index, counters] = op.consts as number[];
-        words.push(Code.Scoreboard, board, index, counters, number(op.imm as number));
+      case 'scoreboard_add':
+        words.push(Code.Scoreboard, op.board, op.slot, op.counters, number(op.n));
         break;
-      }
       case 'exit':
-        words.push(Code.Exit, number(op.imm as number), op.insnIndex + 1);
+        words.push(Code.Exit, number(op.target), op.insnIndex + 1);
         break;
       case 'exit_if': {
+        const [a, b] = op.args;
         const x = operand(a);
-        if (b.isConst) words.push(Code.ExitIfI, x, low(b.value as bigint), high(b.value as bigint), CONDS[op.cond as Cond], number(op.imm as number), op.insnIndex + 1);
-        else words.push(Code.ExitIf, x, operand(b), CONDS[op.cond as Cond], number(op.imm as number), op.insnIndex + 1);
+        if (b.isConst) words.push(Code.ExitIfI, x, low(b.value), high(b.value), CONDS[op.cond], number(op.target), op.insnIndex + 1);
+        else words.push(Code.ExitIf, x, operand(b), CONDS[op.cond], number(op.target), op.insnIndex + 1);
         break;
       }
       case 'exit_indirect':
-        words.push(Code.ExitIndirect, operand(a), op.insnIndex + 1);
+        words.push(Code.ExitIndirect, operand(op.args[0]), op.insnIndex + 1);
         break;
-      default:
-        throw new Error(`interpreter: no encoding for op ${op.opc}`);
+      default: {
+        // an op computing a value into op.dst
+        let dst = op.dst;
+        // `t = a + b; u = ext32s t` with t read nowhere else (the W instructions): one op
+        // computing the low word and sign-extending it
+        const extension = ops[i + 1];
+        const word = WORD_FORMS[op.opc] === true && onlySignExtended(dst, extension);
+        if (word) {
+          dst = extension.dst;
+          i++;
+        }
+        // `t = a + b; x5 = t` with t read nowhere else: compute straight into x5 (every op
+        // reads its operands before it writes, so x5 may be one of them)
+        const move = ops[i + 1];
+        if (onlyMovedToRegister(dst, move)) {
+          dst = move.dst;
+          i++;
+        }
+        const d = slot(dst);
+        switch (op.opc) {
+          case 'mov': {
+            const a = op.args[0];
+            if (a.isConst) words.push(Code.MovI, d, low(a.value), high(a.value));
+            else words.push(Code.Mov, d, slot(a));
+            break;
+          }
+          case 'ext32s': case 'ext32u': {
+            const x = operand(op.args[0]);
+            words.push(op.opc === 'ext32s' ? Code.Ext32s : Code.Ext32u, d, x);
+            break;
+          }
+          case 'setcond': {
+            const [a, b] = op.args;
+            const x = operand(a);
+            if (b.isConst) words.push(Code.SetcondI, d, x, low(b.value), high(b.value), CONDS[op.cond]);
+            else words.push(Code.Setcond, d, x, operand(b), CONDS[op.cond]);
+            break;
+          }
+          case 'qemu_ld': {
+            const base = operand(op.args[0]);
+            words.push(Code.Ld, d, base, op.offset, SHIFT[op.mem.size], op.mem.signed ? 1 : 0, pcOf(op), op.insnIndex);
+            break;
+          }
+          default:
+            binary(op, d, word);
+        }
+      }
     }
   }
   const { chunk, start } = arena.place(words);
@@ -379,11 +396,7 @@ function mulDiv(kind: number, a: bigint, b: bigint): bigint {
 
 /** Runs encoded blocks for one vCPU. */
 export class Interpreter {
-  private readonly helpers: Record<string, (...args: unknown[]) => unknown>;
-
-  constructor(private readonly env: InterpreterEnv) {
-    this.helpers = env.c as unknown as Record<string, (...args: unknown[]) => unknown>;
-  }
+  constructor(private readonly env: InterpreterEnv) {}
 
   /** Run `block` once; returns the next guest pc. */
   run(block: EncodedBlock): number {
@@ -659,11 +672,11 @@ export class Interpreter {
     else this.set(d, hi >> (n - 32), hi >> 31);
   }
 
-  /** A helper asked the block to end: the run loop continues at brkPc. */
+  /** A helper asked the block to end: the run loop continues at resumePc. */
   private leave(): number {
     const c = this.env.c;
-    c.brk = false;
-    return c.brkPc;
+    c.endBlock = false;
+    return c.resumePc;
   }
 
   /** Load `1 << shift` bytes into word pair `d` from base + imm; false when the access ended the block. */
@@ -691,7 +704,7 @@ export class Interpreter {
       return true;
     }
     const value = c.ld(lo, hi, 1 << shift, signed, pc, insn);
-    if (c.brk) return false;
+    if (c.endBlock) return false;
     this.env.x[d >> 1] = value;
     return true;
   }
@@ -717,7 +730,7 @@ export class Interpreter {
       }
     }
     c.st(lo, hi, 1 << shift, this.env.x[value >> 1], pc, insn, length);
-    return !c.brk;
+    return !c.endBlock;
   }
 
   /** Call a helper; true when it asked the block to end. */
@@ -725,9 +738,11 @@ export class Interpreter {
     const { operands, args } = site;
     const x = this.env.x;
     for (let i = 0; i < operands.length; i++) args[i] = x[operands[i] >> 1];
-    const result = this.helpers[site.helper](...args);
-    if (site.dst >= 0) x[site.dst >> 1] = result as bigint;
-    return site.mayExit && this.env.c.brk;
+    const c = this.env.c;
+    const helper: AnyHelper = c[site.helper];
+    const result = helper.apply(c, args);
+    if (site.dst >= 0 && typeof result === 'bigint') x[site.dst >> 1] = result;
+    return site.mayExit && c.endBlock;
   }
 
   private event(site: EventSite): void {

@@ -1,13 +1,16 @@
 /**
  * The intermediate representation between the guest decoder and the host
- * (JavaScript) backend, after QEMU's TCG: typed temporaries, a flat list of
- * ops per translation block, helpers for what cannot be inlined.
+ * backends, after QEMU's TCG: typed temporaries, a flat list of ops per
+ * translation block, helpers for what cannot be inlined.
  *
- * Values: `i64` temporaries hold 64-bit integers (JS bigint, always kept in
- * signed 64-bit range), `i32` temporaries hold 32-bit integers (JS number).
- * Globals are the guest's integer registers, read and written in place.
+ * Values: temporaries hold 64-bit integers (JS bigint, always kept in signed
+ * 64-bit range). Globals are the guest's integer registers, read and written
+ * in place.
  */
-export type TempType = 'i64' | 'i32';
+import type { HelperName } from '../abi/helpers.js';
+
+/** Every temporary is 64 bits wide (a bigint in the JS backend, a word pair in the interpreter). */
+export type TempType = 'i64';
 
 export type TempKind = 'temp' | 'const' | 'global';
 
@@ -18,8 +21,8 @@ export class Temp {
     readonly id: number,
     readonly type: TempType,
     readonly kind: TempKind,
-    /** Constant value (kind 'const'), bigint for i64 and number for i32. */
-    readonly value: bigint | number = 0,
+    /** Constant value (kind 'const'). */
+    readonly value: bigint = 0n,
     /** Index of the guest register (kind 'global'). */
     readonly index = -1,
   ) {}
@@ -38,53 +41,137 @@ export interface MemOp {
   signed: boolean;
 }
 
-export type Opcode =
-  // data movement and arithmetic on i64 (all results wrapped to signed 64-bit)
-  | 'mov' | 'add' | 'sub' | 'and' | 'or' | 'xor' | 'shl' | 'shr' | 'sar' | 'mul'
-  | 'mulsh' | 'muluh' | 'mulsuh' | 'div' | 'divu' | 'rem' | 'remu'
-  | 'ext32s' | 'ext32u' | 'setcond'
-  // guest memory, through the soft TLB
-  | 'qemu_ld' | 'qemu_st'
-  // out-of-line work
-  | 'call'
-  // raise an execution-level trace/instrumentation event: ev(id, ...args)
-  | 'call_event'
-  // add a constant to a per-vCPU scoreboard counter, inline (no call)
-  | 'scoreboard_add'
-  // block exits
-  | 'exit' | 'exit_if' | 'exit_indirect'
-  // instruction boundary marker (guest pc and index), used by -d op and helpers
-  | 'insn_start';
+/** Two-operand arithmetic on i64 (all results wrapped to signed 64-bit). */
+export type BinaryOpcode =
+  | 'add' | 'sub' | 'and' | 'or' | 'xor' | 'shl' | 'shr' | 'sar' | 'mul'
+  | 'mulsh' | 'muluh' | 'mulsuh' | 'div' | 'divu' | 'rem' | 'remu';
 
-export interface Op {
-  opc: Opcode;
-  /** Output temp, if the op produces a value. */
-  dst?: Temp;
-  /** Input temps. */
-  args: Temp[];
-  /** Condition for setcond/exit_if. */
-  cond?: Cond;
-  /** Memory op for qemu_ld/qemu_st. */
-  mem?: MemOp;
-  /** Constant operand: offset for memory ops, target pc for exits, pc for insn_start. */
-  imm?: number;
-  /** Helper name for call. */
-  helper?: string;
-  /** Extra constant arguments for call (already-known values such as register numbers). */
-  consts?: number[];
-  /** Call may end the block (trap, or state change the run loop must see). */
-  mayExit?: boolean;
-  /** Call has no side effects (removable when its result is unused). */
-  pure?: boolean;
+/** Sign or zero extension from 32 bits. */
+export type UnaryOpcode = 'ext32s' | 'ext32u';
+
+/** What every op has. */
+interface OpBase {
   /** Index of the guest instruction this op belongs to (for faults and instret). */
-  insnIndex: number;
-  /**
-   * call_event: the event's arguments in order, each a temp (a run-time value,
-   * passed as bigint) or a literal (number, bigint or string known at translation).
-   */
-  eventArgs?: EventArg[];
+  readonly insnIndex: number;
+  /** Input temps, in operand order. */
+  readonly args: readonly Temp[];
 }
 
+/** dst = src (dst a temp, or a guest register written in place). */
+export interface MovOp extends OpBase {
+  readonly opc: 'mov';
+  readonly dst: Temp;
+  readonly args: readonly [src: Temp];
+}
+
+export interface BinaryOp extends OpBase {
+  readonly opc: BinaryOpcode;
+  readonly dst: Temp;
+  readonly args: readonly [a: Temp, b: Temp];
+}
+
+export interface UnaryOp extends OpBase {
+  readonly opc: UnaryOpcode;
+  readonly dst: Temp;
+  readonly args: readonly [a: Temp];
+}
+
+/** dst = cond(a, b) ? 1 : 0. */
+export interface SetcondOp extends OpBase {
+  readonly opc: 'setcond';
+  readonly dst: Temp;
+  readonly args: readonly [a: Temp, b: Temp];
+  readonly cond: Cond;
+}
+
+/** dst = guest memory at base + offset, through the soft TLB. */
+export interface LoadOp extends OpBase {
+  readonly opc: 'qemu_ld';
+  readonly dst: Temp;
+  readonly args: readonly [base: Temp];
+  readonly offset: number;
+  readonly mem: MemOp;
+}
+
+/** Guest memory at base + offset = value, through the soft TLB. */
+export interface StoreOp extends OpBase {
+  readonly opc: 'qemu_st';
+  readonly args: readonly [value: Temp, base: Temp];
+  readonly offset: number;
+  readonly mem: MemOp;
+}
+
+/** Out-of-line work: a helper of the vCPU context (src/abi/helpers.ts says how it is called). */
+export interface CallOp extends OpBase {
+  readonly opc: 'call';
+  /** The helper's result, if it has one. */
+  readonly dst: Temp | undefined;
+  readonly helper: HelperName;
+  /** Constant arguments after the value arguments (already-known values such as register numbers). */
+  readonly consts: readonly number[];
+  /** The call may end the block (trap, or state change the run loop must see). */
+  readonly mayExit: boolean;
+  /** The call has no side effects (removable when its result is unused). */
+  readonly pure: boolean;
+}
+
+/** Raise an execution-level trace/instrumentation event: ev[eventId](...eventArgs). */
+export interface EventOp extends OpBase {
+  readonly opc: 'call_event';
+  readonly eventId: number;
+  /** The event's arguments in order; `args` holds the temps among them. */
+  readonly eventArgs: readonly EventArg[];
+}
+
+/** Add `n` to counter `slot` of the running vCPU in scoreboard `board` (rows of `counters`), inline. */
+export interface ScoreboardOp extends OpBase {
+  readonly opc: 'scoreboard_add';
+  readonly args: readonly [];
+  readonly board: number;
+  readonly slot: number;
+  readonly counters: number;
+  readonly n: number;
+}
+
+/** Leave the block for the constant guest pc `target`. */
+export interface ExitOp extends OpBase {
+  readonly opc: 'exit';
+  readonly args: readonly [];
+  readonly target: number;
+}
+
+/** Leave the block for `target` if cond(a, b) holds. */
+export interface ExitIfOp extends OpBase {
+  readonly opc: 'exit_if';
+  readonly args: readonly [a: Temp, b: Temp];
+  readonly cond: Cond;
+  readonly target: number;
+}
+
+/** Leave the block for the computed guest pc in args[0]. */
+export interface ExitIndirectOp extends OpBase {
+  readonly opc: 'exit_indirect';
+  readonly args: readonly [target: Temp];
+}
+
+/** Instruction boundary marker (the guest pc), used by -d op and helpers. */
+export interface InsnStartOp extends OpBase {
+  readonly opc: 'insn_start';
+  readonly args: readonly [];
+  readonly pc: number;
+}
+
+/** One IR op: `opc` says which kind, and each kind has exactly its fields. */
+export type Op =
+  | MovOp | BinaryOp | UnaryOp | SetcondOp | LoadOp | StoreOp | CallOp | EventOp | ScoreboardOp
+  | ExitOp | ExitIfOp | ExitIndirectOp | InsnStartOp;
+
+export type Opcode = Op['opc'];
+
+/**
+ * call_event: an argument is a temp (a run-time value, passed as bigint) or a
+ * literal (number, bigint or string known at translation).
+ */
 export type EventArg = { temp: Temp } | { literal: number | bigint | string };
 
 /** The IR of one translation block. */

@@ -7,18 +7,19 @@
  *  - dead global stores: a register written twice with no read, helper call,
  *    memory access or exit in between keeps only the second write.
  */
-import { IrBlock, Op } from './ir.js';
+import { IrBlock, Op, Temp } from './ir.js';
 
-function isPure(op: Op): boolean {
+/** The temp an op computes and nothing else: removable when nobody reads it. */
+function pureResult(op: Op): Temp | undefined {
   switch (op.opc) {
     case 'call':
-      return op.pure === true;
+      return op.pure ? op.dst : undefined;
     case 'qemu_ld': case 'qemu_st': case 'exit': case 'exit_if': case 'exit_indirect': case 'insn_start':
     case 'call_event': case 'scoreboard_add':
-      return false;
+      return undefined;
     default:
-      // division by zero is defined on RISC-V, so arithmetic never traps
-      return op.dst !== undefined && op.dst.kind === 'temp';
+      // division by zero is defined on RISC-V, so arithmetic never traps; a global is a register write
+      return op.dst.kind === 'temp' ? op.dst : undefined;
   }
 }
 
@@ -40,9 +41,8 @@ export function removeDeadGlobalStores(block: IrBlock): void {
     if (observesRegisters(op)) overwritten = 0;
     const args = op.args;
     for (let k = 0; k < args.length; k++) if (args[k].kind === 'global') overwritten &= ~(1 << args[k].index);
-    const dst = op.dst;
-    if (op.opc === 'mov' && dst !== undefined && dst.kind === 'global') {
-      const bit = 1 << dst.index;
+    if (op.opc === 'mov' && op.dst.kind === 'global') {
+      const bit = 1 << op.dst.index;
       if ((overwritten & bit) !== 0) {
         keep[i] = false;
         removed++;
@@ -61,7 +61,8 @@ export function removeDeadCode(block: IrBlock): void {
   let removed = 0;
   for (let i = ops.length - 1; i >= 0; i--) {
     const op = ops[i];
-    if (isPure(op) && op.dst !== undefined && op.dst.uses === 0) {
+    const result = pureResult(op);
+    if (result !== undefined && result.uses === 0) {
       keep[i] = false;
       removed++;
       for (const a of op.args) a.uses--;

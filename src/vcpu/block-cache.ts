@@ -17,14 +17,15 @@
  *    are raised there with the id of the vCPU that asked.
  */
 import { generateJs } from '../tcg/backend-js.js';
-import { BLOCK_PARAMS, type BlockCode } from '../abi/block-code.js';
+import { BLOCK_PARAMS, type BlockBindings, type BlockCode } from '../abi/block-code.js';
+import type { EventSink } from '../abi/helpers.js';
 import { encodeBlock, EncodedBlock, interpretable, Interpreter } from '../tcg/interpreter.js';
 import { optimize } from '../tcg/optimize.js';
 import type { IrBlock } from '../tcg/ir.js';
 import { translateBlock, TranslatedBlock } from '../target/riscv/block-translator.js';
 import { GuestMemory } from '../memory/guest-memory.js';
 import { VcpuContext } from './context.js';
-import { createLoadStoreHelpers, LoadStoreHelpers } from './load-store.js';
+import { createLoadStoreHelpers } from './load-store.js';
 import { primeInterpreter } from './interpreter-primer.js';
 
 /** What the translator service returns for one block. */
@@ -54,7 +55,7 @@ export const DEFAULT_HOT_THRESHOLD = 50_000;
 /**
  * A block that jumps back to its own start is compiled this many times
  * sooner: compiled, it runs up to LOOP_ITERATIONS iterations per call
- * (backend-js.ts), interpreted, each iteration is a trip through the run loop.
+ * (src/tcg/backend-js.ts), interpreted, each iteration is a trip through the run loop.
  */
 const LOOP_HEAT = 100;
 
@@ -85,11 +86,11 @@ export interface CachedBlock {
   linkEpoch: number;
 }
 
-type Factory = (...args: unknown[]) => BlockFn;
+type Factory = (...args: BlockBindings[keyof BlockBindings][]) => BlockFn;
 
-/** Does the block jump back to its own start? Compiled, it runs many iterations per call (backend-js.ts). */
+/** Does the block jump back to its own start? Compiled, it runs many iterations per call (src/tcg/backend-js.ts). */
 function loopsOnItself(ir: IrBlock): boolean {
-  return ir.ops.some((op) => (op.opc === 'exit' || op.opc === 'exit_if') && op.imm === ir.pc);
+  return ir.ops.some((op) => (op.opc === 'exit' || op.opc === 'exit_if') && op.target === ir.pc);
 }
 
 function newBlock(pc: number, pa: number, pa2: number, page: number, gen: number, fn: BlockFn): CachedBlock {
@@ -98,9 +99,6 @@ function newBlock(pc: number, pa: number, pa2: number, page: number, gen: number
     link1Pc: NaN, link1: undefined, link2Pc: NaN, link2: undefined, linkEpoch: -1,
   };
 }
-
-/** Raises execution-level events from generated code (`ev[id](...args)`); bound to one vCPU. */
-export type EventSink = readonly ((...args: unknown[]) => void)[];
 
 export class BlockCache {
   /** Jump caches indexed by privilege (0 U, 1 S, 3 M). */
@@ -113,17 +111,22 @@ export class BlockCache {
     private readonly ctx: VcpuContext,
     private readonly mem: GuestMemory,
     private readonly source: BlockSource,
-    private readonly events: EventSink,
+    events: EventSink,
     /** Instrumentation scoreboards by global id (shared array: new ones appear in place). */
-    private readonly scoreboards: BigInt64Array[] = [],
+    scoreboards: readonly BigInt64Array[] = [],
     /** Interpreted runs before a block translated here is compiled; 0 compiles at once. */
     private readonly hotThreshold = DEFAULT_HOT_THRESHOLD,
     /** No other thread runs guest code (see InterpreterEnv.soleAccessor). */
     soleAccessor = false,
   ) {
     this.pageGen = mem.pageGen;
-    this.loadStore = createLoadStoreHelpers(ctx, ctx.state.i32, mem);
     const s = ctx.state;
+    const { m8, mu8, m16, mu16, m32, mu32, m64 } = mem;
+    const bindings: BlockBindings = {
+      c: ctx, x: s.i64, xi: s.i32, f: s.f64, tlb: ctx.tlb, m8, mu8, m16, mu16, m32, mu32, m64, ev: events, sb: scoreboards,
+      ls: createLoadStoreHelpers(ctx, s.i32, mem),
+    };
+    this.factoryArgs = BLOCK_PARAMS.map((name) => bindings[name]);
     this.interpreter = new Interpreter({
       c: ctx, w: s.i32, x: s.i64, f: s.f64, tlb: ctx.tlb, ram: mem, ev: events, sb: scoreboards, soleAccessor,
     });
@@ -135,8 +138,8 @@ export class BlockCache {
   translatedHere = 0;
   promoted = 0;
 
-  /** The `ls` of generated code: loads and stores through this vCPU's TLB. */
-  private readonly loadStore: LoadStoreHelpers;
+  /** What compiled blocks are bound to (BlockBindings), in BLOCK_PARAMS order. */
+  private readonly factoryArgs: BlockBindings[keyof BlockBindings][];
 
   /** Drop everything (trace-state change, instrumentation load/unload, reset). */
   flush(): void {
@@ -286,11 +289,6 @@ export class BlockCache {
     const factory = new Function(...BLOCK_PARAMS, source) as Factory;
     this.compileMs += performance.now() - t0;
     this.compiled++;
-    const m = this.mem;
-    const s = this.ctx.state;
-    return factory(
-      this.ctx, s.i64, s.i32, s.f64, this.ctx.tlb, m.m8, m.mu8, m.m16, m.mu16, m.m32, m.mu32, m.m64, this.events, this.scoreboards,
-      this.loadStore,
-    );
+    return factory(...this.factoryArgs);
   }
 }

@@ -1,22 +1,24 @@
 /**
- * The vCPU context: what translated blocks call (`c.ld`, `c.csrAccess`, ...),
- * the soft TLB they read inline, and the slow paths behind it (page walks,
- * MMIO, self-modifying code, traps). One per vCPU worker.
+ * The vCPU context: the helpers translated blocks call (`c.ld`, `c.csrAccess`,
+ * ..., declared in src/abi/helpers.ts), the soft TLB they read inline, and the
+ * slow paths behind it (page walks, MMIO, self-modifying code, traps). One per
+ * vCPU.
  *
  * Helper protocol: a helper that must end the block (trap, privileged state
- * change, code modified) sets `brk = true` and `brkPc` to where execution
+ * change, code modified) sets `endBlock` and `resumePc` to where execution
  * continues, and accounts the instructions it retired; the block then
- * returns `brkPc` to the run loop. Loads and stores reach `ld`/`st` through
- * load-store.ts, which turns `brk` into a thrown BLOCK_EXIT instead.
+ * returns `resumePc` to the run loop. Loads and stores reach `ld`/`st` through
+ * load-store.ts, which turns `endBlock` into a thrown BLOCK_EXIT instead.
  */
-import { Hart, CsrOp } from '../target/riscv/hart.js';
+import { Hart } from '../target/riscv/hart.js';
 import { Access, Cause, MSTATUS, MPP_SHIFT, Priv } from '../target/riscv/csr.js';
 import { walkPageTable } from '../target/riscv/mmu.js';
-import { AMO, FP_OPS } from '../abi/ops.js';
-import { TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG } from '../abi/tlb.js';
+import { FP_OP_TABLE, FpOperands } from '../target/riscv/fpu/op-table.js';
+import { AMO, CsrOp } from '../abi/ops.js';
+import type { BlockContext } from '../abi/helpers.js';
+import { TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_SETS, TLB_WRITE_TAG } from '../abi/tlb.js';
 import { GuestMemory, PAGE_SHIFT } from '../memory/guest-memory.js';
-import { Csr, SLOT_F, SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_X, VcpuStateViews, WORD_EXIT_REQUEST } from '../abi/state-layout.js';
-import * as fpu from '../target/riscv/fpu/index.js';
+import { CsrSlot, SLOT_F, SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_X, VcpuStateViews, WORD_EXIT_REQUEST } from '../abi/state-layout.js';
 
 /** Device access for addresses that are neither RAM nor ROM. */
 export interface MmioPort {
@@ -34,34 +36,11 @@ export interface TimerSource {
   readonly ticksPerMs: number;
 }
 
-type FpuFn = (s: VcpuStateViews, ...args: number[]) => boolean;
-
-const FPU_TABLE: FpuFn[] = FP_OPS.map((name) => {
-  const fn = (fpu as unknown as Record<string, FpuFn | undefined>)[name];
-  if (!fn) throw new Error(`FPU helper ${name} missing`);
-  return fn;
-});
-
-/** Arity class of each FP op: which operand fields it takes. */
-function fpuArgs(name: string, rd: number, rs1: number, rs2: number, rs3: number, rm: number): number[] {
-  if (/^fn?m(add|sub)_/.test(name)) return [rd, rs1, rs2, rs3, rm];
-  if (/^(fadd|fsub|fmul|fdiv)_/.test(name)) return [rd, rs1, rs2, rm];
-  if (/^(fsqrt|fcvt)_/.test(name)) return [rd, rs1, rm];
-  if (/^(fmv|fclass)_/.test(name)) return [rd, rs1];
-  return [rd, rs1, rs2]; // fsgnj*, fmin/fmax, feq/flt/fle
-}
-/** Ops that write an f register mark mstatus.FS dirty; those writing x registers do not (as QEMU). */
-const FPU_WRITES_FREG: boolean[] = FP_OPS.map((name) => !/^(fcvt_[wl]u?_|fmv_x_|feq|flt|fle|fclass)/.test(name));
-
-const FPU_ARGS: ((rd: number, rs1: number, rs2: number, rs3: number, rm: number) => number[])[] =
-  FP_OPS.map((name) => (rd, rs1, rs2, rs3, rm) => fpuArgs(name, rd, rs1, rs2, rs3, rm));
-
-const TLB_SETS = 4; // indexed by effective privilege (U=0, S=1, M=3)
-
-export class VcpuContext extends Hart {
+export class VcpuContext extends Hart implements BlockContext {
   // ---- read by generated code -------------------------------------------------
-  brk = false;
-  brkPc = 0;
+  /** A helper ended the running block; it continues at resumePc (src/abi/helpers.ts). */
+  endBlock = false;
+  resumePc = 0;
   /** Int32 index of the current data-MMU TLB set. */
   tlbBase = 0;
   readonly tlb = new Int32Array(TLB_SETS * TLB_ENTRIES * TLB_ENTRY_WORDS);
@@ -97,7 +76,7 @@ export class VcpuContext extends Hart {
   /** Reset also forgets run-loop state: a hart reset while in WFI must not stay halted. */
   override resetState(resetPc: number): void {
     this.wantHalt = false;
-    this.brk = false;
+    this.endBlock = false;
     super.resetState(resetPc);
   }
 
@@ -152,7 +131,7 @@ export class VcpuContext extends Hart {
 
   /** Privilege used for loads and stores (MPRV makes M-mode use MPP's). */
   private dataPriv(): Priv {
-    const mstatus = this.csr(Csr.mstatus);
+    const mstatus = this.csr(CsrSlot.mstatus);
     if (this.priv === Priv.M && (mstatus & MSTATUS.MPRV) !== 0n) return Number((mstatus & MSTATUS.MPP) >> MPP_SHIFT) as Priv;
     return this.priv;
   }
@@ -161,12 +140,12 @@ export class VcpuContext extends Hart {
 
   /**
    * Translate a virtual address for an access. Returns the physical address,
-   * or -1 after raising the fault (brk set).
+   * or -1 after raising the fault (endBlock set).
    */
   private translate(vaddr: bigint, access: Access, priv: Priv, pc: number, insnIndex: number): number {
-    const satp = this.csr(Csr.satp);
+    const satp = this.csr(CsrSlot.satp);
     if (priv === Priv.M || satp === 0n) return Number(BigInt.asUintN(64, vaddr));
-    const mstatus = this.csr(Csr.mstatus);
+    const mstatus = this.csr(CsrSlot.mstatus);
     const r = walkPageTable(this.mem, {
       vaddr, access, priv, satp, sum: (mstatus & MSTATUS.SUM) !== 0n, mxr: (mstatus & MSTATUS.MXR) !== 0n,
     });
@@ -207,16 +186,16 @@ export class VcpuContext extends Hart {
   /** Raise exception `cause` at instruction `pc` (index `insnIndex` in its block) and end the block. */
   raise(cause: Cause, tval: bigint, pc: number, insnIndex: number): void {
     this.f64[SLOT_INSTRET] += insnIndex;
-    this.brkPc = this.takeTrap(cause, BigInt.asIntN(64, tval), pc, false);
-    this.brk = true;
+    this.resumePc = this.takeTrap(cause, BigInt.asIntN(64, tval), pc, false);
+    this.endBlock = true;
   }
 
   /** End the block after the current instruction, continuing at `nextPc`. */
   private exitAfter(nextPc: number, insnIndex: number): void {
     this.requestService(); // state changed: interrupts may now be pending and enabled
     this.f64[SLOT_INSTRET] += insnIndex + 1;
-    this.brkPc = nextPc;
-    this.brk = true;
+    this.resumePc = nextPc;
+    this.endBlock = true;
   }
 
   raiseIllegal(bits: number, pc: number, insnIndex: number): void {
@@ -392,19 +371,28 @@ export class VcpuContext extends Hart {
   // ---- floating point ---------------------------------------------------------------------
 
   private fpEnabled(bits: number, pc: number, insnIndex: number): boolean {
-    if ((this.csr(Csr.mstatus) & MSTATUS.FS) !== 0n) return true;
+    if ((this.csr(CsrSlot.mstatus) & MSTATUS.FS) !== 0n) return true;
     this.raiseIllegal(bits, pc, insnIndex);
     return false;
   }
 
   fpuOp(index: number, rd: number, rs1: number, rs2: number, rs3: number, rm: number, bits: number, pc: number, insnIndex: number): void {
     if (!this.fpEnabled(bits, pc, insnIndex)) return;
-    const ok = FPU_TABLE[index](this.state, ...FPU_ARGS[index](rd, rs1, rs2, rs3, rm));
+    const op = FP_OP_TABLE[index];
+    const s = this.state;
+    let ok: boolean;
+    switch (op.operands) {
+      case FpOperands.Rs1: ok = op.fn(s, rd, rs1); break;
+      case FpOperands.Rs1Rm: ok = op.fn(s, rd, rs1, rm); break;
+      case FpOperands.Rs1Rs2: ok = op.fn(s, rd, rs1, rs2); break;
+      case FpOperands.Rs1Rs2Rm: ok = op.fn(s, rd, rs1, rs2, rm); break;
+      case FpOperands.Rs1Rs2Rs3Rm: ok = op.fn(s, rd, rs1, rs2, rs3, rm); break;
+    }
     if (!ok) {
-      this.raiseIllegal(bits, pc, insnIndex);
+      this.raiseIllegal(bits, pc, insnIndex); // a reserved rounding mode; the function changed nothing
       return;
     }
-    if (FPU_WRITES_FREG[index]) this.markFsDirty();
+    if (op.writesFreg) this.markFsDirty();
   }
 
   flw(base: bigint, imm: number, rd: number, bits: number, _length: number, pc: number, insnIndex: number): void {
@@ -464,7 +452,7 @@ export class VcpuContext extends Hart {
   }
 
   wfi(bits: number, length: number, pc: number, insnIndex: number): void {
-    const mstatus = this.csr(Csr.mstatus);
+    const mstatus = this.csr(CsrSlot.mstatus);
     if (this.priv === Priv.U || (this.priv === Priv.S && (mstatus & MSTATUS.TW) !== 0n)) {
       this.raiseIllegal(bits, pc, insnIndex);
       return;
@@ -474,7 +462,7 @@ export class VcpuContext extends Hart {
   }
 
   sfenceVma(_rs1: bigint, _rs2: bigint, _rs1Index: number, bits: number, length: number, pc: number, insnIndex: number): void {
-    if (this.priv === Priv.U || (this.priv === Priv.S && (this.csr(Csr.mstatus) & MSTATUS.TVM) !== 0n)) {
+    if (this.priv === Priv.U || (this.priv === Priv.S && (this.csr(CsrSlot.mstatus) & MSTATUS.TVM) !== 0n)) {
       this.raiseIllegal(bits, pc, insnIndex);
       return;
     }
@@ -497,12 +485,12 @@ export class VcpuContext extends Hart {
     const vpage = Math.floor(pc / 4096);
     const cached = this.itlb.get(vpage);
     if (cached !== undefined) return cached + (pc & 0xfff);
-    const satp = this.csr(Csr.satp);
+    const satp = this.csr(CsrSlot.satp);
     let pa: number;
     if (this.priv === Priv.M || satp === 0n) {
       pa = pc < 0 ? -1 : pc;
     } else {
-      const mstatus = this.csr(Csr.mstatus);
+      const mstatus = this.csr(CsrSlot.mstatus);
       const r = walkPageTable(this.mem, {
         vaddr: BigInt(pc), access: Access.Exec, priv: this.priv, satp,
         sum: (mstatus & MSTATUS.SUM) !== 0n, mxr: (mstatus & MSTATUS.MXR) !== 0n,

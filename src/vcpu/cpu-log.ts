@@ -3,8 +3,9 @@
  * (target/riscv/cpu_helper.c, accel/tcg/cpu-exec.c, target/riscv/cpu.c).
  */
 import { writeAll } from '../util/write-all.js';
-import { Csr, SLOT_F, SLOT_PC, SLOT_X } from '../abi/state-layout.js';
+import { CsrSlot, SLOT_F, SLOT_PC, SLOT_X } from '../abi/state-layout.js';
 import type { Hart } from '../target/riscv/hart.js';
+import { CSR_NUMBER } from '../target/riscv/csr.js';
 
 const EXCEPTION_NAMES = [
   'misaligned_fetch', 'fault_fetch', 'illegal_instruction', 'breakpoint', 'misaligned_load', 'fault_load',
@@ -43,22 +44,22 @@ export function formatCpuState(ctx: Hart, withFp: boolean): string {
   const csr = (name: string, v: bigint): void => { lines.push(` ${name.padEnd(8)} ${hex64(v)}`); };
   lines.push(` pc       ${hex64(ctx.f64[SLOT_PC])}`);
   csr('mhartid', BigInt(ctx.hartId));
-  csr('mstatus', ctx.readCsr(0x300));
+  csr('mstatus', ctx.readCsr(CSR_NUMBER.mstatus));
   csr('mip', ctx.effectiveMip());
-  csr('mie', ctx.csr(Csr.mie));
-  csr('mideleg', ctx.csr(Csr.mideleg));
-  csr('medeleg', ctx.csr(Csr.medeleg));
-  csr('mtvec', ctx.csr(Csr.mtvec));
-  csr('stvec', ctx.csr(Csr.stvec));
-  csr('mepc', ctx.csr(Csr.mepc));
-  csr('sepc', ctx.csr(Csr.sepc));
-  csr('mcause', ctx.csr(Csr.mcause));
-  csr('scause', ctx.csr(Csr.scause));
-  csr('mtval', ctx.csr(Csr.mtval));
-  csr('stval', ctx.csr(Csr.stval));
-  csr('mscratch', ctx.csr(Csr.mscratch));
-  csr('sscratch', ctx.csr(Csr.sscratch));
-  csr('satp', ctx.csr(Csr.satp));
+  csr('mie', ctx.csr(CsrSlot.mie));
+  csr('mideleg', ctx.csr(CsrSlot.mideleg));
+  csr('medeleg', ctx.csr(CsrSlot.medeleg));
+  csr('mtvec', ctx.csr(CsrSlot.mtvec));
+  csr('stvec', ctx.csr(CsrSlot.stvec));
+  csr('mepc', ctx.csr(CsrSlot.mepc));
+  csr('sepc', ctx.csr(CsrSlot.sepc));
+  csr('mcause', ctx.csr(CsrSlot.mcause));
+  csr('scause', ctx.csr(CsrSlot.scause));
+  csr('mtval', ctx.csr(CsrSlot.mtval));
+  csr('stval', ctx.csr(CsrSlot.stval));
+  csr('mscratch', ctx.csr(CsrSlot.mscratch));
+  csr('sscratch', ctx.csr(CsrSlot.sscratch));
+  csr('satp', ctx.csr(CsrSlot.satp));
   for (let i = 0; i < 32; i += 4) {
     const row: string[] = [];
     for (let j = i; j < i + 4; j++) row.push(` x${j}/${ABI[j]}`.padEnd(9) + ` ${hex64(ctx.i64[SLOT_X + j])}`);

@@ -15,7 +15,7 @@
  * one, so the feedback V8 keeps is the feedback the guest will produce.
  */
 import { TcgBuilder } from '../tcg/builder.js';
-import { Cond, IrBlock, MemOp, Opcode, Temp } from '../tcg/ir.js';
+import { BinaryOpcode, Cond, IrBlock, MemOp, Temp } from '../tcg/ir.js';
 import { encodeBlock, Interpreter } from '../tcg/interpreter.js';
 import { createGuestMemoryBuffers, GuestMemory } from '../memory/guest-memory.js';
 import { createStateBuffer, stateViews } from '../abi/state-layout.js';
@@ -71,7 +71,7 @@ function valueBlock(): IrBlock {
   const a = wide(b, A);
   const c = wide(b, 0x1234_5678_9abc_def1n);
   const zero = wide(b, 0n);
-  const binary: Opcode[] = ['add', 'sub', 'and', 'or', 'xor', 'shl', 'shr', 'sar', 'mul', 'mulsh', 'muluh', 'mulsuh', 'div', 'divu', 'rem', 'remu'];
+  const binary: BinaryOpcode[] = ['add', 'sub', 'and', 'or', 'xor', 'shl', 'shr', 'sar', 'mul', 'mulsh', 'muluh', 'mulsuh', 'div', 'divu', 'rem', 'remu'];
   for (const opc of binary) {
     b.binary(opc, a, c);
     b.binary(opc, a, b.const64(-0x1_0000_0005n));

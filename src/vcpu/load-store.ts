@@ -1,5 +1,5 @@
 /**
- * Guest loads and stores as generated code calls them: `ls.ld64(rs1, imm, pc, i)`
+ * Guest loads and stores as generated code calls them (LoadStoreHelpers, src/abi/helpers.ts): `ls.ld64(rs1, imm, pc, i)`
  * reads x[rs1] + imm through the soft TLB (RAM hit: one typed-array access)
  * and falls back to the context's slow path (page walk, MMIO, faults).
  *
@@ -16,31 +16,17 @@
  *
  * A slow path that must end the block (a fault, a device write, a write to
  * translated code) throws BLOCK_EXIT; the run loop catches it and continues
- * at `c.brkPc`. Throwing is rare (traps and MMIO stores), so the common path
+ * at `c.resumePc`. Throwing is rare (traps and MMIO stores), so the common path
  * carries no check at all.
  */
 import type { VcpuContext } from './context.js';
 import type { GuestMemory } from '../memory/guest-memory.js';
 import { TLB_READ_TAG, TLB_WRITE_TAG } from '../abi/tlb.js';
+import type { LoadStoreHelpers } from '../abi/helpers.js';
 import { addressHigh, tlbHostIndex } from '../tcg/tlb-probe.js';
 
 /** Thrown by a load/store helper whose slow path ended the block; not an Error (no stack to capture). */
 export const BLOCK_EXIT: unique symbol = Symbol('block exit');
-
-export interface LoadStoreHelpers {
-  ld8s(rs1: number, imm: number, pc: number, insnIndex: number): bigint;
-  ld8u(rs1: number, imm: number, pc: number, insnIndex: number): bigint;
-  ld16s(rs1: number, imm: number, pc: number, insnIndex: number): bigint;
-  ld16u(rs1: number, imm: number, pc: number, insnIndex: number): bigint;
-  ld32s(rs1: number, imm: number, pc: number, insnIndex: number): bigint;
-  ld32u(rs1: number, imm: number, pc: number, insnIndex: number): bigint;
-  ld64(rs1: number, imm: number, pc: number, insnIndex: number): bigint;
-  /** `value` is the low 32 bits of the register (only the low `size` bytes are stored). */
-  st8(rs1: number, imm: number, value: number, pc: number, insnIndex: number, insnLength: number): void;
-  st16(rs1: number, imm: number, value: number, pc: number, insnIndex: number, insnLength: number): void;
-  st32(rs1: number, imm: number, value: number, pc: number, insnIndex: number, insnLength: number): void;
-  st64(rs1: number, imm: number, value: bigint, pc: number, insnIndex: number, insnLength: number): void;
-}
 
 export function createLoadStoreHelpers(c: VcpuContext, xi: Int32Array, mem: GuestMemory): LoadStoreHelpers {
   const tlb = c.tlb;
@@ -54,16 +40,16 @@ export function createLoadStoreHelpers(c: VcpuContext, xi: Int32Array, mem: Gues
 
   const slowLoad = (lo: number, hi: number, size: number, signed: number, pc: number, insnIndex: number): bigint => {
     const v = c.ld(lo, hi, size, signed, pc, insnIndex);
-    if (c.brk) {
-      c.brk = false;
+    if (c.endBlock) {
+      c.endBlock = false;
       throw BLOCK_EXIT;
     }
     return v;
   };
   const slowStore = (lo: number, hi: number, size: number, value: bigint, pc: number, insnIndex: number, insnLength: number): void => {
     c.st(lo, hi, size, value, pc, insnIndex, insnLength);
-    if (c.brk) {
-      c.brk = false;
+    if (c.endBlock) {
+      c.endBlock = false;
       throw BLOCK_EXIT;
     }
   };

@@ -14,7 +14,7 @@ import { BlockCache, CachedBlock } from './block-cache.js';
 import { BLOCK_EXIT } from './load-store.js';
 import { CpuLog, formatCpuState } from './cpu-log.js';
 import {
-  Csr, ExitReason, RunState, SLOT_PC, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_HALTED, WORD_RUN_STATE, WORD_WAKE,
+  CsrSlot, ExitReason, RunState, SLOT_PC, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_HALTED, WORD_RUN_STATE, WORD_WAKE,
 } from '../abi/state-layout.js';
 import { MENVCFG_STCE } from '../target/riscv/csr.js';
 
@@ -51,7 +51,7 @@ function runBlock(block: CachedBlock, ctx: VcpuContext, cache: BlockCache): numb
     return cache.run(block);
   } catch (e) {
     if (e !== BLOCK_EXIT) throw e;
-    return ctx.brkPc;
+    return ctx.resumePc;
   }
 }
 
@@ -172,8 +172,8 @@ export class RunLoop {
     const { ctx } = this;
     const now = ctx.timer.mtime();
     let deadline = ctx.timer.mtimecmp(ctx.hartId);
-    if ((ctx.csr(Csr.menvcfg) & MENVCFG_STCE) !== 0n) {
-      const s = BigInt.asUintN(64, ctx.csr(Csr.stimecmp));
+    if ((ctx.csr(CsrSlot.menvcfg) & MENVCFG_STCE) !== 0n) {
+      const s = BigInt.asUintN(64, ctx.csr(CsrSlot.stimecmp));
       if (s < deadline) deadline = s;
     }
     if (deadline <= now) return 0;

@@ -132,7 +132,7 @@ function defaultInsnLine(block: TranslatedBlock, i: number): string {
 
 function tempName(t: Temp): string {
   switch (t.kind) {
-    case 'const': return `$0x${BigInt.asUintN(64, t.value as bigint).toString(16)}`;
+    case 'const': return `$0x${BigInt.asUintN(64, t.value).toString(16)}`;
     case 'global': return `x${t.index}`;
     default: return `tmp${t.id}`;
   }
@@ -140,19 +140,22 @@ function tempName(t: Temp): string {
 
 /** TCG-like dump of the ops (`-d op`). */
 export function formatOps(block: IrBlock): string {
-  return block.ops.map((op) => formatOp(block, op)).join('\n');
+  return block.ops.map(formatOp).join('\n');
 }
 
-function formatOp(block: IrBlock, op: Op): string {
-  if (op.opc === 'insn_start') return ` ---- ${hex(op.imm as number)}`;
+function formatOp(op: Op): string {
+  if (op.opc === 'insn_start') return ` ---- ${hex(op.pc)}`;
   const parts: string[] = [];
-  if (op.dst) parts.push(tempName(op.dst));
+  if ('dst' in op && op.dst) parts.push(tempName(op.dst));
   for (const a of op.args) parts.push(tempName(a));
-  if (op.cond) parts.push(op.cond);
-  if (op.mem) parts.push(`${op.mem.signed ? 's' : 'u'}${op.mem.size * 8}`);
-  if (op.helper) parts.push(op.helper);
-  if (op.consts?.length) parts.push(...op.consts.map((c) => `$${c}`));
-  if (op.imm !== undefined) parts.push(op.opc.startsWith('exit') ? hex(op.imm) : `$${op.imm}`);
-  void block;
+  switch (op.opc) {
+    case 'setcond': parts.push(op.cond); break;
+    case 'exit_if': parts.push(op.cond, hex(op.target)); break;
+    case 'exit': parts.push(hex(op.target)); break;
+    case 'qemu_ld': case 'qemu_st': parts.push(`${op.mem.signed ? 's' : 'u'}${op.mem.size * 8}`, `$${op.offset}`); break;
+    case 'call': parts.push(op.helper, ...op.consts.map((c) => `$${c}`)); break;
+    case 'call_event': parts.push(`$${op.eventId}`); break;
+    case 'scoreboard_add': parts.push(...[op.board, op.slot, op.counters, op.n].map((c) => `$${c}`)); break;
+  }
   return ` ${op.opc.padEnd(14)}${parts.join(',')}`;
 }

@@ -8,9 +8,9 @@
 import { expect } from 'chai';
 import { createGuestMemoryBuffers, GuestMemory } from '../../src/memory/guest-memory.js';
 import { VcpuContext } from '../../src/vcpu/context.js';
-import { createStateBuffer, Csr, stateViews, WORD_IRQ_LINES } from '../../src/abi/state-layout.js';
-import { CsrOp } from '../../src/target/riscv/hart.js';
-import { CSR, MIP } from '../../src/target/riscv/csr.js';
+import { createStateBuffer, CsrSlot, stateViews, WORD_IRQ_LINES } from '../../src/abi/state-layout.js';
+import { CsrOp } from '../../src/abi/ops.js';
+import { CSR_NUMBER, MIP } from '../../src/target/riscv/csr.js';
 
 const SEIP_LINE = 1 << 9;
 
@@ -24,7 +24,7 @@ function machineModeContext(): VcpuContext {
 
 /** Runs `csrrOP rd=x5, mip, rs1` with x[rs1] = src; returns what x5 read. */
 function csrOnMip(ctx: VcpuContext, op: CsrOp, src: bigint): bigint {
-  expect(ctx.csrInstruction(op, CSR.mip, 5, src, true, 0)).to.equal(true);
+  expect(ctx.csrInstruction(op, CSR_NUMBER.mip, 5, src, true, 0)).to.equal(true);
   return ctx.state.i64[5] ?? 0n;
 }
 
@@ -33,9 +33,9 @@ describe('target/riscv: mip read-modify-write keeps the external line out of the
     const ctx = machineModeContext();
     Atomics.or(ctx.state.i32, WORD_IRQ_LINES, SEIP_LINE);
     expect(csrOnMip(ctx, CsrOp.Set, MIP.SSIP) & MIP.SEIP, 'the read includes the line').to.equal(MIP.SEIP);
-    expect(ctx.csr(Csr.mip) & MIP.SEIP, 'software SEIP').to.equal(0n);
+    expect(ctx.csr(CsrSlot.mip) & MIP.SEIP, 'software SEIP').to.equal(0n);
     Atomics.and(ctx.state.i32, WORD_IRQ_LINES, ~SEIP_LINE);
-    expect(ctx.readCsr(CSR.mip) & (MIP.SEIP | MIP.SSIP)).to.equal(MIP.SSIP);
+    expect(ctx.readCsr(CSR_NUMBER.mip) & (MIP.SEIP | MIP.SSIP)).to.equal(MIP.SSIP);
   });
 
   it('csrc mip, SSIP while SEIP is driven leaves software SEIP clear too', function () {
@@ -44,14 +44,14 @@ describe('target/riscv: mip read-modify-write keeps the external line out of the
     Atomics.or(ctx.state.i32, WORD_IRQ_LINES, SEIP_LINE);
     csrOnMip(ctx, CsrOp.Clear, MIP.SSIP);
     Atomics.and(ctx.state.i32, WORD_IRQ_LINES, ~SEIP_LINE);
-    expect(ctx.readCsr(CSR.mip) & (MIP.SEIP | MIP.SSIP)).to.equal(0n);
+    expect(ctx.readCsr(CSR_NUMBER.mip) & (MIP.SEIP | MIP.SSIP)).to.equal(0n);
   });
 
   it('M-mode can still set software SEIP itself, and it reads back with the line low', function () {
     const ctx = machineModeContext();
     csrOnMip(ctx, CsrOp.Set, MIP.SEIP);
-    expect(ctx.readCsr(CSR.mip) & MIP.SEIP).to.equal(MIP.SEIP);
+    expect(ctx.readCsr(CSR_NUMBER.mip) & MIP.SEIP).to.equal(MIP.SEIP);
     csrOnMip(ctx, CsrOp.Clear, MIP.SEIP);
-    expect(ctx.readCsr(CSR.mip) & MIP.SEIP).to.equal(0n);
+    expect(ctx.readCsr(CSR_NUMBER.mip) & MIP.SEIP).to.equal(0n);
   });
 });

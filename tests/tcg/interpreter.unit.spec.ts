@@ -12,7 +12,7 @@
 import { expect } from 'chai';
 import { createGuestMemoryBuffers, GuestMemory } from '../../src/memory/guest-memory.js';
 import { VcpuContext } from '../../src/vcpu/context.js';
-import { createStateBuffer, Csr, SLOT_INSTRET, stateViews } from '../../src/abi/state-layout.js';
+import { createStateBuffer, CsrSlot, SLOT_INSTRET, stateViews } from '../../src/abi/state-layout.js';
 import { BlockCache, CachedBlock } from '../../src/vcpu/block-cache.js';
 import { BLOCK_EXIT, createLoadStoreHelpers } from '../../src/vcpu/load-store.js';
 import { TcgBuilder } from '../../src/tcg/builder.js';
@@ -113,7 +113,7 @@ function rig(program: number[], registers: bigint[], hot: number, soleAccessor: 
   for (let k = 0; k < 0x800; k++) mem.m32[(DATA - RAM - 0x400) / 4 + k] = Math.imul(k + 1, 0x9e3779b1);
   const ctx = new VcpuContext(stateViews(createStateBuffer()), 0, mem, { read: () => undefined, write: () => false }, { mtime: () => 0n, mtimecmp: () => -1n, ticksPerMs: 10_000 });
   ctx.resetState(PC);
-  ctx.setCsr(Csr.mtvec, BigInt(MTVEC));
+  ctx.setCsr(CsrSlot.mtvec, BigInt(MTVEC));
   registers.forEach((v, k) => { if (k > 0) ctx.state.i64[k] = v; });
   ctx.state.i64[BASE_REG] = BigInt(DATA);
   const source = { fetch: (): never => { throw new Error('no translator service here'); }, mayTranslateHere: () => true };
@@ -126,7 +126,7 @@ function runOnce(rig: Rig): number {
     return block.fn();
   } catch (e) {
     if (e !== BLOCK_EXIT) throw e;
-    return rig.ctx.brkPc;
+    return rig.ctx.resumePc;
   }
 }
 
@@ -136,7 +136,7 @@ function snapshot(rig: Rig, next: number): unknown {
     next,
     x: Array.from(ctx.state.i64.subarray(0, 32)),
     instret: ctx.state.f64[SLOT_INSTRET],
-    mcause: ctx.csr(Csr.mcause), mtval: ctx.csr(Csr.mtval), mepc: ctx.csr(Csr.mepc),
+    mcause: ctx.csr(CsrSlot.mcause), mtval: ctx.csr(CsrSlot.mtval), mepc: ctx.csr(CsrSlot.mepc),
     data: Array.from(mem.m32.subarray((DATA - RAM - 0x400) / 4, (DATA - RAM + 0x400) / 4)),
   };
 }

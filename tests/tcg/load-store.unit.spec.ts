@@ -9,8 +9,9 @@
 import { expect } from 'chai';
 import { createGuestMemoryBuffers, GuestMemory } from '../../src/memory/guest-memory.js';
 import { VcpuContext } from '../../src/vcpu/context.js';
-import { createStateBuffer, Csr, stateViews } from '../../src/abi/state-layout.js';
-import { BLOCK_EXIT, createLoadStoreHelpers, LoadStoreHelpers } from '../../src/vcpu/load-store.js';
+import { createStateBuffer, CsrSlot, stateViews } from '../../src/abi/state-layout.js';
+import { BLOCK_EXIT, createLoadStoreHelpers } from '../../src/vcpu/load-store.js';
+import type { LoadStoreHelpers } from '../../src/abi/helpers.js';
 
 const RAM = 0x80000000;
 const PC = 0x80001000;
@@ -32,7 +33,7 @@ function rig(): Rig {
   };
   const ctx = new VcpuContext(stateViews(createStateBuffer()), 0, mem, mmio, { mtime: () => 0n, mtimecmp: () => -1n, ticksPerMs: 10_000 });
   ctx.resetState(0x1000);
-  ctx.setCsr(Csr.mtvec, BigInt(MTVEC));
+  ctx.setCsr(CsrSlot.mtvec, BigInt(MTVEC));
   return { ctx, ls: createLoadStoreHelpers(ctx, ctx.state.i32, mem), mem, deviceWrites };
 }
 
@@ -82,19 +83,19 @@ describe('tcg/load-store: the loads and stores of generated code', function () {
     const { ctx, ls } = rig();
     setX(ctx, 7, 0x1_0000_0010n);
     expect(blockExit(() => ls.ld32u(7, -0x20, PC, 3))).to.equal(true);
-    expect(ctx.csr(Csr.mcause)).to.equal(5n); // load access fault
-    expect(ctx.csr(Csr.mtval)).to.equal(0xffff_fff0n);
-    expect(ctx.csr(Csr.mepc)).to.equal(BigInt(PC));
-    expect(ctx.brkPc).to.equal(MTVEC);
-    expect(ctx.brk).to.equal(false); // consumed by the helper
+    expect(ctx.csr(CsrSlot.mcause)).to.equal(5n); // load access fault
+    expect(ctx.csr(CsrSlot.mtval)).to.equal(0xffff_fff0n);
+    expect(ctx.csr(CsrSlot.mepc)).to.equal(BigInt(PC));
+    expect(ctx.resumePc).to.equal(MTVEC);
+    expect(ctx.endBlock).to.equal(false); // consumed by the helper
   });
 
   it('carries into the high word for a positive offset', function () {
     const { ctx, ls } = rig();
     setX(ctx, 8, 0xffff_fff8n);
     expect(blockExit(() => ls.st64(8, 0x10, 1n, PC, 0, 4))).to.equal(true);
-    expect(ctx.csr(Csr.mcause)).to.equal(7n); // store access fault
-    expect(ctx.csr(Csr.mtval)).to.equal(0x1_0000_0008n);
+    expect(ctx.csr(CsrSlot.mcause)).to.equal(7n); // store access fault
+    expect(ctx.csr(CsrSlot.mtval)).to.equal(0x1_0000_0008n);
   });
 
   it('ends the block after a device write, continuing with the next instruction', function () {
@@ -102,6 +103,6 @@ describe('tcg/load-store: the loads and stores of generated code', function () {
     setX(ctx, 9, BigInt(DEVICE));
     expect(blockExit(() => ls.st8(9, 0, 0x41, PC, 2, 2))).to.equal(true);
     expect(deviceWrites).to.deep.equal([[DEVICE, 1, 0x41n]]);
-    expect(ctx.brkPc).to.equal(PC + 2);
+    expect(ctx.resumePc).to.equal(PC + 2);
   });
 });

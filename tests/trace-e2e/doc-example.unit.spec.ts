@@ -96,7 +96,7 @@ function blockEnvironment(ev: (id: number, ...args: unknown[]) => void): Record<
   const state = new ArrayBuffer(4096);
   const ram = new ArrayBuffer(8);
   return {
-    c: { tlbBase: 0, hartId: EXECUTING_VCPU, brk: false, brkPc: 0 },
+    c: { tlbBase: 0, hartId: EXECUTING_VCPU, endBlock: false, resumePc: 0 },
     x: new BigInt64Array(state), xi: new Int32Array(state), f: new Float64Array(state), tlb: new Int32Array(16),
     m8: new Int8Array(ram), mu8: new Uint8Array(ram), m16: new Int16Array(ram), mu16: new Uint16Array(ram),
     m32: new Int32Array(ram), mu32: new Uint32Array(ram), m64: new BigInt64Array(ram),

@@ -2,7 +2,9 @@
  * CSR numbers, bit fields and write masks of the privileged architecture 1.12
  * as this hart implements them (RV64IMAFDC, M/S/U, Sv39, Sstc).
  */
-export const CSR = {
+
+/** CSR numbers, as CSR instructions encode them (where a CSR is stored is CsrSlot, src/abi/state-layout.ts). */
+export const CSR_NUMBER = {
   fflags: 0x001, frm: 0x002, fcsr: 0x003,
   sstatus: 0x100, sie: 0x104, stvec: 0x105, scounteren: 0x106, senvcfg: 0x10a,
   sscratch: 0x140, sepc: 0x141, scause: 0x142, stval: 0x143, sip: 0x144, stimecmp: 0x14d, satp: 0x180,

@@ -4,19 +4,19 @@
  * the subclass (the vCPU context), which also owns the soft TLB that the
  * hooks `flushTlb` / `privilegeChanged` keep consistent.
  *
- * All state is in the shared state buffer (src/vcpu/state-layout.ts).
+ * All state is in the shared state buffer (src/abi/state-layout.ts): CSRs
+ * are read by CSR number (CSR_NUMBER) and stored by slot (CsrSlot).
  */
 import {
-  Csr, SLOT_CSR, SLOT_F, SLOT_FFLAGS, SLOT_FRM, SLOT_INSTRET, SLOT_CYCLE_OFFSET, SLOT_INSTRET_OFFSET, SLOT_PC, SLOT_PMPADDR,
+  CsrSlot, SLOT_CSR, SLOT_F, SLOT_FFLAGS, SLOT_FRM, SLOT_INSTRET, SLOT_CYCLE_OFFSET, SLOT_INSTRET_OFFSET, SLOT_PC, SLOT_PMPADDR,
   SLOT_PMPCFG, SLOT_PRIV, SLOT_RESERVATION_ADDR, SLOT_X, VcpuStateViews, WORD_IRQ_LINES,
 } from '../../abi/state-layout.js';
 import {
-  Cause, CSR, MEDELEG_WRITE_MASK, MENVCFG_STCE, MENVCFG_WRITE_MASK, MIDELEG_WRITE_MASK, MIE_WRITE_MASK,
+  Cause, CSR_NUMBER, MEDELEG_WRITE_MASK, MENVCFG_STCE, MENVCFG_WRITE_MASK, MIDELEG_WRITE_MASK, MIE_WRITE_MASK,
   MIP, MISA_VALUE, MPP_SHIFT, MSTATUS, MSTATUS_RESET, MSTATUS_WRITE_MASK, PMP_ENTRIES, Priv, SATP_PAGING_MODES,
   SENVCFG_WRITE_MASK, SSTATUS_MASK, SSTATUS_WRITE_MASK,
 } from './csr.js';
-
-export const enum CsrOp { Write = 1, Set = 2, Clear = 3 }
+import { CsrOp } from '../../abi/ops.js';
 
 /** Thrown internally by CSR accessors; turned into an illegal-instruction trap. */
 class IllegalCsr extends Error {}
@@ -49,8 +49,9 @@ export abstract class Hart {
 
   // ---- plain accessors ------------------------------------------------------------
 
-  csr(c: Csr): bigint { return this.i64[SLOT_CSR + c]; }
-  setCsr(c: Csr, v: bigint): void { this.i64[SLOT_CSR + c] = v; }
+  /** The stored CSR in `slot` (not a CSR number: readCsr takes those). */
+  csr(slot: CsrSlot): bigint { return this.i64[SLOT_CSR + slot]; }
+  setCsr(slot: CsrSlot, v: bigint): void { this.i64[SLOT_CSR + slot] = v; }
 
   get priv(): Priv { return this.i32[2 * SLOT_PRIV] as Priv; }
   set priv(p: Priv) { this.i32[2 * SLOT_PRIV] = p; }
@@ -63,9 +64,9 @@ export abstract class Hart {
   /** Power-on / system_reset state: M-mode at the boot ROM. */
   resetState(resetPc: number): void {
     this.i64.fill(0n, 0, SLOT_PMPADDR + 64);
-    this.setCsr(Csr.mstatus, MSTATUS_RESET);
-    this.setCsr(Csr.misa, MISA_VALUE);
-    this.setCsr(Csr.mhartid, BigInt(this.hartId));
+    this.setCsr(CsrSlot.mstatus, MSTATUS_RESET);
+    this.setCsr(CsrSlot.misa, MISA_VALUE);
+    this.setCsr(CsrSlot.mhartid, BigInt(this.hartId));
     this.priv = Priv.M;
     this.pc = resetPc;
     this.f64[SLOT_INSTRET] = 0;
@@ -80,12 +81,12 @@ export abstract class Hart {
 
   /** mip as software sees it: software bits, device lines and timer comparisons. */
   effectiveMip(): bigint {
-    let mip = this.csr(Csr.mip) | BigInt(Atomics.load(this.i32, WORD_IRQ_LINES));
+    let mip = this.csr(CsrSlot.mip) | BigInt(Atomics.load(this.i32, WORD_IRQ_LINES));
     const time = this.readTime();
     if (time >= this.mtimecmp()) mip |= MIP.MTIP;
-    if ((this.csr(Csr.menvcfg) & MENVCFG_STCE) !== 0n) {
+    if ((this.csr(CsrSlot.menvcfg) & MENVCFG_STCE) !== 0n) {
       mip &= ~MIP.STIP;
-      if (time >= BigInt.asUintN(64, this.csr(Csr.stimecmp))) mip |= MIP.STIP;
+      if (time >= BigInt.asUintN(64, this.csr(CsrSlot.stimecmp))) mip |= MIP.STIP;
     }
     return mip;
   }
@@ -99,11 +100,11 @@ export abstract class Hart {
    * the privileged spec's priority order (see IRQ_PRIORITY).
    */
   pendingInterrupt(): number {
-    const pending = this.effectiveMip() & this.csr(Csr.mie);
+    const pending = this.effectiveMip() & this.csr(CsrSlot.mie);
     if (pending === 0n) return -1;
-    const mstatus = this.csr(Csr.mstatus);
+    const mstatus = this.csr(CsrSlot.mstatus);
     const priv = this.priv;
-    const mideleg = this.csr(Csr.mideleg);
+    const mideleg = this.csr(CsrSlot.mideleg);
     const mEnabled = priv < Priv.M || (mstatus & MSTATUS.MIE) !== 0n;
     const sEnabled = priv < Priv.S || (priv === Priv.S && (mstatus & MSTATUS.SIE) !== 0n);
     const irqs = (mEnabled ? pending & ~mideleg : 0n) | (sEnabled ? pending & mideleg : 0n);
@@ -115,7 +116,7 @@ export abstract class Hart {
 
   /** Any interrupt pending-and-enabled in mie, regardless of global enables (WFI wake-up condition). */
   wfiShouldWake(): boolean {
-    return (this.effectiveMip() & this.csr(Csr.mie)) !== 0n;
+    return (this.effectiveMip() & this.csr(CsrSlot.mie)) !== 0n;
   }
 
   // ---- traps ------------------------------------------------------------------------
@@ -128,30 +129,30 @@ export abstract class Hart {
     const priv = this.priv;
     this.trapObserver?.(cause, interrupt, epc, tval);
     this.clearReservation();
-    const deleg = interrupt ? this.csr(Csr.mideleg) : this.csr(Csr.medeleg);
+    const deleg = interrupt ? this.csr(CsrSlot.mideleg) : this.csr(CsrSlot.medeleg);
     const causeBits = (interrupt ? 1n << 63n : 0n) | BigInt(cause);
-    let mstatus = this.csr(Csr.mstatus);
+    let mstatus = this.csr(CsrSlot.mstatus);
     let handler: bigint;
     if (priv <= Priv.S && ((deleg >> BigInt(cause)) & 1n) !== 0n) {
-      this.setCsr(Csr.scause, causeBits);
-      this.setCsr(Csr.sepc, BigInt(epc));
-      this.setCsr(Csr.stval, tval);
+      this.setCsr(CsrSlot.scause, causeBits);
+      this.setCsr(CsrSlot.sepc, BigInt(epc));
+      this.setCsr(CsrSlot.stval, tval);
       mstatus = (mstatus & ~(MSTATUS.SPP | MSTATUS.SPIE | MSTATUS.SIE)) |
         (priv === Priv.S ? MSTATUS.SPP : 0n) | ((mstatus & MSTATUS.SIE) !== 0n ? MSTATUS.SPIE : 0n);
       this.priv = Priv.S;
-      handler = this.vectorTarget(this.csr(Csr.stvec), cause, interrupt);
+      handler = this.vectorTarget(this.csr(CsrSlot.stvec), cause, interrupt);
     } else {
-      this.setCsr(Csr.mcause, causeBits);
-      this.setCsr(Csr.mepc, BigInt(epc));
-      this.setCsr(Csr.mtval, tval);
-      this.setCsr(Csr.mtval2, 0n);
-      this.setCsr(Csr.mtinst, 0n);
+      this.setCsr(CsrSlot.mcause, causeBits);
+      this.setCsr(CsrSlot.mepc, BigInt(epc));
+      this.setCsr(CsrSlot.mtval, tval);
+      this.setCsr(CsrSlot.mtval2, 0n);
+      this.setCsr(CsrSlot.mtinst, 0n);
       mstatus = (mstatus & ~(MSTATUS.MPP | MSTATUS.MPIE | MSTATUS.MIE)) |
         (BigInt(priv) << MPP_SHIFT) | ((mstatus & MSTATUS.MIE) !== 0n ? MSTATUS.MPIE : 0n);
       this.priv = Priv.M;
-      handler = this.vectorTarget(this.csr(Csr.mtvec), cause, interrupt);
+      handler = this.vectorTarget(this.csr(CsrSlot.mtvec), cause, interrupt);
     }
-    this.setCsr(Csr.mstatus, mstatus);
+    this.setCsr(CsrSlot.mstatus, mstatus);
     this.privilegeChanged();
     const pc = Number(BigInt.asIntN(64, handler));
     this.pc = pc;
@@ -166,25 +167,25 @@ export abstract class Hart {
   /** mret / sret. Returns the new pc, or -1 if the instruction is illegal here. */
   xret(fromM: boolean): number {
     this.clearReservation();
-    let mstatus = this.csr(Csr.mstatus);
+    let mstatus = this.csr(CsrSlot.mstatus);
     if (fromM) {
       if (this.priv !== Priv.M) return -1;
       const mpp = Number((mstatus & MSTATUS.MPP) >> MPP_SHIFT) as Priv;
       // QEMU 7.2 leaves MPRV set when returning to a lower mode (priv spec 1.12 clears it)
       mstatus = (mstatus & ~(MSTATUS.MIE | MSTATUS.MPP)) | MSTATUS.MPIE | ((mstatus & MSTATUS.MPIE) !== 0n ? MSTATUS.MIE : 0n);
       this.priv = mpp;
-      this.setCsr(Csr.mstatus, mstatus);
+      this.setCsr(CsrSlot.mstatus, mstatus);
       this.privilegeChanged();
-      return Number(this.csr(Csr.mepc) & ~1n);
+      return Number(this.csr(CsrSlot.mepc) & ~1n);
     }
     if (this.priv < Priv.S || (this.priv === Priv.S && (mstatus & MSTATUS.TSR) !== 0n)) return -1;
     const spp = (mstatus & MSTATUS.SPP) !== 0n ? Priv.S : Priv.U;
     mstatus = (mstatus & ~(MSTATUS.SIE | MSTATUS.SPP)) | MSTATUS.SPIE |
       ((mstatus & MSTATUS.SPIE) !== 0n ? MSTATUS.SIE : 0n);
     this.priv = spp;
-    this.setCsr(Csr.mstatus, mstatus);
+    this.setCsr(CsrSlot.mstatus, mstatus);
     this.privilegeChanged();
-    return Number(this.csr(Csr.sepc) & ~1n);
+    return Number(this.csr(CsrSlot.sepc) & ~1n);
   }
 
   /** Traps and xRET drop any LR reservation, as QEMU does. */
@@ -221,26 +222,26 @@ export abstract class Hart {
   }
 
   private fsEnabled(): boolean {
-    return (this.csr(Csr.mstatus) & MSTATUS.FS) !== 0n;
+    return (this.csr(CsrSlot.mstatus) & MSTATUS.FS) !== 0n;
   }
 
   /** Mark the FP state dirty (FS = 3), as every instruction that writes f registers or fcsr must. */
   markFsDirty(): void {
-    const m = this.csr(Csr.mstatus);
-    if ((m & MSTATUS.FS) !== MSTATUS.FS) this.setCsr(Csr.mstatus, m | MSTATUS.FS | MSTATUS.SD);
+    const m = this.csr(CsrSlot.mstatus);
+    if ((m & MSTATUS.FS) !== MSTATUS.FS) this.setCsr(CsrSlot.mstatus, m | MSTATUS.FS | MSTATUS.SD);
   }
 
   /** May this privilege level read counter `index` (0 cycle, 1 time, 2 instret, 3.. hpm)? */
   private counterAccessible(index: number): boolean {
     const bit = 1n << BigInt(index);
-    if (this.priv < Priv.M && (this.csr(Csr.mcounteren) & bit) === 0n) return false;
-    if (this.priv < Priv.S && (this.csr(Csr.scounteren) & bit) === 0n) return false;
+    if (this.priv < Priv.M && (this.csr(CsrSlot.mcounteren) & bit) === 0n) return false;
+    if (this.priv < Priv.S && (this.csr(CsrSlot.scounteren) & bit) === 0n) return false;
     return true;
   }
 
   private stimecmpAccessible(): boolean {
     if (this.priv === Priv.M) return true;
-    return (this.csr(Csr.menvcfg) & MENVCFG_STCE) !== 0n && (this.csr(Csr.mcounteren) & 2n) !== 0n;
+    return (this.csr(CsrSlot.menvcfg) & MENVCFG_STCE) !== 0n && (this.csr(CsrSlot.mcounteren) & 2n) !== 0n;
   }
 
   /** Instructions retired so far, including the ones of the running block before `insnIndex`. */
@@ -254,86 +255,86 @@ export abstract class Hart {
    * latch that line into the software SEIP bit (it would stay pending after the PLIC lowers it).
    */
   private modifyBase(csr: number, read: bigint): bigint {
-    return csr === CSR.mip ? this.csr(Csr.mip) : read;
+    return csr === CSR_NUMBER.mip ? this.csr(CsrSlot.mip) : read;
   }
 
   readCsr(csr: number, insnIndex = 0): bigint {
     switch (csr) {
-      case CSR.fflags: case CSR.frm: case CSR.fcsr: {
+      case CSR_NUMBER.fflags: case CSR_NUMBER.frm: case CSR_NUMBER.fcsr: {
         if (!this.fsEnabled()) throw new IllegalCsr();
         const flags = BigInt(this.i32[2 * SLOT_FFLAGS] & 0x1f);
         const frm = BigInt(this.i32[2 * SLOT_FRM] & 7);
-        return csr === CSR.fflags ? flags : csr === CSR.frm ? frm : (frm << 5n) | flags;
+        return csr === CSR_NUMBER.fflags ? flags : csr === CSR_NUMBER.frm ? frm : (frm << 5n) | flags;
       }
-      case CSR.sstatus: return this.sstatus();
-      case CSR.sie: return this.csr(Csr.mie) & this.csr(Csr.mideleg);
-      case CSR.sip: return this.effectiveMip() & this.csr(Csr.mideleg);
-      case CSR.stvec: return this.csr(Csr.stvec);
-      case CSR.scounteren: return this.csr(Csr.scounteren);
-      case CSR.senvcfg: return this.csr(Csr.senvcfg);
-      case CSR.sscratch: return this.csr(Csr.sscratch);
-      case CSR.sepc: return this.csr(Csr.sepc);
-      case CSR.scause: return this.csr(Csr.scause);
-      case CSR.stval: return this.csr(Csr.stval);
-      case CSR.stimecmp:
+      case CSR_NUMBER.sstatus: return this.sstatus();
+      case CSR_NUMBER.sie: return this.csr(CsrSlot.mie) & this.csr(CsrSlot.mideleg);
+      case CSR_NUMBER.sip: return this.effectiveMip() & this.csr(CsrSlot.mideleg);
+      case CSR_NUMBER.stvec: return this.csr(CsrSlot.stvec);
+      case CSR_NUMBER.scounteren: return this.csr(CsrSlot.scounteren);
+      case CSR_NUMBER.senvcfg: return this.csr(CsrSlot.senvcfg);
+      case CSR_NUMBER.sscratch: return this.csr(CsrSlot.sscratch);
+      case CSR_NUMBER.sepc: return this.csr(CsrSlot.sepc);
+      case CSR_NUMBER.scause: return this.csr(CsrSlot.scause);
+      case CSR_NUMBER.stval: return this.csr(CsrSlot.stval);
+      case CSR_NUMBER.stimecmp:
         if (!this.stimecmpAccessible()) throw new IllegalCsr();
-        return this.csr(Csr.stimecmp);
-      case CSR.satp:
-        if (this.priv === Priv.S && (this.csr(Csr.mstatus) & MSTATUS.TVM) !== 0n) throw new IllegalCsr();
-        return this.csr(Csr.satp);
-      case CSR.mstatus: return this.mstatusWithSd();
-      case CSR.misa: return MISA_VALUE;
-      case CSR.medeleg: return this.csr(Csr.medeleg);
-      case CSR.mideleg: return this.csr(Csr.mideleg);
-      case CSR.mie: return this.csr(Csr.mie);
-      case CSR.mtvec: return this.csr(Csr.mtvec);
-      case CSR.mcounteren: return this.csr(Csr.mcounteren);
-      case CSR.menvcfg: return this.csr(Csr.menvcfg);
-      case CSR.mcountinhibit: return this.csr(Csr.mcountinhibit);
-      case CSR.mscratch: return this.csr(Csr.mscratch);
-      case CSR.mepc: return this.csr(Csr.mepc);
-      case CSR.mcause: return this.csr(Csr.mcause);
-      case CSR.mtval: return this.csr(Csr.mtval);
-      case CSR.mtval2: return this.csr(Csr.mtval2);
-      case CSR.mtinst: return this.csr(Csr.mtinst);
-      case CSR.mip: return this.effectiveMip();
-      case CSR.mcycle: case CSR.minstret:
-        return this.counter(csr === CSR.mcycle ? 0 : 2, insnIndex);
-      case CSR.cycle: case CSR.instret:
-        if (!this.counterAccessible(csr - CSR.cycle)) throw new IllegalCsr();
-        return this.counter(csr - CSR.cycle, insnIndex);
-      case CSR.time:
+        return this.csr(CsrSlot.stimecmp);
+      case CSR_NUMBER.satp:
+        if (this.priv === Priv.S && (this.csr(CsrSlot.mstatus) & MSTATUS.TVM) !== 0n) throw new IllegalCsr();
+        return this.csr(CsrSlot.satp);
+      case CSR_NUMBER.mstatus: return this.mstatusWithSd();
+      case CSR_NUMBER.misa: return MISA_VALUE;
+      case CSR_NUMBER.medeleg: return this.csr(CsrSlot.medeleg);
+      case CSR_NUMBER.mideleg: return this.csr(CsrSlot.mideleg);
+      case CSR_NUMBER.mie: return this.csr(CsrSlot.mie);
+      case CSR_NUMBER.mtvec: return this.csr(CsrSlot.mtvec);
+      case CSR_NUMBER.mcounteren: return this.csr(CsrSlot.mcounteren);
+      case CSR_NUMBER.menvcfg: return this.csr(CsrSlot.menvcfg);
+      case CSR_NUMBER.mcountinhibit: return this.csr(CsrSlot.mcountinhibit);
+      case CSR_NUMBER.mscratch: return this.csr(CsrSlot.mscratch);
+      case CSR_NUMBER.mepc: return this.csr(CsrSlot.mepc);
+      case CSR_NUMBER.mcause: return this.csr(CsrSlot.mcause);
+      case CSR_NUMBER.mtval: return this.csr(CsrSlot.mtval);
+      case CSR_NUMBER.mtval2: return this.csr(CsrSlot.mtval2);
+      case CSR_NUMBER.mtinst: return this.csr(CsrSlot.mtinst);
+      case CSR_NUMBER.mip: return this.effectiveMip();
+      case CSR_NUMBER.mcycle: case CSR_NUMBER.minstret:
+        return this.counter(csr === CSR_NUMBER.mcycle ? 0 : 2, insnIndex);
+      case CSR_NUMBER.cycle: case CSR_NUMBER.instret:
+        if (!this.counterAccessible(csr - CSR_NUMBER.cycle)) throw new IllegalCsr();
+        return this.counter(csr - CSR_NUMBER.cycle, insnIndex);
+      case CSR_NUMBER.time:
         if (!this.counterAccessible(1)) throw new IllegalCsr();
         return this.readTime();
-      case CSR.mvendorid: case CSR.marchid: case CSR.mimpid: case CSR.mconfigptr:
+      case CSR_NUMBER.mvendorid: case CSR_NUMBER.marchid: case CSR_NUMBER.mimpid: case CSR_NUMBER.mconfigptr:
         return 0n;
-      case CSR.mhartid: return BigInt(this.hartId);
+      case CSR_NUMBER.mhartid: return BigInt(this.hartId);
       default: return this.readOtherCsr(csr);
     }
   }
 
   /** Ranges: PMP registers, hardware performance counters (all read as zero). */
   private readOtherCsr(csr: number): bigint {
-    if (csr >= CSR.pmpcfg0 && csr <= CSR.pmpcfg15) {
-      const n = csr - CSR.pmpcfg0;
+    if (csr >= CSR_NUMBER.pmpcfg0 && csr <= CSR_NUMBER.pmpcfg15) {
+      const n = csr - CSR_NUMBER.pmpcfg0;
       if (n & 1 || n >= PMP_ENTRIES / 4) throw new IllegalCsr(); // RV64: even pmpcfg only
       return this.i64[SLOT_PMPCFG + n];
     }
-    if (csr >= CSR.pmpaddr0 && csr <= CSR.pmpaddr63) {
-      const n = csr - CSR.pmpaddr0;
+    if (csr >= CSR_NUMBER.pmpaddr0 && csr <= CSR_NUMBER.pmpaddr63) {
+      const n = csr - CSR_NUMBER.pmpaddr0;
       if (n >= PMP_ENTRIES) throw new IllegalCsr();
       return this.i64[SLOT_PMPADDR + n];
     }
-    if ((csr >= CSR.mhpmcounter3 && csr <= CSR.mhpmcounter31) || (csr >= CSR.mhpmevent3 && csr <= CSR.mhpmevent31)) return 0n;
-    if (csr >= CSR.hpmcounter3 && csr <= CSR.hpmcounter31) {
-      if (!this.counterAccessible(csr - CSR.cycle)) throw new IllegalCsr();
+    if ((csr >= CSR_NUMBER.mhpmcounter3 && csr <= CSR_NUMBER.mhpmcounter31) || (csr >= CSR_NUMBER.mhpmevent3 && csr <= CSR_NUMBER.mhpmevent31)) return 0n;
+    if (csr >= CSR_NUMBER.hpmcounter3 && csr <= CSR_NUMBER.hpmcounter31) {
+      if (!this.counterAccessible(csr - CSR_NUMBER.cycle)) throw new IllegalCsr();
       return 0n;
     }
     throw new IllegalCsr();
   }
 
   private mstatusWithSd(): bigint {
-    const m = this.csr(Csr.mstatus) & ~MSTATUS.SD;
+    const m = this.csr(CsrSlot.mstatus) & ~MSTATUS.SD;
     return (m & MSTATUS.FS) === MSTATUS.FS ? m | MSTATUS.SD : m;
   }
 
@@ -343,59 +344,59 @@ export abstract class Hart {
 
   writeCsr(csr: number, value: bigint, insnIndex = 0): void {
     switch (csr) {
-      case CSR.fflags: case CSR.frm: case CSR.fcsr:
+      case CSR_NUMBER.fflags: case CSR_NUMBER.frm: case CSR_NUMBER.fcsr:
         this.writeFcsr(csr, value);
         return;
-      case CSR.sstatus:
-        this.writeMstatus((this.csr(Csr.mstatus) & ~SSTATUS_WRITE_MASK) | (value & SSTATUS_WRITE_MASK));
+      case CSR_NUMBER.sstatus:
+        this.writeMstatus((this.csr(CsrSlot.mstatus) & ~SSTATUS_WRITE_MASK) | (value & SSTATUS_WRITE_MASK));
         return;
-      case CSR.sie: {
-        const mask = this.csr(Csr.mideleg);
-        this.setCsr(Csr.mie, (this.csr(Csr.mie) & ~mask) | (value & mask));
-        return;
-      }
-      case CSR.sip: {
-        const mask = this.csr(Csr.mideleg) & MIP.SSIP;
-        this.setCsr(Csr.mip, (this.csr(Csr.mip) & ~mask) | (value & mask));
+      case CSR_NUMBER.sie: {
+        const mask = this.csr(CsrSlot.mideleg);
+        this.setCsr(CsrSlot.mie, (this.csr(CsrSlot.mie) & ~mask) | (value & mask));
         return;
       }
-      case CSR.stvec: if ((value & 3n) < 2n) this.setCsr(Csr.stvec, value); return; // reserved modes: ignored (QEMU)
-      case CSR.scounteren: this.setCsr(Csr.scounteren, value & 0xffffffffn); return;
-      case CSR.senvcfg: this.setCsr(Csr.senvcfg, value & SENVCFG_WRITE_MASK); return;
-      case CSR.sscratch: this.setCsr(Csr.sscratch, value); return;
-      case CSR.sepc: this.setCsr(Csr.sepc, value); return; // QEMU 7.2 keeps bit 0 as written
-      case CSR.scause: this.setCsr(Csr.scause, value); return;
-      case CSR.stval: this.setCsr(Csr.stval, value); return;
-      case CSR.stimecmp:
+      case CSR_NUMBER.sip: {
+        const mask = this.csr(CsrSlot.mideleg) & MIP.SSIP;
+        this.setCsr(CsrSlot.mip, (this.csr(CsrSlot.mip) & ~mask) | (value & mask));
+        return;
+      }
+      case CSR_NUMBER.stvec: if ((value & 3n) < 2n) this.setCsr(CsrSlot.stvec, value); return; // reserved modes: ignored (QEMU)
+      case CSR_NUMBER.scounteren: this.setCsr(CsrSlot.scounteren, value & 0xffffffffn); return;
+      case CSR_NUMBER.senvcfg: this.setCsr(CsrSlot.senvcfg, value & SENVCFG_WRITE_MASK); return;
+      case CSR_NUMBER.sscratch: this.setCsr(CsrSlot.sscratch, value); return;
+      case CSR_NUMBER.sepc: this.setCsr(CsrSlot.sepc, value); return; // QEMU 7.2 keeps bit 0 as written
+      case CSR_NUMBER.scause: this.setCsr(CsrSlot.scause, value); return;
+      case CSR_NUMBER.stval: this.setCsr(CsrSlot.stval, value); return;
+      case CSR_NUMBER.stimecmp:
         if (!this.stimecmpAccessible()) throw new IllegalCsr();
-        this.setCsr(Csr.stimecmp, value);
+        this.setCsr(CsrSlot.stimecmp, value);
         this.timersChanged();
         return;
-      case CSR.satp: this.writeSatp(value); return;
-      case CSR.mstatus: this.writeMstatus((this.csr(Csr.mstatus) & ~MSTATUS_WRITE_MASK) | (value & MSTATUS_WRITE_MASK)); return;
-      case CSR.misa: return; // WARL, fixed
-      case CSR.medeleg: this.setCsr(Csr.medeleg, value & MEDELEG_WRITE_MASK); return;
-      case CSR.mideleg: this.setCsr(Csr.mideleg, value & MIDELEG_WRITE_MASK); return;
-      case CSR.mie: this.setCsr(Csr.mie, value & MIE_WRITE_MASK); return;
-      case CSR.mtvec: if ((value & 3n) < 2n) this.setCsr(Csr.mtvec, value); return;
-      case CSR.mcounteren: this.setCsr(Csr.mcounteren, value & 0xffffffffn); return;
-      case CSR.menvcfg: this.setCsr(Csr.menvcfg, value & MENVCFG_WRITE_MASK); this.timersChanged(); return;
-      case CSR.mcountinhibit: this.writeCountInhibit(value & 0xfffffffdn, insnIndex); return;
-      case CSR.mscratch: this.setCsr(Csr.mscratch, value); return;
-      case CSR.mepc: this.setCsr(Csr.mepc, value); return;
-      case CSR.mcause: this.setCsr(Csr.mcause, value); return;
-      case CSR.mtval: this.setCsr(Csr.mtval, value); return;
-      case CSR.mtval2: this.setCsr(Csr.mtval2, value); return;
-      case CSR.mtinst: this.setCsr(Csr.mtinst, value); return;
-      case CSR.mip: {
+      case CSR_NUMBER.satp: this.writeSatp(value); return;
+      case CSR_NUMBER.mstatus: this.writeMstatus((this.csr(CsrSlot.mstatus) & ~MSTATUS_WRITE_MASK) | (value & MSTATUS_WRITE_MASK)); return;
+      case CSR_NUMBER.misa: return; // WARL, fixed
+      case CSR_NUMBER.medeleg: this.setCsr(CsrSlot.medeleg, value & MEDELEG_WRITE_MASK); return;
+      case CSR_NUMBER.mideleg: this.setCsr(CsrSlot.mideleg, value & MIDELEG_WRITE_MASK); return;
+      case CSR_NUMBER.mie: this.setCsr(CsrSlot.mie, value & MIE_WRITE_MASK); return;
+      case CSR_NUMBER.mtvec: if ((value & 3n) < 2n) this.setCsr(CsrSlot.mtvec, value); return;
+      case CSR_NUMBER.mcounteren: this.setCsr(CsrSlot.mcounteren, value & 0xffffffffn); return;
+      case CSR_NUMBER.menvcfg: this.setCsr(CsrSlot.menvcfg, value & MENVCFG_WRITE_MASK); this.timersChanged(); return;
+      case CSR_NUMBER.mcountinhibit: this.writeCountInhibit(value & 0xfffffffdn, insnIndex); return;
+      case CSR_NUMBER.mscratch: this.setCsr(CsrSlot.mscratch, value); return;
+      case CSR_NUMBER.mepc: this.setCsr(CsrSlot.mepc, value); return;
+      case CSR_NUMBER.mcause: this.setCsr(CsrSlot.mcause, value); return;
+      case CSR_NUMBER.mtval: this.setCsr(CsrSlot.mtval, value); return;
+      case CSR_NUMBER.mtval2: this.setCsr(CsrSlot.mtval2, value); return;
+      case CSR_NUMBER.mtinst: this.setCsr(CsrSlot.mtinst, value); return;
+      case CSR_NUMBER.mip: {
         // SEIP and SSIP are writable; STIP too unless Sstc drives it
         let mask = MIP.SSIP | MIP.SEIP;
-        if ((this.csr(Csr.menvcfg) & MENVCFG_STCE) === 0n) mask |= MIP.STIP;
-        this.setCsr(Csr.mip, (this.csr(Csr.mip) & ~mask) | (value & mask));
+        if ((this.csr(CsrSlot.menvcfg) & MENVCFG_STCE) === 0n) mask |= MIP.STIP;
+        this.setCsr(CsrSlot.mip, (this.csr(CsrSlot.mip) & ~mask) | (value & mask));
         return;
       }
-      case CSR.mcycle: case CSR.minstret:
-        this.writeCounter(csr === CSR.mcycle ? 0 : 2, value, insnIndex);
+      case CSR_NUMBER.mcycle: case CSR_NUMBER.minstret:
+        this.writeCounter(csr === CSR_NUMBER.mcycle ? 0 : 2, value, insnIndex);
         return;
       default:
         this.writeOtherCsr(csr, value);
@@ -412,7 +413,7 @@ export abstract class Hart {
   }
 
   private inhibited(index: number): boolean {
-    return ((this.csr(Csr.mcountinhibit) >> BigInt(index)) & 1n) !== 0n;
+    return ((this.csr(CsrSlot.mcountinhibit) >> BigInt(index)) & 1n) !== 0n;
   }
 
   private counter(index: number, insnIndex: number): bigint {
@@ -436,12 +437,12 @@ export abstract class Hart {
       if (!before && after) this.i64[slot] = BigInt.asIntN(64, now + this.i64[slot]);
       if (before && !after) this.i64[slot] = BigInt.asIntN(64, this.i64[slot] - now);
     }
-    this.setCsr(Csr.mcountinhibit, value);
+    this.setCsr(CsrSlot.mcountinhibit, value);
   }
 
   private writeOtherCsr(csr: number, value: bigint): void {
-    if (csr >= CSR.pmpcfg0 && csr <= CSR.pmpcfg15) {
-      const n = csr - CSR.pmpcfg0;
+    if (csr >= CSR_NUMBER.pmpcfg0 && csr <= CSR_NUMBER.pmpcfg15) {
+      const n = csr - CSR_NUMBER.pmpcfg0;
       if (n & 1 || n >= PMP_ENTRIES / 4) throw new IllegalCsr();
       // WARL: R/W/X/A/L bits kept; W without R is reserved and reads back cleared (as QEMU)
       let v = 0n;
@@ -453,21 +454,21 @@ export abstract class Hart {
       this.i64[SLOT_PMPCFG + n] = v;
       return;
     }
-    if (csr >= CSR.pmpaddr0 && csr <= CSR.pmpaddr63) {
-      const n = csr - CSR.pmpaddr0;
+    if (csr >= CSR_NUMBER.pmpaddr0 && csr <= CSR_NUMBER.pmpaddr63) {
+      const n = csr - CSR_NUMBER.pmpaddr0;
       if (n >= PMP_ENTRIES) throw new IllegalCsr();
       this.i64[SLOT_PMPADDR + n] = value & ((1n << 54n) - 1n);
       return;
     }
-    if ((csr >= CSR.mhpmcounter3 && csr <= CSR.mhpmcounter31) || (csr >= CSR.mhpmevent3 && csr <= CSR.mhpmevent31)) return;
+    if ((csr >= CSR_NUMBER.mhpmcounter3 && csr <= CSR_NUMBER.mhpmcounter31) || (csr >= CSR_NUMBER.mhpmevent3 && csr <= CSR_NUMBER.mhpmevent31)) return;
     throw new IllegalCsr();
   }
 
   private writeFcsr(csr: number, value: bigint): void {
     if (!this.fsEnabled()) throw new IllegalCsr();
     const v = Number(value & 0xffn);
-    if (csr === CSR.fflags) this.i32[2 * SLOT_FFLAGS] = v & 0x1f;
-    else if (csr === CSR.frm) this.i32[2 * SLOT_FRM] = v & 7;
+    if (csr === CSR_NUMBER.fflags) this.i32[2 * SLOT_FFLAGS] = v & 0x1f;
+    else if (csr === CSR_NUMBER.frm) this.i32[2 * SLOT_FRM] = v & 7;
     else {
       this.i32[2 * SLOT_FFLAGS] = v & 0x1f;
       this.i32[2 * SLOT_FRM] = (v >> 5) & 7;
@@ -476,11 +477,11 @@ export abstract class Hart {
   }
 
   private writeMstatus(value: bigint): void {
-    const old = this.csr(Csr.mstatus);
+    const old = this.csr(CsrSlot.mstatus);
     // MPP is WARL: the reserved value 2 keeps the previous mode
     if (((value & MSTATUS.MPP) >> MPP_SHIFT) === 2n) value = (value & ~MSTATUS.MPP) | (old & MSTATUS.MPP);
     value = (value & ~(MSTATUS.UXL | MSTATUS.SXL | MSTATUS.SD)) | MSTATUS_RESET;
-    this.setCsr(Csr.mstatus, value);
+    this.setCsr(CsrSlot.mstatus, value);
     const mmuBits = MSTATUS.MPRV | MSTATUS.MPP | MSTATUS.SUM | MSTATUS.MXR;
     if (((old ^ value) & mmuBits) !== 0n) {
       this.flushTlb();
@@ -489,11 +490,11 @@ export abstract class Hart {
   }
 
   private writeSatp(value: bigint): void {
-    if (this.priv === Priv.S && (this.csr(Csr.mstatus) & MSTATUS.TVM) !== 0n) throw new IllegalCsr();
+    if (this.priv === Priv.S && (this.csr(CsrSlot.mstatus) & MSTATUS.TVM) !== 0n) throw new IllegalCsr();
     const mode = BigInt.asUintN(64, value) >> 60n;
     if (mode !== 0n && !SATP_PAGING_MODES.includes(mode)) return; // unsupported modes leave satp unchanged
     const legal = mode === 0n ? 0n : value & ((0xfn << 60n) | (0xffffn << 44n) | ((1n << 44n) - 1n));
-    this.setCsr(Csr.satp, BigInt.asIntN(64, legal));
+    this.setCsr(CsrSlot.satp, BigInt.asIntN(64, legal));
     this.flushTlb();
   }
 

@@ -4,13 +4,14 @@
  * true when the instruction ends the translation block.
  *
  * Anything that needs privileged state, can trap for reasons other than a
- * memory access, or is rare is a helper call on the vCPU context (see
- * src/vcpu/helpers.ts for the implementations of the names used here).
+ * memory access, or is rare is a helper call on the vCPU context
+ * (src/abi/helpers.ts declares each helper and its parameters,
+ * src/vcpu/context.ts implements them).
  */
 import { TcgBuilder } from '../../tcg/builder.js';
 import { Cond, MemOp, Temp } from '../../tcg/ir.js';
 import { Decoded } from './decode.js';
-import { AMO, FP_OPS } from '../../abi/ops.js';
+import { AMO, CsrOp, FP_OPS } from '../../abi/ops.js';
 
 export interface TranslateHooks {
   /** Called before every guest memory access with the address temp parts (instrumentation/tracing). */
@@ -150,7 +151,7 @@ function store(size: MemOp['size']): Trans {
 }
 
 /** FP loads/stores go through helpers: they must check mstatus.FS and NaN-box singles. */
-function fpMem(helper: string, size: MemOp['size'], isStore: boolean): Trans {
+function fpMem(helper: 'flw' | 'fld' | 'fsw' | 'fsd', size: MemOp['size'], isStore: boolean): Trans {
   return (ctx, d) => {
     const { b } = ctx;
     const base = b.reg(d.rs1);
@@ -162,7 +163,7 @@ function fpMem(helper: string, size: MemOp['size'], isStore: boolean): Trans {
 }
 
 /** AMOs, LR and SC run in a helper that uses Atomics on the shared RAM. */
-function atomic(op: number, size: 4 | 8): Trans {
+function atomic(op: AMO, size: 4 | 8): Trans {
   return (ctx, d) => {
     const { b } = ctx;
     const base = b.reg(d.rs1);
@@ -178,21 +179,21 @@ function atomic(op: number, size: 4 | 8): Trans {
 // ---- system ----------------------------------------------------------------------
 
 /** A helper that may trap or change privileged state: the block always ends after it. */
-function system(helper: string, consts: (ctx: DisasContext, d: Decoded) => number[] = () => []): Trans {
+function system(helper: 'ecall' | 'ebreak' | 'mret' | 'sret' | 'wfi' | 'fenceI'): Trans {
   return (ctx, d) => {
-    ctx.b.call(helper, [], [...consts(ctx, d), d.raw, d.length], { mayExit: true });
+    ctx.b.call(helper, [], [d.raw, d.length], { mayExit: true });
     ctx.b.exit(nextPc(ctx, d));
     return END;
   };
 }
 
-function csr(kind: number, immediate: boolean): Trans {
+function csr(op: CsrOp, immediate: boolean): Trans {
   return (ctx, d) => {
     const { b } = ctx;
     const src = immediate ? b.const64(BigInt(d.rs1)) : b.reg(d.rs1);
-    // kind: 1 = write (always writes), 2 = set, 3 = clear (no write when the rs1/uimm field is 0)
-    const writes = kind === 1 || d.rs1 !== 0;
-    b.call('csrAccess', [src], [kind, d.csr, d.rd, writes ? 1 : 0, d.raw, d.length], { mayExit: true });
+    // csrrw always writes; csrrs and csrrc do not when the rs1/uimm field is 0
+    const writes = op === CsrOp.Write || d.rs1 !== 0;
+    b.call('csrAccess', [src], [op, d.csr, d.rd, writes ? 1 : 0, d.raw, d.length], { mayExit: true });
     b.exit(nextPc(ctx, d));
     return END;
   };
@@ -201,8 +202,8 @@ function csr(kind: number, immediate: boolean): Trans {
 // ---- floating point ----------------------------------------------------------------
 
 
-function fpOp(name: string): Trans {
-  const index = FP_OPS.indexOf(name);
+/** FP operation `index` of FP_OPS: the vCPU's table says which of the fields it reads (src/target/riscv/fpu/op-table.ts). */
+function fpOp(index: number): Trans {
   return (ctx, d) => {
     ctx.b.call('fpuOp', [], [index, d.rd, d.rs1, d.rs2, d.rs3, d.rm, d.raw], { mayExit: true });
     return CONTINUE;
@@ -270,8 +271,8 @@ const TRANS: Record<string, Trans> = {
     ctx.b.exit(nextPc(ctx, d));
     return END;
   },
-  csrrw: csr(1, false), csrrs: csr(2, false), csrrc: csr(3, false),
-  csrrwi: csr(1, true), csrrsi: csr(2, true), csrrci: csr(3, true),
+  csrrw: csr(CsrOp.Write, false), csrrs: csr(CsrOp.Set, false), csrrc: csr(CsrOp.Clear, false),
+  csrrwi: csr(CsrOp.Write, true), csrrsi: csr(CsrOp.Set, true), csrrci: csr(CsrOp.Clear, true),
   lr_w: atomic(AMO.lr, 4), sc_w: atomic(AMO.sc, 4), amoswap_w: atomic(AMO.swap, 4), amoadd_w: atomic(AMO.add, 4),
   amoxor_w: atomic(AMO.xor, 4), amoand_w: atomic(AMO.and, 4), amoor_w: atomic(AMO.or, 4),
   amomin_w: atomic(AMO.min, 4), amomax_w: atomic(AMO.max, 4), amominu_w: atomic(AMO.minu, 4), amomaxu_w: atomic(AMO.maxu, 4),
@@ -280,7 +281,7 @@ const TRANS: Record<string, Trans> = {
   amomin_d: atomic(AMO.min, 8), amomax_d: atomic(AMO.max, 8), amominu_d: atomic(AMO.minu, 8), amomaxu_d: atomic(AMO.maxu, 8),
   flw: fpMem('flw', 4, false), fld: fpMem('fld', 8, false), fsw: fpMem('fsw', 4, true), fsd: fpMem('fsd', 8, true),
 };
-for (const name of FP_OPS) TRANS[name] = fpOp(name);
+FP_OPS.forEach((name, index) => { TRANS[name] = fpOp(index); });
 
 /** Translate one decoded instruction; an unknown one raises illegal-instruction. */
 export function translateInsn(ctx: DisasContext, d: Decoded | undefined, raw: number, length: number): boolean {
