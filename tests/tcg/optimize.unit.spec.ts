@@ -32,19 +32,20 @@ function listing(block: IrBlock): string[] {
   };
   return block.ops.map((op: Op) => {
     const args = op.args.map(name).join(', ');
-    const dst = op.dst === undefined ? '' : `${name(op.dst)} = `;
+    const out = 'dst' in op ? op.dst : undefined;
+    const dst = out === undefined ? '' : `${name(out)} = `;
     return text(op, dst, args).trimEnd();
   });
 }
 
 function text(op: Op, dst: string, args: string): string {
   switch (op.opc) {
-    case 'insn_start': return `insn_start 0x${(op.imm ?? 0).toString(16)}`;
-    case 'call': return `${dst}call ${op.helper ?? '?'}(${args})`;
-    case 'qemu_ld': case 'qemu_st': return `${dst}${op.opc} ${args} +${op.imm ?? 0}`;
-    case 'exit': return `exit 0x${(op.imm ?? 0).toString(16)}`;
-    case 'exit_if': return `exit_if ${op.cond ?? '?'} ${args} 0x${(op.imm ?? 0).toString(16)}`;
-    case 'setcond': return `${dst}setcond ${op.cond ?? '?'} ${args}`;
+    case 'insn_start': return `insn_start 0x${op.pc.toString(16)}`;
+    case 'call': return `${dst}call ${op.helper}(${args})`;
+    case 'qemu_ld': case 'qemu_st': return `${dst}${op.opc} ${args} +${op.offset}`;
+    case 'exit': return `exit 0x${op.target.toString(16)}`;
+    case 'exit_if': return `exit_if ${op.cond} ${args} 0x${op.target.toString(16)}`;
+    case 'setcond': return `${dst}setcond ${op.cond} ${args}`;
     default: return `${dst}${op.opc} ${args}`;
   }
 }
@@ -173,9 +174,9 @@ describe('tcg/optimize: IR before and after the optimizer', function () {
       b.insnStart(0, 4);
       b.qemuLd(b.reg(10), 0, D8); // result unused: still a possible page fault
       b.qemuSt(b.reg(11), b.reg(10), 8, D8);
-      b.call('helper_csrrw', [b.reg(12)], [0x300], { result: true, mayExit: true }); // result unused
-      b.call('helper_fence', [], [], {});
-      b.call('helper_fsqrt', [b.reg(13)], [], { result: true, pure: true }); // unused and pure: goes
+      b.call('csrAccess', [b.reg(12)], [1, 0x300, 0, 1, 0, 4], { result: true, mayExit: true }); // result unused
+      b.call('fenceI', [], [0, 4], {});
+      b.call('raiseIllegal', [b.reg(13)], [], { result: true, pure: true }); // unused and pure (as the builder is told): goes
       b.callEvent(7, [{ temp: b.reg(14) }, { literal: 'x' }]);
       b.scoreboardAdd(0, 1, 4, 1);
       b.exitIf('eq', b.reg(15), b.const64(0n), 0x40);
@@ -186,8 +187,8 @@ describe('tcg/optimize: IR before and after the optimizer', function () {
         'insn_start 0x0',
         't0 = qemu_ld x10 +0',
         'qemu_st x11, x10 +8',
-        't1 = call helper_csrrw(x12)',
-        'call helper_fence()',
+        't1 = call csrAccess(x12)',
+        'call fenceI()',
         'call_event x14',
         'scoreboard_add',
         'exit_if eq x15, #0 0x40',
@@ -249,7 +250,7 @@ describe('tcg/optimize: IR before and after the optimizer', function () {
     const observers: ReadonlyArray<readonly [string, (b: TcgBuilder) => void, string]> = [
       ['a load (may fault: the handler sees the registers)', (b) => { b.setReg(7, b.qemuLd(b.reg(10), 0, D8)); }, 't0 = qemu_ld x10 +0'],
       ['a store', (b) => b.qemuSt(b.reg(11), b.reg(10), 0, D8), 'qemu_st x11, x10 +0'],
-      ['a helper call', (b) => { b.call('helper_x', [], [], {}); }, 'call helper_x()'],
+      ['a helper call', (b) => { b.call('fenceI', [], [0, 4], {}); }, 'call fenceI()'],
       ['an event', (b) => b.callEvent(3, []), 'call_event'],
       ['a conditional exit', (b) => b.exitIf('ne', b.reg(10), b.const64(0n), 0x80), 'exit_if ne x10, #0 0x80'],
     ];
