@@ -7,6 +7,7 @@
  * keeping a spare vCPU worker loaded while a slot is free. Running the vCPU
  * itself is vcpu-threads.ts's part.
  */
+import { trace_vcpu_created, trace_vcpu_destroyed } from '../trace/generated/events.js';
 import { RunState, WORD_IRQ_LINES, WORD_RUN_STATE } from '../abi/state-layout.js';
 import type { ThreadTracing } from '../trace/thread-tracing.js';
 import type { WorkerLauncher } from './worker-launcher.js';
@@ -86,6 +87,7 @@ export class CpuSlots {
     Atomics.store(this.board.hartState(hart).i32, WORD_IRQ_LINES, 0);
     this.config.tracing.state.vcpuInit(hart);
     await this.threads.addVcpu(hart);
+    trace_vcpu_created(hart);
     this.keepSpareWorker();
     this.board.hotplug?.hartAdded(hart);
     return undefined;
@@ -96,6 +98,7 @@ export class CpuSlots {
     if (!this.threads.hasVcpu(hart)) return `CPU ${hart} is not present`;
     if (this.threads.vcpuCount === 1) return 'Removing the last CPU is not supported';
     await this.threads.removeVcpu(hart);
+    trace_vcpu_destroyed(hart);
     const id = this.cpuIds.get(hart);
     this.cpuIds.delete(hart);
     this.config.tracing.state.vcpuFini(hart);

@@ -20,6 +20,7 @@ import type { GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js'
 import type { OutputChange, ThreadLogSettings, ThreadTracing } from '../trace/thread-tracing.js';
 import type { InstrManager } from '../instr/manager.js';
 import type { WorkerLauncher } from './worker-launcher.js';
+import { trace_vcpu_created } from '../trace/generated/events.js';
 import { BoardConfig, VirtBoard } from './board.js';
 import { VcpuStatus, VcpuThreads } from './vcpu-threads.js';
 import { CpuSlots } from './cpu-slots.js';
@@ -117,6 +118,7 @@ export class Machine implements MachineControl {
   async start(): Promise<void> {
     for (const lib of this.config.instruments) await this.instr.load(lib.file, lib.args);
     const running = this.threads.start(this.config.numHarts); // asks for every worker before it returns
+    for (let hart = 0; hart < this.config.numHarts; hart++) trace_vcpu_created(hart);
     this.cpus.releaseEarlyWorkers();
     await running;
   }

@@ -16,6 +16,7 @@
  *    (functions cannot cross worker boundaries), so translation-time events
  *    are raised there with the id of the vCPU that asked.
  */
+import { trace_tb_flush } from '../trace/generated/events.js';
 import { generateJs } from '../tcg/backend-js.js';
 import { BLOCK_PARAMS, type BlockBindings, type BlockCode } from '../abi/block-code.js';
 import type { EventSink } from '../abi/helpers.js';
@@ -143,6 +144,7 @@ export class BlockCache {
 
   /** Drop everything (trace-state change, instrumentation load/unload, reset). */
   flush(): void {
+    trace_tb_flush(this.byPa.size);
     this.flushJump();
     this.byPa.clear();
   }
