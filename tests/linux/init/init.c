@@ -261,7 +261,7 @@ static void scenario_stress(void) {
   int cpus = online_cpus();
   stress_threads = cpus > MAX_CPUS ? MAX_CPUS : cpus;
   if (stress_threads < 2) stress_threads = 2;
-  say("%d threads on %d cpus", stress_threads, cpus);
+  say("%d cpus online, %d threads", cpus, stress_threads);
   /* a real-time signal: every one sent is queued (a standard signal sent twice before it is
      delivered arrives once) */
   struct sigaction sa = { 0 };
