@@ -95,7 +95,7 @@ function build(repoRoot: string, dir: string): string[] {
   if (!instrtool.ok) throw new Error(`instrtool failed: ${instrtool.output}`);
   // No declarations or source maps: nothing here reads them, and they cost build time.
   const tsc = run(dir, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--declaration', 'false', '--sourceMap', 'false']);
-  if (!existsSync(join(dir, 'dist', 'src', 'cli', 'main.js'))) throw new Error(`tsc produced no CLI: ${tsc.output.slice(0, 500)}`);
+  if (!existsSync(join(dir, 'dist', 'src', 'threads', 'main.js'))) throw new Error(`tsc produced no CLI: ${tsc.output.slice(0, 500)}`);
   checkCompiledOut(dir);
   // tsc emits despite type errors; the same errors are then in the normal build too.
   return tsc.ok ? [] : [`compiled-out build: tsc reported errors (built anyway): ${tsc.output.split('\n')[0] ?? ''}`];
@@ -105,7 +105,7 @@ export function untracedBuild(repoRoot: string, progress: (message: string) => v
   const dir = join(tmpdir(), `tsemu-bench-untraced-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 12)}`);
   const hash = sourceHash(repoRoot);
   const stamp = readStamp(dir);
-  if (stamp?.hash === hash && existsSync(join(dir, 'dist', 'src', 'cli', 'main.js'))) {
+  if (stamp?.hash === hash && existsSync(join(dir, 'dist', 'src', 'threads', 'main.js'))) {
     progress(`compiled-out build: reusing ${dir}`);
     return { tsemu: commandFor(dir), dir, fresh: false, warnings: stamp.warnings };
   }
