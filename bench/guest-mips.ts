@@ -21,6 +21,9 @@ interface GuestWorkload {
 const WORKLOADS: readonly GuestWorkload[] = [
   { name: 'int', elf: 'bench/guest/int.elf', description: 'integer' },
   { name: 'mem', elf: 'bench/guest/mem.elf', description: 'memory-bound' },
+  // the same sources in S-mode with Sv39 paging on, RAM in 4 KiB pages (start-sv39.S, sv39.c)
+  { name: 'int-sv39', elf: 'bench/guest/int-sv39.elf', description: 'integer, S-mode, Sv39' },
+  { name: 'mem-sv39', elf: 'bench/guest/mem-sv39.elf', description: 'memory-bound, S-mode, Sv39' },
 ];
 
 const TIMEOUT_MS = { tsemu: 30_000, qemu: 20_000 } as const;

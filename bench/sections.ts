@@ -7,6 +7,7 @@
 import { guestMipsSection } from './guest-mips.js';
 import { hotplugLatencySection } from './hotplug-latency.js';
 import { instrOverheadSection } from './instr-overhead.js';
+import { linuxBootSection } from './linux-boot.js';
 import type { BenchSection } from './section.js';
 import { smpScalingSection } from './smp-scaling.js';
 import { traceOverheadSection } from './trace-overhead.js';
@@ -15,6 +16,7 @@ import { ubootPromptSection } from './uboot-prompt.js';
 export const SECTIONS: readonly BenchSection[] = [
   guestMipsSection,
   ubootPromptSection,
+  linuxBootSection,
   smpScalingSection,
   traceOverheadSection,
   instrOverheadSection,

@@ -8,7 +8,12 @@ static inline void putu(uint64_t v) {
   do { buf[i++] = '0' + v % 10; v /= 10; } while (v);
   while (i) putc_(buf[--i]);
 }
+/* M-mode guests read minstret; the S-mode ones (start-sv39.S, -DSMODE) the instret shadow. */
+#ifdef SMODE
+static inline uint64_t instret(void) { uint64_t v; __asm__ volatile("csrr %0, instret" : "=r"(v)); return v; }
+#else
 static inline uint64_t instret(void) { uint64_t v; __asm__ volatile("csrr %0, minstret" : "=r"(v)); return v; }
+#endif
 /* Print the line the bench runner parses: "<name> instret=<n> result=<checksum>". */
 static inline void report(const char *name, uint64_t start, uint64_t result) {
   uint64_t n = instret() - start;

@@ -22,13 +22,30 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/**
+ * QEMU ignores SIGPIPE and drops a chardev's output once its reader has gone (`tsemu ... | head`):
+ * the guest keeps running. The same here, instead of an EPIPE stack trace.
+ */
+function discardAfterBrokenPipe(sink: (bytes: Uint8Array) => void): (bytes: Uint8Array) => void {
+  let readerGone = false;
+  return (bytes) => {
+    if (readerGone) return;
+    try {
+      sink(bytes);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+      readerGone = true;
+    }
+  };
+}
+
 /** Where the UART's bytes go: stdout, nowhere, or a file (-serial file:F). */
 function serialSink(opts: MachineOptions): (bytes: Uint8Array) => void {
   const serial = opts.serials[0];
   if (!serial) return () => undefined;
   const backend = serial.backend;
   switch (backend.kind) {
-    case 'stdio': return (bytes) => { writeAll(1, bytes); };
+    case 'stdio': return discardAfterBrokenPipe((bytes) => { writeAll(1, bytes); });
     case 'file': {
       let fd: number;
       try {

@@ -13,9 +13,12 @@
  * QEMU's run is tests/transcripts/cli/bad-input/unmapped-access.json).
  * bad-input-cases.ts is the recipe both tiers share.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
-import { runTsemu, type GuestRunResult } from '../support/run-guest.js';
+import { repoRoot, runTsemu, tsemuScript, type GuestRunResult } from '../support/run-guest.js';
 import { readTranscript } from '../support/transcripts.js';
 import {
   base, CASES, describeRun, KEYS, makeFixtures, PROGRAM, removeFixtures, RUN_TIMEOUT_MS, unmappedAccessArgs,
@@ -96,5 +99,24 @@ describe('cli/bad-input: the real binary on bad command lines and files', functi
     ]);
     const qemu = readTranscript<ConsoleOutcome>(KEYS.unmappedAccess);
     expect({ stdout: ours.stdout, status: ours.status }).to.deep.equal({ stdout: qemu.stdout, status: qemu.status });
+  });
+
+  it('standard output closed by its reader (`| head -c 100`): the guest runs on, exit 0, no EPIPE stack trace (QEMU ignores SIGPIPE and drops the output)', async function () {
+    this.timeout(RUN_TIMEOUT_MS + 5_000);
+    const child = spawn(process.execPath, [tsemuScript(), '-smp', '4', '-nographic', '-kernel', join(repoRoot(), 'examples/guest/demo.elf')],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let firstChunk = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      firstChunk += d;
+      if (firstChunk.includes('tsemu-sbi')) child.stdout.destroy(); // the reader goes away while the guest still prints
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    const [status] = (await once(child, 'exit')) as [number | null];
+    clearTimeout(killer);
+    expect(firstChunk, 'the guest started printing').to.contain('tsemu-sbi');
+    expect(stderr).to.equal('');
+    expect(status).to.equal(0);
   });
 });

@@ -3,7 +3,8 @@
 # linux-source-6.1 (tsemu-virt.config over tinyconfig) and an initramfs holding the init programs
 # of init/ (static, riscv64-linux-gnu-gcc). Nothing is committed: the results are cached in
 # $TSEMU_LINUX_CACHE (default ~/.cache/tsemu/linux), keyed by the inputs, so a second run with the
-# same inputs does nothing. Prints the directory that holds Image and initramfs.cpio.
+# same inputs does nothing. Prints the paths of Image and initramfs.cpio (beside it, root/ holds the
+# init programs as files, for a disk image).
 #
 #   tests/linux/build.sh            # build (or reuse) and print the output directory
 #   tests/linux/build.sh --print    # only print where the output for these inputs is (or would be)
@@ -30,9 +31,12 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-# One key for the kernel (source + config + this script), one for the initramfs (init sources).
-kernel_key=$( (stat -c '%s %Y' "$tarball"; cat "$here/tsemu-virt.config" "$here/build.sh") | sha256sum | cut -c1-16)
-init_key=$( (cat "$here"/init/*.c "$here"/init/*.h 2>/dev/null; cat "$here/make-cpio.mjs" "$here/build.sh"; ${cross}gcc --version | head -1) | sha256sum | cut -c1-16)
+# One key for the kernel (source, config, and the recipe's version: bump kernel_recipe when the
+# kernel steps below change), one for the initramfs (init sources, the bench workloads init.c
+# includes, this script).
+kernel_recipe=2
+kernel_key=$( (stat -c '%s %Y' "$tarball"; cat "$here/tsemu-virt.config"; echo "$kernel_recipe") | sha256sum | cut -c1-16)
+init_key=$( (cat "$here"/init/*.c "$here"/init/*.h "$here/../../bench/guest/workloads.h" 2>/dev/null; cat "$here/make-cpio.mjs" "$here/build.sh"; ${cross}gcc --version | head -1) | sha256sum | cut -c1-16)
 kdir=$cache/kernel-$kernel_key
 idir=$cache/initramfs-$init_key
 if [ "${1:-}" = --print ]; then echo "$kdir/Image $idir/initramfs.cpio"; exit 0; fi
@@ -73,11 +77,11 @@ if [ ! -f "$idir/initramfs.cpio" ]; then
     name=$(basename "$c" .c)
     ${cross}gcc -static -O2 -Wall -Werror -pthread -o "$tmp/root/$name" "$c"
   done
-  mv "$tmp/root/init" "$tmp/root/init.tmp" 2>/dev/null || { echo "build.sh: init/init.c is missing" >&2; exit 1; }
-  mv "$tmp/root/init.tmp" "$tmp/root/init"
+  [ -x "$tmp/root/init" ] || { echo "build.sh: init/init.c is missing" >&2; exit 1; }
   node "$here/make-cpio.mjs" "$tmp/root" "$tmp/initramfs.cpio"
   mkdir -p "$idir"
-  mv "$tmp/initramfs.cpio" "$idir/"
+  # the same programs as files, for a root file system image (mke2fs -d)
+  mv "$tmp/initramfs.cpio" "$tmp/root" "$idir/"
   rm -rf "$tmp"
 fi
 echo "$kdir/Image $idir/initramfs.cpio"

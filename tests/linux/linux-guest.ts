@@ -4,12 +4,14 @@
  * line, and the lines of init (prefixed "tsemu-linux: ") picked out of the console.
  */
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { repoRoot } from '../support/run-guest.js';
 
 export interface LinuxGuest {
   readonly kernel: string;
   readonly initramfs: string;
+  /** The init programs as files (for a root file system image). */
+  readonly rootDir: string;
 }
 
 /** Builds (or finds in the cache) the kernel and initramfs; throws with the script's output on failure. */
@@ -19,7 +21,7 @@ export function buildLinuxGuest(): LinuxGuest {
   if (r.status !== 0) throw new Error(`tests/linux/build.sh failed (status ${String(r.status)}):\n${r.stderr.slice(-4000)}`);
   const [kernel, initramfs] = r.stdout.trim().split('\n').pop()?.split(' ') ?? [];
   if (kernel === undefined || initramfs === undefined) throw new Error(`tests/linux/build.sh printed no paths: ${r.stdout}`);
-  return { kernel, initramfs };
+  return { kernel, initramfs, rootDir: join(dirname(initramfs), 'root') };
 }
 
 /** `-M virt -smp N -m 256M -nographic -kernel Image -initrd initramfs -append ...`, plus `extra`. */

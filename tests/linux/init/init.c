@@ -15,6 +15,13 @@
  *   stress   a thread per CPU: atomics, a futex-based mutex, mmap/munmap, signals between threads
  *   vdso     clock_gettime and sched_getcpu through the vDSO (its page read as data first)
  *   reboot   reboot(RB_AUTOBOOT) (with -no-reboot the emulator exits instead)
+ *   rootfs   booted from an ext2 root on /dev/vda (root=/dev/vda rw init=/init): writes and syncs a file in /
+ *   loops    the bench's integer and memory workloads (bench/guest/workloads.h) in this user process,
+ *            timed with CLOCK_MONOTONIC: "loop int: <ns> ns, result <checksum>" (npm run bench)
+ *   syscon-poweroff, syscon-reboot
+ *            follows the device tree's syscon-poweroff / syscon-reboot node (regmap phandle, offset,
+ *            value) to the register and writes it through /dev/mem, as the kernel's syscon drivers
+ *            would if SBI SRST did not take precedence
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,7 +38,11 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/auxv.h>
+#include <dirent.h>
+#include <stdint.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <time.h>
@@ -197,6 +208,111 @@ static void scenario_disk(void) {
   check(umount("/mnt") == 0, "unmounted /mnt");
 }
 
+/* ---- rootfs ------------------------------------------------------------------------------ */
+
+static void scenario_rootfs(void) {
+  struct statfs fs;
+  check(statfs("/", &fs) == 0 && fs.f_type == EXT2_SUPER_MAGIC, "/ is an ext2 file system");
+  char buf[128] = { 0 };
+  int fd = open("/hello.txt", O_RDONLY);
+  ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+  if (fd >= 0) close(fd);
+  check(n > 0, "read /hello.txt: %s", n > 0 ? strtok(buf, "\n") : strerror(errno));
+  fd = open("/written-by-guest.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const char *text = "written by tsemu's Linux guest on its root file system\n";
+  check(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text), "wrote /written-by-guest.txt");
+  if (fd >= 0) {
+    fsync(fd);
+    close(fd);
+  }
+  sync();
+  check(mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0, "remounted / read-only before power-off");
+}
+
+/* ---- loops ------------------------------------------------------------------------------- */
+
+#include "../../../bench/guest/workloads.h"
+
+static long long monotonic_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Rounds: a fifth of the bare-metal guests' (bench/guest/int.c 2000, mem.c 12 rounds), about
+ * 80 M and 60 M instructions. */
+static void scenario_loops(void) {
+  long long t0 = monotonic_ns();
+  uint64_t acc = int_kernel(400);
+  long long t1 = monotonic_ns();
+  say("loop int: %lld ns, result %llu", t1 - t0, (unsigned long long)acc);
+  acc = mem_kernel(2);
+  long long t2 = monotonic_ns();
+  say("loop mem: %lld ns, result %llu", t2 - t1, (unsigned long long)acc);
+}
+
+/* ---- syscon ------------------------------------------------------------------------------ */
+
+/* A big-endian cell array property of /proc/device-tree; returns the number of cells read. */
+static int dt_cells(const char *path, uint32_t *cells, int max) {
+  unsigned char raw[64];
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, raw, sizeof raw);
+  close(fd);
+  int count = n > 0 ? (int)(n / 4) : 0;
+  if (count > max) count = max;
+  for (int i = 0; i < count; i++)
+    cells[i] = (uint32_t)raw[4 * i] << 24 | (uint32_t)raw[4 * i + 1] << 16 | (uint32_t)raw[4 * i + 2] << 8 | raw[4 * i + 3];
+  return count;
+}
+
+/* The /soc child whose phandle is `phandle`, its first reg address (2 address cells). */
+static unsigned long soc_node_address(uint32_t phandle, char *name, size_t name_size) {
+  DIR *soc = opendir("/proc/device-tree/soc");
+  struct dirent *e;
+  unsigned long address = 0;
+  while (soc != NULL && (e = readdir(soc)) != NULL) {
+    char path[300];
+    uint32_t cells[4];
+    snprintf(path, sizeof path, "/proc/device-tree/soc/%s/phandle", e->d_name);
+    if (dt_cells(path, cells, 1) != 1 || cells[0] != phandle) continue;
+    snprintf(path, sizeof path, "/proc/device-tree/soc/%s/reg", e->d_name);
+    if (dt_cells(path, cells, 4) >= 2) address = (unsigned long)cells[0] << 32 | cells[1];
+    snprintf(name, name_size, "%s", e->d_name);
+  }
+  if (soc != NULL) closedir(soc);
+  return address;
+}
+
+/* Checks the node and its driver, prints PASS, then writes the register: the machine stops. */
+static void scenario_syscon(const char *node) {
+  char path[200], target[300] = "";
+  uint32_t regmap = 0, offset = 0, value = 0;
+  snprintf(path, sizeof path, "/proc/device-tree/%s/regmap", node);
+  check(dt_cells(path, &regmap, 1) == 1, "/%s has a regmap phandle", node);
+  snprintf(path, sizeof path, "/proc/device-tree/%s/offset", node);
+  check(dt_cells(path, &offset, 1) == 1, "/%s offset 0x%x", node, offset);
+  snprintf(path, sizeof path, "/proc/device-tree/%s/value", node);
+  check(dt_cells(path, &value, 1) == 1, "/%s value 0x%x", node, value);
+  unsigned long address = soc_node_address(regmap, target, sizeof target);
+  check(address != 0, "its regmap is /soc/%s at 0x%lx", target, address);
+  struct stat st;
+  say("syscon-reboot driver bound to /reboot: %s", stat("/sys/bus/platform/drivers/syscon-reboot/reboot", &st) == 0 ? "yes" : "no");
+  say("syscon-poweroff driver bound to /poweroff: %s (SBI SRST claims power-off first)",
+      stat("/sys/bus/platform/drivers/syscon-poweroff/poweroff", &st) == 0 ? "yes" : "no");
+  int fd = open("/dev/mem", O_RDWR | O_SYNC);
+  check(fd >= 0, "opened /dev/mem");
+  volatile uint32_t *regs = fd >= 0 ? mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)address) : MAP_FAILED;
+  check(regs != MAP_FAILED, "mapped the syscon page");
+  say(failures == 0 ? "syscon-%s: PASS" : "syscon-%s: FAIL", node);
+  sync();
+  if (regs == MAP_FAILED) return;
+  say("writing 0x%x to 0x%lx", value, address + offset);
+  regs[offset / 4] = value;
+  say("still running after the syscon write");
+}
+
 /* ---- stress ----------------------------------------------------------------------------- */
 
 #define STRESS_ROUNDS 2000
@@ -301,7 +417,7 @@ int main(void) {
   if (mount("proc", "/proc", "proc", 0, 0) != 0) say("mount /proc failed: %s", strerror(errno));
   if (mount("sysfs", "/sys", "sysfs", 0, 0) != 0) say("mount /sys failed: %s", strerror(errno));
   /* an initramfs gets no devtmpfs of its own (CONFIG_DEVTMPFS_MOUNT acts on a disk root only) */
-  if (mount("devtmpfs", "/dev", "devtmpfs", 0, 0) != 0) say("mount /dev failed: %s", strerror(errno));
+  if (mount("devtmpfs", "/dev", "devtmpfs", 0, 0) != 0 && errno != EBUSY) say("mount /dev failed: %s", strerror(errno));
   const char *scenario = getenv("tsemu_scenario");
   if (scenario == NULL) scenario = "boot";
   say("init started, scenario %s", scenario);
@@ -312,6 +428,12 @@ int main(void) {
   else if (strcmp(scenario, "disk") == 0) scenario_disk();
   else if (strcmp(scenario, "stress") == 0) scenario_stress();
   else if (strcmp(scenario, "reboot") == 0) reboot_requested = 1;
+  else if (strcmp(scenario, "rootfs") == 0) scenario_rootfs();
+  else if (strcmp(scenario, "loops") == 0) scenario_loops();
+  else if (strncmp(scenario, "syscon-", 7) == 0) {
+    scenario_syscon(scenario + 7);
+    return 1;
+  }
   else if (strcmp(scenario, "vdso") == 0) {
     const unsigned char *vdso = (const unsigned char *)getauxval(AT_SYSINFO_EHDR);
     check(vdso != NULL && memcmp(vdso, "\177ELF", 4) == 0, "the vDSO (AT_SYSINFO_EHDR) starts with an ELF header");

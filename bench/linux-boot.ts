@@ -1,0 +1,160 @@
+/**
+ * Linux 6.1 boot (the test guest of tests/linux: build.sh builds the kernel from Debian's
+ * linux-source-6.1 and an initramfs with our init, cached in ~/.cache/tsemu/linux), at -smp 1 and
+ * -smp 4: time from spawn to the first line user space prints (init's "init started") and to
+ * power-off (the process exits after SBI SRST). tsemu boots its bundled firmware, QEMU its OpenSBI.
+ * Builds the guest on first use (minutes); without the Debian packages the section is skipped
+ * with a warning.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { argsFor, type EmulatorCommand } from './emulators.js';
+import { describeFailure, runMeasured, stdoutTail, type RunResult } from './process-run.js';
+import type { BenchContext, BenchRow, BenchSection, SectionResult } from './section.js';
+import { median, ratio } from './stats.js';
+
+const FIRST_USER_LINE = 'tsemu-linux: init started';
+const POWERED_OFF = 'tsemu-linux: power off';
+const TIMEOUT_MS = { tsemu: 120_000, qemu: 60_000 } as const;
+const SMP = [1, 4] as const;
+
+interface BootRun {
+  readonly emulator: EmulatorCommand;
+  readonly smp: number;
+  readonly process: RunResult;
+  /** Spawn to init's first line, ms; null if it never appeared. */
+  readonly userMs: number | null;
+}
+
+function buildGuest(repoRoot: string): { kernel: string; initramfs: string } | string {
+  const r = spawnSync(join(repoRoot, 'tests/linux/build.sh'), [], { encoding: 'utf8', timeout: 30 * 60_000 });
+  if (r.status !== 0) return `tests/linux/build.sh failed: ${(r.stderr || '').trim().split('\n').pop() ?? ''}`;
+  const [kernel, initramfs] = r.stdout.trim().split('\n').pop()?.split(' ') ?? [];
+  return kernel && initramfs ? { kernel, initramfs } : 'tests/linux/build.sh printed no paths';
+}
+
+async function boot(emulator: EmulatorCommand, guest: { kernel: string; initramfs: string }, smp: number): Promise<BootRun> {
+  let userMs: number | null = null;
+  const process = await runMeasured({
+    command: emulator.command,
+    args: argsFor(emulator, ['-M', 'virt', '-smp', String(smp), '-m', '256M', '-nographic', '-kernel', guest.kernel,
+      '-initrd', guest.initramfs, '-append', 'console=ttyS0 tsemu_scenario=boot']),
+    timeoutMs: TIMEOUT_MS[emulator.id],
+    onStdout: (text, control) => {
+      if (userMs === null && text.includes(FIRST_USER_LINE)) userMs = control.elapsedMs();
+    },
+  });
+  return { emulator, smp, process, userMs };
+}
+
+/** The bench's workloads in a Linux user process (init's "loops" scenario): guest-timed. */
+interface LoopRun {
+  readonly emulator: EmulatorCommand;
+  readonly process: RunResult;
+  /** By loop name (int, mem): guest nanoseconds and the checksum. */
+  readonly loops: Map<string, { ns: number; result: string }>;
+}
+const LOOPS = [
+  { name: 'int', label: 'integer loop (bench/guest/workloads.h, 400 rounds)' },
+  { name: 'mem', label: 'memory loop (bench/guest/workloads.h, 2 rounds)' },
+] as const;
+/** The issue's target for a user-process compute loop: at least 0.35 of QEMU's speed. */
+const LOOP_SPEED_TARGET = 0.35;
+
+async function runLoops(emulator: EmulatorCommand, guest: { kernel: string; initramfs: string }): Promise<LoopRun> {
+  const process = await runMeasured({
+    command: emulator.command,
+    args: argsFor(emulator, ['-M', 'virt', '-smp', '1', '-m', '256M', '-nographic', '-kernel', guest.kernel,
+      '-initrd', guest.initramfs, '-append', 'console=ttyS0 tsemu_scenario=loops']),
+    timeoutMs: TIMEOUT_MS[emulator.id],
+  });
+  const loops = new Map<string, { ns: number; result: string }>();
+  for (const m of process.stdout.matchAll(/tsemu-linux: loop (\w+): (\d+) ns, result (\d+)/g)) {
+    loops.set(m[1] as string, { ns: Number(m[2]), result: m[3] as string });
+  }
+  return { emulator, process, loops };
+}
+
+function loopRows(runs: readonly LoopRun[]): BenchRow[] {
+  const out: BenchRow[] = [];
+  for (const loop of LOOPS) {
+    const seconds = (id: string): number[] => runs.filter((r) => r.emulator.id === id)
+      .map((r) => r.loops.get(loop.name)?.ns).filter((ns): ns is number => ns !== undefined).map((ns) => ns / 1e9);
+    const t = seconds('tsemu');
+    const q = seconds('qemu');
+    const tm = median(t);
+    const qm = median(q);
+    const speed = ratio(qm, tm);
+    out.push({ id: `linux.loop.${loop.name}`, label: `Linux user process, ${loop.label}: guest time`, unit: 's', decimals: 3,
+      tsemu: tm, qemu: qm, ratio: ratio(tm, qm), samples: { tsemu: t, qemu: q } });
+    out.push({ id: `linux.loop.${loop.name}.speed`, label: `Linux user process, ${loop.name} loop: speed / QEMU's (= QEMU time / tsemu time)`,
+      unit: 'x', decimals: 3, tsemu: speed, qemu: null, ratio: null,
+      target: loop.name === 'int' ? { text: `>= ${LOOP_SPEED_TARGET}`, met: speed === null ? null : speed >= LOOP_SPEED_TARGET } : undefined });
+  }
+  return out;
+}
+
+function checkLoops(runs: readonly LoopRun[]): string[] {
+  const warnings: string[] = [];
+  for (const loop of LOOPS) {
+    const results = new Set(runs.map((r) => r.loops.get(loop.name)?.result ?? 'missing'));
+    if (results.size > 1) warnings.push(`!!! Linux ${loop.name} loop: results differ between runs/emulators: ${[...results].join(', ')} !!!`);
+  }
+  for (const r of runs) if (r.process.exitCode !== 0) warnings.push(`Linux loops: a ${r.emulator.id} run failed: ${describeFailure(r.process)}; console ended with ${stdoutTail(r.process)}`);
+  return warnings;
+}
+
+const completed = (r: BootRun): boolean => r.userMs !== null && r.process.exitCode === 0 && r.process.stdout.includes(POWERED_OFF);
+
+function rows(runs: readonly BootRun[]): BenchRow[] {
+  const out: BenchRow[] = [];
+  for (const smp of SMP) {
+    const of = (id: string): BootRun[] => runs.filter((r) => r.emulator.id === id && r.smp === smp && completed(r));
+    for (const [what, label, seconds] of [
+      ['user', 'first user-space line', (r: BootRun): number => (r.userMs ?? 0) / 1000],
+      ['off', 'power-off (process exit)', (r: BootRun): number => r.process.wallMs / 1000],
+    ] as const) {
+      const t = of('tsemu').map(seconds);
+      const q = of('qemu').map(seconds);
+      const tm = median(t);
+      const qm = median(q);
+      out.push({ id: `linux.smp${smp}.${what}`, label: `Linux 6.1 -smp ${smp}: time to ${label}`, unit: 's', decimals: 2,
+        tsemu: tm, qemu: qm, ratio: ratio(tm, qm), samples: { tsemu: t, qemu: q } });
+    }
+  }
+  return out;
+}
+
+export const linuxBootSection: BenchSection = {
+  id: 'linux',
+  title: 'Linux 6.1 boot (tests/linux guest): to the first user-space line and to power-off',
+  async run(ctx: BenchContext): Promise<SectionResult> {
+    ctx.progress('Linux: building or finding the guest (tests/linux/build.sh)');
+    const guest = buildGuest(ctx.repoRoot);
+    if (typeof guest === 'string') return { rows: [...rows([]), ...loopRows([])], warnings: [`Linux: skipped, ${guest}`] };
+    const emulators = ctx.qemu === null ? [ctx.tsemu] : [ctx.tsemu, ctx.qemu];
+    const runs: BootRun[] = [];
+    const warnings: string[] = [];
+    for (const smp of SMP) {
+      for (let i = 1; i <= ctx.repeats; i++) {
+        for (const emulator of emulators) {
+          const run = await boot(emulator, guest, smp);
+          runs.push(run);
+          const what = completed(run) ? `user space after ${((run.userMs ?? 0) / 1000).toFixed(2)} s, off after ${(run.process.wallMs / 1000).toFixed(2)} s` : `FAILED (${describeFailure(run.process)})`;
+          ctx.progress(`Linux -smp ${smp}: ${emulator.id} run ${i}/${ctx.repeats}: ${what}`);
+          if (!completed(run)) warnings.push(`Linux -smp ${smp}: a ${emulator.id} run did not boot and power off: ${describeFailure(run.process)}; console ended with ${stdoutTail(run.process)}`);
+        }
+      }
+    }
+    const loopRuns: LoopRun[] = [];
+    for (let i = 1; i <= ctx.repeats; i++) {
+      for (const emulator of emulators) {
+        const run = await runLoops(emulator, guest);
+        loopRuns.push(run);
+        ctx.progress(`Linux loops: ${emulator.id} run ${i}/${ctx.repeats}: ${[...run.loops].map(([n, l]) => `${n} ${(l.ns / 1e9).toFixed(3)} s`).join(', ') || describeFailure(run.process)}`);
+      }
+    }
+    warnings.push(...checkLoops(loopRuns));
+    return { rows: [...rows(runs), ...loopRows(loopRuns)], warnings };
+  },
+};
