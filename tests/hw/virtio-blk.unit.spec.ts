@@ -43,7 +43,7 @@ function rig(options: { snapshot?: boolean; readOnly?: boolean; image?: Uint8Arr
   writeFileSync(path, options.image ?? diskImage());
   const blk = VirtioBlk.open({ path, snapshot: options.snapshot, readOnly: options.readOnly, serial: options.serial });
   const ram = new TestRam();
-  const dev = new VirtioMmio(new RecordingIrq(), ram, blk, VIRT.virtio);
+  const dev = new VirtioMmio(new RecordingIrq(), ram, blk, { ...VIRT.virtio, legacy: false });
   const drv = new TestDriver(dev, ram);
   drv.start(VERSION_1);
   return { dir, path, blk, dev, drv, ram };
