@@ -12,7 +12,7 @@
  * - a class QEMU does not know only gets QEMU's warning.
  * Later settings of the same property win.
  */
-import { OptionError, optionError, optionWarning } from './option-error.js';
+import { type OptionError, optionError, optionWarning } from './option-error.js';
 import { lastValue, parseOptParams } from './qemu-opts.js';
 
 export interface GlobalProperty {
@@ -53,12 +53,10 @@ export function parseGlobal(arg: string, where: string): GlobalProperty {
   // sscanf("%63[^.=].%63[^=]%n") followed by '='
   const m = /^([^.=]{1,63})\.([^=]{1,63})=/.exec(arg);
   if (m) return { driver: m[1] ?? '', property: m[2] ?? '', value: arg.slice(m[0].length), origin: where };
-  const { params, warnings } = parseOptParams(arg, { style: 'qemu-opts' }, where);
+  // (QEMU first warns about a short-form boolean like `-global foo`; tsemu keeps the error line only)
+  const { params } = parseOptParams(arg, { style: 'qemu-opts' }, where);
   const bad = params.find((p) => !['driver', 'property', 'value'].includes(p.key));
-  if (bad !== undefined) {
-    // QEMU prints the short-form warning before refusing the parameter
-    throw new OptionError([...warnings, optionError(where, `Invalid parameter '${bad.key}'`).message].join('\n'));
-  }
+  if (bad !== undefined) throw optionError(where, `Invalid parameter '${bad.key}'`);
   const driver = lastValue(params, 'driver');
   const property = lastValue(params, 'property');
   if (driver === undefined) throw optionError(where, "Parameter 'driver' is missing");
