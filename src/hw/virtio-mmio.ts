@@ -210,6 +210,8 @@ export class VirtioMmio implements MmioDevice {
   }
 
   read(offset: number, size: AccessSize): bigint {
+    // QEMU's memory core splits an 8-byte access into two 4-byte ones (the ops' default maximum)
+    if (size === 8) return this.read(offset, 4) | (this.read(offset + 4, 4) << 32n);
     if (!this.device) return BigInt(this.readEmptySlot(offset, size));
     if (offset >= VirtioMmioReg.Config) return this.readConfig(offset - VirtioMmioReg.Config, size);
     if (size !== 4) {
@@ -220,6 +222,11 @@ export class VirtioMmio implements MmioDevice {
   }
 
   write(offset: number, size: AccessSize, value: bigint): void {
+    if (size === 8) {
+      this.write(offset, 4, value & 0xffffffffn);
+      this.write(offset + 4, 4, (value >> 32n) & 0xffffffffn);
+      return;
+    }
     if (!this.device) return;
     if (offset >= VirtioMmioReg.Config) {
       this.writeConfig(offset - VirtioMmioReg.Config, size, value);
@@ -417,10 +424,7 @@ export class VirtioMmio implements MmioDevice {
     queue.activate(q.num, q.legacyDesc, avail, used);
   }
 
-  private readConfig(offset: number, size: AccessSize): bigint {
-    if (size === 8) {
-      return this.readConfig(offset, 4) | (this.readConfig(offset + 4, 4) << 32n);
-    }
+  private readConfig(offset: number, size: 1 | 2 | 4): bigint {
     const config = this.device?.config() ?? new Uint8Array(0);
     if (offset + size > config.length) return (1n << BigInt(8 * size)) - 1n; // QEMU: all ones
     let value = 0n;
@@ -428,8 +432,8 @@ export class VirtioMmio implements MmioDevice {
     return value;
   }
 
-  private writeConfig(offset: number, size: AccessSize, value: bigint): void {
-    if (size === 8 || !this.device?.writeConfig) return;
+  private writeConfig(offset: number, size: 1 | 2 | 4, value: bigint): void {
+    if (!this.device?.writeConfig) return;
     if (offset + size > this.device.config().length) return;
     this.device.writeConfig(offset, size, Number(value & 0xffffffffn));
   }
