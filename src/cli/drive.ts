@@ -7,6 +7,7 @@ import { closeSync, openSync, statSync } from 'node:fs';
 import { optionError, PROGRAM_NAME } from './option-error.js';
 import { ID_HINT, isHelpRequest, isWellFormedId, lastValue, parseOnOff, parseOptParams, type OptParam } from './qemu-opts.js';
 import { strerror } from '../util/errno-text.js';
+import { checkVirtioBlkGlobals, type GlobalProperty } from './globals.js';
 
 export interface DriveSpec {
   /** Drive id; QEMU names drives without one `<if><n>`, e.g. "none0" or "virtio1". */
@@ -26,6 +27,10 @@ export interface VirtioBlkDeviceSpec {
   readonly driver: 'virtio-blk-device';
   readonly drive: string;
   readonly id: string | undefined;
+  /** `bus=` as written (e.g. "virtio-mmio-bus.0"), undefined for QEMU's automatic placement. */
+  readonly busName: string | undefined;
+  /** The virtio-mmio transport (0 = 0x10001000) the device sits on, once resolveDevices() placed it. */
+  readonly bus: number | undefined;
   /** "-device ..." as written, or the -drive option for an if=virtio drive. */
   readonly origin: string;
 }
@@ -168,7 +173,7 @@ function isKnownQemuDriveKey(key: string): boolean {
   return ['bus', 'unit', 'aio', 'rerror', 'werror', 'copy-on-read', 'discard', 'detect-zeroes', 'throttling.bps-total', 'serial', 'addr', 'cyls', 'heads', 'secs', 'trans', 'boot', 'node-name', 'auto-read-only', 'force-share', 'locking'].includes(key);
 }
 
-const VIRTIO_BLK_KEYS = ['driver', 'drive', 'id'];
+const VIRTIO_BLK_KEYS = ['driver', 'drive', 'id', 'bus'];
 const CPU_KEYS = ['driver', 'id', 'socket-id', 'core-id', 'thread-id'];
 /** Device models QEMU's riscv64 build has, for a "not supported" rather than "not valid" message. */
 const OTHER_QEMU_DEVICES = ['virtio-blk', 'virtio-blk-pci', 'virtio-net-device', 'virtio-net-pci', 'virtio-rng-device', 'virtio-serial-device', 'virtio-gpu-device', 'virtio-keyboard-device', 'virtio-mouse-device', 'virtio-9p-device', 'e1000', 'nvme', 'usb-storage', 'scsi-hd', 'ide-hd', 'loader'];
@@ -186,7 +191,7 @@ export function parseDevice(arg: string, where: string, warnings: string[]): Dev
     rejectUnknownProps(params, VIRTIO_BLK_KEYS, driver, where);
     const drive = lastValue(params, 'drive');
     if (drive === undefined) throw optionError(where, 'drive property not set');
-    return { driver, drive, id, origin: where };
+    return { driver, drive, id, busName: lastValue(params, 'bus'), bus: undefined, origin: where };
   }
   if (driver === 'rv64-riscv-cpu') {
     rejectUnknownProps(params, CPU_KEYS, driver, where);
@@ -220,32 +225,54 @@ function intProp(params: readonly OptParam[], key: string, where: string): numbe
  * Cross-checks -device against -drive and lists the virtio block devices in the
  * order QEMU creates them: every -device in command-line order, then one device per
  * if=virtio drive. QEMU puts if=virtio drives on virtio-blk-pci; tsemu has no PCI,
- * so they become virtio-blk-device (virtio-mmio) instead.
+ * so they become virtio-blk-device (virtio-mmio) instead. Each virtio-blk-device
+ * gets its transport: the one `bus=` names, or, as QEMU's qbus search finds
+ * them, the highest free one (the first device lands on virtio-mmio-bus.7).
  */
-export function resolveDevices(devices: readonly DeviceSpec[], drives: readonly DriveSpec[], files: HostFiles): DeviceSpec[] {
+export function resolveDevices(devices: readonly DeviceSpec[], drives: readonly DriveSpec[], files: HostFiles, globals: readonly GlobalProperty[] = []): DeviceSpec[] {
   const all: DeviceSpec[] = [...devices];
   for (const d of drives) {
-    if (d.interface === 'virtio') all.push({ driver: 'virtio-blk-device', drive: d.id, id: undefined, origin: d.origin });
+    if (d.interface === 'virtio') all.push({ driver: 'virtio-blk-device', drive: d.id, id: undefined, busName: undefined, bus: undefined, origin: d.origin });
   }
   const usedDrives = new Set<string>();
   const deviceIds = new Set<string>();
   const writers = new Map<string, DriveSpec>();
-  let virtioCount = 0;
-  for (const dev of all) {
+  const busTaken = new Array<boolean>(VIRTIO_MMIO_SLOTS).fill(false);
+  return all.map((dev) => {
     if (dev.id !== undefined) {
       if (deviceIds.has(dev.id)) throw optionError(dev.origin, `Duplicate ID '${dev.id}' for device`);
       deviceIds.add(dev.id);
     }
-    if (dev.driver !== 'virtio-blk-device') continue;
+    if (dev.driver !== 'virtio-blk-device') return dev;
+    const bus = placeVirtioDevice(dev, busTaken);
+    checkVirtioBlkGlobals(globals, dev.origin);
     const drive = drives.find((d) => d.id === dev.drive);
     if (drive === undefined) throw optionError(dev.origin, `Property 'virtio-blk-device.drive' can't find value '${dev.drive}'`);
     if (usedDrives.has(drive.id)) throw optionError(dev.origin, `Drive '${drive.id}' is already in use by another device`);
     usedDrives.add(drive.id);
-    virtioCount += 1;
-    if (virtioCount > VIRTIO_MMIO_SLOTS) throw optionError(dev.origin, "No 'virtio-bus' bus found for device 'virtio-blk-device'");
     checkWriteLock(drive, dev, writers, files);
+    return { ...dev, bus };
+  });
+}
+
+const VIRTIO_MMIO_BUS = /^virtio-mmio-bus\.(0|[1-9][0-9]*)$/;
+
+/** QEMU's qdev_device_add bus lookup for a virtio-bus device, with its messages. */
+function placeVirtioDevice(dev: VirtioBlkDeviceSpec, taken: boolean[]): number {
+  const name = dev.busName;
+  if (name === undefined) {
+    for (let n = VIRTIO_MMIO_SLOTS - 1; n >= 0; n--) {
+      if (!taken[n]) return (taken[n] = true, n);
+    }
+    throw optionError(dev.origin, "No 'virtio-bus' bus found for device 'virtio-blk-device'");
   }
-  return all;
+  if (name === 'main-system-bus') throw optionError(dev.origin, "Device 'virtio-blk-device' can't go on System bus");
+  const m = VIRTIO_MMIO_BUS.exec(name);
+  const n = m ? Number(m[1]) : VIRTIO_MMIO_SLOTS;
+  if (n >= VIRTIO_MMIO_SLOTS) throw optionError(dev.origin, `Bus '${name}' not found`);
+  if (taken[n]) throw optionError(dev.origin, `Bus '${name}' is full`);
+  taken[n] = true;
+  return n;
 }
 
 /** QEMU's image locking: two writable users of one file in the same process conflict. */

@@ -8,6 +8,7 @@
  */
 import { parseMonitorSpec, parseSerialSpec, usesStdio, type MonitorSpec, type SerialSpec } from './chardev.js';
 import { deviceHelpText, nodeHostFiles, parseDevice, parseDrive, resolveDevices, type DeviceSpec, type DriveParseContext, type DriveSpec, type HostFiles } from './drive.js';
+import { parseGlobal, resolveGlobals, type GlobalProperty, type GlobalSettings } from './globals.js';
 import { accelHelpText, cpuHelpText, displayHelpText, helpText, machineHelpText, versionText } from './help.js';
 import { logUsageText, parseLogItems, type LogItem } from './log-items.js';
 import { optionError } from './option-error.js';
@@ -21,6 +22,7 @@ export { helpText, versionText } from './help.js';
 export type { ChardevBackend, MonitorSpec, SerialSpec } from './chardev.js';
 export type { CpuDeviceSpec, DeviceSpec, DriveSpec, HostFiles, VirtioBlkDeviceSpec } from './drive.js';
 export type { LogItem } from './log-items.js';
+export type { GlobalSettings } from './globals.js';
 export type { SmpTopology } from './smp.js';
 export type { InstrSpec, TraceSpec } from './trace-opts.js';
 
@@ -42,6 +44,8 @@ export interface MachineOptions {
   readonly drives: readonly DriveSpec[];
   /** Devices in QEMU's creation order: each -device, then one per if=virtio drive. */
   readonly devices: readonly DeviceSpec[];
+  /** What -global set for tsemu's devices. */
+  readonly globals: GlobalSettings;
   readonly nographic: boolean;
   /** tsemu never opens a window; this is what QEMU would run with `-display none`. */
   readonly display: 'none';
@@ -110,6 +114,7 @@ interface Collected {
   initrd: string | undefined;
   driveArgs: { arg: string; where: string }[];
   deviceArgs: { arg: string; where: string }[];
+  globals: GlobalProperty[];
   nographic: boolean;
   serials: (SerialSpec | undefined)[];
   monitors: MonitorSpec[];
@@ -131,7 +136,7 @@ function emptyCollected(): Collected {
   return {
     machineParams: [], cpu: undefined, smpParams: [], memParams: [], memWhere: undefined,
     bios: { kind: 'default' }, kernel: undefined, append: undefined, initrd: undefined,
-    driveArgs: [], deviceArgs: [], nographic: false, serials: [], monitors: [], defaultMonitorOff: false,
+    driveArgs: [], deviceArgs: [], globals: [], nographic: false, serials: [], monitors: [], defaultMonitorOff: false,
     noDefaults: false, noReboot: false, startStopped: false, logSpec: undefined, logFile: undefined,
     snapshot: false, traces: [], instruments: [], accel: undefined, accelHelp: false, warnings: [],
   };
@@ -229,7 +234,7 @@ function applyOption(c: Collected, name: string, arg: string, where: string): Ea
       return undefined;
     }
     case 'global':
-      applyGlobal(arg, where);
+      c.globals.push(parseGlobal(arg, where));
       return undefined;
     case 'trace':
       c.traces.push(parseTrace(arg, where, c.warnings));
@@ -247,23 +252,6 @@ function applyOption(c: Collected, name: string, arg: string, where: string): Ea
       applyFlag(c, name);
       return undefined;
   }
-}
-
-/**
- * -global DRIVER.PROP=VALUE: tsemu's devices have one behaviour each, so only
- * settings that ask for it are accepted: virtio-mmio.force-legacy=false (the
- * modern interface, which is all tsemu's virtio-mmio offers).
- */
-function applyGlobal(arg: string, where: string): void {
-  const m = /^([^.=]+)\.([^=]+)=(.*)$/.exec(arg);
-  if (!m) throw optionError(where, `Invalid format of -global (expected DRIVER.PROPERTY=VALUE)`);
-  const [, driver, prop, value] = m;
-  if (driver === 'virtio-mmio' && prop === 'force-legacy') {
-    if (value === 'false' || value === 'off') return;
-    if (value === 'true' || value === 'on') throw optionError(where, 'virtio-mmio.force-legacy=true is not supported by tsemu (its virtio-mmio is the modern version 2 interface)');
-    throw optionError(where, `Parameter 'force-legacy' expects 'on' or 'off'`);
-  }
-  throw optionError(where, `global property '${driver}.${prop}' is not supported by tsemu`);
 }
 
 function applyFlag(c: Collected, name: string): void {
@@ -341,13 +329,14 @@ function finish(c: Collected, files: HostFiles): CommandLine {
   resolveCpuModel(c.cpu);
   const { serials, monitors } = resolveCharDevices(c);
   const drives = parseDrives(c, files);
-  const allDevices = resolveDevices(devices, drives, files);
+  const globals = resolveGlobals(c.globals, c.warnings);
+  const allDevices = resolveDevices(devices, drives, files, c.globals);
   checkCpuDevices(allDevices, smp);
   return {
     action: 'run',
     options: {
       machine: 'virt', dumpDtb: machine.dumpDtb, cpuModel: 'rv64', smp, ramSize, bios: c.bios,
-      kernel: c.kernel, append: c.append, initrd: c.initrd, drives, devices: allDevices,
+      kernel: c.kernel, append: c.append, initrd: c.initrd, drives, devices: allDevices, globals,
       nographic: c.nographic, display: 'none', serials, monitors, noReboot: c.noReboot, startStopped: c.startStopped,
       logItems: log.items, logTracePatterns: log.tracePatterns, logFile: c.logFile, snapshot: c.snapshot,
       traces: c.traces, instruments: c.instruments, accel: { kind: 'tcg', thread: c.accel?.thread ?? 'multi' },

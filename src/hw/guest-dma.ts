@@ -44,6 +44,17 @@ export class GuestDma {
     return Number(start);
   }
 
+  /** Whether [address, address+length) lies in RAM. */
+  contains(address: number | bigint, length: number): boolean {
+    try {
+      this.offset(address, length);
+      return true;
+    } catch (err) {
+      if (err instanceof DmaError) return false;
+      throw err;
+    }
+  }
+
   /** A live view of guest bytes (no copy). */
   bytes(address: number | bigint, length: number): Uint8Array {
     const at = this.offset(address, length);

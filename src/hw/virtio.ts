@@ -17,9 +17,13 @@ export const VIRTIO_STATUS = {
 
 /** Reserved (transport) feature bits (spec 6). */
 export const VIRTIO_F = {
+  /** Legacy only: interrupt when the available ring runs empty, whatever the driver asked. */
+  NOTIFY_ON_EMPTY: 24,
   RING_INDIRECT_DESC: 28,
   RING_EVENT_IDX: 29,
   VERSION_1: 32,
+  /** Offered by QEMU 7.2 on modern transports; virtio-mmio has no QueueReset register, so it has no effect. */
+  RING_RESET: 40,
 } as const;
 
 /** InterruptStatus bits. */
@@ -60,12 +64,18 @@ export interface VirtioDevice {
   readonly numQueues: number;
   /** Device-specific feature bits offered; the transport adds its own. */
   readonly deviceFeatures: bigint;
+  /** Extra device feature bits offered only on a legacy (version 1) transport (QEMU: e.g. virtio-blk's SCSI). */
+  readonly legacyFeatures?: bigint;
+  /** Number of entries of each queue until the driver sets another (QEMU's queue-size, 256 for virtio-blk). */
+  readonly queueSize?: number;
   /** Device-specific configuration space, as the guest currently sees it. */
   config(): Uint8Array;
   /** Guest write to configuration space (offset relative to the config start). */
   writeConfig?(offset: number, size: 1 | 2 | 4, value: number): void;
-  /** The driver set FEATURES_OK with these features accepted. */
+  /** The driver's features were applied (FEATURES_OK on a modern transport, the DriverFeatures write on a legacy one). */
   featuresNegotiated?(features: bigint): void;
+  /** The driver set DRIVER_OK with these features. */
+  driverOk?(features: bigint): void;
   /**
    * Handle one request popped from queue `queue`. Return the number of bytes
    * written into the writable buffers; the transport then puts the chain on

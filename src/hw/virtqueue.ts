@@ -6,9 +6,13 @@
  *   available ring:   {u16 flags, u16 idx, u16 ring[size], u16 used_event}
  *   used ring:        {u16 flags, u16 idx, {u32 id, u32 len}[size], u16 avail_event}
  *
- * Malformed chains (bad index, loops, nested or misaligned indirect tables,
- * readable after writable) and addresses outside RAM throw, as QEMU's
- * virtio_error() does; the transport then marks the device NEEDS_RESET.
+ * Chains are walked as QEMU 7.2's virtqueue_split_pop does: only the head
+ * may point to an indirect table (whether or not INDIRECT_DESC was
+ * negotiated; an INDIRECT flag inside a table is ignored). Malformed chains
+ * (bad head or next index, loops, zero-sized buffers, badly sized indirect
+ * tables, readable after writable) throw VirtioError with QEMU's
+ * virtio_error() text; addresses outside RAM throw DmaError. The transport
+ * then stops the device until a reset.
  */
 import { GuestDma } from './guest-dma.js';
 import { type BufferSegment, type DescriptorChain, VirtioError } from './virtio.js';
@@ -36,7 +40,8 @@ export class SplitVirtqueue {
   availAddr = 0;
   usedAddr = 0;
   eventIdx = false;
-  indirect = false;
+  /** Legacy VIRTIO_F_NOTIFY_ON_EMPTY negotiated: interrupt whenever the ring runs empty. */
+  notifyOnEmpty = false;
 
   private lastAvailIdx = 0;
   private usedIdx = 0;
@@ -73,7 +78,7 @@ export class SplitVirtqueue {
     const availIdx = this.availIdx();
     if (availIdx === this.lastAvailIdx) return undefined;
     if (((availIdx - this.lastAvailIdx) & 0xffff) > this.size) {
-      throw new VirtioError(`virtqueue ${this.index}: avail idx moved by more than the queue size`);
+      throw new VirtioError(`Guest moved used index from ${this.lastAvailIdx} to ${availIdx}`);
     }
     const slot = this.lastAvailIdx % this.size;
     const head = this.dma.readU16(this.availAddr + 4 + 2 * slot);
@@ -106,6 +111,7 @@ export class SplitVirtqueue {
 
   /** Whether the driver wants an interrupt for the buffers used since the last one (QEMU's virtio_should_notify). */
   shouldInterrupt(): boolean {
+    if (this.notifyOnEmpty && this.isEmpty()) return true;
     if (!this.eventIdx) {
       return (this.dma.loadU16Atomic(this.availAddr) & AVAIL_F_NO_INTERRUPT) === 0;
     }
@@ -140,46 +146,36 @@ export class SplitVirtqueue {
   }
 
   private walkChain(head: number): DescriptorChain {
-    if (head >= this.size) throw new VirtioError(`virtqueue ${this.index}: head ${head} >= size ${this.size}`);
+    if (head >= this.size) throw new VirtioError(`Guest says index ${head} is available`);
     const readable: BufferSegment[] = [];
     const writable: BufferSegment[] = [];
     let table = this.descAddr;
-    let tableSize = this.size;
-    let i = head;
-    let inIndirect = false;
-    for (let steps = 0; ; steps++) {
-      if (steps >= tableSize) throw new VirtioError(`virtqueue ${this.index}: looped descriptor chain`);
-      const desc = this.readDescriptor(table, i);
-      if (desc.flags & DESC_F_INDIRECT) {
-        if (inIndirect || !this.indirect) throw new VirtioError(`virtqueue ${this.index}: unexpected indirect descriptor`);
-        if (desc.len === 0 || desc.len % DESC_SIZE !== 0) {
-          throw new VirtioError(`virtqueue ${this.index}: invalid size for indirect buffer table`);
-        }
-        table = Number(desc.addr);
-        this.dma.offset(desc.addr, desc.len); // the whole table must be in RAM
-        tableSize = desc.len / DESC_SIZE;
-        inIndirect = true;
-        i = 0;
-        steps = -1;
-        continue;
-      }
+    let max = this.size;
+    let desc = this.readDescriptor(table, head);
+    if (desc.flags & DESC_F_INDIRECT) {
+      if (desc.len === 0 || desc.len % DESC_SIZE !== 0) throw new VirtioError('Invalid size for indirect buffer table');
+      if (!this.dma.contains(desc.addr, desc.len)) throw new VirtioError('Cannot map indirect buffer');
+      table = Number(desc.addr);
+      max = desc.len / DESC_SIZE;
+      desc = this.readDescriptor(table, 0);
+    }
+    for (let entries = 1; ; entries++) {
       this.addSegment(desc, readable, writable);
+      if (entries > max) throw new VirtioError('Looped descriptor');
       if (!(desc.flags & DESC_F_NEXT)) break;
-      if (desc.next >= tableSize) throw new VirtioError(`virtqueue ${this.index}: descriptor next ${desc.next} out of range`);
-      i = desc.next;
+      if (desc.next >= max) throw new VirtioError(`Desc next is ${desc.next}`);
+      desc = this.readDescriptor(table, desc.next);
     }
     return { head, readable, writable };
   }
 
+  /** QEMU's virtqueue_map_desc checks, in its order. */
   private addSegment(desc: RawDescriptor, readable: BufferSegment[], writable: BufferSegment[]): void {
+    const write = (desc.flags & DESC_F_WRITE) !== 0;
+    if (!write && writable.length > 0) throw new VirtioError('Incorrect order for descriptors');
+    if (desc.len === 0) throw new VirtioError('virtio: zero sized buffers are not allowed');
     this.dma.offset(desc.addr, desc.len); // throws DmaError outside RAM
-    const segment = { addr: Number(desc.addr), len: desc.len };
-    if (desc.flags & DESC_F_WRITE) {
-      writable.push(segment);
-    } else {
-      if (writable.length > 0) throw new VirtioError(`virtqueue ${this.index}: incorrect order for descriptors`);
-      readable.push(segment);
-    }
+    (write ? writable : readable).push({ addr: Number(desc.addr), len: desc.len });
   }
 }
 

@@ -23,6 +23,8 @@ import { VirtioMmio } from '../hw/virtio-mmio.js';
 import { CpuHotplugController } from '../hw/cpu-hotplug.js';
 import { createUartShadow, publishUartShadow, UartRingReader } from '../hw/uart-fast-path.js';
 import type { VirtioDevice } from '../hw/virtio.js';
+import { PROGRAM_NAME } from '../cli/option-error.js';
+import { writeAll } from '../util/write-all.js';
 import { PLIC_NUM_SOURCES, TIMEBASE_FREQ, VIRT, VIRT_IRQ } from './virt-map.js';
 
 export interface BoardConfig {
@@ -35,6 +37,8 @@ export interface BoardConfig {
   rom: Uint8Array;
   /** virtio devices by transport slot (index 0 = 0x10001000). */
   virtio: (VirtioDevice | null)[];
+  /** `-global virtio-mmio.force-legacy`: version 1 transports (QEMU 7.2's default) or version 2. */
+  virtioLegacy: boolean;
   serialOut: (bytes: Uint8Array) => void;
 }
 
@@ -77,7 +81,10 @@ export class VirtBoard implements HartIrqSink {
         name: `virtio-mmio@${(VIRT.virtio.base + i * VIRT.virtio.size).toString(16)}`,
         base: VIRT.virtio.base + i * VIRT.virtio.size,
         size: VIRT.virtio.size,
+        legacy: config.virtioLegacy,
         onError: guestError,
+        // QEMU's virtio_error() goes through error_report(): always printed
+        onDeviceError: (message) => writeAll(2, `${PROGRAM_NAME}: ${message}\n`),
       }));
     }
     this.loadBootImages();

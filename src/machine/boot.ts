@@ -33,17 +33,16 @@ function openLog(opts: MachineOptions): number {
   }
 }
 
-/** virtio-mmio slots in QEMU's plug order: the first -device lands on the highest transport. */
+/** virtio-mmio slots as the command line placed them (src/cli/drive.ts: bus= or QEMU's top-down filling). */
 function virtioSlots(opts: MachineOptions): (VirtioDevice | null)[] {
   const slots: (VirtioDevice | null)[] = new Array<VirtioDevice | null>(VIRT.virtio.count).fill(null);
-  let next = VIRT.virtio.count - 1;
   for (const dev of opts.devices) {
     if (dev.driver !== 'virtio-blk-device') continue;
     const drive = opts.drives.find((d) => d.id === dev.drive);
     if (!drive) throw new BootError(`${dev.origin}: Drive '${dev.drive}' not found`);
-    if (next < 0) throw new BootError(`${dev.origin}: No 'virtio-bus' bus found for device 'virtio-blk-device'`);
+    if (dev.bus === undefined || slots[dev.bus]) throw new BootError(`${dev.origin}: No 'virtio-bus' bus found for device 'virtio-blk-device'`);
     try {
-      slots[next--] = VirtioBlk.open({ path: drive.file, readOnly: drive.readOnly, snapshot: drive.snapshot || opts.snapshot });
+      slots[dev.bus] = VirtioBlk.open({ path: drive.file, readOnly: drive.readOnly, snapshot: drive.snapshot || opts.snapshot });
     } catch (e) {
       const code = e instanceof Error && 'code' in e ? String(e.code) : '';
       const why = code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : (e instanceof Error ? e.message : String(e));
@@ -94,6 +93,7 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
       images,
       rom,
       virtio,
+      virtioLegacy: opts.globals.virtioMmioForceLegacy,
       startPaused: opts.startStopped,
       singleThread: opts.accel.thread === 'single',
       noReboot: opts.noReboot,

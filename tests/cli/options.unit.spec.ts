@@ -157,7 +157,8 @@ describe('cli/options', function () {
       expect([o.bios, o.kernel, o.append, o.initrd]).to.deep.equal([{ kind: 'none' }, 'k.elf', 'console=ttyS0 root=/dev/vda', 'rd.cpio']);
       expect(o.drives).to.have.length(1);
       expect(o.drives[0]).to.include({ id: 'hd0', file: img, interface: 'none', readOnly: true, snapshot: false });
-      expect(o.devices).to.deep.equal([{ driver: 'virtio-blk-device', drive: 'hd0', id: 'blk0', origin: '-device virtio-blk-device,drive=hd0,id=blk0' }]);
+      expect(o.devices).to.deep.equal([{ driver: 'virtio-blk-device', drive: 'hd0', id: 'blk0', busName: undefined, bus: 7, origin: '-device virtio-blk-device,drive=hd0,id=blk0' }]);
+      expect(o.globals).to.deep.equal({ virtioMmioForceLegacy: true }); // QEMU 7.2's default
       expect(o.serials).to.deep.equal([{ backend: { kind: 'stdio' }, muxMonitor: true, origin: undefined }]);
       expect(o.monitors).to.deep.equal([]);
       expect([o.nographic, o.noReboot, o.startStopped]).to.deep.equal([true, true, true]);

@@ -37,15 +37,15 @@ interface Rig {
   ram: TestRam;
 }
 
-function rig(options: { snapshot?: boolean; readOnly?: boolean; image?: Uint8Array; serial?: string } = {}): Rig {
+function rig(options: { snapshot?: boolean; readOnly?: boolean; image?: Uint8Array; serial?: string; features?: bigint; legacy?: boolean } = {}): Rig {
   const dir = makeTempDir('vblk');
   const path = join(dir, 'disk.img');
   writeFileSync(path, options.image ?? diskImage());
   const blk = VirtioBlk.open({ path, snapshot: options.snapshot, readOnly: options.readOnly, serial: options.serial });
   const ram = new TestRam();
-  const dev = new VirtioMmio(new RecordingIrq(), ram, blk, VIRT.virtio);
+  const dev = new VirtioMmio(new RecordingIrq(), ram, blk, { ...VIRT.virtio, legacy: options.legacy ?? false });
   const drv = new TestDriver(dev, ram);
-  drv.start(VERSION_1);
+  if (!options.legacy) drv.start(options.features ?? VERSION_1);
   return { dir, path, blk, dev, drv, ram };
 }
 
@@ -264,5 +264,80 @@ describe('hw/virtio-blk', () => {
     r.drv.add([{ addr: r.drv.alloc(16), len: 16, write: false }]);
     r.drv.notify();
     expect(r.drv.reg(Reg.Status) & 0x40).to.equal(0x40);
+  });
+
+  describe('QEMU 7.2\'s feature set and config space (measured with tests/guest/src/xv6_disk.c)', () => {
+    const MiB = new Uint8Array(1 << 20);
+    const DISCARD = featureBit(VIRTIO_BLK_F.DISCARD), WRITE_ZEROES = featureBit(VIRTIO_BLK_F.WRITE_ZEROES);
+    const T_DISCARD = 11, T_WRITE_ZEROES = 13;
+
+    function dwz(sector: bigint, count: number, flags: number): Uint8Array {
+      const b = new Uint8Array(16);
+      const v = new DataView(b.buffer);
+      v.setBigUint64(0, sector, true);
+      v.setUint32(8, count, true);
+      v.setUint32(12, flags, true);
+      return b;
+    }
+
+    it('offers word 0 = 0x30006e54 on a modern transport and 0x31006ed4 (SCSI, NOTIFY_ON_EMPTY) on a legacy one', () => {
+      r = rig({ image: MiB });
+      expect(Number(r.drv.deviceFeatures() & 0xffffffffn)).to.equal(0x30006e54);
+      dispose(r);
+      r = rig({ image: MiB, legacy: true });
+      expect(r.drv.reg(Reg.DeviceFeatures)).to.equal(0x31006ed4);
+    });
+
+    it('has QEMU\'s config words: geometry 2/16/63, wce, discard and write-zeroes limits, 57 bytes', () => {
+      r = rig({ image: MiB, features: VERSION_1 | featureBit(VIRTIO_BLK_F.FLUSH) }); // wce follows FLUSH
+      const words = Array.from({ length: 16 }, (_, i) => r.drv.reg(Reg.Config + 4 * i));
+      expect(words).to.deep.equal([0x800, 0, 0, 0xfe, 0x3f100002, 0x200, 0, 0, 0x10001, 0x3fffff, 1, 1, 0x3fffff, 1, 0xffffffff, 0xffffffff]);
+      expect(Number(r.dev.read(Reg.Config + 56, 1))).to.equal(1); // write_zeroes_may_unmap
+      expect(Number(r.dev.read(Reg.Config + 57, 1))).to.equal(0xff);
+    });
+
+    it('takes the geometry from an MBR partition with at most 16 heads (QEMU hd_geometry_guess)', () => {
+      const img = new Uint8Array(1 << 20);
+      img[510] = 0x55;
+      img[511] = 0xaa;
+      img[0x1be + 5] = 3; // end head: 4 heads
+      img[0x1be + 6] = 32; // end sector: 32 sectors
+      new DataView(img.buffer).setUint32(0x1be + 12, 100, true);
+      r = rig({ image: img });
+      expect(r.drv.reg(Reg.Config + 16)).to.equal((32 << 24) | (4 << 16) | 16); // 2048 / 128 cylinders
+      dispose(r);
+      img[0x1be + 5] = 254; // 255 heads: back to 16/63
+      r = rig({ image: img });
+      expect(r.drv.reg(Reg.Config + 16)).to.equal(0x3f100002);
+    });
+
+    it('writes zeros, ignores discard, and checks flags, limits and negotiation (QEMU)', () => {
+      r = rig({ features: VERSION_1 | DISCARD | WRITE_ZEROES });
+      expect(request(r, T_WRITE_ZEROES, 0n, 16, dwz(2n, 2, 0)).status).to.equal(S_OK);
+      expect(Array.from(readFileSync(r.path).subarray(2 * SECTOR, 4 * SECTOR)).every((b) => b === 0)).to.equal(true);
+      expect(readFileSync(r.path)[4 * SECTOR]).to.equal(4);
+      expect(request(r, T_DISCARD, 0n, 16, dwz(5n, 1, 0)).status).to.equal(S_OK);
+      expect(readFileSync(r.path)[5 * SECTOR]).to.equal(5); // discard=ignore: data stays
+      expect(request(r, T_DISCARD, 0n, 16, dwz(5n, 1, 1)).status).to.equal(S_UNSUPP); // UNMAP on discard
+      expect(request(r, T_WRITE_ZEROES, 0n, 16, dwz(5n, 1, 2)).status).to.equal(S_UNSUPP); // unknown flag
+      expect(request(r, T_WRITE_ZEROES, 0n, 16, dwz(7n, 2, 0)).status).to.equal(S_IOERR); // past the end
+      expect(request(r, T_WRITE_ZEROES, 0n, 16, dwz(0n, 0x400000, 0)).status).to.equal(S_IOERR); // over the limit
+      expect(request(r, T_WRITE_ZEROES & ~T_OUT, 0n, 16, dwz(0n, 1, 0)).status).to.equal(S_UNSUPP); // no OUT bit
+      dispose(r);
+      r = rig({ features: VERSION_1 });
+      expect(request(r, T_WRITE_ZEROES, 0n, 16, dwz(0n, 1, 0)).status).to.equal(S_UNSUPP); // not negotiated
+    });
+
+    it('lets the driver switch the write cache (wce), which follows FLUSH without CONFIG_WCE (QEMU)', () => {
+      r = rig({ features: VERSION_1 | featureBit(VIRTIO_BLK_F.CONFIG_WCE) });
+      expect(Number(r.dev.read(Reg.Config + 32, 1))).to.equal(1);
+      r.dev.write(Reg.Config + 32, 1, 0n);
+      expect(Number(r.dev.read(Reg.Config + 32, 1))).to.equal(0);
+      r.dev.write(Reg.Config + 32, 1, 5n);
+      expect(Number(r.dev.read(Reg.Config + 32, 1))).to.equal(1);
+      dispose(r);
+      r = rig({ features: VERSION_1 }); // no FLUSH: write-through
+      expect(Number(r.dev.read(Reg.Config + 32, 1))).to.equal(0);
+    });
   });
 });
