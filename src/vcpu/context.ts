@@ -264,7 +264,7 @@ export class VcpuContext extends Hart implements BlockContext {
 
   private storeBytes(vaddr: bigint, size: number, value: bigint, crosses: boolean, pc: number, insnIndex: number, insnLength: number): boolean {
     // QEMU fills the second page's TLB entry before storing anything: its fault comes first
-    if (crosses && this.translate(vaddr + BigInt(size - 1), Access.Write, this.dataPriv(), pc, insnIndex) < 0) return false;
+    if (crosses && this.translate((vaddr + BigInt(size - 1)) & ~0xfffn, Access.Write, this.dataPriv(), pc, insnIndex) < 0) return false;
     let exit = false;
     for (let i = 0; i < size; i++) {
       const a = vaddr + BigInt(i);
