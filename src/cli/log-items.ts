@@ -3,7 +3,7 @@
  * ones tsemu implements; descriptions are QEMU's.
  */
 
-export const LOG_ITEMS = ['out_asm', 'in_asm', 'op', 'int', 'exec', 'cpu', 'guest_errors', 'nochain'] as const;
+export const LOG_ITEMS = ['out_asm', 'in_asm', 'op', 'int', 'exec', 'cpu', 'unimp', 'guest_errors', 'nochain'] as const;
 export type LogItem = (typeof LOG_ITEMS)[number];
 
 const DESCRIPTIONS: Readonly<Record<LogItem, string>> = {
@@ -13,6 +13,7 @@ const DESCRIPTIONS: Readonly<Record<LogItem, string>> = {
   int: 'show interrupts/exceptions in short format',
   exec: 'show trace before each executed TB (lots of logs)',
   cpu: 'show CPU registers before entering a TB (lots of logs)',
+  unimp: 'log unimplemented functionality',
   guest_errors: 'log when the guest OS does something invalid (eg accessing a\nnon-existent register)',
   nochain: 'do not chain compiled TBs so that "exec" and "cpu" show\ncomplete traces',
 };

@@ -28,8 +28,18 @@ import {
   WORD_IRQ_LINES,
   WORD_WAKE,
 } from '../abi/state-layout.js';
+import { NO_GUEST_LOG, type GuestLog } from './guest-log.js';
 
 export const CLINT_MAX_HARTS = 16;
+
+/**
+ * QEMU 7.2 builds the CLINT from two ACLINT regions: the MSWI at +0 (0x4000 bytes) and the
+ * MTIMER at +0x4000 (0x8000 bytes); the rest of the 0x10000 slot is unassigned. Their
+ * offsets that decode to no register are logged under -d unimp (`aclint-swi: invalid read:
+ * %08x`, relative to each region, without a newline, as QEMU prints them).
+ */
+export const CLINT_SWI_REGION = { name: 'riscv.aclint.swi', offset: 0, size: 0x4000, validMin: 4, validMax: 4 } as const;
+export const CLINT_MTIMER_REGION = { name: 'riscv.aclint.mtimer', offset: 0x4000, size: 0x8000, validMin: 4, validMax: 8 } as const;
 
 const MSIP_BASE = 0x0;
 const MTIMECMP_BASE = 0x4000;
@@ -228,6 +238,12 @@ export function kickHart(state: VcpuStateViews): void {
 
 export interface ClintOptions extends DevicePlacement {
   name?: string;
+  /** Where -d unimp / guest_errors lines go (the vCPU worker's log). */
+  log?: GuestLog;
+}
+
+function hex8(n: number): string {
+  return n.toString(16).padStart(8, '0');
 }
 
 /** The CLINT register window; one instance per thread over the same `ClintShared` buffer. */
@@ -235,6 +251,7 @@ export class Clint implements MmioDevice {
   readonly name: string;
   readonly base: number;
   readonly size: number;
+  private readonly log: GuestLog;
 
   constructor(
     readonly shared: ClintShared,
@@ -248,6 +265,7 @@ export class Clint implements MmioDevice {
     this.name = options.name ?? 'clint';
     this.base = options.base;
     this.size = options.size;
+    this.log = options.log ?? NO_GUEST_LOG;
   }
 
   /** system_reset: software interrupts drop; mtime and mtimecmp keep running (QEMU 7.2). */
@@ -256,48 +274,62 @@ export class Clint implements MmioDevice {
   }
 
   read(offset: number, size: AccessSize): bigint {
-    if (offset < MTIMECMP_BASE) return size === 4 ? this.readMsip(offset) : 0n;
+    if (offset < MTIMECMP_BASE) {
+      if (size === 4 && this.msipDecodes(offset)) return this.shared.msip(offset >> 2) ? 1n : 0n;
+      this.log.unimp(`aclint-swi: invalid read: ${hex8(offset)}`);
+      return 0n;
+    }
     if (size !== 4 && size !== 8) return 0n;
-    if (offset >= MTIMECMP_BASE && offset < MTIMECMP_BASE + this.numHarts * 8) {
+    if (offset >= MTIMECMP_BASE && offset < MTIMECMP_BASE + this.numHarts * 8 && (offset & 3) === 0) {
       const hart = (offset - MTIMECMP_BASE) >> 3;
       return readHalfOrWhole(this.shared.mtimecmp(hart), offset & 7, size);
     }
     if (offset === MTIME_OFFSET || offset === MTIME_OFFSET + 4) {
       return readHalfOrWhole(this.shared.mtime(), offset - MTIME_OFFSET, size);
     }
+    this.log.unimp(`aclint-mtimer: invalid read: ${hex8(offset - MTIMECMP_BASE)}`);
     return 0n;
   }
 
   write(offset: number, size: AccessSize, value: bigint): void {
     if (offset < MTIMECMP_BASE) {
-      if (size === 4) this.writeMsip(offset, value);
+      if (size === 4 && this.msipDecodes(offset)) this.setMsip(offset >> 2, (value & 1n) !== 0n);
+      else this.log.unimp(`aclint-swi: invalid write: ${hex8(offset)}`);
       return;
     }
     if (size !== 4 && size !== 8) return;
     if (offset >= MTIMECMP_BASE && offset < MTIMECMP_BASE + this.numHarts * 8) {
       const hart = (offset - MTIMECMP_BASE) >> 3;
       const merged = writeHalfOrWhole(this.shared.mtimecmp(hart), offset & 7, size, value);
-      if (merged === undefined) return;
+      if (merged === undefined) {
+        this.logBadHalf('timecmp', offset);
+        return;
+      }
       this.shared.setMtimecmp(hart, merged);
       this.kick(hart);
     } else if (offset === MTIME_OFFSET || offset === MTIME_OFFSET + 4) {
       const merged = writeHalfOrWhole(this.shared.mtime(), offset - MTIME_OFFSET, size, value);
-      if (merged === undefined) return;
+      if (merged === undefined) {
+        this.logBadHalf('time', offset);
+        return;
+      }
       this.shared.setMtime(merged);
       for (let hart = 0; hart < this.numHarts; hart++) this.kick(hart);
+    } else {
+      this.log.unimp(`aclint-mtimer: invalid write: ${hex8(offset - MTIMECMP_BASE)}`);
     }
   }
 
-  private readMsip(offset: number): bigint {
-    const hart = offset >> 2;
-    if (hart >= this.numHarts || (offset & 3) !== 0) return 0n;
-    return this.shared.msip(hart) ? 1n : 0n;
+  /** QEMU's lines for a 64-bit register written where it cannot be (8 bytes at +4, or off a word). */
+  private logBadHalf(what: 'timecmp' | 'time', offset: number): void {
+    const rel = hex8(offset - MTIMECMP_BASE);
+    if ((offset & 7) === 4) this.log.guestError(`aclint-mtimer: invalid ${what}_hi write: ${rel}`);
+    else if (what === 'timecmp') this.log.unimp(`aclint-mtimer: invalid timecmp write: ${rel}`);
   }
 
-  private writeMsip(offset: number, value: bigint): void {
-    const hart = offset >> 2;
-    if (hart >= this.numHarts || (offset & 3) !== 0) return;
-    this.setMsip(hart, (value & 1n) !== 0n);
+  /** An msip word of an existing hart. */
+  private msipDecodes(offset: number): boolean {
+    return (offset >> 2) < this.numHarts && (offset & 3) === 0;
   }
 
   private setMsip(hart: number, on: boolean): void {

@@ -9,6 +9,13 @@
  * the IRQ line follows pending & enabled. 32-bit accesses only, like QEMU.
  */
 import type { AccessSize, DevicePlacement, IrqLine, MmioDevice } from './device.js';
+import { NO_GUEST_LOG, type GuestLog } from './guest-log.js';
+
+/**
+ * QEMU's region: name, size (0x24, in a 0x1000 slot: the rest of the page is unassigned, so
+ * QEMU treats the page as a subpage), valid access sizes.
+ */
+export const RTC_REGION = { name: 'goldfish_rtc', size: 0x24, validMin: 4, validMax: 4 } as const;
 
 const TIME_LOW = 0x00;
 const TIME_HIGH = 0x04;
@@ -47,6 +54,8 @@ export const defaultRtcHost: RtcHost = {
 export interface GoldfishRtcOptions extends DevicePlacement {
   name?: string;
   host?: RtcHost;
+  /** Where -d guest_errors lines go. */
+  log?: GuestLog;
 }
 
 export class GoldfishRtc implements MmioDevice {
@@ -55,6 +64,7 @@ export class GoldfishRtc implements MmioDevice {
   readonly size: number;
 
   private readonly host: RtcHost;
+  private readonly log: GuestLog;
   /** Added to the monotonic clock to give ns since the epoch (mod 2^64). */
   private tickOffset: bigint;
   private alarmNext = 0n;
@@ -72,6 +82,7 @@ export class GoldfishRtc implements MmioDevice {
     this.base = options.base;
     this.size = options.size;
     this.host = options.host ?? defaultRtcHost;
+    this.log = options.log ?? NO_GUEST_LOG;
     const wholeSeconds = BigInt(Math.floor(this.host.wallClockMs() / 1000));
     this.tickOffset = wholeSeconds * 1_000_000_000n - this.host.monotonicNs();
   }
@@ -108,6 +119,7 @@ export class GoldfishRtc implements MmioDevice {
       case ALARM_STATUS:
         return this.alarmRunning ? 1n : 0n;
       default:
+        this.log.guestError(`goldfish_rtc_read: offset 0x${offset.toString(16)} is UNIMP.\n`);
         return 0n;
     }
   }
@@ -141,6 +153,7 @@ export class GoldfishRtc implements MmioDevice {
         this.updateIrq();
         return;
       default:
+        this.log.guestError(`goldfish_rtc_write: offset 0x${offset.toString(16)} is UNIMP.\n`);
         return;
     }
   }

@@ -5,19 +5,29 @@
  * its S-mode target (drives SEIP).
  *
  * Register map (offsets from base):
- *   0x000000 + 4*src        source priority (WARL, 3 bits)
- *   0x001000 + 4*word       pending bits (read-only)
+ *   0x000000 + 4*src        source priority (WARL, 3 bits; QEMU 7.2 decodes 4..0x180, sources 1..96)
+ *   0x001000 + 4*word       pending bits (read-only; QEMU 7.2 decodes numSources / 8 bytes)
  *   0x002000 + 0x80*ctx     enable bits
  *   0x200000 + 0x1000*ctx   priority threshold; +4 claim (read) / complete (write)
  *
  * A raised line latches its pending bit until a claim (lowering does not clear it),
  * and on completion a source whose line is still high becomes pending again
  * (the gateway behaviour of the PLIC spec), so a device need not re-assert.
+ *
+ * Offsets are decoded as QEMU 7.2's sifive_plic_read/write do, with its -d guest_errors
+ * lines for the rest (`invalid pending write` has no newline in QEMU, so the next log
+ * line continues it). QEMU's priority window starts at 4 and is numSources words long,
+ * so it reaches a "source 96" one past the last; its priority is stored and read back
+ * (QEMU writes it past its array), never used.
  */
 import type { AccessSize, DevicePlacement, HartIrqSink, IrqLine, MmioDevice } from './device.js';
 import { trace_plic_claim, trace_plic_complete } from '../trace/generated/events.js';
+import { NO_GUEST_LOG, type GuestLog } from './guest-log.js';
 
-const PRIORITY_BASE = 0x0;
+/** QEMU's region: name (guest-error lines), valid access sizes (memory_region_access_valid). */
+export const PLIC_REGION = { name: 'riscv.sifive.plic', validMin: 4, validMax: 4 } as const;
+
+const PRIORITY_BASE = 0x4;
 const PENDING_BASE = 0x1000;
 const ENABLE_BASE = 0x2000;
 const ENABLE_STRIDE = 0x80;
@@ -34,6 +44,8 @@ export interface PlicOptions extends DevicePlacement {
   name?: string;
   /** Interrupt sources including the reserved source 0 (virt: 96, VIRT_IRQCHIP_NUM_SOURCES). */
   numSources: number;
+  /** Where -d guest_errors lines go. */
+  log?: GuestLog;
 }
 
 export class Plic implements MmioDevice {
@@ -52,6 +64,7 @@ export class Plic implements MmioDevice {
   private readonly enable: Uint32Array;
   private readonly threshold: Uint32Array;
   private readonly outputLevel: Uint8Array;
+  private readonly log: GuestLog;
 
   constructor(
     private readonly sink: HartIrqSink,
@@ -66,7 +79,8 @@ export class Plic implements MmioDevice {
     this.size = options.size;
     this.numSources = options.numSources;
     this.words = Math.ceil(this.numSources / 32);
-    this.priority = new Uint32Array(this.numSources);
+    this.priority = new Uint32Array(this.numSources + 1);
+    this.log = options.log ?? NO_GUEST_LOG;
     this.numContexts = numHarts * 2;
     this.pending = new Uint32Array(this.words);
     this.claimed = new Uint32Array(this.words);
@@ -98,8 +112,13 @@ export class Plic implements MmioDevice {
   }
 
   read(offset: number, size: AccessSize): bigint {
-    if (size !== 4) return 0n; // QEMU accepts only 32-bit accesses
-    return BigInt(this.readWord(offset) >>> 0);
+    if (size !== 4) return 0n; // QEMU accepts only 32-bit accesses (the vCPU refuses others first)
+    const value = this.readWord(offset);
+    if (value === undefined) {
+      this.log.guestError(`sifive_plic_read: Invalid register read 0x${offset.toString(16)}\n`);
+      return 0n;
+    }
+    return BigInt(value >>> 0);
   }
 
   write(offset: number, size: AccessSize, value: bigint): void {
@@ -107,35 +126,41 @@ export class Plic implements MmioDevice {
     this.writeWord(offset, Number(value & 0xffffffffn));
   }
 
-  private readWord(offset: number): number {
+  /** A register's value, or undefined for an offset QEMU does not decode. */
+  private readWord(offset: number): number | undefined {
     if (this.inRange(offset, PRIORITY_BASE, this.numSources * 4)) {
-      return this.priority[(offset - PRIORITY_BASE) >> 2] ?? 0;
+      return this.priority[((offset - PRIORITY_BASE) >> 2) + 1];
     }
-    if (this.inRange(offset, PENDING_BASE, this.words * 4)) {
+    if (this.inRange(offset, PENDING_BASE, this.numSources >> 3)) {
       return this.pending[(offset - PENDING_BASE) >> 2] ?? 0;
     }
     if (this.inRange(offset, ENABLE_BASE, this.numContexts * ENABLE_STRIDE)) {
       const word = this.enableIndex(offset);
-      return word === undefined ? 0 : (this.enable[word] ?? 0);
+      return word === undefined ? undefined : this.enable[word];
     }
     if (this.inRange(offset, CONTEXT_BASE, this.numContexts * CONTEXT_STRIDE)) {
       const ctx = Math.floor((offset - CONTEXT_BASE) / CONTEXT_STRIDE);
       const reg = (offset - CONTEXT_BASE) % CONTEXT_STRIDE;
-      if (reg === 0) return this.threshold[ctx] ?? 0;
+      if (reg === 0) return this.threshold[ctx];
       if (reg === 4) return this.claim(ctx);
     }
-    return 0;
+    return undefined;
   }
 
   private writeWord(offset: number, value: number): void {
+    const hex = offset.toString(16);
     if (this.inRange(offset, PRIORITY_BASE, this.numSources * 4)) {
-      const source = (offset - PRIORITY_BASE) >> 2;
-      if (source === 0) return; // reserved: no priority register
+      const source = ((offset - PRIORITY_BASE) >> 2) + 1;
       this.priority[source] = value % (NUM_PRIORITIES + 1);
       this.update();
+    } else if (this.inRange(offset, PENDING_BASE, this.numSources >> 3)) {
+      this.log.guestError(`sifive_plic_write: invalid pending write: 0x${hex}`);
     } else if (this.inRange(offset, ENABLE_BASE, this.numContexts * ENABLE_STRIDE)) {
       const word = this.enableIndex(offset);
-      if (word === undefined) return;
+      if (word === undefined) {
+        this.log.guestError(`sifive_plic_write: Invalid enable write 0x${hex}\n`);
+        return;
+      }
       this.enable[word] = value;
       this.update();
     } else if (this.inRange(offset, CONTEXT_BASE, this.numContexts * CONTEXT_STRIDE)) {
@@ -147,9 +172,12 @@ export class Plic implements MmioDevice {
       } else if (reg === 4) {
         trace_plic_complete(ctx, value);
         this.complete(value);
+      } else {
+        this.log.guestError(`sifive_plic_write: Invalid context write 0x${hex}\n`);
       }
+    } else {
+      this.log.guestError(`sifive_plic_write: Invalid register write 0x${hex}\n`);
     }
-    // Pending bits are read-only; everything else is reserved.
   }
 
   private inRange(offset: number, base: number, length: number): boolean {

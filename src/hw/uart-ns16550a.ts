@@ -73,6 +73,12 @@ const enum Reg {
 /** QEMU's serial MemoryRegion is 8 bytes; the rest of the 0x100 window reads as 0. */
 const REGISTER_BYTES = 8;
 
+/**
+ * QEMU's region (serial_mm, regshift 0): 8 bytes in a 0x100 slot, so the rest of its page is
+ * unassigned (a QEMU subpage); any access size up to 8 is valid and reads one register.
+ */
+export const UART_REGION = { name: 'serial', size: REGISTER_BYTES, validMin: 0, validMax: 8 } as const;
+
 export interface UartOptions extends DevicePlacement {
   name?: string;
 }

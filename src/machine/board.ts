@@ -14,11 +14,13 @@ import {
   createStateBuffer, stateViews, VcpuStateViews, WORD_EXIT_REQUEST, WORD_IRQ_LINES, WORD_WAKE,
 } from '../abi/state-layout.js';
 import type { AccessSize, HartIrqSink, IrqLine, MachineControl, MmioDevice } from '../hw/device.js';
-import { ClintShared, kickHart } from '../hw/clint.js';
-import { Plic } from '../hw/plic.js';
-import { Ns16550a } from '../hw/uart-ns16550a.js';
-import { GoldfishRtc } from '../hw/goldfish-rtc.js';
-import { SifiveTest } from '../hw/sifive-test.js';
+import { CLINT_MTIMER_REGION, CLINT_SWI_REGION, ClintShared, kickHart } from '../hw/clint.js';
+import { Plic, PLIC_REGION } from '../hw/plic.js';
+import { Ns16550a, UART_REGION } from '../hw/uart-ns16550a.js';
+import { GoldfishRtc, RTC_REGION } from '../hw/goldfish-rtc.js';
+import { SifiveTest, SIFIVE_TEST_REGION } from '../hw/sifive-test.js';
+import type { GuestLog } from '../hw/guest-log.js';
+import type { IoRegion } from '../hw/io-regions.js';
 import { VirtioMmio } from '../hw/virtio-mmio.js';
 import { CpuHotplugController } from '../hw/cpu-hotplug.js';
 import { createUartShadow, publishUartShadow, UartRingReader } from '../hw/uart-fast-path.js';
@@ -59,17 +61,17 @@ export class VirtBoard implements HartIrqSink {
 
   /**
    * `control` receives the guest's power-off and reset requests (test
-   * finisher); `guestError` the devices' complaints about guest misuse.
+   * finisher); `log` the devices' -d guest_errors / unimp lines.
    */
-  constructor(private readonly config: BoardConfig, control: MachineControl, guestError: (message: string) => void) {
+  constructor(private readonly config: BoardConfig, control: MachineControl, log: GuestLog) {
     this.memBuffers = createGuestMemoryBuffers(VIRT.dram.base, config.ramSize, VIRT.mrom.base, VIRT.mrom.size);
     this.mem = new GuestMemory(this.memBuffers);
     this.clint = ClintShared.create(TIMEBASE_FREQ);
     for (let h = 0; h < config.maxHarts; h++) this.hartStates.push(createStateBuffer());
-    this.plic = new Plic(this, config.maxHarts, { ...VIRT.plic, numSources: PLIC_NUM_SOURCES });
+    this.plic = new Plic(this, config.maxHarts, { ...VIRT.plic, numSources: PLIC_NUM_SOURCES, log });
     this.uart = new Ns16550a(this.plic.irqLine(VIRT_IRQ.uart0), config.serialOut, VIRT.uart0);
     this.publishUart();
-    this.devices.push(this.uart, this.plic, new GoldfishRtc(this.plic.irqLine(VIRT_IRQ.rtc), VIRT.rtc), new SifiveTest(control, VIRT.test));
+    this.devices.push(this.uart, this.plic, new GoldfishRtc(this.plic.irqLine(VIRT_IRQ.rtc), { ...VIRT.rtc, log }), new SifiveTest(control, { ...VIRT.test, log }));
     if (config.maxHarts > config.numHarts) {
       this.hotplug = new CpuHotplugController(this.plic.irqLine(VIRT_IRQ.cpuHotplug), config.maxHarts, config.numHarts, VIRT.cpuHotplug);
       this.devices.push(this.hotplug);
@@ -82,7 +84,7 @@ export class VirtBoard implements HartIrqSink {
         base: VIRT.virtio.base + i * VIRT.virtio.size,
         size: VIRT.virtio.size,
         legacy: config.virtioLegacy,
-        onError: guestError,
+        onError: (message) => log.guestError(`${message}\n`),
         // QEMU's virtio_error() goes through error_report(): always printed
         onDeviceError: (message) => writeAll(2, `${PROGRAM_NAME}: ${message}\n`),
       }));
@@ -135,9 +137,27 @@ export class VirtBoard implements HartIrqSink {
 
   // ---- MMIO bus ---------------------------------------------------------------------------
 
-  /** Physical ranges the vCPUs must send here (everything but RAM, ROM and the CLINT). */
-  deviceRanges(): { base: number; size: number }[] {
-    return this.devices.map((d) => ({ base: d.base, size: d.size }));
+  /**
+   * The device regions as QEMU 7.2 has them (names, sizes, valid access sizes), CLINT
+   * included: what a vCPU checks an access against before it reaches a device
+   * (src/hw/io-regions.ts). Devices QEMU does not describe here (virtio-mmio, tsemu's
+   * hot-plug controller) keep their slot and accept every size.
+   */
+  ioRegions(): IoRegion[] {
+    const clint = VIRT.clint.base;
+    const regions: IoRegion[] = [
+      { ...SIFIVE_TEST_REGION, base: VIRT.test.base, size: VIRT.test.size },
+      { ...RTC_REGION, base: VIRT.rtc.base },
+      { ...CLINT_SWI_REGION, base: clint + CLINT_SWI_REGION.offset },
+      { ...CLINT_MTIMER_REGION, base: clint + CLINT_MTIMER_REGION.offset },
+      { ...PLIC_REGION, base: VIRT.plic.base, size: VIRT.plic.size },
+      { ...UART_REGION, base: VIRT.uart0.base },
+    ];
+    for (const d of this.devices) {
+      if (d === this.uart || d === this.plic || d.base === VIRT.rtc.base || d.base === VIRT.test.base) continue;
+      regions.push({ name: d.name, base: d.base, size: d.size, validMin: 0, validMax: 0 });
+    }
+    return regions;
   }
 
   private deviceAt(pa: number): MmioDevice | undefined {

@@ -73,7 +73,10 @@ export class Machine implements MachineControl {
 
   constructor(readonly config: MachineConfig) {
     const singleThread = config.singleThread ?? false;
-    this.board = new VirtBoard(config, this, (message) => this.output.guestError(message));
+    this.board = new VirtBoard(config, this, {
+      guestError: (text) => this.output.deviceLog('guestErrors', text),
+      unimp: (text) => this.output.deviceLog('unimp', text),
+    });
     this.mem = this.board.mem;
     this.memBuffers = this.board.memBuffers;
     this.clint = this.board.clint;

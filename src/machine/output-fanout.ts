@@ -35,7 +35,12 @@ export class OutputFanout {
 
   /** A device's complaint about the guest, logged with -d guest_errors. */
   guestError(message: string): void {
-    if (this.log.guestErrors) writeAll(this.log.fd, `${message}\n`);
+    this.deviceLog('guestErrors', `${message}\n`);
+  }
+
+  /** A device's -d guest_errors or unimp text, written as given (QEMU's texts do not all end a line). */
+  deviceLog(item: 'guestErrors' | 'unimp', text: string): void {
+    if (this.log[item]) writeAll(this.log.fd, text);
   }
 
   /** At shutdown, after every thread has ended: save the trace backend and close the -D file. */

@@ -164,9 +164,9 @@ export class VcpuThreads {
       clintBase: VIRT.clint.base,
       clintSize: VIRT.clint.size,
       translator: this.translatorChannel,
-      deviceRanges: this.board.deviceRanges(),
+      ioRegions: this.board.ioRegions(),
       resetPc: VIRT.mrom.base,
-      log: { int: log.int, exec: log.exec, cpu: log.cpu, guestErrors: log.guestErrors, fd: log.fd },
+      log: { int: log.int, exec: log.exec, cpu: log.cpu, unimp: log.unimp, guestErrors: log.guestErrors, fd: log.fd },
       tracing: this.config.tracing.config,
       libraries: this.host.libraries(),
     };

@@ -12,6 +12,9 @@ import { GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
 import { MmioClient } from '../memory/mmio-channel.js';
 import { UartFastPath } from '../hw/uart-fast-path.js';
 import { Clint, ClintShared } from '../hw/clint.js';
+import type { AccessSize } from '../hw/device.js';
+import type { GuestLog } from '../hw/guest-log.js';
+import { IoAddressSpace, type IoPiece } from '../hw/io-regions.js';
 import { MAX_VCPUS, TranslatorChannelBuffers, TranslatorClient } from '../vcpu/translator-channel.js';
 import { MmioPort, VcpuContext } from '../vcpu/context.js';
 import { BlockCache, BlockSource, DEFAULT_HOT_THRESHOLD } from '../vcpu/block-cache.js';
@@ -41,9 +44,12 @@ class WorkerShared {
   readonly mem = new GuestMemory(data.memory);
   readonly clintShared = new ClintShared(data.clint);
   readonly harts: VcpuStateViews[] = data.allStates.map((b) => stateViews(b));
-  readonly clint = new Clint(this.clintShared, data.maxHarts, (h) => this.harts[h], { base: data.clintBase, size: data.clintSize });
   /** Always there so that HMP `log` can switch items on later; with every flag off the run loop keeps its fast path. */
   readonly log = new CpuLog(data.log);
+  /** -d guest_errors / unimp lines of this worker's devices (the CLINT) and of its vCPUs' accesses. */
+  readonly guestLog = guestLogOf(this.log);
+  readonly clint = new Clint(this.clintShared, data.maxHarts, (h) => this.harts[h], { base: data.clintBase, size: data.clintSize, log: this.guestLog });
+  readonly io = new IoAddressSpace(data.ioRegions);
   readonly tracing = attachTracing(data.tracing);
   readonly instr = new InstrThread({
     role: 'vcpu',
@@ -63,8 +69,8 @@ class WorkerShared {
   /** HMP log / logfile / trace-file: this worker's -d output and trace writer follow. */
   applyOutput(change: OutputChange): void {
     if (change.kind === 'log') {
-      const { int, exec, cpu, guestErrors, fd } = change.log;
-      this.log.setFlags({ int, exec, cpu, guestErrors, fd });
+      const { int, exec, cpu, unimp, guestErrors, fd } = change.log;
+      this.log.setFlags({ int, exec, cpu, unimp, guestErrors, fd });
     }
     applyTraceOutputChange(this.tracing, change);
   }
@@ -100,7 +106,8 @@ class HartRuntime {
   constructor(readonly spec: HartSpec, private readonly shared: WorkerShared, drain: () => void, private readonly workerHarts: () => number[]) {
     const hartId = spec.hartId;
     this.paused = spec.startPaused;
-    this.ctx = new VcpuContext(shared.harts[hartId], hartId, shared.mem, mmioPort(shared.clint, spec.mmio, spec.uartRing, shared.log), shared.clintShared);
+    this.ctx = new VcpuContext(shared.harts[hartId], hartId, shared.mem, mmioPort(shared, spec.mmio, spec.uartRing), shared.clintShared);
+    this.ctx.log = shared.guestLog;
     const log = shared.log;
     this.ctx.trapObserver = (cause, interrupt, epc, tval) => {
       if (log.flags.int) log.write(formatTrap(hartId, cause, interrupt, epc, tval));
@@ -200,33 +207,60 @@ class HartRuntime {
   }
 }
 
-function mmioPort(clint: Clint, slot: SharedArrayBuffer, ring: SharedArrayBuffer, log: CpuLog | undefined): MmioPort & { remote: MmioClient; uart: UartFastPath } {
+/** QEMU's qemu_log_mask() in a vCPU worker: the worker's -d flags, read at each line. */
+function guestLogOf(log: CpuLog): GuestLog {
+  return {
+    guestError(text) { if (log.flags.guestErrors) log.write(text); },
+    unimp(text) { if (log.flags.unimp) log.write(text); },
+  };
+}
+
+/**
+ * A vCPU's device accesses: checked against QEMU's regions first (guest-error lines, access
+ * faults), then served piece by piece: the CLINT here, the UART's LSR reads and THR writes
+ * on the fast path, everything else by the main thread's devices.
+ */
+function mmioPort(shared: WorkerShared, slot: SharedArrayBuffer, ring: SharedArrayBuffer): MmioPort & { remote: MmioClient; uart: UartFastPath } {
   const remote = new MmioClient(slot);
   const uart = new UartFastPath(data.uartShadow, ring, data.uartBase);
-  const unassigned = (pa: number, size: number, write: boolean): undefined => {
-    // QEMU's -d guest_errors line for an access to unassigned memory
-    if (log?.flags.guestErrors) log.write(`Invalid ${write ? 'write' : 'read'} at addr 0x${pa.toString(16).toUpperCase()}, size ${size}, region '(null)', reason: rejected\n`);
-    return undefined;
-  };
-  const ranges = data.deviceRanges;
-  const mapped = (pa: number): boolean => ranges.some((r) => pa >= r.base && pa < r.base + r.size);
+  const { clint, io, guestLog } = shared;
   const inClint = (pa: number): boolean => pa >= data.clintBase && pa < data.clintBase + data.clintSize;
+  const readPiece = (p: IoPiece): bigint | undefined => {
+    if (inClint(p.pa)) return clint.read(p.pa - data.clintBase, p.size as AccessSize);
+    return uart.read(p.pa, p.size) ?? remote.access(p.pa, p.size, false, 0n);
+  };
+  const writePiece = (p: IoPiece, value: bigint): boolean => {
+    if (inClint(p.pa)) {
+      clint.write(p.pa - data.clintBase, p.size as AccessSize, value);
+      return true;
+    }
+    return uart.write(p.pa, p.size, value) || remote.access(p.pa, p.size, true, value) !== undefined;
+  };
   return {
     remote,
     uart,
     read(pa, size) {
-      if (inClint(pa)) return clint.read(pa - data.clintBase, size as 1 | 2 | 4 | 8);
-      if (!mapped(pa)) return unassigned(pa, size, false);
-      return uart.read(pa, size) ?? remote.access(pa, size, false, 0n);
+      const pieces = io.check(pa, size, false, guestLog);
+      if (pieces === undefined) return undefined;
+      let value = 0n;
+      for (const p of pieces) {
+        const v = readPiece(p);
+        if (v === undefined) return undefined;
+        value |= BigInt.asUintN(p.size * 8, v) << BigInt(8 * (p.pa - pa));
+      }
+      return value;
     },
     write(pa, size, value) {
-      if (inClint(pa)) {
-        clint.write(pa - data.clintBase, size as 1 | 2 | 4 | 8, value);
-        return true;
+      const pieces = io.check(pa, size, true, guestLog);
+      if (pieces === undefined) return false;
+      for (const p of pieces) {
+        if (!writePiece(p, BigInt.asUintN(p.size * 8, value >> BigInt(8 * (p.pa - pa))))) return false;
       }
-      if (uart.write(pa, size, value)) return true;
-      if (!mapped(pa)) return unassigned(pa, size, true) ?? false;
-      return remote.access(pa, size, true, value) !== undefined;
+      return true;
+    },
+    fetchFault(pa) {
+      // QEMU reads code outside RAM/ROM through the memory core, 2 bytes first (the RVC parcel)
+      io.check(pa, 2, false, guestLog);
     },
   };
 }

@@ -44,6 +44,8 @@ export interface ThreadLogSettings {
   int: boolean;
   exec: boolean;
   cpu: boolean;
+  /** -d unimp: unimplemented functionality (QEMU LOG_UNIMP). */
+  unimp: boolean;
   guestErrors: boolean;
   /** stderr, the -D / logfile file, or /dev/null while the logfile could not be opened. */
   fd: number;

@@ -26,6 +26,8 @@ export interface MmioPort {
   read(pa: number, size: number): bigint | undefined;
   /** False if nothing is mapped there (access fault). */
   write(pa: number, size: number, value: bigint): boolean;
+  /** An instruction fetch from `pa` (neither RAM nor ROM) faults: log what QEMU logs for it. */
+  fetchFault?(pa: number): void;
 }
 
 /** Time source and per-hart timer compare values (the CLINT). */
@@ -208,11 +210,21 @@ export class VcpuContext extends Hart implements BlockContext {
 
   // ---- loads and stores (slow paths of the inline TLB hit) --------------------------------
 
-  /** Load `size` bytes at virtual `vaddr`: raw little-endian value, or undefined after a trap. */
+  /** Neither RAM nor ROM: a device, or nothing (QEMU's TLB_MMIO pages). */
+  private isIo(pa: number): boolean {
+    return this.mem.ramOffset(pa) < 0 && !this.mem.isRom(pa);
+  }
+
+  /**
+   * Load `size` bytes at virtual `vaddr`: raw little-endian value, or undefined after a trap.
+   * As QEMU's softmmu (load_helper): an access that crosses a page, or is misaligned on a
+   * device page, becomes two aligned accesses of the same size around it.
+   */
   loadVirt(vaddr: bigint, size: number, pc: number, insnIndex: number): bigint | undefined {
     const pa = this.translate(vaddr, Access.Read, this.dataPriv(), pc, insnIndex);
     if (pa < 0) return undefined;
-    if ((pa & 0xfff) + size > 0x1000) return this.loadSplit(vaddr, size, pc, insnIndex);
+    const misaligned = (pa & (size - 1)) !== 0;
+    if ((pa & 0xfff) + size > 0x1000 || (misaligned && this.isIo(pa))) return this.loadSplit(vaddr, size, pc, insnIndex);
     const off = this.mem.ramOffset(pa);
     if (off >= 0) {
       const lo = Number(BigInt.asIntN(32, vaddr));
@@ -224,42 +236,64 @@ export class VcpuContext extends Hart implements BlockContext {
     return v;
   }
 
-  /** A misaligned access that crosses a page: one byte at a time, each translated. */
+  /** QEMU's do_unaligned_access for loads: the aligned accesses below and above, combined. */
   private loadSplit(vaddr: bigint, size: number, pc: number, insnIndex: number): bigint | undefined {
-    let v = 0n;
-    for (let i = 0; i < size; i++) {
-      const b = this.loadVirt(vaddr + BigInt(i), 1, pc, insnIndex);
-      if (b === undefined) return undefined;
-      v |= b << BigInt(8 * i);
-    }
-    return v;
+    const low = vaddr & ~BigInt(size - 1);
+    const r1 = this.loadVirt(low, size, pc, insnIndex);
+    if (r1 === undefined) return undefined;
+    const r2 = this.loadVirt(low + BigInt(size), size, pc, insnIndex);
+    if (r2 === undefined) return undefined;
+    const shift = (vaddr - low) * 8n;
+    return BigInt.asUintN(size * 8, (r1 >> shift) | (r2 << (BigInt(size * 8) - shift)));
   }
 
+  /**
+   * Store `size` bytes at virtual `vaddr`; false after a trap. As QEMU's store_helper: an
+   * access that crosses a page, or is misaligned on a device page, is stored one byte at a
+   * time, in address order (a fault on a later byte leaves the earlier ones written).
+   */
   storeVirt(vaddr: bigint, size: number, value: bigint, pc: number, insnIndex: number, insnLength: number): boolean {
     const pa = this.translate(vaddr, Access.Write, this.dataPriv(), pc, insnIndex);
     if (pa < 0) return false;
-    if ((pa & 0xfff) + size > 0x1000) {
-      for (let i = 0; i < size; i++) {
-        if (!this.storeVirt(vaddr + BigInt(i), 1, value >> BigInt(8 * i), pc, insnIndex, insnLength)) return false;
-      }
-      return true;
+    const crosses = (pa & 0xfff) + size > 0x1000;
+    if (crosses || ((pa & (size - 1)) !== 0 && this.isIo(pa))) return this.storeBytes(vaddr, size, value, crosses, pc, insnIndex, insnLength);
+    const r = this.storePhys(vaddr, pa, size, value, pc, insnIndex);
+    if (r === 'exit') this.exitAfter(pc + insnLength, insnIndex);
+    return r !== 'fault';
+  }
+
+  private storeBytes(vaddr: bigint, size: number, value: bigint, crosses: boolean, pc: number, insnIndex: number, insnLength: number): boolean {
+    // QEMU fills the second page's TLB entry before storing anything: its fault comes first
+    if (crosses && this.translate((vaddr + BigInt(size - 1)) & ~0xfffn, Access.Write, this.dataPriv(), pc, insnIndex) < 0) return false;
+    let exit = false;
+    for (let i = 0; i < size; i++) {
+      const a = vaddr + BigInt(i);
+      const pa = this.translate(a, Access.Write, this.dataPriv(), pc, insnIndex);
+      if (pa < 0) return false;
+      const r = this.storePhys(a, pa, 1, (value >> BigInt(8 * i)) & 0xffn, pc, insnIndex);
+      if (r === 'fault') return false;
+      exit ||= r === 'exit';
     }
+    if (exit) this.exitAfter(pc + insnLength, insnIndex);
+    return true;
+  }
+
+  /**
+   * One store at physical `pa`: 'fault' after raising the access fault; 'exit' when the
+   * block must end after the instruction (a device write can raise interrupts, a RAM write
+   * can hit translated code).
+   */
+  private storePhys(vaddr: bigint, pa: number, size: number, value: bigint, pc: number, insnIndex: number): 'ram' | 'exit' | 'fault' {
     const off = this.mem.ramOffset(pa);
     if (off >= 0) {
       this.mem.writeRam(off, size, value);
-      if (this.mem.codeWritten(off, size)) {
-        this.exitAfter(pc + insnLength, insnIndex); // the running block may be stale now
-      } else {
-        this.fillTlb(Number(BigInt.asIntN(32, vaddr)), Number(vaddr >> 32n), pa, true);
-      }
-      return true;
+      if (this.mem.codeWritten(off, size)) return 'exit';
+      this.fillTlb(Number(BigInt.asIntN(32, vaddr)), Number(vaddr >> 32n), pa, true);
+      return 'ram';
     }
-    if (this.mem.isRom(pa) || this.mmio.write(pa, size, BigInt.asUintN(size * 8, value))) {
-      this.exitAfter(pc + insnLength, insnIndex); // device writes can raise interrupts: let the run loop look
-      return true;
-    }
+    if (this.mem.isRom(pa) || this.mmio.write(pa, size, BigInt.asUintN(size * 8, value))) return 'exit';
     this.raise(Cause.StoreAccessFault, vaddr, pc, insnIndex);
-    return false;
+    return 'fault';
   }
 
   /** Slow path of an inline load: `lo`/`hi` are the address words. */
@@ -296,13 +330,52 @@ export class VcpuContext extends Hart implements BlockContext {
     if (pa < 0) return;
     const off = this.mem.ramOffset(pa);
     if (off < 0) {
-      // QEMU 7.2 runs atomics on non-RAM "stop the world" as a load first: a load access fault
-      this.raise(Cause.LoadAccessFault, base, pc, insnIndex);
+      if (this.mem.isRom(pa)) this.raise(Cause.LoadAccessFault, base, pc, insnIndex);
+      else this.amoIo(pa, base, op, src, size, rd, pc, insnIndex);
       return;
     }
     const old = size === 4 ? this.amo32(off, op, src, vaddr) : this.amo64(off, op, src, vaddr);
     if (rd !== 0) this.i64[SLOT_X + rd] = old;
     if (op !== AMO.lr && this.mem.codeWritten(off, size)) this.exitAfter(pc + 4, insnIndex);
+  }
+
+  /**
+   * An atomic on a device page: QEMU 7.2 runs it "stop the world", as a plain load (an
+   * unmapped address is a load access fault, logged as that load), then the store.
+   */
+  private amoIo(pa: number, vaddr: bigint, op: AMO, src: bigint, size: 4 | 8, rd: number, pc: number, insnIndex: number): void {
+    const raw = this.mmio.read(pa, size);
+    if (raw === undefined) {
+      this.raise(Cause.LoadAccessFault, vaddr, pc, insnIndex);
+      return;
+    }
+    const bits = size * 8;
+    const old = BigInt.asIntN(bits, raw);
+    let result = old;
+    let next: bigint;
+    if (op === AMO.lr) {
+      this.f64[SLOT_RESERVATION_ADDR] = Number(vaddr);
+      this.i64[SLOT_RESERVATION_VALUE] = old;
+      if (rd !== 0) this.i64[SLOT_X + rd] = old;
+      return;
+    }
+    if (op === AMO.sc) {
+      this.f64[SLOT_RESERVATION_ADDR] = -1;
+      result = old === BigInt.asIntN(bits, this.i64[SLOT_RESERVATION_VALUE]) ? 0n : 1n;
+      if (result !== 0n) {
+        if (rd !== 0) this.i64[SLOT_X + rd] = result;
+        return;
+      }
+      next = src;
+    } else {
+      next = amoResult(op, old, BigInt.asIntN(bits, src), bits);
+    }
+    if (!this.mmio.write(pa, size, BigInt.asUintN(bits, next))) {
+      this.raise(Cause.StoreAccessFault, vaddr, pc, insnIndex);
+      return;
+    }
+    if (rd !== 0) this.i64[SLOT_X + rd] = result;
+    this.exitAfter(pc + 4, insnIndex); // a device write can raise interrupts
   }
 
   private amo32(off: number, op: AMO, src: bigint, vaddr: number): bigint {
@@ -502,6 +575,7 @@ export class VcpuContext extends Hart implements BlockContext {
       pa = r.pagePa + (pc & 0xfff);
     }
     if (pa < 0 || (this.mem.ramOffset(pa) < 0 && !this.mem.isRom(pa))) {
+      if (pa >= 0) this.mmio.fetchFault?.(pa);
       this.pc = this.takeTrap(Cause.InsnAccessFault, BigInt(pc), epc, false);
       return -1;
     }
@@ -514,6 +588,18 @@ export class VcpuContext extends Hart implements BlockContext {
     if (off >= 0) return this.mem.mu8[off] | (this.mem.mu8[off + 1] << 8);
     if (this.mem.isRom(pa)) return Number(this.mem.readRom(pa, 2));
     return 0;
+  }
+}
+
+/** The value an AMO (not LR/SC) stores, from the old value and the source, both sign-extended. */
+function amoResult(op: AMO, old: bigint, src: bigint, bits: number): bigint {
+  switch (op) {
+    case AMO.swap: return src;
+    case AMO.add: return BigInt.asIntN(bits, old + src);
+    case AMO.xor: return old ^ src;
+    case AMO.and: return old & src;
+    case AMO.or: return old | src;
+    default: return pickMinMax(op, old, src, bits);
   }
 }
 

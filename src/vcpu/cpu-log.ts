@@ -77,6 +77,7 @@ export function formatCpuState(ctx: Hart, withFp: boolean): string {
 
 export interface CpuLogFlags {
   int: boolean;
+  unimp: boolean;
   guestErrors: boolean;
   exec: boolean;
   cpu: boolean;

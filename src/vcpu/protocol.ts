@@ -54,8 +54,11 @@ export interface VcpuWorkerData {
   clintBase: number;
   clintSize: number;
   translator: TranslatorChannelBuffers;
-  /** Physical ranges served by the main thread's devices. */
-  deviceRanges: { base: number; size: number }[];
+  /**
+   * The device regions as QEMU has them (the CLINT's included), which vCPUs check accesses
+   * against: src/hw/io-regions.ts IoRegion.
+   */
+  ioRegions: { name: string; base: number; size: number; validMin: number; validMax: number }[];
   uartShadow: SharedArrayBuffer;
   uartBase: number;
   resetPc: number;

@@ -128,6 +128,14 @@ describe('cli/options', function () {
       }
       // Every line of ours (items tsemu has, with QEMU's descriptions) appears in QEMU's list.
       for (const line of exitOf(['-d', 'help']).stdout.split('\n')) expect(q.list).to.include(line);
+      // ... in QEMU's order: ours is QEMU's list with the items tsemu lacks left out (unimp included)
+      let at = -1;
+      for (const line of exitOf(['-d', 'help']).stdout.split('\n')) {
+        const next = q.list.indexOf(line, at + 1);
+        expect(next, `'${line}' comes after the line before it in QEMU's list`).to.be.greaterThan(at);
+        at = next;
+      }
+      expect(exitOf(['-d', 'help']).stdout).to.include('unimp           log unimplemented functionality\n');
     });
   });
 

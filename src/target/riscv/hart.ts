@@ -23,9 +23,20 @@ class IllegalCsr extends Error {}
 
 export type TrapObserver = (cause: number, interrupt: boolean, epc: number, tval: bigint) => void;
 
+/** Where QEMU's qemu_log_mask() lines of the CPU go (`-d guest_errors`, `-d unimp`). */
+export interface HartLog {
+  guestError(text: string): void;
+  unimp(text: string): void;
+}
+
+const PMP_LOCK = 0x80n;
+const PMP_A_TOR = 1n;
+
 export abstract class Hart {
   /** Called on every trap taken (for `-d int` and trace events). */
   trapObserver: TrapObserver | undefined;
+  /** QEMU's CSR log lines (reserved tvec modes, locked PMP entries); none when unset. */
+  log: HartLog | undefined;
   readonly i64: BigInt64Array;
   readonly f64: Float64Array;
   readonly i32: Int32Array;
@@ -360,7 +371,7 @@ export abstract class Hart {
         this.setCsr(CsrSlot.mip, (this.csr(CsrSlot.mip) & ~mask) | (value & mask));
         return;
       }
-      case CSR_NUMBER.stvec: if ((value & 3n) < 2n) this.setCsr(CsrSlot.stvec, value); return; // reserved modes: ignored (QEMU)
+      case CSR_NUMBER.stvec: this.writeTvec(CsrSlot.stvec, 'CSR_STVEC', value); return;
       case CSR_NUMBER.scounteren: this.setCsr(CsrSlot.scounteren, value & 0xffffffffn); return;
       case CSR_NUMBER.senvcfg: this.setCsr(CsrSlot.senvcfg, value & SENVCFG_WRITE_MASK); return;
       case CSR_NUMBER.sscratch: this.setCsr(CsrSlot.sscratch, value); return;
@@ -378,7 +389,7 @@ export abstract class Hart {
       case CSR_NUMBER.medeleg: this.setCsr(CsrSlot.medeleg, value & MEDELEG_WRITE_MASK); return;
       case CSR_NUMBER.mideleg: this.setCsr(CsrSlot.mideleg, value & MIDELEG_WRITE_MASK); return;
       case CSR_NUMBER.mie: this.setCsr(CsrSlot.mie, value & MIE_WRITE_MASK); return;
-      case CSR_NUMBER.mtvec: if ((value & 3n) < 2n) this.setCsr(CsrSlot.mtvec, value); return;
+      case CSR_NUMBER.mtvec: this.writeTvec(CsrSlot.mtvec, 'CSR_MTVEC', value); return;
       case CSR_NUMBER.mcounteren: this.setCsr(CsrSlot.mcounteren, value & 0xffffffffn); return;
       case CSR_NUMBER.menvcfg: this.setCsr(CsrSlot.menvcfg, value & MENVCFG_WRITE_MASK); this.timersChanged(); return;
       case CSR_NUMBER.mcountinhibit: this.writeCountInhibit(value & 0xfffffffdn, insnIndex); return;
@@ -440,28 +451,64 @@ export abstract class Hart {
     this.setCsr(CsrSlot.mcountinhibit, value);
   }
 
+  /** Reserved modes (2, 3) leave xtvec as it was; QEMU 7.2 logs them under -d unimp. */
+  private writeTvec(slot: CsrSlot, name: string, value: bigint): void {
+    if ((value & 3n) < 2n) this.setCsr(slot, value);
+    else this.log?.unimp(`${name}: reserved mode not supported\n`);
+  }
+
+  /** The configuration byte of PMP entry `i`. */
+  private pmpCfg(i: number): bigint {
+    return (this.i64[SLOT_PMPCFG + ((i >> 3) << 1)] >> BigInt(8 * (i & 7))) & 0xffn;
+  }
+
   private writeOtherCsr(csr: number, value: bigint): void {
     if (csr >= CSR_NUMBER.pmpcfg0 && csr <= CSR_NUMBER.pmpcfg15) {
       const n = csr - CSR_NUMBER.pmpcfg0;
       if (n & 1 || n >= PMP_ENTRIES / 4) throw new IllegalCsr();
-      // WARL: R/W/X/A/L bits kept; W without R is reserved and reads back cleared (as QEMU)
-      let v = 0n;
-      for (let i = 0n; i < 8n; i++) {
-        let cfg = (value >> (8n * i)) & 0x9fn;
-        if ((cfg & 3n) === 2n) cfg &= ~2n;
-        v |= cfg << (8n * i);
-      }
-      this.i64[SLOT_PMPCFG + n] = v;
+      this.writePmpCfg(n, value);
       return;
     }
     if (csr >= CSR_NUMBER.pmpaddr0 && csr <= CSR_NUMBER.pmpaddr63) {
       const n = csr - CSR_NUMBER.pmpaddr0;
       if (n >= PMP_ENTRIES) throw new IllegalCsr();
-      this.i64[SLOT_PMPADDR + n] = value & ((1n << 54n) - 1n);
+      this.writePmpAddr(n, value);
       return;
     }
     if ((csr >= CSR_NUMBER.mhpmcounter3 && csr <= CSR_NUMBER.mhpmcounter31) || (csr >= CSR_NUMBER.mhpmevent3 && csr <= CSR_NUMBER.mhpmevent31)) return;
     throw new IllegalCsr();
+  }
+
+  /**
+   * pmpcfg<n> (n even): one byte per entry, as QEMU's pmp_write_cfg. WARL: R/W/X/A/L bits
+   * kept; W without R is reserved and reads back cleared (as QEMU). A locked entry keeps its
+   * byte (QEMU logs each one under -d guest_errors). Entries are not enforced.
+   */
+  private writePmpCfg(n: number, value: bigint): void {
+    let v = this.i64[SLOT_PMPCFG + n];
+    for (let i = 0; i < 8; i++) {
+      const shift = BigInt(8 * i);
+      if (this.pmpCfg(n * 4 + i) & PMP_LOCK) {
+        this.log?.guestError('ignoring pmpcfg write - locked\n');
+        continue;
+      }
+      let cfg = (value >> shift) & 0x9fn;
+      if ((cfg & 3n) === 2n) cfg &= ~2n;
+      v = (v & ~(0xffn << shift)) | (cfg << shift);
+    }
+    this.i64[SLOT_PMPCFG + n] = BigInt.asIntN(64, v);
+  }
+
+  /** pmpaddr<n>: refused when entry n is locked, or entry n+1 is a locked TOR entry (QEMU's pmpaddr_csr_write). */
+  private writePmpAddr(n: number, value: bigint): void {
+    const next = n + 1 < PMP_ENTRIES ? this.pmpCfg(n + 1) : 0n;
+    if ((next & PMP_LOCK) !== 0n && ((next >> 3n) & 3n) === PMP_A_TOR) {
+      this.log?.guestError('ignoring pmpaddr write - pmpcfg + 1 locked\n');
+    } else if (this.pmpCfg(n) & PMP_LOCK) {
+      this.log?.guestError('ignoring pmpaddr write - locked\n');
+    } else {
+      this.i64[SLOT_PMPADDR + n] = value & ((1n << 54n) - 1n);
+    }
   }
 
   private writeFcsr(csr: number, value: bigint): void {
