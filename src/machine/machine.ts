@@ -164,18 +164,24 @@ export class Machine implements MachineControl {
       void this.terminate(0);
       return;
     }
-    setImmediate(() => { void this.systemReset(); });
+    // QEMU's qemu_system_reset_request stops the requesting vCPU right after the store: no guest
+    // instruction after it runs. The stop commands go out now, inside the device access, so every
+    // vCPU finds them at its next block boundary (the store ends its block).
+    const stopping = this.threads.isPaused || this.threads.isShuttingDown ? undefined : this.threads.pause();
+    setImmediate(() => { void this.systemReset(stopping); });
   }
 
   /**
    * vCPUs stop, devices reset, the boot images (firmware, kernel, FDT, ROM)
    * are copied in again (QEMU's rom_reset), every translation is dropped, and
    * every vCPU restarts at the reset vector; a paused machine stays paused.
+   * `stopping`: the pause reset() began (the machine was running then).
    */
-  async systemReset(): Promise<void> {
+  async systemReset(stopping?: Promise<void>): Promise<void> {
     if (this.threads.isShuttingDown) return;
-    const wasPaused = this.threads.isPaused;
-    if (!wasPaused) await this.threads.pause();
+    const wasPaused = stopping === undefined && this.threads.isPaused;
+    if (stopping !== undefined) await stopping;
+    else if (!wasPaused) await this.threads.pause();
     this.board.resetDevices();
     this.board.loadBootImages();
     this.board.dropTranslations();

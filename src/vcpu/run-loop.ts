@@ -16,7 +16,7 @@ import { CpuLog, formatCpuState } from './cpu-log.js';
 import {
   CsrSlot, ExitReason, RunState, SLOT_PC, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_HALTED, WORD_RUN_STATE, WORD_WAKE,
 } from '../abi/state-layout.js';
-import { MENVCFG_STCE } from '../target/riscv/csr.js';
+import { MENVCFG_STCE, MIP } from '../target/riscv/csr.js';
 
 /** Blocks between two timer checks when nothing else asks for attention. */
 const TIMER_CHECK_BLOCKS = 2048;
@@ -166,16 +166,25 @@ export class RunLoop {
     }
   }
 
-  /** How long this vCPU may sleep: until its next timer deadline (WFI) or a while (paused). */
+  /**
+   * How long this vCPU may sleep: until the next deadline of a timer whose interrupt can wake it
+   * (WFI), or a while (paused). A timer whose bit is clear in mie cannot end WFI, so it does not
+   * count: firmware leaves mtimecmp in the past with MTIE off once it has passed the tick on as
+   * STIP (OpenSBI, tsemu-sbi), and Linux on Sstc never touches mtimecmp; counting those made an
+   * idle vCPU spin at 100% on a zero-length sleep.
+   */
   sleepBudgetMs(result: StepResult): number {
     if (result !== StepResult.Halted) return MAX_SLEEP_MS;
     const { ctx } = this;
-    const now = ctx.timer.mtime();
-    let deadline = ctx.timer.mtimecmp(ctx.hartId);
-    if ((ctx.csr(CsrSlot.menvcfg) & MENVCFG_STCE) !== 0n) {
+    const mie = ctx.csr(CsrSlot.mie);
+    let deadline: bigint | undefined;
+    if ((mie & MIP.MTIP) !== 0n) deadline = ctx.timer.mtimecmp(ctx.hartId);
+    if ((mie & MIP.STIP) !== 0n && (ctx.csr(CsrSlot.menvcfg) & MENVCFG_STCE) !== 0n) {
       const s = BigInt.asUintN(64, ctx.csr(CsrSlot.stimecmp));
-      if (s < deadline) deadline = s;
+      if (deadline === undefined || s < deadline) deadline = s;
     }
+    if (deadline === undefined) return MAX_SLEEP_MS; // only an interrupt line or an IPI can wake it: they notify
+    const now = ctx.timer.mtime();
     if (deadline <= now) return 0;
     const ms = Number(deadline - now) / ctx.timer.ticksPerMs;
     return Math.min(Math.max(ms, 0), MAX_SLEEP_MS);
