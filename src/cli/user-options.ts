@@ -76,6 +76,7 @@ function setEnv(m: Mutable, arg: string): void {
   for (const item of arg.split(',')) {
     const eq = item.indexOf('=');
     if (eq <= 0) continue;
+    m.env.delete(item.slice(0, eq)); // QEMU's envlist puts a changed variable first again
     m.env.set(item.slice(0, eq), item.slice(eq + 1));
   }
 }
@@ -231,7 +232,8 @@ export function parseUserCommandLine(argv: readonly string[], hostEnv: Readonly<
     if (m.exit) return m.exit;
   }
   if (i >= argv.length) throw new UserOptionError(`${USER_PROGRAM_NAME}: no user program specified`);
-  const env = [...m.env].map(([k, v]) => `${k}=${v}`);
+  // QEMU's envlist inserts at its head and hands the list out from there: newest first
+  const env = [...m.env].map(([k, v]) => `${k}=${v}`).reverse();
   return {
     action: 'run',
     options: {
