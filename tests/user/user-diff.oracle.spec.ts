@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { requireTool, missingPrerequisite } from '../support/tools.js';
 import { verifyTranscript } from '../support/transcripts.js';
 import { repoRoot } from '../support/run-guest.js';
-import { DYNAMIC_RECIPES, QEMU_USER, runRecipe, STATIC_RECIPES, SYSROOT, tsemuCommand } from './user-runs.js';
+import { BAD_INPUTS, DYNAMIC_RECIPES, QEMU_USER, runBadInput, runRecipe, STATIC_RECIPES, SYSROOT, tsemuCommand } from './user-runs.js';
 
 describe('user mode: qemu-riscv64 live (oracle)', function () {
   this.timeout(120_000);
@@ -29,6 +29,12 @@ describe('user mode: qemu-riscv64 live (oracle)', function () {
     it(`${r.name}: QEMU matches its transcript`, function () {
       const live = runRecipe([QEMU_USER], r);
       verifyTranscript(`user/${r.name}`, live, [QEMU_USER, ...r.options, r.program, ...r.args], QEMU_USER);
+    });
+  }
+
+  for (const b of BAD_INPUTS) {
+    it(`bad input ${b.name}: QEMU matches its transcript`, function () {
+      verifyTranscript(`user/bad-${b.name}`, runBadInput([QEMU_USER], b), [QEMU_USER, ...b.args], QEMU_USER);
     });
   }
 

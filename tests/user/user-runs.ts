@@ -6,7 +6,7 @@
  * transcripts; user-diff.oracle.spec.ts runs QEMU live.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../support/run-guest.js';
@@ -77,4 +77,37 @@ export function runRecipe(command: readonly string[], r: UserRecipe): UserOutcom
 
 export function tsemuCommand(): string[] {
   return [process.execPath, join(repoRoot(), 'bin', 'tsemu-riscv64.js')];
+}
+
+/** Bad input: QEMU's status and its stderr line, with QEMU's `qemu:` / `qemu-riscv64:` prefix as tsemu's. */
+export interface BadInput {
+  name: string;
+  /** Arguments; `$TRUNC` is a copy of hello-static cut after 100 bytes, `$NODE` an x86-64 ELF (node). */
+  args: string[];
+}
+
+export const BAD_INPUTS: readonly BadInput[] = [
+  { name: 'no-program', args: [] },
+  { name: 'unknown-option', args: ['-foo', 'tests/user/bin/hello-static'] },
+  { name: 'missing-argument', args: ['-L'] },
+  { name: 'bad-cpu', args: ['-cpu', 'foo', 'tests/user/bin/hello-static'] },
+  { name: 'missing-program', args: ['tests/user/bin/no-such-program'] },
+  { name: 'not-riscv', args: ['$NODE'] },
+  { name: 'truncated-elf', args: ['$TRUNC'] },
+  { name: 'missing-interpreter', args: ['-L', '/nonexistent', 'tests/user/bin/hello-dynamic'] },
+];
+
+export function runBadInput(command: readonly string[], b: BadInput): UserOutcome {
+  const dir = mkdtempSync(join(tmpdir(), 'tsemu-user-'));
+  try {
+    const trunc = join(dir, 'trunc');
+    writeFileSync(trunc, readFileSync(join(repoRoot(), 'tests/user/bin/hello-static')).subarray(0, 100), { mode: 0o755 });
+    const args = b.args.map((a) => a.replace('$TRUNC', trunc).replace('$NODE', process.execPath));
+    const p = spawnSync(command[0], [...command.slice(1), ...args], { cwd: repoRoot(), env: {}, encoding: 'utf8', timeout: 60_000 });
+    const stderr = p.stderr.split(trunc).join('$TRUNC').split(process.execPath).join('$NODE')
+      .replace(/^(qemu|qemu-riscv64|tsemu-riscv64): /gm, 'PROGRAM: ');
+    return { stdout: p.stdout, status: p.status, signal: p.signal, strace: stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
