@@ -120,7 +120,7 @@ export type TracingSetup =
   | { kind: 'exit'; stdout: string; warnings: string[]; status: 0 | 1; message?: string };
 
 /** Main thread: create the state, apply -trace and -d trace:, and pick the backend. */
-export function setupTracing(opts: MachineOptions, logFd: number): TracingSetup {
+export function setupTracing(opts: Pick<MachineOptions, 'traces' | 'logTracePatterns'>, logFd: number): TracingSetup {
   const state = TraceState.create();
   const warnings: string[] = [];
   const fromTrace = applyTraceOptions(state, opts.traces.map((spec) => ({ spec, where: `-trace ${traceWhere(spec)}` })));
