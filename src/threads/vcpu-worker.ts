@@ -303,7 +303,7 @@ async function main(): Promise<void> {
     for (const r of runtimes.values()) {
       const t = r.translatorClient;
       const m = (r.ctx.mmio as ReturnType<typeof mmioPort>).remote;
-      process.stderr.write(`[stats] hart ${r.spec.hartId}: ${r.ctx.instret} instructions; ${t.requests} translations requested, ${t.waitMs.toFixed(0)} ms waiting; ` +
+      process.stderr.write(`[stats] hart ${r.spec.hartId}: ${r.ctx.instret} instructions; ${r.loop.sleeps} sleeps; ${t.requests} translations requested, ${t.waitMs.toFixed(0)} ms waiting; ` +
         `${r.cache.translatedHere} translated here (${r.cache.promoted} hot); ${r.cache.compiled} compiled in ${r.cache.compileMs.toFixed(0)} ms; ${m.accesses} MMIO accesses, ${m.waitMs.toFixed(0)} ms; ` +
         `UART fast path: ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.shadowReads} LSR reads, ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.posted} bytes posted\n`);
     }

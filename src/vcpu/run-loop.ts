@@ -195,9 +195,13 @@ export class RunLoop {
     return Atomics.load(this.ctx.i32, WORD_WAKE);
   }
 
+  /** Times this vCPU went to sleep (TSEMU_STATS): an idle vCPU sleeps rarely, a spinning one constantly. */
+  sleeps = 0;
+
   /** Sleep until the wake word moves past `seen` or `ms` pass (unless an exit request is already pending). */
   sleep(seen: number, ms: number): void {
     if (Atomics.load(this.ctx.i32, WORD_EXIT_REQUEST) !== 0) return;
+    this.sleeps++;
     Atomics.wait(this.ctx.i32, WORD_WAKE, seen, ms);
   }
 }
