@@ -8,6 +8,7 @@
  * tsemu-simpletrace); otherwise the `log` backend prints one line per event
  * to stderr, or to the `-D` file.
  */
+import { strerror } from '../util/errno-text.js';
 import type { MachineOptions } from '../cli/options.js';
 import { TraceState } from './state.js';
 import type { TraceBackend } from './backend.js';
@@ -136,9 +137,7 @@ export function setupTracing(opts: Pick<MachineOptions, 'traces' | 'logTracePatt
     try {
       createSimpleTraceFile(fromTrace.file);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'EACCES' ? 'Permission denied' : code === 'ENOENT' ? 'No such file or directory' : code === 'EISDIR' ? 'Is a directory' : String(code);
-      throw new BootError(`Error opening logfile ${fromTrace.file}: ${why}`);
+      throw new BootError(`Error opening logfile ${fromTrace.file}: ${strerror(e)}`);
     }
     config = { ...config, backend: 'simple', simpleFile: fromTrace.file, simpleEnabled: true };
   }
