@@ -67,7 +67,10 @@ function typeCheck(abs: string): void {
     paths,
     allowImportingTsExtensions: true,
   });
-  const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.category === ts.DiagnosticCategory.Error);
+  // as tsc: syntax errors first and alone (a missing ',' otherwise shows up as whatever type
+  // error the parser's recovery produced earlier on the line)
+  const syntactic = program.getSyntacticDiagnostics();
+  const diagnostics = (syntactic.length > 0 ? syntactic : ts.getPreEmitDiagnostics(program)).filter((d) => d.category === ts.DiagnosticCategory.Error);
   const first = diagnostics[0];
   if (!first) return;
   const text = ts.flattenDiagnosticMessageText(first.messageText, ' ');
