@@ -136,6 +136,8 @@ export const ERRNO_TEXT: ReadonlyMap<number, string> = new Map([
   [130, 'Owner died'],
   [131, 'State not recoverable'],
   [132, 'Operation not possible due to RF-kill'],
+  // QEMU's own TARGET_QEMU_ESIGRETURN, which its -strace shows as rt_sigreturn's result
+  [513, 'Successful exit from sigreturn'],
 ]);
 
 export const E = {

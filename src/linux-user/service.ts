@@ -18,7 +18,7 @@ import { createGuestMemoryBuffers, GuestMemory } from '../memory/guest-memory.js
 import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE, USER_RAM_BASE } from './address-space.js';
 import { CAUSE_INTERRUPT, CH_ACTION, CH_CAUSE, CH_EPC64, CH_FLUSH, CH_READY, CH_SIGNAL, CH_TVAL64, CHANNEL_BYTES, ChannelAction, channelViews, type Channel } from './channel.js';
 import { E } from './errno.js';
-import { Kernel, type SyscallResult } from './kernel.js';
+import { Kernel, SIGNALS, type SyscallResult } from './kernel.js';
 import { execImage } from './process.js';
 import { NR } from './syscall-names.js';
 import { straceCall, straceReturn, type StraceMemory } from './strace.js';
@@ -214,6 +214,7 @@ export class Service {
     const act = th.proc.actions.get(info.signo);
     const blocked = (th.sigmask & sigBit(info.signo)) !== 0n;
     if (act === undefined || act.handler === SIG_DFL || act.handler === SIG_IGN || blocked) {
+      if (this.opts.strace) this.opts.write(this.opts.log.fd, straceSignal(info));
       return this.endProcess(th, { kind: 'signal', signal: info.signo });
     }
     this.enterHandler(th, info, act);
@@ -222,8 +223,10 @@ export class Service {
 
   private enterHandler(th: GuestThread, info: SigInfo, act: SigAction): boolean {
     const proc = th.proc;
+    if (this.opts.strace) this.opts.write(this.opts.log.fd, straceSignal(info));
     if (!setupFrame(proc.space, th.state, act, info, th.sigmask, th.alt, proc.sigtramp)) return false;
-    th.sigmask |= act.mask | ((act.flags & SA_NODEFER) !== 0 ? 0n : sigBit(info.signo));
+    // QEMU 7.2 blocks only the signal itself while its handler runs (sa_mask is recorded, not applied)
+    th.sigmask |= (act.flags & SA_NODEFER) !== 0 ? 0n : sigBit(info.signo);
     th.sigmask &= ~UNBLOCKABLE;
     if ((act.flags & SA_RESETHAND) !== 0) proc.actions.delete(info.signo);
     return true;
@@ -242,7 +245,9 @@ export class Service {
         if (strace) this.opts.write(this.opts.log.fd, straceReturn(nr, r.value, args, strace));
         th.state.f64[SLOT_PC] = epc + 4;
         return this.finishCall(th);
-      case 'sigreturn': return this.finishCall(th);
+      case 'sigreturn':
+        if (strace) this.opts.write(this.opts.log.fd, straceReturn(nr, -513n, args, strace));
+        return this.finishCall(th);
       case 'retry': th.state.f64[SLOT_PC] = epc; return this.respond(th, ChannelAction.Resume);
       case 'exit-thread': return this.exitThread(th, r.status);
       case 'exit': return this.endProcess(th, r);
@@ -264,7 +269,10 @@ export class Service {
       else proc.pending &= ~sigBit(sig);
       const act = proc.actions.get(sig) ?? { handler: SIG_DFL, flags: 0, mask: 0n };
       if (act.handler === SIG_IGN || (act.handler === SIG_DFL && IGNORED_BY_DEFAULT.has(sig))) continue;
-      if (act.handler === SIG_DFL) return this.endProcess(th, { kind: 'signal', signal: sig });
+      if (act.handler === SIG_DFL) {
+        if (this.opts.strace) this.opts.write(this.opts.log.fd, straceSignal(info));
+        return this.endProcess(th, { kind: 'signal', signal: sig });
+      }
       if (!this.enterHandler(th, info, act)) return this.endProcess(th, { kind: 'signal', signal: 11 });
       return this.respond(th, ChannelAction.Resume);
     }
@@ -469,6 +477,14 @@ export class Service {
 
 function ret(value: number | bigint): SyscallResult {
   return { kind: 'return', value: BigInt(value) };
+}
+
+/** QEMU's -strace line for a signal it delivers. */
+function straceSignal(info: SigInfo): string {
+  const name = SIGNALS[info.signo] ?? String(info.signo);
+  const code = info.code === SI_USER ? 'SI_USER' : info.code === SI_TKILL ? 'SI_TKILL' : String(info.code);
+  const rest = info.addr !== undefined ? `si_addr=0x${info.addr.toString(16).padStart(16, '0')}` : `si_pid=${info.pid ?? 0}, si_uid=${info.uid ?? 0}`;
+  return `--- ${name} {si_signo=${name}, si_code=${code}, ${rest}} ---\n`;
 }
 
 function straceMemory(space: AddressSpace): StraceMemory {

@@ -25,7 +25,7 @@ export interface UserRecipe {
   strace?: boolean;
 }
 
-const PROGRAMS = ['hello', 'args', 'files', 'memory', 'misc'];
+const PROGRAMS = ['hello', 'args', 'files', 'memory', 'misc', 'signals'];
 
 function recipesFor(kind: 'static' | 'dynamic'): UserRecipe[] {
   const opts = kind === 'dynamic' ? ['-L', SYSROOT] : [];
@@ -36,6 +36,8 @@ function recipesFor(kind: 'static' | 'dynamic'): UserRecipe[] {
     { name: `files-${kind}`, options: opts, program: bin('files'), args: ['$DIR'] },
     { name: `memory-segv-${kind}`, options: opts, program: bin('memory'), args: ['segv'] },
     { name: `hello-strace-${kind}`, options: [...opts, '-strace'], program: bin('hello'), args: [], strace: true },
+    { name: `threads-2-${kind}`, options: opts, program: bin('threads'), args: ['2'] },
+    { name: `threads-8-${kind}`, options: opts, program: bin('threads'), args: ['8'] },
   );
   return list;
 }
