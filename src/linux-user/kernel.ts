@@ -55,13 +55,28 @@ export class Kernel {
   private readonly realtimeOffset: bigint;
   private rng: bigint | undefined;
 
-  constructor(readonly space: AddressSpace, private readonly opts: KernelOptions) {
-    this.files = new GuestFiles(space, opts.ldPrefix, opts.exePath);
+  constructor(readonly space: AddressSpace, private readonly opts: KernelOptions, files?: GuestFiles) {
+    this.files = files ?? new GuestFiles(space, opts.ldPrefix, opts.exePath);
     this.brkCur = opts.brk;
     this.brkStart = opts.brk;
     this.brkPage = pageAlignUp(opts.brk);
     this.realtimeOffset = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
     this.rng = opts.seed;
+  }
+
+  /** fork: the kernel of the child process, on `space` (the copy of this one's). */
+  fork(space: AddressSpace): Kernel {
+    const child = new Kernel(space, { ...this.opts, brk: this.brkStart }, this.files.fork(space));
+    child.brkCur = this.brkCur;
+    child.brkPage = this.brkPage;
+    child.rng = this.rng;
+    return child;
+  }
+
+  /** execve: the kernel of the new program, keeping the descriptors (not the close-on-exec ones). */
+  exec(space: AddressSpace, exePath: string, brk: number): Kernel {
+    this.files.closeOnExec();
+    return new Kernel(space, { ...this.opts, exePath, brk }, this.files.withExe(space, exePath));
   }
 
   /** Run system call `nr` with arguments a0..a5. */

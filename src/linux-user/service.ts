@@ -17,13 +17,16 @@ import { createStateBuffer, ExitReason, SLOT_PC, SLOT_X, WORD_EXIT_REASONS, WORD
 import { createGuestMemoryBuffers, GuestMemory } from '../memory/guest-memory.js';
 import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE, USER_RAM_BASE } from './address-space.js';
 import { CAUSE_INTERRUPT, CH_ACTION, CH_CAUSE, CH_EPC64, CH_FLUSH, CH_READY, CH_SIGNAL, CH_TVAL64, CHANNEL_BYTES, ChannelAction, channelViews, type Channel } from './channel.js';
-import { E } from './errno.js';
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { E, errnoOf } from './errno.js';
+import { AT_FDCWD, WOULD_BLOCK } from './guest-files.js';
 import { Kernel, SIGNALS, type SyscallResult } from './kernel.js';
 import { execImage } from './process.js';
 import { NR } from './syscall-names.js';
 import { straceCall, straceReturn, type StraceMemory } from './strace.js';
 import {
-  IGNORED_BY_DEFAULT, restoreFrame, SA_NODEFER, SA_RESETHAND, SEGV_ACCERR, SEGV_MAPERR, setupFrame, SI_TKILL, SI_USER, SIG_DFL, SIG_IGN,
+  CLD_EXITED, CLD_KILLED, encodeSiginfo, IGNORED_BY_DEFAULT, restoreFrame, SIGCHLD, SA_NODEFER, SA_RESETHAND, SEGV_ACCERR, SEGV_MAPERR, setupFrame, SI_TKILL, SI_USER, SIG_DFL, SIG_IGN,
   SIGKILL, sigBit, SIGSTOP, SS_DISABLE, SS_ONSTACK, UNBLOCKABLE, type AltStack, type SigAction, type SigInfo,
 } from './signals.js';
 import type { TracingConfig } from '../trace/thread-tracing.js';
@@ -41,6 +44,11 @@ const CLONE_PARENT_SETTID = 0x100000;
 const CLONE_CHILD_CLEARTID = 0x200000;
 const CLONE_CHILD_SETTID = 0x1000000;
 const MINSIGSTKSZ = 2048n;
+const WNOHANG = 1;
+const WNOWAIT = 0x0100_0000;
+const P_ALL = 0;
+const P_PID = 1;
+const EM_RISCV = 243;
 
 export interface ProgramRequest {
   program: string;
@@ -61,8 +69,8 @@ export interface ServiceOptions {
 
 /** What the service needs from its host (user-main): workers, and the end of everything. */
 export interface ServiceHost {
-  /** Start a worker for a thread; its reports go to `Service.report`. */
-  spawn(data: UserWorkerData): { terminate(): unknown };
+  /** Start a worker for a thread; its reports go to `onReport`. */
+  spawn(data: UserWorkerData, onReport: (r: UserWorkerReport) => void): { terminate(): unknown };
   /** The first process ended: exit status, or death by a signal. */
   finish(end: { kind: 'exit'; status: number } | { kind: 'signal'; signal: number }): void;
   fatal(message: string): void;
@@ -74,10 +82,21 @@ class GuestProcess {
   readonly actions = new Map<number, SigAction>();
   pending = 0n;
   readonly pendingInfo = new Map<number, SigInfo>();
-  ending: { kind: 'exit'; status: number } | { kind: 'signal'; signal: number } | undefined;
+  ending: ProcessEnd | undefined;
   nextCpu = 0;
+  parent: GuestProcess | undefined;
+  readonly children = new Map<number, GuestProcess>();
+  /** After an execve of a program that is not RISC-V: the host process running it. */
+  hostChild: ChildProcess | undefined;
 
-  constructor(readonly pid: number, readonly mem: GuestMemory, readonly space: AddressSpace, readonly kernel: Kernel, readonly sigtramp: number) {}
+  constructor(readonly pid: number, public mem: GuestMemory, public space: AddressSpace, public kernel: Kernel, public sigtramp: number) {}
+}
+
+type ProcessEnd = { kind: 'exit'; status: number } | { kind: 'signal'; signal: number };
+
+/** The wait status of an ended process (WIFEXITED / WIFSIGNALED encoding). */
+function waitStatus(end: ProcessEnd): number {
+  return end.kind === 'exit' ? (end.status & 0xff) << 8 : end.signal & 0x7f;
 }
 
 /** A guest thread: a vCPU worker, its state and channel, its signal mask, pending set and alternate stack. */
@@ -88,6 +107,8 @@ class GuestThread {
   alt: AltStack = { sp: 0n, flags: SS_DISABLE, size: 0n };
   clearTid = 0;
   worker: { terminate(): unknown } | undefined;
+  /** execve replaced this thread's worker (its late "done" means nothing). */
+  replaced = false;
   readonly ch: Channel;
 
   constructor(readonly tid: number, readonly proc: GuestProcess, readonly cpu: number, readonly state: VcpuStateViews, readonly chBuf: SharedArrayBuffer) {
@@ -101,12 +122,18 @@ type Outcome =
   | { kind: 'exit-thread'; status: number }
   | { kind: 'sigreturn' }
   /** The guest page the call needs was brought in: run the ecall again. */
-  | { kind: 'retry' };
+  | { kind: 'retry' }
+  /** execve: a new worker runs the thread now; the old one ends. */
+  | { kind: 'replaced' };
 
 export class Service {
   private readonly threads = new Map<number, GuestThread>();
+  private readonly procs = new Map<number, GuestProcess>();
   private nextTid = process.pid + 1;
   private first: GuestProcess | undefined;
+  /** Calls that wait (wait4 on running children, reads of empty pipes): run again whenever something changed. */
+  private parked: { th: GuestThread; epc: number }[] = [];
+  private req: ProgramRequest | undefined;
 
   constructor(private readonly opts: ServiceOptions, private readonly host: ServiceHost) {}
 
@@ -121,8 +148,10 @@ export class Service {
     kernel.randomBytes(random);
     const auxRandom = space.readU64(image.auxv + 13 * 16 + 8);
     if (auxRandom !== undefined) space.write(Number(auxRandom), random);
+    this.req = req;
     const proc = new GuestProcess(process.pid, mem, space, kernel, image.sigtramp);
     this.first = proc;
+    this.procs.set(proc.pid, proc);
     space.onShootdown = () => this.shootdown(proc);
     const th = this.newThread(proc, process.pid);
     th.state.f64[SLOT_PC] = image.entry;
@@ -141,24 +170,34 @@ export class Service {
     th.worker = this.host.spawn({
       mem: th.proc.mem.buffers, state: th.state.buffer, channel: th.chBuf, satp: th.proc.space.satp,
       tid: th.tid, pid: th.proc.pid, cpu: th.cpu, strace: this.opts.strace, log: this.opts.log, tracing: this.opts.tracing,
-    });
+    }, (r) => this.report(th, r));
   }
 
-  /** A worker's report. */
-  report(r: UserWorkerReport): void {
+  /** A report of `th`'s worker. */
+  private report(th: GuestThread, r: UserWorkerReport): void {
     if (r.type === 'fatal') return this.host.fatal(r.message);
-    const th = this.threads.get(r.tid);
-    if (th === undefined) return;
     if (r.type === 'done') {
-      this.threads.delete(th.tid);
+      if (th.replaced) return;
+      if (this.threads.get(th.tid) === th) this.threads.delete(th.tid);
       const proc = th.proc;
       if (proc.ending !== undefined && proc === this.first) this.host.finish(proc.ending);
       return;
     }
     try {
-      this.serve(th);
+      this.serve(th, false);
+      this.unpark();
     } catch (e) {
       this.host.fatal(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    }
+  }
+
+  /** Something changed: run the waiting calls again until none more can go on. */
+  private unpark(): void {
+    for (let progress = true; progress && this.parked.length > 0;) {
+      const list = this.parked;
+      this.parked = [];
+      for (const p of list) if (p.th.proc.threads.get(p.th.tid) === p.th) this.syscall(p.th, p.epc, true);
+      progress = this.parked.length < list.length;
     }
   }
 
@@ -182,11 +221,11 @@ export class Service {
     Atomics.store(t.state.i32, WORD_EXIT_REQUEST, 1);
   }
 
-  private serve(th: GuestThread): void {
+  private serve(th: GuestThread, again: boolean): void {
     const cause = th.ch.i32[CH_CAUSE];
     if (cause === CAUSE_INTERRUPT) return this.finishCall(th);
     if (cause !== 8) return this.fault(th, cause, th.ch.i64[CH_TVAL64]);
-    this.syscall(th, th.ch.f64[CH_EPC64]);
+    this.syscall(th, th.ch.f64[CH_EPC64], again);
   }
 
   /** A trap that is not a system call: a page to bring in, or a synchronous signal. */
@@ -232,15 +271,19 @@ export class Service {
     return true;
   }
 
-  private syscall(th: GuestThread, epc: number): void {
+  private syscall(th: GuestThread, epc: number, again: boolean): void {
     const x = th.state.i64;
     const nr = Number(x[SLOT_X + 17]);
     const args = [10, 11, 12, 13, 14, 15].map((r) => x[SLOT_X + r]);
     const strace = this.opts.strace ? straceMemory(th.proc.space) : undefined;
-    if (strace) this.opts.write(this.opts.log.fd, straceCall(th.proc.pid, nr, args, strace));
-    const r = this.threadCall(th, nr, args) ?? th.proc.kernel.syscall(nr, args);
+    if (strace && !again) this.opts.write(this.opts.log.fd, straceCall(th.proc.pid, nr, args, strace));
+    const r = this.threadCall(th, nr, args, epc) ?? th.proc.kernel.syscall(nr, args);
     switch (r.kind) {
       case 'return':
+        if (r.value === BigInt(WOULD_BLOCK)) {
+          this.parked.push({ th, epc });
+          return;
+        }
         x[SLOT_X + 10] = BigInt.asIntN(64, r.value);
         if (strace) this.opts.write(this.opts.log.fd, straceReturn(nr, r.value, args, strace));
         th.state.f64[SLOT_PC] = epc + 4;
@@ -252,6 +295,7 @@ export class Service {
       case 'exit-thread': return this.exitThread(th, r.status);
       case 'exit': return this.endProcess(th, r);
       case 'signal': return this.endProcess(th, r);
+      case 'replaced': return this.respond(th, ChannelAction.End);
     }
   }
 
@@ -297,30 +341,54 @@ export class Service {
   }
 
   /** exit_group, or death by a signal: the other threads stop now, this one reports when it is done. */
-  private endProcess(th: GuestThread, end: { kind: 'exit'; status: number } | { kind: 'signal'; signal: number }): void {
+  private endProcess(th: GuestThread, end: ProcessEnd): void {
     const proc = th.proc;
-    proc.ending = end;
+    this.stopOtherThreads(proc, th);
+    proc.threads.clear();
+    this.respond(th, ChannelAction.End);
+    this.processEnded(proc, end);
+  }
+
+  private stopOtherThreads(proc: GuestProcess, keep: GuestThread): void {
     for (const t of proc.threads.values()) {
-      if (t === th) continue;
+      if (t === keep) continue;
       void t.worker?.terminate();
       this.threads.delete(t.tid);
     }
-    proc.threads.clear();
-    this.respond(th, ChannelAction.End);
+  }
+
+  /** The process is a zombie now: its descriptors close, its parent gets SIGCHLD and may reap it. */
+  private processEnded(proc: GuestProcess, end: ProcessEnd): void {
+    proc.ending = end;
+    proc.kernel.files.closeAll();
+    const parent = proc.parent;
+    if (parent === undefined || parent.ending !== undefined) return;
+    parent.pending |= sigBit(SIGCHLD);
+    const code = end.kind === 'exit' ? CLD_EXITED : CLD_KILLED;
+    parent.pendingInfo.set(SIGCHLD, { signo: SIGCHLD, code, pid: proc.pid, uid: process.getuid?.() ?? 0, status: end.kind === 'exit' ? end.status : end.signal });
+    const act = parent.actions.get(SIGCHLD);
+    if (act !== undefined && act.handler !== SIG_DFL && act.handler !== SIG_IGN) {
+      const t = [...parent.threads.values()].find((x) => (x.sigmask & sigBit(SIGCHLD)) === 0n);
+      if (t) this.signalThread(t);
+    }
   }
 
   // ---- calls about threads, signals and processes ------------------------------------------------
 
   // eslint-disable-next-line complexity
-  private threadCall(th: GuestThread, nr: number, a: readonly bigint[]): Outcome | undefined {
+  private threadCall(th: GuestThread, nr: number, a: readonly bigint[], epc: number): Outcome | undefined {
     const proc = th.proc;
     switch (nr) {
+      case NR.getppid: return ret(proc.parent?.pid ?? process.ppid);
+      case NR.wait4: return ret(this.wait4(proc, Number(BigInt.asIntN(32, a[0])), a[1], Number(a[2])));
+      case NR.waitid: return ret(this.waitid(proc, Number(a[0]), Number(BigInt.asIntN(32, a[1])), a[2], Number(a[3])));
+      case NR.execve: return this.execve(th, a[0], a[1], a[2]);
       case NR.exit: return { kind: 'exit-thread', status: Number(a[0] & 0xffn) };
       case NR.exit_group: return { kind: 'exit', status: Number(a[0] & 0xffn) };
       case NR.getpid: return ret(proc.pid);
       case NR.gettid: return ret(th.tid);
       case NR.set_tid_address: th.clearTid = Number(a[0]); return ret(th.tid);
-      case NR.clone: return this.clone(th, a);
+      case NR.clone: return this.clone(th, a, epc);
       case NR.clone3: return ret(-E.ENOSYS);
       case NR.rt_sigaction: return ret(this.sigaction(proc, Number(a[0]), a[1], a[2], a[3]));
       case NR.rt_sigprocmask: return ret(this.sigprocmask(th, Number(a[0]), a[1], a[2]));
@@ -343,11 +411,12 @@ export class Service {
     return { kind: 'retry' };
   }
 
-  /** clone with CLONE_VM|CLONE_THREAD (pthread_create): a new vCPU worker on the same memory. */
-  private clone(th: GuestThread, a: readonly bigint[]): Outcome {
+  /** clone with CLONE_VM|CLONE_THREAD (pthread_create): a new vCPU worker on the same memory; without CLONE_THREAD, fork. */
+  private clone(th: GuestThread, a: readonly bigint[], epc: number): Outcome {
     const flags = Number(a[0] & 0xffffffffn);
     const needed = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD;
-    if ((flags & needed) !== needed) return ret(-E.ENOSYS); // a new process: not in this stage
+    if ((flags & CLONE_THREAD) === 0) return this.fork(th, a, epc);
+    if ((flags & needed) !== needed) return ret(-E.EINVAL);
     const proc = th.proc;
     const tid = this.nextTid++;
     const child = this.newThread(proc, tid);
@@ -357,7 +426,7 @@ export class Service {
     cx[SLOT_X + 10] = 0n;
     if (a[1] !== 0n) cx[SLOT_X + 2] = a[1];
     if ((flags & CLONE_SETTLS) !== 0) cx[SLOT_X + 4] = a[3];
-    child.state.f64[SLOT_PC] = th.ch.f64[CH_EPC64] + 4;
+    child.state.f64[SLOT_PC] = epc + 4;
     child.sigmask = th.sigmask;
     const tidBytes = new Uint8Array(new Int32Array([tid]).buffer);
     if ((flags & CLONE_PARENT_SETTID) !== 0) proc.space.write(Number(a[2]), tidBytes);
@@ -365,6 +434,166 @@ export class Service {
     if ((flags & CLONE_CHILD_CLEARTID) !== 0) child.clearTid = Number(a[4]);
     this.run(child);
     return ret(tid);
+  }
+
+  /**
+   * fork, vfork and clone without CLONE_THREAD: a new process with a copy of the memory (also for
+   * CLONE_VM|CLONE_VFORK, posix_spawn's: the child only execs or exits, so a copy serves), the same
+   * open descriptions, signal actions and mask, and one thread that returns 0.
+   */
+  private fork(th: GuestThread, a: readonly bigint[], epc: number): Outcome {
+    const flags = Number(a[0] & 0xffffffffn);
+    const parent = th.proc;
+    const mem = new GuestMemory(createGuestMemoryBuffers(USER_RAM_BASE, RAM_SIZE, 0x1000, 0x1000));
+    const space = new AddressSpace(mem, parent.space);
+    const pid = this.nextTid++;
+    const proc = new GuestProcess(pid, mem, space, parent.kernel.fork(space), parent.sigtramp);
+    for (const [sig, act] of parent.actions) proc.actions.set(sig, act);
+    proc.parent = parent;
+    parent.children.set(pid, proc);
+    this.procs.set(pid, proc);
+    space.onShootdown = () => this.shootdown(proc);
+    const child = this.newThread(proc, pid);
+    child.state.i64.set(th.state.i64.subarray(0, WORD_BASE / 2));
+    const cx = child.state.i64;
+    cx[SLOT_X + 10] = 0n;
+    if (a[1] !== 0n) cx[SLOT_X + 2] = a[1];
+    if ((flags & CLONE_SETTLS) !== 0) cx[SLOT_X + 4] = a[3];
+    child.state.f64[SLOT_PC] = epc + 4;
+    child.sigmask = th.sigmask;
+    child.alt = { ...th.alt };
+    const tidBytes = new Uint8Array(new Int32Array([pid]).buffer);
+    if ((flags & CLONE_PARENT_SETTID) !== 0) parent.space.write(Number(a[2]), tidBytes);
+    if ((flags & CLONE_CHILD_SETTID) !== 0) space.write(Number(a[4]), tidBytes);
+    if ((flags & CLONE_CHILD_CLEARTID) !== 0) child.clearTid = Number(a[4]);
+    this.run(child);
+    return ret(pid);
+  }
+
+  /** The ended children `pid` selects (-1 or 0: any), whether any child matches at all. */
+  private findZombie(proc: GuestProcess, pid: number): { zombie: GuestProcess | undefined; any: boolean } {
+    const match = [...proc.children.values()].filter((c) => pid <= 0 || c.pid === pid);
+    return { zombie: match.find((c) => c.ending !== undefined), any: match.length > 0 };
+  }
+
+  private wait4(proc: GuestProcess, pid: number, status: bigint, options: number): number {
+    const { zombie, any } = this.findZombie(proc, pid);
+    if (!any) return -E.ECHILD;
+    if (zombie === undefined) return (options & WNOHANG) !== 0 ? 0 : WOULD_BLOCK;
+    if (status !== 0n && !proc.space.write(Number(status), new Uint8Array(new Int32Array([waitStatus(zombie.ending as ProcessEnd)]).buffer))) return -E.EFAULT;
+    this.reap(proc, zombie);
+    return zombie.pid;
+  }
+
+  private waitid(proc: GuestProcess, idtype: number, id: number, infop: bigint, options: number): number {
+    if (idtype !== P_ALL && idtype !== P_PID) return -E.EINVAL;
+    const { zombie, any } = this.findZombie(proc, idtype === P_ALL ? -1 : id);
+    if (!any) return -E.ECHILD;
+    if (zombie === undefined) {
+      if ((options & WNOHANG) === 0) return WOULD_BLOCK;
+      return infop !== 0n && !proc.space.write(Number(infop), new Uint8Array(128)) ? -E.EFAULT : 0;
+    }
+    const end = zombie.ending as ProcessEnd;
+    const info = encodeSiginfo({ signo: SIGCHLD, code: end.kind === 'exit' ? CLD_EXITED : CLD_KILLED, pid: zombie.pid, uid: process.getuid?.() ?? 0, status: end.kind === 'exit' ? end.status : end.signal });
+    if (infop !== 0n && !proc.space.write(Number(infop), info)) return -E.EFAULT;
+    if ((options & WNOWAIT) === 0) this.reap(proc, zombie);
+    return 0;
+  }
+
+  private reap(proc: GuestProcess, zombie: GuestProcess): void {
+    proc.children.delete(zombie.pid);
+    this.procs.delete(zombie.pid);
+    if (proc.children.size === 0 || ![...proc.children.values()].some((c) => c.ending !== undefined)) {
+      proc.pending &= ~sigBit(SIGCHLD);
+    }
+  }
+
+  /** execve: a RISC-V program replaces the process's image in place; any other runs on the host, as qemu-riscv64 without binfmt does. */
+  private execve(th: GuestThread, pathAddr: bigint, argvAddr: bigint, envpAddr: bigint): Outcome {
+    const proc = th.proc;
+    const files = proc.kernel.files;
+    const path = proc.space.readCString(Number(pathAddr));
+    const argv = readStrings(proc.space, argvAddr);
+    const envp = readStrings(proc.space, envpAddr);
+    if (path === undefined || argv === undefined || envp === undefined) return ret(-E.EFAULT);
+    const name = Buffer.from(path).toString('utf8');
+    const host = files.resolve(AT_FDCWD, name);
+    if (typeof host === 'number') return ret(host);
+    const kind = programKind(host);
+    if (typeof kind === 'number') return ret(kind);
+    if (kind === 'host') return this.execHost(th, host, argv, envp);
+    const req = this.req as ProgramRequest;
+    const mem = new GuestMemory(createGuestMemoryBuffers(USER_RAM_BASE, RAM_SIZE, 0x1000, 0x1000));
+    const space = new AddressSpace(mem);
+    let image;
+    try {
+      image = execImage(space, { path: host, argv, envp, ldPrefix: req.ldPrefix, stackSize: req.stackSize, random16: new Uint8Array(16) });
+    } catch {
+      return ret(-E.ENOEXEC);
+    }
+    this.stopOtherThreads(proc, th);
+    proc.threads.clear();
+    proc.kernel = proc.kernel.exec(space, image.exePath, image.brk);
+    const random = new Uint8Array(16);
+    proc.kernel.randomBytes(random);
+    const auxRandom = space.readU64(image.auxv + 13 * 16 + 8);
+    if (auxRandom !== undefined) space.write(Number(auxRandom), random);
+    proc.mem = mem;
+    proc.space = space;
+    proc.sigtramp = image.sigtramp;
+    proc.nextCpu = 0;
+    space.onShootdown = () => this.shootdown(proc);
+    // handlers go back to the default action; ignored signals stay ignored
+    for (const [sig, act] of proc.actions) if (act.handler !== SIG_IGN) proc.actions.delete(sig);
+    th.replaced = true;
+    const next = this.newThread(proc, th.tid);
+    next.sigmask = th.sigmask;
+    next.pending = th.pending;
+    next.state.f64[SLOT_PC] = image.entry;
+    next.state.i64[SLOT_X + 2] = BigInt(image.sp);
+    this.run(next);
+    return { kind: 'replaced' };
+  }
+
+  /** The process goes on as a host process (a shell, for system() and popen()): its standard streams are the guest's. */
+  private execHost(th: GuestThread, path: string, argv: string[], envp: string[]): Outcome {
+    const proc = th.proc;
+    const files = proc.kernel.files;
+    files.closeOnExec();
+    const streams = [0, 1, 2].map((n) => files.hostStream(n));
+    const env: Record<string, string> = {};
+    for (const e of envp) {
+      const i = e.indexOf('=');
+      if (i > 0) env[e.slice(0, i)] = e.slice(i + 1);
+    }
+    let cp: ChildProcess;
+    try {
+      cp = spawn(path, argv.slice(1), { argv0: argv[0], env, cwd: files.cwd, stdio: streams.map((st) => (typeof st === 'number' ? st : st === undefined ? 'ignore' : 'pipe')) });
+    } catch {
+      return ret(-E.ENOEXEC);
+    }
+    this.stopOtherThreads(proc, th);
+    proc.threads.clear();
+    this.threads.delete(th.tid);
+    th.replaced = true;
+    proc.hostChild = cp;
+    const pumps: Promise<void>[] = [];
+    streams.forEach((st, n) => {
+      if (typeof st === 'number' || st === undefined) return;
+      const stream = n === 0 ? cp.stdin : n === 1 ? cp.stdout : cp.stderr;
+      if (stream === null) return;
+      pumps.push(st.connect(stream, () => this.unpark()));
+    });
+    cp.on('close', (code, signal) => {
+      void Promise.all(pumps).then(() => {
+        const sig = signal === null ? 0 : Object.entries(SIGNALS).find(([, v]) => v === signal)?.[0];
+        const end: ProcessEnd = signal === null ? { kind: 'exit', status: code ?? 0 } : { kind: 'signal', signal: Number(sig ?? 9) };
+        this.processEnded(proc, end);
+        if (proc === this.first) this.host.finish(end);
+        this.unpark();
+      });
+    });
+    return { kind: 'replaced' };
   }
 
   private sigaction(proc: GuestProcess, sig: number, act: bigint, oact: bigint, size: bigint): number {
@@ -443,13 +672,22 @@ export class Service {
 
   /** kill: to the process (any thread that does not block it takes it). */
   private kill(th: GuestThread, pid: number, sig: number): number {
-    const proc = th.proc;
-    if (pid !== proc.pid && pid !== 0 && pid !== -1) return -E.ESRCH;
+    let proc = th.proc;
+    if (pid !== proc.pid && pid !== 0 && pid !== -1) {
+      const other = this.procs.get(pid);
+      if (other === undefined || other.ending !== undefined) return -E.ESRCH;
+      if (sig < 0 || sig > 64) return -E.EINVAL;
+      if (other.hostChild !== undefined) {
+        if (sig !== 0) other.hostChild.kill(SIGNALS[sig] ?? 'SIGKILL');
+        return 0;
+      }
+      proc = other;
+    }
     if (sig < 0 || sig > 64) return -E.EINVAL;
     if (sig === 0) return 0;
     proc.pending |= sigBit(sig);
     proc.pendingInfo.set(sig, { signo: sig, code: SI_USER, pid: proc.pid, uid: process.getuid?.() ?? 0 });
-    if ((th.sigmask & sigBit(sig)) !== 0n) {
+    if (proc !== th.proc || (th.sigmask & sigBit(sig)) !== 0n) {
       const other = [...proc.threads.values()].find((t) => (t.sigmask & sigBit(sig)) === 0n);
       if (other) this.signalThread(other);
     }
@@ -473,6 +711,42 @@ export class Service {
     Atomics.store(t.ch.i32, CH_SIGNAL, 1);
     this.poke(t);
   }
+}
+
+/** A NULL-terminated array of string pointers (argv, envp); undefined on a fault. */
+function readStrings(space: AddressSpace, addr: bigint): string[] | undefined {
+  const out: string[] = [];
+  if (addr === 0n) return out;
+  for (let i = 0; i < 4096; i++) {
+    const p = space.readU64(Number(addr) + 8 * i);
+    if (p === undefined) return undefined;
+    if (p === 0n) return out;
+    const b = space.readCString(Number(p), 131072);
+    if (b === undefined) return undefined;
+    out.push(Buffer.from(b).toString('utf8'));
+  }
+  return undefined;
+}
+
+/** What execve finds at `path`: a RISC-V ELF for tsemu, another program for the host, or -errno. */
+function programKind(path: string): 'riscv' | 'host' | number {
+  let fd: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) return -E.EACCES;
+    accessSync(path, constants.X_OK);
+    fd = openSync(path, 'r');
+  } catch (e) {
+    return -errnoOf(e);
+  }
+  const head = Buffer.alloc(20);
+  try {
+    readSync(fd, head, 0, 20, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const elf = head[0] === 0x7f && head.toString('latin1', 1, 4) === 'ELF';
+  return elf && head.readUInt16LE(18) === EM_RISCV ? 'riscv' : 'host';
 }
 
 function ret(value: number | bigint): SyscallResult {

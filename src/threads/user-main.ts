@@ -76,9 +76,9 @@ function run(argv: readonly string[]): void {
     tracing: traced.tracing.config,
     write: (to, text) => { if (text !== '') writeAll(to, text); },
   }, {
-    spawn: (data) => {
+    spawn: (data, onReport) => {
       const worker = new Worker(new URL('./user-worker.js', import.meta.url), { workerData: data });
-      worker.on('message', (r: UserWorkerReport) => service.report(r));
+      worker.on('message', (r: UserWorkerReport) => onReport(r));
       worker.on('error', (e) => fail(`${USER_PROGRAM_NAME}: internal error: ${e.message}`));
       return worker;
     },
