@@ -53,9 +53,19 @@ export class AddressSpace {
   /** Mappings changed in a way cached translations may have seen (unmap, protect): flush the TLBs. */
   onShootdown: (() => void) | undefined;
 
-  constructor(readonly mem: GuestMemory) {
+  /** A new, empty space on `mem`; or with `parent`, fork's copy of it (same physical layout, so the tables copy as they are). */
+  constructor(readonly mem: GuestMemory, parent?: AddressSpace) {
     this.physPages = mem.ramSize >>> PAGE_SHIFT;
-    this.rootPage = this.allocPhys();
+    if (parent === undefined) {
+      this.rootPage = this.allocPhys();
+      return;
+    }
+    for (const [k, v] of parent.pages) this.pages.set(k, v);
+    this.nextPhys = parent.nextPhys;
+    this.freePhys.push(...parent.freePhys);
+    this.rootPage = parent.rootPage;
+    this.mmapNextStart = parent.mmapNextStart;
+    mem.mu8.set(parent.mem.mu8.subarray(0, this.nextPhys << PAGE_SHIFT));
   }
 
   /** satp for the vCPU: Sv48 with this space's root table. */

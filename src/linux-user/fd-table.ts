@@ -3,12 +3,9 @@
  * free first), each naming a host descriptor. The emulator's own descriptors (Node's, the
  * workers') stay out of the guest's reach, and the numbers the guest sees match QEMU's
  * (`openat(...) = 3`). Closing 0, 1 or 2 drops the guest's name for it but keeps the host's
- * stream, so the emulator can still report errors.
- *
- * Threads (next stage) share one table: it will move to the process object their workers share.
+ * stream, so the emulator can still report errors. Closing the host descriptor when the last
+ * guest descriptor naming it (in any process: fork shares them) goes is guest-files.ts's.
  */
-import { closeSync } from 'node:fs';
-
 export interface DirCursor {
   /** Entries not yet returned by getdents64: name, inode, d_type. */
   entries: { name: string; ino: bigint; type: number }[];
@@ -23,7 +20,7 @@ export interface GuestFd {
   cloexec: boolean;
 }
 
-const STD_STREAMS = 3;
+export const STD_STREAMS = 3;
 
 export class FdTable {
   private readonly fds = new Map<number, GuestFd>();
@@ -49,18 +46,22 @@ export class FdTable {
     return fd;
   }
 
-  /** Put `file` at guest number `fd` (dup2/dup3), closing what was there. */
-  place(fd: number, file: GuestFd): void {
-    if (this.fds.has(fd)) this.close(fd);
+  /** Put `file` at guest number `fd` (dup2/dup3): what was there, for the caller to release. */
+  place(fd: number, file: GuestFd): GuestFd | undefined {
+    const old = this.fds.get(fd);
     this.fds.set(fd, file);
+    return old;
   }
 
-  /** Close guest `fd`; false if it was not open. */
-  close(fd: number): boolean {
+  /** Drop guest `fd`: what it named (the caller releases it), undefined if it was not open. */
+  close(fd: number): GuestFd | undefined {
     const f = this.fds.get(fd);
-    if (!f) return false;
-    this.fds.delete(fd);
-    if (f.host >= STD_STREAMS && ![...this.fds.values()].some((o) => o.host === f.host)) closeSync(f.host);
-    return true;
+    if (f) this.fds.delete(fd);
+    return f;
+  }
+
+  /** Every open guest number and what it names. */
+  entries(): [number, GuestFd][] {
+    return [...this.fds.entries()];
   }
 }

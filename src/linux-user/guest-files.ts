@@ -11,11 +11,11 @@
 import * as fs from 'node:fs';
 import { isatty } from 'node:tty';
 import { E, errnoOf } from './errno.js';
-import { FdTable, type GuestFd } from './fd-table.js';
+import { FdTable, STD_STREAMS, type GuestFd } from './fd-table.js';
 import type { AddressSpace } from './address-space.js';
 import { hostPath } from './paths.js';
 
-const AT_FDCWD = -100;
+export const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100;
 const AT_REMOVEDIR = 0x200;
 const AT_EMPTY_PATH = 0x1000;
@@ -38,7 +38,17 @@ interface Description {
   pos: bigint | undefined;
   flags: number;
   pipe: { buf: PipeBuffer; end: 'r' | 'w' } | undefined;
+  /** Guest descriptors naming this description, in every process (dup and fork share it). */
+  refs: number;
 }
+
+/** A pipe end that a host child process's stream takes the place of. */
+export interface PipePump {
+  connect(stream: NodeJS.ReadableStream | NodeJS.WritableStream, changed: () => void): Promise<void>;
+}
+
+/** A read of an empty pipe whose writers are still open: the caller sleeps until that changes. */
+export const WOULD_BLOCK = -0x10000;
 
 type Fd = GuestFd & { desc: Description };
 
@@ -52,7 +62,7 @@ export class GuestFiles {
 
   private fd(n: number): Fd | undefined {
     const f = this.fds.get(n) as Fd | undefined;
-    if (f && !f.desc) f.desc = { pos: undefined, flags: O_ACCMODE & (n === 0 ? 0 : 1), pipe: undefined };
+    if (f && !f.desc) f.desc = { pos: undefined, flags: O_ACCMODE & (n === 0 ? 0 : 1), pipe: undefined, refs: 1 };
     return f;
   }
 
@@ -94,7 +104,7 @@ export class GuestFiles {
     try {
       const host = fs.openSync(path, fl & ~O_CLOEXEC, Number(mode) & 0o7777);
       const seekable = fs.fstatSync(host).isFile();
-      const f: Fd = { host, path, dir: undefined, cloexec: (fl & O_CLOEXEC) !== 0, desc: { pos: seekable ? 0n : undefined, flags: fl, pipe: undefined } };
+      const f: Fd = { host, path, dir: undefined, cloexec: (fl & O_CLOEXEC) !== 0, desc: { pos: seekable ? 0n : undefined, flags: fl, pipe: undefined, refs: 1 } };
       return this.fds.add(f);
     } catch (e) {
       return -errnoOf(e);
@@ -102,23 +112,74 @@ export class GuestFiles {
   }
 
   close(fd: bigint): number {
-    const f = this.fd(Number(fd));
+    const f = this.fds.close(Number(fd)) as Fd | undefined;
     if (!f) return -E.EBADF;
-    if (f.desc.pipe) {
-      const still = [...this.allFds()].filter((o) => o !== f && o.desc === f.desc).length > 0;
-      if (!still) {
-        if (f.desc.pipe.end === 'w') f.desc.pipe.buf.writers--;
-        else f.desc.pipe.buf.readers--;
-      }
-      this.fds.close(Number(fd));
-      return 0;
+    return release(f);
+  }
+
+  /** The new process of a fork: the same descriptions, one more reference each. */
+  fork(space: AddressSpace): GuestFiles {
+    const child = new GuestFiles(space, this.ldPrefix, this.exePath);
+    child.cwd = this.cwd;
+    child.umask = this.umask;
+    for (let i = 0; i < STD_STREAMS; i++) child.fds.close(i);
+    for (const [n] of this.fds.entries()) {
+      const f = this.fd(n) as Fd;
+      f.desc.refs++;
+      child.fds.place(n, { ...f });
     }
-    try {
-      this.fds.close(Number(fd));
-    } catch (e) {
-      return -errnoOf(e);
-    }
-    return 0;
+    return child;
+  }
+
+  /** execve: the descriptors marked close-on-exec go. */
+  closeOnExec(): void {
+    for (const [n, f] of this.fds.entries()) if (f.cloexec) this.close(BigInt(n));
+  }
+
+  /** The process ended: every descriptor goes (pipe readers then see the end of file). */
+  closeAll(): void {
+    for (const [n] of this.fds.entries()) this.close(BigInt(n));
+  }
+
+  /**
+   * Guest descriptor `n` as a host child process's stdio: its host descriptor, a pipe end to pump
+   * (the child holds a reference until its stream ends), or undefined when it is not open.
+   */
+  hostStream(n: number): number | PipePump | undefined {
+    const f = this.fd(n);
+    if (!f) return undefined;
+    const pipe = f.desc.pipe;
+    if (!pipe) return f.host;
+    f.desc.refs++;
+    const done = (): void => { release(f); };
+    return {
+      connect: (stream, changed) => new Promise<void>((resolve) => {
+        if (pipe.end === 'w' && 'on' in stream && 'read' in stream) {
+          stream.on('data', (d: Buffer) => { pipe.buf.data.push(d); changed(); });
+          stream.on('end', () => { done(); changed(); resolve(); });
+          return;
+        }
+        // the child reads what the pipe holds now; later writes do not reach it (see README)
+        const w = stream as NodeJS.WritableStream;
+        w.on('error', () => undefined);
+        for (const d of pipe.buf.data) w.write(d);
+        pipe.buf.data = [];
+        w.end();
+        done();
+        changed();
+        resolve();
+      }),
+    };
+  }
+
+  /** The program the process runs now (execve). */
+  withExe(space: AddressSpace, exePath: string): GuestFiles {
+    const next = new GuestFiles(space, this.ldPrefix, exePath);
+    next.cwd = this.cwd;
+    next.umask = this.umask;
+    for (let i = 0; i < STD_STREAMS; i++) next.fds.close(i);
+    for (const [n, f] of this.fds.entries()) next.fds.place(n, f);
+    return next;
   }
 
   private *allFds(): Iterable<Fd> {
@@ -155,7 +216,10 @@ export class GuestFiles {
   private readPipe(f: Fd, count: number): Buffer | number {
     const p = f.desc.pipe;
     if (!p || p.end !== 'r') return -E.EBADF;
-    if (p.buf.data.length === 0) return p.buf.writers === 0 ? Buffer.alloc(0) : -E.EAGAIN;
+    if (p.buf.data.length === 0) {
+      if (p.buf.writers === 0) return Buffer.alloc(0);
+      return (f.desc.flags & O_NONBLOCK) !== 0 ? -E.EAGAIN : WOULD_BLOCK;
+    }
     const all = Buffer.concat(p.buf.data);
     const out = all.subarray(0, count);
     p.buf.data = all.length > count ? [all.subarray(count)] : [];
@@ -510,6 +574,7 @@ export class GuestFiles {
   dup(fd: bigint, min = 0, cloexec = false): number {
     const f = this.fd(Number(fd));
     if (!f) return -E.EBADF;
+    f.desc.refs++;
     return this.fds.add({ ...f, cloexec }, min);
   }
 
@@ -517,7 +582,9 @@ export class GuestFiles {
     const f = this.fd(Number(oldfd));
     if (!f) return -E.EBADF;
     if (oldfd === newfd) return -E.EINVAL;
-    this.fds.place(Number(newfd), { ...f, cloexec: (Number(flags) & O_CLOEXEC) !== 0 });
+    f.desc.refs++;
+    const old = this.fds.place(Number(newfd), { ...f, cloexec: (Number(flags) & O_CLOEXEC) !== 0 }) as Fd | undefined;
+    if (old) release(old);
     return Number(newfd);
   }
 
@@ -538,8 +605,8 @@ export class GuestFiles {
   pipe2(fdsAddr: bigint, flags: bigint): number {
     const buf: PipeBuffer = { data: [], writers: 1, readers: 1 };
     const cloexec = (Number(flags) & O_CLOEXEC) !== 0;
-    const r = this.fds.add({ host: -1, path: undefined, dir: undefined, cloexec, desc: { pos: undefined, flags: 0, pipe: { buf, end: 'r' } } } as Fd);
-    const w = this.fds.add({ host: -1, path: undefined, dir: undefined, cloexec, desc: { pos: undefined, flags: 1, pipe: { buf, end: 'w' } } } as Fd);
+    const r = this.fds.add({ host: -1, path: undefined, dir: undefined, cloexec, desc: { pos: undefined, flags: 0, pipe: { buf, end: 'r' }, refs: 1 } } as Fd);
+    const w = this.fds.add({ host: -1, path: undefined, dir: undefined, cloexec, desc: { pos: undefined, flags: 1, pipe: { buf, end: 'w' }, refs: 1 } } as Fd);
     const out = new Uint8Array(8);
     new DataView(out.buffer).setInt32(0, r, true);
     new DataView(out.buffer).setInt32(4, w, true);
@@ -623,4 +690,22 @@ function hostFlags(host: number, fallback: number): number {
   } catch {
     return fallback;
   }
+}
+
+/** One guest descriptor fewer names `f`'s description: the last one closes the pipe end or host descriptor. */
+function release(f: Fd): number {
+  if (!f.desc) return 0; // a standard stream the guest never used
+  if (--f.desc.refs > 0) return 0;
+  if (f.desc.pipe) {
+    if (f.desc.pipe.end === 'w') f.desc.pipe.buf.writers--;
+    else f.desc.pipe.buf.readers--;
+    return 0;
+  }
+  if (f.host < STD_STREAMS) return 0;
+  try {
+    fs.closeSync(f.host);
+  } catch (e) {
+    return -errnoOf(e);
+  }
+  return 0;
 }

@@ -4,10 +4,8 @@
  * bytes, identity, limits, and what happens on a fault (demand paging, or the signal that ends
  * the process). Files are guest-files.ts. Unknown calls return -ENOSYS, as QEMU does.
  *
- * Where the next stage goes: clone with CLONE_VM|CLONE_THREAD starts a vCPU worker sharing this
- * address space (its page map and allocator then move to shared memory behind a lock); futex
- * waits become Atomics.wait on the guest word; signals get a queue per thread and frames on the
- * guest stack (rt_sigaction already records handlers); fork and execve start a new tsemu process.
+ * Calls about threads, signals and processes (clone, exit, kill, rt_sigaction, ...) are the
+ * process service's (service.ts); the sleeping ones (futex, nanosleep) the worker's (local-calls.ts).
  */
 import { hostname, release, version, totalmem, freemem, uptime, availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
@@ -28,8 +26,6 @@ export const SIGNALS: Readonly<Record<number, NodeJS.Signals>> = {
   1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL',
   10: 'SIGUSR1', 11: 'SIGSEGV', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM', 24: 'SIGXCPU', 25: 'SIGXFSZ',
 };
-/** Signals whose default action does not end the process. */
-const IGNORED_BY_DEFAULT = new Set([17, 23, 28]);
 
 const MAP_SHARED = 1;
 const MAP_FIXED = 0x10;
@@ -56,18 +52,31 @@ export class Kernel {
   private brkCur: number;
   private brkPage: number;
   private readonly brkStart: number;
-  private readonly handlers = new Map<number, bigint>();
-  private sigmask = 0n;
   private readonly realtimeOffset: bigint;
   private rng: bigint | undefined;
 
-  constructor(readonly space: AddressSpace, private readonly opts: KernelOptions) {
-    this.files = new GuestFiles(space, opts.ldPrefix, opts.exePath);
+  constructor(readonly space: AddressSpace, private readonly opts: KernelOptions, files?: GuestFiles) {
+    this.files = files ?? new GuestFiles(space, opts.ldPrefix, opts.exePath);
     this.brkCur = opts.brk;
     this.brkStart = opts.brk;
     this.brkPage = pageAlignUp(opts.brk);
     this.realtimeOffset = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
     this.rng = opts.seed;
+  }
+
+  /** fork: the kernel of the child process, on `space` (the copy of this one's). */
+  fork(space: AddressSpace): Kernel {
+    const child = new Kernel(space, { ...this.opts, brk: this.brkStart }, this.files.fork(space));
+    child.brkCur = this.brkCur;
+    child.brkPage = this.brkPage;
+    child.rng = this.rng;
+    return child;
+  }
+
+  /** execve: the kernel of the new program, keeping the descriptors (not the close-on-exec ones). */
+  exec(space: AddressSpace, exePath: string, brk: number): Kernel {
+    this.files.closeOnExec();
+    return new Kernel(space, { ...this.opts, exePath, brk }, this.files.withExe(space, exePath));
   }
 
   /** Run system call `nr` with arguments a0..a5. */
@@ -81,7 +90,6 @@ export class Kernel {
   private dispatch(nr: number, a: readonly bigint[]): number | bigint | SyscallResult {
     const f = this.files;
     switch (nr) {
-      case NR.exit: case NR.exit_group: return { kind: 'exit', status: Number(a[0] & 0xffn) };
       case NR.read: return f.read(a[0], a[1], a[2]);
       case NR.write: return f.write(a[0], a[1], a[2]);
       case NR.pread64: return f.read(a[0], a[1], a[2], a[3]);
@@ -124,31 +132,20 @@ export class Kernel {
       case NR.mprotect: return this.mprotect(Number(a[0]), Number(a[1]), Number(a[2]));
       case NR.mremap: return this.mremap(a);
       case NR.madvise: case NR.msync: case NR.mlock: case NR.munlock: return 0;
-      case NR.getpid: case NR.gettid: return process.pid;
       case NR.getppid: return process.ppid;
       case NR.getuid: return process.getuid?.() ?? 0;
       case NR.geteuid: return process.geteuid?.() ?? 0;
       case NR.getgid: return process.getgid?.() ?? 0;
       case NR.getegid: return process.getegid?.() ?? 0;
-      case NR.set_tid_address: return process.pid;
       case NR.getrandom: return this.getrandom(a[0], Number(a[1]));
       case NR.uname: return this.uname(a[0]);
       case NR.prlimit64: return this.prlimit(Number(a[1]), a[3]);
       case NR.clock_gettime: return this.clockGettime(Number(a[0]), a[1]);
       case NR.clock_getres: return this.clockGetres(Number(a[0]), a[1]);
       case NR.gettimeofday: return this.gettimeofday(a[0]);
-      case NR.nanosleep: return this.sleep(1, 0, a[0]);
-      case NR.clock_nanosleep: return this.sleep(Number(a[0]), Number(a[1]), a[2]);
       case NR.sched_yield: return 0;
       case NR.sched_getaffinity: return this.affinity(Number(a[1]), a[2]);
       case NR.sysinfo: return this.sysinfo(a[0]);
-      case NR.rt_sigaction: return this.sigaction(Number(a[0]), a[1], a[2]);
-      case NR.rt_sigprocmask: return this.sigprocmask(Number(a[0]), a[1], a[2]);
-      case NR.sigaltstack: return a[1] !== 0n && !this.space.write(Number(a[1]), new Uint8Array(24)) ? -E.EFAULT : 0;
-      case NR.kill: return this.kill(Number(BigInt.asIntN(32, a[0])), Number(a[1]));
-      case NR.tgkill: return this.kill(Number(BigInt.asIntN(32, a[1])), Number(a[2]));
-      case NR.tkill: return this.kill(Number(BigInt.asIntN(32, a[0])), Number(a[1]));
-      case NR.futex: return this.futex(a);
       case NR.riscv_flush_icache: return 0;
       default: return -E.ENOSYS;
     }
@@ -292,24 +289,6 @@ export class Kernel {
     return this.space.write(Number(tv), b) ? 0 : -E.EFAULT;
   }
 
-  /** nanosleep / clock_nanosleep (TIMER_ABSTIME = 1): the worker sleeps in Atomics.wait. */
-  private sleep(clock: number, flags: number, req: bigint): number {
-    const sec = this.space.readU64(Number(req));
-    const nsec = this.space.readU64(Number(req) + 8);
-    if (sec === undefined || nsec === undefined) return -E.EFAULT;
-    if (nsec >= 1_000_000_000n || BigInt.asIntN(64, sec) < 0n) return -E.EINVAL;
-    let ns = sec * 1_000_000_000n + nsec;
-    if ((flags & 1) !== 0) {
-      const now = this.nowNs(clock);
-      if (now === undefined) return -E.EINVAL;
-      ns -= now;
-    }
-    const end = process.hrtime.bigint() + ns;
-    const cell = new Int32Array(new SharedArrayBuffer(4));
-    for (let left = ns; left > 0n; left = end - process.hrtime.bigint()) Atomics.wait(cell, 0, 0, Number(left) / 1e6);
-    return 0;
-  }
-
   private getrandom(buf: bigint, len: number): number {
     const bytes = new Uint8Array(Math.min(len, 1 << 25));
     this.randomBytes(bytes);
@@ -365,58 +344,6 @@ export class Kernel {
     v.setUint16(80, 1, true);
     v.setUint32(104, 1, true);
     return this.space.write(Number(addr), b) ? 0 : -E.EFAULT;
-  }
-
-  // ---- signals (recorded; delivery is the next stage) ---------------------------------------------------
-
-  private sigaction(sig: number, act: bigint, oact: bigint): number {
-    if (sig < 1 || sig > 64 || sig === 9 || sig === 19) return -E.EINVAL;
-    if (oact !== 0n) {
-      const old = new Uint8Array(32);
-      new DataView(old.buffer).setBigUint64(0, this.handlers.get(sig) ?? 0n, true);
-      if (!this.space.write(Number(oact), old)) return -E.EFAULT;
-    }
-    if (act !== 0n) {
-      const h = this.space.readU64(Number(act));
-      if (h === undefined) return -E.EFAULT;
-      this.handlers.set(sig, h);
-    }
-    return 0;
-  }
-
-  private sigprocmask(how: number, set: bigint, oset: bigint): number {
-    if (oset !== 0n && !this.space.writeU64(Number(oset), this.sigmask)) return -E.EFAULT;
-    if (set === 0n) return 0;
-    const s = this.space.readU64(Number(set));
-    if (s === undefined) return -E.EFAULT;
-    if (how === 0) this.sigmask |= s;
-    else if (how === 1) this.sigmask &= ~s;
-    else if (how === 2) this.sigmask = s;
-    else return -E.EINVAL;
-    return 0;
-  }
-
-  /** kill/tgkill to this process: a signal whose action is the default ends it. */
-  private kill(pid: number, sig: number): number | SyscallResult {
-    if (pid !== process.pid && pid !== 0 && pid !== -1) return -E.ESRCH;
-    if (sig === 0) return 0;
-    if (sig < 0 || sig > 64) return -E.EINVAL;
-    const handler = this.handlers.get(sig) ?? 0n;
-    if (handler === 1n || (handler === 0n && IGNORED_BY_DEFAULT.has(sig))) return 0;
-    return { kind: 'signal', signal: sig };
-  }
-
-  /** One thread: a wait whose word still holds the value could never be woken, so it does not wait. */
-  private futex(a: readonly bigint[]): number {
-    const op = Number(a[1]) & 0x7f;
-    if (op === 0 || op === 9) {
-      const b = this.space.read(Number(a[0]), 4);
-      if (!b) return -E.EFAULT;
-      const cur = new DataView(b.buffer).getInt32(0, true);
-      return cur !== Number(BigInt.asIntN(32, a[2])) ? -E.EAGAIN : -E.ETIMEDOUT;
-    }
-    if (op === 1 || op === 10) return 0;
-    return -E.ENOSYS;
   }
 }
 

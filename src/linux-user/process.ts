@@ -30,6 +30,8 @@ export interface ProcessImage {
   interpBase: number;
   /** Absolute path of the program (/proc/self/exe). */
   exePath: string;
+  /** The signal trampoline page (handlers return through it). */
+  sigtramp: number;
   /** Where the auxv starts (for /proc/self/auxv, later). */
   auxv: number;
 }
@@ -158,7 +160,7 @@ export function execImage(space: AddressSpace, req: ExecRequest): ProcessImage {
     interpBase = interp.start;
     entry = interp.entry;
   }
-  mapSigtramp(space);
+  const sigtramp = mapSigtramp(space);
   const { sp, auxv } = buildTables(space, req, { p, args, envs, file: file0 }, main, interpBase);
   space.unmap(main.brk, RESERVE_BRK);
   let exePath = req.path;
@@ -167,5 +169,5 @@ export function execImage(space: AddressSpace, req: ExecRequest): ProcessImage {
   } catch {
     // the file was readable a moment ago; keep the path as given
   }
-  return { entry, sp, brk: main.brk, main, interpBase, exePath, auxv };
+  return { entry, sp, brk: main.brk, main, interpBase, exePath, auxv, sigtramp };
 }

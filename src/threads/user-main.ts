@@ -1,7 +1,7 @@
 /**
  * tsemu-riscv64: QEMU's linux-user front end. Parses the command line, sets up tracing and the
- * -d/-D log, starts the process's vCPU worker (src/threads/user-worker.ts) and makes the guest's
- * end the emulator's: its exit status, or death by the same signal.
+ * -d/-D log, runs the process service (src/linux-user/service.ts), which starts a vCPU worker
+ * (src/threads/user-worker.ts) per guest thread, and makes the guest's end the emulator's: its exit status, or death by the same signal.
  */
 import { Worker } from 'node:worker_threads';
 import { openSync } from 'node:fs';
@@ -12,7 +12,10 @@ import { OptionError } from '../cli/option-error.js';
 import { setupTracing } from '../trace/thread-tracing.js';
 import { BootError } from '../util/boot-error.js';
 import { SIGNALS } from '../linux-user/kernel.js';
-import type { UserWorkerData, UserWorkerReport } from '../linux-user/protocol.js';
+import type { UserWorkerReport } from '../linux-user/protocol.js';
+import { Service } from '../linux-user/service.js';
+import { ExecError } from '../linux-user/process.js';
+import { ElfLoadError } from '../linux-user/elf-load.js';
 
 function fail(message: string, status = 1): never {
   writeAll(2, `${message}\n`);
@@ -67,39 +70,54 @@ function run(argv: readonly string[]): void {
   }
   if (opts.instruments.length > 0) fail(`${USER_PROGRAM_NAME}: -instr: not supported in user mode yet`);
   const items = new Set(opts.logItems);
-  const data: UserWorkerData = {
-    program: opts.program,
-    argv: [opts.argv0 ?? opts.program, ...opts.args],
-    envp: [...opts.env],
-    ldPrefix: opts.ldPrefix,
-    stackSize: opts.stackSize,
+  const service = new Service({
     strace: opts.strace,
     log: { int: items.has('int'), exec: items.has('exec'), cpu: items.has('cpu'), fd },
     tracing: traced.tracing.config,
-    unameRelease: opts.unameRelease,
-    seed: opts.seed,
-  };
-  const worker = new Worker(new URL('./user-worker.js', import.meta.url), { workerData: data });
-  worker.on('message', (r: UserWorkerReport) => {
-    traced.tracing.backend.flush();
-    switch (r.type) {
-      case 'exit': process.exit(r.status);
-      // falls through (process.exit does not return)
-      case 'signal': dieOf(r.signal);
-      // falls through
-      case 'load-error':
-        // QEMU prints "Error while loading" with printf and leaves with _exit: only a terminal sees it
-        if (r.stdout) {
-          if (isatty(1)) writeAll(1, `${r.message}\n`);
-          else writeAll(2, `${USER_PROGRAM_NAME}: ${r.message}\n`);
-        } else writeAll(2, `${USER_PROGRAM_NAME}: ${r.message}\n`);
-        process.exit(r.status);
-      // falls through
-      case 'fatal':
-        fail(`${USER_PROGRAM_NAME}: internal error: ${r.message.split('\n')[0]}${process.env.TSEMU_DEBUG ? `\n${r.message}` : ''}`);
-    }
+    write: (to, text) => { if (text !== '') writeAll(to, text); },
+  }, {
+    spawn: (data, onReport) => {
+      const worker = new Worker(new URL('./user-worker.js', import.meta.url), { workerData: data });
+      worker.on('message', (r: UserWorkerReport) => onReport(r));
+      worker.on('error', (e) => fail(`${USER_PROGRAM_NAME}: internal error: ${e.message}`));
+      return worker;
+    },
+    finish: (end) => {
+      traced.tracing.backend.flush();
+      if (end.kind === 'signal') dieOf(end.signal);
+      process.exit(end.status);
+    },
+    fatal: (message) => fail(`${USER_PROGRAM_NAME}: internal error: ${message.split('\n')[0]}${process.env.TSEMU_DEBUG ? `\n${message}` : ''}`),
   });
-  worker.on('error', (e) => fail(`${USER_PROGRAM_NAME}: internal error: ${e.message}`));
+  try {
+    service.start({
+      program: opts.program,
+      argv: [opts.argv0 ?? opts.program, ...opts.args],
+      envp: [...opts.env],
+      ldPrefix: opts.ldPrefix,
+      stackSize: opts.stackSize,
+      unameRelease: opts.unameRelease,
+      seed: opts.seed,
+    });
+  } catch (e) {
+    loadError(e, opts.program);
+  }
+}
+
+/** QEMU's words and statuses for a program it cannot load. */
+function loadError(e: unknown, program: string): never {
+  if (e instanceof ExecError) {
+    // QEMU prints "Error while loading" with printf and leaves with _exit: only a terminal sees it
+    if (isatty(1)) writeAll(1, `${e.message}\n`);
+    else writeAll(2, `${USER_PROGRAM_NAME}: ${e.message}\n`);
+    process.exit(1);
+  }
+  if (e instanceof ElfLoadError) {
+    const message = e.cause === 'interp' ? e.message : `${program}: ${e.message}`;
+    writeAll(2, `${USER_PROGRAM_NAME}: ${message}\n`);
+    process.exit(255);
+  }
+  throw e;
 }
 
 run(process.argv.slice(2));

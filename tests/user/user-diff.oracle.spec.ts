@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { requireTool, missingPrerequisite } from '../support/tools.js';
 import { verifyTranscript } from '../support/transcripts.js';
 import { repoRoot } from '../support/run-guest.js';
-import { BAD_INPUTS, DYNAMIC_RECIPES, QEMU_USER, runBadInput, runRecipe, STATIC_RECIPES, SYSROOT, tsemuCommand } from './user-runs.js';
+import { BAD_INPUTS, DYNAMIC_RECIPES, execRecipe, expectedExec, QEMU_USER, runBadInput, runRecipe, STATIC_RECIPES, SYSROOT, tsemuCommand } from './user-runs.js';
 
 describe('user mode: qemu-riscv64 live (oracle)', function () {
   this.timeout(120_000);
@@ -37,6 +37,12 @@ describe('user mode: qemu-riscv64 live (oracle)', function () {
       verifyTranscript(`user/bad-${b.name}`, runBadInput([QEMU_USER], b), [QEMU_USER, ...b.args], QEMU_USER);
     });
   }
+
+  it('procs-exec-dynamic: the exec\'d program prints what QEMU prints running it directly', function () {
+    const target = DYNAMIC_RECIPES.find((r) => r.name === 'exec-target-dynamic');
+    if (target === undefined) throw new Error('no exec-target-dynamic recipe');
+    expect(runRecipe(tsemuCommand(), execRecipe('dynamic'))).to.deep.equal(expectedExec(runRecipe([QEMU_USER], target)));
+  });
 
   for (const r of DYNAMIC_RECIPES) {
     it(`${r.name}: tsemu gives what QEMU gives`, function () {

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { readTranscript } from '../support/transcripts.js';
 import { spawnSync } from 'node:child_process';
 import { repoRoot } from '../support/run-guest.js';
-import { BAD_INPUTS, runBadInput, runRecipe, STATIC_RECIPES, tsemuCommand, type UserOutcome } from './user-runs.js';
+import { BAD_INPUTS, execRecipe, expectedExec, runBadInput, runRecipe, STATIC_RECIPES, tsemuCommand, type UserOutcome } from './user-runs.js';
 
 describe('user mode: tsemu-riscv64 against QEMU transcripts', function () {
   this.timeout(60_000);
@@ -18,6 +18,14 @@ describe('user mode: tsemu-riscv64 against QEMU transcripts', function () {
       expect(got).to.deep.equal(want);
     });
   }
+});
+
+describe('user mode: execve of a RISC-V program (binfmt-like)', function () {
+  this.timeout(60_000);
+  it('procs-exec-static: the exec\'d program prints what QEMU prints running it directly', function () {
+    const want = expectedExec(readTranscript<UserOutcome>('user/exec-target-static'));
+    expect(runRecipe(tsemuCommand(), execRecipe('static'))).to.deep.equal(want);
+  });
 });
 
 describe('user mode: bad input against QEMU transcripts', function () {

@@ -25,7 +25,7 @@ export interface UserRecipe {
   strace?: boolean;
 }
 
-const PROGRAMS = ['hello', 'args', 'files', 'memory', 'misc'];
+const PROGRAMS = ['hello', 'args', 'files', 'memory', 'misc', 'signals', 'procs'];
 
 function recipesFor(kind: 'static' | 'dynamic'): UserRecipe[] {
   const opts = kind === 'dynamic' ? ['-L', SYSROOT] : [];
@@ -36,11 +36,32 @@ function recipesFor(kind: 'static' | 'dynamic'): UserRecipe[] {
     { name: `files-${kind}`, options: opts, program: bin('files'), args: ['$DIR'] },
     { name: `memory-segv-${kind}`, options: opts, program: bin('memory'), args: ['segv'] },
     { name: `hello-strace-${kind}`, options: [...opts, '-strace'], program: bin('hello'), args: [], strace: true },
+    // what execve of args (argv and environment as procs.c passes them) must print: QEMU running it directly
+    { name: `exec-target-${kind}`, options: [...opts, '-0', 'exec-child', '-E', 'TSEMU_T_EXIT=9'], program: bin('args'), args: ['one', 'two'] },
+    { name: `threads-2-${kind}`, options: opts, program: bin('threads'), args: ['2'] },
+    { name: `threads-8-${kind}`, options: opts, program: bin('threads'), args: ['8'] },
   );
   return list;
 }
 
 export const STATIC_RECIPES = recipesFor('static');
+
+/**
+ * procs with a program argument execs it (fork+execve, posix_spawn). qemu-riscv64 without binfmt_misc
+ * cannot exec a RISC-V program; tsemu runs it as binfmt would, so what it must print is QEMU's
+ * exec-target run twice, each followed by procs.c's report of the child's exit.
+ */
+export function execRecipe(kind: 'static' | 'dynamic'): UserRecipe {
+  return { name: `procs-exec-${kind}`, options: kind === 'dynamic' ? ['-L', SYSROOT] : [], program: `tests/user/bin/procs-${kind}`, args: [`tests/user/bin/args-${kind}`] };
+}
+
+export function expectedExec(target: UserOutcome): UserOutcome {
+  const code = target.status ?? 0;
+  return {
+    stdout: `${target.stdout}execve: exited ${code}\n${target.stdout}posix_spawn returned 0\nposix_spawn: exited ${code}\n`,
+    status: 0, signal: null, strace: null,
+  };
+}
 export const DYNAMIC_RECIPES = recipesFor('dynamic');
 
 /** What a run gives: stdout, the exit status or signal, and (strace recipes) the normalized log. */
