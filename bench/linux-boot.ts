@@ -104,6 +104,52 @@ function checkLoops(runs: readonly LoopRun[]): string[] {
   return warnings;
 }
 
+/** A guest idle at -smp N for 3 s (init's "idle" scenario): the emulator's CPU use meanwhile. */
+interface IdleRun {
+  readonly emulator: EmulatorCommand;
+  readonly smp: number;
+  readonly process: RunResult;
+  /** CPU seconds / wall seconds between "idle: start" and "idle: end", as a percentage of one core. */
+  readonly cpuPercent: number | null;
+}
+const IDLE_SMP = [1, 4] as const;
+/** The issue's target: an idle guest uses under 2% of a host core. */
+const IDLE_CPU_TARGET_PERCENT = 2;
+
+async function runIdle(emulator: EmulatorCommand, guest: { kernel: string; initramfs: string }, smp: number): Promise<IdleRun> {
+  let start: { cpu: number; ms: number } | undefined;
+  let cpuPercent: number | null = null;
+  const process = await runMeasured({
+    command: emulator.command,
+    args: argsFor(emulator, ['-M', 'virt', '-smp', String(smp), '-m', '256M', '-nographic', '-kernel', guest.kernel,
+      '-initrd', guest.initramfs, '-append', 'console=ttyS0 tsemu_scenario=idle']),
+    timeoutMs: TIMEOUT_MS[emulator.id],
+    onStdout: (text, control) => {
+      const cpu = control.cpuSeconds();
+      if (start === undefined && text.includes('idle: start') && cpu !== null) start = { cpu, ms: control.elapsedMs() };
+      if (start !== undefined && cpuPercent === null && text.includes('idle: end') && cpu !== null) {
+        cpuPercent = (100 * (cpu - start.cpu)) / ((control.elapsedMs() - start.ms) / 1000);
+      }
+    },
+  });
+  return { emulator, smp, process, cpuPercent };
+}
+
+function idleRows(runs: readonly IdleRun[]): BenchRow[] {
+  return IDLE_SMP.map((smp) => {
+    const of = (id: string): number[] => runs.filter((r) => r.emulator.id === id && r.smp === smp)
+      .map((r) => r.cpuPercent).filter((p): p is number => p !== null);
+    const t = of('tsemu');
+    const q = of('qemu');
+    const tm = median(t);
+    return {
+      id: `linux.idle.smp${smp}`, label: `Linux -smp ${smp} idle 3 s in user space: emulator CPU use (% of one core)`, unit: '%', decimals: 1,
+      tsemu: tm, qemu: median(q), ratio: null, samples: { tsemu: t, qemu: q },
+      target: { text: `< ${IDLE_CPU_TARGET_PERCENT}`, met: tm === null ? null : tm < IDLE_CPU_TARGET_PERCENT },
+    };
+  });
+}
+
 const completed = (r: BootRun): boolean => r.userMs !== null && r.process.exitCode === 0 && r.process.stdout.includes(POWERED_OFF);
 
 function rows(runs: readonly BootRun[]): BenchRow[] {
@@ -131,7 +177,7 @@ export const linuxBootSection: BenchSection = {
   async run(ctx: BenchContext): Promise<SectionResult> {
     ctx.progress('Linux: building or finding the guest (tests/linux/build.sh)');
     const guest = buildGuest(ctx.repoRoot);
-    if (typeof guest === 'string') return { rows: [...rows([]), ...loopRows([])], warnings: [`Linux: skipped, ${guest}`] };
+    if (typeof guest === 'string') return { rows: [...rows([]), ...loopRows([]), ...idleRows([])], warnings: [`Linux: skipped, ${guest}`] };
     const emulators = ctx.qemu === null ? [ctx.tsemu] : [ctx.tsemu, ctx.qemu];
     const runs: BootRun[] = [];
     const warnings: string[] = [];
@@ -155,6 +201,16 @@ export const linuxBootSection: BenchSection = {
       }
     }
     warnings.push(...checkLoops(loopRuns));
-    return { rows: [...rows(runs), ...loopRows(loopRuns)], warnings };
+    const idleRuns: IdleRun[] = [];
+    for (const smp of IDLE_SMP) {
+      for (let i = 1; i <= ctx.repeats; i++) {
+        for (const emulator of emulators) {
+          const run = await runIdle(emulator, guest, smp);
+          idleRuns.push(run);
+          ctx.progress(`Linux idle -smp ${smp}: ${emulator.id} run ${i}/${ctx.repeats}: ${run.cpuPercent === null ? `FAILED (${describeFailure(run.process)})` : `${run.cpuPercent.toFixed(1)}% of a core`}`);
+        }
+      }
+    }
+    return { rows: [...rows(runs), ...loopRows(loopRuns), ...idleRows(idleRuns)], warnings };
   },
 };
