@@ -33,12 +33,17 @@ function buildGuest(repoRoot: string): { kernel: string; initramfs: string } | s
   return kernel && initramfs ? { kernel, initramfs } : 'tests/linux/build.sh printed no paths';
 }
 
+/** The command line of every run here: init runs `scenario` (tests/linux/init/init.c). */
+function linuxArgs(emulator: EmulatorCommand, guest: { kernel: string; initramfs: string }, smp: number, scenario: string): string[] {
+  return argsFor(emulator, ['-M', 'virt', '-smp', String(smp), '-m', '256M', '-nographic', '-kernel', guest.kernel,
+    '-initrd', guest.initramfs, '-append', `console=ttyS0 tsemu_scenario=${scenario}`]);
+}
+
 async function boot(emulator: EmulatorCommand, guest: { kernel: string; initramfs: string }, smp: number): Promise<BootRun> {
   let userMs: number | null = null;
   const process = await runMeasured({
     command: emulator.command,
-    args: argsFor(emulator, ['-M', 'virt', '-smp', String(smp), '-m', '256M', '-nographic', '-kernel', guest.kernel,
-      '-initrd', guest.initramfs, '-append', 'console=ttyS0 tsemu_scenario=boot']),
+    args: linuxArgs(emulator, guest, smp, 'boot'),
     timeoutMs: TIMEOUT_MS[emulator.id],
     onStdout: (text, control) => {
       if (userMs === null && text.includes(FIRST_USER_LINE)) userMs = control.elapsedMs();
@@ -64,8 +69,7 @@ const LOOP_SPEED_TARGET = 0.35;
 async function runLoops(emulator: EmulatorCommand, guest: { kernel: string; initramfs: string }): Promise<LoopRun> {
   const process = await runMeasured({
     command: emulator.command,
-    args: argsFor(emulator, ['-M', 'virt', '-smp', '1', '-m', '256M', '-nographic', '-kernel', guest.kernel,
-      '-initrd', guest.initramfs, '-append', 'console=ttyS0 tsemu_scenario=loops']),
+    args: linuxArgs(emulator, guest, 1, 'loops'),
     timeoutMs: TIMEOUT_MS[emulator.id],
   });
   const loops = new Map<string, { ns: number; result: string }>();
@@ -121,8 +125,7 @@ async function runIdle(emulator: EmulatorCommand, guest: { kernel: string; initr
   let cpuPercent: number | null = null;
   const process = await runMeasured({
     command: emulator.command,
-    args: argsFor(emulator, ['-M', 'virt', '-smp', String(smp), '-m', '256M', '-nographic', '-kernel', guest.kernel,
-      '-initrd', guest.initramfs, '-append', 'console=ttyS0 tsemu_scenario=idle']),
+    args: linuxArgs(emulator, guest, smp, 'idle'),
     timeoutMs: TIMEOUT_MS[emulator.id],
     onStdout: (text, control) => {
       const cpu = control.cpuSeconds();
