@@ -19,7 +19,7 @@ import { VIRT } from './virt-map.js';
 import { MonitorOutputCommands } from './monitor-output.js';
 
 /** A read-only view of a hart's registers for the monitor (no TLB, no execution). */
-class RegisterView extends Hart {
+export class RegisterView extends Hart {
   constructor(state: ReturnType<typeof stateViews>, hart: number, private readonly time: () => bigint, private readonly cmp: () => bigint) {
     super(state, hart);
   }
