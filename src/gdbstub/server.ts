@@ -35,7 +35,7 @@ export function startGdbServer(dev: string, target: GdbTarget, onError: (message
     const session = new GdbSession(target, (text) => { socket.write(Buffer.from(text, 'latin1')); });
     current = { socket, session };
     // QEMU stops the machine when gdb connects
-    void target.stopAll();
+    void target.stopAll(false);
     socket.on('data', (d) => session.receive(d.toString('latin1')));
     const end = (): void => {
       if (current?.socket !== socket) return;

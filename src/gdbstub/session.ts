@@ -54,7 +54,7 @@ export class GdbSession {
     void kind;
     this.run(async () => {
       if (!this.running) return; // another vCPU reported first: one stop reply
-      await this.stopAll();
+      await this.stopAll(true);
       this.gCpu = this.cCpu = cpu;
       this.send(`T${hex2(GDB_SIGNAL_TRAP)}thread:${this.threadId(cpu)};`);
     });
@@ -93,14 +93,14 @@ export class GdbSession {
     return this.target.cpus().includes(n - 1) ? n - 1 : undefined;
   }
 
-  private async stopAll(): Promise<void> {
+  private async stopAll(debug: boolean): Promise<void> {
     this.running = false;
-    await this.target.stopAll();
+    await this.target.stopAll(debug);
   }
 
   private async interrupt(): Promise<void> {
     if (!this.running) return;
-    await this.stopAll();
+    await this.stopAll(false);
     this.send(`T${hex2(GDB_SIGNAL_INT)}thread:${this.threadId(this.cCpu)};`);
   }
 

@@ -12,8 +12,8 @@ export interface GdbTarget {
   /** Guest virtual memory through the vCPU's MMU state; undefined when a byte is unreadable. */
   readMemory(cpu: number, addr: bigint, len: number): Promise<Uint8Array | undefined>;
   writeMemory(cpu: number, addr: bigint, bytes: Uint8Array): Promise<boolean>;
-  /** Every vCPU stopped (resolves once they all are). */
-  stopAll(): Promise<void>;
+  /** Every vCPU stopped (resolves once they all are); `debug`: for a breakpoint or a step. */
+  stopAll(debug: boolean): Promise<void>;
   /** Some vCPUs go on, the others stay stopped; `step` ones run one instruction. */
   resume(run: readonly number[], step: readonly number[]): Promise<void>;
   /** The breakpoint table and whether blocks hold one instruction (single-step). */

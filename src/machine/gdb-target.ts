@@ -116,8 +116,9 @@ export class MachineGdbTarget implements GdbTarget {
     return true;
   }
 
-  async stopAll(): Promise<void> {
+  async stopAll(debug: boolean): Promise<void> {
     await this.m.pause();
+    if (debug) this.m.debugStopped = true;
   }
 
   resume(run: readonly number[], step: readonly number[]): Promise<void> {

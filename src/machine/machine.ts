@@ -237,8 +237,15 @@ export class Machine implements MachineControl {
 
   /** Let some vCPUs go on (the others stay paused); `step` ones stop after one instruction. */
   resumeSome(harts: readonly number[], step: readonly number[]): Promise<void> {
+    this.debugStopped = false;
+    this.resumedByDebugger = true;
     return this.threads.resumeSome(harts, step);
   }
+
+  /** Stopped by a breakpoint or a step (QEMU's RUN_STATE_DEBUG, `info status` says "debug"). */
+  debugStopped = false;
+  /** The debugger let the machine run once (it is no longer in prelaunch). */
+  resumedByDebugger = false;
 
   /** New breakpoint table or block size: every translation goes, every vCPU looks at once. */
   setDebugTranslation(breakpoints: readonly number[], oneInsnPerBlock: boolean): void {
