@@ -40,7 +40,7 @@ export function startGdbServer(dev: string, target: GdbTarget, onError: (message
     const end = (): void => {
       if (current?.socket !== socket) return;
       current = undefined;
-      void session.close();
+      session.close();
     };
     socket.on('close', end);
     socket.on('error', end);

@@ -60,11 +60,9 @@ export class GdbSession {
     });
   }
 
-  /** The connection ended: like QEMU on detach, breakpoints go and the machine runs on. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** The connection ended without D: like QEMU, nothing changes (a stopped machine stays stopped). */
+  close(): void {
     this.closed = true;
-    await this.detach();
   }
 
   private run(op: () => Promise<void> | void): void {
