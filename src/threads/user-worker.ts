@@ -82,6 +82,7 @@ function main(): void {
     handleControl: () => handleTrap(ctx, mem, ch),
     paused: () => false,
     yieldRequested: () => false,
+    debugStop: () => undefined, // no gdbstub in user mode (no breakpoints are ever set)
   }, log);
   instr.rt.raise(EVENT_CPU_ENTER, cpu, []);
   void runOneVcpu(loop, async () => undefined).then(() => {

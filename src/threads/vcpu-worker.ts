@@ -143,6 +143,10 @@ class HartRuntime {
       },
       paused: () => this.paused,
       yieldRequested: () => shared.asyncQueue.length > 0,
+      debugStop: (kind) => {
+        this.paused = true; // stays stopped until the debugger lets it go (a 'cont')
+        post({ type: 'debug', hart: this.spec.hartId, pc: this.ctx.pc, kind });
+      },
     }, log);
   }
 

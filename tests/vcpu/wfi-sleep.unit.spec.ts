@@ -29,7 +29,7 @@ function halted(mtimecmp: bigint, mie: bigint, stimecmp?: bigint): number {
     ctx.setCsr(CsrSlot.menvcfg, MENVCFG_STCE);
     ctx.setCsr(CsrSlot.stimecmp, stimecmp);
   }
-  const host = { handleControl: (): boolean => true, paused: (): boolean => false, yieldRequested: (): boolean => false };
+  const host = { handleControl: (): boolean => true, paused: (): boolean => false, yieldRequested: (): boolean => false, debugStop: (): void => undefined };
   // sleepBudgetMs reads the context only; no block is run here
   const loop = new RunLoop(ctx, undefined as unknown as BlockCache, host);
   return loop.sleepBudgetMs(StepResult.Halted);
