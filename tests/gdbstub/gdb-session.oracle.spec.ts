@@ -8,7 +8,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requireTool } from '../support/tools.js';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { makeTempDir, requireTool } from '../support/tools.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const GUEST = join(ROOT, 'tests/gdbstub/guest/gdb-guest.elf');
@@ -62,5 +63,19 @@ describe('gdbstub: gdb-multiarch against QEMU and tsemu (oracle)', function () {
     expect(q).to.match(/hit Breakpoint 1, tick/);
     expect(q).to.match(/Thread 1\.4 \(CPU#3/);
     expect(t).to.equal(q);
+  });
+
+  it('make -C tests/gdbstub/guest in a temporary copy gives gdb-guest.elf byte for byte', function () {
+    requireTool('riscv64-unknown-elf-gcc', 'make');
+    const dir = makeTempDir('gdb-guest-make');
+    try {
+      cpSync(join(ROOT, 'tests/gdbstub/guest/Makefile'), join(dir, 'Makefile'));
+      cpSync(join(ROOT, 'tests/gdbstub/guest/gdb-guest.S'), join(dir, 'gdb-guest.S'));
+      const r = spawnSync('make', ['-C', dir], { encoding: 'utf8' });
+      expect(r.status, r.stderr).to.equal(0);
+      expect(readFileSync(join(dir, 'gdb-guest.elf')).equals(readFileSync(GUEST)), 'the committed gdb-guest.elf is what its source builds').to.equal(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
