@@ -106,9 +106,10 @@ export abstract class Hart {
   protected abstract mtimecmp(): bigint;
 
   /**
-   * The interrupt to take now, or -1. Like QEMU 7.2 (riscv_cpu_local_irq_pending)
-   * this is the lowest-numbered one among those enabled for M and for S, not
-   * the privileged spec's priority order (see IRQ_PRIORITY).
+   * The interrupt to take now, or -1. Like QEMU 7.2 (riscv_cpu_local_irq_pending): interrupts
+   * destined for M-mode first (the privileged spec: a higher-privilege mode's interrupts are
+   * serviced before a lower one's), then those delegated to S; within a mode the lowest-numbered
+   * one, not the spec's MEI, MSI, MTI, SEI, SSI, STI order.
    */
   pendingInterrupt(): number {
     const pending = this.effectiveMip() & this.csr(CsrSlot.mie);
@@ -118,7 +119,8 @@ export abstract class Hart {
     const mideleg = this.csr(CsrSlot.mideleg);
     const mEnabled = priv < Priv.M || (mstatus & MSTATUS.MIE) !== 0n;
     const sEnabled = priv < Priv.S || (priv === Priv.S && (mstatus & MSTATUS.SIE) !== 0n);
-    const irqs = (mEnabled ? pending & ~mideleg : 0n) | (sEnabled ? pending & mideleg : 0n);
+    const mIrqs = mEnabled ? pending & ~mideleg : 0n;
+    const irqs = mIrqs !== 0n ? mIrqs : sEnabled ? pending & mideleg : 0n;
     if (irqs === 0n) return -1;
     let n = 0;
     while (((irqs >> BigInt(n)) & 1n) === 0n) n++;
