@@ -6,7 +6,7 @@
  * names the first differing step: its instruction (disassembled), the state before it and both
  * states after it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { disassemble } from '../../src/target/riscv/disas.js';
@@ -44,8 +44,14 @@ function parse(stdout: string): Printed {
   return p;
 }
 
-function args(elf: string, cpu: string): string[] {
-  return ['-M', 'virt', '-bios', 'none', '-nographic', '-cpu', cpu, '-kernel', elf];
+/**
+ * The UART goes to a file: QEMU drops console output that a pipe does not take at once. Two harts
+ * (the second parks): at -smp 1 QEMU 7.2 runs AMOs as a load then a store, so an AMO on a page it
+ * may neither read nor write takes a load page fault; at -smp 2 it takes the store/AMO fault the
+ * spec (and tsemu, at any -smp) gives.
+ */
+function args(elf: string, cpu: string, console: string): string[] {
+  return ['-M', 'virt', '-smp', '2', '-bios', 'none', '-display', 'none', '-serial', `file:${console}`, '-cpu', cpu, '-kernel', elf];
 }
 
 /** What is wrong with one emulator's run as such (hang, crash, host exception), or undefined. */
@@ -56,8 +62,12 @@ function runFailure(who: string, r: GuestRunResult): string | undefined {
   return undefined;
 }
 
+/** Runs `elf` on both; each result's stdout is what the guest printed on its UART. */
 async function runBoth(elf: string, timeoutMs: number): Promise<[GuestRunResult, GuestRunResult]> {
-  return Promise.all([runQemu(args(elf, QEMU_CPU), { timeoutMs }), runTsemu(args(elf, TSEMU_CPU), { timeoutMs })]);
+  const [qOut, tOut] = [`${elf}.qemu.txt`, `${elf}.tsemu.txt`];
+  const [q, t] = await Promise.all([runQemu(args(elf, QEMU_CPU, qOut), { timeoutMs }), runTsemu(args(elf, TSEMU_CPU, tOut), { timeoutMs })]);
+  const read = (f: string): string => (existsSync(f) ? readFileSync(f, 'latin1') : '');
+  return [{ ...q, stdout: read(qOut) }, { ...t, stdout: read(tOut) }];
 }
 
 const hex = (v: bigint): string => `0x${v.toString(16).padStart(16, '0')}`;
@@ -107,7 +117,7 @@ async function diagnose(seed: number, nsteps: number, firstBadChunkEnd: number, 
   let before = k > 0 ? qp.dumps.get(k - 1)?.slice() : g.initialRegs.slice(1).concat(new Array<bigint>(16).fill(0n));
   if (before !== undefined) for (const [i, v] of step.overrides) before[i - 1] = v;
   if (qa === undefined || ta === undefined) {
-    return `${describeStep(k, step)}\n  (no state printed: qemu ${qa ? 'ok' : 'missing'}, tsemu ${ta ? 'ok' : 'missing'}; ${runFailure('tsemu', t) ?? ''})`;
+    return `${describeStep(k, step)}\n  (no state printed: qemu ${qa ? 'ok' : 'missing'} ${runFailure('qemu', q) ?? ''}, tsemu ${ta ? 'ok' : 'missing'} ${runFailure('tsemu', t) ?? ''})`;
   }
   if (before && k > 0 && qp.dumps.get(k - 1)?.some((v, i) => v !== tp.dumps.get(k - 1)?.[i])) before = undefined;
   return `${describeStep(k, step)}\n${stateTable(before, qa, ta)}\n  reproduce: npm run fuzz -- --only insn --seed ${seed} --words ${nsteps}`;

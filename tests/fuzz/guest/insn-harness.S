@@ -65,10 +65,15 @@
         .section .text
         .globl _start
 _start:
-        la      t0, trap_entry
+        /* other harts park (run at -smp 2 so that QEMU's AMOs are its atomic ones, see README) */
+        beqz    a0, 1f
+        li      t0, 8
+        csrw    mie, t0
+0:      wfi
+        j       0b
+1:      la      t0, trap_entry
         csrw    mtvec, t0
-        li      t0, -1
-        srli    t0, t0, 10
+        li      t0, -1                     /* PMP entry 0: all of the address space, RWX */
         csrw    pmpaddr0, t0
         li      t0, 0x1f
         csrw    pmpcfg0, t0
