@@ -12,7 +12,7 @@
  */
 import { Hart } from '../target/riscv/hart.js';
 import { Access, Cause, MSTATUS, MPP_SHIFT, Priv } from '../target/riscv/csr.js';
-import { walkPageTable } from '../target/riscv/mmu.js';
+import { satpIsBare, walkPageTable } from '../target/riscv/mmu.js';
 import { FP_OP_TABLE, FpOperands } from '../target/riscv/fpu/op-table.js';
 import { AMO, CsrOp } from '../abi/ops.js';
 import type { BlockContext } from '../abi/helpers.js';
@@ -146,7 +146,7 @@ export class VcpuContext extends Hart implements BlockContext {
    */
   private translate(vaddr: bigint, access: Access, priv: Priv, pc: number, insnIndex: number): number {
     const satp = this.csr(CsrSlot.satp);
-    if (priv === Priv.M || satp === 0n) return Number(BigInt.asUintN(64, vaddr));
+    if (priv === Priv.M || satpIsBare(satp)) return Number(BigInt.asUintN(64, vaddr));
     const mstatus = this.csr(CsrSlot.mstatus);
     const r = walkPageTable(this.mem, {
       vaddr, access, priv, satp, sum: (mstatus & MSTATUS.SUM) !== 0n, mxr: (mstatus & MSTATUS.MXR) !== 0n,
@@ -564,7 +564,7 @@ export class VcpuContext extends Hart implements BlockContext {
     if (cached !== undefined) return cached + (pc & 0xfff);
     const satp = this.csr(CsrSlot.satp);
     let pa: number;
-    if (this.priv === Priv.M || satp === 0n) {
+    if (this.priv === Priv.M || satpIsBare(satp)) {
       pa = pc < 0 ? -1 : pc;
     } else {
       const mstatus = this.csr(CsrSlot.mstatus);

@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uImages } from '../cli/elf-cases.js';
-import { repoRoot } from '../support/run-guest.js';
-import { boundedRunProblem, runTsemuBounded } from './process.js';
+import { repoRoot, runQemu } from '../support/run-guest.js';
+import { boundedRunProblem, guestFailureExit, runTsemuBounded } from './process.js';
 import { Rng } from './rng.js';
 
 export interface InputsRun {
@@ -44,6 +44,16 @@ export function mutate(base: Buffer, rng: Rng): Buffer {
   return b;
 }
 
+/**
+ * A mutated guest that asked the test finisher for a failure exit must do the same on QEMU 7.2
+ * (same image, same command line): tsemu's exit status then is QEMU's.
+ */
+async function qemuDisagrees(args: readonly string[], status: number | null): Promise<string | undefined> {
+  const q = await runQemu(args, { timeoutMs: 10_000 });
+  if (q.status === status) return undefined;
+  return `the guest asked for a failure exit (status ${status ?? 'none'}, nothing on stderr); QEMU 7.2 ${q.timedOut ? 'was still running after 10 s' : `exited with ${q.status ?? q.signal}: ${q.stderr.trim().split('\n')[0] ?? ''}`}`;
+}
+
 export async function runInputsSeed(seed: number, cases: number): Promise<InputsRun> {
   const rng = new Rng(seed);
   const dir = mkdtempSync(join(tmpdir(), 'tsemu-fuzz-inputs-'));
@@ -54,8 +64,9 @@ export async function runInputsSeed(seed: number, cases: number): Promise<Inputs
       const [name, base] = rng.pick(all);
       const file = join(dir, `case-${i}-${name}`);
       writeFileSync(file, mutate(base, rng));
-      const r = await runTsemuBounded(['-M', 'virt', '-bios', 'none', '-display', 'none', '-serial', 'null', '-no-reboot', '-kernel', file], 4_000);
-      const p = boundedRunProblem(r);
+      const args = ['-M', 'virt', '-bios', 'none', '-display', 'none', '-serial', 'null', '-no-reboot', '-kernel', file];
+      const r = await runTsemuBounded(args, 4_000);
+      const p = boundedRunProblem(r) ?? (guestFailureExit(r) ? await qemuDisagrees(args, r.status) : undefined);
       if (p !== undefined) problems.push(`seed ${seed}, case ${i} (mutated ${name}): ${p}\n  reproduce: npm run fuzz -- --only inputs --seed ${seed}`);
     }
   } finally {

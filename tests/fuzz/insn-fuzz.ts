@@ -13,8 +13,11 @@ import { disassemble } from '../../src/target/riscv/disas.js';
 import { runQemu, runTsemu, type GuestRunResult } from '../support/run-guest.js';
 import { buildGuest, SAVE_NAMES, type Step } from './insn-gen.js';
 
-/** QEMU 7.2's rv64 without the extensions tsemu does not implement (H, Zba/Zbb/Zbc/Zbs), so illegal means illegal on both. */
-export const QEMU_CPU = 'rv64,h=false,zba=false,zbb=false,zbc=false,zbs=false';
+/**
+ * QEMU 7.2's rv64 without what tsemu does not implement (H, Zba/Zbb/Zbc/Zbs, the debug trigger
+ * CSRs tselect/tdata1-3), so illegal means illegal on both.
+ */
+export const QEMU_CPU = 'rv64,h=false,zba=false,zbb=false,zbc=false,zbs=false,debug=false';
 export const TSEMU_CPU = 'rv64';
 export const CHUNK = 256;
 

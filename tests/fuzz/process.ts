@@ -46,12 +46,21 @@ export function hostException(text: string): string | undefined {
   return m ? m[0].trim() : undefined;
 }
 
+/**
+ * A run that ended by itself with a non-zero status and nothing on stderr: the guest asked the
+ * test finisher (sifive_test) for a failure exit, a guest-visible outcome (the caller checks that
+ * QEMU exits with the same status).
+ */
+export function guestFailureExit(r: BoundedRun): boolean {
+  return !r.terminated && !r.wedged && r.status !== null && r.status !== 0 && r.stderr.trim() === '';
+}
+
 /** What is wrong with a fuzzed run of tsemu, or undefined. */
 export function boundedRunProblem(r: BoundedRun): string | undefined {
   if (r.wedged) return 'did not exit within 5 s of SIGTERM';
   const exc = hostException(r.stderr);
   if (exc !== undefined) return `host exception: ${exc}`;
-  if (!r.terminated && r.status !== 0) {
+  if (!r.terminated && r.status !== 0 && !guestFailureExit(r)) {
     const lines = r.stderr.trim().split('\n').filter((l) => l.trim() !== '');
     if (lines.length !== 1) return `exit status ${r.status ?? r.signal} with ${lines.length} lines on stderr (want one): ${lines.slice(0, 3).join(' | ')}`;
   }

@@ -542,8 +542,9 @@ export abstract class Hart {
     if (this.priv === Priv.S && (this.csr(CsrSlot.mstatus) & MSTATUS.TVM) !== 0n) throw new IllegalCsr();
     const mode = BigInt.asUintN(64, value) >> 60n;
     if (mode !== 0n && !SATP_PAGING_MODES.includes(mode)) return; // unsupported modes leave satp unchanged
-    const legal = mode === 0n ? 0n : value & ((0xfn << 60n) | (0xffffn << 44n) | ((1n << 44n) - 1n));
-    this.setCsr(CsrSlot.satp, BigInt.asIntN(64, legal));
+    // MODE, ASID (16 bits) and PPN (44) fill all 64 bits; with MODE = Bare QEMU 7.2 keeps the
+    // other fields as written (the spec: "UNSPECIFIED"), and so does tsemu (satpIsBare)
+    this.setCsr(CsrSlot.satp, BigInt.asIntN(64, value));
     this.flushTlb();
   }
 
