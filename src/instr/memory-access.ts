@@ -8,7 +8,7 @@
 import type { GuestMemory } from '../memory/guest-memory.js';
 import { CsrSlot, RunState, SLOT_CSR, SLOT_PRIV, VcpuStateViews, WORD_RUN_STATE } from '../abi/state-layout.js';
 import { Access, MSTATUS, MPP_SHIFT, Priv } from '../target/riscv/csr.js';
-import { walkPageTable } from '../target/riscv/mmu.js';
+import { satpIsBare, walkPageTable } from '../target/riscv/mmu.js';
 import type { InstrMemory } from './runtime.js';
 
 export function guestMemoryForInstr(mem: GuestMemory, harts: () => readonly (VcpuStateViews | undefined)[], present: (cpu: number) => boolean): InstrMemory {
@@ -26,7 +26,7 @@ export function guestMemoryForInstr(mem: GuestMemory, harts: () => readonly (Vcp
       const mstatus = i64[SLOT_CSR + CsrSlot.mstatus];
       let priv = s.i32[2 * SLOT_PRIV] as Priv;
       if (priv === Priv.M && (mstatus & MSTATUS.MPRV) !== 0n) priv = Number((mstatus & MSTATUS.MPP) >> MPP_SHIFT) as Priv;
-      if (priv === Priv.M || satp === 0n) return BigInt.asUintN(64, vaddr);
+      if (priv === Priv.M || satpIsBare(satp)) return BigInt.asUintN(64, vaddr);
       const r = walkPageTable(readOnlyWalkMemory, {
         vaddr: BigInt.asIntN(64, vaddr), access: Access.Read, priv: Priv.S, satp, sum: true, mxr: true,
       });

@@ -12,7 +12,7 @@
  */
 import { Hart } from '../target/riscv/hart.js';
 import { Access, Cause, MSTATUS, MPP_SHIFT, Priv } from '../target/riscv/csr.js';
-import { walkPageTable } from '../target/riscv/mmu.js';
+import { satpIsBare, walkPageTable } from '../target/riscv/mmu.js';
 import { FP_OP_TABLE, FpOperands } from '../target/riscv/fpu/op-table.js';
 import { AMO, CsrOp } from '../abi/ops.js';
 import type { BlockContext } from '../abi/helpers.js';
@@ -146,7 +146,7 @@ export class VcpuContext extends Hart implements BlockContext {
    */
   private translate(vaddr: bigint, access: Access, priv: Priv, pc: number, insnIndex: number): number {
     const satp = this.csr(CsrSlot.satp);
-    if (priv === Priv.M || satp === 0n) return Number(BigInt.asUintN(64, vaddr));
+    if (priv === Priv.M || satpIsBare(satp)) return Number(BigInt.asUintN(64, vaddr));
     const mstatus = this.csr(CsrSlot.mstatus);
     const r = walkPageTable(this.mem, {
       vaddr, access, priv, satp, sum: (mstatus & MSTATUS.SUM) !== 0n, mxr: (mstatus & MSTATUS.MXR) !== 0n,
@@ -223,8 +223,11 @@ export class VcpuContext extends Hart implements BlockContext {
   loadVirt(vaddr: bigint, size: number, pc: number, insnIndex: number): bigint | undefined {
     const pa = this.translate(vaddr, Access.Read, this.dataPriv(), pc, insnIndex);
     if (pa < 0) return undefined;
-    const misaligned = (pa & (size - 1)) !== 0;
-    if ((pa & 0xfff) + size > 0x1000 || (misaligned && this.isIo(pa))) return this.loadSplit(vaddr, size, pc, insnIndex);
+    // page offset and alignment from vaddr: pa is a double, inexact above 2^53 (a misaligned
+    // load from such an address faults at the aligned address below it, as QEMU's split does)
+    const pageOff = Number(vaddr & 0xfffn);
+    const misaligned = (pageOff & (size - 1)) !== 0;
+    if (pageOff + size > 0x1000 || (misaligned && this.isIo(pa))) return this.loadSplit(vaddr, size, pc, insnIndex);
     const off = this.mem.ramOffset(pa);
     if (off >= 0) {
       const lo = Number(BigInt.asIntN(32, vaddr));
@@ -255,8 +258,9 @@ export class VcpuContext extends Hart implements BlockContext {
   storeVirt(vaddr: bigint, size: number, value: bigint, pc: number, insnIndex: number, insnLength: number): boolean {
     const pa = this.translate(vaddr, Access.Write, this.dataPriv(), pc, insnIndex);
     if (pa < 0) return false;
-    const crosses = (pa & 0xfff) + size > 0x1000;
-    if (crosses || ((pa & (size - 1)) !== 0 && this.isIo(pa))) return this.storeBytes(vaddr, size, value, crosses, pc, insnIndex, insnLength);
+    const pageOff = Number(vaddr & 0xfffn); // not pa: inexact above 2^53
+    const crosses = pageOff + size > 0x1000;
+    if (crosses || ((pageOff & (size - 1)) !== 0 && this.isIo(pa))) return this.storeBytes(vaddr, size, value, crosses, pc, insnIndex, insnLength);
     const r = this.storePhys(vaddr, pa, size, value, pc, insnIndex);
     if (r === 'exit') this.exitAfter(pc + insnLength, insnIndex);
     return r !== 'fault';
@@ -560,7 +564,7 @@ export class VcpuContext extends Hart implements BlockContext {
     if (cached !== undefined) return cached + (pc & 0xfff);
     const satp = this.csr(CsrSlot.satp);
     let pa: number;
-    if (this.priv === Priv.M || satp === 0n) {
+    if (this.priv === Priv.M || satpIsBare(satp)) {
       pa = pc < 0 ? -1 : pc;
     } else {
       const mstatus = this.csr(CsrSlot.mstatus);

@@ -99,7 +99,10 @@ export class RunLoop {
       }
       const next = runBlock(block, ctx, cache);
       f64[SLOT_PC] = next;
-      block = cache.next(block, next);
+      // No chaining past a block that asked for service: looking the next block up may take a
+      // fetch fault, which must not come before an interrupt the block has just enabled (mret
+      // into a page that faults with a timer pending: QEMU takes the interrupt).
+      block = i32[WORD_EXIT_REQUEST] !== 0 ? undefined : cache.next(block, next);
     }
     return StepResult.Budget;
   }

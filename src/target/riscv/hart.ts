@@ -106,9 +106,10 @@ export abstract class Hart {
   protected abstract mtimecmp(): bigint;
 
   /**
-   * The interrupt to take now, or -1. Like QEMU 7.2 (riscv_cpu_local_irq_pending)
-   * this is the lowest-numbered one among those enabled for M and for S, not
-   * the privileged spec's priority order (see IRQ_PRIORITY).
+   * The interrupt to take now, or -1. Like QEMU 7.2 (riscv_cpu_local_irq_pending): interrupts
+   * destined for M-mode first (the privileged spec: a higher-privilege mode's interrupts are
+   * serviced before a lower one's), then those delegated to S; within a mode the lowest-numbered
+   * one, not the spec's MEI, MSI, MTI, SEI, SSI, STI order.
    */
   pendingInterrupt(): number {
     const pending = this.effectiveMip() & this.csr(CsrSlot.mie);
@@ -118,7 +119,8 @@ export abstract class Hart {
     const mideleg = this.csr(CsrSlot.mideleg);
     const mEnabled = priv < Priv.M || (mstatus & MSTATUS.MIE) !== 0n;
     const sEnabled = priv < Priv.S || (priv === Priv.S && (mstatus & MSTATUS.SIE) !== 0n);
-    const irqs = (mEnabled ? pending & ~mideleg : 0n) | (sEnabled ? pending & mideleg : 0n);
+    const mIrqs = mEnabled ? pending & ~mideleg : 0n;
+    const irqs = mIrqs !== 0n ? mIrqs : sEnabled ? pending & mideleg : 0n;
     if (irqs === 0n) return -1;
     let n = 0;
     while (((irqs >> BigInt(n)) & 1n) === 0n) n++;
@@ -540,8 +542,9 @@ export abstract class Hart {
     if (this.priv === Priv.S && (this.csr(CsrSlot.mstatus) & MSTATUS.TVM) !== 0n) throw new IllegalCsr();
     const mode = BigInt.asUintN(64, value) >> 60n;
     if (mode !== 0n && !SATP_PAGING_MODES.includes(mode)) return; // unsupported modes leave satp unchanged
-    const legal = mode === 0n ? 0n : value & ((0xfn << 60n) | (0xffffn << 44n) | ((1n << 44n) - 1n));
-    this.setCsr(CsrSlot.satp, BigInt.asIntN(64, legal));
+    // MODE, ASID (16 bits) and PPN (44) fill all 64 bits; with MODE = Bare QEMU 7.2 keeps the
+    // other fields as written (the spec: "UNSPECIFIED"), and so does tsemu (satpIsBare)
+    this.setCsr(CsrSlot.satp, BigInt.asIntN(64, value));
     this.flushTlb();
   }
 

@@ -61,6 +61,15 @@ function permitted(pte: bigint, req: WalkRequest): boolean {
   }
 }
 
+/**
+ * Is translation off (satp MODE = Bare)? Not `satp === 0`: with MODE = Bare the spec leaves the
+ * other fields' values unspecified and QEMU 7.2 stores them as written (`csrwi satp, 1` reads 1).
+ * satp is held sign-extended, so Bare is 0 <= satp < 2^60.
+ */
+export function satpIsBare(satp: bigint): boolean {
+  return satp >= 0n && satp < 1n << 60n;
+}
+
 /** Page-table levels of a satp MODE (8 Sv39, 9 Sv48, 10 Sv57). */
 function levelsOf(satp: bigint): number {
   return Number(BigInt.asUintN(64, satp) >> 60n) - 5;
