@@ -107,6 +107,8 @@ class GuestThread {
   alt: AltStack = { sp: 0n, flags: SS_DISABLE, size: 0n };
   clearTid = 0;
   worker: { terminate(): unknown } | undefined;
+  /** When the parked call's timeout (ppoll, pselect6, epoll_pwait) runs out (performance.now()). */
+  deadline: number | undefined;
   /** execve replaced this thread's worker (its late "done" means nothing). */
   replaced = false;
   readonly ch: Channel;
@@ -277,11 +279,15 @@ export class Service {
     const args = [10, 11, 12, 13, 14, 15].map((r) => x[SLOT_X + r]);
     const strace = this.opts.strace ? straceMemory(th.proc.space) : undefined;
     if (strace && !again) this.opts.write(this.opts.log.fd, straceCall(th.proc.pid, nr, args, strace));
+    const wait = th.proc.kernel.wait;
+    wait.expired = th.deadline !== undefined && performance.now() >= th.deadline;
+    wait.timeoutMs = undefined;
     const r = this.threadCall(th, nr, args, epc) ?? th.proc.kernel.syscall(nr, args);
+    if (r.kind !== 'return' || r.value !== BigInt(WOULD_BLOCK)) th.deadline = undefined;
     switch (r.kind) {
       case 'return':
         if (r.value === BigInt(WOULD_BLOCK)) {
-          this.parked.push({ th, epc });
+          this.park(th, epc, wait.timeoutMs);
           return;
         }
         x[SLOT_X + 10] = BigInt.asIntN(64, r.value);
@@ -297,6 +303,26 @@ export class Service {
       case 'signal': return this.endProcess(th, r);
       case 'replaced': return this.respond(th, ChannelAction.End);
     }
+  }
+
+  /** The call waits; with a timeout, it runs once more when that is up (a timer, as nothing else may change). */
+  private park(th: GuestThread, epc: number, timeoutMs: number | undefined): void {
+    this.parked.push({ th, epc });
+    if (timeoutMs === undefined || th.deadline !== undefined) return;
+    th.deadline = performance.now() + timeoutMs;
+    this.armTimer(th, th.deadline);
+  }
+
+  private armTimer(th: GuestThread, deadline: number): void {
+    setTimeout(() => {
+      if (th.deadline !== deadline) return; // that call ended meanwhile
+      if (performance.now() < deadline) return this.armTimer(th, deadline); // a timer may fire a little early
+      try {
+        this.unpark();
+      } catch (e) {
+        this.host.fatal(e instanceof Error ? (e.stack ?? e.message) : String(e));
+      }
+    }, Math.max(1, Math.ceil(deadline - performance.now())));
   }
 
   /** Back to the guest: first any signal that waits for the thread and is not blocked. */

@@ -34,6 +34,8 @@ function recipesFor(kind: 'static' | 'dynamic'): UserRecipe[] {
   list.push(
     { name: `args-${kind}`, options: [...opts, '-E', 'TSEMU_T_A=1,TSEMU_T_EXIT=7', '-E', 'TSEMU_T_B=two words', '-U', 'TSEMU_T_A', '-0', 'renamed'], program: bin('args'), args: ['x', 'two words', ''] },
     { name: `files-${kind}`, options: opts, program: bin('files'), args: ['$DIR'] },
+    // poll/select/epoll, eventfd, unix and loopback sockets between threads and a fork
+    { name: `net-${kind}`, options: opts, program: bin('net'), args: ['$DIR'] },
     { name: `memory-segv-${kind}`, options: opts, program: bin('memory'), args: ['segv'] },
     { name: `hello-strace-${kind}`, options: [...opts, '-strace'], program: bin('hello'), args: [], strace: true },
     // what execve of args (argv and environment as procs.c passes them) must print: QEMU running it directly
