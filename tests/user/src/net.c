@@ -10,6 +10,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,6 +325,56 @@ static void udp(void) {
   close(c);
 }
 
+/* A signal to a thread waiting in poll (EINTR, restarted or not) or in a read (SA_RESTART: read again). */
+static volatile sig_atomic_t handled, stop_kicking;
+static pthread_t main_thread;
+static int kick_fd;
+static void on_usr1(int s) { (void)s; handled++; }
+static void *kicker(void *arg) {
+  struct timespec nap = {0, 20000000};
+  /* the poll case kicks until main has seen EINTR; the read case until a handler ran, then writes */
+  while (arg == 0 ? !stop_kicking : !handled) {
+    nanosleep(&nap, 0);
+    pthread_kill(main_thread, SIGUSR1);
+  }
+  if (arg != 0) {
+    nanosleep(&nap, 0);
+    write(kick_fd, "late", 4);
+  }
+  return 0;
+}
+
+static void interrupted(void) {
+  main_thread = pthread_self();
+  struct sigaction sa = {.sa_handler = on_usr1};
+  sigaction(SIGUSR1, &sa, 0);
+  int p[2];
+  pipe(p);
+  struct pollfd f = {p[0], POLLIN, 0};
+  pthread_t t;
+  pthread_create(&t, 0, kicker, 0);
+  int n = poll(&f, 1, -1);
+  printf("poll interrupted: %d %s handled %d\n", n, strerror(errno), handled > 0);
+  stop_kicking = 1;
+  pthread_join(t, 0);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGUSR1, &sa, 0);
+  int sv[2];
+  socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+  kick_fd = sv[0];
+  handled = 0;
+  stop_kicking = 0;
+  pthread_create(&t, 0, kicker, (void *)1);
+  char buf[8] = {0};
+  ssize_t r = read(sv[1], buf, sizeof buf);
+  printf("SA_RESTART read: %zd %s\n", r, buf);
+  pthread_join(t, 0);
+  close(p[0]);
+  close(p[1]);
+  close(sv[0]);
+  close(sv[1]);
+}
+
 int main(int argc, char **argv) {
   setvbuf(stdout, 0, _IONBF, 0);
   polls();
@@ -333,5 +384,6 @@ int main(int argc, char **argv) {
   unix_path(argc > 1 ? argv[1] : "/tmp");
   tcp();
   udp();
+  interrupted();
   return 0;
 }
