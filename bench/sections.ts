@@ -12,6 +12,7 @@ import type { BenchSection } from './section.js';
 import { smpScalingSection } from './smp-scaling.js';
 import { traceOverheadSection } from './trace-overhead.js';
 import { ubootPromptSection } from './uboot-prompt.js';
+import { userModeSection } from './user-mode.js';
 
 export const SECTIONS: readonly BenchSection[] = [
   guestMipsSection,
@@ -21,4 +22,5 @@ export const SECTIONS: readonly BenchSection[] = [
   traceOverheadSection,
   instrOverheadSection,
   hotplugLatencySection,
+  userModeSection,
 ];

@@ -14,6 +14,7 @@ import { E, errnoOf } from './errno.js';
 import { FdTable, STD_STREAMS, type GuestFd } from './fd-table.js';
 import type { AddressSpace } from './address-space.js';
 import { hostPath } from './paths.js';
+import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, type FileObject } from './file-object.js';
 
 export const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100;
@@ -30,14 +31,18 @@ export interface PipeBuffer {
   data: Buffer[];
   writers: number;
   readers: number;
+  /** Changes (writes, an end closing), for epoll's edge-triggered mode. */
+  gen: number;
 }
 
 /** What a guest descriptor refers to beyond the host descriptor. */
-interface Description {
+export interface Description {
   /** Position of a regular file, kept here (positional I/O); undefined: the host's own offset. */
   pos: bigint | undefined;
   flags: number;
   pipe: { buf: PipeBuffer; end: 'r' | 'w' } | undefined;
+  /** An object inside the emulator (socket, eventfd, epoll): no host descriptor. */
+  obj?: FileObject;
   /** Guest descriptors naming this description, in every process (dup and fork share it). */
   refs: number;
 }
@@ -194,6 +199,7 @@ export class GuestFiles {
   /** Read up to `count` bytes from guest fd into a host buffer: the bytes, or -errno. */
   private readHost(f: Fd, count: number, at: bigint | undefined): Buffer | number {
     if (f.desc.pipe) return this.readPipe(f, count);
+    if (f.desc.obj) return this.blocking(f, f.desc.obj.read(count));
     const buf = Buffer.alloc(Math.min(count, 1 << 20));
     const pos = at ?? f.desc.pos;
     for (;;) {
@@ -213,6 +219,51 @@ export class GuestFiles {
     }
   }
 
+  /** -EAGAIN from an object: the call parks unless the description is non-blocking. */
+  private blocking<T>(f: Fd, r: T | number): T | number {
+    return r === -E.EAGAIN && (f.desc.flags & O_NONBLOCK) === 0 ? WOULD_BLOCK : r;
+  }
+
+  /** A call that cannot go on yet (the service parks it). */
+  wouldBlock(): number {
+    return WOULD_BLOCK;
+  }
+
+  /** A new descriptor for an object inside the emulator. */
+  addObject(obj: FileObject, flags: number, cloexec: boolean): number {
+    return this.fds.add({ host: -1, path: undefined, dir: undefined, cloexec, desc: { pos: undefined, flags, pipe: undefined, obj, refs: 1 } } as Fd);
+  }
+
+  /** The object guest `fd` names and whether it is non-blocking; -EBADF if not open, -ENOTSOCK... for others (EINVAL). */
+  objectOf(fd: bigint): { obj: FileObject; nonblock: boolean } | number {
+    const f = this.fd(Number(fd));
+    if (!f) return -E.EBADF;
+    if (!f.desc.obj) return -88; // ENOTSOCK: the socket calls' answer for a file; epoll's callers map it
+    return { obj: f.desc.obj, nonblock: (f.desc.flags & O_NONBLOCK) !== 0 };
+  }
+
+  description(fd: bigint): Description | undefined {
+    return this.fd(Number(fd))?.desc;
+  }
+
+  /** poll(2)'s bits for guest `fd` now (POLLNVAL if it is not open). */
+  pollMask(fd: number): number {
+    const f = this.fd(fd);
+    return f ? this.descMask(f.desc) : POLLNVAL;
+  }
+
+  descMask(d: Description): number {
+    if (d.obj) return d.obj.poll();
+    const p = d.pipe;
+    if (!p) return POLLIN | POLLOUT; // host files and terminals: a read or write goes on at once
+    if (p.end === 'r') return (p.buf.data.length > 0 ? POLLIN : 0) | (p.buf.writers === 0 ? POLLHUP : 0);
+    return p.buf.readers === 0 ? POLLOUT | POLLERR : POLLOUT;
+  }
+
+  descGen(d: Description): number {
+    return d.obj?.gen ?? d.pipe?.buf.gen ?? 0;
+  }
+
   private readPipe(f: Fd, count: number): Buffer | number {
     const p = f.desc.pipe;
     if (!p || p.end !== 'r') return -E.EBADF;
@@ -223,6 +274,7 @@ export class GuestFiles {
     const all = Buffer.concat(p.buf.data);
     const out = all.subarray(0, count);
     p.buf.data = all.length > count ? [all.subarray(count)] : [];
+    p.buf.gen++;
     return out;
   }
 
@@ -232,8 +284,10 @@ export class GuestFiles {
       if (p.end !== 'w') return -E.EBADF;
       if (p.buf.readers === 0) return -32; // EPIPE
       p.buf.data.push(Buffer.from(data));
+      p.buf.gen++;
       return data.length;
     }
+    if (f.desc.obj) return this.blocking(f, f.desc.obj.write(data));
     try {
       let pos = at ?? f.desc.pos;
       if (at === undefined && pos !== undefined && (f.desc.flags & O_APPEND) !== 0) pos = fs.fstatSync(f.host, { bigint: true }).size;
@@ -305,6 +359,7 @@ export class GuestFiles {
   lseek(fd: bigint, offset: bigint, whence: bigint): number | bigint {
     const f = this.fd(Number(fd));
     if (!f) return -E.EBADF;
+    if (f.desc.obj || f.desc.pipe) return -E.ESPIPE;
     let st: fs.BigIntStats;
     try {
       st = fs.fstatSync(f.host, { bigint: true });
@@ -362,6 +417,7 @@ export class GuestFiles {
         else {
           const f = this.fd(d);
           if (!f) return -E.EBADF;
+          if (f.desc.obj || f.desc.pipe) return this.space.write(Number(buf), anonStat(f.desc)) ? 0 : -E.EFAULT;
           st = fs.fstatSync(f.host, { bigint: true });
         }
       } else {
@@ -379,6 +435,7 @@ export class GuestFiles {
   fstat(fd: bigint, buf: bigint): number {
     const f = this.fd(Number(fd));
     if (!f) return -E.EBADF;
+    if (f.desc.obj || f.desc.pipe) return this.space.write(Number(buf), anonStat(f.desc)) ? 0 : -E.EFAULT;
     try {
       return this.space.write(Number(buf), this.packStat(fs.fstatSync(f.host, { bigint: true }))) ? 0 : -E.EFAULT;
     } catch (e) {
@@ -596,17 +653,17 @@ export class GuestFiles {
       case 1030: return this.dup(fd, Number(arg), true);
       case 1: return f.cloexec ? 1 : 0;
       case 2: f.cloexec = (Number(arg) & 1) !== 0; return 0;
-      case 3: return f.desc.pipe ? (f.desc.pipe.end === 'w' ? 1 : 0) : hostFlags(f.host, f.desc.flags);
+      case 3: return f.desc.pipe ? (f.desc.pipe.end === 'w' ? 1 : 0) | (f.desc.flags & O_NONBLOCK) : f.desc.obj ? f.desc.flags : hostFlags(f.host, f.desc.flags);
       case 4: f.desc.flags = (f.desc.flags & ~(O_APPEND | O_NONBLOCK)) | (Number(arg) & (O_APPEND | O_NONBLOCK)); return 0;
       default: return -E.EINVAL;
     }
   }
 
   pipe2(fdsAddr: bigint, flags: bigint): number {
-    const buf: PipeBuffer = { data: [], writers: 1, readers: 1 };
+    const buf: PipeBuffer = { data: [], writers: 1, readers: 1, gen: 0 };
     const cloexec = (Number(flags) & O_CLOEXEC) !== 0;
-    const r = this.fds.add({ host: -1, path: undefined, dir: undefined, cloexec, desc: { pos: undefined, flags: 0, pipe: { buf, end: 'r' }, refs: 1 } } as Fd);
-    const w = this.fds.add({ host: -1, path: undefined, dir: undefined, cloexec, desc: { pos: undefined, flags: 1, pipe: { buf, end: 'w' }, refs: 1 } } as Fd);
+    const r = this.fds.add({ host: -1, path: undefined, dir: undefined, cloexec, desc: { pos: undefined, flags: Number(flags) & O_NONBLOCK, pipe: { buf, end: 'r' }, refs: 1 } } as Fd);
+    const w = this.fds.add({ host: -1, path: undefined, dir: undefined, cloexec, desc: { pos: undefined, flags: 1 | (Number(flags) & O_NONBLOCK), pipe: { buf, end: 'w' }, refs: 1 } } as Fd);
     const out = new Uint8Array(8);
     new DataView(out.buffer).setInt32(0, r, true);
     new DataView(out.buffer).setInt32(4, w, true);
@@ -617,8 +674,22 @@ export class GuestFiles {
   ioctl(fd: bigint, req: bigint, arg: bigint): number {
     const f = this.fd(Number(fd));
     if (!f) return -E.EBADF;
-    const tty = !f.desc.pipe && isatty(f.host);
+    const tty = !f.desc.pipe && !f.desc.obj && isatty(f.host);
     switch (Number(BigInt.asUintN(32, req))) {
+      case 0x5421: { // FIONBIO
+        const on = this.space.read(Number(arg), 4);
+        if (on === undefined) return -E.EFAULT;
+        const set = Buffer.from(on).readInt32LE(0) !== 0;
+        f.desc.flags = set ? f.desc.flags | O_NONBLOCK : f.desc.flags & ~O_NONBLOCK;
+        return 0;
+      }
+      case 0x541b: { // FIONREAD
+        const n = f.desc.obj ? f.desc.obj.available() : f.desc.pipe ? f.desc.pipe.buf.data.reduce((k, d) => k + d.length, 0) : -1;
+        if (n < 0) return tty ? -E.EINVAL : -E.ENOTTY;
+        const out = Buffer.alloc(4);
+        out.writeInt32LE(n, 0);
+        return this.space.write(Number(arg), out) ? 0 : -E.EFAULT;
+      }
       case 0x5401: { // TCGETS
         if (!tty) return -E.ENOTTY;
         const t = new Uint8Array(36);
@@ -661,6 +732,18 @@ export class GuestFiles {
   }
 }
 
+/** fstat of a pipe or an emulator object: its file type, nothing else the guest could rely on. */
+function anonStat(d: Description): Uint8Array {
+  const b = new Uint8Array(STAT_SIZE);
+  const v = new DataView(b.buffer);
+  v.setUint32(16, d.obj ? d.obj.mode : 0o10600, true);
+  v.setUint32(20, 1, true);
+  v.setUint32(24, process.getuid?.() ?? 0, true);
+  v.setUint32(28, process.getgid?.() ?? 0, true);
+  v.setInt32(56, 4096, true);
+  return b;
+}
+
 function direntType(st: fs.BigIntStats): number {
   if (st.isDirectory()) return 4;
   if (st.isFile()) return 8;
@@ -696,9 +779,14 @@ function hostFlags(host: number, fallback: number): number {
 function release(f: Fd): number {
   if (!f.desc) return 0; // a standard stream the guest never used
   if (--f.desc.refs > 0) return 0;
+  if (f.desc.obj) {
+    f.desc.obj.release();
+    return 0;
+  }
   if (f.desc.pipe) {
     if (f.desc.pipe.end === 'w') f.desc.pipe.buf.writers--;
     else f.desc.pipe.buf.readers--;
+    f.desc.pipe.buf.gen++;
     return 0;
   }
   if (f.host < STD_STREAMS) return 0;

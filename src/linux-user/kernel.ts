@@ -15,6 +15,8 @@ import { GuestFiles } from './guest-files.js';
 import { E } from './errno.js';
 import { NR } from './syscall-names.js';
 import { PAGE_SIZE } from '../memory/guest-memory.js';
+import * as net from './net.js';
+import { epollCreate1, epollCtl, epollPwait, ppoll, pselect6, type Waiting } from './poll.js';
 
 /** How a system call ends: a value for a0, or the end of the process. */
 export type SyscallResult =
@@ -54,6 +56,8 @@ export class Kernel {
   private readonly brkStart: number;
   private readonly realtimeOffset: bigint;
   private rng: bigint | undefined;
+  /** The service's deadline for the call that runs now (ppoll, pselect6, epoll_pwait). */
+  readonly wait: Waiting = { expired: false, timeoutMs: undefined };
 
   constructor(readonly space: AddressSpace, private readonly opts: KernelOptions, files?: GuestFiles) {
     this.files = files ?? new GuestFiles(space, opts.ldPrefix, opts.exePath);
@@ -124,6 +128,46 @@ export class Kernel {
       case NR.fcntl: return f.fcntl(a[0], a[1], a[2]);
       case NR.pipe2: return f.pipe2(a[0], a[1]);
       case NR.ioctl: return f.ioctl(a[0], a[1], a[2]);
+      case NR.eventfd2: return net.eventfd2(f, a[0], Number(a[1]));
+      case NR.epoll_create1: return epollCreate1(f, Number(a[0]));
+      case NR.epoll_ctl: return epollCtl(f, this.space, a[0], Number(a[1]), a[2], a[3]);
+      case NR.epoll_pwait: return epollPwait(f, this.space, this.wait, a[0], a[1], Number(BigInt.asIntN(32, a[2])), Number(BigInt.asIntN(32, a[3])));
+      case NR.ppoll: return ppoll(f, this.space, this.wait, a[0], Number(a[1]), a[2]);
+      case NR.pselect6: return pselect6(f, this.space, this.wait, a);
+      default: return this.socketCall(nr, a);
+    }
+  }
+
+  // eslint-disable-next-line complexity
+  private socketCall(nr: number, a: readonly bigint[]): number | bigint {
+    const f = this.files;
+    const s = this.space;
+    const int = (v: bigint): number => Number(BigInt.asIntN(32, v));
+    switch (nr) {
+      case NR.socket: return net.socket(f, int(a[0]), int(a[1]), int(a[2]));
+      case NR.socketpair: return net.socketpair(f, s, int(a[0]), int(a[1]), a[3]);
+      case NR.bind: return net.bind(f, s, a[0], a[1], int(a[2]));
+      case NR.listen: return net.listen(f, a[0]);
+      case NR.connect: return net.connect(f, s, a[0], a[1], int(a[2]));
+      case NR.accept: return net.accept4(f, s, a[0], a[1], a[2], 0);
+      case NR.accept4: return net.accept4(f, s, a[0], a[1], a[2], int(a[3]));
+      case NR.getsockname: return net.sockName(f, s, a[0], a[1], a[2], false);
+      case NR.getpeername: return net.sockName(f, s, a[0], a[1], a[2], true);
+      case NR.sendto: return net.sendto(f, s, a);
+      case NR.recvfrom: return net.recvfrom(f, s, a);
+      case NR.sendmsg: return net.sendmsg(f, s, a[0], a[1], int(a[2]));
+      case NR.recvmsg: return net.recvmsg(f, s, a[0], a[1], int(a[2]));
+      case NR.shutdown: return net.shutdown(f, a[0], int(a[1]));
+      case NR.setsockopt: return net.setsockopt(f, s, a);
+      case NR.getsockopt: return net.getsockopt(f, s, a);
+      default: return this.otherCall(nr, a);
+    }
+  }
+
+  // eslint-disable-next-line complexity
+  private otherCall(nr: number, a: readonly bigint[]): number | bigint {
+    const f = this.files;
+    switch (nr) {
       case NR.umask: { const old = f.umask; f.umask = Number(a[0]) & 0o777; return old; }
       case NR.utimensat: return 0;
       case NR.brk: return this.brk(Number(a[0]));

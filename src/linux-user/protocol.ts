@@ -5,6 +5,8 @@
  */
 import type { TracingConfig } from '../trace/thread-tracing.js';
 import type { GuestMemoryBuffers } from '../memory/guest-memory.js';
+import type { InstrReport } from '../instr/thread-env.js';
+import type { LibraryLoadMessage } from '../instr/thread-host.js';
 
 export interface UserWorkerData {
   /** The process's guest memory. */
@@ -23,9 +25,15 @@ export interface UserWorkerData {
   /** -d int / exec / cpu, and where -d output and -strace go (stderr or the -D file). */
   log: { int: boolean; exec: boolean; cpu: boolean; fd: number };
   tracing: TracingConfig;
+  /** vCPU rows of instrumentation scoreboards (user-main adds it with the libraries). */
+  maxVcpus?: number;
+  /** -instr libraries the thread's worker loads before its first instruction (user-main adds them). */
+  instr?: LibraryLoadMessage[];
 }
 
 export type UserWorkerReport =
   | { type: 'trap'; tid: number }
   | { type: 'done'; tid: number }
-  | { type: 'fatal'; message: string };
+  | { type: 'fatal'; message: string }
+  /** From the worker's instrumentation instances (a callback threw, a message for the user). */
+  | { type: 'instr'; report: InstrReport };

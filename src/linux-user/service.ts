@@ -26,7 +26,7 @@ import { execImage } from './process.js';
 import { NR } from './syscall-names.js';
 import { straceCall, straceReturn, type StraceMemory } from './strace.js';
 import {
-  CLD_EXITED, CLD_KILLED, encodeSiginfo, IGNORED_BY_DEFAULT, restoreFrame, SIGCHLD, SA_NODEFER, SA_RESETHAND, SEGV_ACCERR, SEGV_MAPERR, setupFrame, SI_TKILL, SI_USER, SIG_DFL, SIG_IGN,
+  CLD_EXITED, CLD_KILLED, encodeSiginfo, IGNORED_BY_DEFAULT, restoreFrame, SIGCHLD, SA_NODEFER, SA_RESTART, SA_RESETHAND, SEGV_ACCERR, SEGV_MAPERR, setupFrame, SI_TKILL, SI_USER, SIG_DFL, SIG_IGN,
   SIGKILL, sigBit, SIGSTOP, SS_DISABLE, SS_ONSTACK, UNBLOCKABLE, type AltStack, type SigAction, type SigInfo,
 } from './signals.js';
 import type { TracingConfig } from '../trace/thread-tracing.js';
@@ -49,6 +49,8 @@ const WNOWAIT = 0x0100_0000;
 const P_ALL = 0;
 const P_PID = 1;
 const EM_RISCV = 243;
+/** Waits that a signal always ends with EINTR, SA_RESTART or not (signal(7)). */
+const NEVER_RESTARTED = new Set([NR.ppoll, NR.pselect6, NR.epoll_pwait]);
 
 export interface ProgramRequest {
   program: string;
@@ -107,6 +109,8 @@ class GuestThread {
   alt: AltStack = { sp: 0n, flags: SS_DISABLE, size: 0n };
   clearTid = 0;
   worker: { terminate(): unknown } | undefined;
+  /** When the parked call's timeout (ppoll, pselect6, epoll_pwait) runs out (performance.now()). */
+  deadline: number | undefined;
   /** execve replaced this thread's worker (its late "done" means nothing). */
   replaced = false;
   readonly ch: Channel;
@@ -196,7 +200,12 @@ export class Service {
     for (let progress = true; progress && this.parked.length > 0;) {
       const list = this.parked;
       this.parked = [];
-      for (const p of list) if (p.th.proc.threads.get(p.th.tid) === p.th) this.syscall(p.th, p.epc, true);
+      for (const p of list) {
+        if (p.th.proc.threads.get(p.th.tid) !== p.th) continue;
+        this.syscall(p.th, p.epc, true);
+        // still waiting (a call that can go on wins over a signal, as in Linux's wait loops)
+        if (this.parked[this.parked.length - 1]?.th === p.th && this.interruptParked(p.th, p.epc)) this.parked.pop();
+      }
       progress = this.parked.length < list.length;
     }
   }
@@ -277,11 +286,15 @@ export class Service {
     const args = [10, 11, 12, 13, 14, 15].map((r) => x[SLOT_X + r]);
     const strace = this.opts.strace ? straceMemory(th.proc.space) : undefined;
     if (strace && !again) this.opts.write(this.opts.log.fd, straceCall(th.proc.pid, nr, args, strace));
+    const wait = th.proc.kernel.wait;
+    wait.expired = th.deadline !== undefined && performance.now() >= th.deadline;
+    wait.timeoutMs = undefined;
     const r = this.threadCall(th, nr, args, epc) ?? th.proc.kernel.syscall(nr, args);
+    if (r.kind !== 'return' || r.value !== BigInt(WOULD_BLOCK)) th.deadline = undefined;
     switch (r.kind) {
       case 'return':
         if (r.value === BigInt(WOULD_BLOCK)) {
-          this.parked.push({ th, epc });
+          this.park(th, epc, wait.timeoutMs);
           return;
         }
         x[SLOT_X + 10] = BigInt.asIntN(64, r.value);
@@ -297,6 +310,57 @@ export class Service {
       case 'signal': return this.endProcess(th, r);
       case 'replaced': return this.respond(th, ChannelAction.End);
     }
+  }
+
+  /**
+   * A waiting call and a signal the thread does not block or ignore: the handler runs now, then the
+   * call starts again (SA_RESTART, except the waits Linux never restarts) or returns EINTR.
+   */
+  private interruptParked(th: GuestThread, epc: number): boolean {
+    const ready = (th.pending | th.proc.pending) & ~th.sigmask;
+    let sig = 0;
+    for (let n = 1; n <= 64 && sig === 0; n++) {
+      if ((ready & sigBit(n)) === 0n) continue;
+      const act = th.proc.actions.get(n);
+      const ignored = act?.handler === SIG_IGN || ((act === undefined || act.handler === SIG_DFL) && IGNORED_BY_DEFAULT.has(n));
+      if (!ignored) sig = n;
+    }
+    if (sig === 0) return false;
+    const nr = Number(th.state.i64[SLOT_X + 17]);
+    const act = th.proc.actions.get(sig);
+    th.deadline = undefined;
+    if (act !== undefined && (act.flags & SA_RESTART) !== 0 && !NEVER_RESTARTED.has(nr)) {
+      th.state.f64[SLOT_PC] = epc; // the handler returns to the ecall: the call runs again
+    } else {
+      th.state.i64[SLOT_X + 10] = BigInt(-E.EINTR);
+      th.state.f64[SLOT_PC] = epc + 4;
+      if (this.opts.strace) {
+        const args = [10, 11, 12, 13, 14, 15].map((r) => th.state.i64[SLOT_X + r]);
+        this.opts.write(this.opts.log.fd, straceReturn(nr, BigInt(-E.EINTR), args, straceMemory(th.proc.space)));
+      }
+    }
+    this.finishCall(th);
+    return true;
+  }
+
+  /** The call waits; with a timeout, it runs once more when that is up (a timer, as nothing else may change). */
+  private park(th: GuestThread, epc: number, timeoutMs: number | undefined): void {
+    this.parked.push({ th, epc });
+    if (timeoutMs === undefined || th.deadline !== undefined) return;
+    th.deadline = performance.now() + timeoutMs;
+    this.armTimer(th, th.deadline);
+  }
+
+  private armTimer(th: GuestThread, deadline: number): void {
+    setTimeout(() => {
+      if (th.deadline !== deadline) return; // that call ended meanwhile
+      if (performance.now() < deadline) return this.armTimer(th, deadline); // a timer may fire a little early
+      try {
+        this.unpark();
+      } catch (e) {
+        this.host.fatal(e instanceof Error ? (e.stack ?? e.message) : String(e));
+      }
+    }, Math.max(1, Math.ceil(deadline - performance.now())));
   }
 
   /** Back to the guest: first any signal that waits for the thread and is not blocked. */

@@ -16,6 +16,9 @@ import type { UserWorkerReport } from '../linux-user/protocol.js';
 import { Service } from '../linux-user/service.js';
 import { ExecError } from '../linux-user/process.js';
 import { ElfLoadError } from '../linux-user/elf-load.js';
+import { LibraryError } from '../instr/thread-host.js';
+import { LibraryLoadError } from '../instr/errors.js';
+import { UserInstr, USER_MAX_VCPUS } from './user-instr.js';
 
 function fail(message: string, status = 1): never {
   writeAll(2, `${message}\n`);
@@ -40,7 +43,7 @@ function dieOf(signal: number): never {
   process.exit(128 + signal);
 }
 
-function run(argv: readonly string[]): void {
+async function run(argv: readonly string[]): Promise<void> {
   let cmd;
   try {
     cmd = parseUserCommandLine(argv, process.env);
@@ -68,7 +71,17 @@ function run(argv: readonly string[]): void {
     writeAll(1, traced.stdout);
     process.exit(traced.status);
   }
-  if (opts.instruments.length > 0) fail(`${USER_PROGRAM_NAME}: -instr: not supported in user mode yet`);
+  let instr: UserInstr | undefined;
+  if (opts.instruments.length > 0) {
+    instr = new UserInstr(traced.tracing, (m) => writeAll(2, `${m}\n`));
+    try {
+      await instr.load(opts.instruments);
+    } catch (e) {
+      if (e instanceof LibraryError || e instanceof LibraryLoadError) fail(`${USER_PROGRAM_NAME}: -instr: ${e.message}`);
+      throw e;
+    }
+  }
+  let finishing = false;
   const items = new Set(opts.logItems);
   const service = new Service({
     strace: opts.strace,
@@ -77,15 +90,21 @@ function run(argv: readonly string[]): void {
     write: (to, text) => { if (text !== '') writeAll(to, text); },
   }, {
     spawn: (data, onReport) => {
-      const worker = new Worker(new URL('./user-worker.js', import.meta.url), { workerData: data });
-      worker.on('message', (r: UserWorkerReport) => onReport(r));
+      const workerData = instr === undefined ? data : { ...data, instr: instr.loadMessages(), maxVcpus: USER_MAX_VCPUS };
+      const worker = new Worker(new URL('./user-worker.js', import.meta.url), { workerData });
+      worker.on('message', (r: UserWorkerReport) => (r.type === 'instr' ? instr?.handle(r.report) : onReport(r)));
       worker.on('error', (e) => fail(`${USER_PROGRAM_NAME}: internal error: ${e.message}`));
       return worker;
     },
     finish: (end) => {
-      traced.tracing.backend.flush();
-      if (end.kind === 'signal') dieOf(end.signal);
-      process.exit(end.status);
+      if (finishing) return;
+      finishing = true;
+      // the libraries' primary instances print their summaries (qi_fini) after the guest's output
+      void (instr?.finish() ?? Promise.resolve()).then(() => {
+        traced.tracing.backend.flush();
+        if (end.kind === 'signal') dieOf(end.signal);
+        process.exit(end.status);
+      });
     },
     fatal: (message) => fail(`${USER_PROGRAM_NAME}: internal error: ${message.split('\n')[0]}${process.env.TSEMU_DEBUG ? `\n${message}` : ''}`),
   });
@@ -120,4 +139,6 @@ function loadError(e: unknown, program: string): never {
   throw e;
 }
 
-run(process.argv.slice(2));
+run(process.argv.slice(2)).catch((e: unknown) => {
+  fail(`${USER_PROGRAM_NAME}: internal error: ${e instanceof Error ? e.message : String(e)}`);
+});

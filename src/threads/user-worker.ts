@@ -23,6 +23,13 @@ import { localSyscall } from '../linux-user/local-calls.js';
 import { NR } from '../linux-user/syscall-names.js';
 import { straceCall, straceReturn } from '../linux-user/strace.js';
 import type { UserWorkerData, UserWorkerReport } from '../linux-user/protocol.js';
+import { Translator } from '../vcpu/translator.js';
+import { bindTranslationEvents, translationHooks } from '../instr/translation-hooks.js';
+import { EventId } from '../trace/generated/events.js';
+import { tcgTraceRuntime } from '../trace/tcg-runtime.js';
+
+/** Translation-level events: while one is wanted for this vCPU, its blocks go through the Translator with the hooks. */
+const TRANS_EVENTS = [EventId.guest_mem_before_trans, EventId.guest_bbl_before_trans, EventId.guest_inst_before_trans];
 
 const port = parentPort;
 if (!port) throw new Error('user worker must run in a worker thread');
@@ -51,7 +58,7 @@ function startContext(ctx: UserContext): void {
   ctx.i32[2 * SLOT_FRM] = frm;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const mem = new GuestMemory(data.mem);
   const state = stateViews(data.state);
   const ch = channelViews(data.channel);
@@ -66,16 +73,30 @@ function main(): void {
   };
   const tracing = attachTracing(data.tracing);
   const instr = new InstrThread({
-    role: 'vcpu', tracing, maxVcpus: cpu + 1,
-    memory: guestMemoryForInstr(mem, () => [state], () => true),
-    report: () => undefined,
+    // the thread's worker is its own translator too (no translator service in user mode)
+    role: 'translator', tracing, maxVcpus: data.maxVcpus ?? cpu + 1,
+    memory: guestMemoryForInstr(mem, () => { const a: (typeof state)[] = []; a[cpu] = state; return a; }, (c) => c === cpu),
+    report: (report) => post({ type: 'instr', report }),
     stateChanged: () => mem.bumpEpoch(),
   });
   bindThreadTracing(tracing, (id, c, args) => instr.rt.deliver(id, c, args));
+  for (const m of data.instr ?? []) await instr.load(m);
   const dispatchers = instr.rt.events.map((_, id) => instr.rt.execDispatcher(id, cpu, tracing.state.dstate));
+  // no translator service in user mode: the thread's own instance gets the translation-level
+  // events of the blocks it translates (the cpu= of the thread), through a Translator of its own
+  bindTranslationEvents(instr.rt);
+  const hooks = translationHooks(cpu);
+  const translator = new Translator(mem, undefined, () => hooks);
+  let epoch = mem.epoch;
   const source: BlockSource = {
-    fetch: () => { throw new Error('no translator service in user mode'); },
-    mayTranslateHere: () => true,
+    fetch: (pc, pa, pa2, priv) => {
+      if (mem.epoch !== epoch) {
+        epoch = mem.epoch;
+        translator.flush();
+      }
+      return translator.translate(pc, pa, pa2, cpu, priv);
+    },
+    mayTranslateHere: () => !TRANS_EVENTS.some((id) => tcgTraceRuntime.wanted(id, cpu)),
   };
   const cache = new BlockCache(ctx, mem, source, dispatchers, instr.boards, hotThreshold(), true);
   const loop = new RunLoop(ctx, cache, {
@@ -139,8 +160,6 @@ function handleTrap(ctx: UserContext, mem: GuestMemory, ch: Channel): boolean {
 /** The calls run here print no strings. */
 const NO_STRACE_MEMORY = { cString: () => undefined, u64: () => undefined };
 
-try {
-  main();
-} catch (e) {
+main().catch((e: unknown) => {
   post({ type: 'fatal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-}
+});

@@ -34,6 +34,8 @@ function recipesFor(kind: 'static' | 'dynamic'): UserRecipe[] {
   list.push(
     { name: `args-${kind}`, options: [...opts, '-E', 'TSEMU_T_A=1,TSEMU_T_EXIT=7', '-E', 'TSEMU_T_B=two words', '-U', 'TSEMU_T_A', '-0', 'renamed'], program: bin('args'), args: ['x', 'two words', ''] },
     { name: `files-${kind}`, options: opts, program: bin('files'), args: ['$DIR'] },
+    // poll/select/epoll, eventfd, unix and loopback sockets between threads and a fork
+    { name: `net-${kind}`, options: opts, program: bin('net'), args: ['$DIR'] },
     { name: `memory-segv-${kind}`, options: opts, program: bin('memory'), args: ['segv'] },
     { name: `hello-strace-${kind}`, options: [...opts, '-strace'], program: bin('hello'), args: [], strace: true },
     // what execve of args (argv and environment as procs.c passes them) must print: QEMU running it directly
@@ -103,7 +105,7 @@ export function tsemuCommand(): string[] {
 /** Bad input: QEMU's status and its stderr line, with QEMU's `qemu:` / `qemu-riscv64:` prefix as tsemu's. */
 export interface BadInput {
   name: string;
-  /** Arguments; `$TRUNC` is a copy of hello-static cut after 100 bytes, `$NODE` an x86-64 ELF (node). */
+  /** Arguments; `$TRUNC` is a copy of hello-static cut after 100 bytes, `$NOEXEC` one without x bits, `$NODE` an x86-64 ELF (node). */
   args: string[];
 }
 
@@ -116,16 +118,33 @@ export const BAD_INPUTS: readonly BadInput[] = [
   { name: 'not-riscv', args: ['$NODE'] },
   { name: 'truncated-elf', args: ['$TRUNC'] },
   { name: 'missing-interpreter', args: ['-L', '/nonexistent', 'tests/user/bin/hello-dynamic'] },
+  { name: 'directory', args: ['tests/user'] },
+  { name: 'not-executable', args: ['$NOEXEC'] },
+  { name: 'text-file', args: ['tests/user/src/hello.c'] },
 ];
+
+/**
+ * The bad inputs QEMU reports with "Error while loading PROGRAM: REASON" on stdout through printf
+ * before _exit, so through a pipe its message is lost; tsemu says it on stderr: the line it must print.
+ */
+export const LOST_LOADING_ERRORS: Readonly<Record<string, string>> = {
+  'missing-program': 'PROGRAM: Error while loading tests/user/bin/no-such-program: No such file or directory\n',
+  directory: 'PROGRAM: Error while loading tests/user: Permission denied\n',
+  'not-executable': 'PROGRAM: Error while loading $NOEXEC: Permission denied\n',
+  'text-file': 'PROGRAM: Error while loading tests/user/src/hello.c: Permission denied\n',
+};
 
 export function runBadInput(command: readonly string[], b: BadInput): UserOutcome {
   const dir = mkdtempSync(join(tmpdir(), 'tsemu-user-'));
   try {
     const trunc = join(dir, 'trunc');
-    writeFileSync(trunc, readFileSync(join(repoRoot(), 'tests/user/bin/hello-static')).subarray(0, 100), { mode: 0o755 });
-    const args = b.args.map((a) => a.replace('$TRUNC', trunc).replace('$NODE', process.execPath));
+    const hello = readFileSync(join(repoRoot(), 'tests/user/bin/hello-static'));
+    writeFileSync(trunc, hello.subarray(0, 100), { mode: 0o755 });
+    const noexec = join(dir, 'noexec');
+    writeFileSync(noexec, hello, { mode: 0o644 });
+    const args = b.args.map((a) => a.replace('$TRUNC', trunc).replace('$NOEXEC', noexec).replace('$NODE', process.execPath));
     const p = spawnSync(command[0], [...command.slice(1), ...args], { cwd: repoRoot(), env: {}, encoding: 'utf8', timeout: 60_000 });
-    const stderr = p.stderr.split(trunc).join('$TRUNC').split(process.execPath).join('$NODE')
+    const stderr = p.stderr.split(trunc).join('$TRUNC').split(noexec).join('$NOEXEC').split(process.execPath).join('$NODE')
       .replace(/^(qemu|qemu-riscv64|tsemu-riscv64): /gm, 'PROGRAM: ');
     return { stdout: p.stdout, status: p.status, signal: p.signal, strace: stderr };
   } finally {
