@@ -17,7 +17,8 @@ declare namespace WebAssembly {
   class Module {
     constructor(bytes: Uint8Array);
   }
-  type ImportValue = Memory | ((...args: never[]) => unknown);
+  /** A number is the value of an imported immutable global. */
+  type ImportValue = Memory | number | ((...args: never[]) => unknown);
   type Imports = Record<string, Record<string, ImportValue>>;
   type ExportValue = Memory | ((...args: never[]) => unknown);
   class Instance {
