@@ -81,7 +81,7 @@ export const WASM_BATCH_BLOCKS = 32;
 export const WASM_BATCH_WAIT = 200;
 
 /** Where hot blocks go when TSEMU_TIER does not say. */
-export const DEFAULT_TIER: Tier = 'js';
+export const DEFAULT_TIER: Tier = 'wasm';
 
 /**
  * Interpreted runs before a block goes to WebAssembly: lower than for JavaScript, as a wasm
