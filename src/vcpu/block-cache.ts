@@ -155,10 +155,8 @@ export class BlockCache {
     soleAccessor = false,
     /** Where hot blocks go. */
     private readonly tier: Tier = 'js',
-    /** `-d out_asm`'s writer, for the text of WebAssembly modules. */
-    outAsm?: (text: string) => void,
   ) {
-    this.wasm = tier === 'wasm' && WasmTier.available(ctx, mem) ? new WasmTier(ctx, mem, outAsm) : undefined;
+    this.wasm = tier === 'wasm' && WasmTier.available(ctx, mem) ? new WasmTier(ctx, mem) : undefined;
     this.pageGen = mem.pageGen;
     const s = ctx.state;
     const { m8, mu8, m16, mu16, m32, mu32, m64 } = mem;
@@ -275,7 +273,8 @@ export class BlockCache {
 
   private fromService(pc: number, pa: number, pa2: number): CachedBlock {
     const code = this.source.fetch(pc, pa, pa2, this.ctx.priv);
-    return newBlock(pc, pa, pa2, code.page, code.gen, this.compile(code.source));
+    const fn = code.wasm !== undefined && this.wasm !== undefined ? this.wasm.fromService(code.wasm) : this.compile(code.source);
+    return newBlock(pc, pa, pa2, code.page, code.gen, fn);
   }
 
   /** Translate in this thread; interpret until hot. */

@@ -2,13 +2,16 @@
  * The WebAssembly tier of one vCPU: compiles batches of IR blocks with src/tcg/backend-wasm.ts
  * and instantiates each module on the machine's shared memory, with this vCPU's state area and
  * the helper imports bound to its context. A block's function is then the module's export
- * itself (no closure): it takes nothing and returns the next guest pc, like a JS block.
+ * itself (no closure): it takes nothing and returns the next guest pc, like a JS block. Blocks
+ * the translator service compiled (TSEMU_TIER=wasm while translation is observed, as with
+ * `-d out_asm`) arrive as module bytes and are instantiated the same way.
  *
  * The helper imports turn the context's block-exit protocol (src/abi/helpers.ts: `endBlock`,
  * `resumePc`) into what wasm code can see: a status of 1, with the pc to resume at in
  * SLOT_RESUME_PC. Values come back in SLOT_SCRATCH.
  */
-import type { AnyHelper, HelperArg } from '../abi/helpers.js';
+import type { AnyHelper, HelperArg, HelperName } from '../abi/helpers.js';
+import type { WasmBlockCode } from '../abi/block-code.js';
 import { SLOT_RESUME_PC, SLOT_SCRATCH } from '../abi/state-layout.js';
 import { compileWasmBatch, WasmBatch, WasmHelperImport } from '../tcg/backend-wasm.js';
 import type { IrBlock } from '../tcg/ir.js';
@@ -33,7 +36,7 @@ export class WasmTier {
     return mem.buffers.wasm !== undefined && ctx.state.buffer === mem.buffers.ram;
   }
 
-  constructor(private readonly ctx: VcpuContext, mem: GuestMemory, private readonly log?: (text: string) => void) {
+  constructor(private readonly ctx: VcpuContext, mem: GuestMemory) {
     if (!WasmTier.available(ctx, mem)) throw new Error('wasm tier: the vCPU state is not in the WebAssembly memory');
     this.memory = mem.buffers.wasm as WebAssembly.Memory;
     this.pages = mem.buffers.ram.byteLength / 65536;
@@ -80,14 +83,27 @@ export class WasmTier {
   compile(blocks: readonly IrBlock[]): WasmBlockFn[] {
     const t0 = performance.now();
     const batch: WasmBatch = compileWasmBatch(blocks, this.pages);
+    return this.instantiate(batch.bytes, batch.helpers, batch.exports, t0);
+  }
+
+  /** A block the translator service compiled (a module whose one function is `b0`). */
+  fromService(code: WasmBlockCode): WasmBlockFn {
+    const t0 = performance.now();
+    const helpers = code.helpers.map(([field, helper, values, consts, result, mayExit]): WasmHelperImport => {
+      if (typeof this.ctx[helper as HelperName] !== 'function') throw new Error(`wasm tier: no helper ${helper}`);
+      return { field, helper: helper as HelperName, values, consts, result, mayExit };
+    });
+    return this.instantiate(Buffer.from(code.module, 'base64'), helpers, ['b0'], t0)[0];
+  }
+
+  private instantiate(bytes: Uint8Array, helpers: readonly WasmHelperImport[], exports: readonly string[], t0: number): WasmBlockFn[] {
     const h: Record<string, ImportFn> = { ld: this.helpers.ld, st: this.helpers.st };
-    for (const imp of batch.helpers) h[imp.field] = this.helperImport(imp);
-    const module = new WebAssembly.Module(batch.bytes);
+    for (const imp of helpers) h[imp.field] = this.helperImport(imp);
+    const module = new WebAssembly.Module(bytes);
     const instance = new WebAssembly.Instance(module, { m: { mem: this.memory, st: this.ctx.state.byteOffset }, h });
     this.compileMs += performance.now() - t0;
-    this.blocks += blocks.length;
+    this.blocks += exports.length;
     this.modules++;
-    if (this.log) this.log(`OUT: [wasm module of ${blocks.length} block(s), ${batch.bytes.length} bytes]\n${batch.text.join('\n')}\n\n`);
-    return batch.exports.map((name) => instance.exports[name] as WasmBlockFn);
+    return exports.map((name) => instance.exports[name] as WasmBlockFn);
   }
 }
