@@ -51,7 +51,7 @@ export interface WasmBatch {
   /** Export name of each block's function, in the order of the blocks given. */
   readonly exports: readonly string[];
   readonly helpers: readonly WasmHelperImport[];
-  /** The module as WAT-like text (`-d out_asm`): one `(func ...)` per block. */
+  /** The module as WAT-like text (`-d out_asm`): one `(func ...)` per block; empty unless asked for. */
   readonly text: readonly string[];
 }
 
@@ -126,10 +126,10 @@ interface Linkage {
 }
 
 /**
- * Compile `blocks` into one module for a machine whose memory has `memoryPages` pages.
- * Every block must pass `wasmSupports`.
+ * Compile `blocks` into one module for a machine whose memory has `memoryPages` pages, with its
+ * text when `withText` (it costs more than the bytes). Every block must pass `wasmSupports`.
  */
-export function compileWasmBatch(blocks: readonly IrBlock[], memoryPages: number): WasmBatch {
+export function compileWasmBatch(blocks: readonly IrBlock[], memoryPages: number, withText = false): WasmBatch {
   const plan = new BatchPlan(blocks);
   const m = new ModuleBuilder();
   m.importSharedMemory('m', 'mem', memoryPages);
@@ -147,23 +147,23 @@ export function compileWasmBatch(blocks: readonly IrBlock[], memoryPages: number
   }
   const text: string[] = [];
   for (const a of plan.arith) {
-    const body = arithFunction(a);
+    const body = arithFunction(a, withText);
     link.arith.set(a, m.addFunction(BINARY_TYPE, body));
-    text.push(`(func $${a} (param $p0 i64) (param $p1 i64) (result i64)`, ...body.localsText(), ...body.text, ')');
+    if (body.text) text.push(`(func $${a} (param $p0 i64) (param $p1 i64) (result i64)`, ...body.localsText(), ...body.text, ')');
   }
   const exports = blocks.map((ir, k) => {
     const name = `b${k}`;
-    const body = new BlockEmitter(ir, link).emit();
+    const body = new BlockEmitter(ir, link, withText).emit();
     m.addFunction(BLOCK_TYPE, body, name);
-    text.push(`(func $${name} (export "${name}") (result f64) ;; guest pc 0x${ir.pc.toString(16)}`, ...body.localsText(), ...body.text, ')');
+    if (body.text) text.push(`(func $${name} (export "${name}") (result f64) ;; guest pc 0x${ir.pc.toString(16)}`, ...body.localsText(), ...body.text, ')');
     return name;
   });
   return { bytes: m.encode(), exports, helpers: [...plan.helpers.values()], text };
 }
 
 /** The module function for an op that is not one wasm instruction: (a, b) -> result. */
-function arithFunction(a: Arith): FunctionBody {
-  const f = new FunctionBody(2);
+function arithFunction(a: Arith, withText: boolean): FunctionBody {
+  const f = new FunctionBody(2, withText);
   const A = 0;
   const B = 1;
   const get = (i: number): void => f.localOp('local.get', i);
@@ -235,7 +235,7 @@ function mulhuInline(f: FunctionBody): number {
 
 /** Writes one block's function. */
 class BlockEmitter {
-  private readonly f = new FunctionBody(0);
+  private readonly f: FunctionBody;
   /** Local of each guest register the block reads or writes. */
   private readonly regs = new Map<number, number>();
   /** Guest registers the block writes (stored back on exit and before helper calls). */
@@ -251,8 +251,8 @@ class BlockEmitter {
   private iterations = -1;
   private readonly loops: boolean;
 
-  constructor(private readonly ir: IrBlock, private readonly link: Linkage) {
-    const f = this.f;
+  constructor(private readonly ir: IrBlock, private readonly link: Linkage, withText: boolean) {
+    const f = (this.f = new FunctionBody(0, withText));
     for (const op of ir.ops) {
       for (const a of op.args) if (a.kind === 'global') this.regLocal(a.index);
       if ('dst' in op && op.dst !== undefined && op.dst.kind === 'global') {

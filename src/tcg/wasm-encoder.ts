@@ -28,6 +28,10 @@ export function uleb(out: number[], n: number): void {
 
 /** Signed LEB128 of any 64-bit integer (i32.const takes the int32's value, i64.const the int64's). */
 export function sleb(out: number[], n: bigint): void {
+  if (n >= -0x80000000n && n <= 0x7fffffffn) {
+    slebInt32(out, Number(n));
+    return;
+  }
   let v = n;
   for (;;) {
     const byte = Number(v & 0x7fn);
@@ -39,6 +43,22 @@ export function sleb(out: number[], n: bigint): void {
 }
 
 /** A name (import or export): tsemu's are ASCII, so one byte per character. */
+/** Signed LEB128 of an int32, without BigInt (most constants: compiling is on the guest's time). */
+function slebInt32(out: number[], n: number): void {
+  let v = n | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return;
+  }
+}
+
+/** Bytes of an f64 constant (little-endian, as the host). */
+const f64Scratch = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64Scratch.buffer);
+
 function name(out: number[], s: string): void {
   uleb(out, s.length);
   for (let i = 0; i < s.length; i++) {
@@ -83,12 +103,15 @@ const LOCAL = { 'local.get': 0x20, 'local.set': 0x21, 'local.tee': 0x22 } as con
  */
 export class FunctionBody {
   private readonly code: number[] = [];
-  readonly text: string[] = [];
+  /** The text lines, when asked for (making them costs more than the bytes). */
+  readonly text: string[] | undefined;
   private readonly localTypes: ValType[] = [];
   private readonly localNames: string[] = [];
   private readonly labels: (string | undefined)[] = [];
 
-  constructor(private readonly paramCount: number) {}
+  constructor(private readonly paramCount: number, withText = true) {
+    this.text = withText ? [] : undefined;
+  }
 
   /** A new local of `type`; its index (after the parameters). */
   local(type: ValType, label: string): number {
@@ -98,7 +121,7 @@ export class FunctionBody {
   }
 
   private line(s: string): void {
-    this.text.push('  '.repeat(this.labels.length + 1) + s);
+    this.text?.push('  '.repeat(this.labels.length + 1) + s);
   }
 
   private localName(index: number): string {
@@ -108,43 +131,43 @@ export class FunctionBody {
 
   /** A line of text only (`;; ...`): what the next instructions belong to. */
   comment(s: string): void {
-    this.line(`;; ${s}`);
+    if (this.text) this.line(`;; ${s}`);
   }
 
   op(name: SimpleOp): void {
     this.code.push(SIMPLE[name]);
-    this.line(name);
+    if (this.text) this.line(name);
   }
 
   localOp(name: keyof typeof LOCAL, index: number): void {
     this.code.push(LOCAL[name]);
     uleb(this.code, index);
-    this.line(`${name} ${this.localName(index)}`);
+    if (this.text) this.line(`${name} ${this.localName(index)}`);
   }
 
   globalGet(index: number, label: string): void {
     this.code.push(0x23);
     uleb(this.code, index);
-    this.line(`global.get $${label}`);
+    if (this.text) this.line(`global.get $${label}`);
   }
 
   i32Const(v: number): void {
     this.code.push(0x41);
-    sleb(this.code, BigInt(v | 0));
-    this.line(`i32.const ${v | 0}`);
+    slebInt32(this.code, v);
+    if (this.text) this.line(`i32.const ${v | 0}`);
   }
 
   i64Const(v: bigint): void {
     this.code.push(0x42);
     sleb(this.code, BigInt.asIntN(64, v));
-    this.line(`i64.const ${BigInt.asIntN(64, v)}`);
+    if (this.text) this.line(`i64.const ${BigInt.asIntN(64, v)}`);
   }
 
   f64Const(v: number): void {
     this.code.push(0x44);
-    const bytes = new Uint8Array(new Float64Array([v]).buffer);
-    for (const b of bytes) this.code.push(b);
-    this.line(`f64.const ${v}`);
+    f64Scratch[0] = v;
+    for (let i = 0; i < 8; i++) this.code.push(f64Bytes[i]);
+    if (this.text) this.line(`f64.const ${v}`);
   }
 
   /** A load or store at the address on the stack plus the constant `offset` (unsigned 32-bit). */
@@ -153,20 +176,20 @@ export class FunctionBody {
     this.code.push(opcode);
     uleb(this.code, align);
     uleb(this.code, offset);
-    this.line(offset === 0 ? name : `${name} offset=${offset >>> 0}`);
+    if (this.text) this.line(offset === 0 ? name : `${name} offset=${offset >>> 0}`);
   }
 
   call(index: number, label: string): void {
     this.code.push(0x10);
     uleb(this.code, index);
-    this.line(`call $${label}`);
+    if (this.text) this.line(`call $${label}`);
   }
 
   /** block / loop / if, with an optional result type; `label` names it for br. */
   open(kind: 'block' | 'loop' | 'if', label?: string, result?: ValType): void {
     this.code.push(kind === 'block' ? 0x02 : kind === 'loop' ? 0x03 : 0x04);
     this.code.push(result ?? 0x40);
-    this.line(`${kind}${label ? ` $${label}` : ''}${result ? ` (result ${VAL_NAME[result]})` : ''}`);
+    if (this.text) this.line(`${kind}${label ? ` $${label}` : ''}${result ? ` (result ${VAL_NAME[result]})` : ''}`);
     this.labels.push(label);
   }
 
@@ -189,7 +212,7 @@ export class FunctionBody {
     if (depth >= this.labels.length) throw new Error(`wasm encoder: no enclosing label ${label}`);
     this.code.push(0x0c);
     uleb(this.code, depth);
-    this.line(`br $${label}`);
+    if (this.text) this.line(`br $${label}`);
   }
 
   /** The body as the code section wants it: size, locals (run-length), instructions, end. */
@@ -206,10 +229,11 @@ export class FunctionBody {
       uleb(body, n);
       body.push(t);
     }
-    body.push(...this.code, 0x0b);
+    for (let i = 0; i < this.code.length; i++) body.push(this.code[i]);
+    body.push(0x0b);
     const out: number[] = [];
     uleb(out, body.length);
-    out.push(...body);
+    for (let i = 0; i < body.length; i++) out.push(body[i]);
     return out;
   }
 
@@ -280,7 +304,7 @@ export class ModuleBuilder {
       write(s);
       out.push(id);
       uleb(out, s.length);
-      for (const b of s) out.push(b);
+      for (let i = 0; i < s.length; i++) out.push(s[i]);
     };
     section(1, (s) => {
       uleb(s, this.types.length);
@@ -328,7 +352,7 @@ export class ModuleBuilder {
     });
     section(10, (s) => {
       uleb(s, this.functions.length);
-      for (const f of this.functions) s.push(...f.body.encode());
+      for (const f of this.functions) for (const b of f.body.encode()) s.push(b);
     });
     return Uint8Array.from(out);
   }

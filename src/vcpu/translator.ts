@@ -115,7 +115,7 @@ export class Translator {
 
   /** The block as a WebAssembly module of one function; `-d out_asm` prints its text. */
   private wasmOf(ir: IrBlock): WasmBlockCode {
-    const batch = compileWasmBatch([ir], this.wasmPages);
+    const batch = compileWasmBatch([ir], this.wasmPages, this.log?.outAsm === true);
     if (this.log?.outAsm) this.log.write(`OUT: [wasm, size=${batch.bytes.length}]\n${batch.text.join('\n')}\n\n`);
     return {
       module: Buffer.from(batch.bytes).toString('base64'),

@@ -268,7 +268,7 @@ describe('tcg tiers: interpreter, JavaScript and WebAssembly give the same resul
     t.insnStart(PC, 4);
     t.setReg(5, t.add(t.reg(6), t.const64(7n)));
     t.exit(PC + 4);
-    const batch = compileWasmBatch([t.finish()], 1);
+    const batch = compileWasmBatch([t.finish()], 1, true);
     expect(WebAssembly.validate(batch.bytes)).to.equal(true);
     expect(batch.exports).to.deep.equal(['b0']);
     const text = batch.text.join('\n');
