@@ -18,7 +18,9 @@
  * `return`). Guest registers the block uses live in i64 locals: loaded on entry, stored back on
  * exit, and around helper calls (stored before: helpers read the state; loaded after: they may
  * write it). Loads and stores probe the soft TLB inline (its current set's address is
- * WORD_WASM_TLB of the state) and reach RAM in the same memory; a miss calls h.ld / h.st.
+ * WORD_WASM_TLB of the state) and reach RAM in the same memory; a miss calls h.ld / h.st. LR, SC
+ * and the AMOs but min/max are wasm atomics on the shared memory when the TLB allows the access
+ * (the reservation in the state, as the `amo` helper keeps it); otherwise the helper.
  *
  * The semantics of every op are those of backend-js.ts (tests/tcg/tiers.unit.spec.ts runs the
  * same IR on all tiers). Blocks with ops this backend does not emit (execution-level events,
@@ -26,10 +28,13 @@
  */
 import { BinaryOpcode, CallOp, Cond, ExitIfOp, ExitOp, IrBlock, LoadOp, MemOp, Op, StoreOp, Temp } from './ir.js';
 import type { HelperName } from '../abi/helpers.js';
-import { SLOT_INSTRET, SLOT_RESUME_PC, SLOT_SCRATCH, WORD_WASM_TLB } from '../abi/state-layout.js';
+import { AMO } from '../abi/ops.js';
+import {
+  SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_RESUME_PC, SLOT_SCRATCH, WORD_WASM_TLB,
+} from '../abi/state-layout.js';
 import { TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG } from '../abi/tlb.js';
 import { LOOP_ITERATIONS } from './backend-js.js';
-import { FuncType, FunctionBody, MemoryOp, ModuleBuilder, SimpleOp, ValType } from './wasm-encoder.js';
+import { AtomicOp, FuncType, FunctionBody, MemoryOp, ModuleBuilder, SimpleOp, ValType } from './wasm-encoder.js';
 
 /** A helper import of a batch: which helper, and how many value and constant (f64) arguments it takes. */
 export interface WasmHelperImport {
@@ -88,6 +93,18 @@ const STORE_OP: Record<MemOp['size'], MemoryOp> = { 1: 'i64.store8', 2: 'i64.sto
 /** Byte offset of entry words, and of the TLB index bits of an address's low word (see src/tcg/tlb-probe.ts). */
 const ENTRY_BYTES_MASK = (TLB_ENTRIES - 1) * TLB_ENTRY_WORDS * 4;
 
+/** AMOs done inline on a TLB hit (wasm atomics on the shared memory), by the 64-bit form's name; min/max stay helper calls. */
+const INLINE_AMO: Partial<Record<AMO, 'add' | 'and' | 'or' | 'xor' | 'xchg'>> = {
+  [AMO.swap]: 'xchg', [AMO.add]: 'add', [AMO.xor]: 'xor', [AMO.and]: 'and', [AMO.or]: 'or',
+};
+
+/** An `amo` helper call this backend does inline when the TLB allows it (LR, SC and the plain AMOs). */
+function inlineAmo(op: Op): op is CallOp {
+  if (op.opc !== 'call' || op.helper !== 'amo') return false;
+  const amo = op.consts[0] as AMO;
+  return amo === AMO.lr || amo === AMO.sc || INLINE_AMO[amo] !== undefined;
+}
+
 function helperField(op: CallOp): string {
   return `${op.helper}/${op.args.length}/${op.consts.length + (op.mayExit ? 2 : 0)}`;
 }
@@ -105,6 +122,7 @@ class BatchPlan {
   private note(op: Op): void {
     if (op.opc === 'qemu_ld' || op.opc === 'qemu_st') this.memoryAccess = true;
     else if (op.opc === 'call') {
+      if (inlineAmo(op)) this.memoryAccess = true; // the miss path is the helper, below
       const field = helperField(op);
       if (!this.helpers.has(field)) {
         this.helpers.set(field, {
@@ -259,6 +277,12 @@ class BlockEmitter {
         this.regLocal(op.dst.index);
         this.written.add(op.dst.index);
       }
+      // an inline AMO writes rd itself (the helper writes the state, which the call path reloads)
+      const rd = inlineAmo(op) ? op.consts[2] : 0;
+      if (rd !== 0) {
+        this.regLocal(rd);
+        this.written.add(rd);
+      }
     }
     this.pc = f.local(ValType.F64, 'pc');
     this.n = f.local(ValType.I32, 'n');
@@ -276,7 +300,7 @@ class BlockEmitter {
 
   emit(): FunctionBody {
     const { f, ir } = this;
-    const memoryAccess = ir.ops.some((op) => op.opc === 'qemu_ld' || op.opc === 'qemu_st');
+    const memoryAccess = ir.ops.some((op) => op.opc === 'qemu_ld' || op.opc === 'qemu_st' || inlineAmo(op));
     if (memoryAccess) {
       this.tlb = f.local(ValType.I32, 'tlb');
       this.lo = f.local(ValType.I32, 'lo');
@@ -429,7 +453,7 @@ class BlockEmitter {
         return;
       case 'qemu_ld': return this.emitLoad(op);
       case 'qemu_st': return this.emitStore(op);
-      case 'call': return this.emitCall(op);
+      case 'call': return inlineAmo(op) ? this.emitAmo(op) : this.emitCall(op);
       case 'call_event': case 'scoreboard_add':
         throw new Error(`wasm backend: ${op.opc} is left to the JavaScript tier (wasmSupports)`);
       case 'exit':
@@ -563,6 +587,92 @@ class BlockEmitter {
     f.call(this.link.st, 'st');
     this.leaveIfEnded();
     f.end();
+  }
+
+  /**
+   * LR, SC and the plain AMOs as the `amo` helper does them (src/vcpu/context.ts), inline when the
+   * TLB allows the access (a misaligned address, a miss, MMIO, a code page: the helper): an atomic
+   * access of the shared memory, the reservation in the state (its address as a Number, as the
+   * helper compares it: SC checks it before anything else), the old value or SC's result in rd.
+   */
+  private emitAmo(op: CallOp): void {
+    const f = this.f;
+    const [base, src] = op.args;
+    const amo = op.consts[0] as AMO;
+    const size = op.consts[1] as 4 | 8;
+    const rd = op.consts[2];
+    const wide = size === 8;
+    if (amo === AMO.sc) {
+      this.stateAddress();
+      f.memory('f64.load', SLOT_RESERVATION_ADDR * 8);
+      this.push(base);
+      f.op('f64.convert_i64_s');
+      f.op('f64.ne');
+      f.open('if');
+      this.clearReservation();
+      this.setRd(rd, () => f.i64Const(1n));
+      f.else();
+    }
+    this.probe(base, 0, { size, signed: true }, amo === AMO.lr ? TLB_READ_TAG : TLB_WRITE_TAG);
+    f.open('if');
+    if (amo === AMO.lr) {
+      this.stateAddress();
+      this.push(base);
+      f.op('f64.convert_i64_s');
+      f.memory('f64.store', SLOT_RESERVATION_ADDR * 8);
+      this.stateAddress();
+      this.hostAddress();
+      f.atomic(wide ? 'i64.atomic.load' : 'i32.atomic.load', 0);
+      if (!wide) f.op('i64.extend_i32_s');
+      f.localOp('local.tee', this.scratch64());
+      f.memory('i64.store', SLOT_RESERVATION_VALUE * 8);
+      this.setRd(rd, () => f.localOp('local.get', this.scratch64()));
+    } else if (amo === AMO.sc) {
+      this.clearReservation();
+      // CAS(expected: the value LR read, new: rs2); rd = 0 when it stored
+      const expected = this.scratch64();
+      this.stateAddress();
+      f.memory('i64.load', SLOT_RESERVATION_VALUE * 8);
+      f.localOp('local.set', expected);
+      this.hostAddress();
+      f.localOp('local.get', expected);
+      if (!wide) f.op('i32.wrap_i64');
+      this.push(src);
+      if (!wide) f.op('i32.wrap_i64');
+      f.atomic(wide ? 'i64.atomic.rmw.cmpxchg' : 'i32.atomic.rmw.cmpxchg', 0);
+      f.localOp('local.get', expected);
+      if (!wide) f.op('i32.wrap_i64');
+      f.op(wide ? 'i64.ne' : 'i32.ne');
+      f.op('i64.extend_i32_u');
+      if (rd !== 0) this.f.localOp('local.set', this.regs.get(rd) as number);
+      else f.op('drop');
+    } else {
+      const name = INLINE_AMO[amo] as string;
+      this.hostAddress();
+      this.push(src);
+      if (!wide) f.op('i32.wrap_i64');
+      f.atomic(`${wide ? 'i64' : 'i32'}.atomic.rmw.${name}` as AtomicOp, 0);
+      if (!wide) f.op('i64.extend_i32_s');
+      if (rd !== 0) this.f.localOp('local.set', this.regs.get(rd) as number);
+      else f.op('drop');
+    }
+    f.else();
+    this.emitCall(op);
+    f.end();
+    if (amo === AMO.sc) f.end();
+  }
+
+  private clearReservation(): void {
+    this.stateAddress();
+    this.f.f64Const(-1);
+    this.f.memory('f64.store', SLOT_RESERVATION_ADDR * 8);
+  }
+
+  /** rd = the value `value` pushes (nothing for x0). */
+  private setRd(rd: number, value: () => void): void {
+    if (rd === 0) return;
+    value();
+    this.f.localOp('local.set', this.regs.get(rd) as number);
   }
 
   /** A helper call: registers to the state first (helpers read it), back from it after (they may write it). */

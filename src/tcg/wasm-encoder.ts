@@ -78,7 +78,7 @@ const SIMPLE = {
   'i64.add': 0x7c, 'i64.sub': 0x7d, 'i64.mul': 0x7e, 'i64.div_s': 0x7f, 'i64.div_u': 0x80,
   'i64.rem_s': 0x81, 'i64.rem_u': 0x82, 'i64.and': 0x83, 'i64.or': 0x84, 'i64.xor': 0x85,
   'i64.shl': 0x86, 'i64.shr_s': 0x87, 'i64.shr_u': 0x88,
-  'f64.add': 0xa0,
+  'f64.ne': 0x62, 'f64.add': 0xa0,
   'i32.wrap_i64': 0xa7, 'i64.extend_i32_s': 0xac, 'i64.extend_i32_u': 0xad,
   'f64.convert_i32_u': 0xb8, 'f64.convert_i64_s': 0xb9,
 } as const;
@@ -93,6 +93,18 @@ const MEMORY = {
   'i64.store8': [0x3c, 0], 'i64.store16': [0x3d, 1], 'i64.store32': [0x3e, 2],
 } as const;
 export type MemoryOp = keyof typeof MEMORY;
+
+/** Atomic accesses of the threads proposal (prefix 0xfe): opcode and log2 of the (required) natural alignment. */
+const ATOMIC = {
+  'i32.atomic.load': [0x10, 2], 'i64.atomic.load': [0x11, 3],
+  'i32.atomic.rmw.add': [0x1e, 2], 'i64.atomic.rmw.add': [0x1f, 3],
+  'i32.atomic.rmw.and': [0x2c, 2], 'i64.atomic.rmw.and': [0x2d, 3],
+  'i32.atomic.rmw.or': [0x33, 2], 'i64.atomic.rmw.or': [0x34, 3],
+  'i32.atomic.rmw.xor': [0x3a, 2], 'i64.atomic.rmw.xor': [0x3b, 3],
+  'i32.atomic.rmw.xchg': [0x41, 2], 'i64.atomic.rmw.xchg': [0x42, 3],
+  'i32.atomic.rmw.cmpxchg': [0x48, 2], 'i64.atomic.rmw.cmpxchg': [0x49, 3],
+} as const;
+export type AtomicOp = keyof typeof ATOMIC;
 
 const LOCAL = { 'local.get': 0x20, 'local.set': 0x21, 'local.tee': 0x22 } as const;
 
@@ -174,6 +186,16 @@ export class FunctionBody {
   memory(name: MemoryOp, offset: number): void {
     const [opcode, align] = MEMORY[name];
     this.code.push(opcode);
+    uleb(this.code, align);
+    uleb(this.code, offset);
+    if (this.text) this.line(offset === 0 ? name : `${name} offset=${offset >>> 0}`);
+  }
+
+  /** An atomic access on the shared memory, at the address on the stack plus `offset`. */
+  atomic(name: AtomicOp, offset: number): void {
+    const [opcode, align] = ATOMIC[name];
+    this.code.push(0xfe);
+    uleb(this.code, opcode);
     uleb(this.code, align);
     uleb(this.code, offset);
     if (this.text) this.line(offset === 0 ? name : `${name} offset=${offset >>> 0}`);

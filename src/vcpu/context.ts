@@ -418,7 +418,7 @@ export class VcpuContext extends Hart implements BlockContext {
 
   private storeConditional32(m: Int32Array, i: number, s: number): bigint {
     this.f64[SLOT_RESERVATION_ADDR] = -1;
-    const expected = Number(this.i64[SLOT_RESERVATION_VALUE]);
+    const expected = Number(BigInt.asIntN(32, this.i64[SLOT_RESERVATION_VALUE])); // the low word, as QEMU's 32-bit cmpxchg compares
     return Atomics.compareExchange(m, i, expected, s) === expected ? 0n : 1n;
   }
 
