@@ -9,12 +9,14 @@
  *    instrumentation callback: the translator service says so, see
  *    `BlockSource.mayTranslateHere`). The block is interpreted
  *    (src/tcg/interpreter.ts) for its first `hotThreshold` runs and compiled
- *    to a JS function after that: most blocks of a boot run a few times, and
- *    for them a round trip to the service, `new Function` and V8's warm-up
- *    cost far more than the run itself.
+ *    after that (the `tier`): to WebAssembly with other hot blocks in one
+ *    module (src/vcpu/wasm-tier.ts), or to a JS function: most blocks of a
+ *    boot run a few times, and for them a round trip to the service, a
+ *    compiler and V8's warm-up cost far more than the run itself.
  *  - from the translator service otherwise, as JS source compiled here
  *    (functions cannot cross worker boundaries), so translation-time events
- *    are raised there with the id of the vCPU that asked.
+ *    are raised there with the id of the vCPU that asked; with TSEMU_TIER=wasm
+ *    the service also sends a WebAssembly module of the block, run instead.
  */
 import { trace_tb_flush } from '../trace/generated/events.js';
 import { generateJs } from '../tcg/backend-js.js';
@@ -54,7 +56,7 @@ export interface BlockSource {
  * came in: 1.54 s with a threshold of 50, 1.12 s with 2,000, 0.85 s with
  * 50,000; 200,000 measured the same as 50,000).
  */
-export const DEFAULT_HOT_THRESHOLD = 50_000;
+export const DEFAULT_HOT_THRESHOLD = 50_000; // for the JavaScript tier; see DEFAULT_WASM_HOT_THRESHOLD
 /**
  * A block that jumps back to its own start is compiled this many times
  * sooner: compiled, it runs up to LOOP_ITERATIONS iterations per call
