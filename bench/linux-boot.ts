@@ -33,12 +33,17 @@ function buildGuest(repoRoot: string): { kernel: string; initramfs: string } | s
   return kernel && initramfs ? { kernel, initramfs } : 'tests/linux/build.sh printed no paths';
 }
 
+/** The command line of every run here: init runs `scenario` (tests/linux/init/init.c). */
+function linuxArgs(emulator: EmulatorCommand, guest: { kernel: string; initramfs: string }, smp: number, scenario: string): string[] {
+  return argsFor(emulator, ['-M', 'virt', '-smp', String(smp), '-m', '256M', '-nographic', '-kernel', guest.kernel,
+    '-initrd', guest.initramfs, '-append', `console=ttyS0 tsemu_scenario=${scenario}`]);
+}
+
 async function boot(emulator: EmulatorCommand, guest: { kernel: string; initramfs: string }, smp: number): Promise<BootRun> {
   let userMs: number | null = null;
   const process = await runMeasured({
     command: emulator.command,
-    args: argsFor(emulator, ['-M', 'virt', '-smp', String(smp), '-m', '256M', '-nographic', '-kernel', guest.kernel,
-      '-initrd', guest.initramfs, '-append', 'console=ttyS0 tsemu_scenario=boot']),
+    args: linuxArgs(emulator, guest, smp, 'boot'),
     timeoutMs: TIMEOUT_MS[emulator.id],
     onStdout: (text, control) => {
       if (userMs === null && text.includes(FIRST_USER_LINE)) userMs = control.elapsedMs();
@@ -64,8 +69,7 @@ const LOOP_SPEED_TARGET = 0.35;
 async function runLoops(emulator: EmulatorCommand, guest: { kernel: string; initramfs: string }): Promise<LoopRun> {
   const process = await runMeasured({
     command: emulator.command,
-    args: argsFor(emulator, ['-M', 'virt', '-smp', '1', '-m', '256M', '-nographic', '-kernel', guest.kernel,
-      '-initrd', guest.initramfs, '-append', 'console=ttyS0 tsemu_scenario=loops']),
+    args: linuxArgs(emulator, guest, 1, 'loops'),
     timeoutMs: TIMEOUT_MS[emulator.id],
   });
   const loops = new Map<string, { ns: number; result: string }>();
@@ -104,6 +108,51 @@ function checkLoops(runs: readonly LoopRun[]): string[] {
   return warnings;
 }
 
+/** A guest idle at -smp N for 3 s (init's "idle" scenario): the emulator's CPU use meanwhile. */
+interface IdleRun {
+  readonly emulator: EmulatorCommand;
+  readonly smp: number;
+  readonly process: RunResult;
+  /** CPU seconds / wall seconds between "idle: start" and "idle: end", as a percentage of one core. */
+  readonly cpuPercent: number | null;
+}
+const IDLE_SMP = [1, 4] as const;
+/** The issue's target: an idle guest uses under 2% of a host core. */
+const IDLE_CPU_TARGET_PERCENT = 2;
+
+async function runIdle(emulator: EmulatorCommand, guest: { kernel: string; initramfs: string }, smp: number): Promise<IdleRun> {
+  let start: { cpu: number; ms: number } | undefined;
+  let cpuPercent: number | null = null;
+  const process = await runMeasured({
+    command: emulator.command,
+    args: linuxArgs(emulator, guest, smp, 'idle'),
+    timeoutMs: TIMEOUT_MS[emulator.id],
+    onStdout: (text, control) => {
+      const cpu = control.cpuSeconds();
+      if (start === undefined && text.includes('idle: start') && cpu !== null) start = { cpu, ms: control.elapsedMs() };
+      if (start !== undefined && cpuPercent === null && text.includes('idle: end') && cpu !== null) {
+        cpuPercent = (100 * (cpu - start.cpu)) / ((control.elapsedMs() - start.ms) / 1000);
+      }
+    },
+  });
+  return { emulator, smp, process, cpuPercent };
+}
+
+function idleRows(runs: readonly IdleRun[]): BenchRow[] {
+  return IDLE_SMP.map((smp) => {
+    const of = (id: string): number[] => runs.filter((r) => r.emulator.id === id && r.smp === smp)
+      .map((r) => r.cpuPercent).filter((p): p is number => p !== null);
+    const t = of('tsemu');
+    const q = of('qemu');
+    const tm = median(t);
+    return {
+      id: `linux.idle.smp${smp}`, label: `Linux -smp ${smp} idle 3 s in user space: emulator CPU use (% of one core)`, unit: '%', decimals: 1,
+      tsemu: tm, qemu: median(q), ratio: null, samples: { tsemu: t, qemu: q },
+      target: { text: `< ${IDLE_CPU_TARGET_PERCENT}`, met: tm === null ? null : tm < IDLE_CPU_TARGET_PERCENT },
+    };
+  });
+}
+
 const completed = (r: BootRun): boolean => r.userMs !== null && r.process.exitCode === 0 && r.process.stdout.includes(POWERED_OFF);
 
 function rows(runs: readonly BootRun[]): BenchRow[] {
@@ -131,7 +180,7 @@ export const linuxBootSection: BenchSection = {
   async run(ctx: BenchContext): Promise<SectionResult> {
     ctx.progress('Linux: building or finding the guest (tests/linux/build.sh)');
     const guest = buildGuest(ctx.repoRoot);
-    if (typeof guest === 'string') return { rows: [...rows([]), ...loopRows([])], warnings: [`Linux: skipped, ${guest}`] };
+    if (typeof guest === 'string') return { rows: [...rows([]), ...loopRows([]), ...idleRows([])], warnings: [`Linux: skipped, ${guest}`] };
     const emulators = ctx.qemu === null ? [ctx.tsemu] : [ctx.tsemu, ctx.qemu];
     const runs: BootRun[] = [];
     const warnings: string[] = [];
@@ -155,6 +204,16 @@ export const linuxBootSection: BenchSection = {
       }
     }
     warnings.push(...checkLoops(loopRuns));
-    return { rows: [...rows(runs), ...loopRows(loopRuns)], warnings };
+    const idleRuns: IdleRun[] = [];
+    for (const smp of IDLE_SMP) {
+      for (let i = 1; i <= ctx.repeats; i++) {
+        for (const emulator of emulators) {
+          const run = await runIdle(emulator, guest, smp);
+          idleRuns.push(run);
+          ctx.progress(`Linux idle -smp ${smp}: ${emulator.id} run ${i}/${ctx.repeats}: ${run.cpuPercent === null ? `FAILED (${describeFailure(run.process)})` : `${run.cpuPercent.toFixed(1)}% of a core`}`);
+        }
+      }
+    }
+    return { rows: [...rows(runs), ...loopRows(loopRuns), ...idleRows(idleRuns)], warnings };
   },
 };

@@ -16,6 +16,23 @@ export interface RunControl {
   write(data: string): void;
   /** SIGKILL the emulator (and then anything left in its process group). */
   kill(): void;
+  /** CPU time (user + system, all threads) the emulator has used so far, seconds; null if unknown. */
+  cpuSeconds(): number | null;
+}
+
+/** Linux's USER_HZ: the unit of utime/stime in /proc/PID/stat. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** utime + stime of `pid` from /proc, seconds; null if it is gone or /proc is missing. */
+function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // after "pid (comm) ": state is field 3 of stat(5), utime 14 and stime 15
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
 }
 
 export interface RunSpec {
@@ -114,6 +131,8 @@ export function runMeasured(spec: RunSpec): Promise<RunResult> {
       elapsedMs: () => performance.now() - start,
       write: (data) => { if (child.stdin?.writable === true) child.stdin.write(data); },
       kill: () => killRun(child),
+      // the RSS probe may wrap the emulator (/usr/bin/time): then the emulator is its child
+      cpuSeconds: () => (child.pid === undefined ? null : processCpuSeconds(childPids(child.pid)[0] ?? child.pid)),
     };
     const timer = setTimeout(() => { timedOut = true; killRun(child); }, spec.timeoutMs);
     if (child.pid !== undefined) probe.attach(child.pid);

@@ -25,6 +25,7 @@ struct hart {
   volatile uint32_t ipi_pending;    /* IPI_* bits other harts post (amoor) and this hart takes (amoswap) */
   volatile uint32_t fence_requested; /* fence requests posted so far (tickets) */
   volatile uint32_t fence_done;     /* fence requests completed (the ticket seen before the last fence) */
+  volatile uint32_t fence_waiters;  /* harts (bit = hart id) sleeping until this hart's fences are done */
   unsigned long start_addr;         /* hart_start / non-retentive resume: where S-mode starts */
   unsigned long start_arg;          /*   and its a1 */
   unsigned long start_mode;         /*   and its privilege (PRV_S, or the boot hart's next_mode) */

@@ -4,6 +4,11 @@
  * lost. Fences are acknowledged with tickets: the sender takes a ticket after posting, the target
  * records the last ticket it saw before performing the fence, and the sender waits until its ticket
  * is done. Only harts that are STARTED or SUSPENDED receive IPIs (OpenSBI's interruptible mask).
+ *
+ * A sender waiting for a fence sleeps in WFI rather than spinning: it registers in the target's
+ * `fence_waiters`, and the target, once `fence_done` is stored, kicks every registered waiter. On
+ * an emulator with fewer host cores than harts a spinning sender takes the core the target needs
+ * to answer (Linux -smp 4 on tsemu spent most of its IPI time there); on hardware it saves power.
  */
 #include "ipi.h"
 #include "riscv.h"
@@ -16,6 +21,8 @@ void ipi_kick(unsigned long hartid) {
   *(volatile uint32_t *)CLINT_MSIP(hartid) = 1;
 }
 
+static void wake_fence_waiters(struct hart *h);
+
 void ipi_process(struct hart *h) {
   *(volatile uint32_t *)CLINT_MSIP(h->id) = 0;
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -26,7 +33,33 @@ void ipi_process(struct hart *h) {
     if (bits & IPI_FENCE_I) __asm__ volatile("fence.i" ::: "memory");
     if (bits & IPI_SFENCE_VMA) __asm__ volatile("sfence.vma" ::: "memory");
     __atomic_store_n(&h->fence_done, seen, __ATOMIC_RELEASE);
+    wake_fence_waiters(h);
     if (__atomic_load_n(&h->fence_requested, __ATOMIC_ACQUIRE) == seen) return;
+  }
+}
+
+/* After fence_done is stored: a waiter registered before it reads fence_done again when kicked. */
+static void wake_fence_waiters(struct hart *h) {
+  uint32_t waiters = __atomic_exchange_n(&h->fence_waiters, 0, __ATOMIC_ACQ_REL);
+  for (unsigned long w = 0; waiters != 0; w++, waiters >>= 1)
+    if (waiters & 1) ipi_kick(w);
+}
+
+static int fence_pending(struct hart *t, uint32_t ticket) {
+  return (int32_t)(__atomic_load_n(&t->fence_done, __ATOMIC_ACQUIRE) - ticket) < 0;
+}
+
+/*
+ * Waits until hart t has done ticket. Registering comes before the last check, so a target that
+ * finishes after that check sees the registration and kicks us (msip is level: a kick between the
+ * check and WFI makes WFI return at once). A hart hot-unplugged meanwhile never answers: stop then.
+ */
+static void wait_fence(struct hart *self, struct hart *t, uint32_t ticket) {
+  while (fence_pending(t, ticket) && hart_present(t->id)) {
+    ipi_process(self); /* answer the others while waiting (two harts may fence each other) */
+    __atomic_fetch_or(&t->fence_waiters, 1u << self->id, __ATOMIC_ACQ_REL);
+    if (!fence_pending(t, ticket)) break;
+    wfi();
   }
 }
 
@@ -88,9 +121,7 @@ struct sbiret ipi_fence_mask(unsigned long hmask, unsigned long hbase, uint32_t 
   }
   for (unsigned long h = 0; h < MAX_HARTS; h++) {
     if (!((m >> h) & 1) || h == self->id) continue;
-    /* a hart that was hot-unplugged meanwhile will never answer */
-    while ((int32_t)(__atomic_load_n(&harts[h].fence_done, __ATOMIC_ACQUIRE) - ticket[h]) < 0 && hart_present(h))
-      ipi_process(self);
+    wait_fence(self, &harts[h], ticket[h]);
   }
   return (struct sbiret){ SBI_SUCCESS, 0 };
 }

@@ -103,6 +103,8 @@ export const WORD_WAKE = WORD_BASE + 3;
 export const WORD_EXIT_REASONS = WORD_BASE + 4;
 /** 1 while the vCPU waits in WFI (kept while the machine is paused, unlike WORD_RUN_STATE). */
 export const WORD_HALTED = WORD_BASE + 5;
+/** 1 while the debugger single-steps this vCPU (set by the main thread before it lets the vCPU go on). */
+export const WORD_DEBUG_STEP = WORD_BASE + 6;
 /**
  * Byte address, in the state area's WebAssembly.Memory, of the TLB entries of the current
  * data-access mode (the context's `tlbBase` as a byte address): WebAssembly blocks read it on

@@ -55,6 +55,8 @@ export interface MachineOptions {
   readonly noReboot: boolean;
   /** `-S`: do not start the vCPUs until the monitor says `cont`. */
   readonly startStopped: boolean;
+  /** -gdb DEV / -s (tcp::1234): where the gdbstub listens. */
+  readonly gdb: string | undefined;
   readonly logItems: readonly LogItem[];
   /** `trace:PATTERN` items of -d. */
   readonly logTracePatterns: readonly string[];
@@ -85,12 +87,12 @@ const OPTIONS: Readonly<Record<string, boolean>> = {
   bios: true, kernel: true, append: true, initrd: true,
   drive: true, device: true, snapshot: false,
   nographic: false, display: true, serial: true, monitor: true, qmp: true, nodefaults: false,
-  'no-reboot': false, S: false, d: true, D: true, trace: true, instr: true, global: true,
+  'no-reboot': false, S: false, s: false, gdb: true, d: true, D: true, trace: true, instr: true, global: true,
 };
 
 /** QEMU options tsemu does not implement (so they get "not supported" rather than "invalid option"). */
 const QEMU_ONLY_OPTIONS = new Set([
-  'enable-kvm', 'netdev', 'nic', 'net', 'chardev', 'mon', 'object', 'numa', 'boot', 'name', 'uuid', 'rtc', 'gdb', 's',
+  'enable-kvm', 'netdev', 'nic', 'net', 'chardev', 'mon', 'object', 'numa', 'boot', 'name', 'uuid', 'rtc',
   'icount', 'plugin', 'dtb', 'pflash', 'fw_cfg', 'vga', 'vnc', 'spice', 'usb', 'usbdevice', 'audiodev', 'parallel', 'debugcon',
   'pidfile', 'daemonize', 'L', 'k', 'full-screen', 'sandbox', 'msg', 'seed', 'dfilter', 'singlestep', 'no-shutdown', 'action',
   'watchdog-action', 'echr', 'overcommit', 'cdrom', 'hda', 'hdb', 'hdc', 'hdd', 'fda', 'fdb', 'mtdblock', 'sd', 'mem-path',
@@ -122,6 +124,7 @@ interface Collected {
   noDefaults: boolean;
   noReboot: boolean;
   startStopped: boolean;
+  gdb: string | undefined;
   logSpec: string | undefined;
   logFile: string | undefined;
   snapshot: boolean;
@@ -137,7 +140,7 @@ function emptyCollected(): Collected {
     machineParams: [], cpu: undefined, smpParams: [], memParams: [], memWhere: undefined,
     bios: { kind: 'default' }, kernel: undefined, append: undefined, initrd: undefined,
     driveArgs: [], deviceArgs: [], globals: [], nographic: false, serials: [], monitors: [], defaultMonitorOff: false,
-    noDefaults: false, noReboot: false, startStopped: false, logSpec: undefined, logFile: undefined,
+    noDefaults: false, noReboot: false, startStopped: false, gdb: undefined, logSpec: undefined, logFile: undefined,
     snapshot: false, traces: [], instruments: [], accel: undefined, accelHelp: false, warnings: [],
   };
 }
@@ -248,6 +251,9 @@ function applyOption(c: Collected, name: string, arg: string, where: string): Ea
     case 'D':
       c.logFile = arg;
       return undefined;
+    case 'gdb':
+      c.gdb = arg;
+      return undefined;
     default:
       applyFlag(c, name);
       return undefined;
@@ -260,6 +266,7 @@ function applyFlag(c: Collected, name: string): void {
   else if (name === 'snapshot') c.snapshot = true;
   else if (name === 'no-reboot') c.noReboot = true;
   else if (name === 'S') c.startStopped = true;
+  else if (name === 's') c.gdb = 'tcp::1234'; // QEMU's DEFAULT_GDBSTUB_PORT
 }
 
 /** -m: QemuOpts with implied `size`, merged across repeats; the size syntax is checked right away like QEMU. */
@@ -337,7 +344,7 @@ function finish(c: Collected, files: HostFiles): CommandLine {
     options: {
       machine: 'virt', dumpDtb: machine.dumpDtb, cpuModel: 'rv64', smp, ramSize, bios: c.bios,
       kernel: c.kernel, append: c.append, initrd: c.initrd, drives, devices: allDevices, globals,
-      nographic: c.nographic, display: 'none', serials, monitors, noReboot: c.noReboot, startStopped: c.startStopped,
+      nographic: c.nographic, display: 'none', serials, monitors, noReboot: c.noReboot, startStopped: c.startStopped, gdb: c.gdb,
       logItems: log.items, logTracePatterns: log.tracePatterns, logFile: c.logFile, snapshot: c.snapshot,
       traces: c.traces, instruments: c.instruments, accel: { kind: 'tcg', thread: c.accel?.thread ?? 'multi' },
       warnings: c.warnings,

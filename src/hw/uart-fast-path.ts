@@ -85,6 +85,13 @@ export class UartFastPath {
   }
 }
 
+/**
+ * The main thread's wait for this vCPU times out after this long and looks again. The
+ * sequence protocol loses no wake-up, so this is only a safety net; short, it woke the main
+ * thread dozens of times a second per vCPU while the guest idled.
+ */
+const SAFETY_WAKE_MS = 1000;
+
 /** Main-thread side: drain one vCPU's ring into the device. */
 export class UartRingReader {
   private readonly ring: Int32Array;
@@ -113,7 +120,7 @@ export class UartRingReader {
       while (!this.stopped) {
         this.drain();
         // wait for the head to move past what was just drained (bytes posted meanwhile: no wait)
-        const w = Atomics.waitAsync(this.ring, RING_HEAD, Atomics.load(this.ring, RING_TAIL), 50);
+        const w = Atomics.waitAsync(this.ring, RING_HEAD, Atomics.load(this.ring, RING_TAIL), SAFETY_WAKE_MS);
         if (w.async) {
           void w.value.then(loop);
           return;

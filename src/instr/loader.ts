@@ -67,7 +67,10 @@ function typeCheck(abs: string): void {
     paths,
     allowImportingTsExtensions: true,
   });
-  const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.category === ts.DiagnosticCategory.Error);
+  // as tsc: syntax errors first and alone (a missing ',' otherwise shows up as whatever type
+  // error the parser's recovery produced earlier on the line)
+  const syntactic = program.getSyntacticDiagnostics();
+  const diagnostics = (syntactic.length > 0 ? syntactic : ts.getPreEmitDiagnostics(program)).filter((d) => d.category === ts.DiagnosticCategory.Error);
   const first = diagnostics[0];
   if (!first) return;
   const text = ts.flattenDiagnosticMessageText(first.messageText, ' ');
@@ -100,8 +103,11 @@ function typeCheckCached(abs: string): void {
   }
 }
 
-/** Compile `path` to an ES module file; returns the compiled file's absolute path. */
-export async function compileLibrary(path: string): Promise<string> {
+/**
+ * Check that `path` is a library file and, for TypeScript, that it type-checks (the slow part:
+ * seconds for a cold TypeScript program); returns its absolute path.
+ */
+export function checkLibrary(path: string): string {
   const abs = resolve(path);
   if (!existsSync(abs)) throw new LibraryLoadError(`could not open instrumentation library '${path}': No such file or directory`);
   if (!statSync(abs).isFile()) throw new LibraryLoadError(`could not open instrumentation library '${path}': not a file`);
@@ -110,6 +116,15 @@ export async function compileLibrary(path: string): Promise<string> {
     throw new LibraryLoadError(`instrumentation library '${path}' must be a .ts, .mts, .js or .mjs file`);
   }
   if (ext === '.ts' || ext === '.mts') typeCheckCached(abs);
+  return abs;
+}
+
+/**
+ * Bundle the checked library at `abs` into one ES module file with esbuild; returns that file.
+ * esbuild works in a child process of the thread that calls this: call it from a thread that
+ * outlives the call (the child must be waited for when esbuild's `stop()` ends it).
+ */
+export async function bundleLibrary(abs: string, path: string): Promise<string> {
   outDir ??= mkdtempSync(join(tmpdir(), 'tsemu-instr-'));
   const outfile = join(outDir, `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.mjs`);
   try {
@@ -132,4 +147,9 @@ export async function compileLibrary(path: string): Promise<string> {
     throw new LibraryLoadError(`could not compile '${path}': ${e instanceof Error ? e.message : String(e)}`);
   }
   return outfile;
+}
+
+/** Compile `path` to an ES module file (check, then bundle); returns the compiled file's absolute path. */
+export async function compileLibrary(path: string): Promise<string> {
+  return bundleLibrary(checkLibrary(path), path);
 }

@@ -5,6 +5,7 @@
  * same qi_init/qi_fini with their console output discarded, so a library
  * prints its banner and its summary once.
  */
+import { underWatchdog, WatchdogExpired } from './watchdog.js';
 import { writeAll } from '../util/write-all.js';
 import { pathToFileURL } from 'node:url';
 import { InstrRuntime, LibraryInstance } from './runtime.js';
@@ -59,6 +60,11 @@ export function makeConsoleSynchronous(): void {
   c.debug = toFd(2);
 }
 
+/** The watchdog took a Ctrl-C to stop a library call: the user still meant to stop the emulator. */
+function redeliverSigint(): void {
+  setImmediate(() => process.kill(process.pid, 'SIGINT'));
+}
+
 function initFunction(module: Readonly<Record<string, unknown>>, name: 'qi_init' | 'qi_fini', path: string): (...a: unknown[]) => unknown {
   const fn = module[name];
   if (typeof fn !== 'function') throw new LibraryError(`instrumentation library '${path}' does not export ${name}()`);
@@ -86,10 +92,14 @@ export function startInstance(rt: InstrRuntime, id: string, module: Readonly<Rec
   const init = initFunction(module, 'qi_init', displayPath);
   let result: unknown;
   try {
-    const run = (): unknown => rt.runAs(lib, 'qi_init', () => init(args.length, Object.freeze([...args])));
+    const run = (): unknown => underWatchdog(() => rt.runAs(lib, 'qi_init', () => init(args.length, Object.freeze([...args]))));
     result = quiet ? muted(run) : run();
   } catch (e) {
     rt.removeLibrary(id);
+    if (e instanceof WatchdogExpired) {
+      if (e.why === 'sigint') redeliverSigint();
+      throw new LibraryError(`instrumentation library '${displayPath}': qi_init ${e.message}`);
+    }
     throw new LibraryError(`instrumentation library '${displayPath}': qi_init failed: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (typeof result === 'number' && result !== 0) {
@@ -106,10 +116,15 @@ export function stopInstance(rt: InstrRuntime, id: string, quiet: boolean, repor
   const fini = lib.module.qi_fini;
   if (typeof fini === 'function') {
     try {
-      const run = (): unknown => rt.runAs(lib, 'qi_fini', () => (fini as () => unknown)());
+      const run = (): unknown => underWatchdog(() => rt.runAs(lib, 'qi_fini', () => (fini as () => unknown)()));
       if (quiet) muted(run); else run();
     } catch (e) {
-      report(`instrumentation library ${id}: qi_fini failed: ${e instanceof Error ? e.message : String(e)}`);
+      if (e instanceof WatchdogExpired) {
+        if (!quiet) report(`instrumentation library ${id}: qi_fini ${e.message}`); // the other instances run the same code
+        if (e.why === 'sigint') redeliverSigint();
+      } else {
+        report(`instrumentation library ${id}: qi_fini failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
   }
   rt.removeLibrary(id);

@@ -4,6 +4,7 @@
  * device tree and the reset-vector ROM, open disk images, choose the serial
  * backend. Errors are BootError/OptionError with a one-line message.
  */
+import { strerror } from '../util/errno-text.js';
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import type { MachineOptions } from '../cli/options.js';
 import { BootError, lookupSymbol, planBoot } from './boot-layout.js';
@@ -28,8 +29,7 @@ function openLog(opts: MachineOptions): number {
   try {
     return openSync(opts.logFile, 'w');
   } catch (e) {
-    const why = e instanceof Error && 'code' in e && e.code === 'EACCES' ? 'Permission denied' : 'No such file or directory';
-    throw new BootError(`Error opening logfile ${opts.logFile}: ${why}`); // QEMU's text
+    throw new BootError(`Error opening logfile ${opts.logFile}: ${strerror(e)}`); // QEMU's text
   }
 }
 

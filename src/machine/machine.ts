@@ -70,6 +70,7 @@ export class Machine implements MachineControl {
   private readonly output: OutputFanout;
   private readonly machineOps = new OpMutex();
   private readonly listeners: MachineEventListener[] = [];
+  private readonly debugListeners: ((hart: number, kind: 'breakpoint' | 'step') => void)[] = [];
 
   constructor(readonly config: MachineConfig) {
     const singleThread = config.singleThread ?? false;
@@ -93,6 +94,7 @@ export class Machine implements MachineControl {
       fatal: (message) => this.fatal(message),
       instrReport: (report) => this.instrBridge.handleReport(report),
       libraries: () => this.instr.loadMessages(),
+      debugStop: (hart, kind) => { for (const l of this.debugListeners) l(hart, kind); },
     });
     this.cpus = new CpuSlots(this.board, this.threads, {
       launcher: config.launcher, numHarts: config.numHarts, maxHarts: config.maxHarts, singleThread, tracing: config.tracing,
@@ -164,18 +166,24 @@ export class Machine implements MachineControl {
       void this.terminate(0);
       return;
     }
-    setImmediate(() => { void this.systemReset(); });
+    // QEMU's qemu_system_reset_request stops the requesting vCPU right after the store: no guest
+    // instruction after it runs. The stop commands go out now, inside the device access, so every
+    // vCPU finds them at its next block boundary (the store ends its block).
+    const stopping = this.threads.isPaused || this.threads.isShuttingDown ? undefined : this.threads.pause();
+    setImmediate(() => { void this.systemReset(stopping); });
   }
 
   /**
    * vCPUs stop, devices reset, the boot images (firmware, kernel, FDT, ROM)
    * are copied in again (QEMU's rom_reset), every translation is dropped, and
    * every vCPU restarts at the reset vector; a paused machine stays paused.
+   * `stopping`: the pause reset() began (the machine was running then).
    */
-  async systemReset(): Promise<void> {
+  async systemReset(stopping?: Promise<void>): Promise<void> {
     if (this.threads.isShuttingDown) return;
-    const wasPaused = this.threads.isPaused;
-    if (!wasPaused) await this.threads.pause();
+    const wasPaused = stopping === undefined && this.threads.isPaused;
+    if (stopping !== undefined) await stopping;
+    else if (!wasPaused) await this.threads.pause();
     this.board.resetDevices();
     this.board.loadBootImages();
     this.board.dropTranslations();
@@ -218,6 +226,32 @@ export class Machine implements MachineControl {
   /** Every present vCPU (also before its worker has started: then at the reset vector). */
   vcpuStates(): VcpuStatus[] {
     return this.cpus.presentHarts().map((hart) => this.threads.status(hart));
+  }
+
+  // ---- the debugger (src/gdbstub through src/machine/gdb-target.ts) -------------------------
+
+  /** A vCPU stopped at a breakpoint or after a single step (it alone is paused). */
+  onDebugStop(listener: (hart: number, kind: 'breakpoint' | 'step') => void): void {
+    this.debugListeners.push(listener);
+  }
+
+  /** Let some vCPUs go on (the others stay paused); `step` ones stop after one instruction. */
+  resumeSome(harts: readonly number[], step: readonly number[]): Promise<void> {
+    this.debugStopped = false;
+    this.resumedByDebugger = true;
+    return this.threads.resumeSome(harts, step);
+  }
+
+  /** Stopped by a breakpoint or a step (QEMU's RUN_STATE_DEBUG, `info status` says "debug"). */
+  debugStopped = false;
+  /** The debugger let the machine run once (it is no longer in prelaunch). */
+  resumedByDebugger = false;
+
+  /** New breakpoint table or block size: every translation goes, every vCPU looks at once. */
+  setDebugTranslation(breakpoints: readonly number[], oneInsnPerBlock: boolean): void {
+    this.mem.setBreakpoints(breakpoints);
+    this.mem.setOneInsnPerBlock(oneInsnPerBlock);
+    this.board.dropTranslations();
   }
 
   // ---- monitor events ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import { VIRT } from './virt-map.js';
 import { MonitorOutputCommands } from './monitor-output.js';
 
 /** A read-only view of a hart's registers for the monitor (no TLB, no execution). */
-class RegisterView extends Hart {
+export class RegisterView extends Hart {
   constructor(state: ReturnType<typeof stateViews>, hart: number, private readonly time: () => bigint, private readonly cmp: () => bigint) {
     super(state, hart);
   }
@@ -46,7 +46,8 @@ export class MachineMonitorTarget implements MonitorTarget {
 
   status(): StatusInfo {
     if (this.m.isShuttingDown) return { running: false, status: 'shutdown' };
-    if (this.m.isPaused) return { running: false, status: this.prelaunch ? 'prelaunch' : 'paused' };
+    if (this.m.isPaused && this.m.debugStopped) return { running: false, status: 'debug' };
+    if (this.m.isPaused) return { running: false, status: this.prelaunch && !this.m.resumedByDebugger ? 'prelaunch' : 'paused' };
     return { running: true, status: 'running' };
   }
 
@@ -59,6 +60,7 @@ export class MachineMonitorTarget implements MonitorTarget {
   async cont(): Promise<string | undefined> {
     if (!this.m.isPaused) return undefined;
     this.prelaunch = false;
+    this.m.debugStopped = false;
     await this.m.resume();
     this.m.emit('RESUME');
     return undefined;

@@ -14,7 +14,7 @@ import { createMmioSlot, MmioServer } from '../memory/mmio-channel.js';
 import { createTranslatorChannel, publishTranslateHere, TranslatorChannelBuffers } from '../vcpu/translator-channel.js';
 import type { TranslatorCommand } from '../vcpu/translator-protocol.js';
 import type { VcpuCommand, VcpuCommandType, VcpuReport, VcpuWorkerData } from '../vcpu/protocol.js';
-import { ExitReason, SLOT_PC, VcpuStateViews, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_HALTED, WORD_WAKE } from '../abi/state-layout.js';
+import { ExitReason, SLOT_PC, VcpuStateViews, WORD_DEBUG_STEP, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_HALTED, WORD_WAKE } from '../abi/state-layout.js';
 import { createUartRing, UartRingReader } from '../hw/uart-fast-path.js';
 import type { ThreadLogSettings, ThreadTracing } from '../trace/thread-tracing.js';
 import type { InstrReport } from '../instr/thread-env.js';
@@ -45,6 +45,8 @@ export interface VcpuThreadsHost {
   instrReport(report: InstrReport): void;
   /** The instrumentation libraries a newly started worker loads first. */
   libraries(): LibraryLoadMessage[];
+  /** A vCPU stopped for the debugger (breakpoint, single step); it is paused now. */
+  debugStop(hart: number, kind: 'breakpoint' | 'step'): void;
 }
 
 /** What a vCPU is, as the monitor sees it. */
@@ -182,6 +184,7 @@ export class VcpuThreads {
         if (m.type === 'ready') resolve();
         else if (m.type === 'fatal') this.host.fatal(`vCPU ${hartIds.join(',')}: ${m.message}`);
         else if (m.type === 'ack') this.acks.get(m.id)?.(m.pc, m.error);
+        else if (m.type === 'debug') this.host.debugStop(m.hart, m.kind);
         else if (isInstrReport(m)) this.host.instrReport(m);
       });
       worker.on('error', (e) => this.host.fatal(`vCPU ${hartIds.join(',')}: ${e.message}`));
@@ -328,6 +331,18 @@ export class VcpuThreads {
     this.paused = false;
     this.board.clint.resume();
     await this.everyVcpu('cont');
+  }
+
+  /**
+   * Let only `harts` go on (gdb's vCont with actions for some threads; the others stay stopped,
+   * as QEMU's gdb_continue_partial). `step` harts run one instruction and stop again.
+   */
+  async resumeSome(harts: readonly number[], step: readonly number[]): Promise<void> {
+    this.paused = false;
+    this.board.clint.resume();
+    const go = this.vcpus.filter((v) => harts.includes(v.hartId));
+    for (const v of go) Atomics.store(v.state.i32, WORD_DEBUG_STEP, step.includes(v.hartId) ? 1 : 0);
+    await Promise.all(go.map((v) => this.commandAndWait(v, 'cont')));
   }
 
   /** Every vCPU back to the reset vector (the caller has them paused). */

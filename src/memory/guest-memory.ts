@@ -41,7 +41,16 @@ export interface GuestMemoryBuffers {
   pageGen: SharedArrayBuffer;
   /** Int32 [0]: bumped when every translation must go (trace state or instrumentation changed). */
   codeEpoch: SharedArrayBuffer;
+  /**
+   * The debugger's table (gdbstub), read by translators and run loops in every thread: Int32 [0] the
+   * number of breakpoints, [1] one instruction per block while set; Float64 [1..MAX_BREAKPOINTS]
+   * the breakpoint pcs (as the pc slot holds them).
+   */
+  debug: SharedArrayBuffer;
 }
+
+/** Breakpoints the shared table holds (QEMU has no limit; gdb rarely sets more than a few). */
+export const MAX_BREAKPOINTS = 255;
 
 /**
  * Guest memory buffers. With `stateAreas` (a count and the bytes of each), RAM and that many vCPU
@@ -76,6 +85,7 @@ export function createGuestMemoryBuffers(
     codeChunks: new SharedArrayBuffer(ramSize >>> CODE_CHUNK_SHIFT),
     pageGen: new SharedArrayBuffer(pages * 4),
     codeEpoch: new SharedArrayBuffer(4),
+    debug: new SharedArrayBuffer(8 * (MAX_BREAKPOINTS + 1)),
   };
 }
 
@@ -97,6 +107,8 @@ export class GuestMemory {
   readonly codeChunks: Uint8Array;
   readonly pageGen: Int32Array;
   readonly codeEpoch: Int32Array;
+  readonly debug32: Int32Array;
+  readonly debug64: Float64Array;
 
   constructor(readonly buffers: GuestMemoryBuffers) {
     const ram = buffers.ram;
@@ -118,6 +130,8 @@ export class GuestMemory {
     this.codeChunks = new Uint8Array(buffers.codeChunks);
     this.pageGen = new Int32Array(buffers.pageGen);
     this.codeEpoch = new Int32Array(buffers.codeEpoch);
+    this.debug32 = new Int32Array(buffers.debug);
+    this.debug64 = new Float64Array(buffers.debug);
   }
 
   /** Current code epoch: translations made under an older epoch must be dropped. */
@@ -128,6 +142,33 @@ export class GuestMemory {
   /** Invalidate every translation everywhere (callers also kick the vCPUs so they notice at once). */
   bumpEpoch(): void {
     Atomics.add(this.codeEpoch, 0, 1);
+  }
+
+  /** Breakpoints are set (the run loops check each block's pc, translators end blocks before them). */
+  get hasBreakpoints(): boolean {
+    return this.debug32[0] !== 0;
+  }
+
+  /** Translate one instruction per block (gdb single-step, -singlestep). */
+  get oneInsnPerBlock(): boolean {
+    return this.debug32[1] !== 0;
+  }
+
+  breakpointAt(pc: number): boolean {
+    const n = this.debug32[0];
+    for (let i = 1; i <= n; i++) if (this.debug64[i] === pc) return true;
+    return false;
+  }
+
+  /** Replace the breakpoint table (main thread; the caller then drops every translation). */
+  setBreakpoints(pcs: readonly number[]): void {
+    const n = Math.min(pcs.length, MAX_BREAKPOINTS);
+    for (let i = 0; i < n; i++) this.debug64[i + 1] = pcs[i];
+    Atomics.store(this.debug32, 0, n);
+  }
+
+  setOneInsnPerBlock(on: boolean): void {
+    Atomics.store(this.debug32, 1, on ? 1 : 0);
   }
 
   /** Byte offset of `pa` in RAM, or -1. */

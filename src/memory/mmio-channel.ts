@@ -77,6 +77,13 @@ export class MmioClient {
   }
 }
 
+/**
+ * The main thread's wait for this vCPU times out after this long and looks again. The
+ * sequence protocol loses no wake-up, so this is only a safety net; short, it woke the main
+ * thread dozens of times a second per vCPU while the guest idled.
+ */
+const SAFETY_WAKE_MS = 1000;
+
 /** Main-thread side: serves one vCPU's slot until `stop()`. */
 export class MmioServer {
   private readonly i32: Int32Array;
@@ -130,7 +137,7 @@ export class MmioServer {
     while (!this.stopped) {
       if (this.poll()) continue;
       // the timeout makes a lost wake-up cost milliseconds, never a hang
-      const wait = Atomics.waitAsync(this.i32, W_REQ_SEQ, this.seen, 20);
+      const wait = Atomics.waitAsync(this.i32, W_REQ_SEQ, this.seen, SAFETY_WAKE_MS);
       if (wait.async) {
         void wait.value.then(() => this.loop());
         return;

@@ -55,9 +55,9 @@ class MonitorSet {
   constructor(readonly target: MonitorTarget, readonly productName: string, readonly info: (line: string) => void) {}
 
   /** A session for `mode` writing to `sink`; QMP sessions get events until dropped. */
-  newSession(mode: MonitorSpec['mode'], sink: (bytes: Uint8Array) => void, editor: boolean, flow?: { pause(): void; resume(): void }): Session {
-    if (mode === 'readline') return new HmpSession(this.target, sink, { editor, productName: this.productName });
-    const session = new QmpSession(this.target, sink, { pauseInput: flow?.pause, resumeInput: flow?.resume });
+  newSession(mode: MonitorSpec['mode'], sink: (bytes: Uint8Array) => void, editor: boolean, flow?: { pause(): void; resume(): void }, target = this.target): Session {
+    if (mode === 'readline') return new HmpSession(target, sink, { editor, productName: this.productName });
+    const session = new QmpSession(target, sink, { pauseInput: flow?.pause, resumeInput: flow?.resume });
     this.qmpSessions.add(session);
     return session;
   }
@@ -147,10 +147,31 @@ function attachFile(set: MonitorSet, spec: MonitorSpec, path: string): void {
 
 type SocketBackend = Extract<ChardevBackend, { kind: 'unix' | 'tcp' }>;
 
-function serve(set: MonitorSet, spec: MonitorSpec, socket: Socket): void {
+/** The documented opt-in that lets TCP monitors load instrumentation libraries (README, Security and trust). */
+export const TCP_MONITOR_TRUSTED_ENV = 'TSEMU_TCP_MONITOR_TRUSTED';
+
+/**
+ * The target a TCP monitor session sees: instr-load runs a library's code with the emulator's
+ * rights, and anyone who can reach the port could ask for it, so it is refused there unless the
+ * user opted in. Unix sockets (file permissions) and stdio are the user's own.
+ */
+function tcpTarget(target: MonitorTarget): MonitorTarget {
+  if (process.env[TCP_MONITOR_TRUSTED_ENV] === '1') return target;
+  return new Proxy(target, {
+    get(t, prop) {
+      if (prop === 'instrLoad') {
+        return async () => ({ error: `instr-load is refused on a TCP monitor: a library runs with the emulator's rights (set ${TCP_MONITOR_TRUSTED_ENV}=1 to allow it)` });
+      }
+      const value: unknown = Reflect.get(t, prop, t);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(t) : value;
+    },
+  });
+}
+
+function serve(set: MonitorSet, spec: MonitorSpec, socket: Socket, tcp: boolean): void {
   set.sockets.add(socket);
   const session = set.newSession(spec.mode, (bytes) => { if (!socket.destroyed) socket.write(bytes); }, false,
-    { pause: () => socket.pause(), resume: () => socket.resume() });
+    { pause: () => socket.pause(), resume: () => socket.resume() }, tcp ? tcpTarget(set.target) : set.target);
   socket.on('data', (chunk: Buffer) => session.input(new Uint8Array(chunk)));
   socket.on('error', () => undefined); // ECONNRESET, EPIPE: the 'close' handler cleans up
   socket.on('close', () => { set.sockets.delete(socket); set.drop(session); });
@@ -201,7 +222,7 @@ async function attachSocket(set: MonitorSet, spec: MonitorSpec, backend: SocketB
   }
   let firstClient!: () => void;
   const connected = new Promise<void>((resolve) => { firstClient = resolve; });
-  const server = createServer((socket) => { serve(set, spec, socket); firstClient(); });
+  const server = createServer((socket) => { serve(set, spec, socket, backend.kind === 'tcp'); firstClient(); });
   try {
     await listen(server, backend);
   } catch (e) {

@@ -22,7 +22,7 @@ export interface VersionInfo {
 }
 
 /** QEMU's RunState values that tsemu can be in. */
-export type RunStatus = 'running' | 'paused' | 'prelaunch' | 'shutdown' | 'internal-error';
+export type RunStatus = 'debug' | 'running' | 'paused' | 'prelaunch' | 'shutdown' | 'internal-error';
 
 export interface StatusInfo {
   readonly running: boolean;

@@ -1,10 +1,15 @@
 /**
- * Compiling an instrumentation library (type check + bundle, src/instr/loader.ts) runs in a piscina
- * worker pool: a pool of interchangeable threads is exactly what a stateless, CPU-heavy task wants,
- * and the main thread stays free for devices and the monitor. The pool (and with it esbuild and
- * TypeScript) is created on first use only; its entry point is compile-worker.ts.
+ * Compiling an instrumentation library (src/instr/loader.ts): the type check runs in a piscina
+ * worker pool — a pool of interchangeable threads is exactly what a stateless, CPU-heavy task
+ * wants, and the main thread stays free for devices and the monitor; the pool (and with it
+ * TypeScript) is created on first use only, its entry point is compile-worker.ts. The bundling
+ * runs here, on the main thread: esbuild works in a child process of the calling thread, and only
+ * a thread that lives on can wait for that child when `stop()` ends it (from the pool's thread,
+ * torn down after each library, it stayed a zombie for the rest of the run).
  */
+import { stop as stopEsbuild } from 'esbuild';
 import { LibraryLoadError } from '../instr/errors.js';
+import { bundleLibrary } from '../instr/loader.js';
 
 let pool: { run(path: string): Promise<{ file: string } | { error: string }>; destroy(): Promise<void> } | undefined;
 
@@ -18,7 +23,11 @@ export async function compileInPool(path: string): Promise<string> {
   try {
     const result = await current.run(path);
     if ('error' in result) throw new LibraryLoadError(result.error);
-    return result.file;
+    try {
+      return await bundleLibrary(result.file, path);
+    } finally {
+      await stopEsbuild();
+    }
   } finally {
     // the pool's thread holds a whole TypeScript program: tear it down now, before the
     // guest runs again, rather than let it idle and be collected while vCPUs need the cores

@@ -152,6 +152,22 @@ async function run(argv: readonly string[]): Promise<void> {
       throw e;
     }
   }
+  if (opts.gdb !== undefined) {
+    const { startGdbServer } = await import('../gdbstub/server.js');
+    const { MachineGdbTarget } = await import('../machine/gdb-target.js');
+    const monitorTarget = new MachineMonitorTarget(machine, () => { void machine.terminate(0); });
+    const target = new MachineGdbTarget(machine, monitorTarget, () => {
+      writeAll(2, `${PROGRAM_NAME}: QEMU: Terminated via GDBstub\n`);
+      void machine.terminate(0);
+    });
+    try {
+      await startGdbServer(opts.gdb, target, (m) => writeAll(2, `${PROGRAM_NAME}: gdbstub: ${m}\n`));
+    } catch (e) {
+      writeAll(2, `${PROGRAM_NAME}: -gdb ${opts.gdb}: ${e instanceof Error ? e.message : String(e)}\n`);
+      await machine.terminate(1);
+      return;
+    }
+  }
   try {
     await machine.start();
   } catch (e) {

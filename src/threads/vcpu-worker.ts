@@ -160,6 +160,10 @@ class HartRuntime {
       },
       paused: () => this.paused,
       yieldRequested: () => shared.asyncQueue.length > 0,
+      debugStop: (kind) => {
+        this.paused = true; // stays stopped until the debugger lets it go (a 'cont')
+        post({ type: 'debug', hart: this.spec.hartId, pc: this.ctx.pc, kind });
+      },
     }, log);
   }
 
@@ -320,7 +324,7 @@ async function main(): Promise<void> {
     for (const r of runtimes.values()) {
       const t = r.translatorClient;
       const m = (r.ctx.mmio as ReturnType<typeof mmioPort>).remote;
-      process.stderr.write(`[stats] hart ${r.spec.hartId}: ${r.ctx.instret} instructions; ${t.requests} translations requested, ${t.waitMs.toFixed(0)} ms waiting; ` +
+      process.stderr.write(`[stats] hart ${r.spec.hartId}: ${r.ctx.instret} instructions; ${r.loop.sleeps} sleeps; ${t.requests} translations requested, ${t.waitMs.toFixed(0)} ms waiting; ` +
         `${r.cache.translatedHere} translated here (${r.cache.promoted} hot); ${r.cache.compiled} compiled in ${r.cache.compileMs.toFixed(0)} ms; ` +
         `${r.cache.wasm ? `${r.cache.wasm.blocks} to wasm in ${r.cache.wasm.modules} modules, ${r.cache.wasm.compileMs.toFixed(0)} ms; ` : ''}${m.accesses} MMIO accesses, ${m.waitMs.toFixed(0)} ms; ` +
         `UART fast path: ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.shadowReads} LSR reads, ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.posted} bytes posted\n`);

@@ -8,6 +8,7 @@
  * tsemu-simpletrace); otherwise the `log` backend prints one line per event
  * to stderr, or to the `-D` file.
  */
+import { strerror } from '../util/errno-text.js';
 import type { MachineOptions } from '../cli/options.js';
 import { TraceState } from './state.js';
 import type { TraceBackend } from './backend.js';
@@ -120,7 +121,7 @@ export type TracingSetup =
   | { kind: 'exit'; stdout: string; warnings: string[]; status: 0 | 1; message?: string };
 
 /** Main thread: create the state, apply -trace and -d trace:, and pick the backend. */
-export function setupTracing(opts: MachineOptions, logFd: number): TracingSetup {
+export function setupTracing(opts: Pick<MachineOptions, 'traces' | 'logTracePatterns'>, logFd: number): TracingSetup {
   const state = TraceState.create();
   const warnings: string[] = [];
   const fromTrace = applyTraceOptions(state, opts.traces.map((spec) => ({ spec, where: `-trace ${traceWhere(spec)}` })));
@@ -136,9 +137,7 @@ export function setupTracing(opts: MachineOptions, logFd: number): TracingSetup 
     try {
       createSimpleTraceFile(fromTrace.file);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'EACCES' ? 'Permission denied' : code === 'ENOENT' ? 'No such file or directory' : code === 'EISDIR' ? 'Is a directory' : String(code);
-      throw new BootError(`Error opening logfile ${fromTrace.file}: ${why}`);
+      throw new BootError(`Error opening logfile ${fromTrace.file}: ${strerror(e)}`);
     }
     config = { ...config, backend: 'simple', simpleFile: fromTrace.file, simpleEnabled: true };
   }

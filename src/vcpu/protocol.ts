@@ -30,6 +30,8 @@ export type VcpuReport =
   | { type: 'ready' }
   | { type: 'ack'; id: number; hart: number; pc: number; error?: string }
   | { type: 'exited'; hart: number; pc: number }
+  /** A breakpoint or a single step stopped the vCPU (it is paused now). */
+  | { type: 'debug'; hart: number; pc: number; kind: 'breakpoint' | 'step' }
   | { type: 'fatal'; message: string };
 
 export interface HartSpec {

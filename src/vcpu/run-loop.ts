@@ -14,9 +14,9 @@ import { BlockCache, CachedBlock } from './block-cache.js';
 import { BLOCK_EXIT } from './load-store.js';
 import { CpuLog, formatCpuState } from './cpu-log.js';
 import {
-  CsrSlot, ExitReason, RunState, SLOT_PC, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_HALTED, WORD_RUN_STATE, WORD_WAKE,
+  CsrSlot, ExitReason, RunState, SLOT_PC, WORD_DEBUG_STEP, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_HALTED, WORD_RUN_STATE, WORD_WAKE,
 } from '../abi/state-layout.js';
-import { MENVCFG_STCE } from '../target/riscv/csr.js';
+import { MENVCFG_STCE, MIP } from '../target/riscv/csr.js';
 
 /** Blocks between two timer checks when nothing else asks for attention. */
 const TIMER_CHECK_BLOCKS = 2048;
@@ -30,7 +30,11 @@ export interface RunLoopHost {
   paused(): boolean;
   /** Work that needs the thread's event loop is waiting (library loads): leave step() with Yield. */
   yieldRequested(): boolean;
+  /** A breakpoint or a single step stopped this vCPU: pause it and tell the debugger. */
+  debugStop(kind: DebugStopKind): void;
 }
+
+export type DebugStopKind = 'breakpoint' | 'step';
 
 export const enum StepResult {
   /** Budget spent; call step again. */
@@ -59,6 +63,8 @@ export class RunLoop {
   private timerBudget = TIMER_CHECK_BLOCKS;
   private exited = false;
   private codeEpoch = -1;
+  /** The debugger single-steps this vCPU (WORD_DEBUG_STEP, read when it is let go). */
+  private stepping = false;
 
   constructor(
     readonly ctx: VcpuContext,
@@ -72,6 +78,7 @@ export class RunLoop {
   step(maxBlocks: number): StepResult {
     const r = this.service();
     if (r !== StepResult.Budget) return r;
+    if (this.debugging()) return this.stepDebug(maxBlocks);
     if (this.log && (this.log.flags.exec || this.log.flags.cpu)) return this.stepLogged(maxBlocks, this.log);
     const { ctx, cache } = this;
     const i32 = ctx.i32;
@@ -82,6 +89,7 @@ export class RunLoop {
       if (i32[WORD_EXIT_REQUEST] !== 0 || --this.timerBudget <= 0) {
         const s = this.service();
         if (s !== StepResult.Budget) return s;
+        if (this.debugging()) return this.stepDebug(left); // breakpoints were set while it ran
         block = undefined;
         continue;
       }
@@ -103,6 +111,7 @@ export class RunLoop {
       if (ctx.i32[WORD_EXIT_REQUEST] !== 0 || --this.timerBudget <= 0) {
         const s = this.service();
         if (s !== StepResult.Budget) return s;
+        if (this.debugging()) return this.stepDebug(left);
         continue;
       }
       const block = cache.lookup(ctx.f64[SLOT_PC]);
@@ -112,6 +121,46 @@ export class RunLoop {
       ctx.f64[SLOT_PC] = runBlock(block, ctx, cache);
     }
     return StepResult.Budget;
+  }
+
+  private debugging(): boolean {
+    return this.stepping || this.ctx.mem.hasBreakpoints;
+  }
+
+  /**
+   * The loop while a debugger has breakpoints or steps this vCPU: no block links, every block's pc
+   * is checked before it runs (translators end blocks before breakpoints, so a breakpoint is
+   * always a block's first pc), and a single step stops after one block of one instruction.
+   */
+  private stepDebug(maxBlocks: number): StepResult {
+    const { ctx, cache, log } = this;
+    for (let left = maxBlocks; left > 0; left--) {
+      if (ctx.i32[WORD_EXIT_REQUEST] !== 0 || --this.timerBudget <= 0) {
+        const s = this.service();
+        if (s !== StepResult.Budget) return s;
+        if (!this.debugging()) return StepResult.Budget; // back to the fast loop at the next step()
+        continue;
+      }
+      const pc = ctx.f64[SLOT_PC];
+      if (ctx.mem.breakpointAt(pc)) return this.stopForDebugger('breakpoint');
+      const block = cache.lookup(pc);
+      if (block !== undefined) {
+        if (log?.flags.cpu) log.write(formatCpuState(ctx, false));
+        if (log?.flags.exec) log.blockExecuted(ctx.hartId, block.pc);
+        ctx.f64[SLOT_PC] = runBlock(block, ctx, cache);
+      }
+      // a fetch fault moved the pc to the handler: that is one step too, as in QEMU
+      if (this.stepping) return this.stopForDebugger('step');
+    }
+    return StepResult.Budget;
+  }
+
+  private stopForDebugger(kind: DebugStopKind): StepResult {
+    this.stepping = false;
+    Atomics.store(this.ctx.i32, WORD_DEBUG_STEP, 0);
+    this.host.debugStop(kind);
+    Atomics.store(this.ctx.i32, WORD_RUN_STATE, RunState.Stopped);
+    return StepResult.Paused;
   }
 
   /** Everything that is not running a block. Budget means "go on running". */
@@ -144,7 +193,9 @@ export class RunLoop {
       Atomics.store(ctx.i32, WORD_RUN_STATE, RunState.Stopped);
       return StepResult.Paused;
     }
-    this.checkInterrupts();
+    this.stepping = Atomics.load(ctx.i32, WORD_DEBUG_STEP) !== 0;
+    // QEMU's default single-step flags (SSTEP_NOIRQ | SSTEP_NOTIMER): no interrupt is taken on a step
+    if (!this.stepping) this.checkInterrupts();
     if (ctx.wantHalt) {
       if (!ctx.wfiShouldWake()) {
         Atomics.store(ctx.i32, WORD_RUN_STATE, RunState.Halted);
@@ -166,16 +217,25 @@ export class RunLoop {
     }
   }
 
-  /** How long this vCPU may sleep: until its next timer deadline (WFI) or a while (paused). */
+  /**
+   * How long this vCPU may sleep: until the next deadline of a timer whose interrupt can wake it
+   * (WFI), or a while (paused). A timer whose bit is clear in mie cannot end WFI, so it does not
+   * count: firmware leaves mtimecmp in the past with MTIE off once it has passed the tick on as
+   * STIP (OpenSBI, tsemu-sbi), and Linux on Sstc never touches mtimecmp; counting those made an
+   * idle vCPU spin at 100% on a zero-length sleep.
+   */
   sleepBudgetMs(result: StepResult): number {
     if (result !== StepResult.Halted) return MAX_SLEEP_MS;
     const { ctx } = this;
-    const now = ctx.timer.mtime();
-    let deadline = ctx.timer.mtimecmp(ctx.hartId);
-    if ((ctx.csr(CsrSlot.menvcfg) & MENVCFG_STCE) !== 0n) {
+    const mie = ctx.csr(CsrSlot.mie);
+    let deadline: bigint | undefined;
+    if ((mie & MIP.MTIP) !== 0n) deadline = ctx.timer.mtimecmp(ctx.hartId);
+    if ((mie & MIP.STIP) !== 0n && (ctx.csr(CsrSlot.menvcfg) & MENVCFG_STCE) !== 0n) {
       const s = BigInt.asUintN(64, ctx.csr(CsrSlot.stimecmp));
-      if (s < deadline) deadline = s;
+      if (deadline === undefined || s < deadline) deadline = s;
     }
+    if (deadline === undefined) return MAX_SLEEP_MS; // only an interrupt line or an IPI can wake it: they notify
+    const now = ctx.timer.mtime();
     if (deadline <= now) return 0;
     const ms = Number(deadline - now) / ctx.timer.ticksPerMs;
     return Math.min(Math.max(ms, 0), MAX_SLEEP_MS);
@@ -186,9 +246,13 @@ export class RunLoop {
     return Atomics.load(this.ctx.i32, WORD_WAKE);
   }
 
+  /** Times this vCPU went to sleep (TSEMU_STATS): an idle vCPU sleeps rarely, a spinning one constantly. */
+  sleeps = 0;
+
   /** Sleep until the wake word moves past `seen` or `ms` pass (unless an exit request is already pending). */
   sleep(seen: number, ms: number): void {
     if (Atomics.load(this.ctx.i32, WORD_EXIT_REQUEST) !== 0) return;
+    this.sleeps++;
     Atomics.wait(this.ctx.i32, WORD_WAKE, seen, ms);
   }
 }

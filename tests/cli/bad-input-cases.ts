@@ -147,6 +147,18 @@ export const CASES: readonly BadInputCase[] = [
     mentions: () => 'kvm',
   },
   {
+    title: 'a directory as the -D log file',
+    args: (f) => base(GUEST_ELF, ['-d', 'int', '-D', f.dir]),
+    qemu: { kind: 'same' },
+    mentions: (f) => `${f.dir}: Is a directory`,
+  },
+  {
+    title: 'a -D log file in a missing directory',
+    args: (f) => base(GUEST_ELF, ['-D', join(f.missing, 'log.txt')]),
+    qemu: { kind: 'same' },
+    mentions: () => 'No such file or directory',
+  },
+  {
     title: 'an option tsemu does not implement (-netdev)',
     args: () => base(GUEST_ELF, ['-netdev', 'user,id=n0']),
     qemu: { kind: 'none', why: 'QEMU 7.2 supports it (and only warns that the netdev has no peer)' },

@@ -24,6 +24,8 @@ const BROKEN = {
   // line 2, column 13: the `;` where an expression is expected
   'syntax-error.ts': 'export function qi_init(): void {\n  const x = ;\n}\nexport function qi_fini(): void {}\n',
   'syntax-error.js': 'export function qi_init() {\n  const x = ;\n}\nexport function qi_fini() {}\n',
+  // a missing `)`: the parser recovers, and a type error appears earlier on the line than the syntax error
+  'syntax-error-params.ts': 'export function qi_init(argc: number {\n  void argc;\n}\nexport function qi_fini(): void {}\n',
   // line 2, column 9: `n` gets a string
   'type-error.ts': 'export function qi_init(): void {\n  const n: number = "not a number";\n  void n;\n}\nexport function qi_fini(): void {}\n',
   // line 5, column 47: a guest_cpu_enter callback whose parameter is not a QICPU
@@ -60,6 +62,7 @@ describe('instr: loading and unloading with -instr', function () {
       noEntryPoints: `file=${join(INSTR_LIBS, 'no-entry-points.ts')}`,
       syntaxTs: `file=${join(dir, 'syntax-error.ts')}`,
       syntaxJs: `file=${join(dir, 'syntax-error.js')}`,
+      syntaxParams: `file=${join(dir, 'syntax-error-params.ts')}`,
       typeError: `file=${join(dir, 'type-error.ts')}`,
       callbackTypeError: `file=${join(dir, 'callback-type-error.ts')}`,
       missing: `file=${join(dir, 'no-such-library.ts')}`,
@@ -106,6 +109,16 @@ describe('instr: loading and unloading with -instr', function () {
     it('a syntax error in a .js library: file:line:col of the error', function () {
       const at = location(expectCleanFailure(run('syntaxJs'), /-instr: /));
       expect(at).to.include({ file: join(dir, 'syntax-error.js'), line: 2, col: 13 });
+    });
+
+    it("a syntax error the parser recovers from: tsc's own first message and position, not a type error", function () {
+      const at = location(expectCleanFailure(run('syntaxParams'), /-instr: /));
+      // the oracle: TypeScript's tsc on the same file prints `FILE(line,col): error TSnnnn: text`
+      const tsc = spawnSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', join(dir, 'syntax-error-params.ts')], { encoding: 'utf8' });
+      const first = /\((\d+),(\d+)\): error TS\d+: (.+)/.exec(tsc.stdout);
+      expect(first, tsc.stdout).to.not.equal(null);
+      expect(at).to.include({ file: join(dir, 'syntax-error-params.ts'), line: Number(first?.[1]), col: Number(first?.[2]), text: first?.[3] });
+      expect(at.text).to.equal("',' expected.");
     });
 
     it('a type error in a .ts library: file:line:col and the compiler message', function () {

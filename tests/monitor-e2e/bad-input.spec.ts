@@ -39,6 +39,7 @@ describe('monitor e2e: bad HMP input', function () {
     writeFileSync(join(libs, 'init-fails.ts'), 'export function qi_init(): number {\n  return 3;\n}\n\nexport function qi_fini(): void {}\n');
     writeFileSync(join(libs, 'type-error.ts'), 'export function qi_init(): void {\n  const n: number = "x";\n  void n;\n}\n\nexport function qi_fini(): void {}\n');
     writeFileSync(join(libs, 'notes.txt'), 'not a library\n');
+    writeFileSync(join(libs, 'init-loops.ts'), 'export function qi_init(): void {\n  for (;;) {\n    // never returns\n  }\n}\n\nexport function qi_fini(): void {}\n');
   });
 
   after(() => {
@@ -75,6 +76,12 @@ describe('monitor e2e: bad HMP input', function () {
   it('instr-load of a library whose qi_init returns non-zero', async () => {
     const path = join(libs, 'init-fails.ts');
     expect(await tsemu.run(`instr-load ${path}`, 60_000)).to.equal(`Error: instrumentation library '${path}': initialization returned non-zero (3)\n`);
+  });
+
+  it('instr-load of a library whose qi_init never returns: the watchdog ends the call (TSEMU_INSTR_TIMEOUT, 5 s by default)', async () => {
+    const path = join(libs, 'init-loops.ts');
+    expect(await tsemu.run(`instr-load ${path}`, 60_000)).to.equal(`Error: instrumentation library '${path}': qi_init did not return within 5 s (TSEMU_INSTR_TIMEOUT)\n`);
+    expect(await tsemu.run('info instr')).to.equal('');
   });
 
   it('instr-load -i with an ID in use, instr-unload of an unknown ID', async () => {

@@ -17,6 +17,8 @@ export interface GuestSessionOptions {
   cwd?: string;
   /** Pause before each typed line, like a person reading the screen (default 30 ms). */
   lineDelayMs?: number;
+  /** Extra environment variables for the emulator. */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** Ctrl-a x: the -nographic mux escape that quits QEMU (and tsemu). */
@@ -59,7 +61,7 @@ export class GuestSession {
 
   constructor(readonly command: string, args: readonly string[], opts: GuestSessionOptions = {}) {
     this.lineDelayMs = opts.lineDelayMs ?? DEFAULT_LINE_DELAY_MS;
-    this.child = spawn(command, [...args], { cwd: opts.cwd ?? repoRoot(), stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(command, [...args], { cwd: opts.cwd ?? repoRoot(), stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ? { ...process.env, ...opts.env } : process.env });
     live.add(this);
     const killTimer = setTimeout(() => {
       this.timedOut = true;

@@ -246,9 +246,11 @@ export function normalizeGreeting(line: string): string {
   return line.replace(/"qemu": \{"micro": \d+, "minor": \d+, "major": \d+\}, "package": "(?:[^"\\]|\\.)*"/, '"qemu": V, "package": P');
 }
 
+/** `path`: a unix socket's path, or `tcp:HOST:PORT`. */
 function openSocket(path: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = createConnection(path);
+    const tcp = /^tcp:(.*):(\d+)$/.exec(path);
+    const socket = tcp ? createConnection({ host: tcp[1] || '127.0.0.1', port: Number(tcp[2]) }) : createConnection(path);
     socket.once('connect', () => {
       socket.off('error', reject);
       resolve(socket);

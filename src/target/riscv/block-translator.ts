@@ -75,7 +75,11 @@ export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: Block
   let pa = req.pa;
   /** The pcs translated so far (a short array: a Set cost more than the search, per instruction). */
   const visited: number[] = [];
-  for (let n = 0; n < MAX_BLOCK_INSNS; n++) {
+  const maxInsns = mem.oneInsnPerBlock ? 1 : MAX_BLOCK_INSNS;
+  const breakpoints = mem.hasBreakpoints;
+  for (let n = 0; n < maxInsns; n++) {
+    // a breakpoint ends the block before its instruction: the run loop stops there (QEMU's translator_loop)
+    if (n > 0 && breakpoints && mem.breakpointAt(pc)) break;
     visited.push(pc);
     const lo = readHalf(mem, pa);
     const len = insnLength(lo);
@@ -106,7 +110,7 @@ export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: Block
     if (ends) return { ir: b.finish(), insns, raws, page, gen };
     if ((pa & 0xfff) === 0 || crossesPage) break;
     // the not-taken path of a branch is a new basic block (guest_bbl_before fires for it)
-    if (hooks.blockStart && d && CONDITIONAL_BRANCHES.has(d.name) && n + 1 < MAX_BLOCK_INSNS) hooks.blockStart(b, pc);
+    if (hooks.blockStart && d && CONDITIONAL_BRANCHES.has(d.name) && n + 1 < maxInsns) hooks.blockStart(b, pc);
   }
   b.exit(pc);
   return { ir: b.finish(), insns, raws, page, gen };

@@ -16,6 +16,8 @@
  *   vdso     clock_gettime and sched_getcpu through the vDSO (its page read as data first)
  *   reboot   reboot(RB_AUTOBOOT) (with -no-reboot the emulator exits instead)
  *   rootfs   booted from an ext2 root on /dev/vda (root=/dev/vda rw init=/init): writes and syncs a file in /
+ *   idle     prints "idle: start", sleeps 3 s with every CPU idle, prints "idle: end" (npm run bench
+ *            measures the emulator's CPU use in between)
  *   loops    the bench's integer and memory workloads (bench/guest/workloads.h) in this user process,
  *            timed with CLOCK_MONOTONIC: "loop int: <ns> ns, result <checksum>" (npm run bench)
  *   syscon-poweroff, syscon-reboot
@@ -430,6 +432,11 @@ int main(void) {
   else if (strcmp(scenario, "reboot") == 0) reboot_requested = 1;
   else if (strcmp(scenario, "rootfs") == 0) scenario_rootfs();
   else if (strcmp(scenario, "loops") == 0) scenario_loops();
+  else if (strcmp(scenario, "idle") == 0) {
+    say("idle: start");
+    sleep(3);
+    say("idle: end");
+  }
   else if (strncmp(scenario, "syscon-", 7) == 0) {
     scenario_syscon(scenario + 7);
     return 1;

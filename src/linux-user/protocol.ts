@@ -1,0 +1,31 @@
+/**
+ * What the process service (main thread of `tsemu-riscv64`) sends each guest thread's vCPU worker,
+ * and what the worker reports back: a trap for the service (syscall, fault, signal check, with the
+ * details in the thread's channel), the end of the thread, or an internal error.
+ */
+import type { TracingConfig } from '../trace/thread-tracing.js';
+import type { GuestMemoryBuffers } from '../memory/guest-memory.js';
+
+export interface UserWorkerData {
+  /** The process's guest memory. */
+  mem: GuestMemoryBuffers;
+  /** The thread's vCPU state, with the registers it starts with (pc, x, f, fcsr) already set. */
+  state: SharedArrayBuffer;
+  /** The thread's call channel (channel.ts). */
+  channel: SharedArrayBuffer;
+  /** satp of the process's page tables. */
+  satp: bigint;
+  tid: number;
+  pid: number;
+  /** vCPU index (the `cpu=` of trace events): the thread's number in the process, from 0. */
+  cpu: number;
+  strace: boolean;
+  /** -d int / exec / cpu, and where -d output and -strace go (stderr or the -D file). */
+  log: { int: boolean; exec: boolean; cpu: boolean; fd: number };
+  tracing: TracingConfig;
+}
+
+export type UserWorkerReport =
+  | { type: 'trap'; tid: number }
+  | { type: 'done'; tid: number }
+  | { type: 'fatal'; message: string };

@@ -1,0 +1,146 @@
+/**
+ * Entry point of one guest thread's vCPU worker (`tsemu-riscv64`): every guest thread is a vCPU
+ * in its own worker, on the process's guest memory (a SharedArrayBuffer) and page tables. The
+ * guest runs in U-mode on the system mode's vCPU, translator tiers and run loop; every trap it
+ * takes goes, between blocks, to the process service on the main thread (src/linux-user/service.ts)
+ * through the thread's channel, except the calls that sleep (futex, nanosleep), which run here
+ * with Atomics.wait so a sleeping guest thread is a sleeping worker.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { writeAll } from '../util/write-all.js';
+import { GuestMemory } from '../memory/guest-memory.js';
+import { SLOT_F, SLOT_FFLAGS, SLOT_FRM, SLOT_INSTRET, SLOT_PC, SLOT_X, stateViews } from '../abi/state-layout.js';
+import { BlockCache, BlockSource, DEFAULT_HOT_THRESHOLD } from '../vcpu/block-cache.js';
+import { RunLoop, runOneVcpu } from '../vcpu/run-loop.js';
+import { CpuLog, formatTrap } from '../vcpu/cpu-log.js';
+import { attachTracing, bindThreadTracing } from '../trace/thread-tracing.js';
+import { EVENT_CPU_ENTER, EVENT_CPU_EXIT, InstrThread } from '../instr/thread-env.js';
+import { guestMemoryForInstr } from '../instr/memory-access.js';
+import { trace_guest_user_syscall, trace_guest_user_syscall_ret, trace_riscv_trap } from '../trace/generated/events.js';
+import { UserContext } from '../linux-user/user-context.js';
+import { CAUSE_INTERRUPT, CH_ACTION, CH_CAUSE, CH_EPC64, CH_FLUSH, CH_READY, CH_SIGNAL, CH_TVAL64, ChannelAction, channelViews, type Channel } from '../linux-user/channel.js';
+import { localSyscall } from '../linux-user/local-calls.js';
+import { NR } from '../linux-user/syscall-names.js';
+import { straceCall, straceReturn } from '../linux-user/strace.js';
+import type { UserWorkerData, UserWorkerReport } from '../linux-user/protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('user worker must run in a worker thread');
+const data = workerData as UserWorkerData;
+
+function post(report: UserWorkerReport): void {
+  port?.postMessage(report);
+}
+
+function hotThreshold(): number {
+  const n = Number(process.env.TSEMU_HOT ?? DEFAULT_HOT_THRESHOLD);
+  return Number.isInteger(n) && n >= 0 ? n : DEFAULT_HOT_THRESHOLD;
+}
+
+/** The registers the service set for the thread's start survive enterUserMode's reset. */
+function startContext(ctx: UserContext): void {
+  const x = ctx.i64.slice(SLOT_X, SLOT_X + 32);
+  const f = ctx.i64.slice(SLOT_F, SLOT_F + 32);
+  const fflags = ctx.i32[2 * SLOT_FFLAGS];
+  const frm = ctx.i32[2 * SLOT_FRM];
+  const pc = ctx.f64[SLOT_PC];
+  ctx.enterUserMode(pc, data.satp);
+  ctx.i64.set(x, SLOT_X);
+  ctx.i64.set(f, SLOT_F);
+  ctx.i32[2 * SLOT_FFLAGS] = fflags;
+  ctx.i32[2 * SLOT_FRM] = frm;
+}
+
+function main(): void {
+  const mem = new GuestMemory(data.mem);
+  const state = stateViews(data.state);
+  const ch = channelViews(data.channel);
+  const cpu = data.cpu;
+  const ctx = new UserContext(state, cpu, mem);
+  startContext(ctx);
+
+  const log = new CpuLog({ int: data.log.int, exec: data.log.exec, cpu: data.log.cpu, unimp: false, guestErrors: false, fd: data.log.fd });
+  ctx.trapObserver = (cause, interrupt, epc, tval) => {
+    if (log.flags.int) log.write(formatTrap(cpu, cause, interrupt, epc, tval));
+    trace_riscv_trap(cpu, BigInt(cause), BigInt.asUintN(64, BigInt(epc)), BigInt.asUintN(64, tval));
+  };
+  const tracing = attachTracing(data.tracing);
+  const instr = new InstrThread({
+    role: 'vcpu', tracing, maxVcpus: cpu + 1,
+    memory: guestMemoryForInstr(mem, () => [state], () => true),
+    report: () => undefined,
+    stateChanged: () => mem.bumpEpoch(),
+  });
+  bindThreadTracing(tracing, (id, c, args) => instr.rt.deliver(id, c, args));
+  const dispatchers = instr.rt.events.map((_, id) => instr.rt.execDispatcher(id, cpu, tracing.state.dstate));
+  const source: BlockSource = {
+    fetch: () => { throw new Error('no translator service in user mode'); },
+    mayTranslateHere: () => true,
+  };
+  const cache = new BlockCache(ctx, mem, source, dispatchers, instr.boards, hotThreshold(), true);
+  const loop = new RunLoop(ctx, cache, {
+    handleControl: () => handleTrap(ctx, mem, ch),
+    paused: () => false,
+    yieldRequested: () => false,
+    debugStop: () => undefined, // no gdbstub in user mode (no breakpoints are ever set)
+  }, log);
+  instr.rt.raise(EVENT_CPU_ENTER, cpu, []);
+  void runOneVcpu(loop, async () => undefined).then(() => {
+    instr.rt.raise(EVENT_CPU_EXIT, cpu, []);
+    tracing.backend.flush();
+    post({ type: 'done', tid: data.tid });
+  });
+}
+
+/** Ask the service and sleep until it answers; true when the thread goes on. */
+function callService(ctx: UserContext, ch: Channel): boolean {
+  Atomics.store(ch.i32, CH_READY, 0);
+  post({ type: 'trap', tid: data.tid });
+  while (Atomics.load(ch.i32, CH_READY) === 0) Atomics.wait(ch.i32, CH_READY, 0);
+  if (Atomics.exchange(ch.i32, CH_FLUSH, 0) !== 0) ctx.flushMappings();
+  return Atomics.load(ch.i32, CH_ACTION) === ChannelAction.Resume;
+}
+
+/** Between blocks: the guest trapped, or the service wants the thread. False when the thread has ended. */
+function handleTrap(ctx: UserContext, mem: GuestMemory, ch: Channel): boolean {
+  if (Atomics.exchange(ch.i32, CH_FLUSH, 0) !== 0) ctx.flushMappings();
+  const t = ctx.trap;
+  ctx.trap = undefined;
+  if (t === undefined) {
+    if (Atomics.exchange(ch.i32, CH_SIGNAL, 0) === 0) return true;
+    ch.i32[CH_CAUSE] = CAUSE_INTERRUPT;
+    ch.f64[CH_EPC64] = ctx.pc;
+    return callService(ctx, ch);
+  }
+  ch.i32[CH_CAUSE] = t.cause;
+  ch.i64[CH_TVAL64] = t.tval;
+  ch.f64[CH_EPC64] = t.epc;
+  if (t.cause !== 8) return callService(ctx, ch);
+  const x = ctx.i64;
+  const nr = Number(x[SLOT_X + 17]);
+  const args = [10, 11, 12, 13, 14, 15].map((r) => x[SLOT_X + r]);
+  trace_guest_user_syscall(ctx.hartId, BigInt(nr), ...(args.map((a) => BigInt.asUintN(64, a)) as [bigint, bigint, bigint, bigint, bigint, bigint]),
+    BigInt.asUintN(64, x[SLOT_X + 16]), BigInt.asUintN(64, x[SLOT_X + 17]));
+  const local = localSyscall(nr, args, mem, data.satp);
+  let go = true;
+  if (local === undefined) {
+    go = callService(ctx, ch);
+  } else {
+    if (data.strace) writeAll(data.log.fd, straceCall(data.pid, nr, args, NO_STRACE_MEMORY));
+    x[SLOT_X + 10] = local;
+    ctx.f64[SLOT_INSTRET] += 1;
+    ctx.pc = t.epc + 4;
+    if (data.strace) writeAll(data.log.fd, straceReturn(nr, local, args, NO_STRACE_MEMORY));
+  }
+  if (go && nr !== NR.rt_sigreturn) trace_guest_user_syscall_ret(ctx.hartId, BigInt(nr), BigInt.asUintN(64, x[SLOT_X + 10]));
+  return go;
+}
+
+/** The calls run here print no strings. */
+const NO_STRACE_MEMORY = { cString: () => undefined, u64: () => undefined };
+
+try {
+  main();
+} catch (e) {
+  post({ type: 'fatal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+}

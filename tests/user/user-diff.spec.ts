@@ -1,0 +1,62 @@
+/**
+ * tsemu-riscv64 against committed qemu-riscv64 7.2 transcripts (tests/transcripts/user/NAME.json):
+ * the static programs of tests/user give the same stdout and exit status (or signal), and
+ * -strace the same lines. The dynamic ones need Debian's riscv64 libc and run in the oracle tier.
+ */
+import { expect } from 'chai';
+import { readTranscript } from '../support/transcripts.js';
+import { spawnSync } from 'node:child_process';
+import { repoRoot } from '../support/run-guest.js';
+import { BAD_INPUTS, execRecipe, expectedExec, runBadInput, runRecipe, STATIC_RECIPES, tsemuCommand, type UserOutcome } from './user-runs.js';
+
+describe('user mode: tsemu-riscv64 against QEMU transcripts', function () {
+  this.timeout(60_000);
+  for (const r of STATIC_RECIPES) {
+    it(`${r.name}: same output and exit as qemu-riscv64`, function () {
+      const want = readTranscript<UserOutcome>(`user/${r.name}`);
+      const got = runRecipe(tsemuCommand(), r);
+      expect(got).to.deep.equal(want);
+    });
+  }
+});
+
+describe('user mode: execve of a RISC-V program (binfmt-like)', function () {
+  this.timeout(60_000);
+  it('procs-exec-static: the exec\'d program prints what QEMU prints running it directly', function () {
+    const want = expectedExec(readTranscript<UserOutcome>('user/exec-target-static'));
+    expect(runRecipe(tsemuCommand(), execRecipe('static'))).to.deep.equal(want);
+  });
+});
+
+describe('user mode: bad input against QEMU transcripts', function () {
+  this.timeout(60_000);
+  for (const b of BAD_INPUTS) {
+    it(`${b.name}: QEMU's exit status and message`, function () {
+      const want = readTranscript<UserOutcome>(`user/bad-${b.name}`);
+      const got = runBadInput(tsemuCommand(), b);
+      expect(got.status).to.equal(want.status);
+      expect(got.signal).to.equal(want.signal);
+      // QEMU prints "Error while loading" on stdout and loses it through a pipe; tsemu says it on stderr
+      if (b.name === 'missing-program') expect(got.strace).to.equal('PROGRAM: Error while loading tests/user/bin/no-such-program: No such file or directory\n');
+      else expect(got.strace).to.equal(want.strace);
+    });
+  }
+});
+
+describe('user mode: guest_user_syscall events', function () {
+  this.timeout(60_000);
+  it('fire once per system call, with its number, and _ret with its result, as -strace lists them on QEMU', function () {
+    const p = spawnSync(process.execPath, [...tsemuCommand().slice(1), '-trace', 'guest_user_syscall*', 'tests/user/bin/hello-static'],
+      { cwd: repoRoot(), env: {}, encoding: 'utf8' });
+    expect(p.status).to.equal(0);
+    const calls = [...p.stderr.matchAll(/^guest_user_syscall cpu=0x0 num=0x([0-9a-f]{16})/gm)].map((m) => parseInt(m[1], 16));
+    const rets = [...p.stderr.matchAll(/^guest_user_syscall_ret cpu=0x0 num=0x([0-9a-f]{16}) ret=0x([0-9a-f]{16})/gm)];
+    const qemu = readTranscript<UserOutcome>('user/hello-strace-static').strace as string;
+    const qemuCalls = qemu.split('\n').filter((l) => l !== '').map((l) => /^PID (\w+)\(/.exec(l)?.[1]);
+    // brk=214, set_tid_address=96, ..., exit_group=94: the numbers of QEMU's names
+    const NUMBERS: Record<string, number> = { brk: 214, set_tid_address: 96, set_robust_list: 99, prlimit64: 261, readlinkat: 78, getrandom: 278, mprotect: 226, newfstatat: 79, write: 64, exit_group: 94 };
+    expect(calls).to.deep.equal(qemuCalls.map((n) => NUMBERS[n as string]));
+    expect(rets.length).to.equal(calls.length - 1); // exit_group does not return
+    expect(BigInt(`0x${rets[0][2]}`)).to.equal(0x7d000n); // brk(NULL), as QEMU's -strace shows
+  });
+});
