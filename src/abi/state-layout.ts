@@ -110,7 +110,7 @@ export const WORD_DEBUG_STEP = WORD_BASE + 6;
  * data-access mode (the context's `tlbBase` as a byte address): WebAssembly blocks read it on
  * entry. Only the vCPU's own thread touches it.
  */
-export const WORD_WASM_TLB = WORD_BASE + 6;
+export const WORD_WASM_TLB = WORD_BASE + 7;
 /**
  * The IR interpreter's temporaries (src/tcg/interpreter.ts): a pair of words
  * each, after the Atomics words, so one Int32Array addresses registers and

@@ -15,6 +15,7 @@ import { expect } from 'chai';
 import { createGuestMemoryBuffers, GuestMemory } from '../../src/memory/guest-memory.js';
 import { VcpuContext } from '../../src/vcpu/context.js';
 import { createStateBuffer, CsrSlot, SLOT_INSTRET, STATE_AREA_BYTES, stateViews } from '../../src/abi/state-layout.js';
+import * as layout from '../../src/abi/state-layout.js';
 import { BlockCache, CachedBlock, Tier } from '../../src/vcpu/block-cache.js';
 import { BLOCK_EXIT } from '../../src/vcpu/load-store.js';
 import { compileWasmBatch, wasmSupports } from '../../src/tcg/backend-wasm.js';
@@ -275,6 +276,20 @@ describe('tcg tiers: interpreter, JavaScript and WebAssembly give the same resul
     expect(text).to.contain(`(func $b0 (export "b0") (result f64) ;; guest pc 0x${PC.toString(16)}`);
     expect(text).to.contain('i64.add');
     expect(text).to.contain(`f64.const ${PC + 4}`);
+  });
+});
+
+describe('abi/state-layout: what WebAssembly blocks read in the state', function () {
+  it('gives every shared word and every slot its own place (WORD_WASM_TLB, SLOT_RESUME_PC among them)', function () {
+    const named = Object.entries(layout).filter(([k, v]) => typeof v === 'number' && k !== 'WORD_BASE' && k !== 'WORD_TEMPS');
+    const words = named.filter(([k]) => k.startsWith('WORD_')).map(([, v]) => v);
+    const slots = named.filter(([k]) => k.startsWith('SLOT_') && k !== 'SLOT_X' && k !== 'SLOT_F' && k !== 'SLOT_CSR' && k !== 'SLOT_PMPCFG' && k !== 'SLOT_PMPADDR').map(([, v]) => v);
+    expect(words).to.include(layout.WORD_WASM_TLB);
+    expect(slots).to.include(layout.SLOT_RESUME_PC);
+    expect(new Set(words).size).to.equal(words.length);
+    expect(new Set(slots).size).to.equal(slots.length);
+    for (const w of words) expect(w).to.be.within(layout.WORD_BASE, layout.WORD_TEMPS - 1);
+    for (const v of slots) expect(v).to.be.within(64, layout.SLOT_CSR - 1); // between the FP registers and the CSRs
   });
 });
 
