@@ -41,9 +41,22 @@ export const BLOCK_PARAMS = ['c', 'x', 'xi', 'f', 'tlb', 'm8', 'mu8', 'm16', 'mu
 const everyBindingNamed: Exclude<keyof BlockBindings, (typeof BLOCK_PARAMS)[number]> extends never ? true : false = true;
 void everyBindingNamed;
 
+/**
+ * A block compiled to WebAssembly by the translator service: a module of one function, `b0`
+ * (src/tcg/backend-wasm.ts says what it imports), as base64 text so it crosses the channel with
+ * the JavaScript source.
+ */
+export interface WasmBlockCode {
+  module: string;
+  /** The helper imports under `h` besides `ld` and `st`: [field, helper, values, consts, result, mayExit]. */
+  helpers: readonly (readonly [string, string, number, number, boolean, boolean])[];
+}
+
 /** A translated block as it crosses from the translator (service or local) to the vCPU. */
 export interface BlockCode {
   source: string;
+  /** The same block in WebAssembly, when the service makes it (TSEMU_TIER=wasm) and the backend covers it. */
+  wasm?: WasmBlockCode;
   /** RAM page of the block's first instruction, or -1 for ROM. */
   page: number;
   /** pageGen of that page when the block was decoded. */

@@ -15,6 +15,7 @@
  * Words that other threads write (interrupt lines, exit requests) are Int32
  * words accessed with Atomics.
  */
+import { TLB_BYTES } from './tlb.js';
 
 /** Integer registers x0..x31 occupy slots 0..31 (x0 is kept at 0). */
 export const SLOT_X = 0;
@@ -40,6 +41,11 @@ export const SLOT_INSTRET_OFFSET = 71;
 export const SLOT_SCRATCH = 72;
 /** Offset of mcycle (or its frozen value while mcountinhibit.CY is set); SLOT_INSTRET_OFFSET likewise for minstret. */
 export const SLOT_CYCLE_OFFSET = 73;
+/**
+ * Where a WebAssembly block continues after a helper ended it (a Number, as SLOT_PC): the
+ * helper imports write it, as wasm cannot read the context's `resumePc` (src/tcg/backend-wasm.ts).
+ */
+export const SLOT_RESUME_PC = 74;
 
 /**
  * The CSRs kept in the state buffer, by slot: each gets one 64-bit slot starting at SLOT_CSR
@@ -100,6 +106,12 @@ export const WORD_HALTED = WORD_BASE + 5;
 /** 1 while the debugger single-steps this vCPU (set by the main thread before it lets the vCPU go on). */
 export const WORD_DEBUG_STEP = WORD_BASE + 6;
 /**
+ * Byte address, in the state area's WebAssembly.Memory, of the TLB entries of the current
+ * data-access mode (the context's `tlbBase` as a byte address): WebAssembly blocks read it on
+ * entry. Only the vCPU's own thread touches it.
+ */
+export const WORD_WASM_TLB = WORD_BASE + 7;
+/**
  * The IR interpreter's temporaries (src/tcg/interpreter.ts): a pair of words
  * each, after the Atomics words, so one Int32Array addresses registers and
  * temporaries alike. Only the vCPU's own thread touches them.
@@ -109,6 +121,14 @@ export const WORD_TEMPS = WORD_BASE + 32;
 export const INTERPRETER_TEMPS = 2048;
 /** Size of the state buffer in bytes. */
 export const STATE_BYTES = (WORD_TEMPS + 2 * INTERPRETER_TEMPS) * 4;
+/** Byte offset of the soft TLB (src/abi/tlb.ts) in a vCPU's state area, after the state. */
+export const STATE_TLB_OFFSET = STATE_BYTES;
+/**
+ * Bytes of one vCPU's state area: the state, then its soft TLB, rounded up to a page. A machine
+ * places one area per possible vCPU after guest RAM in one shared WebAssembly.Memory
+ * (src/memory/guest-memory.ts), so WebAssembly blocks reach RAM, registers and TLB in one memory.
+ */
+export const STATE_AREA_BYTES = Math.ceil((STATE_TLB_OFFSET + TLB_BYTES) / 4096) * 4096;
 
 export const enum RunState {
   Running = 0,
@@ -134,23 +154,40 @@ export const enum Irq {
   MEIP = 11,
 }
 
-/** Typed views over one vCPU's state buffer. */
-export interface VcpuStateViews {
+/**
+ * Where one vCPU's state area lives: a buffer of its own (offset 0), or STATE_AREA_BYTES at
+ * `byteOffset` in the machine's memory. Plain data: it crosses to workers with postMessage.
+ */
+export interface StateArea {
   readonly buffer: SharedArrayBuffer;
+  readonly byteOffset: number;
+}
+
+/** Typed views over one vCPU's state area. */
+export interface VcpuStateViews {
+  /** The whole buffer the area is part of; the state starts at `byteOffset`. */
+  readonly buffer: SharedArrayBuffer;
+  readonly byteOffset: number;
   readonly i64: BigInt64Array;
   readonly f64: Float64Array;
   readonly i32: Int32Array;
+  /** The vCPU's soft TLB (src/abi/tlb.ts), at STATE_TLB_OFFSET in the area. */
+  readonly tlb: Int32Array;
 }
 
+/** A state area in a buffer of its own (tests, the interpreter primer). */
 export function createStateBuffer(): SharedArrayBuffer {
-  return new SharedArrayBuffer(STATE_BYTES);
+  return new SharedArrayBuffer(STATE_AREA_BYTES);
 }
 
-export function stateViews(buffer: SharedArrayBuffer): VcpuStateViews {
+export function stateViews(area: SharedArrayBuffer | StateArea): VcpuStateViews {
+  const { buffer, byteOffset } = area instanceof SharedArrayBuffer ? { buffer: area, byteOffset: 0 } : area;
   return {
     buffer,
-    i64: new BigInt64Array(buffer, 0, STATE_BYTES / 8),
-    f64: new Float64Array(buffer, 0, STATE_BYTES / 8),
-    i32: new Int32Array(buffer, 0, STATE_BYTES / 4),
+    byteOffset,
+    i64: new BigInt64Array(buffer, byteOffset, STATE_BYTES / 8),
+    f64: new Float64Array(buffer, byteOffset, STATE_BYTES / 8),
+    i32: new Int32Array(buffer, byteOffset, STATE_BYTES / 4),
+    tlb: new Int32Array(buffer, byteOffset + STATE_TLB_OFFSET, TLB_BYTES / 4),
   };
 }

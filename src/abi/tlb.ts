@@ -22,3 +22,5 @@ export const TLB_READ_TAG = 0;
 export const TLB_WRITE_TAG = 1;
 export const TLB_HI = 2;
 export const TLB_RAM_OFFSET = 3;
+/** Bytes of one vCPU's soft TLB (every set). */
+export const TLB_BYTES = TLB_SETS * TLB_ENTRIES * TLB_ENTRY_WORDS * 4;

@@ -11,7 +11,7 @@
 import { createGuestMemoryBuffers, GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
 import type { MmioRequest } from '../memory/mmio-channel.js';
 import {
-  createStateBuffer, stateViews, VcpuStateViews, WORD_EXIT_REQUEST, WORD_IRQ_LINES, WORD_WAKE,
+  STATE_AREA_BYTES, StateArea, stateViews, VcpuStateViews, WORD_EXIT_REQUEST, WORD_IRQ_LINES, WORD_WAKE,
 } from '../abi/state-layout.js';
 import type { AccessSize, HartIrqSink, IrqLine, MachineControl, MmioDevice } from '../hw/device.js';
 import { CLINT_MTIMER_REGION, CLINT_SWI_REGION, ClintShared, kickHart } from '../hw/clint.js';
@@ -53,8 +53,8 @@ export class VirtBoard implements HartIrqSink {
   readonly devices: MmioDevice[] = [];
   /** Present only when harts can be hot-added (-smp maxcpus above cpus). */
   readonly hotplug: CpuHotplugController | undefined;
-  /** The shared state block of every possible hart (0 .. maxHarts-1), present or not. */
-  readonly hartStates: SharedArrayBuffer[] = [];
+  /** The shared state area of every possible hart (0 .. maxHarts-1), present or not: after RAM in its memory. */
+  readonly hartStates: StateArea[] = [];
   /** LSR/LCR/MCR shadow for the vCPUs' UART fast path, republished after every UART access here. */
   readonly uartShadow = createUartShadow();
   private readonly uartShadowView = new Int32Array(this.uartShadow);
@@ -64,10 +64,11 @@ export class VirtBoard implements HartIrqSink {
    * finisher); `log` the devices' -d guest_errors / unimp lines.
    */
   constructor(private readonly config: BoardConfig, control: MachineControl, log: GuestLog) {
-    this.memBuffers = createGuestMemoryBuffers(VIRT.dram.base, config.ramSize, VIRT.mrom.base, VIRT.mrom.size);
+    this.memBuffers = createGuestMemoryBuffers(VIRT.dram.base, config.ramSize, VIRT.mrom.base, VIRT.mrom.size, { count: config.maxHarts, bytes: STATE_AREA_BYTES });
     this.mem = new GuestMemory(this.memBuffers);
     this.clint = ClintShared.create(TIMEBASE_FREQ);
-    for (let h = 0; h < config.maxHarts; h++) this.hartStates.push(createStateBuffer());
+    const { ram: memory, stateAreasOffset } = this.memBuffers;
+    for (let h = 0; h < config.maxHarts; h++) this.hartStates.push({ buffer: memory, byteOffset: stateAreasOffset + h * STATE_AREA_BYTES });
     this.plic = new Plic(this, config.maxHarts, { ...VIRT.plic, numSources: PLIC_NUM_SOURCES, log });
     this.uart = new Ns16550a(this.plic.irqLine(VIRT_IRQ.uart0), config.serialOut, VIRT.uart0);
     this.publishUart();

@@ -2,6 +2,14 @@
  * Guest physical memory as one thread sees it: RAM and the boot ROM in
  * SharedArrayBuffers (the same bytes in every worker), code-page tracking
  * shared with the translator, and a port for everything else (MMIO).
+ *
+ * A machine's RAM is the start of one shared WebAssembly.Memory (its buffer is a
+ * SharedArrayBuffer like any other), followed by one state area per possible vCPU
+ * (src/abi/state-layout.ts: registers, CSRs, soft TLB): WebAssembly code can import
+ * one memory only (Node 20 has no multi-memory), and a compiled block reaches guest
+ * RAM, the vCPU's registers and its TLB in it (src/tcg/backend-wasm.ts). wasm32
+ * addresses 4 GiB: RAM (at most MAX_RAM_SIZE, 2 GiB, see src/cli/size.ts) plus the
+ * state areas of the largest machine (16 vCPUs, about 2.4 MiB) always fit.
  */
 
 export const PAGE_SHIFT = 12;
@@ -9,10 +17,20 @@ export const PAGE_SIZE = 1 << PAGE_SHIFT;
 /** Granule of self-modifying-code detection inside a page. */
 export const CODE_CHUNK_SHIFT = 7;
 
+/** WebAssembly pages (64 KiB) wasm32 can address: 4 GiB. */
+export const WASM_MAX_PAGES = 65536;
+const WASM_PAGE_BYTES = 65536;
+
 /** Buffers that make up guest memory; sent to every worker at start-up. */
 export interface GuestMemoryBuffers {
   ramBase: number;
+  /** RAM from offset 0, `ramSize` bytes; with `wasm`, its buffer, where state areas follow RAM. */
   ram: SharedArrayBuffer;
+  ramSize: number;
+  /** The shared WebAssembly.Memory whose buffer is `ram`, or undefined for a plain buffer (unit tests). */
+  wasm: WebAssembly.Memory | undefined;
+  /** Byte offset in `ram` of the first vCPU state area (STATE_AREA_BYTES each), or -1 when there are none. */
+  stateAreasOffset: number;
   romBase: number;
   rom: SharedArrayBuffer;
   /** One byte per RAM page: 1 if some translated block was read from it. */
@@ -34,11 +52,33 @@ export interface GuestMemoryBuffers {
 /** Breakpoints the shared table holds (QEMU has no limit; gdb rarely sets more than a few). */
 export const MAX_BREAKPOINTS = 255;
 
-export function createGuestMemoryBuffers(ramBase: number, ramSize: number, romBase: number, romSize: number): GuestMemoryBuffers {
+/**
+ * Guest memory buffers. With `stateAreas` (a count and the bytes of each), RAM and that many vCPU
+ * state areas are one shared WebAssembly.Memory; without, RAM is a plain SharedArrayBuffer (no
+ * WebAssembly tier: unit tests, the interpreter primer).
+ */
+export function createGuestMemoryBuffers(
+  ramBase: number, ramSize: number, romBase: number, romSize: number, stateAreas?: { count: number; bytes: number },
+): GuestMemoryBuffers {
   const pages = ramSize >>> PAGE_SHIFT;
+  let ram: SharedArrayBuffer;
+  let wasm: WebAssembly.Memory | undefined;
+  let stateAreasOffset = -1;
+  if (stateAreas === undefined) {
+    ram = new SharedArrayBuffer(ramSize);
+  } else {
+    stateAreasOffset = Math.ceil(ramSize / 4096) * 4096;
+    const wasmPages = Math.ceil((stateAreasOffset + stateAreas.count * stateAreas.bytes) / WASM_PAGE_BYTES);
+    if (wasmPages > WASM_MAX_PAGES) throw new RangeError(`guest RAM of ${ramSize} bytes and ${stateAreas.count} vCPU states do not fit the 4 GiB of a WebAssembly memory`);
+    wasm = new WebAssembly.Memory({ initial: wasmPages, maximum: wasmPages, shared: true });
+    ram = wasm.buffer as SharedArrayBuffer;
+  }
   return {
     ramBase,
-    ram: new SharedArrayBuffer(ramSize),
+    ram,
+    ramSize,
+    wasm,
+    stateAreasOffset,
     romBase,
     rom: new SharedArrayBuffer(romSize),
     codePages: new SharedArrayBuffer(pages),
@@ -72,17 +112,19 @@ export class GuestMemory {
 
   constructor(readonly buffers: GuestMemoryBuffers) {
     const ram = buffers.ram;
+    const size = buffers.ramSize;
     this.ramBase = buffers.ramBase;
-    this.ramSize = ram.byteLength;
+    this.ramSize = size;
     this.romBase = buffers.romBase;
     this.romSize = buffers.rom.byteLength;
-    this.m8 = new Int8Array(ram);
-    this.mu8 = new Uint8Array(ram);
-    this.m16 = new Int16Array(ram);
-    this.mu16 = new Uint16Array(ram);
-    this.m32 = new Int32Array(ram);
-    this.mu32 = new Uint32Array(ram);
-    this.m64 = new BigInt64Array(ram);
+    // views of RAM only: the vCPU state areas after it are not guest memory
+    this.m8 = new Int8Array(ram, 0, size);
+    this.mu8 = new Uint8Array(ram, 0, size);
+    this.m16 = new Int16Array(ram, 0, size >> 1);
+    this.mu16 = new Uint16Array(ram, 0, size >> 1);
+    this.m32 = new Int32Array(ram, 0, size >> 2);
+    this.mu32 = new Uint32Array(ram, 0, size >> 2);
+    this.m64 = new BigInt64Array(ram, 0, size >> 3);
     this.rom = new Uint8Array(buffers.rom);
     this.codePages = new Uint8Array(buffers.codePages);
     this.codeChunks = new Uint8Array(buffers.codeChunks);

@@ -67,11 +67,13 @@ async function main(): Promise<void> {
   bindTranslationEvents(instr.rt);
   for (const lib of data.libraries) await instr.load(lib);
   const hooks = new Map<number, ReturnType<typeof translationHooks>>();
+  // with the WebAssembly tier forced, blocks translated here are WebAssembly too (what `-d out_asm` shows)
+  const wasmPages = process.env.TSEMU_TIER === 'wasm' && mem.buffers.wasm !== undefined ? mem.buffers.ram.byteLength / 65536 : 0;
   const translator = new Translator(mem, makeLog(data.log), (cpu) => {
     let h = hooks.get(cpu);
     if (!h) hooks.set(cpu, (h = translationHooks(cpu)));
     return h;
-  });
+  }, wasmPages);
   const server = new TranslatorServer(data.channel);
   const translationObserved = (): boolean =>
     translator.logging || (traceRuntime.dstate[EventId.translate_block] & 1) !== 0 ||

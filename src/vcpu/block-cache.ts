@@ -9,15 +9,18 @@
  *    instrumentation callback: the translator service says so, see
  *    `BlockSource.mayTranslateHere`). The block is interpreted
  *    (src/tcg/interpreter.ts) for its first `hotThreshold` runs and compiled
- *    to a JS function after that: most blocks of a boot run a few times, and
- *    for them a round trip to the service, `new Function` and V8's warm-up
- *    cost far more than the run itself.
+ *    after that (the `tier`): to WebAssembly with other hot blocks in one
+ *    module (src/vcpu/wasm-tier.ts), or to a JS function: most blocks of a
+ *    boot run a few times, and for them a round trip to the service, a
+ *    compiler and V8's warm-up cost far more than the run itself.
  *  - from the translator service otherwise, as JS source compiled here
  *    (functions cannot cross worker boundaries), so translation-time events
- *    are raised there with the id of the vCPU that asked.
+ *    are raised there with the id of the vCPU that asked; with TSEMU_TIER=wasm
+ *    the service also sends a WebAssembly module of the block, run instead.
  */
 import { trace_tb_flush } from '../trace/generated/events.js';
 import { generateJs } from '../tcg/backend-js.js';
+import { wasmSupports } from '../tcg/backend-wasm.js';
 import { BLOCK_PARAMS, type BlockBindings, type BlockCode } from '../abi/block-code.js';
 import type { EventSink } from '../abi/helpers.js';
 import { encodeBlock, EncodedBlock, interpretable, Interpreter } from '../tcg/interpreter.js';
@@ -28,6 +31,7 @@ import { GuestMemory } from '../memory/guest-memory.js';
 import { VcpuContext } from './context.js';
 import { createLoadStoreHelpers } from './load-store.js';
 import { primeInterpreter } from './interpreter-primer.js';
+import { WasmTier } from './wasm-tier.js';
 
 /** What the translator service returns for one block. */
 
@@ -52,7 +56,7 @@ export interface BlockSource {
  * came in: 1.54 s with a threshold of 50, 1.12 s with 2,000, 0.85 s with
  * 50,000; 200,000 measured the same as 50,000).
  */
-export const DEFAULT_HOT_THRESHOLD = 50_000;
+export const DEFAULT_HOT_THRESHOLD = 50_000; // for the JavaScript tier; see DEFAULT_WASM_HOT_THRESHOLD
 /**
  * A block that jumps back to its own start is compiled this many times
  * sooner: compiled, it runs up to LOOP_ITERATIONS iterations per call
@@ -61,6 +65,36 @@ export const DEFAULT_HOT_THRESHOLD = 50_000;
 const LOOP_HEAT = 100;
 
 export type BlockFn = () => number;
+
+/**
+ * Where hot blocks go (TSEMU_TIER): `interp` keeps every block in the interpreter (blocks it
+ * cannot hold are compiled to JS), `js` compiles them to JavaScript, `wasm` to WebAssembly in
+ * batches (a block the wasm backend does not cover goes to JavaScript; so does every block when
+ * the vCPU's state is not in the machine's WebAssembly memory, as in unit tests).
+ */
+export type Tier = 'interp' | 'js' | 'wasm';
+
+/** Hot blocks compiled into one WebAssembly module: module compile and instantiation cost is shared. */
+export const WASM_BATCH_BLOCKS = 32;
+/**
+ * A hot block waits this many more interpreted runs for its batch to fill; then the batch is
+ * compiled as it is (so a program with few hot blocks does not wait for ever).
+ */
+export const WASM_BATCH_WAIT = 200;
+
+/** Where hot blocks go when TSEMU_TIER does not say. */
+export const DEFAULT_TIER: Tier = 'wasm';
+
+/**
+ * Interpreted runs before a block goes to WebAssembly: lower than for JavaScript, as a wasm
+ * block costs no V8 warm-up (Liftoff compiles it at once, TurboFan later in the background).
+ */
+export const DEFAULT_WASM_HOT_THRESHOLD = 2_000;
+
+/** Interpreted runs before a block goes to `tier` (TSEMU_HOT overrides it). */
+export function defaultHotThreshold(tier: Tier): number {
+  return tier === 'wasm' ? DEFAULT_WASM_HOT_THRESHOLD : DEFAULT_HOT_THRESHOLD;
+}
 
 /** A translated block: interpreted while it is cold, compiled after (see BlockCache.run). */
 export interface CachedBlock {
@@ -75,6 +109,8 @@ export interface CachedBlock {
   runsLeft: number;
   /** Physical address of the second page of a first instruction that straddles pages, or -1 (to translate it again). */
   pa2: number;
+  /** Its IR while it waits for a WebAssembly batch (see BlockCache.promote). */
+  queued: IrBlock | undefined;
   /**
    * Links to the two successors seen last (the taken and fall-through
    * targets of a branch, usually), so the run loop rarely needs a lookup.
@@ -96,7 +132,7 @@ function loopsOnItself(ir: IrBlock): boolean {
 
 function newBlock(pc: number, pa: number, pa2: number, page: number, gen: number, fn: BlockFn): CachedBlock {
   return {
-    pc, pa, page, gen, fn, encoded: undefined, runsLeft: 0, pa2,
+    pc, pa, page, gen, fn, encoded: undefined, runsLeft: 0, pa2, queued: undefined,
     link1Pc: NaN, link1: undefined, link2Pc: NaN, link2: undefined, linkEpoch: -1,
   };
 }
@@ -119,7 +155,10 @@ export class BlockCache {
     private readonly hotThreshold = DEFAULT_HOT_THRESHOLD,
     /** No other thread runs guest code (see InterpreterEnv.soleAccessor). */
     soleAccessor = false,
+    /** Where hot blocks go. */
+    private readonly tier: Tier = 'js',
   ) {
+    this.wasm = tier === 'wasm' && WasmTier.available(ctx, mem) ? new WasmTier(ctx, mem) : undefined;
     this.pageGen = mem.pageGen;
     const s = ctx.state;
     const { m8, mu8, m16, mu16, m32, mu32, m64 } = mem;
@@ -135,6 +174,10 @@ export class BlockCache {
   }
 
   private readonly interpreter: Interpreter;
+  /** The WebAssembly tier, when hot blocks go there. */
+  readonly wasm: WasmTier | undefined;
+  /** Hot blocks waiting for their WebAssembly batch. */
+  private pending: CachedBlock[] = [];
   /** Blocks translated in this thread, and those of them that went on to be compiled (TSEMU_STATS). */
   translatedHere = 0;
   promoted = 0;
@@ -147,6 +190,8 @@ export class BlockCache {
     trace_tb_flush(this.byPa.size);
     this.flushJump();
     this.byPa.clear();
+    for (const b of this.pending) b.queued = undefined;
+    this.pending = [];
   }
 
   /** Forget virtual-to-physical associations only (TLB flush): compiled code stays usable. */
@@ -230,17 +275,19 @@ export class BlockCache {
 
   private fromService(pc: number, pa: number, pa2: number): CachedBlock {
     const code = this.source.fetch(pc, pa, pa2, this.ctx.priv);
-    return newBlock(pc, pa, pa2, code.page, code.gen, this.compile(code.source));
+    const fn = code.wasm !== undefined && this.wasm !== undefined ? this.wasm.fromService(code.wasm) : this.compile(code.source);
+    return newBlock(pc, pa, pa2, code.page, code.gen, fn);
   }
 
   /** Translate in this thread; interpret until hot. */
   private translateHere(pc: number, pa: number, pa2: number): CachedBlock {
     const { ir, page, gen } = this.translateIr(pc, pa, pa2);
     this.translatedHere++;
-    if (this.hotThreshold === 0 || !interpretable(ir)) return newBlock(pc, pa, pa2, page, gen, this.compile(generateJs(ir)));
+    if (!interpretable(ir) || (this.hotThreshold === 0 && this.tier !== 'interp')) return newBlock(pc, pa, pa2, page, gen, this.compileNow(ir));
     const block: CachedBlock = newBlock(pc, pa, pa2, page, gen, () => this.run(block));
     block.encoded = encodeBlock(ir);
-    block.runsLeft = loopsOnItself(ir) ? Math.max(1, Math.floor(this.hotThreshold / LOOP_HEAT)) : this.hotThreshold;
+    if (this.tier === 'interp') block.runsLeft = Infinity;
+    else block.runsLeft = loopsOnItself(ir) ? Math.max(1, Math.floor(this.hotThreshold / LOOP_HEAT)) : this.hotThreshold;
     return block;
   }
 
@@ -258,8 +305,35 @@ export class BlockCache {
   run(block: CachedBlock): number {
     const encoded = block.encoded;
     if (encoded === undefined) return block.fn();
-    if (--block.runsLeft === 0) this.promote(block);
+    if (--block.runsLeft === 0) {
+      if (block.queued === undefined) this.promote(block);
+      else this.compileBatch();
+    }
     return this.interpreter.run(encoded);
+  }
+
+  /** A block's code for the hot tier, at once (a batch of one for WebAssembly). */
+  private compileNow(ir: IrBlock): BlockFn {
+    if (this.wasm !== undefined && wasmSupports(ir)) {
+      this.promoted++;
+      return this.wasm.compile([ir])[0];
+    }
+    return this.compile(generateJs(ir));
+  }
+
+  /** Compile the waiting hot blocks that are still current into one WebAssembly module. */
+  private compileBatch(): void {
+    const batch = this.pending.filter((b) => this.valid(b));
+    for (const b of this.pending) if (!this.valid(b)) b.queued = undefined;
+    this.pending = [];
+    if (batch.length === 0) return;
+    const fns = (this.wasm as WasmTier).compile(batch.map((b) => b.queued as IrBlock));
+    batch.forEach((b, k) => {
+      b.fn = fns[k];
+      b.encoded = undefined;
+      b.queued = undefined;
+    });
+    this.promoted += batch.length;
   }
 
   /**
@@ -270,7 +344,16 @@ export class BlockCache {
    * code reads the same now.
    */
   private promote(block: CachedBlock): void {
-    block.fn = this.compile(generateJs(this.translateIr(block.pc, block.pa, block.pa2).ir));
+    const ir = this.translateIr(block.pc, block.pa, block.pa2).ir;
+    if (this.wasm !== undefined && wasmSupports(ir)) {
+      // to WebAssembly with the next batch; interpreted meanwhile
+      block.queued = ir;
+      block.runsLeft = WASM_BATCH_WAIT;
+      this.pending.push(block);
+      if (this.pending.length >= WASM_BATCH_BLOCKS) this.compileBatch();
+      return;
+    }
+    block.fn = this.compile(generateJs(ir));
     block.encoded = undefined;
     this.promoted++;
   }

@@ -16,9 +16,11 @@ import { satpIsBare, walkPageTable } from '../target/riscv/mmu.js';
 import { FP_OP_TABLE, FpOperands } from '../target/riscv/fpu/op-table.js';
 import { AMO, CsrOp } from '../abi/ops.js';
 import type { BlockContext } from '../abi/helpers.js';
-import { TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_SETS, TLB_WRITE_TAG } from '../abi/tlb.js';
+import { TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG } from '../abi/tlb.js';
 import { GuestMemory, PAGE_SHIFT } from '../memory/guest-memory.js';
-import { CsrSlot, SLOT_F, SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_X, VcpuStateViews, WORD_EXIT_REQUEST } from '../abi/state-layout.js';
+import {
+  CsrSlot, SLOT_F, SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_X, STATE_TLB_OFFSET, VcpuStateViews, WORD_EXIT_REQUEST, WORD_WASM_TLB,
+} from '../abi/state-layout.js';
 
 /** Device access for addresses that are neither RAM nor ROM. */
 export interface MmioPort {
@@ -45,7 +47,8 @@ export class VcpuContext extends Hart implements BlockContext {
   resumePc = 0;
   /** Int32 index of the current data-MMU TLB set. */
   tlbBase = 0;
-  readonly tlb = new Int32Array(TLB_SETS * TLB_ENTRIES * TLB_ENTRY_WORDS);
+  /** In the vCPU's state area (src/abi/state-layout.ts), where WebAssembly blocks read it too. */
+  readonly tlb: Int32Array;
   /** RAM pages that may have a write-enabled TLB entry (set on fill, cleared when dropped). */
   private readonly writablePages: Uint8Array;
 
@@ -71,7 +74,9 @@ export class VcpuContext extends Hart implements BlockContext {
     readonly timer: TimerSource,
   ) {
     super(state, hartId);
+    this.tlb = state.tlb;
     this.tlb.fill(-1);
+    this.publishTlbBase();
     this.writablePages = new Uint8Array(mem.ramSize >>> PAGE_SHIFT);
   }
 
@@ -103,7 +108,13 @@ export class VcpuContext extends Hart implements BlockContext {
   protected privilegeChanged(): void {
     this.linkEpoch++;
     this.tlbBase = this.dataPriv() * TLB_ENTRIES * TLB_ENTRY_WORDS;
+    this.publishTlbBase();
     this.itlb.clear();
+  }
+
+  /** tlbBase as the byte address in the state area's memory that WebAssembly blocks read (WORD_WASM_TLB). */
+  private publishTlbBase(): void {
+    this.i32[WORD_WASM_TLB] = this.state.byteOffset + STATE_TLB_OFFSET + this.tlbBase * 4;
   }
 
   /** Tell the other vCPUs that a RAM page now holds translated code (set by the worker). */
@@ -411,7 +422,7 @@ export class VcpuContext extends Hart implements BlockContext {
 
   private storeConditional32(m: Int32Array, i: number, s: number): bigint {
     this.f64[SLOT_RESERVATION_ADDR] = -1;
-    const expected = Number(this.i64[SLOT_RESERVATION_VALUE]);
+    const expected = Number(BigInt.asIntN(32, this.i64[SLOT_RESERVATION_VALUE])); // the low word, as QEMU's 32-bit cmpxchg compares
     return Atomics.compareExchange(m, i, expected, s) === expected ? 0n : 1n;
   }
 

@@ -5,6 +5,7 @@
  * exit-request word so a running or sleeping vCPU looks at once.
  */
 import type { GuestMemoryBuffers } from '../memory/guest-memory.js';
+import type { StateArea } from '../abi/state-layout.js';
 import type { OutputChange, TracingConfig } from '../trace/thread-tracing.js';
 import type { LibraryLoadMessage } from '../instr/thread-host.js';
 import type { CpuLogFlags } from './cpu-log.js';
@@ -50,7 +51,7 @@ export interface VcpuWorkerData {
   thread: 'single' | 'multi';
   maxHarts: number;
   /** State buffers of every possible hart (msip writes and code-page flushes reach the others). */
-  allStates: SharedArrayBuffer[];
+  allStates: StateArea[];
   memory: GuestMemoryBuffers;
   clint: SharedArrayBuffer;
   clintBase: number;

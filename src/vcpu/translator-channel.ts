@@ -8,7 +8,7 @@
  * Nothing here goes through the event loop, so a busy main thread never
  * delays a translation.
  */
-import type { BlockCode } from '../abi/block-code.js';
+import type { BlockCode, WasmBlockCode } from '../abi/block-code.js';
 
 export const MAX_VCPUS = 16;
 /**
@@ -130,7 +130,12 @@ export class TranslatorClient {
     const text = this.decoder.decode(this.slot.bytes.slice(0, len));
     Atomics.store(i32, W_STATE, SlotState.Idle);
     if (state === SlotState.Failed) throw new Error(`translator service: ${text}`);
-    return { source: text, page: i32[W_PAGE], gen: i32[W_GEN], insnCount: i32[W_COUNT] };
+    // the JS source, then (after a NUL, which generated JS never holds) the WebAssembly form, if any
+    const nul = text.indexOf('\0');
+    const source = nul < 0 ? text : text.slice(0, nul);
+    const code: BlockCode = { source, page: i32[W_PAGE], gen: i32[W_GEN], insnCount: i32[W_COUNT] };
+    if (nul >= 0) code.wasm = JSON.parse(text.slice(nul + 1)) as WasmBlockCode;
+    return code;
   }
 }
 
@@ -183,7 +188,7 @@ export class TranslatorServer {
       let state = SlotState.Done;
       try {
         const code = translate(req);
-        this.writeText(slot, code.source);
+        this.writeText(slot, code.wasm === undefined ? code.source : `${code.source}\0${JSON.stringify(code.wasm)}`);
         slot.i32[W_PAGE] = code.page;
         slot.i32[W_GEN] = code.gen;
         slot.i32[W_COUNT] = code.insnCount;

@@ -3,6 +3,7 @@
  * what it is started with and the control commands it drains between translations.
  */
 import type { GuestMemoryBuffers } from '../memory/guest-memory.js';
+import type { StateArea } from '../abi/state-layout.js';
 import type { OutputChange, TracingConfig } from '../trace/thread-tracing.js';
 import type { InstrCommand } from '../instr/thread-env.js';
 import type { LibraryLoadMessage } from '../instr/thread-host.js';
@@ -15,7 +16,7 @@ export interface TranslatorWorkerData {
   symbols: { addr: number; size: number; name: string }[];
   tracing: TracingConfig;
   libraries: LibraryLoadMessage[];
-  allStates: SharedArrayBuffer[];
+  allStates: StateArea[];
   maxHarts: number;
 }
 

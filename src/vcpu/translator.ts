@@ -10,8 +10,9 @@ import { GuestMemory } from '../memory/guest-memory.js';
 import { translateBlock, TranslatedBlock, BlockTranslatorHooks } from '../target/riscv/block-translator.js';
 import { optimize } from '../tcg/optimize.js';
 import { generateJs } from '../tcg/backend-js.js';
+import { compileWasmBatch, wasmSupports } from '../tcg/backend-wasm.js';
 import { IrBlock, Op, Temp } from '../tcg/ir.js';
-import type { BlockCode } from '../abi/block-code.js';
+import type { BlockCode, WasmBlockCode } from '../abi/block-code.js';
 
 export interface TranslatorLog {
   /** Which `-d` items are on. */
@@ -46,6 +47,11 @@ export class Translator {
     private readonly mem: GuestMemory,
     private log: TranslatorLog | undefined,
     private hooksFor: HooksForVcpu = () => ({}),
+    /**
+     * Also compile each block to WebAssembly for a memory of this many pages (TSEMU_TIER=wasm:
+     * the vCPUs run that, and `-d out_asm` prints it); 0: JavaScript only.
+     */
+    private readonly wasmPages = 0,
   ) {}
 
   /** New `-d` settings (HMP log / logfile); like QEMU, they apply to blocks translated from now on. */
@@ -95,14 +101,26 @@ export class Translator {
     optimize(block.ir);
     if (this.log?.op) this.log.write(`OP after optimization:\n${formatOps(block.ir)}\n`);
     const source = generateJs(block.ir);
-    if (this.log?.outAsm) this.log.write(`OUT: [size=${source.length}]\n${source}\n\n`);
+    const wasm = this.wasmPages > 0 && wasmSupports(block.ir) ? this.wasmOf(block.ir) : undefined;
+    if (this.log?.outAsm && wasm === undefined) this.log.write(`OUT: [size=${source.length}]\n${source}\n\n`);
     const entry: CacheEntry = {
       key, source, page: block.page, gen: block.gen, insnCount: block.ir.insnCount,
       fetched: block.raws.flatMap((raw, i) => [block.ir.insnPcs[i] - pc, raw | 0]),
     };
+    if (wasm !== undefined) entry.wasm = wasm;
     this.cache.set(key, entry);
     this.translated++;
     return entry;
+  }
+
+  /** The block as a WebAssembly module of one function; `-d out_asm` prints its text. */
+  private wasmOf(ir: IrBlock): WasmBlockCode {
+    const batch = compileWasmBatch([ir], this.wasmPages, this.log?.outAsm === true);
+    if (this.log?.outAsm) this.log.write(`OUT: [wasm, size=${batch.bytes.length}]\n${batch.text.join('\n')}\n\n`);
+    return {
+      module: Buffer.from(batch.bytes).toString('base64'),
+      helpers: batch.helpers.map((h) => [h.field, h.helper, h.values, h.consts, h.result, h.mayExit] as const),
+    };
   }
 
   private logInAsm(block: TranslatedBlock, priv: number): void {

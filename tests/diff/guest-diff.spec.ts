@@ -2,9 +2,10 @@
  * Differential test: every guest in tests/guest/manifest.json runs on tsemu and must give the
  * console output and exit status QEMU 7.2 gave for the same command line (the committed transcript
  * tests/transcripts/diff/NAME.json; guest-diff.oracle.spec.ts checks it against a live QEMU). tsemu
- * runs twice: as it runs by default (blocks interpreted until hot, src/vcpu/block-cache.ts), and
- * with every block compiled to JavaScript after its first, interpreted, run (TSEMU_HOT=1), so both
- * ways of running a block see every guest.
+ * runs three times: as it runs by default (blocks interpreted until hot, then WebAssembly,
+ * src/vcpu/block-cache.ts), with every block compiled to JavaScript after its first, interpreted,
+ * run (TSEMU_TIER=js TSEMU_HOT=1), and with every block compiled to WebAssembly at once
+ * (TSEMU_TIER=wasm), so every way of running a block sees every guest.
  */
 import { expect } from 'chai';
 import { loadGuestManifest } from '../support/guest-manifest.js';
@@ -28,7 +29,12 @@ describe('guest differential tests (tsemu vs QEMU transcripts)', function () {
         expect(q.status, describeRun(q)).to.equal(entry.expectedExit);
       });
 
-      for (const [how, env] of [['', undefined], [' with every block compiled after one run', { TSEMU_HOT: '1' }]] as const) {
+      const variants = [
+        ['', undefined],
+        [' with every block compiled to JavaScript after one run', { TSEMU_TIER: 'js', TSEMU_HOT: '1' }],
+        [' with every block compiled to WebAssembly at once', { TSEMU_TIER: 'wasm' }],
+      ] as const;
+      for (const [how, env] of variants) {
         it(`produces QEMU's console output and exit status on tsemu${how}`, async function () {
           const q = qemu();
           const tsemu = await runEntry(runTsemu, entry, TSEMU_TIMEOUT_MS, env);

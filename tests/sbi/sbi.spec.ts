@@ -4,7 +4,7 @@
  * guest on the same firmware (the committed transcript tests/transcripts/sbi/sbi-test-smp4.json;
  * sbi.oracle.spec.ts checks it against a live QEMU), i.e. every check passes, the cold reboot
  * happens, and the guest powers off with exit status 0. tsemu runs twice: as it runs by default, and
- * with every block compiled to JavaScript after its first run (TSEMU_HOT=1).
+ * with every block compiled to JavaScript after its first run (TSEMU_TIER=js TSEMU_HOT=1).
  */
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
@@ -29,7 +29,7 @@ describe('SBI conformance guest on tsemu-sbi (tsemu vs the QEMU transcript)', fu
     expectPassed(qemu());
   });
 
-  for (const [how, env] of [['', undefined], [' with every block compiled after one run', { TSEMU_HOT: '1' }]] as const) {
+  for (const [how, env] of [['', undefined], [' with every block compiled to JavaScript after one run', { TSEMU_TIER: 'js', TSEMU_HOT: '1' }]] as const) {
     it(`prints QEMU's output and exits like QEMU on tsemu${how}`, async function () {
       const q = qemu();
       const r = await runTsemu(tsemuArgs(), { timeoutMs: TSEMU_TIMEOUT_MS, env });

@@ -1,0 +1,700 @@
+/**
+ * WebAssembly backend: a batch of IR blocks becomes one module, one exported function per
+ * block (`b0`, `b1`, ...), so the cost of compiling and instantiating a module is shared by
+ * many blocks. The vCPU (src/vcpu/wasm-tier.ts) instantiates it with:
+ *
+ *   m.mem   the machine's shared WebAssembly.Memory: guest RAM from address 0, the vCPU state
+ *           areas after it (src/memory/guest-memory.ts, src/abi/state-layout.ts)
+ *   m.st    (i32 global) byte address of this vCPU's state area in that memory
+ *   h.ld    slow path of a load:  (lo, hi, size, signed, pc, insnIndex) -> status
+ *   h.st    slow path of a store: (lo, hi, size, value, pc, insnIndex, insnLength) -> status
+ *   h.<helper>/<values>/<consts>  a helper of src/abi/helpers.ts: the op's values (i64), its
+ *           constants and, if it may end the block, pc and instruction index (f64) -> status
+ *
+ * An import returns 1 when the helper ended the block (the vCPU then put the pc to resume at in
+ * SLOT_RESUME_PC), else 0; a value it returns is in SLOT_SCRATCH.
+ *
+ * A block function takes nothing and returns the next guest pc (f64, as the JS backend's
+ * `return`). Guest registers the block uses live in i64 locals: loaded on entry, stored back on
+ * exit, and around helper calls (stored before: helpers read the state; loaded after: they may
+ * write it). Loads and stores probe the soft TLB inline (its current set's address is
+ * WORD_WASM_TLB of the state) and reach RAM in the same memory; a miss calls h.ld / h.st. LR, SC
+ * and the AMOs but min/max are wasm atomics on the shared memory when the TLB allows the access
+ * (the reservation in the state, as the `amo` helper keeps it); otherwise the helper.
+ *
+ * The semantics of every op are those of backend-js.ts (tests/tcg/tiers.unit.spec.ts runs the
+ * same IR on all tiers). Blocks with ops this backend does not emit (execution-level events,
+ * scoreboard adds) are left to the JavaScript tier: see `wasmSupports`.
+ */
+import { BinaryOpcode, CallOp, Cond, ExitIfOp, ExitOp, IrBlock, LoadOp, MemOp, Op, StoreOp, Temp } from './ir.js';
+import type { HelperName } from '../abi/helpers.js';
+import { AMO } from '../abi/ops.js';
+import {
+  SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_RESUME_PC, SLOT_SCRATCH, WORD_WASM_TLB,
+} from '../abi/state-layout.js';
+import { TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG } from '../abi/tlb.js';
+import { LOOP_ITERATIONS } from './backend-js.js';
+import { AtomicOp, FuncType, FunctionBody, MemoryOp, ModuleBuilder, SimpleOp, ValType } from './wasm-encoder.js';
+
+/** A helper import of a batch: which helper, and how many value and constant (f64) arguments it takes. */
+export interface WasmHelperImport {
+  /** Field name under `h`. */
+  readonly field: string;
+  readonly helper: HelperName;
+  readonly values: number;
+  /** The op's constants, plus pc and instruction index when it may end the block. */
+  readonly consts: number;
+  /** The helper returns a value (put in SLOT_SCRATCH). */
+  readonly result: boolean;
+  /** The helper may end the block (the only ones whose `endBlock` is looked at, as in the JS backend). */
+  readonly mayExit: boolean;
+}
+
+/** A compiled batch, ready to instantiate. */
+export interface WasmBatch {
+  readonly bytes: Uint8Array;
+  /** Export name of each block's function, in the order of the blocks given. */
+  readonly exports: readonly string[];
+  readonly helpers: readonly WasmHelperImport[];
+  /** The module as WAT-like text (`-d out_asm`): one `(func ...)` per block; empty unless asked for. */
+  readonly text: readonly string[];
+}
+
+/** Can this backend emit every op of the block? */
+export function wasmSupports(ir: IrBlock): boolean {
+  return ir.ops.every((op) => op.opc !== 'call_event' && op.opc !== 'scoreboard_add');
+}
+
+const BLOCK_TYPE: FuncType = { params: [], results: [ValType.F64] };
+const BINARY_TYPE: FuncType = { params: [ValType.I64, ValType.I64], results: [ValType.I64] };
+const LD_TYPE: FuncType = { params: [ValType.I32, ValType.I32, ValType.I32, ValType.I32, ValType.F64, ValType.F64], results: [ValType.I32] };
+const ST_TYPE: FuncType = {
+  params: [ValType.I32, ValType.I32, ValType.I32, ValType.I64, ValType.F64, ValType.F64, ValType.F64], results: [ValType.I32],
+};
+
+/** IR ops that are one wasm instruction on two i64 operands. */
+const NATIVE: Partial<Record<BinaryOpcode, SimpleOp>> = {
+  add: 'i64.add', sub: 'i64.sub', and: 'i64.and', or: 'i64.or', xor: 'i64.xor',
+  shl: 'i64.shl', shr: 'i64.shr_u', sar: 'i64.shr_s', mul: 'i64.mul', // wasm shifts take the count mod 64, as `& 63n`
+};
+
+/** IR ops done by a function of the module (high multiply words, RISC-V's division rules). */
+type Arith = 'mulsh' | 'muluh' | 'mulsuh' | 'div' | 'divu' | 'rem' | 'remu';
+const ARITH: readonly Arith[] = ['mulsh', 'muluh', 'mulsuh', 'div', 'divu', 'rem', 'remu'];
+
+const COMPARE: Record<Cond, SimpleOp> = { eq: 'i64.eq', ne: 'i64.ne', lt: 'i64.lt_s', ge: 'i64.ge_s', ltu: 'i64.lt_u', geu: 'i64.ge_u' };
+
+const LOAD_OP: Record<string, MemoryOp> = {
+  '1s': 'i64.load8_s', '1u': 'i64.load8_u', '2s': 'i64.load16_s', '2u': 'i64.load16_u',
+  '4s': 'i64.load32_s', '4u': 'i64.load32_u', '8s': 'i64.load', '8u': 'i64.load',
+};
+const STORE_OP: Record<MemOp['size'], MemoryOp> = { 1: 'i64.store8', 2: 'i64.store16', 4: 'i64.store32', 8: 'i64.store' };
+
+/** Byte offset of entry words, and of the TLB index bits of an address's low word (see src/tcg/tlb-probe.ts). */
+const ENTRY_BYTES_MASK = (TLB_ENTRIES - 1) * TLB_ENTRY_WORDS * 4;
+
+/** AMOs done inline on a TLB hit (wasm atomics on the shared memory), by the 64-bit form's name; min/max stay helper calls. */
+const INLINE_AMO: Partial<Record<AMO, 'add' | 'and' | 'or' | 'xor' | 'xchg'>> = {
+  [AMO.swap]: 'xchg', [AMO.add]: 'add', [AMO.xor]: 'xor', [AMO.and]: 'and', [AMO.or]: 'or',
+};
+
+/** An `amo` helper call this backend does inline when the TLB allows it (LR, SC and the plain AMOs). */
+function inlineAmo(op: Op): op is CallOp {
+  if (op.opc !== 'call' || op.helper !== 'amo') return false;
+  const amo = op.consts[0] as AMO;
+  return amo === AMO.lr || amo === AMO.sc || INLINE_AMO[amo] !== undefined;
+}
+
+function helperField(op: CallOp): string {
+  return `${op.helper}/${op.args.length}/${op.consts.length + (op.mayExit ? 2 : 0)}`;
+}
+
+/** What a batch imports and which module functions it needs: known before any code is written (function indices). */
+class BatchPlan {
+  readonly helpers = new Map<string, WasmHelperImport>();
+  readonly arith = new Set<Arith>();
+  memoryAccess = false;
+
+  constructor(blocks: readonly IrBlock[]) {
+    for (const b of blocks) for (const op of b.ops) this.note(op);
+  }
+
+  private note(op: Op): void {
+    if (op.opc === 'qemu_ld' || op.opc === 'qemu_st') this.memoryAccess = true;
+    else if (op.opc === 'call') {
+      if (inlineAmo(op)) this.memoryAccess = true; // the miss path is the helper, below
+      const field = helperField(op);
+      if (!this.helpers.has(field)) {
+        this.helpers.set(field, {
+          field, helper: op.helper, values: op.args.length, consts: op.consts.length + (op.mayExit ? 2 : 0), result: op.dst !== undefined, mayExit: op.mayExit,
+        });
+      }
+    } else if ((ARITH as readonly string[]).includes(op.opc)) this.arith.add(op.opc as Arith);
+  }
+}
+
+/** Function indices of the imports and module functions of a batch. */
+interface Linkage {
+  ld: number;
+  st: number;
+  helpers: Map<string, number>;
+  arith: Map<Arith, number>;
+  /** Global index of the state area's address. */
+  state: number;
+}
+
+/**
+ * Compile `blocks` into one module for a machine whose memory has `memoryPages` pages, with its
+ * text when `withText` (it costs more than the bytes). Every block must pass `wasmSupports`.
+ */
+export function compileWasmBatch(blocks: readonly IrBlock[], memoryPages: number, withText = false): WasmBatch {
+  const plan = new BatchPlan(blocks);
+  const m = new ModuleBuilder();
+  m.importSharedMemory('m', 'mem', memoryPages);
+  const state = m.importGlobal('m', 'st', ValType.I32);
+  const link: Linkage = { ld: -1, st: -1, helpers: new Map(), arith: new Map(), state };
+  if (plan.memoryAccess) {
+    link.ld = m.importFunction('h', 'ld', LD_TYPE);
+    link.st = m.importFunction('h', 'st', ST_TYPE);
+  }
+  for (const h of plan.helpers.values()) {
+    const type: FuncType = {
+      params: [...Array<ValType>(h.values).fill(ValType.I64), ...Array<ValType>(h.consts).fill(ValType.F64)], results: [ValType.I32],
+    };
+    link.helpers.set(h.field, m.importFunction('h', h.field, type));
+  }
+  const text: string[] = [];
+  for (const a of plan.arith) {
+    const body = arithFunction(a, withText);
+    link.arith.set(a, m.addFunction(BINARY_TYPE, body));
+    if (body.text) text.push(`(func $${a} (param $p0 i64) (param $p1 i64) (result i64)`, ...body.localsText(), ...body.text, ')');
+  }
+  const exports = blocks.map((ir, k) => {
+    const name = `b${k}`;
+    const body = new BlockEmitter(ir, link, withText).emit();
+    m.addFunction(BLOCK_TYPE, body, name);
+    if (body.text) text.push(`(func $${name} (export "${name}") (result f64) ;; guest pc 0x${ir.pc.toString(16)}`, ...body.localsText(), ...body.text, ')');
+    return name;
+  });
+  return { bytes: m.encode(), exports, helpers: [...plan.helpers.values()], text };
+}
+
+/** The module function for an op that is not one wasm instruction: (a, b) -> result. */
+function arithFunction(a: Arith, withText: boolean): FunctionBody {
+  const f = new FunctionBody(2, withText);
+  const A = 0;
+  const B = 1;
+  const get = (i: number): void => f.localOp('local.get', i);
+  switch (a) {
+    case 'muluh': return mulhu(f);
+    case 'mulsh': case 'mulsuh': {
+      // the unsigned high word, minus b when a is negative (and minus a when b is, for mulsh)
+      const hu = mulhuInline(f);
+      get(hu);
+      get(A); f.i64Const(63n); f.op('i64.shr_s'); get(B); f.op('i64.and');
+      f.op('i64.sub');
+      if (a === 'mulsh') {
+        get(B); f.i64Const(63n); f.op('i64.shr_s'); get(A); f.op('i64.and');
+        f.op('i64.sub');
+      }
+      return f;
+    }
+    case 'div': case 'rem': case 'divu': case 'remu': {
+      // RISC-V: x / 0 = -1, x % 0 = x; wasm's div_s traps on MIN / -1, where RISC-V gives MIN (0 - a wraps to it)
+      get(B); f.op('i64.eqz');
+      f.open('if', undefined, ValType.I64);
+      if (a === 'div' || a === 'divu') f.i64Const(-1n);
+      else get(A);
+      f.else();
+      if (a === 'div') {
+        get(B); f.i64Const(-1n); f.op('i64.eq');
+        f.open('if', undefined, ValType.I64);
+        f.i64Const(0n); get(A); f.op('i64.sub');
+        f.else();
+        get(A); get(B); f.op('i64.div_s');
+        f.end();
+      } else {
+        get(A); get(B); f.op(a === 'divu' ? 'i64.div_u' : a === 'rem' ? 'i64.rem_s' : 'i64.rem_u'); // rem_s of MIN by -1 is 0, no trap
+      }
+      f.end();
+      return f;
+    }
+  }
+}
+
+/** High 64 bits of the unsigned 128-bit product of the parameters, left on the stack. */
+function mulhu(f: FunctionBody): FunctionBody {
+  f.localOp('local.get', mulhuInline(f));
+  return f;
+}
+
+/** Compute the unsigned high word of p0 * p1 from 32-bit halves into a new local; its index. */
+function mulhuInline(f: FunctionBody): number {
+  const get = (i: number): void => f.localOp('local.get', i);
+  const set = (i: number): void => f.localOp('local.set', i);
+  const [al, ah, bl, bh, lh, hl, mid, hi] = ['al', 'ah', 'bl', 'bh', 'lh', 'hl', 'mid', 'hi'].map((n) => f.local(ValType.I64, n));
+  const low32 = (src: number, dst: number): void => { get(src); f.i64Const(0xffffffffn); f.op('i64.and'); set(dst); };
+  const high32 = (src: number, dst: number): void => { get(src); f.i64Const(32n); f.op('i64.shr_u'); set(dst); };
+  low32(0, al); high32(0, ah); low32(1, bl); high32(1, bh);
+  get(al); get(bh); f.op('i64.mul'); set(lh);
+  get(ah); get(bl); f.op('i64.mul'); set(hl);
+  // mid = (al*bl >> 32) + low32(lh) + low32(hl): below 3 * 2^32, no carry lost
+  get(al); get(bl); f.op('i64.mul'); f.i64Const(32n); f.op('i64.shr_u');
+  get(lh); f.i64Const(0xffffffffn); f.op('i64.and'); f.op('i64.add');
+  get(hl); f.i64Const(0xffffffffn); f.op('i64.and'); f.op('i64.add');
+  set(mid);
+  get(ah); get(bh); f.op('i64.mul');
+  get(lh); f.i64Const(32n); f.op('i64.shr_u'); f.op('i64.add');
+  get(hl); f.i64Const(32n); f.op('i64.shr_u'); f.op('i64.add');
+  get(mid); f.i64Const(32n); f.op('i64.shr_u'); f.op('i64.add');
+  set(hi);
+  return hi;
+}
+
+/** Writes one block's function. */
+class BlockEmitter {
+  private readonly f: FunctionBody;
+  /** Local of each guest register the block reads or writes. */
+  private readonly regs = new Map<number, number>();
+  /** Guest registers the block writes (stored back on exit and before helper calls). */
+  private readonly written = new Set<number>();
+  private readonly temps = new Map<number, number>();
+  private readonly pc: number;
+  private readonly n: number;
+  private tlb = -1;
+  private lo = -1;
+  private hi = -1;
+  private entry = -1;
+  private status = -1;
+  private iterations = -1;
+  private readonly loops: boolean;
+
+  constructor(private readonly ir: IrBlock, private readonly link: Linkage, withText: boolean) {
+    const f = (this.f = new FunctionBody(0, withText));
+    for (const op of ir.ops) {
+      for (const a of op.args) if (a.kind === 'global') this.regLocal(a.index);
+      if ('dst' in op && op.dst !== undefined && op.dst.kind === 'global') {
+        this.regLocal(op.dst.index);
+        this.written.add(op.dst.index);
+      }
+      // an inline AMO writes rd itself (the helper writes the state, which the call path reloads)
+      const rd = inlineAmo(op) ? op.consts[2] : 0;
+      if (rd !== 0) {
+        this.regLocal(rd);
+        this.written.add(rd);
+      }
+    }
+    this.pc = f.local(ValType.F64, 'pc');
+    this.n = f.local(ValType.I32, 'n');
+    this.loops = ir.ops.some((op) => (op.opc === 'exit' || op.opc === 'exit_if') && op.target === ir.pc);
+  }
+
+  private regLocal(index: number): number {
+    let l = this.regs.get(index);
+    if (l === undefined) {
+      l = this.f.local(ValType.I64, `x${index}`);
+      this.regs.set(index, l);
+    }
+    return l;
+  }
+
+  emit(): FunctionBody {
+    const { f, ir } = this;
+    const memoryAccess = ir.ops.some((op) => op.opc === 'qemu_ld' || op.opc === 'qemu_st' || inlineAmo(op));
+    if (memoryAccess) {
+      this.tlb = f.local(ValType.I32, 'tlb');
+      this.lo = f.local(ValType.I32, 'lo');
+      this.hi = f.local(ValType.I32, 'hi');
+      this.entry = f.local(ValType.I32, 'e');
+      this.stateAddress();
+      f.memory('i32.load', WORD_WASM_TLB * 4);
+      f.localOp('local.set', this.tlb);
+    }
+    if (ir.ops.some((op) => op.opc === 'call' || op.opc === 'qemu_ld' || op.opc === 'qemu_st')) this.status = f.local(ValType.I32, 'status');
+    if (this.loops) this.iterations = f.local(ValType.I32, 'it');
+    this.loadRegisters();
+    f.open('block', 'exit');
+    if (this.loops) f.open('loop', 'top');
+    for (const op of ir.ops) this.emitOp(op);
+    f.op('unreachable'); // every block ends in an exit
+    if (this.loops) f.end();
+    f.end();
+    // the one way out: registers back to the state, instructions retired, the next pc
+    f.comment('exit');
+    this.storeRegisters();
+    this.stateAddress();
+    this.stateAddress();
+    f.memory('f64.load', SLOT_INSTRET * 8);
+    f.localOp('local.get', this.n);
+    f.op('f64.convert_i32_u');
+    f.op('f64.add');
+    f.memory('f64.store', SLOT_INSTRET * 8);
+    f.localOp('local.get', this.pc);
+    return f;
+  }
+
+  private stateAddress(): void {
+    this.f.globalGet(this.link.state, 'st');
+  }
+
+  private loadRegisters(): void {
+    for (const [index, local] of this.regs) {
+      this.stateAddress();
+      this.f.memory('i64.load', index * 8);
+      this.f.localOp('local.set', local);
+    }
+  }
+
+  private storeRegisters(): void {
+    for (const index of this.written) {
+      this.stateAddress();
+      this.f.localOp('local.get', this.regs.get(index) as number);
+      this.f.memory('i64.store', index * 8);
+    }
+  }
+
+  private push(t: Temp): void {
+    switch (t.kind) {
+      case 'const': this.f.i64Const(t.value); return;
+      case 'global': this.f.localOp('local.get', this.regs.get(t.index) as number); return;
+      default: this.f.localOp('local.get', this.tempLocal(t));
+    }
+  }
+
+  private tempLocal(t: Temp): number {
+    let l = this.temps.get(t.id);
+    if (l === undefined) {
+      l = this.f.local(ValType.I64, `t${t.id}`);
+      this.temps.set(t.id, l);
+    }
+    return l;
+  }
+
+  private pop(dst: Temp): void {
+    this.f.localOp('local.set', dst.kind === 'global' ? this.regs.get(dst.index) as number : this.tempLocal(dst));
+  }
+
+  /** Leave for the constant `pc`, having retired `retired` instructions. */
+  private exitTo(pc: number, retired: number): void {
+    this.f.f64Const(pc);
+    this.f.localOp('local.set', this.pc);
+    this.f.i32Const(retired);
+    this.f.localOp('local.set', this.n);
+    this.f.br('exit');
+  }
+
+  /** A helper ended the block: continue where it says (it retired the instructions itself). */
+  private exitResume(): void {
+    const f = this.f;
+    this.stateAddress();
+    f.memory('f64.load', SLOT_RESUME_PC * 8);
+    f.localOp('local.set', this.pc);
+    f.i32Const(0);
+    f.localOp('local.set', this.n);
+    f.br('exit');
+  }
+
+  /** The status of a slow path or helper is on the stack: leave if it ended the block. */
+  private leaveIfEnded(): void {
+    this.f.open('if');
+    this.exitResume();
+    this.f.end();
+  }
+
+  /** An exit to a constant target; back to the top when it is this block's own start (at most LOOP_ITERATIONS more times). */
+  private jumpTo(op: ExitOp | ExitIfOp): void {
+    const f = this.f;
+    const retired = op.insnIndex + 1;
+    if (op.target !== this.ir.pc) {
+      this.exitTo(op.target, retired);
+      return;
+    }
+    this.stateAddress();
+    this.stateAddress();
+    f.memory('f64.load', SLOT_INSTRET * 8);
+    f.f64Const(retired);
+    f.op('f64.add');
+    f.memory('f64.store', SLOT_INSTRET * 8);
+    f.localOp('local.get', this.iterations);
+    f.i32Const(LOOP_ITERATIONS);
+    f.op('i32.lt_u');
+    f.open('if');
+    f.localOp('local.get', this.iterations);
+    f.i32Const(1);
+    f.op('i32.add');
+    f.localOp('local.set', this.iterations);
+    f.br('top');
+    f.end();
+    this.exitTo(op.target, 0);
+  }
+
+  private emitOp(op: Op): void {
+    const f = this.f;
+    switch (op.opc) {
+      case 'insn_start':
+        f.comment(`0x${op.pc.toString(16)}`);
+        return;
+      case 'mov':
+        this.push(op.args[0]);
+        this.pop(op.dst);
+        return;
+      case 'ext32s': case 'ext32u':
+        this.push(op.args[0]);
+        f.op('i32.wrap_i64');
+        f.op(op.opc === 'ext32s' ? 'i64.extend_i32_s' : 'i64.extend_i32_u');
+        this.pop(op.dst);
+        return;
+      case 'setcond':
+        this.push(op.args[0]);
+        this.push(op.args[1]);
+        f.op(COMPARE[op.cond]);
+        f.op('i64.extend_i32_u');
+        this.pop(op.dst);
+        return;
+      case 'qemu_ld': return this.emitLoad(op);
+      case 'qemu_st': return this.emitStore(op);
+      case 'call': return inlineAmo(op) ? this.emitAmo(op) : this.emitCall(op);
+      case 'call_event': case 'scoreboard_add':
+        throw new Error(`wasm backend: ${op.opc} is left to the JavaScript tier (wasmSupports)`);
+      case 'exit':
+        this.jumpTo(op);
+        return;
+      case 'exit_if':
+        this.push(op.args[0]);
+        this.push(op.args[1]);
+        f.op(COMPARE[op.cond]);
+        f.open('if');
+        this.jumpTo(op);
+        f.end();
+        return;
+      case 'exit_indirect':
+        this.push(op.args[0]);
+        f.op('f64.convert_i64_s'); // rounds as Number(bigint) does
+        f.localOp('local.set', this.pc);
+        f.i32Const(op.insnIndex + 1);
+        f.localOp('local.set', this.n);
+        f.br('exit');
+        return;
+      default: {
+        this.push(op.args[0]);
+        this.push(op.args[1]);
+        const native = NATIVE[op.opc];
+        if (native !== undefined) f.op(native);
+        else f.call(this.link.arith.get(op.opc as Arith) as number, op.opc);
+        this.pop(op.dst);
+      }
+    }
+  }
+
+  /**
+   * lo/hi = words of base + offset; e = the TLB entry's address; leaves on the stack whether the
+   * entry allows the access (tag word `tagWord`, aligned, same high word): tlb-probe.ts's test.
+   */
+  private probe(base: Temp, offset: number, mem: MemOp, tagWord: number): void {
+    const f = this.f;
+    this.push(base);
+    if (offset !== 0) {
+      f.i64Const(BigInt(offset));
+      f.op('i64.add');
+    }
+    const a = this.scratch64();
+    f.localOp('local.tee', a);
+    f.op('i32.wrap_i64');
+    f.localOp('local.set', this.lo);
+    f.localOp('local.get', a);
+    f.i64Const(32n);
+    f.op('i64.shr_u');
+    f.op('i32.wrap_i64');
+    f.localOp('local.set', this.hi);
+    f.localOp('local.get', this.tlb);
+    f.localOp('local.get', this.lo);
+    f.i32Const(8);
+    f.op('i32.shr_u');
+    f.i32Const(ENTRY_BYTES_MASK);
+    f.op('i32.and');
+    f.op('i32.add');
+    f.localOp('local.tee', this.entry);
+    f.memory('i32.load', tagWord * 4);
+    f.localOp('local.get', this.lo);
+    f.i32Const(~0xfff | (mem.size - 1));
+    f.op('i32.and');
+    f.op('i32.eq');
+    f.localOp('local.get', this.entry);
+    f.memory('i32.load', TLB_HI * 4);
+    f.localOp('local.get', this.hi);
+    f.op('i32.eq');
+    f.op('i32.and');
+  }
+
+  private address64 = -1;
+  private scratch64(): number {
+    if (this.address64 < 0) this.address64 = this.f.local(ValType.I64, 'a');
+    return this.address64;
+  }
+
+  /** The RAM address of the access that hit: the page's offset from the entry plus the offset in the page. */
+  private hostAddress(): void {
+    const f = this.f;
+    f.localOp('local.get', this.entry);
+    f.memory('i32.load', TLB_RAM_OFFSET * 4);
+    f.localOp('local.get', this.lo);
+    f.i32Const(4095);
+    f.op('i32.and');
+    f.op('i32.add');
+  }
+
+  private insnPc(op: Op): number {
+    return this.ir.insnPcs[op.insnIndex];
+  }
+
+  private emitLoad(op: LoadOp): void {
+    const f = this.f;
+    this.probe(op.args[0], op.offset, op.mem, TLB_READ_TAG);
+    f.open('if', undefined, ValType.I64);
+    this.hostAddress();
+    f.memory(LOAD_OP[`${op.mem.size}${op.mem.signed ? 's' : 'u'}`], 0);
+    f.else();
+    f.localOp('local.get', this.lo);
+    f.localOp('local.get', this.hi);
+    f.i32Const(op.mem.size);
+    f.i32Const(op.mem.signed ? 1 : 0);
+    f.f64Const(this.insnPc(op));
+    f.f64Const(op.insnIndex);
+    f.call(this.link.ld, 'ld');
+    this.leaveIfEnded();
+    this.stateAddress();
+    f.memory('i64.load', SLOT_SCRATCH * 8);
+    f.end();
+    this.pop(op.dst);
+  }
+
+  private emitStore(op: StoreOp): void {
+    const f = this.f;
+    const [value, base] = op.args;
+    this.probe(base, op.offset, op.mem, TLB_WRITE_TAG);
+    f.open('if');
+    this.hostAddress();
+    this.push(value);
+    f.memory(STORE_OP[op.mem.size], 0);
+    f.else();
+    f.localOp('local.get', this.lo);
+    f.localOp('local.get', this.hi);
+    f.i32Const(op.mem.size);
+    this.push(value);
+    f.f64Const(this.insnPc(op));
+    f.f64Const(op.insnIndex);
+    f.f64Const(this.ir.insnLengths[op.insnIndex]);
+    f.call(this.link.st, 'st');
+    this.leaveIfEnded();
+    f.end();
+  }
+
+  /**
+   * LR, SC and the plain AMOs as the `amo` helper does them (src/vcpu/context.ts), inline when the
+   * TLB allows the access (a misaligned address, a miss, MMIO, a code page: the helper): an atomic
+   * access of the shared memory, the reservation in the state (its address as a Number, as the
+   * helper compares it: SC checks it before anything else), the old value or SC's result in rd.
+   */
+  private emitAmo(op: CallOp): void {
+    const f = this.f;
+    const [base, src] = op.args;
+    const amo = op.consts[0] as AMO;
+    const size = op.consts[1] as 4 | 8;
+    const rd = op.consts[2];
+    const wide = size === 8;
+    if (amo === AMO.sc) {
+      this.stateAddress();
+      f.memory('f64.load', SLOT_RESERVATION_ADDR * 8);
+      this.push(base);
+      f.op('f64.convert_i64_s');
+      f.op('f64.ne');
+      f.open('if');
+      this.clearReservation();
+      this.setRd(rd, () => f.i64Const(1n));
+      f.else();
+    }
+    this.probe(base, 0, { size, signed: true }, amo === AMO.lr ? TLB_READ_TAG : TLB_WRITE_TAG);
+    f.open('if');
+    if (amo === AMO.lr) {
+      this.stateAddress();
+      this.push(base);
+      f.op('f64.convert_i64_s');
+      f.memory('f64.store', SLOT_RESERVATION_ADDR * 8);
+      this.stateAddress();
+      this.hostAddress();
+      f.atomic(wide ? 'i64.atomic.load' : 'i32.atomic.load', 0);
+      if (!wide) f.op('i64.extend_i32_s');
+      f.localOp('local.tee', this.scratch64());
+      f.memory('i64.store', SLOT_RESERVATION_VALUE * 8);
+      this.setRd(rd, () => f.localOp('local.get', this.scratch64()));
+    } else if (amo === AMO.sc) {
+      this.clearReservation();
+      // CAS(expected: the value LR read, new: rs2); rd = 0 when it stored
+      const expected = this.scratch64();
+      this.stateAddress();
+      f.memory('i64.load', SLOT_RESERVATION_VALUE * 8);
+      f.localOp('local.set', expected);
+      this.hostAddress();
+      f.localOp('local.get', expected);
+      if (!wide) f.op('i32.wrap_i64');
+      this.push(src);
+      if (!wide) f.op('i32.wrap_i64');
+      f.atomic(wide ? 'i64.atomic.rmw.cmpxchg' : 'i32.atomic.rmw.cmpxchg', 0);
+      f.localOp('local.get', expected);
+      if (!wide) f.op('i32.wrap_i64');
+      f.op(wide ? 'i64.ne' : 'i32.ne');
+      f.op('i64.extend_i32_u');
+      if (rd !== 0) this.f.localOp('local.set', this.regs.get(rd) as number);
+      else f.op('drop');
+    } else {
+      const name = INLINE_AMO[amo] as string;
+      this.hostAddress();
+      this.push(src);
+      if (!wide) f.op('i32.wrap_i64');
+      f.atomic(`${wide ? 'i64' : 'i32'}.atomic.rmw.${name}` as AtomicOp, 0);
+      if (!wide) f.op('i64.extend_i32_s');
+      if (rd !== 0) this.f.localOp('local.set', this.regs.get(rd) as number);
+      else f.op('drop');
+    }
+    f.else();
+    this.emitCall(op);
+    f.end();
+    if (amo === AMO.sc) f.end();
+  }
+
+  private clearReservation(): void {
+    this.stateAddress();
+    this.f.f64Const(-1);
+    this.f.memory('f64.store', SLOT_RESERVATION_ADDR * 8);
+  }
+
+  /** rd = the value `value` pushes (nothing for x0). */
+  private setRd(rd: number, value: () => void): void {
+    if (rd === 0) return;
+    value();
+    this.f.localOp('local.set', this.regs.get(rd) as number);
+  }
+
+  /** A helper call: registers to the state first (helpers read it), back from it after (they may write it). */
+  private emitCall(op: CallOp): void {
+    const f = this.f;
+    this.storeRegisters();
+    for (const a of op.args) this.push(a);
+    for (const k of op.consts) f.f64Const(k);
+    if (op.mayExit) {
+      f.f64Const(this.insnPc(op));
+      f.f64Const(op.insnIndex);
+    }
+    const field = helperField(op);
+    f.call(this.link.helpers.get(field) as number, field);
+    f.localOp('local.set', this.status);
+    this.loadRegisters();
+    f.localOp('local.get', this.status);
+    this.leaveIfEnded();
+    if (op.dst) {
+      this.stateAddress();
+      f.memory('i64.load', SLOT_SCRATCH * 8);
+      this.pop(op.dst);
+    }
+  }
+}

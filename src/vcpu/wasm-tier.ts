@@ -1,0 +1,109 @@
+/**
+ * The WebAssembly tier of one vCPU: compiles batches of IR blocks with src/tcg/backend-wasm.ts
+ * and instantiates each module on the machine's shared memory, with this vCPU's state area and
+ * the helper imports bound to its context. A block's function is then the module's export
+ * itself (no closure): it takes nothing and returns the next guest pc, like a JS block. Blocks
+ * the translator service compiled (TSEMU_TIER=wasm while translation is observed, as with
+ * `-d out_asm`) arrive as module bytes and are instantiated the same way.
+ *
+ * The helper imports turn the context's block-exit protocol (src/abi/helpers.ts: `endBlock`,
+ * `resumePc`) into what wasm code can see: a status of 1, with the pc to resume at in
+ * SLOT_RESUME_PC. Values come back in SLOT_SCRATCH.
+ */
+import type { AnyHelper, HelperArg, HelperName } from '../abi/helpers.js';
+import type { WasmBlockCode } from '../abi/block-code.js';
+import { SLOT_RESUME_PC, SLOT_SCRATCH } from '../abi/state-layout.js';
+import { compileWasmBatch, WasmBatch, WasmHelperImport } from '../tcg/backend-wasm.js';
+import type { IrBlock } from '../tcg/ir.js';
+import type { GuestMemory } from '../memory/guest-memory.js';
+import type { VcpuContext } from './context.js';
+
+export type WasmBlockFn = () => number;
+
+type ImportFn = (...args: never[]) => unknown;
+
+export class WasmTier {
+  private readonly helpers: Record<string, ImportFn> = {};
+  private readonly memory: WebAssembly.Memory;
+  private readonly pages: number;
+  /** Blocks compiled, modules made, and the time spent (TSEMU_STATS). */
+  blocks = 0;
+  modules = 0;
+  compileMs = 0;
+
+  /** Is this vCPU's state in the memory WebAssembly code imports (a machine's vCPU, not a unit test's)? */
+  static available(ctx: VcpuContext, mem: GuestMemory): boolean {
+    return mem.buffers.wasm !== undefined && ctx.state.buffer === mem.buffers.ram;
+  }
+
+  constructor(private readonly ctx: VcpuContext, mem: GuestMemory) {
+    if (!WasmTier.available(ctx, mem)) throw new Error('wasm tier: the vCPU state is not in the WebAssembly memory');
+    this.memory = mem.buffers.wasm as WebAssembly.Memory;
+    this.pages = mem.buffers.ram.byteLength / 65536;
+    const c = ctx;
+    const x = ctx.state.i64;
+    this.helpers.ld = (lo: number, hi: number, size: number, signed: number, pc: number, insnIndex: number): number => {
+      const v = c.ld(lo, hi, size, signed, pc, insnIndex);
+      if (this.ended()) return 1;
+      x[SLOT_SCRATCH] = v;
+      return 0;
+    };
+    this.helpers.st = (lo: number, hi: number, size: number, value: bigint, pc: number, insnIndex: number, insnLength: number): number => {
+      c.st(lo, hi, size, value, pc, insnIndex, insnLength);
+      return this.ended();
+    };
+  }
+
+  /** The context's exit request as the status wasm code reads. */
+  private ended(): number {
+    const c = this.ctx;
+    if (!c.endBlock) return 0;
+    c.endBlock = false;
+    this.ctx.state.f64[SLOT_RESUME_PC] = c.resumePc;
+    return 1;
+  }
+
+  /** The import for a helper call shape, made once. */
+  private helperImport(h: WasmHelperImport): ImportFn {
+    const existing = this.helpers[h.field];
+    if (existing !== undefined) return existing;
+    const c = this.ctx;
+    const x = this.ctx.state.i64;
+    const fn: AnyHelper = c[h.helper];
+    const call = (...args: HelperArg[]): number => {
+      const r = fn.apply(c, args);
+      if (h.result && typeof r === 'bigint') x[SLOT_SCRATCH] = r;
+      return h.mayExit ? this.ended() : 0;
+    };
+    this.helpers[h.field] = call;
+    return call;
+  }
+
+  /** Compile `blocks` (each passing wasmSupports) into one module; their functions in order. */
+  compile(blocks: readonly IrBlock[]): WasmBlockFn[] {
+    const t0 = performance.now();
+    const batch: WasmBatch = compileWasmBatch(blocks, this.pages);
+    return this.instantiate(batch.bytes, batch.helpers, batch.exports, t0);
+  }
+
+  /** A block the translator service compiled (a module whose one function is `b0`). */
+  fromService(code: WasmBlockCode): WasmBlockFn {
+    const t0 = performance.now();
+    const helpers = code.helpers.map(([field, helper, values, consts, result, mayExit]): WasmHelperImport => {
+      if (typeof this.ctx[helper as HelperName] !== 'function') throw new Error(`wasm tier: no helper ${helper}`);
+      return { field, helper: helper as HelperName, values, consts, result, mayExit };
+    });
+    return this.instantiate(Buffer.from(code.module, 'base64'), helpers, ['b0'], t0)[0];
+  }
+
+  private instantiate(bytes: Uint8Array, helpers: readonly WasmHelperImport[], exports: readonly string[], t0: number): WasmBlockFn[] {
+    const h: Record<string, ImportFn> = { ld: this.helpers.ld, st: this.helpers.st };
+    for (const imp of helpers) h[imp.field] = this.helperImport(imp);
+    const module = new WebAssembly.Module(bytes);
+    const instance = new WebAssembly.Instance(module, { m: { mem: this.memory, st: this.ctx.state.byteOffset }, h });
+    this.compileMs += performance.now() - t0;
+    this.blocks += exports.length;
+    this.modules++;
+    return exports.map((name) => instance.exports[name] as WasmBlockFn);
+  }
+}

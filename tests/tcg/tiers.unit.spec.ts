@@ -1,0 +1,325 @@
+/**
+ * The three tiers against each other: the IR interpreter, the JavaScript backend and the
+ * WebAssembly backend (src/tcg/backend-wasm.ts) run the same guest code, translated once, from
+ * the same state on real vCPU contexts, and must leave the same registers, memory, next pc,
+ * retired-instruction count and trap CSRs. Programs are random (seeded) RV64IMA sequences:
+ * ALU ops in every form, multiply (all four high/low forms) and divide with the interesting
+ * operands (0, -1, the most negative value), loads and stores of every size (some misaligned,
+ * some outside RAM: faults through the slow path), AMOs and LR/SC (helper calls that write a
+ * register mid-block), ending in a branch, an indirect jump, or a CSR access (a helper that ends
+ * the block). Blocks that loop on themselves run up to 256 iterations per call on both compiled
+ * tiers. The WebAssembly vCPU's state lives after RAM in a shared WebAssembly.Memory, as in a
+ * machine.
+ */
+import { expect } from 'chai';
+import { createGuestMemoryBuffers, GuestMemory } from '../../src/memory/guest-memory.js';
+import { VcpuContext } from '../../src/vcpu/context.js';
+import { createStateBuffer, CsrSlot, SLOT_INSTRET, STATE_AREA_BYTES, stateViews } from '../../src/abi/state-layout.js';
+import * as layout from '../../src/abi/state-layout.js';
+import { BlockCache, CachedBlock, Tier } from '../../src/vcpu/block-cache.js';
+import { BLOCK_EXIT } from '../../src/vcpu/load-store.js';
+import { compileWasmBatch, wasmSupports } from '../../src/tcg/backend-wasm.js';
+import { foldBinary, TcgBuilder } from '../../src/tcg/builder.js';
+import type { BinaryOpcode } from '../../src/tcg/ir.js';
+import { FunctionBody, sleb, uleb, ValType } from '../../src/tcg/wasm-encoder.js';
+
+const RAM = 0x80000000;
+const RAM_BYTES = 0x10000;
+const PC = RAM + 0x1000;
+const DATA = RAM + 0x8000;
+const MTVEC = RAM + 0x400;
+/** x20 points at the data window; random code never writes it. */
+const BASE_REG = 20;
+/** x21 counts a looping block's iterations down; random code never writes it. */
+const COUNT_REG = 21;
+
+/** xorshift32: the same programs on every run. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    return s;
+  };
+}
+
+const r = (f7: number, rs2: number, rs1: number, f3: number, rd: number, op: number): number =>
+  ((f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
+const i = (imm: number, rs1: number, f3: number, rd: number, op: number): number =>
+  (((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
+const s = (imm: number, rs2: number, rs1: number, f3: number): number =>
+  ((((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | ((imm & 0x1f) << 7) | 0x23) >>> 0;
+const b = (offset: number, rs2: number, rs1: number, f3: number): number =>
+  ((((offset >> 12) & 1) << 31) | (((offset >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) |
+    (((offset >> 1) & 0xf) << 8) | (((offset >> 11) & 1) << 7) | 0x63) >>> 0;
+
+/** One random instruction that does not branch. */
+function randomInsn(next: () => number): number {
+  const reg = (): number => 1 + (next() % 15);
+  const imm12 = (): number => (next() % 4096) - 2048;
+  switch (next() % 10) {
+    case 0: { // OP: add sub sll slt sltu xor srl sra or and
+      const f3 = next() % 8;
+      const f7 = f3 === 0 || f3 === 5 ? (next() % 2) * 0x20 : 0;
+      return r(f7, reg(), reg(), f3, reg(), 0x33);
+    }
+    case 1: return r(1, reg(), reg(), next() % 8, reg(), 0x33); // mul mulh mulhsu mulhu div divu rem remu
+    case 2: { // OP-32: addw subw sllw srlw sraw mulw divw divuw remw remuw
+      const pick = [[0, 0], [0x20, 0], [0, 1], [0, 5], [0x20, 5], [1, 0], [1, 4], [1, 5], [1, 6], [1, 7]][next() % 10];
+      return r(pick[0], reg(), reg(), pick[1], reg(), 0x3b);
+    }
+    case 3: { // OP-IMM: addi slti sltiu xori ori andi slli srli srai
+      const f3 = next() % 8;
+      if (f3 === 1) return i(next() % 64, reg(), 1, reg(), 0x13);
+      if (f3 === 5) return i((next() % 64) | ((next() % 2) << 10), reg(), 5, reg(), 0x13);
+      return i(imm12(), reg(), f3, reg(), 0x13);
+    }
+    case 4: { // OP-IMM-32: addiw slliw srliw sraiw
+      const f3 = [0, 1, 5][next() % 3];
+      if (f3 === 0) return i(imm12(), reg(), 0, reg(), 0x1b);
+      return i((next() % 32) | (f3 === 5 ? (next() % 2) << 10 : 0), reg(), f3, reg(), 0x1b);
+    }
+    case 5: return ((next() & 0xfffff) << 12 | (reg() << 7) | 0x37) >>> 0; // lui
+    case 6: { // AMOs and LR/SC on the data window (x20 + 0: aligned for both sizes)
+      const funct5 = [0b00000, 0b00001, 0b00100, 0b01100, 0b01000, 0b10000, 0b10100, 0b11000, 0b11100, 0b00010, 0b00011][next() % 11];
+      return r(funct5 << 2, funct5 === 0b00010 ? 0 : reg(), BASE_REG, 2 + (next() % 2), reg(), 0x2f);
+    }
+    case 7: { // loads around the data window: lb lh lw ld lbu lhu lwu (mostly aligned)
+      const f3 = next() % 7;
+      const size = 1 << (f3 & 3);
+      const offset = ((next() % 64) - 32) * 8 + (next() % 8 === 0 ? 1 : 0) * (size > 1 ? 1 : 0);
+      return i(offset, next() % 10 === 0 ? reg() : BASE_REG, f3, reg(), 0x03); // a random base may fault
+    }
+    default: { // stores: sb sh sw sd
+      const f3 = next() % 4;
+      const offset = ((next() % 64) - 32) * 8 + (next() % 8 === 0 ? 1 : 0) * (f3 > 0 ? 1 : 0);
+      return s(offset, reg(), BASE_REG, f3);
+    }
+  }
+}
+
+/** A block of `n` instructions, ending in a branch (either way), an indirect jump or a CSR access. */
+function randomProgram(next: () => number, n: number): number[] {
+  const words = Array.from({ length: n }, () => randomInsn(next));
+  switch (next() % 5) {
+    case 0: words.push(i(0, 1 + (next() % 15), 0, 0, 0x67)); break; // jalr x0, 0(rs1)
+    case 1: words.push(i(0x340, 1 + (next() % 15), 1 + (next() % 3), 1 + (next() % 15), 0x73)); break; // csrrw/s/c rd, mscratch, rs1
+    default: words.push(b(64, 1 + (next() % 15), 1 + (next() % 15), [0, 1, 4, 5, 6, 7][next() % 6]));
+  }
+  return words;
+}
+
+/** A block that loops on itself: random code, then `addi x21, x21, -1; bne x21, x0, start`. */
+function loopingProgram(next: () => number, n: number): number[] {
+  const words = Array.from({ length: n }, () => randomInsn(next)).filter((w) => (w & 0x7f) !== 0x03 || ((w >> 15) & 31) === BASE_REG);
+  words.push(i(-1, COUNT_REG, 0, COUNT_REG, 0x13));
+  words.push(b(-4 * words.length, 0, COUNT_REG, 1));
+  return words;
+}
+
+/** One WebAssembly memory for every wasm rig (a memory reserves much address space): RAM, then one state area. */
+const wasmBuffers = createGuestMemoryBuffers(RAM, RAM_BYTES, 0x1000, 0x1000, { count: 1, bytes: STATE_AREA_BYTES });
+
+interface Rig {
+  ctx: VcpuContext;
+  mem: GuestMemory;
+  cache: BlockCache;
+}
+
+/** A vCPU in M-mode whose blocks go to `tier` at once. */
+function rig(program: number[], registers: bigint[], tier: Tier): Rig {
+  const wasm = tier === 'wasm';
+  const buffers = wasm ? wasmBuffers : createGuestMemoryBuffers(RAM, RAM_BYTES, 0x1000, 0x1000);
+  new Uint8Array(buffers.ram).fill(0);
+  const mem = new GuestMemory(buffers);
+  program.forEach((w, k) => { mem.m32[(PC - RAM) / 4 + k] = w | 0; });
+  for (let k = 0; k < 0x800; k++) mem.m32[(DATA - RAM - 0x400) / 4 + k] = Math.imul(k + 1, 0x9e3779b1);
+  const state = stateViews(wasm ? { buffer: buffers.ram, byteOffset: buffers.stateAreasOffset } : createStateBuffer());
+  const ctx = new VcpuContext(state, 0, mem, { read: () => undefined, write: () => false }, { mtime: () => 0n, mtimecmp: () => -1n, ticksPerMs: 10_000 });
+  ctx.resetState(PC);
+  ctx.setCsr(CsrSlot.mtvec, BigInt(MTVEC));
+  ctx.setCsr(CsrSlot.mscratch, 0x1234_5678_9abcn);
+  registers.forEach((v, k) => { if (k > 0) ctx.state.i64[k] = v; });
+  ctx.state.i64[BASE_REG] = BigInt(DATA);
+  const source = { fetch: (): never => { throw new Error('no translator service here'); }, mayTranslateHere: () => true };
+  const cache = new BlockCache(ctx, mem, source, [], [], tier === 'interp' ? 1 : 0, false, tier);
+  return { ctx, mem, cache };
+}
+
+function runOnce(rig: Rig): number {
+  const block = rig.cache.lookup(PC) as CachedBlock;
+  try {
+    return block.fn();
+  } catch (e) {
+    if (e !== BLOCK_EXIT) throw e;
+    return rig.ctx.resumePc;
+  }
+}
+
+function snapshot(rig: Rig, next: number): unknown {
+  const { ctx, mem } = rig;
+  return {
+    next,
+    x: Array.from(ctx.state.i64.subarray(0, 32)),
+    instret: ctx.state.f64[SLOT_INSTRET],
+    mcause: ctx.csr(CsrSlot.mcause), mtval: ctx.csr(CsrSlot.mtval), mepc: ctx.csr(CsrSlot.mepc), mscratch: ctx.csr(CsrSlot.mscratch),
+    data: Array.from(mem.m32.subarray((DATA - RAM - 0x400) / 4, (DATA - RAM + 0x400) / 4)),
+  };
+}
+
+function randomRegisters(next: () => number): bigint[] {
+  const interesting = [0n, 1n, -1n, 0x7fffffffn, -0x80000000n, 0xffffffffn, -(1n << 63n), (1n << 63n) - 1n];
+  return Array.from({ length: 32 }, () =>
+    next() % 3 === 0 ? interesting[next() % interesting.length] : BigInt.asIntN(64, (BigInt(next()) << 32n) | BigInt(next())));
+}
+
+const hex = (program: number[]): string => program.map((w) => w.toString(16)).join(' ');
+
+describe('tcg tiers: interpreter, JavaScript and WebAssembly give the same results', function () {
+  it('on 500 random RV64IMA blocks, each tier from the same state', function () {
+    const next = prng(0xc0ffee);
+    let wasmBlocks = 0;
+    for (let n = 0; n < 500; n++) {
+      const program = randomProgram(next, 1 + (next() % 24));
+      const registers = randomRegisters(next);
+      const results = (['interp', 'js', 'wasm'] as const).map((tier) => {
+        const one = rig(program, registers, tier);
+        const result = snapshot(one, runOnce(one));
+        if (tier === 'wasm') wasmBlocks += one.cache.wasm?.blocks ?? 0;
+        return result;
+      });
+      expect(results[1], `JS, program ${hex(program)}`).to.deep.equal(results[0]);
+      expect(results[2], `wasm, program ${hex(program)}`).to.deep.equal(results[0]);
+    }
+    expect(wasmBlocks).to.equal(500); // every one of them ran as WebAssembly
+  });
+
+  it('on 100 random blocks that loop on themselves (up to 256 iterations per call on both compiled tiers)', function () {
+    const next = prng(0x5eed);
+    for (let n = 0; n < 100; n++) {
+      const program = loopingProgram(next, 1 + (next() % 12));
+      const registers = randomRegisters(next);
+      registers[COUNT_REG] = BigInt(1 + (next() % 400));
+      const [js, wasm] = (['js', 'wasm'] as const).map((tier) => {
+        const one = rig(program, registers, tier);
+        return snapshot(one, runOnce(one));
+      });
+      expect(wasm, `program ${hex(program)}`).to.deep.equal(js);
+    }
+  });
+
+  it('runs a block in the interpreter until it is hot, then in a WebAssembly batch with the other hot blocks', function () {
+    const program = [i(1, 5, 0, 5, 0x13), i(0, 1, 0, 0, 0x67)]; // addi x5, x5, 1; jr x1
+    const one = rig(program, Array.from({ length: 32 }, () => 0n), 'wasm');
+    const cache = new BlockCache(one.ctx, one.mem, { fetch: (): never => { throw new Error('none'); }, mayTranslateHere: () => true }, [], [], 3, false, 'wasm');
+    one.ctx.state.i64[1] = BigInt(PC);
+    one.ctx.state.i64[5] = 0n;
+    const fns = new Set<unknown>();
+    for (let k = 0; k < 3 + 200 + 2; k++) {
+      const block = cache.lookup(PC) as CachedBlock;
+      fns.add(block.fn);
+      expect(cache.run(block)).to.equal(PC);
+    }
+    expect(one.ctx.state.i64[5]).to.equal(205n);
+    expect(cache.wasm?.blocks).to.equal(1); // a lone hot block is compiled when its batch wait is over
+    expect(fns.size).to.equal(2); // the interpreter's function, then the WebAssembly export
+  });
+
+  it('computes every binary op as the builder folds constants, on the edge values (MIN / -1, x / 0, high words)', function () {
+    const ops: BinaryOpcode[] = ['add', 'sub', 'and', 'or', 'xor', 'shl', 'shr', 'sar', 'mul', 'mulsh', 'muluh', 'mulsuh', 'div', 'divu', 'rem', 'remu'];
+    const values = [0n, 1n, -1n, 2n, -2n, 63n, 64n, 0x7fffffffn, -0x80000000n, 0xffffffffn, 0x1_0000_0000n, -(1n << 63n), (1n << 63n) - 1n, 0x123456789abcdef0n, -0x0fedcba987654321n];
+    const one = rig([], [], 'wasm');
+    const irs = ops.map((opc) => {
+      const t = new TcgBuilder(PC);
+      t.insnStart(PC, 4);
+      t.setReg(5, t.binary(opc, t.reg(6), t.reg(7)));
+      t.exit(PC + 4);
+      return t.finish();
+    });
+    const fns = (one.cache.wasm as NonNullable<typeof one.cache.wasm>).compile(irs);
+    const x = one.ctx.state.i64;
+    ops.forEach((opc, k) => {
+      for (const a of values) {
+        for (const v of values) {
+          x[6] = a;
+          x[7] = v;
+          expect(fns[k]()).to.equal(PC + 4);
+          expect(x[5], `${opc} ${a} ${v}`).to.equal(foldBinary(opc, a, v));
+        }
+      }
+    });
+  });
+
+  it('leaves blocks with execution-level events or scoreboard adds to the JavaScript tier', function () {
+    const t = new TcgBuilder(PC);
+    t.insnStart(PC, 4);
+    t.scoreboardAdd(0, 1, 2, 3);
+    t.exit(PC + 4);
+    expect(wasmSupports(t.finish())).to.equal(false);
+    const u = new TcgBuilder(PC);
+    u.insnStart(PC, 4);
+    u.callEvent(0, [{ literal: 1 }]);
+    u.exit(PC + 4);
+    expect(wasmSupports(u.finish())).to.equal(false);
+  });
+
+  it('prints a batch as text: one function per block, named by its guest pc', function () {
+    const t = new TcgBuilder(PC);
+    t.insnStart(PC, 4);
+    t.setReg(5, t.add(t.reg(6), t.const64(7n)));
+    t.exit(PC + 4);
+    const batch = compileWasmBatch([t.finish()], 1, true);
+    expect(WebAssembly.validate(batch.bytes)).to.equal(true);
+    expect(batch.exports).to.deep.equal(['b0']);
+    const text = batch.text.join('\n');
+    expect(text).to.contain(`(func $b0 (export "b0") (result f64) ;; guest pc 0x${PC.toString(16)}`);
+    expect(text).to.contain('i64.add');
+    expect(text).to.contain(`f64.const ${PC + 4}`);
+  });
+});
+
+describe('abi/state-layout: what WebAssembly blocks read in the state', function () {
+  it('gives every shared word and every slot its own place (WORD_WASM_TLB, SLOT_RESUME_PC among them)', function () {
+    const named = Object.entries(layout).filter(([k, v]) => typeof v === 'number' && k !== 'WORD_BASE' && k !== 'WORD_TEMPS');
+    const words = named.filter(([k]) => k.startsWith('WORD_')).map(([, v]) => v);
+    const slots = named.filter(([k]) => k.startsWith('SLOT_') && k !== 'SLOT_X' && k !== 'SLOT_F' && k !== 'SLOT_CSR' && k !== 'SLOT_PMPCFG' && k !== 'SLOT_PMPADDR').map(([, v]) => v);
+    expect(words).to.include(layout.WORD_WASM_TLB);
+    expect(slots).to.include(layout.SLOT_RESUME_PC);
+    expect(new Set(words).size).to.equal(words.length);
+    expect(new Set(slots).size).to.equal(slots.length);
+    for (const w of words) expect(w).to.be.within(layout.WORD_BASE, layout.WORD_TEMPS - 1);
+    for (const v of slots) expect(v).to.be.within(64, layout.SLOT_CSR - 1); // between the FP registers and the CSRs
+  });
+});
+
+describe('tcg/wasm-encoder: LEB128 and bodies', function () {
+  it('encodes LEB128 as the WebAssembly spec\'s examples', function () {
+    const u = (n: number): number[] => { const o: number[] = []; uleb(o, n); return o; };
+    const sl = (n: bigint): number[] => { const o: number[] = []; sleb(o, n); return o; };
+    expect(u(0)).to.deep.equal([0]);
+    expect(u(624485)).to.deep.equal([0xe5, 0x8e, 0x26]);
+    expect(u(0xffffffff)).to.deep.equal([0xff, 0xff, 0xff, 0xff, 0x0f]);
+    expect(sl(-123456n)).to.deep.equal([0xc0, 0xbb, 0x78]);
+    expect(sl(63n)).to.deep.equal([0x3f]);
+    expect(sl(64n)).to.deep.equal([0xc0, 0x00]);
+    expect(sl(-64n)).to.deep.equal([0x40]);
+    expect(sl(-(1n << 63n))).to.deep.equal([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7f]);
+  });
+
+  it('resolves a branch to its label\'s depth and refuses an unknown label', function () {
+    const f = new FunctionBody(0);
+    f.local(ValType.I32, 'k');
+    f.open('block', 'out');
+    f.open('loop', 'top');
+    f.open('if');
+    f.br('out');
+    f.end();
+    expect(() => f.br('nowhere')).to.throw('no enclosing label nowhere');
+    f.end();
+    f.end();
+    expect(f.text).to.include('        br $out');
+    // block, loop, if (no result: 0x40), br 2 (out of the if and the loop), three ends and the function's
+    expect(f.encode().slice(-12)).to.deep.equal([0x02, 0x40, 0x03, 0x40, 0x04, 0x40, 0x0c, 0x02, 0x0b, 0x0b, 0x0b, 0x0b]);
+  });
+});
