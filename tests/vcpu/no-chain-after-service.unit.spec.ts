@@ -51,7 +51,7 @@ describe('vcpu/run-loop: no chaining past a block that asked for service', funct
     ctx.resetState(START);
     ctx.setCsr(CsrSlot.mtvec, BigInt(MTVEC));
     const calls: string[] = [];
-    const host = { handleControl: (): boolean => true, paused: (): boolean => false, yieldRequested: (): boolean => false };
+    const host = { handleControl: (): boolean => true, paused: (): boolean => false, yieldRequested: (): boolean => false, debugStop: (): void => undefined };
     new RunLoop(ctx, fakeCache(ctx, calls), host).step(4);
     expect(calls.slice(0, 3)).to.deep.equal(['lookup 80000000', 'run', `lookup ${MTVEC.toString(16)}`]);
     expect(BigInt.asUintN(64, ctx.csr(CsrSlot.mcause))).to.equal((1n << 63n) | 7n);
