@@ -7,9 +7,7 @@
  * a thread that lives on can wait for that child when `stop()` ends it (from the pool's thread,
  * torn down after each library, it stayed a zombie for the rest of the run).
  */
-import { stop as stopEsbuild } from 'esbuild';
 import { LibraryLoadError } from '../instr/errors.js';
-import { bundleLibrary } from '../instr/loader.js';
 
 let pool: { run(path: string): Promise<{ file: string } | { error: string }>; destroy(): Promise<void> } | undefined;
 
@@ -23,10 +21,13 @@ export async function compileInPool(path: string): Promise<string> {
   try {
     const result = await current.run(path);
     if ('error' in result) throw new LibraryLoadError(result.error);
+    // loaded on first use: start-up of a run without libraries pays for neither esbuild nor
+    // (through a static import of loader.ts) TypeScript
+    const [{ bundleLibrary }, esbuild] = await Promise.all([import('../instr/bundler.js'), import('esbuild')]);
     try {
       return await bundleLibrary(result.file, path);
     } finally {
-      await stopEsbuild();
+      await esbuild.stop();
     }
   } finally {
     // the pool's thread holds a whole TypeScript program: tear it down now, before the
