@@ -81,12 +81,17 @@ void __attribute__((noreturn)) cold_boot(unsigned long hartid, void *fdt, const 
 
 void __attribute__((noreturn)) warm_boot(void) {
   struct hart *h = this_hart();
-  hart_arrived(h);
-  hart_init(h);
-  /* a hart hot-plugged back in: the state it had before it was removed is gone */
+  /*
+   * A hart hot-plugged back in: the state it had before it was removed is gone. Reset it before
+   * taking the new generation: until then a hart_start from another hart sees the old state as
+   * stale and claims the hart; taking the generation first left a window in which the old
+   * STARTED looked current, hart_start answered ALREADY_AVAILABLE and the start was lost.
+   */
   uint32_t state = SBI_HSM_STARTED;
   __atomic_compare_exchange_n(&h->hsm_state, &state, SBI_HSM_STOPPED, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
   state = SBI_HSM_SUSPENDED;
   __atomic_compare_exchange_n(&h->hsm_state, &state, SBI_HSM_STOPPED, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+  hart_arrived(h);
+  hart_init(h);
   hsm_wait_for_start();
 }
