@@ -51,7 +51,13 @@ export class UartFastPath {
   posted = 0;
   shadowReads = 0;
 
-  constructor(shadow: SharedArrayBuffer, ring: SharedArrayBuffer, readonly base: number) {
+  /**
+   * `postWrites`: only when this is the machine's only vCPU. Each vCPU has its own ring, and the
+   * main thread drains the rings one after the other, so bytes two vCPUs wrote in turn (under
+   * the guest's port lock) could come out interleaved; with several vCPUs THR writes go to the
+   * device synchronously, in the order the vCPUs made them.
+   */
+  constructor(shadow: SharedArrayBuffer, ring: SharedArrayBuffer, readonly base: number, private readonly postWrites = true) {
     this.shadow = new Int32Array(shadow);
     this.ring = new Int32Array(ring, 0, 2);
     this.bytes = new Uint8Array(ring, RING_DATA, RING_SIZE);
@@ -68,7 +74,7 @@ export class UartFastPath {
 
   /** Post a THR write; false when it must go to the device synchronously. */
   write(pa: number, size: number, value: bigint): boolean {
-    if (pa !== this.base + REG_THR || size !== 1) return false;
+    if (!this.postWrites || pa !== this.base + REG_THR || size !== 1) return false;
     if ((Atomics.load(this.shadow, W_LCR) & LCR_DLAB) !== 0 || (Atomics.load(this.shadow, W_MCR) & MCR_LOOP) !== 0) return false;
     const head = Atomics.load(this.ring, RING_HEAD);
     const tail = Atomics.load(this.ring, RING_TAIL);

@@ -243,7 +243,7 @@ function guestLogOf(log: CpuLog): GuestLog {
  */
 function mmioPort(shared: WorkerShared, slot: SharedArrayBuffer, ring: SharedArrayBuffer): MmioPort & { remote: MmioClient; uart: UartFastPath } {
   const remote = new MmioClient(slot);
-  const uart = new UartFastPath(data.uartShadow, ring, data.uartBase);
+  const uart = new UartFastPath(data.uartShadow, ring, data.uartBase, data.maxHarts === 1);
   const { clint, io, guestLog } = shared;
   const inClint = (pa: number): boolean => pa >= data.clintBase && pa < data.clintBase + data.clintSize;
   const readPiece = (p: IoPiece): bigint | undefined => {
