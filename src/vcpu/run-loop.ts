@@ -78,8 +78,7 @@ export class RunLoop {
   step(maxBlocks: number): StepResult {
     const r = this.service();
     if (r !== StepResult.Budget) return r;
-    if (this.debugging()) return this.stepDebug(maxBlocks);
-    if (this.log && (this.log.flags.exec || this.log.flags.cpu)) return this.stepLogged(maxBlocks, this.log);
+    if (this.debugging() || this.logging()) return this.stepSlow(maxBlocks);
     const { ctx, cache } = this;
     const i32 = ctx.i32;
     const f64 = ctx.f64;
@@ -89,7 +88,7 @@ export class RunLoop {
       if (i32[WORD_EXIT_REQUEST] !== 0 || --this.timerBudget <= 0) {
         const s = this.service();
         if (s !== StepResult.Budget) return s;
-        if (this.debugging()) return this.stepDebug(left); // breakpoints were set while it ran
+        if (this.debugging()) return this.stepSlow(left); // breakpoints were set while it ran
         block = undefined;
         continue;
       }
@@ -107,41 +106,28 @@ export class RunLoop {
     return StepResult.Budget;
   }
 
-  /** The same loop with a log line before every block; no links, so every block is looked up. */
-  private stepLogged(maxBlocks: number, log: CpuLog): StepResult {
-    const { ctx, cache } = this;
-    for (let left = maxBlocks; left > 0; left--) {
-      if (ctx.i32[WORD_EXIT_REQUEST] !== 0 || --this.timerBudget <= 0) {
-        const s = this.service();
-        if (s !== StepResult.Budget) return s;
-        if (this.debugging()) return this.stepDebug(left);
-        continue;
-      }
-      const block = cache.lookup(ctx.f64[SLOT_PC]);
-      if (block === undefined) continue;
-      if (log.flags.cpu) log.write(formatCpuState(ctx, false));
-      if (log.flags.exec) log.blockExecuted(ctx.hartId, block.pc);
-      ctx.f64[SLOT_PC] = runBlock(block, ctx, cache);
-    }
-    return StepResult.Budget;
-  }
-
   private debugging(): boolean {
     return this.stepping || this.ctx.mem.hasBreakpoints;
   }
 
+  /** `-d exec` or `-d cpu`: a log line before every block. */
+  private logging(): boolean {
+    return this.log !== undefined && (this.log.flags.exec || this.log.flags.cpu);
+  }
+
   /**
-   * The loop while a debugger has breakpoints or steps this vCPU: no block links, every block's pc
-   * is checked before it runs (translators end blocks before breakpoints, so a breakpoint is
-   * always a block's first pc), and a single step stops after one block of one instruction.
+   * The loop while blocks are logged (`-d exec,cpu`) or a debugger has breakpoints or steps this
+   * vCPU: no block links, so every block is looked up; its pc is checked against the breakpoints
+   * before it runs (translators end blocks before breakpoints, so a breakpoint is always a
+   * block's first pc), and a single step stops after one block of one instruction.
    */
-  private stepDebug(maxBlocks: number): StepResult {
+  private stepSlow(maxBlocks: number): StepResult {
     const { ctx, cache, log } = this;
     for (let left = maxBlocks; left > 0; left--) {
       if (ctx.i32[WORD_EXIT_REQUEST] !== 0 || --this.timerBudget <= 0) {
         const s = this.service();
         if (s !== StepResult.Budget) return s;
-        if (!this.debugging()) return StepResult.Budget; // back to the fast loop at the next step()
+        if (!this.debugging() && !this.logging()) return StepResult.Budget; // back to the fast loop at the next step()
         continue;
       }
       const pc = ctx.f64[SLOT_PC];
