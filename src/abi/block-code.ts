@@ -54,7 +54,14 @@ export interface WasmBlockCode {
 
 /** A translated block as it crosses from the translator (service or local) to the vCPU. */
 export interface BlockCode {
+  /** The factory body (see above); empty when `ir` is given. */
   source: string;
+  /**
+   * The block's IR as text (src/tcg/ir-serialize.ts), when the service leaves compiling to the
+   * vCPU: it interprets the block while cold and compiles it when hot, as a block it translated
+   * itself, so translation-time instrumentation does not change the tiering.
+   */
+  ir?: string;
   /** The same block in WebAssembly, when the service makes it (TSEMU_TIER=wasm) and the backend covers it. */
   wasm?: WasmBlockCode;
   /** RAM page of the block's first instruction, or -1 for ROM. */

@@ -13,7 +13,7 @@
  */
 import { LibraryLoadError } from './errors.js';
 import { InstrRuntime } from './runtime.js';
-import { importLibrary, LibraryError, LibraryLoadMessage, startInstance, stopInstance } from './thread-host.js';
+import { importLibrary, LibraryError, LibraryLoadMessage, ScoreboardSpec, startInstance, stopInstance } from './thread-host.js';
 
 /**
  * Type-checks and bundles a library file, off the main thread (the thread layer runs it in a pool:
@@ -38,6 +38,13 @@ export interface InstrMachine {
   flushTranslations(): Promise<void>;
 }
 
+/** A region of shared memory scoreboards may be allocated in. */
+export interface CounterArena {
+  buffer: SharedArrayBuffer;
+  offset: number;
+  bytes: number;
+}
+
 export interface LoadedLibraryInfo {
   id: string;
   path: string;
@@ -48,12 +55,24 @@ export class InstrManager {
   private readonly loaded = new Map<string, LoadedLibraryInfo & { message: LibraryLoadMessage }>();
   private nextId = 0;
   /** Scoreboards created by the primary instance of the library being loaded. */
-  private pendingBoards: { id: number; counters: number; buffer: SharedArrayBuffer }[] | undefined;
+  private pendingBoards: ScoreboardSpec[] | undefined;
   private nextBoardId = 0;
   /** Every scoreboard ever created, by global id (workers keep the same list). */
   readonly boards: BigInt64Array[] = [];
+  /** Bytes of the counter arena given out so far. */
+  private arenaUsed = 0;
 
-  constructor(readonly rt: InstrRuntime, private readonly machine: InstrMachine, private readonly maxVcpus: number, private readonly compile: LibraryCompiler) {}
+  constructor(
+    readonly rt: InstrRuntime,
+    private readonly machine: InstrMachine,
+    private readonly maxVcpus: number,
+    private readonly compile: LibraryCompiler,
+    /**
+     * Where scoreboards go while there is room: the machine's WebAssembly memory (counter arena,
+     * see GuestMemoryBuffers.arenaOffset), which WebAssembly blocks add to inline.
+     */
+    private readonly arena?: CounterArena,
+  ) {}
 
   list(): LoadedLibraryInfo[] {
     return [...this.loaded.values()].map(({ id, path, args }) => ({ id, path, args }));
@@ -62,11 +81,22 @@ export class InstrManager {
   /** The primary instance's qi_scoreboard_new: allocate shared memory. */
   allocateScoreboard(counters: number): { id: number; data: BigInt64Array } {
     if (!this.pendingBoards) throw new LibraryError('qi_scoreboard_new: scoreboards can only be created in qi_init');
-    const buffer = new SharedArrayBuffer(8 * counters * this.maxVcpus);
+    const length = counters * this.maxVcpus;
+    const bytes = 8 * length;
+    const arena = this.arena;
+    let buffer: SharedArrayBuffer;
+    let byteOffset = 0;
+    if (arena !== undefined && this.arenaUsed + bytes <= arena.bytes) {
+      buffer = arena.buffer;
+      byteOffset = arena.offset + this.arenaUsed;
+      this.arenaUsed += bytes; // never reused: a board lives as long as the machine, as before
+    } else {
+      buffer = new SharedArrayBuffer(bytes);
+    }
     const id = this.nextBoardId++;
-    const data = new BigInt64Array(buffer);
+    const data = new BigInt64Array(buffer, byteOffset, length);
     this.boards[id] = data;
-    this.pendingBoards.push({ id, counters, buffer });
+    this.pendingBoards.push({ id, counters, buffer, byteOffset, length });
     return { id, data };
   }
 

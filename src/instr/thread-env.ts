@@ -113,7 +113,7 @@ export class InstrThread {
   }
 
   async load(msg: LibraryLoadMessage): Promise<void> {
-    for (const b of msg.scoreboards) this.boards[b.id] = new BigInt64Array(b.buffer);
+    for (const b of msg.scoreboards) this.boards[b.id] = new BigInt64Array(b.buffer, b.byteOffset, b.length);
     const module = await importLibrary(msg.file, msg.file);
     this.loading = msg;
     try {

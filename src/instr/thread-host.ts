@@ -10,6 +10,19 @@ import { writeAll } from '../util/write-all.js';
 import { pathToFileURL } from 'node:url';
 import { InstrRuntime, LibraryInstance } from './runtime.js';
 
+/**
+ * A scoreboard as the workers receive it: `length` BigInt64 counters (a row of `counters` per
+ * possible vCPU) at `byteOffset` in `buffer` (a buffer of its own, or the counter arena in the
+ * machine's WebAssembly memory).
+ */
+export interface ScoreboardSpec {
+  id: number;
+  counters: number;
+  buffer: SharedArrayBuffer;
+  byteOffset: number;
+  length: number;
+}
+
 /** What the main thread sends a worker to load one library. */
 export interface LibraryLoadMessage {
   id: string;
@@ -17,7 +30,7 @@ export interface LibraryLoadMessage {
   file: string;
   args: string[];
   /** The library's scoreboards, created by the primary instance's qi_init, in creation order. */
-  scoreboards: { id: number; counters: number; buffer: SharedArrayBuffer }[];
+  scoreboards: ScoreboardSpec[];
 }
 
 export class LibraryError extends Error {

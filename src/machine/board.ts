@@ -29,6 +29,13 @@ import { PROGRAM_NAME } from '../cli/option-error.js';
 import { writeAll } from '../util/write-all.js';
 import { PLIC_NUM_SOURCES, TIMEBASE_FREQ, VIRT, VIRT_IRQ } from './virt-map.js';
 
+/**
+ * Room in the WebAssembly memory for instrumentation scoreboards (4 MiB: half a million
+ * counters), so that WebAssembly blocks add to them inline; boards beyond it get a buffer of
+ * their own and an import call per add (src/instr/manager.ts).
+ */
+const COUNTER_ARENA_BYTES = 4 << 20;
+
 export interface BoardConfig {
   numHarts: number;
   maxHarts: number;
@@ -64,7 +71,7 @@ export class VirtBoard implements HartIrqSink {
    * finisher); `log` the devices' -d guest_errors / unimp lines.
    */
   constructor(private readonly config: BoardConfig, control: MachineControl, log: GuestLog) {
-    this.memBuffers = createGuestMemoryBuffers(VIRT.dram.base, config.ramSize, VIRT.mrom.base, VIRT.mrom.size, { count: config.maxHarts, bytes: STATE_AREA_BYTES });
+    this.memBuffers = createGuestMemoryBuffers(VIRT.dram.base, config.ramSize, VIRT.mrom.base, VIRT.mrom.size, { count: config.maxHarts, bytes: STATE_AREA_BYTES, arenaBytes: COUNTER_ARENA_BYTES });
     this.mem = new GuestMemory(this.memBuffers);
     this.clint = ClintShared.create(TIMEBASE_FREQ);
     const { ram: memory, stateAreasOffset } = this.memBuffers;

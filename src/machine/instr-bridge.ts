@@ -44,7 +44,9 @@ export class InstrBridge implements InstrMachine {
       failed: (lib, event, error) => this.libraryFailed(lib, event, error instanceof Error ? error.message : String(error)),
       scoreboard: (_lib, _index, counters) => this.manager.allocateScoreboard(counters),
     }, MAX_VCPUS);
-    this.manager = new InstrManager(rt, this, MAX_VCPUS, config.compile);
+    const { ram, arenaOffset, arenaBytes } = board.memBuffers;
+    const arena = arenaOffset >= 0 ? { buffer: ram, offset: arenaOffset, bytes: arenaBytes } : undefined;
+    this.manager = new InstrManager(rt, this, MAX_VCPUS, config.compile, arena);
     bindThreadTracing(config.tracing, (id, cpu, args) => rt.deliver(id, cpu, args));
   }
 

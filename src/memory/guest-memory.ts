@@ -31,6 +31,13 @@ export interface GuestMemoryBuffers {
   wasm: WebAssembly.Memory | undefined;
   /** Byte offset in `ram` of the first vCPU state area (STATE_AREA_BYTES each), or -1 when there are none. */
   stateAreasOffset: number;
+  /**
+   * Byte offset in `ram` (the WebAssembly memory) of the counter arena after the state areas, and
+   * its size: instrumentation scoreboards are allocated there while it has room, so WebAssembly
+   * blocks add to them inline (src/instr/manager.ts); -1 and 0 when there is none.
+   */
+  arenaOffset: number;
+  arenaBytes: number;
   romBase: number;
   rom: SharedArrayBuffer;
   /** One byte per RAM page: 1 if some translated block was read from it. */
@@ -58,17 +65,20 @@ export const MAX_BREAKPOINTS = 255;
  * WebAssembly tier: unit tests, the interpreter primer).
  */
 export function createGuestMemoryBuffers(
-  ramBase: number, ramSize: number, romBase: number, romSize: number, stateAreas?: { count: number; bytes: number },
+  ramBase: number, ramSize: number, romBase: number, romSize: number, stateAreas?: { count: number; bytes: number; arenaBytes?: number },
 ): GuestMemoryBuffers {
   const pages = ramSize >>> PAGE_SHIFT;
   let ram: SharedArrayBuffer;
   let wasm: WebAssembly.Memory | undefined;
   let stateAreasOffset = -1;
+  let arenaOffset = -1;
+  const arenaBytes = stateAreas?.arenaBytes ?? 0;
   if (stateAreas === undefined) {
     ram = new SharedArrayBuffer(ramSize);
   } else {
     stateAreasOffset = Math.ceil(ramSize / 4096) * 4096;
-    const wasmPages = Math.ceil((stateAreasOffset + stateAreas.count * stateAreas.bytes) / WASM_PAGE_BYTES);
+    arenaOffset = stateAreasOffset + Math.ceil((stateAreas.count * stateAreas.bytes) / 4096) * 4096;
+    const wasmPages = Math.ceil((arenaOffset + arenaBytes) / WASM_PAGE_BYTES);
     if (wasmPages > WASM_MAX_PAGES) throw new RangeError(`guest RAM of ${ramSize} bytes and ${stateAreas.count} vCPU states do not fit the 4 GiB of a WebAssembly memory`);
     wasm = new WebAssembly.Memory({ initial: wasmPages, maximum: wasmPages, shared: true });
     ram = wasm.buffer as SharedArrayBuffer;
@@ -79,6 +89,8 @@ export function createGuestMemoryBuffers(
     ramSize,
     wasm,
     stateAreasOffset,
+    arenaOffset: arenaBytes > 0 ? arenaOffset : -1,
+    arenaBytes,
     romBase,
     rom: new SharedArrayBuffer(romSize),
     codePages: new SharedArrayBuffer(pages),

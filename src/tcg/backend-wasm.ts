@@ -10,6 +10,11 @@
  *   h.st    slow path of a store: (lo, hi, size, value, pc, insnIndex, insnLength) -> status
  *   h.<helper>/<values>/<consts>  a helper of src/abi/helpers.ts: the op's values (i64), its
  *           constants and, if it may end the block, pc and instruction index (f64) -> status
+ *   h.ev<k>  the k-th execution-level event of the batch: its run-time arguments (i64), nothing
+ *           back (the vCPU binds the literals and the event's dispatcher)
+ *   h.sb<k>  the k-th distinct scoreboard add of the batch (board, counter, amount are bound by
+ *           the vCPU, which knows its row), for a scoreboard outside the memory; one in the
+ *           memory's counter arena is added to inline, at the address the vCPU gives
  *
  * An import returns 1 when the helper ended the block (the vCPU then put the pc to resume at in
  * SLOT_RESUME_PC), else 0; a value it returns is in SLOT_SCRATCH.
@@ -23,10 +28,10 @@
  * (the reservation in the state, as the `amo` helper keeps it); otherwise the helper.
  *
  * The semantics of every op are those of backend-js.ts (tests/tcg/tiers.unit.spec.ts runs the
- * same IR on all tiers). Blocks with ops this backend does not emit (execution-level events,
- * scoreboard adds) are left to the JavaScript tier: see `wasmSupports`.
+ * same IR on all tiers), instrumentation included: an instrumented block stays on this tier, so
+ * loading a library does not change how fast the code it watches runs between callbacks.
  */
-import { BinaryOpcode, CallOp, Cond, ExitIfOp, ExitOp, IrBlock, LoadOp, MemOp, Op, StoreOp, Temp } from './ir.js';
+import { BinaryOpcode, CallOp, Cond, EventOp, ExitIfOp, ExitOp, IrBlock, LoadOp, MemOp, Op, ScoreboardOp, StoreOp, Temp } from './ir.js';
 import type { HelperName } from '../abi/helpers.js';
 import { AMO } from '../abi/ops.js';
 import {
@@ -50,22 +55,48 @@ export interface WasmHelperImport {
   readonly mayExit: boolean;
 }
 
+/** An execution-level event of a batch: `h.<field>(run-time args)` raises ev[eventId](args in order). */
+export interface WasmEventImport {
+  readonly field: string;
+  readonly eventId: number;
+  /** The event's arguments: the literal, or undefined where a run-time value goes. */
+  readonly literals: readonly (number | bigint | string | undefined)[];
+  /** Argument positions of the run-time values, in the order the import receives them. */
+  readonly positions: readonly number[];
+}
+
+/** A scoreboard add of a batch: `h.<field>()` adds `n` to counter `slot` of the vCPU's row of `board`. */
+export interface WasmScoreboardImport {
+  readonly field: string;
+  readonly board: number;
+  readonly slot: number;
+  readonly counters: number;
+  readonly n: number;
+}
+
 /** A compiled batch, ready to instantiate. */
 export interface WasmBatch {
   readonly bytes: Uint8Array;
   /** Export name of each block's function, in the order of the blocks given. */
   readonly exports: readonly string[];
   readonly helpers: readonly WasmHelperImport[];
+  readonly events: readonly WasmEventImport[];
+  readonly scoreboards: readonly WasmScoreboardImport[];
   /** The module as WAT-like text (`-d out_asm`): one `(func ...)` per block; empty unless asked for. */
   readonly text: readonly string[];
 }
 
-/** Can this backend emit every op of the block? */
-export function wasmSupports(ir: IrBlock): boolean {
+/**
+ * Is the block's module self-contained, needing no imports but the helpers (so the translator
+ * service can send it to any vCPU as bytes)? Events and scoreboard adds are bound per vCPU
+ * when it instantiates the batch.
+ */
+export function wasmSelfContained(ir: IrBlock): boolean {
   return ir.ops.every((op) => op.opc !== 'call_event' && op.opc !== 'scoreboard_add');
 }
 
 const BLOCK_TYPE: FuncType = { params: [], results: [ValType.F64] };
+const SCOREBOARD_TYPE: FuncType = { params: [], results: [] };
 const BINARY_TYPE: FuncType = { params: [ValType.I64, ValType.I64], results: [ValType.I64] };
 const LD_TYPE: FuncType = { params: [ValType.I32, ValType.I32, ValType.I32, ValType.I32, ValType.F64, ValType.F64], results: [ValType.I32] };
 const ST_TYPE: FuncType = {
@@ -113,9 +144,12 @@ function helperField(op: CallOp): string {
 class BatchPlan {
   readonly helpers = new Map<string, WasmHelperImport>();
   readonly arith = new Set<Arith>();
+  /** Each event op its own import (its literals differ); scoreboard adds by what they add where. */
+  readonly events = new Map<EventOp, WasmEventImport>();
+  readonly scoreboards = new Map<string, WasmScoreboardImport>();
   memoryAccess = false;
 
-  constructor(blocks: readonly IrBlock[]) {
+  constructor(blocks: readonly IrBlock[], private readonly counterAddress: CounterAddress | undefined) {
     for (const b of blocks) for (const op of b.ops) this.note(op);
   }
 
@@ -129,16 +163,45 @@ class BatchPlan {
           field, helper: op.helper, values: op.args.length, consts: op.consts.length + (op.mayExit ? 2 : 0), result: op.dst !== undefined, mayExit: op.mayExit,
         });
       }
+    } else if (op.opc === 'call_event') {
+      const positions: number[] = [];
+      const literals = op.eventArgs.map((a, i) => {
+        if ('temp' in a) {
+          positions.push(i);
+          return undefined;
+        }
+        return a.literal;
+      });
+      this.events.set(op, { field: `ev${this.events.size}`, eventId: op.eventId, literals, positions });
+    } else if (op.opc === 'scoreboard_add') {
+      if (this.counterAddress?.(op.board, op.slot, op.counters) !== undefined) return; // inline
+      const key = scoreboardKey(op);
+      if (!this.scoreboards.has(key)) {
+        this.scoreboards.set(key, { field: `sb${this.scoreboards.size}`, board: op.board, slot: op.slot, counters: op.counters, n: op.n });
+      }
     } else if ((ARITH as readonly string[]).includes(op.opc)) this.arith.add(op.opc as Arith);
   }
 }
 
+function scoreboardKey(op: ScoreboardOp): string {
+  return `${op.board}/${op.slot}/${op.counters}/${op.n}`;
+}
+
+/**
+ * Byte address in the memory of the running vCPU's counter `slot` of scoreboard `board` (rows of
+ * `counters`), or undefined when that scoreboard is not in the memory.
+ */
+export type CounterAddress = (board: number, slot: number, counters: number) => number | undefined;
+
 /** Function indices of the imports and module functions of a batch. */
 interface Linkage {
+  counterAddress: CounterAddress | undefined;
   ld: number;
   st: number;
   helpers: Map<string, number>;
   arith: Map<Arith, number>;
+  events: Map<EventOp, { index: number; field: string }>;
+  scoreboards: Map<string, { index: number; field: string }>;
   /** Global index of the state area's address. */
   state: number;
 }
@@ -147,12 +210,12 @@ interface Linkage {
  * Compile `blocks` into one module for a machine whose memory has `memoryPages` pages, with its
  * text when `withText` (it costs more than the bytes). Every block must pass `wasmSupports`.
  */
-export function compileWasmBatch(blocks: readonly IrBlock[], memoryPages: number, withText = false): WasmBatch {
-  const plan = new BatchPlan(blocks);
+export function compileWasmBatch(blocks: readonly IrBlock[], memoryPages: number, withText = false, counterAddress?: CounterAddress): WasmBatch {
+  const plan = new BatchPlan(blocks, counterAddress);
   const m = new ModuleBuilder();
   m.importSharedMemory('m', 'mem', memoryPages);
   const state = m.importGlobal('m', 'st', ValType.I32);
-  const link: Linkage = { ld: -1, st: -1, helpers: new Map(), arith: new Map(), state };
+  const link: Linkage = { counterAddress, ld: -1, st: -1, helpers: new Map(), arith: new Map(), events: new Map(), scoreboards: new Map(), state };
   if (plan.memoryAccess) {
     link.ld = m.importFunction('h', 'ld', LD_TYPE);
     link.st = m.importFunction('h', 'st', ST_TYPE);
@@ -163,6 +226,11 @@ export function compileWasmBatch(blocks: readonly IrBlock[], memoryPages: number
     };
     link.helpers.set(h.field, m.importFunction('h', h.field, type));
   }
+  for (const [op, e] of plan.events) {
+    const type: FuncType = { params: Array<ValType>(e.positions.length).fill(ValType.I64), results: [] };
+    link.events.set(op, { index: m.importFunction('h', e.field, type), field: e.field });
+  }
+  for (const [key, sb] of plan.scoreboards) link.scoreboards.set(key, { index: m.importFunction('h', sb.field, SCOREBOARD_TYPE), field: sb.field });
   const text: string[] = [];
   for (const a of plan.arith) {
     const body = arithFunction(a, withText);
@@ -176,7 +244,9 @@ export function compileWasmBatch(blocks: readonly IrBlock[], memoryPages: number
     if (body.text) text.push(`(func $${name} (export "${name}") (result f64) ;; guest pc 0x${ir.pc.toString(16)}`, ...body.localsText(), ...body.text, ')');
     return name;
   });
-  return { bytes: m.encode(), exports, helpers: [...plan.helpers.values()], text };
+  return {
+    bytes: m.encode(), exports, helpers: [...plan.helpers.values()], events: [...plan.events.values()], scoreboards: [...plan.scoreboards.values()], text,
+  };
 }
 
 /** The module function for an op that is not one wasm instruction: (a, b) -> result. */
@@ -454,8 +524,8 @@ class BlockEmitter {
       case 'qemu_ld': return this.emitLoad(op);
       case 'qemu_st': return this.emitStore(op);
       case 'call': return inlineAmo(op) ? this.emitAmo(op) : this.emitCall(op);
-      case 'call_event': case 'scoreboard_add':
-        throw new Error(`wasm backend: ${op.opc} is left to the JavaScript tier (wasmSupports)`);
+      case 'call_event': return this.emitEvent(op);
+      case 'scoreboard_add': return this.emitScoreboardAdd(op);
       case 'exit':
         this.jumpTo(op);
         return;
@@ -673,6 +743,36 @@ class BlockEmitter {
     if (rd === 0) return;
     value();
     this.f.localOp('local.set', this.regs.get(rd) as number);
+  }
+
+  /**
+   * An execution-level event: registers to the state first, as a callback may read them (the
+   * JavaScript tier keeps them there all along); its run-time arguments as i64 (the import makes
+   * them unsigned, as the JavaScript tier passes them).
+   */
+  private emitEvent(op: EventOp): void {
+    this.storeRegisters();
+    for (const a of op.eventArgs) if ('temp' in a) this.push(a.temp);
+    const ev = this.link.events.get(op) as { index: number; field: string };
+    this.f.call(ev.index, ev.field);
+  }
+
+  /** counter += n: inline when the scoreboard is in the memory, else its import. */
+  private emitScoreboardAdd(op: ScoreboardOp): void {
+    const f = this.f;
+    const address = this.link.counterAddress?.(op.board, op.slot, op.counters);
+    if (address === undefined) {
+      const sb = this.link.scoreboards.get(scoreboardKey(op)) as { index: number; field: string };
+      f.call(sb.index, sb.field);
+      return;
+    }
+    f.comment(`scoreboard ${op.board} counter ${op.slot} += ${op.n}`);
+    f.i32Const(address);
+    f.i32Const(address);
+    f.memory('i64.load', 0);
+    f.i64Const(BigInt(op.n));
+    f.op('i64.add');
+    f.memory('i64.store', 0);
   }
 
   /** A helper call: registers to the state first (helpers read it), back from it after (they may write it). */

@@ -5,9 +5,13 @@
  *  - dead-code removal: pure ops whose result nobody reads are dropped, and
  *    the inputs they read lose a use (so chains disappear in one backward pass);
  *  - dead global stores: a register written twice with no read, helper call,
- *    memory access or exit in between keeps only the second write.
+ *    memory access or exit in between keeps only the second write;
+ *  - scoreboard adds merged: instrumentation's inline adds (one per guest
+ *    instruction for an instruction count) sink to the next op where the
+ *    block may end or other code may run, and adds to the same counter
+ *    there become one.
  */
-import { IrBlock, Op, Temp } from './ir.js';
+import { IrBlock, Op, ScoreboardOp, Temp } from './ir.js';
 
 /** The temp an op computes and nothing else: removable when nobody reads it. */
 function pureResult(op: Op): Temp | undefined {
@@ -79,7 +83,46 @@ function compact(block: IrBlock, keep: readonly boolean[]): void {
   ops.length = n;
 }
 
+/**
+ * Ops where the block may end (an exit, a fault of a memory access, a helper that ends it) or
+ * other code may run and read a scoreboard (a helper, an event's callback): scoreboard adds
+ * before such an op must have happened when it runs.
+ */
+function scoreboardBarrier(op: Op): boolean {
+  return observesRegisters(op);
+}
+
+/**
+ * Sink every scoreboard add to the next barrier and merge those that reach it for the same
+ * counter (in first-seen order). Counts seen at any barrier, and so at every exit and fault,
+ * are what the unmerged adds give: an instruction's add still precedes the instruction's own
+ * memory access, so a faulting instruction is counted as before.
+ */
+export function mergeScoreboardAdds(block: IrBlock): void {
+  const ops = block.ops;
+  if (!ops.some((op) => op.opc === 'scoreboard_add')) return;
+  const out: Op[] = [];
+  let pending = new Map<string, ScoreboardOp>();
+  const flush = (): void => {
+    for (const add of pending.values()) out.push(add);
+    pending = new Map();
+  };
+  for (const op of ops) {
+    if (op.opc === 'scoreboard_add') {
+      const key = `${op.board}/${op.slot}/${op.counters}`;
+      const earlier = pending.get(key);
+      pending.set(key, earlier === undefined ? op : { ...earlier, n: earlier.n + op.n });
+      continue;
+    }
+    if (scoreboardBarrier(op)) flush();
+    out.push(op);
+  }
+  flush();
+  block.ops = out;
+}
+
 export function optimize(block: IrBlock): void {
   removeDeadGlobalStores(block);
   removeDeadCode(block);
+  mergeScoreboardAdds(block);
 }

@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     let h = hooks.get(cpu);
     if (!h) hooks.set(cpu, (h = translationHooks(cpu)));
     return h;
-  }, wasmPages);
+  }, wasmPages, true);
   const server = new TranslatorServer(data.channel);
   const translationObserved = (): boolean =>
     translator.logging || (traceRuntime.dstate[EventId.translate_block] & 1) !== 0 ||
@@ -125,6 +125,11 @@ async function main(): Promise<void> {
       drain(); // a control change that arrived first must apply to this translation
       syncEpoch();
       publishTranslateHere();
+      if (req.refetch) {
+        const known = translator.cachedTranslation(req.pc, req.pa, req.pa2);
+        if (known === undefined) throw new Error('translation gone');
+        return known;
+      }
       const t0 = performance.now();
       const code = translator.translate(req.pc, req.pa, req.pa2, req.vcpuIndex, req.priv);
       busyMs += performance.now() - t0;

@@ -146,6 +146,7 @@ class HartRuntime {
     const dstate = shared.tracing.state.dstate;
     const source: BlockSource = {
       fetch: (pc, pa, pa2, priv) => client.fetch(pc, pa, pa2, priv),
+      refetch: (pc, pa, pa2, priv) => client.refetch(pc, pa, pa2, priv),
       // translate_block is raised by the service: its state is checked here too, as enabling it moves no epoch
       mayTranslateHere: (epoch) => client.mayTranslateHere(epoch) && (Atomics.load(dstate, EventId.translate_block) & 1) === 0,
     };
@@ -325,7 +326,7 @@ async function main(): Promise<void> {
       const t = r.translatorClient;
       const m = (r.ctx.mmio as ReturnType<typeof mmioPort>).remote;
       process.stderr.write(`[stats] hart ${r.spec.hartId}: ${r.ctx.instret} instructions; ${r.loop.sleeps} sleeps; ${t.requests} translations requested, ${t.waitMs.toFixed(0)} ms waiting; ` +
-        `${r.cache.translatedHere} translated here (${r.cache.promoted} hot); ${r.cache.compiled} compiled in ${r.cache.compileMs.toFixed(0)} ms; ` +
+        `${r.cache.translatedHere} translated here, ${r.cache.fromServiceIr} from the service as IR (${r.cache.promoted} hot); ${r.cache.compiled} compiled in ${r.cache.compileMs.toFixed(0)} ms; ` +
         `${r.cache.wasm ? `${r.cache.wasm.blocks} to wasm in ${r.cache.wasm.modules} modules, ${r.cache.wasm.compileMs.toFixed(0)} ms; ` : ''}${m.accesses} MMIO accesses, ${m.waitMs.toFixed(0)} ms; ` +
         `UART fast path: ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.shadowReads} LSR reads, ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.posted} bytes posted\n`);
     }

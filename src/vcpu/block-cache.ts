@@ -13,19 +13,23 @@
  *    module (src/vcpu/wasm-tier.ts), or to a JS function: most blocks of a
  *    boot run a few times, and for them a round trip to the service, a
  *    compiler and V8's warm-up cost far more than the run itself.
- *  - from the translator service otherwise, as JS source compiled here
- *    (functions cannot cross worker boundaries), so translation-time events
- *    are raised there with the id of the vCPU that asked; with TSEMU_TIER=wasm
- *    the service also sends a WebAssembly module of the block, run instead.
+ *  - from the translator service otherwise, so translation-time events are
+ *    raised there with the id of the vCPU that asked. The service sends the
+ *    block's IR (src/tcg/ir-serialize.ts), instrumentation included, and it
+ *    is interpreted and tiered up here exactly like a block translated here
+ *    (when hot, its IR is fetched again from the service's cache: no second
+ *    translation, no second event); under `-d out_asm` the service sends the
+ *    code it logged instead, JS source compiled here (functions cannot cross
+ *    worker boundaries) or, with TSEMU_TIER=wasm, a WebAssembly module.
  */
 import { trace_tb_flush } from '../trace/generated/events.js';
 import { generateJs } from '../tcg/backend-js.js';
-import { wasmSupports } from '../tcg/backend-wasm.js';
 import { BLOCK_PARAMS, type BlockBindings, type BlockCode } from '../abi/block-code.js';
 import type { EventSink } from '../abi/helpers.js';
 import { encodeBlock, EncodedBlock, interpretable, Interpreter } from '../tcg/interpreter.js';
 import { optimize } from '../tcg/optimize.js';
 import type { IrBlock } from '../tcg/ir.js';
+import { parseIr } from '../tcg/ir-serialize.js';
 import { translateBlock, TranslatedBlock } from '../target/riscv/block-translator.js';
 import { GuestMemory } from '../memory/guest-memory.js';
 import { VcpuContext } from './context.js';
@@ -38,6 +42,11 @@ import { WasmTier } from './wasm-tier.js';
 export interface BlockSource {
   /** Translate (or find already translated) the block at virtual `pc`, physical `pa`. */
   fetch(pc: number, pa: number, pa2: number, priv: number): BlockCode;
+  /**
+   * The translation `fetch` returned earlier for the block, without translating it again;
+   * undefined if the source no longer has it (see TranslatorClient.refetch).
+   */
+  refetch?(pc: number, pa: number, pa2: number, priv: number): BlockCode | undefined;
   /**
    * May this vCPU translate by itself now? Only while nothing observes
    * translation: the service publishes that, tagged with the code epoch
@@ -111,6 +120,10 @@ export interface CachedBlock {
   pa2: number;
   /** Its IR while it waits for a WebAssembly batch (see BlockCache.promote). */
   queued: IrBlock | undefined;
+  /** The translator service made its IR: when hot, the IR comes from there again (BlockSource.refetch). */
+  remote: boolean;
+  /** Privilege it was translated for (for the refetch). */
+  priv: number;
   /**
    * Links to the two successors seen last (the taken and fall-through
    * targets of a branch, usually), so the run loop rarely needs a lookup.
@@ -132,7 +145,7 @@ function loopsOnItself(ir: IrBlock): boolean {
 
 function newBlock(pc: number, pa: number, pa2: number, page: number, gen: number, fn: BlockFn): CachedBlock {
   return {
-    pc, pa, page, gen, fn, encoded: undefined, runsLeft: 0, pa2, queued: undefined,
+    pc, pa, page, gen, fn, encoded: undefined, runsLeft: 0, pa2, queued: undefined, remote: false, priv: 0,
     link1Pc: NaN, link1: undefined, link2Pc: NaN, link2: undefined, linkEpoch: -1,
   };
 }
@@ -158,7 +171,7 @@ export class BlockCache {
     /** Where hot blocks go. */
     private readonly tier: Tier = 'js',
   ) {
-    this.wasm = tier === 'wasm' && WasmTier.available(ctx, mem) ? new WasmTier(ctx, mem) : undefined;
+    this.wasm = tier === 'wasm' && WasmTier.available(ctx, mem) ? new WasmTier(ctx, mem, events, scoreboards) : undefined;
     this.pageGen = mem.pageGen;
     const s = ctx.state;
     const { m8, mu8, m16, mu16, m32, mu32, m64 } = mem;
@@ -180,6 +193,8 @@ export class BlockCache {
   private pending: CachedBlock[] = [];
   /** Blocks translated in this thread, and those of them that went on to be compiled (TSEMU_STATS). */
   translatedHere = 0;
+  /** Blocks the translator service sent as IR (translation observed by a library or trace). */
+  fromServiceIr = 0;
   promoted = 0;
 
   /** What compiled blocks are bound to (BlockBindings), in BLOCK_PARAMS order. */
@@ -274,7 +289,15 @@ export class BlockCache {
   }
 
   private fromService(pc: number, pa: number, pa2: number): CachedBlock {
-    const code = this.source.fetch(pc, pa, pa2, this.ctx.priv);
+    const priv = this.ctx.priv;
+    const code = this.source.fetch(pc, pa, pa2, priv);
+    if (code.ir !== undefined) {
+      this.fromServiceIr++;
+      const block = this.cold(pc, pa, pa2, code.page, code.gen, parseIr(code.ir));
+      block.remote = true;
+      block.priv = priv;
+      return block;
+    }
     const fn = code.wasm !== undefined && this.wasm !== undefined ? this.wasm.fromService(code.wasm) : this.compile(code.source);
     return newBlock(pc, pa, pa2, code.page, code.gen, fn);
   }
@@ -283,6 +306,11 @@ export class BlockCache {
   private translateHere(pc: number, pa: number, pa2: number): CachedBlock {
     const { ir, page, gen } = this.translateIr(pc, pa, pa2);
     this.translatedHere++;
+    return this.cold(pc, pa, pa2, page, gen, ir);
+  }
+
+  /** A new block for `ir`: interpreted until hot (or compiled at once when the interpreter cannot hold it, or TSEMU_HOT=0). */
+  private cold(pc: number, pa: number, pa2: number, page: number, gen: number, ir: IrBlock): CachedBlock {
     if (!interpretable(ir) || (this.hotThreshold === 0 && this.tier !== 'interp')) return newBlock(pc, pa, pa2, page, gen, this.compileNow(ir));
     const block: CachedBlock = newBlock(pc, pa, pa2, page, gen, () => this.run(block));
     block.encoded = encodeBlock(ir);
@@ -314,7 +342,7 @@ export class BlockCache {
 
   /** A block's code for the hot tier, at once (a batch of one for WebAssembly). */
   private compileNow(ir: IrBlock): BlockFn {
-    if (this.wasm !== undefined && wasmSupports(ir)) {
+    if (this.wasm !== undefined) {
       this.promoted++;
       return this.wasm.compile([ir])[0];
     }
@@ -344,8 +372,12 @@ export class BlockCache {
    * code reads the same now.
    */
   private promote(block: CachedBlock): void {
-    const ir = this.translateIr(block.pc, block.pa, block.pa2).ir;
-    if (this.wasm !== undefined && wasmSupports(ir)) {
+    const ir = block.remote ? this.remoteIr(block) : this.translateIr(block.pc, block.pa, block.pa2).ir;
+    if (ir === undefined) {
+      block.runsLeft = Infinity; // the service dropped it: the block is stale and about to be flushed here too
+      return;
+    }
+    if (this.wasm !== undefined) {
       // to WebAssembly with the next batch; interpreted meanwhile
       block.queued = ir;
       block.runsLeft = WASM_BATCH_WAIT;
@@ -356,6 +388,12 @@ export class BlockCache {
     block.fn = this.compile(generateJs(ir));
     block.encoded = undefined;
     this.promoted++;
+  }
+
+  /** The IR the translator service made for `block`, fetched again (it was not kept here: see promote). */
+  private remoteIr(block: CachedBlock): IrBlock | undefined {
+    const code = this.source.refetch?.(block.pc, block.pa, block.pa2, block.priv);
+    return code?.ir === undefined ? undefined : parseIr(code.ir);
   }
 
   private ramPages(pa: number, pa2: number): number[] {

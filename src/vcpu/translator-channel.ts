@@ -40,7 +40,11 @@ const enum SlotState { Idle = 0, Request = 1, Done = 2, Failed = 3 }
  */
 const W_HERE_EPOCH = 1;
 // Int32 header words
-const W_STATE = 0, W_LEN = 1, W_PAGE = 2, W_GEN = 3, W_COUNT = 4, W_PRIV = 5;
+const W_STATE = 0, W_LEN = 1, W_PAGE = 2, W_GEN = 3, W_COUNT = 4, W_PRIV = 5, W_KIND = 6;
+/** What a request asks for: a translation, or only the one already made (see TranslatorClient.refetch). */
+const enum RequestKind { Translate = 0, Refetch = 1 }
+/** First character of a reply that is IR text (BlockCode.ir) rather than JavaScript source. */
+const IR_TAG = '\x01';
 // Float64 header slots (byte offset 32)
 const D_PC = 4, D_PA = 5, D_PA2 = 6;
 
@@ -106,15 +110,33 @@ export class TranslatorClient {
     const t0 = performance.now();
     this.requests++;
     try {
-      return this.request(pc, pa, pa2, priv);
+      return this.request(pc, pa, pa2, priv, RequestKind.Translate);
     } finally {
       this.waitMs += performance.now() - t0;
     }
   }
 
-  private request(pc: number, pa: number, pa2: number, priv: number): BlockCode {
+  /**
+   * The translation the service made earlier for a block it sent as IR, without translating it
+   * again (no translation-time event fires twice); undefined when the service no longer has it
+   * current (a flush or a code change since: the block is about to be dropped here too).
+   */
+  refetch(pc: number, pa: number, pa2: number, priv: number): BlockCode | undefined {
+    const t0 = performance.now();
+    this.requests++;
+    try {
+      return this.request(pc, pa, pa2, priv, RequestKind.Refetch);
+    } catch {
+      return undefined;
+    } finally {
+      this.waitMs += performance.now() - t0;
+    }
+  }
+
+  private request(pc: number, pa: number, pa2: number, priv: number, kind: RequestKind): BlockCode {
     const { i32, f64 } = this.slot;
     i32[W_PRIV] = priv;
+    i32[W_KIND] = kind;
     f64[D_PC] = pc;
     f64[D_PA] = pa;
     f64[D_PA2] = pa2;
@@ -130,6 +152,7 @@ export class TranslatorClient {
     const text = this.decoder.decode(this.slot.bytes.slice(0, len));
     Atomics.store(i32, W_STATE, SlotState.Idle);
     if (state === SlotState.Failed) throw new Error(`translator service: ${text}`);
+    if (text.startsWith(IR_TAG)) return { source: '', ir: text.slice(1), page: i32[W_PAGE], gen: i32[W_GEN], insnCount: i32[W_COUNT] };
     // the JS source, then (after a NUL, which generated JS never holds) the WebAssembly form, if any
     const nul = text.indexOf('\0');
     const source = nul < 0 ? text : text.slice(0, nul);
@@ -146,6 +169,8 @@ export interface TranslationRequest {
   pa2: number;
   /** Privilege of the requesting vCPU (for -d in_asm's "Priv:" line). */
   priv: number;
+  /** Only the translation already made is wanted (see TranslatorClient.refetch): throw if there is none. */
+  refetch: boolean;
 }
 
 /** Service side. */
@@ -184,11 +209,13 @@ export class TranslatorServer {
     for (let i = 0; i < this.slots.length; i++) {
       const slot = this.slots[i];
       if (Atomics.load(slot.i32, W_STATE) !== SlotState.Request) continue;
-      const req = { vcpuIndex: i, pc: slot.f64[D_PC], pa: slot.f64[D_PA], pa2: slot.f64[D_PA2], priv: slot.i32[W_PRIV] };
+      const req: TranslationRequest = {
+        vcpuIndex: i, pc: slot.f64[D_PC], pa: slot.f64[D_PA], pa2: slot.f64[D_PA2], priv: slot.i32[W_PRIV], refetch: slot.i32[W_KIND] === RequestKind.Refetch,
+      };
       let state = SlotState.Done;
       try {
         const code = translate(req);
-        this.writeText(slot, code.wasm === undefined ? code.source : `${code.source}\0${JSON.stringify(code.wasm)}`);
+        this.writeText(slot, code.ir !== undefined ? IR_TAG + code.ir : code.wasm === undefined ? code.source : `${code.source}\0${JSON.stringify(code.wasm)}`);
         slot.i32[W_PAGE] = code.page;
         slot.i32[W_GEN] = code.gen;
         slot.i32[W_COUNT] = code.insnCount;

@@ -10,8 +10,9 @@ import { GuestMemory } from '../memory/guest-memory.js';
 import { translateBlock, TranslatedBlock, BlockTranslatorHooks } from '../target/riscv/block-translator.js';
 import { optimize } from '../tcg/optimize.js';
 import { generateJs } from '../tcg/backend-js.js';
-import { compileWasmBatch, wasmSupports } from '../tcg/backend-wasm.js';
+import { compileWasmBatch, wasmSelfContained } from '../tcg/backend-wasm.js';
 import { IrBlock, Op, Temp } from '../tcg/ir.js';
+import { serializeIr } from '../tcg/ir-serialize.js';
 import type { BlockCode, WasmBlockCode } from '../abi/block-code.js';
 
 export interface TranslatorLog {
@@ -52,6 +53,12 @@ export class Translator {
      * the vCPUs run that, and `-d out_asm` prints it); 0: JavaScript only.
      */
     private readonly wasmPages = 0,
+    /**
+     * Send blocks as IR for the vCPU to interpret and tier up itself (BlockCode.ir), unless
+     * `-d out_asm` wants the code the service generates: the translator service does, so a
+     * library's translation-time callbacks cost one translation per block and no compile.
+     */
+    private readonly shipIr = false,
   ) {}
 
   /** New `-d` settings (HMP log / logfile); like QEMU, they apply to blocks translated from now on. */
@@ -84,6 +91,15 @@ export class Translator {
     return this.cached(key, pa, pa2) ?? this.translateNew(key, pc, pa, pa2, vcpuIndex, priv);
   }
 
+  /**
+   * The translation already made for the block, if it is still current, without translating
+   * (so no translation-time event fires twice): what a vCPU asks for when a block it got as IR
+   * turned hot.
+   */
+  cachedTranslation(pc: number, pa: number, pa2: number): Translation | undefined {
+    return this.cached(cacheKey(pc, pa, pa2), pa, pa2);
+  }
+
   private cached(key: string, pa: number, pa2: number): Translation | undefined {
     const hit = this.cache.get(key);
     // the bits are compared too: a store through a fast path older than the page's
@@ -100,12 +116,18 @@ export class Translator {
     if (this.log?.op) this.log.write(`OP:\n${formatOps(block.ir)}\n`);
     optimize(block.ir);
     if (this.log?.op) this.log.write(`OP after optimization:\n${formatOps(block.ir)}\n`);
+    const fetched = block.raws.flatMap((raw, i) => [block.ir.insnPcs[i] - pc, raw | 0]);
+    if (this.shipIr && this.log?.outAsm !== true) {
+      const entry: CacheEntry = { key, source: '', ir: serializeIr(block.ir), page: block.page, gen: block.gen, insnCount: block.ir.insnCount, fetched };
+      this.cache.set(key, entry);
+      this.translated++;
+      return entry;
+    }
     const source = generateJs(block.ir);
-    const wasm = this.wasmPages > 0 && wasmSupports(block.ir) ? this.wasmOf(block.ir) : undefined;
+    const wasm = this.wasmPages > 0 && wasmSelfContained(block.ir) ? this.wasmOf(block.ir) : undefined;
     if (this.log?.outAsm && wasm === undefined) this.log.write(`OUT: [size=${source.length}]\n${source}\n\n`);
     const entry: CacheEntry = {
-      key, source, page: block.page, gen: block.gen, insnCount: block.ir.insnCount,
-      fetched: block.raws.flatMap((raw, i) => [block.ir.insnPcs[i] - pc, raw | 0]),
+      key, source, page: block.page, gen: block.gen, insnCount: block.ir.insnCount, fetched,
     };
     if (wasm !== undefined) entry.wasm = wasm;
     this.cache.set(key, entry);

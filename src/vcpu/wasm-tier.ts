@@ -8,12 +8,13 @@
  *
  * The helper imports turn the context's block-exit protocol (src/abi/helpers.ts: `endBlock`,
  * `resumePc`) into what wasm code can see: a status of 1, with the pc to resume at in
- * SLOT_RESUME_PC. Values come back in SLOT_SCRATCH.
+ * SLOT_RESUME_PC. Values come back in SLOT_SCRATCH. Execution-level events and scoreboard adds
+ * are imports too, bound here to this vCPU's event dispatchers and its row of each scoreboard.
  */
-import type { AnyHelper, HelperArg, HelperName } from '../abi/helpers.js';
+import type { AnyHelper, EventSink, HelperArg, HelperName } from '../abi/helpers.js';
 import type { WasmBlockCode } from '../abi/block-code.js';
 import { SLOT_RESUME_PC, SLOT_SCRATCH } from '../abi/state-layout.js';
-import { compileWasmBatch, WasmBatch, WasmHelperImport } from '../tcg/backend-wasm.js';
+import { compileWasmBatch, WasmBatch, WasmEventImport, WasmHelperImport, WasmScoreboardImport } from '../tcg/backend-wasm.js';
 import type { IrBlock } from '../tcg/ir.js';
 import type { GuestMemory } from '../memory/guest-memory.js';
 import type { VcpuContext } from './context.js';
@@ -26,6 +27,7 @@ export class WasmTier {
   private readonly helpers: Record<string, ImportFn> = {};
   private readonly memory: WebAssembly.Memory;
   private readonly pages: number;
+  private readonly arenaOffset: number;
   /** Blocks compiled, modules made, and the time spent (TSEMU_STATS). */
   blocks = 0;
   modules = 0;
@@ -36,9 +38,17 @@ export class WasmTier {
     return mem.buffers.wasm !== undefined && ctx.state.buffer === mem.buffers.ram;
   }
 
-  constructor(private readonly ctx: VcpuContext, mem: GuestMemory) {
+  constructor(
+    private readonly ctx: VcpuContext,
+    mem: GuestMemory,
+    /** This vCPU's execution-level event dispatchers, by event id. */
+    private readonly events: EventSink = [],
+    /** Scoreboards by global id (a shared array: boards created later appear in it). */
+    private readonly scoreboards: readonly BigInt64Array[] = [],
+  ) {
     if (!WasmTier.available(ctx, mem)) throw new Error('wasm tier: the vCPU state is not in the WebAssembly memory');
     this.memory = mem.buffers.wasm as WebAssembly.Memory;
+    this.arenaOffset = mem.buffers.arenaOffset;
     this.pages = mem.buffers.ram.byteLength / 65536;
     const c = ctx;
     const x = ctx.state.i64;
@@ -79,11 +89,56 @@ export class WasmTier {
     return call;
   }
 
-  /** Compile `blocks` (each passing wasmSupports) into one module; their functions in order. */
+  /**
+   * Where this vCPU's counter is, for a scoreboard in the memory's counter arena (the main
+   * thread allocates boards there while it has room: src/instr/manager.ts); a board elsewhere
+   * has byte offset 0 in a buffer of its own.
+   */
+  private readonly counterAddress = (board: number, slot: number, counters: number): number | undefined => {
+    const b = this.scoreboards[board];
+    if (b === undefined || this.arenaOffset < 0 || b.byteOffset < this.arenaOffset || b.buffer.byteLength !== this.memory.buffer.byteLength) return undefined;
+    return b.byteOffset + (this.ctx.hartId * counters + slot) * 8;
+  };
+
+  /** An event import: the run-time values (i64, signed) in their places among the literals, as unsigned 64-bit values. */
+  private eventImport(e: WasmEventImport): ImportFn {
+    // the dispatcher is looked up per call, as the JavaScript tier's `ev[id](...)` does
+    const { events } = this;
+    const { eventId, literals, positions } = e;
+    switch (positions.length) { // the common shapes without a rest parameter
+      case 0: return () => events[eventId](...literals);
+      case 1: {
+        const p = positions[0];
+        return (v: bigint) => {
+          const args = literals.slice();
+          args[p] = BigInt.asUintN(64, v);
+          events[eventId](...args);
+        };
+      }
+      default: return (...values: bigint[]) => {
+        const args = literals.slice();
+        for (let k = 0; k < positions.length; k++) args[positions[k]] = BigInt.asUintN(64, values[k]);
+        events[eventId](...args);
+      };
+    }
+  }
+
+  /** A scoreboard import: add `n` to this vCPU's counter (the board is looked up per call: it may be created after the batch). */
+  private scoreboardImport(sb: WasmScoreboardImport): ImportFn {
+    const boards = this.scoreboards;
+    const index = this.ctx.hartId * sb.counters + sb.slot;
+    const n = BigInt(sb.n);
+    return () => { boards[sb.board][index] += n; };
+  }
+
+  /** Compile `blocks` into one module; their functions in order. */
   compile(blocks: readonly IrBlock[]): WasmBlockFn[] {
     const t0 = performance.now();
-    const batch: WasmBatch = compileWasmBatch(blocks, this.pages);
-    return this.instantiate(batch.bytes, batch.helpers, batch.exports, t0);
+    const batch: WasmBatch = compileWasmBatch(blocks, this.pages, false, this.counterAddress);
+    const bound: Record<string, ImportFn> = {};
+    for (const e of batch.events) bound[e.field] = this.eventImport(e);
+    for (const sb of batch.scoreboards) bound[sb.field] = this.scoreboardImport(sb);
+    return this.instantiate(batch.bytes, batch.helpers, batch.exports, t0, bound);
   }
 
   /** A block the translator service compiled (a module whose one function is `b0`). */
@@ -96,8 +151,10 @@ export class WasmTier {
     return this.instantiate(Buffer.from(code.module, 'base64'), helpers, ['b0'], t0)[0];
   }
 
-  private instantiate(bytes: Uint8Array, helpers: readonly WasmHelperImport[], exports: readonly string[], t0: number): WasmBlockFn[] {
-    const h: Record<string, ImportFn> = { ld: this.helpers.ld, st: this.helpers.st };
+  private instantiate(
+    bytes: Uint8Array, helpers: readonly WasmHelperImport[], exports: readonly string[], t0: number, bound: Record<string, ImportFn> = {},
+  ): WasmBlockFn[] {
+    const h: Record<string, ImportFn> = { ld: this.helpers.ld, st: this.helpers.st, ...bound };
     for (const imp of helpers) h[imp.field] = this.helperImport(imp);
     const module = new WebAssembly.Module(bytes);
     const instance = new WebAssembly.Instance(module, { m: { mem: this.memory, st: this.ctx.state.byteOffset }, h });

@@ -18,7 +18,10 @@ import { createStateBuffer, CsrSlot, SLOT_INSTRET, STATE_AREA_BYTES, stateViews 
 import * as layout from '../../src/abi/state-layout.js';
 import { BlockCache, CachedBlock, Tier } from '../../src/vcpu/block-cache.js';
 import { BLOCK_EXIT } from '../../src/vcpu/load-store.js';
-import { compileWasmBatch, wasmSupports } from '../../src/tcg/backend-wasm.js';
+import { compileWasmBatch, wasmSelfContained } from '../../src/tcg/backend-wasm.js';
+import { Translator } from '../../src/vcpu/translator.js';
+import type { BlockTranslatorHooks } from '../../src/target/riscv/block-translator.js';
+import type { EventSink } from '../../src/abi/helpers.js';
 import { foldBinary, TcgBuilder } from '../../src/tcg/builder.js';
 import type { BinaryOpcode } from '../../src/tcg/ir.js';
 import { FunctionBody, sleb, uleb, ValType } from '../../src/tcg/wasm-encoder.js';
@@ -119,7 +122,7 @@ function loopingProgram(next: () => number, n: number): number[] {
 }
 
 /** One WebAssembly memory for every wasm rig (a memory reserves much address space): RAM, then one state area. */
-const wasmBuffers = createGuestMemoryBuffers(RAM, RAM_BYTES, 0x1000, 0x1000, { count: 1, bytes: STATE_AREA_BYTES });
+const wasmBuffers = createGuestMemoryBuffers(RAM, RAM_BYTES, 0x1000, 0x1000, { count: 1, bytes: STATE_AREA_BYTES, arenaBytes: 0x1000 });
 
 interface Rig {
   ctx: VcpuContext;
@@ -127,8 +130,15 @@ interface Rig {
   cache: BlockCache;
 }
 
+/** Instrumentation for `rig`: blocks come from a translator with these hooks, as from the translator service. */
+interface Instrumented {
+  hooks: BlockTranslatorHooks;
+  events: EventSink;
+  boards: BigInt64Array[];
+}
+
 /** A vCPU in M-mode whose blocks go to `tier` at once. */
-function rig(program: number[], registers: bigint[], tier: Tier): Rig {
+function rig(program: number[], registers: bigint[], tier: Tier, instrumented?: Instrumented): Rig {
   const wasm = tier === 'wasm';
   const buffers = wasm ? wasmBuffers : createGuestMemoryBuffers(RAM, RAM_BYTES, 0x1000, 0x1000);
   new Uint8Array(buffers.ram).fill(0);
@@ -142,8 +152,15 @@ function rig(program: number[], registers: bigint[], tier: Tier): Rig {
   ctx.setCsr(CsrSlot.mscratch, 0x1234_5678_9abcn);
   registers.forEach((v, k) => { if (k > 0) ctx.state.i64[k] = v; });
   ctx.state.i64[BASE_REG] = BigInt(DATA);
-  const source = { fetch: (): never => { throw new Error('no translator service here'); }, mayTranslateHere: () => true };
-  const cache = new BlockCache(ctx, mem, source, [], [], tier === 'interp' ? 1 : 0, false, tier);
+  const translator = instrumented && new Translator(mem, undefined, () => instrumented.hooks, 0, true);
+  const source = translator === undefined
+    ? { fetch: (): never => { throw new Error('no translator service here'); }, mayTranslateHere: () => true }
+    : {
+      fetch: (pc: number, pa: number, pa2: number, priv: number) => translator.translate(pc, pa, pa2, 0, priv),
+      refetch: (pc: number, pa: number, pa2: number) => translator.cachedTranslation(pc, pa, pa2),
+      mayTranslateHere: () => false,
+    };
+  const cache = new BlockCache(ctx, mem, source, instrumented?.events ?? [], instrumented?.boards ?? [], tier === 'interp' ? 1 : 0, false, tier);
   return { ctx, mem, cache };
 }
 
@@ -251,17 +268,61 @@ describe('tcg tiers: interpreter, JavaScript and WebAssembly give the same resul
     });
   });
 
-  it('leaves blocks with execution-level events or scoreboard adds to the JavaScript tier', function () {
+  it('on 300 random blocks instrumented as a library would: the same events, arguments and scoreboard counts on every tier', function () {
+    const next = prng(0xfeed);
+    const instrumented = (tier: Tier): Instrumented & { log: string[] } => {
+      const log: string[] = [];
+      const record = (name: string) => (...args: unknown[]): void => { log.push(`${name}(${args.map((a) => `${typeof a}:${String(a)}`).join(',')})`); };
+      // board 0 in the WebAssembly memory's counter arena (added to inline), board 1 in a buffer of its own (an import)
+      const arena = new BigInt64Array(wasmBuffers.ram, wasmBuffers.arenaOffset, 4);
+      arena.fill(0n);
+      const boards = [tier === 'wasm' ? arena : new BigInt64Array(4), new BigInt64Array(new SharedArrayBuffer(8 * 6))];
+      const hooks: BlockTranslatorHooks = {
+        blockStart: (b, pc) => b.callEvent(0, [{ literal: 'tb' }, { literal: BigInt(pc) }]),
+        beforeInsn: (b, pc, length) => {
+          b.scoreboardAdd(0, 1, 4, 1);
+          if (pc % 8 === 0) b.callEvent(1, [{ literal: pc }, { temp: b.reg(5) }, { literal: length }, { temp: b.reg(6) }]);
+        },
+        beforeMemAccess: (b, pc, base, offset, info) => {
+          b.scoreboardAdd(1, 2, 6, 3);
+          b.callEvent(2, [{ temp: base }, { literal: offset }, { literal: info }]);
+        },
+      };
+      return { hooks, events: [record('tb'), record('insn'), record('mem')], boards, log };
+    };
+    let wasmBlocks = 0;
+    for (let n = 0; n < 300; n++) {
+      const program = randomProgram(next, 1 + (next() % 16));
+      const registers = randomRegisters(next);
+      const results = (['interp', 'js', 'wasm'] as const).map((tier) => {
+        const lib = instrumented(tier);
+        const one = rig(program, registers, tier, lib);
+        const state = snapshot(one, runOnce(one));
+        if (tier === 'wasm') wasmBlocks += one.cache.wasm?.blocks ?? 0;
+        return { state, events: lib.log, counts: lib.boards.map((b) => Array.from(b)) };
+      });
+      expect(results[0].events.length).to.be.greaterThan(0);
+      expect(results[1], `JS, program ${hex(program)}`).to.deep.equal(results[0]);
+      expect(results[2], `wasm, program ${hex(program)}`).to.deep.equal(results[0]);
+    }
+    expect(wasmBlocks).to.equal(300); // instrumented blocks stay on the WebAssembly tier
+  });
+
+  it('tells which blocks the translator service may send as bytes: not those with events or scoreboard adds (bound per vCPU)', function () {
     const t = new TcgBuilder(PC);
     t.insnStart(PC, 4);
     t.scoreboardAdd(0, 1, 2, 3);
     t.exit(PC + 4);
-    expect(wasmSupports(t.finish())).to.equal(false);
+    expect(wasmSelfContained(t.finish())).to.equal(false);
     const u = new TcgBuilder(PC);
     u.insnStart(PC, 4);
     u.callEvent(0, [{ literal: 1 }]);
     u.exit(PC + 4);
-    expect(wasmSupports(u.finish())).to.equal(false);
+    expect(wasmSelfContained(u.finish())).to.equal(false);
+    const v = new TcgBuilder(PC);
+    v.insnStart(PC, 4);
+    v.exit(PC + 4);
+    expect(wasmSelfContained(v.finish())).to.equal(true);
   });
 
   it('prints a batch as text: one function per block, named by its guest pc', function () {
