@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmulatorCommand } from './emulators.js';
 
-export const QEMU_PLUGIN_SOURCES = ['store-count', 'insn-count'] as const;
+export const QEMU_PLUGIN_SOURCES = ['store-count', 'insn-count', 'insn-exec-count'] as const;
 export type QemuPluginName = (typeof QEMU_PLUGIN_SOURCES)[number];
 
 export type QemuPlugins =

@@ -1,7 +1,9 @@
 /*
  * QEMU's counterpart of bench/libs/store-exec-count.mts: a memory callback
- * on every instruction, for stores only (QEMU_PLUGIN_MEM_W); the callback
- * just counts. Prints "store-count: <n> stores" at exit.
+ * on every instruction that counts stores. QEMU 7.2 calls a callback
+ * registered with QEMU_PLUGIN_MEM_W for loads too (the filter does not
+ * filter), so the callback checks qemu_plugin_mem_is_store, as a plugin
+ * counting stores must. Prints "store-count: <n> stores" at exit.
  */
 #include <stdio.h>
 #include "qemu-plugin-7.2.h"
@@ -12,8 +14,9 @@ static uint64_t stores;
 
 static void on_store(unsigned int vcpu_index, qemu_plugin_meminfo_t info, uint64_t vaddr, void *userdata)
 {
-    (void)vcpu_index; (void)info; (void)vaddr; (void)userdata;
-    stores++;
+    (void)vcpu_index; (void)vaddr; (void)userdata;
+    if (qemu_plugin_mem_is_store(info))
+        stores++;
 }
 
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)

@@ -138,6 +138,19 @@ export interface CachedBlock {
 
 type Factory = (...args: BlockBindings[keyof BlockBindings][]) => BlockFn;
 
+/**
+ * Does the block raise execution-level events on more than one instruction in two (a callback on
+ * every instruction, say)? Such a block runs faster as JavaScript: a call from WebAssembly into
+ * JavaScript costs tens of nanoseconds each, where V8 can inline a JavaScript block's call into
+ * the library's callback. Sparser events (a callback on stores) and scoreboard adds stay in
+ * WebAssembly, which wins for the rest of the block.
+ */
+export function eventDense(ir: IrBlock): boolean {
+  let events = 0;
+  for (const op of ir.ops) if (op.opc === 'call_event') events++;
+  return events * 2 > ir.insnCount;
+}
+
 /** Does the block jump back to its own start? Compiled, it runs many iterations per call (src/tcg/backend-js.ts). */
 function loopsOnItself(ir: IrBlock): boolean {
   return ir.ops.some((op) => (op.opc === 'exit' || op.opc === 'exit_if') && op.target === ir.pc);
@@ -342,7 +355,7 @@ export class BlockCache {
 
   /** A block's code for the hot tier, at once (a batch of one for WebAssembly). */
   private compileNow(ir: IrBlock): BlockFn {
-    if (this.wasm !== undefined) {
+    if (this.wasm !== undefined && !eventDense(ir)) {
       this.promoted++;
       return this.wasm.compile([ir])[0];
     }
@@ -377,7 +390,7 @@ export class BlockCache {
       block.runsLeft = Infinity; // the service dropped it: the block is stale and about to be flushed here too
       return;
     }
-    if (this.wasm !== undefined) {
+    if (this.wasm !== undefined && !eventDense(ir)) {
       // to WebAssembly with the next batch; interpreted meanwhile
       block.queued = ir;
       block.runsLeft = WASM_BATCH_WAIT;
