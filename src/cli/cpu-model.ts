@@ -31,7 +31,6 @@ const NOT_SWITCHABLE: Partial<Record<CpuExtensionName, string>> = {
   zfh: 'the Zfh extension (half-precision floating point)',
   zfhmin: 'the Zfhmin extension (half-precision conversions)',
   sstc: 'switching off Sstc (stimecmp)',
-  svpbmt: 'the Svpbmt extension (page-based memory types)',
 };
 
 /**

@@ -272,7 +272,7 @@ describe('cli/options', function () {
       expect(parseError(['-netdev', 'user,id=n0'])).to.equal('tsemu-system-riscv64: -netdev: option not supported by tsemu');
       expect(parseError(['-display', 'gtk'])).to.equal("tsemu-system-riscv64: -display gtk: display 'gtk' is not supported by tsemu (only 'none')");
       expect(parseError(['-cpu', 'rv64,h=true'])).to.equal('tsemu-system-riscv64: -cpu rv64,h=true: tsemu does not implement the H (hypervisor) extension');
-      expect(parseError(['-cpu', 'rv64,svpbmt=on'])).to.equal('tsemu-system-riscv64: -cpu rv64,svpbmt=on: tsemu does not implement the Svpbmt extension (page-based memory types)');
+      expect(parseError(['-cpu', 'rv64,Zfhmin=on'])).to.equal('tsemu-system-riscv64: -cpu rv64,Zfhmin=on: tsemu does not implement the Zfhmin extension (half-precision conversions)');
       expect(parseError(['-cpu', 'rv64,v=true'])).to.equal("tsemu-system-riscv64: -cpu rv64,v=true: CPU property 'v' can only be off in tsemu");
       expect(parseError(['-cpu', 'sifive-u54'])).to.equal("tsemu-system-riscv64: unable to find CPU model 'sifive-u54'");
       expect(parseError(['-device', 'virtio-net-device'])).to.equal("tsemu-system-riscv64: -device virtio-net-device: device 'virtio-net-device' is not supported by tsemu (use virtio-blk-device)");
