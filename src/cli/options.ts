@@ -6,6 +6,7 @@
  * src/cli/README.md. Nothing here prints or exits: problems are thrown as
  * OptionError, and `help`/`-version` style requests come back as an `exit` result.
  */
+import { parseCpuModel, type CpuExtensionFlags } from './cpu-model.js';
 import { parseMonitorSpec, parseSerialSpec, usesStdio, type MonitorSpec, type SerialSpec } from './chardev.js';
 import { deviceHelpText, nodeHostFiles, parseDevice, parseDrive, resolveDevices, type DeviceSpec, type DriveParseContext, type DriveSpec, type HostFiles } from './drive.js';
 import { parseGlobal, resolveGlobals, type GlobalProperty, type GlobalSettings } from './globals.js';
@@ -34,6 +35,8 @@ export interface MachineOptions {
   /** `-M virt,dumpdtb=FILE`: write the device tree there and exit. */
   readonly dumpDtb: string | undefined;
   readonly cpuModel: 'rv64';
+  /** The CPU's optional extensions (-cpu rv64,zbb=off...). */
+  readonly cpuExtensions: CpuExtensionFlags;
   readonly smp: SmpTopology;
   /** Guest RAM in bytes (a multiple of 8 KiB). */
   readonly ramSize: number;
@@ -333,7 +336,7 @@ function finish(c: Collected, files: HostFiles): CommandLine {
 
   const smp = resolveSmp(collectSmpConfig(c.smpParams), c.warnings);
   const ramSize = resolveRamSize(c);
-  resolveCpuModel(c.cpu);
+  const cpu = parseCpuModel(c.cpu);
   const { serials, monitors } = resolveCharDevices(c);
   const drives = parseDrives(c, files);
   const globals = resolveGlobals(c.globals, c.warnings);
@@ -342,7 +345,7 @@ function finish(c: Collected, files: HostFiles): CommandLine {
   return {
     action: 'run',
     options: {
-      machine: 'virt', dumpDtb: machine.dumpDtb, cpuModel: 'rv64', smp, ramSize, bios: c.bios,
+      machine: 'virt', dumpDtb: machine.dumpDtb, cpuModel: 'rv64', cpuExtensions: cpu.extensions, smp, ramSize, bios: c.bios,
       kernel: c.kernel, append: c.append, initrd: c.initrd, drives, devices: allDevices, globals,
       nographic: c.nographic, display: 'none', serials, monitors, noReboot: c.noReboot, startStopped: c.startStopped, gdb: c.gdb,
       logItems: log.items, logTracePatterns: log.tracePatterns, logFile: c.logFile, snapshot: c.snapshot,
@@ -376,14 +379,6 @@ function resolveRamSize(c: Collected): number {
   const size = lastValue(c.memParams, 'size');
   if (size === undefined || c.memWhere === undefined) return DEFAULT_RAM_SIZE;
   return parseRamSize(size, c.memWhere);
-}
-
-/** -cpu: only QEMU's `rv64` model, without property overrides. */
-function resolveCpuModel(cpu: string | undefined): void {
-  if (cpu === undefined) return;
-  const [model = '', ...props] = cpu.split(',');
-  if (model !== 'rv64') throw optionError(undefined, `unable to find CPU model '${model}'`);
-  if (props.length > 0) throw optionError(`-cpu ${cpu}`, `CPU properties are not supported by tsemu (got '${props.join(',')}')`);
 }
 
 function parseDevices(c: Collected): DeviceSpec[] | 'help' {

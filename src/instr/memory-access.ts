@@ -9,9 +9,11 @@ import type { GuestMemory } from '../memory/guest-memory.js';
 import { CsrSlot, RunState, SLOT_CSR, SLOT_PRIV, VcpuStateViews, WORD_RUN_STATE } from '../abi/state-layout.js';
 import { Access, MSTATUS, MPP_SHIFT, Priv } from '../target/riscv/csr.js';
 import { satpIsBare, walkPageTable } from '../target/riscv/mmu.js';
+import { featureBit } from '../target/riscv/isa.js';
 import type { InstrMemory } from './runtime.js';
 
 export function guestMemoryForInstr(mem: GuestMemory, harts: () => readonly (VcpuStateViews | undefined)[], present: (cpu: number) => boolean): InstrMemory {
+  const svpbmt = (mem.cpuFeatures & featureBit('svpbmt')) !== 0;
   const readOnlyWalkMemory = {
     ramOffset: (pa: number) => mem.ramOffset(pa),
     ram64: mem.m64,
@@ -28,7 +30,7 @@ export function guestMemoryForInstr(mem: GuestMemory, harts: () => readonly (Vcp
       if (priv === Priv.M && (mstatus & MSTATUS.MPRV) !== 0n) priv = Number((mstatus & MSTATUS.MPP) >> MPP_SHIFT) as Priv;
       if (priv === Priv.M || satpIsBare(satp)) return BigInt.asUintN(64, vaddr);
       const r = walkPageTable(readOnlyWalkMemory, {
-        vaddr: BigInt.asIntN(64, vaddr), access: Access.Read, priv: Priv.S, satp, sum: true, mxr: true,
+        vaddr: BigInt.asIntN(64, vaddr), access: Access.Read, priv: Priv.S, satp, sum: true, mxr: true, svpbmt,
       });
       return r.pagePa < 0 ? undefined : BigInt(r.pagePa) + BigInt.asUintN(12, vaddr);
     },

@@ -48,6 +48,8 @@ export interface BoardConfig {
   virtio: (VirtioDevice | null)[];
   /** `-global virtio-mmio.force-legacy`: version 1 transports (QEMU 7.2's default) or version 2. */
   virtioLegacy: boolean;
+  /** The CPU's optional extensions as decoder feature bits (src/target/riscv/isa.ts featureBits). */
+  cpuFeatures: number;
   serialOut: (bytes: Uint8Array) => void;
 }
 
@@ -71,7 +73,7 @@ export class VirtBoard implements HartIrqSink {
    * finisher); `log` the devices' -d guest_errors / unimp lines.
    */
   constructor(private readonly config: BoardConfig, control: MachineControl, log: GuestLog) {
-    this.memBuffers = createGuestMemoryBuffers(VIRT.dram.base, config.ramSize, VIRT.mrom.base, VIRT.mrom.size, { count: config.maxHarts, bytes: STATE_AREA_BYTES, arenaBytes: COUNTER_ARENA_BYTES });
+    this.memBuffers = createGuestMemoryBuffers(VIRT.dram.base, config.ramSize, VIRT.mrom.base, VIRT.mrom.size, { count: config.maxHarts, bytes: STATE_AREA_BYTES, arenaBytes: COUNTER_ARENA_BYTES }, config.cpuFeatures);
     this.mem = new GuestMemory(this.memBuffers);
     this.clint = ClintShared.create(TIMEBASE_FREQ);
     const { ram: memory, stateAreasOffset } = this.memBuffers;

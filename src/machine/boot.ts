@@ -10,6 +10,7 @@ import type { MachineOptions } from '../cli/options.js';
 import { BootError, lookupSymbol, planBoot } from './boot-layout.js';
 import { buildResetVectorRom } from './boot-rom.js';
 import { buildVirtFdt } from './virt-fdt.js';
+import { featureBits, isaString } from '../target/riscv/isa.js';
 import { VIRT } from './virt-map.js';
 import type { MachineConfig } from './machine.js';
 import { VirtioBlk } from '../hw/virtio-blk.js';
@@ -76,6 +77,7 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
     bootargs: opts.append,
     initrd: plan.initrd,
     virtioCount: VIRT.virtio.count,
+    isa: isaString(opts.cpuExtensions),
   });
   images.push({ addr: plan.fdtAddr, bytes: fdt });
   const rom = buildResetVectorRom({ startAddr: plan.startAddr, fdtAddr: plan.fdtAddr, kernelEntry: plan.kernelEntry });
@@ -94,6 +96,7 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
       rom,
       virtio,
       virtioLegacy: opts.globals.virtioMmioForceLegacy,
+      cpuFeatures: featureBits(opts.cpuExtensions),
       startPaused: opts.startStopped,
       singleThread: opts.accel.thread === 'single',
       noReboot: opts.noReboot,

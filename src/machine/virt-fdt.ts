@@ -15,6 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { FdtBuilder, FdtNode } from '../hw/fdt.js';
 import { PLIC_NUM_SOURCES, TIMEBASE_FREQ, VIRT, VIRT_IRQ } from './virt-map.js';
+import { DEFAULT_EXTENSIONS, isaString } from '../target/riscv/isa.js';
 
 export interface VirtFdtConfig {
   numHarts: number;
@@ -34,7 +35,8 @@ export interface VirtFdtConfig {
   rngSeed?: Uint8Array | false;
 }
 
-export const DEFAULT_ISA = 'rv64imafdc_zicsr_zifencei_sstc';
+/** QEMU 7.2's rv64 without H: `rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc`. */
+export const DEFAULT_ISA = isaString(DEFAULT_EXTENSIONS);
 export const DEFAULT_MMU_TYPE = 'riscv,sv48'; // QEMU 7.2 writes sv48 whatever its rv64 CPU takes; tsemu's takes Sv39 and Sv48
 /** ns16550a input clock advertised by QEMU (3.6864 MHz). */
 const UART_CLOCK_FREQ = 0x384000;

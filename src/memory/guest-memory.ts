@@ -54,6 +54,11 @@ export interface GuestMemoryBuffers {
    * the breakpoint pcs (as the pc slot holds them).
    */
   debug: SharedArrayBuffer;
+  /**
+   * Bits every translator reads with the code: which optional extensions the CPU has (their
+   * meaning is src/target/riscv/isa.ts's; memory only carries them to each thread). -1: all.
+   */
+  cpuFeatures: number;
 }
 
 /** Breakpoints the shared table holds (QEMU has no limit; gdb rarely sets more than a few). */
@@ -65,7 +70,7 @@ export const MAX_BREAKPOINTS = 255;
  * WebAssembly tier: unit tests, the interpreter primer).
  */
 export function createGuestMemoryBuffers(
-  ramBase: number, ramSize: number, romBase: number, romSize: number, stateAreas?: { count: number; bytes: number; arenaBytes?: number },
+  ramBase: number, ramSize: number, romBase: number, romSize: number, stateAreas?: { count: number; bytes: number; arenaBytes?: number }, cpuFeatures = -1,
 ): GuestMemoryBuffers {
   const pages = ramSize >>> PAGE_SHIFT;
   let ram: SharedArrayBuffer;
@@ -98,6 +103,7 @@ export function createGuestMemoryBuffers(
     pageGen: new SharedArrayBuffer(pages * 4),
     codeEpoch: new SharedArrayBuffer(4),
     debug: new SharedArrayBuffer(8 * (MAX_BREAKPOINTS + 1)),
+    cpuFeatures,
   };
 }
 
@@ -121,6 +127,8 @@ export class GuestMemory {
   readonly codeEpoch: Int32Array;
   readonly debug32: Int32Array;
   readonly debug64: Float64Array;
+  /** GuestMemoryBuffers.cpuFeatures. */
+  readonly cpuFeatures: number;
 
   constructor(readonly buffers: GuestMemoryBuffers) {
     const ram = buffers.ram;
@@ -144,6 +152,7 @@ export class GuestMemory {
     this.codeEpoch = new Int32Array(buffers.codeEpoch);
     this.debug32 = new Int32Array(buffers.debug);
     this.debug64 = new Float64Array(buffers.debug);
+    this.cpuFeatures = buffers.cpuFeatures;
   }
 
   /** Current code epoch: translations made under an older epoch must be dropped. */

@@ -43,6 +43,26 @@ const LOAD_HELPER: Record<MemOp['size'], readonly [keyof LoadStoreHelpers, keyof
 };
 const STORE_HELPER: Record<MemOp['size'], keyof LoadStoreHelpers> = { 1: 'st8', 2: 'st16', 4: 'st32', 8: 'st64' };
 
+/**
+ * Functions a block defines once, before its body, when one of its ops needs them (bit counts
+ * and carry-less products have no BigInt operator). The counts work on the two 32-bit halves.
+ */
+const PRELUDE = {
+  half: 'const lo32 = (v) => Number(BigInt.asIntN(32, v)), hi32 = (v) => Number(BigInt.asIntN(32, v >> 32n));',
+  pop32: 'const pop32 = (v) => { v -= (v >>> 1) & 0x55555555; v = (v & 0x33333333) + ((v >>> 2) & 0x33333333); return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24; };',
+  clz: 'const clz64 = (v) => { const h = hi32(v); return BigInt(h !== 0 ? Math.clz32(h) : 32 + Math.clz32(lo32(v))); };',
+  ctz: 'const ctz64 = (v) => { const l = lo32(v), h = hi32(v); return BigInt(l !== 0 ? 31 - Math.clz32(l & -l) : h !== 0 ? 63 - Math.clz32(h & -h) : 64); };',
+  cpop: 'const cpop64 = (v) => BigInt(pop32(lo32(v)) + pop32(hi32(v)));',
+  clmul: 'const clmul128 = (a, b) => { a = BigInt.asUintN(64, a); let r = 0n; for (let u = BigInt.asUintN(64, b), i = 0n; u !== 0n; u >>= 1n, i++) if (u & 1n) r ^= a << i; return r; };',
+} as const;
+
+type PreludeName = keyof typeof PRELUDE;
+
+/** What each op that needs a prelude function needs, in definition order. */
+const PRELUDE_NEEDS: Partial<Record<Op['opc'], readonly PreludeName[]>> = {
+  clz: ['half', 'clz'], ctz: ['half', 'ctz'], cpop: ['half', 'pop32', 'cpop'], clmul: ['clmul'], clmulr: ['clmul'],
+};
+
 function shiftFor(size: number): number {
   return size === 1 ? 0 : size === 2 ? 1 : size === 4 ? 2 : 3;
 }
@@ -71,7 +91,15 @@ export class JsBackend {
     if (loops) this.lines.push('  }');
     this.lines.push('});');
     if (this.inlineTlb) this.lines.splice(1, 0, '  const mb = c.tlbBase;');
+    this.lines.unshift(...this.prelude());
     return this.lines.join('\n');
+  }
+
+  /** The PRELUDE functions the block's ops need, each once. */
+  private prelude(): string[] {
+    const names = new Set<PreludeName>();
+    for (const op of this.block.ops) for (const name of PRELUDE_NEEDS[op.opc] ?? []) names.add(name);
+    return (Object.keys(PRELUDE) as PreludeName[]).filter((n) => names.has(n)).map((n) => PRELUDE[n]);
   }
 
   private isSelfExit(op: Op): boolean {
@@ -143,6 +171,9 @@ export class JsBackend {
       }
       case 'ext32s': return this.def(op.dst, `BigInt.asIntN(32, ${this.val(op.args[0])})`);
       case 'ext32u': return this.def(op.dst, `BigInt.asUintN(32, ${this.val(op.args[0])})`);
+      case 'clz': return this.def(op.dst, `clz64(${this.val(op.args[0])})`);
+      case 'ctz': return this.def(op.dst, `ctz64(${this.val(op.args[0])})`);
+      case 'cpop': return this.def(op.dst, `cpop64(${this.val(op.args[0])})`);
       case 'setcond': return this.def(op.dst, `(${this.cond(op.cond, op.args[0], op.args[1])} ? 1n : 0n)`);
       case 'qemu_ld': return this.emitLoad(op);
       case 'qemu_st': return this.emitStore(op);
@@ -181,6 +212,8 @@ export class JsBackend {
           case 'divu': return this.def(op.dst, `(${B} === 0n ? -1n : BigInt.asIntN(64, BigInt.asUintN(64, ${A}) / BigInt.asUintN(64, ${B})))`);
           case 'rem': return this.def(op.dst, `(${B} === 0n ? ${A} : BigInt.asIntN(64, ${A} % ${B}))`);
           case 'remu': return this.def(op.dst, `(${B} === 0n ? ${A} : BigInt.asIntN(64, BigInt.asUintN(64, ${A}) % BigInt.asUintN(64, ${B})))`);
+          case 'clmul': return this.def(op.dst, `BigInt.asIntN(64, clmul128(${A}, ${B}))`);
+          case 'clmulr': return this.def(op.dst, `BigInt.asIntN(64, clmul128(${A}, ${B}) >> 63n)`);
         }
       }
     }

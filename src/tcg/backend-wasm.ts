@@ -109,9 +109,12 @@ const NATIVE: Partial<Record<BinaryOpcode, SimpleOp>> = {
   shl: 'i64.shl', shr: 'i64.shr_u', sar: 'i64.shr_s', mul: 'i64.mul', // wasm shifts take the count mod 64, as `& 63n`
 };
 
-/** IR ops done by a function of the module (high multiply words, RISC-V's division rules). */
-type Arith = 'mulsh' | 'muluh' | 'mulsuh' | 'div' | 'divu' | 'rem' | 'remu';
-const ARITH: readonly Arith[] = ['mulsh', 'muluh', 'mulsuh', 'div', 'divu', 'rem', 'remu'];
+/** IR ops done by a function of the module (high multiply words, RISC-V's division rules, carry-less products). */
+type Arith = 'mulsh' | 'muluh' | 'mulsuh' | 'div' | 'divu' | 'rem' | 'remu' | 'clmul' | 'clmulr';
+const ARITH: readonly Arith[] = ['mulsh', 'muluh', 'mulsuh', 'div', 'divu', 'rem', 'remu', 'clmul', 'clmulr'];
+
+/** The bit counts: one wasm instruction each. */
+const COUNT: Record<'clz' | 'ctz' | 'cpop', SimpleOp> = { clz: 'i64.clz', ctz: 'i64.ctz', cpop: 'i64.popcnt' };
 
 const COMPARE: Record<Cond, SimpleOp> = { eq: 'i64.eq', ne: 'i64.ne', lt: 'i64.lt_s', ge: 'i64.ge_s', ltu: 'i64.lt_u', geu: 'i64.ge_u' };
 
@@ -208,7 +211,7 @@ interface Linkage {
 
 /**
  * Compile `blocks` into one module for a machine whose memory has `memoryPages` pages, with its
- * text when `withText` (it costs more than the bytes). Every block must pass `wasmSupports`.
+ * text when `withText` (it costs more than the bytes).
  */
 export function compileWasmBatch(blocks: readonly IrBlock[], memoryPages: number, withText = false, counterAddress?: CounterAddress): WasmBatch {
   const plan = new BatchPlan(blocks, counterAddress);
@@ -269,6 +272,7 @@ function arithFunction(a: Arith, withText: boolean): FunctionBody {
       }
       return f;
     }
+    case 'clmul': case 'clmulr': return clmulFunction(f, a);
     case 'div': case 'rem': case 'divu': case 'remu': {
       // RISC-V: x / 0 = -1, x % 0 = x; wasm's div_s traps on MIN / -1, where RISC-V gives MIN (0 - a wraps to it)
       get(B); f.op('i64.eqz');
@@ -290,6 +294,34 @@ function arithFunction(a: Arith, withText: boolean): FunctionBody {
       return f;
     }
   }
+}
+
+/**
+ * Carry-less product of the parameters, one set bit of b at a time: for bit i, a << i (clmul) or
+ * a >>> (63 - i) (clmulr: bits 126..63 of the 128-bit product). Stops when no bit of b is left.
+ */
+function clmulFunction(f: FunctionBody, a: 'clmul' | 'clmulr'): FunctionBody {
+  const get = (i: number): void => f.localOp('local.get', i);
+  const set = (i: number): void => f.localOp('local.set', i);
+  const [A, B] = [0, 1];
+  const [r, i] = [f.local(ValType.I64, 'r'), f.local(ValType.I64, 'i')];
+  f.open('block', 'done');
+  f.open('loop', 'top');
+  get(B); f.op('i64.eqz');
+  f.open('if'); f.br('done'); f.end();
+  get(B); f.i64Const(1n); f.op('i64.and'); f.op('i64.eqz'); f.op('i32.eqz');
+  f.open('if');
+  get(r);
+  if (a === 'clmul') { get(A); get(i); f.op('i64.shl'); } else { get(A); f.i64Const(63n); get(i); f.op('i64.sub'); f.op('i64.shr_u'); }
+  f.op('i64.xor'); set(r);
+  f.end();
+  get(B); f.i64Const(1n); f.op('i64.shr_u'); set(B);
+  get(i); f.i64Const(1n); f.op('i64.add'); set(i);
+  f.br('top');
+  f.end();
+  f.end();
+  get(r);
+  return f;
 }
 
 /** High 64 bits of the unsigned 128-bit product of the parameters, left on the stack. */
@@ -512,6 +544,11 @@ class BlockEmitter {
         this.push(op.args[0]);
         f.op('i32.wrap_i64');
         f.op(op.opc === 'ext32s' ? 'i64.extend_i32_s' : 'i64.extend_i32_u');
+        this.pop(op.dst);
+        return;
+      case 'clz': case 'ctz': case 'cpop':
+        this.push(op.args[0]);
+        f.op(COUNT[op.opc]);
         this.pop(op.dst);
         return;
       case 'setcond':

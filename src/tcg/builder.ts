@@ -35,6 +35,26 @@ export function foldBinary(opc: BinaryOpcode, a: bigint, b: bigint): bigint {
     case 'divu': return ub === 0n ? -1n : wrap64(ua / ub);
     case 'rem': return b === 0n ? a : wrap64(a % b);
     case 'remu': return ub === 0n ? a : wrap64(ua % ub);
+    case 'clmul': return wrap64(clmulWide(ua, ub));
+    case 'clmulr': return wrap64(clmulWide(ua, ub) >> 63n);
+  }
+}
+
+/** The 128-bit carry-less product of two unsigned 64-bit values. */
+function clmulWide(a: bigint, b: bigint): bigint {
+  let r = 0n;
+  for (let i = 0n; i < 64n; i++) if ((b >> i) & 1n) r ^= a << i;
+  return r;
+}
+
+/** Evaluate a count op on a constant (the same semantics the backends emit). */
+export function foldCount(opc: 'clz' | 'ctz' | 'cpop', a: bigint): bigint {
+  const u = a & MASK64;
+  let n = 0n;
+  switch (opc) {
+    case 'clz': for (let i = 63n; i >= 0n && ((u >> i) & 1n) === 0n; i--) n++; return n;
+    case 'ctz': for (let i = 0n; i < 64n && ((u >> i) & 1n) === 0n; i++) n++; return n;
+    case 'cpop': for (let i = 0n; i < 64n; i++) n += (u >> i) & 1n; return n;
   }
 }
 
@@ -165,6 +185,9 @@ export class TcgBuilder {
 
   ext32s(a: Temp): Temp { return this.unary('ext32s', a, (v) => BigInt.asIntN(32, v)); }
   ext32u(a: Temp): Temp { return this.unary('ext32u', a, (v) => BigInt.asUintN(32, v)); }
+  clz(a: Temp): Temp { return this.unary('clz', a, (v) => foldCount('clz', v)); }
+  ctz(a: Temp): Temp { return this.unary('ctz', a, (v) => foldCount('ctz', v)); }
+  cpop(a: Temp): Temp { return this.unary('cpop', a, (v) => foldCount('cpop', v)); }
 
   private unary(opc: UnaryOpcode, a: Temp, fold: (v: bigint) => bigint): Temp {
     if (a.isConst) return this.const64(fold(a.value));

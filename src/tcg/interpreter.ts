@@ -29,6 +29,7 @@ import { BinaryOp, BinaryOpcode, Cond, IrBlock, MovOp, Op, Opcode, Temp, UnaryOp
 import type { AnyHelper, BlockContext, EventSink, HelperArg, HelperName } from '../abi/helpers.js';
 import { INTERPRETER_TEMPS, SLOT_INSTRET, WORD_TEMPS } from '../abi/state-layout.js';
 import { addressHigh, tlbHostIndex } from './tlb-probe.js';
+import { foldBinary } from './builder.js';
 import { TLB_READ_TAG, TLB_WRITE_TAG } from '../abi/tlb.js';
 
 /** What interpreted blocks reach at run time: one per vCPU. */
@@ -62,18 +63,34 @@ const enum Code {
   ShlSmall, ShlLarge, ShrSmall, ShrLarge, SarSmall, SarLarge,
   /** 32-bit forms: the low word of the result, sign-extended (see wordForm). */
   Add32, AddI32, Sub32, Shl32, ShlI32, Shr32, ShrI32,
-  /** mul, mulsh, muluh, mulsuh, div, divu, rem, remu: on the 64-bit view (kind in the 4th word). */
+  /** mul, mulsh, muluh, mulsuh, div, divu, rem, remu, clmul, clmulr: on the 64-bit view (kind in the 4th word). */
   MulDiv,
-  Ext32s, Ext32u, Setcond, SetcondI,
+  Ext32s, Ext32u, Clz, Ctz, Cpop, Setcond, SetcondI,
   Ld, St, Call, Event, Scoreboard, Exit, ExitIf, ExitIfI, ExitIndirect,
 }
 
-const enum MulDivKind { Mul, Mulsh, Muluh, Mulsuh, Div, Divu, Rem, Remu }
+const enum MulDivKind { Mul, Mulsh, Muluh, Mulsuh, Div, Divu, Rem, Remu, Clmul, Clmulr }
 
 const MULDIV: Partial<Record<BinaryOpcode, MulDivKind>> = {
   mul: MulDivKind.Mul, mulsh: MulDivKind.Mulsh, muluh: MulDivKind.Muluh, mulsuh: MulDivKind.Mulsuh,
   div: MulDivKind.Div, divu: MulDivKind.Divu, rem: MulDivKind.Rem, remu: MulDivKind.Remu,
+  clmul: MulDivKind.Clmul, clmulr: MulDivKind.Clmulr,
 };
+
+/** The unary ops and their codes (each reads one word pair and writes one). */
+const UNARY: Record<UnaryOp['opc'], Code> = { ext32s: Code.Ext32s, ext32u: Code.Ext32u, clz: Code.Clz, ctz: Code.Ctz, cpop: Code.Cpop };
+
+/** Set bits of a 32-bit word (the classic SWAR count). */
+function popcount32(v: number): number {
+  v -= (v >>> 1) & 0x55555555;
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+}
+
+/** Trailing zeros of a non-zero 32-bit word. */
+function ctz32(v: number): number {
+  return 31 - Math.clz32(v & -v);
+}
 
 /** Register-register forms, and the register-immediate form when the second operand is a constant (shifts: see constantShift). */
 const BINARY: Partial<Record<BinaryOpcode, readonly [Code, Code | undefined]>> = {
@@ -334,9 +351,9 @@ export function encodeBlock(ir: IrBlock): EncodedBlock {
             else words.push(Code.Mov, d, slot(a));
             break;
           }
-          case 'ext32s': case 'ext32u': {
+          case 'ext32s': case 'ext32u': case 'clz': case 'ctz': case 'cpop': {
             const x = operand(op.args[0]);
-            words.push(op.opc === 'ext32s' ? Code.Ext32s : Code.Ext32u, d, x);
+            words.push(UNARY[op.opc], d, x);
             break;
           }
           case 'setcond': {
@@ -390,6 +407,8 @@ function mulDiv(kind: number, a: bigint, b: bigint): bigint {
     case MulDivKind.Div: return b === 0n ? -1n : BigInt.asIntN(64, a / b);
     case MulDivKind.Divu: return b === 0n ? -1n : BigInt.asIntN(64, BigInt.asUintN(64, a) / BigInt.asUintN(64, b));
     case MulDivKind.Rem: return b === 0n ? a : BigInt.asIntN(64, a % b);
+    case MulDivKind.Clmul: return foldBinary('clmul', a, b);
+    case MulDivKind.Clmulr: return foldBinary('clmulr', a, b);
     default: return b === 0n ? a : BigInt.asIntN(64, BigInt.asUintN(64, a) % BigInt.asUintN(64, b));
   }
 }
@@ -564,6 +583,29 @@ export class Interpreter {
         case Code.Ext32u: {
           const d = code[p + 1];
           w[d] = w[code[p + 2]];
+          w[d + 1] = 0;
+          p += 3;
+          break;
+        }
+        case Code.Clz: {
+          const d = code[p + 1], a = code[p + 2];
+          const hi = w[a + 1];
+          w[d] = hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(w[a]);
+          w[d + 1] = 0;
+          p += 3;
+          break;
+        }
+        case Code.Ctz: {
+          const d = code[p + 1], a = code[p + 2];
+          const lo = w[a], hi = w[a + 1];
+          w[d] = lo !== 0 ? ctz32(lo) : hi !== 0 ? 32 + ctz32(hi) : 64;
+          w[d + 1] = 0;
+          p += 3;
+          break;
+        }
+        case Code.Cpop: {
+          const d = code[p + 1], a = code[p + 2];
+          w[d] = popcount32(w[a]) + popcount32(w[a + 1]);
           w[d + 1] = 0;
           p += 3;
           break;

@@ -44,10 +44,12 @@ export interface MemOp {
 /** Two-operand arithmetic on i64 (all results wrapped to signed 64-bit). */
 export type BinaryOpcode =
   | 'add' | 'sub' | 'and' | 'or' | 'xor' | 'shl' | 'shr' | 'sar' | 'mul'
-  | 'mulsh' | 'muluh' | 'mulsuh' | 'div' | 'divu' | 'rem' | 'remu';
+  | 'mulsh' | 'muluh' | 'mulsuh' | 'div' | 'divu' | 'rem' | 'remu'
+  /** Carry-less multiplication: the low 64 bits of the product, and its bits 126..63 (RISC-V's clmulr). */
+  | 'clmul' | 'clmulr';
 
-/** Sign or zero extension from 32 bits. */
-export type UnaryOpcode = 'ext32s' | 'ext32u';
+/** Sign or zero extension from 32 bits; count leading zeros, trailing zeros, set bits (64 for clz/ctz of 0). */
+export type UnaryOpcode = 'ext32s' | 'ext32u' | 'clz' | 'ctz' | 'cpop';
 
 /** What every op has. */
 interface OpBase {

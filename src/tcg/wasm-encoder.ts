@@ -77,7 +77,7 @@ const SIMPLE = {
   'i32.add': 0x6a, 'i32.sub': 0x6b, 'i32.and': 0x71, 'i32.or': 0x72, 'i32.shl': 0x74, 'i32.shr_u': 0x76,
   'i64.add': 0x7c, 'i64.sub': 0x7d, 'i64.mul': 0x7e, 'i64.div_s': 0x7f, 'i64.div_u': 0x80,
   'i64.rem_s': 0x81, 'i64.rem_u': 0x82, 'i64.and': 0x83, 'i64.or': 0x84, 'i64.xor': 0x85,
-  'i64.shl': 0x86, 'i64.shr_s': 0x87, 'i64.shr_u': 0x88,
+  'i64.shl': 0x86, 'i64.shr_s': 0x87, 'i64.shr_u': 0x88, 'i64.clz': 0x79, 'i64.ctz': 0x7a, 'i64.popcnt': 0x7b,
   'f64.ne': 0x62, 'f64.add': 0xa0,
   'i32.wrap_i64': 0xa7, 'i64.extend_i32_s': 0xac, 'i64.extend_i32_u': 0xad,
   'f64.convert_i32_u': 0xb8, 'f64.convert_i64_s': 0xb9,

@@ -10,6 +10,7 @@
  * returns `resumePc` to the run loop. Loads and stores reach `ld`/`st` through
  * load-store.ts, which turns `endBlock` into a thrown BLOCK_EXIT instead.
  */
+import { featureBit } from '../target/riscv/isa.js';
 import { Hart } from '../target/riscv/hart.js';
 import { Access, Cause, MSTATUS, MPP_SHIFT, Priv } from '../target/riscv/csr.js';
 import { satpIsBare, walkPageTable } from '../target/riscv/mmu.js';
@@ -51,6 +52,8 @@ export class VcpuContext extends Hart implements BlockContext {
   readonly tlb: Int32Array;
   /** RAM pages that may have a write-enabled TLB entry (set on fill, cleared when dropped). */
   private readonly writablePages: Uint8Array;
+  /** The CPU has Svpbmt (-cpu rv64,svpbmt=on): page walks read PTE bits 62:61 as a memory type. */
+  private readonly svpbmt: boolean;
 
   // ---- for the run loop ----------------------------------------------------------
   /** Set by wfi: the run loop should sleep until an interrupt is pending. */
@@ -74,6 +77,7 @@ export class VcpuContext extends Hart implements BlockContext {
     readonly timer: TimerSource,
   ) {
     super(state, hartId);
+    this.svpbmt = (mem.cpuFeatures & featureBit('svpbmt')) !== 0;
     this.tlb = state.tlb;
     this.tlb.fill(-1);
     this.publishTlbBase();
@@ -160,7 +164,7 @@ export class VcpuContext extends Hart implements BlockContext {
     if (priv === Priv.M || satpIsBare(satp)) return Number(BigInt.asUintN(64, vaddr));
     const mstatus = this.csr(CsrSlot.mstatus);
     const r = walkPageTable(this.mem, {
-      vaddr, access, priv, satp, sum: (mstatus & MSTATUS.SUM) !== 0n, mxr: (mstatus & MSTATUS.MXR) !== 0n,
+      vaddr, access, priv, satp, sum: (mstatus & MSTATUS.SUM) !== 0n, mxr: (mstatus & MSTATUS.MXR) !== 0n, svpbmt: this.svpbmt,
     });
     if (r.pagePa < 0) {
       this.raise(r.cause, vaddr, pc, insnIndex);
@@ -581,7 +585,7 @@ export class VcpuContext extends Hart implements BlockContext {
       const mstatus = this.csr(CsrSlot.mstatus);
       const r = walkPageTable(this.mem, {
         vaddr: BigInt(pc), access: Access.Exec, priv: this.priv, satp,
-        sum: (mstatus & MSTATUS.SUM) !== 0n, mxr: (mstatus & MSTATUS.MXR) !== 0n,
+        sum: (mstatus & MSTATUS.SUM) !== 0n, mxr: (mstatus & MSTATUS.MXR) !== 0n, svpbmt: this.svpbmt,
       });
       if (r.pagePa < 0) {
         this.pc = this.takeTrap(r.cause, BigInt(pc), epc, false);

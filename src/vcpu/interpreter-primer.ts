@@ -71,7 +71,7 @@ function valueBlock(): IrBlock {
   const a = wide(b, A);
   const c = wide(b, 0x1234_5678_9abc_def1n);
   const zero = wide(b, 0n);
-  const binary: BinaryOpcode[] = ['add', 'sub', 'and', 'or', 'xor', 'shl', 'shr', 'sar', 'mul', 'mulsh', 'muluh', 'mulsuh', 'div', 'divu', 'rem', 'remu'];
+  const binary: BinaryOpcode[] = ['add', 'sub', 'and', 'or', 'xor', 'shl', 'shr', 'sar', 'mul', 'mulsh', 'muluh', 'mulsuh', 'div', 'divu', 'rem', 'remu', 'clmul', 'clmulr'];
   for (const opc of binary) {
     b.binary(opc, a, c);
     b.binary(opc, a, b.const64(-0x1_0000_0005n));
@@ -80,6 +80,7 @@ function valueBlock(): IrBlock {
   for (const shift of [0n, 5n, 33n]) for (const opc of ['shl', 'shr', 'sar'] as const) b.binary(opc, a, b.const64(shift));
   b.ext32s(a);
   b.ext32u(a);
+  for (const v of [a, zero]) { b.clz(v); b.ctz(v); b.cpop(v); }
   for (const opc of ['add', 'sub', 'shl', 'shr'] as const) { // the 32-bit forms (W instructions)
     b.ext32s(b.binary(opc, a, c));
     b.ext32s(b.binary(opc, a, b.const64(5n)));

@@ -165,6 +165,42 @@ export const CASES: readonly BadInputCase[] = [
     mentions: () => '-netdev',
   },
   {
+    title: 'an unknown -cpu property',
+    args: () => base(GUEST_ELF, ['-cpu', 'rv64,foo=true']),
+    qemu: { kind: 'same' },
+    mentions: () => 'foo',
+  },
+  {
+    title: 'a -cpu property value that is not a boolean',
+    args: () => base(GUEST_ELF, ['-cpu', 'rv64,zbb=maybe']),
+    qemu: { kind: 'same' },
+    mentions: () => 'zbb',
+  },
+  {
+    title: 'a -cpu property without a value',
+    args: () => base(GUEST_ELF, ['-cpu', 'rv64,zba']),
+    qemu: { kind: 'same' },
+    mentions: () => 'zba',
+  },
+  {
+    title: '-cpu rv64 without Zicsr',
+    args: () => base(GUEST_ELF, ['-cpu', 'rv64,Zicsr=false']),
+    qemu: { kind: 'same' },
+    mentions: () => 'Zicsr',
+  },
+  {
+    title: '-cpu rv64 with the H extension',
+    args: () => base(GUEST_ELF, ['-cpu', 'rv64,h=true']),
+    qemu: { kind: 'none', why: 'QEMU 7.2 implements H (its rv64 has it by default); tsemu does not' },
+    mentions: () => 'h=true',
+  },
+  {
+    title: '-cpu rv64 with Zfh',
+    args: () => base(GUEST_ELF, ['-cpu', 'rv64,Zfh=on']),
+    qemu: { kind: 'none', why: 'QEMU 7.2 implements Zfh (off by default); tsemu does not yet' },
+    mentions: () => 'Zfh',
+  },
+  {
     title: 'a device tsemu does not implement (virtio-net-device)',
     args: () => base(GUEST_ELF, ['-device', 'virtio-net-device']),
     qemu: { kind: 'none', why: 'QEMU 7.2 supports it' },

@@ -140,6 +140,17 @@ describe('cli/options', function () {
   });
 
   describe('results', function () {
+    it('takes -cpu rv64 properties with QEMU 7.2\'s defaults and boolean spellings, the last one winning', function () {
+      const defaults = run([]).cpuExtensions;
+      // QEMU 7.2's rv64 (`-device rv64-riscv-cpu,help`): bit manipulation on, Svinval/Svpbmt/Zfh off
+      expect(defaults).to.deep.equal({
+        zicsr: true, zifencei: true, zihintpause: true, zfh: false, zfhmin: false,
+        zba: true, zbb: true, zbc: true, zbs: true, sstc: true, svinval: false, svpbmt: false,
+      });
+      const o = run(['-cpu', 'rv64,zba=off,zbb=no,zbc=n,zbs=false,svinval=on,,h=false,zba=yes,Zfhmin=false,pmp=true']);
+      expect(o.cpuExtensions).to.deep.equal({ ...defaults, zbb: false, zbc: false, zbs: false, svinval: true });
+    });
+
     it('defaults like QEMU virt: 1 CPU, 128 MiB, -bios default, multi-threaded TCG', function () {
       const o = run([]);
       expect(o.smp).to.deep.equal({ cpus: 1, maxCpus: 1, sockets: 1, cores: 1, threads: 1 });
@@ -260,7 +271,9 @@ describe('cli/options', function () {
       expect(parseError(['-constructor'])).to.equal('tsemu-system-riscv64: -constructor: invalid option');
       expect(parseError(['-netdev', 'user,id=n0'])).to.equal('tsemu-system-riscv64: -netdev: option not supported by tsemu');
       expect(parseError(['-display', 'gtk'])).to.equal("tsemu-system-riscv64: -display gtk: display 'gtk' is not supported by tsemu (only 'none')");
-      expect(parseError(['-cpu', 'rv64,h=true'])).to.equal("tsemu-system-riscv64: -cpu rv64,h=true: CPU properties are not supported by tsemu (got 'h=true')");
+      expect(parseError(['-cpu', 'rv64,h=true'])).to.equal('tsemu-system-riscv64: -cpu rv64,h=true: tsemu does not implement the H (hypervisor) extension');
+      expect(parseError(['-cpu', 'rv64,Zfhmin=on'])).to.equal('tsemu-system-riscv64: -cpu rv64,Zfhmin=on: tsemu does not implement the Zfhmin extension (half-precision conversions)');
+      expect(parseError(['-cpu', 'rv64,v=true'])).to.equal("tsemu-system-riscv64: -cpu rv64,v=true: CPU property 'v' can only be off in tsemu");
       expect(parseError(['-cpu', 'sifive-u54'])).to.equal("tsemu-system-riscv64: unable to find CPU model 'sifive-u54'");
       expect(parseError(['-device', 'virtio-net-device'])).to.equal("tsemu-system-riscv64: -device virtio-net-device: device 'virtio-net-device' is not supported by tsemu (use virtio-blk-device)");
       expect(parseError(['-drive', `file=${img},format=qcow2`])).to.equal(`tsemu-system-riscv64: -drive file=${img},format=qcow2: image format 'qcow2' is not supported by tsemu (only raw)`);

@@ -1,6 +1,7 @@
 /**
  * The decode table (src/target/riscv/insn32.ts through decode.ts) against encodings made by the GNU
- * assembler (binutils 2.40, riscv64-unknown-elf-as -march=rv64gc, then objdump -M no-aliases): every
+ * assembler (binutils 2.40, riscv64-unknown-elf-as -march=rv64gc, rv64gc_zba_zbb_zbc_zbs_svinval for the
+ * optional extensions' rows, then objdump -M no-aliases): every
  * instruction name of the table decodes from one such encoding, with the operand fields the assembly
  * text names (registers, immediates sign-extended per format as the ISA manual's figures 2.3/2.4 draw
  * them, csr, rm, the 6-bit RV64 shamt). The expected values are read off the assembly text, never
@@ -179,6 +180,53 @@ const ROWS: ReadonlyArray<readonly [name: string, asm: string, word: number, fie
   ['fmv_d_x', 'fmv.d.x f7, x8', 0xf20403d3, { rd: 7, rs1: 8 }],
   ['fcvt_s_d', 'fcvt.s.d f9, f10, rmm', 0x401544d3, { rd: 9, rs1: 10, rm: 4 }],
   ['fcvt_d_s', 'fcvt.d.s f11, f12', 0x420605d3, { rd: 11, rs1: 12 }],
+  // Svinval, Zba, Zbb, Zbc, Zbs (as -march=rv64gc_zba_zbb_zbc_zbs_svinval)
+  ['sinval_vma', 'sinval.vma x5, x6', 0x16628073, { rs1: 5, rs2: 6 }],
+  ['sfence_w_inval', 'sfence.w.inval', 0x18000073, {}],
+  ['sfence_inval_ir', 'sfence.inval.ir', 0x18100073, {}],
+  ['add_uw', 'add.uw x1, x2, x3', 0x083100bb, { rd: 1, rs1: 2, rs2: 3 }],
+  ['sh1add', 'sh1add x4, x5, x6', 0x2062a233, { rd: 4, rs1: 5, rs2: 6 }],
+  ['sh2add', 'sh2add x7, x8, x9', 0x209443b3, { rd: 7, rs1: 8, rs2: 9 }],
+  ['sh3add', 'sh3add x10, x11, x12', 0x20c5e533, { rd: 10, rs1: 11, rs2: 12 }],
+  ['sh1add_uw', 'sh1add.uw x13, x14, x15', 0x20f726bb, { rd: 13, rs1: 14, rs2: 15 }],
+  ['sh2add_uw', 'sh2add.uw x16, x17, x18', 0x2128c83b, { rd: 16, rs1: 17, rs2: 18 }],
+  ['sh3add_uw', 'sh3add.uw x19, x20, x21', 0x215a69bb, { rd: 19, rs1: 20, rs2: 21 }],
+  ['slli_uw', 'slli.uw x22, x23, 63', 0x0bfb9b1b, { rd: 22, rs1: 23, imm: 63 }],
+  ['andn', 'andn x1, x2, x3', 0x403170b3, { rd: 1, rs1: 2, rs2: 3 }],
+  ['orn', 'orn x4, x5, x6', 0x4062e233, { rd: 4, rs1: 5, rs2: 6 }],
+  ['xnor', 'xnor x7, x8, x9', 0x409443b3, { rd: 7, rs1: 8, rs2: 9 }],
+  ['clz', 'clz x10, x11', 0x60059513, { rd: 10, rs1: 11 }],
+  ['ctz', 'ctz x12, x13', 0x60169613, { rd: 12, rs1: 13 }],
+  ['cpop', 'cpop x14, x15', 0x60279713, { rd: 14, rs1: 15 }],
+  ['sext_b', 'sext.b x16, x17', 0x60489813, { rd: 16, rs1: 17 }],
+  ['sext_h', 'sext.h x18, x19', 0x60599913, { rd: 18, rs1: 19 }],
+  ['clzw', 'clzw x20, x21', 0x600a9a1b, { rd: 20, rs1: 21 }],
+  ['ctzw', 'ctzw x22, x23', 0x601b9b1b, { rd: 22, rs1: 23 }],
+  ['cpopw', 'cpopw x24, x25', 0x602c9c1b, { rd: 24, rs1: 25 }],
+  ['max', 'max x26, x27, x28', 0x0bcded33, { rd: 26, rs1: 27, rs2: 28 }],
+  ['maxu', 'maxu x29, x30, x31', 0x0bff7eb3, { rd: 29, rs1: 30, rs2: 31 }],
+  ['min', 'min x1, x3, x5', 0x0a51c0b3, { rd: 1, rs1: 3, rs2: 5 }],
+  ['minu', 'minu x2, x4, x6', 0x0a625133, { rd: 2, rs1: 4, rs2: 6 }],
+  ['orc_b', 'orc.b x7, x9', 0x2874d393, { rd: 7, rs1: 9 }],
+  ['rev8', 'rev8 x8, x10', 0x6b855413, { rd: 8, rs1: 10 }],
+  ['rol', 'rol x11, x12, x13', 0x60d615b3, { rd: 11, rs1: 12, rs2: 13 }],
+  ['ror', 'ror x14, x15, x16', 0x6107d733, { rd: 14, rs1: 15, rs2: 16 }],
+  ['rori', 'rori x17, x18, 63', 0x63f95893, { rd: 17, rs1: 18, imm: 63 }],
+  ['rolw', 'rolw x19, x20, x21', 0x615a19bb, { rd: 19, rs1: 20, rs2: 21 }],
+  ['rorw', 'rorw x22, x23, x24', 0x618bdb3b, { rd: 22, rs1: 23, rs2: 24 }],
+  ['roriw', 'roriw x25, x26, 31', 0x61fd5c9b, { rd: 25, rs1: 26, imm: 31 }],
+  ['zext_h', 'zext.h x27, x28', 0x080e4dbb, { rd: 27, rs1: 28 }],
+  ['clmul', 'clmul x1, x2, x3', 0x0a3110b3, { rd: 1, rs1: 2, rs2: 3 }],
+  ['clmulh', 'clmulh x4, x5, x6', 0x0a62b233, { rd: 4, rs1: 5, rs2: 6 }],
+  ['clmulr', 'clmulr x7, x8, x9', 0x0a9423b3, { rd: 7, rs1: 8, rs2: 9 }],
+  ['bclr', 'bclr x10, x11, x12', 0x48c59533, { rd: 10, rs1: 11, rs2: 12 }],
+  ['bclri', 'bclri x13, x14, 32', 0x4a071693, { rd: 13, rs1: 14, imm: 32 }],
+  ['bext', 'bext x15, x16, x17', 0x491857b3, { rd: 15, rs1: 16, rs2: 17 }],
+  ['bexti', 'bexti x18, x19, 1', 0x4819d913, { rd: 18, rs1: 19, imm: 1 }],
+  ['binv', 'binv x20, x21, x22', 0x696a9a33, { rd: 20, rs1: 21, rs2: 22 }],
+  ['binvi', 'binvi x23, x24, 62', 0x6bec1b93, { rd: 23, rs1: 24, imm: 62 }],
+  ['bset', 'bset x25, x26, x27', 0x29bd1cb3, { rd: 25, rs1: 26, rs2: 27 }],
+  ['bseti', 'bseti x28, x29, 0', 0x280e9e13, { rd: 28, rs1: 29, imm: 0 }],
 ];
 
 /** Words RV64GC leaves reserved, each derived by hand from a valid row above (bits named in the comment). */

@@ -25,7 +25,7 @@ function encode(pattern: string, free: '0' | '1'): number {
 function calls(insn: number): CallOp[] {
   const b = new TcgBuilder(PC);
   b.insnStart(PC, 4);
-  translateInsn({ b, pc: PC, hooks: {} }, decode32(insn), insn, 4);
+  translateInsn({ b, pc: PC, hooks: {}, features: -1 }, decode32(insn), insn, 4);
   return b.finish().ops.filter((op): op is CallOp => op.opc === 'call');
 }
 

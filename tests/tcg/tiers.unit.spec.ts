@@ -23,7 +23,7 @@ import { Translator } from '../../src/vcpu/translator.js';
 import { translateBlock, type BlockTranslatorHooks } from '../../src/target/riscv/block-translator.js';
 import { optimize } from '../../src/tcg/optimize.js';
 import type { EventSink } from '../../src/abi/helpers.js';
-import { foldBinary, TcgBuilder } from '../../src/tcg/builder.js';
+import { foldBinary, foldCount, TcgBuilder } from '../../src/tcg/builder.js';
 import type { BinaryOpcode } from '../../src/tcg/ir.js';
 import { FunctionBody, sleb, uleb, ValType } from '../../src/tcg/wasm-encoder.js';
 
@@ -58,11 +58,39 @@ const b = (offset: number, rs2: number, rs1: number, f3: number): number =>
   ((((offset >> 12) & 1) << 31) | (((offset >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) |
     (((offset >> 1) & 0xf) << 8) | (((offset >> 11) & 1) << 7) | 0x63) >>> 0;
 
+/** Zba/Zbb/Zbc/Zbs register forms: [funct7, funct3, opcode]. */
+const ZB_RR: readonly (readonly [number, number, number])[] = [
+  [0x04, 0, 0x3b], [0x10, 2, 0x33], [0x10, 4, 0x33], [0x10, 6, 0x33], [0x10, 2, 0x3b], [0x10, 4, 0x3b], [0x10, 6, 0x3b],
+  [0x20, 7, 0x33], [0x20, 6, 0x33], [0x20, 4, 0x33], [0x05, 6, 0x33], [0x05, 7, 0x33], [0x05, 4, 0x33], [0x05, 5, 0x33],
+  [0x30, 1, 0x33], [0x30, 5, 0x33], [0x30, 1, 0x3b], [0x30, 5, 0x3b], [0x05, 1, 0x33], [0x05, 3, 0x33], [0x05, 2, 0x33],
+  [0x24, 1, 0x33], [0x24, 5, 0x33], [0x34, 1, 0x33], [0x14, 1, 0x33],
+];
+/** Zbb one-operand forms (clz ctz cpop sext.b sext.h, the W counts, orc.b, rev8, zext.h): [imm12, funct3, opcode]. */
+const ZB_R1: readonly (readonly [number, number, number])[] = [
+  [0x600, 1, 0x13], [0x601, 1, 0x13], [0x602, 1, 0x13], [0x604, 1, 0x13], [0x605, 1, 0x13],
+  [0x600, 1, 0x1b], [0x601, 1, 0x1b], [0x602, 1, 0x1b], [0x287, 5, 0x13], [0x6b8, 5, 0x13], [0x080, 4, 0x3b],
+];
+/** Immediate shifts (rori roriw slli.uw bclri bexti binvi bseti): [imm12 base, shamt bits, funct3, opcode]. */
+const ZB_SHIFT: readonly (readonly [number, number, number, number])[] = [
+  [0x600, 64, 5, 0x13], [0x600, 32, 5, 0x1b], [0x080, 64, 1, 0x1b], [0x480, 64, 1, 0x13], [0x480, 64, 5, 0x13],
+  [0x680, 64, 1, 0x13], [0x280, 64, 1, 0x13],
+];
+
+/** One random Zba/Zbb/Zbc/Zbs instruction. */
+function randomZbInsn(next: () => number, reg: () => number): number {
+  switch (next() % 3) {
+    case 0: { const [f7, f3, op] = ZB_RR[next() % ZB_RR.length]; return r(f7, reg(), reg(), f3, reg(), op); }
+    case 1: { const [imm, f3, op] = ZB_R1[next() % ZB_R1.length]; return i(imm, reg(), f3, reg(), op); }
+    default: { const [base, n, f3, op] = ZB_SHIFT[next() % ZB_SHIFT.length]; return i(base | (next() % n), reg(), f3, reg(), op); }
+  }
+}
+
 /** One random instruction that does not branch. */
 function randomInsn(next: () => number): number {
   const reg = (): number => 1 + (next() % 15);
   const imm12 = (): number => (next() % 4096) - 2048;
-  switch (next() % 10) {
+  switch (next() % 12) {
+    case 10: case 11: return randomZbInsn(next, reg);
     case 0: { // OP: add sub sll slt sltu xor srl sra or and
       const f3 = next() % 8;
       const f7 = f3 === 0 || f3 === 5 ? (next() % 2) * 0x20 : 0;
@@ -195,7 +223,7 @@ function randomRegisters(next: () => number): bigint[] {
 const hex = (program: number[]): string => program.map((w) => w.toString(16)).join(' ');
 
 describe('tcg tiers: interpreter, JavaScript and WebAssembly give the same results', function () {
-  it('on 500 random RV64IMA blocks, each tier from the same state', function () {
+  it('on 500 random RV64IMA + Zba/Zbb/Zbc/Zbs blocks, each tier from the same state', function () {
     const next = prng(0xc0ffee);
     let wasmBlocks = 0;
     for (let n = 0; n < 500; n++) {
@@ -245,7 +273,7 @@ describe('tcg tiers: interpreter, JavaScript and WebAssembly give the same resul
   });
 
   it('computes every binary op as the builder folds constants, on the edge values (MIN / -1, x / 0, high words)', function () {
-    const ops: BinaryOpcode[] = ['add', 'sub', 'and', 'or', 'xor', 'shl', 'shr', 'sar', 'mul', 'mulsh', 'muluh', 'mulsuh', 'div', 'divu', 'rem', 'remu'];
+    const ops: BinaryOpcode[] = ['add', 'sub', 'and', 'or', 'xor', 'shl', 'shr', 'sar', 'mul', 'mulsh', 'muluh', 'mulsuh', 'div', 'divu', 'rem', 'remu', 'clmul', 'clmulr'];
     const values = [0n, 1n, -1n, 2n, -2n, 63n, 64n, 0x7fffffffn, -0x80000000n, 0xffffffffn, 0x1_0000_0000n, -(1n << 63n), (1n << 63n) - 1n, 0x123456789abcdef0n, -0x0fedcba987654321n];
     const one = rig([], [], 'wasm');
     const irs = ops.map((opc) => {
@@ -315,6 +343,31 @@ describe('tcg tiers: interpreter, JavaScript and WebAssembly give the same resul
     // instrumented blocks stay on the WebAssembly tier, unless more than every other instruction raises an event
     expect(wasmBlocks).to.equal(sparse);
     expect(sparse).to.be.greaterThan(250);
+  });
+
+  it('counts bits (clz, ctz, cpop) in WebAssembly as the builder folds constants', function () {
+    const ops = ['clz', 'ctz', 'cpop'] as const;
+    const values = [0n, 1n, -1n, 0x80000000n, 0x1_0000_0000n, -(1n << 63n), (1n << 63n) - 1n, 0x00f0_0000_0000_0f00n, -0x0fedcba987654321n];
+    const one = rig([], [], 'wasm');
+    const irs = ops.map((opc) => {
+      const t = new TcgBuilder(PC);
+      t.insnStart(PC, 4);
+      t.setReg(5, t[opc](t.reg(6)));
+      t.exit(PC + 4);
+      return t.finish();
+    });
+    const fns = (one.cache.wasm as NonNullable<typeof one.cache.wasm>).compile(irs);
+    const x = one.ctx.state.i64;
+    ops.forEach((opc, k) => {
+      for (const a of values) {
+        x[6] = a;
+        expect(fns[k]()).to.equal(PC + 4);
+        expect(x[5], `${opc} ${a}`).to.equal(foldCount(opc, a));
+      }
+    });
+    expect(foldCount('clz', 0n)).to.equal(64n);
+    expect(foldCount('ctz', 0x1_0000_0000n)).to.equal(32n);
+    expect(foldCount('cpop', -1n)).to.equal(64n);
   });
 
   it('tells which blocks the translator service may send as bytes: not those with events or scoreboard adds (bound per vCPU)', function () {

@@ -104,7 +104,7 @@ export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: Block
       hooks.blockStart?.(b, pc);
       continue;
     }
-    const ends = translateInsn({ b, pc, hooks }, d, raw, len);
+    const ends = translateInsn({ b, pc, hooks, features: mem.cpuFeatures }, d, raw, len);
     pc += len;
     pa += len;
     if (ends) return { ir: b.finish(), insns, raws, page, gen };

@@ -52,9 +52,13 @@ export const MIDELEG_WRITE_MASK = MIP.SSIP | MIP.STIP | MIP.SEIP;
 /** Exceptions that can be delegated (everything but ecall from M and reserved causes). */
 export const MEDELEG_WRITE_MASK = 0xb3ffn;
 
-/** menvcfg: FIOM (bit 0), CBIE/CBCFE/CBZE unused, PBMTE (62) not implemented, STCE (63). */
+/**
+ * menvcfg: FIOM (bit 0), CBIE/CBCFE/CBZE unused, PBMTE (62), STCE (63). QEMU 7.2 lets PBMTE be
+ * written whatever the CPU, and its page walk ignores it (tests/guest/src/svpbmt.c).
+ */
 export const MENVCFG_STCE = 1n << 63n;
-export const MENVCFG_WRITE_MASK = 1n | MENVCFG_STCE;
+export const MENVCFG_PBMTE = 1n << 62n;
+export const MENVCFG_WRITE_MASK = 1n | MENVCFG_PBMTE | MENVCFG_STCE;
 export const SENVCFG_WRITE_MASK = 1n;
 
 export const SATP_MODE_SV39 = 8n;

@@ -5,6 +5,7 @@
  */
 import { Format, INSN32 } from './insn32.js';
 import { expandCompressed } from './rvc.js';
+import { featureBit } from './isa.js';
 
 export interface Decoded {
   name: string;
@@ -21,6 +22,8 @@ export interface Decoded {
   rm: number;
   imm: number;
   csr: number;
+  /** Decoder feature bit of the instruction's optional extension (src/target/riscv/isa.ts), 0 for the base ISA. */
+  feature: number;
 }
 
 interface Pattern {
@@ -28,9 +31,10 @@ interface Pattern {
   mask: number;
   match: number;
   format: Format;
+  feature: number;
 }
 
-function compile(name: string, pattern: string, format: Format): Pattern {
+function compile(name: string, pattern: string, format: Format, feature: number): Pattern {
   const bits = pattern.replace(/ /g, '');
   if (bits.length !== 32) throw new Error(`insn32 pattern for ${name} has ${bits.length} bits`);
   let mask = 0;
@@ -41,14 +45,14 @@ function compile(name: string, pattern: string, format: Format): Pattern {
     mask |= 1 << bit;
     if (bits[i] === '1') match |= 1 << bit;
   }
-  return { name, mask: mask >>> 0, match: match >>> 0, format };
+  return { name, mask: mask >>> 0, match: match >>> 0, format, feature };
 }
 
 /** Patterns grouped by major opcode (bits 6:0), most specific first. */
 const BY_OPCODE: Pattern[][] = (() => {
   const groups: Pattern[][] = Array.from({ length: 128 }, () => []);
-  for (const [name, pattern, format] of INSN32) {
-    const p = compile(name, pattern, format);
+  for (const [name, pattern, format, ext] of INSN32) {
+    const p = compile(name, pattern, format, ext === undefined ? 0 : featureBit(ext));
     groups[p.match & 0x7f].push(p);
   }
   for (const g of groups) g.sort((a, b) => popcount(b.mask) - popcount(a.mask));
@@ -100,6 +104,7 @@ export function decode32(insn: number, raw = insn, length: 2 | 4 = 4): Decoded |
       rm: (insn >>> 12) & 7,
       imm: immediate(p.format, insn),
       csr: insn >>> 20,
+      feature: p.feature,
     };
   }
   return undefined;

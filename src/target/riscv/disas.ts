@@ -81,6 +81,14 @@ formats('{rd},{rs1}', 'mv not sext.w seqz sltz fscsr fsrm fsflags fmv.s fabs.s f
 formats('{rd},{rs2}', 'neg negw snez sgtz');
 formats('{rd}', 'rdcycle rdtime rdinstret rdcycleh rdtimeh rdinstreth frcsr frrm frflags');
 formats('{rd},{zimm}', 'fsrmi fsflagsi');
+// Zba/Zbb/Zbc/Zbs with QEMU 7.2's slips: andn/orn/xnor print no rs2, slli.uw prints its shamt
+// field as a register (and shamt 32..63 as illegal), ctzw is named clzw (RENAMED); Svinval's
+// instructions are unknown to it (illegal)
+formats('{rd},{rs1},{rs2}',
+  'add.uw sh1add sh2add sh3add sh1add.uw sh2add.uw sh3add.uw slli.uw max maxu min minu rol ror rolw rorw ' +
+  'clmul clmulh clmulr bclr bext binv bset');
+formats('{rd},{rs1}', 'andn orn xnor clz ctz cpop clzw cpopw sext.b sext.h zext.h orc.b rev8');
+formats('{rd},{rs1},{imm}', 'rori roriw bclri bexti binvi bseti');
 formats('{pred},{succ}', 'fence');
 formats('{rs1},{rs2}', 'sfence.vma');
 formats('{rd},{csr},{rs1}', 'csrrw csrrs csrrc');
@@ -162,7 +170,7 @@ function liftPseudo(i: Insn): Insn {
 // ---------------------------------------------------------------------------
 
 /** Where QEMU's mnemonic differs from the decoder's name with `_` -> `.`. */
-const RENAMED: Record<string, string> = { fmv_x_w: 'fmv.x.s', fmv_w_x: 'fmv.s.x' };
+const RENAMED: Record<string, string> = { fmv_x_w: 'fmv.x.s', fmv_w_x: 'fmv.s.x', ctzw: 'clzw' };
 
 function fromDecoded(d: Decoded): Insn {
   const op = RENAMED[d.name] ?? d.name.replace(/_/g, '.');
@@ -171,6 +179,7 @@ function fromDecoded(d: Decoded): Insn {
   if (op.startsWith('csrr')) return insn(op, { ...regs, rs2: 0, imm: d.csr });
   if (ATOMICS.has(op)) return insn(op, { ...regs, aq: ((w >>> 26) & 1) === 1, rl: ((w >>> 25) & 1) === 1 });
   if (op === 'fence') return insn(op, { pred: (w >>> 24) & 0xf, succ: (w >>> 20) & 0xf });
+  if (op === 'slli.uw' && d.imm >= 32) return ILLEGAL; // QEMU 7.2 decodes it with a 5-bit shamt in rs2
   return insn(op, { ...regs, imm: d.imm });
 }
 

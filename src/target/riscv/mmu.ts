@@ -25,6 +25,8 @@ export interface WalkRequest {
   satp: bigint;
   sum: boolean;
   mxr: boolean;
+  /** The CPU has Svpbmt: PTE bits 62:61 are a memory type instead of reserved (QEMU 7.2 ignores menvcfg.PBMTE). */
+  svpbmt?: boolean;
 }
 
 export interface WalkResult {
@@ -75,6 +77,20 @@ function levelsOf(satp: bigint): number {
   return Number(BigInt.asUintN(64, satp) >> 60n) - 5;
 }
 
+/** N (Svnapot) and PBMT (Svpbmt): bits 63 and 62:61 of a PTE. */
+const PTE_ATTR = -0x2000000000000000n; // 0xe000000000000000 as the signed 64-bit PTE holds it
+
+/**
+ * The bits above the PPN as QEMU 7.2 reads them: without Svpbmt any of them set is a fault; with
+ * it the PPN is masked out of the PTE and only the inner-PTE rule looks at N and PBMT (a leaf's
+ * memory type means nothing to an emulator; reserved bits 60:54 are not checked then). QEMU 7.2
+ * decides on the CPU's extension, not on menvcfg.PBMTE (tests/guest/src/svpbmt.c).
+ */
+function attributesAllowed(pte: bigint, svpbmt: boolean): boolean {
+  if (svpbmt) return true;
+  return BigInt.asUintN(64, pte) >> 54n === 0n;
+}
+
 export function walkPageTable(mem: PageTableMemory, req: WalkRequest): WalkResult {
   const va = req.vaddr;
   const levels = levelsOf(req.satp);
@@ -90,10 +106,11 @@ export function walkPageTable(mem: PageTableMemory, req: WalkRequest): WalkResul
     if (off < 0) return fault(accessFault(req.access));
     let pte = Atomics.load(mem.ram64, off >> 3);
     if ((pte & PTE_V) === 0n || ((pte & PTE_R) === 0n && (pte & PTE_W) !== 0n)) return fault(pageFault(req.access));
-    if (BigInt.asUintN(64, pte) >> 54n !== 0n) return fault(pageFault(req.access)); // reserved / Svpbmt / Svnapot bits
+    if (!attributesAllowed(pte, req.svpbmt === true)) return fault(pageFault(req.access));
     const ppn = (pte >> 10n) & PPN_MASK;
     if ((pte & (PTE_R | PTE_X)) === 0n) {
-      if ((pte & (PTE_A | PTE_D | PTE_U)) !== 0n) return fault(pageFault(req.access)); // non-leaf must clear these
+      // non-leaf must clear these (and, with Svpbmt, the memory type and N: QEMU 7.2's PTE_ATTR)
+      if ((pte & (PTE_A | PTE_D | PTE_U | PTE_ATTR)) !== 0n) return fault(pageFault(req.access));
       table = ppn << 12n;
       continue;
     }

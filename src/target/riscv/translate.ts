@@ -12,6 +12,7 @@ import { TcgBuilder } from '../../tcg/builder.js';
 import { Cond, MemOp, Temp } from '../../tcg/ir.js';
 import { Decoded } from './decode.js';
 import { AMO, CsrOp, FP_OPS } from '../../abi/ops.js';
+import { ZB_TRANS } from './translate-zb.js';
 
 export interface TranslateHooks {
   /** Called before every guest memory access with the address temp parts (instrumentation/tracing). */
@@ -23,6 +24,8 @@ export interface DisasContext {
   /** Guest pc of the instruction being translated. */
   readonly pc: number;
   readonly hooks: TranslateHooks;
+  /** The CPU's optional extensions as decoder feature bits (src/target/riscv/isa.ts): others are illegal. */
+  readonly features: number;
 }
 
 type Trans = (ctx: DisasContext, d: Decoded) => boolean;
@@ -199,6 +202,12 @@ function csr(op: CsrOp, immediate: boolean): Trans {
   };
 }
 
+function sfenceVma(ctx: DisasContext, d: Decoded): boolean {
+  ctx.b.call('sfenceVma', [ctx.b.reg(d.rs1), ctx.b.reg(d.rs2)], [d.rs1, d.raw, d.length], { mayExit: true });
+  ctx.b.exit(nextPc(ctx, d));
+  return END;
+}
+
 // ---- floating point ----------------------------------------------------------------
 
 
@@ -266,11 +275,11 @@ const TRANS: Record<string, Trans> = {
   sret: system('sret'),
   mret: system('mret'),
   wfi: system('wfi'),
-  sfence_vma: (ctx, d) => {
-    ctx.b.call('sfenceVma', [ctx.b.reg(d.rs1), ctx.b.reg(d.rs2)], [d.rs1, d.raw, d.length], { mayExit: true });
-    ctx.b.exit(nextPc(ctx, d));
-    return END;
-  },
+  sfence_vma: sfenceVma,
+  sinval_vma: sfenceVma, // QEMU 7.2 flushes for it exactly as for sfence.vma
+  // QEMU 7.2 only requires S-mode to exist: no privilege check, nothing to order in tsemu's TLB
+  sfence_w_inval: () => CONTINUE,
+  sfence_inval_ir: () => CONTINUE,
   csrrw: csr(CsrOp.Write, false), csrrs: csr(CsrOp.Set, false), csrrc: csr(CsrOp.Clear, false),
   csrrwi: csr(CsrOp.Write, true), csrrsi: csr(CsrOp.Set, true), csrrci: csr(CsrOp.Clear, true),
   lr_w: atomic(AMO.lr, 4), sc_w: atomic(AMO.sc, 4), amoswap_w: atomic(AMO.swap, 4), amoadd_w: atomic(AMO.add, 4),
@@ -282,10 +291,12 @@ const TRANS: Record<string, Trans> = {
   flw: fpMem('flw', 4, false), fld: fpMem('fld', 8, false), fsw: fpMem('fsw', 4, true), fsd: fpMem('fsd', 8, true),
 };
 FP_OPS.forEach((name, index) => { TRANS[name] = fpOp(index); });
+for (const [name, zb] of Object.entries(ZB_TRANS)) TRANS[name] = (ctx, d) => { zb(ctx.b, d); return CONTINUE; };
 
-/** Translate one decoded instruction; an unknown one raises illegal-instruction. */
+/** Translate one decoded instruction; an unknown one, or one of an extension the CPU lacks, raises illegal-instruction. */
 export function translateInsn(ctx: DisasContext, d: Decoded | undefined, raw: number, length: number): boolean {
-  const trans = d ? TRANS[d.name] : undefined;
+  const enabled = d !== undefined && (d.feature & ctx.features) === d.feature;
+  const trans = d && enabled ? TRANS[d.name] : undefined;
   if (!d || !trans) {
     ctx.b.call('raiseIllegal', [], [raw >>> 0], { mayExit: true });
     ctx.b.exit(ctx.pc + length); // not reached: the helper always traps
