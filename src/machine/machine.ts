@@ -16,7 +16,8 @@ import type { ClintShared } from '../hw/clint.js';
 import type { Plic } from '../hw/plic.js';
 import type { Ns16550a } from '../hw/uart-ns16550a.js';
 import type { CpuHotplugController } from '../hw/cpu-hotplug.js';
-import type { GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
+import type { GuestMemory, GuestMemoryBuffers, Watchpoint } from '../memory/guest-memory.js';
+import type { DebugStopKind } from '../vcpu/run-loop.js';
 import type { OutputChange, ThreadLogSettings, ThreadTracing } from '../trace/thread-tracing.js';
 import type { InstrManager } from '../instr/manager.js';
 import type { WorkerLauncher } from './worker-launcher.js';
@@ -70,7 +71,7 @@ export class Machine implements MachineControl {
   private readonly output: OutputFanout;
   private readonly machineOps = new OpMutex();
   private readonly listeners: MachineEventListener[] = [];
-  private readonly debugListeners: ((hart: number, kind: 'breakpoint' | 'step') => void)[] = [];
+  private readonly debugListeners: ((hart: number, kind: DebugStopKind, addr?: number) => void)[] = [];
 
   constructor(readonly config: MachineConfig) {
     const singleThread = config.singleThread ?? false;
@@ -94,7 +95,7 @@ export class Machine implements MachineControl {
       fatal: (message) => this.fatal(message),
       instrReport: (report) => this.instrBridge.handleReport(report),
       libraries: () => this.instr.loadMessages(),
-      debugStop: (hart, kind) => { for (const l of this.debugListeners) l(hart, kind); },
+      debugStop: (hart, kind, addr) => { for (const l of this.debugListeners) l(hart, kind, addr); },
     });
     this.cpus = new CpuSlots(this.board, this.threads, {
       launcher: config.launcher, numHarts: config.numHarts, maxHarts: config.maxHarts, singleThread, tracing: config.tracing,
@@ -230,8 +231,8 @@ export class Machine implements MachineControl {
 
   // ---- the debugger (src/gdbstub through src/machine/gdb-target.ts) -------------------------
 
-  /** A vCPU stopped at a breakpoint or after a single step (it alone is paused). */
-  onDebugStop(listener: (hart: number, kind: 'breakpoint' | 'step') => void): void {
+  /** A vCPU stopped at a breakpoint, after a single step or before a watched access (it alone is paused). */
+  onDebugStop(listener: (hart: number, kind: DebugStopKind, addr?: number) => void): void {
     this.debugListeners.push(listener);
   }
 
@@ -252,6 +253,12 @@ export class Machine implements MachineControl {
     this.mem.setBreakpoints(breakpoints);
     this.mem.setOneInsnPerBlock(oneInsnPerBlock);
     this.board.dropTranslations();
+  }
+
+  /** New watchpoint table: every vCPU empties its soft TLB before its next block (translations stay). */
+  setWatchpoints(list: readonly Watchpoint[]): void {
+    this.mem.setWatchpoints(list);
+    this.board.kickAll();
   }
 
   // ---- monitor events ------------------------------------------------------------------------

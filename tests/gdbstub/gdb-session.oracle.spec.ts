@@ -1,7 +1,8 @@
 /**
  * Oracle tier of the gdbstub: gdb-multiarch (Debian) runs tests/gdbstub/session.gdb against QEMU
  * 7.2 and against tsemu on the same guest at -smp 4; the transcripts must be equal (breakpoint hit
- * order, registers, x/8gx, stepi across an ecall, info threads, monitor info status).
+ * order, write and access watchpoints that trigger, registers, x/8gx, stepi across an ecall, info
+ * threads, monitor info status).
  */
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
@@ -61,6 +62,8 @@ describe('gdbstub: gdb-multiarch against QEMU and tsemu (oracle)', function () {
     const q = await session('qemu-system-riscv64', []);
     const t = await session(process.execPath, [join(ROOT, 'bin/tsemu-system-riscv64.js')]);
     expect(q).to.match(/hit Breakpoint 1, tick/);
+    expect(q).to.match(/hit Hardware watchpoint 2: \*\(long \*\)&counter\n\nOld value = 1\nNew value = 2/);
+    expect(q).to.match(/hit Hardware access \(read\/write\) watchpoint 4/);
     expect(q).to.match(/Thread 1\.4 \(CPU#3/);
     expect(t).to.equal(q);
   });
