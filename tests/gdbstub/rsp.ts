@@ -176,3 +176,72 @@ async function replayOnce(port: number, steps: readonly RspStep[], stepTimeoutMs
   }
   return out;
 }
+
+/** A minimal gdb: sends packets and waits for a given number of packets in answer. */
+export class RspClient {
+  private readonly stream = new PacketStream();
+  private readonly got: string[] = [];
+  private wake: (() => void) | undefined;
+
+  private constructor(private readonly socket: net.Socket) {
+    socket.on('data', (chunk) => {
+      const packets = this.stream.push(chunk);
+      if (packets.length > 0) socket.write('+');
+      this.got.push(...packets);
+      this.wake?.();
+    });
+    socket.on('close', () => this.wake?.());
+    socket.on('error', () => this.wake?.());
+  }
+
+  /** Connects to a stub that has just started listening (retrying while it turns connections away). */
+  static async connect(port: number): Promise<RspClient> {
+    for (let attempt = 0; ; attempt++) {
+      const socket = net.connect(port, '127.0.0.1');
+      await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject); });
+      const client = new RspClient(socket);
+      const r = await client.request('qSupported:multiprocess+', 1, 5_000);
+      if (r.length === 1 || attempt === 50) return client;
+      socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Sends `payload` and resolves with the next `count` packets (fewer if `timeoutMs` passes or the stub hangs up). */
+  async request(payload: string, count: number, timeoutMs: number): Promise<string[]> {
+    this.got.length = 0;
+    this.socket.write(frame(payload));
+    const deadline = Date.now() + timeoutMs;
+    while (this.got.length < count && Date.now() < deadline && !this.socket.destroyed) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        this.wake = () => { clearTimeout(timer); resolve(); };
+      });
+    }
+    return this.got.splice(0, count);
+  }
+
+  /** qRcmd: the monitor's output (O packets decoded) and the final reply. */
+  async monitor(line: string, timeoutMs: number): Promise<{ output: string; reply: string }> {
+    this.got.length = 0;
+    this.socket.write(frame(`qRcmd,${Buffer.from(line, 'latin1').toString('hex')}`));
+    const deadline = Date.now() + timeoutMs;
+    let output = '';
+    for (;;) {
+      const p = this.got.shift();
+      if (p !== undefined) {
+        if (p.startsWith('O') && p !== 'OK') { output += Buffer.from(p.slice(1), 'hex').toString('latin1'); continue; }
+        return { output, reply: p };
+      }
+      if (Date.now() >= deadline || this.socket.destroyed) return { output, reply: '' };
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        this.wake = () => { clearTimeout(timer); resolve(); };
+      });
+    }
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
