@@ -95,6 +95,7 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
       virtio,
       virtioLegacy: opts.globals.virtioMmioForceLegacy,
       startPaused: opts.startStopped,
+      singlestep: opts.singlestep,
       singleThread: opts.accel.thread === 'single',
       noReboot: opts.noReboot,
       log: {

@@ -36,6 +36,8 @@ export interface MachineConfig extends BoardConfig {
   /** Starts the translator service and vCPU worker threads (src/threads). */
   launcher: WorkerLauncher;
   startPaused: boolean;
+  /** `-singlestep`: every block holds one instruction, debugger or not. */
+  singlestep?: boolean;
   noReboot: boolean;
   log: MachineLog;
   symbols: { addr: number; size: number; name: string }[];
@@ -80,6 +82,7 @@ export class Machine implements MachineControl {
       unimp: (text) => this.output.deviceLog('unimp', text),
     });
     this.mem = this.board.mem;
+    if (config.singlestep === true) this.mem.setOneInsnPerBlock(true);
     this.memBuffers = this.board.memBuffers;
     this.clint = this.board.clint;
     this.plic = this.board.plic;
@@ -251,7 +254,7 @@ export class Machine implements MachineControl {
   /** New breakpoint table or block size: every translation goes, every vCPU looks at once. */
   setDebugTranslation(breakpoints: readonly number[], oneInsnPerBlock: boolean): void {
     this.mem.setBreakpoints(breakpoints);
-    this.mem.setOneInsnPerBlock(oneInsnPerBlock);
+    this.mem.setOneInsnPerBlock(oneInsnPerBlock || this.config.singlestep === true);
     this.board.dropTranslations();
   }
 
