@@ -60,6 +60,8 @@ export interface MachineOptions {
   readonly startStopped: boolean;
   /** -gdb DEV / -s (tcp::1234): where the gdbstub listens. */
   readonly gdb: string | undefined;
+  /** `-singlestep`: one guest instruction per translated block (QEMU 7.2's option). */
+  readonly singlestep: boolean;
   readonly logItems: readonly LogItem[];
   /** `trace:PATTERN` items of -d. */
   readonly logTracePatterns: readonly string[];
@@ -90,14 +92,14 @@ const OPTIONS: Readonly<Record<string, boolean>> = {
   bios: true, kernel: true, append: true, initrd: true,
   drive: true, device: true, snapshot: false,
   nographic: false, display: true, serial: true, monitor: true, qmp: true, nodefaults: false,
-  'no-reboot': false, S: false, s: false, gdb: true, d: true, D: true, trace: true, instr: true, global: true,
+  'no-reboot': false, S: false, s: false, singlestep: false, gdb: true, d: true, D: true, trace: true, instr: true, global: true,
 };
 
 /** QEMU options tsemu does not implement (so they get "not supported" rather than "invalid option"). */
 const QEMU_ONLY_OPTIONS = new Set([
   'enable-kvm', 'netdev', 'nic', 'net', 'chardev', 'mon', 'object', 'numa', 'boot', 'name', 'uuid', 'rtc',
   'icount', 'plugin', 'dtb', 'pflash', 'fw_cfg', 'vga', 'vnc', 'spice', 'usb', 'usbdevice', 'audiodev', 'parallel', 'debugcon',
-  'pidfile', 'daemonize', 'L', 'k', 'full-screen', 'sandbox', 'msg', 'seed', 'dfilter', 'singlestep', 'no-shutdown', 'action',
+  'pidfile', 'daemonize', 'L', 'k', 'full-screen', 'sandbox', 'msg', 'seed', 'dfilter', 'no-shutdown', 'action',
   'watchdog-action', 'echr', 'overcommit', 'cdrom', 'hda', 'hdb', 'hdc', 'hdd', 'fda', 'fdb', 'mtdblock', 'sd', 'mem-path',
   'mem-prealloc', 'semihosting', 'semihosting-config', 'blockdev', 'fsdev', 'virtfs', 'iscsi', 'qmp-pretty', 'incoming', 'loadvm',
   'preconfig', 'runas', 'chroot', 'async-teardown', 'compat', 'add-fd', 'readconfig', 'no-user-config', 'qtest', 'accel-help',
@@ -127,6 +129,7 @@ interface Collected {
   noDefaults: boolean;
   noReboot: boolean;
   startStopped: boolean;
+  singlestep: boolean;
   gdb: string | undefined;
   logSpec: string | undefined;
   logFile: string | undefined;
@@ -143,7 +146,7 @@ function emptyCollected(): Collected {
     machineParams: [], cpu: undefined, smpParams: [], memParams: [], memWhere: undefined,
     bios: { kind: 'default' }, kernel: undefined, append: undefined, initrd: undefined,
     driveArgs: [], deviceArgs: [], globals: [], nographic: false, serials: [], monitors: [], defaultMonitorOff: false,
-    noDefaults: false, noReboot: false, startStopped: false, gdb: undefined, logSpec: undefined, logFile: undefined,
+    noDefaults: false, noReboot: false, startStopped: false, singlestep: false, gdb: undefined, logSpec: undefined, logFile: undefined,
     snapshot: false, traces: [], instruments: [], accel: undefined, accelHelp: false, warnings: [],
   };
 }
@@ -269,6 +272,7 @@ function applyFlag(c: Collected, name: string): void {
   else if (name === 'snapshot') c.snapshot = true;
   else if (name === 'no-reboot') c.noReboot = true;
   else if (name === 'S') c.startStopped = true;
+  else if (name === 'singlestep') c.singlestep = true;
   else if (name === 's') c.gdb = 'tcp::1234'; // QEMU's DEFAULT_GDBSTUB_PORT
 }
 
@@ -347,7 +351,7 @@ function finish(c: Collected, files: HostFiles): CommandLine {
     options: {
       machine: 'virt', dumpDtb: machine.dumpDtb, cpuModel: 'rv64', cpuExtensions: cpu.extensions, smp, ramSize, bios: c.bios,
       kernel: c.kernel, append: c.append, initrd: c.initrd, drives, devices: allDevices, globals,
-      nographic: c.nographic, display: 'none', serials, monitors, noReboot: c.noReboot, startStopped: c.startStopped, gdb: c.gdb,
+      nographic: c.nographic, display: 'none', serials, monitors, noReboot: c.noReboot, startStopped: c.startStopped, singlestep: c.singlestep, gdb: c.gdb,
       logItems: log.items, logTracePatterns: log.tracePatterns, logFile: c.logFile, snapshot: c.snapshot,
       traces: c.traces, instruments: c.instruments, accel: { kind: 'tcg', thread: c.accel?.thread ?? 'multi' },
       warnings: c.warnings,

@@ -28,7 +28,7 @@ export function startGdbServer(dev: string, target: GdbTarget, onError: (message
   const where = parseGdbDevice(dev);
   if (typeof where === 'string') return Promise.reject(new Error(where));
   let current: { socket: net.Socket; session: GdbSession } | undefined;
-  target.onDebugStop((cpu, kind) => current?.session.debugStop(cpu, kind));
+  target.onDebugStop((cpu, kind, addr) => current?.session.debugStop(cpu, kind, addr));
   const server = net.createServer((socket) => {
     if (current) { socket.destroy(); return; } // one debugger at a time
     socket.setNoDelay(true);

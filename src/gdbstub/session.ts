@@ -3,7 +3,7 @@
  * packets, their replies and error numbers as QEMU sends them. All-stop: when one vCPU stops,
  * every vCPU stops before the stop reply goes out.
  */
-import type { DebugStopKind, GdbTarget } from './target.js';
+import type { DebugStopKind, GdbTarget, GdbWatchpoint } from './target.js';
 import { FEATURES } from './target-xml.js';
 import { fromHex, PacketReader, textToHex, toHex, unescapeBinary, frame } from './packets.js';
 
@@ -29,6 +29,8 @@ export class GdbSession {
   private running = false;
   private threadCursor = 0;
   private readonly breakpoints = new Set<number>();
+  /** gdb's watchpoints, newest first (QEMU inserts gdb's at the head of each vCPU's list). */
+  private watchpoints: GdbWatchpoint[] = [];
   private stepping = false;
   private closed = false;
   private queue: Promise<void> = Promise.resolve();
@@ -49,14 +51,16 @@ export class GdbSession {
     }
   }
 
-  /** A vCPU stopped for the debugger (breakpoint, step). */
-  debugStop(cpu: number, kind: DebugStopKind): void {
-    void kind;
+  /** A vCPU stopped for the debugger (breakpoint, step, watchpoint at `addr`). */
+  debugStop(cpu: number, kind: DebugStopKind, addr?: bigint): void {
     this.run(async () => {
       if (!this.running) return; // another vCPU reported first: one stop reply
       await this.stopAll(true);
       this.gCpu = this.cCpu = cpu;
-      this.send(`T${hex2(GDB_SIGNAL_TRAP)}thread:${this.threadId(cpu)};`);
+      // QEMU's gdb_vm_state_change: "T05thread:p01.01;awatch:0000000080001070;"
+      const watch = addr !== undefined && (kind === 'watch' || kind === 'rwatch' || kind === 'awatch')
+        ? `${kind}:${BigInt.asUintN(64, addr).toString(16).padStart(16, '0')};` : '';
+      this.send(`T${hex2(GDB_SIGNAL_TRAP)}thread:${this.threadId(cpu)};${watch}`);
     });
   }
 
@@ -119,6 +123,7 @@ export class GdbSession {
 
   private async detach(): Promise<void> {
     this.breakpoints.clear();
+    this.clearWatchpoints();
     this.stepping = false;
     this.target.setDebug([], false);
     this.running = false;
@@ -134,8 +139,9 @@ export class GdbSession {
   private async reply(p: string): Promise<string | undefined> {
     switch (p[0]) {
       case '?':
-        // QEMU: gdb is (re)connecting, its breakpoints go
+        // QEMU: gdb is (re)connecting, its breakpoints and watchpoints go
         this.breakpoints.clear();
+        this.clearWatchpoints();
         this.target.setDebug([], false);
         return `T${hex2(GDB_SIGNAL_TRAP)}thread:${this.threadId(this.cCpu)};`;
       case 'g': return this.readCore();
@@ -286,9 +292,38 @@ export class GdbSession {
     return (await this.target.writeMemory(this.gCpu, BigInt(`0x${a}`), bytes)) ? 'OK' : ERR;
   }
 
+  private clearWatchpoints(): void {
+    if (this.watchpoints.length === 0) return;
+    this.watchpoints = [];
+    this.target.setWatchpoints([]);
+  }
+
+  /**
+   * Z2/Z3/Z4 and z2/z3/z4 as QEMU's cpu_watchpoint_insert/remove: an empty or wrapping range is
+   * E22, and so is removing a watchpoint that is not there; equal ones may be inserted twice.
+   */
+  private watchpoint(insert: boolean, type: 2 | 3 | 4, addrText: string, lenText: string): string {
+    const addr = BigInt.asUintN(64, BigInt(`0x${addrText}`));
+    const len = parseInt(lenText, 16);
+    if (insert) {
+      if (!(len > 0) || addr + BigInt(len) - 1n > 0xffffffffffffffffn) return EINVAL;
+      this.watchpoints.unshift({ addr, len, type });
+    } else {
+      const i = this.watchpoints.findIndex((w) => w.addr === addr && w.len === len && w.type === type);
+      if (i < 0) return EINVAL;
+      this.watchpoints.splice(i, 1);
+    }
+    this.target.setWatchpoints(this.watchpoints);
+    return 'OK';
+  }
+
   private breakpoint(insert: boolean, args: string): string {
-    const [type, addr] = args.split(',');
-    if (type !== '0' && type !== '1') return ''; // watchpoints: not yet (gdb falls back to software watchpoints)
+    const [type, addr, kind] = args.split(',');
+    if (type === '2' || type === '3' || type === '4') {
+      if (!/^[0-9a-fA-F]+$/.test(addr ?? '') || !/^[0-9a-fA-F]+$/.test(kind ?? '')) return EINVAL;
+      return this.watchpoint(insert, Number(type) as 2 | 3 | 4, addr, kind);
+    }
+    if (type !== '0' && type !== '1') return '';
     const pc = Number(BigInt.asIntN(64, BigInt(`0x${addr ?? '0'}`)));
     if (insert) this.breakpoints.add(pc);
     else this.breakpoints.delete(pc);

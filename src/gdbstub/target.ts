@@ -1,5 +1,13 @@
 /** What the gdbstub needs of the machine (src/machine/gdb-target.ts implements it). */
-export type DebugStopKind = 'breakpoint' | 'step';
+/** Why a vCPU stopped; the watch kinds are gdb's stop reply words for a watchpoint's type. */
+export type DebugStopKind = 'breakpoint' | 'step' | 'watch' | 'rwatch' | 'awatch';
+
+/** A gdb watchpoint (Z2 write, Z3 read, Z4 access). */
+export interface GdbWatchpoint {
+  addr: bigint;
+  len: number;
+  type: 2 | 3 | 4;
+}
 
 export interface GdbTarget {
   /** Present vCPU indexes, ascending (hot-added ones included). */
@@ -18,7 +26,10 @@ export interface GdbTarget {
   resume(run: readonly number[], step: readonly number[]): Promise<void>;
   /** The breakpoint table and whether blocks hold one instruction (single-step). */
   setDebug(breakpoints: readonly number[], oneInsnPerBlock: boolean): void;
-  onDebugStop(listener: (cpu: number, kind: DebugStopKind) => void): void;
+  /** The watchpoint table of every vCPU, newest first (QEMU's order: the first match is reported). */
+  setWatchpoints(list: readonly GdbWatchpoint[]): void;
+  /** `addr`: for a watchpoint stop, the watchpoint's address. */
+  onDebugStop(listener: (cpu: number, kind: DebugStopKind, addr?: bigint) => void): void;
   /** One HMP line (qRcmd), its output with CR LF line ends. */
   monitorCommand(line: string, cpu: number): Promise<string>;
   /** `k`: the emulator ends. */

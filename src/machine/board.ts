@@ -126,6 +126,11 @@ export class VirtBoard implements HartIrqSink {
    */
   dropTranslations(): void {
     this.mem.bumpEpoch();
+    this.kickAll();
+  }
+
+  /** Every hart leaves its current block (waking if it sleeps) to look at shared state. */
+  kickAll(): void {
     for (const buf of this.hartStates) {
       const st = stateViews(buf);
       Atomics.store(st.i32, WORD_EXIT_REQUEST, 1);

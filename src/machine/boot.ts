@@ -98,6 +98,7 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
       virtioLegacy: opts.globals.virtioMmioForceLegacy,
       cpuFeatures: featureBits(opts.cpuExtensions),
       startPaused: opts.startStopped,
+      singlestep: opts.singlestep,
       singleThread: opts.accel.thread === 'single',
       noReboot: opts.noReboot,
       log: {

@@ -3,7 +3,8 @@
  * read and written in each vCPU's shared state while it is stopped, memory through the vCPU's MMU
  * state (as QEMU's cpu_memory_rw_debug), and run control: all-stop, partial resume, single-step.
  */
-import type { DebugStopKind, GdbTarget } from '../gdbstub/target.js';
+import type { DebugStopKind, GdbTarget, GdbWatchpoint } from '../gdbstub/target.js';
+import { WATCH_READ, WATCH_WRITE } from '../memory/guest-memory.js';
 import type { MonitorTarget } from '../monitor/target.js';
 import type { Machine } from './machine.js';
 import { runHumanMonitorCommand } from '../monitor/hmp.js';
@@ -129,8 +130,16 @@ export class MachineGdbTarget implements GdbTarget {
     this.m.setDebugTranslation(breakpoints, oneInsnPerBlock);
   }
 
-  onDebugStop(listener: (cpu: number, kind: DebugStopKind) => void): void {
-    this.m.onDebugStop(listener);
+  setWatchpoints(list: readonly GdbWatchpoint[]): void {
+    // QEMU's xlat_gdb_type: write, read, access
+    this.m.setWatchpoints(list.map((w) => ({
+      addr: Number(BigInt.asIntN(64, w.addr)), len: w.len,
+      flags: w.type === 2 ? WATCH_WRITE : w.type === 3 ? WATCH_READ : WATCH_READ | WATCH_WRITE,
+    })));
+  }
+
+  onDebugStop(listener: (cpu: number, kind: DebugStopKind, addr?: bigint) => void): void {
+    this.m.onDebugStop((cpu, kind, addr) => listener(cpu, kind, addr === undefined ? undefined : BigInt(addr)));
   }
 
   async monitorCommand(line: string, cpu: number): Promise<string> {

@@ -16,7 +16,8 @@ import type { ClintShared } from '../hw/clint.js';
 import type { Plic } from '../hw/plic.js';
 import type { Ns16550a } from '../hw/uart-ns16550a.js';
 import type { CpuHotplugController } from '../hw/cpu-hotplug.js';
-import type { GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
+import type { GuestMemory, GuestMemoryBuffers, Watchpoint } from '../memory/guest-memory.js';
+import type { DebugStopKind } from '../vcpu/run-loop.js';
 import type { OutputChange, ThreadLogSettings, ThreadTracing } from '../trace/thread-tracing.js';
 import type { InstrManager } from '../instr/manager.js';
 import type { WorkerLauncher } from './worker-launcher.js';
@@ -35,6 +36,8 @@ export interface MachineConfig extends BoardConfig {
   /** Starts the translator service and vCPU worker threads (src/threads). */
   launcher: WorkerLauncher;
   startPaused: boolean;
+  /** `-singlestep`: every block holds one instruction, debugger or not. */
+  singlestep?: boolean;
   noReboot: boolean;
   log: MachineLog;
   symbols: { addr: number; size: number; name: string }[];
@@ -70,7 +73,7 @@ export class Machine implements MachineControl {
   private readonly output: OutputFanout;
   private readonly machineOps = new OpMutex();
   private readonly listeners: MachineEventListener[] = [];
-  private readonly debugListeners: ((hart: number, kind: 'breakpoint' | 'step') => void)[] = [];
+  private readonly debugListeners: ((hart: number, kind: DebugStopKind, addr?: number) => void)[] = [];
 
   constructor(readonly config: MachineConfig) {
     const singleThread = config.singleThread ?? false;
@@ -79,6 +82,7 @@ export class Machine implements MachineControl {
       unimp: (text) => this.output.deviceLog('unimp', text),
     });
     this.mem = this.board.mem;
+    if (config.singlestep === true) this.mem.setOneInsnPerBlock(true);
     this.memBuffers = this.board.memBuffers;
     this.clint = this.board.clint;
     this.plic = this.board.plic;
@@ -94,7 +98,7 @@ export class Machine implements MachineControl {
       fatal: (message) => this.fatal(message),
       instrReport: (report) => this.instrBridge.handleReport(report),
       libraries: () => this.instr.loadMessages(),
-      debugStop: (hart, kind) => { for (const l of this.debugListeners) l(hart, kind); },
+      debugStop: (hart, kind, addr) => { for (const l of this.debugListeners) l(hart, kind, addr); },
     });
     this.cpus = new CpuSlots(this.board, this.threads, {
       launcher: config.launcher, numHarts: config.numHarts, maxHarts: config.maxHarts, singleThread, tracing: config.tracing,
@@ -230,8 +234,8 @@ export class Machine implements MachineControl {
 
   // ---- the debugger (src/gdbstub through src/machine/gdb-target.ts) -------------------------
 
-  /** A vCPU stopped at a breakpoint or after a single step (it alone is paused). */
-  onDebugStop(listener: (hart: number, kind: 'breakpoint' | 'step') => void): void {
+  /** A vCPU stopped at a breakpoint, after a single step or before a watched access (it alone is paused). */
+  onDebugStop(listener: (hart: number, kind: DebugStopKind, addr?: number) => void): void {
     this.debugListeners.push(listener);
   }
 
@@ -250,8 +254,14 @@ export class Machine implements MachineControl {
   /** New breakpoint table or block size: every translation goes, every vCPU looks at once. */
   setDebugTranslation(breakpoints: readonly number[], oneInsnPerBlock: boolean): void {
     this.mem.setBreakpoints(breakpoints);
-    this.mem.setOneInsnPerBlock(oneInsnPerBlock);
+    this.mem.setOneInsnPerBlock(oneInsnPerBlock || this.config.singlestep === true);
     this.board.dropTranslations();
+  }
+
+  /** New watchpoint table: every vCPU empties its soft TLB before its next block (translations stay). */
+  setWatchpoints(list: readonly Watchpoint[]): void {
+    this.mem.setWatchpoints(list);
+    this.board.kickAll();
   }
 
   // ---- monitor events ------------------------------------------------------------------------

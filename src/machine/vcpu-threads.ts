@@ -14,6 +14,7 @@ import { createMmioSlot, MmioServer } from '../memory/mmio-channel.js';
 import { createTranslatorChannel, publishTranslateHere, TranslatorChannelBuffers } from '../vcpu/translator-channel.js';
 import type { TranslatorCommand } from '../vcpu/translator-protocol.js';
 import type { VcpuCommand, VcpuCommandType, VcpuReport, VcpuWorkerData } from '../vcpu/protocol.js';
+import type { DebugStopKind } from '../vcpu/run-loop.js';
 import { ExitReason, SLOT_PC, VcpuStateViews, WORD_DEBUG_STEP, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_HALTED, WORD_WAKE } from '../abi/state-layout.js';
 import { createUartRing, UartRingReader } from '../hw/uart-fast-path.js';
 import type { ThreadLogSettings, ThreadTracing } from '../trace/thread-tracing.js';
@@ -45,8 +46,8 @@ export interface VcpuThreadsHost {
   instrReport(report: InstrReport): void;
   /** The instrumentation libraries a newly started worker loads first. */
   libraries(): LibraryLoadMessage[];
-  /** A vCPU stopped for the debugger (breakpoint, single step); it is paused now. */
-  debugStop(hart: number, kind: 'breakpoint' | 'step'): void;
+  /** A vCPU stopped for the debugger (breakpoint, single step, watchpoint at `addr`); it is paused now. */
+  debugStop(hart: number, kind: DebugStopKind, addr?: number): void;
 }
 
 /** What a vCPU is, as the monitor sees it. */
@@ -184,7 +185,7 @@ export class VcpuThreads {
         if (m.type === 'ready') resolve();
         else if (m.type === 'fatal') this.host.fatal(`vCPU ${hartIds.join(',')}: ${m.message}`);
         else if (m.type === 'ack') this.acks.get(m.id)?.(m.pc, m.error);
-        else if (m.type === 'debug') this.host.debugStop(m.hart, m.kind);
+        else if (m.type === 'debug') this.host.debugStop(m.hart, m.kind, m.addr);
         else if (isInstrReport(m)) this.host.instrReport(m);
       });
       worker.on('error', (e) => this.host.fatal(`vCPU ${hartIds.join(',')}: ${e.message}`));

@@ -51,7 +51,10 @@ export interface GuestMemoryBuffers {
   /**
    * The debugger's table (gdbstub), read by translators and run loops in every thread: Int32 [0] the
    * number of breakpoints, [1] one instruction per block while set; Float64 [1..MAX_BREAKPOINTS]
-   * the breakpoint pcs (as the pc slot holds them).
+   * the breakpoint pcs (as the pc slot holds them); then the watchpoints: Int32 [WATCH_COUNT]
+   * their number, [WATCH_COUNT + 1] bumped when they change (vCPUs then empty their soft TLB),
+   * and from Float64 [WATCH_BASE] MAX_WATCHPOINTS triples (address as a signed number, length,
+   * WATCH_* flags), the newest first.
    */
   debug: SharedArrayBuffer;
   /**
@@ -63,6 +66,23 @@ export interface GuestMemoryBuffers {
 
 /** Breakpoints the shared table holds (QEMU has no limit; gdb rarely sets more than a few). */
 export const MAX_BREAKPOINTS = 255;
+/** Watchpoints the shared table holds (each one makes its pages slow, so gdb users set few). */
+export const MAX_WATCHPOINTS = 64;
+/** Watchpoint flags, QEMU's BP_MEM_READ / BP_MEM_WRITE (an access watchpoint has both). */
+export const WATCH_READ = 1;
+export const WATCH_WRITE = 2;
+/** Int32 index of the watchpoint count (the generation follows), and Float64 index of the first triple. */
+const WATCH_COUNT = 2 * (MAX_BREAKPOINTS + 1);
+const WATCH_BASE = MAX_BREAKPOINTS + 2;
+
+/** One watchpoint of the shared table. */
+export interface Watchpoint {
+  /** Guest virtual address as a signed number (as the pc slot holds addresses). */
+  addr: number;
+  len: number;
+  /** WATCH_READ | WATCH_WRITE bits. */
+  flags: number;
+}
 
 /**
  * Guest memory buffers. With `stateAreas` (a count and the bytes of each), RAM and that many vCPU
@@ -102,7 +122,7 @@ export function createGuestMemoryBuffers(
     codeChunks: new SharedArrayBuffer(ramSize >>> CODE_CHUNK_SHIFT),
     pageGen: new SharedArrayBuffer(pages * 4),
     codeEpoch: new SharedArrayBuffer(4),
-    debug: new SharedArrayBuffer(8 * (MAX_BREAKPOINTS + 1)),
+    debug: new SharedArrayBuffer(8 * (WATCH_BASE + 3 * MAX_WATCHPOINTS)),
     cpuFeatures,
   };
 }
@@ -190,6 +210,50 @@ export class GuestMemory {
 
   setOneInsnPerBlock(on: boolean): void {
     Atomics.store(this.debug32, 1, on ? 1 : 0);
+  }
+
+  /** Watchpoints are set: soft-TLB fills and slow-path accesses look at the table. */
+  get watchCount(): number {
+    return this.debug32[WATCH_COUNT];
+  }
+
+  /** Changes whenever the watchpoint table does (each vCPU then empties its soft TLB). */
+  get watchGeneration(): number {
+    return Atomics.load(this.debug32, WATCH_COUNT + 1);
+  }
+
+  /**
+   * Replace the watchpoint table (main thread), newest first as QEMU keeps gdb's (the first
+   * match names the stop); the caller then makes every vCPU look at the generation.
+   */
+  setWatchpoints(list: readonly Watchpoint[]): void {
+    const n = Math.min(list.length, MAX_WATCHPOINTS);
+    for (let i = 0; i < n; i++) {
+      const w = WATCH_BASE + 3 * i;
+      this.debug64[w] = list[i].addr;
+      this.debug64[w + 1] = list[i].len;
+      this.debug64[w + 2] = list[i].flags;
+    }
+    Atomics.store(this.debug32, WATCH_COUNT, n);
+    Atomics.add(this.debug32, WATCH_COUNT + 1, 1);
+  }
+
+  /** Index of the first watchpoint with one of `flags` overlapping [addr, addr + len), or -1 (QEMU's watchpoint_address_matches). */
+  watchHit(addr: number, len: number, flags: number): number {
+    const n = this.debug32[WATCH_COUNT];
+    for (let i = 0; i < n; i++) {
+      const w = WATCH_BASE + 3 * i;
+      if ((this.debug64[w + 2] & flags) === 0) continue;
+      const start = this.debug64[w];
+      if (addr <= start + this.debug64[w + 1] - 1 && start <= addr + len - 1) return i;
+    }
+    return -1;
+  }
+
+  /** Watchpoint `i` of the table. */
+  watchpoint(i: number): Watchpoint {
+    const w = WATCH_BASE + 3 * i;
+    return { addr: this.debug64[w], len: this.debug64[w + 1], flags: this.debug64[w + 2] };
   }
 
   /** Byte offset of `pa` in RAM, or -1. */

@@ -161,9 +161,9 @@ class HartRuntime {
       },
       paused: () => this.paused,
       yieldRequested: () => shared.asyncQueue.length > 0,
-      debugStop: (kind) => {
+      debugStop: (kind, addr) => {
         this.paused = true; // stays stopped until the debugger lets it go (a 'cont')
-        post({ type: 'debug', hart: this.spec.hartId, pc: this.ctx.pc, kind });
+        post({ type: 'debug', hart: this.spec.hartId, pc: this.ctx.pc, kind, addr });
       },
     }, log);
   }

@@ -18,7 +18,7 @@ import { FP_OP_TABLE, FpOperands } from '../target/riscv/fpu/op-table.js';
 import { AMO, CsrOp } from '../abi/ops.js';
 import type { BlockContext } from '../abi/helpers.js';
 import { TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG } from '../abi/tlb.js';
-import { GuestMemory, PAGE_SHIFT } from '../memory/guest-memory.js';
+import { GuestMemory, PAGE_SHIFT, WATCH_READ, WATCH_WRITE } from '../memory/guest-memory.js';
 import {
   CsrSlot, SLOT_F, SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_X, STATE_TLB_OFFSET, VcpuStateViews, WORD_EXIT_REQUEST, WORD_WASM_TLB,
 } from '../abi/state-layout.js';
@@ -43,6 +43,11 @@ export interface TimerSource {
 
 export class VcpuContext extends Hart implements BlockContext {
   // ---- read by generated code -------------------------------------------------
+  /**
+   * An access hit a gdb watchpoint: the block ended before the instruction, which has not run
+   * (RISC-V's gdb_stop_before_watchpoint in QEMU); the run loop stops the vCPU for the debugger.
+   */
+  watchHit: { addr: number; flags: number } | undefined = undefined;
   /** A helper ended the running block; it continues at resumePc (src/abi/helpers.ts). */
   endBlock = false;
   resumePc = 0;
@@ -102,6 +107,11 @@ export class VcpuContext extends Hart implements BlockContext {
     this.itlb.clear();
     this.codeCacheDirty = true;
     this.requestService();
+  }
+
+  /** The watchpoint table changed: refill the soft TLB (pages with a watchpoint stay out of it). */
+  watchpointsChanged(): void {
+    this.flushTlb();
   }
 
   /** Make the run loop call its service routine before the next block. */
@@ -177,6 +187,8 @@ export class VcpuContext extends Hart implements BlockContext {
   private fillTlb(lo: number, hi: number, pa: number, write: boolean): void {
     const off = this.mem.ramOffset(pa);
     if (off < 0) return;
+    // a page holding a watchpoint of this kind stays on the slow path (QEMU's TLB_WATCHPOINT)
+    if (this.mem.watchCount !== 0 && this.mem.watchHit((hi | 0) * 4294967296 + (lo >>> 12) * 4096, 4096, write ? WATCH_WRITE : WATCH_READ) >= 0) return;
     const e = this.tlbBase + ((lo >>> 10) & ((TLB_ENTRIES - 1) * TLB_ENTRY_WORDS));
     const tag = lo & ~0xfff;
     const pageOff = off & ~0xfff;
@@ -238,6 +250,7 @@ export class VcpuContext extends Hart implements BlockContext {
   loadVirt(vaddr: bigint, size: number, pc: number, insnIndex: number): bigint | undefined {
     const pa = this.translate(vaddr, Access.Read, this.dataPriv(), pc, insnIndex);
     if (pa < 0) return undefined;
+    if (this.mem.watchCount !== 0 && this.watchpointHit(vaddr, size, WATCH_READ, pc, insnIndex)) return undefined;
     // page offset and alignment from vaddr: pa is a double, inexact above 2^53 (a misaligned
     // load from such an address faults at the aligned address below it, as QEMU's split does)
     const pageOff = Number(vaddr & 0xfffn);
@@ -273,6 +286,7 @@ export class VcpuContext extends Hart implements BlockContext {
   storeVirt(vaddr: bigint, size: number, value: bigint, pc: number, insnIndex: number, insnLength: number): boolean {
     const pa = this.translate(vaddr, Access.Write, this.dataPriv(), pc, insnIndex);
     if (pa < 0) return false;
+    if (this.mem.watchCount !== 0 && this.watchpointHit(vaddr, size, WATCH_WRITE, pc, insnIndex)) return false;
     const pageOff = Number(vaddr & 0xfffn); // not pa: inexact above 2^53
     const crosses = pageOff + size > 0x1000;
     if (crosses || ((pageOff & (size - 1)) !== 0 && this.isIo(pa))) return this.storeBytes(vaddr, size, value, crosses, pc, insnIndex, insnLength);
@@ -315,6 +329,22 @@ export class VcpuContext extends Hart implements BlockContext {
     return 'fault';
   }
 
+  /**
+   * A gdb watchpoint covers this access: end the block before the instruction, which does not run
+   * (QEMU stops before the access on RISC-V), and let the run loop report the first match.
+   */
+  private watchpointHit(vaddr: bigint, size: number, flags: number, pc: number, insnIndex: number): boolean {
+    const i = this.mem.watchHit(Number(BigInt.asIntN(64, vaddr)), size, flags);
+    if (i < 0) return false;
+    const w = this.mem.watchpoint(i);
+    this.watchHit = { addr: w.addr, flags: w.flags };
+    this.f64[SLOT_INSTRET] += insnIndex;
+    this.resumePc = pc;
+    this.endBlock = true;
+    this.requestService();
+    return true;
+  }
+
   /** Slow path of an inline load: `lo`/`hi` are the address words. */
   ld(lo: number, hi: number, size: number, signed: number, pc: number, insnIndex: number): bigint {
     const vaddr = (BigInt(hi) << 32n) | BigInt(lo >>> 0);
@@ -347,6 +377,8 @@ export class VcpuContext extends Hart implements BlockContext {
     }
     const pa = this.translate(base, op === AMO.lr ? Access.Read : Access.Write, this.dataPriv(), pc, insnIndex);
     if (pa < 0) return;
+    // QEMU's LR is a plain load; SC and AMOs are read-modify-write (atomic_mmu_lookup checks both)
+    if (this.mem.watchCount !== 0 && this.watchpointHit(base, size, op === AMO.lr ? WATCH_READ : WATCH_READ | WATCH_WRITE, pc, insnIndex)) return;
     const off = this.mem.ramOffset(pa);
     if (off < 0) {
       if (this.mem.isRom(pa)) this.raise(Cause.LoadAccessFault, base, pc, insnIndex);

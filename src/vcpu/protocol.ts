@@ -9,6 +9,7 @@ import type { StateArea } from '../abi/state-layout.js';
 import type { OutputChange, TracingConfig } from '../trace/thread-tracing.js';
 import type { LibraryLoadMessage } from '../instr/thread-host.js';
 import type { CpuLogFlags } from './cpu-log.js';
+import type { DebugStopKind } from './run-loop.js';
 import type { TranslatorChannelBuffers } from './translator-channel.js';
 
 export type VcpuCommandType = 'stop' | 'cont' | 'reset' | 'flush' | 'exit' | 'unplug' | 'instr' | 'add-hart' | 'output';
@@ -31,7 +32,7 @@ export type VcpuReport =
   | { type: 'ack'; id: number; hart: number; pc: number; error?: string }
   | { type: 'exited'; hart: number; pc: number }
   /** A breakpoint or a single step stopped the vCPU (it is paused now). */
-  | { type: 'debug'; hart: number; pc: number; kind: 'breakpoint' | 'step' }
+  | { type: 'debug'; hart: number; pc: number; kind: DebugStopKind; addr?: number }
   | { type: 'fatal'; message: string };
 
 export interface HartSpec {

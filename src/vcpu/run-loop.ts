@@ -17,6 +17,7 @@ import {
   CsrSlot, ExitReason, RunState, SLOT_PC, WORD_DEBUG_STEP, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_HALTED, WORD_RUN_STATE, WORD_WAKE,
 } from '../abi/state-layout.js';
 import { MENVCFG_STCE, MIP } from '../target/riscv/csr.js';
+import { WATCH_READ, WATCH_WRITE } from '../memory/guest-memory.js';
 
 /** Blocks between two timer checks when nothing else asks for attention. */
 const TIMER_CHECK_BLOCKS = 2048;
@@ -30,11 +31,12 @@ export interface RunLoopHost {
   paused(): boolean;
   /** Work that needs the thread's event loop is waiting (library loads): leave step() with Yield. */
   yieldRequested(): boolean;
-  /** A breakpoint or a single step stopped this vCPU: pause it and tell the debugger. */
-  debugStop(kind: DebugStopKind): void;
+  /** A breakpoint, a single step or a watchpoint (`addr`: its start) stopped this vCPU: pause it and tell the debugger. */
+  debugStop(kind: DebugStopKind, addr?: number): void;
 }
 
-export type DebugStopKind = 'breakpoint' | 'step';
+/** Why the debugger stopped a vCPU; the watch kinds name the watchpoint's type (gdb's stop reply words). */
+export type DebugStopKind = 'breakpoint' | 'step' | 'watch' | 'rwatch' | 'awatch';
 
 export const enum StepResult {
   /** Budget spent; call step again. */
@@ -63,6 +65,7 @@ export class RunLoop {
   private timerBudget = TIMER_CHECK_BLOCKS;
   private exited = false;
   private codeEpoch = -1;
+  private watchGeneration = 0;
   /** The debugger single-steps this vCPU (WORD_DEBUG_STEP, read when it is let go). */
   private stepping = false;
 
@@ -138,24 +141,38 @@ export class RunLoop {
         if (log?.flags.exec) log.blockExecuted(ctx.hartId, block.pc);
         ctx.f64[SLOT_PC] = runBlock(block, ctx, cache);
       }
+      if (ctx.watchHit !== undefined) return this.stopAtWatchpoint(ctx.watchHit);
       // a fetch fault moved the pc to the handler: that is one step too, as in QEMU
       if (this.stepping) return this.stopForDebugger('step');
     }
     return StepResult.Budget;
   }
 
-  private stopForDebugger(kind: DebugStopKind): StepResult {
+  private stopForDebugger(kind: DebugStopKind, addr?: number): StepResult {
     this.stepping = false;
     Atomics.store(this.ctx.i32, WORD_DEBUG_STEP, 0);
-    this.host.debugStop(kind);
+    this.host.debugStop(kind, addr);
     Atomics.store(this.ctx.i32, WORD_RUN_STATE, RunState.Stopped);
     return StepResult.Paused;
+  }
+
+  /** An access hit a watchpoint (context.ts ended the block before it): QEMU's stop kinds by the watchpoint's flags. */
+  private stopAtWatchpoint(hit: { addr: number; flags: number }): StepResult {
+    this.ctx.watchHit = undefined;
+    const kind: DebugStopKind = hit.flags === WATCH_READ ? 'rwatch' : hit.flags === WATCH_WRITE ? 'watch' : 'awatch';
+    return this.stopForDebugger(kind, hit.addr);
   }
 
   /** Everything that is not running a block. Budget means "go on running". */
   private service(): StepResult {
     const { ctx } = this;
     if (this.exited) return StepResult.Exit;
+    if (ctx.watchHit !== undefined) return this.stopAtWatchpoint(ctx.watchHit);
+    const watchGeneration = ctx.mem.watchGeneration;
+    if (watchGeneration !== this.watchGeneration) {
+      this.watchGeneration = watchGeneration;
+      ctx.watchpointsChanged();
+    }
     this.timerBudget = TIMER_CHECK_BLOCKS;
     Atomics.store(ctx.i32, WORD_EXIT_REQUEST, 0);
     const reasons = Atomics.exchange(ctx.i32, WORD_EXIT_REASONS, 0);

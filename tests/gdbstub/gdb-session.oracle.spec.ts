@@ -1,50 +1,43 @@
 /**
  * Oracle tier of the gdbstub: gdb-multiarch (Debian) runs tests/gdbstub/session.gdb against QEMU
  * 7.2 and against tsemu on the same guest at -smp 4; the transcripts must be equal (breakpoint hit
- * order, registers, x/8gx, stepi across an ecall, info threads, monitor info status).
+ * order, write and access watchpoints that trigger, registers, x/8gx, stepi across an ecall, info
+ * threads, monitor info status).
  */
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
-import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { makeTempDir, requireTool } from '../support/tools.js';
+import { verifyTranscript } from '../support/transcripts.js';
+import { GdbSessionTranscript, RSP_TRANSCRIPT, RspRecorder, RspStep, stubArgs, waitForPort, freePort, GDB_GUEST } from './rsp.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const GUEST = join(ROOT, 'tests/gdbstub/guest/gdb-guest.elf');
+const GUEST = join(ROOT, GDB_GUEST);
 const SCRIPT = join(ROOT, 'tests/gdbstub/session.gdb');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
+/** gdb-multiarch's transcript of session.gdb against the stub on `port` (asynchronous: the recording proxy runs in this process). */
+function runGdb(port: number): Promise<string> {
+  const gdb = spawn('gdb-multiarch', ['-batch', '-nx', '-ex', `target remote :${port}`, '-ex', `file ${GUEST}`, '-x', SCRIPT],
+    { cwd: ROOT, timeout: 60_000 });
+  let out = '';
+  let err = '';
+  gdb.stdout.on('data', (d: Buffer) => { out += d.toString('utf8'); });
+  gdb.stderr.on('data', (d: Buffer) => { err += d.toString('utf8'); });
+  return new Promise((resolve) => gdb.on('close', () => resolve((out + err).replace(/\r/g, ''))));
 }
 
-/** Wait until the stub listens (the emulator prints nothing with -S). */
-async function waitForPort(port: number): Promise<void> {
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = net.connect(port, '127.0.0.1', () => { c.destroy(); resolve(true); });
-      c.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function session(command: string, args: string[]): Promise<string> {
+/** One gdb session against the emulator; with `record`, through a proxy that keeps the packets. */
+async function session(command: string, args: string[], record = false): Promise<{ text: string; steps: RspStep[] }> {
   const port = await freePort();
-  const emu = spawn(command, [...args, '-M', 'virt', '-smp', '4', '-bios', 'none', '-kernel', GUEST, '-nographic',
-    '-monitor', 'none', '-serial', 'none', '-gdb', `tcp::${port}`, '-S'], { stdio: 'ignore' });
+  const emu = spawn(command, [...args, ...stubArgs(port)], { stdio: 'ignore', cwd: ROOT });
   try {
     await waitForPort(port);
-    const gdb = spawnSync('gdb-multiarch', ['-batch', '-nx', '-ex', `target remote :${port}`, '-ex', `file ${GUEST}`, '-x', SCRIPT],
-      { encoding: 'utf8', timeout: 60_000, cwd: ROOT });
-    return (gdb.stdout + gdb.stderr).replace(/\r/g, '');
+    if (!record) return { text: await runGdb(port), steps: [] };
+    const proxy = new RspRecorder(port);
+    const text = await runGdb(await proxy.listen());
+    return { text, steps: await proxy.steps() };
   } finally {
     emu.kill();
   }
@@ -57,12 +50,18 @@ describe('gdbstub: gdb-multiarch against QEMU and tsemu (oracle)', function () {
     requireTool('gdb-multiarch');
   });
 
-  it('the same session gives the same transcript', async function () {
-    const q = await session('qemu-system-riscv64', []);
-    const t = await session(process.execPath, [join(ROOT, 'bin/tsemu-system-riscv64.js')]);
+  it('the same session gives the same transcript; the packets gdb exchanged with QEMU are the committed ones', async function () {
+    const qemu = await session('qemu-system-riscv64', [], true);
+    const q = qemu.text;
+    const t = (await session(process.execPath, [join(ROOT, 'bin/tsemu-system-riscv64.js')])).text;
     expect(q).to.match(/hit Breakpoint 1, tick/);
+    expect(q).to.match(/hit Hardware watchpoint 2: \*\(long \*\)&counter\n\nOld value = 1\nNew value = 2/);
+    expect(q).to.match(/hit Hardware access \(read\/write\) watchpoint 4/);
     expect(q).to.match(/Thread 1\.4 \(CPU#3/);
     expect(t).to.equal(q);
+    // the packet exchange behind q, replayed against tsemu by gdb-replay.spec.ts in npm test
+    verifyTranscript<GdbSessionTranscript>(RSP_TRANSCRIPT, { gdb: q.split('\n'), rsp: qemu.steps.map((s) => ({ gdb: s.gdb, replies: s.replies })) },
+      ['gdb-multiarch', '-batch', '-nx', '-ex', 'target remote :PORT', '-ex', `file ${GUEST}`, '-x', SCRIPT, '#', 'qemu-system-riscv64', ...stubArgs(0).map((a) => a === 'tcp::0' ? 'tcp::PORT' : a)]);
   });
 
   it('make -C tests/gdbstub/guest in a temporary copy gives gdb-guest.elf byte for byte', function () {

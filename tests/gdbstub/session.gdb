@@ -6,6 +6,15 @@ continue
 continue
 info registers pc s0 t2 sp ra
 delete
+watch *(long *)&counter
+continue
+continue
+info registers pc s0
+delete
+rwatch *(long *)&counter
+awatch *(long *)&counter
+continue
+delete
 x/8gx &counter
 delete
 tbreak *0x80000030
