@@ -106,6 +106,8 @@ export class InstrRuntime {
   private current: LibraryInstance | undefined;
   private currentEvent = '';
   translation: TranslationContext | undefined;
+  /** Shared words saying which callback runs now (src/instr/activity.ts); a worker thread sets them. */
+  activity: Int32Array | undefined;
   private readonly cpus = new Map<number, QICPU>();
   /** Event ids some library of this thread handles, for the zero-cost checks. */
   private readonly handled = new Set<number>();
@@ -180,11 +182,13 @@ export class InstrRuntime {
       }
       const prevLib = this.current;
       const prevEvent = this.currentEvent;
+      const a = this.activity;
       for (let i = 0; i < list.length; i++) {
         const h = list[i];
         if (h.lib.failed) continue;
         this.current = h.lib;
         this.currentEvent = ev.name;
+        if (a !== undefined) { a[1] = this.libraries.indexOf(h.lib) + 1; a[2] = id; a[3] = cpu; }
         try {
           h.cb(cpuObj, ...args);
         } catch (e) {
@@ -192,6 +196,7 @@ export class InstrRuntime {
         } finally {
           this.current = prevLib;
           this.currentEvent = prevEvent;
+          if (a !== undefined) { a[1] = 0; a[0] = (a[0] ?? 0) + 1; }
         }
       }
     };
@@ -214,11 +219,15 @@ export class InstrRuntime {
   }
 
   /** Call a library callback; a throw marks the library failed and reports it. */
-  private invoke(lib: LibraryInstance, ev: InstrEventInfo, cb: (...args: unknown[]) => unknown, args: unknown[]): void {
+  private invoke(lib: LibraryInstance, ev: InstrEventInfo, cb: (...args: unknown[]) => unknown, args: unknown[], cpu = -1): void {
+    const a = this.activity;
+    if (a !== undefined) { a[1] = this.libraries.indexOf(lib) + 1; a[2] = ev.id; a[3] = cpu; }
     try {
       this.runAs(lib, ev.name, () => cb(...args));
     } catch (e) {
       this.failLibrary(lib, ev.name, e);
+    } finally {
+      if (a !== undefined) { a[1] = 0; a[0] = (a[0] ?? 0) + 1; }
     }
   }
 
@@ -301,7 +310,7 @@ export class InstrRuntime {
       const cpuArg = ev.vcpu ? [this.cpu(cpu)] : [];
       for (const lib of this.libraries) {
         const cb = lib.callbacks.get(id);
-        if (cb && !lib.failed) this.invoke(lib, ev, cb, [...cpuArg, ...args]);
+        if (cb && !lib.failed) this.invoke(lib, ev, cb, [...cpuArg, ...args], cpu);
       }
       return;
     }
@@ -317,7 +326,7 @@ export class InstrRuntime {
     const ev = this.events[id];
     if (!ev || lib.failed || !this.hooks.trace.enabled(id, cpu)) return;
     const cb = lib.callbacks.get(id);
-    if (cb) this.invoke(lib, ev, cb, [...(ev.vcpu ? [this.cpu(cpu)] : []), ...args]);
+    if (cb) this.invoke(lib, ev, cb, [...(ev.vcpu ? [this.cpu(cpu)] : []), ...args], cpu);
   }
 
   /**
@@ -348,7 +357,7 @@ export class InstrRuntime {
         const cbArgs: unknown[] = [this.cpu(cpu), TCG_CPU, ...args.map((a) => ('temp' in a ? new TcgValue(a.temp) : a.value))];
         for (const lib of this.libraries) {
           const cb = lib.callbacks.get(transId);
-          if (cb && !lib.failed) this.invoke(lib, ev, cb, cbArgs);
+          if (cb && !lib.failed) this.invoke(lib, ev, cb, cbArgs, cpu);
         }
       } else {
         this.defaultTrans(ev, cpu, args);

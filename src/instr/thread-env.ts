@@ -3,6 +3,7 @@
  * the thread's runtime wired to tracing, guest memory and the main thread,
  * plus the handling of load/unload/relay messages from the main thread.
  */
+import { errorText } from './errors.js';
 import { InstrBroadcast, InstrEventInfo, InstrMemory, InstrRuntime, ThreadRole, TraceAccess } from './runtime.js';
 import { importLibrary, LibraryLoadMessage, makeConsoleSynchronous, startInstance, stopInstance } from './thread-host.js';
 import type { ThreadTracing } from '../trace/thread-tracing.js';
@@ -63,6 +64,8 @@ export interface InstrThreadOptions {
   report(msg: InstrReport): void;
   /** Trace state changed (here or in another thread's instance): translations may be stale. */
   stateChanged(id: number): void;
+  /** Where this thread says which callback it is in (src/instr/activity.ts). */
+  activity?: SharedArrayBuffer;
 }
 
 export class InstrThread {
@@ -81,7 +84,7 @@ export class InstrThread {
       memory: opts.memory,
       broadcast: (msg) => opts.report({ type: 'instr-broadcast', msg }),
       failed: (lib, event, error) => opts.report({
-        type: 'instr-failed', lib, event, message: error instanceof Error ? error.message : String(error),
+        type: 'instr-failed', lib, event, message: errorText(error),
       }),
       scoreboard: (lib, index, counters) => {
         const spec = this.loading?.id === lib ? this.loading.scoreboards[index] : undefined;
@@ -91,6 +94,7 @@ export class InstrThread {
         return { id: spec.id, data: this.boards[spec.id] };
       },
     }, opts.maxVcpus);
+    if (opts.activity) this.rt.activity = new Int32Array(opts.activity);
   }
 
   /** Handle one command; `cpus` are the vCPUs this worker runs (for cpu-event). */
@@ -127,3 +131,4 @@ export class InstrThread {
 export const EVENT_CPU_ENTER = EVENTS.findIndex((e) => e.name === 'guest_cpu_enter');
 export const EVENT_CPU_EXIT = EVENTS.findIndex((e) => e.name === 'guest_cpu_exit');
 export const EVENT_CPU_RESET = EVENTS.findIndex((e) => e.name === 'guest_cpu_reset');
+

@@ -5,6 +5,7 @@
  * same qi_init/qi_fini with their console output discarded, so a library
  * prints its banner and its summary once.
  */
+import { errorText } from './errors.js';
 import { underWatchdog, WatchdogExpired } from './watchdog.js';
 import { writeAll } from '../util/write-all.js';
 import { pathToFileURL } from 'node:url';
@@ -113,7 +114,7 @@ export function startInstance(rt: InstrRuntime, id: string, module: Readonly<Rec
       if (e.why === 'sigint') redeliverSigint();
       throw new LibraryError(`instrumentation library '${displayPath}': qi_init ${e.message}`);
     }
-    throw new LibraryError(`instrumentation library '${displayPath}': qi_init failed: ${e instanceof Error ? e.message : String(e)}`);
+    throw new LibraryError(`instrumentation library '${displayPath}': qi_init failed: ${errorText(e)}`);
   }
   if (typeof result === 'number' && result !== 0) {
     rt.removeLibrary(id);
@@ -136,7 +137,7 @@ export function stopInstance(rt: InstrRuntime, id: string, quiet: boolean, repor
         if (!quiet) report(`instrumentation library ${id}: qi_fini ${e.message}`); // the other instances run the same code
         if (e.why === 'sigint') redeliverSigint();
       } else {
-        report(`instrumentation library ${id}: qi_fini failed: ${e instanceof Error ? e.message : String(e)}`);
+        report(`instrumentation library ${id}: qi_fini failed: ${errorText(e)}`);
       }
     }
   }

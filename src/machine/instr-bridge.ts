@@ -16,6 +16,7 @@ import { instrEvents, InstrCommand, InstrReport, traceAccess } from '../instr/th
 import { guestMemoryForInstr } from '../instr/memory-access.js';
 import type { LibraryLoadMessage } from '../instr/thread-host.js';
 import { LibraryError } from '../instr/thread-host.js';
+import { errorText } from '../instr/errors.js';
 import type { VirtBoard } from './board.js';
 import type { VcpuThreads } from './vcpu-threads.js';
 import type { OpMutex } from './op-mutex.js';
@@ -41,7 +42,7 @@ export class InstrBridge implements InstrMachine {
       trace: traceAccess(config.tracing, () => board.dropTranslations()),
       memory: guestMemoryForInstr(board.mem, () => states, (c) => config.isPresent(c)),
       broadcast: (msg) => { void this.toWorkers({ kind: 'broadcast', msg }); },
-      failed: (lib, event, error) => this.libraryFailed(lib, event, error instanceof Error ? error.message : String(error)),
+      failed: (lib, event, error) => this.libraryFailed(lib, event, errorText(error)),
       scoreboard: (_lib, _index, counters) => this.manager.allocateScoreboard(counters),
     }, MAX_VCPUS);
     const { ram, arenaOffset, arenaBytes } = board.memBuffers;

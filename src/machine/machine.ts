@@ -11,6 +11,7 @@
  *   output-fanout.ts  -d log and trace output changes reaching every thread
  *   op-mutex.ts       machine-wide operations one at a time
  */
+import type { CallbackInProgress } from '../instr/activity.js';
 import type { MachineControl, MmioDevice } from '../hw/device.js';
 import type { ClintShared } from '../hw/clint.js';
 import type { Plic } from '../hw/plic.js';
@@ -57,6 +58,9 @@ export interface MachineConfig extends BoardConfig {
 
 type MachineEventListener = (event: string, data: Record<string, unknown> | undefined) => void;
 
+/** How long the libraries' unload at exit may take before their threads are taken as stuck. */
+const UNLOAD_AT_EXIT_MS = 3000;
+
 export class Machine implements MachineControl {
   readonly board: VirtBoard;
   readonly mem: GuestMemory;
@@ -95,7 +99,7 @@ export class Machine implements MachineControl {
       launcher: config.launcher, maxHarts: config.maxHarts, singleThread, startPaused: config.startPaused,
       translateInVcpus: unobserved, log: config.log, symbols: config.symbols, tracing: config.tracing,
     }, {
-      fatal: (message) => this.fatal(message),
+      fatal: (message, callback) => this.fatal(message, callback),
       instrReport: (report) => this.instrBridge.handleReport(report),
       libraries: () => this.instr.loadMessages(),
       debugStop: (hart, kind, addr) => { for (const l of this.debugListeners) l(hart, kind, addr); },
@@ -294,10 +298,25 @@ export class Machine implements MachineControl {
 
   // ---- shutdown ------------------------------------------------------------------------------
 
-  private fatal(message: string): void {
+  private fatal(message: string, callback?: CallbackInProgress): void {
     if (this.threads.isShuttingDown) return;
-    this.config.onFatal(message);
+    // a worker that died in a library's callback (out of memory) is the library's failure, not tsemu's
+    if (callback) this.config.report(`${this.describeCallback(callback)}: ${message.split('\n')[0] ?? ''}`);
+    else this.config.onFatal(message);
     void this.terminate(1);
+  }
+
+  /** "instrumentation library ID: EVENT callback on vCPU N": which library callback a thread is in. */
+  describeCallback(c: CallbackInProgress): string {
+    const lib = this.instr.list()[c.library];
+    const event = this.config.tracing.state.events[c.event]?.name ?? `event ${c.event}`;
+    return `instrumentation library ${lib?.id ?? '?'} (${lib?.path ?? 'unloaded'}): ${event} callback${c.cpu >= 0 ? ` on vCPU ${c.cpu}` : ''}`;
+  }
+
+  /** Library callbacks that have been running for `minSeconds` or more, one phrase each (`info instr`). */
+  slowCallbacks(minSeconds: number): string[] {
+    return this.threads.callbacks.inProgress().filter((c) => c.seconds >= minSeconds)
+      .map((c) => `${this.describeCallback(c)} in the ${c.thread === 'translator' ? 'translator' : `worker of ${c.thread}`}, running for ${c.seconds.toFixed(1)} s`);
   }
 
   /** End every worker, flush devices and logs, then report the exit status. */
@@ -305,15 +324,26 @@ export class Machine implements MachineControl {
     if (!this.threads.beginShutdown()) return;
     // workers started ahead of the machine and not taken (a hot-plug spare; all of them before start) have nothing to do now
     this.config.launcher.endUntaken();
+    let stuck = false;
     if (this.threads.isStarted && this.instr.list().length > 0) {
       // libraries see the end: vCPUs stopped (and kept stopped), translations flushed, guest_cpu_exit, qi_fini
-      const done = (async (): Promise<void> => {
+      const libraries = this.instr.list().map((l) => l.id);
+      const done = (async (): Promise<boolean> => {
         if (!this.threads.isPaused) await this.threads.pause();
         await this.instr.unloadAll((m) => this.config.report(m));
+        return true;
       })();
-      await Promise.race([done, new Promise<void>((r) => setTimeout(r, 5000).unref())]);
+      const finished = await Promise.race([done, new Promise<boolean>((r) => setTimeout(() => r(false), UNLOAD_AT_EXIT_MS).unref())]);
+      if (!finished) {
+        // a callback that never returns (a vCPU worker or the translator in a library's loop):
+        // that thread answers nothing any more, so it is terminated without waiting for it
+        stuck = true;
+        const running = this.threads.callbacks.inProgress();
+        for (const c of running) this.config.report(`${this.describeCallback(c)} did not return (running for ${c.seconds.toFixed(1)} s); its thread is terminated`);
+        if (running.length === 0) this.config.report(`instrumentation ${libraries.length === 1 ? `library ${libraries[0] ?? ''}` : `libraries ${libraries.join(', ')}`}: unloading did not end within ${UNLOAD_AT_EXIT_MS / 1000} s of the exit; the threads are terminated`);
+      }
     }
-    await this.threads.exit();
+    await this.threads.exit(stuck ? 200 : 5000);
     this.board.flushDevices();
     this.output.close();
     this.config.onExit(status);

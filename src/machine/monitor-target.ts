@@ -186,6 +186,10 @@ export class MachineMonitorTarget implements MonitorTarget {
     return this.m.instr.list();
   }
 
+  instrSlowCallbacks(): string[] {
+    return this.m.slowCallbacks(1);
+  }
+
   /** HMP log: the -d items (trace:PATTERN included) replace the current ones. */
   log(items: string): Promise<string | undefined> {
     return this.output.log(items);

@@ -19,6 +19,7 @@ import { ExitReason, SLOT_PC, VcpuStateViews, WORD_DEBUG_STEP, WORD_EXIT_REASONS
 import { createUartRing, UartRingReader } from '../hw/uart-fast-path.js';
 import type { ThreadLogSettings, ThreadTracing } from '../trace/thread-tracing.js';
 import type { InstrReport } from '../instr/thread-env.js';
+import { CallbackWatch, newActivityBuffer, type CallbackInProgress } from '../instr/activity.js';
 import type { LibraryLoadMessage } from '../instr/thread-host.js';
 import type { WorkerLauncher } from './worker-launcher.js';
 import type { VirtBoard } from './board.js';
@@ -40,8 +41,8 @@ export interface VcpuThreadsConfig {
 
 /** What the threads report that is not theirs to handle. */
 export interface VcpuThreadsHost {
-  /** A worker's internal error (the machine shuts down). */
-  fatal(message: string): void;
+  /** A worker's internal error, or its death in a library callback (`callback`): the machine shuts down. */
+  fatal(message: string, callback?: CallbackInProgress): void;
   /** An instrumentation report from a worker (instr-bridge.ts). */
   instrReport(report: InstrReport): void;
   /** The instrumentation libraries a newly started worker loads first. */
@@ -87,6 +88,8 @@ export class VcpuThreads {
   /** Running vCPUs by ascending hart id. */
   private readonly vcpus: VcpuHandle[] = [];
   private readonly workers: { worker: Worker; exited: Promise<void> }[] = [];
+  /** Which library callback each worker is in (instr-bridge names them; `info instr`, exit). */
+  readonly callbacks = new CallbackWatch();
   private started = false;
   private paused: boolean;
   private shuttingDown = false;
@@ -126,6 +129,7 @@ export class VcpuThreads {
 
   private startTranslator(): Promise<void> {
     const { log } = this.config;
+    const translatorActivity = newActivityBuffer();
     const worker = this.config.launcher.translator({
       memory: this.board.memBuffers,
       channel: this.translatorChannel,
@@ -135,7 +139,9 @@ export class VcpuThreads {
       libraries: this.host.libraries(),
       allStates: this.board.hartStates,
       maxHarts: this.config.maxHarts,
+      instrActivity: translatorActivity,
     });
+    this.callbacks.add('translator', translatorActivity);
     this.translator = worker;
     return new Promise((resolve, reject) => {
       worker.on('message', (m: TranslatorReport) => {
@@ -146,7 +152,7 @@ export class VcpuThreads {
           this.translatorAcks.delete(m.id);
         } else if (isInstrReport(m)) this.host.instrReport(m);
       });
-      worker.on('error', (e) => { reject(e); this.host.fatal(`translator: ${e.message}`); });
+      worker.on('error', (e) => { reject(e); this.host.fatal(`translator: ${e.message}`, this.callbacks.current('translator')); });
     });
   }
 
@@ -172,7 +178,9 @@ export class VcpuThreads {
       log: { int: log.int, exec: log.exec, cpu: log.cpu, unimp: log.unimp, guestErrors: log.guestErrors, fd: log.fd },
       tracing: this.config.tracing.config,
       libraries: this.host.libraries(),
+      instrActivity: newActivityBuffer(),
     };
+    this.callbacks.add(`vCPU ${hartIds.join(',')}`, data.instrActivity);
     const worker = this.config.launcher.vcpu(data);
     const handles = hartIds.map((hartId, i) => this.serveVcpu(worker, hartId, slots[i], rings[i]));
     const servers = handles.map((h) => h.mmio);
@@ -188,7 +196,7 @@ export class VcpuThreads {
         else if (m.type === 'debug') this.host.debugStop(m.hart, m.kind, m.addr);
         else if (isInstrReport(m)) this.host.instrReport(m);
       });
-      worker.on('error', (e) => this.host.fatal(`vCPU ${hartIds.join(',')}: ${e.message}`));
+      worker.on('error', (e) => this.host.fatal(`vCPU ${hartIds.join(',')}: ${e.message}`, this.callbacks.current(`vCPU ${hartIds.join(',')}`)));
     });
   }
 
@@ -378,16 +386,18 @@ export class VcpuThreads {
    * trace buffers, the translator service is told to exit, and the workers
    * end (each wait gives up after 5 s; whatever is left is terminated).
    */
-  async exit(): Promise<void> {
+  /** `waitMs`: how long each step waits for the workers (short when one is known to be stuck). */
+  async exit(waitMs = 5000): Promise<void> {
     const acked = this.everyVcpu('exit');
-    const ackTimeout = new Promise<void>((r) => setTimeout(r, 5000).unref());
+    const ackTimeout = new Promise<void>((r) => setTimeout(r, waitMs).unref());
     await Promise.race([acked, ackTimeout]);
     this.translator?.postMessage({ type: 'exit' } satisfies TranslatorCommand);
     const all = Promise.all(this.workers.map((w) => w.exited));
-    const timeout = new Promise<void>((r) => setTimeout(r, 5000).unref());
+    const timeout = new Promise<void>((r) => setTimeout(r, waitMs).unref());
     await Promise.race([all, timeout]);
     for (const v of this.vcpus) { v.uartRing.drain(); v.uartRing.stop(); v.mmio.stop(); }
     for (const w of this.workers) void w.worker.terminate();
     if (this.translator) void this.translator.terminate();
+    this.callbacks.stop();
   }
 }

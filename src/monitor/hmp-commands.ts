@@ -61,6 +61,7 @@ function infoInstr(ctx: HmpContext): void {
   for (const lib of ctx.target.instrList()) {
     ctx.print(`${lib.id}: ${[lib.path, ...lib.args].join(' ')}\n`);
   }
+  for (const line of ctx.target.instrSlowCallbacks?.() ?? []) ctx.print(`  ${line}\n`);
 }
 
 async function infoRegisters(ctx: HmpContext, args: HmpArgs): Promise<void> {

@@ -9,7 +9,7 @@
 import { HMP_COMMANDS, logHelpText } from './hmp-commands.js';
 import { HmpCommand, HmpContext, matchesCommand } from './hmp-context.js';
 import { FormatDefaults, HmpArgError, isSpace, newFormatDefaults, parseArgsType, parseArguments, skipSpaces, splitWords } from './hmp-parse.js';
-import { LineEditor } from './readline.js';
+import { CMD_BUF_SIZE, LineEditor } from './readline.js';
 import type { CpuInfo, MonitorTarget } from './target.js';
 
 export const HMP_PROMPT = '(qemu) ';
@@ -264,8 +264,9 @@ export class HmpSession {
       return undefined;
     }
     if (b !== 10 && b !== 13) {
-      // Like QEMU's readline, other control characters are dropped.
-      if (b >= 32) this.plainLine += String.fromCharCode(b);
+      // Like QEMU's readline, other control characters are dropped, and so are bytes past its
+      // 4 KiB line buffer (a huge line must not grow the monitor's memory).
+      if (b >= 32 && this.plainLine.length < CMD_BUF_SIZE) this.plainLine += String.fromCharCode(b);
       return undefined;
     }
     const line = Buffer.from(this.plainLine, 'latin1').toString('utf8');

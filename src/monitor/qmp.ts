@@ -12,6 +12,14 @@ import type { MonitorTarget } from './target.js';
 
 /** Requests waiting beyond this many make the session stop reading (QEMU's QMP_REQ_QUEUE_LEN_MAX). */
 const QUEUE_LIMIT = 8;
+/**
+ * Input is parsed this many bytes at a time, and no further while the queue is over its limit:
+ * one socket read can hold tens of thousands of tiny messages (`1,1,1,...`), and QEMU, which reads
+ * its monitor a byte at a time, never queues more than its limit. Unparsed bytes wait in `pending`.
+ */
+const FEED_SLICE = 256;
+/** The queue yields to the event loop every this many replies (a client's close, other monitors). */
+const REPLIES_PER_TURN = 32;
 
 export interface QmpSessionOptions {
   /** Stop/restart reading input while too many requests wait (socket backpressure). */
@@ -69,6 +77,8 @@ export class QmpSession {
   private busy = false;
   private closed = false;
   private paused = false;
+  /** Bytes received but not parsed yet (the queue was full). */
+  private pending: Uint8Array[] = [];
 
   constructor(private readonly target: MonitorTarget, private readonly sink: (bytes: Uint8Array) => void, private readonly opts: QmpSessionOptions = {}) {
     this.parser = new JsonMessageParser((value, error) => this.enqueue({ value, error }), opts.limits ?? QEMU_JSON_LIMITS);
@@ -80,13 +90,34 @@ export class QmpSession {
   }
 
   input(bytes: Uint8Array): void {
-    if (!this.closed) this.parser.feed(bytes);
+    if (this.closed) return;
+    this.pending.push(bytes);
+    this.parsePending();
+  }
+
+  /** Parse pending input a slice at a time while the queue has room; stop reading while any is left. */
+  private parsePending(): void {
+    while (!this.closed && this.queue.length <= QUEUE_LIMIT && this.pending.length > 0) {
+      const head = this.pending[0] as Uint8Array;
+      const n = Math.min(head.length, FEED_SLICE);
+      this.parser.feed(head.subarray(0, n));
+      if (n === head.length) this.pending.shift();
+      else this.pending[0] = head.subarray(n);
+    }
+    if (this.pending.length > 0) this.pauseReading();
+  }
+
+  private pauseReading(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.opts.pauseInput?.();
   }
 
   /** The client went away: a running command finishes, its reply is dropped. */
   close(): void {
     this.closed = true;
     this.queue.length = 0;
+    this.pending = [];
   }
 
   /** Deliver an asynchronous event (only after capabilities negotiation, as QEMU). */
@@ -104,10 +135,7 @@ export class QmpSession {
       return;
     }
     this.queue.push(req);
-    if (this.queue.length > QUEUE_LIMIT && !this.paused) {
-      this.paused = true;
-      this.opts.pauseInput?.();
-    }
+    if (this.queue.length > QUEUE_LIMIT) this.pauseReading();
     void this.drain();
   }
 
@@ -115,10 +143,13 @@ export class QmpSession {
     if (this.busy) return;
     this.busy = true;
     try {
+      let replies = 0;
       for (let req = this.queue.shift(); req !== undefined; req = this.queue.shift()) {
         const reply = await this.handle(req);
         if (!this.closed) this.send(reply);
-        if (this.paused && this.queue.length <= QUEUE_LIMIT / 2) {
+        if (++replies % REPLIES_PER_TURN === 0) await new Promise<void>((r) => setImmediate(r));
+        if (this.queue.length <= QUEUE_LIMIT / 2) this.parsePending();
+        if (this.paused && this.pending.length === 0 && this.queue.length <= QUEUE_LIMIT / 2) {
           this.paused = false;
           this.opts.resumeInput?.();
         }

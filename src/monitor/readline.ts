@@ -12,7 +12,8 @@
  * bytes; the caller decodes the finished line.
  */
 
-const CMD_BUF_SIZE = 4095;
+/** QEMU's READLINE_CMD_BUF_SIZE - 1: longer lines lose their excess bytes. */
+export const CMD_BUF_SIZE = 4095;
 const MAX_HISTORY = 64;
 
 const enum Esc { Norm, Esc, Csi, Ss3 }

@@ -190,6 +190,8 @@ export interface MonitorTarget {
   instrUnload(id: string): Promise<string | undefined>;
 
   instrList(): InstrLibrary[];
+  /** Library callbacks running for a second or more (a library stuck in a loop), one line each. */
+  instrSlowCallbacks?(): string[];
 
   /**
    * HMP `log ITEMS`: `none` or a comma list the monitor has checked with

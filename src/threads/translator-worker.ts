@@ -62,6 +62,7 @@ async function main(): Promise<void> {
       mem.bumpEpoch();
       for (const h of harts) Atomics.store(h.i32, WORD_EXIT_REQUEST, 1);
     },
+    activity: data.instrActivity,
   });
   bindThreadTracing(tracing, (id, cpu, args) => instr.rt.deliver(id, cpu, args));
   bindTranslationEvents(instr.rt);

@@ -14,6 +14,7 @@ import { instrEvents, traceAccess, type InstrReport } from '../instr/thread-env.
 import type { LibraryLoadMessage } from '../instr/thread-host.js';
 import type { ThreadTracing } from '../trace/thread-tracing.js';
 import { compileInPool } from './compile-pool.js';
+import { errorText } from '../instr/errors.js';
 
 /** vCPU rows of a scoreboard: guest threads numbered from 0 in each process. */
 export const USER_MAX_VCPUS = 256;
@@ -45,7 +46,7 @@ export class UserInstr {
       trace: traceAccess(tracing, () => undefined),
       memory: NO_MEMORY,
       broadcast: () => undefined,
-      failed: (lib, event, error) => this.failed(lib, event, error instanceof Error ? error.message : String(error)),
+      failed: (lib, event, error) => this.failed(lib, event, errorText(error)),
       scoreboard: (_lib, _index, counters) => this.manager.allocateScoreboard(counters),
     }, USER_MAX_VCPUS);
     this.manager = new InstrManager(rt, NO_MACHINE, USER_MAX_VCPUS, compileInPool);

@@ -58,6 +58,7 @@ class WorkerShared {
     maxVcpus: MAX_VCPUS, // scoreboards have a row for every possible vCPU
     report: (msg) => port.postMessage(msg),
     stateChanged: () => this.flushEverywhere(),
+    activity: data.instrActivity,
   });
   /** Async work (library loads) waiting for the event loop; acks are sent when each is done. */
   readonly asyncQueue: (() => Promise<void>)[] = [];

@@ -70,4 +70,6 @@ export interface VcpuWorkerData {
   tracing: TracingConfig;
   /** Instrumentation libraries to load before the vCPUs start. */
   libraries: LibraryLoadMessage[];
+  /** Which library callback the worker is in (src/instr/activity.ts). */
+  instrActivity: SharedArrayBuffer;
 }

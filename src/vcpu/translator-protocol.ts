@@ -16,6 +16,8 @@ export interface TranslatorWorkerData {
   symbols: { addr: number; size: number; name: string }[];
   tracing: TracingConfig;
   libraries: LibraryLoadMessage[];
+  /** Which library callback the translator is in (src/instr/activity.ts). */
+  instrActivity: SharedArrayBuffer;
   allStates: StateArea[];
   maxHarts: number;
 }

@@ -17,9 +17,9 @@ export interface BoundedRun {
   wedged: boolean;
 }
 
-export function runTsemuBounded(args: readonly string[], runMs: number, graceMs = 5_000): Promise<BoundedRun> {
+export function runTsemuBounded(args: readonly string[], runMs: number, graceMs = 5_000, env: NodeJS.ProcessEnv = {}): Promise<BoundedRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [tsemuScript(), ...args], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [tsemuScript(), ...args], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let terminated = false;
