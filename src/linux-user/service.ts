@@ -13,7 +13,7 @@
  * exit_group, and signals (actions per process, masks, pending sets and alternate stacks per
  * thread, delivery with QEMU's frame on the way back to the guest) are here too.
  */
-import { createStateBuffer, ExitReason, SLOT_PC, SLOT_X, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, stateViews, type VcpuStateViews, WORD_BASE } from '../abi/state-layout.js';
+import { createStateBuffer, ExitReason, STATE_AREA_BYTES, SLOT_PC, SLOT_X, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, stateViews, type VcpuStateViews, WORD_BASE } from '../abi/state-layout.js';
 import { createGuestMemoryBuffers, GuestMemory } from '../memory/guest-memory.js';
 import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE, USER_RAM_BASE } from './address-space.js';
 import { CAUSE_INTERRUPT, CH_ACTION, CH_CAUSE, CH_EPC64, CH_FLUSH, CH_READY, CH_SIGNAL, CH_TVAL64, CHANNEL_BYTES, ChannelAction, channelViews, type Channel } from './channel.js';
@@ -34,6 +34,45 @@ import type { UserWorkerData, UserWorkerReport } from './protocol.js';
 
 /** Guest memory of a process: pages are taken from it on first touch (the OS commits them lazily too). */
 const RAM_SIZE = 1 << 30;
+/**
+ * vCPU state areas after a process's RAM in its WebAssembly memory: threads whose state is there
+ * run hot blocks in the wasm tier (a block reaches RAM, registers and TLB in the one memory it
+ * imports). More threads than this still run, their state in a buffer of its own (JS tier).
+ */
+const STATE_AREAS = 64;
+
+/** A process's guest memory: RAM, then STATE_AREAS vCPU state areas, in one shared WebAssembly memory. */
+function processMemory(): GuestMemory {
+  return new GuestMemory(createGuestMemoryBuffers(USER_RAM_BASE, RAM_SIZE, 0x1000, 0x1000, { count: STATE_AREAS, bytes: STATE_AREA_BYTES }));
+}
+
+/** The state areas of one process memory that no live thread holds. */
+class StateAreas {
+  private readonly free: number[] = [];
+
+  constructor(private readonly mem: GuestMemory) {
+    for (let i = STATE_AREAS - 1; i >= 0; i--) this.free.push(i);
+  }
+
+  /** A zeroed state for a new thread: an area of the memory while one is free. */
+  take(): VcpuStateViews {
+    const i = this.free.pop();
+    if (i === undefined) return stateViews(createStateBuffer());
+    const v = stateViews({ buffer: this.mem.buffers.ram, byteOffset: this.areaOffset(i) });
+    new Uint8Array(v.buffer, v.byteOffset, STATE_AREA_BYTES).fill(0);
+    return v;
+  }
+
+  /** A thread ended: its area (if it had one of this memory's) serves the next thread. */
+  give(state: VcpuStateViews): void {
+    if (state.buffer !== this.mem.buffers.ram) return;
+    this.free.push((state.byteOffset - this.mem.buffers.stateAreasOffset) / STATE_AREA_BYTES);
+  }
+
+  private areaOffset(i: number): number {
+    return this.mem.buffers.stateAreasOffset + i * STATE_AREA_BYTES;
+  }
+}
 const CLONE_VM = 0x100;
 const CLONE_FS = 0x200;
 const CLONE_FILES = 0x400;
@@ -90,8 +129,12 @@ class GuestProcess {
   readonly children = new Map<number, GuestProcess>();
   /** After an execve of a program that is not RISC-V: the host process running it. */
   hostChild: ChildProcess | undefined;
+  /** Thread state areas of `mem` (a new set with execve's new memory). */
+  areas: StateAreas;
 
-  constructor(readonly pid: number, public mem: GuestMemory, public space: AddressSpace, public kernel: Kernel, public sigtramp: number) {}
+  constructor(readonly pid: number, public mem: GuestMemory, public space: AddressSpace, public kernel: Kernel, public sigtramp: number) {
+    this.areas = new StateAreas(mem);
+  }
 }
 
 type ProcessEnd = { kind: 'exit'; status: number } | { kind: 'signal'; signal: number };
@@ -143,7 +186,7 @@ export class Service {
 
   /** Load the program and start its first thread. Throws ExecError / ElfLoadError. */
   start(req: ProgramRequest): void {
-    const mem = new GuestMemory(createGuestMemoryBuffers(USER_RAM_BASE, RAM_SIZE, 0x1000, 0x1000));
+    const mem = processMemory();
     const space = new AddressSpace(mem);
     const image = execImage(space, { path: req.program, argv: req.argv, envp: req.envp, ldPrefix: req.ldPrefix, stackSize: req.stackSize, random16: new Uint8Array(16) });
     const kernel = new Kernel(space, { ldPrefix: req.ldPrefix, exePath: image.exePath, brk: image.brk, unameRelease: req.unameRelease, seed: req.seed });
@@ -164,7 +207,7 @@ export class Service {
   }
 
   private newThread(proc: GuestProcess, tid: number): GuestThread {
-    const th = new GuestThread(tid, proc, proc.nextCpu++, stateViews(createStateBuffer()), new SharedArrayBuffer(CHANNEL_BYTES));
+    const th = new GuestThread(tid, proc, proc.nextCpu++, proc.areas.take(), new SharedArrayBuffer(CHANNEL_BYTES));
     proc.threads.set(tid, th);
     this.threads.set(tid, th);
     return th;
@@ -172,7 +215,7 @@ export class Service {
 
   private run(th: GuestThread): void {
     th.worker = this.host.spawn({
-      mem: th.proc.mem.buffers, state: th.state.buffer, channel: th.chBuf, satp: th.proc.space.satp,
+      mem: th.proc.mem.buffers, state: { buffer: th.state.buffer, byteOffset: th.state.byteOffset }, channel: th.chBuf, satp: th.proc.space.satp,
       tid: th.tid, pid: th.proc.pid, cpu: th.cpu, strace: this.opts.strace, log: this.opts.log, tracing: this.opts.tracing,
     }, (r) => this.report(th, r));
   }
@@ -183,6 +226,7 @@ export class Service {
     if (r.type === 'done') {
       if (th.replaced) return;
       if (this.threads.get(th.tid) === th) this.threads.delete(th.tid);
+      th.proc.areas.give(th.state);
       const proc = th.proc;
       if (proc.ending !== undefined && proc === this.first) this.host.finish(proc.ending);
       return;
@@ -508,7 +552,7 @@ export class Service {
   private fork(th: GuestThread, a: readonly bigint[], epc: number): Outcome {
     const flags = Number(a[0] & 0xffffffffn);
     const parent = th.proc;
-    const mem = new GuestMemory(createGuestMemoryBuffers(USER_RAM_BASE, RAM_SIZE, 0x1000, 0x1000));
+    const mem = processMemory();
     const space = new AddressSpace(mem, parent.space);
     const pid = this.nextTid++;
     const proc = new GuestProcess(pid, mem, space, parent.kernel.fork(space), parent.sigtramp);
@@ -587,7 +631,7 @@ export class Service {
     if (typeof kind === 'number') return ret(kind);
     if (kind === 'host') return this.execHost(th, host, argv, envp);
     const req = this.req as ProgramRequest;
-    const mem = new GuestMemory(createGuestMemoryBuffers(USER_RAM_BASE, RAM_SIZE, 0x1000, 0x1000));
+    const mem = processMemory();
     const space = new AddressSpace(mem);
     let image;
     try {
@@ -603,6 +647,7 @@ export class Service {
     const auxRandom = space.readU64(image.auxv + 13 * 16 + 8);
     if (auxRandom !== undefined) space.write(Number(auxRandom), random);
     proc.mem = mem;
+    proc.areas = new StateAreas(mem);
     proc.space = space;
     proc.sigtramp = image.sigtramp;
     proc.nextCpu = 0;

@@ -10,7 +10,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { writeAll } from '../util/write-all.js';
 import { GuestMemory } from '../memory/guest-memory.js';
 import { SLOT_F, SLOT_FFLAGS, SLOT_FRM, SLOT_INSTRET, SLOT_PC, SLOT_X, stateViews } from '../abi/state-layout.js';
-import { BlockCache, BlockSource, DEFAULT_HOT_THRESHOLD } from '../vcpu/block-cache.js';
+import { BlockCache, BlockSource } from '../vcpu/block-cache.js';
+import { hotThresholdSetting, tierSetting } from './tier-setting.js';
 import { RunLoop, runOneVcpu } from '../vcpu/run-loop.js';
 import { CpuLog, formatTrap } from '../vcpu/cpu-log.js';
 import { attachTracing, bindThreadTracing } from '../trace/thread-tracing.js';
@@ -37,11 +38,6 @@ const data = workerData as UserWorkerData;
 
 function post(report: UserWorkerReport): void {
   port?.postMessage(report);
-}
-
-function hotThreshold(): number {
-  const n = Number(process.env.TSEMU_HOT ?? DEFAULT_HOT_THRESHOLD);
-  return Number.isInteger(n) && n >= 0 ? n : DEFAULT_HOT_THRESHOLD;
 }
 
 /** The registers the service set for the thread's start survive enterUserMode's reset. */
@@ -98,7 +94,7 @@ async function main(): Promise<void> {
     },
     mayTranslateHere: () => !TRANS_EVENTS.some((id) => tcgTraceRuntime.wanted(id, cpu)),
   };
-  const cache = new BlockCache(ctx, mem, source, dispatchers, instr.boards, hotThreshold(), true);
+  const cache = new BlockCache(ctx, mem, source, dispatchers, instr.boards, hotThresholdSetting(), true, tierSetting());
   const loop = new RunLoop(ctx, cache, {
     handleControl: () => handleTrap(ctx, mem, ch),
     paused: () => false,
