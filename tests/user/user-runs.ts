@@ -41,6 +41,7 @@ function recipesFor(kind: 'static' | 'dynamic'): UserRecipe[] {
     // what execve of args (argv and environment as procs.c passes them) must print: QEMU running it directly
     { name: `exec-target-${kind}`, options: [...opts, '-0', 'exec-child', '-E', 'TSEMU_T_EXIT=9'], program: bin('args'), args: ['one', 'two'] },
     { name: `threads-2-${kind}`, options: opts, program: bin('threads'), args: ['2'] },
+    { name: `threads-4-${kind}`, options: opts, program: bin('threads'), args: ['4'] },
     { name: `threads-8-${kind}`, options: opts, program: bin('threads'), args: ['8'] },
   );
   return list;
