@@ -19,8 +19,8 @@ import { EVENT_CPU_ENTER, EVENT_CPU_EXIT, InstrThread } from '../instr/thread-en
 import { guestMemoryForInstr } from '../instr/memory-access.js';
 import { trace_guest_user_syscall, trace_guest_user_syscall_ret, trace_riscv_trap } from '../trace/generated/events.js';
 import { UserContext } from '../linux-user/user-context.js';
-import { CAUSE_INTERRUPT, CH_ACTION, CH_CAUSE, CH_EPC64, CH_FLUSH, CH_READY, CH_SIGNAL, CH_TVAL64, ChannelAction, channelViews, type Channel } from '../linux-user/channel.js';
-import { localSyscall } from '../linux-user/local-calls.js';
+import { CAUSE_INTERRUPT, CAUSE_INTERRUPTED_CALL, CH_ACTION, CH_CAUSE, CH_EPC64, CH_FLUSH, CH_READY, CH_SIGNAL, CH_TVAL64, ChannelAction, channelViews, type Channel } from '../linux-user/channel.js';
+import { INTERRUPTED, localSyscall } from '../linux-user/local-calls.js';
 import { NR } from '../linux-user/syscall-names.js';
 import { straceCall, straceReturn } from '../linux-user/strace.js';
 import type { UserWorkerData, UserWorkerReport } from '../linux-user/protocol.js';
@@ -138,9 +138,14 @@ function handleTrap(ctx: UserContext, mem: GuestMemory, ch: Channel): boolean {
   const args = [10, 11, 12, 13, 14, 15].map((r) => x[SLOT_X + r]);
   trace_guest_user_syscall(ctx.hartId, BigInt(nr), ...(args.map((a) => BigInt.asUintN(64, a)) as [bigint, bigint, bigint, bigint, bigint, bigint]),
     BigInt.asUintN(64, x[SLOT_X + 16]), BigInt.asUintN(64, x[SLOT_X + 17]));
-  const local = localSyscall(nr, args, mem, data.satp);
+  const local = localSyscall(nr, args, { mem, satp: data.satp, tid: data.tid, ch });
   let go = true;
   if (local === undefined) {
+    go = callService(ctx, ch);
+  } else if (local === INTERRUPTED) {
+    // a signal ended the wait: the service answers EINTR (or restarts the call) and delivers it
+    if (data.strace) writeAll(data.log.fd, straceCall(data.pid, nr, args, NO_STRACE_MEMORY));
+    ch.i32[CH_CAUSE] = CAUSE_INTERRUPTED_CALL;
     go = callService(ctx, ch);
   } else {
     if (data.strace) writeAll(data.log.fd, straceCall(data.pid, nr, args, NO_STRACE_MEMORY));

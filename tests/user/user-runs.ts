@@ -5,7 +5,7 @@
  * repository root as working directory. user-diff.spec.ts holds tsemu to the committed QEMU
  * transcripts; user-diff.oracle.spec.ts runs QEMU live.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ export interface UserRecipe {
   strace?: boolean;
 }
 
-const PROGRAMS = ['hello', 'args', 'files', 'memory', 'misc', 'signals', 'procs'];
+const PROGRAMS = ['hello', 'args', 'files', 'memory', 'misc', 'signals', 'procs', 'waits'];
 
 function recipesFor(kind: 'static' | 'dynamic'): UserRecipe[] {
   const opts = kind === 'dynamic' ? ['-L', SYSROOT] : [];
@@ -97,6 +97,34 @@ export function runRecipe(command: readonly string[], r: UserRecipe): UserOutcom
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** SIGINT from the terminal: waits.c prints "ready" and waits for it, with a handler or without. */
+export const SIGINT_RECIPES: readonly UserRecipe[] = [
+  { name: 'sigint-handled-static', options: [], program: 'tests/user/bin/waits-static', args: ['sigint', 'handle'] },
+  { name: 'sigint-default-static', options: [], program: 'tests/user/bin/waits-static', args: ['sigint'] },
+];
+
+/**
+ * Run a SIGINT recipe: the emulator gets SIGINT (as from the terminal) once the program has
+ * printed "ready" (its handler, if any, is in place then); what it prints after, and how it ends.
+ */
+export function runSigintRecipe(command: readonly string[], r: UserRecipe): Promise<UserOutcome> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(command[0], [...command.slice(1), ...r.options, r.program, ...r.args], { cwd: repoRoot(), env: {}, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    let sent = false;
+    p.stdout.setEncoding('utf8');
+    p.stdout.on('data', (d: string) => {
+      stdout += d;
+      if (!sent && stdout.includes('ready\n')) {
+        sent = true;
+        p.kill('SIGINT');
+      }
+    });
+    p.on('error', reject);
+    p.on('close', (status, signal) => resolve({ stdout, status, signal, strace: null }));
+  });
 }
 
 export function tsemuCommand(): string[] {
