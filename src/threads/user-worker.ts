@@ -19,10 +19,10 @@ import { EVENT_CPU_ENTER, EVENT_CPU_EXIT, InstrThread } from '../instr/thread-en
 import { guestMemoryForInstr } from '../instr/memory-access.js';
 import { trace_guest_user_syscall, trace_guest_user_syscall_ret, trace_riscv_trap } from '../trace/generated/events.js';
 import { UserContext } from '../linux-user/user-context.js';
-import { CAUSE_INTERRUPT, CAUSE_INTERRUPTED_CALL, CH_ACTION, CH_CAUSE, CH_EPC64, CH_FLUSH, CH_READY, CH_SIGNAL, CH_TVAL64, ChannelAction, channelViews, type Channel } from '../linux-user/channel.js';
+import { CAUSE_INTERRUPT, CAUSE_INTERRUPTED_CALL, CH_ACTION, CH_CAUSE, CH_EPC64, CH_FLUSH, CH_READY, CH_SIGNAL, CH_TVAL64, ChannelAction, channelViews, walkUser, type Channel } from '../linux-user/channel.js';
 import { INTERRUPTED, localSyscall } from '../linux-user/local-calls.js';
 import { NR } from '../linux-user/syscall-names.js';
-import { straceCall, straceReturn } from '../linux-user/strace.js';
+import { straceCall, straceReturn, type StraceMemory } from '../linux-user/strace.js';
 import type { UserWorkerData, UserWorkerReport } from '../linux-user/protocol.js';
 import { Translator } from '../vcpu/translator.js';
 import { bindTranslationEvents, translationHooks } from '../instr/translation-hooks.js';
@@ -144,22 +144,30 @@ function handleTrap(ctx: UserContext, mem: GuestMemory, ch: Channel): boolean {
     go = callService(ctx, ch);
   } else if (local === INTERRUPTED) {
     // a signal ended the wait: the service answers EINTR (or restarts the call) and delivers it
-    if (data.strace) writeAll(data.log.fd, straceCall(data.pid, nr, args, NO_STRACE_MEMORY));
+    if (data.strace) writeAll(data.log.fd, straceCall(data.pid, nr, args, straceMemory(mem)));
     ch.i32[CH_CAUSE] = CAUSE_INTERRUPTED_CALL;
     go = callService(ctx, ch);
   } else {
-    if (data.strace) writeAll(data.log.fd, straceCall(data.pid, nr, args, NO_STRACE_MEMORY));
+    if (data.strace) writeAll(data.log.fd, straceCall(data.pid, nr, args, straceMemory(mem)));
     x[SLOT_X + 10] = local;
     ctx.f64[SLOT_INSTRET] += 1;
     ctx.pc = t.epc + 4;
-    if (data.strace) writeAll(data.log.fd, straceReturn(nr, local, args, NO_STRACE_MEMORY));
+    if (data.strace) writeAll(data.log.fd, straceReturn(nr, local, args, straceMemory(mem)));
   }
   if (go && nr !== NR.rt_sigreturn) trace_guest_user_syscall_ret(ctx.hartId, BigInt(nr), BigInt.asUintN(64, x[SLOT_X + 10]));
   return go;
 }
 
-/** The calls run here print no strings. */
-const NO_STRACE_MEMORY = { cString: () => undefined, u64: () => undefined };
+/** What -strace reads of the calls run here (their timespecs), through the page tables as the calls do. */
+function straceMemory(mem: GuestMemory): StraceMemory {
+  return {
+    cString: () => undefined,
+    u64: (addr) => {
+      const off = walkUser(mem, data.satp, addr, false);
+      return off < 0 || off % 8 !== 0 ? undefined : mem.m64[off / 8];
+    },
+  };
+}
 
 main().catch((e: unknown) => {
   post({ type: 'fatal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });

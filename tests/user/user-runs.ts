@@ -38,6 +38,8 @@ function recipesFor(kind: 'static' | 'dynamic'): UserRecipe[] {
     { name: `net-${kind}`, options: opts, program: bin('net'), args: ['$DIR'] },
     { name: `memory-segv-${kind}`, options: opts, program: bin('memory'), args: ['segv'] },
     { name: `hello-strace-${kind}`, options: [...opts, '-strace'], program: bin('hello'), args: [], strace: true },
+    // QEMU's formats for rt_sigaction/rt_sigprocmask/kill/futex (WAKE_OP, the PI ops) and rt_sigsuspend
+    { name: `waits-strace-${kind}`, options: [...opts, '-strace'], program: bin('waits'), args: ['alone'], strace: true },
     // what execve of args (argv and environment as procs.c passes them) must print: QEMU running it directly
     { name: `exec-target-${kind}`, options: [...opts, '-0', 'exec-child', '-E', 'TSEMU_T_EXIT=9'], program: bin('args'), args: ['one', 'two'] },
     { name: `threads-2-${kind}`, options: opts, program: bin('threads'), args: ['2'] },
@@ -76,10 +78,11 @@ export interface UserOutcome {
   strace: string | null;
 }
 
-/** -strace lines with the PID (each line's prefix, set_tid_address's result) and the exe path's length made neutral. */
+/** -strace lines with the PID (each line's prefix, and wherever the process's pid appears) and the exe path's length made neutral. */
 export function normalizeStrace(text: string, pid: number | undefined): string {
   let t = text.replace(/^\d+ /gm, 'PID ');
-  if (pid !== undefined) t = t.split(`= ${pid}\n`).join('= PID\n');
+  // the pid as a result, an argument (kill) or si_pid
+  if (pid !== undefined) t = t.replace(new RegExp(`\\b${pid}\\b`, 'g'), 'PID');
   return t.replace(/(readlinkat\(AT_FDCWD,"\/proc\/self\/exe",0x[0-9a-f]+,\d+\)) = \d+/g, '$1 = LEN');
 }
 

@@ -1,6 +1,7 @@
 /* Waits and signals: rt_sigsuspend, rt_sigtimedwait, EINTR from futex, nanosleep and a pipe read
  * interrupted by a handled signal in another thread, FUTEX_WAKE_OP, and the PI futex ops glibc's
  * PTHREAD_PRIO_INHERIT mutexes use (LOCK_PI, UNLOCK_PI, TRYLOCK_PI). Deterministic output only.
+ * With the argument "alone": only what one thread does (rt_sigsuspend, WAKE_OP, the PI ops), for -strace.
  * With the argument "sigint": print "ready" and wait for SIGINT from the terminal (handled when a
  * second argument "handle" is given; else its default action ends the program). */
 #define _GNU_SOURCE
@@ -138,13 +139,18 @@ static void *wait_w2(void *arg) {
     return NULL;
 }
 
-static void wake_op(void) {
+/* FUTEX_WAKE_OP with no waiters: only the second word changes. */
+static void wake_op_alone(void) {
     w1 = 0;
     w2 = 7;
     long r = futex(&w1, FUTEX_WAKE_OP_PRIVATE, 1, (void *)1, &w2, FUTEX_OP(FUTEX_OP_ADD, 5, FUTEX_OP_CMP_EQ, 7));
     printf("wake_op add 5 (cmp eq 7, no waiters): %ld, w2 %d\n", r, w2);
     r = futex(&w1, FUTEX_WAKE_OP_PRIVATE, 1, (void *)1, &w2, FUTEX_OP(FUTEX_OP_OR, 4, FUTEX_OP_CMP_GT, 100) | (FUTEX_OP_OPARG_SHIFT << 28));
     printf("wake_op or 1<<4 (cmp gt 100): %ld, w2 %d\n", r, w2);
+}
+
+static void wake_op(void) {
+    wake_op_alone();
     w2 = 0;
     pthread_t t;
     pthread_create(&t, NULL, wait_w2, NULL);
@@ -194,6 +200,10 @@ static void pi(void) {
     pthread_join(t[0], &r);
     printf("PI trylock of a held mutex in another thread: %s\n", strerror((int)(long)r));
     pthread_mutex_unlock(&pi_lock);
+}
+
+/* The PI ops on a word of the caller's: no other thread involved. */
+static void pi_alone(void) {
     int word = 0;
     long tid = syscall(SYS_gettid);
     long a = futex(&word, FUTEX_TRYLOCK_PI, 0, NULL, NULL, 0);
@@ -227,6 +237,13 @@ int main(int argc, char **argv) {
         wait_for_sigint(argc > 2 && strcmp(argv[2], "handle") == 0);
         return 0;
     }
+    if (argc > 1 && strcmp(argv[1], "alone") == 0) {
+        /* one thread only, so that -strace's lines come in one order (see tests/user/user-runs.ts) */
+        suspend();
+        wake_op_alone();
+        pi_alone();
+        return 0;
+    }
     suspend();
     timedwait();
     interrupt(FUTEX);
@@ -234,5 +251,6 @@ int main(int argc, char **argv) {
     interrupt(READ);
     wake_op();
     pi();
+    pi_alone();
     return 0;
 }
