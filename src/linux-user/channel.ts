@@ -22,9 +22,18 @@ export const CH_CAUSE = 4;
 /** BigInt64 index of the trap's tval, Float64 index of its pc. */
 export const CH_TVAL64 = 4;
 export const CH_EPC64 = 5;
+/**
+ * While the worker sleeps in futex: 1 + the Int32 index of the guest word it waits on, else 0; the
+ * service notifies that word (and CH_WAKE) when a signal comes, so the call ends with EINTR.
+ */
+export const CH_SLEEP_WORD = 12;
+/** The cell nanosleep waits on (nothing else changes it: only a signal's notify ends the wait early). */
+export const CH_WAKE = 13;
 export const CHANNEL_BYTES = 64;
 /** The cause the worker reports when it comes only for a signal (no trap). */
 export const CAUSE_INTERRUPT = -1;
+/** The cause for a call the worker serves itself (futex, nanosleep) that a signal interrupted: EINTR or a restart. */
+export const CAUSE_INTERRUPTED_CALL = -2;
 
 export const enum ChannelAction {
   Resume = 0,

@@ -143,7 +143,7 @@ export const ERRNO_TEXT: ReadonlyMap<number, string> = new Map([
 export const E = {
   EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EIO: 5, EBADF: 9, ECHILD: 10, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14,
   EBUSY: 16, EEXIST: 17, ENOTDIR: 20, EISDIR: 21, EINVAL: 22, EMFILE: 24, ENOTTY: 25, ESPIPE: 29, ERANGE: 34, ENOSYS: 38,
-  ENOEXEC: 8, ENOSPC: 28, EPIPE: 32, ETIMEDOUT: 110,
+  ENOEXEC: 8, ENOSPC: 28, EPIPE: 32, EDEADLK: 35, ETIMEDOUT: 110,
 } as const;
 
 /** The guest errno for a Node error (its `code`), EIO when it has none the host knows. */

@@ -25,7 +25,7 @@ const EPOLL_CLOEXEC = 0o2000000;
 const EPOLL_EVENT_SIZE = 16; // riscv64's struct epoll_event is not packed: u32 events, u64 data at 8
 
 /** A timespec's milliseconds (rounded up), undefined for NULL (wait forever), -errno on a fault or bad value. */
-function timespecMs(space: AddressSpace, addr: bigint): number | undefined {
+export function timespecMs(space: AddressSpace, addr: bigint): number | undefined {
   if (addr === 0n) return undefined;
   const b = space.read(Number(addr), 16);
   if (b === undefined) return -E.EFAULT;

@@ -3,6 +3,7 @@
  * and what the worker reports back: a trap for the service (syscall, fault, signal check, with the
  * details in the thread's channel), the end of the thread, or an internal error.
  */
+import type { StateArea } from '../abi/state-layout.js';
 import type { TracingConfig } from '../trace/thread-tracing.js';
 import type { GuestMemoryBuffers } from '../memory/guest-memory.js';
 import type { InstrReport } from '../instr/thread-env.js';
@@ -11,8 +12,12 @@ import type { LibraryLoadMessage } from '../instr/thread-host.js';
 export interface UserWorkerData {
   /** The process's guest memory. */
   mem: GuestMemoryBuffers;
-  /** The thread's vCPU state, with the registers it starts with (pc, x, f, fcsr) already set. */
-  state: SharedArrayBuffer;
+  /**
+   * The thread's vCPU state, with the registers it starts with (pc, x, f, fcsr) already set: an area
+   * of the process's WebAssembly memory (so hot blocks can go to the wasm tier), or a buffer of its
+   * own when the process has more threads than areas.
+   */
+  state: StateArea;
   /** The thread's call channel (channel.ts). */
   channel: SharedArrayBuffer;
   /** satp of the process's page tables. */

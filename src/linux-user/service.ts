@@ -13,27 +13,68 @@
  * exit_group, and signals (actions per process, masks, pending sets and alternate stacks per
  * thread, delivery with QEMU's frame on the way back to the guest) are here too.
  */
-import { createStateBuffer, ExitReason, SLOT_PC, SLOT_X, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, stateViews, type VcpuStateViews, WORD_BASE } from '../abi/state-layout.js';
+import { createStateBuffer, ExitReason, STATE_AREA_BYTES, SLOT_PC, SLOT_X, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, stateViews, type VcpuStateViews, WORD_BASE } from '../abi/state-layout.js';
 import { createGuestMemoryBuffers, GuestMemory } from '../memory/guest-memory.js';
 import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE, USER_RAM_BASE } from './address-space.js';
-import { CAUSE_INTERRUPT, CH_ACTION, CH_CAUSE, CH_EPC64, CH_FLUSH, CH_READY, CH_SIGNAL, CH_TVAL64, CHANNEL_BYTES, ChannelAction, channelViews, type Channel } from './channel.js';
+import { CAUSE_INTERRUPT, CAUSE_INTERRUPTED_CALL, CH_SLEEP_WORD, CH_WAKE, CH_ACTION, CH_CAUSE, CH_EPC64, CH_FLUSH, CH_READY, CH_SIGNAL, CH_TVAL64, CHANNEL_BYTES, ChannelAction, channelViews, type Channel } from './channel.js';
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { E, errnoOf } from './errno.js';
 import { AT_FDCWD, WOULD_BLOCK } from './guest-files.js';
+import { timespecMs } from './poll.js';
+import { futexAlwaysRestarted, futexWrites } from './local-calls.js';
 import { Kernel, SIGNALS, type SyscallResult } from './kernel.js';
 import { execImage } from './process.js';
 import { NR } from './syscall-names.js';
 import { straceCall, straceReturn, type StraceMemory } from './strace.js';
 import {
   CLD_EXITED, CLD_KILLED, encodeSiginfo, IGNORED_BY_DEFAULT, restoreFrame, SIGCHLD, SA_NODEFER, SA_RESTART, SA_RESETHAND, SEGV_ACCERR, SEGV_MAPERR, setupFrame, SI_TKILL, SI_USER, SIG_DFL, SIG_IGN,
-  SIGKILL, sigBit, SIGSTOP, SS_DISABLE, SS_ONSTACK, UNBLOCKABLE, type AltStack, type SigAction, type SigInfo,
+  SI_KERNEL, SIGKILL, sigBit, SIGSTOP, SS_DISABLE, SS_ONSTACK, UNBLOCKABLE, type AltStack, type SigAction, type SigInfo,
 } from './signals.js';
 import type { TracingConfig } from '../trace/thread-tracing.js';
 import type { UserWorkerData, UserWorkerReport } from './protocol.js';
 
 /** Guest memory of a process: pages are taken from it on first touch (the OS commits them lazily too). */
 const RAM_SIZE = 1 << 30;
+/**
+ * vCPU state areas after a process's RAM in its WebAssembly memory: threads whose state is there
+ * run hot blocks in the wasm tier (a block reaches RAM, registers and TLB in the one memory it
+ * imports). More threads than this still run, their state in a buffer of its own (JS tier).
+ */
+const STATE_AREAS = 64;
+
+/** A process's guest memory: RAM, then STATE_AREAS vCPU state areas, in one shared WebAssembly memory. */
+function processMemory(): GuestMemory {
+  return new GuestMemory(createGuestMemoryBuffers(USER_RAM_BASE, RAM_SIZE, 0x1000, 0x1000, { count: STATE_AREAS, bytes: STATE_AREA_BYTES }));
+}
+
+/** The state areas of one process memory that no live thread holds. */
+class StateAreas {
+  private readonly free: number[] = [];
+
+  constructor(private readonly mem: GuestMemory) {
+    for (let i = STATE_AREAS - 1; i >= 0; i--) this.free.push(i);
+  }
+
+  /** A zeroed state for a new thread: an area of the memory while one is free. */
+  take(): VcpuStateViews {
+    const i = this.free.pop();
+    if (i === undefined) return stateViews(createStateBuffer());
+    const v = stateViews({ buffer: this.mem.buffers.ram, byteOffset: this.areaOffset(i) });
+    new Uint8Array(v.buffer, v.byteOffset, STATE_AREA_BYTES).fill(0);
+    return v;
+  }
+
+  /** A thread ended: its area (if it had one of this memory's) serves the next thread. */
+  give(state: VcpuStateViews): void {
+    if (state.buffer !== this.mem.buffers.ram) return;
+    this.free.push((state.byteOffset - this.mem.buffers.stateAreasOffset) / STATE_AREA_BYTES);
+  }
+
+  private areaOffset(i: number): number {
+    return this.mem.buffers.stateAreasOffset + i * STATE_AREA_BYTES;
+  }
+}
 const CLONE_VM = 0x100;
 const CLONE_FS = 0x200;
 const CLONE_FILES = 0x400;
@@ -50,7 +91,7 @@ const P_ALL = 0;
 const P_PID = 1;
 const EM_RISCV = 243;
 /** Waits that a signal always ends with EINTR, SA_RESTART or not (signal(7)). */
-const NEVER_RESTARTED = new Set([NR.ppoll, NR.pselect6, NR.epoll_pwait]);
+const NEVER_RESTARTED = new Set([NR.ppoll, NR.pselect6, NR.epoll_pwait, NR.rt_sigsuspend, NR.rt_sigtimedwait, NR.nanosleep, NR.clock_nanosleep]);
 
 export interface ProgramRequest {
   program: string;
@@ -90,8 +131,12 @@ class GuestProcess {
   readonly children = new Map<number, GuestProcess>();
   /** After an execve of a program that is not RISC-V: the host process running it. */
   hostChild: ChildProcess | undefined;
+  /** Thread state areas of `mem` (a new set with execve's new memory). */
+  areas: StateAreas;
 
-  constructor(readonly pid: number, public mem: GuestMemory, public space: AddressSpace, public kernel: Kernel, public sigtramp: number) {}
+  constructor(readonly pid: number, public mem: GuestMemory, public space: AddressSpace, public kernel: Kernel, public sigtramp: number) {
+    this.areas = new StateAreas(mem);
+  }
 }
 
 type ProcessEnd = { kind: 'exit'; status: number } | { kind: 'signal'; signal: number };
@@ -111,6 +156,8 @@ class GuestThread {
   worker: { terminate(): unknown } | undefined;
   /** When the parked call's timeout (ppoll, pselect6, epoll_pwait) runs out (performance.now()). */
   deadline: number | undefined;
+  /** In rt_sigsuspend: the mask to restore, which a handler's frame saves (the call's mask is the one in force). */
+  suspendedMask: bigint | undefined;
   /** execve replaced this thread's worker (its late "done" means nothing). */
   replaced = false;
   readonly ch: Channel;
@@ -143,7 +190,7 @@ export class Service {
 
   /** Load the program and start its first thread. Throws ExecError / ElfLoadError. */
   start(req: ProgramRequest): void {
-    const mem = new GuestMemory(createGuestMemoryBuffers(USER_RAM_BASE, RAM_SIZE, 0x1000, 0x1000));
+    const mem = processMemory();
     const space = new AddressSpace(mem);
     const image = execImage(space, { path: req.program, argv: req.argv, envp: req.envp, ldPrefix: req.ldPrefix, stackSize: req.stackSize, random16: new Uint8Array(16) });
     const kernel = new Kernel(space, { ldPrefix: req.ldPrefix, exePath: image.exePath, brk: image.brk, unameRelease: req.unameRelease, seed: req.seed });
@@ -164,7 +211,7 @@ export class Service {
   }
 
   private newThread(proc: GuestProcess, tid: number): GuestThread {
-    const th = new GuestThread(tid, proc, proc.nextCpu++, stateViews(createStateBuffer()), new SharedArrayBuffer(CHANNEL_BYTES));
+    const th = new GuestThread(tid, proc, proc.nextCpu++, proc.areas.take(), new SharedArrayBuffer(CHANNEL_BYTES));
     proc.threads.set(tid, th);
     this.threads.set(tid, th);
     return th;
@@ -172,7 +219,7 @@ export class Service {
 
   private run(th: GuestThread): void {
     th.worker = this.host.spawn({
-      mem: th.proc.mem.buffers, state: th.state.buffer, channel: th.chBuf, satp: th.proc.space.satp,
+      mem: th.proc.mem.buffers, state: { buffer: th.state.buffer, byteOffset: th.state.byteOffset }, channel: th.chBuf, satp: th.proc.space.satp,
       tid: th.tid, pid: th.proc.pid, cpu: th.cpu, strace: this.opts.strace, log: this.opts.log, tracing: this.opts.tracing,
     }, (r) => this.report(th, r));
   }
@@ -183,6 +230,7 @@ export class Service {
     if (r.type === 'done') {
       if (th.replaced) return;
       if (this.threads.get(th.tid) === th) this.threads.delete(th.tid);
+      th.proc.areas.give(th.state);
       const proc = th.proc;
       if (proc.ending !== undefined && proc === this.first) this.host.finish(proc.ending);
       return;
@@ -233,6 +281,7 @@ export class Service {
   private serve(th: GuestThread, again: boolean): void {
     const cause = th.ch.i32[CH_CAUSE];
     if (cause === CAUSE_INTERRUPT) return this.finishCall(th);
+    if (cause === CAUSE_INTERRUPTED_CALL) return this.interruptedLocalCall(th, th.ch.f64[CH_EPC64]);
     if (cause !== 8) return this.fault(th, cause, th.ch.i64[CH_TVAL64]);
     this.syscall(th, th.ch.f64[CH_EPC64], again);
   }
@@ -272,7 +321,9 @@ export class Service {
   private enterHandler(th: GuestThread, info: SigInfo, act: SigAction): boolean {
     const proc = th.proc;
     if (this.opts.strace) this.opts.write(this.opts.log.fd, straceSignal(info));
-    if (!setupFrame(proc.space, th.state, act, info, th.sigmask, th.alt, proc.sigtramp)) return false;
+    const saved = th.suspendedMask ?? th.sigmask;
+    th.suspendedMask = undefined;
+    if (!setupFrame(proc.space, th.state, act, info, saved, th.alt, proc.sigtramp)) return false;
     // QEMU 7.2 blocks only the signal itself while its handler runs (sa_mask is recorded, not applied)
     th.sigmask |= (act.flags & SA_NODEFER) !== 0 ? 0n : sigBit(info.signo);
     th.sigmask &= ~UNBLOCKABLE;
@@ -341,6 +392,20 @@ export class Service {
     }
     this.finishCall(th);
     return true;
+  }
+
+  /**
+   * A call the worker serves itself (futex, nanosleep) ended early for a signal: EINTR or a restart
+   * as for a parked call; the call starts again when no handler is due (an ignored signal) and
+   * for a PI lock, which Linux always restarts.
+   */
+  private interruptedLocalCall(th: GuestThread, epc: number): void {
+    const x = th.state.i64;
+    const alwaysRestarted = Number(x[SLOT_X + 17]) === NR.futex && futexAlwaysRestarted(x[SLOT_X + 11]);
+    if (alwaysRestarted || !this.interruptParked(th, epc)) {
+      th.state.f64[SLOT_PC] = epc;
+      this.finishCall(th);
+    }
   }
 
   /** The call waits; with a timeout, it runs once more when that is up (a timer, as nothing else may change). */
@@ -458,11 +523,14 @@ export class Service {
       case NR.rt_sigprocmask: return ret(this.sigprocmask(th, Number(a[0]), a[1], a[2]));
       case NR.sigaltstack: return ret(this.sigaltstack(th, a[0], a[1]));
       case NR.rt_sigreturn: return this.sigreturn(th);
+      case NR.rt_sigpending: return ret(th.proc.space.writeU64(Number(a[0]), th.pending | proc.pending) ? 0 : -E.EFAULT);
+      case NR.rt_sigsuspend: return ret(this.sigsuspend(th, a[0]));
+      case NR.rt_sigtimedwait: return ret(this.sigtimedwait(th, a[0], a[1], a[2]));
       case NR.kill: return ret(this.kill(th, Number(BigInt.asIntN(32, a[0])), Number(a[1])));
       case NR.tgkill: return ret(this.tkill(th, Number(BigInt.asIntN(32, a[1])), Number(a[2])));
       case NR.tkill: return ret(this.tkill(th, Number(BigInt.asIntN(32, a[0])), Number(a[1])));
       // the worker serves these unless the page they need was never touched: touch it, run again
-      case NR.futex: return this.touchAndRetry(proc, a[0], PROT_READ);
+      case NR.futex: return this.touchAndRetry(proc, a[0], futexWrites(a[1]) ? PROT_READ | PROT_WRITE : PROT_READ);
       case NR.nanosleep: return this.touchAndRetry(proc, a[0], PROT_READ);
       case NR.clock_nanosleep: return this.touchAndRetry(proc, a[2], PROT_READ);
       default: return undefined;
@@ -508,7 +576,7 @@ export class Service {
   private fork(th: GuestThread, a: readonly bigint[], epc: number): Outcome {
     const flags = Number(a[0] & 0xffffffffn);
     const parent = th.proc;
-    const mem = new GuestMemory(createGuestMemoryBuffers(USER_RAM_BASE, RAM_SIZE, 0x1000, 0x1000));
+    const mem = processMemory();
     const space = new AddressSpace(mem, parent.space);
     const pid = this.nextTid++;
     const proc = new GuestProcess(pid, mem, space, parent.kernel.fork(space), parent.sigtramp);
@@ -587,7 +655,7 @@ export class Service {
     if (typeof kind === 'number') return ret(kind);
     if (kind === 'host') return this.execHost(th, host, argv, envp);
     const req = this.req as ProgramRequest;
-    const mem = new GuestMemory(createGuestMemoryBuffers(USER_RAM_BASE, RAM_SIZE, 0x1000, 0x1000));
+    const mem = processMemory();
     const space = new AddressSpace(mem);
     let image;
     try {
@@ -603,6 +671,7 @@ export class Service {
     const auxRandom = space.readU64(image.auxv + 13 * 16 + 8);
     if (auxRandom !== undefined) space.write(Number(auxRandom), random);
     proc.mem = mem;
+    proc.areas = new StateAreas(mem);
     proc.space = space;
     proc.sigtramp = image.sigtramp;
     proc.nextCpu = 0;
@@ -698,6 +767,44 @@ export class Service {
     return 0;
   }
 
+  /**
+   * rt_sigsuspend: the thread waits with `maskAddr`'s mask until a signal's handler runs (parked:
+   * interruptParked ends it with EINTR); the handler's frame saves the mask from before the call.
+   */
+  private sigsuspend(th: GuestThread, maskAddr: bigint): number {
+    if (th.suspendedMask === undefined) {
+      const m = th.proc.space.readU64(Number(maskAddr));
+      if (m === undefined) return -E.EFAULT;
+      th.suspendedMask = th.sigmask;
+      th.sigmask = m & ~UNBLOCKABLE;
+    }
+    return WOULD_BLOCK;
+  }
+
+  /** rt_sigtimedwait: take a pending signal of the set (its number, its siginfo), else wait for one until the timeout (EAGAIN). */
+  private sigtimedwait(th: GuestThread, setAddr: bigint, infoAddr: bigint, timeout: bigint): number {
+    const proc = th.proc;
+    const set = proc.space.readU64(Number(setAddr));
+    if (set === undefined) return -E.EFAULT;
+    const ms = timespecMs(proc.space, timeout);
+    if (ms !== undefined && ms < 0) return ms;
+    const ready = (th.pending | proc.pending) & set & ~UNBLOCKABLE;
+    if (ready === 0n) {
+      const wait = proc.kernel.wait;
+      if (ms === 0 || wait.expired) return -E.EAGAIN;
+      wait.timeoutMs = ms;
+      return WOULD_BLOCK;
+    }
+    let sig = 1;
+    while ((ready & sigBit(sig)) === 0n) sig++;
+    const own = (th.pending & sigBit(sig)) !== 0n;
+    const info = (own ? th.pendingInfo : proc.pendingInfo).get(sig) ?? { signo: sig, code: SI_USER };
+    if (infoAddr !== 0n && !proc.space.write(Number(infoAddr), encodeSiginfo(info))) return -E.EFAULT;
+    if (own) th.pending &= ~sigBit(sig);
+    else proc.pending &= ~sigBit(sig);
+    return sig;
+  }
+
   private sigaltstack(th: GuestThread, ss: bigint, old: bigint): number {
     const space = th.proc.space;
     const sp = BigInt.asUintN(64, th.state.i64[SLOT_X + 2]);
@@ -758,6 +865,25 @@ export class Service {
     return 0;
   }
 
+  /**
+   * A signal the emulator itself got (SIGINT from the terminal, a host kill): the first process's,
+   * as the kernel sends it (si_code SI_KERNEL), to a thread that does not block it. Its default
+   * action ends the emulator with that signal, as qemu-riscv64.
+   */
+  hostSignal(sig: number): void {
+    const proc = this.first;
+    if (proc === undefined || proc.ending !== undefined) return;
+    proc.pending |= sigBit(sig);
+    proc.pendingInfo.set(sig, { signo: sig, code: SI_KERNEL });
+    const target = [...proc.threads.values()].find((t) => (t.sigmask & sigBit(sig)) === 0n);
+    if (target !== undefined) this.signalThread(target);
+    try {
+      this.unpark();
+    } catch (e) {
+      this.host.fatal(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    }
+  }
+
   /** tkill/tgkill: to one thread. */
   private tkill(th: GuestThread, tid: number, sig: number): number {
     const target = this.threads.get(tid);
@@ -774,6 +900,10 @@ export class Service {
   private signalThread(t: GuestThread): void {
     Atomics.store(t.ch.i32, CH_SIGNAL, 1);
     this.poke(t);
+    // a worker asleep in futex or nanosleep wakes now (a futex's other waiters wake spuriously, which futex allows)
+    Atomics.notify(t.ch.i32, CH_WAKE);
+    const word = Atomics.load(t.ch.i32, CH_SLEEP_WORD);
+    if (word > 0) Atomics.notify(t.proc.mem.m32, word - 1);
   }
 }
 

@@ -22,6 +22,8 @@ export const SIGCHLD = 17;
 /** si_code values. */
 export const SI_USER = 0;
 export const SI_TKILL = -6;
+/** si_code of a signal the kernel sends (one from the terminal, as QEMU passes the host's on). */
+export const SI_KERNEL = 0x80;
 export const SEGV_MAPERR = 1;
 export const SEGV_ACCERR = 2;
 export const CLD_EXITED = 1;

@@ -10,7 +10,8 @@ import { errnoText } from './errno.js';
 /** How one argument prints. */
 type ArgKind =
   | 'd' | 'u' | 'x' | 'o' | 'p' | 'ptr' | 'str' | 'dirfd' | 'ld' | 'lx'
-  | 'prot' | 'mmap' | 'open' | 'access' | 'atflags' | 'whence' | 'clock' | 'ioctl' | 'timespec' | 'unlinkflags';
+  | 'prot' | 'mmap' | 'open' | 'access' | 'atflags' | 'whence' | 'clock' | 'ioctl' | 'timespec' | 'unlinkflags'
+  | 'signal' | 'futexop' | 'sighow';
 
 interface Format {
   args: readonly ArgKind[];
@@ -18,6 +19,8 @@ interface Format {
   ret?: 'addr' | 'clock';
   /** The call does not return (exit): the line ends after the arguments. */
   noReturn?: boolean;
+  /** Which argument each printed one is, when not the first ones in order (QEMU's print_futex prints arg4 twice). */
+  from?: readonly number[];
 }
 
 const FORMATS: Readonly<Record<string, Format>> = {
@@ -55,7 +58,38 @@ const FORMATS: Readonly<Record<string, Format>> = {
   fstatfs: { args: ['d', 'p'] },
   writev: { args: ['d', 'p', 'x'] },
   sigaltstack: { args: ['p', 'p'] },
+  futex: { args: ['ptr', 'futexop', 'd', 'ptr', 'ptr', 'd'], from: [0, 1, 2, 3, 4, 4] },
+  kill: { args: ['d', 'signal'] },
+  tkill: { args: ['d', 'signal'] },
+  tgkill: { args: ['d', 'd', 'signal'] },
+  rt_sigaction: { args: ['signal', 'ptr', 'ptr'] },
+  rt_sigprocmask: { args: ['sighow', 'ptr', 'ptr'] },
 };
+
+/** The signals QEMU 7.2's print_signal names; others print as numbers. */
+const SIGNAL_NAMES: ReadonlyMap<number, string> = new Map([
+  [1, 'SIGHUP'], [2, 'SIGINT'], [3, 'SIGQUIT'], [4, 'SIGILL'], [6, 'SIGABRT'], [8, 'SIGFPE'], [9, 'SIGKILL'], [11, 'SIGSEGV'],
+  [13, 'SIGPIPE'], [14, 'SIGALRM'], [15, 'SIGTERM'], [10, 'SIGUSR1'], [12, 'SIGUSR2'], [17, 'SIGCHLD'], [18, 'SIGCONT'],
+  [19, 'SIGSTOP'], [21, 'SIGTTIN'], [22, 'SIGTTOU'],
+]);
+
+/** QEMU's print_futex_op: the private and clock flags, then the operation's name (an unknown one in decimal). */
+const FUTEX_OPS = ['FUTEX_WAIT', 'FUTEX_WAKE', 'FUTEX_FD', 'FUTEX_REQUEUE', 'FUTEX_CMP_REQUEUE', 'FUTEX_WAKE_OP', 'FUTEX_LOCK_PI',
+  'FUTEX_UNLOCK_PI', 'FUTEX_TRYLOCK_PI', 'FUTEX_WAIT_BITSET', 'FUTEX_WAKE_BITSET'];
+
+function futexOpText(op: number): string {
+  let text = '';
+  let cmd = op;
+  if ((cmd & 128) !== 0) {
+    text += 'FUTEX_PRIVATE_FLAG|';
+    cmd &= ~128;
+  }
+  if ((cmd & 256) !== 0) {
+    text += 'FUTEX_CLOCK_REALTIME|';
+    cmd &= ~256;
+  }
+  return text + (FUTEX_OPS[cmd] ?? String(cmd));
+}
 
 type Flag = readonly [string, number];
 const PROT_FLAGS: readonly Flag[] = [['PROT_EXEC', 4], ['PROT_READ', 1], ['PROT_WRITE', 2]];
@@ -154,6 +188,9 @@ function argText(kind: ArgKind, v: bigint, mem: StraceMemory): string {
     case 'clock': return CLOCKS[i32] ?? String(i32);
     case 'ioctl': return IOCTLS.get(i32 >>> 0) ?? hex32(i32);
     case 'timespec': return timespecText(mem, v);
+    case 'signal': return SIGNAL_NAMES.get(Number(v)) ?? String(BigInt.asIntN(64, v));
+    case 'futexop': return futexOpText(i32);
+    case 'sighow': return ['SIG_BLOCK', 'SIG_UNBLOCK', 'SIG_SETMASK'][i32] ?? '(null)';
   }
 }
 
@@ -170,7 +207,7 @@ export function straceCall(pid: number, nr: number, args: readonly bigint[], mem
   if (!f) {
     text = `${name}(${args.slice(0, 6).map((a) => String(BigInt.asIntN(64, a))).join(',')})`;
   } else {
-    const shown = f.args.map((k, i) => argText(k, args[i], mem));
+    const shown = f.args.map((k, i) => argText(k, args[f.from?.[i] ?? i], mem));
     if (name === 'openat' && (Number(args[2]) & (0o100 | 0o20000000)) !== 0) shown.push(argText('o', args[3], mem));
     text = `${name}(${shown.join(',')})`;
   }

@@ -121,6 +121,12 @@ async function run(argv: readonly string[]): Promise<void> {
   } catch (e) {
     loadError(e, opts.program);
   }
+  forwardHostSignals(service);
+}
+
+/** Signals the emulator gets go to the guest (SIGINT from the terminal), as qemu-riscv64 forwards them. */
+function forwardHostSignals(service: Service): void {
+  for (const [name, sig] of [['SIGINT', 2], ['SIGHUP', 1], ['SIGTERM', 15]] as const) process.on(name, () => service.hostSignal(sig));
 }
 
 /** QEMU's words and statuses for a program it cannot load. */

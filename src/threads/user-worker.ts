@@ -10,7 +10,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { writeAll } from '../util/write-all.js';
 import { GuestMemory } from '../memory/guest-memory.js';
 import { SLOT_F, SLOT_FFLAGS, SLOT_FRM, SLOT_INSTRET, SLOT_PC, SLOT_X, stateViews } from '../abi/state-layout.js';
-import { BlockCache, BlockSource, DEFAULT_HOT_THRESHOLD } from '../vcpu/block-cache.js';
+import { BlockCache, BlockSource } from '../vcpu/block-cache.js';
+import { hotThresholdSetting, tierSetting } from './tier-setting.js';
 import { RunLoop, runOneVcpu } from '../vcpu/run-loop.js';
 import { CpuLog, formatTrap } from '../vcpu/cpu-log.js';
 import { attachTracing, bindThreadTracing } from '../trace/thread-tracing.js';
@@ -18,10 +19,10 @@ import { EVENT_CPU_ENTER, EVENT_CPU_EXIT, InstrThread } from '../instr/thread-en
 import { guestMemoryForInstr } from '../instr/memory-access.js';
 import { trace_guest_user_syscall, trace_guest_user_syscall_ret, trace_riscv_trap } from '../trace/generated/events.js';
 import { UserContext } from '../linux-user/user-context.js';
-import { CAUSE_INTERRUPT, CH_ACTION, CH_CAUSE, CH_EPC64, CH_FLUSH, CH_READY, CH_SIGNAL, CH_TVAL64, ChannelAction, channelViews, type Channel } from '../linux-user/channel.js';
-import { localSyscall } from '../linux-user/local-calls.js';
+import { CAUSE_INTERRUPT, CAUSE_INTERRUPTED_CALL, CH_ACTION, CH_CAUSE, CH_EPC64, CH_FLUSH, CH_READY, CH_SIGNAL, CH_TVAL64, ChannelAction, channelViews, walkUser, type Channel } from '../linux-user/channel.js';
+import { INTERRUPTED, localSyscall } from '../linux-user/local-calls.js';
 import { NR } from '../linux-user/syscall-names.js';
-import { straceCall, straceReturn } from '../linux-user/strace.js';
+import { straceCall, straceReturn, type StraceMemory } from '../linux-user/strace.js';
 import type { UserWorkerData, UserWorkerReport } from '../linux-user/protocol.js';
 import { Translator } from '../vcpu/translator.js';
 import { bindTranslationEvents, translationHooks } from '../instr/translation-hooks.js';
@@ -37,11 +38,6 @@ const data = workerData as UserWorkerData;
 
 function post(report: UserWorkerReport): void {
   port?.postMessage(report);
-}
-
-function hotThreshold(): number {
-  const n = Number(process.env.TSEMU_HOT ?? DEFAULT_HOT_THRESHOLD);
-  return Number.isInteger(n) && n >= 0 ? n : DEFAULT_HOT_THRESHOLD;
 }
 
 /** The registers the service set for the thread's start survive enterUserMode's reset. */
@@ -98,7 +94,7 @@ async function main(): Promise<void> {
     },
     mayTranslateHere: () => !TRANS_EVENTS.some((id) => tcgTraceRuntime.wanted(id, cpu)),
   };
-  const cache = new BlockCache(ctx, mem, source, dispatchers, instr.boards, hotThreshold(), true);
+  const cache = new BlockCache(ctx, mem, source, dispatchers, instr.boards, hotThresholdSetting(), true, tierSetting());
   const loop = new RunLoop(ctx, cache, {
     handleControl: () => handleTrap(ctx, mem, ch),
     paused: () => false,
@@ -142,23 +138,36 @@ function handleTrap(ctx: UserContext, mem: GuestMemory, ch: Channel): boolean {
   const args = [10, 11, 12, 13, 14, 15].map((r) => x[SLOT_X + r]);
   trace_guest_user_syscall(ctx.hartId, BigInt(nr), ...(args.map((a) => BigInt.asUintN(64, a)) as [bigint, bigint, bigint, bigint, bigint, bigint]),
     BigInt.asUintN(64, x[SLOT_X + 16]), BigInt.asUintN(64, x[SLOT_X + 17]));
-  const local = localSyscall(nr, args, mem, data.satp);
+  const local = localSyscall(nr, args, { mem, satp: data.satp, tid: data.tid, ch });
   let go = true;
   if (local === undefined) {
     go = callService(ctx, ch);
+  } else if (local === INTERRUPTED) {
+    // a signal ended the wait: the service answers EINTR (or restarts the call) and delivers it
+    if (data.strace) writeAll(data.log.fd, straceCall(data.pid, nr, args, straceMemory(mem)));
+    ch.i32[CH_CAUSE] = CAUSE_INTERRUPTED_CALL;
+    go = callService(ctx, ch);
   } else {
-    if (data.strace) writeAll(data.log.fd, straceCall(data.pid, nr, args, NO_STRACE_MEMORY));
+    if (data.strace) writeAll(data.log.fd, straceCall(data.pid, nr, args, straceMemory(mem)));
     x[SLOT_X + 10] = local;
     ctx.f64[SLOT_INSTRET] += 1;
     ctx.pc = t.epc + 4;
-    if (data.strace) writeAll(data.log.fd, straceReturn(nr, local, args, NO_STRACE_MEMORY));
+    if (data.strace) writeAll(data.log.fd, straceReturn(nr, local, args, straceMemory(mem)));
   }
   if (go && nr !== NR.rt_sigreturn) trace_guest_user_syscall_ret(ctx.hartId, BigInt(nr), BigInt.asUintN(64, x[SLOT_X + 10]));
   return go;
 }
 
-/** The calls run here print no strings. */
-const NO_STRACE_MEMORY = { cString: () => undefined, u64: () => undefined };
+/** What -strace reads of the calls run here (their timespecs), through the page tables as the calls do. */
+function straceMemory(mem: GuestMemory): StraceMemory {
+  return {
+    cString: () => undefined,
+    u64: (addr) => {
+      const off = walkUser(mem, data.satp, addr, false);
+      return off < 0 || off % 8 !== 0 ? undefined : mem.m64[off / 8];
+    },
+  };
+}
 
 main().catch((e: unknown) => {
   post({ type: 'fatal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });

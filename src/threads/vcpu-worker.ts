@@ -17,7 +17,8 @@ import type { GuestLog } from '../hw/guest-log.js';
 import { IoAddressSpace, type IoPiece } from '../hw/io-regions.js';
 import { MAX_VCPUS, TranslatorChannelBuffers, TranslatorClient } from '../vcpu/translator-channel.js';
 import { MmioPort, VcpuContext } from '../vcpu/context.js';
-import { BlockCache, BlockSource, DEFAULT_TIER, defaultHotThreshold, Tier } from '../vcpu/block-cache.js';
+import { BlockCache, BlockSource } from '../vcpu/block-cache.js';
+import { hotThresholdSetting, tierSetting } from './tier-setting.js';
 import { RunLoop, runOneVcpu, runRoundRobin } from '../vcpu/run-loop.js';
 import { applyTraceOutputChange, attachTracing, bindThreadTracing, OutputChange, TracingConfig } from '../trace/thread-tracing.js';
 import { EVENT_CPU_ENTER, EVENT_CPU_EXIT, EVENT_CPU_RESET, InstrCommand, InstrThread } from '../instr/thread-env.js';
@@ -87,29 +88,6 @@ class WorkerShared {
   }
 }
 
-/**
- * Where hot blocks go: TSEMU_TIER=interp|js|wasm forces a tier, for measuring and testing them
- * (any other value is ignored); unset, DEFAULT_TIER.
- */
-function tier(): Tier {
-  const t = process.env.TSEMU_TIER;
-  return t === 'interp' || t === 'js' || t === 'wasm' ? t : DEFAULT_TIER;
-}
-
-/** Was a tier forced with TSEMU_TIER? */
-function tierForced(): boolean {
-  return tier() === process.env.TSEMU_TIER;
-}
-
-/**
- * Interpreted runs before a block is compiled: TSEMU_HOT (0: compile at once). A tier forced
- * with TSEMU_TIER compiles every block at once unless TSEMU_HOT says otherwise.
- */
-function hotThreshold(): number {
-  const fallback = tierForced() ? 0 : defaultHotThreshold(tier());
-  const n = Number(process.env.TSEMU_HOT ?? fallback);
-  return Number.isInteger(n) && n >= 0 ? n : fallback;
-}
 /** One vCPU in this worker. */
 class HartRuntime {
   readonly ctx: VcpuContext;
@@ -153,7 +131,7 @@ class HartRuntime {
     };
     // with one possible vCPU, or every vCPU in this thread, no other thread runs guest code
     const soleAccessor = data.maxHarts === 1 || data.thread === 'single';
-    this.cache = new BlockCache(this.ctx, shared.mem, source, dispatchers, shared.instr.boards, hotThreshold(), soleAccessor, tier());
+    this.cache = new BlockCache(this.ctx, shared.mem, source, dispatchers, shared.instr.boards, hotThresholdSetting(), soleAccessor, tierSetting());
     this.loop = new RunLoop(this.ctx, this.cache, {
       handleControl: () => {
         drain();

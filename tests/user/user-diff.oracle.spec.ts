@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { requireTool, missingPrerequisite } from '../support/tools.js';
 import { verifyTranscript } from '../support/transcripts.js';
 import { repoRoot } from '../support/run-guest.js';
-import { BAD_INPUTS, DYNAMIC_RECIPES, execRecipe, expectedExec, QEMU_USER, runBadInput, runRecipe, STATIC_RECIPES, SYSROOT, tsemuCommand } from './user-runs.js';
+import { BAD_INPUTS, DYNAMIC_RECIPES, execRecipe, expectedExec, QEMU_USER, runBadInput, runRecipe, runSigintRecipe, SIGINT_RECIPES, STATIC_RECIPES, SYSROOT, tsemuCommand } from './user-runs.js';
 
 describe('user mode: qemu-riscv64 live (oracle)', function () {
   this.timeout(120_000);
@@ -29,6 +29,13 @@ describe('user mode: qemu-riscv64 live (oracle)', function () {
     it(`${r.name}: QEMU matches its transcript`, function () {
       const live = runRecipe([QEMU_USER], r);
       verifyTranscript(`user/${r.name}`, live, [QEMU_USER, ...r.options, r.program, ...r.args], QEMU_USER);
+    });
+  }
+
+  for (const r of SIGINT_RECIPES) {
+    it(`${r.name}: QEMU matches its transcript`, async function () {
+      const live = await runSigintRecipe([QEMU_USER], r);
+      verifyTranscript(`user/${r.name}`, live, [QEMU_USER, r.program, ...r.args, '(SIGINT after "ready")'], QEMU_USER);
     });
   }
 

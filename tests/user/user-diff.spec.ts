@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { readTranscript } from '../support/transcripts.js';
 import { spawnSync } from 'node:child_process';
 import { repoRoot } from '../support/run-guest.js';
-import { BAD_INPUTS, LOST_LOADING_ERRORS, execRecipe, expectedExec, runBadInput, runRecipe, STATIC_RECIPES, tsemuCommand, type UserOutcome } from './user-runs.js';
+import { BAD_INPUTS, LOST_LOADING_ERRORS, execRecipe, expectedExec, runBadInput, runRecipe, runSigintRecipe, SIGINT_RECIPES, STATIC_RECIPES, tsemuCommand, type UserOutcome } from './user-runs.js';
 
 describe('user mode: tsemu-riscv64 against QEMU transcripts', function () {
   this.timeout(60_000);
@@ -16,6 +16,16 @@ describe('user mode: tsemu-riscv64 against QEMU transcripts', function () {
       const want = readTranscript<UserOutcome>(`user/${r.name}`);
       const got = runRecipe(tsemuCommand(), r);
       expect(got).to.deep.equal(want);
+    });
+  }
+});
+
+describe('user mode: SIGINT from the terminal', function () {
+  this.timeout(60_000);
+  for (const r of SIGINT_RECIPES) {
+    it(`${r.name}: the guest's handler runs, or the emulator dies of SIGINT, as on qemu-riscv64`, async function () {
+      const want = readTranscript<UserOutcome>(`user/${r.name}`);
+      expect(await runSigintRecipe(tsemuCommand(), r)).to.deep.equal(want);
     });
   }
 });

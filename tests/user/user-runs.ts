@@ -5,7 +5,7 @@
  * repository root as working directory. user-diff.spec.ts holds tsemu to the committed QEMU
  * transcripts; user-diff.oracle.spec.ts runs QEMU live.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ export interface UserRecipe {
   strace?: boolean;
 }
 
-const PROGRAMS = ['hello', 'args', 'files', 'memory', 'misc', 'signals', 'procs'];
+const PROGRAMS = ['hello', 'args', 'files', 'memory', 'misc', 'signals', 'procs', 'waits'];
 
 function recipesFor(kind: 'static' | 'dynamic'): UserRecipe[] {
   const opts = kind === 'dynamic' ? ['-L', SYSROOT] : [];
@@ -38,9 +38,12 @@ function recipesFor(kind: 'static' | 'dynamic'): UserRecipe[] {
     { name: `net-${kind}`, options: opts, program: bin('net'), args: ['$DIR'] },
     { name: `memory-segv-${kind}`, options: opts, program: bin('memory'), args: ['segv'] },
     { name: `hello-strace-${kind}`, options: [...opts, '-strace'], program: bin('hello'), args: [], strace: true },
+    // QEMU's formats for rt_sigaction/rt_sigprocmask/kill/futex (WAKE_OP, the PI ops) and rt_sigsuspend
+    { name: `waits-strace-${kind}`, options: [...opts, '-strace'], program: bin('waits'), args: ['alone'], strace: true },
     // what execve of args (argv and environment as procs.c passes them) must print: QEMU running it directly
     { name: `exec-target-${kind}`, options: [...opts, '-0', 'exec-child', '-E', 'TSEMU_T_EXIT=9'], program: bin('args'), args: ['one', 'two'] },
     { name: `threads-2-${kind}`, options: opts, program: bin('threads'), args: ['2'] },
+    { name: `threads-4-${kind}`, options: opts, program: bin('threads'), args: ['4'] },
     { name: `threads-8-${kind}`, options: opts, program: bin('threads'), args: ['8'] },
   );
   return list;
@@ -75,10 +78,11 @@ export interface UserOutcome {
   strace: string | null;
 }
 
-/** -strace lines with the PID (each line's prefix, set_tid_address's result) and the exe path's length made neutral. */
+/** -strace lines with the PID (each line's prefix, and wherever the process's pid appears) and the exe path's length made neutral. */
 export function normalizeStrace(text: string, pid: number | undefined): string {
   let t = text.replace(/^\d+ /gm, 'PID ');
-  if (pid !== undefined) t = t.split(`= ${pid}\n`).join('= PID\n');
+  // the pid as a result, an argument (kill) or si_pid
+  if (pid !== undefined) t = t.replace(new RegExp(`\\b${pid}\\b`, 'g'), 'PID');
   return t.replace(/(readlinkat\(AT_FDCWD,"\/proc\/self\/exe",0x[0-9a-f]+,\d+\)) = \d+/g, '$1 = LEN');
 }
 
@@ -96,6 +100,34 @@ export function runRecipe(command: readonly string[], r: UserRecipe): UserOutcom
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** SIGINT from the terminal: waits.c prints "ready" and waits for it, with a handler or without. */
+export const SIGINT_RECIPES: readonly UserRecipe[] = [
+  { name: 'sigint-handled-static', options: [], program: 'tests/user/bin/waits-static', args: ['sigint', 'handle'] },
+  { name: 'sigint-default-static', options: [], program: 'tests/user/bin/waits-static', args: ['sigint'] },
+];
+
+/**
+ * Run a SIGINT recipe: the emulator gets SIGINT (as from the terminal) once the program has
+ * printed "ready" (its handler, if any, is in place then); what it prints after, and how it ends.
+ */
+export function runSigintRecipe(command: readonly string[], r: UserRecipe): Promise<UserOutcome> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(command[0], [...command.slice(1), ...r.options, r.program, ...r.args], { cwd: repoRoot(), env: {}, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    let sent = false;
+    p.stdout.setEncoding('utf8');
+    p.stdout.on('data', (d: string) => {
+      stdout += d;
+      if (!sent && stdout.includes('ready\n')) {
+        sent = true;
+        p.kill('SIGINT');
+      }
+    });
+    p.on('error', reject);
+    p.on('close', (status, signal) => resolve({ stdout, status, signal, strace: null }));
+  });
 }
 
 export function tsemuCommand(): string[] {
