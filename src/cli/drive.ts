@@ -44,7 +44,25 @@ export interface CpuDeviceSpec {
   readonly origin: string;
 }
 
-export type DeviceSpec = VirtioBlkDeviceSpec | CpuDeviceSpec;
+/** A virtio device on the PCIe root bus (tsemu's virtio-pci transport). */
+export interface VirtioPciDeviceSpec {
+  readonly driver: 'virtio-blk-pci' | 'virtio-rng-pci';
+  /** The -drive id (virtio-blk-pci only). */
+  readonly drive: string | undefined;
+  readonly id: string | undefined;
+  /** `bus=` as written; only "pcie.0" exists. */
+  readonly busName: string | undefined;
+  /** `addr=` slot (device number) as written, undefined for QEMU's first free slot. */
+  readonly addr: number | undefined;
+  /** The slot on pcie.0 once resolveDevices() placed it. */
+  readonly slot: number | undefined;
+  readonly origin: string;
+}
+
+export type DeviceSpec = VirtioBlkDeviceSpec | CpuDeviceSpec | VirtioPciDeviceSpec;
+
+/** Device numbers on a PCI bus; slot 0 holds the host bridge. */
+const PCI_SLOTS = 32;
 
 /** Number of virtio-mmio transports on virt. */
 export const VIRTIO_MMIO_SLOTS = 8;
@@ -175,8 +193,10 @@ function isKnownQemuDriveKey(key: string): boolean {
 
 const VIRTIO_BLK_KEYS = ['driver', 'drive', 'id', 'bus'];
 const CPU_KEYS = ['driver', 'id', 'socket-id', 'core-id', 'thread-id'];
+const VIRTIO_BLK_PCI_KEYS = ['driver', 'drive', 'id', 'bus', 'addr'];
+const VIRTIO_RNG_PCI_KEYS = ['driver', 'id', 'bus', 'addr'];
 /** Device models QEMU's riscv64 build has, for a "not supported" rather than "not valid" message. */
-const OTHER_QEMU_DEVICES = ['virtio-blk', 'virtio-blk-pci', 'virtio-net-device', 'virtio-net-pci', 'virtio-rng-device', 'virtio-serial-device', 'virtio-gpu-device', 'virtio-keyboard-device', 'virtio-mouse-device', 'virtio-9p-device', 'e1000', 'nvme', 'usb-storage', 'scsi-hd', 'ide-hd', 'loader'];
+const OTHER_QEMU_DEVICES = ['virtio-blk', 'virtio-net-device', 'virtio-net-pci', 'virtio-rng-device', 'virtio-serial-device', 'virtio-gpu-device', 'virtio-keyboard-device', 'virtio-mouse-device', 'virtio-9p-device', 'e1000', 'nvme', 'usb-storage', 'scsi-hd', 'ide-hd', 'loader'];
 
 /** Parses one -device argument; cross-checks against drives happen in resolveDevices(). */
 export function parseDevice(arg: string, where: string, warnings: string[]): DeviceSpec | 'help' {
@@ -192,6 +212,12 @@ export function parseDevice(arg: string, where: string, warnings: string[]): Dev
     const drive = lastValue(params, 'drive');
     if (drive === undefined) throw optionError(where, 'drive property not set');
     return { driver, drive, id, busName: lastValue(params, 'bus'), bus: undefined, origin: where };
+  }
+  if (driver === 'virtio-blk-pci' || driver === 'virtio-rng-pci') {
+    rejectUnknownProps(params, driver === 'virtio-blk-pci' ? VIRTIO_BLK_PCI_KEYS : VIRTIO_RNG_PCI_KEYS, driver, where);
+    const drive = lastValue(params, 'drive');
+    if (driver === 'virtio-blk-pci' && drive === undefined) throw optionError(where, 'drive property not set');
+    return { driver, drive, id, busName: lastValue(params, 'bus'), addr: pciAddr(params, driver, where), slot: undefined, origin: where };
   }
   if (driver === 'rv64-riscv-cpu') {
     rejectUnknownProps(params, CPU_KEYS, driver, where);
@@ -212,6 +238,17 @@ function rejectUnknownProps(params: readonly OptParam[], allowed: readonly strin
   for (const { key } of params) {
     if (!allowed.includes(key)) throw optionError(where, `Property '${driver}.${key}' not found`);
   }
+}
+
+/** QEMU's PCI address property: "slot[.function]" in hex; tsemu's devices are single-function. */
+function pciAddr(params: readonly OptParam[], driver: string, where: string): number | undefined {
+  const value = lastValue(params, 'addr');
+  if (value === undefined) return undefined;
+  const m = /^(?:0x)?([0-9a-fA-F]{1,2})(?:\.([0-7]))?$/.exec(value);
+  const slot = m ? parseInt(m[1], 16) : PCI_SLOTS;
+  if (!m || slot >= PCI_SLOTS) throw optionError(where, `Property '${driver}.addr' doesn't take value '${value}'`);
+  if (m[2] !== undefined && m[2] !== '0') throw optionError(where, `${driver}: function ${m[2]} is not supported by tsemu (single-function devices only)`);
+  return slot;
 }
 
 function intProp(params: readonly OptParam[], key: string, where: string): number | undefined {
@@ -238,11 +275,13 @@ export function resolveDevices(devices: readonly DeviceSpec[], drives: readonly 
   const deviceIds = new Set<string>();
   const writers = new Map<string, DriveSpec>();
   const busTaken = new Array<boolean>(VIRTIO_MMIO_SLOTS).fill(false);
+  const pciTaken = new Map<number, VirtioPciDeviceSpec>();
   return all.map((dev) => {
     if (dev.id !== undefined) {
       if (deviceIds.has(dev.id)) throw optionError(dev.origin, `Duplicate ID '${dev.id}' for device`);
       deviceIds.add(dev.id);
     }
+    if (dev.driver === 'virtio-blk-pci' || dev.driver === 'virtio-rng-pci') return resolvePciDevice(dev, { pciTaken, usedDrives, drives, writers, files });
     if (dev.driver !== 'virtio-blk-device') return dev;
     const bus = placeVirtioDevice(dev, busTaken);
     checkVirtioBlkGlobals(globals, dev.origin);
@@ -253,6 +292,38 @@ export function resolveDevices(devices: readonly DeviceSpec[], drives: readonly 
     checkWriteLock(drive, dev, writers, files);
     return { ...dev, bus };
   });
+}
+
+interface PciResolveState {
+  pciTaken: Map<number, VirtioPciDeviceSpec>;
+  usedDrives: Set<string>;
+  drives: readonly DriveSpec[];
+  writers: Map<string, DriveSpec>;
+  files: HostFiles;
+}
+
+/** Bus and slot of a virtio-*-pci device (QEMU's pci_qdev_realize / do_pci_register_device), and its drive. */
+function resolvePciDevice(dev: VirtioPciDeviceSpec, st: PciResolveState): VirtioPciDeviceSpec {
+  if (dev.busName !== undefined && dev.busName !== 'pcie.0') throw optionError(dev.origin, `Bus '${dev.busName}' not found`);
+  let slot = dev.addr;
+  if (slot === undefined) {
+    for (let s = 1; s < PCI_SLOTS && slot === undefined; s++) if (!st.pciTaken.has(s)) slot = s;
+    if (slot === undefined) throw optionError(dev.origin, `PCI: no slot/function available for ${dev.driver}, all in use or reserved`);
+  } else if (slot === 0 || st.pciTaken.has(slot)) {
+    const other = st.pciTaken.get(slot);
+    const name = other ? other.driver : 'gpex-root';
+    throw optionError(dev.origin, `PCI: slot ${slot} function 0 not available for ${dev.driver}, in use by ${name},id "${other?.id ?? ''}"`);
+  }
+  if (dev.driver === 'virtio-blk-pci') {
+    const drive = st.drives.find((d) => d.id === dev.drive);
+    if (drive === undefined) throw optionError(dev.origin, `Property 'virtio-blk-pci.drive' can't find value '${dev.drive ?? ''}'`);
+    if (st.usedDrives.has(drive.id)) throw optionError(dev.origin, `Drive '${drive.id}' is already in use by another device`);
+    st.usedDrives.add(drive.id);
+    checkWriteLock(drive, dev, st.writers, st.files);
+  }
+  const placed = { ...dev, slot };
+  st.pciTaken.set(slot, placed);
+  return placed;
 }
 
 const VIRTIO_MMIO_BUS = /^virtio-mmio-bus\.(0|[1-9][0-9]*)$/;
@@ -287,5 +358,6 @@ function checkWriteLock(drive: DriveSpec, dev: DeviceSpec, writers: Map<string, 
 
 /** The -device help listing (the part of QEMU's list that tsemu has). */
 export function deviceHelpText(): string {
-  return ['Storage devices:', 'name "virtio-blk-device", bus virtio-bus', '', 'CPU devices:', `name "rv64-riscv-cpu", desc "RISC-V RV64 hart (hot-plug; ${PROGRAM_NAME} only)"`, ''].join('\n');
+  return ['Storage devices:', 'name "virtio-blk-device", bus virtio-bus', 'name "virtio-blk-pci", bus PCI, alias "virtio-blk"', '',
+    'Misc devices:', 'name "virtio-rng-pci", bus PCI', '', 'CPU devices:', `name "rv64-riscv-cpu", desc "RISC-V RV64 hart (hot-plug; ${PROGRAM_NAME} only)"`, ''].join('\n');
 }

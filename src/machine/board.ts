@@ -22,12 +22,22 @@ import { SifiveTest, SIFIVE_TEST_REGION } from '../hw/sifive-test.js';
 import type { GuestLog } from '../hw/guest-log.js';
 import type { IoRegion } from '../hw/io-regions.js';
 import { VirtioMmio } from '../hw/virtio-mmio.js';
+import { GPEX_NUM_IRQS, GpexHost } from '../hw/pci-host-gpex.js';
+import { VirtioPci } from '../hw/virtio-pci.js';
 import { CpuHotplugController } from '../hw/cpu-hotplug.js';
 import { createUartShadow, publishUartShadow, UartRingReader } from '../hw/uart-fast-path.js';
 import type { VirtioDevice } from '../hw/virtio.js';
 import { PROGRAM_NAME } from '../cli/option-error.js';
 import { writeAll } from '../util/write-all.js';
-import { PLIC_NUM_SOURCES, TIMEBASE_FREQ, VIRT, VIRT_IRQ } from './virt-map.js';
+import { pcieMmioHigh, PLIC_NUM_SOURCES, TIMEBASE_FREQ, VIRT, VIRT_IRQ } from './virt-map.js';
+
+/** A virtio device on the PCIe root bus: its slot (device number on pcie.0) and QEMU type name. */
+export interface PciPlacement {
+  slot: number;
+  typeName: string;
+  id: string | undefined;
+  device: VirtioDevice;
+}
 
 export interface BoardConfig {
   numHarts: number;
@@ -41,6 +51,8 @@ export interface BoardConfig {
   virtio: (VirtioDevice | null)[];
   /** `-global virtio-mmio.force-legacy`: version 1 transports (QEMU 7.2's default) or version 2. */
   virtioLegacy: boolean;
+  /** virtio-*-pci devices on pcie.0. */
+  pci?: readonly PciPlacement[];
   serialOut: (bytes: Uint8Array) => void;
 }
 
@@ -53,6 +65,7 @@ export class VirtBoard implements HartIrqSink {
   readonly devices: MmioDevice[] = [];
   /** Present only when harts can be hot-added (-smp maxcpus above cpus). */
   readonly hotplug: CpuHotplugController | undefined;
+  readonly pcie: GpexHost;
   /** The shared state area of every possible hart (0 .. maxHarts-1), present or not: after RAM in its memory. */
   readonly hartStates: StateArea[] = [];
   /** LSR/LCR/MCR shadow for the vCPUs' UART fast path, republished after every UART access here. */
@@ -90,7 +103,24 @@ export class VirtBoard implements HartIrqSink {
         onDeviceError: (message) => writeAll(2, `${PROGRAM_NAME}: ${message}\n`),
       }));
     }
+    this.pcie = this.createPcie();
+    this.devices.push(...this.pcie.devices);
     this.loadBootImages();
+  }
+
+  /** The PCIe host bridge with its windows, INTA..INTD on PLIC 32..35, and the -device virtio-*-pci devices. */
+  private createPcie(): GpexHost {
+    const irqs = Array.from({ length: GPEX_NUM_IRQS }, (_, i) => this.plic.irqLine(VIRT_IRQ.pcieBase + i));
+    const host = new GpexHost(irqs, { ecam: VIRT.pcieEcam, mmio: VIRT.pcieMmio, mmioHigh: pcieMmioHigh(this.config.ramSize), pio: VIRT.pciePio });
+    const ram = { base: this.mem.ramBase, size: this.mem.ramSize, bytes: this.mem.mu8 };
+    for (const p of this.config.pci ?? []) {
+      host.plug(p.slot, new VirtioPci(ram, p.device, {
+        typeName: p.typeName,
+        id: p.id,
+        onDeviceError: (message) => writeAll(2, `${PROGRAM_NAME}: ${message}\n`),
+      }));
+    }
+    return host;
   }
 
   /**
