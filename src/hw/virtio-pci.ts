@@ -40,7 +40,8 @@ const CLASS_CODES: ReadonlyMap<number, number> = new Map([[1, 0x020000], [2, 0x0
 
 const COMMON_FEATURES = featureBit(VIRTIO_F.RING_INDIRECT_DESC) | featureBit(VIRTIO_F.RING_EVENT_IDX);
 const MODERN_FEATURES = COMMON_FEATURES | featureBit(VIRTIO_F.VERSION_1) | featureBit(VIRTIO_F.RING_RESET);
-const LEGACY_FEATURES = COMMON_FEATURES | featureBit(VIRTIO_F.NOTIFY_ON_EMPTY);
+/** Legacy host features add NOTIFY_ON_EMPTY, ANY_LAYOUT (27) and BAD_FEATURE (30; virtio_pci_device_plugged adds it). */
+const LEGACY_FEATURES = COMMON_FEATURES | featureBit(VIRTIO_F.NOTIFY_ON_EMPTY) | featureBit(27) | featureBit(30);
 const DEFAULT_QUEUE_SIZE = 256;
 const NO_VECTOR = 0xffff;
 const MSIX_VECTORS = 2;
