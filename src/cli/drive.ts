@@ -15,7 +15,9 @@ export interface DriveSpec {
   readonly file: string;
   readonly format: 'raw';
   /** `none`: only a backend for -device; `virtio`: QEMU adds the device itself (tsemu: a virtio-blk-device). */
-  readonly interface: 'none' | 'virtio';
+  readonly interface: 'none' | 'virtio' | 'pflash';
+  /** if=pflash: the bank (0 = flash0 at 0x20000000, 1 = flash1), `unit=` or the next free one. */
+  readonly unit?: number;
   readonly readOnly: boolean;
   /** Writes go to a throw-away overlay (snapshot=on or the global -snapshot). */
   readonly snapshot: boolean;
@@ -102,10 +104,12 @@ export const nodeHostFiles: HostFiles = {
   },
 };
 
-const DRIVE_KEYS = ['file', 'format', 'if', 'id', 'readonly', 'read-only', 'snapshot', 'cache', 'index', 'media'];
+const DRIVE_KEYS = ['file', 'format', 'if', 'id', 'readonly', 'read-only', 'snapshot', 'cache', 'index', 'media', 'unit'];
+/** pflash banks on virt. */
+const PFLASH_UNITS = 2;
 /** Formats QEMU has that tsemu does not. */
 const OTHER_FORMATS = ['qcow2', 'qcow', 'qed', 'vmdk', 'vdi', 'vhdx', 'vpc', 'luks', 'dmg', 'bochs', 'cloop', 'parallels', 'vvfat', 'file', 'host_device', 'nbd', 'blkdebug', 'null-co', 'null-aio', 'throttle', 'copy-on-read', 'compress', 'preallocate'];
-const OTHER_INTERFACES = ['ide', 'scsi', 'floppy', 'pflash', 'mtd', 'sd', 'xen'];
+const OTHER_INTERFACES = ['ide', 'scsi', 'floppy', 'mtd', 'sd', 'xen'];
 const CACHE_MODES = ['writethrough', 'writeback', 'none', 'directsync', 'unsafe'];
 const PROBED_RAW_WARNING = (file: string): string =>
   `WARNING: Image format was not specified for '${file}' and probing guessed raw.\n` +
@@ -139,7 +143,8 @@ export function parseDrive(arg: string, where: string, ctx: DriveParseContext): 
     }
   }
   const iface = lastValue(params, 'if') ?? 'none';
-  if (iface !== 'none' && iface !== 'virtio') {
+  if (iface !== 'pflash' && lastValue(params, 'unit') !== undefined) throw optionError(where, `option 'unit' is not supported by tsemu`);
+  if (iface !== 'none' && iface !== 'virtio' && iface !== 'pflash') {
     if (OTHER_INTERFACES.includes(iface)) throw optionError(where, `machine type does not support if=${iface},bus=0,unit=0`);
     throw optionError(where, `unsupported bus type '${iface}'`);
   }
@@ -158,7 +163,26 @@ export function parseDrive(arg: string, where: string, ctx: DriveParseContext): 
   if (file === undefined || file === '') throw optionError(where, 'A block device must be specified for "file"');
   checkImageFile(file, !readOnly && !snapshot, where, ctx.files);
   if (format === undefined) ctx.warnings.push(PROBED_RAW_WARNING(file));
+  if (iface === 'pflash') return { id, file, format: 'raw', interface: iface, readOnly, snapshot, origin: where, unit: pflashUnit(params, where, ctx) };
   return { id, file, format: 'raw', interface: iface, readOnly, snapshot, origin: where };
+}
+
+/** `unit=` of an if=pflash drive, or the next one after the highest taken (QEMU's drive_new). */
+function pflashUnit(params: readonly OptParam[], where: string, ctx: DriveParseContext): number {
+  const given = lastValue(params, 'unit');
+  let unit: number;
+  if (given !== undefined) {
+    if (!/^[0-9]+$/.test(given)) throw optionError(where, `Parameter 'unit' expects a number`);
+    unit = Number(given);
+  } else {
+    unit = ctx.autoIndex.get('pflash-unit') ?? 0;
+  }
+  const key = `pflash-unit-${unit}`;
+  if (ctx.taken.has(key)) throw optionError(where, `drive with bus=0, unit=${unit} exists`);
+  ctx.taken.add(key);
+  ctx.autoIndex.set('pflash-unit', unit + 1);
+  if (unit >= PFLASH_UNITS) throw optionError(where, `machine type does not support if=pflash,bus=0,unit=${unit}`);
+  return unit;
 }
 
 /** QEMU's raw-on-file open: it must exist, be a regular file, and be writable unless read-only or snapshot. */

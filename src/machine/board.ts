@@ -24,6 +24,9 @@ import type { IoRegion } from '../hw/io-regions.js';
 import { VirtioMmio } from '../hw/virtio-mmio.js';
 import { GPEX_NUM_IRQS, GpexHost } from '../hw/pci-host-gpex.js';
 import { VirtioPci } from '../hw/virtio-pci.js';
+import { blankFlash, type FlashBacking, PFLASH_BANK_SIZE, PflashCfi01 } from '../hw/pflash-cfi01.js';
+import { FW_CFG_REGIONS, FwCfg } from '../hw/fw-cfg.js';
+import { GuestDma } from '../hw/guest-dma.js';
 import { CpuHotplugController } from '../hw/cpu-hotplug.js';
 import { createUartShadow, publishUartShadow, UartRingReader } from '../hw/uart-fast-path.js';
 import type { VirtioDevice } from '../hw/virtio.js';
@@ -53,6 +56,12 @@ export interface BoardConfig {
   virtioLegacy: boolean;
   /** virtio-*-pci devices on pcie.0. */
   pci?: readonly PciPlacement[];
+  /** The two pflash banks' contents (-drive if=pflash unit 0 and 1); blank zeros when absent. */
+  flash?: readonly (FlashBacking | undefined)[];
+  /** fw_cfg's NOGRAPHIC item. */
+  nographic?: boolean;
+  /** fw_cfg's kernel, initrd and command line (firmware in flash1 loads them). */
+  fwCfgKernel?: { kernel: Uint8Array; initrd: Uint8Array | undefined; cmdline: string | undefined };
   serialOut: (bytes: Uint8Array) => void;
 }
 
@@ -105,6 +114,12 @@ export class VirtBoard implements HartIrqSink {
     }
     this.pcie = this.createPcie();
     this.devices.push(...this.pcie.devices);
+    for (let unit = 0; unit < 2; unit++) {
+      const backing = config.flash?.[unit] ?? blankFlash();
+      this.devices.push(new PflashCfi01(`virt.flash${unit}`, VIRT.flash.base + unit * PFLASH_BANK_SIZE, backing, log));
+    }
+    const ramView = { base: this.mem.ramBase, size: this.mem.ramSize, bytes: this.mem.mu8 };
+    this.devices.push(new FwCfg({ ...VIRT.fwCfg, numCpus: config.numHarts, nographic: config.nographic ?? true, dma: new GuestDma(ramView), kernel: config.fwCfgKernel }));
     this.loadBootImages();
   }
 
@@ -183,9 +198,10 @@ export class VirtBoard implements HartIrqSink {
       { ...CLINT_MTIMER_REGION, base: clint + CLINT_MTIMER_REGION.offset },
       { ...PLIC_REGION, base: VIRT.plic.base, size: VIRT.plic.size },
       { ...UART_REGION, base: VIRT.uart0.base },
+      ...FW_CFG_REGIONS.map(({ offset, ...r }) => ({ ...r, base: VIRT.fwCfg.base + offset })),
     ];
     for (const d of this.devices) {
-      if (d === this.uart || d === this.plic || d.base === VIRT.rtc.base || d.base === VIRT.test.base) continue;
+      if (d === this.uart || d === this.plic || d.base === VIRT.rtc.base || d.base === VIRT.test.base || d.base === VIRT.fwCfg.base) continue;
       regions.push({ name: d.name, base: d.base, size: d.size, validMin: 0, validMax: 0 });
     }
     return regions;

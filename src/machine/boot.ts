@@ -14,6 +14,7 @@ import { VIRT } from './virt-map.js';
 import type { MachineConfig } from './machine.js';
 import { VirtioBlk } from '../hw/virtio-blk.js';
 import { VirtioRng } from '../hw/virtio-rng.js';
+import { type FlashBacking, openFlashImage } from '../hw/pflash-cfi01.js';
 import type { PciPlacement } from './board.js';
 import type { VirtioDevice } from '../hw/virtio.js';
 import { PROGRAM_NAME } from '../cli/option-error.js';
@@ -46,6 +47,20 @@ function openBlk(opts: MachineOptions, driveId: string | undefined, origin: stri
     const why = code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : (e instanceof Error ? e.message : String(e));
     throw new BootError(`${drive.origin}: Could not open '${drive.file}': ${why}`);
   }
+}
+
+/** The pflash banks' images (-drive if=pflash), by unit. */
+function flashBanks(opts: MachineOptions): (FlashBacking | undefined)[] {
+  const banks: (FlashBacking | undefined)[] = [undefined, undefined];
+  for (const drive of opts.drives) {
+    if (drive.interface !== 'pflash' || drive.unit === undefined) continue;
+    try {
+      banks[drive.unit] = openFlashImage(drive.file, { readOnly: drive.readOnly, snapshot: drive.snapshot || opts.snapshot });
+    } catch (e) {
+      throw new BootError(e instanceof RangeError ? e.message : `${drive.origin}: Could not open '${drive.file}': ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return banks;
 }
 
 /** virtio-*-pci devices on pcie.0 at the slots src/cli/drive.ts gave them. */
@@ -88,6 +103,7 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
     kernel: opts.kernel,
     initrd: opts.initrd,
     ramSize: opts.ramSize,
+    pflashUnits: opts.drives.flatMap((d) => (d.interface === 'pflash' && d.unit !== undefined ? [d.unit] : [])),
     target: {
       regions: [{ base: VIRT.dram.base, size: opts.ramSize }],
       write: (addr, bytes) => { images.push({ addr, bytes: bytes.slice() }); },
@@ -122,6 +138,9 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
       virtio,
       virtioLegacy: opts.globals.virtioMmioForceLegacy,
       pci: pciPlacements(opts),
+      flash: flashBanks(opts),
+      nographic: opts.nographic,
+      fwCfgKernel: plan.fwCfgKernel && { ...plan.fwCfgKernel, cmdline: opts.append },
       startPaused: opts.startStopped,
       singleThread: opts.accel.thread === 'single',
       noReboot: opts.noReboot,

@@ -8,7 +8,7 @@
  * down, each cpu then its interrupt controller, then the PLIC, then the test
  * device), so `dtc -O dts` of our blob reads like QEMU's.
  *
- * Left out because we do not emulate them: pmu, fw-cfg, flash, platform-bus. The ISA string and MMU type describe what our vCPU implements, not
+ * Left out because we do not emulate them: pmu, platform-bus. The ISA string and MMU type describe what our vCPU implements, not
  * QEMU's default CPU (which has H, Zb*, Sv48...).
  */
 import { randomBytes } from 'node:crypto';
@@ -63,6 +63,8 @@ export function buildVirtFdt(cfg: VirtFdtConfig): Uint8Array {
   root.setString('compatible', 'riscv-virtio');
   root.setString('model', 'riscv-virtio,qemu');
 
+  addFwCfg(root);
+  addFlash(root);
   addChosen(root, cfg);
   addSysconNode(root, 'poweroff', 'syscon-poweroff', FINISHER_PASS, phandles.test);
   addSysconNode(root, 'reboot', 'syscon-reboot', FINISHER_RESET, phandles.test);
@@ -98,6 +100,27 @@ function allocatePhandles(fdt: FdtBuilder, numHarts: number): Phandles {
 function setAddress(node: FdtNode, name: string, value: number): void {
   if (value <= 0xffffffff) node.setU32(name, value);
   else node.setU64(name, value);
+}
+
+function addFwCfg(root: FdtNode): void {
+  root
+    .addNode(`fw-cfg@${hex(VIRT.fwCfg.base)}`)
+    .setEmpty('dma-coherent')
+    .set('reg', regProperty(VIRT.fwCfg.base, VIRT.fwCfg.size))
+    .setString('compatible', 'qemu,fw-cfg-mmio');
+}
+
+/** Both pflash banks in one node (QEMU's create_fdt_flash). */
+function addFlash(root: FdtNode): void {
+  const bank = VIRT.flash.size / 2;
+  const reg = new Uint8Array(32);
+  reg.set(regProperty(VIRT.flash.base, bank), 0);
+  reg.set(regProperty(VIRT.flash.base + bank, bank), 16);
+  root
+    .addNode(`flash@${hex(VIRT.flash.base)}`)
+    .setU32('bank-width', 4)
+    .set('reg', reg)
+    .setString('compatible', 'cfi-flash');
 }
 
 function addChosen(root: FdtNode, cfg: VirtFdtConfig): void {
