@@ -336,11 +336,13 @@ function resolvePciDevice(dev: VirtioPciDeviceSpec, st: PciResolveState): Virtio
   } else if (slot === 0 || st.pciTaken.has(slot)) {
     const other = st.pciTaken.get(slot);
     const name = other ? other.driver : 'gpex-root';
-    throw optionError(dev.origin, `PCI: slot ${slot} function 0 not available for ${dev.driver}, in use by ${name},id "${other?.id ?? ''}"`);
+    // QEMU prints the other device's id with %s: "(null)" when it has none
+    throw optionError(dev.origin, `PCI: slot ${slot} function 0 not available for ${dev.driver}, in use by ${name},id=${other?.id ?? '(null)'}`);
   }
   if (dev.driver === 'virtio-blk-pci') {
     const drive = st.drives.find((d) => d.id === dev.drive);
-    if (drive === undefined) throw optionError(dev.origin, `Property 'virtio-blk-pci.drive' can't find value '${dev.drive ?? ''}'`);
+    // the property belongs to the virtio-blk-device inside the PCI proxy, and QEMU names that one
+    if (drive === undefined) throw optionError(dev.origin, `Property 'virtio-blk-device.drive' can't find value '${dev.drive ?? ''}'`);
     if (st.usedDrives.has(drive.id)) throw optionError(dev.origin, `Drive '${drive.id}' is already in use by another device`);
     st.usedDrives.add(drive.id);
     checkWriteLock(drive, dev, st.writers, st.files);

@@ -231,9 +231,11 @@ export class PflashCfi01 implements MmioDevice {
  * the drive is read-only (program/erase then fail as on QEMU) or a snapshot (kept in memory).
  */
 export function openFlashImage(path: string, opts: { readOnly: boolean; snapshot: boolean }): FlashBacking {
-  const size = statSync(path).size;
+  // QEMU's raw driver sees the file in whole 512-byte sectors (the last one zero-padded)
+  const size = Math.ceil(statSync(path).size / 512) * 512;
   if (size !== PFLASH_BANK_SIZE) throw new RangeError(`device requires ${PFLASH_BANK_SIZE} bytes, block backend provides ${size} bytes`);
-  const bytes = new Uint8Array(readFileSync(path));
+  const bytes = new Uint8Array(PFLASH_BANK_SIZE);
+  bytes.set(readFileSync(path));
   if (opts.readOnly) return { bytes, readOnly: true };
   if (opts.snapshot) return { bytes, readOnly: false };
   const fd = openSync(path, 'r+');
