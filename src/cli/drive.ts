@@ -14,7 +14,7 @@ export interface DriveSpec {
   readonly id: string;
   readonly file: string;
   readonly format: 'raw';
-  /** `none`: only a backend for -device; `virtio`: QEMU adds the device itself (tsemu: a virtio-blk-device). */
+  /** `none`: only a backend for -device; `virtio`: QEMU adds the device itself (a virtio-blk-pci). */
   readonly interface: 'none' | 'virtio' | 'pflash';
   /** if=pflash: the bank (0 = flash0 at 0x20000000, 1 = flash1), `unit=` or the next free one. */
   readonly unit?: number;
@@ -220,14 +220,18 @@ const CPU_KEYS = ['driver', 'id', 'socket-id', 'core-id', 'thread-id'];
 const VIRTIO_BLK_PCI_KEYS = ['driver', 'drive', 'id', 'bus', 'addr'];
 const VIRTIO_RNG_PCI_KEYS = ['driver', 'id', 'bus', 'addr'];
 /** Device models QEMU's riscv64 build has, for a "not supported" rather than "not valid" message. */
-const OTHER_QEMU_DEVICES = ['virtio-blk', 'virtio-net-device', 'virtio-net-pci', 'virtio-rng-device', 'virtio-serial-device', 'virtio-gpu-device', 'virtio-keyboard-device', 'virtio-mouse-device', 'virtio-9p-device', 'e1000', 'nvme', 'usb-storage', 'scsi-hd', 'ide-hd', 'loader'];
+const OTHER_QEMU_DEVICES = ['virtio-net-device', 'virtio-net-pci', 'virtio-rng-device', 'virtio-serial-device', 'virtio-gpu-device', 'virtio-keyboard-device', 'virtio-mouse-device', 'virtio-9p-device', 'e1000', 'nvme', 'usb-storage', 'scsi-hd', 'ide-hd', 'loader'];
+
+/** QEMU's qdev aliases on a machine with PCI (qdev-monitor.c). */
+const DEVICE_ALIASES: ReadonlyMap<string, string> = new Map([['virtio-blk', 'virtio-blk-pci'], ['virtio-rng', 'virtio-rng-pci']]);
 
 /** Parses one -device argument; cross-checks against drives happen in resolveDevices(). */
 export function parseDevice(arg: string, where: string, warnings: string[]): DeviceSpec | 'help' {
   const { params, warnings: parseWarnings } = parseOptParams(arg, { style: 'qemu-opts', impliedKey: 'driver' }, where);
   warnings.push(...parseWarnings);
-  const driver = lastValue(params, 'driver');
-  if (driver === undefined) throw optionError(where, "Parameter 'driver' is missing");
+  const given = lastValue(params, 'driver');
+  if (given === undefined) throw optionError(where, "Parameter 'driver' is missing");
+  const driver = DEVICE_ALIASES.get(given) ?? given;
   if (isHelpRequest(driver)) return 'help';
   const id = lastValue(params, 'id');
   if (id !== undefined && !isWellFormedId(id)) throw optionError(where, `Parameter 'id' expects an identifier\n${ID_HINT}`);
@@ -284,16 +288,16 @@ function intProp(params: readonly OptParam[], key: string, where: string): numbe
 
 /**
  * Cross-checks -device against -drive and lists the virtio block devices in the
- * order QEMU creates them: every -device in command-line order, then one device per
- * if=virtio drive. QEMU puts if=virtio drives on virtio-blk-pci; tsemu has no PCI,
- * so they become virtio-blk-device (virtio-mmio) instead. Each virtio-blk-device
+ * order QEMU creates them: every -device in command-line order, then one virtio-blk-pci
+ * per if=virtio drive (QEMU's `virtio-blk` alias), on the next free PCI slot. Each virtio-blk-device
  * gets its transport: the one `bus=` names, or, as QEMU's qbus search finds
  * them, the highest free one (the first device lands on virtio-mmio-bus.7).
  */
 export function resolveDevices(devices: readonly DeviceSpec[], drives: readonly DriveSpec[], files: HostFiles, globals: readonly GlobalProperty[] = []): DeviceSpec[] {
   const all: DeviceSpec[] = [...devices];
   for (const d of drives) {
-    if (d.interface === 'virtio') all.push({ driver: 'virtio-blk-device', drive: d.id, id: undefined, busName: undefined, bus: undefined, origin: d.origin });
+    // QEMU's if=virtio is `-device virtio-blk,drive=ID`, the alias of virtio-blk-pci on virt
+    if (d.interface === 'virtio') all.push({ driver: 'virtio-blk-pci', drive: d.id, id: undefined, busName: undefined, addr: undefined, slot: undefined, origin: d.origin });
   }
   const usedDrives = new Set<string>();
   const deviceIds = new Set<string>();
