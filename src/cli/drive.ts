@@ -14,8 +14,10 @@ export interface DriveSpec {
   readonly id: string;
   readonly file: string;
   readonly format: 'raw';
-  /** `none`: only a backend for -device; `virtio`: QEMU adds the device itself (tsemu: a virtio-blk-device). */
-  readonly interface: 'none' | 'virtio';
+  /** `none`: only a backend for -device; `virtio`: QEMU adds the device itself (a virtio-blk-pci). */
+  readonly interface: 'none' | 'virtio' | 'pflash';
+  /** if=pflash: the bank (0 = flash0 at 0x20000000, 1 = flash1), `unit=` or the next free one. */
+  readonly unit?: number;
   readonly readOnly: boolean;
   /** Writes go to a throw-away overlay (snapshot=on or the global -snapshot). */
   readonly snapshot: boolean;
@@ -44,7 +46,25 @@ export interface CpuDeviceSpec {
   readonly origin: string;
 }
 
-export type DeviceSpec = VirtioBlkDeviceSpec | CpuDeviceSpec;
+/** A virtio device on the PCIe root bus (tsemu's virtio-pci transport). */
+export interface VirtioPciDeviceSpec {
+  readonly driver: 'virtio-blk-pci' | 'virtio-rng-pci';
+  /** The -drive id (virtio-blk-pci only). */
+  readonly drive: string | undefined;
+  readonly id: string | undefined;
+  /** `bus=` as written; only "pcie.0" exists. */
+  readonly busName: string | undefined;
+  /** `addr=` slot (device number) as written, undefined for QEMU's first free slot. */
+  readonly addr: number | undefined;
+  /** The slot on pcie.0 once resolveDevices() placed it. */
+  readonly slot: number | undefined;
+  readonly origin: string;
+}
+
+export type DeviceSpec = VirtioBlkDeviceSpec | CpuDeviceSpec | VirtioPciDeviceSpec;
+
+/** Device numbers on a PCI bus; slot 0 holds the host bridge. */
+const PCI_SLOTS = 32;
 
 /** Number of virtio-mmio transports on virt. */
 export const VIRTIO_MMIO_SLOTS = 8;
@@ -84,10 +104,12 @@ export const nodeHostFiles: HostFiles = {
   },
 };
 
-const DRIVE_KEYS = ['file', 'format', 'if', 'id', 'readonly', 'read-only', 'snapshot', 'cache', 'index', 'media'];
+const DRIVE_KEYS = ['file', 'format', 'if', 'id', 'readonly', 'read-only', 'snapshot', 'cache', 'index', 'media', 'unit'];
+/** pflash banks on virt. */
+const PFLASH_UNITS = 2;
 /** Formats QEMU has that tsemu does not. */
 const OTHER_FORMATS = ['qcow2', 'qcow', 'qed', 'vmdk', 'vdi', 'vhdx', 'vpc', 'luks', 'dmg', 'bochs', 'cloop', 'parallels', 'vvfat', 'file', 'host_device', 'nbd', 'blkdebug', 'null-co', 'null-aio', 'throttle', 'copy-on-read', 'compress', 'preallocate'];
-const OTHER_INTERFACES = ['ide', 'scsi', 'floppy', 'pflash', 'mtd', 'sd', 'xen'];
+const OTHER_INTERFACES = ['ide', 'scsi', 'floppy', 'mtd', 'sd', 'xen'];
 const CACHE_MODES = ['writethrough', 'writeback', 'none', 'directsync', 'unsafe'];
 const PROBED_RAW_WARNING = (file: string): string =>
   `WARNING: Image format was not specified for '${file}' and probing guessed raw.\n` +
@@ -121,7 +143,8 @@ export function parseDrive(arg: string, where: string, ctx: DriveParseContext): 
     }
   }
   const iface = lastValue(params, 'if') ?? 'none';
-  if (iface !== 'none' && iface !== 'virtio') {
+  if (iface !== 'pflash' && lastValue(params, 'unit') !== undefined) throw optionError(where, `option 'unit' is not supported by tsemu`);
+  if (iface !== 'none' && iface !== 'virtio' && iface !== 'pflash') {
     if (OTHER_INTERFACES.includes(iface)) throw optionError(where, `machine type does not support if=${iface},bus=0,unit=0`);
     throw optionError(where, `unsupported bus type '${iface}'`);
   }
@@ -140,7 +163,26 @@ export function parseDrive(arg: string, where: string, ctx: DriveParseContext): 
   if (file === undefined || file === '') throw optionError(where, 'A block device must be specified for "file"');
   checkImageFile(file, !readOnly && !snapshot, where, ctx.files);
   if (format === undefined) ctx.warnings.push(PROBED_RAW_WARNING(file));
+  if (iface === 'pflash') return { id, file, format: 'raw', interface: iface, readOnly, snapshot, origin: where, unit: pflashUnit(params, where, ctx) };
   return { id, file, format: 'raw', interface: iface, readOnly, snapshot, origin: where };
+}
+
+/** `unit=` of an if=pflash drive, or the next one after the highest taken (QEMU's drive_new). */
+function pflashUnit(params: readonly OptParam[], where: string, ctx: DriveParseContext): number {
+  const given = lastValue(params, 'unit');
+  let unit: number;
+  if (given !== undefined) {
+    if (!/^[0-9]+$/.test(given)) throw optionError(where, `Parameter 'unit' expects a number`);
+    unit = Number(given);
+  } else {
+    unit = ctx.autoIndex.get('pflash-unit') ?? 0;
+  }
+  const key = `pflash-unit-${unit}`;
+  if (ctx.taken.has(key)) throw optionError(where, `drive with bus=0, unit=${unit} exists`);
+  ctx.taken.add(key);
+  ctx.autoIndex.set('pflash-unit', unit + 1);
+  if (unit >= PFLASH_UNITS) throw optionError(where, `machine type does not support if=pflash,bus=0,unit=${unit}`);
+  return unit;
 }
 
 /** QEMU's raw-on-file open: it must exist, be a regular file, and be writable unless read-only or snapshot. */
@@ -175,15 +217,21 @@ function isKnownQemuDriveKey(key: string): boolean {
 
 const VIRTIO_BLK_KEYS = ['driver', 'drive', 'id', 'bus'];
 const CPU_KEYS = ['driver', 'id', 'socket-id', 'core-id', 'thread-id'];
+const VIRTIO_BLK_PCI_KEYS = ['driver', 'drive', 'id', 'bus', 'addr'];
+const VIRTIO_RNG_PCI_KEYS = ['driver', 'id', 'bus', 'addr'];
 /** Device models QEMU's riscv64 build has, for a "not supported" rather than "not valid" message. */
-const OTHER_QEMU_DEVICES = ['virtio-blk', 'virtio-blk-pci', 'virtio-net-device', 'virtio-net-pci', 'virtio-rng-device', 'virtio-serial-device', 'virtio-gpu-device', 'virtio-keyboard-device', 'virtio-mouse-device', 'virtio-9p-device', 'e1000', 'nvme', 'usb-storage', 'scsi-hd', 'ide-hd', 'loader'];
+const OTHER_QEMU_DEVICES = ['virtio-net-device', 'virtio-net-pci', 'virtio-rng-device', 'virtio-serial-device', 'virtio-gpu-device', 'virtio-keyboard-device', 'virtio-mouse-device', 'virtio-9p-device', 'e1000', 'nvme', 'usb-storage', 'scsi-hd', 'ide-hd', 'loader'];
+
+/** QEMU's qdev aliases on a machine with PCI (qdev-monitor.c). */
+const DEVICE_ALIASES: ReadonlyMap<string, string> = new Map([['virtio-blk', 'virtio-blk-pci'], ['virtio-rng', 'virtio-rng-pci']]);
 
 /** Parses one -device argument; cross-checks against drives happen in resolveDevices(). */
 export function parseDevice(arg: string, where: string, warnings: string[]): DeviceSpec | 'help' {
   const { params, warnings: parseWarnings } = parseOptParams(arg, { style: 'qemu-opts', impliedKey: 'driver' }, where);
   warnings.push(...parseWarnings);
-  const driver = lastValue(params, 'driver');
-  if (driver === undefined) throw optionError(where, "Parameter 'driver' is missing");
+  const given = lastValue(params, 'driver');
+  if (given === undefined) throw optionError(where, "Parameter 'driver' is missing");
+  const driver = DEVICE_ALIASES.get(given) ?? given;
   if (isHelpRequest(driver)) return 'help';
   const id = lastValue(params, 'id');
   if (id !== undefined && !isWellFormedId(id)) throw optionError(where, `Parameter 'id' expects an identifier\n${ID_HINT}`);
@@ -192,6 +240,12 @@ export function parseDevice(arg: string, where: string, warnings: string[]): Dev
     const drive = lastValue(params, 'drive');
     if (drive === undefined) throw optionError(where, 'drive property not set');
     return { driver, drive, id, busName: lastValue(params, 'bus'), bus: undefined, origin: where };
+  }
+  if (driver === 'virtio-blk-pci' || driver === 'virtio-rng-pci') {
+    rejectUnknownProps(params, driver === 'virtio-blk-pci' ? VIRTIO_BLK_PCI_KEYS : VIRTIO_RNG_PCI_KEYS, driver, where);
+    const drive = lastValue(params, 'drive');
+    if (driver === 'virtio-blk-pci' && drive === undefined) throw optionError(where, 'drive property not set');
+    return { driver, drive, id, busName: lastValue(params, 'bus'), addr: pciAddr(params, driver, where), slot: undefined, origin: where };
   }
   if (driver === 'rv64-riscv-cpu') {
     rejectUnknownProps(params, CPU_KEYS, driver, where);
@@ -214,6 +268,17 @@ function rejectUnknownProps(params: readonly OptParam[], allowed: readonly strin
   }
 }
 
+/** QEMU's PCI address property: "slot[.function]" in hex; tsemu's devices are single-function. */
+function pciAddr(params: readonly OptParam[], driver: string, where: string): number | undefined {
+  const value = lastValue(params, 'addr');
+  if (value === undefined) return undefined;
+  const m = /^(?:0x)?([0-9a-fA-F]{1,2})(?:\.([0-7]))?$/.exec(value);
+  const slot = m ? parseInt(m[1], 16) : PCI_SLOTS;
+  if (!m || slot >= PCI_SLOTS) throw optionError(where, `Property '${driver}.addr' doesn't take value '${value}'`);
+  if (m[2] !== undefined && m[2] !== '0') throw optionError(where, `${driver}: function ${m[2]} is not supported by tsemu (single-function devices only)`);
+  return slot;
+}
+
 function intProp(params: readonly OptParam[], key: string, where: string): number | undefined {
   const value = lastValue(params, key);
   if (value === undefined) return undefined;
@@ -223,26 +288,28 @@ function intProp(params: readonly OptParam[], key: string, where: string): numbe
 
 /**
  * Cross-checks -device against -drive and lists the virtio block devices in the
- * order QEMU creates them: every -device in command-line order, then one device per
- * if=virtio drive. QEMU puts if=virtio drives on virtio-blk-pci; tsemu has no PCI,
- * so they become virtio-blk-device (virtio-mmio) instead. Each virtio-blk-device
+ * order QEMU creates them: every -device in command-line order, then one virtio-blk-pci
+ * per if=virtio drive (QEMU's `virtio-blk` alias), on the next free PCI slot. Each virtio-blk-device
  * gets its transport: the one `bus=` names, or, as QEMU's qbus search finds
  * them, the highest free one (the first device lands on virtio-mmio-bus.7).
  */
 export function resolveDevices(devices: readonly DeviceSpec[], drives: readonly DriveSpec[], files: HostFiles, globals: readonly GlobalProperty[] = []): DeviceSpec[] {
   const all: DeviceSpec[] = [...devices];
   for (const d of drives) {
-    if (d.interface === 'virtio') all.push({ driver: 'virtio-blk-device', drive: d.id, id: undefined, busName: undefined, bus: undefined, origin: d.origin });
+    // QEMU's if=virtio is `-device virtio-blk,drive=ID`, the alias of virtio-blk-pci on virt
+    if (d.interface === 'virtio') all.push({ driver: 'virtio-blk-pci', drive: d.id, id: undefined, busName: undefined, addr: undefined, slot: undefined, origin: d.origin });
   }
   const usedDrives = new Set<string>();
   const deviceIds = new Set<string>();
   const writers = new Map<string, DriveSpec>();
   const busTaken = new Array<boolean>(VIRTIO_MMIO_SLOTS).fill(false);
+  const pciTaken = new Map<number, VirtioPciDeviceSpec>();
   return all.map((dev) => {
     if (dev.id !== undefined) {
       if (deviceIds.has(dev.id)) throw optionError(dev.origin, `Duplicate ID '${dev.id}' for device`);
       deviceIds.add(dev.id);
     }
+    if (dev.driver === 'virtio-blk-pci' || dev.driver === 'virtio-rng-pci') return resolvePciDevice(dev, { pciTaken, usedDrives, drives, writers, files });
     if (dev.driver !== 'virtio-blk-device') return dev;
     const bus = placeVirtioDevice(dev, busTaken);
     checkVirtioBlkGlobals(globals, dev.origin);
@@ -253,6 +320,40 @@ export function resolveDevices(devices: readonly DeviceSpec[], drives: readonly 
     checkWriteLock(drive, dev, writers, files);
     return { ...dev, bus };
   });
+}
+
+interface PciResolveState {
+  pciTaken: Map<number, VirtioPciDeviceSpec>;
+  usedDrives: Set<string>;
+  drives: readonly DriveSpec[];
+  writers: Map<string, DriveSpec>;
+  files: HostFiles;
+}
+
+/** Bus and slot of a virtio-*-pci device (QEMU's pci_qdev_realize / do_pci_register_device), and its drive. */
+function resolvePciDevice(dev: VirtioPciDeviceSpec, st: PciResolveState): VirtioPciDeviceSpec {
+  if (dev.busName !== undefined && dev.busName !== 'pcie.0') throw optionError(dev.origin, `Bus '${dev.busName}' not found`);
+  let slot = dev.addr;
+  if (slot === undefined) {
+    for (let s = 1; s < PCI_SLOTS && slot === undefined; s++) if (!st.pciTaken.has(s)) slot = s;
+    if (slot === undefined) throw optionError(dev.origin, `PCI: no slot/function available for ${dev.driver}, all in use or reserved`);
+  } else if (slot === 0 || st.pciTaken.has(slot)) {
+    const other = st.pciTaken.get(slot);
+    const name = other ? other.driver : 'gpex-root';
+    // QEMU prints the other device's id with %s: "(null)" when it has none
+    throw optionError(dev.origin, `PCI: slot ${slot} function 0 not available for ${dev.driver}, in use by ${name},id=${other?.id ?? '(null)'}`);
+  }
+  if (dev.driver === 'virtio-blk-pci') {
+    const drive = st.drives.find((d) => d.id === dev.drive);
+    // the property belongs to the virtio-blk-device inside the PCI proxy, and QEMU names that one
+    if (drive === undefined) throw optionError(dev.origin, `Property 'virtio-blk-device.drive' can't find value '${dev.drive ?? ''}'`);
+    if (st.usedDrives.has(drive.id)) throw optionError(dev.origin, `Drive '${drive.id}' is already in use by another device`);
+    st.usedDrives.add(drive.id);
+    checkWriteLock(drive, dev, st.writers, st.files);
+  }
+  const placed = { ...dev, slot };
+  st.pciTaken.set(slot, placed);
+  return placed;
 }
 
 const VIRTIO_MMIO_BUS = /^virtio-mmio-bus\.(0|[1-9][0-9]*)$/;
@@ -287,5 +388,6 @@ function checkWriteLock(drive: DriveSpec, dev: DeviceSpec, writers: Map<string, 
 
 /** The -device help listing (the part of QEMU's list that tsemu has). */
 export function deviceHelpText(): string {
-  return ['Storage devices:', 'name "virtio-blk-device", bus virtio-bus', '', 'CPU devices:', `name "rv64-riscv-cpu", desc "RISC-V RV64 hart (hot-plug; ${PROGRAM_NAME} only)"`, ''].join('\n');
+  return ['Storage devices:', 'name "virtio-blk-device", bus virtio-bus', 'name "virtio-blk-pci", bus PCI, alias "virtio-blk"', '',
+    'Misc devices:', 'name "virtio-rng-pci", bus PCI', '', 'CPU devices:', `name "rv64-riscv-cpu", desc "RISC-V RV64 hart (hot-plug; ${PROGRAM_NAME} only)"`, ''].join('\n');
 }

@@ -31,6 +31,13 @@ export interface IoRegion {
   /** ops->valid.min_access_size / max_access_size; max 0 means every size is valid (QEMU's rule). */
   readonly validMin: number;
   readonly validMax: number;
+  /**
+   * ops->valid.accepts as a list: the read / write sizes the region takes (absent: all the
+   * valid sizes). Other sizes are refused with reason "rejected" (fw_cfg's selector is
+   * write-only, 2 bytes).
+   */
+  readonly readSizes?: readonly number[];
+  readonly writeSizes?: readonly number[];
 }
 
 /** One aligned access to one region, at a physical address. */
@@ -52,6 +59,18 @@ function rw(write: boolean): string {
 
 function sizeValid(r: IoRegion, size: number): boolean {
   return r.validMax === 0 || (size >= r.validMin && size <= r.validMax);
+}
+
+function accepted(r: IoRegion, size: number, write: boolean): boolean {
+  const sizes = write ? r.writeSizes : r.readSizes;
+  return sizes === undefined || sizes.includes(size);
+}
+
+/** Why QEMU's memory_region_access_valid() refuses the access, as its guest-error line; undefined if it does not. */
+function refusal(r: IoRegion, pa: number, size: number, write: boolean): string | undefined {
+  if (!sizeValid(r, size)) return invalidSizeLine(r, pa, size, write);
+  if (!accepted(r, size, write)) return `Invalid ${rw(write)} at addr 0x${hexUpper(pa - r.base)}, size ${size}, region '${r.name}', reason: rejected\n`;
+  return undefined;
 }
 
 function invalidSizeLine(r: IoRegion, pa: number, size: number, write: boolean): string {
@@ -95,8 +114,9 @@ export class IoAddressSpace {
     }
     const only = inPage[0];
     if (inPage.length === 1 && only.base <= page && only.base + only.size >= page + PAGE) {
-      if (sizeValid(only, size)) return [{ region: only, pa, size }];
-      log.guestError(invalidSizeLine(only, pa, size, write));
+      const why = refusal(only, pa, size, write);
+      if (why === undefined) return [{ region: only, pa, size }];
+      log.guestError(why);
       return undefined;
     }
     return this.checkSubpage(inPage, pa, size, write, log);
@@ -114,13 +134,14 @@ export class IoAddressSpace {
         log.guestError(rejectedLine(a, l, write)); // io_mem_unassigned refuses every access
       } else {
         l = accessSize(r.validMax, Math.min(left, r.base + r.size - a), a - r.base);
-        if (sizeValid(r, l)) {
+        const why = refusal(r, a, l, write);
+        if (why === undefined) {
           pieces.push({ region: r, pa: a, size: l });
           a += l;
           left -= l;
           continue;
         }
-        log.guestError(invalidSizeLine(r, a, l, write));
+        log.guestError(why);
       }
       log.guestError(rejectedLine(pa % PAGE, size, write));
       return undefined;

@@ -22,12 +22,25 @@ import { SifiveTest, SIFIVE_TEST_REGION } from '../hw/sifive-test.js';
 import type { GuestLog } from '../hw/guest-log.js';
 import type { IoRegion } from '../hw/io-regions.js';
 import { VirtioMmio } from '../hw/virtio-mmio.js';
+import { GPEX_NUM_IRQS, GpexHost } from '../hw/pci-host-gpex.js';
+import { VirtioPci } from '../hw/virtio-pci.js';
+import { blankFlash, type FlashBacking, PFLASH_BANK_SIZE, PflashCfi01 } from '../hw/pflash-cfi01.js';
+import { FW_CFG_REGIONS, FwCfg } from '../hw/fw-cfg.js';
+import { GuestDma } from '../hw/guest-dma.js';
 import { CpuHotplugController } from '../hw/cpu-hotplug.js';
 import { createUartShadow, publishUartShadow, UartRingReader } from '../hw/uart-fast-path.js';
 import type { VirtioDevice } from '../hw/virtio.js';
 import { PROGRAM_NAME } from '../cli/option-error.js';
 import { writeAll } from '../util/write-all.js';
-import { PLIC_NUM_SOURCES, TIMEBASE_FREQ, VIRT, VIRT_IRQ } from './virt-map.js';
+import { pcieMmioHigh, PLIC_NUM_SOURCES, TIMEBASE_FREQ, VIRT, VIRT_IRQ } from './virt-map.js';
+
+/** A virtio device on the PCIe root bus: its slot (device number on pcie.0) and QEMU type name. */
+export interface PciPlacement {
+  slot: number;
+  typeName: string;
+  id: string | undefined;
+  device: VirtioDevice;
+}
 
 /**
  * Room in the WebAssembly memory for instrumentation scoreboards (4 MiB: half a million
@@ -50,6 +63,14 @@ export interface BoardConfig {
   virtioLegacy: boolean;
   /** The CPU's optional extensions as decoder feature bits (src/target/riscv/isa.ts featureBits). */
   cpuFeatures: number;
+  /** virtio-*-pci devices on pcie.0. */
+  pci?: readonly PciPlacement[];
+  /** The two pflash banks' contents (-drive if=pflash unit 0 and 1); blank zeros when absent. */
+  flash?: readonly (FlashBacking | undefined)[];
+  /** fw_cfg's NOGRAPHIC item. */
+  nographic?: boolean;
+  /** fw_cfg's kernel, initrd and command line (firmware in flash1 loads them). */
+  fwCfgKernel?: { kernel: Uint8Array; initrd: Uint8Array | undefined; cmdline: string | undefined };
   serialOut: (bytes: Uint8Array) => void;
 }
 
@@ -62,6 +83,7 @@ export class VirtBoard implements HartIrqSink {
   readonly devices: MmioDevice[] = [];
   /** Present only when harts can be hot-added (-smp maxcpus above cpus). */
   readonly hotplug: CpuHotplugController | undefined;
+  readonly pcie: GpexHost;
   /** The shared state area of every possible hart (0 .. maxHarts-1), present or not: after RAM in its memory. */
   readonly hartStates: StateArea[] = [];
   /** LSR/LCR/MCR shadow for the vCPUs' UART fast path, republished after every UART access here. */
@@ -99,7 +121,30 @@ export class VirtBoard implements HartIrqSink {
         onDeviceError: (message) => writeAll(2, `${PROGRAM_NAME}: ${message}\n`),
       }));
     }
+    this.pcie = this.createPcie();
+    this.devices.push(...this.pcie.devices);
+    for (let unit = 0; unit < 2; unit++) {
+      const backing = config.flash?.[unit] ?? blankFlash();
+      this.devices.push(new PflashCfi01(`virt.flash${unit}`, VIRT.flash.base + unit * PFLASH_BANK_SIZE, backing, log));
+    }
+    const ramView = { base: this.mem.ramBase, size: this.mem.ramSize, bytes: this.mem.mu8 };
+    this.devices.push(new FwCfg({ ...VIRT.fwCfg, numCpus: config.numHarts, nographic: config.nographic ?? true, dma: new GuestDma(ramView), kernel: config.fwCfgKernel }));
     this.loadBootImages();
+  }
+
+  /** The PCIe host bridge with its windows, INTA..INTD on PLIC 32..35, and the -device virtio-*-pci devices. */
+  private createPcie(): GpexHost {
+    const irqs = Array.from({ length: GPEX_NUM_IRQS }, (_, i) => this.plic.irqLine(VIRT_IRQ.pcieBase + i));
+    const host = new GpexHost(irqs, { ecam: VIRT.pcieEcam, mmio: VIRT.pcieMmio, mmioHigh: pcieMmioHigh(this.config.ramSize), pio: VIRT.pciePio });
+    const ram = { base: this.mem.ramBase, size: this.mem.ramSize, bytes: this.mem.mu8 };
+    for (const p of this.config.pci ?? []) {
+      host.plug(p.slot, new VirtioPci(ram, p.device, {
+        typeName: p.typeName,
+        id: p.id,
+        onDeviceError: (message) => writeAll(2, `${PROGRAM_NAME}: ${message}\n`),
+      }));
+    }
+    return host;
   }
 
   /**
@@ -167,9 +212,10 @@ export class VirtBoard implements HartIrqSink {
       { ...CLINT_MTIMER_REGION, base: clint + CLINT_MTIMER_REGION.offset },
       { ...PLIC_REGION, base: VIRT.plic.base, size: VIRT.plic.size },
       { ...UART_REGION, base: VIRT.uart0.base },
+      ...FW_CFG_REGIONS.map(({ offset, ...r }) => ({ ...r, base: VIRT.fwCfg.base + offset })),
     ];
     for (const d of this.devices) {
-      if (d === this.uart || d === this.plic || d.base === VIRT.rtc.base || d.base === VIRT.test.base) continue;
+      if (d === this.uart || d === this.plic || d.base === VIRT.rtc.base || d.base === VIRT.test.base || d.base === VIRT.fwCfg.base) continue;
       regions.push({ name: d.name, base: d.base, size: d.size, validMin: 0, validMax: 0 });
     }
     return regions;

@@ -152,6 +152,14 @@ export interface BootInput {
   readonly firmwareSearchDirs?: readonly string[];
   /** Size used to place the FDT; QEMU's is 1 MiB (keep it unless you know why). */
   readonly fdtSize?: number;
+  /** -drive if=pflash units given: unit 0 moves the reset jump to flash0, unit 1 hands -kernel to fw_cfg. */
+  readonly pflashUnits?: readonly number[];
+}
+
+/** What QEMU 7.2's riscv_setup_firmware_boot puts in fw_cfg when flash1 holds the (S-mode) firmware. */
+export interface FwCfgKernel {
+  readonly kernel: Uint8Array;
+  readonly initrd: Uint8Array | undefined;
 }
 
 export interface BootPlan {
@@ -163,6 +171,8 @@ export interface BootPlan {
    */
   readonly kernelEntry: bigint;
   readonly fdtAddr: number;
+  /** -kernel/-initrd for fw_cfg instead of RAM (a pflash drive on unit 1). */
+  readonly fwCfgKernel?: FwCfgKernel;
   /** For /chosen linux,initrd-start/-end (QEMU writes them as 32-bit cells). */
   readonly initrd: { readonly start: number; readonly end: number } | undefined;
   readonly firmware: ImageLoadResult | undefined;
@@ -243,7 +253,17 @@ export function planBoot(input: BootInput): BootPlan {
   let kernel: ImageLoadResult | undefined;
   let kernelEntry = 0n;
   let initrd: { start: number; end: number } | undefined;
-  if (input.kernel !== undefined) {
+  let fwCfgKernel: FwCfgKernel | undefined;
+  const flash1 = input.pflashUnits?.includes(1) ?? false;
+  if (flash1) {
+    // QEMU 7.2 virt: S-mode firmware (EDK2) in flash1 is the next stage; it loads the kernel from fw_cfg
+    kernelEntry = BigInt(VIRT.flash.base + VIRT.flash.size / 2);
+    if (input.kernel !== undefined) {
+      const bytes = readOrFail(files, input.kernel, `could not load kernel '${input.kernel}'`);
+      const initrdBytes = input.initrd === undefined ? undefined : readOrFail(files, input.initrd, `could not load initrd '${input.initrd}'`);
+      fwCfgKernel = { kernel: bytes, initrd: initrdBytes };
+    }
+  } else if (input.kernel !== undefined) {
     const path = input.kernel;
     const bytes = readOrFail(files, path, `could not load kernel '${path}'`);
     const start = Number(calcKernelStartAddr(firmwareEnd));
@@ -257,9 +277,11 @@ export function planBoot(input: BootInput): BootPlan {
   const fdtAddr = fdtLoadAddr(dramBase, input.ramSize, fdtSize);
   blobs.push({ name: 'fdt', start: BigInt(fdtAddr), size: BigInt(fdtSize) }, ...mromBlobs());
   return {
-    startAddr: dramBase,
+    // QEMU 7.2 virt: a drive on flash0 makes the reset vector jump there (M-mode firmware in flash)
+    startAddr: input.pflashUnits?.includes(0) ? VIRT.flash.base : dramBase,
     kernelEntry,
     fdtAddr,
+    fwCfgKernel,
     initrd,
     firmware,
     kernel,

@@ -14,6 +14,9 @@ import { featureBits, isaString } from '../target/riscv/isa.js';
 import { VIRT } from './virt-map.js';
 import type { MachineConfig } from './machine.js';
 import { VirtioBlk } from '../hw/virtio-blk.js';
+import { VirtioRng } from '../hw/virtio-rng.js';
+import { type FlashBacking, openFlashImage } from '../hw/pflash-cfi01.js';
+import type { PciPlacement } from './board.js';
 import type { VirtioDevice } from '../hw/virtio.js';
 import { PROGRAM_NAME } from '../cli/option-error.js';
 
@@ -32,6 +35,45 @@ function openLog(opts: MachineOptions): number {
   } catch (e) {
     throw new BootError(`Error opening logfile ${opts.logFile}: ${strerror(e)}`); // QEMU's text
   }
+}
+
+/** Open a drive's image for a virtio-blk device, with QEMU's message when it cannot be opened. */
+function openBlk(opts: MachineOptions, driveId: string | undefined, origin: string): VirtioBlk {
+  const drive = opts.drives.find((d) => d.id === driveId);
+  if (!drive) throw new BootError(`${origin}: Drive '${driveId ?? ''}' not found`);
+  try {
+    return VirtioBlk.open({ path: drive.file, readOnly: drive.readOnly, snapshot: drive.snapshot || opts.snapshot });
+  } catch (e) {
+    const code = e instanceof Error && 'code' in e ? String(e.code) : '';
+    const why = code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : (e instanceof Error ? e.message : String(e));
+    throw new BootError(`${drive.origin}: Could not open '${drive.file}': ${why}`);
+  }
+}
+
+/** The pflash banks' images (-drive if=pflash), by unit. */
+function flashBanks(opts: MachineOptions): (FlashBacking | undefined)[] {
+  const banks: (FlashBacking | undefined)[] = [undefined, undefined];
+  for (const drive of opts.drives) {
+    if (drive.interface !== 'pflash' || drive.unit === undefined) continue;
+    try {
+      banks[drive.unit] = openFlashImage(drive.file, { readOnly: drive.readOnly, snapshot: drive.snapshot || opts.snapshot });
+    } catch (e) {
+      throw new BootError(e instanceof RangeError ? e.message : `${drive.origin}: Could not open '${drive.file}': ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return banks;
+}
+
+/** virtio-*-pci devices on pcie.0 at the slots src/cli/drive.ts gave them. */
+function pciPlacements(opts: MachineOptions): PciPlacement[] {
+  const out: PciPlacement[] = [];
+  for (const dev of opts.devices) {
+    if (dev.driver !== 'virtio-blk-pci' && dev.driver !== 'virtio-rng-pci') continue;
+    if (dev.slot === undefined) throw new BootError(`${dev.origin}: device not placed on pcie.0`);
+    const device = dev.driver === 'virtio-rng-pci' ? new VirtioRng() : openBlk(opts, dev.drive, dev.origin);
+    out.push({ slot: dev.slot, typeName: dev.driver, id: dev.id, device });
+  }
+  return out;
 }
 
 /** virtio-mmio slots as the command line placed them (src/cli/drive.ts: bus= or QEMU's top-down filling). */
@@ -62,6 +104,7 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
     kernel: opts.kernel,
     initrd: opts.initrd,
     ramSize: opts.ramSize,
+    pflashUnits: opts.drives.flatMap((d) => (d.interface === 'pflash' && d.unit !== undefined ? [d.unit] : [])),
     target: {
       regions: [{ base: VIRT.dram.base, size: opts.ramSize }],
       write: (addr, bytes) => { images.push({ addr, bytes: bytes.slice() }); },
@@ -97,6 +140,10 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
       virtio,
       virtioLegacy: opts.globals.virtioMmioForceLegacy,
       cpuFeatures: featureBits(opts.cpuExtensions),
+      pci: pciPlacements(opts),
+      flash: flashBanks(opts),
+      nographic: opts.nographic,
+      fwCfgKernel: plan.fwCfgKernel && { ...plan.fwCfgKernel, cmdline: opts.append },
       startPaused: opts.startStopped,
       singlestep: opts.singlestep,
       singleThread: opts.accel.thread === 'single',

@@ -123,6 +123,10 @@ export class MachineMonitorTarget implements MonitorTarget {
     return out;
   }
 
+  infoPci(): string {
+    return this.m.board.pcie.infoPci();
+  }
+
   mtree(): string {
     const hex = (v: number): string => v.toString(16).padStart(16, '0');
     const lines = ['address-space: memory', `  0000000000000000-ffffffffffffffff (prio 0, i/o): system`];

@@ -8,13 +8,12 @@
  * down, each cpu then its interrupt controller, then the PLIC, then the test
  * device), so `dtc -O dts` of our blob reads like QEMU's.
  *
- * Left out because we do not emulate them: pmu, fw-cfg, flash, platform-bus,
- * pci. The ISA string and MMU type describe what our vCPU implements, not
+ * Left out because we do not emulate them: pmu, platform-bus. The ISA string and MMU type describe what our vCPU implements, not
  * QEMU's default CPU (which has H, Zb*, Sv48...).
  */
 import { randomBytes } from 'node:crypto';
 import { FdtBuilder, FdtNode } from '../hw/fdt.js';
-import { PLIC_NUM_SOURCES, TIMEBASE_FREQ, VIRT, VIRT_IRQ } from './virt-map.js';
+import { pcieMmioHigh, PLIC_NUM_SOURCES, TIMEBASE_FREQ, VIRT, VIRT_IRQ } from './virt-map.js';
 import { DEFAULT_EXTENSIONS, isaString } from '../target/riscv/isa.js';
 
 export interface VirtFdtConfig {
@@ -66,6 +65,8 @@ export function buildVirtFdt(cfg: VirtFdtConfig): Uint8Array {
   root.setString('compatible', 'riscv-virtio');
   root.setString('model', 'riscv-virtio,qemu');
 
+  addFwCfg(root);
+  addFlash(root);
   addChosen(root, cfg);
   addSysconNode(root, 'poweroff', 'syscon-poweroff', FINISHER_PASS, phandles.test);
   addSysconNode(root, 'reboot', 'syscon-reboot', FINISHER_RESET, phandles.test);
@@ -101,6 +102,27 @@ function allocatePhandles(fdt: FdtBuilder, numHarts: number): Phandles {
 function setAddress(node: FdtNode, name: string, value: number): void {
   if (value <= 0xffffffff) node.setU32(name, value);
   else node.setU64(name, value);
+}
+
+function addFwCfg(root: FdtNode): void {
+  root
+    .addNode(`fw-cfg@${hex(VIRT.fwCfg.base)}`)
+    .setEmpty('dma-coherent')
+    .set('reg', regProperty(VIRT.fwCfg.base, VIRT.fwCfg.size))
+    .setString('compatible', 'qemu,fw-cfg-mmio');
+}
+
+/** Both pflash banks in one node (QEMU's create_fdt_flash). */
+function addFlash(root: FdtNode): void {
+  const bank = VIRT.flash.size / 2;
+  const reg = new Uint8Array(32);
+  reg.set(regProperty(VIRT.flash.base, bank), 0);
+  reg.set(regProperty(VIRT.flash.base + bank, bank), 16);
+  root
+    .addNode(`flash@${hex(VIRT.flash.base)}`)
+    .setU32('bank-width', 4)
+    .set('reg', reg)
+    .setString('compatible', 'cfi-flash');
 }
 
 function addChosen(root: FdtNode, cfg: VirtFdtConfig): void {
@@ -188,6 +210,8 @@ function addSoc(root: FdtNode, cfg: VirtFdtConfig, ph: Phandles): void {
     .set('reg', regProperty(VIRT.test.base, VIRT.test.size))
     .setStringList('compatible', 'sifive,test1', 'sifive,test0', 'syscon');
 
+  addPcie(soc, cfg, ph.plic);
+
   for (let i = cfg.virtioCount - 1; i >= 0; i--) {
     const base = VIRT.virtio.base + i * VIRT.virtio.size;
     addPlicDevice(soc, `virtio_mmio@${hex(base)}`, VIRT_IRQ.virtioBase + i, ph.plic)
@@ -211,6 +235,42 @@ function addSoc(root: FdtNode, cfg: VirtFdtConfig, ph: Phandles): void {
     .setU32('interrupts-extended', ...perHartPairs(ph.intc, IRQ_M_SOFT, IRQ_M_TIMER))
     .set('reg', regProperty(VIRT.clint.base, VIRT.clint.size))
     .setStringList('compatible', 'sifive,clint0', 'riscv,clint0');
+}
+
+/** PCI address cells: space code in the high cell (1 = I/O, 2 = 32-bit memory, 3 = 64-bit memory). */
+const PCI_SPACE = { io: 0x1000000, mem32: 0x2000000, mem64: 0x3000000 } as const;
+const PCI_PINS = 4;
+const PCI_SWIZZLE_SLOTS = 4;
+
+/** QEMU's create_fdt_pcie: the generic ECAM host with its windows and the INTx swizzle over 4 slots. */
+function addPcie(soc: FdtNode, cfg: VirtFdtConfig, plic: number): void {
+  const high = pcieMmioHigh(cfg.ramSize);
+  const cells = (n: number): number[] => [Math.floor(n / 0x1_0000_0000), n % 0x1_0000_0000];
+  const map: number[] = [];
+  for (let slot = 0; slot < PCI_SWIZZLE_SLOTS; slot++) {
+    for (let pin = 1; pin <= PCI_PINS; pin++) {
+      map.push(slot << 11, 0, 0, pin, plic, VIRT_IRQ.pcieBase + ((pin - 1 + slot) % PCI_PINS));
+    }
+  }
+  soc
+    .addNode(`pci@${hex(VIRT.pcieEcam.base)}`)
+    .setU32('interrupt-map-mask', 0x1800, 0, 0, 0x7)
+    .setU32('interrupt-map', ...map)
+    .setU32(
+      'ranges',
+      PCI_SPACE.io, 0, 0, ...cells(VIRT.pciePio.base), ...cells(VIRT.pciePio.size),
+      PCI_SPACE.mem32, ...cells(VIRT.pcieMmio.base), ...cells(VIRT.pcieMmio.base), ...cells(VIRT.pcieMmio.size),
+      PCI_SPACE.mem64, ...cells(high.base), ...cells(high.base), ...cells(high.size),
+    )
+    .set('reg', regProperty(VIRT.pcieEcam.base, VIRT.pcieEcam.size))
+    .setEmpty('dma-coherent')
+    .setU32('bus-range', 0, VIRT.pcieEcam.size / 0x100000 - 1)
+    .setU32('linux,pci-domain', 0)
+    .setString('device_type', 'pci')
+    .setString('compatible', 'pci-host-ecam-generic')
+    .setU32('#size-cells', 2)
+    .setU32('#interrupt-cells', 1)
+    .setU32('#address-cells', 3);
 }
 
 function addPlicDevice(soc: FdtNode, name: string, irq: number, plic: number): FdtNode {

@@ -117,6 +117,7 @@ const INFO_COMMANDS: HmpCommand[] = [
   { name: 'hotpluggable-cpus', argsType: '', params: '', help: 'Show information about hotpluggable CPUs', handler: infoHotpluggableCpus },
   { name: 'instr', argsType: '', params: '', help: 'show loaded instrumentation libraries', handler: infoInstr },
   { name: 'mtree', argsType: '', params: '', help: 'show memory tree', handler: (ctx) => ctx.print(ctx.target.mtree()) },
+  { name: 'pci', argsType: '', params: '', help: 'show PCI info', handler: (ctx) => ctx.print(ctx.target.infoPci()) },
   {
     name: 'registers', argsType: 'cpustate_all:-a,vcpu:i?', params: '[-a|vcpu]',
     help: "show the cpu registers (-a: show register info for all cpus; vcpu: specific vCPU to query; show the current CPU's registers if no argument is specified)",

@@ -150,6 +150,9 @@ export interface MonitorTarget {
   /** `info mtree` text, every line ending in "\n" (QEMU's layout, see README). */
   mtree(): string;
 
+  /** `info pci` text, every line ending in "\n" (QEMU 7.2's hmp_info_pci). */
+  infoPci(): string;
+
   /**
    * Trace events whose name matches `pattern` (glob with `*` and `?`; a name
    * without wildcards matches only itself), in trace-events file order. With

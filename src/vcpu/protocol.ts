@@ -62,7 +62,7 @@ export interface VcpuWorkerData {
    * The device regions as QEMU has them (the CLINT's included), which vCPUs check accesses
    * against: src/hw/io-regions.ts IoRegion.
    */
-  ioRegions: { name: string; base: number; size: number; validMin: number; validMax: number }[];
+  ioRegions: { name: string; base: number; size: number; validMin: number; validMax: number; readSizes?: readonly number[]; writeSizes?: readonly number[] }[];
   uartShadow: SharedArrayBuffer;
   uartBase: number;
   resetPc: number;

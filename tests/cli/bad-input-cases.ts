@@ -123,6 +123,48 @@ export const CASES: readonly BadInputCase[] = [
     mentions: (f) => f.missing,
   },
   {
+    title: 'two PCI devices at one addr=',
+    args: () => base(GUEST_ELF, ['-device', 'virtio-rng-pci,addr=1,id=r1', '-device', 'virtio-rng-pci,addr=1']),
+    qemu: { kind: 'same' },
+    mentions: () => 'slot 1 function 0',
+  },
+  {
+    title: 'a PCI device on the host bridge slot',
+    args: () => base(GUEST_ELF, ['-device', 'virtio-rng-pci,addr=0']),
+    qemu: { kind: 'same' },
+    mentions: () => 'gpex-root',
+  },
+  {
+    title: 'a PCI bus that does not exist',
+    args: () => base(GUEST_ELF, ['-device', 'virtio-rng-pci,bus=pcie.1']),
+    qemu: { kind: 'same' },
+    mentions: () => 'pcie.1',
+  },
+  {
+    title: 'virtio-blk-pci with an unknown drive',
+    args: () => base(GUEST_ELF, ['-device', 'virtio-blk-pci,drive=nope']),
+    qemu: { kind: 'same' },
+    mentions: () => 'nope',
+  },
+  {
+    title: 'a PCI addr= past slot 31',
+    args: () => base(GUEST_ELF, ['-device', 'virtio-rng-pci,addr=0x20']),
+    qemu: { kind: 'same' },
+    mentions: () => '0x20',
+  },
+  {
+    title: 'a pflash image of the wrong size',
+    args: (f) => base(GUEST_ELF, ['-drive', `if=pflash,format=raw,file=${f.text}`]),
+    qemu: { kind: 'same' },
+    mentions: () => '33554432',
+  },
+  {
+    title: 'a third pflash unit',
+    args: (f) => base(GUEST_ELF, ['-drive', `if=pflash,format=raw,file=${f.text},unit=2`]),
+    qemu: { kind: 'same' },
+    mentions: () => 'unit=2',
+  },
+  {
     title: 'a missing -bios file',
     args: (f) => ['-M', 'virt', '-nographic', '-bios', f.missing, '-kernel', GUEST_ELF],
     qemu: { kind: 'same' },

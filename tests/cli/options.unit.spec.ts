@@ -208,10 +208,12 @@ describe('cli/options', function () {
       expect(run(['-monitor', 'tcp:127.0.0.1:5555,server']).monitors[0]?.backend).to.deep.equal({ kind: 'tcp', host: '127.0.0.1', port: 5555, server: true, wait: true });
     });
 
-    it('names drives like QEMU (none0, virtio0) and adds a virtio-blk-device per if=virtio drive, after the -device ones', function () {
-      const o = run(['-drive', `file=${img},format=raw`, '-drive', `file=${imgs[0] ?? ''},format=raw,if=virtio,readonly=on`, '-drive', `file=${imgs[1] ?? ''},format=raw,id=mine`, '-device', 'virtio-blk-device,drive=mine']);
+    it('names drives like QEMU (none0, virtio0) and adds a virtio-blk-pci per if=virtio drive, after the -device ones', function () {
+      const o = run(['-drive', `file=${img},format=raw`, '-drive', `file=${imgs[0] ?? ''},format=raw,if=virtio,readonly=on`, '-drive', `file=${imgs[1] ?? ''},format=raw,id=mine`, '-device', 'virtio-blk-device,drive=mine', '-device', 'virtio-rng']);
       expect(o.drives.map((d) => [d.id, d.interface])).to.deep.equal([['none0', 'none'], ['virtio0', 'virtio'], ['mine', 'none']]);
-      expect(o.devices.map((d) => (d.driver === 'virtio-blk-device' ? d.drive : d.driver))).to.deep.equal(['mine', 'virtio0']);
+      expect(o.devices.map((d) => `${d.driver} ${'drive' in d ? d.drive ?? '' : ''}`)).to.deep.equal(['virtio-blk-device mine', 'virtio-rng-pci ', 'virtio-blk-pci virtio0']);
+      // QEMU 7.2: the rng given first takes slot 1, the if=virtio disk slot 2
+      expect(o.devices.map((d) => ('slot' in d ? d.slot : undefined))).to.deep.equal([undefined, 1, 2]);
     });
 
     it('applies -snapshot to every drive unless the drive says snapshot=off', function () {

@@ -3,7 +3,7 @@
  * (bundled firmware) and on QEMU 7.2 (QEMU's OpenSBI), and init's lines must be identical and end
  * in PASS: CPUs and per-CPU placement at -smp 1/2/4/8 and -smp 2,maxcpus=4, CPU offline/online
  * through SBI HSM, a stress program on every CPU (20 runs in a row), the vDSO, an ext2 disk on
- * virtio-blk mounted and as the root file system, written and synced (the host then finds the file
+ * virtio-blk mounted and as the root file system (also on virtio-blk-pci, with /dev/hwrng on virtio-rng-pci), written and synced (the host then finds the file
  * in the image; -snapshot leaves it unchanged), reboot with -no-reboot, and power-off/reboot through
  * the device tree's syscon nodes.
  */
@@ -196,6 +196,33 @@ describe('linux: scenarios beside QEMU 7.2 (oracle)', function () {
       const t = await timedTsemu(args(images[0] ?? ''), { timeoutMs: TSEMU_TIMEOUT_MS });
       const q = await timedQemu(args(images[1] ?? ''), { timeoutMs: QEMU_TIMEOUT_MS });
       expect(expectSame(t, q, 'rootfs')).to.include('ok / is an ext2 file system');
+      for (const img of images) expect(debugfsCat(img, 'written-by-guest.txt')).to.equal("written by tsemu's Linux guest on its root file system\n");
+    });
+
+    it('PCI: root file system on virtio-blk-pci, /dev/hwrng on virtio-rng-pci, the functions sysfs lists', async function () {
+      const content = join(dir, 'pci-content');
+      mkdirSync(content, { recursive: true });
+      cpSync(g().rootDir, content, { recursive: true });
+      for (const d of ['dev', 'proc', 'sys', 'mnt', 'tmp']) mkdirSync(join(content, d), { recursive: true });
+      writeFileSync(join(content, 'hello.txt'), 'hello from the host\n');
+      const images: string[] = [];
+      for (const who of ['tsemu', 'qemu']) {
+        const img = join(dir, `pci-${who}.img`);
+        const r = spawnSync('mke2fs', ['-q', '-t', 'ext2', '-d', content, img, '16M'], { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`mke2fs failed: ${r.stderr}`);
+        images.push(img);
+      }
+      const args = (img: string): string[] => [
+        '-M', 'virt', '-smp', '2', '-m', '256M', '-nographic', '-kernel', g().kernel,
+        '-append', 'console=ttyS0 root=/dev/vda rw init=/init tsemu_scenario=pci',
+        '-device', 'virtio-rng-pci', '-drive', `file=${img},format=raw,if=none,id=hd0`, '-device', 'virtio-blk-pci,drive=hd0,bus=pcie.0,addr=0x3',
+      ];
+      const t = await timedTsemu(args(images[0] ?? ''), { timeoutMs: TSEMU_TIMEOUT_MS });
+      const q = await timedQemu(args(images[1] ?? ''), { timeoutMs: QEMU_TIMEOUT_MS });
+      const lines = expectSame(t, q, 'pci');
+      expect(lines).to.include('ok / is an ext2 file system');
+      expect(lines).to.include('ok read 64 of 64 bytes from /dev/hwrng');
+      expect(lines).to.include('pci 0000:00:03.0 0x1af4:0x1001 class 0x010000');
       for (const img of images) expect(debugfsCat(img, 'written-by-guest.txt')).to.equal("written by tsemu's Linux guest on its root file system\n");
     });
 

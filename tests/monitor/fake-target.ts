@@ -106,6 +106,10 @@ export class FakeTarget implements MonitorTarget {
     return 'unmapped';
   }
 
+  infoPci(): string {
+    return '  Bus  0, device   0, function 0:\n';
+  }
+
   mtree(): string {
     return 'address-space: memory\n  0000000000000000-ffffffffffffffff (prio 0, i/o): system\n\n';
   }

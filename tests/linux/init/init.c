@@ -16,6 +16,8 @@
  *   vdso     clock_gettime and sched_getcpu through the vDSO (its page read as data first)
  *   reboot   reboot(RB_AUTOBOOT) (with -no-reboot the emulator exits instead)
  *   rootfs   booted from an ext2 root on /dev/vda (root=/dev/vda rw init=/init): writes and syncs a file in /
+ *   pci      rootfs with /dev/vda on virtio-blk-pci, then 64 bytes from /dev/hwrng (virtio-rng-pci), the
+ *            current hw_random source, and the PCI functions sysfs lists (vendor, device, class)
  *   idle     prints "idle: start", sleeps 3 s with every CPU idle, prints "idle: end" (npm run bench
  *            measures the emulator's CPU use in between)
  *   loops    the bench's integer and memory workloads (bench/guest/workloads.h) in this user process,
@@ -231,6 +233,55 @@ static void scenario_rootfs(void) {
   check(mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0, "remounted / read-only before power-off");
 }
 
+/* ---- pci -------------------------------------------------------------------------------- */
+
+static void read_line(const char *path, char *buf, size_t size) {
+  buf[0] = 0;
+  int fd = open(path, O_RDONLY);
+  ssize_t n = fd >= 0 ? read(fd, buf, size - 1) : -1;
+  if (fd >= 0) close(fd);
+  buf[n > 0 ? n : 0] = 0;
+  strtok(buf, "\n");
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b) {
+  return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static void scenario_pci(void) {
+  scenario_rootfs();
+  unsigned char bytes[64];
+  int fd = open("/dev/hwrng", O_RDONLY);
+  size_t got = 0;
+  while (fd >= 0 && got < sizeof bytes) {
+    ssize_t n = read(fd, bytes + got, sizeof bytes - got);
+    if (n <= 0) break;
+    got += (size_t)n;
+  }
+  if (fd >= 0) close(fd);
+  check(got == sizeof bytes, "read %zu of %zu bytes from /dev/hwrng", got, sizeof bytes);
+  char line[128];
+  read_line("/sys/class/misc/hw_random/rng_current", line, sizeof line);
+  say("hw_random source: %s", line);
+  struct dirent **list;
+  int n = scandir("/sys/bus/pci/devices", &list, NULL, by_name);
+  for (int i = 0; i < n; i++) {
+    if (list[i]->d_name[0] != '.') {
+      char path[300], vendor[32], device[32], class_[32];
+      snprintf(path, sizeof path, "/sys/bus/pci/devices/%s/vendor", list[i]->d_name);
+      read_line(path, vendor, sizeof vendor);
+      snprintf(path, sizeof path, "/sys/bus/pci/devices/%s/device", list[i]->d_name);
+      read_line(path, device, sizeof device);
+      snprintf(path, sizeof path, "/sys/bus/pci/devices/%s/class", list[i]->d_name);
+      read_line(path, class_, sizeof class_);
+      say("pci %s %s:%s class %s", list[i]->d_name, vendor, device, class_);
+    }
+    free(list[i]);
+  }
+  if (n >= 0) free(list);
+  check(n > 0, "sysfs lists PCI functions");
+}
+
 /* ---- loops ------------------------------------------------------------------------------- */
 
 #include "../../../bench/guest/workloads.h"
@@ -431,6 +482,7 @@ int main(void) {
   else if (strcmp(scenario, "stress") == 0) scenario_stress();
   else if (strcmp(scenario, "reboot") == 0) reboot_requested = 1;
   else if (strcmp(scenario, "rootfs") == 0) scenario_rootfs();
+  else if (strcmp(scenario, "pci") == 0) scenario_pci();
   else if (strcmp(scenario, "loops") == 0) scenario_loops();
   else if (strcmp(scenario, "idle") == 0) {
     say("idle: start");
