@@ -44,7 +44,7 @@ export class InstrBridge implements InstrMachine {
       failed: (lib, event, error) => this.libraryFailed(lib, event, error instanceof Error ? error.message : String(error)),
       scoreboard: (_lib, _index, counters) => this.manager.allocateScoreboard(counters),
     }, MAX_VCPUS);
-    this.manager = new InstrManager(rt, this, MAX_VCPUS, config.compile);
+    this.manager = new InstrManager(rt, this, MAX_VCPUS, config.compile, (m) => config.report(m));
     bindThreadTracing(config.tracing, (id, cpu, args) => rt.deliver(id, cpu, args));
   }
 
@@ -53,6 +53,7 @@ export class InstrBridge implements InstrMachine {
     switch (m.type) {
       case 'instr-failed': this.libraryFailed(m.lib, m.event, m.message); break;
       case 'instr-log': this.config.report(m.message); break;
+      case 'instr-output': this.manager.instanceOutput(m); break;
       case 'instr-broadcast':
         if (m.msg.kind === 'set-callback') this.manager.rt.applyBroadcast(m.msg);
         void this.toWorkers({ kind: 'broadcast', msg: m.msg });

@@ -48,7 +48,7 @@ export class UserInstr {
       failed: (lib, event, error) => this.failed(lib, event, error instanceof Error ? error.message : String(error)),
       scoreboard: (_lib, _index, counters) => this.manager.allocateScoreboard(counters),
     }, USER_MAX_VCPUS);
-    this.manager = new InstrManager(rt, NO_MACHINE, USER_MAX_VCPUS, compileInPool);
+    this.manager = new InstrManager(rt, NO_MACHINE, USER_MAX_VCPUS, compileInPool, say);
   }
 
   /** Compile and load every library (primary instances run qi_init); throws LibraryError / LibraryLoadError. */
@@ -66,6 +66,7 @@ export class UserInstr {
   handle(r: InstrReport): void {
     if (r.type === 'instr-failed') this.failed(r.lib, r.event, r.message);
     else if (r.type === 'instr-log') this.say(r.message);
+    else if (r.type === 'instr-output') this.manager.instanceOutput(r);
   }
 
   private failed(lib: string, event: string, message: string): void {

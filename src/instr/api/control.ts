@@ -40,6 +40,9 @@ export function qi_ctrl_event_set<F extends (...args: never[]) => unknown>(ev: Q
   const info = eventOf(name, ev);
   if (!info.instrument) throw new InstrError(`${name}: event '${info.name}' is not instrumentable (no 'instrument' property)`);
   if (fn !== null && typeof fn !== 'function') throw new InstrError(`${name}: callback for '${info.name}' is not a function`);
+  if (fn !== null && !rt.relayable(fn as unknown as (...args: unknown[]) => unknown)) {
+    throw new InstrError(`${name}: an anonymous callback for '${info.name}' set outside qi_init cannot reach the library's other instances (give the function a name)`);
+  }
   rt.setCallback(lib, info, fn as ((...args: unknown[]) => unknown) | null);
 }
 
@@ -47,9 +50,10 @@ export function qi_ctrl_event_set<F extends (...args: never[]) => unknown>(ev: Q
 export function qi_trace_event_set_state_dynamic(ev: QIEvent, state: boolean): void {
   const name = 'qi_trace_event_set_state_dynamic';
   const rt = runtime(name);
-  rt.caller(name);
+  const lib = rt.caller(name);
   const info = eventOf(name, ev);
   if (!info.staticEnabled) throw new InstrError(`${name}: event '${info.name}' is disabled at build time`);
+  lib.touchedEvents.add(info.id);
   rt.hooks.trace.setDynamic(info.id, state, undefined);
 }
 
@@ -57,11 +61,13 @@ export function qi_trace_event_set_state_dynamic(ev: QIEvent, state: boolean): v
 export function qi_trace_event_set_vcpu_state_dynamic(cpu: QICPU | number, ev: QIEvent, state: boolean): void {
   const name = 'qi_trace_event_set_vcpu_state_dynamic';
   const rt = runtime(name);
-  rt.caller(name);
+  const lib = rt.caller(name);
   const info = eventOf(name, ev);
   if (!info.vcpu) throw new InstrError(`${name}: event '${info.name}' is not a vCPU event`);
   if (!info.staticEnabled) throw new InstrError(`${name}: event '${info.name}' is disabled at build time`);
-  rt.hooks.trace.setDynamic(info.id, state, cpuIndex(name, cpu));
+  const index = cpuIndex(name, cpu);
+  lib.touchedEvents.add(info.id);
+  rt.hooks.trace.setDynamic(info.id, state, index);
 }
 
 export function qi_trace_event_get_state_static(ev: QIEvent): boolean {
