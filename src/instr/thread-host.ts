@@ -49,16 +49,23 @@ export function withOutputCaptured<T>(fn: () => T, sink: OutputLine[], tee: bool
     pending[fd] = parts.pop() ?? '';
     for (const p of parts) sink.push({ fd, text: p });
   };
+  let inConsole = false; // console.log writes through process.stdout.write: collect once
   for (const [k, orig] of saved) {
     const fd = k === 'log' || k === 'info' ? 1 : 2;
     c[k] = (...args: unknown[]): unknown => {
       collect(fd, format(...args) + '\n');
-      return tee ? orig.apply(console, args) : undefined;
+      if (!tee) return undefined;
+      inConsole = true;
+      try {
+        return orig.apply(console, args);
+      } finally {
+        inConsole = false;
+      }
     };
   }
   const writer = (fd: 1 | 2, orig: typeof process.stdout.write, stream: NodeJS.WriteStream): typeof process.stdout.write =>
     ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-      collect(fd, typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      if (!inConsole) collect(fd, typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
       return tee ? (orig as (...a: unknown[]) => boolean).call(stream, chunk, ...rest) : true;
     }) as typeof process.stdout.write;
   process.stdout.write = writer(1, out, process.stdout);

@@ -10,6 +10,9 @@
 import { InstrError, InstrEventInfo, runtime } from '../runtime.js';
 import type { QICPU, QIEvent, QIScoreboard, QITCGv_cpu } from './types.js';
 
+// every public type, so a library can import all it needs from this entry point
+export type * from './types.js';
+
 /** An event identifier that also carries the type of its callback. */
 export interface QIEventOf<F> extends QIEvent {
   readonly __callback?: F;
