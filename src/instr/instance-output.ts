@@ -65,8 +65,7 @@ export class InstanceOutputs {
    */
   results(lib: string, primaryValue: unknown): QIInstanceResult[] {
     const out: QIInstanceResult[] = [{ instance: 'main', role: 'main', vcpus: [], value: primaryValue }];
-    const others = [...(this.held.get(lib) ?? [])].sort((a, b) => (a.vcpus[0] ?? -1) - (b.vcpus[0] ?? -1));
-    for (const o of others) {
+    for (const o of this.sorted(lib)) {
       const instance = instanceLabel(o.role, o.vcpus);
       if (o.cloneError !== undefined) {
         this.report(`instrumentation library ${lib}: the value qi_fini returned in [${instance}] cannot be copied to qi_merge: ${o.cloneError}`);
@@ -79,9 +78,14 @@ export class InstanceOutputs {
 
   /** The primary's qi_fini (and qi_merge) ran: show the other instances' held lines and forget `lib`. */
   finished(lib: string): void {
-    for (const o of this.held.get(lib) ?? []) this.show(o);
+    for (const o of this.sorted(lib)) this.show(o);
     this.held.delete(lib);
     this.primary.delete(lib);
+  }
+
+  /** The held reports of `lib` in a stable order: the translator service's, then by vCPU. */
+  private sorted(lib: string): InstanceOutput[] {
+    return [...(this.held.get(lib) ?? [])].sort((a, b) => (a.vcpus[0] ?? -1) - (b.vcpus[0] ?? -1));
   }
 
   private show(o: InstanceOutput): void {
