@@ -195,6 +195,9 @@ class Scoreboard implements QIScoreboard {
 
 const boards = new WeakMap<QIScoreboard, Scoreboard>();
 
+/** Most shared memory one scoreboard takes (pages are only committed when counters are written). */
+const SCOREBOARD_BYTES = 1 << 30;
+
 /**
  * A new scoreboard of `counters` counters per vCPU, shared by every instance
  * of this library. Call it in `qi_init` (every instance runs qi_init and gets
@@ -204,7 +207,9 @@ export function qi_scoreboard_new(counters: number): QIScoreboard {
   const name = 'qi_scoreboard_new';
   const rt = runtime(name);
   const lib = rt.caller(name);
-  if (!Number.isInteger(counters) || counters < 1 || counters > 4096) throw new InstrError(`${name}: counters must be 1..4096`);
+  // a row for every possible vCPU; bounded by the shared memory one scoreboard may take (1 GiB)
+  const most = Math.floor(SCOREBOARD_BYTES / (8 * rt.maxVcpus));
+  if (!Number.isInteger(counters) || counters < 1 || counters > most) throw new InstrError(`${name}: counters must be 1..${most}`);
   const { id, data } = rt.hooks.scoreboard(lib.id, lib.scoreboards.length, counters);
   lib.scoreboards.push(data);
   lib.scoreboardIds.push(id);
