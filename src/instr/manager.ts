@@ -18,6 +18,7 @@ import { LibraryLoadError } from './errors.js';
 import { InstrRuntime } from './runtime.js';
 import { importLibrary, LibraryError, LibraryLoadMessage, OutputLine, startInstance, stopInstance } from './thread-host.js';
 import { InstanceOutputs } from './instance-output.js';
+import { lateBoard, newLateBoards, type LateBoards } from './late-scoreboards.js';
 import type { InstanceOutput } from './thread-env.js';
 
 /**
@@ -54,6 +55,9 @@ export class InstrManager {
   private nextId = 0;
   /** Scoreboards created by the primary instance of the library being loaded. */
   private pendingBoards: { id: number; counters: number; buffer: SharedArrayBuffer }[] | undefined;
+  private pendingLib = '';
+  /** Each loaded library's arena for scoreboards created after qi_init. */
+  private readonly lates = new Map<string, LateBoards>();
   private nextBoardId = 0;
   /** Every scoreboard ever created, by global id (workers keep the same list). */
   readonly boards: BigInt64Array[] = [];
@@ -79,15 +83,22 @@ export class InstrManager {
     this.outputs.received(o);
   }
 
-  /** The primary instance's qi_scoreboard_new: allocate shared memory. */
-  allocateScoreboard(counters: number): { id: number; data: BigInt64Array } {
-    if (!this.pendingBoards) throw new LibraryError('qi_scoreboard_new: scoreboards can only be created in qi_init');
+  /**
+   * The primary instance's qi_scoreboard_new: in qi_init, allocate shared memory (sent to the
+   * workers with the load message); later, in the library's arena.
+   */
+  allocateScoreboard(lib: string, index: number, counters: number): { id: number; data: BigInt64Array; base: number } {
+    const late = this.lates.get(lib);
+    if (!this.pendingBoards || this.pendingLib !== lib) {
+      if (!late) throw new LibraryError(`qi_scoreboard_new: library ${lib} is not loaded`);
+      return { id: late.boardId, data: this.boards[late.boardId], base: lateBoard(late, index, counters, this.maxVcpus) };
+    }
     const buffer = new SharedArrayBuffer(8 * counters * this.maxVcpus);
     const id = this.nextBoardId++;
     const data = new BigInt64Array(buffer);
     this.boards[id] = data;
     this.pendingBoards.push({ id, counters, buffer });
-    return { id, data };
+    return { id, data, base: 0 };
   }
 
   /** Load a library; resolves with its id. Throws LibraryLoadError/LibraryError with a one-line message. */
@@ -110,6 +121,7 @@ export class InstrManager {
         stopInstance(this.rt, id, { primary: false, sink: [], report: () => undefined });
         await this.machine.unloadInWorkers(id).catch(() => undefined);
         this.outputs.finished(id);
+        this.lates.delete(id);
         this.restoreTraceState(before, this.outputs.touchedEvents(id));
         throw e instanceof LibraryError || e instanceof LibraryLoadError ? e : new LibraryError(`error loading instrumentation library '${path}': ${String(e)}`);
       }
@@ -121,12 +133,16 @@ export class InstrManager {
   /** The primary instance's qi_init (its scoreboards are allocated now); gives the workers' load message. */
   private startPrimary(id: string, module: Readonly<Record<string, unknown>>, file: string, path: string, args: readonly string[]): LibraryLoadMessage {
     this.pendingBoards = [];
+    this.pendingLib = id;
+    const late = newLateBoards(this.nextBoardId++);
+    this.boards[late.boardId] = new BigInt64Array(late.buffer);
+    this.lates.set(id, late);
     const lines: OutputLine[] = [];
     try {
       const lib = startInstance(this.rt, id, module, args, path, true, lines);
       this.outputs.primaryPrinted(id, 'qi_init', lines);
       this.checkEventsSet(id, path, lib.touchedEvents, lib.callbacks);
-      return { id, file, args: [...args], scoreboards: this.pendingBoards };
+      return { id, file, args: [...args], scoreboards: this.pendingBoards, late };
     } finally {
       this.pendingBoards = undefined; // keep the boards for the workers; stop allocating
     }
@@ -177,6 +193,7 @@ export class InstrManager {
       stopInstance(this.rt, id, { primary: true, sink: lines, report, results: (own) => this.outputs.results(id, own) });
       this.outputs.primaryPrinted(id, 'qi_fini', lines);
       this.outputs.finished(id);
+      this.lates.delete(id);
       this.restoreTraceState(entry.before, touched);
       await this.machine.flushTranslations();
     });

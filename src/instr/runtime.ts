@@ -98,8 +98,11 @@ export interface RuntimeHooks {
   broadcast(msg: InstrBroadcast): void;
   /** A callback threw: the library must be unloaded. */
   failed(lib: string, event: string, error: unknown): void;
-  /** Shared scoreboard memory of library `lib`: its n-th scoreboard (allocated by the main thread). */
-  scoreboard(lib: string, index: number, counters: number): { id: number; data: BigInt64Array };
+  /**
+   * Shared scoreboard memory of library `lib`: its n-th scoreboard (allocated by the main thread
+   * for qi_init's, in the library's arena for later ones), from word `base` of `data` on.
+   */
+  scoreboard(lib: string, index: number, counters: number): { id: number; data: BigInt64Array; base: number };
 }
 
 export class InstrError extends Error {

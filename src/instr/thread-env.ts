@@ -8,6 +8,7 @@ import { importLibrary, LibraryLoadMessage, makeConsoleSynchronous, OutputLine, 
 import type { ThreadTracing } from '../trace/thread-tracing.js';
 import { EVENTS } from '../trace/generated/events.js';
 import type { EventInfo } from '../trace/event-info.js';
+import { lateBoard, type LateBoards } from './late-scoreboards.js';
 
 /** Worker -> main. */
 export type InstrReport =
@@ -96,6 +97,8 @@ export class InstrThread {
   /** Scoreboards by global id; the vCPU's generated code indexes this array (`sb`). */
   readonly boards: BigInt64Array[] = [];
   private loading: LibraryLoadMessage | undefined;
+  /** Each loaded library's arena for scoreboards created after qi_init. */
+  private readonly lates = new Map<string, LateBoards>();
 
   constructor(private readonly opts: InstrThreadOptions) {
     if (opts.role !== 'main') makeConsoleSynchronous();
@@ -110,11 +113,13 @@ export class InstrThread {
         type: 'instr-failed', lib, event, message: error instanceof Error ? error.message : String(error),
       }),
       scoreboard: (lib, index, counters) => {
+        const late = this.lates.get(lib);
+        if (this.loading?.id !== lib && late) return { id: late.boardId, data: this.boards[late.boardId], base: lateBoard(late, index, counters, opts.maxVcpus) };
         const spec = this.loading?.id === lib ? this.loading.scoreboards[index] : undefined;
         if (!spec || spec.counters !== counters) {
           throw new Error(`qi_scoreboard_new: scoreboard #${index} differs from the one the main instance created (create scoreboards in qi_init, in the same order)`);
         }
-        return { id: spec.id, data: this.boards[spec.id] };
+        return { id: spec.id, data: this.boards[spec.id], base: 0 };
       },
     }, opts.maxVcpus);
   }
@@ -141,6 +146,8 @@ export class InstrThread {
   /** Load a library in this thread (`cpus`: the vCPUs this worker runs, for the output prefix). */
   async load(msg: LibraryLoadMessage, cpus: readonly number[]): Promise<void> {
     for (const b of msg.scoreboards) this.boards[b.id] = new BigInt64Array(b.buffer);
+    this.boards[msg.late.boardId] = new BigInt64Array(msg.late.buffer); // tracks the arena's growth
+    this.lates.set(msg.id, msg.late);
     const module = await importLibrary(msg.file, msg.file);
     this.loading = msg;
     const lines: OutputLine[] = [];
@@ -157,6 +164,7 @@ export class InstrThread {
     const lib = this.rt.library(id);
     if (!lib) return;
     const touched = [...lib.touchedEvents];
+    this.lates.delete(id);
     const lines: OutputLine[] = [];
     const result = stopInstance(this.rt, id, { primary: false, sink: lines, report: (m) => this.opts.report({ type: 'instr-log', message: m }) });
     const out: InstanceOutput = { ...this.output(id, 'qi_fini', cpus, lines), result, touched };

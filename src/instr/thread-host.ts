@@ -10,6 +10,7 @@ import { writeAll } from '../util/write-all.js';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { InstrRuntime, LibraryInstance } from './runtime.js';
+import type { LateBoards } from './late-scoreboards.js';
 
 /** What the main thread sends a worker to load one library. */
 export interface LibraryLoadMessage {
@@ -19,6 +20,8 @@ export interface LibraryLoadMessage {
   args: string[];
   /** The library's scoreboards, created by the primary instance's qi_init, in creation order. */
   scoreboards: { id: number; counters: number; buffer: SharedArrayBuffer }[];
+  /** Where scoreboards created after qi_init live (src/instr/late-scoreboards.ts). */
+  late: LateBoards;
 }
 
 export class LibraryError extends Error {

@@ -42,7 +42,7 @@ export class InstrBridge implements InstrMachine {
       memory: guestMemoryForInstr(board.mem, () => states, (c) => config.isPresent(c)),
       broadcast: (msg) => { void this.toWorkers({ kind: 'broadcast', msg }); },
       failed: (lib, event, error) => this.libraryFailed(lib, event, error instanceof Error ? error.message : String(error)),
-      scoreboard: (_lib, _index, counters) => this.manager.allocateScoreboard(counters),
+      scoreboard: (lib, index, counters) => this.manager.allocateScoreboard(lib, index, counters),
     }, MAX_VCPUS);
     this.manager = new InstrManager(rt, this, MAX_VCPUS, config.compile, (m) => config.report(m));
     bindThreadTracing(config.tracing, (id, cpu, args) => rt.deliver(id, cpu, args));

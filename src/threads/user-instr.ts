@@ -46,7 +46,7 @@ export class UserInstr {
       memory: NO_MEMORY,
       broadcast: () => undefined,
       failed: (lib, event, error) => this.failed(lib, event, error instanceof Error ? error.message : String(error)),
-      scoreboard: (_lib, _index, counters) => this.manager.allocateScoreboard(counters),
+      scoreboard: (lib, index, counters) => this.manager.allocateScoreboard(lib, index, counters),
     }, USER_MAX_VCPUS);
     this.manager = new InstrManager(rt, NO_MACHINE, USER_MAX_VCPUS, compileInPool, say);
   }

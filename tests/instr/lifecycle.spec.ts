@@ -12,7 +12,9 @@
  * - a library that enables an event with no callback, or sets a callback for an event it never
  *   enables, is told so once (one line each, whatever the number of instances);
  * - the non-primary instances' qi_init/qi_fini output is shown prefixed with the instance,
- *   except lines the primary printed too.
+ *   except lines the primary printed too;
+ * - scoreboards created after qi_init, by the translator service's instance, reached by the
+ *   primary's through creation order, count inline exactly what execution callbacks count.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -105,12 +107,14 @@ describe('instr: library lifecycle and state that reaches the summary', function
     let throws: GuestRunResult;
     let forgets: GuestRunResult;
     let moduleState: GuestRunResult;
+    let lateBoards: GuestRunResult;
 
     before(async function () {
-      [throws, forgets, moduleState] = await runPooled([
+      [throws, forgets, moduleState, lateBoards] = await runPooled([
         () => runTsemu(virtKernelArgs(COUNT_ELF, ['-instr', `file=${join(INSTR_LIBS, 'throws-keeps-enabled.ts')}`]), { timeoutMs: 60_000 }),
         () => runTsemu(virtKernelArgs(LOOP3_ELF, ['-smp', '3', '-D', join(dir, 'forgets.log'), '-instr', `file=${join(INSTR_LIBS, 'forgets.ts')}`]), { timeoutMs: 60_000 }),
         () => runTsemu(virtKernelArgs(LOOP3_ELF, ['-smp', '3', '-instr', `file=${join(INSTR_LIBS, 'module-state.ts')}`]), { timeoutMs: 60_000 }),
+        () => runTsemu(virtKernelArgs(LOOP3_ELF, ['-smp', '3', '-instr', `file=${join(INSTR_LIBS, 'late-boards.ts')}`]), { timeoutMs: 60_000 }),
       ]);
     });
 
@@ -127,6 +131,19 @@ describe('instr: library lifecycle and state that reaches the summary', function
       expect(lines, describeRun(forgets)).to.have.length(2);
       expect(lines[0]).to.match(new RegExp(`^${PROGRAM}: instrumentation library 0 .*forgets\\.ts'\\): enables guest_mem_before_exec but sets no callback for it`));
       expect(lines[1]).to.match(new RegExp(`^${PROGRAM}: instrumentation library 0 .*forgets\\.ts'\\): sets a callback for guest_bbl_before_exec but does not enable it`));
+    });
+
+    it('scoreboards created after qi_init (in a translation callback; one of 1,000,000 counters) count inline what the execution callbacks count', function () {
+      expect(lateBoards.status, describeRun(lateBoards)).to.equal(0);
+      expect(lateBoards.stderr, describeRun(lateBoards)).to.equal('');
+      for (const hart of [0, 1, 2]) {
+        const m = linesOf(lateBoards.stdout).map((l) => new RegExp(`^late-boards: cpu ${hart} inline (\\d+) wide (\\d+) callbacks (\\d+)$`).exec(l)).find((r) => r !== null);
+        expect(m, lateBoards.stdout).to.not.equal(undefined);
+        const [inline, wide, callbacks] = [Number(m?.[1]), Number(m?.[2]), Number(m?.[3])];
+        expect(callbacks, `vCPU ${hart}: the guest's iterations`).to.be.at.least(LOOP_ITERATIONS);
+        expect(inline, `vCPU ${hart} inline`).to.equal(callbacks);
+        expect(wide, `vCPU ${hart} wide`).to.equal(callbacks);
+      }
     });
 
     it("the other instances' output is shown prefixed; qi_init's banner, the same everywhere, once", function () {

@@ -165,13 +165,14 @@ export function qi_mem_write_virt(cpu: QICPU | number, vaddr: bigint, bytes: Uin
 // ---- scoreboards -------------------------------------------------------------------
 
 class Scoreboard implements QIScoreboard {
-  constructor(readonly id: number, readonly counters: number, private readonly data: BigInt64Array, private readonly vcpus: number) {}
+  /** Rows from word `base` of `data` on (scoreboards created after qi_init share their library's arena). */
+  constructor(readonly id: number, readonly counters: number, private readonly data: BigInt64Array, private readonly vcpus: number, readonly base: number) {}
 
   private index(cpu: QICPU | number, counter: number): number {
     const c = typeof cpu === 'number' ? cpu : cpu.index;
     if (!(counter >= 0 && counter < this.counters)) throw new InstrError(`QIScoreboard: counter ${counter} out of range`);
     if (!(c >= 0 && c < this.vcpus)) throw new InstrError(`QIScoreboard: vCPU ${c} out of range`);
-    return c * this.counters + counter;
+    return this.base + c * this.counters + counter;
   }
 
   add(cpu: QICPU | number, counter: number, n: number | bigint): void {
@@ -189,7 +190,7 @@ class Scoreboard implements QIScoreboard {
   }
 
   clear(): void {
-    this.data.fill(0n);
+    this.data.fill(0n, this.base, this.base + this.vcpus * this.counters);
   }
 }
 
@@ -200,8 +201,11 @@ const SCOREBOARD_BYTES = 1 << 30;
 
 /**
  * A new scoreboard of `counters` counters per vCPU, shared by every instance
- * of this library. Call it in `qi_init` (every instance runs qi_init and gets
- * the same scoreboard by creation order).
+ * of this library: the n-th scoreboard an instance creates is the n-th of
+ * every other instance (creation order). Call it in `qi_init` (every instance
+ * runs it and gets the same scoreboards), or at any time later, in any
+ * instance: in a translation callback, say, to count something met only then
+ * (the other instances reach it by creating their n-th scoreboard too).
  */
 export function qi_scoreboard_new(counters: number): QIScoreboard {
   const name = 'qi_scoreboard_new';
@@ -210,10 +214,10 @@ export function qi_scoreboard_new(counters: number): QIScoreboard {
   // a row for every possible vCPU; bounded by the shared memory one scoreboard may take (1 GiB)
   const most = Math.floor(SCOREBOARD_BYTES / (8 * rt.maxVcpus));
   if (!Number.isInteger(counters) || counters < 1 || counters > most) throw new InstrError(`${name}: counters must be 1..${most}`);
-  const { id, data } = rt.hooks.scoreboard(lib.id, lib.scoreboards.length, counters);
+  const { id, data, base } = rt.hooks.scoreboard(lib.id, lib.scoreboards.length, counters);
   lib.scoreboards.push(data);
   lib.scoreboardIds.push(id);
-  const sb = new Scoreboard(id, counters, data, rt.maxVcpus);
+  const sb = new Scoreboard(id, counters, data, rt.maxVcpus, base);
   boards.set(sb, sb);
   return sb;
 }
@@ -232,5 +236,6 @@ export function qi_gen_scoreboard_add(tcg_cpu: QITCGv_cpu, scoreboard: QIScorebo
   if (!sb) throw new InstrError(`${name}: not a scoreboard made by qi_scoreboard_new`);
   if (!(counter >= 0 && counter < sb.counters)) throw new InstrError(`${name}: counter ${counter} out of range`);
   void tcg_cpu;
-  t.builder.scoreboardAdd(sb.id, counter, sb.counters, n);
+  // row `hartId` of a scoreboard at `base`: base + hartId * counters + counter
+  t.builder.scoreboardAdd(sb.id, sb.base + counter, sb.counters, n);
 }

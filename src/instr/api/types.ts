@@ -43,8 +43,9 @@ export interface QIEvent {
  * A per-vCPU scoreboard: `counters` 64-bit counters for every possible vCPU,
  * in shared memory, so every instance of a library (one per vCPU worker, one
  * in the translator service, one on the main thread) updates and reads the
- * same numbers. Create scoreboards in `qi_init`, in the same order in every
- * instance (they are matched by creation order).
+ * same numbers. Scoreboards are matched by creation order: the n-th one an
+ * instance creates (in `qi_init` or at any time later) is the n-th of every
+ * instance.
  */
 export interface QIScoreboard {
   /** Number of counters per vCPU. */
