@@ -112,22 +112,32 @@ export class InstrManager {
     // must not reach an instance that has not run qi_init yet (it would trace it by default)
     return this.machine.withVcpusStopped(async () => {
       const before = this.rt.hooks.trace.snapshot();
-      const message = this.startPrimary(id, module, file, path, args);
       try {
+        const message = this.startPrimary(id, module, file, path, args);
         await this.machine.loadInWorkers(message);
         await this.machine.flushTranslations();
         await this.machine.cpuEventInWorkers(id, 'enter');
+        this.loaded.set(id, { id, path, args: [...args], message, before });
+        return id;
       } catch (e) {
         stopInstance(this.rt, id, { primary: false, sink: [], report: () => undefined });
         await this.machine.unloadInWorkers(id).catch(() => undefined);
         this.outputs.finished(id);
         this.lates.delete(id);
-        this.restoreTraceState(before, this.outputs.touchedEvents(id));
+        this.undoLoad(before);
         throw e instanceof LibraryError || e instanceof LibraryLoadError ? e : new LibraryError(`error loading instrumentation library '${path}': ${String(e)}`);
       }
-      this.loaded.set(id, { id, path, args: [...args], message, before });
-      return id;
     });
+  }
+
+  /**
+   * A load failed: with the vCPUs stopped, the state changes since `before` are this library's
+   * (its qi_init in some instances), so put back every event that differs. (A monitor
+   * `trace-event` typed during those milliseconds would be undone too.)
+   */
+  private undoLoad(before: Int32Array): void {
+    const now = this.rt.hooks.trace.snapshot();
+    this.restoreTraceState(before, [...now.keys()].filter((ev) => now[ev] !== before[ev]));
   }
 
   /** The primary instance's qi_init (its scoreboards are allocated now); gives the workers' load message. */

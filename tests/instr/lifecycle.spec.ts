@@ -6,7 +6,8 @@
  *   monitor's `instr-load` while the guest runs at -smp 4: each vCPU's counts reach qi_merge, the
  *   spin guest's loop block counted exactly as often as the guest's own counter moved, and not one
  *   default trace line on stderr (the events are enabled only once every instance has its callbacks);
- * - `instr-unload` puts back the trace state the library changed (`info trace-events`);
+ * - `instr-unload` puts back the trace state the library changed (`info trace-events`), and so
+ *   does a failed `instr-load` (qi_init enabled an event, then threw);
  * - a callback that throws: its library is unloaded with one line, and the events it enabled (one
  *   globally, one for vCPU 0 only) are restored, so nothing is traced in its place;
  * - a library that enables an event with no callback, or sets a callback for an event it never
@@ -102,6 +103,22 @@ describe('instr: library lifecycle and state that reaches the summary', function
       }
     });
   }
+
+  it('instr-load of a library whose qi_init enables an event, then throws: one error line, the state put back, nothing traced', async function () {
+    const hmp = await startSpin(dir, []);
+    try {
+      await hmp.waitForLoops([0, 1], 10n);
+      const out = await hmp.run(`instr-load ${join(INSTR_LIBS, 'init-enables-throws.ts')}`);
+      expect(out).to.match(/qi_init failed: init-enables-throws: giving up after enabling\n$/);
+      expect(linesOf(out), out).to.have.length(1);
+      expect(await hmp.run('info trace-events guest_mem_before_exec')).to.equal('guest_mem_before_exec : state 0\n');
+      await hmp.waitForLoops([0, 1], 1000n); // the guest runs on, its accesses untraced
+      const exit = await hmp.quit();
+      expect(exit.stderr, 'stray lines on stderr').to.equal('');
+    } finally {
+      hmp.kill();
+    }
+  });
 
   describe('-instr runs', function () {
     let throws: GuestRunResult;
