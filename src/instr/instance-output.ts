@@ -65,13 +65,19 @@ export class InstanceOutputs {
    */
   results(lib: string, primaryValue: unknown): QIInstanceResult[] {
     const out: QIInstanceResult[] = [{ instance: 'main', role: 'main', vcpus: [], value: primaryValue }];
+    const uncopied: string[] = [];
+    let why = '';
     for (const o of this.sorted(lib)) {
       const instance = instanceLabel(o.role, o.vcpus);
       if (o.cloneError !== undefined) {
-        this.report(`instrumentation library ${lib}: the value qi_fini returned in [${instance}] cannot be copied to qi_merge: ${o.cloneError}`);
-        continue;
+        uncopied.push(instance);
+        why = o.cloneError;
+      } else if (o.result) {
+        out.push({ instance, role: o.role, vcpus: o.vcpus, value: o.result.value });
       }
-      if (o.result) out.push({ instance, role: o.role, vcpus: o.vcpus, value: o.result.value });
+    }
+    if (uncopied.length > 0) {
+      this.report(`instrumentation library ${lib}: the value qi_fini returned cannot be copied to qi_merge (${uncopied.join(', ')}): ${why}`);
     }
     return out;
   }

@@ -125,13 +125,15 @@ describe('instr: library lifecycle and state that reaches the summary', function
     let forgets: GuestRunResult;
     let moduleState: GuestRunResult;
     let lateBoards: GuestRunResult;
+    let uncopyable: GuestRunResult;
 
     before(async function () {
-      [throws, forgets, moduleState, lateBoards] = await runPooled([
+      [throws, forgets, moduleState, lateBoards, uncopyable] = await runPooled([
         () => runTsemu(virtKernelArgs(COUNT_ELF, ['-instr', `file=${join(INSTR_LIBS, 'throws-keeps-enabled.ts')}`]), { timeoutMs: 60_000 }),
         () => runTsemu(virtKernelArgs(LOOP3_ELF, ['-smp', '3', '-D', join(dir, 'forgets.log'), '-instr', `file=${join(INSTR_LIBS, 'forgets.ts')}`]), { timeoutMs: 60_000 }),
         () => runTsemu(virtKernelArgs(LOOP3_ELF, ['-smp', '3', '-instr', `file=${join(INSTR_LIBS, 'module-state.ts')}`]), { timeoutMs: 60_000 }),
         () => runTsemu(virtKernelArgs(LOOP3_ELF, ['-smp', '3', '-instr', `file=${join(INSTR_LIBS, 'late-boards.ts')}`]), { timeoutMs: 60_000 }),
+        () => runTsemu(virtKernelArgs(LOOP3_ELF, ['-smp', '3', '-instr', `file=${join(INSTR_LIBS, 'uncopyable.ts')}`]), { timeoutMs: 60_000 }),
       ]);
     });
 
@@ -161,6 +163,14 @@ describe('instr: library lifecycle and state that reaches the summary', function
         expect(inline, `vCPU ${hart} inline`).to.equal(callbacks);
         expect(wide, `vCPU ${hart} wide`).to.equal(callbacks);
       }
+    });
+
+    it('a qi_fini value that cannot be copied: one line naming the instances, qi_merge runs with the rest', function () {
+      expect(uncopyable.status, describeRun(uncopyable)).to.equal(0);
+      expect(linesOf(uncopyable.stderr), describeRun(uncopyable)).to.deep.equal([
+        `${PROGRAM}: instrumentation library 0: the value qi_fini returned cannot be copied to qi_merge (translator, vcpu 0, vcpu 1, vcpu 2): () => 1 could not be cloned.`,
+      ]);
+      expect(linesOf(uncopyable.stdout), describeRun(uncopyable)).to.include('uncopyable: merge got main');
     });
 
     it("the other instances' output is shown prefixed; qi_init's banner, the same everywhere, once", function () {
