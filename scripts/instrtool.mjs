@@ -98,6 +98,9 @@ function render(events) {
   out.push(' */');
   out.push("import type { QICPU, QITCGv, QITCGv_cpu } from './types.js';");
   out.push("import type { QIEventOf } from './control.js';");
+  out.push('// every public type, so a library can import all it needs from this entry point');
+  out.push("export type * from './types.js';");
+  out.push("export type { QIEventOf } from './control.js';");
   out.push("import { eventCallbacks } from '../event-callbacks.js';");
   out.push('');
   out.push('function event<F>(id: number, name: string): QIEventOf<F> {');

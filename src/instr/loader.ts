@@ -8,20 +8,35 @@ import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'nod
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 import { LibraryLoadError } from './errors.js';
 import { API_DIR, API_MODULES, bundleLibrary } from './bundler.js';
 export { LibraryLoadError };
 
-/** @types of this installation (dist/src/instr -> package root). */
-const NODE_TYPES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../node_modules/@types');
+/**
+ * The `@types` directory with Node's typings, found as tsc finds it for the library's author:
+ * `node_modules/@types/node` in the library's directory or any directory above it; failing that,
+ * the one this installation depends on, wherever npm put it (hoisted next to tsemu, usually).
+ */
+function nodeTypesRoot(libraryDir: string): string | undefined {
+  for (let dir = libraryDir; ; dir = dirname(dir)) {
+    const root = join(dir, 'node_modules', '@types');
+    if (existsSync(join(root, 'node', 'package.json'))) return root;
+    if (dirname(dir) === dir) break;
+  }
+  try {
+    return dirname(dirname(createRequire(import.meta.url).resolve('@types/node/package.json')));
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Type-check a TypeScript library against the API's declarations (strict),
  * as its author's own `tsc` would with tsemu installed.
  */
-function typeCheck(abs: string): void {
+function typeCheck(abs: string, typeRoot: string | undefined): void {
   const paths: Record<string, string[]> = {};
   for (const [spec, js] of Object.entries(API_MODULES)) paths[spec] = [js.replace(/\.js$/, '.d.ts')];
   const program = ts.createProgram([abs], {
@@ -32,8 +47,8 @@ function typeCheck(abs: string): void {
     moduleResolution: ts.ModuleResolutionKind.Bundler,
     lib: ['lib.es2022.d.ts'],
     // libraries may use Node's API (console, fs for their output files)
-    typeRoots: [NODE_TYPES],
-    types: ['node'],
+    typeRoots: typeRoot === undefined ? [] : [typeRoot],
+    types: typeRoot === undefined ? [] : ['node'],
     skipLibCheck: true,
     paths,
     allowImportingTsExtensions: true,
@@ -61,11 +76,12 @@ function typeCheck(abs: string): void {
 function typeCheckCached(abs: string): void {
   const st = statSync(abs);
   const apiStamp = statSync(join(API_DIR, 'events.d.ts'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  const key = createHash('sha256').update(`${abs}\0${st.size}\0${st.mtimeMs}\0${apiStamp}\0${ts.version}`).digest('hex');
+  const typeRoot = nodeTypesRoot(dirname(abs));
+  const key = createHash('sha256').update(`${abs}\0${st.size}\0${st.mtimeMs}\0${apiStamp}\0${ts.version}\0${typeRoot}`).digest('hex');
   const dir = join(tmpdir(), 'tsemu-typecheck-cache');
   const marker = join(dir, key);
   if (existsSync(marker)) return;
-  typeCheck(abs);
+  typeCheck(abs, typeRoot);
   try {
     mkdirSync(dir, { recursive: true });
     writeFileSync(marker, abs);

@@ -42,6 +42,9 @@ export interface TraceAccess {
   setDynamic(id: number, on: boolean, cpu: number | undefined): void;
   staticEnabled(id: number): boolean;
   dynamicEnabled(id: number): boolean;
+  /** Every event's state mask, to restore the ones a library changed when it goes. */
+  snapshot(): Int32Array;
+  restore(id: number, mask: number): void;
 }
 
 /** Messages an instance sends to the other instances of its library (through the main thread). */
@@ -59,6 +62,8 @@ export interface LibraryInstance {
   readonly scoreboards: BigInt64Array[];
   /** Global scoreboard ids of this library's scoreboards, in creation order. */
   readonly scoreboardIds: number[];
+  /** Events whose trace state this instance changed (restored when the library is unloaded). */
+  readonly touchedEvents: Set<number>;
   failed: boolean;
 }
 
@@ -93,8 +98,11 @@ export interface RuntimeHooks {
   broadcast(msg: InstrBroadcast): void;
   /** A callback threw: the library must be unloaded. */
   failed(lib: string, event: string, error: unknown): void;
-  /** Shared scoreboard memory of library `lib`: its n-th scoreboard (allocated by the main thread). */
-  scoreboard(lib: string, index: number, counters: number): { id: number; data: BigInt64Array };
+  /**
+   * Shared scoreboard memory of library `lib`: its n-th scoreboard (allocated by the main thread
+   * for qi_init's, in the library's arena for later ones), from word `base` of `data` on.
+   */
+  scoreboard(lib: string, index: number, counters: number): { id: number; data: BigInt64Array; base: number };
 }
 
 export class InstrError extends Error {
@@ -242,7 +250,7 @@ export class InstrRuntime {
 
   addLibrary(id: string, module: Readonly<Record<string, unknown>>): LibraryInstance {
     const lib: LibraryInstance = {
-      id, module, callbacks: new Map(), functionsByName: new Map(), scoreboards: [], scoreboardIds: [], failed: false,
+      id, module, callbacks: new Map(), functionsByName: new Map(), scoreboards: [], scoreboardIds: [], touchedEvents: new Set(), failed: false,
     };
     this.libraries.push(lib);
     return lib;
@@ -268,7 +276,14 @@ export class InstrRuntime {
       if (fn.name) lib.functionsByName.set(fn.name, fn);
     }
     this.recomputeHandled();
-    if (!relayed) this.hooks.broadcast({ kind: 'set-callback', lib: lib.id, event: ev.id, fn: fn === null ? null : fn.name || null });
+    // every instance runs qi_init itself: what it sets there needs no relay (and an anonymous
+    // function could not be relayed by name)
+    if (!relayed && this.currentEvent !== 'qi_init') this.hooks.broadcast({ kind: 'set-callback', lib: lib.id, event: ev.id, fn: fn === null ? null : fn.name });
+  }
+
+  /** Can `fn` be set outside qi_init? The other instances find it by name only. */
+  relayable(fn: (...args: unknown[]) => unknown): boolean {
+    return this.currentEvent === 'qi_init' || fn.name !== '';
   }
 
   /** Apply a control change made by another instance of the same library. */

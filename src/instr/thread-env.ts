@@ -5,16 +5,37 @@
  */
 import { errorText } from './errors.js';
 import { InstrBroadcast, InstrEventInfo, InstrMemory, InstrRuntime, ThreadRole, TraceAccess } from './runtime.js';
-import { importLibrary, LibraryLoadMessage, makeConsoleSynchronous, startInstance, stopInstance } from './thread-host.js';
+import { importLibrary, LibraryLoadMessage, makeConsoleSynchronous, OutputLine, startInstance, stopInstance } from './thread-host.js';
 import type { ThreadTracing } from '../trace/thread-tracing.js';
 import { EVENTS } from '../trace/generated/events.js';
 import type { EventInfo } from '../trace/event-info.js';
+import { lateBoard, type LateBoards } from './late-scoreboards.js';
 
 /** Worker -> main. */
 export type InstrReport =
   | { type: 'instr-failed'; lib: string; event: string; message: string }
   | { type: 'instr-broadcast'; msg: InstrBroadcast }
-  | { type: 'instr-log'; message: string };
+  | { type: 'instr-log'; message: string }
+  | InstanceOutput;
+
+/**
+ * What a non-primary instance printed in qi_init or qi_fini, and at qi_fini what it returned
+ * (structured-cloned) and which events' trace state it changed: the main thread shows the lines
+ * (prefixed with the instance), hands the values to the primary's qi_merge and restores the states.
+ */
+export interface InstanceOutput {
+  type: 'instr-output';
+  lib: string;
+  phase: 'qi_init' | 'qi_fini';
+  role: ThreadRole;
+  /** The vCPUs this instance serves (vCPU workers). */
+  vcpus: number[];
+  lines: OutputLine[];
+  result?: { value: unknown };
+  touched?: number[];
+  /** The value could not be copied to the main thread. */
+  cloneError?: string;
+}
 
 /** Main -> worker (a vCPU worker also gets them as commands). */
 export type InstrCommand =
@@ -53,6 +74,12 @@ export function traceAccess(t: ThreadTracing, changed: (id: number) => void): Tr
     },
     staticEnabled: (id) => state.staticState(id),
     dynamicEnabled: (id) => state.dynamicState(id),
+    snapshot: () => Int32Array.from(state.events, (e) => state.mask(e.id)),
+    restore: (id, mask) => {
+      if (state.mask(id) === mask) return;
+      state.restoreMask(id, mask);
+      changed(id);
+    },
   };
 }
 
@@ -73,6 +100,8 @@ export class InstrThread {
   /** Scoreboards by global id; the vCPU's generated code indexes this array (`sb`). */
   readonly boards: BigInt64Array[] = [];
   private loading: LibraryLoadMessage | undefined;
+  /** Each loaded library's arena for scoreboards created after qi_init. */
+  private readonly lates = new Map<string, LateBoards>();
 
   constructor(private readonly opts: InstrThreadOptions) {
     if (opts.role !== 'main') makeConsoleSynchronous();
@@ -87,11 +116,13 @@ export class InstrThread {
         type: 'instr-failed', lib, event, message: errorText(error),
       }),
       scoreboard: (lib, index, counters) => {
+        const late = this.lates.get(lib);
+        if (this.loading?.id !== lib && late) return { id: late.boardId, data: this.boards[late.boardId], base: lateBoard(late, index, counters, opts.maxVcpus) };
         const spec = this.loading?.id === lib ? this.loading.scoreboards[index] : undefined;
         if (!spec || spec.counters !== counters) {
           throw new Error(`qi_scoreboard_new: scoreboard #${index} differs from the one the main instance created (create scoreboards in qi_init, in the same order)`);
         }
-        return { id: spec.id, data: this.boards[spec.id] };
+        return { id: spec.id, data: this.boards[spec.id], base: 0 };
       },
     }, opts.maxVcpus);
     if (opts.activity) this.rt.activity = new Int32Array(opts.activity);
@@ -100,8 +131,8 @@ export class InstrThread {
   /** Handle one command; `cpus` are the vCPUs this worker runs (for cpu-event). */
   async handle(cmd: InstrCommand, cpus: readonly number[]): Promise<void> {
     switch (cmd.kind) {
-      case 'load': await this.load(cmd.msg); return;
-      case 'unload': stopInstance(this.rt, cmd.id, true, (m) => this.opts.report({ type: 'instr-log', message: m })); return;
+      case 'load': await this.load(cmd.msg, cpus); return;
+      case 'unload': this.unload(cmd.id, cpus); return;
       case 'broadcast':
         if (cmd.msg.kind === 'set-callback') this.rt.applyBroadcast(cmd.msg);
         else this.opts.stateChanged(cmd.msg.event);
@@ -116,15 +147,41 @@ export class InstrThread {
     }
   }
 
-  async load(msg: LibraryLoadMessage): Promise<void> {
+  /** Load a library in this thread (`cpus`: the vCPUs this worker runs, for the output prefix). */
+  async load(msg: LibraryLoadMessage, cpus: readonly number[]): Promise<void> {
     for (const b of msg.scoreboards) this.boards[b.id] = new BigInt64Array(b.buffer, b.byteOffset, b.length);
+    this.boards[msg.late.boardId] = new BigInt64Array(msg.late.buffer); // tracks the arena's growth
+    this.lates.set(msg.id, msg.late);
     const module = await importLibrary(msg.file, msg.file);
     this.loading = msg;
+    const lines: OutputLine[] = [];
     try {
-      startInstance(this.rt, msg.id, module, msg.args, msg.file, true);
+      startInstance(this.rt, msg.id, module, msg.args, msg.file, false, lines);
     } finally {
       this.loading = undefined;
+      if (lines.length > 0) this.opts.report(this.output(msg.id, 'qi_init', cpus, lines));
     }
+  }
+
+  /** qi_fini of this thread's instance; its lines, result and touched events go to the main thread. */
+  private unload(id: string, cpus: readonly number[]): void {
+    const lib = this.rt.library(id);
+    if (!lib) return;
+    const touched = [...lib.touchedEvents];
+    this.lates.delete(id);
+    const lines: OutputLine[] = [];
+    const result = stopInstance(this.rt, id, { primary: false, sink: lines, report: (m) => this.opts.report({ type: 'instr-log', message: m }) });
+    const out: InstanceOutput = { ...this.output(id, 'qi_fini', cpus, lines), result, touched };
+    try {
+      this.opts.report(out);
+    } catch (e) {
+      // not structured-cloneable (a function, a class instance with private state...)
+      this.opts.report({ ...out, result: undefined, cloneError: errorText(e) });
+    }
+  }
+
+  private output(lib: string, phase: 'qi_init' | 'qi_fini', cpus: readonly number[], lines: OutputLine[]): InstanceOutput {
+    return { type: 'instr-output', lib, phase, role: this.opts.role, vcpus: [...cpus], lines };
   }
 }
 

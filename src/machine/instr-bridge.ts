@@ -43,11 +43,11 @@ export class InstrBridge implements InstrMachine {
       memory: guestMemoryForInstr(board.mem, () => states, (c) => config.isPresent(c)),
       broadcast: (msg) => { void this.toWorkers({ kind: 'broadcast', msg }); },
       failed: (lib, event, error) => this.libraryFailed(lib, event, errorText(error)),
-      scoreboard: (_lib, _index, counters) => this.manager.allocateScoreboard(counters),
+      scoreboard: (lib, index, counters) => this.manager.allocateScoreboard(lib, index, counters),
     }, MAX_VCPUS);
     const { ram, arenaOffset, arenaBytes } = board.memBuffers;
     const arena = arenaOffset >= 0 ? { buffer: ram, offset: arenaOffset, bytes: arenaBytes } : undefined;
-    this.manager = new InstrManager(rt, this, MAX_VCPUS, config.compile, arena);
+    this.manager = new InstrManager(rt, this, MAX_VCPUS, config.compile, (m) => config.report(m), arena);
     bindThreadTracing(config.tracing, (id, cpu, args) => rt.deliver(id, cpu, args));
   }
 
@@ -56,6 +56,7 @@ export class InstrBridge implements InstrMachine {
     switch (m.type) {
       case 'instr-failed': this.libraryFailed(m.lib, m.event, m.message); break;
       case 'instr-log': this.config.report(m.message); break;
+      case 'instr-output': this.manager.instanceOutput(m); break;
       case 'instr-broadcast':
         if (m.msg.kind === 'set-callback') this.manager.rt.applyBroadcast(m.msg);
         void this.toWorkers({ kind: 'broadcast', msg: m.msg });

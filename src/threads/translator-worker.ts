@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   });
   bindThreadTracing(tracing, (id, cpu, args) => instr.rt.deliver(id, cpu, args));
   bindTranslationEvents(instr.rt);
-  for (const lib of data.libraries) await instr.load(lib);
+  for (const lib of data.libraries) await instr.load(lib, []);
   const hooks = new Map<number, ReturnType<typeof translationHooks>>();
   // with the WebAssembly tier forced, blocks translated here are WebAssembly too (what `-d out_asm` shows)
   const wasmPages = process.env.TSEMU_TIER === 'wasm' && mem.buffers.wasm !== undefined ? mem.buffers.ram.byteLength / 65536 : 0;

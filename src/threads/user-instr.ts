@@ -47,9 +47,9 @@ export class UserInstr {
       memory: NO_MEMORY,
       broadcast: () => undefined,
       failed: (lib, event, error) => this.failed(lib, event, errorText(error)),
-      scoreboard: (_lib, _index, counters) => this.manager.allocateScoreboard(counters),
+      scoreboard: (lib, index, counters) => this.manager.allocateScoreboard(lib, index, counters),
     }, USER_MAX_VCPUS);
-    this.manager = new InstrManager(rt, NO_MACHINE, USER_MAX_VCPUS, compileInPool);
+    this.manager = new InstrManager(rt, NO_MACHINE, USER_MAX_VCPUS, compileInPool, say);
   }
 
   /** Compile and load every library (primary instances run qi_init); throws LibraryError / LibraryLoadError. */
@@ -67,6 +67,7 @@ export class UserInstr {
   handle(r: InstrReport): void {
     if (r.type === 'instr-failed') this.failed(r.lib, r.event, r.message);
     else if (r.type === 'instr-log') this.say(r.message);
+    else if (r.type === 'instr-output') this.manager.instanceOutput(r);
   }
 
   private failed(lib: string, event: string, message: string): void {

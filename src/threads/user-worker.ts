@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     stateChanged: () => mem.bumpEpoch(),
   });
   bindThreadTracing(tracing, (id, c, args) => instr.rt.deliver(id, c, args));
-  for (const m of data.instr ?? []) await instr.load(m);
+  for (const m of data.instr ?? []) await instr.load(m, [cpu]);
   const dispatchers = instr.rt.events.map((_, id) => instr.rt.execDispatcher(id, cpu, tracing.state.dstate));
   // no translator service in user mode: the thread's own instance gets the translation-level
   // events of the blocks it translates (the cpu= of the thread), through a Translator of its own

@@ -288,7 +288,7 @@ async function main(): Promise<void> {
     if (cmd.ack !== undefined) post({ type: 'ack', id: cmd.ack, hart: spec.hartId, pc: r.ctx.pc });
   };
   const hartIds = (): number[] => [...runtimes.keys()];
-  for (const lib of data.libraries) await shared.instr.load(lib);
+  for (const lib of data.libraries) await shared.instr.load(lib, data.harts.map((h) => h.hartId));
   for (const spec of data.harts) runtimes.set(spec.hartId, new HartRuntime(spec, shared, drain, hartIds));
   // QEMU raises guest_cpu_enter when a vCPU is created, before its first instruction
   for (const r of runtimes.values()) r.raise(EVENT_CPU_ENTER);

@@ -136,6 +136,18 @@ export class TraceState {
     if (this.setBit(id, cpu, enabled)) this.changed(id);
   }
 
+  /** The raw mask of an event (see the file comment): what restoreMask() takes back. */
+  mask(id: number): number {
+    return Atomics.load(this.dstate, id);
+  }
+
+  /** Put back a mask read with mask() (an instrumentation library's changes, when it is unloaded). */
+  restoreMask(id: number, mask: number): void {
+    this.requireTraceable(id);
+    const old = Atomics.exchange(this.dstate, id, mask);
+    if (old !== mask) this.changed(id);
+  }
+
   /** A vCPU comes to life: it takes each `vcpu` event that some present vCPU has enabled. */
   vcpuInit(cpu: number): void {
     checkVcpu(cpu);

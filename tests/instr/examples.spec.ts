@@ -26,7 +26,7 @@ import { expect } from 'chai';
 import { runTsemu, virtKernelArgs, type GuestRunResult } from '../support/run-guest.js';
 import { elfSymbols, symbol } from '../support/elf-symbols.js';
 import { makeTempDir } from '../support/tools.js';
-import { EXAMPLES, FINISHER_ADDR, TRACE_GUESTS, RESET_VECTOR_LOADS, describeRun, hex, linesOf, runPooled } from './helpers.js';
+import { DEMO_ELF, EXAMPLES, FINISHER_ADDR, TRACE_GUESTS, RESET_VECTOR_LOADS, describeRun, hex, linesOf, runPooled } from './helpers.js';
 import { COUNT_ELF, qemuInstructionCount } from './qemu-count.js';
 /** HOT_ITERATIONS in guests/count.S. */
 const HOT_ITERATIONS = 1000;
@@ -73,6 +73,7 @@ describe('instr: the bundled examples on guests with known behaviour', function 
   let ldst: GuestRunResult;
   let ldstSmp: GuestRunResult;
   let hotBlocks: GuestRunResult;
+  let hotblocksPort: GuestRunResult;
   let memTrace: GuestRunResult;
   let memTraceStores: GuestRunResult;
   let memLog = '';
@@ -86,7 +87,7 @@ describe('instr: the bundled examples on guests with known behaviour', function 
     hot = symbol(symbols, 'hot');
     const memFile = join(dir, 'mem.log');
     const storesFile = join(dir, 'stores.log');
-    [insn1, insn2, ldst, hotBlocks, memTrace, memTraceStores, ldstSmp] = await runPooled([
+    [insn1, insn2, ldst, hotBlocks, memTrace, memTraceStores, ldstSmp, hotblocksPort] = await runPooled([
       () => runCount(library('insn-count')),
       () => runCount(library('insn-count')),
       () => runCount(library('ldst-count')),
@@ -94,6 +95,9 @@ describe('instr: the bundled examples on guests with known behaviour', function 
       () => runCount(library('mem-trace', [memFile])),
       () => runCount(library('mem-trace', [storesFile, 'stores'])),
       () => runTsemu(virtKernelArgs(LOOP3_ELF, ['-smp', String(LOOP_HARTS), '-instr', library('ldst-count')]), { timeoutMs: 60_000 }),
+      // the port of QEMU's hotblocks.c (module state merged in qi_merge) beside hot-blocks.ts (shared
+      // scoreboards, every block listed) in the same run: the same execution, counted twice
+      () => runTsemu(['-smp', '4', '-nographic', '-kernel', DEMO_ELF, '-instr', library('hotblocks'), '-instr', library('hot-blocks', ['4096'])], { timeoutMs: 90_000 }),
     ]);
     memLog = readFileSync(memFile, 'utf8');
     storesLog = readFileSync(storesFile, 'utf8');
@@ -195,6 +199,37 @@ describe('instr: the bundled examples on guests with known behaviour', function 
       // the loop's own block: HOT_ITERATIONS - 1 or HOT_ITERATIONS executions.
       expect(Number(top[2])).to.be.within(HOT_ITERATIONS - 1, HOT_ITERATIONS);
       for (const r of rest) expect(Number(r[2])).to.be.at.most(Number(top[2]));
+    });
+  });
+
+  describe('hotblocks (the port of QEMU\'s contrib/plugins/hotblocks.c) at -smp 4 on the demo guest', function () {
+    it('runs cleanly (status 0, nothing on stderr)', function () {
+      expectCleanRun(hotblocksPort);
+    });
+
+    it('finds as many blocks as hot-blocks.ts, and each of its top 20 executed as often as hot-blocks.ts counted', function () {
+      expectExitZero(hotblocksPort);
+      const out = linesOf(hotblocksPort.stdout);
+      const reference = new Map<bigint, bigint>();
+      for (const l of out) {
+        const m = /^ {2}0x([0-9a-f]{16}) {2}(\d+)$/.exec(l);
+        if (m) reference.set(BigInt(`0x${m[1]}`), BigInt(m[2]));
+      }
+      const blocks = out.map((l) => /^hot-blocks: (\d+) blocks, top \d+:$/.exec(l)).find((m) => m !== null);
+      expect(Number(blocks?.[1]), hotblocksPort.stdout).to.equal(reference.size).and.be.below(4096);
+      expect(out, hotblocksPort.stdout).to.include(`collected ${reference.size} entries in the hash table`);
+      const header = out.indexOf('pc, tcount, ecount');
+      const rows = out.slice(header + 1, header + 21).map((l) => /^0x([0-9a-f]{16}), (\d+), (\d+)$/.exec(l));
+      expect(header, hotblocksPort.stdout).to.be.at.least(0);
+      expect(rows.every((r) => r !== null), hotblocksPort.stdout).to.equal(true);
+      let previous = Infinity;
+      for (const r of rows as RegExpExecArray[]) {
+        const pc = BigInt(`0x${r[1]}`);
+        expect(Number(r[2]), `translations of 0x${r[1]}`).to.be.at.least(1);
+        expect(BigInt(r[3]), `executions of 0x${r[1]}`).to.equal(reference.get(pc));
+        expect(Number(r[3])).to.be.at.most(previous); // most executed first
+        previous = Number(r[3]);
+      }
     });
   });
 

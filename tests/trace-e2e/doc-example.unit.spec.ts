@@ -63,6 +63,8 @@ function hooks(state: TraceState, backend: LogBackend): RuntimeHooks {
       setDynamic: (id, on, cpu) => (cpu === undefined ? state.setDynamic(id, on) : state.setVcpuDynamic(id, cpu, on)),
       staticEnabled: (id) => state.staticState(id),
       dynamicEnabled: (id) => state.dynamicState(id),
+      snapshot: () => Int32Array.from(state.events, (e) => state.mask(e.id)),
+      restore: (id, mask) => state.restoreMask(id, mask),
     },
     memory: {
       virtToPhys: () => undefined,

@@ -10,6 +10,9 @@
 import { InstrError, InstrEventInfo, runtime } from '../runtime.js';
 import type { QICPU, QIEvent, QIScoreboard, QITCGv_cpu } from './types.js';
 
+// every public type, so a library can import all it needs from this entry point
+export type * from './types.js';
+
 /** An event identifier that also carries the type of its callback. */
 export interface QIEventOf<F> extends QIEvent {
   readonly __callback?: F;
@@ -40,6 +43,9 @@ export function qi_ctrl_event_set<F extends (...args: never[]) => unknown>(ev: Q
   const info = eventOf(name, ev);
   if (!info.instrument) throw new InstrError(`${name}: event '${info.name}' is not instrumentable (no 'instrument' property)`);
   if (fn !== null && typeof fn !== 'function') throw new InstrError(`${name}: callback for '${info.name}' is not a function`);
+  if (fn !== null && !rt.relayable(fn as unknown as (...args: unknown[]) => unknown)) {
+    throw new InstrError(`${name}: an anonymous callback for '${info.name}' set outside qi_init cannot reach the library's other instances (give the function a name)`);
+  }
   rt.setCallback(lib, info, fn as ((...args: unknown[]) => unknown) | null);
 }
 
@@ -47,9 +53,10 @@ export function qi_ctrl_event_set<F extends (...args: never[]) => unknown>(ev: Q
 export function qi_trace_event_set_state_dynamic(ev: QIEvent, state: boolean): void {
   const name = 'qi_trace_event_set_state_dynamic';
   const rt = runtime(name);
-  rt.caller(name);
+  const lib = rt.caller(name);
   const info = eventOf(name, ev);
   if (!info.staticEnabled) throw new InstrError(`${name}: event '${info.name}' is disabled at build time`);
+  lib.touchedEvents.add(info.id);
   rt.hooks.trace.setDynamic(info.id, state, undefined);
 }
 
@@ -57,11 +64,13 @@ export function qi_trace_event_set_state_dynamic(ev: QIEvent, state: boolean): v
 export function qi_trace_event_set_vcpu_state_dynamic(cpu: QICPU | number, ev: QIEvent, state: boolean): void {
   const name = 'qi_trace_event_set_vcpu_state_dynamic';
   const rt = runtime(name);
-  rt.caller(name);
+  const lib = rt.caller(name);
   const info = eventOf(name, ev);
   if (!info.vcpu) throw new InstrError(`${name}: event '${info.name}' is not a vCPU event`);
   if (!info.staticEnabled) throw new InstrError(`${name}: event '${info.name}' is disabled at build time`);
-  rt.hooks.trace.setDynamic(info.id, state, cpuIndex(name, cpu));
+  const index = cpuIndex(name, cpu);
+  lib.touchedEvents.add(info.id);
+  rt.hooks.trace.setDynamic(info.id, state, index);
 }
 
 export function qi_trace_event_get_state_static(ev: QIEvent): boolean {
@@ -156,13 +165,14 @@ export function qi_mem_write_virt(cpu: QICPU | number, vaddr: bigint, bytes: Uin
 // ---- scoreboards -------------------------------------------------------------------
 
 class Scoreboard implements QIScoreboard {
-  constructor(readonly id: number, readonly counters: number, private readonly data: BigInt64Array, private readonly vcpus: number) {}
+  /** Rows from word `base` of `data` on (scoreboards created after qi_init share their library's arena). */
+  constructor(readonly id: number, readonly counters: number, private readonly data: BigInt64Array, private readonly vcpus: number, readonly base: number) {}
 
   private index(cpu: QICPU | number, counter: number): number {
     const c = typeof cpu === 'number' ? cpu : cpu.index;
     if (!(counter >= 0 && counter < this.counters)) throw new InstrError(`QIScoreboard: counter ${counter} out of range`);
     if (!(c >= 0 && c < this.vcpus)) throw new InstrError(`QIScoreboard: vCPU ${c} out of range`);
-    return c * this.counters + counter;
+    return this.base + c * this.counters + counter;
   }
 
   add(cpu: QICPU | number, counter: number, n: number | bigint): void {
@@ -180,26 +190,34 @@ class Scoreboard implements QIScoreboard {
   }
 
   clear(): void {
-    this.data.fill(0n);
+    this.data.fill(0n, this.base, this.base + this.vcpus * this.counters);
   }
 }
 
 const boards = new WeakMap<QIScoreboard, Scoreboard>();
 
+/** Most shared memory one scoreboard takes (pages are only committed when counters are written). */
+const SCOREBOARD_BYTES = 1 << 30;
+
 /**
  * A new scoreboard of `counters` counters per vCPU, shared by every instance
- * of this library. Call it in `qi_init` (every instance runs qi_init and gets
- * the same scoreboard by creation order).
+ * of this library: the n-th scoreboard an instance creates is the n-th of
+ * every other instance (creation order). Call it in `qi_init` (every instance
+ * runs it and gets the same scoreboards), or at any time later, in any
+ * instance: in a translation callback, say, to count something met only then
+ * (the other instances reach it by creating their n-th scoreboard too).
  */
 export function qi_scoreboard_new(counters: number): QIScoreboard {
   const name = 'qi_scoreboard_new';
   const rt = runtime(name);
   const lib = rt.caller(name);
-  if (!Number.isInteger(counters) || counters < 1 || counters > 4096) throw new InstrError(`${name}: counters must be 1..4096`);
-  const { id, data } = rt.hooks.scoreboard(lib.id, lib.scoreboards.length, counters);
+  // a row for every possible vCPU; bounded by the shared memory one scoreboard may take (1 GiB)
+  const most = Math.floor(SCOREBOARD_BYTES / (8 * rt.maxVcpus));
+  if (!Number.isInteger(counters) || counters < 1 || counters > most) throw new InstrError(`${name}: counters must be 1..${most}`);
+  const { id, data, base } = rt.hooks.scoreboard(lib.id, lib.scoreboards.length, counters);
   lib.scoreboards.push(data);
   lib.scoreboardIds.push(id);
-  const sb = new Scoreboard(id, counters, data, rt.maxVcpus);
+  const sb = new Scoreboard(id, counters, data, rt.maxVcpus, base);
   boards.set(sb, sb);
   return sb;
 }
@@ -218,5 +236,6 @@ export function qi_gen_scoreboard_add(tcg_cpu: QITCGv_cpu, scoreboard: QIScorebo
   if (!sb) throw new InstrError(`${name}: not a scoreboard made by qi_scoreboard_new`);
   if (!(counter >= 0 && counter < sb.counters)) throw new InstrError(`${name}: counter ${counter} out of range`);
   void tcg_cpu;
-  t.builder.scoreboardAdd(sb.id, counter, sb.counters, n);
+  // row `hartId` of a scoreboard at `base`: base + hartId * counters + counter
+  t.builder.scoreboardAdd(sb.id, sb.base + counter, sb.counters, n);
 }

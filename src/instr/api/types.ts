@@ -43,8 +43,9 @@ export interface QIEvent {
  * A per-vCPU scoreboard: `counters` 64-bit counters for every possible vCPU,
  * in shared memory, so every instance of a library (one per vCPU worker, one
  * in the translator service, one on the main thread) updates and reads the
- * same numbers. Create scoreboards in `qi_init`, in the same order in every
- * instance (they are matched by creation order).
+ * same numbers. Scoreboards are matched by creation order: the n-th one an
+ * instance creates (in `qi_init` or at any time later) is the n-th of every
+ * instance.
  */
 export interface QIScoreboard {
   /** Number of counters per vCPU. */
@@ -61,5 +62,29 @@ export interface QIScoreboard {
 
 /** The signature of `qi_init`: `argv` are the `arg=` values in command-line order. */
 export type QIInitFn = (argc: number, argv: readonly string[]) => number | void;
-/** The signature of `qi_fini`. */
-export type QIFiniFn = () => void;
+/**
+ * The signature of `qi_fini`. It runs in every instance of the library (primary last); what it
+ * returns is copied (structured clone: numbers, bigints, strings, arrays, plain objects, Maps,
+ * Sets, typed arrays) to the primary instance, which receives every instance's value in
+ * `qi_merge`.
+ */
+export type QIFiniFn = () => unknown;
+
+/** One instance's `qi_fini` value, as `qi_merge` receives it. */
+export interface QIInstanceResult<T = unknown> {
+  /** The instance: `main` (the primary), `translator`, `vcpu 2`, or `vcpus 0-3` (one worker for several vCPUs). */
+  readonly instance: string;
+  /** Which thread it lived in: translation-level callbacks ran in `translator`, execution-level ones in `vcpu`. */
+  readonly role: 'main' | 'translator' | 'vcpu';
+  /** The vCPUs whose execution-level events that instance received (empty for `main` and `translator`). */
+  readonly vcpus: readonly number[];
+  /** What its `qi_fini` returned. */
+  readonly value: T;
+}
+
+/**
+ * The signature of the optional `qi_merge` export: runs once, in the primary instance, after
+ * every instance's `qi_fini`, with their values (the primary's first): the place to combine
+ * per-instance module state (maps keyed by address, histograms) and print one summary.
+ */
+export type QIMergeFn<T = unknown> = (results: readonly QIInstanceResult<T>[]) => void;
