@@ -88,7 +88,7 @@ function reportedCount(run: TimedRun): number | null {
 }
 
 function countNote(run: TimedRun): string {
-  if (run.config !== 'insns' && !(run.config === 'stores' && run.emulator.id === 'qemu')) return '';
+  if (run.config !== 'insns' && run.config !== 'stores') return '';
   const count = reportedCount(run);
   return count === null ? ', no count printed' : `, counted ${count}`;
 }
@@ -143,7 +143,7 @@ function checkRuns(runs: readonly TimedRun[], plugins: QemuPlugins, qemu: Emulat
   const instret = median(pick(runs, 'tsemu', 'none').map((r) => r.report?.instret ?? 0));
   for (const run of runs) {
     if (!succeeded(run)) { warnings.push(failureWarning('instr-overhead', run)); continue; }
-    const counts = run.config === 'insns' || (run.config === 'stores' && run.emulator.id === 'qemu');
+    const counts = run.config === 'insns' || run.config === 'stores';
     if (!counts) continue;
     const count = reportedCount(run);
     const tool = `${run.emulator.id} ${run.config}`;
@@ -153,6 +153,9 @@ function checkRuns(runs: readonly TimedRun[], plugins: QemuPlugins, qemu: Emulat
       warnings.push(`instr-overhead: ${tool} counted ${count} instructions, the guest retired ${instret}`);
     }
   }
+  // both sides count the same guest's stores: the counts must agree
+  const storeCounts = new Set(runs.filter((r) => succeeded(r) && r.config === 'stores').map(reportedCount).filter((c) => c !== null));
+  if (storeCounts.size > 1) warnings.push(`!!! instr-overhead: store counts differ between tsemu and QEMU: ${[...storeCounts].join(', ')} !!!`);
   const results = new Set(runs.filter(succeeded).map((r) => r.report?.result));
   if (results.size > 1) warnings.push(`!!! instr-overhead: int results differ between configurations: ${[...results].join(', ')} !!!`);
   return warnings;

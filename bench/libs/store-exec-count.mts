@@ -4,10 +4,12 @@
  * (gen_exec); when the store runs, the callback only adds 1 to a variable.
  * The counterpart of bench/qemu-plugins/store-count.c.
  *
- * Each vCPU worker's instance counts its own stores; instance output other
- * than the main thread's is discarded, so the count is not printed.
+ * Each vCPU worker's instance counts its own stores in a module variable;
+ * qi_fini returns it and qi_merge, in the primary instance, prints the sum
+ * ("store-count: <n> stores", as the QEMU plugin does), which the bench
+ * compares with QEMU's count.
  */
-import type { QICPU, QITCGv, QITCGv_cpu } from 'tsemu/qemu-instr';
+import type { QICPU, QIInstanceResult, QITCGv, QITCGv_cpu } from 'tsemu/qemu-instr';
 import {
   QI_EVENT_GUEST_MEM_BEFORE_EXEC, QI_EVENT_GUEST_MEM_BEFORE_TRANS, qi_event_guest_mem_before_trans_gen_exec,
 } from 'tsemu/qemu-instr/events';
@@ -32,6 +34,12 @@ export function qi_init(): void {
   qi_trace_event_set_state_dynamic(QI_EVENT_GUEST_MEM_BEFORE_EXEC, true);
 }
 
-export function qi_fini(): void {
-  void stores;
+export function qi_fini(): number {
+  return stores;
+}
+
+export function qi_merge(results: readonly QIInstanceResult<number>[]): void {
+  let total = 0;
+  for (const r of results) total += r.value;
+  console.log(`store-count: ${total} stores`);
 }
