@@ -4,33 +4,12 @@
  * come back as one-line messages (`file:line:column: text` for compile errors).
  */
 import ts from 'typescript';
-import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { dirname, extname, join, resolve } from 'node:path';
-import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 
 import { LibraryLoadError } from './errors.js';
-import { API_DIR, API_MODULES, bundleLibrary } from './bundler.js';
+import { API_MODULES, bundleLibrary } from './bundler.js';
+import { alreadyTypeChecked, libraryFile, markTypeChecked, nodeTypesRoot } from './library-file.js';
 export { LibraryLoadError };
-
-/**
- * The `@types` directory with Node's typings, found as tsc finds it for the library's author:
- * `node_modules/@types/node` in the library's directory or any directory above it; failing that,
- * the one this installation depends on, wherever npm put it (hoisted next to tsemu, usually).
- */
-function nodeTypesRoot(libraryDir: string): string | undefined {
-  for (let dir = libraryDir; ; dir = dirname(dir)) {
-    const root = join(dir, 'node_modules', '@types');
-    if (existsSync(join(root, 'node', 'package.json'))) return root;
-    if (dirname(dir) === dir) break;
-  }
-  try {
-    return dirname(dirname(createRequire(import.meta.url).resolve('@types/node/package.json')));
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Type-check a TypeScript library against the API's declarations (strict),
@@ -67,27 +46,11 @@ function typeCheck(abs: string, typeRoot: string | undefined): void {
   throw new LibraryLoadError(text);
 }
 
-/**
- * Type-checking builds a TypeScript program with Node's typings (seconds);
- * a file that passed once, unchanged, against the same API, passes again:
- * remember that in a cache directory keyed by path, size, mtime and the API's
- * declarations.
- */
+/** Type-check `abs` unless the same file passed before (library-file.ts keeps that cache). */
 function typeCheckCached(abs: string): void {
-  const st = statSync(abs);
-  const apiStamp = statSync(join(API_DIR, 'events.d.ts'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  const typeRoot = nodeTypesRoot(dirname(abs));
-  const key = createHash('sha256').update(`${abs}\0${st.size}\0${st.mtimeMs}\0${apiStamp}\0${ts.version}\0${typeRoot}`).digest('hex');
-  const dir = join(tmpdir(), 'tsemu-typecheck-cache');
-  const marker = join(dir, key);
-  if (existsSync(marker)) return;
-  typeCheck(abs, typeRoot);
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(marker, abs);
-  } catch {
-    // a cache that cannot be written only costs time
-  }
+  if (alreadyTypeChecked(abs)) return;
+  typeCheck(abs, nodeTypesRoot(dirname(abs)));
+  markTypeChecked(abs);
 }
 
 /**
@@ -95,14 +58,8 @@ function typeCheckCached(abs: string): void {
  * seconds for a cold TypeScript program); returns its absolute path.
  */
 export function checkLibrary(path: string): string {
-  const abs = resolve(path);
-  if (!existsSync(abs)) throw new LibraryLoadError(`could not open instrumentation library '${path}': No such file or directory`);
-  if (!statSync(abs).isFile()) throw new LibraryLoadError(`could not open instrumentation library '${path}': not a file`);
-  const ext = extname(abs);
-  if (!['.ts', '.mts', '.js', '.mjs'].includes(ext)) {
-    throw new LibraryLoadError(`instrumentation library '${path}' must be a .ts, .mts, .js or .mjs file`);
-  }
-  if (ext === '.ts' || ext === '.mts') typeCheckCached(abs);
+  const { abs, typescript } = libraryFile(path);
+  if (typescript) typeCheckCached(abs);
   return abs;
 }
 

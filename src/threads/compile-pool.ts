@@ -8,11 +8,28 @@
  * torn down after each library, it stayed a zombie for the rest of the run).
  */
 import { LibraryLoadError } from '../instr/errors.js';
+import { alreadyTypeChecked, libraryFile } from '../instr/library-file.js';
 
 let pool: { run(path: string): Promise<{ file: string } | { error: string }>; destroy(): Promise<void> } | undefined;
 
+/** Bundle the checked library `abs` with esbuild, loaded on first use (see below). */
+async function bundle(abs: string, path: string): Promise<string> {
+  // loaded on first use: start-up of a run without libraries pays for neither esbuild nor
+  // (through a static import of loader.ts) TypeScript
+  const [{ bundleLibrary }, esbuild] = await Promise.all([import('../instr/bundler.js'), import('esbuild')]);
+  try {
+    return await bundleLibrary(abs, path);
+  } finally {
+    await esbuild.stop();
+  }
+}
+
 /** The path of the bundle made from the library at `path`; rejects with a LibraryLoadError. */
 export async function compileInPool(path: string): Promise<string> {
+  // a JavaScript library, or a TypeScript one that passed the type check unchanged before, needs no
+  // TypeScript at all: no pool, no compiler loaded (about a second of CPU)
+  const file = libraryFile(path);
+  if (!file.typescript || alreadyTypeChecked(file.abs)) return bundle(file.abs, path);
   if (!pool) {
     const { Piscina } = await import('piscina');
     pool = new Piscina({ filename: new URL('./compile-worker.js', import.meta.url).href, maxThreads: 1 });
@@ -21,14 +38,7 @@ export async function compileInPool(path: string): Promise<string> {
   try {
     const result = await current.run(path);
     if ('error' in result) throw new LibraryLoadError(result.error);
-    // loaded on first use: start-up of a run without libraries pays for neither esbuild nor
-    // (through a static import of loader.ts) TypeScript
-    const [{ bundleLibrary }, esbuild] = await Promise.all([import('../instr/bundler.js'), import('esbuild')]);
-    try {
-      return await bundleLibrary(result.file, path);
-    } finally {
-      await esbuild.stop();
-    }
+    return await bundle(result.file, path);
   } finally {
     // the pool's thread holds a whole TypeScript program: tear it down now, before the
     // guest runs again, rather than let it idle and be collected while vCPUs need the cores
