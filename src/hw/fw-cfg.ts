@@ -15,8 +15,12 @@
  *   bytes, runs it): control bits select (item in the high 16 bits), skip, read, write
  *   (refused: every item here is read-only), error; control reads back 0 when done, or the
  *   error bit. Reading the register gives the signature "QEMU CFG".
- * Accesses QEMU refuses (selector reads and sizes other than 2, DMA writes other than
- * 4 bytes at 0/4 or 8 at 0) are described by FW_CFG_REGIONS for the access checks.
+ * Accesses QEMU refuses (selector reads and sizes other than 2) are described by
+ * FW_CFG_REGIONS for the access checks; other DMA register writes are ignored.
+ *
+ * Deliberate difference: a 4-byte selector write faults as on QEMU, but the -d guest_errors
+ * lines differ (tsemu's access checks cut the piece at the 2-byte region's end and report
+ * the hole after it; QEMU reports the whole 4 bytes against fwcfg.ctl).
  */
 import { gunzipSync } from 'node:zlib';
 import type { AccessSize, MmioDevice } from './device.js';
