@@ -1,0 +1,32 @@
+/**
+ * `-d in_asm` in user mode, shared by user-log.spec.ts (committed transcript) and
+ * user-log.oracle.spec.ts (live qemu-riscv64): hello-static with `-singlestep -d in_asm -D LOG`,
+ * so every instruction the program runs is a block of its own, logged once when first translated
+ * (qemu-riscv64's blocks end elsewhere than tsemu's, which follow a jal within the page). The
+ * transcript keeps stdout, the exit status and the whole log (`IN: symbol` headers, no Priv line),
+ * gzip-compressed, base64 in chunks (tests/disas/in-asm-runs.ts's packing).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../support/run-guest.js';
+import { packRun, type InAsmRun } from '../disas/in-asm-runs.js';
+
+export const IN_ASM_KEY = 'user/in-asm-singlestep-static';
+export const IN_ASM_PROGRAM = 'tests/user/bin/hello-static';
+
+export type UserInAsmRun = InAsmRun & { readonly stdout: string };
+
+/** Run `command` with `options` -d in_asm -D LOG on hello-static: stdout, status and the log's lines. */
+export function runInAsm(command: readonly string[], options: readonly string[]): UserInAsmRun {
+  const dir = mkdtempSync(join(tmpdir(), 'tsemu-user-log-'));
+  try {
+    const log = join(dir, 'log');
+    const p = spawnSync(command[0], [...command.slice(1), ...options, '-d', 'in_asm', '-D', log, IN_ASM_PROGRAM], { cwd: repoRoot(), env: {}, encoding: 'utf8', timeout: 120_000 });
+    const text = readFileSync(log, 'utf8');
+    return { stdout: p.stdout, ...packRun(p.status, text.split('\n')) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
