@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   };
   const cache = new BlockCache(ctx, mem, source, dispatchers, instr.boards, hotThresholdSetting(), true, tierSetting());
   const loop = new RunLoop(ctx, cache, {
-    handleControl: () => handleTrap(ctx, mem, ch),
+    handleControl: () => handleTrap(ctx, mem, ch, log),
     paused: () => false,
     yieldRequested: () => false,
     debugStop: () => undefined, // no gdbstub in user mode (no breakpoints are ever set)
@@ -134,7 +134,7 @@ function callService(ctx: UserContext, ch: Channel): boolean {
 }
 
 /** Between blocks: the guest trapped, or the service wants the thread. False when the thread has ended. */
-function handleTrap(ctx: UserContext, mem: GuestMemory, ch: Channel): boolean {
+function handleTrap(ctx: UserContext, mem: GuestMemory, ch: Channel, log: CpuLog): boolean {
   if (Atomics.exchange(ch.i32, CH_FLUSH, 0) !== 0) ctx.flushMappings();
   const t = ctx.trap;
   ctx.trap = undefined;
@@ -147,7 +147,12 @@ function handleTrap(ctx: UserContext, mem: GuestMemory, ch: Channel): boolean {
   ch.i32[CH_CAUSE] = t.cause;
   ch.i64[CH_TVAL64] = t.tval;
   ch.f64[CH_EPC64] = t.epc;
-  if (t.cause !== 8) return callService(ctx, ch);
+  if (t.cause !== 8) {
+    const go = callService(ctx, ch);
+    // a first touch: the page is there now and the instruction runs again, which -d exec,cpu do not show
+    if (ctx.pc === t.epc) log.rerunPc = t.epc;
+    return go;
+  }
   const x = ctx.i64;
   const nr = Number(x[SLOT_X + 17]);
   const args = [10, 11, 12, 13, 14, 15].map((r) => x[SLOT_X + r]);

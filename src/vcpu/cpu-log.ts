@@ -101,6 +101,19 @@ export interface CpuLogFlags {
 export class CpuLog {
   constructor(public flags: CpuLogFlags) {}
 
+  /**
+   * A block at this pc runs again only because the emulator stopped it (user mode brought in a page
+   * its first touch needed): its next run is not logged, as QEMU, which maps pages up front, runs it once.
+   */
+  rerunPc = NaN;
+
+  /** Should the block at `pc` be logged now (false once for a rerun)? */
+  logsBlockAt(pc: number): boolean {
+    if (pc !== this.rerunPc) return true;
+    this.rerunPc = NaN;
+    return false;
+  }
+
   setFlags(flags: CpuLogFlags): void {
     this.flags = { ...flags };
   }

@@ -20,12 +20,28 @@ export type UserInAsmRun = InAsmRun & { readonly stdout: string };
 
 /** Run `command` with `options` -d in_asm -D LOG on hello-static: stdout, status and the log's lines. */
 export function runInAsm(command: readonly string[], options: readonly string[]): UserInAsmRun {
+  return runLogged(command, options, 'in_asm', Infinity);
+}
+
+export const CPU_KEY = 'user/cpu-singlestep-static';
+/**
+ * Lines of `-singlestep -d cpu` compared: the register dumps before set_tid_address returns the
+ * pid (about 6,770 lines in; from there registers hold the pid and AT_RANDOM's bytes).
+ */
+export const CPU_LINES = 6000;
+
+/** -singlestep -d cpu on hello-static: the first CPU_LINES lines of the log. */
+export function runCpuLog(command: readonly string[]): UserInAsmRun {
+  return runLogged(command, ['-singlestep'], 'cpu', CPU_LINES);
+}
+
+function runLogged(command: readonly string[], options: readonly string[], items: string, maxLines: number): UserInAsmRun {
   const dir = mkdtempSync(join(tmpdir(), 'tsemu-user-log-'));
   try {
     const log = join(dir, 'log');
-    const p = spawnSync(command[0], [...command.slice(1), ...options, '-d', 'in_asm', '-D', log, IN_ASM_PROGRAM], { cwd: repoRoot(), env: {}, encoding: 'utf8', timeout: 120_000 });
+    const p = spawnSync(command[0], [...command.slice(1), ...options, '-d', items, '-D', log, IN_ASM_PROGRAM], { cwd: repoRoot(), env: {}, encoding: 'utf8', timeout: 120_000 });
     const text = readFileSync(log, 'utf8');
-    return { stdout: p.stdout, ...packRun(p.status, text.split('\n')) };
+    return { stdout: p.stdout, ...packRun(p.status, text.split('\n').slice(0, maxLines)) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

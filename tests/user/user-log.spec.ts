@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { readTranscript } from '../support/transcripts.js';
 import { unpackLines } from '../disas/in-asm-runs.js';
 import { tsemuCommand } from './user-runs.js';
-import { IN_ASM_KEY, runInAsm, type UserInAsmRun } from './user-log-runs.js';
+import { CPU_KEY, CPU_LINES, IN_ASM_KEY, runCpuLog, runInAsm, type UserInAsmRun } from './user-log-runs.js';
 
 describe('user mode: -d in_asm against qemu-riscv64', function () {
   this.timeout(120_000);
@@ -19,6 +19,13 @@ describe('user mode: -d in_asm against qemu-riscv64', function () {
     const lines = unpackLines(got);
     expect(lines.length).to.equal(want.lineCount);
     expect(lines).to.deep.equal(unpackLines(want));
+  });
+
+  it('-singlestep -d cpu: QEMU\'s user-mode dumps (pc and registers, no CSRs), one per instruction, no second one after a first touch', function () {
+    const want = readTranscript<UserInAsmRun>(CPU_KEY);
+    const got = runCpuLog(tsemuCommand());
+    expect(got.lineCount).to.equal(CPU_LINES);
+    expect(unpackLines(got)).to.deep.equal(unpackLines(want));
   });
 
   it('-one-insn-per-tb gives the same log as -singlestep', function () {
