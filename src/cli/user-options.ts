@@ -22,6 +22,8 @@ export interface UserOptions {
   /** -strace / QEMU_STRACE (or -d strace). */
   readonly strace: boolean;
   readonly logItems: readonly LogItem[];
+  /** -one-insn-per-tb / -singlestep / QEMU_SINGLESTEP: one guest instruction per block. */
+  readonly oneInsnPerTb: boolean;
   readonly logTracePatterns: readonly string[];
   readonly logFile: string | undefined;
   readonly traces: readonly TraceSpec[];
@@ -51,6 +53,7 @@ interface Mutable {
   stackSize: number;
   strace: boolean;
   logItems: LogItem[];
+  oneInsnPerTb: boolean;
   logTracePatterns: string[];
   logFile: string | undefined;
   traces: TraceSpec[];
@@ -133,8 +136,8 @@ const OPTIONS: readonly OptionDef[] = [
   { name: 'R', env: 'QEMU_RESERVED_VA', arg: 'size', help: "reserve 'size' bytes for guest virtual address space", handle: notSupported('R') },
   { name: 'd', env: 'QEMU_LOG', arg: 'item[,...]', help: "enable logging of specified items (use '-d help' for a list of items)", handle: handleLog },
   { name: 'D', env: 'QEMU_LOG_FILENAME', arg: 'logfile', help: "write logs to 'logfile' (default stderr)", handle: (m, a) => { m.logFile = a; } },
-  { name: 'singlestep', env: 'QEMU_SINGLESTEP', arg: undefined, help: 'run in singlestep mode', handle: () => undefined },
-  { name: 'one-insn-per-tb', env: '', arg: undefined, help: 'run with one guest instruction per emulated TB', handle: () => undefined },
+  { name: 'singlestep', env: 'QEMU_SINGLESTEP', arg: undefined, help: 'run in singlestep mode', handle: (m) => { m.oneInsnPerTb = true; } },
+  { name: 'one-insn-per-tb', env: '', arg: undefined, help: 'run with one guest instruction per emulated TB', handle: (m) => { m.oneInsnPerTb = true; } },
   { name: 'strace', env: 'QEMU_STRACE', arg: undefined, help: 'log system calls', handle: (m) => { m.strace = true; } },
   { name: 'seed', env: 'QEMU_RAND_SEED', arg: '', help: 'Seed for pseudo-random number generator', handle: handleSeed },
   { name: 'trace', env: 'QEMU_TRACE', arg: '', help: '[[enable=]<pattern>][,events=<file>][,file=<file>]', handle: (m, a) => { m.traces.push(parseTrace(a, '-trace', m.warnings)); } },
@@ -196,7 +199,7 @@ function freshState(hostEnv: Readonly<Record<string, string | undefined>>): Muta
   for (const [k, v] of Object.entries(hostEnv)) if (v !== undefined) env.set(k, v);
   return {
     ldPrefix: '/etc/qemu-binfmt/riscv64', env, argv0: undefined, stackSize: DEFAULT_STACK, strace: false,
-    logItems: [], logTracePatterns: [], logFile: undefined, traces: [], instruments: [], unameRelease: undefined,
+    logItems: [], oneInsnPerTb: false, logTracePatterns: [], logFile: undefined, traces: [], instruments: [], unameRelease: undefined,
     seed: undefined, warnings: [], exit: undefined,
   };
 }
@@ -238,7 +241,7 @@ export function parseUserCommandLine(argv: readonly string[], hostEnv: Readonly<
     action: 'run',
     options: {
       ldPrefix: m.ldPrefix, env, argv0: m.argv0, stackSize: m.stackSize, strace: m.strace, logItems: m.logItems,
-      logTracePatterns: m.logTracePatterns, logFile: m.logFile, traces: m.traces, instruments: m.instruments,
+      oneInsnPerTb: m.oneInsnPerTb, logTracePatterns: m.logTracePatterns, logFile: m.logFile, traces: m.traces, instruments: m.instruments,
       unameRelease: m.unameRelease, seed: m.seed, program: argv[i], args: argv.slice(i + 1), warnings: m.warnings,
     },
   };

@@ -6,6 +6,7 @@
  */
 import { accessSync, constants, readFileSync, realpathSync, statSync } from 'node:fs';
 import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE } from './address-space.js';
+import { functionSymbols, type FunctionSymbol } from './elf-symbols.js';
 import { ElfLoadError, hasElfMagic, loadElfImage, RESERVE_BRK, type LoadedImage } from './elf-load.js';
 import { hostPath } from './paths.js';
 import { PAGE_SIZE } from '../memory/guest-memory.js';
@@ -34,6 +35,8 @@ export interface ProcessImage {
   sigtramp: number;
   /** Where the auxv starts (for /proc/self/auxv, later). */
   auxv: number;
+  /** Function symbols per image, the interpreter's first (QEMU's lookup order), when asked for. */
+  symbols: FunctionSymbol[][];
 }
 
 export interface ExecRequest {
@@ -43,6 +46,8 @@ export interface ExecRequest {
   ldPrefix: string;
   stackSize: number;
   random16: Uint8Array;
+  /** Read the images' function symbols (`-d in_asm` names blocks by them). */
+  symbols?: boolean;
 }
 
 /** prepare_binprm(): the checks that give "Error while loading" before any ELF parsing. */
@@ -155,10 +160,13 @@ export function execImage(space: AddressSpace, req: ExecRequest): ProcessImage {
   const args = p;
   let entry = main.entry;
   let interpBase = 0;
+  const symbols = req.symbols === true ? [functionSymbols(file, main.bias)] : [];
   if (main.interp !== undefined) {
-    const interp = loadElfImage(space, readInterpreter(main.interp, req.ldPrefix), false);
+    const interpFile = readInterpreter(main.interp, req.ldPrefix);
+    const interp = loadElfImage(space, interpFile, false);
     interpBase = interp.start;
     entry = interp.entry;
+    if (req.symbols === true) symbols.unshift(functionSymbols(interpFile, interp.bias));
   }
   const sigtramp = mapSigtramp(space);
   const { sp, auxv } = buildTables(space, req, { p, args, envs, file: file0 }, main, interpBase);
@@ -169,5 +177,5 @@ export function execImage(space: AddressSpace, req: ExecRequest): ProcessImage {
   } catch {
     // the file was readable a moment ago; keep the path as given
   }
-  return { entry, sp, brk: main.brk, main, interpBase, exePath, auxv, sigtramp };
+  return { entry, sp, brk: main.brk, main, interpBase, exePath, auxv, sigtramp, symbols };
 }

@@ -3,6 +3,7 @@
  * and what the worker reports back: a trap for the service (syscall, fault, signal check, with the
  * details in the thread's channel), the end of the thread, or an internal error.
  */
+import type { FunctionSymbol } from './elf-symbols.js';
 import type { StateArea } from '../abi/state-layout.js';
 import type { TracingConfig } from '../trace/thread-tracing.js';
 import type { GuestMemoryBuffers } from '../memory/guest-memory.js';
@@ -27,13 +28,26 @@ export interface UserWorkerData {
   /** vCPU index (the `cpu=` of trace events): the thread's number in the process, from 0. */
   cpu: number;
   strace: boolean;
-  /** -d int / exec / cpu, and where -d output and -strace go (stderr or the -D file). */
-  log: { int: boolean; exec: boolean; cpu: boolean; fd: number };
+  /** -d items, and where -d output and -strace go (stderr or the -D file). */
+  log: UserLog;
+  /** The process's function symbols (`-d in_asm`'s `IN: name`), QEMU's lookup order; empty without in_asm. */
+  symbols: readonly (readonly FunctionSymbol[])[];
   tracing: TracingConfig;
   /** vCPU rows of instrumentation scoreboards (user-main adds it with the libraries). */
   maxVcpus?: number;
   /** -instr libraries the thread's worker loads before its first instruction (user-main adds them). */
   instr?: LibraryLoadMessage[];
+}
+
+/** The `-d` items user mode logs, and the descriptor -d output and -strace go to. */
+export interface UserLog {
+  int: boolean;
+  exec: boolean;
+  cpu: boolean;
+  inAsm: boolean;
+  op: boolean;
+  outAsm: boolean;
+  fd: number;
 }
 
 export type UserWorkerReport =

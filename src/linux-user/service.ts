@@ -22,6 +22,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { E, errnoOf } from './errno.js';
 import { AT_FDCWD, WOULD_BLOCK } from './guest-files.js';
 import { timespecMs } from './poll.js';
+import type { FunctionSymbol } from './elf-symbols.js';
 import { futexAlwaysRestarted, futexWrites } from './local-calls.js';
 import { Kernel, SIGNALS, type SyscallResult } from './kernel.js';
 import { execImage } from './process.js';
@@ -32,7 +33,7 @@ import {
   SI_KERNEL, SIGKILL, sigBit, SIGSTOP, SS_DISABLE, SS_ONSTACK, UNBLOCKABLE, type AltStack, type SigAction, type SigInfo,
 } from './signals.js';
 import type { TracingConfig } from '../trace/thread-tracing.js';
-import type { UserWorkerData, UserWorkerReport } from './protocol.js';
+import type { UserLog, UserWorkerData, UserWorkerReport } from './protocol.js';
 
 /** Guest memory of a process: pages are taken from it on first touch (the OS commits them lazily too). */
 const RAM_SIZE = 1 << 30;
@@ -44,8 +45,10 @@ const RAM_SIZE = 1 << 30;
 const STATE_AREAS = 64;
 
 /** A process's guest memory: RAM, then STATE_AREAS vCPU state areas, in one shared WebAssembly memory. */
-function processMemory(): GuestMemory {
-  return new GuestMemory(createGuestMemoryBuffers(USER_RAM_BASE, RAM_SIZE, 0x1000, 0x1000, { count: STATE_AREAS, bytes: STATE_AREA_BYTES }));
+function processMemory(oneInsnPerTb: boolean): GuestMemory {
+  const mem = new GuestMemory(createGuestMemoryBuffers(USER_RAM_BASE, RAM_SIZE, 0x1000, 0x1000, { count: STATE_AREAS, bytes: STATE_AREA_BYTES }));
+  mem.setOneInsnPerBlock(oneInsnPerTb);
+  return mem;
 }
 
 /** The state areas of one process memory that no live thread holds. */
@@ -105,7 +108,9 @@ export interface ProgramRequest {
 
 export interface ServiceOptions {
   strace: boolean;
-  log: { int: boolean; exec: boolean; cpu: boolean; fd: number };
+  log: UserLog;
+  /** -one-insn-per-tb / -singlestep: every block is one instruction. */
+  oneInsnPerTb: boolean;
   tracing: TracingConfig;
   write(fd: number, text: string): void;
 }
@@ -133,6 +138,8 @@ class GuestProcess {
   hostChild: ChildProcess | undefined;
   /** Thread state areas of `mem` (a new set with execve's new memory). */
   areas: StateAreas;
+  /** The images' function symbols (`-d in_asm`), QEMU's lookup order. */
+  symbols: FunctionSymbol[][] = [];
 
   constructor(readonly pid: number, public mem: GuestMemory, public space: AddressSpace, public kernel: Kernel, public sigtramp: number) {
     this.areas = new StateAreas(mem);
@@ -190,9 +197,9 @@ export class Service {
 
   /** Load the program and start its first thread. Throws ExecError / ElfLoadError. */
   start(req: ProgramRequest): void {
-    const mem = processMemory();
+    const mem = processMemory(this.opts.oneInsnPerTb);
     const space = new AddressSpace(mem);
-    const image = execImage(space, { path: req.program, argv: req.argv, envp: req.envp, ldPrefix: req.ldPrefix, stackSize: req.stackSize, random16: new Uint8Array(16) });
+    const image = execImage(space, { path: req.program, argv: req.argv, envp: req.envp, ldPrefix: req.ldPrefix, stackSize: req.stackSize, random16: new Uint8Array(16), symbols: this.opts.log.inAsm });
     const kernel = new Kernel(space, { ldPrefix: req.ldPrefix, exePath: image.exePath, brk: image.brk, unameRelease: req.unameRelease, seed: req.seed });
     // AT_RANDOM's bytes come from the same source as getrandom (-seed makes both repeatable)
     const random = new Uint8Array(16);
@@ -201,6 +208,7 @@ export class Service {
     if (auxRandom !== undefined) space.write(Number(auxRandom), random);
     this.req = req;
     const proc = new GuestProcess(process.pid, mem, space, kernel, image.sigtramp);
+    proc.symbols = image.symbols;
     this.first = proc;
     this.procs.set(proc.pid, proc);
     space.onShootdown = () => this.shootdown(proc);
@@ -221,6 +229,7 @@ export class Service {
     th.worker = this.host.spawn({
       mem: th.proc.mem.buffers, state: { buffer: th.state.buffer, byteOffset: th.state.byteOffset }, channel: th.chBuf, satp: th.proc.space.satp,
       tid: th.tid, pid: th.proc.pid, cpu: th.cpu, strace: this.opts.strace, log: this.opts.log, tracing: this.opts.tracing,
+      symbols: th.proc.symbols,
     }, (r) => this.report(th, r));
   }
 
@@ -576,10 +585,11 @@ export class Service {
   private fork(th: GuestThread, a: readonly bigint[], epc: number): Outcome {
     const flags = Number(a[0] & 0xffffffffn);
     const parent = th.proc;
-    const mem = processMemory();
+    const mem = processMemory(this.opts.oneInsnPerTb);
     const space = new AddressSpace(mem, parent.space);
     const pid = this.nextTid++;
     const proc = new GuestProcess(pid, mem, space, parent.kernel.fork(space), parent.sigtramp);
+    proc.symbols = parent.symbols;
     for (const [sig, act] of parent.actions) proc.actions.set(sig, act);
     proc.parent = parent;
     parent.children.set(pid, proc);
@@ -655,11 +665,11 @@ export class Service {
     if (typeof kind === 'number') return ret(kind);
     if (kind === 'host') return this.execHost(th, host, argv, envp);
     const req = this.req as ProgramRequest;
-    const mem = processMemory();
+    const mem = processMemory(this.opts.oneInsnPerTb);
     const space = new AddressSpace(mem);
     let image;
     try {
-      image = execImage(space, { path: host, argv, envp, ldPrefix: req.ldPrefix, stackSize: req.stackSize, random16: new Uint8Array(16) });
+      image = execImage(space, { path: host, argv, envp, ldPrefix: req.ldPrefix, stackSize: req.stackSize, random16: new Uint8Array(16), symbols: this.opts.log.inAsm });
     } catch {
       return ret(-E.ENOEXEC);
     }
@@ -674,6 +684,7 @@ export class Service {
     proc.areas = new StateAreas(mem);
     proc.space = space;
     proc.sigtramp = image.sigtramp;
+    proc.symbols = image.symbols;
     proc.nextCpu = 0;
     space.onShootdown = () => this.shootdown(proc);
     // handlers go back to the default action; ignored signals stay ignored

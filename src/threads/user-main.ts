@@ -85,7 +85,8 @@ async function run(argv: readonly string[]): Promise<void> {
   const items = new Set(opts.logItems);
   const service = new Service({
     strace: opts.strace,
-    log: { int: items.has('int'), exec: items.has('exec'), cpu: items.has('cpu'), fd },
+    log: { int: items.has('int'), exec: items.has('exec'), cpu: items.has('cpu'), inAsm: items.has('in_asm'), op: items.has('op'), outAsm: items.has('out_asm'), fd },
+    oneInsnPerTb: opts.oneInsnPerTb,
     tracing: traced.tracing.config,
     write: (to, text) => { if (text !== '') writeAll(to, text); },
   }, {

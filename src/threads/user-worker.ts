@@ -24,7 +24,9 @@ import { INTERRUPTED, localSyscall } from '../linux-user/local-calls.js';
 import { NR } from '../linux-user/syscall-names.js';
 import { straceCall, straceReturn, type StraceMemory } from '../linux-user/strace.js';
 import type { UserWorkerData, UserWorkerReport } from '../linux-user/protocol.js';
-import { Translator } from '../vcpu/translator.js';
+import { Translator, type TranslatorLog } from '../vcpu/translator.js';
+import { disassembleForLog } from '../vcpu/translator-log.js';
+import { symbolAt } from '../linux-user/elf-symbols.js';
 import { bindTranslationEvents, translationHooks } from '../instr/translation-hooks.js';
 import { EventId } from '../trace/generated/events.js';
 import { tcgTraceRuntime } from '../trace/tcg-runtime.js';
@@ -62,7 +64,7 @@ async function main(): Promise<void> {
   const ctx = new UserContext(state, cpu, mem);
   startContext(ctx);
 
-  const log = new CpuLog({ int: data.log.int, exec: data.log.exec, cpu: data.log.cpu, unimp: false, guestErrors: false, fd: data.log.fd });
+  const log = new CpuLog({ int: data.log.int, exec: data.log.exec, cpu: data.log.cpu, unimp: false, guestErrors: false, fd: data.log.fd, user: true });
   ctx.trapObserver = (cause, interrupt, epc, tval) => {
     if (log.flags.int) log.write(formatTrap(cpu, cause, interrupt, epc, tval));
     trace_riscv_trap(cpu, BigInt(cause), BigInt.asUintN(64, BigInt(epc)), BigInt.asUintN(64, tval));
@@ -82,7 +84,7 @@ async function main(): Promise<void> {
   // events of the blocks it translates (the cpu= of the thread), through a Translator of its own
   bindTranslationEvents(instr.rt);
   const hooks = translationHooks(cpu);
-  const translator = new Translator(mem, undefined, () => hooks);
+  const translator = new Translator(mem, translatorLog(), () => hooks);
   let epoch = mem.epoch;
   const source: BlockSource = {
     fetch: (pc, pa, pa2, priv) => {
@@ -92,11 +94,12 @@ async function main(): Promise<void> {
       }
       return translator.translate(pc, pa, pa2, cpu, priv);
     },
-    mayTranslateHere: () => !TRANS_EVENTS.some((id) => tcgTraceRuntime.wanted(id, cpu)),
+    // -d in_asm/op/out_asm print what the Translator translates: every block goes through it then
+    mayTranslateHere: () => !translator.logging && !TRANS_EVENTS.some((id) => tcgTraceRuntime.wanted(id, cpu)),
   };
   const cache = new BlockCache(ctx, mem, source, dispatchers, instr.boards, hotThresholdSetting(), true, tierSetting());
   const loop = new RunLoop(ctx, cache, {
-    handleControl: () => handleTrap(ctx, mem, ch),
+    handleControl: () => handleTrap(ctx, mem, ch, log),
     paused: () => false,
     yieldRequested: () => false,
     debugStop: () => undefined, // no gdbstub in user mode (no breakpoints are ever set)
@@ -109,6 +112,18 @@ async function main(): Promise<void> {
   });
 }
 
+/** `-d in_asm,op,out_asm` as qemu-riscv64 prints them (the worker is its own translator), or undefined. */
+function translatorLog(): TranslatorLog | undefined {
+  const { inAsm, op, outAsm, fd } = data.log;
+  if (!inAsm && !op && !outAsm) return undefined;
+  return {
+    inAsm, op, outAsm, privLine: false,
+    write: (text) => writeAll(fd, text),
+    disassemble: disassembleForLog,
+    symbolAt: (pc) => symbolAt(data.symbols, pc),
+  };
+}
+
 /** Ask the service and sleep until it answers; true when the thread goes on. */
 function callService(ctx: UserContext, ch: Channel): boolean {
   Atomics.store(ch.i32, CH_READY, 0);
@@ -119,7 +134,7 @@ function callService(ctx: UserContext, ch: Channel): boolean {
 }
 
 /** Between blocks: the guest trapped, or the service wants the thread. False when the thread has ended. */
-function handleTrap(ctx: UserContext, mem: GuestMemory, ch: Channel): boolean {
+function handleTrap(ctx: UserContext, mem: GuestMemory, ch: Channel, log: CpuLog): boolean {
   if (Atomics.exchange(ch.i32, CH_FLUSH, 0) !== 0) ctx.flushMappings();
   const t = ctx.trap;
   ctx.trap = undefined;
@@ -132,7 +147,12 @@ function handleTrap(ctx: UserContext, mem: GuestMemory, ch: Channel): boolean {
   ch.i32[CH_CAUSE] = t.cause;
   ch.i64[CH_TVAL64] = t.tval;
   ch.f64[CH_EPC64] = t.epc;
-  if (t.cause !== 8) return callService(ctx, ch);
+  if (t.cause !== 8) {
+    const go = callService(ctx, ch);
+    // a first touch: the page is there now and the instruction runs again, which -d exec,cpu do not show
+    if (ctx.pc === t.epc) log.rerunPc = t.epc;
+    return go;
+  }
   const x = ctx.i64;
   const nr = Number(x[SLOT_X + 17]);
   const args = [10, 11, 12, 13, 14, 15].map((r) => x[SLOT_X + r]);

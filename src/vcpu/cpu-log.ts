@@ -39,10 +39,29 @@ export function formatTrap(hart: number, cause: number, interrupt: boolean, epc:
 }
 
 /** Register dump in the layout of QEMU's riscv_cpu_dump_state (`-d cpu`, `info registers`). */
-export function formatCpuState(ctx: Hart, withFp: boolean): string {
+export function formatCpuState(ctx: Hart, withFp: boolean, withCsrs = true): string {
+  const lines: string[] = [];
+  lines.push(` pc       ${hex64(ctx.f64[SLOT_PC])}`);
+  if (withCsrs) lines.push(...csrLines(ctx));
+  for (let i = 0; i < 32; i += 4) {
+    const row: string[] = [];
+    for (let j = i; j < i + 4; j++) row.push(` x${j}/${ABI[j]}`.padEnd(9) + ` ${hex64(ctx.i64[SLOT_X + j])}`);
+    lines.push(row.join(''));
+  }
+  if (withFp) {
+    for (let i = 0; i < 32; i += 4) {
+      const row: string[] = [];
+      for (let j = i; j < i + 4; j++) row.push(` f${j}/${FABI[j]}`.padEnd(9) + ` ${hex64(ctx.i64[SLOT_F + j])}`);
+      lines.push(row.join(''));
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The CSR rows of the dump (system mode's; QEMU's linux-user prints none). */
+function csrLines(ctx: Hart): string[] {
   const lines: string[] = [];
   const csr = (name: string, v: bigint): void => { lines.push(` ${name.padEnd(8)} ${hex64(v)}`); };
-  lines.push(` pc       ${hex64(ctx.f64[SLOT_PC])}`);
   csr('mhartid', BigInt(ctx.hartId));
   csr('mstatus', ctx.readCsr(CSR_NUMBER.mstatus));
   csr('mip', ctx.effectiveMip());
@@ -60,19 +79,7 @@ export function formatCpuState(ctx: Hart, withFp: boolean): string {
   csr('mscratch', ctx.csr(CsrSlot.mscratch));
   csr('sscratch', ctx.csr(CsrSlot.sscratch));
   csr('satp', ctx.csr(CsrSlot.satp));
-  for (let i = 0; i < 32; i += 4) {
-    const row: string[] = [];
-    for (let j = i; j < i + 4; j++) row.push(` x${j}/${ABI[j]}`.padEnd(9) + ` ${hex64(ctx.i64[SLOT_X + j])}`);
-    lines.push(row.join(''));
-  }
-  if (withFp) {
-    for (let i = 0; i < 32; i += 4) {
-      const row: string[] = [];
-      for (let j = i; j < i + 4; j++) row.push(` f${j}/${FABI[j]}`.padEnd(9) + ` ${hex64(ctx.i64[SLOT_F + j])}`);
-      lines.push(row.join(''));
-    }
-  }
-  return lines.join('\n') + '\n';
+  return lines;
 }
 
 export interface CpuLogFlags {
@@ -82,6 +89,8 @@ export interface CpuLogFlags {
   exec: boolean;
   cpu: boolean;
   fd: number;
+  /** QEMU's linux-user: `-d cpu` dumps the pc and registers, no CSRs. */
+  user?: boolean;
 }
 
 /**
@@ -91,6 +100,19 @@ export interface CpuLogFlags {
  */
 export class CpuLog {
   constructor(public flags: CpuLogFlags) {}
+
+  /**
+   * A block at this pc runs again only because the emulator stopped it (user mode brought in a page
+   * its first touch needed): its next run is not logged, as QEMU, which maps pages up front, runs it once.
+   */
+  rerunPc = NaN;
+
+  /** Should the block at `pc` be logged now (false once for a rerun)? */
+  logsBlockAt(pc: number): boolean {
+    if (pc !== this.rerunPc) return true;
+    this.rerunPc = NaN;
+    return false;
+  }
 
   setFlags(flags: CpuLogFlags): void {
     this.flags = { ...flags };

@@ -137,8 +137,10 @@ export class RunLoop {
       if (ctx.mem.breakpointAt(pc)) return this.stopForDebugger('breakpoint');
       const block = cache.lookup(pc);
       if (block !== undefined) {
-        if (log?.flags.cpu) log.write(formatCpuState(ctx, false));
-        if (log?.flags.exec) log.blockExecuted(ctx.hartId, block.pc);
+        if (log !== undefined && log.logsBlockAt(pc)) {
+          if (log.flags.cpu) log.write(formatCpuState(ctx, false, log.flags.user !== true));
+          if (log.flags.exec) log.blockExecuted(ctx.hartId, block.pc);
+        }
         ctx.f64[SLOT_PC] = runBlock(block, ctx, cache);
       }
       if (ctx.watchHit !== undefined) return this.stopAtWatchpoint(ctx.watchHit);

@@ -25,6 +25,8 @@ export interface TranslatorLog {
   disassemble?(block: TranslatedBlock, index: number): string;
   /** Symbol containing an address, for the `IN: name` header. */
   symbolAt?(pc: number): string;
+  /** Print the `Priv: P; Virt: 0` line after `IN:` (system mode's; QEMU's linux-user has none). Default true. */
+  privLine?: boolean;
 }
 
 /** A translation, and what it was made from (to tell whether it is still current). */
@@ -149,7 +151,7 @@ export class Translator {
     const log = this.log as TranslatorLog;
     const lines: string[] = ['----------------'];
     lines.push(`IN: ${log.symbolAt?.(block.ir.pc) ?? ''}`);
-    lines.push(`Priv: ${priv}; Virt: 0`);
+    if (log.privLine !== false) lines.push(`Priv: ${priv}; Virt: 0`);
     for (let i = 0; i < block.insns.length; i++) {
       lines.push(log.disassemble ? log.disassemble(block, i) : defaultInsnLine(block, i));
     }

@@ -1,0 +1,48 @@
+/**
+ * `-d in_asm` in user mode, shared by user-log.spec.ts (committed transcript) and
+ * user-log.oracle.spec.ts (live qemu-riscv64): hello-static with `-singlestep -d in_asm -D LOG`,
+ * so every instruction the program runs is a block of its own, logged once when first translated
+ * (qemu-riscv64's blocks end elsewhere than tsemu's, which follow a jal within the page). The
+ * transcript keeps stdout, the exit status and the whole log (`IN: symbol` headers, no Priv line),
+ * gzip-compressed, base64 in chunks (tests/disas/in-asm-runs.ts's packing).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../support/run-guest.js';
+import { packRun, type InAsmRun } from '../disas/in-asm-runs.js';
+
+export const IN_ASM_KEY = 'user/in-asm-singlestep-static';
+export const IN_ASM_PROGRAM = 'tests/user/bin/hello-static';
+
+export type UserInAsmRun = InAsmRun & { readonly stdout: string };
+
+/** Run `command` with `options` -d in_asm -D LOG on hello-static: stdout, status and the log's lines. */
+export function runInAsm(command: readonly string[], options: readonly string[]): UserInAsmRun {
+  return runLogged(command, options, 'in_asm', Infinity);
+}
+
+export const CPU_KEY = 'user/cpu-singlestep-static';
+/**
+ * Lines of `-singlestep -d cpu` compared: the register dumps before set_tid_address returns the
+ * pid (about 6,770 lines in; from there registers hold the pid and AT_RANDOM's bytes).
+ */
+export const CPU_LINES = 6000;
+
+/** -singlestep -d cpu on hello-static: the first CPU_LINES lines of the log. */
+export function runCpuLog(command: readonly string[]): UserInAsmRun {
+  return runLogged(command, ['-singlestep'], 'cpu', CPU_LINES);
+}
+
+function runLogged(command: readonly string[], options: readonly string[], items: string, maxLines: number): UserInAsmRun {
+  const dir = mkdtempSync(join(tmpdir(), 'tsemu-user-log-'));
+  try {
+    const log = join(dir, 'log');
+    const p = spawnSync(command[0], [...command.slice(1), ...options, '-d', items, '-D', log, IN_ASM_PROGRAM], { cwd: repoRoot(), env: {}, encoding: 'utf8', timeout: 120_000 });
+    const text = readFileSync(log, 'utf8');
+    return { stdout: p.stdout, ...packRun(p.status, text.split('\n').slice(0, maxLines)) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
