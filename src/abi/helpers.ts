@@ -31,6 +31,9 @@ export interface VcpuHelpers {
   fld(base: bigint, imm: number, rd: number, bits: number, length: number, pc: number, insnIndex: number): void;
   fsw(base: bigint, imm: number, rs2: number, bits: number, length: number, pc: number, insnIndex: number): void;
   fsd(base: bigint, imm: number, rs2: number, bits: number, length: number, pc: number, insnIndex: number): void;
+  /** Zfhmin's half load (NaN-boxed into f[rd]) and store of f[rs2]'s low 16 bits. */
+  flh(base: bigint, imm: number, rd: number, bits: number, length: number, pc: number, insnIndex: number): void;
+  fsh(base: bigint, imm: number, rs2: number, bits: number, length: number, pc: number, insnIndex: number): void;
   /** CSR instruction on CSR number `csr`; `write` is 0 when csrrs/csrrc must not write (rs1/uimm field 0). Always ends the block. */
   csrAccess(src: bigint, op: CsrOp, csr: number, rd: number, write: number, bits: number, length: number, pc: number, insnIndex: number): void;
   ecall(bits: number, length: number, pc: number, insnIndex: number): void;

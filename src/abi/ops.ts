@@ -24,6 +24,8 @@ export const FP_OPS = [
   'fcvt_w_d', 'fcvt_wu_d', 'fcvt_l_d', 'fcvt_lu_d', 'fcvt_d_w', 'fcvt_d_wu', 'fcvt_d_l', 'fcvt_d_lu',
   'fmv_x_d', 'fmv_d_x',
   'fmadd_s', 'fmsub_s', 'fnmsub_s', 'fnmadd_s', 'fmadd_d', 'fmsub_d', 'fnmsub_d', 'fnmadd_d',
+  // Zfhmin
+  'fcvt_s_h', 'fcvt_h_s', 'fcvt_d_h', 'fcvt_h_d', 'fmv_x_h', 'fmv_h_x',
 ] as const;
 
 /** The name of an FP operation (as the decoder names the instruction). */

@@ -29,7 +29,6 @@ const CPU_EXTENSION_PROPS: Readonly<Record<string, readonly [CpuExtensionName, b
 /** Modelled extensions whose non-default value tsemu does not implement yet: what to say instead. */
 const NOT_SWITCHABLE: Partial<Record<CpuExtensionName, string>> = {
   zfh: 'the Zfh extension (half-precision floating point)',
-  zfhmin: 'the Zfhmin extension (half-precision conversions)',
   sstc: 'switching off Sstc (stimecmp)',
 };
 

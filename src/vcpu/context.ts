@@ -535,6 +535,19 @@ export class VcpuContext extends Hart implements BlockContext {
     this.markFsDirty();
   }
 
+  flh(base: bigint, imm: number, rd: number, bits: number, _length: number, pc: number, insnIndex: number): void {
+    if (!this.fpEnabled(bits, pc, insnIndex)) return;
+    const v = this.loadVirt(BigInt.asIntN(64, base + BigInt(imm)), 2, pc, insnIndex);
+    if (v === undefined) return;
+    this.i64[SLOT_F + rd] = BigInt.asIntN(64, (v & 0xffffn) | 0xffffffffffff0000n);
+    this.markFsDirty();
+  }
+
+  fsh(base: bigint, imm: number, rs2: number, bits: number, length: number, pc: number, insnIndex: number): void {
+    if (!this.fpEnabled(bits, pc, insnIndex)) return;
+    this.storeVirt(BigInt.asIntN(64, base + BigInt(imm)), 2, this.i64[SLOT_F + rs2] & 0xffffn, pc, insnIndex, length);
+  }
+
   fsw(base: bigint, imm: number, rs2: number, bits: number, length: number, pc: number, insnIndex: number): void {
     if (!this.fpEnabled(bits, pc, insnIndex)) return;
     this.storeVirt(BigInt.asIntN(64, base + BigInt(imm)), 4, this.i64[SLOT_F + rs2] & 0xffffffffn, pc, insnIndex, length);

@@ -113,11 +113,11 @@ const WIDER_ON_QEMU = new Map<number, bigint>([
 ]);
 const INTERRUPT_CSRS = new Set([0x104, 0x144, 0x303, 0x304, 0x344]);
 const VS_LCOF_BITS = (1n << 2n) | (1n << 6n) | (1n << 10n) | (1n << 12n) | (1n << 13n);
-const LOADS = new Set(['lb', 'lh', 'lw', 'ld', 'lbu', 'lhu', 'lwu', 'flw', 'fld']);
-const STORES = new Set(['sb', 'sh', 'sw', 'sd', 'fsw', 'fsd']);
+const LOADS = new Set(['lb', 'lh', 'lw', 'ld', 'lbu', 'lhu', 'lwu', 'flw', 'fld', 'flh']);
+const STORES = new Set(['sb', 'sh', 'sw', 'sd', 'fsw', 'fsd', 'fsh']);
 const BRANCHES = new Set(['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu', 'jal']);
-const SIZE: Record<string, number> = { lb: 1, lbu: 1, sb: 1, lh: 2, lhu: 2, sh: 2, lw: 4, lwu: 4, sw: 4, flw: 4, fsw: 4 };
-const INT_SOURCE_F_OPS = new Set(['fcvt_s_w', 'fcvt_s_wu', 'fcvt_s_l', 'fcvt_s_lu', 'fcvt_d_w', 'fcvt_d_wu', 'fcvt_d_l', 'fcvt_d_lu', 'fmv_w_x', 'fmv_d_x']);
+const SIZE: Record<string, number> = { lb: 1, lbu: 1, sb: 1, lh: 2, lhu: 2, sh: 2, lw: 4, lwu: 4, sw: 4, flw: 4, fsw: 4, flh: 2, fsh: 2 };
+const INT_SOURCE_F_OPS = new Set(['fcvt_s_w', 'fcvt_s_wu', 'fcvt_s_l', 'fcvt_s_lu', 'fcvt_d_w', 'fcvt_d_wu', 'fcvt_d_l', 'fcvt_d_lu', 'fmv_w_x', 'fmv_d_x', 'fmv_h_x']);
 
 function isMemory(name: string): boolean {
   return LOADS.has(name) || STORES.has(name) || name.startsWith('lr_') || name.startsWith('sc_') || name.startsWith('amo');
@@ -133,8 +133,8 @@ function sources(d: Decoded): number[] {
   const n = d.name;
   const isF = n.startsWith('f') && !n.startsWith('fence');
   if (!isF) return [d.rs1, d.rs2].filter((r) => r !== 0);
-  if (n === 'flw' || n === 'fld') return [d.rs1].filter((r) => r !== 0);
-  if (n === 'fsw' || n === 'fsd') return [...[d.rs1].filter((r) => r !== 0), 32 + d.rs2];
+  if (n === 'flw' || n === 'fld' || n === 'flh') return [d.rs1].filter((r) => r !== 0);
+  if (n === 'fsw' || n === 'fsd' || n === 'fsh') return [...[d.rs1].filter((r) => r !== 0), 32 + d.rs2];
   if (INT_SOURCE_F_OPS.has(n)) return [d.rs1].filter((r) => r !== 0);
   if (n.startsWith('fmadd') || n.startsWith('fmsub') || n.startsWith('fnm')) return [32 + d.rs1, 32 + d.rs2, 32 + d.rs3];
   return [32 + d.rs1, 32 + d.rs2];

@@ -48,7 +48,7 @@ describe('target/riscv: helper calls of translated code match the helpers of the
     }
     // the helpers that instructions reach (raiseMisalignedFetch cannot be: RVC makes every offset even)
     expect([...helpersSeen].sort()).to.deep.equal(
-      ['amo', 'csrAccess', 'ebreak', 'ecall', 'fenceI', 'fld', 'flw', 'fpuOp', 'fsd', 'fsw', 'mret', 'sfenceVma', 'sret', 'wfi'],
+      ['amo', 'csrAccess', 'ebreak', 'ecall', 'fenceI', 'fld', 'flh', 'flw', 'fpuOp', 'fsd', 'fsh', 'fsw', 'mret', 'sfenceVma', 'sret', 'wfi'],
     );
   });
 

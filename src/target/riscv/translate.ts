@@ -154,7 +154,7 @@ function store(size: MemOp['size']): Trans {
 }
 
 /** FP loads/stores go through helpers: they must check mstatus.FS and NaN-box singles. */
-function fpMem(helper: 'flw' | 'fld' | 'fsw' | 'fsd', size: MemOp['size'], isStore: boolean): Trans {
+function fpMem(helper: 'flw' | 'fld' | 'fsw' | 'fsd' | 'flh' | 'fsh', size: MemOp['size'], isStore: boolean): Trans {
   return (ctx, d) => {
     const { b } = ctx;
     const base = b.reg(d.rs1);
@@ -289,6 +289,7 @@ const TRANS: Record<string, Trans> = {
   amoxor_d: atomic(AMO.xor, 8), amoand_d: atomic(AMO.and, 8), amoor_d: atomic(AMO.or, 8),
   amomin_d: atomic(AMO.min, 8), amomax_d: atomic(AMO.max, 8), amominu_d: atomic(AMO.minu, 8), amomaxu_d: atomic(AMO.maxu, 8),
   flw: fpMem('flw', 4, false), fld: fpMem('fld', 8, false), fsw: fpMem('fsw', 4, true), fsd: fpMem('fsd', 8, true),
+  flh: fpMem('flh', 2, false), fsh: fpMem('fsh', 2, true),
 };
 FP_OPS.forEach((name, index) => { TRANS[name] = fpOp(index); });
 for (const [name, zb] of Object.entries(ZB_TRANS)) TRANS[name] = (ctx, d) => { zb(ctx.b, d); return CONTINUE; };

@@ -13,7 +13,8 @@ import { effectiveRoundingMode, FFLAG_NV, FFLAG_NX, raiseFlags, RM_RDN, RM_RNE, 
 import { fWord, readSingle, writeXFromIntegral, writeXInt32, writeXWords, xWord } from './regs.js';
 import { storeExactAsSingle } from './arith.js';
 import { storeRoundedDouble, sumError } from './round.js';
-import { DOUBLE, SINGLE, slowConvertFloat, slowFromInteger } from './slow.js';
+import { DOUBLE, HALF, SINGLE, slowConvertFloat, slowFromInteger } from './slow.js';
+import type { FloatFormat } from './softfloat.js';
 
 const TWO_32 = 4294967296;
 
@@ -236,4 +237,27 @@ export function fcvt_d_s(s: VcpuStateViews, rd: number, rs1: number, rm: number)
   if (isNanS(bits)) slowConvertFloat(s, SINGLE, DOUBLE, rd, rs1, mode);
   else s.f64[SLOT_F + rd] = singleValue(bits);
   return true;
+}
+
+// ---------------------------------------------------------------- Zfhmin: half <-> single, double
+
+/** One conversion between formats, exactly (softfloat), after the rounding-mode check. */
+function convertHalf(s: VcpuStateViews, from: FloatFormat, to: FloatFormat, rd: number, rs1: number, rm: number): boolean {
+  const mode = effectiveRoundingMode(s, rm);
+  if (mode < 0) return false;
+  slowConvertFloat(s, from, to, rd, rs1, mode);
+  return true;
+}
+
+export function fcvt_s_h(s: VcpuStateViews, rd: number, rs1: number, rm: number): boolean {
+  return convertHalf(s, HALF, SINGLE, rd, rs1, rm);
+}
+export function fcvt_h_s(s: VcpuStateViews, rd: number, rs1: number, rm: number): boolean {
+  return convertHalf(s, SINGLE, HALF, rd, rs1, rm);
+}
+export function fcvt_d_h(s: VcpuStateViews, rd: number, rs1: number, rm: number): boolean {
+  return convertHalf(s, HALF, DOUBLE, rd, rs1, rm);
+}
+export function fcvt_h_d(s: VcpuStateViews, rd: number, rs1: number, rm: number): boolean {
+  return convertHalf(s, DOUBLE, HALF, rd, rs1, rm);
 }

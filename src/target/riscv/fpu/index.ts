@@ -28,6 +28,10 @@ export {
   fcvt_w_s,
   fcvt_wu_d,
   fcvt_wu_s,
+  fcvt_s_h,
+  fcvt_h_s,
+  fcvt_d_h,
+  fcvt_h_d,
 } from './convert.js';
 export {
   fclass_d,
@@ -45,6 +49,8 @@ export {
 } from './compare.js';
 export {
   fmv_d_x,
+  fmv_h_x,
+  fmv_x_h,
   fmv_w_x,
   fmv_x_d,
   fmv_x_w,

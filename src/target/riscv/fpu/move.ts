@@ -88,3 +88,17 @@ export function fmv_d_x(s: VcpuStateViews, rd: number, rs1: number): boolean {
   writeDoubleWords(s, rd, s.i32[w + 1], s.i32[w]);
   return true;
 }
+
+/** fmv.x.h: x[rd] = sign-extended low 16 bits of f[rs1] (no NaN-boxing check, as fmv.x.w). */
+export function fmv_x_h(s: VcpuStateViews, rd: number, rs1: number): boolean {
+  writeXInt32(s, rd, (s.i32[fWord(rs1)] << 16) >> 16);
+  return true;
+}
+
+/** fmv.h.x: f[rd] = low 16 bits of x[rs1], NaN-boxed. */
+export function fmv_h_x(s: VcpuStateViews, rd: number, rs1: number): boolean {
+  const w = fWord(rd);
+  s.i32[w] = s.i32[xWord(rs1)] | -0x10000; // upper 16 bits of the low word: ones
+  s.i32[w + 1] = -1;
+  return true;
+}

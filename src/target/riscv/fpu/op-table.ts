@@ -59,6 +59,8 @@ const BY_NAME: Record<FpOpName, Described> = {
   feq_s: rs1Rs2(fpu.feq_s, toX), flt_s: rs1Rs2(fpu.flt_s, toX), fle_s: rs1Rs2(fpu.fle_s, toX),
   feq_d: rs1Rs2(fpu.feq_d, toX), flt_d: rs1Rs2(fpu.flt_d, toX), fle_d: rs1Rs2(fpu.fle_d, toX),
   fclass_s: rs1(fpu.fclass_s, toX), fclass_d: rs1(fpu.fclass_d, toX),
+  fcvt_s_h: rs1Rm(fpu.fcvt_s_h, toF), fcvt_h_s: rs1Rm(fpu.fcvt_h_s, toF), fcvt_d_h: rs1Rm(fpu.fcvt_d_h, toF), fcvt_h_d: rs1Rm(fpu.fcvt_h_d, toF),
+  fmv_x_h: rs1(fpu.fmv_x_h, toX), fmv_h_x: rs1(fpu.fmv_h_x, toF),
   fmv_x_w: rs1(fpu.fmv_x_w, toX), fmv_x_d: rs1(fpu.fmv_x_d, toX), fmv_w_x: rs1(fpu.fmv_w_x, toF), fmv_d_x: rs1(fpu.fmv_d_x, toF),
   fcvt_w_s: rs1Rm(fpu.fcvt_w_s, toX), fcvt_wu_s: rs1Rm(fpu.fcvt_wu_s, toX), fcvt_l_s: rs1Rm(fpu.fcvt_l_s, toX), fcvt_lu_s: rs1Rm(fpu.fcvt_lu_s, toX),
   fcvt_w_d: rs1Rm(fpu.fcvt_w_d, toX), fcvt_wu_d: rs1Rm(fpu.fcvt_wu_d, toX), fcvt_l_d: rs1Rm(fpu.fcvt_l_d, toX), fcvt_lu_d: rs1Rm(fpu.fcvt_lu_d, toX),

@@ -9,7 +9,16 @@ import { SLOT_F, type VcpuStateViews } from '../../../abi/state-layout.js';
 import { raiseFlags } from './flags.js';
 import { readSingle, writeSingle } from './regs.js';
 import * as soft from './softfloat.js';
-import { DOUBLE, SINGLE, type FlagSink, type FloatFormat } from './softfloat.js';
+import { DOUBLE, HALF, SINGLE, type FlagSink, type FloatFormat } from './softfloat.js';
+
+/** The canonical half NaN, what an f register holds for a half that is not NaN-boxed. */
+const CANONICAL_NAN_H = 0x7e00n;
+
+/** Bits of the half in f[reg]: the low 16 bits when the upper 48 are all ones, else the canonical NaN. */
+function readBitsH(s: VcpuStateViews, reg: number): bigint {
+  const v = BigInt.asUintN(64, s.i64[SLOT_F + reg]);
+  return v >> 16n === 0xffffffffffffn ? v & 0xffffn : CANONICAL_NAN_H;
+}
 
 const SIGN_S = 0x80000000n;
 const SIGN_D = 0x8000000000000000n;
@@ -23,11 +32,13 @@ function readBitsD(s: VcpuStateViews, reg: number): bigint {
 }
 
 function readBits(s: VcpuStateViews, reg: number, fmt: FloatFormat): bigint {
+  if (fmt === HALF) return readBitsH(s, reg);
   return fmt === SINGLE ? readBitsS(s, reg) : readBitsD(s, reg);
 }
 
 function writeBits(s: VcpuStateViews, rd: number, bits: bigint, fmt: FloatFormat): void {
   if (fmt === SINGLE) writeSingle(s, rd, Number(bits) | 0);
+  else if (fmt === HALF) s.i64[SLOT_F + rd] = BigInt.asIntN(64, 0xffffffffffff0000n | bits); // NaN-boxed
   else s.i64[SLOT_F + rd] = BigInt.asIntN(64, bits);
 }
 
@@ -120,4 +131,4 @@ export function slowFromInteger(s: VcpuStateViews, fmt: FloatFormat, rd: number,
   commit(s, rd, fmt, (sink) => soft.fromInteger(value, fmt, mode, sink));
 }
 
-export { DOUBLE, SINGLE };
+export { DOUBLE, HALF, SINGLE };

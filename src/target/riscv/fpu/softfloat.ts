@@ -25,6 +25,8 @@ export interface FloatFormat {
 
 export const SINGLE: FloatFormat = { precision: 24, exponentBits: 8, bias: 127, emin: -126, emax: 127 };
 export const DOUBLE: FloatFormat = { precision: 53, exponentBits: 11, bias: 1023, emin: -1022, emax: 1023 };
+/** IEEE binary16 (Zfhmin's conversions). */
+export const HALF: FloatFormat = { precision: 11, exponentBits: 5, bias: 15, emin: -14, emax: 15 };
 
 /** Exception flags collected by one operation. */
 export interface FlagSink {
