@@ -96,6 +96,7 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
       virtioLegacy: opts.globals.virtioMmioForceLegacy,
       startPaused: opts.startStopped,
       singlestep: opts.singlestep,
+      icount: opts.icount,
       singleThread: opts.accel.thread === 'single',
       noReboot: opts.noReboot,
       log: {
