@@ -62,6 +62,8 @@ export interface MachineOptions {
   readonly gdb: string | undefined;
   /** `-singlestep`: one guest instruction per translated block (QEMU 7.2's option). */
   readonly singlestep: boolean;
+  /** `-icount`: virtual time from executed instructions (implies -accel tcg,thread=single, as in QEMU). */
+  readonly icount: IcountSettings | undefined;
   readonly logItems: readonly LogItem[];
   /** `trace:PATTERN` items of -d. */
   readonly logTracePatterns: readonly string[];
@@ -92,13 +94,13 @@ const OPTIONS: Readonly<Record<string, boolean>> = {
   bios: true, kernel: true, append: true, initrd: true,
   drive: true, device: true, snapshot: false,
   nographic: false, display: true, serial: true, monitor: true, qmp: true, nodefaults: false,
-  'no-reboot': false, S: false, s: false, singlestep: false, gdb: true, d: true, D: true, trace: true, instr: true, global: true,
+  'no-reboot': false, S: false, s: false, singlestep: false, icount: true, gdb: true, d: true, D: true, trace: true, instr: true, global: true,
 };
 
 /** QEMU options tsemu does not implement (so they get "not supported" rather than "invalid option"). */
 const QEMU_ONLY_OPTIONS = new Set([
   'enable-kvm', 'netdev', 'nic', 'net', 'chardev', 'mon', 'object', 'numa', 'boot', 'name', 'uuid', 'rtc',
-  'icount', 'plugin', 'dtb', 'pflash', 'fw_cfg', 'vga', 'vnc', 'spice', 'usb', 'usbdevice', 'audiodev', 'parallel', 'debugcon',
+  'plugin', 'dtb', 'pflash', 'fw_cfg', 'vga', 'vnc', 'spice', 'usb', 'usbdevice', 'audiodev', 'parallel', 'debugcon',
   'pidfile', 'daemonize', 'L', 'k', 'full-screen', 'sandbox', 'msg', 'seed', 'dfilter', 'no-shutdown', 'action',
   'watchdog-action', 'echr', 'overcommit', 'cdrom', 'hda', 'hdb', 'hdc', 'hdd', 'fda', 'fdb', 'mtdblock', 'sd', 'mem-path',
   'mem-prealloc', 'semihosting', 'semihosting-config', 'blockdev', 'fsdev', 'virtfs', 'iscsi', 'qmp-pretty', 'incoming', 'loadvm',
@@ -130,6 +132,7 @@ interface Collected {
   noReboot: boolean;
   startStopped: boolean;
   singlestep: boolean;
+  icount: IcountSettings | undefined;
   gdb: string | undefined;
   logSpec: string | undefined;
   logFile: string | undefined;
@@ -146,7 +149,7 @@ function emptyCollected(): Collected {
     machineParams: [], cpu: undefined, smpParams: [], memParams: [], memWhere: undefined,
     bios: { kind: 'default' }, kernel: undefined, append: undefined, initrd: undefined,
     driveArgs: [], deviceArgs: [], globals: [], nographic: false, serials: [], monitors: [], defaultMonitorOff: false,
-    noDefaults: false, noReboot: false, startStopped: false, singlestep: false, gdb: undefined, logSpec: undefined, logFile: undefined,
+    noDefaults: false, noReboot: false, startStopped: false, singlestep: false, icount: undefined, gdb: undefined, logSpec: undefined, logFile: undefined,
     snapshot: false, traces: [], instruments: [], accel: undefined, accelHelp: false, warnings: [],
   };
 }
@@ -260,6 +263,9 @@ function applyOption(c: Collected, name: string, arg: string, where: string): Ea
     case 'gdb':
       c.gdb = arg;
       return undefined;
+    case 'icount':
+      c.icount = parseIcount(arg, where);
+      return undefined;
     default:
       applyFlag(c, name);
       return undefined;
@@ -287,6 +293,36 @@ function collectMemory(c: Collected, arg: string, where: string): void {
   }
   c.memParams.push(...params);
   c.memWhere = where;
+}
+
+/** `-icount`'s settings: virtual time = executed instructions << shift ns; sleep=off skips idle time. */
+export interface IcountSettings {
+  readonly shift: number;
+  readonly sleep: boolean;
+}
+
+/**
+ * -icount [shift=]N|auto[,sleep=on|off]: QEMU's virtual clock, N in 0..10. `auto` (QEMU adapts the
+ * shift to the host's speed, which no two runs share) is taken as QEMU's starting shift, 3.
+ */
+function parseIcount(arg: string, where: string): IcountSettings | undefined {
+  const { params } = parseOptParams(arg, { style: 'qemu-opts', impliedKey: 'shift' }, where);
+  let shift: number | undefined;
+  let sleep = true;
+  for (const { key, value } of params) {
+    if (key === 'shift') {
+      if (value === 'auto') shift = 3;
+      else if (/^\d+$/.test(value) && Number(value) <= 10) shift = Number(value);
+      else throw optionError(where, 'icount: Invalid shift value');
+    } else if (key === 'sleep') {
+      if (value !== 'on' && value !== 'off') throw optionError(where, `Parameter 'sleep' expects 'on' or 'off'`);
+      sleep = value === 'on';
+    } else if (key === 'align' || key === 'rr' || key === 'rrfile' || key === 'rrsnapshot') {
+      throw optionError(where, `parameter '${key}' is not supported by tsemu`);
+    } else throw optionError(where, `Invalid parameter '${key}'`);
+  }
+  // QEMU's icount_configure: without a shift, icount stays off (the other settings are ignored)
+  return shift === undefined ? undefined : { shift, sleep };
 }
 
 /** -accel: only tcg; the first -accel is the one QEMU ends up using. */
@@ -351,9 +387,9 @@ function finish(c: Collected, files: HostFiles): CommandLine {
     options: {
       machine: 'virt', dumpDtb: machine.dumpDtb, cpuModel: 'rv64', cpuExtensions: cpu.extensions, smp, ramSize, bios: c.bios,
       kernel: c.kernel, append: c.append, initrd: c.initrd, drives, devices: allDevices, globals,
-      nographic: c.nographic, display: 'none', serials, monitors, noReboot: c.noReboot, startStopped: c.startStopped, singlestep: c.singlestep, gdb: c.gdb,
+      nographic: c.nographic, display: 'none', serials, monitors, noReboot: c.noReboot, startStopped: c.startStopped, singlestep: c.singlestep, icount: c.icount, gdb: c.gdb,
       logItems: log.items, logTracePatterns: log.tracePatterns, logFile: c.logFile, snapshot: c.snapshot,
-      traces: c.traces, instruments: c.instruments, accel: { kind: 'tcg', thread: c.accel?.thread ?? 'multi' },
+      traces: c.traces, instruments: c.instruments, accel: { kind: 'tcg', thread: c.accel?.thread ?? (c.icount !== undefined ? 'single' : 'multi') },
       warnings: c.warnings,
     },
   };

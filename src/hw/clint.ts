@@ -70,8 +70,19 @@ const WORD_SEQ = SLOT_COUNT * 2;
 const WORD_PAUSED = WORD_SEQ + 1;
 const WORD_TIMEBASE = WORD_PAUSED + 1;
 const WORD_MSIP = WORD_TIMEBASE + 1;
-const WORD_COUNT = WORD_MSIP + CLINT_MAX_HARTS;
+/** -icount: the shift (-1 when time follows the host clock), sleep=on|off (1/0), and Int64 [SLOT_ICOUNT_SKIP] the nanoseconds idle vCPUs skipped. */
+const WORD_ICOUNT_SHIFT = WORD_MSIP + CLINT_MAX_HARTS;
+const WORD_ICOUNT_SLEEP = WORD_ICOUNT_SHIFT + 1;
+const SLOT_ICOUNT_SKIP = (WORD_ICOUNT_SLEEP + 2) >> 1;
+const WORD_COUNT = (SLOT_ICOUNT_SKIP + 1) * 2;
 export const CLINT_SHARED_BYTES = WORD_COUNT * 4;
+
+/** `-icount shift=N[,sleep=on|off]`: virtual time is executed instructions << shift ns. */
+export interface IcountSettings {
+  shift: number;
+  /** sleep=on (QEMU's default): an idle machine waits for the deadline in real time before skipping to it. */
+  sleep: boolean;
+}
 
 /** A monotonic nanosecond count, the same in every thread of the process. */
 export type NanosecondClock = () => bigint;
@@ -90,27 +101,55 @@ export class ClintShared {
    * Allocate fresh state counting at `timebaseHz` (a divisor of 1 GHz): mtime starts at 0 and runs,
    * mtimecmp = 0, msip clear.
    */
-  static create(timebaseHz: number, clock: NanosecondClock = hostClock): ClintShared {
+  static create(timebaseHz: number, clock: NanosecondClock = hostClock, icount?: IcountSettings): ClintShared {
     if (!Number.isInteger(timebaseHz) || timebaseHz < 1 || 1_000_000_000 % timebaseHz !== 0) {
       throw new RangeError(`clint: timebase ${timebaseHz} Hz must divide 1 GHz`);
     }
     const buffer = new SharedArrayBuffer(CLINT_SHARED_BYTES);
-    new Int32Array(buffer, 0, WORD_COUNT)[WORD_TIMEBASE] = timebaseHz;
-    const shared = new ClintShared(buffer, clock);
+    const words = new Int32Array(buffer, 0, WORD_COUNT);
+    words[WORD_TIMEBASE] = timebaseHz;
+    words[WORD_ICOUNT_SHIFT] = icount?.shift ?? -1;
+    words[WORD_ICOUNT_SLEEP] = icount?.sleep === false ? 0 : 1;
+    // with -icount, time starts at 0 with no instruction executed (useInstructionClock attaches the count)
+    const shared = new ClintShared(buffer, icount === undefined ? clock : () => 0n);
     shared.setMtime(0n);
     return shared;
   }
 
   /** Another thread's view of a buffer made by create(). */
-  constructor(buffer: SharedArrayBuffer, private readonly clock: NanosecondClock = hostClock) {
+  constructor(buffer: SharedArrayBuffer, private clock: NanosecondClock = hostClock) {
     if (buffer.byteLength < CLINT_SHARED_BYTES) throw new RangeError('clint: shared buffer too small');
     this.buffer = buffer;
-    this.i64 = new BigInt64Array(buffer, 0, SLOT_COUNT);
+    this.i64 = new BigInt64Array(buffer, 0, WORD_COUNT >> 1);
     this.i32 = new Int32Array(buffer, 0, WORD_COUNT);
     const timebase = Atomics.load(this.i32, WORD_TIMEBASE);
     if (timebase <= 0) throw new RangeError('clint: shared buffer has no timebase (not made by ClintShared.create)');
     this.nsPerTick = BigInt(1_000_000_000 / timebase);
     this.ticksPerMs = timebase / 1000;
+  }
+
+  /** -icount's settings, or undefined when time follows the host clock. */
+  get icount(): IcountSettings | undefined {
+    const shift = this.i32[WORD_ICOUNT_SHIFT];
+    return shift < 0 ? undefined : { shift, sleep: this.i32[WORD_ICOUNT_SLEEP] !== 0 };
+  }
+
+  /**
+   * -icount: from now on this view's clock is virtual, `instructions() << shift` nanoseconds plus
+   * what idle vCPUs skipped (skipTo); every thread attaches the same counter (the vCPUs' instret).
+   */
+  useInstructionClock(instructions: () => number): void {
+    const settings = this.icount;
+    if (settings === undefined) return;
+    const shift = BigInt(settings.shift);
+    this.clock = () => (BigInt(instructions()) << shift) + Atomics.load(this.i64, SLOT_ICOUNT_SKIP);
+  }
+
+  /** -icount: an idle vCPU moves virtual time on to mtime `deadline` (QEMU's icount warp). */
+  skipTo(deadline: bigint): void {
+    const now = this.mtime();
+    if (this.icount === undefined || deadline <= now) return;
+    Atomics.add(this.i64, SLOT_ICOUNT_SKIP, (deadline - now) * this.nsPerTick);
   }
 
   /** The clock in mtime ticks. */

@@ -11,10 +11,10 @@
 import { createGuestMemoryBuffers, GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
 import type { MmioRequest } from '../memory/mmio-channel.js';
 import {
-  STATE_AREA_BYTES, StateArea, stateViews, VcpuStateViews, WORD_EXIT_REQUEST, WORD_IRQ_LINES, WORD_WAKE,
+  SLOT_INSTRET, STATE_AREA_BYTES, StateArea, stateViews, VcpuStateViews, WORD_EXIT_REQUEST, WORD_IRQ_LINES, WORD_WAKE,
 } from '../abi/state-layout.js';
 import type { AccessSize, HartIrqSink, IrqLine, MachineControl, MmioDevice } from '../hw/device.js';
-import { CLINT_MTIMER_REGION, CLINT_SWI_REGION, ClintShared, kickHart } from '../hw/clint.js';
+import { CLINT_MTIMER_REGION, CLINT_SWI_REGION, ClintShared, hostClock, IcountSettings, kickHart } from '../hw/clint.js';
 import { Plic, PLIC_REGION } from '../hw/plic.js';
 import { Ns16550a, UART_REGION } from '../hw/uart-ns16550a.js';
 import { GoldfishRtc, RTC_REGION } from '../hw/goldfish-rtc.js';
@@ -72,6 +72,17 @@ export interface BoardConfig {
   /** fw_cfg's kernel, initrd and command line (firmware in flash1 loads them). */
   fwCfgKernel?: { kernel: Uint8Array; initrd: Uint8Array | undefined; cmdline: string | undefined };
   serialOut: (bytes: Uint8Array) => void;
+  /** `-icount`: mtime follows the executed instructions instead of the host clock. */
+  icount?: IcountSettings;
+}
+
+/** -icount's instruction count: every hart's retired instructions (thread=single runs them all in turn). */
+export function instructionCounter(states: readonly VcpuStateViews[]): () => number {
+  return () => {
+    let n = 0;
+    for (const s of states) n += s.f64[SLOT_INSTRET];
+    return n;
+  };
 }
 
 export class VirtBoard implements HartIrqSink {
@@ -97,9 +108,10 @@ export class VirtBoard implements HartIrqSink {
   constructor(private readonly config: BoardConfig, control: MachineControl, log: GuestLog) {
     this.memBuffers = createGuestMemoryBuffers(VIRT.dram.base, config.ramSize, VIRT.mrom.base, VIRT.mrom.size, { count: config.maxHarts, bytes: STATE_AREA_BYTES, arenaBytes: COUNTER_ARENA_BYTES }, config.cpuFeatures);
     this.mem = new GuestMemory(this.memBuffers);
-    this.clint = ClintShared.create(TIMEBASE_FREQ);
+    this.clint = ClintShared.create(TIMEBASE_FREQ, hostClock, config.icount);
     const { ram: memory, stateAreasOffset } = this.memBuffers;
     for (let h = 0; h < config.maxHarts; h++) this.hartStates.push({ buffer: memory, byteOffset: stateAreasOffset + h * STATE_AREA_BYTES });
+    this.clint.useInstructionClock(instructionCounter(this.hartStates.map((s) => stateViews(s))));
     this.plic = new Plic(this, config.maxHarts, { ...VIRT.plic, numSources: PLIC_NUM_SOURCES, log });
     this.uart = new Ns16550a(this.plic.irqLine(VIRT_IRQ.uart0), config.serialOut, VIRT.uart0);
     this.publishUart();

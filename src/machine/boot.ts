@@ -146,6 +146,7 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
       fwCfgKernel: plan.fwCfgKernel && { ...plan.fwCfgKernel, cmdline: opts.append },
       startPaused: opts.startStopped,
       singlestep: opts.singlestep,
+      icount: opts.icount,
       singleThread: opts.accel.thread === 'single',
       noReboot: opts.noReboot,
       log: {

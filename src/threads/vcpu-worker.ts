@@ -25,7 +25,7 @@ import { EVENT_CPU_ENTER, EVENT_CPU_EXIT, EVENT_CPU_RESET, InstrCommand, InstrTh
 import { guestMemoryForInstr, hartPresent } from '../instr/memory-access.js';
 import type { LibraryLoadMessage } from '../instr/thread-host.js';
 import { EventId, trace_riscv_trap, trace_riscv_interrupt } from '../trace/generated/events.js';
-import { ExitReason, stateViews, VcpuStateViews, WORD_EXIT_REASONS, WORD_EXIT_REQUEST } from '../abi/state-layout.js';
+import { ExitReason, SLOT_INSTRET, stateViews, VcpuStateViews, WORD_EXIT_REASONS, WORD_EXIT_REQUEST } from '../abi/state-layout.js';
 import type { HartSpec, VcpuCommand, VcpuReport, VcpuWorkerData } from '../vcpu/protocol.js';
 import { CpuLog, CpuLogFlags, formatTrap } from '../vcpu/cpu-log.js';
 
@@ -66,6 +66,12 @@ class WorkerShared {
 
   constructor() {
     bindThreadTracing(this.tracing, (id, cpu, args) => this.instr.rt.deliver(id, cpu, args));
+    // -icount: the main thread's virtual clock, every hart's retired instructions (board.ts)
+    this.clintShared.useInstructionClock(() => {
+      let n = 0;
+      for (const s of this.harts) n += s.f64[SLOT_INSTRET];
+      return n;
+    });
   }
 
   /** HMP log / logfile / trace-file: this worker's -d output and trace writer follow. */

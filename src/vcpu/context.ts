@@ -39,6 +39,9 @@ export interface TimerSource {
   mtimecmp(hart: number): bigint;
   /** mtime ticks per millisecond (the board's timebase / 1000). */
   readonly ticksPerMs: number;
+  /** -icount: its settings (undefined: host time), and the idle vCPU's skip of virtual time to a deadline. */
+  readonly icount?: { readonly sleep: boolean } | undefined;
+  skipTo?(deadline: bigint): void;
 }
 
 export class VcpuContext extends Hart implements BlockContext {

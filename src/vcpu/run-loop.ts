@@ -246,6 +246,13 @@ export class RunLoop {
     const now = ctx.timer.mtime();
     if (deadline <= now) return 0;
     const ms = Number(deadline - now) / ctx.timer.ticksPerMs;
+    const icount = ctx.timer.icount;
+    if (icount !== undefined) {
+      // virtual time stands still while nothing runs: jump to the deadline (QEMU's icount warp),
+      // at once with sleep=off, after the same time on the host clock with sleep=on
+      ctx.timer.skipTo?.(deadline);
+      return icount.sleep ? Math.min(ms, MAX_SLEEP_MS) : 0;
+    }
     return Math.min(Math.max(ms, 0), MAX_SLEEP_MS);
   }
 
