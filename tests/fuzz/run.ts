@@ -6,7 +6,7 @@
  * Exit status 1 when anything was found.
  */
 import { freshSeed } from './rng.js';
-import { runInputsSeed } from './inputs-fuzz.js';
+import { runDiskSeed, runInputsSeed } from './inputs-fuzz.js';
 import { runInsnSeed } from './insn-fuzz.js';
 import { runLibrarySeed } from './library-fuzz.js';
 import { runMonitorSeed } from './monitor-fuzz.js';
@@ -52,10 +52,11 @@ async function roundOf(o: Options, seed: number, f: Figures, problems: string[])
     found(r.problems);
   }
   if (want('inputs')) {
-    console.log(`inputs: seed ${seed}, 10 images`);
+    console.log(`inputs: seed ${seed}, 10 images, 5 disk images`);
     const r = await runInputsSeed(seed, 10);
-    f.images += r.cases;
-    found(r.problems);
+    const d = await runDiskSeed(seed, 5);
+    f.images += r.cases + d.cases;
+    found([...r.problems, ...d.problems]);
   }
   if (want('rings')) {
     console.log(`rings: seed ${seed}, 2000 mutated descriptor rings`);
@@ -92,7 +93,7 @@ async function main(): Promise<number> {
   } while (Date.now() < end);
   const rate = f.insnMs > 0 ? Math.round(f.words / (f.insnMs / 1000)) : 0;
   const ringRate = f.ringsMs > 0 ? Math.round(f.rings / (f.ringsMs / 1000)) : 0;
-  console.log(`insn: ${f.words} words compared with QEMU, ${rate} words/s (both emulators, wall clock); inputs: ${f.images} mutated images; ` +
+  console.log(`insn: ${f.words} words compared with QEMU, ${rate} words/s (both emulators, wall clock); inputs: ${f.images} mutated boot and disk images; ` +
     `rings: ${f.rings} mutated descriptor rings, ${ringRate} cases/s; monitor: ${f.rounds} rounds, RSS at most ${f.rssMaxMiB.toFixed(0)} MiB over start-up; ` +
     `libs: ${f.libs} misbehaving libraries; problems: ${problems.length}`);
   return problems.length === 0 ? 0 : 1;
