@@ -116,7 +116,8 @@ interface IdleRun {
   /** CPU seconds / wall seconds between "idle: start" and "idle: end", as a percentage of one core. */
   readonly cpuPercent: number | null;
 }
-const IDLE_SMP = [1, 4] as const;
+/** The issue asks for -smp 1 to 8: each row beside QEMU's figure for the same guest. */
+const IDLE_SMP = [1, 2, 4, 8] as const;
 /** The issue's target: an idle guest uses under 2% of a host core. */
 const IDLE_CPU_TARGET_PERCENT = 2;
 
@@ -146,7 +147,7 @@ function idleRows(runs: readonly IdleRun[]): BenchRow[] {
     const q = of('qemu');
     const tm = median(t);
     return {
-      id: `linux.idle.smp${smp}`, label: `Linux -smp ${smp} idle 3 s in user space: emulator CPU use (% of one core)`, unit: '%', decimals: 1,
+      id: `linux.idle.smp${smp}`, label: `Linux -smp ${smp} idle 3 s at a shell prompt: emulator CPU use (% of one core)`, unit: '%', decimals: 1,
       tsemu: tm, qemu: median(q), ratio: null, samples: { tsemu: t, qemu: q },
       target: { text: `< ${IDLE_CPU_TARGET_PERCENT}`, met: tm === null ? null : tm < IDLE_CPU_TARGET_PERCENT },
     };
@@ -180,7 +181,7 @@ export const linuxBootSection: BenchSection = {
   async run(ctx: BenchContext): Promise<SectionResult> {
     ctx.progress('Linux: building or finding the guest (tests/linux/build.sh)');
     const guest = buildGuest(ctx.repoRoot);
-    if (typeof guest === 'string') return { rows: [...rows([]), ...loopRows([]), ...idleRows([])], warnings: [`Linux: skipped, ${guest}`] };
+    if (typeof guest === 'string') return { rows: [...rows([]), ...loopRows([])], warnings: [`Linux: skipped, ${guest}`] };
     const emulators = ctx.qemu === null ? [ctx.tsemu] : [ctx.tsemu, ctx.qemu];
     const runs: BootRun[] = [];
     const warnings: string[] = [];
@@ -204,16 +205,31 @@ export const linuxBootSection: BenchSection = {
       }
     }
     warnings.push(...checkLoops(loopRuns));
+    return { rows: [...rows(runs), ...loopRows(loopRuns)], warnings };
+  },
+};
+
+/** The same guest idle at a shell prompt, -smp 1 to 8 (its own section: `--only idle` runs just these). */
+export const linuxIdleSection: BenchSection = {
+  id: 'idle',
+  title: 'Linux 6.1 idle at a shell prompt (tests/linux guest): emulator CPU use at -smp 1, 2, 4, 8',
+  async run(ctx: BenchContext): Promise<SectionResult> {
+    ctx.progress('Linux idle: building or finding the guest (tests/linux/build.sh)');
+    const guest = buildGuest(ctx.repoRoot);
+    if (typeof guest === 'string') return { rows: idleRows([]), warnings: [`Linux idle: skipped, ${guest}`] };
+    const emulators = ctx.qemu === null ? [ctx.tsemu] : [ctx.tsemu, ctx.qemu];
     const idleRuns: IdleRun[] = [];
+    const warnings: string[] = [];
     for (const smp of IDLE_SMP) {
       for (let i = 1; i <= ctx.repeats; i++) {
         for (const emulator of emulators) {
           const run = await runIdle(emulator, guest, smp);
           idleRuns.push(run);
           ctx.progress(`Linux idle -smp ${smp}: ${emulator.id} run ${i}/${ctx.repeats}: ${run.cpuPercent === null ? `FAILED (${describeFailure(run.process)})` : `${run.cpuPercent.toFixed(1)}% of a core`}`);
+          if (run.cpuPercent === null) warnings.push(`Linux idle -smp ${smp}: a ${emulator.id} run failed: ${describeFailure(run.process)}; console ended with ${stdoutTail(run.process)}`);
         }
       }
     }
-    return { rows: [...rows(runs), ...loopRows(loopRuns), ...idleRows(idleRuns)], warnings };
+    return { rows: idleRows(idleRuns), warnings };
   },
 };

@@ -7,7 +7,7 @@
 import { guestMipsSection } from './guest-mips.js';
 import { hotplugLatencySection } from './hotplug-latency.js';
 import { instrOverheadSection } from './instr-overhead.js';
-import { linuxBootSection } from './linux-boot.js';
+import { linuxBootSection, linuxIdleSection } from './linux-boot.js';
 import type { BenchSection } from './section.js';
 import { smpScalingSection } from './smp-scaling.js';
 import { traceOverheadSection } from './trace-overhead.js';
@@ -18,6 +18,7 @@ export const SECTIONS: readonly BenchSection[] = [
   guestMipsSection,
   ubootPromptSection,
   linuxBootSection,
+  linuxIdleSection,
   smpScalingSection,
   traceOverheadSection,
   instrOverheadSection,

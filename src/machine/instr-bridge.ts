@@ -35,6 +35,8 @@ export interface InstrBridgeConfig {
 
 export class InstrBridge implements InstrMachine {
   readonly manager: InstrManager;
+  /** Lines said since the last load: every instance of a library (main, translator, each worker) reports the same qi_fini failure. */
+  private readonly said = new Set<string>();
 
   constructor(private readonly board: VirtBoard, private readonly threads: VcpuThreads, private readonly config: InstrBridgeConfig) {
     const states = board.hartStates.map((_, hart) => board.hartState(hart));
@@ -55,7 +57,7 @@ export class InstrBridge implements InstrMachine {
   handleReport(m: InstrReport): void {
     switch (m.type) {
       case 'instr-failed': this.libraryFailed(m.lib, m.event, m.message); break;
-      case 'instr-log': this.config.report(m.message); break;
+      case 'instr-log': this.say(m.message); break;
       case 'instr-output': this.manager.instanceOutput(m); break;
       case 'instr-broadcast':
         if (m.msg.kind === 'set-callback') this.manager.rt.applyBroadcast(m.msg);
@@ -64,11 +66,18 @@ export class InstrBridge implements InstrMachine {
     }
   }
 
+  /** Report a library's line once, however many of its instances say it. */
+  say(message: string): void {
+    if (this.said.has(message)) return;
+    this.said.add(message);
+    this.config.report(message);
+  }
+
   private libraryFailed(lib: string, event: string, message: string): void {
     if (!this.manager.has(lib)) return;
     const path = this.manager.list().find((l) => l.id === lib)?.path ?? '';
     this.config.report(`instrumentation library ${lib} ('${path}'): callback for ${event} threw: ${message}; library unloaded`);
-    void this.config.mutex.run(() => this.manager.unload(lib, (m) => this.config.report(m))).catch(() => undefined);
+    void this.config.mutex.run(() => this.manager.unload(lib, (m) => this.say(m))).catch(() => undefined);
   }
 
   /** Send an instrumentation command to the translator and every vCPU worker; resolves when all did it. */
@@ -93,7 +102,10 @@ export class InstrBridge implements InstrMachine {
     }
   }
 
-  loadInWorkers(msg: LibraryLoadMessage): Promise<void> { return this.toWorkers({ kind: 'load', msg }); }
+  loadInWorkers(msg: LibraryLoadMessage): Promise<void> {
+    this.said.clear();
+    return this.toWorkers({ kind: 'load', msg });
+  }
   cpuEventInWorkers(id: string, kind: 'enter' | 'exit'): Promise<void> { return this.toWorkers({ kind: 'cpu-event', id, event: kind }); }
   unloadInWorkers(id: string): Promise<void> { return this.toWorkers({ kind: 'unload', id }); }
   async flushTranslations(): Promise<void> { this.board.dropTranslations(); }

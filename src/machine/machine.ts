@@ -306,6 +306,11 @@ export class Machine implements MachineControl {
     void this.terminate(1);
   }
 
+  /** A library's line, once however many of its instances report it. */
+  reportInstr(message: string): void {
+    this.instrBridge.say(message);
+  }
+
   /** "instrumentation library ID: EVENT callback on vCPU N": which library callback a thread is in. */
   describeCallback(c: CallbackInProgress): string {
     const lib = this.instr.list()[c.library];
@@ -330,7 +335,7 @@ export class Machine implements MachineControl {
       const libraries = this.instr.list().map((l) => l.id);
       const done = (async (): Promise<boolean> => {
         if (!this.threads.isPaused) await this.threads.pause();
-        await this.instr.unloadAll((m) => this.config.report(m));
+        await this.instr.unloadAll((m) => this.instrBridge.say(m));
         return true;
       })();
       const finished = await Promise.race([done, new Promise<boolean>((r) => setTimeout(() => r(false), UNLOAD_AT_EXIT_MS).unref())]);

@@ -179,7 +179,7 @@ export class MachineMonitorTarget implements MonitorTarget {
 
   async instrUnload(id: string): Promise<string | undefined> {
     try {
-      await this.m.runExclusive(() => this.m.instr.unload(id, (msg) => this.m.config.report(msg)));
+      await this.m.runExclusive(() => this.m.instr.unload(id, (msg) => this.m.reportInstr(msg)));
       return undefined;
     } catch (e) {
       return e instanceof Error ? e.message : String(e);

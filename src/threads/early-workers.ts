@@ -22,11 +22,19 @@ const SCRIPTS: Record<EarlyWorkerKind, URL> = {
   vcpu: new URL('./vcpu-worker.js', import.meta.url),
 };
 const MAX_EARLY_VCPUS = 8;
+/**
+ * A worker's JS heap limit. Guest RAM and WebAssembly code live outside it; what grows inside is
+ * translated code and library state. Without a limit a library callback that allocates without
+ * bound takes the host's memory and GC time (3 GiB in 16 s, SIGTERM taking 13 s); with it the
+ * worker ends with ERR_WORKER_OUT_OF_MEMORY and the machine names the library's callback.
+ */
+const WORKER_HEAP_MB = 1024;
+const WORKER_OPTIONS = { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } } as const;
 
 const waiting: Record<EarlyWorkerKind, Worker[]> = { translator: [], vcpu: [] };
 
 function spawn(kind: EarlyWorkerKind): void {
-  const w = new Worker(SCRIPTS[kind], { workerData: DEFERRED_START });
+  const w = new Worker(SCRIPTS[kind], { workerData: DEFERRED_START, ...WORKER_OPTIONS });
   w.unref(); // an untaken worker never keeps the process alive
   // a worker that fails before it is taken is dropped: the machine then starts a
   // fresh one, whose failure it reports
@@ -116,7 +124,7 @@ export function endUntakenWorkers(keepVcpus = 0): void {
 /** A worker of `kind` running with `data`: one spawned early, or a new one. */
 function startWorker<T>(kind: EarlyWorkerKind, data: T): Worker {
   const early = takeEarlyWorker(kind);
-  if (!early) return new Worker(SCRIPTS[kind], { workerData: data });
+  if (!early) return new Worker(SCRIPTS[kind], { workerData: data, ...WORKER_OPTIONS });
   early.postMessage({ type: 'start', data } satisfies StartMessage<T>);
   return early;
 }

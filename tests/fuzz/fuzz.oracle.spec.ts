@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { QEMU_BINARY } from '../support/run-guest.js';
 import { requireTool } from '../support/tools.js';
-import { runInputsSeed } from './inputs-fuzz.js';
+import { runDiskSeed, runInputsSeed } from './inputs-fuzz.js';
 import { runInsnSeed } from './insn-fuzz.js';
 
 const INSN_SEEDS = [101, 102, 103, 104, 105, 106, 107, 108, 109, 110];
@@ -43,6 +43,19 @@ describe('fuzz: mutated ELF files and uImages (oracle tier: a few hundred emulat
 
   it('40 mutated images: a one-line error, a running guest or its failure exit (as on QEMU), no stack trace, no wedged process', async function () {
     const runs = await Promise.all([runInputsSeed(201, 20), runInputsSeed(202, 20)]);
+    const problems = runs.flatMap((r) => r.problems);
+    expect(problems, problems.join('\n\n')).to.deep.equal([]);
+  });
+});
+
+describe('fuzz: mutated disk images under the virtio-blk guest (oracle tier)', function () {
+  this.timeout(300_000);
+  before(function () {
+    requireTool(QEMU_BINARY); // a guest's failure exit is checked against QEMU's
+  });
+
+  it('20 mutated disk images (odd sizes, empty, sparse 1 TiB, random bytes): a one-line error, the guest running or failing as on QEMU, no stack trace', async function () {
+    const runs = await Promise.all([runDiskSeed(203, 10), runDiskSeed(204, 10)]);
     const problems = runs.flatMap((r) => r.problems);
     expect(problems, problems.join('\n\n')).to.deep.equal([]);
   });

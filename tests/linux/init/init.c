@@ -30,6 +30,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -485,9 +486,14 @@ int main(void) {
   else if (strcmp(scenario, "pci") == 0) scenario_pci();
   else if (strcmp(scenario, "loops") == 0) scenario_loops();
   else if (strcmp(scenario, "idle") == 0) {
+    /* a shell at its prompt: a prompt on the console, then blocked reading it (3 s, no input) */
     say("idle: start");
-    sleep(3);
-    say("idle: end");
+    printf("tsemu-linux# ");
+    fflush(stdout);
+    struct pollfd console = {.fd = 0, .events = POLLIN};
+    int ready = poll(&console, 1, 3000);
+    printf("\n");
+    say("idle: end (%s)", ready == 0 ? "no input" : "input");
   }
   else if (strncmp(scenario, "syscon-", 7) == 0) {
     scenario_syscon(scenario + 7);
