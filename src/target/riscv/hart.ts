@@ -308,8 +308,8 @@ export abstract class Hart {
       case CSR_NUMBER.mepc: return this.csr(CsrSlot.mepc);
       case CSR_NUMBER.mcause: return this.csr(CsrSlot.mcause);
       case CSR_NUMBER.mtval: return this.csr(CsrSlot.mtval);
-      case CSR_NUMBER.mtval2: return this.csr(CsrSlot.mtval2);
-      case CSR_NUMBER.mtinst: return this.csr(CsrSlot.mtinst);
+      // mtval2 and mtinst belong to the H extension: QEMU 7.2 without H (hmode) makes them illegal
+      case CSR_NUMBER.mtval2: case CSR_NUMBER.mtinst: throw new IllegalCsr();
       case CSR_NUMBER.mip: return this.effectiveMip();
       case CSR_NUMBER.mcycle: case CSR_NUMBER.minstret:
         return this.counter(csr === CSR_NUMBER.mcycle ? 0 : 2, insnIndex);
@@ -394,13 +394,14 @@ export abstract class Hart {
       case CSR_NUMBER.mtvec: this.writeTvec(CsrSlot.mtvec, 'CSR_MTVEC', value); return;
       case CSR_NUMBER.mcounteren: this.setCsr(CsrSlot.mcounteren, value & 0xffffffffn); return;
       case CSR_NUMBER.menvcfg: this.setCsr(CsrSlot.menvcfg, value & MENVCFG_WRITE_MASK); this.timersChanged(); return;
-      case CSR_NUMBER.mcountinhibit: this.writeCountInhibit(value & 0xfffffffdn, insnIndex); return;
+      // QEMU 7.2 keeps every bit written (TM and the absent counters' bits are WARL-zero only from 8.1)
+      case CSR_NUMBER.mcountinhibit: this.writeCountInhibit(value, insnIndex); return;
       case CSR_NUMBER.mscratch: this.setCsr(CsrSlot.mscratch, value); return;
       case CSR_NUMBER.mepc: this.setCsr(CsrSlot.mepc, value); return;
       case CSR_NUMBER.mcause: this.setCsr(CsrSlot.mcause, value); return;
       case CSR_NUMBER.mtval: this.setCsr(CsrSlot.mtval, value); return;
-      case CSR_NUMBER.mtval2: this.setCsr(CsrSlot.mtval2, value); return;
-      case CSR_NUMBER.mtinst: this.setCsr(CsrSlot.mtinst, value); return;
+      case CSR_NUMBER.mtval2: throw new IllegalCsr();
+      case CSR_NUMBER.mtinst: throw new IllegalCsr();
       case CSR_NUMBER.mip: {
         // SEIP and SSIP are writable; STIP too unless Sstc drives it
         let mask = MIP.SSIP | MIP.SEIP;
