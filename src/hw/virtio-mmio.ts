@@ -539,12 +539,7 @@ export class VirtioMmio implements MmioDevice {
         q.legacyDesc = 0;
         q.ready = false;
       }
-      const queue = this.queues[i];
-      if (queue) {
-        queue.activate(0, 0, 0, 0);
-        queue.eventIdx = false;
-        queue.notifyOnEmpty = false;
-      }
+      this.queues[i]?.reset();
     }
     this.updateIrq();
   }

@@ -427,10 +427,7 @@ export class VirtioPci implements PciDevice {
     this.configVector = NO_VECTOR;
     for (let i = 0; i < this.queues.length; i++) {
       this.setups[i] = freshSetup();
-      const queue = this.queues[i];
-      queue.activate(0, 0, 0, 0);
-      queue.eventIdx = false;
-      queue.notifyOnEmpty = false;
+      this.queues[i].reset();
     }
     this.updateIrq();
   }

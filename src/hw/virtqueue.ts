@@ -64,6 +64,13 @@ export class SplitVirtqueue {
     this.signalledUsedValid = false;
   }
 
+  /** Device reset: no rings, and the negotiated ring features (EVENT_IDX, NOTIFY_ON_EMPTY) forgotten. */
+  reset(): void {
+    this.activate(0, 0, 0, 0);
+    this.eventIdx = false;
+    this.notifyOnEmpty = false;
+  }
+
   /** The driver's avail.idx. */
   private availIdx(): number {
     return this.dma.loadU16Atomic(this.availAddr + 2);
