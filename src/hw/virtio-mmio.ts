@@ -27,9 +27,9 @@
  * also sets NEEDS_RESET and raises a configuration-change interrupt.
  */
 import type { AccessSize, DevicePlacement, GuestRam, IrqLine, MmioDevice } from './device.js';
-import { DmaError, GuestDma } from './guest-dma.js';
-import { featureBit, VIRTIO_F, VIRTIO_ISR, VIRTIO_STATUS, type VirtioDevice, VirtioError } from './virtio.js';
-import { SplitVirtqueue, VIRTQUEUE_MAX_SIZE } from './virtqueue.js';
+import { GuestDma } from './guest-dma.js';
+import { featureBit, VIRTIO_F, VIRTIO_ISR, VIRTIO_STATUS, type VirtioDevice } from './virtio.js';
+import { queueErrorMessage, SplitVirtqueue, VIRTQUEUE_MAX_SIZE } from './virtqueue.js';
 
 export const VIRTIO_MMIO_MAGIC = 0x74726976; // "virt"
 export const VIRTIO_MMIO_VERSION = 2;
@@ -458,11 +458,7 @@ export class VirtioMmio implements MmioDevice {
     if (this.status & VIRTIO_STATUS.FEATURES_OK) return;
     const accepted = wanted & this.offeredFeatures;
     this.negotiated = accepted;
-    const has = (bit: number): boolean => (accepted & featureBit(bit)) !== 0n;
-    for (const q of this.queues) {
-      q.eventIdx = has(VIRTIO_F.RING_EVENT_IDX);
-      q.notifyOnEmpty = has(VIRTIO_F.NOTIFY_ON_EMPTY);
-    }
+    for (const q of this.queues) q?.negotiate(accepted);
     this.device?.featuresNegotiated?.(accepted);
   }
 
@@ -481,30 +477,13 @@ export class VirtioMmio implements MmioDevice {
   private notify(index: number): void {
     const queue = this.queues[index];
     if (!queue || queue.size === 0 || queue.descAddr === 0 || this.broken) return;
-    try {
-      this.drain(queue);
-    } catch (err) {
-      if (err instanceof VirtioError) this.deviceError(err.message);
-      // QEMU bounces one mapping outside RAM through a buffer; tsemu stops the device instead
-      else if (err instanceof DmaError) this.deviceError('virtio: bogus descriptor or out of resources');
-      else throw err;
-    }
-  }
-
-  /** Process every available request, then interrupt if the driver wants one. */
-  private drain(queue: SplitVirtqueue): void {
     const device = this.device;
     if (!device) return;
-    let used = 0;
-    do {
-      queue.disableNotifications();
-      for (let chain = queue.pop(); chain; chain = queue.pop()) {
-        queue.push(chain, device.handleChain(queue.index, chain, this.dma));
-        used++;
-      }
-      queue.enableNotifications();
-    } while (!queue.isEmpty()); // a buffer added while notifications were off
-    if (used > 0 && queue.shouldInterrupt()) this.raiseIsr(VIRTIO_ISR.USED_BUFFER);
+    try {
+      if (queue.serve((chain) => device.handleChain(queue.index, chain, this.dma))) this.raiseIsr(VIRTIO_ISR.USED_BUFFER);
+    } catch (err) {
+      this.deviceError(queueErrorMessage(err));
+    }
   }
 
   /** Stop the device until the driver resets it (QEMU's virtio_error). */

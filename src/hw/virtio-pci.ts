@@ -27,10 +27,10 @@
  * synchronously on the notify write.
  */
 import type { AccessSize, GuestRam } from './device.js';
-import { DmaError, GuestDma } from './guest-dma.js';
+import { GuestDma } from './guest-dma.js';
 import { type BarSpec, type PciDevice, PciFunction } from './pci.js';
-import { featureBit, VIRTIO_F, VIRTIO_ISR, VIRTIO_STATUS, type VirtioDevice, VirtioError } from './virtio.js';
-import { SplitVirtqueue, VIRTQUEUE_MAX_SIZE } from './virtqueue.js';
+import { featureBit, VIRTIO_F, VIRTIO_ISR, VIRTIO_STATUS, type VirtioDevice } from './virtio.js';
+import { queueErrorMessage, SplitVirtqueue, VIRTQUEUE_MAX_SIZE } from './virtqueue.js';
 
 const VENDOR_REDHAT_QUMRANET = 0x1af4;
 /** Legacy (transitional) PCI device ids by virtio device id (virtio 1.1 spec 4.1.2.1). */
@@ -372,11 +372,7 @@ export class VirtioPci implements PciDevice {
     if (this.status & VIRTIO_STATUS.FEATURES_OK) return;
     const accepted = wanted & this.offered(legacy);
     this.negotiated = accepted;
-    const has = (bit: number): boolean => (accepted & featureBit(bit)) !== 0n;
-    for (const q of this.queues) {
-      q.eventIdx = has(VIRTIO_F.RING_EVENT_IDX);
-      q.notifyOnEmpty = has(VIRTIO_F.NOTIFY_ON_EMPTY);
-    }
+    for (const q of this.queues) q?.negotiate(accepted);
     this.device.featuresNegotiated?.(accepted);
   }
 
@@ -384,25 +380,10 @@ export class VirtioPci implements PciDevice {
     const queue = this.queues[index];
     if (!queue || queue.size === 0 || queue.descAddr === 0 || this.broken) return;
     try {
-      this.drain(queue);
+      if (queue.serve((chain) => this.device.handleChain(queue.index, chain, this.dma))) this.raiseIsr(VIRTIO_ISR.USED_BUFFER);
     } catch (err) {
-      if (err instanceof VirtioError) this.deviceError(err.message);
-      else if (err instanceof DmaError) this.deviceError('virtio: bogus descriptor or out of resources');
-      else throw err;
+      this.deviceError(queueErrorMessage(err));
     }
-  }
-
-  private drain(queue: SplitVirtqueue): void {
-    let used = 0;
-    do {
-      queue.disableNotifications();
-      for (let chain = queue.pop(); chain; chain = queue.pop()) {
-        queue.push(chain, this.device.handleChain(queue.index, chain, this.dma));
-        used++;
-      }
-      queue.enableNotifications();
-    } while (!queue.isEmpty());
-    if (used > 0 && queue.shouldInterrupt()) this.raiseIsr(VIRTIO_ISR.USED_BUFFER);
   }
 
   private deviceError(message: string): void {

@@ -14,8 +14,8 @@
  * virtio_error() text; addresses outside RAM throw DmaError. The transport
  * then stops the device until a reset.
  */
-import { GuestDma } from './guest-dma.js';
-import { type BufferSegment, type DescriptorChain, VirtioError } from './virtio.js';
+import { DmaError, GuestDma } from './guest-dma.js';
+import { type BufferSegment, type DescriptorChain, featureBit, VIRTIO_F, VirtioError } from './virtio.js';
 
 const DESC_SIZE = 16;
 const DESC_F_NEXT = 1;
@@ -62,6 +62,30 @@ export class SplitVirtqueue {
     this.lastAvailIdx = 0;
     this.usedIdx = 0;
     this.signalledUsedValid = false;
+  }
+
+  /** The ring features the driver accepted (EVENT_IDX, NOTIFY_ON_EMPTY) decide when it is notified. */
+  negotiate(accepted: bigint): void {
+    this.eventIdx = (accepted & featureBit(VIRTIO_F.RING_EVENT_IDX)) !== 0n;
+    this.notifyOnEmpty = (accepted & featureBit(VIRTIO_F.NOTIFY_ON_EMPTY)) !== 0n;
+  }
+
+  /**
+   * Serve every available chain with `handle` (bytes written back), again while a buffer came
+   * in with notifications off; true when the driver wants an interrupt. Throws VirtioError or
+   * DmaError for a ring the device cannot use (see queueErrorMessage).
+   */
+  serve(handle: (chain: DescriptorChain) => number): boolean {
+    let used = 0;
+    do {
+      this.disableNotifications();
+      for (let chain = this.pop(); chain; chain = this.pop()) {
+        this.push(chain, handle(chain));
+        used++;
+      }
+      this.enableNotifications();
+    } while (!this.isEmpty()); // a buffer added while notifications were off
+    return used > 0 && this.shouldInterrupt();
   }
 
   /** Device reset: no rings, and the negotiated ring features (EVENT_IDX, NOTIFY_ON_EMPTY) forgotten. */
@@ -189,4 +213,15 @@ export class SplitVirtqueue {
 /** vring_need_event: has `newIdx` just passed `event` (mod 2^16) since `oldIdx`? */
 export function needEvent(event: number, newIdx: number, oldIdx: number): boolean {
   return ((newIdx - event - 1) & 0xffff) < ((newIdx - oldIdx) & 0xffff);
+}
+
+/**
+ * The one line a transport reports when serving a queue failed (QEMU's virtio_error); anything
+ * but a bad ring is a bug and is thrown on. QEMU bounces one mapping outside RAM through a
+ * buffer; tsemu stops the device instead.
+ */
+export function queueErrorMessage(err: unknown): string {
+  if (err instanceof VirtioError) return err.message;
+  if (err instanceof DmaError) return 'virtio: bogus descriptor or out of resources';
+  throw err;
 }

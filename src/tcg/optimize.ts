@@ -84,15 +84,6 @@ function compact(block: IrBlock, keep: readonly boolean[]): void {
 }
 
 /**
- * Ops where the block may end (an exit, a fault of a memory access, a helper that ends it) or
- * other code may run and read a scoreboard (a helper, an event's callback): scoreboard adds
- * before such an op must have happened when it runs.
- */
-function scoreboardBarrier(op: Op): boolean {
-  return observesRegisters(op);
-}
-
-/**
  * Sink every scoreboard add to the next barrier and merge those that reach it for the same
  * counter (in first-seen order). Counts seen at any barrier, and so at every exit and fault,
  * are what the unmerged adds give: an instruction's add still precedes the instruction's own
@@ -114,7 +105,9 @@ export function mergeScoreboardAdds(block: IrBlock): void {
       pending.set(key, earlier === undefined ? op : { ...earlier, n: earlier.n + op.n });
       continue;
     }
-    if (scoreboardBarrier(op)) flush();
+    // where the block may end (an exit, a fault, a helper) or other code may run and read a
+    // scoreboard (a helper, an event's callback), the adds before must have happened
+    if (observesRegisters(op)) flush();
     out.push(op);
   }
   flush();
