@@ -27,3 +27,13 @@ export function hotThresholdSetting(): number {
   const n = Number(process.env.TSEMU_HOT ?? fallback);
   return Number.isInteger(n) && n >= 0 ? n : fallback;
 }
+
+/**
+ * Are WebAssembly batches compiled in a thread of their own (wasm-compiler.ts) while the vCPU
+ * interprets them? Yes when blocks go to WebAssembly after a warm-up, unless the run must repeat
+ * exactly (-icount: when a block changes tier would depend on the host's timing) or
+ * TSEMU_ASYNC_COMPILE=0 (to measure the difference).
+ */
+export function asyncWasmCompile(tier: Tier, hotThreshold: number, deterministic: boolean): boolean {
+  return tier === 'wasm' && hotThreshold > 0 && !deterministic && process.env.TSEMU_ASYNC_COMPILE !== '0';
+}

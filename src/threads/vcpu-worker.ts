@@ -18,7 +18,8 @@ import { IoAddressSpace, type IoPiece } from '../hw/io-regions.js';
 import { MAX_VCPUS, TranslatorChannelBuffers, TranslatorClient } from '../vcpu/translator-channel.js';
 import { MmioPort, VcpuContext } from '../vcpu/context.js';
 import { BlockCache, BlockSource } from '../vcpu/block-cache.js';
-import { hotThresholdSetting, tierSetting } from './tier-setting.js';
+import { asyncWasmCompile, hotThresholdSetting, tierSetting } from './tier-setting.js';
+import { startWasmCompiler } from './wasm-compiler.js';
 import { RunLoop, runOneVcpu, runRoundRobin } from '../vcpu/run-loop.js';
 import { applyTraceOutputChange, attachTracing, bindThreadTracing, OutputChange, TracingConfig } from '../trace/thread-tracing.js';
 import { EVENT_CPU_ENTER, EVENT_CPU_EXIT, EVENT_CPU_RESET, InstrCommand, InstrThread } from '../instr/thread-env.js';
@@ -137,7 +138,10 @@ class HartRuntime {
     };
     // with one possible vCPU, or every vCPU in this thread, no other thread runs guest code
     const soleAccessor = data.maxHarts === 1 || data.thread === 'single';
-    this.cache = new BlockCache(this.ctx, shared.mem, source, dispatchers, shared.instr.boards, hotThresholdSetting(), soleAccessor, tierSetting());
+    const tier = tierSetting();
+    const hot = hotThresholdSetting();
+    const compiler = asyncWasmCompile(tier, hot, this.ctx.timer.icount !== undefined) ? startWasmCompiler() : undefined;
+    this.cache = new BlockCache(this.ctx, shared.mem, source, dispatchers, shared.instr.boards, hot, soleAccessor, tier, compiler);
     this.loop = new RunLoop(this.ctx, this.cache, {
       handleControl: () => {
         drain();
@@ -312,7 +316,8 @@ async function main(): Promise<void> {
       const m = (r.ctx.mmio as ReturnType<typeof mmioPort>).remote;
       process.stderr.write(`[stats] hart ${r.spec.hartId}: ${r.ctx.instret} instructions; ${r.loop.sleeps} sleeps; ${t.requests} translations requested, ${t.waitMs.toFixed(0)} ms waiting; ` +
         `${r.cache.translatedHere} translated here, ${r.cache.fromServiceIr} from the service as IR (${r.cache.promoted} hot); ${r.cache.compiled} compiled in ${r.cache.compileMs.toFixed(0)} ms; ` +
-        `${r.cache.wasm ? `${r.cache.wasm.blocks} to wasm in ${r.cache.wasm.modules} modules, ${r.cache.wasm.compileMs.toFixed(0)} ms; ` : ''}${m.accesses} MMIO accesses, ${m.waitMs.toFixed(0)} ms; ` +
+        `${r.cache.wasm ? `${r.cache.wasm.blocks} to wasm in ${r.cache.wasm.modules} modules, ${r.cache.wasm.compileMs.toFixed(0)} ms here` +
+          `${r.cache.wasm.batchesElsewhere ? ` (${r.cache.wasm.batchesElsewhere} compiled in its compiler thread in ${r.cache.wasm.compileMsElsewhere.toFixed(0)} ms)` : ''}; ` : ''}${m.accesses} MMIO accesses, ${m.waitMs.toFixed(0)} ms; ` +
         `UART fast path: ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.shadowReads} LSR reads, ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.posted} bytes posted\n`);
     }
   }

@@ -35,7 +35,17 @@ import { GuestMemory } from '../memory/guest-memory.js';
 import { VcpuContext } from './context.js';
 import { createLoadStoreHelpers } from './load-store.js';
 import { primeInterpreter } from './interpreter-primer.js';
-import { WasmTier } from './wasm-tier.js';
+import { WasmTier, type WasmCompiled, type WasmCompileRequest } from './wasm-tier.js';
+
+/**
+ * A thread that compiles WebAssembly batches while this vCPU goes on interpreting them
+ * (src/threads/wasm-compile-worker.ts): tier-up off the vCPU's critical path.
+ */
+export interface WasmCompilePort {
+  post(req: WasmCompileRequest): void;
+  /** A batch that came back, if one has (cheap when none has: called on the interpreter's path). */
+  take(): WasmCompiled | { readonly id: number; readonly error: string } | undefined;
+}
 
 /** What the translator service returns for one block. */
 
@@ -183,6 +193,12 @@ export class BlockCache {
     soleAccessor = false,
     /** Where hot blocks go. */
     private readonly tier: Tier = 'js',
+    /**
+     * Where WebAssembly batches are compiled, if not here: the blocks of a batch keep running in
+     * the interpreter until their module comes back. Not for runs that must repeat exactly
+     * (-icount): the moment a block changes tier would depend on the host.
+     */
+    private compilePort: WasmCompilePort | undefined = undefined,
   ) {
     this.wasm = tier === 'wasm' && WasmTier.available(ctx, mem) ? new WasmTier(ctx, mem, events, scoreboards) : undefined;
     this.pageGen = mem.pageGen;
@@ -204,6 +220,9 @@ export class BlockCache {
   readonly wasm: WasmTier | undefined;
   /** Hot blocks waiting for their WebAssembly batch. */
   private pending: CachedBlock[] = [];
+  /** Batches being compiled in another thread (compilePort), by id: their blocks are interpreted meanwhile. */
+  private readonly inflight = new Map<number, CachedBlock[]>();
+  private nextBatchId = 1;
   /** Blocks translated in this thread, and those of them that went on to be compiled (TSEMU_STATS). */
   translatedHere = 0;
   /** Blocks the translator service sent as IR (translation observed by a library or trace). */
@@ -220,6 +239,8 @@ export class BlockCache {
     this.byPa.clear();
     for (const b of this.pending) b.queued = undefined;
     this.pending = [];
+    // batches still compiling elsewhere are dropped when they come back (their blocks are no longer queued)
+    for (const batch of this.inflight.values()) for (const b of batch) b.queued = undefined;
   }
 
   /** Forget virtual-to-physical associations only (TLB flush): compiled code stays usable. */
@@ -346,6 +367,7 @@ export class BlockCache {
   run(block: CachedBlock): number {
     const encoded = block.encoded;
     if (encoded === undefined) return block.fn();
+    if (this.inflight.size !== 0) this.installCompiled();
     if (--block.runsLeft === 0) {
       if (block.queued === undefined) this.promote(block);
       else this.compileBatch();
@@ -368,13 +390,51 @@ export class BlockCache {
     for (const b of this.pending) if (!this.valid(b)) b.queued = undefined;
     this.pending = [];
     if (batch.length === 0) return;
-    const fns = (this.wasm as WasmTier).compile(batch.map((b) => b.queued as IrBlock));
+    const wasm = this.wasm as WasmTier;
+    const irs = batch.map((b) => b.queued as IrBlock);
+    if (this.compilePort !== undefined) {
+      const id = this.nextBatchId++;
+      this.compilePort.post(wasm.request(id, irs));
+      for (const b of batch) b.runsLeft = Infinity; // interpreted until the module comes back
+      this.inflight.set(id, batch);
+      return;
+    }
+    this.install(batch, wasm.compile(irs));
+  }
+
+  /** Give the blocks of a batch their compiled functions (those still queued and current). */
+  private install(batch: readonly CachedBlock[], fns: readonly BlockFn[]): void {
     batch.forEach((b, k) => {
+      if (b.queued === undefined) return; // flushed while it compiled
+      b.queued = undefined;
+      if (!this.valid(b)) return; // its code changed: it will be translated again
       b.fn = fns[k];
       b.encoded = undefined;
-      b.queued = undefined;
+      this.promoted++;
     });
-    this.promoted += batch.length;
+  }
+
+  private compileHere(batch: readonly CachedBlock[]): void {
+    const live = batch.filter((b) => b.queued !== undefined);
+    if (live.length > 0) this.install(live, (this.wasm as WasmTier).compile(live.map((b) => b.queued as IrBlock)));
+  }
+
+  /** Install the batches the compiling thread has sent back; one that failed there is compiled here. */
+  private installCompiled(): void {
+    const port = this.compilePort as WasmCompilePort;
+    for (let c = port.take(); c !== undefined; c = port.take()) {
+      const batch = this.inflight.get(c.id);
+      if (batch === undefined) continue;
+      this.inflight.delete(c.id);
+      if ('error' in c) {
+        // compile here from now on, starting with this batch and the others still out there
+        this.compilePort = undefined;
+        for (const b of [batch, ...this.inflight.values()]) this.compileHere(b);
+        this.inflight.clear();
+        return;
+      }
+      if (batch.some((b) => b.queued !== undefined)) this.install(batch, (this.wasm as WasmTier).instantiateCompiled(c));
+    }
   }
 
   /**

@@ -14,12 +14,53 @@
 import type { AnyHelper, EventSink, HelperArg, HelperName } from '../abi/helpers.js';
 import type { WasmBlockCode } from '../abi/block-code.js';
 import { SLOT_RESUME_PC, SLOT_SCRATCH } from '../abi/state-layout.js';
-import { compileWasmBatch, WasmBatch, WasmEventImport, WasmHelperImport, WasmScoreboardImport } from '../tcg/backend-wasm.js';
+import { compileWasmBatch, type CounterAddress, WasmBatch, WasmEventImport, WasmHelperImport, WasmScoreboardImport } from '../tcg/backend-wasm.js';
 import type { IrBlock } from '../tcg/ir.js';
 import type { GuestMemory } from '../memory/guest-memory.js';
 import type { VcpuContext } from './context.js';
 
 export type WasmBlockFn = () => number;
+
+/**
+ * A batch of hot blocks to compile in another thread (src/threads/wasm-compile-worker.ts): the
+ * blocks' IR (plain data, structured-cloned) and what the module's code depends on besides them,
+ * so the compiler there needs no vCPU.
+ */
+export interface WasmCompileRequest {
+  readonly id: number;
+  readonly blocks: readonly IrBlock[];
+  readonly memoryPages: number;
+  /** The vCPU's counter address in the counter arena, per scoreboard id (-1: the board is elsewhere). */
+  readonly boardOffsets: readonly number[];
+  readonly hartId: number;
+}
+
+/** A compiled batch as it comes back: the module (shared code, not recompiled) and its imports. */
+export interface WasmCompiled {
+  readonly id: number;
+  readonly module: WebAssembly.Module;
+  readonly exports: readonly string[];
+  readonly helpers: readonly WasmHelperImport[];
+  readonly events: readonly WasmEventImport[];
+  readonly scoreboards: readonly WasmScoreboardImport[];
+  /** Time the compiling thread spent on it (TSEMU_STATS). */
+  readonly ms: number;
+}
+
+/** Compile a batch for a vCPU that asked from another thread: what WasmTier.compile does before it instantiates. */
+export function compileWasmRequest(req: WasmCompileRequest): WasmCompiled {
+  const t0 = performance.now();
+  const counterAddress: CounterAddress = (board, slot, counters) => {
+    const base = req.boardOffsets[board];
+    return base === undefined || base < 0 ? undefined : base + (req.hartId * counters + slot) * 8;
+  };
+  const batch = compileWasmBatch(req.blocks, req.memoryPages, false, counterAddress);
+  const module = new WebAssembly.Module(batch.bytes);
+  return {
+    id: req.id, module, exports: batch.exports, helpers: batch.helpers, events: batch.events, scoreboards: batch.scoreboards,
+    ms: performance.now() - t0,
+  };
+}
 
 type ImportFn = (...args: never[]) => unknown;
 
@@ -135,10 +176,31 @@ export class WasmTier {
   compile(blocks: readonly IrBlock[]): WasmBlockFn[] {
     const t0 = performance.now();
     const batch: WasmBatch = compileWasmBatch(blocks, this.pages, false, this.counterAddress);
+    return this.instantiate(new WebAssembly.Module(batch.bytes), batch.helpers, batch.exports, t0, this.boundImports(batch));
+  }
+
+  /** What another thread needs to compile `blocks` for this vCPU (see compileWasmRequest). */
+  request(id: number, blocks: readonly IrBlock[]): WasmCompileRequest {
+    const boardOffsets = this.scoreboards.map((_, board) => this.counterAddress(board, 0, 0) ?? -1);
+    return { id, blocks, memoryPages: this.pages, boardOffsets, hartId: this.ctx.hartId };
+  }
+
+  /** A batch compiled in another thread: instantiated here, with this vCPU's imports. */
+  instantiateCompiled(c: WasmCompiled): WasmBlockFn[] {
+    this.compileMsElsewhere += c.ms;
+    this.batchesElsewhere++;
+    return this.instantiate(c.module, c.helpers, c.exports, performance.now(), this.boundImports(c));
+  }
+
+  /** Batches compiled in another thread, and the time they took there (TSEMU_STATS). */
+  batchesElsewhere = 0;
+  compileMsElsewhere = 0;
+
+  private boundImports(batch: Pick<WasmBatch, 'events' | 'scoreboards'>): Record<string, ImportFn> {
     const bound: Record<string, ImportFn> = {};
     for (const e of batch.events) bound[e.field] = this.eventImport(e);
     for (const sb of batch.scoreboards) bound[sb.field] = this.scoreboardImport(sb);
-    return this.instantiate(batch.bytes, batch.helpers, batch.exports, t0, bound);
+    return bound;
   }
 
   /** A block the translator service compiled (a module whose one function is `b0`). */
@@ -148,15 +210,14 @@ export class WasmTier {
       if (typeof this.ctx[helper as HelperName] !== 'function') throw new Error(`wasm tier: no helper ${helper}`);
       return { field, helper: helper as HelperName, values, consts, result, mayExit };
     });
-    return this.instantiate(Buffer.from(code.module, 'base64'), helpers, ['b0'], t0)[0];
+    return this.instantiate(new WebAssembly.Module(Buffer.from(code.module, 'base64')), helpers, ['b0'], t0)[0];
   }
 
   private instantiate(
-    bytes: Uint8Array, helpers: readonly WasmHelperImport[], exports: readonly string[], t0: number, bound: Record<string, ImportFn> = {},
+    module: WebAssembly.Module, helpers: readonly WasmHelperImport[], exports: readonly string[], t0: number, bound: Record<string, ImportFn> = {},
   ): WasmBlockFn[] {
     const h: Record<string, ImportFn> = { ld: this.helpers.ld, st: this.helpers.st, ...bound };
     for (const imp of helpers) h[imp.field] = this.helperImport(imp);
-    const module = new WebAssembly.Module(bytes);
     const instance = new WebAssembly.Instance(module, { m: { mem: this.memory, st: this.ctx.state.byteOffset }, h });
     this.compileMs += performance.now() - t0;
     this.blocks += exports.length;

@@ -1,0 +1,47 @@
+/**
+ * Starts a vCPU's WebAssembly compiler thread (wasm-compile-worker.ts) and gives the vCPU's block
+ * cache its end of the line (src/vcpu/block-cache.ts WasmCompilePort).
+ */
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { WasmCompilePort } from '../vcpu/block-cache.js';
+import type { WasmCompiled, WasmCompileRequest } from '../vcpu/wasm-tier.js';
+import type { WasmCompileWorkerData } from './wasm-compile-worker.js';
+
+/** Modules and IR only: the compiler needs far less heap than a vCPU. */
+const COMPILER_HEAP_MB = 256;
+
+export function startWasmCompiler(): WasmCompilePort {
+  const { port1, port2 } = new MessageChannel();
+  const posted = new SharedArrayBuffer(4);
+  const count = new Int32Array(posted);
+  const data: WasmCompileWorkerData = { port: port2, posted };
+  const worker = new Worker(new URL('./wasm-compile-worker.js', import.meta.url), {
+    workerData: data, transferList: [port2], resourceLimits: { maxOldGenerationSizeMb: COMPILER_HEAP_MB },
+  });
+  worker.unref();
+  let failed: string | undefined;
+  // a compiler that dies answers every batch still out with an error: the vCPU then compiles them itself
+  worker.on('error', (e) => { failed = e.message; });
+  let seen = 0;
+  let sent: number[] = [];
+  return {
+    post(req: WasmCompileRequest): void {
+      sent.push(req.id);
+      port1.postMessage(req);
+    },
+    take() {
+      if (failed !== undefined && sent.length > 0) {
+        const id = sent[0];
+        sent = [];
+        return { id, error: failed };
+      }
+      if (Atomics.load(count, 0) === seen) return undefined;
+      const m = receiveMessageOnPort(port1);
+      if (m === undefined) return undefined;
+      seen++;
+      const answer = m.message as WasmCompiled | { id: number; error: string };
+      sent = sent.filter((id) => id !== answer.id);
+      return answer;
+    },
+  };
+}
