@@ -156,7 +156,7 @@ export class InstrRuntime {
   }
 
   /** Per event id: the (library, callback) pairs to call, in load order (the execution-level fast path). */
-  private handlers: { lib: LibraryInstance; cb: (...args: unknown[]) => unknown }[][] = [];
+  private handlers: { lib: LibraryInstance; cb: (...args: unknown[]) => unknown; slot: number }[][] = [];
 
   private recomputeHandled(): void {
     this.handled.clear();
@@ -166,7 +166,8 @@ export class InstrRuntime {
     for (const lib of this.libraries) {
       for (const [id, cb] of lib.callbacks) {
         this.handled.add(id);
-        this.handlers[id]?.push({ lib, cb });
+        // slot: the library's activity-word value (its index in load order + 1)
+        this.handlers[id]?.push({ lib, cb, slot: this.libraries.indexOf(lib) + 1 });
       }
     }
   }
@@ -174,40 +175,79 @@ export class InstrRuntime {
   /**
    * The function translated code calls to raise execution-level event `id`
    * on vCPU `cpu` (the `ev[id]` of generated code): one bit test when the
-   * event is disabled for this vCPU, then the callbacks with no intermediate
-   * arrays, or the trace backend.
+   * event is disabled for this vCPU, then the callbacks, or the trace backend.
+   * Events of up to four arguments (all of QEMU's) get a dispatcher of fixed
+   * arity that calls a lone callback directly: no rest array, no spread, so a
+   * block that raises an event on every instruction does not allocate, and V8
+   * can inline the library's callback into the block.
    */
   execDispatcher(id: number, cpu: number, dstate: Int32Array): (...args: unknown[]) => void {
     const ev = this.events[id];
     const mask = 1 << cpu;
     const cpuObj = this.cpu(cpu);
-    return (...args: unknown[]): void => {
+    const n = ev.args.length;
+    if (n > 4) {
+      return (...args: unknown[]): void => {
+        if ((dstate[id] & mask) !== 0) this.dispatchAll(ev, cpu, cpuObj, args);
+      };
+    }
+    return (a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown): void => {
       if ((dstate[id] & mask) === 0) return;
       const list = this.handlers[id];
-      if (list === undefined || list.length === 0) {
-        this.hooks.trace.emit(id, cpu, args as (number | bigint | string)[]);
+      if (list === undefined || list.length !== 1) {
+        this.dispatchAll(ev, cpu, cpuObj, [a0, a1, a2, a3].slice(0, n));
         return;
       }
+      const h = list[0];
+      if (h.lib.failed) return;
       const prevLib = this.current;
       const prevEvent = this.currentEvent;
       const a = this.activity;
-      for (let i = 0; i < list.length; i++) {
-        const h = list[i];
-        if (h.lib.failed) continue;
-        this.current = h.lib;
-        this.currentEvent = ev.name;
-        if (a !== undefined) { a[1] = this.libraries.indexOf(h.lib) + 1; a[2] = id; a[3] = cpu; }
-        try {
-          h.cb(cpuObj, ...args);
-        } catch (e) {
-          this.failLibrary(h.lib, ev.name, e);
-        } finally {
-          this.current = prevLib;
-          this.currentEvent = prevEvent;
-          if (a !== undefined) { a[1] = 0; a[0] = (a[0] ?? 0) + 1; }
-        }
+      this.current = h.lib;
+      this.currentEvent = ev.name;
+      if (a !== undefined) { a[1] = h.slot; a[2] = id; a[3] = cpu; }
+      try {
+        if (n === 0) h.cb(cpuObj);
+        else if (n === 1) h.cb(cpuObj, a0);
+        else if (n === 2) h.cb(cpuObj, a0, a1);
+        else if (n === 3) h.cb(cpuObj, a0, a1, a2);
+        else h.cb(cpuObj, a0, a1, a2, a3);
+      } catch (e) {
+        this.failLibrary(h.lib, ev.name, e);
+      } finally {
+        this.current = prevLib;
+        this.currentEvent = prevEvent;
+        if (a !== undefined) { a[1] = 0; a[0] = (a[0] ?? 0) + 1; }
       }
     };
+  }
+
+  /** An execution-level event to every callback set for it, in load order, or else to the trace backend. */
+  private dispatchAll(ev: InstrEventInfo, cpu: number, cpuObj: QICPU, args: unknown[]): void {
+    const list = this.handlers[ev.id];
+    if (list === undefined || list.length === 0) {
+      this.hooks.trace.emit(ev.id, cpu, args as (number | bigint | string)[]);
+      return;
+    }
+    const prevLib = this.current;
+    const prevEvent = this.currentEvent;
+    const a = this.activity;
+    for (let i = 0; i < list.length; i++) {
+      const h = list[i];
+      if (h.lib.failed) continue;
+      this.current = h.lib;
+      this.currentEvent = ev.name;
+      if (a !== undefined) { a[1] = h.slot; a[2] = ev.id; a[3] = cpu; }
+      try {
+        h.cb(cpuObj, ...args);
+      } catch (e) {
+        this.failLibrary(h.lib, ev.name, e);
+      } finally {
+        this.current = prevLib;
+        this.currentEvent = prevEvent;
+        if (a !== undefined) { a[1] = 0; a[0] = (a[0] ?? 0) + 1; }
+      }
+    }
   }
 
   // ---- running library code ---------------------------------------------------
