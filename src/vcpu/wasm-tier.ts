@@ -64,6 +64,22 @@ export function compileWasmRequest(req: WasmCompileRequest): WasmCompiled {
 
 type ImportFn = (...args: never[]) => unknown;
 
+type EventCallerFactory = (events: EventSink, id: number, literals: readonly unknown[], unsigned: typeof BigInt.asUintN) => ImportFn;
+const eventCallers = new Map<string, EventCallerFactory>();
+
+/** The factory of event imports whose run-time values go to argument `positions` of `count`. */
+function eventCaller(positions: readonly number[], count: number): EventCallerFactory {
+  const key = `${positions.join(',')}/${count}`;
+  let make = eventCallers.get(key);
+  if (make === undefined) {
+    const params = positions.map((_, j) => `v${j}`);
+    const args = Array.from({ length: count }, (_, k) => (positions.includes(k) ? `U(64, v${positions.indexOf(k)})` : `L[${k}]`));
+    make = new Function('E', 'id', 'L', 'U', `return (${params.join(', ')}) => { E[id](${args.join(', ')}); };`) as EventCallerFactory;
+    eventCallers.set(key, make);
+  }
+  return make;
+}
+
 export class WasmTier {
   private readonly helpers: Record<string, ImportFn> = {};
   private readonly memory: WebAssembly.Memory;
@@ -141,27 +157,15 @@ export class WasmTier {
     return b.byteOffset + (this.ctx.hartId * counters + slot) * 8;
   };
 
-  /** An event import: the run-time values (i64, signed) in their places among the literals, as unsigned 64-bit values. */
+  /**
+   * An event import: the run-time values (i64, signed) in their places among the literals, as
+   * unsigned 64-bit values. Made from a small function per shape (which arguments are run-time
+   * values), so a call builds no argument array and spreads nothing.
+   */
   private eventImport(e: WasmEventImport): ImportFn {
-    // the dispatcher is looked up per call, as the JavaScript tier's `ev[id](...)` does
-    const { events } = this;
     const { eventId, literals, positions } = e;
-    switch (positions.length) { // the common shapes without a rest parameter
-      case 0: return () => events[eventId](...literals);
-      case 1: {
-        const p = positions[0];
-        return (v: bigint) => {
-          const args = literals.slice();
-          args[p] = BigInt.asUintN(64, v);
-          events[eventId](...args);
-        };
-      }
-      default: return (...values: bigint[]) => {
-        const args = literals.slice();
-        for (let k = 0; k < positions.length; k++) args[positions[k]] = BigInt.asUintN(64, values[k]);
-        events[eventId](...args);
-      };
-    }
+    // the dispatcher is looked up per call, as the JavaScript tier's `ev[id](...)` does
+    return eventCaller(positions, literals.length)(this.events, eventId, literals, BigInt.asUintN);
   }
 
   /** A scoreboard import: add `n` to this vCPU's counter (the board is looked up per call: it may be created after the batch). */
