@@ -6,9 +6,10 @@
  * Both run guests/tools.elf (one hart, deterministic).
  *
  * What a recipe's value is (the transcript holds QEMU's):
- * - `text` tools (insn, mem, hotpages, cache): the plugin's output lines;
+ * - `text` tools (insn, mem, hotpages, cache, cflow): the plugin's output lines;
  * - `bbv`: each interval line of OUTFILE.0.bb as its sorted instruction counts (block indexes are
  *   the order of first translation, which differs between the two translators);
+ * - `stop` (stoptrigger): the output lines and the exit status;
  * - `drcov`: the file parsed: header lines, block count, and the guest bytes the blocks cover as
  *   merged ranges (tsemu translates some blocks twice and splits blocks elsewhere than QEMU; the
  *   covered code is what Lighthouse shows).
@@ -22,7 +23,7 @@ export const TOOLS_ELF = join(INSTR_GUESTS, 'tools.elf');
 export const CONTRIB = join(REPO, 'examples/instr/contrib');
 export const PLUGIN_SOURCES = join(REPO, 'tests/instr/qemu-plugins');
 
-export type RecipeKind = 'text' | 'bbv' | 'drcov';
+export type RecipeKind = 'text' | 'bbv' | 'drcov' | 'stop';
 
 export interface Recipe {
   /** Transcript key: instr/contrib-tools/NAME. */
@@ -40,6 +41,9 @@ export const RECIPES: readonly Recipe[] = [
   { name: 'hotpages', tool: 'hotpages', kind: 'text', options: ['limit=100'] },
   { name: 'cache-l2', tool: 'cache', kind: 'text', options: ['l2=on', 'limit=8'] },
   { name: 'cache-fifo', tool: 'cache', kind: 'text', options: ['evict=fifo', 'dcachesize=4096', 'dassoc=2', 'icachesize=1024', 'iassoc=2', 'l2cachesize=32768', 'l2assoc=4', 'limit=8'] },
+  { name: 'cflow', tool: 'cflow', kind: 'text', options: ['topn=100'] },
+  { name: 'stoptrigger-icount', tool: 'stoptrigger', kind: 'stop', options: ['icount=1000:7'] },
+  { name: 'stoptrigger-addr', tool: 'stoptrigger', kind: 'stop', options: ['addr=0x800000b8:3'] },
   { name: 'bbv', tool: 'bbv', kind: 'bbv', options: ['interval=10000', 'outfile=OUT'] },
   { name: 'drcov', tool: 'drcov', kind: 'drcov', options: ['filename=OUT'] },
 ];
@@ -100,8 +104,14 @@ export function parseDrcov(bytes: Buffer): Drcov {
   return { header, blocks, covered: merged.map(([s, e]) => `0x${s.toString(16)}-0x${e.toString(16)}`) };
 }
 
-/** The comparable value of one run: its output lines (text) or its parsed file. */
-export function recipeValue(r: Recipe, stdoutOrLog: string, out: string): string[] | number[][] | Drcov {
+export interface Stop {
+  readonly output: string[];
+  readonly status: number | null;
+}
+
+/** The comparable value of one run: its output lines (text), lines and status (stop) or its parsed file. */
+export function recipeValue(r: Recipe, stdoutOrLog: string, out: string, status: number | null): string[] | number[][] | Drcov | Stop {
+  if (r.kind === 'stop') return { output: linesOf(stdoutOrLog), status };
   if (r.kind === 'bbv') return bbvLines(readFileSync(outputFile(r, out), 'latin1'));
   if (r.kind === 'drcov') return parseDrcov(readFileSync(out));
   return linesOf(stdoutOrLog);

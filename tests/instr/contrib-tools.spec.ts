@@ -23,8 +23,11 @@ import { makeTempDir } from '../support/tools.js';
 import { elfSymbols, symbol } from '../support/elf-symbols.js';
 import { readTranscript, type Json } from '../support/transcripts.js';
 import { describeRun, linesOf, runPooled } from './helpers.js';
+import { COUNT_ELF, qemuInstructionCount } from './qemu-count.js';
 import { CONTRIB, RECIPES, TOOLS_ELF, recipeValue, transcriptKey, withOut, type Drcov, type Recipe } from './contrib-recipes.js';
 
+/** ips's limit for count.elf (about 4,000 instructions: two seconds of throttling). */
+const IPS = 2000;
 const FINISHER_PAGE = '0x0000000000100000, 0x0000, 0, 0x0001, 1';
 /** tsemu-only extras: an HTML page where the tool writes one. */
 const HTML_TOOLS = new Set(['hotpages', 'cache-l2']);
@@ -46,6 +49,7 @@ function expected(r: Recipe): unknown {
 describe('instr: contrib tools against QEMU 7.2 references (transcripts)', function () {
   let dir = '';
   const runs = new Map<string, GuestRunResult>();
+  let ips: GuestRunResult;
 
   before(async function () {
     this.timeout(300_000);
@@ -57,6 +61,8 @@ describe('instr: contrib tools against QEMU 7.2 references (transcripts)', funct
       return runTsemu(virtKernelArgs(TOOLS_ELF, ['-instr', lib]), { timeoutMs: 120_000 });
     }));
     RECIPES.forEach((r, i) => runs.set(r.name, results[i]));
+    // ips has no QEMU 7.2 reference: checked against QEMU's instruction count and its own clock
+    ips = await runTsemu(virtKernelArgs(COUNT_ELF, ['-instr', `file=${join(CONTRIB, 'ips.ts')},arg=ips=${IPS}`]), { timeoutMs: 120_000 });
   });
 
   after(function () {
@@ -64,9 +70,10 @@ describe('instr: contrib tools against QEMU 7.2 references (transcripts)', funct
   });
 
   for (const recipe of RECIPES) {
-    it(`${recipe.name}: runs cleanly and gives QEMU's ${recipe.kind === 'text' ? 'output' : 'file'}`, function () {
+    it(`${recipe.name}: runs cleanly and gives QEMU's ${recipe.kind === 'text' ? 'output' : recipe.kind === 'stop' ? 'output and exit status' : 'file'}`, function () {
       const run = runs.get(recipe.name)!;
-      expect(run.status, describeRun(run)).to.equal(0);
+      if (recipe.kind !== 'stop') expect(run.status, describeRun(run)).to.equal(0);
+      expect(run.timedOut, describeRun(run)).to.equal(false);
       expect(run.stderr, describeRun(run)).to.equal('');
       const out = join(dir, `${recipe.name}.out`);
       const lines = linesOf(run.stdout);
@@ -75,7 +82,7 @@ describe('instr: contrib tools against QEMU 7.2 references (transcripts)', funct
         expect(actual).to.deep.equal(expected(recipe));
         return;
       }
-      const value = recipeValue(recipe, run.stdout, out);
+      const value = recipeValue(recipe, run.stdout, out, run.status);
       if (recipe.kind === 'drcov') {
         const d = value as Drcov;
         const q = expected(recipe) as unknown as Drcov;
@@ -107,6 +114,21 @@ describe('instr: contrib tools against QEMU 7.2 references (transcripts)', funct
       // the total drops by `interval` at each line, the rest carries over: at most one block's worth past it
       expect(total, line).to.be.within(10_000 * (k + 1), 10_000 * (k + 1) + 100);
     });
+  });
+
+  it('ips: runs every instruction QEMU runs, no faster than the limit (it sleeps the difference)', function () {
+    expect(ips.status, describeRun(ips)).to.equal(0);
+    expect(ips.stderr, describeRun(ips)).to.equal('');
+    const m = /^ips: cpu 0: (\d+) instructions in ([\d.]+) s \((\d+) per second, limit (\d+)\), slept ([\d.]+) s$/.exec(linesOf(ips.stdout)[0] ?? '');
+    expect(m, ips.stdout).to.not.equal(null);
+    const [insns, secs, , limit, slept] = m!.slice(1).map(Number);
+    // counted up to the last block's start: all but that block's few instructions
+    expect(insns).to.be.within(qemuInstructionCount(COUNT_ELF) - 10, qemuInstructionCount(COUNT_ELF));
+    expect(limit).to.equal(IPS);
+    // a lower bound the throttle guarantees (sleeps are never shorter than asked), not a timing:
+    // all but one time slice (1% of a second's budget) of the instructions wait for their turn
+    expect(secs).to.be.at.least((insns - IPS / 100) / IPS);
+    expect(slept).to.be.greaterThan(0);
   });
 
   it('hotpages and cache write an HTML page with a row per listed page or instruction', function () {
