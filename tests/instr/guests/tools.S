@@ -1,7 +1,7 @@
 /*
  * tools: deterministic single-hart M-mode guest (-bios none) for the contrib-equivalent tools
  * (examples/instr/contrib), with enough variety for a cache model, basic-block vectors and
- * control-flow edges to say something, in about 300,000 instructions:
+ * control-flow edges to say something, in about 58,000 instructions:
  *
  *   - `stride`: PASSES passes over BUF_BYTES (64 KiB, four times the default 16 KiB L1D) with a
  *     64-byte stride, a load and a store per line: every access misses L1D (LRU), L2 holds it all;
