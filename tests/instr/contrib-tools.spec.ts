@@ -22,10 +22,12 @@ import { runTsemu, virtKernelArgs, type GuestRunResult } from '../support/run-gu
 import { makeTempDir } from '../support/tools.js';
 import { elfSymbols, symbol } from '../support/elf-symbols.js';
 import { readTranscript, type Json } from '../support/transcripts.js';
-import { describeRun, linesOf, runPooled } from './helpers.js';
+import { TRACE_GUESTS, describeRun, linesOf, runPooled } from './helpers.js';
 import { COUNT_ELF, qemuInstructionCount } from './qemu-count.js';
 import { CONTRIB, RECIPES, TOOLS_ELF, recipeValue, transcriptKey, withOut, type Drcov, type Recipe } from './contrib-recipes.js';
 
+/** tests/trace-e2e's loop guest for 3 harts: each stores (sd, sw, sb) 1000 times into its slot, then one amoadd.w on `done`. */
+const LOOP3_ELF = join(TRACE_GUESTS, 'loop3.elf');
 /** ips's limit for count.elf (about 4,000 instructions: two seconds of throttling). */
 const IPS = 2000;
 const FINISHER_PAGE = '0x0000000000100000, 0x0000, 0, 0x0001, 1';
@@ -50,6 +52,8 @@ describe('instr: contrib tools against QEMU 7.2 references (transcripts)', funct
   let dir = '';
   const runs = new Map<string, GuestRunResult>();
   let ips: GuestRunResult;
+  let smpCache: GuestRunResult;
+  let smpPages: GuestRunResult;
 
   before(async function () {
     this.timeout(300_000);
@@ -63,6 +67,9 @@ describe('instr: contrib tools against QEMU 7.2 references (transcripts)', funct
     RECIPES.forEach((r, i) => runs.set(r.name, results[i]));
     // ips has no QEMU 7.2 reference: checked against QEMU's instruction count and its own clock
     ips = await runTsemu(virtKernelArgs(COUNT_ELF, ['-instr', `file=${join(CONTRIB, 'ips.ts')},arg=ips=${IPS}`]), { timeoutMs: 120_000 });
+    // several vCPUs: per-vCPU state merged in qi_merge (one tool generating mem execution events per run: see the README)
+    const smp = (libs: string[]) => runTsemu(virtKernelArgs(LOOP3_ELF, ['-smp', '3', ...libs.flatMap((l) => ['-instr', `file=${join(CONTRIB, l)}`])]), { timeoutMs: 120_000 });
+    [smpCache, smpPages] = await runPooled([() => smp(['insn.ts', 'cache.ts,arg=limit=2']), () => smp(['hotpages.ts'])]);
   });
 
   after(function () {
@@ -129,6 +136,36 @@ describe('instr: contrib tools against QEMU 7.2 references (transcripts)', funct
     // all but one time slice (1% of a second's budget) of the instructions wait for their turn
     expect(secs).to.be.at.least((insns - IPS / 100) / IPS);
     expect(slept).to.be.greaterThan(0);
+  });
+
+  it('-smp 3: cache has a core per vCPU and a sum row; its fetches are the instructions insn counts inline', function () {
+    expect(smpCache.status, describeRun(smpCache)).to.equal(0);
+    expect(smpCache.stderr, describeRun(smpCache)).to.equal('');
+    const lines = linesOf(smpCache.stdout);
+    const row = (label: string) => {
+      const m = new RegExp(`^${label}\\s+(\\d+)\\s+(\\d+)\\s+[\\d.]+%\\s+(\\d+)\\s+(\\d+)\\s+[\\d.]+%$`).exec(lines.find((l) => l.startsWith(`${label} `)) ?? '');
+      expect(m, `${label}: ${smpCache.stdout}`).to.not.equal(null);
+      return m!.slice(1).map(Number);
+    };
+    const cores = [row('0'), row('1'), row('2')];
+    expect(row('sum')).to.deep.equal([0, 1, 2, 3].map((k) => cores.reduce((s, c) => s + c[k], 0)));
+    // harts 1 and 2: the reset vector's two loads, 3000 stores, the amoadd (hart 0 also polls `done`)
+    expect(cores[1][0]).to.equal(3003);
+    expect(cores[2][0]).to.equal(3003);
+    for (const cpu of [0, 1, 2]) {
+      const insns = lines.find((l) => l.startsWith(`cpu ${cpu} insns: `));
+      expect(Number(insns?.split(': ')[1]), smpCache.stdout).to.equal(cores[cpu][2]);
+    }
+  });
+
+  it('-smp 3: hotpages sums the vCPUs\' maps: the slots page written 9,003 times by vCPUs 0-2, read by vCPU 0', function () {
+    expect(smpPages.status, describeRun(smpPages)).to.equal(0);
+    expect(smpPages.stderr, describeRun(smpPages)).to.equal('');
+    const slots = symbol(elfSymbols(LOOP3_ELF), 'slots') & ~0xfffn;
+    const line = linesOf(smpPages.stdout).find((l) => l.startsWith(`0x${slots.toString(16).padStart(16, '0')},`));
+    const m = /^0x[0-9a-f]+, 0x0001, (\d+), 0x0007, 9003$/.exec(line ?? '');
+    expect(m, smpPages.stdout).to.not.equal(null);
+    expect(Number(m![1])).to.be.greaterThan(0); // hart 0's polls of `done`, as many as it took
   });
 
   it('hotpages and cache write an HTML page with a row per listed page or instruction', function () {
