@@ -6,7 +6,7 @@
  * Both run guests/tools.elf (one hart, deterministic).
  *
  * What a recipe's value is (the transcript holds QEMU's):
- * - `text` tools (insn, mem, hotpages, cache, cflow): the plugin's output lines;
+ * - `text` tools (insn, mem, hotpages, cache, hotblocks, cflow): the plugin's output lines;
  * - `bbv`: each interval line of OUTFILE.0.bb as its sorted instruction counts (block indexes are
  *   the order of first translation, which differs between the two translators);
  * - `stop` (stoptrigger): the output lines and the exit status;
@@ -41,6 +41,7 @@ export const RECIPES: readonly Recipe[] = [
   { name: 'hotpages', tool: 'hotpages', kind: 'text', options: ['limit=100'] },
   { name: 'cache-l2', tool: 'cache', kind: 'text', options: ['l2=on', 'limit=8'] },
   { name: 'cache-fifo', tool: 'cache', kind: 'text', options: ['evict=fifo', 'dcachesize=4096', 'dassoc=2', 'icachesize=1024', 'iassoc=2', 'l2cachesize=32768', 'l2assoc=4', 'limit=8'] },
+  { name: 'hotblocks', tool: 'hotblocks', kind: 'text', options: ['limit=100'] },
   { name: 'cflow', tool: 'cflow', kind: 'text', options: ['topn=100'] },
   { name: 'stoptrigger-icount', tool: 'stoptrigger', kind: 'stop', options: ['icount=1000:7'] },
   { name: 'stoptrigger-addr', tool: 'stoptrigger', kind: 'stop', options: ['addr=0x800000b8:3'] },
