@@ -28,6 +28,14 @@ import { CONTRIB, RECIPES, TOOLS_ELF, recipeValue, transcriptKey, withOut, type 
 
 /** tests/trace-e2e's loop guest for 3 harts: each stores (sd, sw, sb) 1000 times into its slot, then one amoadd.w on `done`. */
 const LOOP3_ELF = join(TRACE_GUESTS, 'loop3.elf');
+/** Bad options and the one line each must give (the library fails to load, status 1). */
+const BAD_OPTIONS: readonly (readonly [string, string])[] = [
+  ['cache.ts,arg=evict=bogus', 'cache: invalid eviction policy: bogus'],
+  ['cache.ts,arg=dcachesize=1000', 'cache: dcache cannot be constructed from given parameters: cache size must be divisible by block size'],
+  ['bbv.ts', 'bbv: outfile unspecified'],
+  ['stoptrigger.ts,arg=icount=-3', "stoptrigger: icount parsing failed: '-3' must be a positive integer"],
+  ['hotpages.ts,arg=colour=red', 'hotpages: option parsing failed: colour=red (known: sortby, pagesize, limit, html)'],
+];
 /** ips's limit for count.elf (about 4,000 instructions: two seconds of throttling). */
 const IPS = 2000;
 const FINISHER_PAGE = '0x0000000000100000, 0x0000, 0, 0x0001, 1';
@@ -72,6 +80,7 @@ describe('instr: contrib tools against QEMU 7.2 references (transcripts)', funct
   let ips: GuestRunResult;
   let smpCache: GuestRunResult;
   let smpPages: GuestRunResult;
+  let bad: GuestRunResult[] = [];
 
   before(async function () {
     this.timeout(300_000);
@@ -87,6 +96,7 @@ describe('instr: contrib tools against QEMU 7.2 references (transcripts)', funct
     ips = await runTsemu(virtKernelArgs(COUNT_ELF, ['-instr', `file=${join(CONTRIB, 'ips.ts')},arg=ips=${IPS}`]), { timeoutMs: 120_000 });
     // several vCPUs: per-vCPU state merged in qi_merge (one tool generating mem execution events per run: see the README)
     const smp = (libs: string[]) => runTsemu(virtKernelArgs(LOOP3_ELF, ['-smp', '3', ...libs.flatMap((l) => ['-instr', `file=${join(CONTRIB, l)}`])]), { timeoutMs: 120_000 });
+    bad = await runPooled(BAD_OPTIONS.map(([lib]) => () => runTsemu(virtKernelArgs(TOOLS_ELF, ['-instr', `file=${join(CONTRIB, lib)}`]), { timeoutMs: 60_000 })));
     [smpCache, smpPages] = await runPooled([() => smp(['insn.ts', 'cache.ts,arg=limit=2']), () => smp(['hotpages.ts'])]);
   });
 
@@ -185,6 +195,16 @@ describe('instr: contrib tools against QEMU 7.2 references (transcripts)', funct
     const m = /^0x[0-9a-f]+, 0x0001, (\d+), 0x0007, 9003$/.exec(line ?? '');
     expect(m, smpPages.stdout).to.not.equal(null);
     expect(Number(m![1])).to.be.greaterThan(0); // hart 0's polls of `done`, as many as it took
+  });
+
+  it('a bad option fails the load with one line naming the tool and the option (status 1)', function () {
+    BAD_OPTIONS.forEach(([lib, message], i) => {
+      const run = bad[i];
+      expect(run.status, `${lib}: ${describeRun(run)}`).to.equal(1);
+      const lines = linesOf(run.stderr);
+      expect(lines, lib).to.have.length(1);
+      expect(lines[0], lib).to.match(new RegExp(`^tsemu-system-riscv64: -instr: .*qi_init failed: ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    });
   });
 
   it('hotpages, cache and hotblocks write an HTML page with a row per listed page, instruction or block', function () {
