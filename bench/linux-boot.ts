@@ -4,12 +4,16 @@
  * -smp 4: time from spawn to the first line user space prints (init's "init started") and to
  * power-off (the process exits after SBI SRST). tsemu boots its bundled firmware, QEMU its OpenSBI.
  * Builds the guest on first use (minutes); without the Debian packages the section is skipped
- * with a warning.
+ * with a warning. The -smp 1 boot is also run with an inline instruction count on both sides
+ * (examples/instr/contrib/insn.ts | bench/qemu-plugins/insn-count.c): time to power-off, its ratio
+ * to the plain boot, and the instructions each counted (the boots differ in timer interrupts and
+ * idle loops, so the counts are close, not equal).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { argsFor, type EmulatorCommand } from './emulators.js';
 import { describeFailure, runMeasured, stdoutTail, type RunResult } from './process-run.js';
+import { buildQemuPlugins, qemuPluginArgs } from './qemu-plugins.js';
 import type { BenchContext, BenchRow, BenchSection, SectionResult } from './section.js';
 import { median, ratio } from './stats.js';
 
@@ -21,6 +25,8 @@ const SMP = [1, 4] as const;
 interface BootRun {
   readonly emulator: EmulatorCommand;
   readonly smp: number;
+  /** Booted with the inline instruction count. */
+  readonly counted: boolean;
   readonly process: RunResult;
   /** Spawn to init's first line, ms; null if it never appeared. */
   readonly userMs: number | null;
@@ -34,22 +40,46 @@ function buildGuest(repoRoot: string): { kernel: string; initramfs: string } | s
 }
 
 /** The command line of every run here: init runs `scenario` (tests/linux/init/init.c). */
-function linuxArgs(emulator: EmulatorCommand, guest: { kernel: string; initramfs: string }, smp: number, scenario: string): string[] {
+function linuxArgs(emulator: EmulatorCommand, guest: { kernel: string; initramfs: string }, smp: number, scenario: string, extra: readonly string[] = []): string[] {
   return argsFor(emulator, ['-M', 'virt', '-smp', String(smp), '-m', '256M', '-nographic', '-kernel', guest.kernel,
-    '-initrd', guest.initramfs, '-append', `console=ttyS0 tsemu_scenario=${scenario}`]);
+    '-initrd', guest.initramfs, '-append', `console=ttyS0 tsemu_scenario=${scenario}`, ...extra]);
 }
 
-async function boot(emulator: EmulatorCommand, guest: { kernel: string; initramfs: string }, smp: number): Promise<BootRun> {
+async function boot(emulator: EmulatorCommand, guest: { kernel: string; initramfs: string }, smp: number, count: readonly string[] | null = null): Promise<BootRun> {
   let userMs: number | null = null;
   const process = await runMeasured({
     command: emulator.command,
-    args: linuxArgs(emulator, guest, smp, 'boot'),
+    args: linuxArgs(emulator, guest, smp, 'boot', count ?? []),
     timeoutMs: TIMEOUT_MS[emulator.id],
     onStdout: (text, control) => {
       if (userMs === null && text.includes(FIRST_USER_LINE)) userMs = control.elapsedMs();
     },
   });
-  return { emulator, smp, process, userMs };
+  return { emulator, smp, counted: count !== null, process, userMs };
+}
+
+/** The instructions the counting tool printed (tsemu: `total insns: N`; QEMU: `insn-count: total N instructions`). */
+function countedInsns(run: BootRun): number | null {
+  const m = /(?:^total insns: (\d+)$|insn-count: total (\d+) instructions)/m.exec(`${run.process.stdout}\n${run.process.stderrTail}`);
+  return m === null ? null : Number(m[1] ?? m[2]);
+}
+
+/** The counted -smp 1 boots beside the plain ones. */
+function countedRows(runs: readonly BootRun[]): BenchRow[] {
+  const off = (id: string, counted: boolean): number[] => runs.filter((r) => r.emulator.id === id && r.smp === 1 && r.counted === counted && completed(r)).map((r) => r.process.wallMs / 1000);
+  const insns = (id: string): number[] => runs.filter((r) => r.emulator.id === id && r.counted && completed(r)).map(countedInsns).filter((n): n is number => n !== null).map((n) => n / 1e6);
+  const t = median(off('tsemu', true));
+  const q = median(off('qemu', true));
+  const tOver = ratio(t, median(off('tsemu', false)));
+  const qOver = ratio(q, median(off('qemu', false)));
+  return [
+    { id: 'linux.smp1.count.off', label: 'Linux 6.1 -smp 1 with an inline insn count (contrib/insn.ts | insn-count.c): time to power-off', unit: 's', decimals: 2,
+      tsemu: t, qemu: q, ratio: ratio(t, q), samples: { tsemu: off('tsemu', true), qemu: off('qemu', true) } },
+    { id: 'linux.smp1.count.overhead', label: 'Linux 6.1 -smp 1, inline insn count: power-off time / plain boot', unit: 'x', decimals: 2,
+      tsemu: tOver, qemu: qOver, ratio: ratio(tOver, qOver) },
+    { id: 'linux.smp1.count.insns', label: 'Linux 6.1 -smp 1, inline insn count: instructions counted (millions)', unit: 'M', decimals: 1,
+      tsemu: median(insns('tsemu')), qemu: median(insns('qemu')), ratio: ratio(median(insns('tsemu')), median(insns('qemu'))), samples: { tsemu: insns('tsemu'), qemu: insns('qemu') } },
+  ];
 }
 
 /** The bench's workloads in a Linux user process (init's "loops" scenario): guest-timed. */
@@ -181,7 +211,7 @@ export const linuxBootSection: BenchSection = {
   async run(ctx: BenchContext): Promise<SectionResult> {
     ctx.progress('Linux: building or finding the guest (tests/linux/build.sh)');
     const guest = buildGuest(ctx.repoRoot);
-    if (typeof guest === 'string') return { rows: [...rows([]), ...loopRows([])], warnings: [`Linux: skipped, ${guest}`] };
+    if (typeof guest === 'string') return { rows: [...rows([]), ...countedRows([]), ...loopRows([])], warnings: [`Linux: skipped, ${guest}`] };
     const emulators = ctx.qemu === null ? [ctx.tsemu] : [ctx.tsemu, ctx.qemu];
     const runs: BootRun[] = [];
     const warnings: string[] = [];
@@ -196,6 +226,21 @@ export const linuxBootSection: BenchSection = {
         }
       }
     }
+    const plugins = buildQemuPlugins(ctx.repoRoot, ctx.qemu);
+    if (plugins.kind === 'unavailable' && ctx.qemu !== null) warnings.push(`Linux, inline insn count: QEMU column ${plugins.reason}`);
+    for (let i = 1; i <= ctx.repeats; i++) {
+      for (const emulator of emulators) {
+        const count = emulator.id === 'tsemu' ? ['-instr', `file=${join(ctx.repoRoot, 'examples/instr/contrib/insn.ts')}`]
+          : plugins.kind === 'built' ? qemuPluginArgs(plugins.paths['insn-count']) : null;
+        if (count === null) continue;
+        const run = await boot(emulator, guest, 1, count);
+        runs.push(run);
+        const n = countedInsns(run);
+        ctx.progress(`Linux -smp 1, inline insn count: ${emulator.id} run ${i}/${ctx.repeats}: ${completed(run) ? `off after ${(run.process.wallMs / 1000).toFixed(2)} s, counted ${n ?? 'nothing'}` : `FAILED (${describeFailure(run.process)})`}`);
+        if (!completed(run)) warnings.push(`Linux -smp 1 with an insn count: a ${emulator.id} run did not boot and power off: ${describeFailure(run.process)}; console ended with ${stdoutTail(run.process)}`);
+        else if (n === null) warnings.push(`Linux -smp 1 with an insn count: ${emulator.id} printed no count`);
+      }
+    }
     const loopRuns: LoopRun[] = [];
     for (let i = 1; i <= ctx.repeats; i++) {
       for (const emulator of emulators) {
@@ -205,7 +250,7 @@ export const linuxBootSection: BenchSection = {
       }
     }
     warnings.push(...checkLoops(loopRuns));
-    return { rows: [...rows(runs), ...loopRows(loopRuns)], warnings };
+    return { rows: [...rows(runs.filter((r) => !r.counted)), ...countedRows(runs), ...loopRows(loopRuns)], warnings };
   },
 };
 

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmulatorCommand } from './emulators.js';
 
-export const QEMU_PLUGIN_SOURCES = ['store-count', 'insn-count', 'insn-exec-count'] as const;
+export const QEMU_PLUGIN_SOURCES = ['store-count', 'insn-count', 'insn-exec-count', 'cache'] as const;
+/** Where a source lives, relative to the repository root: the cache model is the contrib tool's QEMU reference. */
+const SOURCE_DIR: Partial<Record<string, string>> = { cache: join('tests', 'instr', 'qemu-plugins') };
 export type QemuPluginName = (typeof QEMU_PLUGIN_SOURCES)[number];
 
 export type QemuPlugins =
@@ -27,7 +29,7 @@ function supportsPlugins(qemu: EmulatorCommand): boolean {
 }
 
 function compile(repoRoot: string, dir: string, name: QemuPluginName): string {
-  const source = join(repoRoot, 'bench', 'qemu-plugins', `${name}.c`);
+  const source = join(repoRoot, SOURCE_DIR[name] ?? join('bench', 'qemu-plugins'), `${name}.c`);
   const output = join(dir, `${name}.so`);
   const cc = spawnSync(CC, ['-shared', '-fPIC', '-O2', '-Wall', '-o', output, source], { encoding: 'utf8', timeout: BUILD_TIMEOUT_MS });
   if (cc.status !== 0) throw new Error(`${CC} ${name}.c failed: ${(cc.stderr ?? cc.error?.message ?? '').trim().split('\n')[0] ?? ''}`);
