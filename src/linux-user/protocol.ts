@@ -5,6 +5,7 @@
  */
 import type { FunctionSymbol } from './elf-symbols.js';
 import type { StateArea } from '../abi/state-layout.js';
+import type { FlatLayout } from '../abi/tlb.js';
 import type { TracingConfig } from '../trace/thread-tracing.js';
 import type { GuestMemoryBuffers } from '../memory/guest-memory.js';
 import type { InstrReport } from '../instr/thread-env.js';
@@ -23,6 +24,8 @@ export interface UserWorkerData {
   channel: SharedArrayBuffer;
   /** satp of the process's page tables. */
   satp: bigint;
+  /** With -R: the process's flat memory (guest address = offset; src/abi/tlb.ts), else the TLB. */
+  flat?: FlatLayout;
   tid: number;
   pid: number;
   /** vCPU index (the `cpu=` of trace events): the thread's number in the process, from 0. */

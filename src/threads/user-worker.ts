@@ -62,6 +62,7 @@ async function main(): Promise<void> {
   const ch = channelViews(data.channel);
   const cpu = data.cpu;
   const ctx = new UserContext(state, cpu, mem);
+  ctx.flat = data.flat;
   startContext(ctx);
 
   const log = new CpuLog({ int: data.log.int, exec: data.log.exec, cpu: data.log.cpu, unimp: false, guestErrors: false, fd: data.log.fd, user: true });
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
   bindTranslationEvents(instr.rt);
   const hooks = translationHooks(cpu);
   const translator = new Translator(mem, translatorLog(), () => hooks);
+  translator.flat = data.flat;
   let epoch = mem.epoch;
   const source: BlockSource = {
     fetch: (pc, pa, pa2, priv) => {
@@ -105,8 +107,12 @@ async function main(): Promise<void> {
     debugStop: () => undefined, // no gdbstub in user mode (no breakpoints are ever set)
   }, log);
   instr.rt.raise(EVENT_CPU_ENTER, cpu, []);
-  void runOneVcpu(loop, async () => undefined).then(() => {
+  void runOneVcpu(loop, async () => undefined).then(async () => {
     instr.rt.raise(EVENT_CPU_EXIT, cpu, []);
+    // qi_fini of this thread's instances, as a vCPU worker runs them in system mode: what each
+    // returns reaches the primary's qi_merge (the report goes out before 'done', so it is there
+    // before the first process's end runs the primary's qi_fini)
+    for (const m of data.instr ?? []) await instr.handle({ kind: 'unload', id: m.id }, [cpu]);
     tracing.backend.flush();
     post({ type: 'done', tid: data.tid });
   });

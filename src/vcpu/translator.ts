@@ -10,6 +10,7 @@ import { GuestMemory } from '../memory/guest-memory.js';
 import { translateBlock, TranslatedBlock, BlockTranslatorHooks } from '../target/riscv/block-translator.js';
 import { optimize } from '../tcg/optimize.js';
 import { generateJs } from '../tcg/backend-js.js';
+import type { FlatLayout } from '../abi/tlb.js';
 import { compileWasmBatch, wasmSelfContained } from '../tcg/backend-wasm.js';
 import { IrBlock, Op, Temp } from '../tcg/ir.js';
 import { serializeIr } from '../tcg/ir-serialize.js';
@@ -45,6 +46,8 @@ export type HooksForVcpu = (vcpuIndex: number) => BlockTranslatorHooks;
 export class Translator {
   private readonly cache = new Map<string, CacheEntry>();
   translated = 0;
+  /** User mode's flat memory (a worker that is its own translator): the code it generates uses it (src/abi/tlb.ts). */
+  flat: FlatLayout | undefined;
 
   constructor(
     private readonly mem: GuestMemory,
@@ -125,7 +128,7 @@ export class Translator {
       this.translated++;
       return entry;
     }
-    const source = generateJs(block.ir);
+    const source = generateJs(block.ir, this.flat);
     const wasm = this.wasmPages > 0 && wasmSelfContained(block.ir) ? this.wasmOf(block.ir) : undefined;
     if (this.log?.outAsm && wasm === undefined) this.log.write(`OUT: [size=${source.length}]\n${source}\n\n`);
     const entry: CacheEntry = {
@@ -139,7 +142,7 @@ export class Translator {
 
   /** The block as a WebAssembly module of one function; `-d out_asm` prints its text. */
   private wasmOf(ir: IrBlock): WasmBlockCode {
-    const batch = compileWasmBatch([ir], this.wasmPages, this.log?.outAsm === true);
+    const batch = compileWasmBatch([ir], this.wasmPages, this.log?.outAsm === true, undefined, this.flat);
     if (this.log?.outAsm) this.log.write(`OUT: [wasm, size=${batch.bytes.length}]\n${batch.text.join('\n')}\n\n`);
     return {
       module: Buffer.from(batch.bytes).toString('base64'),

@@ -134,7 +134,7 @@ export class WasmTier {
   /** Compile `blocks` into one module; their functions in order. */
   compile(blocks: readonly IrBlock[]): WasmBlockFn[] {
     const t0 = performance.now();
-    const batch: WasmBatch = compileWasmBatch(blocks, this.pages, false, this.counterAddress);
+    const batch: WasmBatch = compileWasmBatch(blocks, this.pages, false, this.counterAddress, this.ctx.flat);
     const bound: Record<string, ImportFn> = {};
     for (const e of batch.events) bound[e.field] = this.eventImport(e);
     for (const sb of batch.scoreboards) bound[sb.field] = this.scoreboardImport(sb);
