@@ -83,6 +83,8 @@ export class AddressSpace {
    * map every page to itself, the TLB path still works) and the flat table generated code reads.
    */
   readonly flat: FlatLayout | undefined;
+  /** Flat space: pages that were ever mapped (a new mapping there must be zeroed). */
+  private readonly used: Uint8Array;
 
   /**
    * A new, empty space on `mem` (with QEMU's reserved_va when `reservedVa` > 0); or with `parent`,
@@ -94,6 +96,8 @@ export class AddressSpace {
     this.flat = size > 0 && size <= FLAT_MAX_RESERVED && mem.ramSize >= flatMemoryBytes(size) ? flatLayoutFor(size) : undefined;
     // flat: the pages after the space hold the tables (its data pages are not allocated, they are there)
     this.physPages = (this.flat?.table ?? mem.ramSize) >>> PAGE_SHIFT;
+    this.used = new Uint8Array(this.flat === undefined ? 0 : this.flat.limit >>> PAGE_SHIFT);
+    if (parent !== undefined) this.used.set(parent.used);
     if (parent === undefined) {
       if (this.flat !== undefined) this.nextPhys = this.flat.limit >>> PAGE_SHIFT;
       this.rootPage = this.allocPhys();
@@ -138,10 +142,25 @@ export class AddressSpace {
   /** The physical page behind virtual page `vpage` on its first touch: itself in a flat space. */
   private allocData(vpage: number): number {
     if (this.flat === undefined) return this.allocPhys();
-    const off = vpage << PAGE_SHIFT;
-    this.mem.mu8.fill(0, off, off + PAGE_SIZE); // what an earlier mapping left there
-    this.mem.codeWritten(off, PAGE_SIZE);
+    if (this.used[vpage] !== 0) { // what an earlier mapping left there
+      const off = vpage << PAGE_SHIFT;
+      this.mem.mu8.fill(0, off, off + PAGE_SIZE);
+      this.mem.codeWritten(off, PAGE_SIZE);
+    }
+    this.used[vpage] = 1;
     return vpage;
+  }
+
+  /**
+   * Flat space: a page mapped with some access is there at once (its PTE written), so the guest's
+   * first touch needs no trap: the page is already zero (the buffer, or allocData), as Linux's
+   * zero page would read. PROT_NONE pages wait for mprotect.
+   */
+  private flatEntry(vpage: number, prot: number): number {
+    if (this.flat === undefined || (prot & PROT_MASK) === 0) return prot & PROT_MASK;
+    const entry = (this.allocData(vpage) + 1) * FLAG_BITS + (prot & PROT_MASK);
+    this.writePte(vpage, entry);
+    return entry;
   }
 
   /** Flat space: generated code must ask the slow path again for [start, start+len) (its mappings changed). */
@@ -275,7 +294,7 @@ export class AddressSpace {
   /** Map [start, start+len) anonymous (zero pages on first touch), replacing what was there. */
   map(start: number, len: number, prot: number): void {
     this.unmap(start, len);
-    for (let p = start / PAGE_SIZE; p < (start + len) / PAGE_SIZE; p++) this.pages.set(p, prot & PROT_MASK);
+    for (let p = start / PAGE_SIZE; p < (start + len) / PAGE_SIZE; p++) this.pages.set(p, this.flatEntry(p, prot));
   }
 
   /**
@@ -323,6 +342,10 @@ export class AddressSpace {
     for (let p = start / PAGE_SIZE; p < (start + len) / PAGE_SIZE; p++) if (!this.pages.has(p)) return false;
     for (let p = start / PAGE_SIZE; p < (start + len) / PAGE_SIZE; p++) {
       const e = this.pages.get(p) as number;
+      if (Math.floor(e / FLAG_BITS) === 0 && (e & PAGE_BEYOND_EOF) === 0) {
+        this.pages.set(p, this.flatEntry(p, prot) | (e & PAGE_BEYOND_EOF));
+        continue;
+      }
       const next = e - (e & PROT_MASK) + (prot & PROT_MASK);
       this.pages.set(p, next);
       this.writePte(p, next);
