@@ -36,6 +36,8 @@ export interface UserWorkerData {
   /** The process's function symbols (`-d in_asm`'s `IN: name`), QEMU's lookup order; empty without in_asm. */
   symbols: readonly (readonly FunctionSymbol[])[];
   tracing: TracingConfig;
+  /** The process already has (had) a second thread: QEMU's CF_PARALLEL in `-d exec`'s cflags. */
+  parallel?: boolean;
   /** vCPU rows of instrumentation scoreboards (user-main adds it with the libraries). */
   maxVcpus?: number;
   /** -instr libraries the thread's worker loads before its first instruction (user-main adds them). */

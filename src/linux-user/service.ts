@@ -148,6 +148,8 @@ class GuestProcess {
   areas: StateAreas;
   /** The images' function symbols (`-d in_asm`), QEMU's lookup order. */
   symbols: FunctionSymbol[][] = [];
+  /** The process has had a second thread (QEMU's CF_PARALLEL, `-d exec`'s cflags; fork keeps it). */
+  parallel = false;
 
   constructor(readonly pid: number, public mem: GuestMemory, public space: AddressSpace, public kernel: Kernel, public sigtramp: number) {
     this.areas = new StateAreas(mem);
@@ -207,7 +209,7 @@ export class Service {
   start(req: ProgramRequest): void {
     const mem = processMemory(this.opts.oneInsnPerTb, req.reservedVa);
     const space = new AddressSpace(mem, undefined, req.reservedVa);
-    const image = execImage(space, { path: req.program, argv: req.argv, envp: req.envp, ldPrefix: req.ldPrefix, stackSize: req.stackSize, random16: new Uint8Array(16), symbols: this.opts.log.inAsm });
+    const image = execImage(space, { path: req.program, argv: req.argv, envp: req.envp, ldPrefix: req.ldPrefix, stackSize: req.stackSize, random16: new Uint8Array(16), symbols: this.opts.log.inAsm || this.opts.log.exec });
     const kernel = new Kernel(space, { ldPrefix: req.ldPrefix, exePath: image.exePath, brk: image.brk, unameRelease: req.unameRelease, seed: req.seed });
     // AT_RANDOM's bytes come from the same source as getrandom (-seed makes both repeatable)
     const random = new Uint8Array(16);
@@ -237,7 +239,7 @@ export class Service {
     th.worker = this.host.spawn({
       mem: th.proc.mem.buffers, state: { buffer: th.state.buffer, byteOffset: th.state.byteOffset }, channel: th.chBuf, satp: th.proc.space.satp, flat: th.proc.space.flat,
       tid: th.tid, pid: th.proc.pid, cpu: th.cpu, strace: this.opts.strace, log: this.opts.log, tracing: this.opts.tracing,
-      symbols: th.proc.symbols,
+      symbols: th.proc.symbols, parallel: th.proc.parallel,
     }, (r) => this.report(th, r));
   }
 
@@ -565,6 +567,7 @@ export class Service {
     const flags = Number(a[0] & 0xffffffffn);
     const needed = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD;
     if ((flags & CLONE_THREAD) === 0) return this.fork(th, a, epc);
+    th.proc.parallel = true;
     if ((flags & needed) !== needed) return ret(-E.EINVAL);
     const proc = th.proc;
     const tid = this.nextTid++;
@@ -598,6 +601,7 @@ export class Service {
     const pid = this.nextTid++;
     const proc = new GuestProcess(pid, mem, space, parent.kernel.fork(space), parent.sigtramp);
     proc.symbols = parent.symbols;
+    proc.parallel = parent.parallel;
     for (const [sig, act] of parent.actions) proc.actions.set(sig, act);
     proc.parent = parent;
     parent.children.set(pid, proc);
@@ -677,7 +681,7 @@ export class Service {
     const space = new AddressSpace(mem, undefined, req.reservedVa);
     let image;
     try {
-      image = execImage(space, { path: host, argv, envp, ldPrefix: req.ldPrefix, stackSize: req.stackSize, random16: new Uint8Array(16), symbols: this.opts.log.inAsm });
+      image = execImage(space, { path: host, argv, envp, ldPrefix: req.ldPrefix, stackSize: req.stackSize, random16: new Uint8Array(16), symbols: this.opts.log.inAsm || this.opts.log.exec });
     } catch {
       return ret(-E.ENOEXEC);
     }

@@ -7,7 +7,7 @@
  */
 import { trace_tb_flush } from '../trace/generated/events.js';
 import { GuestMemory } from '../memory/guest-memory.js';
-import { translateBlock, TranslatedBlock, BlockTranslatorHooks } from '../target/riscv/block-translator.js';
+import { translateBlock, TranslatedBlock, BlockTranslatorHooks, type BlockShape } from '../target/riscv/block-translator.js';
 import { optimize } from '../tcg/optimize.js';
 import { generateJs } from '../tcg/backend-js.js';
 import type { FlatLayout } from '../abi/tlb.js';
@@ -48,6 +48,13 @@ export class Translator {
   translated = 0;
   /** User mode's flat memory (a worker that is its own translator): the code it generates uses it (src/abi/tlb.ts). */
   flat: FlatLayout | undefined;
+  /**
+   * The next block translated at this pc is not logged by in_asm: user mode's first touch of a page
+   * ended a block where QEMU's host page was simply there, and the rest of it runs as a new block.
+   */
+  quietPc = NaN;
+  /** Where blocks end (user mode: QEMU's blocks, so `-d in_asm` logs what qemu-riscv64 logs). */
+  shape: BlockShape = 'tsemu';
 
   constructor(
     private readonly mem: GuestMemory,
@@ -116,8 +123,9 @@ export class Translator {
   }
 
   private translateNew(key: string, pc: number, pa: number, pa2: number, vcpuIndex: number, priv: number): Translation {
-    const block = translateBlock(this.mem, { pc, pa, pa2 }, this.hooksFor(vcpuIndex));
-    if (this.log?.inAsm) this.logInAsm(block, priv);
+    const block = translateBlock(this.mem, { pc, pa, pa2 }, this.hooksFor(vcpuIndex), this.shape);
+    if (this.log?.inAsm && pc !== this.quietPc) this.logInAsm(block, priv);
+    this.quietPc = NaN;
     if (this.log?.op) this.log.write(`OP:\n${formatOps(block.ir)}\n`);
     optimize(block.ir);
     if (this.log?.op) this.log.write(`OP after optimization:\n${formatOps(block.ir)}\n`);
