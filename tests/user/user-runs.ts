@@ -98,11 +98,11 @@ export function normalizeStrace(text: string, pid: number | undefined): string {
   return t.replace(/(readlinkat\(AT_FDCWD,"\/proc\/self\/exe",0x[0-9a-f]+,\d+\)) = \d+/g, '$1 = LEN');
 }
 
-export function runRecipe(command: readonly string[], r: UserRecipe): UserOutcome {
+export function runRecipe(command: readonly string[], r: UserRecipe, env: Readonly<Record<string, string>> = {}): UserOutcome {
   const dir = mkdtempSync(join(tmpdir(), 'tsemu-user-'));
   try {
     const args = [...r.options, r.program, ...r.args.map((a) => a.split('$DIR').join(dir))];
-    const p = spawnSync(command[0], [...command.slice(1), ...args], { cwd: repoRoot(), env: {}, encoding: 'utf8', timeout: 60_000 });
+    const p = spawnSync(command[0], [...command.slice(1), ...args], { cwd: repoRoot(), env: { ...env }, encoding: 'utf8', timeout: 60_000 });
     return {
       stdout: p.stdout,
       status: p.status,
