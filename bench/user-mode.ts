@@ -7,6 +7,10 @@
  *   instruction count is the whole program's under tsemu-riscv64 with examples/instr/insn-count.ts
  *   (counted once; start-up is a few ten thousand of the hundreds of millions, and it is the same
  *   binary on both emulators, so the same count holds for QEMU).
+ * - the same with -R 1G on both emulators (QEMU's reserved_va): tsemu's flat memory (guest
+ *   address = offset, a byte per page instead of the soft TLB; src/linux-user/README.md).
+ * - user-mem.elf: the memory-bound workload (8 MiB streamed, beyond the soft TLB's 8 MiB reach
+ *   with the program's other pages), guest-timed, without and with -R 1G.
  * - user-threads.elf at 1 and 2 threads: independent integer work per thread, timed from a start
  *   barrier to the last join; speed-up = 2 x time(1) / time(2) (two threads do twice the work).
  */
@@ -19,6 +23,9 @@ import { median, ratio } from './stats.js';
 
 const QEMU_USER = 'qemu-riscv64';
 const INT_ELF = 'bench/guest/user/user-int.elf';
+const MEM_ELF = 'bench/guest/user/user-mem.elf';
+/** -R for the flat rows: 1 GiB, QEMU's reserved_va for both emulators. */
+const RESERVED = ['-R', '1G'];
 const THREADS_ELF = 'bench/guest/user/user-threads.elf';
 const TIMEOUT_MS = 120_000;
 
@@ -82,16 +89,27 @@ async function collect(ctx: BenchContext, emus: readonly Emu[], name: string, ar
   return out;
 }
 
-function mipsRow(insns: number | null, c: Collected): BenchRow {
+function mipsRow(insns: number | null, c: Collected, flat = false): BenchRow {
   const mips = (s: number): number | null => (insns === null ? null : insns / s / 1e6);
   const t = median(c.seconds.tsemu);
   const q = median(c.seconds.qemu);
   const tm = t === null ? null : mips(t);
   const qm = q === null ? null : mips(q);
   return {
-    id: 'user-int.mips', label: 'user-int (workloads.h int, static Linux ELF): guest MIPS (guest-timed)', unit: 'MIPS', decimals: 1,
+    id: flat ? 'user-int-R.mips' : 'user-int.mips',
+    label: flat ? 'user-int with -R 1G (flat memory): guest MIPS (guest-timed)' : 'user-int (workloads.h int, static Linux ELF): guest MIPS (guest-timed)',
+    unit: 'MIPS', decimals: 1,
     tsemu: tm, qemu: qm, ratio: ratio(tm, qm),
     samples: { tsemu: c.seconds.tsemu.map((s) => mips(s) ?? 0), qemu: c.seconds.qemu.map((s) => mips(s) ?? 0) },
+  };
+}
+
+function memRow(c: Collected, flat: boolean): BenchRow {
+  const t = median(c.seconds.tsemu);
+  const q = median(c.seconds.qemu);
+  return {
+    id: flat ? 'user-mem-R.time' : 'user-mem.time', label: `user-mem (workloads.h mem, 2 rounds)${flat ? ' with -R 1G (flat memory)' : ''}: guest time`,
+    unit: 's', decimals: 3, tsemu: t, qemu: q, ratio: ratio(t, q), samples: { tsemu: c.seconds.tsemu, qemu: c.seconds.qemu },
   };
 }
 
@@ -127,12 +145,15 @@ export const userModeSection: BenchSection = {
     const insns = await countInstructions(ctx);
     if (insns === null) warnings.push('user-int: the instruction count failed (no MIPS figures)');
     const int = await collect(ctx, emus, 'user-int', [join(ctx.repoRoot, INT_ELF)]);
+    const intFlat = await collect(ctx, emus, 'user-int -R', [...RESERVED, join(ctx.repoRoot, INT_ELF)]);
+    const mem = await collect(ctx, emus, 'user-mem', [join(ctx.repoRoot, MEM_ELF)]);
+    const memFlat = await collect(ctx, emus, 'user-mem -R', [...RESERVED, join(ctx.repoRoot, MEM_ELF)]);
     const one = await collect(ctx, emus, 'user-threads 1', [join(ctx.repoRoot, THREADS_ELF), '1']);
     const two = await collect(ctx, emus, 'user-threads 2', [join(ctx.repoRoot, THREADS_ELF), '2']);
     if (one.accs.size === 1 && two.accs.size === 1 && [...one.accs][0] !== [...two.accs][0]) warnings.push('!!! user-threads: 1 and 2 threads computed different checksums !!!');
     return {
-      rows: [mipsRow(insns, int), ...speedupRows(one, two)],
-      warnings: [...warnings, ...int.warnings, ...one.warnings, ...two.warnings],
+      rows: [mipsRow(insns, int), mipsRow(insns, intFlat, true), memRow(mem, false), memRow(memFlat, true), ...speedupRows(one, two)],
+      warnings: [...warnings, ...[int, intFlat, mem, memFlat, one, two].flatMap((c) => c.warnings)],
     };
   },
 };

@@ -1,7 +1,9 @@
 /*
  * A per-thread histogram of a Linux program's system calls (user mode): every guest thread is a
  * vCPU, guest_user_syscall fires in its worker with the call's number, and the counts go to a
- * scoreboard row of that vCPU, which qi_fini (the main instance, once) prints.
+ * scoreboard row of that vCPU, which qi_merge prints: only the main instance runs it, once, after
+ * every thread's instance ran qi_fini (a thread's instance finishes when its thread ends, when the
+ * scoreboard does not hold the other threads' final counts yet).
  *
  *   tsemu-riscv64 -instr file=examples/instr/syscalls.ts ./prog
  *   tsemu-riscv64 -instr file=examples/instr/syscalls.ts,arg=top=5 ./prog   (5 calls per thread)
@@ -56,7 +58,9 @@ export function qi_init(argc: number, argv: readonly string[]): void {
   qi_trace_event_set_state_dynamic(QI_EVENT_GUEST_CPU_ENTER, true);
 }
 
-export function qi_fini(): void {
+export function qi_fini(): void { /* each instance: nothing to hand over, the rows are on the scoreboard */ }
+
+export function qi_merge(): void {
   let total = 0n;
   let threads = 0;
   for (let cpu = 0; cpu < MAX_THREADS; cpu++) {

@@ -32,6 +32,8 @@ export interface UserOptions {
   readonly unameRelease: string | undefined;
   /** -seed / QEMU_RAND_SEED: getrandom and AT_RANDOM from a seeded generator. */
   readonly seed: bigint | undefined;
+  /** -R / QEMU_RESERVED_VA, bytes (0: none): the guest's whole address space, QEMU's reserved_va. */
+  readonly reservedVa: number;
   readonly program: string;
   readonly args: readonly string[];
   readonly warnings: readonly string[];
@@ -60,6 +62,7 @@ interface Mutable {
   instruments: InstrSpec[];
   unameRelease: string | undefined;
   seed: bigint | undefined;
+  reservedVa: number;
   warnings: string[];
   exit: UserCommandLine | undefined;
 }
@@ -118,6 +121,29 @@ function handleStack(m: Mutable, arg: string): void {
   m.stackSize = Number((size + 4095n) & ~4095n);
 }
 
+/** QEMU 7.2's handle_arg_reserved_va: strtoul (any base), then an optional k/K/M/G suffix, nothing after. */
+function handleReservedVa(m: Mutable, arg: string): void {
+  const num = /^\s*[+]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(arg);
+  let value = 0n;
+  let rest = arg;
+  if (num) {
+    const digits = num[1];
+    value = /^0[xX]/.test(digits) ? BigInt(digits) : digits.length > 1 && digits.startsWith('0') ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
+    rest = arg.slice(num[0].length);
+  }
+  const shift = ({ k: 10n, K: 10n, M: 20n, G: 30n } as Record<string, bigint>)[rest[0] ?? ''];
+  if (value >= 1n << 64n) value = (1n << 64n) - 1n; // strtoul saturates
+  if (shift !== undefined) {
+    rest = rest.slice(1);
+    if (value << shift >= 1n << 64n) throw new UserOptionError('Reserved virtual address too big');
+    value <<= shift;
+  }
+  if (rest !== '') throw new UserOptionError(`Unrecognised -R size suffix '${rest}'`);
+  // RV64's 2^56-byte user space is QEMU's limit too; past 2^53 a JS number would round
+  if (value > 2n ** 52n) throw new UserOptionError(`${USER_PROGRAM_NAME}: -R ${arg}: reserved virtual address space too big for tsemu`);
+  m.reservedVa = Number(value);
+}
+
 function handleSeed(m: Mutable, arg: string): void {
   if (!/^-?\d+$/.test(arg)) throw new UserOptionError(`${USER_PROGRAM_NAME}: Invalid seed number: ${arg}`);
   m.seed = BigInt.asUintN(64, BigInt(arg));
@@ -133,7 +159,7 @@ const OPTIONS: readonly OptionDef[] = [
   { name: 'U', env: 'QEMU_UNSET_ENV', arg: 'var', help: 'unsets targets environment variable (see below)', handle: unsetEnv },
   { name: '0', env: 'QEMU_ARGV0', arg: 'argv0', help: "forces target process argv[0] to be 'argv0'", handle: (m, a) => { m.argv0 = a; } },
   { name: 'r', env: 'QEMU_UNAME', arg: 'uname', help: "set qemu uname release string to 'uname'", handle: (m, a) => { m.unameRelease = a; } },
-  { name: 'R', env: 'QEMU_RESERVED_VA', arg: 'size', help: "reserve 'size' bytes for guest virtual address space", handle: notSupported('R') },
+  { name: 'R', env: 'QEMU_RESERVED_VA', arg: 'size', help: "reserve 'size' bytes for guest virtual address space", handle: handleReservedVa },
   { name: 'd', env: 'QEMU_LOG', arg: 'item[,...]', help: "enable logging of specified items (use '-d help' for a list of items)", handle: handleLog },
   { name: 'D', env: 'QEMU_LOG_FILENAME', arg: 'logfile', help: "write logs to 'logfile' (default stderr)", handle: (m, a) => { m.logFile = a; } },
   { name: 'singlestep', env: 'QEMU_SINGLESTEP', arg: undefined, help: 'run in singlestep mode', handle: (m) => { m.oneInsnPerTb = true; } },
@@ -200,7 +226,7 @@ function freshState(hostEnv: Readonly<Record<string, string | undefined>>): Muta
   return {
     ldPrefix: '/etc/qemu-binfmt/riscv64', env, argv0: undefined, stackSize: DEFAULT_STACK, strace: false,
     logItems: [], oneInsnPerTb: false, logTracePatterns: [], logFile: undefined, traces: [], instruments: [], unameRelease: undefined,
-    seed: undefined, warnings: [], exit: undefined,
+    seed: undefined, reservedVa: 0, warnings: [], exit: undefined,
   };
 }
 
@@ -242,7 +268,7 @@ export function parseUserCommandLine(argv: readonly string[], hostEnv: Readonly<
     options: {
       ldPrefix: m.ldPrefix, env, argv0: m.argv0, stackSize: m.stackSize, strace: m.strace, logItems: m.logItems,
       oneInsnPerTb: m.oneInsnPerTb, logTracePatterns: m.logTracePatterns, logFile: m.logFile, traces: m.traces, instruments: m.instruments,
-      unameRelease: m.unameRelease, seed: m.seed, program: argv[i], args: argv.slice(i + 1), warnings: m.warnings,
+      unameRelease: m.unameRelease, seed: m.seed, reservedVa: m.reservedVa, program: argv[i], args: argv.slice(i + 1), warnings: m.warnings,
     },
   };
 }

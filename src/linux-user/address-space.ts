@@ -15,6 +15,7 @@
  * reservation costs nothing until used. The JS page map is the authority; PTEs mirror it.
  */
 import { GuestMemory, PAGE_SHIFT, PAGE_SIZE } from '../memory/guest-memory.js';
+import { FLAT_TABLE_BYTES, type FlatLayout } from '../abi/tlb.js';
 
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;
@@ -34,6 +35,29 @@ export const USER_RAM_BASE = 0x8000_0000;
 const PTE_V = 1n, PTE_R = 2n, PTE_W = 4n, PTE_X = 8n, PTE_U = 16n, PTE_A = 64n, PTE_D = 128n;
 const SATP_SV48 = 9n << 60n;
 
+/**
+ * The largest -R (QEMU's reserved_va) whose space is flat, guest address = offset in the process's
+ * memory: generated code indexes typed arrays with the address's low word as a non-negative int32,
+ * and the memory (the space, its tables and the flat table, then the vCPU state areas) must fit
+ * wasm32's 4 GiB. A larger -R keeps QEMU's placement on the Sv48 path.
+ */
+export const FLAT_MAX_RESERVED = 2 ** 31;
+
+/** Bytes of the Sv48 tables that map [0, reserved): root, one level-2 table, level-1 per GiB, level-0 per 2 MiB. */
+function flatTablesBytes(reserved: number): number {
+  return (2 + Math.ceil(reserved / 2 ** 30) + Math.ceil(reserved / 2 ** 21)) * PAGE_SIZE;
+}
+
+/** Where a flat space of `reserved` bytes keeps its flat table (after the space and its page tables). */
+export function flatLayoutFor(reserved: number): FlatLayout {
+  return { limit: reserved, table: reserved + flatTablesBytes(reserved) };
+}
+
+/** Bytes of memory (before the vCPU state areas) a flat space of `reserved` bytes needs. */
+export function flatMemoryBytes(reserved: number): number {
+  return flatLayoutFor(reserved).table + FLAT_TABLE_BYTES;
+}
+
 /** What a guest access to an address finds. */
 export type Touch = { ok: true; off: number } | { ok: false; signal: 'SIGSEGV' | 'SIGBUS'; mapped: boolean };
 
@@ -52,11 +76,30 @@ export class AddressSpace {
   mmapNextStart = TASK_UNMAPPED_BASE;
   /** Mappings changed in a way cached translations may have seen (unmap, protect): flush the TLBs. */
   onShootdown: (() => void) | undefined;
+  /** QEMU's reserved_va (-R): every mapping is inside [0, reservedVa), placed from the top down; 0: QEMU's default placement. */
+  readonly reservedVa: number;
+  /**
+   * With -R when the memory holds it: the flat space, guest page p at physical page p (the tables
+   * map every page to itself, the TLB path still works) and the flat table generated code reads.
+   */
+  readonly flat: FlatLayout | undefined;
+  /** Flat space: pages that were ever mapped (a new mapping there must be zeroed). */
+  private readonly used: Uint8Array;
 
-  /** A new, empty space on `mem`; or with `parent`, fork's copy of it (same physical layout, so the tables copy as they are). */
-  constructor(readonly mem: GuestMemory, parent?: AddressSpace) {
-    this.physPages = mem.ramSize >>> PAGE_SHIFT;
+  /**
+   * A new, empty space on `mem` (with QEMU's reserved_va when `reservedVa` > 0); or with `parent`,
+   * fork's copy of it (same physical layout, so the tables copy as they are).
+   */
+  constructor(readonly mem: GuestMemory, parent?: AddressSpace, reservedVa = 0) {
+    this.reservedVa = parent?.reservedVa ?? reservedVa;
+    const size = pageAlignUp(this.reservedVa);
+    this.flat = size > 0 && size <= FLAT_MAX_RESERVED && mem.ramSize >= flatMemoryBytes(size) ? flatLayoutFor(size) : undefined;
+    // flat: the pages after the space hold the tables (its data pages are not allocated, they are there)
+    this.physPages = (this.flat?.table ?? mem.ramSize) >>> PAGE_SHIFT;
+    this.used = new Uint8Array(this.flat === undefined ? 0 : this.flat.limit >>> PAGE_SHIFT);
+    if (parent !== undefined) this.used.set(parent.used);
     if (parent === undefined) {
+      if (this.flat !== undefined) this.nextPhys = this.flat.limit >>> PAGE_SHIFT;
       this.rootPage = this.allocPhys();
       return;
     }
@@ -65,7 +108,16 @@ export class AddressSpace {
     this.freePhys.push(...parent.freePhys);
     this.rootPage = parent.rootPage;
     this.mmapNextStart = parent.mmapNextStart;
-    mem.mu8.set(parent.mem.mu8.subarray(0, this.nextPhys << PAGE_SHIFT));
+    if (this.flat === undefined) {
+      mem.mu8.set(parent.mem.mu8.subarray(0, this.nextPhys << PAGE_SHIFT));
+      return;
+    }
+    // the pages in use and the tables, not the whole reserved space
+    mem.mu8.set(parent.mem.mu8.subarray(this.flat.limit, this.nextPhys << PAGE_SHIFT), this.flat.limit);
+    for (const e of this.pages.values()) {
+      const phys = Math.floor(e / FLAG_BITS);
+      if (phys !== 0) mem.mu8.set(parent.mem.mu8.subarray((phys - 1) << PAGE_SHIFT, phys << PAGE_SHIFT), (phys - 1) << PAGE_SHIFT);
+    }
   }
 
   /** satp for the vCPU: Sv48 with this space's root table. */
@@ -87,8 +139,41 @@ export class AddressSpace {
     return this.nextPhys++;
   }
 
-  /** Pages of guest memory still free (for the ENOMEM checks of mmap and brk). */
+  /** The physical page behind virtual page `vpage` on its first touch: itself in a flat space. */
+  private allocData(vpage: number): number {
+    if (this.flat === undefined) return this.allocPhys();
+    if (this.used[vpage] !== 0) { // what an earlier mapping left there
+      const off = vpage << PAGE_SHIFT;
+      this.mem.mu8.fill(0, off, off + PAGE_SIZE);
+      this.mem.codeWritten(off, PAGE_SIZE);
+    }
+    this.used[vpage] = 1;
+    return vpage;
+  }
+
+  /**
+   * Flat space: a page mapped with some access is there at once (its PTE written), so the guest's
+   * first touch needs no trap: the page is already zero (the buffer, or allocData), as Linux's
+   * zero page would read. PROT_NONE pages wait for mprotect.
+   */
+  private flatEntry(vpage: number, prot: number): number {
+    if (this.flat === undefined || (prot & PROT_MASK) === 0) return prot & PROT_MASK;
+    const entry = (this.allocData(vpage) + 1) * FLAG_BITS + (prot & PROT_MASK);
+    this.writePte(vpage, entry);
+    return entry;
+  }
+
+  /** Flat space: generated code must ask the slow path again for [start, start+len) (its mappings changed). */
+  private clearFlat(start: number, len: number): void {
+    if (this.flat === undefined) return;
+    const first = Math.min(start, this.reservedVa) >>> PAGE_SHIFT;
+    const end = Math.min(start + len, this.reservedVa) / PAGE_SIZE;
+    if (end > first) this.mem.mu8.fill(0, this.flat.table + first, this.flat.table + Math.ceil(end));
+  }
+
+  /** Pages of guest memory still free (for the ENOMEM checks of mmap and brk); a flat space's only limit is its size. */
   get freePages(): number {
+    if (this.flat !== undefined) return this.reservedVa >>> PAGE_SHIFT;
     return this.physPages - this.nextPhys + this.freePhys.length;
   }
 
@@ -131,8 +216,9 @@ export class AddressSpace {
 
   // ---- mappings -----------------------------------------------------------------------------------
 
-  /** Is [start, start+len) free of mappings? */
+  /** Is [start, start+len) free of mappings (and inside the reserved space, with -R)? */
   isFree(start: number, len: number): boolean {
+    if (!this.fits(start, len)) return false;
     for (let p = start / PAGE_SIZE; p < (start + len) / PAGE_SIZE; p++) if (this.pages.has(p)) return false;
     return true;
   }
@@ -141,11 +227,18 @@ export class AddressSpace {
     return this.pages.has(Math.floor(addr / PAGE_SIZE));
   }
 
+  /** Can [start, start+len) be mapped at all: with -R, inside [0, reservedVa) (QEMU: ENOMEM otherwise). */
+  fits(start: number, len: number): boolean {
+    return this.reservedVa === 0 || (start >= 0 && start + len <= this.reservedVa);
+  }
+
   /**
-   * QEMU's mmap_find_vma without reserved_va: the first free range at or above `start` (0: the
-   * next start, which then moves past the result), page aligned; -1 if none.
+   * QEMU's mmap_find_vma: without reserved_va, the first free range at or above `start` (0: the
+   * next start, which then moves past the result), page aligned; -1 if none. With it, QEMU's
+   * mmap_find_vma_reserved: downwards (findFreeReserved).
    */
   findFree(start: number, len: number): number {
+    if (this.reservedVa > 0) return this.findFreeReserved(start === 0 ? this.mmapNextStart : Math.floor(start / PAGE_SIZE) * PAGE_SIZE, pageAlignUp(len));
     const fromNext = start === 0;
     let addr = fromNext ? this.mmapNextStart : Math.floor(start / PAGE_SIZE) * PAGE_SIZE;
     len = pageAlignUp(len);
@@ -160,6 +253,38 @@ export class AddressSpace {
     return -1;
   }
 
+  /**
+   * QEMU 7.2's mmap_find_vma_reserved: the free range of `size` bytes that ends highest at or below
+   * start + size, searching down page by page (a used page moves the end below it); a start too
+   * high for the space starts at its top, and the search goes round once from the top. The next
+   * start (mmap_next_start) follows the result when the search started there, so mappings without
+   * a hint stack downwards from the top of the space.
+   */
+  private findFreeReserved(start: number, size: number): number {
+    const top = this.reservedVa;
+    if (size > top) return -1;
+    let end = start + size;
+    let looped = false;
+    const highest = Math.floor((top - size) / PAGE_SIZE) * PAGE_SIZE + size; // ((reserved_va - size) & -align) + size
+    if (start > top - size) {
+      end = highest;
+      looped = true;
+    }
+    for (let addr = end; ;) {
+      addr -= PAGE_SIZE;
+      if (addr < 0) { // QEMU's unsigned address wrapped
+        if (looped) return -1;
+        addr = end = highest;
+        looped = true;
+      } else if (this.pages.has(addr / PAGE_SIZE)) {
+        end = addr;
+      } else if (addr !== 0 && addr + size === end) {
+        if (start === this.mmapNextStart) this.mmapNextStart = addr;
+        return addr;
+      }
+    }
+  }
+
   /** The highest mapped page in [addr, addr+len), or -1. */
   private lastBusyPage(addr: number, len: number): number {
     for (let p = (addr + len) / PAGE_SIZE - 1; p >= addr / PAGE_SIZE; p--) if (this.pages.has(p)) return p;
@@ -169,7 +294,7 @@ export class AddressSpace {
   /** Map [start, start+len) anonymous (zero pages on first touch), replacing what was there. */
   map(start: number, len: number, prot: number): void {
     this.unmap(start, len);
-    for (let p = start / PAGE_SIZE; p < (start + len) / PAGE_SIZE; p++) this.pages.set(p, prot & PROT_MASK);
+    for (let p = start / PAGE_SIZE; p < (start + len) / PAGE_SIZE; p++) this.pages.set(p, this.flatEntry(p, prot));
   }
 
   /**
@@ -187,7 +312,7 @@ export class AddressSpace {
       }
       const chunk = data.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE);
       if (chunk.length === 0) continue;
-      const phys = this.allocPhys();
+      const phys = this.allocData(vpage);
       this.mem.mu8.set(chunk, phys << PAGE_SHIFT);
       const entry = (phys + 1) * FLAG_BITS + (prot & PROT_MASK);
       this.pages.set(vpage, entry);
@@ -204,10 +329,11 @@ export class AddressSpace {
       const phys = Math.floor(e / FLAG_BITS);
       if (phys !== 0) {
         this.writePte(p, undefined);
-        this.freePhys.push(phys - 1);
+        if (this.flat === undefined) this.freePhys.push(phys - 1);
         changed = true;
       }
     }
+    if (changed) this.clearFlat(start, len);
     if (changed) this.onShootdown?.();
   }
 
@@ -216,10 +342,15 @@ export class AddressSpace {
     for (let p = start / PAGE_SIZE; p < (start + len) / PAGE_SIZE; p++) if (!this.pages.has(p)) return false;
     for (let p = start / PAGE_SIZE; p < (start + len) / PAGE_SIZE; p++) {
       const e = this.pages.get(p) as number;
+      if (Math.floor(e / FLAG_BITS) === 0 && (e & PAGE_BEYOND_EOF) === 0) {
+        this.pages.set(p, this.flatEntry(p, prot) | (e & PAGE_BEYOND_EOF));
+        continue;
+      }
       const next = e - (e & PROT_MASK) + (prot & PROT_MASK);
       this.pages.set(p, next);
       this.writePte(p, next);
     }
+    this.clearFlat(start, len);
     this.onShootdown?.();
     return true;
   }
@@ -241,11 +372,23 @@ export class AddressSpace {
       this.writePte(p, undefined);
       moved.push([i, e]);
     }
-    for (const [i, e] of moved) {
-      this.pages.set(to / PAGE_SIZE + i, e);
-      this.writePte(to / PAGE_SIZE + i, e);
+    this.clearFlat(from, len);
+    this.clearFlat(to, len);
+    for (const [i, old] of moved) {
+      const vpage = to / PAGE_SIZE + i;
+      const e = this.flat === undefined ? old : this.moveFlatPage(from / PAGE_SIZE + i, vpage, old);
+      this.pages.set(vpage, e);
+      this.writePte(vpage, e);
     }
     this.onShootdown?.();
+  }
+
+  /** Flat space: a page's bytes move with it (each virtual page is its own physical page); its new entry. */
+  private moveFlatPage(fromPage: number, toPage: number, entry: number): number {
+    if (Math.floor(entry / FLAG_BITS) === 0) return entry;
+    const to = this.allocData(toPage);
+    this.mem.mu8.copyWithin(to << PAGE_SHIFT, fromPage << PAGE_SHIFT, (fromPage + 1) << PAGE_SHIFT);
+    return (to + 1) * FLAG_BITS + (entry & (FLAG_BITS - 1));
   }
 
   // ---- guest accesses -------------------------------------------------------------------------------
@@ -263,7 +406,7 @@ export class AddressSpace {
     if ((e & PAGE_BEYOND_EOF) !== 0) return { ok: false, signal: 'SIGBUS', mapped: true };
     let phys = Math.floor(e / FLAG_BITS);
     if (phys === 0) {
-      phys = this.allocPhys() + 1;
+      phys = this.allocData(vpage) + 1;
       const entry = phys * FLAG_BITS + (e & (FLAG_BITS - 1));
       this.pages.set(vpage, entry);
       this.writePte(vpage, entry);

@@ -19,6 +19,9 @@ export const RESERVE_BRK = 32 * 1024 * 1024;
 /** A load failure QEMU reports as `PATH: reason` with exit status 255 (exit(-1)). */
 export class ElfLoadError extends Error {}
 
+/** The program does not fit -R's space: QEMU's probe_guest_base says so, `PATH: reason`, exit status 1. */
+export class ReservedVaError extends ElfLoadError {}
+
 export interface LoadedImage {
   /** Added to every p_vaddr (0 for ET_EXEC). */
   bias: number;
@@ -119,6 +122,12 @@ function loadSegment(space: AddressSpace, file: Uint8Array, ph: Phdr, bias: numb
   if (memEnd > bssStart) space.map(bssStart, pageAlignUp(memEnd) - bssStart, prot);
 }
 
+/** QEMU 7.2's probe_guest_base with reserved_va: the program's span (from 0 for ET_EXEC, with the brk reserve) must fit. */
+function checkReserved(reservedVa: number, lo: number, hiaddr: number): void {
+  const need = hiaddr - lo;
+  if (need > reservedVa) throw new ReservedVaError(`requires more than reserved virtual address space (0x${need.toString(16)} > 0x${reservedVa.toString(16)})`);
+}
+
 /**
  * Load `file` (the bytes of `path`). `main`: the program itself (its PT_INTERP is returned and
  * RESERVE_BRK bytes after it stay reserved until the caller releases them).
@@ -132,12 +141,14 @@ export function loadElfImage(space: AddressSpace, file: Uint8Array, main: boolea
   const hi = pageAlignUp(Math.max(...loads.map((p) => p.vaddr + p.memsz)));
   const span = hi - lo + (main ? RESERVE_BRK : 0);
   const type = h.getUint16(16, true);
+  if (main && space.reservedVa > 0) checkReserved(space.reservedVa, type === ET_DYN ? lo : 0, Math.max(...loads.map((p) => p.vaddr + p.memsz)) + RESERVE_BRK);
   let bias = 0;
   if (type === ET_DYN) {
     const at = space.findFree(lo === 0 ? 0 : lo, span);
     if (at < 0) throw new ElfLoadError('Error mapping file: Cannot allocate memory');
     bias = at - lo;
   }
+  if (!space.fits(lo + bias, span)) throw new ElfLoadError('Error mapping file: Cannot allocate memory'); // above -R's space
   space.map(lo + bias, span, 0); // the reservation (PROT_NONE) the segments replace
   for (const ph of loads) loadSegment(space, file, ph, bias);
   return {

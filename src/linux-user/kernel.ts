@@ -224,6 +224,7 @@ export class Kernel {
     let start: number;
     if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0) {
       if (addr % PAGE_SIZE !== 0) return -E.EINVAL;
+      if (!this.space.fits(addr, size)) return -E.ENOMEM; // outside -R's reserved space, as QEMU's guest_range_valid
       if ((flags & MAP_FIXED_NOREPLACE) !== 0 && !this.space.isFree(addr, size)) return -E.EEXIST;
       start = addr;
     } else {
@@ -268,6 +269,7 @@ export class Kernel {
     let to: number;
     if ((flags & MREMAP_FIXED) !== 0) {
       to = Number(a[4]);
+      if (!this.space.fits(to, newSize)) return -E.ENOMEM;
       this.space.unmap(to, newSize);
     } else if ((flags & MREMAP_MAYMOVE) !== 0) {
       to = this.space.findFree(0, newSize);

@@ -5,6 +5,7 @@
  */
 import type { FunctionSymbol } from './elf-symbols.js';
 import type { StateArea } from '../abi/state-layout.js';
+import type { FlatLayout } from '../abi/tlb.js';
 import type { TracingConfig } from '../trace/thread-tracing.js';
 import type { GuestMemoryBuffers } from '../memory/guest-memory.js';
 import type { InstrReport } from '../instr/thread-env.js';
@@ -23,6 +24,8 @@ export interface UserWorkerData {
   channel: SharedArrayBuffer;
   /** satp of the process's page tables. */
   satp: bigint;
+  /** With -R: the process's flat memory (guest address = offset; src/abi/tlb.ts), else the TLB. */
+  flat?: FlatLayout;
   tid: number;
   pid: number;
   /** vCPU index (the `cpu=` of trace events): the thread's number in the process, from 0. */
@@ -33,6 +36,8 @@ export interface UserWorkerData {
   /** The process's function symbols (`-d in_asm`'s `IN: name`), QEMU's lookup order; empty without in_asm. */
   symbols: readonly (readonly FunctionSymbol[])[];
   tracing: TracingConfig;
+  /** The process already has (had) a second thread: QEMU's CF_PARALLEL in `-d exec`'s cflags. */
+  parallel?: boolean;
   /** vCPU rows of instrumentation scoreboards (user-main adds it with the libraries). */
   maxVcpus?: number;
   /** -instr libraries the thread's worker loads before its first instruction (user-main adds them). */

@@ -15,7 +15,7 @@
  */
 import { createStateBuffer, ExitReason, STATE_AREA_BYTES, SLOT_PC, SLOT_X, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, stateViews, type VcpuStateViews, WORD_BASE } from '../abi/state-layout.js';
 import { createGuestMemoryBuffers, GuestMemory } from '../memory/guest-memory.js';
-import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE, USER_RAM_BASE } from './address-space.js';
+import { AddressSpace, FLAT_MAX_RESERVED, flatMemoryBytes, pageAlignUp, PROT_EXEC, PROT_READ, PROT_WRITE, USER_RAM_BASE } from './address-space.js';
 import { CAUSE_INTERRUPT, CAUSE_INTERRUPTED_CALL, CH_SLEEP_WORD, CH_WAKE, CH_ACTION, CH_CAUSE, CH_EPC64, CH_FLUSH, CH_READY, CH_SIGNAL, CH_TVAL64, CHANNEL_BYTES, ChannelAction, channelViews, type Channel } from './channel.js';
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -44,9 +44,15 @@ const RAM_SIZE = 1 << 30;
  */
 const STATE_AREAS = 64;
 
-/** A process's guest memory: RAM, then STATE_AREAS vCPU state areas, in one shared WebAssembly memory. */
-function processMemory(oneInsnPerTb: boolean): GuestMemory {
-  const mem = new GuestMemory(createGuestMemoryBuffers(USER_RAM_BASE, RAM_SIZE, 0x1000, 0x1000, { count: STATE_AREAS, bytes: STATE_AREA_BYTES }));
+/**
+ * A process's guest memory: RAM, then STATE_AREAS vCPU state areas, in one shared WebAssembly
+ * memory. With -R small enough to be flat (address-space.ts), RAM is the whole reserved space
+ * (guest address = offset), its page tables and the flat table; otherwise RAM_SIZE of pages.
+ */
+function processMemory(oneInsnPerTb: boolean, reservedVa: number): GuestMemory {
+  const size = pageAlignUp(reservedVa);
+  const ram = size > 0 && size <= FLAT_MAX_RESERVED ? flatMemoryBytes(size) : RAM_SIZE;
+  const mem = new GuestMemory(createGuestMemoryBuffers(USER_RAM_BASE, ram, 0x1000, 0x1000, { count: STATE_AREAS, bytes: STATE_AREA_BYTES }));
   mem.setOneInsnPerBlock(oneInsnPerTb);
   return mem;
 }
@@ -104,6 +110,8 @@ export interface ProgramRequest {
   stackSize: number;
   unameRelease: string | undefined;
   seed: bigint | undefined;
+  /** -R: QEMU's reserved_va (0: none). */
+  reservedVa: number;
 }
 
 export interface ServiceOptions {
@@ -140,6 +148,8 @@ class GuestProcess {
   areas: StateAreas;
   /** The images' function symbols (`-d in_asm`), QEMU's lookup order. */
   symbols: FunctionSymbol[][] = [];
+  /** The process has had a second thread (QEMU's CF_PARALLEL, `-d exec`'s cflags; fork keeps it). */
+  parallel = false;
 
   constructor(readonly pid: number, public mem: GuestMemory, public space: AddressSpace, public kernel: Kernel, public sigtramp: number) {
     this.areas = new StateAreas(mem);
@@ -197,9 +207,9 @@ export class Service {
 
   /** Load the program and start its first thread. Throws ExecError / ElfLoadError. */
   start(req: ProgramRequest): void {
-    const mem = processMemory(this.opts.oneInsnPerTb);
-    const space = new AddressSpace(mem);
-    const image = execImage(space, { path: req.program, argv: req.argv, envp: req.envp, ldPrefix: req.ldPrefix, stackSize: req.stackSize, random16: new Uint8Array(16), symbols: this.opts.log.inAsm });
+    const mem = processMemory(this.opts.oneInsnPerTb, req.reservedVa);
+    const space = new AddressSpace(mem, undefined, req.reservedVa);
+    const image = execImage(space, { path: req.program, argv: req.argv, envp: req.envp, ldPrefix: req.ldPrefix, stackSize: req.stackSize, random16: new Uint8Array(16), symbols: this.opts.log.inAsm || this.opts.log.exec });
     const kernel = new Kernel(space, { ldPrefix: req.ldPrefix, exePath: image.exePath, brk: image.brk, unameRelease: req.unameRelease, seed: req.seed });
     // AT_RANDOM's bytes come from the same source as getrandom (-seed makes both repeatable)
     const random = new Uint8Array(16);
@@ -227,9 +237,9 @@ export class Service {
 
   private run(th: GuestThread): void {
     th.worker = this.host.spawn({
-      mem: th.proc.mem.buffers, state: { buffer: th.state.buffer, byteOffset: th.state.byteOffset }, channel: th.chBuf, satp: th.proc.space.satp,
+      mem: th.proc.mem.buffers, state: { buffer: th.state.buffer, byteOffset: th.state.byteOffset }, channel: th.chBuf, satp: th.proc.space.satp, flat: th.proc.space.flat,
       tid: th.tid, pid: th.proc.pid, cpu: th.cpu, strace: this.opts.strace, log: this.opts.log, tracing: this.opts.tracing,
-      symbols: th.proc.symbols,
+      symbols: th.proc.symbols, parallel: th.proc.parallel,
     }, (r) => this.report(th, r));
   }
 
@@ -557,6 +567,7 @@ export class Service {
     const flags = Number(a[0] & 0xffffffffn);
     const needed = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD;
     if ((flags & CLONE_THREAD) === 0) return this.fork(th, a, epc);
+    th.proc.parallel = true;
     if ((flags & needed) !== needed) return ret(-E.EINVAL);
     const proc = th.proc;
     const tid = this.nextTid++;
@@ -585,11 +596,12 @@ export class Service {
   private fork(th: GuestThread, a: readonly bigint[], epc: number): Outcome {
     const flags = Number(a[0] & 0xffffffffn);
     const parent = th.proc;
-    const mem = processMemory(this.opts.oneInsnPerTb);
+    const mem = processMemory(this.opts.oneInsnPerTb, parent.space.reservedVa);
     const space = new AddressSpace(mem, parent.space);
     const pid = this.nextTid++;
     const proc = new GuestProcess(pid, mem, space, parent.kernel.fork(space), parent.sigtramp);
     proc.symbols = parent.symbols;
+    proc.parallel = parent.parallel;
     for (const [sig, act] of parent.actions) proc.actions.set(sig, act);
     proc.parent = parent;
     parent.children.set(pid, proc);
@@ -665,11 +677,11 @@ export class Service {
     if (typeof kind === 'number') return ret(kind);
     if (kind === 'host') return this.execHost(th, host, argv, envp);
     const req = this.req as ProgramRequest;
-    const mem = processMemory(this.opts.oneInsnPerTb);
-    const space = new AddressSpace(mem);
+    const mem = processMemory(this.opts.oneInsnPerTb, req.reservedVa);
+    const space = new AddressSpace(mem, undefined, req.reservedVa);
     let image;
     try {
-      image = execImage(space, { path: host, argv, envp, ldPrefix: req.ldPrefix, stackSize: req.stackSize, random16: new Uint8Array(16), symbols: this.opts.log.inAsm });
+      image = execImage(space, { path: host, argv, envp, ldPrefix: req.ldPrefix, stackSize: req.stackSize, random16: new Uint8Array(16), symbols: this.opts.log.inAsm || this.opts.log.exec });
     } catch {
       return ret(-E.ENOEXEC);
     }

@@ -28,7 +28,7 @@
 import { CallOp, Cond, EventOp, ExitIfOp, ExitOp, IrBlock, LoadOp, MemOp, Op, StoreOp, Temp } from './ir.js';
 import type { LoadStoreHelpers } from '../abi/helpers.js';
 import { SLOT_INSTRET } from '../abi/state-layout.js';
-import { TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_WRITE_TAG } from '../abi/tlb.js';
+import { FLAT_READ, FLAT_WRITE, TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_WRITE_TAG, type FlatLayout } from '../abi/tlb.js';
 
 /** Iterations a self-looping block runs before returning to the run loop. */
 export const LOOP_ITERATIONS = 255;
@@ -74,7 +74,8 @@ export class JsBackend {
   /** Register-based accesses call `ls` (compact source) unless the block loops on itself. */
   private compactAccesses = true;
 
-  constructor(private readonly block: IrBlock) {}
+  /** User mode's flat memory (src/abi/tlb.ts): inline accesses test its page table instead of the TLB. */
+  constructor(private readonly block: IrBlock, private readonly flat?: FlatLayout) {}
 
   generate(): string {
     this.lines = [];
@@ -254,10 +255,17 @@ export class JsBackend {
       this.def(op.dst, `ls.${name}(${base.index}, ${offset}, ${this.pcOf(op)}, ${op.insnIndex})`);
       return;
     }
-    this.inlineTlb = true;
     this.address(base, offset, n);
     const view = RAM_VIEW[`${mem.size}${mem.signed ? 's' : 'u'}`];
     const shift = shiftFor(mem.size);
+    if (this.flat !== undefined) {
+      const host = `${view}[lo${n} >>> ${shift}]`;
+      this.out(`let t${n};`);
+      this.out(`if (${this.flatTest(n, mem, FLAT_READ)}) t${n} = ${mem.size === 8 ? host : `BigInt(${host})`};`);
+      this.out(`else { t${n} = c.ld(lo${n}, hi${n}, ${mem.size}, ${mem.signed ? 1 : 0}, ${this.pcOf(op)}, ${op.insnIndex}); ${JsBackend.END_BLOCK_CHECK} }`);
+      return;
+    }
+    this.inlineTlb = true;
     const host = `${view}[(tlb[e${n} + ${TLB_RAM_OFFSET}] + (lo${n} & 4095)) >> ${shift}]`;
     const fast = mem.size === 8 ? host : `BigInt(${host})`;
     this.out(`const e${n} = mb + ((lo${n} >>> 10) & ${(TLB_ENTRIES - 1) * TLB_ENTRY_WORDS});`);
@@ -276,15 +284,26 @@ export class JsBackend {
       this.out(`ls.${STORE_HELPER[mem.size]}(${args.join(', ')});`);
       return;
     }
-    this.inlineTlb = true;
     const n = `s${this.lines.length}`;
     this.address(base, offset, n);
     const view = RAM_VIEW[`${mem.size}s`];
     const shift = shiftFor(mem.size);
     const hostValue = mem.size === 8 ? this.val(value) : this.lo32(value);
+    if (this.flat !== undefined) {
+      this.out(`if (${this.flatTest(n, mem, FLAT_WRITE)}) ${view}[lo${n} >>> ${shift}] = ${hostValue};`);
+      this.out(`else { c.st(lo${n}, hi${n}, ${mem.size}, ${this.val(value)}, ${this.pcOf(op)}, ${op.insnIndex}, ${this.block.insnLengths[op.insnIndex]}); ${JsBackend.END_BLOCK_CHECK} }`);
+      return;
+    }
+    this.inlineTlb = true;
     this.out(`const e${n} = mb + ((lo${n} >>> 10) & ${(TLB_ENTRIES - 1) * TLB_ENTRY_WORDS});`);
     this.out(`if (tlb[e${n} + ${TLB_WRITE_TAG}] === (lo${n} & ${this.tagMask(mem)}) && tlb[e${n} + ${TLB_HI}] === hi${n}) ${view}[(tlb[e${n} + ${TLB_RAM_OFFSET}] + (lo${n} & 4095)) >> ${shift}] = ${hostValue};`);
     this.out(`else { c.st(lo${n}, hi${n}, ${mem.size}, ${this.val(value)}, ${this.pcOf(op)}, ${op.insnIndex}, ${this.block.insnLengths[op.insnIndex]}); ${JsBackend.END_BLOCK_CHECK} }`);
+  }
+
+  /** src/tcg/tlb-probe.ts flatHostIndex's test, inline: 32-bit, aligned, the page's bit set. */
+  private flatTest(n: number | string, mem: MemOp, bit: number): string {
+    const table = (this.flat as FlatLayout).table;
+    return `hi${n} === 0 && (lo${n} & ${mem.size - 1}) === 0 && (mu8[${table} + (lo${n} >>> 12)] & ${bit}) !== 0`;
   }
 
   private pcOf(op: Op): number {
@@ -313,6 +332,6 @@ export class JsBackend {
   }
 }
 
-export function generateJs(block: IrBlock): string {
-  return new JsBackend(block).generate();
+export function generateJs(block: IrBlock, flat?: FlatLayout): string {
+  return new JsBackend(block, flat).generate();
 }

@@ -37,7 +37,7 @@ import { AMO } from '../abi/ops.js';
 import {
   SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_RESUME_PC, SLOT_SCRATCH, WORD_WASM_TLB,
 } from '../abi/state-layout.js';
-import { TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG } from '../abi/tlb.js';
+import { FLAT_READ, FLAT_WRITE, TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG, type FlatLayout } from '../abi/tlb.js';
 import { LOOP_ITERATIONS } from './backend-js.js';
 import { AtomicOp, FuncType, FunctionBody, MemoryOp, ModuleBuilder, SimpleOp, ValType } from './wasm-encoder.js';
 
@@ -207,18 +207,20 @@ interface Linkage {
   scoreboards: Map<string, { index: number; field: string }>;
   /** Global index of the state area's address. */
   state: number;
+  /** User mode's flat memory: accesses test its page table instead of the TLB (src/abi/tlb.ts). */
+  flat: FlatLayout | undefined;
 }
 
 /**
  * Compile `blocks` into one module for a machine whose memory has `memoryPages` pages, with its
  * text when `withText` (it costs more than the bytes).
  */
-export function compileWasmBatch(blocks: readonly IrBlock[], memoryPages: number, withText = false, counterAddress?: CounterAddress): WasmBatch {
+export function compileWasmBatch(blocks: readonly IrBlock[], memoryPages: number, withText = false, counterAddress?: CounterAddress, flat?: FlatLayout): WasmBatch {
   const plan = new BatchPlan(blocks, counterAddress);
   const m = new ModuleBuilder();
   m.importSharedMemory('m', 'mem', memoryPages);
   const state = m.importGlobal('m', 'st', ValType.I32);
-  const link: Linkage = { counterAddress, ld: -1, st: -1, helpers: new Map(), arith: new Map(), events: new Map(), scoreboards: new Map(), state };
+  const link: Linkage = { counterAddress, ld: -1, st: -1, helpers: new Map(), arith: new Map(), events: new Map(), scoreboards: new Map(), state, flat };
   if (plan.memoryAccess) {
     link.ld = m.importFunction('h', 'ld', LD_TYPE);
     link.st = m.importFunction('h', 'st', ST_TYPE);
@@ -613,6 +615,7 @@ class BlockEmitter {
     f.op('i64.shr_u');
     f.op('i32.wrap_i64');
     f.localOp('local.set', this.hi);
+    if (this.link.flat !== undefined) return this.flatProbe(this.link.flat.table, mem, tagWord === TLB_READ_TAG ? FLAT_READ : FLAT_WRITE);
     f.localOp('local.get', this.tlb);
     f.localOp('local.get', this.lo);
     f.i32Const(8);
@@ -633,6 +636,27 @@ class BlockEmitter {
     f.op('i32.and');
   }
 
+  /** User mode's flat memory: hi == 0, aligned, and the page's byte in the table has `bit` (tlb-probe.ts flatHostIndex). */
+  private flatProbe(table: number, mem: MemOp, bit: number): void {
+    const f = this.f;
+    f.localOp('local.get', this.hi);
+    f.op('i32.eqz');
+    f.localOp('local.get', this.lo);
+    f.i32Const(mem.size - 1);
+    f.op('i32.and');
+    f.op('i32.eqz');
+    f.op('i32.and');
+    f.localOp('local.get', this.lo);
+    f.i32Const(12);
+    f.op('i32.shr_u');
+    f.memory('i32.load8_u', table);
+    f.i32Const(bit);
+    f.op('i32.and');
+    f.i32Const(0);
+    f.op('i32.ne');
+    f.op('i32.and');
+  }
+
   private address64 = -1;
   private scratch64(): number {
     if (this.address64 < 0) this.address64 = this.f.local(ValType.I64, 'a');
@@ -642,6 +666,10 @@ class BlockEmitter {
   /** The RAM address of the access that hit: the page's offset from the entry plus the offset in the page. */
   private hostAddress(): void {
     const f = this.f;
+    if (this.link.flat !== undefined) { // address = offset
+      f.localOp('local.get', this.lo);
+      return;
+    }
     f.localOp('local.get', this.entry);
     f.memory('i32.load', TLB_RAM_OFFSET * 4);
     f.localOp('local.get', this.lo);

@@ -28,9 +28,9 @@
 import { BinaryOp, BinaryOpcode, Cond, IrBlock, MovOp, Op, Opcode, Temp, UnaryOp } from './ir.js';
 import type { AnyHelper, BlockContext, EventSink, HelperArg, HelperName } from '../abi/helpers.js';
 import { INTERPRETER_TEMPS, SLOT_INSTRET, WORD_TEMPS } from '../abi/state-layout.js';
-import { addressHigh, tlbHostIndex } from './tlb-probe.js';
+import { addressHigh, flatHostIndex, tlbHostIndex } from './tlb-probe.js';
 import { foldBinary } from './builder.js';
-import { TLB_READ_TAG, TLB_WRITE_TAG } from '../abi/tlb.js';
+import { FLAT_READ, FLAT_WRITE, TLB_READ_TAG, TLB_WRITE_TAG } from '../abi/tlb.js';
 
 /** What interpreted blocks reach at run time: one per vCPU. */
 export interface InterpreterEnv {
@@ -55,6 +55,8 @@ export interface InterpreterEnv {
    * half of a store.
    */
   soleAccessor: boolean;
+  /** User mode's flat memory: byte offset of its page table in `ram` (src/abi/tlb.ts FlatLayout); -1 or absent: the TLB. */
+  flatTable?: number;
 }
 
 const enum Code {
@@ -415,7 +417,11 @@ function mulDiv(kind: number, a: bigint, b: bigint): bigint {
 
 /** Runs encoded blocks for one vCPU. */
 export class Interpreter {
-  constructor(private readonly env: InterpreterEnv) {}
+  private readonly flatTable: number;
+
+  constructor(private readonly env: InterpreterEnv) {
+    this.flatTable = env.flatTable ?? -1;
+  }
 
   /** Run `block` once; returns the next guest pc. */
   run(block: EncodedBlock): number {
@@ -727,7 +733,7 @@ export class Interpreter {
     const bl = w[base];
     const lo = (bl + imm) | 0;
     const hi = addressHigh(bl, w[base + 1], imm, lo);
-    const i = tlbHostIndex(this.env.tlb, c.tlbBase, TLB_READ_TAG, lo, hi, shift);
+    const i = this.flatTable >= 0 ? flatHostIndex(ram.mu8, this.flatTable, FLAT_READ, lo, hi, shift) : tlbHostIndex(this.env.tlb, c.tlbBase, TLB_READ_TAG, lo, hi, shift);
     if (i >= 0) {
       let v: number;
       switch (shift) {
@@ -757,7 +763,7 @@ export class Interpreter {
     const bl = w[base];
     const lo = (bl + imm) | 0;
     const hi = addressHigh(bl, w[base + 1], imm, lo);
-    const i = tlbHostIndex(this.env.tlb, c.tlbBase, TLB_WRITE_TAG, lo, hi, shift);
+    const i = this.flatTable >= 0 ? flatHostIndex(ram.mu8, this.flatTable, FLAT_WRITE, lo, hi, shift) : tlbHostIndex(this.env.tlb, c.tlbBase, TLB_WRITE_TAG, lo, hi, shift);
     if (i >= 0) {
       switch (shift) {
         case 0: ram.m8[i] = w[value]; return true;

@@ -26,3 +26,13 @@ export function addressHigh(baseLo: number, baseHi: number, imm: number, lo: num
   const wrapped = (lo >>> 0) < (baseLo >>> 0);
   return imm >= 0 ? (baseHi + (wrapped ? 1 : 0)) | 0 : (baseHi - (wrapped ? 0 : 1)) | 0;
 }
+
+/**
+ * User mode's flat memory (src/abi/tlb.ts FlatLayout): the index of address hi:lo in the RAM view
+ * of `1 << shift`-byte elements when it is in the 32-bit space (hi 0), aligned, and its page's byte
+ * in the flat table at `table` of `bytes` has `bit` (FLAT_READ / FLAT_WRITE); otherwise -1.
+ * Address = offset, so the index is the address itself, shifted.
+ */
+export function flatHostIndex(bytes: Uint8Array, table: number, bit: number, lo: number, hi: number, shift: number): number {
+  return hi === 0 && (lo & ((1 << shift) - 1)) === 0 && (bytes[table + (lo >>> 12)] & bit) !== 0 ? lo >>> shift : -1;
+}

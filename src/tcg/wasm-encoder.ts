@@ -86,7 +86,7 @@ export type SimpleOp = keyof typeof SIMPLE;
 
 /** Memory accesses: opcode and log2 of the natural alignment. */
 const MEMORY = {
-  'i32.load': [0x28, 2], 'i64.load': [0x29, 3], 'f64.load': [0x2b, 3],
+  'i32.load': [0x28, 2], 'i64.load': [0x29, 3], 'f64.load': [0x2b, 3], 'i32.load8_u': [0x2d, 0],
   'i64.load8_s': [0x30, 0], 'i64.load8_u': [0x31, 0], 'i64.load16_s': [0x32, 1], 'i64.load16_u': [0x33, 1],
   'i64.load32_s': [0x34, 2], 'i64.load32_u': [0x35, 2],
   'i32.store': [0x36, 2], 'i64.store': [0x37, 3], 'f64.store': [0x39, 3],

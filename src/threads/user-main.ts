@@ -15,7 +15,7 @@ import { SIGNALS } from '../linux-user/kernel.js';
 import type { UserWorkerReport } from '../linux-user/protocol.js';
 import { Service } from '../linux-user/service.js';
 import { ExecError } from '../linux-user/process.js';
-import { ElfLoadError } from '../linux-user/elf-load.js';
+import { ElfLoadError, ReservedVaError } from '../linux-user/elf-load.js';
 import { LibraryError } from '../instr/thread-host.js';
 import { LibraryLoadError } from '../instr/errors.js';
 import { UserInstr, USER_MAX_VCPUS } from './user-instr.js';
@@ -118,6 +118,7 @@ async function run(argv: readonly string[]): Promise<void> {
       stackSize: opts.stackSize,
       unameRelease: opts.unameRelease,
       seed: opts.seed,
+      reservedVa: opts.reservedVa,
     });
   } catch (e) {
     loadError(e, opts.program);
@@ -138,6 +139,7 @@ function loadError(e: unknown, program: string): never {
     else writeAll(2, `${USER_PROGRAM_NAME}: ${e.message}\n`);
     process.exit(1);
   }
+  if (e instanceof ReservedVaError) fail(`${USER_PROGRAM_NAME}: ${program}: ${e.message}`);
   if (e instanceof ElfLoadError) {
     const message = e.cause === 'interp' ? e.message : `${program}: ${e.message}`;
     writeAll(2, `${USER_PROGRAM_NAME}: ${message}\n`);

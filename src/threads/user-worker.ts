@@ -13,7 +13,7 @@ import { SLOT_F, SLOT_FFLAGS, SLOT_FRM, SLOT_INSTRET, SLOT_PC, SLOT_X, stateView
 import { BlockCache, BlockSource } from '../vcpu/block-cache.js';
 import { hotThresholdSetting, tierSetting } from './tier-setting.js';
 import { RunLoop, runOneVcpu } from '../vcpu/run-loop.js';
-import { CpuLog, formatTrap } from '../vcpu/cpu-log.js';
+import { CF_PARALLEL, CF_SINGLE_INSN, CpuLog, formatTrap } from '../vcpu/cpu-log.js';
 import { attachTracing, bindThreadTracing } from '../trace/thread-tracing.js';
 import { EVENT_CPU_ENTER, EVENT_CPU_EXIT, InstrThread } from '../instr/thread-env.js';
 import { guestMemoryForInstr } from '../instr/memory-access.js';
@@ -62,9 +62,11 @@ async function main(): Promise<void> {
   const ch = channelViews(data.channel);
   const cpu = data.cpu;
   const ctx = new UserContext(state, cpu, mem);
+  ctx.flat = data.flat;
   startContext(ctx);
 
   const log = new CpuLog({ int: data.log.int, exec: data.log.exec, cpu: data.log.cpu, unimp: false, guestErrors: false, fd: data.log.fd, user: true });
+  log.userExec = { symbolAt: (pc) => symbolAt(data.symbols, pc), cflags: () => (parallel ? CF_PARALLEL : 0) | (mem.oneInsnPerBlock ? CF_SINGLE_INSN : 0) };
   ctx.trapObserver = (cause, interrupt, epc, tval) => {
     if (log.flags.int) log.write(formatTrap(cpu, cause, interrupt, epc, tval));
     trace_riscv_trap(cpu, BigInt(cause), BigInt.asUintN(64, BigInt(epc)), BigInt.asUintN(64, tval));
@@ -85,6 +87,9 @@ async function main(): Promise<void> {
   bindTranslationEvents(instr.rt);
   const hooks = translationHooks(cpu);
   const translator = new Translator(mem, translatorLog(), () => hooks);
+  translator.flat = data.flat;
+  // what the Translator translates is what -d in_asm and translation-level events see: QEMU's blocks
+  translator.shape = 'qemu';
   let epoch = mem.epoch;
   const source: BlockSource = {
     fetch: (pc, pa, pa2, priv) => {
@@ -99,14 +104,18 @@ async function main(): Promise<void> {
   };
   const cache = new BlockCache(ctx, mem, source, dispatchers, instr.boards, hotThresholdSetting(), true, tierSetting());
   const loop = new RunLoop(ctx, cache, {
-    handleControl: () => handleTrap(ctx, mem, ch, log),
+    handleControl: () => handleTrap(ctx, mem, ch, log, translator),
     paused: () => false,
     yieldRequested: () => false,
     debugStop: () => undefined, // no gdbstub in user mode (no breakpoints are ever set)
   }, log);
   instr.rt.raise(EVENT_CPU_ENTER, cpu, []);
-  void runOneVcpu(loop, async () => undefined).then(() => {
+  void runOneVcpu(loop, async () => undefined).then(async () => {
     instr.rt.raise(EVENT_CPU_EXIT, cpu, []);
+    // qi_fini of this thread's instances, as a vCPU worker runs them in system mode: what each
+    // returns reaches the primary's qi_merge (the report goes out before 'done', so it is there
+    // before the first process's end runs the primary's qi_fini)
+    for (const m of data.instr ?? []) await instr.handle({ kind: 'unload', id: m.id }, [cpu]);
     tracing.backend.flush();
     post({ type: 'done', tid: data.tid });
   });
@@ -133,8 +142,12 @@ function callService(ctx: UserContext, ch: Channel): boolean {
   return Atomics.load(ch.i32, CH_ACTION) === ChannelAction.Resume;
 }
 
+/** QEMU's CF_PARALLEL for this thread's blocks: the process had a second thread when this one started, or this one made one. */
+let parallel = data.parallel === true;
+const CLONE_THREAD = 0x10000;
+
 /** Between blocks: the guest trapped, or the service wants the thread. False when the thread has ended. */
-function handleTrap(ctx: UserContext, mem: GuestMemory, ch: Channel, log: CpuLog): boolean {
+function handleTrap(ctx: UserContext, mem: GuestMemory, ch: Channel, log: CpuLog, translator: Translator): boolean {
   if (Atomics.exchange(ch.i32, CH_FLUSH, 0) !== 0) ctx.flushMappings();
   const t = ctx.trap;
   ctx.trap = undefined;
@@ -150,7 +163,7 @@ function handleTrap(ctx: UserContext, mem: GuestMemory, ch: Channel, log: CpuLog
   if (t.cause !== 8) {
     const go = callService(ctx, ch);
     // a first touch: the page is there now and the instruction runs again, which -d exec,cpu do not show
-    if (ctx.pc === t.epc) log.rerunPc = t.epc;
+    if (ctx.pc === t.epc) log.rerunPc = translator.quietPc = t.epc;
     return go;
   }
   const x = ctx.i64;
@@ -161,6 +174,7 @@ function handleTrap(ctx: UserContext, mem: GuestMemory, ch: Channel, log: CpuLog
   const local = localSyscall(nr, args, { mem, satp: data.satp, tid: data.tid, ch });
   let go = true;
   if (local === undefined) {
+    if (nr === NR.clone && (Number(args[0]) & CLONE_THREAD) !== 0) parallel = true;
     go = callService(ctx, ch);
   } else if (local === INTERRUPTED) {
     // a signal ended the wait: the service answers EINTR (or restarts the call) and delivers it

@@ -210,7 +210,7 @@ export class BlockCache {
     };
     this.factoryArgs = BLOCK_PARAMS.map((name) => bindings[name]);
     this.interpreter = new Interpreter({
-      c: ctx, w: s.i32, x: s.i64, f: s.f64, tlb: ctx.tlb, ram: mem, ev: events, sb: scoreboards, soleAccessor,
+      c: ctx, w: s.i32, x: s.i64, f: s.f64, tlb: ctx.tlb, ram: mem, ev: events, sb: scoreboards, soleAccessor, flatTable: ctx.flat?.table,
     });
     if (hotThreshold > 0) primeInterpreter();
   }
@@ -381,7 +381,7 @@ export class BlockCache {
       this.promoted++;
       return this.wasm.compile([ir])[0];
     }
-    return this.compile(generateJs(ir));
+    return this.compile(generateJs(ir, this.ctx.flat));
   }
 
   /** Compile the waiting hot blocks that are still current into one WebAssembly module. */
@@ -458,7 +458,7 @@ export class BlockCache {
       if (this.pending.length >= WASM_BATCH_BLOCKS) this.compileBatch();
       return;
     }
-    block.fn = this.compile(generateJs(ir));
+    block.fn = this.compile(generateJs(ir, this.ctx.flat));
     block.encoded = undefined;
     this.promoted++;
   }

@@ -17,7 +17,7 @@ import { satpIsBare, walkPageTable } from '../target/riscv/mmu.js';
 import { FP_OP_TABLE, FpOperands } from '../target/riscv/fpu/op-table.js';
 import { AMO, CsrOp } from '../abi/ops.js';
 import type { BlockContext } from '../abi/helpers.js';
-import { TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG } from '../abi/tlb.js';
+import { FLAT_READ, FLAT_TABLE_BYTES, FLAT_WRITE, TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG, type FlatLayout } from '../abi/tlb.js';
 import { GuestMemory, PAGE_SHIFT, WATCH_READ, WATCH_WRITE } from '../memory/guest-memory.js';
 import {
   CsrSlot, SLOT_F, SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_X, STATE_TLB_OFFSET, VcpuStateViews, WORD_EXIT_REQUEST, WORD_WASM_TLB,
@@ -60,6 +60,11 @@ export class VcpuContext extends Hart implements BlockContext {
   readonly tlb: Int32Array;
   /** RAM pages that may have a write-enabled TLB entry (set on fill, cleared when dropped). */
   private readonly writablePages: Uint8Array;
+  /**
+   * User mode's flat memory (src/abi/tlb.ts FlatLayout), set before the first block: generated
+   * code then skips the TLB, and the slow path below keeps the shared page table's bits.
+   */
+  flat: FlatLayout | undefined;
   /** The CPU has Svpbmt (-cpu rv64,svpbmt=on): page walks read PTE bits 62:61 as a memory type. */
   private readonly svpbmt: boolean;
 
@@ -104,6 +109,7 @@ export class VcpuContext extends Hart implements BlockContext {
   protected timersChanged(): void { /* the run loop recomputes deadlines at every exit */ }
 
   protected flushTlb(): void {
+    if (this.flat !== undefined) this.mem.mu8.fill(0, this.flat.table, this.flat.table + FLAT_TABLE_BYTES);
     this.linkEpoch++;
     this.tlb.fill(-1);
     this.writablePages.fill(0);
@@ -145,6 +151,8 @@ export class VcpuContext extends Hart implements BlockContext {
 
   /** This vCPU's stores to RAM page `page` take the checked slow path from now on. */
   dropWriteTlb(page: number): void {
+    // the flat table is shared: another vCPU may have opened the page's fast write path
+    if (this.flat !== undefined) Atomics.and(this.mem.mu8, this.flat.table + page, ~FLAT_WRITE);
     if (this.writablePages[page] === 0) return; // no fast write path was ever opened to it
     this.writablePages[page] = 0;
     const off = page << 12;
@@ -201,8 +209,10 @@ export class VcpuContext extends Hart implements BlockContext {
     }
     this.tlb[e + TLB_HI] = hi;
     this.tlb[e + TLB_RAM_OFFSET] = pageOff;
+    const flat = this.flat !== undefined && hi === 0 && off === lo >>> 0 && off < this.flat.limit ? this.flat.table + (off >>> PAGE_SHIFT) : -1;
     if (!write) {
       this.tlb[e + TLB_READ_TAG] = tag;
+      if (flat >= 0) Atomics.or(this.mem.mu8, flat, FLAT_READ);
       return;
     }
     // writes to pages holding translated code must stay on the slow path; pages
@@ -210,6 +220,7 @@ export class VcpuContext extends Hart implements BlockContext {
     if (Atomics.load(this.mem.codePages, off >>> PAGE_SHIFT) === 0) {
       this.tlb[e + TLB_WRITE_TAG] = tag;
       this.writablePages[off >>> PAGE_SHIFT] = 1;
+      if (flat >= 0) Atomics.or(this.mem.mu8, flat, FLAT_READ | FLAT_WRITE);
     }
   }
 

@@ -94,6 +94,16 @@ export interface CpuLogFlags {
 }
 
 /**
+ * QEMU 7.2's RISC-V TB flags of a linux-user block (cpu_get_tb_cpu_state: U-mode memory index,
+ * FS dirty, vill, MXL 64): the same for every block of a user process.
+ */
+const USER_TB_FLAGS = '00207600';
+
+/** QEMU's cflags bits: CF_PARALLEL (a process with threads), and -singlestep's CF_NO_GOTO_TB | a count of 1. */
+export const CF_PARALLEL = 0x80000;
+export const CF_SINGLE_INSN = 0x201;
+
+/**
  * A vCPU worker's `-d` output. Its holders (run loop, trap observer, MMIO
  * port) read `flags` at each use, so setFlags() (HMP log / logfile) takes
  * effect at the next block, trap or access.
@@ -122,8 +132,20 @@ export class CpuLog {
     writeAll(this.flags.fd, text);
   }
 
+  /**
+   * User mode: `-d exec` as QEMU 7.2's linux-user prints it, the block's symbol (lookup_symbol)
+   * and its TB flags and cflags (cflags: CF_PARALLEL once the process has threads, 0x201 for one
+   * instruction per block); tsemu has no host code pointer to print (0x0, as system mode's lines).
+   */
+  userExec: { symbolAt(pc: number): string; cflags(): number } | undefined;
+
   /** `-d exec`: one line per executed block, as QEMU's "Trace" lines. */
   blockExecuted(hart: number, pc: number): void {
+    const u = this.userExec;
+    if (u !== undefined) {
+      this.write(`Trace ${hart}: 0x0 [0000000000000000/${hex64(pc)}/${USER_TB_FLAGS}/${u.cflags().toString(16).padStart(8, '0')}] ${u.symbolAt(pc)}\n`);
+      return;
+    }
     this.write(`Trace ${hart}: 0x0 [00000000/${hex64(pc)}/00000000/00000000] \n`);
   }
 }

@@ -7,9 +7,10 @@
  */
 import { trace_tb_flush } from '../trace/generated/events.js';
 import { GuestMemory } from '../memory/guest-memory.js';
-import { translateBlock, TranslatedBlock, BlockTranslatorHooks } from '../target/riscv/block-translator.js';
+import { translateBlock, TranslatedBlock, BlockTranslatorHooks, type BlockShape } from '../target/riscv/block-translator.js';
 import { optimize } from '../tcg/optimize.js';
 import { generateJs } from '../tcg/backend-js.js';
+import type { FlatLayout } from '../abi/tlb.js';
 import { compileWasmBatch, wasmSelfContained } from '../tcg/backend-wasm.js';
 import { IrBlock, Op, Temp } from '../tcg/ir.js';
 import { serializeIr } from '../tcg/ir-serialize.js';
@@ -45,6 +46,15 @@ export type HooksForVcpu = (vcpuIndex: number) => BlockTranslatorHooks;
 export class Translator {
   private readonly cache = new Map<string, CacheEntry>();
   translated = 0;
+  /** User mode's flat memory (a worker that is its own translator): the code it generates uses it (src/abi/tlb.ts). */
+  flat: FlatLayout | undefined;
+  /**
+   * The next block translated at this pc is not logged by in_asm: user mode's first touch of a page
+   * ended a block where QEMU's host page was simply there, and the rest of it runs as a new block.
+   */
+  quietPc = NaN;
+  /** Where blocks end (user mode: QEMU's blocks, so `-d in_asm` logs what qemu-riscv64 logs). */
+  shape: BlockShape = 'tsemu';
 
   constructor(
     private readonly mem: GuestMemory,
@@ -113,8 +123,9 @@ export class Translator {
   }
 
   private translateNew(key: string, pc: number, pa: number, pa2: number, vcpuIndex: number, priv: number): Translation {
-    const block = translateBlock(this.mem, { pc, pa, pa2 }, this.hooksFor(vcpuIndex));
-    if (this.log?.inAsm) this.logInAsm(block, priv);
+    const block = translateBlock(this.mem, { pc, pa, pa2 }, this.hooksFor(vcpuIndex), this.shape);
+    if (this.log?.inAsm && pc !== this.quietPc) this.logInAsm(block, priv);
+    this.quietPc = NaN;
     if (this.log?.op) this.log.write(`OP:\n${formatOps(block.ir)}\n`);
     optimize(block.ir);
     if (this.log?.op) this.log.write(`OP after optimization:\n${formatOps(block.ir)}\n`);
@@ -125,7 +136,7 @@ export class Translator {
       this.translated++;
       return entry;
     }
-    const source = generateJs(block.ir);
+    const source = generateJs(block.ir, this.flat);
     const wasm = this.wasmPages > 0 && wasmSelfContained(block.ir) ? this.wasmOf(block.ir) : undefined;
     if (this.log?.outAsm && wasm === undefined) this.log.write(`OUT: [size=${source.length}]\n${source}\n\n`);
     const entry: CacheEntry = {
@@ -139,7 +150,7 @@ export class Translator {
 
   /** The block as a WebAssembly module of one function; `-d out_asm` prints its text. */
   private wasmOf(ir: IrBlock): WasmBlockCode {
-    const batch = compileWasmBatch([ir], this.wasmPages, this.log?.outAsm === true);
+    const batch = compileWasmBatch([ir], this.wasmPages, this.log?.outAsm === true, undefined, this.flat);
     if (this.log?.outAsm) this.log.write(`OUT: [wasm, size=${batch.bytes.length}]\n${batch.text.join('\n')}\n\n`);
     return {
       module: Buffer.from(batch.bytes).toString('base64'),

@@ -14,6 +14,7 @@
 import type { AnyHelper, EventSink, HelperArg, HelperName } from '../abi/helpers.js';
 import type { WasmBlockCode } from '../abi/block-code.js';
 import { SLOT_RESUME_PC, SLOT_SCRATCH } from '../abi/state-layout.js';
+import type { FlatLayout } from '../abi/tlb.js';
 import { compileWasmBatch, type CounterAddress, WasmBatch, WasmEventImport, WasmHelperImport, WasmScoreboardImport } from '../tcg/backend-wasm.js';
 import type { IrBlock } from '../tcg/ir.js';
 import type { GuestMemory } from '../memory/guest-memory.js';
@@ -33,6 +34,8 @@ export interface WasmCompileRequest {
   /** The vCPU's counter address in the counter arena, per scoreboard id (-1: the board is elsewhere). */
   readonly boardOffsets: readonly number[];
   readonly hartId: number;
+  /** User mode's flat memory, if the vCPU has it (src/abi/tlb.ts). */
+  readonly flat?: FlatLayout | undefined;
 }
 
 /** A compiled batch as it comes back: the module (shared code, not recompiled) and its imports. */
@@ -54,7 +57,7 @@ export function compileWasmRequest(req: WasmCompileRequest): WasmCompiled {
     const base = req.boardOffsets[board];
     return base === undefined || base < 0 ? undefined : base + (req.hartId * counters + slot) * 8;
   };
-  const batch = compileWasmBatch(req.blocks, req.memoryPages, false, counterAddress);
+  const batch = compileWasmBatch(req.blocks, req.memoryPages, false, counterAddress, req.flat);
   const module = new WebAssembly.Module(batch.bytes);
   return {
     id: req.id, module, exports: batch.exports, helpers: batch.helpers, events: batch.events, scoreboards: batch.scoreboards,
@@ -179,14 +182,14 @@ export class WasmTier {
   /** Compile `blocks` into one module; their functions in order. */
   compile(blocks: readonly IrBlock[]): WasmBlockFn[] {
     const t0 = performance.now();
-    const batch: WasmBatch = compileWasmBatch(blocks, this.pages, false, this.counterAddress);
+    const batch: WasmBatch = compileWasmBatch(blocks, this.pages, false, this.counterAddress, this.ctx.flat);
     return this.instantiate(new WebAssembly.Module(batch.bytes), batch.helpers, batch.exports, t0, this.boundImports(batch));
   }
 
   /** What another thread needs to compile `blocks` for this vCPU (see compileWasmRequest). */
   request(id: number, blocks: readonly IrBlock[]): WasmCompileRequest {
     const boardOffsets = this.scoreboards.map((_, board) => this.counterAddress(board, 0, 0) ?? -1);
-    return { id, blocks, memoryPages: this.pages, boardOffsets, hartId: this.ctx.hartId };
+    return { id, blocks, memoryPages: this.pages, boardOffsets, hartId: this.ctx.hartId, flat: this.ctx.flat };
   }
 
   /** A batch compiled in another thread: instantiated here, with this vCPU's imports. */

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { readTranscript } from '../support/transcripts.js';
 import { spawnSync } from 'node:child_process';
 import { repoRoot } from '../support/run-guest.js';
-import { BAD_INPUTS, LOST_LOADING_ERRORS, execRecipe, expectedExec, runBadInput, runRecipe, runSigintRecipe, SIGINT_RECIPES, STATIC_RECIPES, tsemuCommand, type UserOutcome } from './user-runs.js';
+import { BAD_INPUTS, LOST_LOADING_ERRORS, execRecipe, expectedExec, runBadInput, runRecipe, runSigintRecipe, SIGINT_RECIPES, STATIC_RECIPES, tsemuCommand, type UserOutcome, type UserRecipe } from './user-runs.js';
 
 describe('user mode: tsemu-riscv64 against QEMU transcripts', function () {
   this.timeout(60_000);
@@ -17,6 +17,21 @@ describe('user mode: tsemu-riscv64 against QEMU transcripts', function () {
       const got = runRecipe(tsemuCommand(), r);
       expect(got).to.deep.equal(want);
     });
+  }
+});
+
+describe('user mode: -R\'s flat memory on every tier (each block compiled at once)', function () {
+  this.timeout(60_000);
+  // the interpreter, the JavaScript tier (its ls helpers and, in loops, inline accesses) and the
+  // WebAssembly tier each test the flat table themselves: stores to read-only pages, guard pages
+  // and PROT_NONE still fault (memory), handlers and si_addr (signals), threads share the table
+  for (const tier of ['interp', 'js', 'wasm']) {
+    for (const name of ['memory-reserved-static', 'signals-reserved-static', 'threads-4-reserved-static']) {
+      it(`${name} with TSEMU_TIER=${tier}: what qemu-riscv64 -R gives`, function () {
+        const r = STATIC_RECIPES.find((x) => x.name === name) as UserRecipe;
+        expect(runRecipe(tsemuCommand(), r, { TSEMU_TIER: tier, TSEMU_HOT: '0' })).to.deep.equal(readTranscript<UserOutcome>(`user/${name}`));
+      });
+    }
   }
 });
 

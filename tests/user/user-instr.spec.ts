@@ -91,6 +91,23 @@ describe('user mode: -instr', function () {
     expect(BigInt(total ?? '0')).to.equal(rows.reduce((s, x) => s + x[1], 0n));
   });
 
+  it('each guest thread\'s instance hands what qi_fini returns to the main instance\'s qi_merge', function () {
+    const r = run(['-instr', 'file=tests/user/instr/merge-threads.ts', 'tests/user/bin/threads-static', '4']);
+    expect(r.status).to.equal(3);
+    expect(r.stderr).to.equal('');
+    const head = /^merge: (\d+) results: (.*)$/m.exec(r.stdout);
+    expect(head, r.stdout).to.not.equal(null);
+    // main (no thread runs there: 0 calls), then every guest thread by vCPU: the main thread's and
+    // at least the 4 workers threads.c starts (and its condvar/barrier threads), each with calls
+    const labels = (head?.[2] ?? '').match(/(main|vcpu \d+)=\d+/g) ?? [];
+    expect(labels[0]).to.equal('main=0');
+    expect(labels.length).to.equal(Number(head?.[1]));
+    expect(labels.length).to.be.greaterThan(5);
+    labels.slice(1).forEach((l, i) => expect(l).to.match(new RegExp(`^vcpu ${i}=[1-9]\\d*$`)));
+    const sum = labels.reduce((s, l) => s + Number(l.split('=')[1]), 0);
+    expect(r.stdout).to.include(`merge: sum ${sum}, scoreboard ${sum}\n`);
+  });
+
   it('a library that cannot load: one line, exit 1, the program does not run', function () {
     const r = run(['-instr', 'file=tests/user/instr/no-such-library.ts', 'tests/user/bin/hello-static']);
     expect(r.status).to.equal(1);

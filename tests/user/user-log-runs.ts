@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../support/run-guest.js';
-import { packRun, type InAsmRun } from '../disas/in-asm-runs.js';
+import { packRun, unpackLines, type InAsmRun } from '../disas/in-asm-runs.js';
 
 export const IN_ASM_KEY = 'user/in-asm-singlestep-static';
 export const IN_ASM_PROGRAM = 'tests/user/bin/hello-static';
@@ -21,6 +21,21 @@ export type UserInAsmRun = InAsmRun & { readonly stdout: string };
 /** Run `command` with `options` -d in_asm -D LOG on hello-static: stdout, status and the log's lines. */
 export function runInAsm(command: readonly string[], options: readonly string[]): UserInAsmRun {
   return runLogged(command, options, 'in_asm', Infinity);
+}
+
+/** hello-static's `-d in_asm` without -singlestep: QEMU's blocks (user mode translates them for the log). */
+export const IN_ASM_BLOCKS_KEY = 'user/in-asm-static';
+/** hello-static's `-singlestep -d exec`: every block QEMU runs, host pointers normalized. */
+export const EXEC_KEY = 'user/exec-singlestep-static';
+
+/**
+ * `-d exec` on hello-static: stdout, status and the log with QEMU's host code pointers replaced by
+ * PTR and its "Linking TBs" lines (host pointers only, no guest meaning) left out.
+ */
+export function runExecLog(command: readonly string[], options: readonly string[]): UserInAsmRun {
+  const r = runLogged(command, options, 'exec', Infinity);
+  const lines = unpackLines(r).filter((l) => !l.startsWith('Linking TBs ')).map((l) => l.replace(/^(Trace \d+): 0x[0-9a-f]+ /, '$1: PTR '));
+  return { stdout: r.stdout, ...packRun(r.status, lines) };
 }
 
 export const CPU_KEY = 'user/cpu-singlestep-static';

@@ -46,6 +46,18 @@ function recipesFor(kind: 'static' | 'dynamic'): UserRecipe[] {
     { name: `threads-4-${kind}`, options: opts, program: bin('threads'), args: ['4'] },
     { name: `threads-8-${kind}`, options: opts, program: bin('threads'), args: ['8'] },
   );
+  // -R (QEMU's reserved_va): QEMU's placement from the top of the space (-strace's addresses) and
+  // tsemu's flat memory: protections, guard pages, SIGSEGV's si_addr, fork's copy, threads
+  const reserved = [...opts, '-R', '0x40000000'];
+  list.push(
+    { name: `hello-strace-reserved-${kind}`, options: [...reserved, '-strace'], program: bin('hello'), args: [], strace: true },
+    { name: `memory-reserved-${kind}`, options: reserved, program: bin('memory'), args: [] },
+    { name: `memory-segv-reserved-${kind}`, options: reserved, program: bin('memory'), args: ['segv'] },
+    { name: `signals-reserved-${kind}`, options: reserved, program: bin('signals'), args: [] },
+    { name: `procs-reserved-${kind}`, options: reserved, program: bin('procs'), args: [] },
+    { name: `misc-reserved-${kind}`, options: [...opts, '-R', '1G'], program: bin('misc'), args: [] },
+    { name: `threads-4-reserved-${kind}`, options: reserved, program: bin('threads'), args: ['4'] },
+  );
   return list;
 }
 
@@ -86,11 +98,11 @@ export function normalizeStrace(text: string, pid: number | undefined): string {
   return t.replace(/(readlinkat\(AT_FDCWD,"\/proc\/self\/exe",0x[0-9a-f]+,\d+\)) = \d+/g, '$1 = LEN');
 }
 
-export function runRecipe(command: readonly string[], r: UserRecipe): UserOutcome {
+export function runRecipe(command: readonly string[], r: UserRecipe, env: Readonly<Record<string, string>> = {}): UserOutcome {
   const dir = mkdtempSync(join(tmpdir(), 'tsemu-user-'));
   try {
     const args = [...r.options, r.program, ...r.args.map((a) => a.split('$DIR').join(dir))];
-    const p = spawnSync(command[0], [...command.slice(1), ...args], { cwd: repoRoot(), env: {}, encoding: 'utf8', timeout: 60_000 });
+    const p = spawnSync(command[0], [...command.slice(1), ...args], { cwd: repoRoot(), env: { ...env }, encoding: 'utf8', timeout: 60_000 });
     return {
       stdout: p.stdout,
       status: p.status,
@@ -153,6 +165,9 @@ export const BAD_INPUTS: readonly BadInput[] = [
   { name: 'directory', args: ['tests/user'] },
   { name: 'not-executable', args: ['$NOEXEC'] },
   { name: 'text-file', args: ['tests/user/src/hello.c'] },
+  { name: 'reserved-suffix', args: ['-R', '12X', 'tests/user/bin/hello-static'] },
+  { name: 'reserved-too-big', args: ['-R', '99999999999999999999G', 'tests/user/bin/hello-static'] },
+  { name: 'reserved-too-small', args: ['-R', '16M', 'tests/user/bin/hello-static'] },
 ];
 
 /**

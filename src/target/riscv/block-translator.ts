@@ -12,6 +12,18 @@ import { CONDITIONAL_BRANCHES, translateInsn, TranslateHooks } from './translate
 /** Largest block, in guest instructions (keeps generated functions well under V8's optimizable size). */
 export const MAX_BLOCK_INSNS = 64;
 
+/** QEMU's TCG_MAX_INSNS: the most instructions of one of its blocks. */
+export const QEMU_MAX_BLOCK_INSNS = 512;
+
+/**
+ * Where blocks end. 'tsemu': longer blocks for speed (a jal within the page is followed, a
+ * conditional branch's not-taken path goes on in the block, at most MAX_BLOCK_INSNS). 'qemu':
+ * QEMU 7.2's translator_loop for RISC-V: every jump and branch ends the block, as do the page
+ * boundary (the next instruction would start or end on another page) and TCG_MAX_INSNS, so
+ * `-d in_asm` logs QEMU's blocks.
+ */
+export type BlockShape = 'tsemu' | 'qemu';
+
 export interface BlockRequest {
   /** Guest virtual pc of the first instruction. */
   pc: number;
@@ -63,7 +75,8 @@ function followableJump(d: Decoded, pc: number, pa: number, visited: readonly nu
   return target;
 }
 
-export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: BlockTranslatorHooks = {}): TranslatedBlock {
+export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: BlockTranslatorHooks = {}, shape: BlockShape = 'tsemu'): TranslatedBlock {
+  const qemu = shape === 'qemu';
   const b = new TcgBuilder(req.pc);
   const startOff = mem.ramOffset(req.pa);
   const page = startOff >= 0 ? startOff >>> 12 : -1;
@@ -75,7 +88,7 @@ export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: Block
   let pa = req.pa;
   /** The pcs translated so far (a short array: a Set cost more than the search, per instruction). */
   const visited: number[] = [];
-  const maxInsns = mem.oneInsnPerBlock ? 1 : MAX_BLOCK_INSNS;
+  const maxInsns = mem.oneInsnPerBlock ? 1 : qemu ? QEMU_MAX_BLOCK_INSNS : MAX_BLOCK_INSNS;
   const breakpoints = mem.hasBreakpoints;
   for (let n = 0; n < maxInsns; n++) {
     // a breakpoint ends the block before its instruction: the run loop stops there (QEMU's translator_loop)
@@ -95,7 +108,7 @@ export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: Block
     raws.push(raw);
     b.insnStart(pc, len);
     hooks.beforeInsn?.(b, pc, len);
-    const jump = d ? followableJump(d, pc, pa, visited) : undefined;
+    const jump = d && !qemu ? followableJump(d, pc, pa, visited) : undefined;
     if (jump !== undefined) {
       // a direct jump within the page: link register set, translation goes on at the target
       b.setReg(d!.rd, b.const64(BigInt(pc + len)));
@@ -109,6 +122,9 @@ export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: Block
     pa += len;
     if (ends) return { ir: b.finish(), insns, raws, page, gen };
     if ((pa & 0xfff) === 0 || crossesPage) break;
+    if (qemu && d && CONDITIONAL_BRANCHES.has(d.name)) break; // QEMU: a branch is DISAS_NORETURN
+    // QEMU: the next instruction would end on the next page (its first half is the page's last)
+    if (qemu && (pa & 0xfff) === 0xffe && insnLength(readHalf(mem, pa)) === 4) break;
     // the not-taken path of a branch is a new basic block (guest_bbl_before fires for it)
     if (hooks.blockStart && d && CONDITIONAL_BRANCHES.has(d.name) && n + 1 < maxInsns) hooks.blockStart(b, pc);
   }

@@ -1,7 +1,8 @@
 /*
  * guest_cpu_enter / guest_cpu_exit in user mode: counted per vCPU (guest thread) on a scoreboard,
  * and how many instances ran qi_init (each adds one on its own row of a second counter, the main
- * instance has no vCPU: it counts in qi_init before any thread). Printed once by qi_fini.
+ * instance has no vCPU: it counts in qi_init before any thread). Printed once, by qi_merge (the
+ * main instance's, after every thread's instance ran qi_fini at its thread's end).
  */
 import type { QICPU, QIScoreboard } from 'tsemu/qemu-instr';
 import { QI_EVENT_GUEST_CPU_ENTER, QI_EVENT_GUEST_CPU_EXIT } from 'tsemu/qemu-instr/events';
@@ -21,7 +22,9 @@ export function qi_init(): void {
   console.log('cpu-events: init');
 }
 
-export function qi_fini(): void {
+export function qi_fini(): void { /* each instance: the counts are on the scoreboard */ }
+
+export function qi_merge(): void {
   const rows: string[] = [];
   for (let cpu = 0; cpu < 64; cpu++) {
     const e = board.get(cpu, 0);
