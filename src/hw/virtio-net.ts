@@ -79,6 +79,8 @@ export class VirtioNet implements VirtioDevice {
   readonly legacyFeatures = featureBit(VIRTIO_NET_F.GSO);
   /** virtio-net-pci's vectors: 2 per queue pair + 2. */
   readonly msixVectors = 4;
+  /** efi-virtio.rom's BAR: 256 KiB. */
+  readonly romSize = 0x40000;
   private readonly configuredMac: Uint8Array;
   private mac: Uint8Array;
   private features = 0n;

@@ -19,7 +19,8 @@
  * sets it, and reading the ISR clears it. Features are applied on every driver-feature
  * write (QEMU's virtio_set_features), bits not offered are dropped.
  *
- * Deliberate differences: MSI-X is described and its table can be written, but no
+ * Deliberate differences: the expansion ROM BAR (virtio-net-pci's efi-virtio.rom) sizes, maps and
+ * shows in `info pci` as QEMU's, but reads as zeros (no iPXE image); MSI-X is described and its table can be written, but no
  * message is ever sent (QEMU 7.2's virt has no MSI controller unless aia= is given, so
  * a guest's MSI-X writes go nowhere there either; a guest that enables MSI-X gets no
  * interrupts on either); the PCI configuration access capability's window
@@ -28,7 +29,7 @@
  */
 import type { AccessSize, GuestRam } from './device.js';
 import { GuestDma } from './guest-dma.js';
-import { type BarSpec, type PciDevice, PciFunction } from './pci.js';
+import { type BarSpec, PCI_ROM_SLOT, type PciDevice, PciFunction } from './pci.js';
 import { featureBit, VIRTIO_F, VIRTIO_ISR, VIRTIO_STATUS, type VirtioDevice, type VirtioQueueAccess } from './virtio.js';
 import { queueErrorMessage, SplitVirtqueue, VIRTQUEUE_MAX_SIZE } from './virtqueue.js';
 
@@ -131,6 +132,8 @@ export class VirtioPci implements PciDevice {
       { index: BAR.msix, kind: 'mem32', size: 0x1000, read: (o, s) => this.msixRead(o, s), write: (o, s, v) => this.msixWrite(o, s, v) },
       { index: BAR.modern, kind: 'mem64', size: MODERN.size, prefetchable: true, read: (o, s) => this.modernRead(o, s), write: (o, s, v) => this.modernWrite(o, s, v) },
     ];
+    // QEMU's romfile (virtio-net-pci: efi-virtio.rom, 256 KiB); tsemu's reads as zeros
+    if (device.romSize) bars.push({ index: PCI_ROM_SLOT, kind: 'mem32', size: device.romSize, read: () => 0n, write: () => undefined });
     this.fn = new PciFunction({
       vendorId: VENDOR_REDHAT_QUMRANET,
       deviceId: TRANSITIONAL_IDS.get(device.deviceId) ?? 0x1040 + device.deviceId,

@@ -68,6 +68,8 @@ export interface VirtioDevice {
   readonly legacyFeatures?: bigint;
   /** Number of entries of each queue until the driver sets another (QEMU's queue-size, 256 for virtio-blk). */
   readonly queueSize?: number;
+  /** Size of the PCI proxy's expansion ROM BAR (QEMU's romfile), none when absent. */
+  readonly romSize?: number;
   /** MSI-X table entries of the PCI proxy (QEMU's `vectors` property; 2 when absent). */
   readonly msixVectors?: number;
   /** Per-queue sizes where they differ (virtio-net's control queue has 64); queueSize for the rest. */

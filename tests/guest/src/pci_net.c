@@ -1,6 +1,7 @@
 /* virtio-net-pci on slot 1 with -netdev user (slirp's gateway 10.0.2.2), driven through the modern
  * interface as Linux's virtio_net does:
- * - identity, class, BAR0 size (24 + 8 bytes of device configuration), configuration space;
+ * - identity, class, BAR0 size (24 + 8 bytes of device configuration), the expansion ROM BAR's size,
+ *   configuration space;
  * - the device features (printed, so the diff harness compares them with QEMU's), the queue sizes
  *   (receive 256, transmit 256, control 64), the MAC (QEMU's default 52:54:00:12:34:56) and STATUS;
  * - the control queue: RX_PROMISC off answered OK, an unknown class answered ERR;
@@ -154,11 +155,11 @@ static void identity(void) {
   CHECK_EQ(MMIO32(CFG(NET, 0x2c)), 0x00011af4, "subsystem: virtio device 1");
   MMIO32(CFG(NET, 0x10)) = 0xffffffff;
   CHECK_EQ(MMIO32(CFG(NET, 0x10)), 0xffffffe1, "BAR0: 32 bytes of I/O");
+  MMIO32(CFG(NET, 0x30)) = 0xffffffff;
+  CHECK_EQ(MMIO32(CFG(NET, 0x30)), 0xfffc0001, "expansion ROM BAR: 256 KiB, enable bit");
+  MMIO32(CFG(NET, 0x30)) = 0;
   kprintf("slot 1 config:");
-  for (int i = 0; i < 0x100; i += 4) {
-    if (i == 0x30) { kprintf(" (rom)"); continue; } /* the expansion ROM BAR: not modelled */
-    kprintf("%s%08x", i % 32 ? " " : "\n  ", MMIO32(CFG(NET, i)));
-  }
+  for (int i = 0; i < 0x100; i += 4) kprintf("%s%08x", i % 32 ? " " : "\n  ", MMIO32(CFG(NET, i)));
   kprintf("\n");
   MMIO32(CFG(NET, 0x10)) = NET_IO;
   MMIO32(CFG(NET, 0x14)) = NET_BAR1;
