@@ -48,7 +48,10 @@ export interface CpuDeviceSpec {
 
 /** A virtio device on the PCIe root bus (tsemu's virtio-pci transport). */
 export interface VirtioPciDeviceSpec {
-  readonly driver: 'virtio-blk-pci' | 'virtio-rng-pci';
+  readonly driver: 'virtio-blk-pci' | 'virtio-rng-pci' | 'virtio-net-pci';
+  /** virtio-net-pci: the -netdev id (undefined: a NIC with no peer) and `mac=` as written. */
+  readonly netdev?: string;
+  readonly mac?: string;
   /** The -drive id (virtio-blk-pci only). */
   readonly drive: string | undefined;
   readonly id: string | undefined;
@@ -219,11 +222,13 @@ const VIRTIO_BLK_KEYS = ['driver', 'drive', 'id', 'bus'];
 const CPU_KEYS = ['driver', 'id', 'socket-id', 'core-id', 'thread-id'];
 const VIRTIO_BLK_PCI_KEYS = ['driver', 'drive', 'id', 'bus', 'addr'];
 const VIRTIO_RNG_PCI_KEYS = ['driver', 'id', 'bus', 'addr'];
+const VIRTIO_NET_PCI_KEYS = ['driver', 'id', 'bus', 'addr', 'netdev', 'mac'];
+const MAC_SYNTAX = /^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/;
 /** Device models QEMU's riscv64 build has, for a "not supported" rather than "not valid" message. */
-const OTHER_QEMU_DEVICES = ['virtio-net-device', 'virtio-net-pci', 'virtio-rng-device', 'virtio-serial-device', 'virtio-gpu-device', 'virtio-keyboard-device', 'virtio-mouse-device', 'virtio-9p-device', 'e1000', 'nvme', 'usb-storage', 'scsi-hd', 'ide-hd', 'loader'];
+const OTHER_QEMU_DEVICES = ['virtio-net-device', 'virtio-rng-device', 'virtio-serial-device', 'virtio-gpu-device', 'virtio-keyboard-device', 'virtio-mouse-device', 'virtio-9p-device', 'e1000', 'nvme', 'usb-storage', 'scsi-hd', 'ide-hd', 'loader'];
 
 /** QEMU's qdev aliases on a machine with PCI (qdev-monitor.c). */
-const DEVICE_ALIASES: ReadonlyMap<string, string> = new Map([['virtio-blk', 'virtio-blk-pci'], ['virtio-rng', 'virtio-rng-pci']]);
+const DEVICE_ALIASES: ReadonlyMap<string, string> = new Map([['virtio-blk', 'virtio-blk-pci'], ['virtio-rng', 'virtio-rng-pci'], ['virtio-net', 'virtio-net-pci']]);
 
 /** Parses one -device argument; cross-checks against drives happen in resolveDevices(). */
 export function parseDevice(arg: string, where: string, warnings: string[]): DeviceSpec | 'help' {
@@ -246,6 +251,13 @@ export function parseDevice(arg: string, where: string, warnings: string[]): Dev
     const drive = lastValue(params, 'drive');
     if (driver === 'virtio-blk-pci' && drive === undefined) throw optionError(where, 'drive property not set');
     return { driver, drive, id, busName: lastValue(params, 'bus'), addr: pciAddr(params, driver, where), slot: undefined, origin: where };
+  }
+  if (driver === 'virtio-net-pci') {
+    rejectUnknownProps(params, VIRTIO_NET_PCI_KEYS, driver, where);
+    const mac = lastValue(params, 'mac');
+    // the properties belong to the virtio-net-device inside the PCI proxy, and QEMU names that one
+    if (mac !== undefined && !MAC_SYNTAX.test(mac)) throw optionError(where, `Property 'virtio-net-device.mac' doesn't take value '${mac}'`);
+    return { driver, drive: undefined, netdev: lastValue(params, 'netdev'), mac, id, busName: lastValue(params, 'bus'), addr: pciAddr(params, driver, where), slot: undefined, origin: where };
   }
   if (driver === 'rv64-riscv-cpu') {
     rejectUnknownProps(params, CPU_KEYS, driver, where);
@@ -293,7 +305,7 @@ function intProp(params: readonly OptParam[], key: string, where: string): numbe
  * gets its transport: the one `bus=` names, or, as QEMU's qbus search finds
  * them, the highest free one (the first device lands on virtio-mmio-bus.7).
  */
-export function resolveDevices(devices: readonly DeviceSpec[], drives: readonly DriveSpec[], files: HostFiles, globals: readonly GlobalProperty[] = []): DeviceSpec[] {
+export function resolveDevices(devices: readonly DeviceSpec[], drives: readonly DriveSpec[], files: HostFiles, globals: readonly GlobalProperty[] = [], netdevIds: readonly string[] = []): DeviceSpec[] {
   const all: DeviceSpec[] = [...devices];
   for (const d of drives) {
     // QEMU's if=virtio is `-device virtio-blk,drive=ID`, the alias of virtio-blk-pci on virt
@@ -304,12 +316,14 @@ export function resolveDevices(devices: readonly DeviceSpec[], drives: readonly 
   const writers = new Map<string, DriveSpec>();
   const busTaken = new Array<boolean>(VIRTIO_MMIO_SLOTS).fill(false);
   const pciTaken = new Map<number, VirtioPciDeviceSpec>();
+  const usedNetdevs = new Set<string>();
   return all.map((dev) => {
     if (dev.id !== undefined) {
       if (deviceIds.has(dev.id)) throw optionError(dev.origin, `Duplicate ID '${dev.id}' for device`);
       deviceIds.add(dev.id);
     }
-    if (dev.driver === 'virtio-blk-pci' || dev.driver === 'virtio-rng-pci') return resolvePciDevice(dev, { pciTaken, usedDrives, drives, writers, files });
+    if (dev.driver === 'virtio-net-pci') checkNetdev(dev, netdevIds, usedNetdevs);
+    if (dev.driver === 'virtio-blk-pci' || dev.driver === 'virtio-rng-pci' || dev.driver === 'virtio-net-pci') return resolvePciDevice(dev, { pciTaken, usedDrives, drives, writers, files });
     if (dev.driver !== 'virtio-blk-device') return dev;
     const bus = placeVirtioDevice(dev, busTaken);
     checkVirtioBlkGlobals(globals, dev.origin);
@@ -356,6 +370,14 @@ function resolvePciDevice(dev: VirtioPciDeviceSpec, st: PciResolveState): Virtio
   return placed;
 }
 
+/** A NIC's netdev= must name a -netdev no other NIC uses (QEMU's set_netdev). */
+function checkNetdev(dev: VirtioPciDeviceSpec, netdevIds: readonly string[], used: Set<string>): void {
+  if (dev.netdev === undefined) return;
+  if (!netdevIds.includes(dev.netdev)) throw optionError(dev.origin, `Property 'virtio-net-device.netdev' can't find value '${dev.netdev}'`);
+  if (used.has(dev.netdev)) throw optionError(dev.origin, `Property 'virtio-net-device.netdev' can't take value '${dev.netdev}', it's in use`);
+  used.add(dev.netdev);
+}
+
 const VIRTIO_MMIO_BUS = /^virtio-mmio-bus\.(0|[1-9][0-9]*)$/;
 
 /** QEMU's qdev_device_add bus lookup for a virtio-bus device, with its messages. */
@@ -389,5 +411,6 @@ function checkWriteLock(drive: DriveSpec, dev: DeviceSpec, writers: Map<string, 
 /** The -device help listing (the part of QEMU's list that tsemu has). */
 export function deviceHelpText(): string {
   return ['Storage devices:', 'name "virtio-blk-device", bus virtio-bus', 'name "virtio-blk-pci", bus PCI, alias "virtio-blk"', '',
+    'Network devices:', 'name "virtio-net-pci", bus PCI, alias "virtio-net"', '',
     'Misc devices:', 'name "virtio-rng-pci", bus PCI', '', 'CPU devices:', `name "rv64-riscv-cpu", desc "RISC-V RV64 hart (hot-plug; ${PROGRAM_NAME} only)"`, ''].join('\n');
 }

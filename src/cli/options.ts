@@ -12,10 +12,11 @@ import { deviceHelpText, nodeHostFiles, parseDevice, parseDrive, resolveDevices,
 import { parseGlobal, resolveGlobals, type GlobalProperty, type GlobalSettings } from './globals.js';
 import { accelHelpText, cpuHelpText, displayHelpText, helpText, machineHelpText, versionText } from './help.js';
 import { logUsageText, parseLogItems, type LogItem } from './log-items.js';
-import { optionError } from './option-error.js';
+import { optionError, optionWarning } from './option-error.js';
 import { isHelpRequest, lastValue, parseOptParams, type OptParam } from './qemu-opts.js';
 import { DEFAULT_RAM_SIZE, parseQemuSize, parseRamSize, sizeSyntaxError } from './size.js';
 import { collectSmpConfig, resolveSmp, type SmpTopology } from './smp.js';
+import { parseNetdev, type NetdevSpec } from './netdev.js';
 import { parseInstr, parseTrace, type InstrSpec, type TraceSpec } from './trace-opts.js';
 
 export { OptionError, PROGRAM_NAME } from './option-error.js';
@@ -23,6 +24,7 @@ export { helpText, versionText } from './help.js';
 export type { ChardevBackend, MonitorSpec, SerialSpec } from './chardev.js';
 export type { CpuDeviceSpec, DeviceSpec, DriveSpec, HostFiles, VirtioBlkDeviceSpec } from './drive.js';
 export type { LogItem } from './log-items.js';
+export type { NetdevSpec } from './netdev.js';
 export type { GlobalSettings } from './globals.js';
 export type { SmpTopology } from './smp.js';
 export type { InstrSpec, TraceSpec } from './trace-opts.js';
@@ -47,6 +49,8 @@ export interface MachineOptions {
   readonly drives: readonly DriveSpec[];
   /** Devices in QEMU's creation order: each -device, then one per if=virtio drive. */
   readonly devices: readonly DeviceSpec[];
+  /** -netdev backends, in command-line order. */
+  readonly netdevs: readonly NetdevSpec[];
   /** What -global set for tsemu's devices. */
   readonly globals: GlobalSettings;
   readonly nographic: boolean;
@@ -92,14 +96,14 @@ const OPTIONS: Readonly<Record<string, boolean>> = {
   h: false, help: false, version: false,
   M: true, machine: true, cpu: true, smp: true, m: true, accel: true,
   bios: true, kernel: true, append: true, initrd: true,
-  drive: true, device: true, snapshot: false,
+  drive: true, device: true, netdev: true, snapshot: false,
   nographic: false, display: true, serial: true, monitor: true, qmp: true, nodefaults: false,
   'no-reboot': false, S: false, s: false, singlestep: false, icount: true, gdb: true, d: true, D: true, trace: true, instr: true, global: true,
 };
 
 /** QEMU options tsemu does not implement (so they get "not supported" rather than "invalid option"). */
 const QEMU_ONLY_OPTIONS = new Set([
-  'enable-kvm', 'netdev', 'nic', 'net', 'chardev', 'mon', 'object', 'numa', 'boot', 'name', 'uuid', 'rtc',
+  'enable-kvm', 'nic', 'net', 'chardev', 'mon', 'object', 'numa', 'boot', 'name', 'uuid', 'rtc',
   'plugin', 'dtb', 'pflash', 'fw_cfg', 'vga', 'vnc', 'spice', 'usb', 'usbdevice', 'audiodev', 'parallel', 'debugcon',
   'pidfile', 'daemonize', 'L', 'k', 'full-screen', 'sandbox', 'msg', 'seed', 'dfilter', 'no-shutdown', 'action',
   'watchdog-action', 'echr', 'overcommit', 'cdrom', 'hda', 'hdb', 'hdc', 'hdd', 'fda', 'fdb', 'mtdblock', 'sd', 'mem-path',
@@ -123,6 +127,8 @@ interface Collected {
   initrd: string | undefined;
   driveArgs: { arg: string; where: string }[];
   deviceArgs: { arg: string; where: string }[];
+  netdevs: NetdevSpec[];
+  netdevIds: Set<string>;
   globals: GlobalProperty[];
   nographic: boolean;
   serials: (SerialSpec | undefined)[];
@@ -148,7 +154,7 @@ function emptyCollected(): Collected {
   return {
     machineParams: [], cpu: undefined, smpParams: [], memParams: [], memWhere: undefined,
     bios: { kind: 'default' }, kernel: undefined, append: undefined, initrd: undefined,
-    driveArgs: [], deviceArgs: [], globals: [], nographic: false, serials: [], monitors: [], defaultMonitorOff: false,
+    driveArgs: [], deviceArgs: [], netdevs: [], netdevIds: new Set(), globals: [], nographic: false, serials: [], monitors: [], defaultMonitorOff: false,
     noDefaults: false, noReboot: false, startStopped: false, singlestep: false, icount: undefined, gdb: undefined, logSpec: undefined, logFile: undefined,
     snapshot: false, traces: [], instruments: [], accel: undefined, accelHelp: false, warnings: [],
   };
@@ -230,6 +236,9 @@ function applyOption(c: Collected, name: string, arg: string, where: string): Ea
       return undefined;
     case 'device':
       c.deviceArgs.push({ arg, where });
+      return undefined;
+    case 'netdev':
+      c.netdevs.push(parseNetdev(arg, where, c.netdevIds));
       return undefined;
     case 'display':
       return applyDisplay(arg, where);
@@ -380,13 +389,14 @@ function finish(c: Collected, files: HostFiles): CommandLine {
   const { serials, monitors } = resolveCharDevices(c);
   const drives = parseDrives(c, files);
   const globals = resolveGlobals(c.globals, c.warnings);
-  const allDevices = resolveDevices(devices, drives, files, c.globals);
+  const allDevices = resolveDevices(devices, drives, files, c.globals, c.netdevs.map((n) => n.id));
+  warnPeerlessNetdevs(c.netdevs, allDevices, c.warnings);
   checkCpuDevices(allDevices, smp);
   return {
     action: 'run',
     options: {
       machine: 'virt', dumpDtb: machine.dumpDtb, cpuModel: 'rv64', cpuExtensions: cpu.extensions, smp, ramSize, bios: c.bios,
-      kernel: c.kernel, append: c.append, initrd: c.initrd, drives, devices: allDevices, globals,
+      kernel: c.kernel, append: c.append, initrd: c.initrd, drives, devices: allDevices, netdevs: c.netdevs, globals,
       nographic: c.nographic, display: 'none', serials, monitors, noReboot: c.noReboot, startStopped: c.startStopped, singlestep: c.singlestep, icount: c.icount, gdb: c.gdb,
       logItems: log.items, logTracePatterns: log.tracePatterns, logFile: c.logFile, snapshot: c.snapshot,
       traces: c.traces, instruments: c.instruments, accel: { kind: 'tcg', thread: c.accel?.thread ?? (c.icount !== undefined ? 'single' : 'multi') },
@@ -419,6 +429,13 @@ function resolveRamSize(c: Collected): number {
   const size = lastValue(c.memParams, 'size');
   if (size === undefined || c.memWhere === undefined) return DEFAULT_RAM_SIZE;
   return parseRamSize(size, c.memWhere);
+}
+
+/** QEMU's net_check_clients: a -netdev no NIC uses. */
+function warnPeerlessNetdevs(netdevs: readonly NetdevSpec[], devices: readonly DeviceSpec[], warnings: string[]): void {
+  for (const n of netdevs) {
+    if (!devices.some((d) => d.driver === 'virtio-net-pci' && d.netdev === n.id)) warnings.push(optionWarning(undefined, `netdev ${n.id} has no peer`));
+  }
 }
 
 function parseDevices(c: Collected): DeviceSpec[] | 'help' {

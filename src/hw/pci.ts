@@ -35,6 +35,15 @@ export const PCI_STATUS = { INTERRUPT: 0x08, CAP_LIST: 0x10 } as const;
 export const PCI_CONFIG_SPACE_SIZE = 0x100;
 const HEADER_SIZE = 0x40;
 const NUM_BARS = 6;
+/** The expansion ROM's "BAR" (QEMU's PCI_ROM_SLOT), at configuration offset 0x30. */
+export const PCI_ROM_SLOT = 6;
+const PCI_ROM_ADDRESS = 0x30;
+const PCI_ROM_ADDRESS_ENABLE = 1;
+
+/** Configuration offset of BAR `index` (6 = the expansion ROM). */
+function barOffset(index: number): number {
+  return index === PCI_ROM_SLOT ? PCI_ROM_ADDRESS : PCI_CFG.BAR0 + 4 * index;
+}
 
 /** What a BAR decodes: I/O ports, or memory below 4 GiB, or 64-bit memory (taking the next BAR slot too). */
 export type BarKind = 'io' | 'mem32' | 'mem64';
@@ -71,7 +80,7 @@ export const BAR_UNMAPPED = -1;
 export class PciFunction {
   readonly config = new Uint8Array(PCI_CONFIG_SPACE_SIZE);
   private readonly wmask = new Uint8Array(PCI_CONFIG_SPACE_SIZE);
-  private readonly bars: (BarSpec | undefined)[] = new Array<BarSpec | undefined>(NUM_BARS).fill(undefined);
+  private readonly bars: (BarSpec | undefined)[] = new Array<BarSpec | undefined>(NUM_BARS + 1).fill(undefined);
   private intxLevel = false;
   /** Set by the bus when the function is plugged in: its INTx line after the swizzle. */
   intx: IrqLine | undefined;
@@ -103,9 +112,13 @@ export class PciFunction {
   private registerBar(bar: BarSpec): void {
     if (bar.size & (bar.size - 1)) throw new RangeError(`BAR${bar.index} size ${bar.size} is not a power of two`);
     this.bars[bar.index] = bar;
-    const off = PCI_CFG.BAR0 + 4 * bar.index;
-    const type = bar.kind === 'io' ? 1 : (bar.kind === 'mem64' ? 4 : 0) | (bar.prefetchable ? 8 : 0);
+    const off = barOffset(bar.index);
     const w = new DataView(this.wmask.buffer);
+    if (bar.index === PCI_ROM_SLOT) {
+      w.setUint32(off, (~(bar.size - 1) | PCI_ROM_ADDRESS_ENABLE) >>> 0, true);
+      return;
+    }
+    const type = bar.kind === 'io' ? 1 : (bar.kind === 'mem64' ? 4 : 0) | (bar.prefetchable ? 8 : 0);
     this.view().setUint32(off, type, true);
     w.setUint32(off, (~(bar.size - 1) & ~(bar.kind === 'io' ? 0x3 : 0xf)) >>> 0, true);
     if (bar.kind === 'mem64') w.setUint32(off + 4, 0xffffffff, true);
@@ -161,7 +174,9 @@ export class PciFunction {
     const bar = this.bars[index];
     if (!bar) return BAR_UNMAPPED;
     const v = this.view();
-    const off = PCI_CFG.BAR0 + 4 * index;
+    const off = barOffset(index);
+    // the ROM decodes only while its enable bit is set (QEMU's pci_bar_address)
+    if (index === PCI_ROM_SLOT && !(v.getUint32(off, true) & PCI_ROM_ADDRESS_ENABLE)) return BAR_UNMAPPED;
     if (bar.kind === 'io') {
       if (!(this.command & PCI_COMMAND.IO)) return BAR_UNMAPPED;
       const addr = (v.getUint32(off, true) & ~(bar.size - 1)) >>> 0;
@@ -169,7 +184,7 @@ export class PciFunction {
       return addr === 0 || last >= 0xffffffff ? BAR_UNMAPPED : addr;
     }
     if (!(this.command & PCI_COMMAND.MEMORY)) return BAR_UNMAPPED;
-    let addr = (v.getUint32(off, true) & ~0xf) >>> 0;
+    let addr = (v.getUint32(off, true) & (index === PCI_ROM_SLOT ? ~0x7ff : ~0xf)) >>> 0;
     if (bar.kind === 'mem64') addr += v.getUint32(off + 4, true) * 0x1_0000_0000;
     addr -= addr % bar.size;
     return addr === 0 ? BAR_UNMAPPED : addr;

@@ -19,7 +19,8 @@
  * sets it, and reading the ISR clears it. Features are applied on every driver-feature
  * write (QEMU's virtio_set_features), bits not offered are dropped.
  *
- * Deliberate differences: MSI-X is described and its table can be written, but no
+ * Deliberate differences: the expansion ROM BAR (virtio-net-pci's efi-virtio.rom) sizes, maps and
+ * shows in `info pci` as QEMU's, but reads as zeros (no iPXE image); MSI-X is described and its table can be written, but no
  * message is ever sent (QEMU 7.2's virt has no MSI controller unless aia= is given, so
  * a guest's MSI-X writes go nowhere there either; a guest that enables MSI-X gets no
  * interrupts on either); the PCI configuration access capability's window
@@ -28,8 +29,8 @@
  */
 import type { AccessSize, GuestRam } from './device.js';
 import { GuestDma } from './guest-dma.js';
-import { type BarSpec, type PciDevice, PciFunction } from './pci.js';
-import { featureBit, VIRTIO_F, VIRTIO_ISR, VIRTIO_STATUS, type VirtioDevice } from './virtio.js';
+import { type BarSpec, PCI_ROM_SLOT, type PciDevice, PciFunction } from './pci.js';
+import { featureBit, VIRTIO_F, VIRTIO_ISR, VIRTIO_STATUS, type VirtioDevice, type VirtioQueueAccess } from './virtio.js';
 import { queueErrorMessage, SplitVirtqueue, VIRTQUEUE_MAX_SIZE } from './virtqueue.js';
 
 const VENDOR_REDHAT_QUMRANET = 0x1af4;
@@ -44,7 +45,8 @@ const MODERN_FEATURES = COMMON_FEATURES | featureBit(VIRTIO_F.VERSION_1) | featu
 const LEGACY_FEATURES = COMMON_FEATURES | featureBit(VIRTIO_F.NOTIFY_ON_EMPTY) | featureBit(27) | featureBit(30);
 const DEFAULT_QUEUE_SIZE = 256;
 const NO_VECTOR = 0xffff;
-const MSIX_VECTORS = 2;
+/** QEMU's default `vectors` of a virtio-*-pci device (virtio-net-pci and virtio-serial-pci set their own). */
+const DEFAULT_MSIX_VECTORS = 2;
 const LEGACY_PAGE = 4096;
 
 /** Where the modern structures sit in BAR4 (QEMU's virtio_pci_modern_regions_init). */
@@ -102,7 +104,8 @@ export class VirtioPci implements PciDevice {
   private readonly queues: SplitVirtqueue[];
   private readonly setups: QueueSetup[];
   private readonly queueSize: number;
-  private readonly msixTable = new Uint8Array(MSIX_VECTORS * 16);
+  private readonly msixVectors: number;
+  private readonly msixTable: Uint8Array;
   private dfselect = 0;
   private gfselect = 0;
   private guestFeatures = [0, 0];
@@ -119,6 +122,8 @@ export class VirtioPci implements PciDevice {
     this.id = options.id ?? '';
     this.dma = new GuestDma(ram);
     this.queueSize = device.queueSize ?? DEFAULT_QUEUE_SIZE;
+    this.msixVectors = device.msixVectors ?? DEFAULT_MSIX_VECTORS;
+    this.msixTable = new Uint8Array(this.msixVectors * 16);
     this.queues = Array.from({ length: device.numQueues }, (_, i) => new SplitVirtqueue(this.dma, i));
     this.setups = Array.from({ length: device.numQueues }, () => freshSetup());
     const legacySize = pow2ceil(24 + device.config().length);
@@ -127,6 +132,8 @@ export class VirtioPci implements PciDevice {
       { index: BAR.msix, kind: 'mem32', size: 0x1000, read: (o, s) => this.msixRead(o, s), write: (o, s, v) => this.msixWrite(o, s, v) },
       { index: BAR.modern, kind: 'mem64', size: MODERN.size, prefetchable: true, read: (o, s) => this.modernRead(o, s), write: (o, s, v) => this.modernWrite(o, s, v) },
     ];
+    // QEMU's romfile (virtio-net-pci: efi-virtio.rom, 256 KiB); tsemu's reads as zeros
+    if (device.romSize) bars.push({ index: PCI_ROM_SLOT, kind: 'mem32', size: device.romSize, read: () => 0n, write: () => undefined });
     this.fn = new PciFunction({
       vendorId: VENDOR_REDHAT_QUMRANET,
       deviceId: TRANSITIONAL_IDS.get(device.deviceId) ?? 0x1040 + device.deviceId,
@@ -135,8 +142,38 @@ export class VirtioPci implements PciDevice {
       subsystemVendorId: VENDOR_REDHAT_QUMRANET,
       subsystemId: device.deviceId,
       interruptPin: 1,
-    }, bars, (fn) => buildCapabilities(fn));
+    }, bars, (fn) => buildCapabilities(fn, this.msixVectors));
     this.reset();
+    device.attach?.(this.queueAccess());
+  }
+
+  /** What a device that fills queues on host input (virtio-net's receive queue) may do. */
+  private queueAccess(): VirtioQueueAccess {
+    return {
+      dma: this.dma,
+      ready: (q) => {
+        const queue = this.queues[q];
+        return (this.status & VIRTIO_STATUS.DRIVER_OK) !== 0 && !this.broken && queue !== undefined && queue.size !== 0 && queue.descAddr !== 0;
+      },
+      pop: (q) => this.queues[q]?.pop(),
+      unpop: (q, count) => this.queues[q]?.unpop(count),
+      push: (q, chain, written) => this.queues[q]?.push(chain, written),
+      notify: (q) => {
+        if (this.queues[q]?.shouldInterrupt()) this.raiseIsr(VIRTIO_ISR.USED_BUFFER);
+      },
+      setNotification: (q, enabled) => {
+        const queue = this.queues[q];
+        if (!queue || queue.size === 0) return;
+        if (enabled) queue.enableNotifications();
+        else queue.disableNotifications();
+      },
+      fail: (err) => this.deviceError(queueErrorMessage(err)),
+    };
+  }
+
+  /** Queue `index`'s size until the driver sets one (virtio_add_queue's). */
+  private sizeOf(index: number): number {
+    return this.device.queueSizes?.[index] ?? this.queueSize;
   }
 
   /** All feature bits offered: the legacy interface also sees the legacy-only ones. */
@@ -148,7 +185,7 @@ export class VirtioPci implements PciDevice {
   /** System reset (the function's configuration space is reset by the bus). */
   reset(): void {
     this.msixTable.fill(0);
-    for (let v = 0; v < MSIX_VECTORS; v++) this.msixTable[16 * v + 12] = 1; // vector control: masked
+    for (let v = 0; v < this.msixVectors; v++) this.msixTable[16 * v + 12] = 1; // vector control: masked
     this.resetTransport();
   }
 
@@ -197,7 +234,7 @@ export class VirtioPci implements PciDevice {
       case COMMON.status: return this.status;
       case COMMON.cfggen: return this.configGeneration;
       case COMMON.qsel: return this.queueSel;
-      case COMMON.qsize: return q ? (queue?.size || q.num || this.queueSize) : 0;
+      case COMMON.qsize: return q ? (queue?.size || q.num || this.sizeOf(this.queueSel)) : 0;
       case COMMON.qmsix: return q ? q.vector : NO_VECTOR;
       case COMMON.qenable: return q?.enabled ? 1 : 0;
       case COMMON.qnoff: return this.queueSel;
@@ -222,7 +259,7 @@ export class VirtioPci implements PciDevice {
           this.setFeatures((BigInt(this.guestFeatures[1] >>> 0) << 32n) | BigInt(this.guestFeatures[0] >>> 0), false);
         }
         return;
-      case COMMON.msix: this.configVector = value < MSIX_VECTORS ? value : NO_VECTOR; return;
+      case COMMON.msix: this.configVector = value < this.msixVectors ? value : NO_VECTOR; return;
       case COMMON.status: this.writeStatus(value & 0xff); return;
       case COMMON.qsel: if (value < this.queues.length) this.queueSel = value; return;
       default: break;
@@ -230,7 +267,7 @@ export class VirtioPci implements PciDevice {
     if (!q) return;
     switch (offset) {
       case COMMON.qsize: q.num = value & 0xffff; return;
-      case COMMON.qmsix: q.vector = (value & 0xffff) < MSIX_VECTORS ? value & 0xffff : NO_VECTOR; return;
+      case COMMON.qmsix: q.vector = (value & 0xffff) < this.msixVectors ? value & 0xffff : NO_VECTOR; return;
       case COMMON.qenable: if (value === 1) this.enableQueue(this.queueSel); return;
       case COMMON.qdescLo: q.desc[0] = value; return;
       case COMMON.qdescHi: q.desc[1] = value; return;
@@ -247,7 +284,7 @@ export class VirtioPci implements PciDevice {
     const q = this.setups[index];
     const queue = this.queues[index];
     if (!q || !queue) return;
-    const num = q.num !== 0 && q.num <= VIRTQUEUE_MAX_SIZE ? q.num : this.queueSize;
+    const num = q.num !== 0 && q.num <= VIRTQUEUE_MAX_SIZE ? q.num : this.sizeOf(index);
     queue.activate(num, join64(q.desc), join64(q.avail), join64(q.used));
     q.enabled = true;
   }
@@ -273,7 +310,7 @@ export class VirtioPci implements PciDevice {
       case LEGACY.hostFeatures: return BigInt.asUintN(32, this.offered(true));
       case LEGACY.guestFeatures: return BigInt.asUintN(32, this.negotiated);
       case LEGACY.queuePfn: return BigInt(q?.pfn ?? 0);
-      case LEGACY.queueNum: return BigInt(this.queues[this.queueSel]?.size || (q ? this.queueSize : 0));
+      case LEGACY.queueNum: return BigInt(this.queues[this.queueSel]?.size || (q ? this.sizeOf(this.queueSel) : 0));
       case LEGACY.queueSel: return BigInt(this.queueSel);
       case LEGACY.status: return BigInt(this.status);
       case LEGACY.isr: return BigInt(this.readIsr());
@@ -295,10 +332,10 @@ export class VirtioPci implements PciDevice {
       case LEGACY.queueSel: if (v < this.queues.length) this.queueSel = v; return;
       case LEGACY.queueNotify: this.notify(v & 0xffff); return;
       case LEGACY.status: this.writeStatus(v & 0xff); return;
-      case LEGACY.configVector: this.configVector = v < MSIX_VECTORS ? v : NO_VECTOR; return;
+      case LEGACY.configVector: this.configVector = v < this.msixVectors ? v : NO_VECTOR; return;
       case LEGACY.queueVector: {
         const q = this.setups[this.queueSel];
-        if (q) q.vector = (v & 0xffff) < MSIX_VECTORS ? v & 0xffff : NO_VECTOR;
+        if (q) q.vector = (v & 0xffff) < this.msixVectors ? v & 0xffff : NO_VECTOR;
         return;
       }
       default: return;
@@ -315,7 +352,7 @@ export class VirtioPci implements PciDevice {
       return;
     }
     q.pfn = pfn;
-    const num = queue.size || this.queueSize;
+    const num = queue.size || this.sizeOf(this.queueSel);
     const desc = pfn * LEGACY_PAGE;
     const avail = desc + 16 * num;
     const used = Math.ceil((avail + 4 + 2 * num) / LEGACY_PAGE) * LEGACY_PAGE;
@@ -380,6 +417,7 @@ export class VirtioPci implements PciDevice {
     const queue = this.queues[index];
     if (!queue || queue.size === 0 || queue.descAddr === 0 || this.broken) return;
     try {
+      if (this.device.queueNotified?.(index)) return;
       if (queue.serve((chain) => this.device.handleChain(queue.index, chain, this.dma))) this.raiseIsr(VIRTIO_ISR.USED_BUFFER);
     } catch (err) {
       this.deviceError(queueErrorMessage(err));
@@ -425,7 +463,7 @@ export class VirtioPci implements PciDevice {
 }
 
 /** The capability list QEMU 7.2 gives a transitional virtio-pci device (offsets measured on QEMU). */
-function buildCapabilities(fn: PciFunction): void {
+function buildCapabilities(fn: PciFunction, msixVectors: number): void {
   const c = fn.config;
   const v = new DataView(c.buffer);
   const vendorCap = (at: number, type: number, len: number, offset: number, length: number): void => {
@@ -447,7 +485,7 @@ function buildCapabilities(fn: PciFunction): void {
   fn.setWritable(CAP.pciCfg + 8, 8); // cap.offset, cap.length
   fn.setWritable(CAP.pciCfg + 16, 4); // pci_cfg_data
   fn.addCapability(PCI_CAP_ID_MSIX, CAP.msix, 12);
-  v.setUint16(CAP.msix + 2, MSIX_VECTORS - 1, true);
+  v.setUint16(CAP.msix + 2, msixVectors - 1, true);
   v.setUint32(CAP.msix + 4, BAR.msix, true); // table at offset 0 of BAR1
   v.setUint32(CAP.msix + 8, 0x800 | BAR.msix, true); // PBA at 0x800 of BAR1
   fn.setWritable(CAP.msix + 3, 1, 0xc0); // message control: only MSI-X enable and function mask

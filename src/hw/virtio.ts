@@ -68,6 +68,12 @@ export interface VirtioDevice {
   readonly legacyFeatures?: bigint;
   /** Number of entries of each queue until the driver sets another (QEMU's queue-size, 256 for virtio-blk). */
   readonly queueSize?: number;
+  /** Size of the PCI proxy's expansion ROM BAR (QEMU's romfile), none when absent. */
+  readonly romSize?: number;
+  /** MSI-X table entries of the PCI proxy (QEMU's `vectors` property; 2 when absent). */
+  readonly msixVectors?: number;
+  /** Per-queue sizes where they differ (virtio-net's control queue has 64); queueSize for the rest. */
+  readonly queueSizes?: readonly number[];
   /** Device-specific configuration space, as the guest currently sees it. */
   config(): Uint8Array;
   /** Guest write to configuration space (offset relative to the config start). */
@@ -86,4 +92,33 @@ export interface VirtioDevice {
   reset(): void;
   /** Flush anything buffered to the host. */
   flush?(): void;
+  /**
+   * Devices that fill queues when the host has data (virtio-net's receive queue) get the
+   * transport's queue access once, at construction, to pop and push chains at any time.
+   */
+  attach?(access: VirtioQueueAccess): void;
+  /**
+   * The driver notified `queue`. Return true when the device served it itself (through its
+   * VirtioQueueAccess); false (or no method) lets the transport serve it with handleChain.
+   */
+  queueNotified?(queue: number): boolean;
+}
+
+/** What a transport lets a device do with its queues outside a notification (host-driven input). */
+export interface VirtioQueueAccess {
+  /** The driver set DRIVER_OK, the device is not broken, and `queue` has rings. */
+  ready(queue: number): boolean;
+  /** The next chain the driver made available on `queue`, or undefined. Throws like SplitVirtqueue.pop. */
+  pop(queue: number): DescriptorChain | undefined;
+  /** Give back the last `count` chains popped (not pushed): a packet that did not fit waits for more buffers. */
+  unpop(queue: number, count: number): void;
+  /** Return a chain with `written` bytes stored in its writable buffers. */
+  push(queue: number, chain: DescriptorChain, written: number): void;
+  /** Interrupt the driver for what was pushed on `queue`, if it asked for one (virtio_notify). */
+  notify(queue: number): void;
+  /** Ask for (or stop asking for) a notification when `queue` gets buffers. */
+  setNotification(queue: number, enabled: boolean): void;
+  /** A chain the device cannot use: QEMU's virtio_error() (the device stops until reset). */
+  fail(err: unknown): void;
+  readonly dma: GuestDma;
 }

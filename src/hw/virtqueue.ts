@@ -118,6 +118,12 @@ export class SplitVirtqueue {
     return this.walkChain(head);
   }
 
+  /** Give back the last `count` chains popped and not pushed (QEMU's virtqueue_unpop): they are popped again next time. */
+  unpop(count: number): void {
+    this.lastAvailIdx = (this.lastAvailIdx - count) & 0xffff;
+    if (this.eventIdx) this.setAvailEvent(this.lastAvailIdx);
+  }
+
   /** Return a chain to the driver with `written` bytes stored in its writable buffers. */
   push(chain: DescriptorChain, written: number): void {
     const slot = this.usedIdx % this.size;

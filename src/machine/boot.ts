@@ -15,6 +15,11 @@ import { VIRT } from './virt-map.js';
 import type { MachineConfig } from './machine.js';
 import { VirtioBlk } from '../hw/virtio-blk.js';
 import { VirtioRng } from '../hw/virtio-rng.js';
+import { VirtioNet } from '../hw/virtio-net.js';
+import { defaultMac, type NetBackend, parseMac } from '../hw/net-client.js';
+import { SocketNetdev } from '../hw/net-socket.js';
+import { UserNetdev } from '../hw/net-user.js';
+import type { NetdevSpec } from '../cli/options.js';
 import { type FlashBacking, openFlashImage } from '../hw/pflash-cfi01.js';
 import type { PciPlacement } from './board.js';
 import type { VirtioDevice } from '../hw/virtio.js';
@@ -67,13 +72,29 @@ function flashBanks(opts: MachineOptions): (FlashBacking | undefined)[] {
 /** virtio-*-pci devices on pcie.0 at the slots src/cli/drive.ts gave them. */
 function pciPlacements(opts: MachineOptions): PciPlacement[] {
   const out: PciPlacement[] = [];
+  const backends = new Map(opts.netdevs.map((n) => [n.id, openNetdev(n)]));
+  let nics = 0;
   for (const dev of opts.devices) {
-    if (dev.driver !== 'virtio-blk-pci' && dev.driver !== 'virtio-rng-pci') continue;
+    if (dev.driver !== 'virtio-blk-pci' && dev.driver !== 'virtio-rng-pci' && dev.driver !== 'virtio-net-pci') continue;
     if (dev.slot === undefined) throw new BootError(`${dev.origin}: device not placed on pcie.0`);
-    const device = dev.driver === 'virtio-rng-pci' ? new VirtioRng() : openBlk(opts, dev.drive, dev.origin);
+    let device: VirtioDevice;
+    if (dev.driver === 'virtio-net-pci') {
+      // QEMU's qemu_macaddr_default_if_unset: only NICs without mac= take the next default
+      const mac = (dev.mac !== undefined ? parseMac(dev.mac) : undefined) ?? defaultMac(nics++);
+      device = new VirtioNet({ mac, backend: dev.netdev !== undefined ? backends.get(dev.netdev) : undefined });
+    } else {
+      device = dev.driver === 'virtio-rng-pci' ? new VirtioRng() : openBlk(opts, dev.drive, dev.origin);
+    }
     out.push({ slot: dev.slot, typeName: dev.driver, id: dev.id, device });
   }
   return out;
+}
+
+/** A -netdev's host side (sockets open now; a peerless one is still opened, as QEMU does). */
+function openNetdev(spec: NetdevSpec): NetBackend {
+  if (spec.type === 'user') return new UserNetdev(spec.id);
+  if (spec.mode === 'udp') return new SocketNetdev(spec.id, { kind: 'udp', to: spec.addr, local: spec.local });
+  return new SocketNetdev(spec.id, spec.mode === 'connect' ? { kind: 'connect', to: spec.addr } : { kind: 'listen', at: spec.addr });
 }
 
 /** virtio-mmio slots as the command line placed them (src/cli/drive.ts: bus= or QEMU's top-down filling). */

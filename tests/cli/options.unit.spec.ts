@@ -271,7 +271,7 @@ describe('cli/options', function () {
 
     it('refuses QEMU features tsemu lacks with a clear message', function () {
       expect(parseError(['-constructor'])).to.equal('tsemu-system-riscv64: -constructor: invalid option');
-      expect(parseError(['-netdev', 'user,id=n0'])).to.equal('tsemu-system-riscv64: -netdev: option not supported by tsemu');
+      expect(parseError(['-object', 'rng-random,id=r0'])).to.equal('tsemu-system-riscv64: -object: option not supported by tsemu');
       expect(parseError(['-display', 'gtk'])).to.equal("tsemu-system-riscv64: -display gtk: display 'gtk' is not supported by tsemu (only 'none')");
       expect(parseError(['-cpu', 'rv64,h=true'])).to.equal('tsemu-system-riscv64: -cpu rv64,h=true: tsemu does not implement the H (hypervisor) extension');
       expect(parseError(['-cpu', 'rv64,Zfh=on'])).to.equal('tsemu-system-riscv64: -cpu rv64,Zfh=on: tsemu does not implement the Zfh extension (half-precision floating point)');

@@ -15,7 +15,7 @@ export const INFO_PCI_KEY = 'monitor-e2e/info-pci/qemu';
 export type InfoPciRecord = { infoPci: string };
 
 export function infoPciArgs(disk: string): string[] {
-  return [...spinArgs('-monitor', 'stdio', '-device', 'virtio-rng-pci', '-drive', `file=${disk},format=raw,if=none,id=hd0`, '-device', 'virtio-blk-pci,drive=hd0,addr=0x5,id=disk0')];
+  return [...spinArgs('-monitor', 'stdio', '-device', 'virtio-rng-pci', '-drive', `file=${disk},format=raw,if=none,id=hd0`, '-device', 'virtio-blk-pci,drive=hd0,addr=0x5,id=disk0', '-netdev', 'user,id=net0', '-device', 'virtio-net-pci,netdev=net0,id=nic0')];
 }
 
 /** A 1 MiB image in `dir` for the block device. */

@@ -18,6 +18,10 @@
  *   rootfs   booted from an ext2 root on /dev/vda (root=/dev/vda rw init=/init): writes and syncs a file in /
  *   pci      rootfs with /dev/vda on virtio-blk-pci, then 64 bytes from /dev/hwrng (virtio-rng-pci), the
  *            current hw_random source, and the PCI functions sysfs lists (vendor, device, class)
+ *   net      eth0 (virtio-net-pci) configured from here (SIOCSIFADDR 10.0.2.15/24, SIOCSIFFLAGS up),
+ *            its MAC, then an ICMP echo to 10.0.2.2 (raw socket) and three UDP datagrams to
+ *            10.0.2.2:$tsemu_port echoed back: slirp's gateway and a host UDP echo server with
+ *            -netdev user, or the test's Ethernet peer with -netdev socket
  *   idle     prints "idle: start", sleeps 3 s with every CPU idle, prints "idle: end" (npm run bench
  *            measures the emulator's CPU use in between)
  *   loops    the bench's integer and memory workloads (bench/guest/workloads.h) in this user process,
@@ -49,6 +53,13 @@
 #include <dirent.h>
 #include <stdint.h>
 #include <sys/syscall.h>
+#include <sys/socket.h>
+#include <sys/ioctl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <arpa/inet.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -283,6 +294,126 @@ static void scenario_pci(void) {
   check(n > 0, "sysfs lists PCI functions");
 }
 
+/* ---- net --------------------------------------------------------------------------------- */
+
+static int set_inet(int fd, unsigned long request, const char *ifname, const char *addr) {
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
+  struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+  sin->sin_family = AF_INET;
+  inet_pton(AF_INET, addr, &sin->sin_addr);
+  return ioctl(fd, request, &ifr);
+}
+
+static void configure_eth0(void) {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  check(fd >= 0, "socket(AF_INET): %s", fd < 0 ? strerror(errno) : "ok");
+  if (fd < 0) return;
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  strcpy(ifr.ifr_name, "eth0");
+  int r = ioctl(fd, SIOCGIFHWADDR, &ifr);
+  check(r == 0, "SIOCGIFHWADDR eth0: %s", r ? strerror(errno) : "ok");
+  unsigned char *m = (unsigned char *)ifr.ifr_hwaddr.sa_data;
+  say("eth0 MAC %02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+  check(set_inet(fd, SIOCSIFADDR, "eth0", "10.0.2.15") == 0, "SIOCSIFADDR 10.0.2.15");
+  check(set_inet(fd, SIOCSIFNETMASK, "eth0", "255.255.255.0") == 0, "SIOCSIFNETMASK 255.255.255.0");
+  memset(&ifr, 0, sizeof ifr);
+  strcpy(ifr.ifr_name, "eth0");
+  ioctl(fd, SIOCGIFFLAGS, &ifr);
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  check(ioctl(fd, SIOCSIFFLAGS, &ifr) == 0, "SIOCSIFFLAGS eth0 up");
+  close(fd);
+}
+
+static unsigned short inet_csum(const void *data, int len) {
+  const unsigned char *p = data;
+  unsigned long sum = 0;
+  for (int i = 0; i + 1 < len; i += 2) sum += (p[i] << 8) | p[i + 1];
+  if (len & 1) sum += p[len - 1] << 8;
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return htons((unsigned short)~sum);
+}
+
+static void set_timeout(int fd, int seconds) {
+  struct timeval tv = {seconds, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
+/* One ICMP echo to `ip` over a raw socket; the reply's type, id, sequence and payload are checked. */
+static void ping_once(const char *ip) {
+  int fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+  check(fd >= 0, "raw ICMP socket: %s", fd < 0 ? strerror(errno) : "ok");
+  if (fd < 0) return;
+  set_timeout(fd, 20);
+  struct sockaddr_in to = {.sin_family = AF_INET};
+  inet_pton(AF_INET, ip, &to.sin_addr);
+  unsigned char pkt[64];
+  struct icmphdr *h = (struct icmphdr *)pkt;
+  memset(pkt, 0, sizeof pkt);
+  h->type = ICMP_ECHO;
+  h->un.echo.id = htons(0x7473);
+  h->un.echo.sequence = htons(1);
+  for (unsigned i = sizeof *h; i < sizeof pkt; i++) pkt[i] = (unsigned char)i;
+  h->checksum = inet_csum(pkt, sizeof pkt);
+  ssize_t n = sendto(fd, pkt, sizeof pkt, 0, (struct sockaddr *)&to, sizeof to);
+  check(n == (ssize_t)sizeof pkt, "ICMP echo sent: %s", n < 0 ? strerror(errno) : "ok");
+  unsigned char buf[256];
+  for (int tries = 0; tries < 5; tries++) {
+    n = recv(fd, buf, sizeof buf, 0);
+    if (n < 0) break;
+    struct iphdr *iph = (struct iphdr *)buf;
+    struct icmphdr *r = (struct icmphdr *)(buf + 4 * iph->ihl);
+    if (r->type != ICMP_ECHOREPLY) continue;
+    int same = n - 4 * iph->ihl == (ssize_t)sizeof pkt && memcmp((unsigned char *)r + sizeof *r, pkt + sizeof *h, sizeof pkt - sizeof *h) == 0;
+    char from[32];
+    inet_ntop(AF_INET, &iph->saddr, from, sizeof from);
+    say("ping %s: echo reply from %s, id %#x seq %u, %zd bytes, payload %s", ip, from, ntohs(r->un.echo.id), ntohs(r->un.echo.sequence),
+        n - 4 * iph->ihl, same ? "intact" : "different");
+    close(fd);
+    return;
+  }
+  check(0, "ping %s: no echo reply (%s)", ip, n < 0 ? strerror(errno) : "other ICMP only");
+  close(fd);
+}
+
+static void udp_echo(const char *ip, int port) {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  check(fd >= 0, "UDP socket: %s", fd < 0 ? strerror(errno) : "ok");
+  if (fd < 0) return;
+  set_timeout(fd, 20);
+  struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(port)};
+  inet_pton(AF_INET, ip, &to.sin_addr);
+  for (int i = 1; i <= 3; i++) {
+    char msg[64], reply[128];
+    int len = snprintf(msg, sizeof msg, "datagram %d over virtio-net", i);
+    ssize_t n = sendto(fd, msg, len, 0, (struct sockaddr *)&to, sizeof to);
+    check(n == len, "UDP datagram %d sent: %s", i, n < 0 ? strerror(errno) : "ok");
+    struct sockaddr_in from;
+    socklen_t fl = sizeof from;
+    n = recvfrom(fd, reply, sizeof reply - 1, 0, (struct sockaddr *)&from, &fl);
+    check(n >= 0, "UDP reply %d: %s", i, n < 0 ? strerror(errno) : "ok");
+    if (n < 0) break;
+    reply[n] = 0;
+    char addr[32];
+    inet_ntop(AF_INET, &from.sin_addr, addr, sizeof addr);
+    say("udp reply from %s:%d: \"%s\"", addr, ntohs(from.sin_port), reply);
+  }
+  close(fd);
+}
+
+static void scenario_net(void) {
+  char line[128];
+  read_line("/sys/class/net/eth0/device/device", line, sizeof line);
+  say("eth0 is virtio device %s", line);
+  configure_eth0();
+  ping_once("10.0.2.2");
+  const char *port = getenv("tsemu_port");
+  check(port != NULL, "tsemu_port given on the command line");
+  if (port) udp_echo("10.0.2.2", atoi(port));
+}
+
 /* ---- loops ------------------------------------------------------------------------------- */
 
 #include "../../../bench/guest/workloads.h"
@@ -484,6 +615,7 @@ int main(void) {
   else if (strcmp(scenario, "reboot") == 0) reboot_requested = 1;
   else if (strcmp(scenario, "rootfs") == 0) scenario_rootfs();
   else if (strcmp(scenario, "pci") == 0) scenario_pci();
+  else if (strcmp(scenario, "net") == 0) scenario_net();
   else if (strcmp(scenario, "loops") == 0) scenario_loops();
   else if (strcmp(scenario, "idle") == 0) {
     /* a shell at its prompt: a prompt on the console, then blocked reading it (3 s, no input) */

@@ -1,0 +1,96 @@
+/**
+ * Linux 6.1 (tests/linux/build.sh) on virtio-net-pci, beside QEMU 7.2: init (scenario `net`)
+ * configures eth0 itself (SIOCSIFADDR / SIOCSIFFLAGS), pings 10.0.2.2 and sends three UDP
+ * datagrams to 10.0.2.2 that come back. Two backends:
+ * - `-netdev socket,connect=` to a peer in this process (net-peer.ts) that plays 10.0.2.2 on the
+ *   Ethernet level (ARP, ICMP echo, UDP echo) over QEMU's length-prefixed stream framing;
+ * - `-netdev user` (QEMU: libslirp): the gateway answers the ping, and the datagrams reach a UDP
+ *   echo server on the host's 127.0.0.1.
+ * init's lines must be identical on both emulators and end in PASS.
+ */
+import { expect } from 'chai';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import { QEMU_BINARY, runQemu, runTsemu, type GuestRunResult } from '../support/run-guest.js';
+import { requireTool } from '../support/tools.js';
+import { buildLinuxGuest, initLines, type LinuxGuest } from './linux-guest.js';
+import { startNetPeer } from './net-peer.js';
+
+const TSEMU_TIMEOUT_MS = 240_000;
+const QEMU_TIMEOUT_MS = 90_000;
+
+function describeRun(r: GuestRunResult): string {
+  return `status=${String(r.status)} timedOut=${String(r.timedOut)} (${r.durationMs} ms)\n--- console (last 3000 chars) ---\n${r.stdout.slice(-3000)}\n--- stderr ---\n${r.stderr.slice(-2000)}`;
+}
+
+function netArgs(guest: LinuxGuest, port: number, netdev: string): string[] {
+  return [
+    '-M', 'virt', '-smp', '1', '-m', '256M', '-nographic', '-kernel', guest.kernel, '-initrd', guest.initramfs,
+    '-append', `console=ttyS0 tsemu_scenario=net tsemu_port=${port}`,
+    '-netdev', netdev, '-device', 'virtio-net-pci,netdev=n0',
+  ];
+}
+
+const EXPECTED = [
+  'eth0 is virtio device 0x0001',
+  'eth0 MAC 52:54:00:12:34:56',
+  'ping 10.0.2.2: echo reply from 10.0.2.2, id 0x7473 seq 1, 64 bytes, payload intact',
+];
+
+function udpEchoServer(): Promise<UdpSocket> {
+  const s = createSocket('udp4');
+  s.on('message', (msg, from) => s.send(msg, from.port, from.address));
+  return new Promise((resolve) => s.bind(0, '127.0.0.1', () => resolve(s)));
+}
+
+describe('linux: virtio-net-pci beside QEMU 7.2 (oracle)', function () {
+  this.timeout(TSEMU_TIMEOUT_MS + QEMU_TIMEOUT_MS);
+  let guest: LinuxGuest | undefined;
+  before(function () {
+    this.timeout(30 * 60_000);
+    requireTool('riscv64-linux-gnu-gcc', QEMU_BINARY);
+    guest = buildLinuxGuest();
+  });
+  const g = (): LinuxGuest => {
+    if (!guest) throw new Error('no Linux guest');
+    return guest;
+  };
+
+  it('-netdev socket,connect= to an Ethernet peer in the test: ARP, ping, UDP echo', async function () {
+    const runs: string[][] = [];
+    for (const run of [runTsemu, runQemu]) {
+      const peer = await startNetPeer();
+      try {
+        const r = await run(netArgs(g(), 7777, `socket,id=n0,connect=127.0.0.1:${peer.port}`), { timeoutMs: run === runTsemu ? TSEMU_TIMEOUT_MS : QEMU_TIMEOUT_MS });
+        expect(r.timedOut, describeRun(r)).to.equal(false);
+        expect(r.status, describeRun(r)).to.equal(0);
+        expect(peer.counts.get('arp') ?? 0, 'ARP requests the peer saw').to.be.greaterThan(0);
+        expect(peer.counts.get('udp'), 'UDP datagrams the peer saw').to.equal(3);
+        runs.push(initLines(r.stdout));
+      } finally {
+        await peer.close();
+      }
+    }
+    const [t, q] = runs;
+    expect(q).to.include('net: PASS');
+    expect(t).to.deep.equal(q);
+    for (const line of EXPECTED) expect(q).to.include(line);
+    expect(q).to.include('udp reply from 10.0.2.2:7777: "datagram 3 over virtio-net"');
+  });
+
+  it('-netdev user: the gateway answers the ping, UDP reaches an echo server on the host loopback', async function () {
+    const echo = await udpEchoServer();
+    try {
+      const port = (echo.address() as AddressInfo).port;
+      const t = await runTsemu(netArgs(g(), port, 'user,id=n0'), { timeoutMs: TSEMU_TIMEOUT_MS });
+      const q = await runQemu(netArgs(g(), port, 'user,id=n0'), { timeoutMs: QEMU_TIMEOUT_MS });
+      expect(initLines(q.stdout), describeRun(q)).to.include('net: PASS');
+      expect(initLines(t.stdout), describeRun(t)).to.deep.equal(initLines(q.stdout));
+      expect(t.status, describeRun(t)).to.equal(0);
+      for (const line of EXPECTED) expect(initLines(q.stdout)).to.include(line);
+      expect(initLines(q.stdout)).to.include(`udp reply from 10.0.2.2:${port}: "datagram 1 over virtio-net"`);
+    } finally {
+      echo.close();
+    }
+  });
+});
