@@ -142,7 +142,25 @@ export class ClintShared {
     const settings = this.icount;
     if (settings === undefined) return;
     const shift = BigInt(settings.shift);
-    this.clock = () => (BigInt(instructions()) << shift) + Atomics.load(this.i64, SLOT_ICOUNT_SKIP);
+    this.clock = () => (BigInt(instructions() + this.insnsInBlock) << shift) + Atomics.load(this.i64, SLOT_ICOUNT_SKIP);
+  }
+
+  /**
+   * Instructions of the running block, up to the one reading the time, that the vCPUs' instret does
+   * not hold yet (a block adds its count when it ends). QEMU ends the block at a time read under
+   * -icount (gen_io_start, or cpu_io_recompile for a device load), so the reading instruction
+   * counts itself: rdtime as a block's first instruction sees 1 instruction more.
+   */
+  private insnsInBlock = 0;
+
+  /** Run `read` (a time or device read) with `insns` instructions of the running block counted (see insnsInBlock). */
+  atInsn<T>(insns: number, read: () => T): T {
+    this.insnsInBlock = insns;
+    try {
+      return read();
+    } finally {
+      this.insnsInBlock = 0;
+    }
   }
 
   /** -icount: an idle vCPU moves virtual time on to mtime `deadline` (QEMU's icount warp). */
