@@ -139,7 +139,7 @@ export class RunLoop {
       if (block !== undefined) {
         if (log !== undefined && log.logsBlockAt(pc)) {
           if (log.flags.cpu) log.write(formatCpuState(ctx, false, log.flags.user !== true));
-          if (log.flags.exec) log.blockExecuted(ctx.hartId, block.pc);
+          if (log.flags.exec) log.blockExecuted(ctx, block.pc);
         }
         ctx.f64[SLOT_PC] = runBlock(block, ctx, cache);
       }
@@ -192,6 +192,11 @@ export class RunLoop {
     if ((reasons & ExitReason.FlushCode) !== 0 || epoch !== this.codeEpoch) {
       this.codeEpoch = epoch;
       this.cache.flush();
+    }
+    if (this.logging() !== this.cache.keepInterpreted) {
+      // -d exec/cpu came or went (HMP log): logged blocks must run one iteration per call
+      this.cache.keepInterpreted = this.logging();
+      if (this.cache.blockCount > 0) this.cache.flush();
     }
     if (ctx.codeCacheDirty) {
       ctx.codeCacheDirty = false;

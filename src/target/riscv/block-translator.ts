@@ -11,6 +11,8 @@ import { CONDITIONAL_BRANCHES, translateInsn, TranslateHooks } from './translate
 
 /** Largest block, in guest instructions (keeps generated functions well under V8's optimizable size). */
 export const MAX_BLOCK_INSNS = 64;
+/** QEMU's largest block (TCG_MAX_INSNS), for `-d nochain`'s QEMU-shaped blocks. */
+const QEMU_MAX_BLOCK_INSNS = 512;
 
 export interface BlockRequest {
   /** Guest virtual pc of the first instruction. */
@@ -75,7 +77,9 @@ export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: Block
   let pa = req.pa;
   /** The pcs translated so far (a short array: a Set cost more than the search, per instruction). */
   const visited: number[] = [];
-  const maxInsns = mem.oneInsnPerBlock ? 1 : MAX_BLOCK_INSNS;
+  // -d nochain: QEMU's blocks (mem.basicBlocks), which end at every branch and jump
+  const basic = mem.basicBlocks;
+  const maxInsns = mem.oneInsnPerBlock ? 1 : basic ? QEMU_MAX_BLOCK_INSNS : MAX_BLOCK_INSNS;
   const breakpoints = mem.hasBreakpoints;
   for (let n = 0; n < maxInsns; n++) {
     // a breakpoint ends the block before its instruction: the run loop stops there (QEMU's translator_loop)
@@ -95,7 +99,7 @@ export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: Block
     raws.push(raw);
     b.insnStart(pc, len);
     hooks.beforeInsn?.(b, pc, len);
-    const jump = d ? followableJump(d, pc, pa, visited) : undefined;
+    const jump = d && !basic ? followableJump(d, pc, pa, visited) : undefined;
     if (jump !== undefined) {
       // a direct jump within the page: link register set, translation goes on at the target
       b.setReg(d!.rd, b.const64(BigInt(pc + len)));
@@ -104,11 +108,12 @@ export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: Block
       hooks.blockStart?.(b, pc);
       continue;
     }
-    const ends = translateInsn({ b, pc, hooks, features: mem.cpuFeatures }, d, raw, len);
+    const ends = translateInsn({ b, pc, hooks, features: mem.cpuFeatures, basic }, d, raw, len);
     pc += len;
     pa += len;
     if (ends) return { ir: b.finish(), insns, raws, page, gen };
     if ((pa & 0xfff) === 0 || crossesPage) break;
+    if (basic && d && CONDITIONAL_BRANCHES.has(d.name)) break;
     // the not-taken path of a branch is a new basic block (guest_bbl_before fires for it)
     if (hooks.blockStart && d && CONDITIONAL_BRANCHES.has(d.name) && n + 1 < maxInsns) hooks.blockStart(b, pc);
   }
