@@ -47,6 +47,8 @@ export interface TimerSource {
    * executed (the block's count is added to instret only when it ends).
    */
   atInsn?<T>(insns: number, read: () => T): T;
+  /** -icount auto/align, now and then: adjusts the shift; returns how long to sleep to align (ms). */
+  icountTick?(): number;
 }
 
 export class VcpuContext extends Hart implements BlockContext {

@@ -206,6 +206,8 @@ export class RunLoop {
       Atomics.store(ctx.i32, WORD_RUN_STATE, RunState.Stopped);
       return StepResult.Paused;
     }
+    const alignMs = ctx.timer.icountTick?.() ?? 0;
+    if (alignMs > 0) Atomics.wait(ctx.i32, WORD_WAKE, Atomics.load(ctx.i32, WORD_WAKE), alignMs); // -icount align=on: ahead of real time
     this.stepping = Atomics.load(ctx.i32, WORD_DEBUG_STEP) !== 0;
     // QEMU's default single-step flags (SSTEP_NOIRQ | SSTEP_NOTIMER): no interrupt is taken on a step
     if (!this.stepping) this.checkInterrupts();
