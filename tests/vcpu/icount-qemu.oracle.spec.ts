@@ -8,7 +8,7 @@ import { QEMU_BINARY } from '../support/run-guest.js';
 import { requireTool } from '../support/tools.js';
 import { portableCommand, verifyTranscript } from '../support/transcripts.js';
 import {
-  EXEC_GUEST, execLog, expectedUartInputConsole, ICOUNT_TIME, icountTimeReports, UART_INPUT, UART_INPUT_TEXT, uartInputConsole,
+  EXEC_GUEST, execLog, expectedUartInputConsole, ICOUNT_TIME, icountTimeReport, icountTimeReports, UART_INPUT, UART_INPUT_TEXT, uartInputConsole,
 } from './icount-recipes.js';
 import { readFileSync } from 'node:fs';
 
@@ -22,6 +22,8 @@ describe('-icount and -d exec against live QEMU 7.2 (oracle)', function () {
     const qemu = await icountTimeReports('qemu');
     verifyTranscript('vcpu/icount-time', qemu, [QEMU_BINARY, '-M', 'virt', '-bios', 'none', '-nographic', '-kernel', ICOUNT_TIME, '-icount', 'shift=10|3,sleep=off']);
     expect(await icountTimeReports('tsemu')).to.deep.equal(qemu);
+    // QEMU's shift=auto starts at 3: a run this short ends before its first adjustment
+    expect(await icountTimeReport('qemu', 'auto')).to.equal(qemu.shift3);
   });
 
   it('a guest reading UART input from a file under -icount prints what QEMU prints', async function () {

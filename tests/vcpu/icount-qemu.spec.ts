@@ -14,7 +14,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTranscript } from '../support/transcripts.js';
 import { makeTempDir } from '../support/tools.js';
-import { execLog, expectedUartInputConsole, icountTimeReports, UART_INPUT_TEXT, uartInputConsole } from './icount-recipes.js';
+import { execLog, expectedUartInputConsole, icountTimeReport, icountTimeReports, UART_INPUT_TEXT, uartInputConsole } from './icount-recipes.js';
 
 /** QEMU 7.2's log_cpu_exec line, host pointer masked: cs_base 0, pc, flags, cflags, symbol. */
 const TRACE_LINE = /^Trace 0: %p \[0{16}\/[0-9a-f]{16}\/[0-9a-f]{8}\/[0-9a-f]{8}\] [A-Za-z0-9_.]*$/;
@@ -34,6 +34,10 @@ describe('-icount and -d exec as QEMU 7.2 prints them (transcripts)', function (
     expect(field(reports.shift10, 'rdtime\' ') - field(reports.shift10, 'rdtime  ')).to.equal(256n);
     expect(field(reports.shift10, 'mtime\'  ') - field(reports.shift10, 'mtime   ')).to.equal(256n);
     expect(reports).to.deep.equal(readTranscript('vcpu/icount-time'));
+  });
+
+  it('-icount auto starts at QEMU\'s shift 3 (the run ends long before the first adjustment)', async function () {
+    expect(await icountTimeReport('tsemu', 'auto')).to.equal(readTranscript<{ shift3: string }>('vcpu/icount-time').shift3);
   });
 
   it('a guest reading UART input from a file: QEMU\'s console, and the input decides what it prints', async function () {

@@ -24,11 +24,14 @@ async function run(emulator: Emulator, args: readonly string[], stdinFile?: stri
   return r;
 }
 
-/** icount-time.elf's report at -icount shift=10 and shift=3 (sleep=off: no idle time is added). */
+/** icount-time.elf's report at -icount shift=SHIFT,sleep=off (no idle time is added). */
+export async function icountTimeReport(emulator: Emulator, shift: string): Promise<string> {
+  return (await run(emulator, virtKernelArgs(ICOUNT_TIME, ['-icount', `shift=${shift},sleep=off`]))).stdout;
+}
+
+/** icount-time.elf's report at -icount shift=10 and shift=3. */
 export async function icountTimeReports(emulator: Emulator): Promise<{ shift10: string; shift3: string }> {
-  const at = async (shift: number): Promise<string> =>
-    (await run(emulator, virtKernelArgs(ICOUNT_TIME, ['-icount', `shift=${shift},sleep=off`]))).stdout;
-  return { shift10: await at(10), shift3: await at(3) };
+  return { shift10: await icountTimeReport(emulator, '10'), shift3: await icountTimeReport(emulator, '3') };
 }
 
 /** uart-input.elf's console with `input` (a file) on stdin, under -icount shift=4,sleep=off. */
