@@ -291,6 +291,11 @@ export class Machine implements MachineControl {
    * started later take the new settings from the config.
    */
   changeOutput(change: OutputChange): Promise<boolean> {
+    if (change.kind === 'log' && change.log.nochain !== this.mem.basicBlocks) {
+      // HMP `log ...nochain`: QEMU-shaped blocks from the next translation on (nothing keeps the old ones)
+      this.mem.setBasicBlocks(change.log.nochain);
+      this.board.dropTranslations();
+    }
     return this.runExclusive(() => this.output.change(change));
   }
 
