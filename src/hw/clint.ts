@@ -256,6 +256,12 @@ export class ClintShared {
     Atomics.add(this.i64, SLOT_ICOUNT_SKIP, (deadline - now) * this.nsPerTick);
   }
 
+  /** -icount sleep=on: the machine slept `ns` of real time idle; virtual time moves on by as much (QEMU's icount_warp_rt). */
+  warp(ns: bigint): void {
+    if (this.icount === undefined || ns <= 0n) return;
+    Atomics.add(this.i64, SLOT_ICOUNT_SKIP, ns);
+  }
+
   /** The clock in mtime ticks. */
   private hostTicks(): bigint {
     return this.clock() / this.nsPerTick;

@@ -47,6 +47,8 @@ export interface TimerSource {
    * executed (the block's count is added to instret only when it ends).
    */
   atInsn?<T>(insns: number, read: () => T): T;
+  /** -icount sleep=on: an idle machine's virtual time moves on by `ns` of real time it slept. */
+  warp?(ns: bigint): void;
   /** -icount auto/align, now and then: adjusts the shift; returns how long to sleep to align (ms). */
   icountTick?(): number;
 }

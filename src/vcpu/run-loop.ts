@@ -255,10 +255,14 @@ export class RunLoop {
     const ms = Number(deadline - now) / ctx.timer.ticksPerMs;
     const icount = ctx.timer.icount;
     if (icount !== undefined) {
-      // virtual time stands still while nothing runs: jump to the deadline (QEMU's icount warp),
-      // at once with sleep=off, after the same time on the host clock with sleep=on
-      ctx.timer.skipTo?.(deadline);
-      return icount.sleep ? Math.min(ms, MAX_SLEEP_MS) : 0;
+      // virtual time stands still while nothing runs (QEMU's icount warp): sleep=off jumps to the
+      // deadline at once; sleep=on waits in real time and sleepHalted then moves virtual time on by
+      // the time slept, so a vCPU woken earlier (an interrupt line) finds it where real time brought it
+      if (!icount.sleep) {
+        ctx.timer.skipTo?.(deadline);
+        return 0;
+      }
+      return Math.min(ms, MAX_SLEEP_MS);
     }
     return Math.min(Math.max(ms, 0), MAX_SLEEP_MS);
   }
@@ -270,6 +274,21 @@ export class RunLoop {
 
   /** Times this vCPU went to sleep (TSEMU_STATS): an idle vCPU sleeps rarely, a spinning one constantly. */
   sleeps = 0;
+
+  /**
+   * Sleep in WFI (sleepBudgetMs's `ms`): under -icount sleep=on, virtual time then moves on by the
+   * real time slept, as QEMU's warp does for an idle machine.
+   */
+  sleepHalted(seen: number, ms: number): void {
+    const { timer } = this.ctx;
+    if (timer.warp === undefined || timer.icount?.sleep !== true) {
+      this.sleep(seen, ms);
+      return;
+    }
+    const start = process.hrtime.bigint();
+    this.sleep(seen, ms);
+    timer.warp(process.hrtime.bigint() - start);
+  }
 
   /** Sleep until the wake word moves past `seen` or `ms` pass (unless an exit request is already pending). */
   sleep(seen: number, ms: number): void {
@@ -286,7 +305,8 @@ export async function runOneVcpu(loop: RunLoop, asyncWork: () => Promise<void>):
     const r = loop.step(Number.MAX_SAFE_INTEGER);
     if (r === StepResult.Exit) return;
     if (r === StepResult.Yield) await asyncWork();
-    else if (r === StepResult.Halted || r === StepResult.Paused) loop.sleep(seen, loop.sleepBudgetMs(r));
+    else if (r === StepResult.Halted) loop.sleepHalted(seen, loop.sleepBudgetMs(r));
+    else if (r === StepResult.Paused) loop.sleep(seen, loop.sleepBudgetMs(r));
   }
 }
 
@@ -308,19 +328,25 @@ export async function runRoundRobin(loops: () => readonly RunLoop[], asyncWork: 
     let live = 0;
     let sleepMs = SINGLE_THREAD_IDLE_MS;
     let yielded = false;
+    let halted = false;
     for (const loop of current) {
       const r = loop.step(SINGLE_THREAD_SLICE);
       if (r === StepResult.Exit) continue;
       live++;
       if (r === StepResult.Yield) yielded = true;
       else if (r === StepResult.Budget) runnable++;
-      else sleepMs = Math.min(sleepMs, loop.sleepBudgetMs(r));
+      else {
+        halted ||= r === StepResult.Halted;
+        sleepMs = Math.min(sleepMs, loop.sleepBudgetMs(r));
+      }
     }
     if (current.length > 0 && live === 0) return;
     if (yielded) await asyncWork();
     else if (runnable === 0 && current.length > 0) {
       const first = current[0];
-      first.sleep(first.wakeSeq(), sleepMs);
+      // one virtual clock for them all: a vCPU in WFI lets it move on with the time slept (-icount sleep=on)
+      if (halted) first.sleepHalted(first.wakeSeq(), sleepMs);
+      else first.sleep(first.wakeSeq(), sleepMs);
     }
   }
 }

@@ -6,12 +6,32 @@
  *  - auto starts at QEMU's shift 3, adjusts every 100 ms of virtual time (or second of real time)
  *    and virtual time stays continuous across a change;
  *  - align asks the vCPU to sleep while virtual time is more than 3 ms ahead of real time;
+ *  - sleep=on|off for an idle vCPU: sleep=off jumps virtual time to the timer deadline at once;
+ *    sleep=on leaves it for the real sleep, after which it moves on by the real time slept (warp);
  *  - the command line: QEMU's forms and its messages for align without a shift or with sleep=off.
  */
 import { expect } from 'chai';
 import { ClintShared, icountAdjustStep, MAX_ICOUNT_SHIFT } from '../../src/hw/clint.js';
 import { TIMEBASE_FREQ } from '../../src/machine/virt-map.js';
 import { OptionError, parseCommandLine } from '../../src/cli/options.js';
+import { createGuestMemoryBuffers, GuestMemory } from '../../src/memory/guest-memory.js';
+import { VcpuContext } from '../../src/vcpu/context.js';
+import { RunLoop, StepResult } from '../../src/vcpu/run-loop.js';
+import type { BlockCache } from '../../src/vcpu/block-cache.js';
+import { createStateBuffer, CsrSlot, stateViews } from '../../src/abi/state-layout.js';
+import { MIP } from '../../src/target/riscv/csr.js';
+
+/** A vCPU in WFI with its machine timer enabled and due at `deadline`, on `clint`. */
+function idleLoop(clint: ClintShared, deadline: bigint): RunLoop {
+  const mem = new GuestMemory(createGuestMemoryBuffers(0x80000000, 0x10000, 0x1000, 0x1000));
+  const mmio = { read: (): bigint | undefined => undefined, write: (): boolean => false };
+  const ctx = new VcpuContext(stateViews(createStateBuffer()), 0, mem, mmio, clint);
+  ctx.resetState(0x1000);
+  ctx.setCsr(CsrSlot.mie, MIP.MTIP);
+  clint.setMtimecmp(0, deadline);
+  const host = { handleControl: (): boolean => true, paused: (): boolean => false, yieldRequested: (): boolean => false, debugStop: (): void => undefined };
+  return new RunLoop(ctx, undefined as unknown as BlockCache, host);
+}
 
 const MS = 1_000_000n;
 
@@ -82,6 +102,24 @@ describe('-icount shift=auto and align=on', function () {
     real = 9n * MS;
     expect(clint.icountTick()).to.equal(0);
     expect(clint.icount).to.deep.equal({ shift: 0, sleep: true, align: true });
+  });
+
+  it('an idle vCPU: sleep=off jumps to the deadline; sleep=on sleeps, then warps by the real time slept', function () {
+    const off = ClintShared.create(TIMEBASE_FREQ, () => 0n, { shift: 4, sleep: false });
+    off.useInstructionClock(() => 0);
+    expect(idleLoop(off, 50_000n).sleepBudgetMs(StepResult.Halted)).to.equal(0);
+    expect(off.mtime()).to.equal(50_000n);
+
+    const on = ClintShared.create(TIMEBASE_FREQ, () => 0n, { shift: 4, sleep: true });
+    on.useInstructionClock(() => 0);
+    const loop = idleLoop(on, 50_000n); // 5 ms away
+    const ms = loop.sleepBudgetMs(StepResult.Halted);
+    expect(ms).to.equal(5);
+    expect(on.mtime()).to.equal(0n); // nothing moved before the sleep
+    on.warp(2_000_000n); // woken after 2 ms of real time
+    expect(on.mtime()).to.equal(20_000n);
+    loop.sleepHalted(loop.wakeSeq(), 1); // a real sleep: virtual time moves on by what it took
+    expect(on.mtime() > 20_000n).to.equal(true);
   });
 
   it('the command line: QEMU\'s forms and messages', function () {
