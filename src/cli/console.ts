@@ -6,6 +6,8 @@
  * between the guest and the monitor, as QEMU's mux chardev does; the focus
  * starts on the guest.
  */
+import { fstatSync, readFileSync } from 'node:fs';
+
 const CTRL_A = 0x01;
 
 const ESCAPE_HELP = [
@@ -43,10 +45,33 @@ export class ConsoleMux {
   private monitor: MuxMonitor | undefined;
   private monitorFocused = false;
 
+  private preloaded = false;
+
   constructor(private readonly opts: ConsoleOptions) {}
 
+  /**
+   * -icount: stdin redirected from a regular file is read whole now, before the vCPUs start, and
+   * queued in the UART (which takes it as the guest makes room), so every byte is there from
+   * virtual time 0 and a run sees its input at the same instructions each time. Streamed input
+   * reaches the UART whenever the host's event loop delivers it, which no two runs share (QEMU
+   * makes chardev input deterministic only with record/replay). True if it did.
+   */
+  preloadFileInput(): boolean {
+    if (!this.opts.enabled) return false;
+    let isFile: boolean;
+    try {
+      isFile = fstatSync(0).isFile();
+    } catch {
+      return false; // no stdin at all
+    }
+    if (!isFile) return false;
+    this.preloaded = true;
+    this.input(new Uint8Array(readFileSync(0)));
+    return true;
+  }
+
   start(): void {
-    if (!this.opts.enabled) return;
+    if (!this.opts.enabled || this.preloaded) return;
     const stdin = process.stdin;
     if (stdin.isTTY) {
       stdin.setRawMode(true);

@@ -306,32 +306,46 @@ function collectMemory(c: Collected, arg: string, where: string): void {
 
 /** `-icount`'s settings: virtual time = executed instructions << shift ns; sleep=off skips idle time. */
 export interface IcountSettings {
+  /** The shift, or shift=auto's starting one (QEMU's 3). */
   readonly shift: number;
   readonly sleep: boolean;
+  /** shift=auto: the shift adapts to keep virtual time near real time (QEMU's icount_adjust). */
+  readonly auto?: boolean;
+  /** align=on: the vCPUs sleep when virtual time runs ahead of real time. */
+  readonly align?: boolean;
 }
 
 /**
- * -icount [shift=]N|auto[,sleep=on|off]: QEMU's virtual clock, N in 0..10. `auto` (QEMU adapts the
- * shift to the host's speed, which no two runs share) is taken as QEMU's starting shift, 3.
+ * -icount [shift=]N|auto[,sleep=on|off][,align=on|off]: QEMU's virtual clock, N in 0..10. `auto`
+ * starts at QEMU's shift 3 and adapts it to the host's speed as the run goes (so two runs differ).
  */
 function parseIcount(arg: string, where: string): IcountSettings | undefined {
   const { params } = parseOptParams(arg, { style: 'qemu-opts', impliedKey: 'shift' }, where);
   let shift: number | undefined;
+  let auto = false;
   let sleep = true;
+  let align: boolean | undefined;
   for (const { key, value } of params) {
     if (key === 'shift') {
-      if (value === 'auto') shift = 3;
+      auto = value === 'auto';
+      if (auto) shift = 3;
       else if (/^\d+$/.test(value) && Number(value) <= 10) shift = Number(value);
       else throw optionError(where, 'icount: Invalid shift value');
-    } else if (key === 'sleep') {
-      if (value !== 'on' && value !== 'off') throw optionError(where, `Parameter 'sleep' expects 'on' or 'off'`);
-      sleep = value === 'on';
-    } else if (key === 'align' || key === 'rr' || key === 'rrfile' || key === 'rrsnapshot') {
+    } else if (key === 'sleep' || key === 'align') {
+      if (value !== 'on' && value !== 'off') throw optionError(where, `Parameter '${key}' expects 'on' or 'off'`);
+      if (key === 'sleep') sleep = value === 'on';
+      else align = value === 'on';
+    } else if (key === 'rr' || key === 'rrfile' || key === 'rrsnapshot') {
       throw optionError(where, `parameter '${key}' is not supported by tsemu`);
     } else throw optionError(where, `Invalid parameter '${key}'`);
   }
-  // QEMU's icount_configure: without a shift, icount stays off (the other settings are ignored)
-  return shift === undefined ? undefined : { shift, sleep };
+  // QEMU's icount_configure, in its order: without a shift, icount stays off (align is refused)
+  if (shift === undefined) {
+    if (align !== undefined) throw optionError(where, 'Please specify shift option when using align');
+    return undefined;
+  }
+  if (align === true && !sleep) throw optionError(where, 'align=on and sleep=off are incompatible');
+  return { shift, sleep, ...(auto ? { auto } : {}), ...(align === true ? { align } : {}) };
 }
 
 /** -accel: only tcg; the first -accel is the one QEMU ends up using. */

@@ -70,18 +70,55 @@ const WORD_SEQ = SLOT_COUNT * 2;
 const WORD_PAUSED = WORD_SEQ + 1;
 const WORD_TIMEBASE = WORD_PAUSED + 1;
 const WORD_MSIP = WORD_TIMEBASE + 1;
-/** -icount: the shift (-1 when time follows the host clock), sleep=on|off (1/0), and Int64 [SLOT_ICOUNT_SKIP] the nanoseconds idle vCPUs skipped. */
+/**
+ * -icount: the shift (-1 when time follows the host clock; `auto` changes it as the run goes),
+ * sleep=on|off (1/0), shift=auto (1/0), align=on (1/0); Int64 [SLOT_ICOUNT_SKIP] the nanoseconds
+ * idle vCPUs skipped and [SLOT_ICOUNT_BIAS] the nanoseconds that keep virtual time continuous
+ * across shift changes (QEMU's qemu_icount_bias).
+ */
 const WORD_ICOUNT_SHIFT = WORD_MSIP + CLINT_MAX_HARTS;
 const WORD_ICOUNT_SLEEP = WORD_ICOUNT_SHIFT + 1;
-const SLOT_ICOUNT_SKIP = (WORD_ICOUNT_SLEEP + 2) >> 1;
-const WORD_COUNT = (SLOT_ICOUNT_SKIP + 1) * 2;
+const WORD_ICOUNT_AUTO = WORD_ICOUNT_SLEEP + 1;
+const WORD_ICOUNT_ALIGN = WORD_ICOUNT_AUTO + 1;
+const SLOT_ICOUNT_SKIP = (WORD_ICOUNT_ALIGN + 2) >> 1;
+const SLOT_ICOUNT_BIAS = SLOT_ICOUNT_SKIP + 1;
+const WORD_COUNT = (SLOT_ICOUNT_BIAS + 1) * 2;
+
+/** QEMU's MAX_ICOUNT_SHIFT and ICOUNT_WOBBLE (softmmu/icount.c). */
+export const MAX_ICOUNT_SHIFT = 10;
+const ICOUNT_WOBBLE_NS = 100_000_000n;
+/** QEMU adjusts an auto shift every second of real time and every 100 ms of virtual time. */
+const ADJUST_RT_NS = 1_000_000_000n;
+const ADJUST_VM_NS = 100_000_000n;
+/** align=on: a vCPU ahead of real time by more than this sleeps (QEMU's VM_CLOCK_ADVANCE, 3 ms). */
+const ALIGN_ADVANCE_NS = 3_000_000n;
+/** Longest align sleep at once, so control requests are not held up. */
+const ALIGN_MAX_SLEEP_MS = 100;
+
+/**
+ * One step of QEMU 7.2's icount_adjust: `delta` is virtual time minus real time; a guest getting
+ * too far ahead (delta positive and growing past the wobble) gets a smaller shift, one too far
+ * behind a larger one, within 0..MAX_ICOUNT_SHIFT. ("A very crude algorithm", says QEMU.)
+ */
+export function icountAdjustStep(shift: number, lastDelta: bigint, realNs: bigint, virtualNs: bigint): { shift: number; lastDelta: bigint } {
+  const delta = virtualNs - realNs;
+  let next = shift;
+  if (delta > 0n && lastDelta + ICOUNT_WOBBLE_NS < delta * 2n && shift > 0) next = shift - 1;
+  if (delta < 0n && lastDelta - ICOUNT_WOBBLE_NS > delta * 2n && shift < MAX_ICOUNT_SHIFT) next = shift + 1;
+  return { shift: next, lastDelta: delta };
+}
 export const CLINT_SHARED_BYTES = WORD_COUNT * 4;
 
-/** `-icount shift=N[,sleep=on|off]`: virtual time is executed instructions << shift ns. */
+/** `-icount shift=N|auto[,sleep=on|off][,align=on|off]`: virtual time is executed instructions << shift ns. */
 export interface IcountSettings {
+  /** The shift, or auto's starting shift (QEMU's 3). */
   shift: number;
   /** sleep=on (QEMU's default): an idle machine waits for the deadline in real time before skipping to it. */
   sleep: boolean;
+  /** shift=auto: the shift follows the host's speed (icountTick). */
+  auto?: boolean;
+  /** align=on: a vCPU ahead of real time sleeps until real time catches up (icountTick). */
+  align?: boolean;
 }
 
 /** A monotonic nanosecond count, the same in every thread of the process. */
@@ -110,14 +147,19 @@ export class ClintShared {
     words[WORD_TIMEBASE] = timebaseHz;
     words[WORD_ICOUNT_SHIFT] = icount?.shift ?? -1;
     words[WORD_ICOUNT_SLEEP] = icount?.sleep === false ? 0 : 1;
+    words[WORD_ICOUNT_AUTO] = icount?.auto === true ? 1 : 0;
+    words[WORD_ICOUNT_ALIGN] = icount?.align === true ? 1 : 0;
     // with -icount, time starts at 0 with no instruction executed (useInstructionClock attaches the count)
-    const shared = new ClintShared(buffer, icount === undefined ? clock : () => 0n);
+    const shared = new ClintShared(buffer, icount === undefined ? clock : () => 0n, clock);
     shared.setMtime(0n);
     return shared;
   }
 
-  /** Another thread's view of a buffer made by create(). */
-  constructor(buffer: SharedArrayBuffer, private clock: NanosecondClock = hostClock) {
+  /**
+   * Another thread's view of a buffer made by create(). `realClock` is the host's time, which
+   * -icount's auto shift and align compare virtual time with.
+   */
+  constructor(buffer: SharedArrayBuffer, private clock: NanosecondClock = hostClock, private readonly realClock: NanosecondClock = hostClock) {
     if (buffer.byteLength < CLINT_SHARED_BYTES) throw new RangeError('clint: shared buffer too small');
     this.buffer = buffer;
     this.i64 = new BigInt64Array(buffer, 0, WORD_COUNT >> 1);
@@ -130,8 +172,12 @@ export class ClintShared {
 
   /** -icount's settings, or undefined when time follows the host clock. */
   get icount(): IcountSettings | undefined {
-    const shift = this.i32[WORD_ICOUNT_SHIFT];
-    return shift < 0 ? undefined : { shift, sleep: this.i32[WORD_ICOUNT_SLEEP] !== 0 };
+    const shift = Atomics.load(this.i32, WORD_ICOUNT_SHIFT);
+    if (shift < 0) return undefined;
+    const settings: IcountSettings = { shift, sleep: this.i32[WORD_ICOUNT_SLEEP] !== 0 };
+    if (this.i32[WORD_ICOUNT_AUTO] !== 0) settings.auto = true;
+    if (this.i32[WORD_ICOUNT_ALIGN] !== 0) settings.align = true;
+    return settings;
   }
 
   /**
@@ -139,10 +185,68 @@ export class ClintShared {
    * what idle vCPUs skipped (skipTo); every thread attaches the same counter (the vCPUs' instret).
    */
   useInstructionClock(instructions: () => number): void {
-    const settings = this.icount;
-    if (settings === undefined) return;
-    const shift = BigInt(settings.shift);
-    this.clock = () => (BigInt(instructions()) << shift) + Atomics.load(this.i64, SLOT_ICOUNT_SKIP);
+    if (this.icount === undefined) return;
+    this.instructions = instructions;
+    this.realStart = this.realClock();
+    // the shift is read each time: shift=auto changes it (icountTick), in whichever thread adjusts
+    this.clock = () => (BigInt(instructions() + this.insnsInBlock) << BigInt(Atomics.load(this.i32, WORD_ICOUNT_SHIFT))) +
+      Atomics.load(this.i64, SLOT_ICOUNT_BIAS) + Atomics.load(this.i64, SLOT_ICOUNT_SKIP);
+  }
+
+  private instructions: () => number = () => 0;
+  /** The real clock when this view's virtual clock started (auto and align compare with it). */
+  private realStart = 0n;
+  private adjust = { lastDelta: 0n, nextRealNs: ADJUST_RT_NS, nextVirtualNs: ADJUST_VM_NS };
+
+  /**
+   * -icount auto/align, from the thread that runs the vCPUs, now and then (the run loop's service):
+   * auto adjusts the shift as QEMU's icount_adjust does, every second of real time and every 100 ms
+   * of virtual time, keeping virtual time continuous; align returns how long to sleep (ms) when
+   * virtual time is ahead of real time by more than 3 ms (0 otherwise). Real time here counts
+   * from this view's start, paused or not.
+   */
+  icountTick(): number {
+    const auto = this.i32[WORD_ICOUNT_AUTO] !== 0;
+    const align = this.i32[WORD_ICOUNT_ALIGN] !== 0;
+    if (!auto && !align) return 0;
+    const real = this.realClock() - this.realStart;
+    const virtual = this.clock();
+    if (auto && (real >= this.adjust.nextRealNs || virtual >= this.adjust.nextVirtualNs)) {
+      if (real >= this.adjust.nextRealNs) this.adjust.nextRealNs = real + ADJUST_RT_NS;
+      if (virtual >= this.adjust.nextVirtualNs) this.adjust.nextVirtualNs = virtual + ADJUST_VM_NS;
+      this.adjustShift(real, virtual);
+    }
+    if (!align || virtual - real <= ALIGN_ADVANCE_NS) return 0;
+    return Math.min(Number(virtual - real) / 1e6, ALIGN_MAX_SLEEP_MS);
+  }
+
+  /** icount_adjust: a new shift, and the bias that keeps virtual time where it was. */
+  private adjustShift(real: bigint, virtual: bigint): void {
+    const shift = Atomics.load(this.i32, WORD_ICOUNT_SHIFT);
+    const step = icountAdjustStep(shift, this.adjust.lastDelta, real, virtual);
+    this.adjust.lastDelta = step.lastDelta;
+    if (step.shift === shift) return;
+    Atomics.store(this.i32, WORD_ICOUNT_SHIFT, step.shift);
+    const raw = BigInt(this.instructions()) << BigInt(step.shift);
+    Atomics.store(this.i64, SLOT_ICOUNT_BIAS, virtual - raw - Atomics.load(this.i64, SLOT_ICOUNT_SKIP));
+  }
+
+  /**
+   * Instructions of the running block, up to the one reading the time, that the vCPUs' instret does
+   * not hold yet (a block adds its count when it ends). QEMU ends the block at a time read under
+   * -icount (gen_io_start, or cpu_io_recompile for a device load), so the reading instruction
+   * counts itself: rdtime as a block's first instruction sees 1 instruction more.
+   */
+  private insnsInBlock = 0;
+
+  /** Run `read` (a time or device read) with `insns` instructions of the running block counted (see insnsInBlock). */
+  atInsn<T>(insns: number, read: () => T): T {
+    this.insnsInBlock = insns;
+    try {
+      return read();
+    } finally {
+      this.insnsInBlock = 0;
+    }
   }
 
   /** -icount: an idle vCPU moves virtual time on to mtime `deadline` (QEMU's icount warp). */
@@ -150,6 +254,12 @@ export class ClintShared {
     const now = this.mtime();
     if (this.icount === undefined || deadline <= now) return;
     Atomics.add(this.i64, SLOT_ICOUNT_SKIP, (deadline - now) * this.nsPerTick);
+  }
+
+  /** -icount sleep=on: the machine slept `ns` of real time idle; virtual time moves on by as much (QEMU's icount_warp_rt). */
+  warp(ns: bigint): void {
+    if (this.icount === undefined || ns <= 0n) return;
+    Atomics.add(this.i64, SLOT_ICOUNT_SKIP, ns);
   }
 
   /** The clock in mtime ticks. */

@@ -172,7 +172,7 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
       noReboot: opts.noReboot,
       log: {
         inAsm: has('in_asm'), op: has('op'), outAsm: has('out_asm'), int: has('int'), exec: has('exec'),
-        cpu: has('cpu'), unimp: has('unimp'), guestErrors: has('guest_errors'), fd: openLog(opts),
+        cpu: has('cpu'), unimp: has('unimp'), guestErrors: has('guest_errors'), nochain: has('nochain'), fd: openLog(opts),
       },
       symbols,
     },

@@ -29,6 +29,7 @@ import { CpuSlots } from './cpu-slots.js';
 import { InstrBridge } from './instr-bridge.js';
 import { OutputFanout } from './output-fanout.js';
 import { OpMutex } from './op-mutex.js';
+import { systemCflags } from '../vcpu/cpu-log.js';
 
 /** `-d` items and their file descriptor (stderr by default, -D FILE otherwise); HMP log/logfile change them. */
 export type MachineLog = ThreadLogSettings;
@@ -87,6 +88,7 @@ export class Machine implements MachineControl {
     });
     this.mem = this.board.mem;
     if (config.singlestep === true) this.mem.setOneInsnPerBlock(true);
+    if (config.log.nochain) this.mem.setBasicBlocks(true);
     this.memBuffers = this.board.memBuffers;
     this.clint = this.board.clint;
     this.plic = this.board.plic;
@@ -98,6 +100,7 @@ export class Machine implements MachineControl {
     this.threads = new VcpuThreads(this.board, {
       launcher: config.launcher, maxHarts: config.maxHarts, singleThread, startPaused: config.startPaused,
       translateInVcpus: unobserved, log: config.log, symbols: config.symbols, tracing: config.tracing,
+      execCflags: systemCflags({ parallel: !singleThread && config.maxHarts > 1, icount: config.icount !== undefined, singlestep: config.singlestep === true }),
     }, {
       fatal: (message, callback) => this.fatal(message, callback),
       instrReport: (report) => this.instrBridge.handleReport(report),
@@ -288,6 +291,11 @@ export class Machine implements MachineControl {
    * started later take the new settings from the config.
    */
   changeOutput(change: OutputChange): Promise<boolean> {
+    if (change.kind === 'log' && change.log.nochain !== this.mem.basicBlocks) {
+      // HMP `log ...nochain`: QEMU-shaped blocks from the next translation on (nothing keeps the old ones)
+      this.mem.setBasicBlocks(change.log.nochain);
+      this.board.dropTranslations();
+    }
     return this.runExclusive(() => this.output.change(change));
   }
 

@@ -103,7 +103,7 @@ export class MonitorOutputCommands {
       const on = new Set<string>(selection?.items ?? []);
       const flags: LogFlags = {
         inAsm: on.has('in_asm'), op: on.has('op'), outAsm: on.has('out_asm'), int: on.has('int'),
-        exec: on.has('exec'), cpu: on.has('cpu'), unimp: on.has('unimp'), guestErrors: on.has('guest_errors'),
+        exec: on.has('exec'), cpu: on.has('cpu'), unimp: on.has('unimp'), guestErrors: on.has('guest_errors'), nochain: on.has('nochain'),
       };
       let fd = this.m.config.log.fd;
       if (this.logOutput.kind === 'unopened') {
@@ -132,8 +132,8 @@ export class MonitorOutputCommands {
   }
 
   private logFlags(): LogFlags {
-    const { inAsm, op, outAsm, int, exec, cpu, unimp, guestErrors } = this.m.config.log;
-    return { inAsm, op, outAsm, int, exec, cpu, unimp, guestErrors };
+    const { inAsm, op, outAsm, int, exec, cpu, unimp, guestErrors, nochain } = this.m.config.log;
+    return { inAsm, op, outAsm, int, exec, cpu, unimp, guestErrors, nochain };
   }
 
   /** fopen(name, "w"); the log output state follows. */

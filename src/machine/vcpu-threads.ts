@@ -36,6 +36,8 @@ export interface VcpuThreadsConfig {
   /** The machine's -d settings; HMP log/logfile change them, and threads started later take them from here. */
   log: ThreadLogSettings;
   symbols: { addr: number; size: number; name: string }[];
+  /** The vCPUs' cflags as -d exec shows them (src/vcpu/cpu-log.ts systemCflags). */
+  execCflags: number;
   tracing: ThreadTracing;
 }
 
@@ -175,7 +177,8 @@ export class VcpuThreads {
       translator: this.translatorChannel,
       ioRegions: this.board.ioRegions(),
       resetPc: VIRT.mrom.base,
-      log: { int: log.int, exec: log.exec, cpu: log.cpu, unimp: log.unimp, guestErrors: log.guestErrors, fd: log.fd },
+      log: { int: log.int, exec: log.exec, cpu: log.cpu, unimp: log.unimp, guestErrors: log.guestErrors, nochain: log.nochain, fd: log.fd },
+      execLog: { symbols: this.config.symbols, cflags: this.config.execCflags },
       tracing: this.config.tracing.config,
       libraries: this.host.libraries(),
       instrActivity: newActivityBuffer(),

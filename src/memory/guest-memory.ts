@@ -192,7 +192,20 @@ export class GuestMemory {
 
   /** Translate one instruction per block (gdb single-step, -singlestep). */
   get oneInsnPerBlock(): boolean {
-    return this.debug32[1] !== 0;
+    return (this.debug32[1] & 1) !== 0;
+  }
+
+  /**
+   * `-d nochain`: blocks as QEMU cuts them (a branch or jump ends one; no superblocks across
+   * not-taken branches and followed jumps), so -d exec logs QEMU's blocks.
+   */
+  get basicBlocks(): boolean {
+    return (this.debug32[1] & 2) !== 0;
+  }
+
+  setBasicBlocks(on: boolean): void {
+    if (on) Atomics.or(this.debug32, 1, 2);
+    else Atomics.and(this.debug32, 1, ~2);
   }
 
   breakpointAt(pc: number): boolean {
@@ -209,7 +222,8 @@ export class GuestMemory {
   }
 
   setOneInsnPerBlock(on: boolean): void {
-    Atomics.store(this.debug32, 1, on ? 1 : 0);
+    if (on) Atomics.or(this.debug32, 1, 1);
+    else Atomics.and(this.debug32, 1, ~1);
   }
 
   /** Watchpoints are set: soft-TLB fills and slow-path accesses look at the table. */

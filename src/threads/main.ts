@@ -168,6 +168,7 @@ async function run(argv: readonly string[]): Promise<void> {
       return;
     }
   }
+  if (opts.icount !== undefined) console_.preloadFileInput();
   try {
     await machine.start();
   } catch (e) {

@@ -47,7 +47,7 @@ class WorkerShared {
   readonly clintShared = new ClintShared(data.clint);
   readonly harts: VcpuStateViews[] = data.allStates.map((b) => stateViews(b));
   /** Always there so that HMP `log` can switch items on later; with every flag off the run loop keeps its fast path. */
-  readonly log = new CpuLog(data.log);
+  readonly log = new CpuLog(data.log, data.execLog);
   /** -d guest_errors / unimp lines of this worker's devices (the CLINT) and of its vCPUs' accesses. */
   readonly guestLog = guestLogOf(this.log);
   readonly clint = new Clint(this.clintShared, data.maxHarts, (h) => this.harts[h], { base: data.clintBase, size: data.clintSize, log: this.guestLog });
@@ -78,8 +78,8 @@ class WorkerShared {
   /** HMP log / logfile / trace-file: this worker's -d output and trace writer follow. */
   applyOutput(change: OutputChange): void {
     if (change.kind === 'log') {
-      const { int, exec, cpu, unimp, guestErrors, fd } = change.log;
-      this.log.setFlags({ int, exec, cpu, unimp, guestErrors, fd });
+      const { int, exec, cpu, unimp, guestErrors, nochain, fd } = change.log;
+      this.log.setFlags({ int, exec, cpu, unimp, guestErrors, nochain, fd });
     }
     applyTraceOutputChange(this.tracing, change);
   }

@@ -48,6 +48,8 @@ export interface ThreadLogSettings {
   /** -d unimp: unimplemented functionality (QEMU LOG_UNIMP). */
   unimp: boolean;
   guestErrors: boolean;
+  /** -d nochain: blocks are not chained; -d exec shows it in the cflags (CF_NO_GOTO_TB). */
+  nochain: boolean;
   /** stderr, the -D / logfile file, or /dev/null while the logfile could not be opened. */
   fd: number;
 }

@@ -368,7 +368,7 @@ export class BlockCache {
     const encoded = block.encoded;
     if (encoded === undefined) return block.fn();
     if (this.inflight.size !== 0) this.installCompiled();
-    if (--block.runsLeft === 0) {
+    if (--block.runsLeft === 0 && !this.keepInterpreted) {
       if (block.queued === undefined) this.promote(block);
       else this.compileBatch();
     }
@@ -479,6 +479,18 @@ export class BlockCache {
   }
 
   compileMs = 0;
+
+  /**
+   * -d exec/cpu: blocks stay in the interpreter, where a block that loops on itself returns to the
+   * run loop after each iteration (compiled, it runs up to LOOP_ITERATIONS of them per call, which
+   * the log would miss). Set by the run loop, which flushes the cache when it changes.
+   */
+  keepInterpreted = false;
+
+  /** Blocks held (by physical address). */
+  get blockCount(): number {
+    return this.byPa.size;
+  }
 
   private compile(source: string): BlockFn {
     const t0 = performance.now();

@@ -42,6 +42,15 @@ export interface TimerSource {
   /** -icount: its settings (undefined: host time), and the idle vCPU's skip of virtual time to a deadline. */
   readonly icount?: { readonly sleep: boolean } | undefined;
   skipTo?(deadline: bigint): void;
+  /**
+   * -icount: run `read` (a time read) with `insns` instructions of the running block counted as
+   * executed (the block's count is added to instret only when it ends).
+   */
+  atInsn?<T>(insns: number, read: () => T): T;
+  /** -icount sleep=on: an idle machine's virtual time moves on by `ns` of real time it slept. */
+  warp?(ns: bigint): void;
+  /** -icount auto/align, now and then: adjusts the shift; returns how long to sleep to align (ms). */
+  icountTick?(): number;
 }
 
 export class VcpuContext extends Hart implements BlockContext {
@@ -104,7 +113,16 @@ export class VcpuContext extends Hart implements BlockContext {
     super.resetState(resetPc);
   }
 
-  protected readTime(): bigint { return this.timer.mtime(); }
+  protected readTime(insnsInBlock = 0): bigint {
+    const { timer } = this;
+    return insnsInBlock === 0 || timer.atInsn === undefined ? timer.mtime() : timer.atInsn(insnsInBlock, () => timer.mtime());
+  }
+
+  /** A device read by instruction `insnIndex` of the block: under -icount, mtime counts the block up to it. */
+  private readIo(pa: number, size: number, insnIndex: number): bigint | undefined {
+    const { timer } = this;
+    return timer.atInsn === undefined ? this.mmio.read(pa, size) : timer.atInsn(insnIndex + 1, () => this.mmio.read(pa, size));
+  }
   protected mtimecmp(): bigint { return this.timer.mtimecmp(this.hartId); }
   protected timersChanged(): void { /* the run loop recomputes deadlines at every exit */ }
 
@@ -276,7 +294,7 @@ export class VcpuContext extends Hart implements BlockContext {
       this.fillTlb(lo, Number(vaddr >> 32n), pa, false);
       return this.mem.readRam(off, size);
     }
-    const v = this.mem.isRom(pa) ? this.mem.readRom(pa, size) : this.mmio.read(pa, size);
+    const v = this.mem.isRom(pa) ? this.mem.readRom(pa, size) : this.readIo(pa, size, insnIndex);
     if (v === undefined) this.raise(Cause.LoadAccessFault, vaddr, pc, insnIndex);
     return v;
   }
@@ -306,6 +324,7 @@ export class VcpuContext extends Hart implements BlockContext {
     if (crosses || ((pageOff & (size - 1)) !== 0 && this.isIo(pa))) return this.storeBytes(vaddr, size, value, crosses, pc, insnIndex, insnLength);
     const r = this.storePhys(vaddr, pa, size, value, pc, insnIndex);
     if (r === 'exit') this.exitAfter(pc + insnLength, insnIndex);
+    else if (r === 'io') this.afterIoStore(pc + insnLength, insnIndex);
     return r !== 'fault';
   }
 
@@ -313,6 +332,7 @@ export class VcpuContext extends Hart implements BlockContext {
     // QEMU fills the second page's TLB entry before storing anything: its fault comes first
     if (crosses && this.translate((vaddr + BigInt(size - 1)) & ~0xfffn, Access.Write, this.dataPriv(), pc, insnIndex) < 0) return false;
     let exit = false;
+    let io = false;
     for (let i = 0; i < size; i++) {
       const a = vaddr + BigInt(i);
       const pa = this.translate(a, Access.Write, this.dataPriv(), pc, insnIndex);
@@ -320,17 +340,29 @@ export class VcpuContext extends Hart implements BlockContext {
       const r = this.storePhys(a, pa, 1, (value >> BigInt(8 * i)) & 0xffn, pc, insnIndex);
       if (r === 'fault') return false;
       exit ||= r === 'exit';
+      io ||= r === 'io';
     }
     if (exit) this.exitAfter(pc + insnLength, insnIndex);
+    else if (io) this.afterIoStore(pc + insnLength, insnIndex);
     return true;
   }
 
   /**
-   * One store at physical `pa`: 'fault' after raising the access fault; 'exit' when the
-   * block must end after the instruction (a device write can raise interrupts, a RAM write
-   * can hit translated code).
+   * A device (or ROM) took a store: it may have raised an interrupt, so the block ends after the
+   * instruction. With -d nochain's QEMU-shaped blocks the block goes on to its end, as QEMU's
+   * does (an interrupt is taken at the next block), and only the service is asked for.
    */
-  private storePhys(vaddr: bigint, pa: number, size: number, value: bigint, pc: number, insnIndex: number): 'ram' | 'exit' | 'fault' {
+  private afterIoStore(nextPc: number, insnIndex: number): void {
+    if (this.mem.basicBlocks) this.requestService();
+    else this.exitAfter(nextPc, insnIndex);
+  }
+
+  /**
+   * One store at physical `pa`: 'fault' after raising the access fault; 'exit' when the
+   * block must end after the instruction (a RAM write can hit translated code); 'io' for a
+   * device or ROM write (it can raise interrupts: see afterIoStore).
+   */
+  private storePhys(vaddr: bigint, pa: number, size: number, value: bigint, pc: number, insnIndex: number): 'ram' | 'exit' | 'io' | 'fault' {
     const off = this.mem.ramOffset(pa);
     if (off >= 0) {
       this.mem.writeRam(off, size, value);
@@ -338,7 +370,7 @@ export class VcpuContext extends Hart implements BlockContext {
       this.fillTlb(Number(BigInt.asIntN(32, vaddr)), Number(vaddr >> 32n), pa, true);
       return 'ram';
     }
-    if (this.mem.isRom(pa) || this.mmio.write(pa, size, BigInt.asUintN(size * 8, value))) return 'exit';
+    if (this.mem.isRom(pa) || this.mmio.write(pa, size, BigInt.asUintN(size * 8, value))) return 'io';
     this.raise(Cause.StoreAccessFault, vaddr, pc, insnIndex);
     return 'fault';
   }
@@ -409,7 +441,7 @@ export class VcpuContext extends Hart implements BlockContext {
    * unmapped address is a load access fault, logged as that load), then the store.
    */
   private amoIo(pa: number, vaddr: bigint, op: AMO, src: bigint, size: 4 | 8, rd: number, pc: number, insnIndex: number): void {
-    const raw = this.mmio.read(pa, size);
+    const raw = this.readIo(pa, size, insnIndex);
     if (raw === undefined) {
       this.raise(Cause.LoadAccessFault, vaddr, pc, insnIndex);
       return;
@@ -618,7 +650,9 @@ export class VcpuContext extends Hart implements BlockContext {
       return;
     }
     this.flushTlb();
-    this.exitAfter(pc + length, insnIndex);
+    // QEMU's sfence.vma does not end its block: nor does it in -d nochain's QEMU-shaped blocks (the
+    // translator went on after it); flushTlb asked for the service before the next block
+    if (!this.mem.basicBlocks) this.exitAfter(pc + length, insnIndex);
   }
 
   fenceI(_bits: number, length: number, pc: number, insnIndex: number): void {

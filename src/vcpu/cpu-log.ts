@@ -5,7 +5,7 @@
 import { writeAll } from '../util/write-all.js';
 import { CsrSlot, SLOT_F, SLOT_PC, SLOT_X } from '../abi/state-layout.js';
 import type { Hart } from '../target/riscv/hart.js';
-import { CSR_NUMBER } from '../target/riscv/csr.js';
+import { CSR_NUMBER, Priv } from '../target/riscv/csr.js';
 
 const EXCEPTION_NAMES = [
   'misaligned_fetch', 'fault_fetch', 'illegal_instruction', 'breakpoint', 'misaligned_load', 'fault_load',
@@ -82,6 +82,67 @@ function csrLines(ctx: Hart): string[] {
   return lines;
 }
 
+/**
+ * QEMU 7.2's `-d exec` line (accel/tcg/cpu-exec.c log_cpu_exec):
+ * `Trace %d: %p [%016lx/%016lx/%08x/%08x] %s`, the vCPU index, the block's host code address,
+ * cs_base (0 on RISC-V), the pc, the block's flags and cflags, and the function symbol holding the
+ * pc ("" if none). tsemu has no host code address: `hostPtr` is printed as glibc's %p would.
+ * Shared by system mode and linux-user.
+ */
+export function formatExecLine(cpuIndex: number, hostPtr: number, pc: number, flags: number, cflags: number, symbol: string): string {
+  return `Trace ${cpuIndex}: 0x${hostPtr.toString(16)} [${hex64(0)}/${hex64(pc)}/${hex8(flags)}/${hex8(cflags)}] ${symbol}\n`;
+}
+
+function hex8(v: number): string {
+  return (v >>> 0).toString(16).padStart(8, '0');
+}
+
+/** QEMU's TB_FLAGS (target/riscv/cpu.h, 7.2): mem index, MSTATUS_FS, VILL, HLSX, XL. */
+const TB_VILL = 1 << 12;
+const TB_HLSX = 1 << 15;
+const TB_XL_64 = 2 << 20;
+const TB_MSTATUS_FS = 0x6000;
+
+/**
+ * The flags QEMU 7.2's cpu_get_tb_cpu_state gives a system-mode block: the privilege as MMU index,
+ * mstatus.FS, VILL (no V extension), HLSX in M and S (QEMU's default CPU has H) and XL = 64-bit.
+ */
+export function systemTbFlags(ctx: Hart): number {
+  const priv = ctx.priv;
+  const fs = Number(ctx.csr(CsrSlot.mstatus) & BigInt(TB_MSTATUS_FS));
+  return priv | TB_VILL | fs | (priv >= Priv.S ? TB_HLSX : 0) | TB_XL_64;
+}
+
+/** linux-user's flags (QEMU 7.2, CONFIG_USER_ONLY): MMU index 0, FS and VS always on, VILL, XL = 64-bit. */
+export const USER_TB_FLAGS = 0x6600 | TB_VILL | TB_XL_64;
+
+/** QEMU's cflags bits (include/exec/exec-all.h, 7.2) that -d exec shows. */
+export const CF_COUNT_1 = 0x1;
+export const CF_NO_GOTO_TB = 0x200;
+export const CF_USE_ICOUNT = 0x20000;
+export const CF_PARALLEL = 0x80000;
+/** cluster_index -1 (no cluster) shifted into the top byte. */
+export const CF_CLUSTER_NONE = 0xff000000;
+
+/**
+ * A vCPU's cflags as QEMU 7.2's tcg_cpu_init_cflags and curr_cflags make them: no cluster,
+ * CF_PARALLEL with MTTCG and more than one possible CPU, CF_USE_ICOUNT with -icount, and
+ * -singlestep's one instruction without goto_tb (`-d nochain` adds CF_NO_GOTO_TB at log time).
+ */
+export function systemCflags(opts: { parallel: boolean; icount: boolean; singlestep: boolean }): number {
+  let cflags = CF_CLUSTER_NONE;
+  if (opts.parallel) cflags |= CF_PARALLEL;
+  if (opts.icount) cflags |= CF_USE_ICOUNT;
+  if (opts.singlestep) cflags |= CF_NO_GOTO_TB | CF_COUNT_1;
+  return (cflags >>> 0);
+}
+
+/** What -d exec needs besides the log flags: the function symbols and the vCPUs' cflags. */
+export interface ExecLogInfo {
+  symbols: readonly { addr: number; size: number; name: string }[];
+  cflags: number;
+}
+
 export interface CpuLogFlags {
   int: boolean;
   unimp: boolean;
@@ -89,19 +150,14 @@ export interface CpuLogFlags {
   exec: boolean;
   cpu: boolean;
   fd: number;
+  /** -d nochain: blocks are not chained (their cflags show CF_NO_GOTO_TB). */
+  nochain?: boolean;
   /** QEMU's linux-user: `-d cpu` dumps the pc and registers, no CSRs. */
   user?: boolean;
 }
 
-/**
- * QEMU 7.2's RISC-V TB flags of a linux-user block (cpu_get_tb_cpu_state: U-mode memory index,
- * FS dirty, vill, MXL 64): the same for every block of a user process.
- */
-const USER_TB_FLAGS = '00207600';
-
-/** QEMU's cflags bits: CF_PARALLEL (a process with threads), and -singlestep's CF_NO_GOTO_TB | a count of 1. */
-export const CF_PARALLEL = 0x80000;
-export const CF_SINGLE_INSN = 0x201;
+/** linux-user's cflags under -singlestep: CF_NO_GOTO_TB | a count of 1. */
+export const CF_SINGLE_INSN = CF_NO_GOTO_TB | CF_COUNT_1;
 
 /**
  * A vCPU worker's `-d` output. Its holders (run loop, trap observer, MMIO
@@ -109,7 +165,7 @@ export const CF_SINGLE_INSN = 0x201;
  * effect at the next block, trap or access.
  */
 export class CpuLog {
-  constructor(public flags: CpuLogFlags) {}
+  constructor(public flags: CpuLogFlags, private readonly exec: ExecLogInfo = { symbols: [], cflags: 0 }) {}
 
   /**
    * A block at this pc runs again only because the emulator stopped it (user mode brought in a page
@@ -133,19 +189,36 @@ export class CpuLog {
   }
 
   /**
-   * User mode: `-d exec` as QEMU 7.2's linux-user prints it, the block's symbol (lookup_symbol)
-   * and its TB flags and cflags (cflags: CF_PARALLEL once the process has threads, 0x201 for one
-   * instruction per block); tsemu has no host code pointer to print (0x0, as system mode's lines).
+   * User mode: the block's symbol (lookup_symbol) and its cflags (CF_PARALLEL once the process has
+   * threads, 0x201 for one instruction per block), as QEMU 7.2's linux-user prints them.
    */
   userExec: { symbolAt(pc: number): string; cflags(): number } | undefined;
 
-  /** `-d exec`: one line per executed block, as QEMU's "Trace" lines. */
-  blockExecuted(hart: number, pc: number): void {
+  /**
+   * `-d exec`: one line per executed block, QEMU's "Trace" line. tsemu logs every block it runs,
+   * chained or not (QEMU without nochain logs only blocks entered from its main loop or through
+   * goto_ptr). tsemu has no host code address: each pc gets a made-up one the first time it is
+   * logged (0x1000, 0x2000, ... in order), the same in every run.
+   */
+  blockExecuted(ctx: Hart, pc: number): void {
     const u = this.userExec;
-    if (u !== undefined) {
-      this.write(`Trace ${hart}: 0x0 [0000000000000000/${hex64(pc)}/${USER_TB_FLAGS}/${u.cflags().toString(16).padStart(8, '0')}] ${u.symbolAt(pc)}\n`);
-      return;
+    const base = u !== undefined ? u.cflags() : this.exec.cflags;
+    const cflags = this.flags.nochain === true ? (base | CF_NO_GOTO_TB) >>> 0 : base;
+    let seen = this.blocksSeen.get(pc);
+    if (seen === undefined) {
+      seen = { ptr: (this.blocksSeen.size + 1) * 0x1000, symbol: u !== undefined ? u.symbolAt(pc) : symbolAt(this.exec.symbols, pc) };
+      this.blocksSeen.set(pc, seen);
     }
-    this.write(`Trace ${hart}: 0x0 [00000000/${hex64(pc)}/00000000/00000000] \n`);
+    const flags = u !== undefined || this.flags.user === true ? USER_TB_FLAGS : systemTbFlags(ctx);
+    this.write(formatExecLine(ctx.hartId, seen.ptr, pc, flags, cflags, seen.symbol));
   }
+
+  /** -d exec: the made-up host address and the symbol of every pc logged so far. */
+  private readonly blocksSeen = new Map<number, { ptr: number; symbol: string }>();
+}
+
+/** QEMU's lookup_symbol: the function symbol whose [addr, addr + size) holds `pc`, else "". */
+export function symbolAt(symbols: readonly { addr: number; size: number; name: string }[], pc: number): string {
+  for (const s of symbols) if (pc >= s.addr && pc < s.addr + s.size) return s.name;
+  return '';
 }

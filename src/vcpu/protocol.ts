@@ -8,7 +8,7 @@ import type { GuestMemoryBuffers } from '../memory/guest-memory.js';
 import type { StateArea } from '../abi/state-layout.js';
 import type { OutputChange, TracingConfig } from '../trace/thread-tracing.js';
 import type { LibraryLoadMessage } from '../instr/thread-host.js';
-import type { CpuLogFlags } from './cpu-log.js';
+import type { CpuLogFlags, ExecLogInfo } from './cpu-log.js';
 import type { DebugStopKind } from './run-loop.js';
 import type { TranslatorChannelBuffers } from './translator-channel.js';
 
@@ -67,6 +67,8 @@ export interface VcpuWorkerData {
   uartBase: number;
   resetPc: number;
   log: CpuLogFlags;
+  /** -d exec's function symbols and cflags. */
+  execLog: ExecLogInfo;
   tracing: TracingConfig;
   /** Instrumentation libraries to load before the vCPUs start. */
   libraries: LibraryLoadMessage[];

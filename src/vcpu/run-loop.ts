@@ -139,7 +139,7 @@ export class RunLoop {
       if (block !== undefined) {
         if (log !== undefined && log.logsBlockAt(pc)) {
           if (log.flags.cpu) log.write(formatCpuState(ctx, false, log.flags.user !== true));
-          if (log.flags.exec) log.blockExecuted(ctx.hartId, block.pc);
+          if (log.flags.exec) log.blockExecuted(ctx, block.pc);
         }
         ctx.f64[SLOT_PC] = runBlock(block, ctx, cache);
       }
@@ -193,6 +193,11 @@ export class RunLoop {
       this.codeEpoch = epoch;
       this.cache.flush();
     }
+    if (this.logging() !== this.cache.keepInterpreted) {
+      // -d exec/cpu came or went (HMP log): logged blocks must run one iteration per call
+      this.cache.keepInterpreted = this.logging();
+      if (this.cache.blockCount > 0) this.cache.flush();
+    }
     if (ctx.codeCacheDirty) {
       ctx.codeCacheDirty = false;
       this.cache.flushJump();
@@ -201,6 +206,8 @@ export class RunLoop {
       Atomics.store(ctx.i32, WORD_RUN_STATE, RunState.Stopped);
       return StepResult.Paused;
     }
+    const alignMs = ctx.timer.icountTick?.() ?? 0;
+    if (alignMs > 0) Atomics.wait(ctx.i32, WORD_WAKE, Atomics.load(ctx.i32, WORD_WAKE), alignMs); // -icount align=on: ahead of real time
     this.stepping = Atomics.load(ctx.i32, WORD_DEBUG_STEP) !== 0;
     // QEMU's default single-step flags (SSTEP_NOIRQ | SSTEP_NOTIMER): no interrupt is taken on a step
     if (!this.stepping) this.checkInterrupts();
@@ -248,10 +255,14 @@ export class RunLoop {
     const ms = Number(deadline - now) / ctx.timer.ticksPerMs;
     const icount = ctx.timer.icount;
     if (icount !== undefined) {
-      // virtual time stands still while nothing runs: jump to the deadline (QEMU's icount warp),
-      // at once with sleep=off, after the same time on the host clock with sleep=on
-      ctx.timer.skipTo?.(deadline);
-      return icount.sleep ? Math.min(ms, MAX_SLEEP_MS) : 0;
+      // virtual time stands still while nothing runs (QEMU's icount warp): sleep=off jumps to the
+      // deadline at once; sleep=on waits in real time and sleepHalted then moves virtual time on by
+      // the time slept, so a vCPU woken earlier (an interrupt line) finds it where real time brought it
+      if (!icount.sleep) {
+        ctx.timer.skipTo?.(deadline);
+        return 0;
+      }
+      return Math.min(ms, MAX_SLEEP_MS);
     }
     return Math.min(Math.max(ms, 0), MAX_SLEEP_MS);
   }
@@ -263,6 +274,21 @@ export class RunLoop {
 
   /** Times this vCPU went to sleep (TSEMU_STATS): an idle vCPU sleeps rarely, a spinning one constantly. */
   sleeps = 0;
+
+  /**
+   * Sleep in WFI (sleepBudgetMs's `ms`): under -icount sleep=on, virtual time then moves on by the
+   * real time slept, as QEMU's warp does for an idle machine.
+   */
+  sleepHalted(seen: number, ms: number): void {
+    const { timer } = this.ctx;
+    if (timer.warp === undefined || timer.icount?.sleep !== true) {
+      this.sleep(seen, ms);
+      return;
+    }
+    const start = process.hrtime.bigint();
+    this.sleep(seen, ms);
+    timer.warp(process.hrtime.bigint() - start);
+  }
 
   /** Sleep until the wake word moves past `seen` or `ms` pass (unless an exit request is already pending). */
   sleep(seen: number, ms: number): void {
@@ -279,7 +305,8 @@ export async function runOneVcpu(loop: RunLoop, asyncWork: () => Promise<void>):
     const r = loop.step(Number.MAX_SAFE_INTEGER);
     if (r === StepResult.Exit) return;
     if (r === StepResult.Yield) await asyncWork();
-    else if (r === StepResult.Halted || r === StepResult.Paused) loop.sleep(seen, loop.sleepBudgetMs(r));
+    else if (r === StepResult.Halted) loop.sleepHalted(seen, loop.sleepBudgetMs(r));
+    else if (r === StepResult.Paused) loop.sleep(seen, loop.sleepBudgetMs(r));
   }
 }
 
@@ -301,19 +328,25 @@ export async function runRoundRobin(loops: () => readonly RunLoop[], asyncWork: 
     let live = 0;
     let sleepMs = SINGLE_THREAD_IDLE_MS;
     let yielded = false;
+    let halted = false;
     for (const loop of current) {
       const r = loop.step(SINGLE_THREAD_SLICE);
       if (r === StepResult.Exit) continue;
       live++;
       if (r === StepResult.Yield) yielded = true;
       else if (r === StepResult.Budget) runnable++;
-      else sleepMs = Math.min(sleepMs, loop.sleepBudgetMs(r));
+      else {
+        halted ||= r === StepResult.Halted;
+        sleepMs = Math.min(sleepMs, loop.sleepBudgetMs(r));
+      }
     }
     if (current.length > 0 && live === 0) return;
     if (yielded) await asyncWork();
     else if (runnable === 0 && current.length > 0) {
       const first = current[0];
-      first.sleep(first.wakeSeq(), sleepMs);
+      // one virtual clock for them all: a vCPU in WFI lets it move on with the time slept (-icount sleep=on)
+      if (halted) first.sleepHalted(first.wakeSeq(), sleepMs);
+      else first.sleep(first.wakeSeq(), sleepMs);
     }
   }
 }

@@ -4,7 +4,7 @@
  * -nographic puts the UART), stderr, exit status, and whether it timed out.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +15,8 @@ export interface GuestRunOptions {
   timeoutMs?: number;
   /** Working directory for the emulator process (default: repository root). */
   cwd?: string;
+  /** A file to redirect the emulator's stdin from (default: none, stdin closed). */
+  stdinFile?: string;
 }
 
 export interface GuestRunResult {
@@ -69,13 +71,15 @@ export function runTsemu(args: readonly string[], opts: GuestRunOptions = {}): P
 function runProcess(command: string, args: readonly string[], opts: GuestRunOptions): Promise<GuestRunResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const started = Date.now();
+  const stdin = opts.stdinFile === undefined ? 'ignore' : openSync(opts.stdinFile, 'r');
   return new Promise((resolve) => {
     const child = spawn(command, [...args], {
       cwd: opts.cwd ?? repoRoot(),
       env: opts.env ? { ...process.env, ...opts.env } : process.env,
       // stdin is not a terminal, so QEMU does not switch it to raw mode.
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [stdin, 'pipe', 'pipe'],
     });
+    if (typeof stdin === 'number') closeSync(stdin); // the child has its own copy
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
@@ -97,8 +101,8 @@ function runProcess(command: string, args: readonly string[], opts: GuestRunOpti
         durationMs: Date.now() - started,
       });
     };
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', (e: Error) => finish(null, null, `spawn ${command} failed: ${e.message}\n`));
     child.on('close', (status, signal) => finish(status, signal));
   });

@@ -76,7 +76,8 @@ function followableJump(d: Decoded, pc: number, pa: number, visited: readonly nu
 }
 
 export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: BlockTranslatorHooks = {}, shape: BlockShape = 'tsemu'): TranslatedBlock {
-  const qemu = shape === 'qemu';
+  // -d nochain (mem.basicBlocks) also asks for QEMU's blocks, so its Trace lines are QEMU's
+  const qemu = shape === 'qemu' || mem.basicBlocks;
   const b = new TcgBuilder(req.pc);
   const startOff = mem.ramOffset(req.pa);
   const page = startOff >= 0 ? startOff >>> 12 : -1;
@@ -117,7 +118,7 @@ export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: Block
       hooks.blockStart?.(b, pc);
       continue;
     }
-    const ends = translateInsn({ b, pc, hooks, features: mem.cpuFeatures }, d, raw, len);
+    const ends = translateInsn({ b, pc, hooks, features: mem.cpuFeatures, basic: qemu }, d, raw, len);
     pc += len;
     pa += len;
     if (ends) return { ir: b.finish(), insns, raws, page, gen };

@@ -50,7 +50,11 @@ export abstract class Hart {
   // ---- hooks for the subclass -------------------------------------------------
 
   /** The CLINT's mtime (10 MHz). */
-  protected abstract readTime(): bigint;
+  /**
+   * mtime now; `insnsInBlock` instructions of the running block (the reader included) count as
+   * executed, which only -icount's clock can tell (time exact at the instruction, as QEMU's).
+   */
+  protected abstract readTime(insnsInBlock?: number): bigint;
   /** Drop every soft-TLB entry (satp, sfence.vma, permission-relevant mstatus bits). */
   protected abstract flushTlb(): void;
   /** Privilege or MPRV changed: the effective data MMU mode may be different. */
@@ -318,7 +322,7 @@ export abstract class Hart {
         return this.counter(csr - CSR_NUMBER.cycle, insnIndex);
       case CSR_NUMBER.time:
         if (!this.counterAccessible(1)) throw new IllegalCsr();
-        return this.readTime();
+        return this.readTime(insnIndex + 1);
       case CSR_NUMBER.mvendorid: case CSR_NUMBER.marchid: case CSR_NUMBER.mimpid: case CSR_NUMBER.mconfigptr:
         return 0n;
       case CSR_NUMBER.mhartid: return BigInt(this.hartId);

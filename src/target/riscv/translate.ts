@@ -26,6 +26,8 @@ export interface DisasContext {
   readonly hooks: TranslateHooks;
   /** The CPU's optional extensions as decoder feature bits (src/target/riscv/isa.ts): others are illegal. */
   readonly features: number;
+  /** `-d nochain`: QEMU-shaped blocks (src/target/riscv/block-translator.ts). */
+  readonly basic?: boolean;
 }
 
 type Trans = (ctx: DisasContext, d: Decoded) => boolean;
@@ -204,6 +206,7 @@ function csr(op: CsrOp, immediate: boolean): Trans {
 
 function sfenceVma(ctx: DisasContext, d: Decoded): boolean {
   ctx.b.call('sfenceVma', [ctx.b.reg(d.rs1), ctx.b.reg(d.rs2)], [d.rs1, d.raw, d.length], { mayExit: true });
+  if (ctx.basic === true) return CONTINUE; // QEMU's block goes on after it
   ctx.b.exit(nextPc(ctx, d));
   return END;
 }
