@@ -8,14 +8,13 @@
  *   virt_machine_done(): /chosen linux,initrd-start and -end (32-bit cells) after the kernel load
  *   riscv_load_fdt():    placed by fdt_totalsize() of the buffer, fdt_pack(), the whole buffer copied
  *
- * Every failure is QEMU's text (load_device_tree's two lines, findnode_nofail's and
- * qemu_fdt_setprop*'s with fdt_strerror()) as a BootError, so the user sees it and exit status 1.
+ * Every failure is one line with QEMU's text (findnode_nofail's and qemu_fdt_setprop*'s with
+ * fdt_strerror(); load_device_tree's two lines as one) as a BootError: printed, exit status 1.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { FdtBlob, fdtStrerror } from '../hw/fdt-blob.js';
 import { BootError } from '../util/boot-error.js';
-import { PROGRAM_NAME } from '../cli/option-error.js';
 
 const INT_MAX = 0x7fffffff;
 
@@ -78,9 +77,12 @@ export class UserDtb {
   }
 }
 
-/** load_device_tree()'s error: its own line, then create_fdt()'s. */
-function loadFailed(line: string): BootError {
-  return new BootError(`${line}\n${PROGRAM_NAME}: load_device_tree() failed`);
+/**
+ * load_device_tree()'s failure in one line: QEMU prints the reason on a line of its own, then
+ * create_fdt()'s "load_device_tree() failed"; tsemu says that last line and adds the reason.
+ */
+function loadFailed(reason: string): BootError {
+  return new BootError(`load_device_tree() failed: ${reason}`);
 }
 
 /** The file in a zeroed buffer of 2 x (size + 10000) bytes, opened as libfdt's fdt_open_into does. */
