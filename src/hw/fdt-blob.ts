@@ -415,14 +415,14 @@ export class FdtBlob {
       tmp = oldEnd;
       if (tmp + newsize > bufsize) return -FDT_ERR.NOSPACE;
     }
-    const bootCpu = this.h(H.bootCpu);
     this.packBlocks(tmp, memRsvSize, structSize, stringsSize);
     this.buf.copyWithin(0, tmp, tmp + newsize);
     this.setH(H.magic, FDT_MAGIC);
     this.setH(H.totalsize, bufsize);
     this.setH(H.version, 17);
     this.setH(H.lastComp, 16);
-    this.setH(H.bootCpu, bootCpu);
+    // libfdt then sets boot_cpuid_phys from `fdt`, which is the buffer it has just overwritten:
+    // the field keeps what lay 28 bytes past the old tree's end (packblocks does not write it)
     return 0;
   }
 }
