@@ -100,7 +100,8 @@ export class FdtBlob {
     const base = this.h(H.offRsv);
     for (let i = 0; ; i++) {
       const abs = base + i * RSV_ENTRY;
-      if (abs >= U32 || abs > this.totalsize - RSV_ENTRY) return -FDT_ERR.TRUNCATED;
+      // C computes totalsize - 16 as a size_t: below 16 it wraps, and no entry is out of bounds
+      if (abs >= U32 || (this.totalsize >= RSV_ENTRY && abs > this.totalsize - RSV_ENTRY)) return -FDT_ERR.TRUNCATED;
       // past the buffer reads as zero: the map ends there
       if (this.u32(abs + 8) === 0 && this.u32(abs + 12) === 0) return i;
     }
