@@ -50,6 +50,7 @@ Linux/Multiboot boot specific:
 -kernel bzImage use 'bzImage' as kernel image
 -append cmdline use 'cmdline' as kernel command line
 -initrd file    use 'file' as initial ram disk
+-dtb    file    use 'file' as device tree image
 
 Debug/Expert options:
 -serial dev     redirect the serial port to char device 'dev'

@@ -46,6 +46,8 @@ export interface MachineOptions {
   readonly kernel: string | undefined;
   readonly append: string | undefined;
   readonly initrd: string | undefined;
+  /** `-dtb FILE`: the device tree given instead of the generated one (QEMU still patches /chosen). */
+  readonly dtb: string | undefined;
   readonly drives: readonly DriveSpec[];
   /** Devices in QEMU's creation order: each -device, then one per if=virtio drive. */
   readonly devices: readonly DeviceSpec[];
@@ -95,7 +97,7 @@ export interface ParseDependencies {
 const OPTIONS: Readonly<Record<string, boolean>> = {
   h: false, help: false, version: false,
   M: true, machine: true, cpu: true, smp: true, m: true, accel: true,
-  bios: true, kernel: true, append: true, initrd: true,
+  bios: true, kernel: true, append: true, initrd: true, dtb: true,
   drive: true, device: true, netdev: true, snapshot: false,
   nographic: false, display: true, serial: true, monitor: true, qmp: true, nodefaults: false,
   'no-reboot': false, S: false, s: false, singlestep: false, icount: true, gdb: true, d: true, D: true, trace: true, instr: true, global: true,
@@ -104,7 +106,7 @@ const OPTIONS: Readonly<Record<string, boolean>> = {
 /** QEMU options tsemu does not implement (so they get "not supported" rather than "invalid option"). */
 const QEMU_ONLY_OPTIONS = new Set([
   'enable-kvm', 'nic', 'net', 'chardev', 'mon', 'object', 'numa', 'boot', 'name', 'uuid', 'rtc',
-  'plugin', 'dtb', 'pflash', 'fw_cfg', 'vga', 'vnc', 'spice', 'usb', 'usbdevice', 'audiodev', 'parallel', 'debugcon',
+  'plugin', 'pflash', 'fw_cfg', 'vga', 'vnc', 'spice', 'usb', 'usbdevice', 'audiodev', 'parallel', 'debugcon',
   'pidfile', 'daemonize', 'L', 'k', 'full-screen', 'sandbox', 'msg', 'seed', 'dfilter', 'no-shutdown', 'action',
   'watchdog-action', 'echr', 'overcommit', 'cdrom', 'hda', 'hdb', 'hdc', 'hdd', 'fda', 'fdb', 'mtdblock', 'sd', 'mem-path',
   'mem-prealloc', 'semihosting', 'semihosting-config', 'blockdev', 'fsdev', 'virtfs', 'iscsi', 'qmp-pretty', 'incoming', 'loadvm',
@@ -125,6 +127,7 @@ interface Collected {
   kernel: string | undefined;
   append: string | undefined;
   initrd: string | undefined;
+  dtb: string | undefined;
   driveArgs: { arg: string; where: string }[];
   deviceArgs: { arg: string; where: string }[];
   netdevs: NetdevSpec[];
@@ -153,7 +156,7 @@ interface Collected {
 function emptyCollected(): Collected {
   return {
     machineParams: [], cpu: undefined, smpParams: [], memParams: [], memWhere: undefined,
-    bios: { kind: 'default' }, kernel: undefined, append: undefined, initrd: undefined,
+    bios: { kind: 'default' }, kernel: undefined, append: undefined, initrd: undefined, dtb: undefined,
     driveArgs: [], deviceArgs: [], netdevs: [], netdevIds: new Set(), globals: [], nographic: false, serials: [], monitors: [], defaultMonitorOff: false,
     noDefaults: false, noReboot: false, startStopped: false, singlestep: false, icount: undefined, gdb: undefined, logSpec: undefined, logFile: undefined,
     snapshot: false, traces: [], instruments: [], accel: undefined, accelHelp: false, warnings: [],
@@ -227,6 +230,9 @@ function applyOption(c: Collected, name: string, arg: string, where: string): Ea
       return undefined;
     case 'append':
       c.append = arg;
+      return undefined;
+    case 'dtb':
+      c.dtb = arg;
       return undefined;
     case 'initrd':
       c.initrd = arg;
@@ -410,7 +416,7 @@ function finish(c: Collected, files: HostFiles): CommandLine {
     action: 'run',
     options: {
       machine: 'virt', dumpDtb: machine.dumpDtb, cpuModel: 'rv64', cpuExtensions: cpu.extensions, smp, ramSize, bios: c.bios,
-      kernel: c.kernel, append: c.append, initrd: c.initrd, drives, devices: allDevices, netdevs: c.netdevs, globals,
+      kernel: c.kernel, append: c.append, initrd: c.initrd, dtb: c.dtb, drives, devices: allDevices, netdevs: c.netdevs, globals,
       nographic: c.nographic, display: 'none', serials, monitors, noReboot: c.noReboot, startStopped: c.startStopped, singlestep: c.singlestep, icount: c.icount, gdb: c.gdb,
       logItems: log.items, logTracePatterns: log.tracePatterns, logFile: c.logFile, snapshot: c.snapshot,
       traces: c.traces, instruments: c.instruments, accel: { kind: 'tcg', thread: c.accel?.thread ?? (c.icount !== undefined ? 'single' : 'multi') },

@@ -28,13 +28,18 @@ interface Watched { thread: string; words: Int32Array; seq: number; since: numbe
 
 /** The main thread's view of every thread's activity words, sampled now and on every read. */
 export class CallbackWatch {
-  private readonly threads: Watched[] = [];
+  private threads: Watched[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   add(thread: string, buffer: SharedArrayBuffer): void {
     this.threads.push({ thread, words: new Int32Array(buffer), seq: -1, since: undefined });
     // sampling twice a second gives "how long" without a clock read in the callbacks
     this.timer ??= setInterval(() => this.sample(), 500).unref();
+  }
+
+  /** Stop watching a thread (a worker that was terminated). */
+  remove(thread: string): void {
+    this.threads = this.threads.filter((t) => t.thread !== thread);
   }
 
   stop(): void {

@@ -42,6 +42,12 @@ export interface InstrMachine {
   unloadInWorkers(id: string): Promise<void>;
   /** Drop every translation (translator cache and vCPU block caches). */
   flushTranslations(): Promise<void>;
+  /**
+   * Threads in a callback of library `library` (index in load order) that does not return soon:
+   * terminate them and go on without the library (vCPU workers; the library is already gone from
+   * the load messages). Resolves with the threads restarted.
+   */
+  restartThreadsStuckIn(library: number): Promise<string[]>;
 }
 
 /** A region of shared memory scoreboards may be allocated in. */
@@ -218,7 +224,10 @@ export class InstrManager {
   async unload(id: string, report: (message: string) => void): Promise<void> {
     const entry = this.loaded.get(id);
     if (!entry) throw new LibraryError(`unknown instrumentation library ID: '${id}'`);
+    const index = [...this.loaded.keys()].indexOf(id);
     this.loaded.delete(id);
+    // a vCPU in one of its callbacks for good would never stop: its worker is replaced first
+    await this.machine.restartThreadsStuckIn(index);
     await this.machine.withVcpusStopped(async () => {
       await this.machine.flushTranslations();
       await this.machine.cpuEventInWorkers(id, 'exit');

@@ -10,6 +10,7 @@ import type { MachineOptions } from '../cli/options.js';
 import { BootError, lookupSymbol, planBoot } from './boot-layout.js';
 import { buildResetVectorRom } from './boot-rom.js';
 import { buildVirtFdt } from './virt-fdt.js';
+import { UserDtb } from './user-dtb.js';
 import { featureBits, isaString } from '../target/riscv/isa.js';
 import { VIRT } from './virt-map.js';
 import type { MachineConfig } from './machine.js';
@@ -118,6 +119,8 @@ function virtioSlots(opts: MachineOptions): (VirtioDevice | null)[] {
 
 export function prepareBoot(opts: MachineOptions): PreparedBoot {
   const images: { addr: number; bytes: Uint8Array }[] = [];
+  // QEMU reads -dtb (and fails on it) in virt_machine_init, before any image is loaded
+  const userDtb = opts.dtb === undefined ? undefined : UserDtb.load(opts.dtb, opts.append);
   const plan = planBoot({
     bios: opts.bios,
     // where `-bios NAME` is looked for when NAME is not a path (QEMU's data directory, as in QEMU)
@@ -125,6 +128,7 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
     kernel: opts.kernel,
     initrd: opts.initrd,
     ramSize: opts.ramSize,
+    ...(userDtb ? { fdtSize: userDtb.size } : {}),
     pflashUnits: opts.drives.flatMap((d) => (d.interface === 'pflash' && d.unit !== undefined ? [d.unit] : [])),
     target: {
       regions: [{ base: VIRT.dram.base, size: opts.ramSize }],
@@ -133,7 +137,7 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
   });
   if (plan.romOverlap !== undefined) throw new BootError(plan.romOverlap);
   const numHarts = opts.smp.cpus;
-  const fdt = buildVirtFdt({
+  const fdt = userDtb ? patchedUserDtb(userDtb, plan.initrd) : buildVirtFdt({
     numHarts,
     maxHarts: opts.smp.maxCpus,
     ramBase: VIRT.dram.base,
@@ -177,6 +181,12 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
       symbols,
     },
   };
+}
+
+/** The -dtb blob with the initrd bounds QEMU adds once the kernel is loaded, packed. */
+function patchedUserDtb(dtb: UserDtb, initrd: { start: number; end: number } | undefined): Uint8Array {
+  if (initrd) dtb.setInitrd(initrd.start, initrd.end);
+  return dtb.finish();
 }
 
 /** `-M virt,dumpdtb=FILE`: QEMU writes the blob and exits 0. */

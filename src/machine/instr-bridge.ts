@@ -109,4 +109,7 @@ export class InstrBridge implements InstrMachine {
   cpuEventInWorkers(id: string, kind: 'enter' | 'exit'): Promise<void> { return this.toWorkers({ kind: 'cpu-event', id, event: kind }); }
   unloadInWorkers(id: string): Promise<void> { return this.toWorkers({ kind: 'unload', id }); }
   async flushTranslations(): Promise<void> { this.board.dropTranslations(); }
+  restartThreadsStuckIn(library: number): Promise<string[]> {
+    return this.threads.isStarted ? this.threads.restartStuckIn(library) : Promise.resolve([]);
+  }
 }

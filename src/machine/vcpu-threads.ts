@@ -18,6 +18,7 @@ import type { DebugStopKind } from '../vcpu/run-loop.js';
 import { ExitReason, SLOT_PC, VcpuStateViews, WORD_DEBUG_STEP, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_HALTED, WORD_WAKE } from '../abi/state-layout.js';
 import { createUartRing, UartRingReader } from '../hw/uart-fast-path.js';
 import type { ThreadLogSettings, ThreadTracing } from '../trace/thread-tracing.js';
+import { newTraceSpill, spillTraceBuffer } from '../trace/backend-simple.js';
 import type { InstrReport } from '../instr/thread-env.js';
 import { CallbackWatch, newActivityBuffer, type CallbackInProgress } from '../instr/activity.js';
 import type { LibraryLoadMessage } from '../instr/thread-host.js';
@@ -89,7 +90,8 @@ export class VcpuThreads {
   private translator: Worker | undefined;
   /** Running vCPUs by ascending hart id. */
   private readonly vcpus: VcpuHandle[] = [];
-  private readonly workers: { worker: Worker; exited: Promise<void> }[] = [];
+  private readonly workers: { worker: Worker; exited: Promise<void>; traceSpill: SharedArrayBuffer; name: string }[] = [];
+  private readonly translatorSpill = newTraceSpill();
   /** Which library callback each worker is in (instr-bridge names them; `info instr`, exit). */
   readonly callbacks = new CallbackWatch();
   private started = false;
@@ -142,6 +144,7 @@ export class VcpuThreads {
       allStates: this.board.hartStates,
       maxHarts: this.config.maxHarts,
       instrActivity: translatorActivity,
+      traceSpill: this.translatorSpill,
     });
     this.callbacks.add('translator', translatorActivity);
     this.translator = worker;
@@ -158,13 +161,16 @@ export class VcpuThreads {
     });
   }
 
-  /** Start a worker running `hartIds` (one hart with thread=multi, all with thread=single). */
-  private startVcpuWorker(hartIds: number[], thread: 'single' | 'multi'): Promise<void> {
+  /**
+   * Start a worker running `hartIds` (one hart with thread=multi, all with thread=single);
+   * `resume`: the harts go on from their state areas (restartStuckIn).
+   */
+  private startVcpuWorker(hartIds: number[], thread: 'single' | 'multi', resume = false): Promise<void> {
     const slots = hartIds.map(() => createMmioSlot());
     const rings = hartIds.map(() => createUartRing());
     const { log } = this.config;
     const data: VcpuWorkerData = {
-      harts: hartIds.map((hartId, i) => ({ hartId, mmio: slots[i], uartRing: rings[i], startPaused: this.paused })),
+      harts: hartIds.map((hartId, i) => ({ hartId, mmio: slots[i], uartRing: rings[i], startPaused: this.paused || resume, ...(resume ? { resume } : {}) })),
       uartShadow: this.board.uartShadow,
       uartBase: VIRT.uart0.base,
       thread,
@@ -182,6 +188,7 @@ export class VcpuThreads {
       tracing: this.config.tracing.config,
       libraries: this.host.libraries(),
       instrActivity: newActivityBuffer(),
+      traceSpill: newTraceSpill(),
     };
     this.callbacks.add(`vCPU ${hartIds.join(',')}`, data.instrActivity);
     const worker = this.config.launcher.vcpu(data);
@@ -190,7 +197,7 @@ export class VcpuThreads {
     const exited = new Promise<void>((resolve) => {
       worker.on('exit', () => { for (const s of servers) s.stop(); resolve(); });
     });
-    this.workers.push({ worker, exited });
+    this.workers.push({ worker, exited, traceSpill: data.traceSpill, name: `vCPU ${hartIds.join(',')}` });
     return new Promise((resolve) => {
       worker.on('message', (m: VcpuReport | InstrReport) => {
         if (m.type === 'ready') resolve();
@@ -215,6 +222,57 @@ export class VcpuThreads {
     this.vcpus.push(handle);
     this.vcpus.sort((a, b) => a.hartId - b.hartId);
     return handle;
+  }
+
+  // ---- a worker stuck in a library callback ----------------------------------------------
+
+  /**
+   * instr-unload of library `library` (index in load order) while vCPU workers are in one of its
+   * callbacks: wait up to `patienceMs` for those callbacks to return; the workers whose callback
+   * has not are terminated and replaced by workers without the library (its load message is gone
+   * from host.libraries() by now), which go on from the harts' state areas at the start of the
+   * block the callback ran in. They start stopped: the unload stops every vCPU next, and its
+   * resume lets them go (no event of the library reaches the trace backend in between).
+   * Returns the threads restarted.
+   */
+  async restartStuckIn(library: number, patienceMs = 1000): Promise<string[]> {
+    const stuckThreads = (): string[] => this.callbacks.inProgress()
+      .filter((c) => c.library === library && c.thread !== 'translator').map((c) => c.thread);
+    const end = Date.now() + patienceMs;
+    while (stuckThreads().length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    const stuck = stuckThreads();
+    for (const thread of stuck) await this.restartWorker(thread);
+    return stuck;
+  }
+
+  /** Terminate the worker named `thread` ('vCPU N') and start another for its harts. */
+  private async restartWorker(thread: string): Promise<void> {
+    const entry = this.workers.find((w) => w.name === thread);
+    if (entry === undefined) return;
+    const handles = this.vcpus.filter((v) => v.worker === entry.worker);
+    await entry.worker.terminate();
+    this.spillTrace(entry.traceSpill);
+    for (const v of handles) {
+      v.uartRing.drain();
+      v.uartRing.stop();
+      v.mmio.stop();
+      this.vcpus.splice(this.vcpus.indexOf(v), 1);
+    }
+    this.workers.splice(this.workers.indexOf(entry), 1);
+    this.callbacks.remove(thread);
+    const harts = handles.map((v) => v.hartId);
+    await this.startVcpuWorker(harts, this.config.singleThread ? 'single' : 'multi', true);
+  }
+
+  /** Write out the simple-backend records a terminated thread had buffered. */
+  private spillTrace(spill: SharedArrayBuffer): void {
+    const trace = this.config.tracing.config;
+    if (trace.backend !== 'simple' || !trace.simpleEnabled || trace.simpleFile === undefined) return;
+    try {
+      spillTraceBuffer(spill, trace.simpleFile);
+    } catch {
+      // the file went away: nothing to save the records to
+    }
   }
 
   // ---- hot-plug ---------------------------------------------------------------------------
@@ -399,8 +457,21 @@ export class VcpuThreads {
     const timeout = new Promise<void>((r) => setTimeout(r, waitMs).unref());
     await Promise.race([all, timeout]);
     for (const v of this.vcpus) { v.uartRing.drain(); v.uartRing.stop(); v.mmio.stop(); }
-    for (const w of this.workers) void w.worker.terminate();
-    if (this.translator) void this.translator.terminate();
+    await this.terminateAndSpill();
     this.callbacks.stop();
+  }
+
+  /**
+   * Terminate the threads that did not end (stuck in a library callback) and write out the trace
+   * records they had buffered, so the -trace file holds everything up to the stop.
+   */
+  private async terminateAndSpill(): Promise<void> {
+    const left: { terminated: Promise<unknown>; spill: SharedArrayBuffer }[] = [];
+    for (const w of this.workers) left.push({ terminated: w.worker.terminate(), spill: w.traceSpill });
+    if (this.translator) left.push({ terminated: this.translator.terminate(), spill: this.translatorSpill });
+    for (const l of left) {
+      await l.terminated.catch(() => undefined);
+      this.spillTrace(l.spill);
+    }
   }
 }

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   data = await workerInput<TranslatorWorkerData>();
   const mem = new GuestMemory(data.memory);
   const harts = data.allStates.map((b) => stateViews(b));
-  const tracing = attachTracing(data.tracing);
+  const tracing = attachTracing(data.tracing, data.traceSpill);
   const instr = new InstrThread({
     role: 'translator',
     tracing,

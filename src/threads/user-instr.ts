@@ -34,6 +34,7 @@ const NO_MACHINE: InstrMachine = {
   cpuEventInWorkers: async () => undefined,
   unloadInWorkers: async () => undefined,
   flushTranslations: async () => undefined,
+  restartThreadsStuckIn: async () => [],
 };
 
 export class UserInstr {

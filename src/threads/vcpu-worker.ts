@@ -52,7 +52,7 @@ class WorkerShared {
   readonly guestLog = guestLogOf(this.log);
   readonly clint = new Clint(this.clintShared, data.maxHarts, (h) => this.harts[h], { base: data.clintBase, size: data.clintSize, log: this.guestLog });
   readonly io = new IoAddressSpace(data.ioRegions);
-  readonly tracing = attachTracing(data.tracing);
+  readonly tracing = attachTracing(data.tracing, data.traceSpill);
   readonly instr = new InstrThread({
     role: 'vcpu',
     tracing: this.tracing,
@@ -124,7 +124,8 @@ class HartRuntime {
         Atomics.store(h.i32, WORD_EXIT_REQUEST, 1);
       });
     };
-    this.ctx.resetState(data.resetPc);
+    if (spec.resume === true) this.ctx.resumeFromState();
+    else this.ctx.resetState(data.resetPc);
     const rt = shared.instr.rt;
     this.translatorClient = new TranslatorClient(data.translator, hartId);
     const dispatchers = rt.events.map((_, id) => rt.execDispatcher(id, hartId, shared.tracing.state.dstate));
@@ -301,7 +302,7 @@ async function main(): Promise<void> {
   for (const lib of data.libraries) await shared.instr.load(lib, data.harts.map((h) => h.hartId));
   for (const spec of data.harts) runtimes.set(spec.hartId, new HartRuntime(spec, shared, drain, hartIds));
   // QEMU raises guest_cpu_enter when a vCPU is created, before its first instruction
-  for (const r of runtimes.values()) r.raise(EVENT_CPU_ENTER);
+  for (const r of runtimes.values()) if (r.spec.resume !== true) r.raise(EVENT_CPU_ENTER);
   post({ type: 'ready' });
   const work = (): Promise<void> => shared.runAsyncWork();
   if (data.thread === 'multi') {

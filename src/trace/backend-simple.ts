@@ -34,6 +34,8 @@ import {
 } from './simpletrace-format.js';
 import { writeAllSync } from './fd-write.js';
 
+const DEFAULT_BUFFER_BYTES = 256 * 1024;
+
 export interface SimpleBackendOptions {
   /** Buffer size per thread; records are written in chunks of at most this. */
   readonly bufferBytes?: number;
@@ -42,9 +44,38 @@ export interface SimpleBackendOptions {
   readonly clock?: () => bigint;
   /** Recorded in every record (QEMU's getpid()). */
   readonly pid?: number;
+  /**
+   * A buffer made by newTraceSpill(), shared with the main thread: the records are encoded there
+   * and the count of whole ones published after each, so that the main thread can write them
+   * out for a thread stuck in a library callback (spillTraceBuffer) before terminating it.
+   */
+  readonly spill?: SharedArrayBuffer;
 }
 
-const DEFAULT_BUFFER_BYTES = 256 * 1024;
+/** Bytes before the records in a spill buffer: the published length (an Int32). */
+const SPILL_HEADER = 8;
+
+/** A spill buffer for one thread's SimpleBackend (SimpleBackendOptions.spill). */
+export function newTraceSpill(bytes = DEFAULT_BUFFER_BYTES): SharedArrayBuffer {
+  return new SharedArrayBuffer(SPILL_HEADER + bytes);
+}
+
+/**
+ * Main thread, for a thread that no longer runs (terminated while stuck): append the whole records
+ * it had buffered to `path` (the trace file its writer was appending to). Returns the bytes written.
+ */
+export function spillTraceBuffer(spill: SharedArrayBuffer, path: string): number {
+  const used = Atomics.load(new Int32Array(spill, 0, 1), 0);
+  if (used <= 0 || used > spill.byteLength - SPILL_HEADER) return 0;
+  const fd = openSync(path, 'a');
+  try {
+    writeAllSync(fd, new Uint8Array(spill, SPILL_HEADER, used).slice(), used);
+  } finally {
+    closeSync(fd);
+  }
+  return used;
+}
+
 const encoder = new TextEncoder();
 
 export class SimpleBackend implements TraceBackend {
@@ -59,6 +90,8 @@ export class SimpleBackend implements TraceBackend {
   private closed = false;
   /** Records are kept: there is a file and close() has not been called. */
   private writing: boolean;
+  /** The published record length in the spill buffer, while `buffer` is the spill buffer. */
+  private published: Int32Array | undefined;
 
   /**
    * @param fd a descriptor with O_APPEND on a file that already has its header
@@ -72,8 +105,13 @@ export class SimpleBackend implements TraceBackend {
     private ownsFd = false,
   ) {
     this.writing = fd !== undefined;
-    this.buffer = new Uint8Array(Math.max(options.bufferBytes ?? DEFAULT_BUFFER_BYTES, 1024));
-    this.view = new DataView(this.buffer.buffer);
+    if (options.spill !== undefined) {
+      this.buffer = new Uint8Array(options.spill, SPILL_HEADER);
+      this.published = new Int32Array(options.spill, 0, 1);
+    } else {
+      this.buffer = new Uint8Array(Math.max(options.bufferBytes ?? DEFAULT_BUFFER_BYTES, 1024));
+    }
+    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
     this.events = options.events ?? EVENTS;
     this.fixedSize = this.events.map((e) =>
       e.args.some((a) => a.type === 'const char *') ? -1 : EVENT_RECORD_HEADER_BYTES + 8 * (e.args.length + (e.vcpu ? 1 : 0)),
@@ -125,6 +163,7 @@ export class SimpleBackend implements TraceBackend {
     if (size > this.buffer.length) {
       this.buffer = new Uint8Array(size);
       this.view = new DataView(this.buffer.buffer);
+      this.published = undefined; // the main thread can no longer see this thread's records
     }
     this.encode(info, cpu, args, strings, size);
   }
@@ -134,6 +173,7 @@ export class SimpleBackend implements TraceBackend {
     const length = this.used;
     this.used = 0;
     writeAllSync(this.fd, this.buffer, length);
+    if (this.published) Atomics.store(this.published, 0, 0);
   }
 
   close(): void {
@@ -175,6 +215,7 @@ export class SimpleBackend implements TraceBackend {
       }
     }
     this.used = at;
+    if (this.published) Atomics.store(this.published, 0, at); // whole records only
   }
 
   /**

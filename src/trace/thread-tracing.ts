@@ -99,12 +99,17 @@ export interface ThreadTracing {
   config: TracingConfig;
 }
 
-/** In any thread: attach to the shared state and open this thread's backend writer. */
-export function attachTracing(config: TracingConfig): ThreadTracing {
+/**
+ * In any thread: attach to the shared state and open this thread's backend writer. `spill`: the
+ * simple backend buffers its records there, where the main thread can write them out should this
+ * thread be terminated in a library callback that never returns (spillTraceBuffer).
+ */
+export function attachTracing(config: TracingConfig, spill?: SharedArrayBuffer): ThreadTracing {
   const state = TraceState.attach(config.state);
   let backend: TraceBackend;
   if (config.backend === 'simple' && config.simpleFile !== undefined) {
-    backend = config.simpleEnabled ? SimpleBackend.open(config.simpleFile) : SimpleBackend.stopped();
+    const options = spill === undefined ? {} : { spill };
+    backend = config.simpleEnabled ? SimpleBackend.open(config.simpleFile, options) : SimpleBackend.stopped(options);
   } else if (config.backend === 'nop') {
     backend = new NopBackend();
   } else {

@@ -107,6 +107,14 @@ export class VcpuContext extends Hart implements BlockContext {
   }
 
   /** Reset also forgets run-loop state: a hart reset while in WFI must not stay halted. */
+  /** A new worker taking over this hart: derived state (TLB, privilege views) from the state area. */
+  resumeFromState(): void {
+    this.wantHalt = false;
+    this.endBlock = false;
+    this.flushTlb();
+    this.privilegeChanged();
+  }
+
   override resetState(resetPc: number): void {
     this.wantHalt = false;
     this.endBlock = false;

@@ -43,6 +43,12 @@ export interface HartSpec {
   /** Its ring of posted UART bytes (src/hw/uart-fast-path.ts). */
   uartRing: SharedArrayBuffer;
   startPaused: boolean;
+  /**
+   * A worker restarted in place of one stuck in a library callback: the hart goes on from its state
+   * area (registers, CSRs, privilege, pc at the start of the block it was in), with no reset and no
+   * guest_cpu_enter.
+   */
+  resume?: boolean;
 }
 
 /** What a vCPU worker is started with (workerData, or the start message of an early worker). */
@@ -74,4 +80,6 @@ export interface VcpuWorkerData {
   libraries: LibraryLoadMessage[];
   /** Which library callback the worker is in (src/instr/activity.ts). */
   instrActivity: SharedArrayBuffer;
+  /** The simple trace backend's buffer, shared so a stuck worker's records are not lost (newTraceSpill). */
+  traceSpill: SharedArrayBuffer;
 }

@@ -18,6 +18,8 @@ export interface TranslatorWorkerData {
   libraries: LibraryLoadMessage[];
   /** Which library callback the translator is in (src/instr/activity.ts). */
   instrActivity: SharedArrayBuffer;
+  /** The simple trace backend's buffer, shared so a stuck translator's records are not lost (newTraceSpill). */
+  traceSpill: SharedArrayBuffer;
   allStates: StateArea[];
   maxHarts: number;
 }

@@ -45,6 +45,12 @@ export interface Fixtures {
   empty: string;
   x86Elf: string;
   outsideRamElf: string;
+  /** A valid DTB cut to 100 bytes: the header holds, the structure block reads as zeros. */
+  dtbTruncated: string;
+  /** The same cut to 20 bytes (inside the header). */
+  dtbHeaderOnly: string;
+  /** A valid DTB whose /chosen node is renamed /chosex. */
+  dtbNoChosen: string;
 }
 
 export const base = (kernel: string, extra: readonly string[] = []): string[] => virtKernelArgs(kernel, extra);
@@ -308,7 +314,58 @@ export const CASES: readonly BadInputCase[] = [
     qemu: { kind: 'none', why: 'QEMU 7.2 supports it' },
     mentions: () => 'virtio-net-device',
   },
+  {
+    title: 'a missing -dtb file',
+    args: (f) => base(GUEST_ELF, ['-dtb', f.missing]),
+    qemu: { kind: 'last-line-then-reason' },
+    mentions: (f) => f.missing,
+  },
+  {
+    title: 'a directory as -dtb',
+    args: (f) => base(GUEST_ELF, ['-dtb', f.dir]),
+    qemu: { kind: 'last-line-then-reason' },
+    mentions: (f) => f.dir,
+  },
+  {
+    title: 'a text file as -dtb (not a device tree)',
+    args: (f) => base(GUEST_ELF, ['-dtb', f.text]),
+    qemu: { kind: 'last-line-then-reason' },
+    mentions: () => 'FDT_ERR_BADMAGIC',
+  },
+  {
+    title: 'an empty -dtb file',
+    args: (f) => base(GUEST_ELF, ['-dtb', f.empty]),
+    qemu: { kind: 'last-line-then-reason' },
+    mentions: () => 'FDT_ERR_BADMAGIC',
+  },
+  {
+    title: 'a -dtb file cut short in its header',
+    args: (f) => base(GUEST_ELF, ['-dtb', f.dtbHeaderOnly]),
+    qemu: { kind: 'last-line-then-reason' },
+    mentions: () => 'load_device_tree',
+  },
+  {
+    title: 'a -dtb file cut short in its structure block',
+    args: (f) => base(GUEST_ELF, ['-dtb', f.dtbTruncated]),
+    qemu: { kind: 'same' },
+    mentions: () => 'FDT_ERR_BADSTRUCTURE',
+  },
+  {
+    title: 'a -dtb tree without /chosen',
+    args: (f) => base(GUEST_ELF, ['-dtb', f.dtbNoChosen]),
+    qemu: { kind: 'same' },
+    mentions: () => '/chosen',
+  },
+  {
+    title: 'a -dtb of blob version 3',
+    args: () => base(GUEST_ELF, ['-dtb', join(DTB_DIR, 'virt-smp2-v3.dtb')]),
+    qemu: { kind: 'last-line-then-reason' },
+    mentions: () => 'FDT_ERR_BADVERSION',
+  },
 ];
+
+/** The device-tree fuzzer's committed blobs (tests/fuzz/dtb). */
+const DTB_DIR = join(repoRoot(), 'tests', 'fuzz', 'dtb', 'bin');
 
 /** A copy of `bytes` with e_machine replaced (ELF64 little-endian header). */
 function withMachine(bytes: Buffer, machine: number): Buffer {
@@ -349,7 +406,16 @@ export function makeFixtures(): Fixtures {
     empty: join(dir, 'empty.bin'),
     x86Elf: join(dir, 'x86.elf'),
     outsideRamElf: join(dir, 'outside-ram.elf'),
+    dtbTruncated: join(dir, 'truncated.dtb'),
+    dtbHeaderOnly: join(dir, 'header-only.dtb'),
+    dtbNoChosen: join(dir, 'no-chosen.dtb'),
   };
+  const dtb = readFileSync(join(DTB_DIR, 'virt-smp2.dtb'));
+  writeFileSync(files.dtbTruncated, dtb.subarray(0, 100));
+  writeFileSync(files.dtbHeaderOnly, dtb.subarray(0, 20));
+  const at = dtb.indexOf('chosen\0');
+  if (at < 0) throw new Error('virt-smp2.dtb has no chosen node');
+  writeFileSync(files.dtbNoChosen, Buffer.concat([dtb.subarray(0, at), Buffer.from('chosex'), dtb.subarray(at + 6)]));
   writeFileSync(files.text, 'This is a text file, not a kernel.\n');
   writeFileSync(files.empty, new Uint8Array(0));
   writeFileSync(files.x86Elf, withMachine(guest, EM_X86_64));

@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { QEMU_BINARY } from '../support/run-guest.js';
 import { requireTool } from '../support/tools.js';
 import { runDiskSeed, runInputsSeed } from './inputs-fuzz.js';
+import { runDtbSeed } from './dtb-fuzz.js';
 import { runInsnSeed } from './insn-fuzz.js';
 
 const INSN_SEEDS = [101, 102, 103, 104, 105, 106, 107, 108, 109, 110];
@@ -58,5 +59,19 @@ describe('fuzz: mutated disk images under the virtio-blk guest (oracle tier)', f
     const runs = await Promise.all([runDiskSeed(203, 10), runDiskSeed(204, 10)]);
     const problems = runs.flatMap((r) => r.problems);
     expect(problems, problems.join('\n\n')).to.deep.equal([]);
+  });
+});
+
+describe('fuzz: mutated device trees given with -dtb, against QEMU 7.2 (oracle tier)', function () {
+  this.timeout(600_000);
+  before(function () {
+    requireTool(QEMU_BINARY);
+  });
+
+  it('40 mutated trees: QEMU\'s status and error text, the dumped tree equal to QEMU\'s (but the random rng-seed), the firmware walking it; no stack trace', async function () {
+    const runs = await Promise.all([runDtbSeed(603, 20, { oracle: true }), runDtbSeed(604, 20, { oracle: true })]);
+    const problems = runs.flatMap((r) => r.problems);
+    expect(problems, problems.join('\n\n')).to.deep.equal([]);
+    expect(runs.reduce((n, r) => n + r.taken, 0)).to.be.greaterThan(0);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz -- --seconds N [--seed S] [--only insn|inputs|rings|monitor|libs] [--words W]`: the
+ * `npm run fuzz -- --seconds N [--seed S] [--only insn|inputs|dtb|rings|monitor|libs] [--words W]`: the
  * long runs of the fuzzers. Each round draws a seed (or takes --seed, then --seed+1, ...), prints it, and prints
  * every problem with the command that reproduces it. At the end: the figures (random instruction
  * words run on both emulators, words per second, differences, host exceptions; mutated images).
@@ -7,12 +7,13 @@
  */
 import { freshSeed } from './rng.js';
 import { runDiskSeed, runInputsSeed } from './inputs-fuzz.js';
+import { runDtbSeed } from './dtb-fuzz.js';
 import { runInsnSeed } from './insn-fuzz.js';
 import { runLibrarySeed } from './library-fuzz.js';
 import { runMonitorSeed } from './monitor-fuzz.js';
 import { runVirtqueueSeed } from './virtqueue-fuzz.js';
 
-const ONLY = ['insn', 'inputs', 'rings', 'monitor', 'libs'] as const;
+const ONLY = ['insn', 'inputs', 'dtb', 'rings', 'monitor', 'libs'] as const;
 type Only = (typeof ONLY)[number];
 
 interface Options { seconds: number; seed: number | undefined; only: Only | undefined; words: number }
@@ -37,7 +38,7 @@ function parseArgs(argv: readonly string[]): Options {
   return o;
 }
 
-interface Figures { words: number; insnMs: number; images: number; rings: number; ringsMs: number; rounds: number; rssMaxMiB: number; libs: number }
+interface Figures { words: number; insnMs: number; images: number; dtbs: number; dtbsTaken: number; rings: number; ringsMs: number; rounds: number; rssMaxMiB: number; libs: number }
 
 /** One round of every fuzzer --only allows, with `seed`; problems are printed as found. */
 async function roundOf(o: Options, seed: number, f: Figures, problems: string[]): Promise<void> {
@@ -57,6 +58,13 @@ async function roundOf(o: Options, seed: number, f: Figures, problems: string[])
     const d = await runDiskSeed(seed, 5);
     f.images += r.cases + d.cases;
     found([...r.problems, ...d.problems]);
+  }
+  if (want('dtb')) {
+    console.log(`dtb: seed ${seed}, 10 mutated device trees (against QEMU 7.2)`);
+    const r = await runDtbSeed(seed, 10, { oracle: true, keep: process.env.TSEMU_FUZZ_KEEP });
+    f.dtbs += r.cases;
+    f.dtbsTaken += r.taken;
+    found(r.problems);
   }
   if (want('rings')) {
     console.log(`rings: seed ${seed}, 2000 mutated descriptor rings`);
@@ -85,7 +93,7 @@ async function main(): Promise<number> {
   const o = parseArgs(process.argv.slice(2));
   const end = Date.now() + o.seconds * 1000;
   let seed = o.seed ?? freshSeed();
-  const f: Figures = { words: 0, insnMs: 0, images: 0, rings: 0, ringsMs: 0, rounds: 0, rssMaxMiB: 0, libs: 0 };
+  const f: Figures = { words: 0, insnMs: 0, images: 0, dtbs: 0, dtbsTaken: 0, rings: 0, ringsMs: 0, rounds: 0, rssMaxMiB: 0, libs: 0 };
   const problems: string[] = [];
   do {
     await roundOf(o, seed, f, problems);
@@ -94,6 +102,7 @@ async function main(): Promise<number> {
   const rate = f.insnMs > 0 ? Math.round(f.words / (f.insnMs / 1000)) : 0;
   const ringRate = f.ringsMs > 0 ? Math.round(f.rings / (f.ringsMs / 1000)) : 0;
   console.log(`insn: ${f.words} words compared with QEMU, ${rate} words/s (both emulators, wall clock); inputs: ${f.images} mutated boot and disk images; ` +
+    `dtb: ${f.dtbs} mutated device trees (${f.dtbsTaken} taken, the guest run on them); ` +
     `rings: ${f.rings} mutated descriptor rings, ${ringRate} cases/s; monitor: ${f.rounds} rounds, RSS at most ${f.rssMaxMiB.toFixed(0)} MiB over start-up; ` +
     `libs: ${f.libs} misbehaving libraries; problems: ${problems.length}`);
   return problems.length === 0 ? 0 : 1;
