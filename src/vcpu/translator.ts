@@ -5,7 +5,7 @@
  * in unit tests). Translation-time trace events are raised here with the id
  * of the vCPU that asked.
  */
-import { trace_tb_flush } from '../trace/generated/events.js';
+import { trace_guest_tb_flush, trace_tb_flush } from '../trace/generated/events.js';
 import { GuestMemory } from '../memory/guest-memory.js';
 import { translateBlock, TranslatedBlock, BlockTranslatorHooks } from '../target/riscv/block-translator.js';
 import { optimize } from '../tcg/optimize.js';
@@ -81,6 +81,7 @@ export class Translator {
   /** Drop every cached translation (trace-state changes, instrumentation load/unload). */
   flush(): void {
     trace_tb_flush(this.cache.size);
+    trace_guest_tb_flush(this.cache.size);
     this.cache.clear();
   }
 
