@@ -14,7 +14,7 @@
  * - A callback that throws unloads its library (the main thread reports it).
  */
 import type { TcgBuilder } from '../tcg/builder.js';
-import type { Temp } from '../tcg/ir.js';
+import type { EventCond, Temp } from '../tcg/ir.js';
 import type { QICPU, QITCGv, QITCGv_cpu } from './api/types.js';
 import type { VcpuStateViews } from '../abi/state-layout.js';
 
@@ -72,6 +72,8 @@ export interface LibraryInstance {
 export interface TranslationContext {
   builder: TcgBuilder;
   cpu: number;
+  /** Inside qi_gen_exec_cond: the condition every execution-level event generated now gets. */
+  cond?: EventCond;
 }
 
 class TcgValue implements QITCGv {
@@ -409,7 +411,7 @@ export class InstrRuntime {
   genExec(ev: InstrEventInfo, args: ({ temp: Temp } | { value: number | bigint })[]): void {
     const t = this.translation;
     if (!t || ev.peer === undefined) return;
-    t.builder.callEvent(ev.peer, args.map((a) => ('temp' in a ? { temp: a.temp } : { literal: a.value })));
+    t.builder.callEvent(ev.peer, args.map((a) => ('temp' in a ? { temp: a.temp } : { literal: a.value })), t.cond);
   }
 
   /** Convert the public-API arguments of a trans-level helper back to IR arguments. */

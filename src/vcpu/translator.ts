@@ -200,7 +200,7 @@ function formatOp(op: Op): string {
     case 'qemu_ld': case 'qemu_st': parts.push(`${op.mem.signed ? 's' : 'u'}${op.mem.size * 8}`, `$${op.offset}`); break;
     case 'call': parts.push(op.helper, ...op.consts.map((c) => `$${c}`)); break;
     case 'call_event': parts.push(`$${op.eventId}`); break;
-    case 'scoreboard_add': parts.push(...[op.board, op.slot, op.counters, op.n].map((c) => `$${c}`)); break;
+    case 'scoreboard_add': parts.push(...[op.board, op.slot, op.counters, op.n].map((c) => `$${c}`), ...(op.store === true ? ['store'] : [])); break;
   }
   return ` ${op.opc.padEnd(14)}${parts.join(',')}`;
 }

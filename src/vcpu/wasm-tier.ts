@@ -15,7 +15,7 @@ import type { AnyHelper, EventSink, HelperArg, HelperName } from '../abi/helpers
 import type { WasmBlockCode } from '../abi/block-code.js';
 import { SLOT_RESUME_PC, SLOT_SCRATCH } from '../abi/state-layout.js';
 import { compileWasmBatch, WasmBatch, WasmEventImport, WasmHelperImport, WasmScoreboardImport } from '../tcg/backend-wasm.js';
-import type { IrBlock } from '../tcg/ir.js';
+import { counterHolds, type IrBlock } from '../tcg/ir.js';
 import type { GuestMemory } from '../memory/guest-memory.js';
 import type { VcpuContext } from './context.js';
 
@@ -102,6 +102,18 @@ export class WasmTier {
 
   /** An event import: the run-time values (i64, signed) in their places among the literals, as unsigned 64-bit values. */
   private eventImport(e: WasmEventImport): ImportFn {
+    const plain = this.plainEventImport(e);
+    const cond = e.cond;
+    if (cond === undefined) return plain;
+    // a conditional callback: the counter is compared here, in the import (events are calls out anyway)
+    const boards = this.scoreboards;
+    const hart = this.ctx.hartId;
+    return (...values: bigint[]) => {
+      if (counterHolds(cond, boards, hart)) (plain as (...v: bigint[]) => void)(...values);
+    };
+  }
+
+  private plainEventImport(e: WasmEventImport): ImportFn {
     // the dispatcher is looked up per call, as the JavaScript tier's `ev[id](...)` does
     const { events } = this;
     const { eventId, literals, positions } = e;
@@ -128,6 +140,7 @@ export class WasmTier {
     const boards = this.scoreboards;
     const index = this.ctx.hartId * sb.counters + sb.slot;
     const n = BigInt(sb.n);
+    if (sb.store === true) return () => { boards[sb.board][index] = n; };
     return () => { boards[sb.board][index] += n; };
   }
 

@@ -7,7 +7,8 @@
  * Every function refuses misuse with an Error whose message starts with the
  * function's name.
  */
-import { InstrError, InstrEventInfo, runtime } from '../runtime.js';
+import { InstrError, InstrEventInfo, runtime, type TranslationContext } from '../runtime.js';
+import type { CounterCond } from '../../tcg/ir.js';
 import type { QICPU, QIEvent, QIInsn, QIMemInfo, QIScoreboard, QITB, QITCGv_cpu } from './types.js';
 import { currentTranslation, readRegister, REGISTER_NAMES, type CurrentTranslation } from '../handles.js';
 import type { VcpuStateViews } from '../../abi/state-layout.js';
@@ -229,17 +230,67 @@ export function qi_scoreboard_new(counters: number): QIScoreboard {
  * the executing vCPU's row, inline (no call out of the generated code) — the
  * fastest way to count.
  */
-export function qi_gen_scoreboard_add(tcg_cpu: QITCGv_cpu, scoreboard: QIScoreboard, counter: number, n: number): void {
+export function qi_gen_scoreboard_add(tcg_cpu: QITCGv_cpu, scoreboard: QIScoreboard, counter: number, n: number | bigint): void {
   const name = 'qi_gen_scoreboard_add';
+  const { t, sb, value } = inlineTarget(name, scoreboard, counter, n);
+  void tcg_cpu;
+  // row `hartId` of a scoreboard at `base`: base + hartId * counters + counter
+  t.builder.scoreboardAdd(sb.id, sb.base + counter, sb.counters, value);
+}
+
+/**
+ * Translation time: make the code being translated store `value` into `counter` of the executing
+ * vCPU's row, inline (QEMU's QEMU_PLUGIN_INLINE_STORE_U64). With qi_gen_exec_cond, the way to
+ * make a callback run once: store a flag, test it.
+ */
+export function qi_gen_scoreboard_store(tcg_cpu: QITCGv_cpu, scoreboard: QIScoreboard, counter: number, value: number | bigint): void {
+  const name = 'qi_gen_scoreboard_store';
+  const { t, sb, value: v } = inlineTarget(name, scoreboard, counter, value);
+  void tcg_cpu;
+  t.builder.scoreboardStore(sb.id, sb.base + counter, sb.counters, v);
+}
+
+/** The condition of qi_gen_exec_cond: `counter <cond> value`, unsigned 64-bit (QEMU's enum qemu_plugin_cond). */
+export type QICond = 'EQ' | 'NE' | 'LT' | 'LE' | 'GT' | 'GE';
+
+const CONDS: Record<QICond, CounterCond> = { EQ: 'eq', NE: 'ne', LT: 'lt', LE: 'le', GT: 'gt', GE: 'ge' };
+
+/**
+ * Translation time: the execution-level events that `gen` generates (its `qi_event_*_gen_exec`
+ * calls) run only when the executing vCPU's `counter` of `scoreboard` compares true against
+ * `value` at that point (QEMU's qemu_plugin_register_vcpu_insn_exec_cond_cb / _tb_exec_cond_cb).
+ * The comparison is in the generated code (the JavaScript tier) or before the callback is
+ * called (interpreter, WebAssembly imports): no callback runs while it is false.
+ */
+export function qi_gen_exec_cond(tcg_cpu: QITCGv_cpu, scoreboard: QIScoreboard, counter: number, cond: QICond, value: number | bigint, gen: () => void): void {
+  const name = 'qi_gen_exec_cond';
+  const { t, sb, value: v } = inlineTarget(name, scoreboard, counter, value);
+  void tcg_cpu;
+  const c = CONDS[cond];
+  if (c === undefined) throw new InstrError(`${name}: condition '${String(cond)}' is none of EQ, NE, LT, LE, GT, GE`);
+  if (typeof gen !== 'function') throw new InstrError(`${name}: the last argument must be a function that generates the events`);
+  const outer = t.cond;
+  if (outer !== undefined) throw new InstrError(`${name}: conditions do not nest`);
+  t.cond = { board: sb.id, slot: sb.base + counter, counters: sb.counters, cond: c, value: v };
+  try {
+    gen();
+  } finally {
+    t.cond = undefined;
+  }
+}
+
+/** Checks shared by the inline operations: inside a translation callback, a scoreboard of ours, a counter it has, a value the IR carries. */
+function inlineTarget(name: string, scoreboard: QIScoreboard, counter: number, n: number | bigint): { t: TranslationContext; sb: { id: number; base: number; counters: number }; value: number } {
   const rt = runtime(name);
   rt.caller(name);
   const t = rt.requireTranslation(name);
   const sb = boards.get(scoreboard);
   if (!sb) throw new InstrError(`${name}: not a scoreboard made by qi_scoreboard_new`);
-  if (!(counter >= 0 && counter < sb.counters)) throw new InstrError(`${name}: counter ${counter} out of range`);
-  void tcg_cpu;
-  // row `hartId` of a scoreboard at `base`: base + hartId * counters + counter
-  t.builder.scoreboardAdd(sb.id, sb.base + counter, sb.counters, n);
+  if (!(Number.isInteger(counter) && counter >= 0 && counter < sb.counters)) throw new InstrError(`${name}: counter ${counter} out of range`);
+  const big = typeof n === 'bigint' ? BigInt.asIntN(64, n) : Number.isInteger(n) ? BigInt(n) : undefined;
+  // the IR travels between threads as JSON numbers: integers up to 2^53 in magnitude (negative: two's complement)
+  if (big === undefined || big > 2n ** 53n || big < -(2n ** 53n)) throw new InstrError(`${name}: value ${String(n)} is not an integer within ±2^53`);
+  return { t, sb, value: Number(big) };
 }
 
 // ---- block and instruction handles (translation time) -------------------------------------------
