@@ -206,3 +206,36 @@ describe('instr API in user mode: syscall filter, registers at a system call, bl
     expect(fromLib).to.deep.equal(fromLog);
   });
 });
+
+describe('instr API: conditional callbacks and inline stores (api.S, libs/cond-inline.ts)', function () {
+  this.timeout(120_000);
+  let run: GuestRunResult;
+  let probe = 0n;
+  let memops = 0n;
+  const N = 12;
+
+  before(async function () {
+    const symbols = elfSymbols(ELF);
+    [probe, memops] = ['probe', 'memops'].map((n) => symbol(symbols, n));
+    run = await runTsemu(virtKernelArgs(ELF, ['-instr', `file=${join(INSTR_LIBS, 'cond-inline.ts')},arg=${hex(probe)},arg=${hex(memops)},arg=${N}`]), { timeoutMs: 100_000 });
+  });
+
+  it('runs the callbacks whose counter condition holds, and only those', function () {
+    expect(run.status, describeRun(run)).to.equal(0);
+    const start = symbol(elfSymbols(ELF), '_start');
+    // _start's first 30 instructions are straight-line (api.S); the 30th calls probe (3
+    // instructions), the 34th (back in _start) calls memops: its first instruction is the 35th
+    expect(linesOf(run.stdout).filter((l) => l.startsWith('cond: exec'))).to.deep.equal([
+      `cond: exec ${hex(start)} count=1`, // LT 3
+      `cond: exec ${hex(start + 4n)} count=2`, // LT 3
+      `cond: exec ${hex(start + 4n * BigInt(N - 1))} count=${N}`, // EQ N
+      `cond: exec ${hex(memops)} count=35`, // counter 1 EQ 2^40 + 1, stored inline at probe
+    ]);
+  });
+
+  it('stores a 64-bit value inline', function () {
+    // (the guest's UART 'A' has no newline: the line may start with it)
+    expect(linesOf(run.stdout).filter((l) => l.includes('cond: flag='))).to.have.length(1);
+    expect(run.stdout).to.include(`cond: flag=${2n ** 40n + 1n} count=`);
+  });
+});
