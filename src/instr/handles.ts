@@ -12,6 +12,8 @@ import { translateBlock, type BlockRequest } from '../target/riscv/block-transla
 import { disassemble } from '../target/riscv/disas.js';
 import { CsrSlot, SLOT_CSR, SLOT_F, SLOT_FFLAGS, SLOT_FRM, SLOT_INSTRET, SLOT_PC, SLOT_PRIV, type VcpuStateViews } from '../abi/state-layout.js';
 import type { QIInsn, QITB } from './api/types.js';
+import type { InstrMemory } from './runtime.js';
+import { decode, insnLength } from '../target/riscv/decode.js';
 
 /** Where the translator's thread finds code and symbols. */
 export interface HandleSource {
@@ -138,4 +140,32 @@ export const REGISTER_NAMES: readonly string[] = Object.freeze([...READERS.keys(
 /** Register `name` of the vCPU whose state this is; undefined for an unknown name. */
 export function readRegister(state: VcpuStateViews, name: string): bigint | undefined {
   return READERS.get(name)?.(state);
+}
+
+/**
+ * The instruction at `vaddr` as vCPU `cpu` sees it now (through its MMU), decoded and
+ * disassembled on the spot: what an execution-level callback can ask for (QEMU passes such data
+ * as a callback's udata; here the execution-level instance is another thread than the
+ * translation-level one). No symbol: the symbol tables live where translation happens.
+ */
+export function insnAt(memory: InstrMemory, cpu: number, vaddr: bigint): QIInsn | undefined {
+  const half = (a: bigint): number | undefined => {
+    const pa = memory.virtToPhys(cpu, a);
+    const b = pa === undefined ? undefined : memory.readPhys(pa, 2);
+    return b === undefined ? undefined : b[0] | (b[1] << 8);
+  };
+  const lo = half(vaddr);
+  if (lo === undefined) return undefined;
+  const length: 2 | 4 = insnLength(lo) === 4 ? 4 : 2;
+  const hi = length === 4 ? half(vaddr + 2n) : 0;
+  if (hi === undefined) return undefined;
+  const raw = length === 4 ? (lo | (hi << 16)) >>> 0 : lo;
+  const data = new Uint8Array(length);
+  for (let k = 0; k < length; k++) data[k] = (raw >>> (8 * k)) & 0xff;
+  const pa = memory.virtToPhys(cpu, vaddr) as bigint;
+  const pc = Number(BigInt.asIntN(64, vaddr));
+  return new Insn(BigInt.asUintN(64, vaddr), length, data, pa, undefined, {
+    disas: () => disassemble(decode(lo, hi), pc, raw, length),
+    symbol: () => undefined,
+  });
 }

@@ -239,3 +239,43 @@ describe('instr API: conditional callbacks and inline stores (api.S, libs/cond-i
     expect(run.stdout).to.include(`cond: flag=${2n ** 40n + 1n} count=`);
   });
 });
+
+describe('examples/instr for the newer API: execlog, discon, nth-insn, syscall-filter', function () {
+  this.timeout(120_000);
+  const EX = join(REPO, 'examples', 'instr');
+
+  it('execlog.ts logs every instruction with -d in_asm\'s text and memops\' RAM and device accesses', async function () {
+    const r = await runTsemu(virtKernelArgs(ELF, ['-instr', `file=${join(EX, 'execlog.ts')}`]), { timeoutMs: 100_000 });
+    expect(r.status, describeRun(r)).to.equal(0);
+    const data = symbol(elfSymbols(ELF), 'data');
+    const lines = r.stderr.split('\n');
+    expect(lines).to.include('0, 0x80000000, 0xf1402573, "csrrs a0,mhartid,zero"'); // QEMU 7.2's -d in_asm text
+    expect(lines).to.include(`0, 0x80001034, 0x0062b023, "sd t1,0(t0)", ${hex(data)}, store`);
+    expect(lines).to.include(`0, 0x80001044, 0x00828e03, "lb t3,8(t0)", ${hex(data + 8n)}, load`);
+    expect(lines).to.include('0, 0x80001068, 0x0052c383, "lbu t2,5(t0)", 0x10000005, load');
+  });
+
+  it('discon.ts counts the traps, returns and idle periods of api.S', async function () {
+    const r = await runTsemu(virtKernelArgs(ELF, ['-instr', `file=${join(EX, 'discon.ts')}`]), { timeoutMs: 100_000 });
+    expect(r.status, describeRun(r)).to.equal(0);
+    const got = linesOf(r.stdout).map((l) => l.replace(/^A/, '')).filter((l) => l.startsWith('discon: '));
+    expect(got.filter((l) => !l.includes(' idle: '))).to.deep.equal([
+      'discon: cpu 0 exception cause 11: 1', 'discon: cpu 0 interrupt cause 3: 1', 'discon: cpu 0 return: 2',
+    ]);
+    expect(got.some((l) => /^discon: cpu 0 idle: [1-9]\d*$/.test(l))).to.equal(true);
+  });
+
+  it('nth-insn.ts names the N-th instruction (6 in the reset ROM, then _start\'s) and its registers', async function () {
+    const r = await runTsemu(virtKernelArgs(ELF, ['-instr', `file=${join(EX, 'nth-insn.ts')},arg=12`]), { timeoutMs: 100_000 });
+    expect(r.status, describeRun(r)).to.equal(0);
+    expect(r.stdout).to.include('nth-insn: cpu 0 instruction 12: 0x80000014 lui t0,8192 (sp=0x0 ra=0x0 a0=0x0 priv=0x3)');
+  });
+
+  it('syscall-filter.ts makes hello-static\'s write return without writing', function () {
+    const p = spawnSync(process.execPath, [join(REPO, 'bin', 'tsemu-riscv64.js'), '-instr', `file=${join('examples', 'instr', 'syscall-filter.ts')},arg=64,arg=19`,
+      'tests/user/bin/hello-static'], { cwd: REPO, env: {}, encoding: 'utf8', timeout: 100_000 });
+    expect(p.status, p.stderr).to.equal(0);
+    expect(p.stdout).to.equal('');
+    expect(p.stderr).to.match(/^syscall-filter: thread 0: skipped 64\(0x1, 0x[0-9a-f]+, 0x13\) = 19\n$/);
+  });
+});

@@ -10,7 +10,7 @@
 import { InstrError, InstrEventInfo, runtime, type TranslationContext } from '../runtime.js';
 import type { CounterCond } from '../../tcg/ir.js';
 import type { QICPU, QIEvent, QIInsn, QIMemInfo, QIScoreboard, QITB, QITCGv_cpu } from './types.js';
-import { currentTranslation, readRegister, REGISTER_NAMES, type CurrentTranslation } from '../handles.js';
+import { currentTranslation, insnAt, readRegister, REGISTER_NAMES, type CurrentTranslation } from '../handles.js';
 import type { VcpuStateViews } from '../../abi/state-layout.js';
 
 // every public type, so a library can import all it needs from this entry point
@@ -331,6 +331,18 @@ function tbOf(fn: string, tb: QITB): QITB {
 function insnOf(fn: string, insn: QIInsn): QIInsn {
   if (insn === null || typeof insn !== 'object' || typeof insn.vaddr !== 'bigint') throw new InstrError(`${fn}: not an instruction handle`);
   return insn;
+}
+
+/**
+ * At execution time (or any time): the instruction at `vaddr` as vCPU `cpu` sees it now, read
+ * through its MMU and disassembled (vaddr, size, data, paddr, disas; no symbol, no haddr), or
+ * undefined when it is not mapped. For the `udata` a QEMU plugin would pass from translation to
+ * execution: the execution-level instance runs in another thread than the translation-level one.
+ */
+export function qi_vcpu_insn(cpu: QICPU | number, vaddr: bigint): QIInsn | undefined {
+  const name = 'qi_vcpu_insn';
+  const rt = runtime(name);
+  return insnAt(rt.hooks.memory, cpuIndex(name, cpu), vaddr);
 }
 
 /** QEMU's qemu_plugin_tb_n_insns. */
