@@ -240,7 +240,7 @@ describe('instr API: conditional callbacks and inline stores (api.S, libs/cond-i
   });
 });
 
-describe('examples/instr for the newer API: execlog, discon, nth-insn, syscall-filter', function () {
+describe('examples/instr for the newer API: execlog, discon, nth-insn, howvec, syscall-filter', function () {
   this.timeout(120_000);
   const EX = join(REPO, 'examples', 'instr');
 
@@ -269,6 +269,18 @@ describe('examples/instr for the newer API: execlog, discon, nth-insn, syscall-f
     const r = await runTsemu(virtKernelArgs(ELF, ['-instr', `file=${join(EX, 'nth-insn.ts')},arg=12`]), { timeoutMs: 100_000 });
     expect(r.status, describeRun(r)).to.equal(0);
     expect(r.stdout).to.include('nth-insn: cpu 0 instruction 12: 0x80000014 lui t0,8192 (sp=0x0 ra=0x0 a0=0x0 priv=0x3)');
+  });
+
+  it('howvec.ts classes count.S\'s instructions: its 1002 loads, 1001 stores, 4015 in all (guests/README.md)', async function () {
+    const r = await runTsemu(virtKernelArgs(join(INSTR_GUESTS, 'count.elf'), ['-instr', `file=${join(EX, 'howvec.ts')}`]), { timeoutMs: 100_000 });
+    expect(r.status, describeRun(r)).to.equal(0);
+    const classes = new Map(linesOf(r.stdout).flatMap((l) => {
+      const m = /^Class: (.+?)\s+\t\((\d+) hits\)$/.exec(l);
+      return m ? [[m[1], Number(m[2])] as const] : [];
+    }));
+    expect(classes.get('Load')).to.equal(1002);
+    expect(classes.get('Store')).to.equal(1001);
+    expect([...classes.values()].reduce((a, b) => a + b, 0)).to.equal(4015);
   });
 
   it('syscall-filter.ts makes hello-static\'s write return without writing', function () {
