@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import { runTsemu, virtKernelArgs, type GuestRunResult } from '../support/run-guest.js';
 import { elfSymbols, symbol } from '../support/elf-symbols.js';
 import { INSTR_GUESTS, INSTR_LIBS, REPO, describeRun, hex, linesOf, traceRecords } from './helpers.js';
+import { readTranscript } from '../support/transcripts.js';
+import { API_TRAPS_KEY, type Trap } from './api-traps.js';
 
 const ELF = join(INSTR_GUESTS, 'api.elf');
 const RAM = 0x80000000n;
@@ -142,6 +144,15 @@ describe('instr API: handles, registers, values and discontinuity/idle/flush eve
     expect(d[1]).to.match(new RegExp(`^discon type=8 from=0x[0-9a-f]+ to=${hex(ecall + 4n)} cause=0$`));
     expect(d[2]).to.equal(`discon type=1 from=${hex(irqPc)} to=${hex(trap)} cause=3`);
     expect(d[3]).to.match(new RegExp(`^discon type=8 from=0x[0-9a-f]+ to=${hex(irqPc)} cause=0$`));
+  });
+
+  it("raises QEMU's traps (the committed -d int transcript) as interrupts and exceptions, in order, with their cause and pc", function () {
+    const qemu = readTranscript<Trap[]>(API_TRAPS_KEY);
+    const ours = reports(run, 'discon ').filter((l) => !l.includes('type=8 ')).map((l) => {
+      const m = /type=(\d) from=(0x[0-9a-f]+) to=0x[0-9a-f]+ cause=(\d+)/.exec(l) as RegExpExecArray;
+      return { kind: m[1] === '1' ? 'interrupt' : 'exception', cause: `0x${BigInt(m[3]).toString(16)}`, epc: m[2] };
+    });
+    expect(ours).to.deep.equal(qemu);
   });
 
   it('raises idle at the wfi and resume when the timer wakes the vCPU; a flush when translations are dropped', function () {
