@@ -19,6 +19,8 @@ export function guestMemoryForInstr(mem: GuestMemory, harts: () => readonly (Vcp
     ram64: mem.m64,
   };
   return {
+    state: (cpu) => harts()[cpu],
+    isRam: (paddr) => paddr < 2n ** 53n && mem.ramOffset(Number(paddr)) >= 0,
     vcpuExists: (cpu) => Number.isInteger(cpu) && cpu >= 0 && cpu < harts().length && harts()[cpu] !== undefined && present(cpu),
     virtToPhys(cpu, vaddr) {
       const s = harts()[cpu];

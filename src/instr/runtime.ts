@@ -14,8 +14,9 @@
  * - A callback that throws unloads its library (the main thread reports it).
  */
 import type { TcgBuilder } from '../tcg/builder.js';
-import type { Temp } from '../tcg/ir.js';
+import type { EventCond, Temp } from '../tcg/ir.js';
 import type { QICPU, QITCGv, QITCGv_cpu } from './api/types.js';
+import type { VcpuStateViews } from '../abi/state-layout.js';
 
 export type ThreadRole = 'main' | 'translator' | 'vcpu';
 
@@ -71,6 +72,8 @@ export interface LibraryInstance {
 export interface TranslationContext {
   builder: TcgBuilder;
   cpu: number;
+  /** Inside qi_gen_exec_cond: the condition every execution-level event generated now gets. */
+  cond?: EventCond;
 }
 
 class TcgValue implements QITCGv {
@@ -89,6 +92,10 @@ export interface InstrMemory {
   readPhys(paddr: bigint, size: number): Uint8Array | undefined;
   writePhys(paddr: bigint, bytes: Uint8Array): boolean;
   vcpuExists(cpu: number): boolean;
+  /** A vCPU's state area (registers), where this thread can read it. */
+  state?(cpu: number): VcpuStateViews | undefined;
+  /** Is this physical address guest RAM (else a device, ROM, or nothing)? */
+  isRam?(paddr: bigint): boolean;
 }
 
 export interface RuntimeHooks {
@@ -444,7 +451,7 @@ export class InstrRuntime {
   genExec(ev: InstrEventInfo, args: ({ temp: Temp } | { value: number | bigint })[]): void {
     const t = this.translation;
     if (!t || ev.peer === undefined) return;
-    t.builder.callEvent(ev.peer, args.map((a) => ('temp' in a ? { temp: a.temp } : { literal: a.value })));
+    t.builder.callEvent(ev.peer, args.map((a) => ('temp' in a ? { temp: a.temp } : { literal: a.value })), t.cond);
   }
 
   /** Convert the public-API arguments of a trans-level helper back to IR arguments. */
@@ -471,6 +478,21 @@ export class InstrRuntime {
 
   get currentEventName(): string {
     return this.currentEvent;
+  }
+
+  /** The current event's level ('trans', 'exec', or undefined for a vCPU or other event, or outside events). */
+  get currentEventInfo(): InstrEventInfo | undefined {
+    return this.events.find((e) => e.name === this.currentEvent);
+  }
+
+  /** Set by qi_vcpu_syscall_skip during a guest_user_syscall callback: the value the call returns instead of running. */
+  syscallSkip: bigint | undefined;
+
+  /** The skip a library asked for in this system call's guest_user_syscall callbacks (cleared for the next). */
+  takeSyscallSkip(): bigint | undefined {
+    const v = this.syscallSkip;
+    this.syscallSkip = undefined;
+    return v;
   }
 }
 

@@ -121,6 +121,8 @@ export interface ServiceOptions {
   oneInsnPerTb: boolean;
   tracing: TracingConfig;
   write(fd: number, text: string): void;
+  /** Read the programs' function symbols even without -d in_asm (instrumentation's qi_insn_symbol). */
+  symbols?: boolean;
 }
 
 /** What the service needs from its host (user-main): workers, and the end of everything. */
@@ -209,7 +211,7 @@ export class Service {
   start(req: ProgramRequest): void {
     const mem = processMemory(this.opts.oneInsnPerTb, req.reservedVa);
     const space = new AddressSpace(mem, undefined, req.reservedVa);
-    const image = execImage(space, { path: req.program, argv: req.argv, envp: req.envp, ldPrefix: req.ldPrefix, stackSize: req.stackSize, random16: new Uint8Array(16), symbols: this.opts.log.inAsm || this.opts.log.exec });
+    const image = execImage(space, { path: req.program, argv: req.argv, envp: req.envp, ldPrefix: req.ldPrefix, stackSize: req.stackSize, random16: new Uint8Array(16), symbols: this.opts.log.inAsm || this.opts.log.exec || this.opts.symbols === true });
     const kernel = new Kernel(space, { ldPrefix: req.ldPrefix, exePath: image.exePath, brk: image.brk, unameRelease: req.unameRelease, seed: req.seed });
     // AT_RANDOM's bytes come from the same source as getrandom (-seed makes both repeatable)
     const random = new Uint8Array(16);
@@ -681,7 +683,7 @@ export class Service {
     const space = new AddressSpace(mem, undefined, req.reservedVa);
     let image;
     try {
-      image = execImage(space, { path: host, argv, envp, ldPrefix: req.ldPrefix, stackSize: req.stackSize, random16: new Uint8Array(16), symbols: this.opts.log.inAsm || this.opts.log.exec });
+      image = execImage(space, { path: host, argv, envp, ldPrefix: req.ldPrefix, stackSize: req.stackSize, random16: new Uint8Array(16), symbols: this.opts.log.inAsm || this.opts.log.exec || this.opts.symbols === true });
     } catch {
       return ret(-E.ENOEXEC);
     }

@@ -25,7 +25,7 @@
  * This file is the only place that knows how ops look in JS; `-d out_asm`
  * prints exactly what it returns.
  */
-import { CallOp, Cond, EventOp, ExitIfOp, ExitOp, IrBlock, LoadOp, MemOp, Op, StoreOp, Temp } from './ir.js';
+import { CallOp, Cond, EventCond, EventOp, ExitIfOp, ExitOp, IrBlock, LoadOp, MemOp, Op, StoreOp, Temp } from './ir.js';
 import type { LoadStoreHelpers } from '../abi/helpers.js';
 import { SLOT_INSTRET } from '../abi/state-layout.js';
 import { FLAT_READ, FLAT_WRITE, TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_WRITE_TAG, type FlatLayout } from '../abi/tlb.js';
@@ -181,7 +181,7 @@ export class JsBackend {
       case 'call': return this.emitCall(op);
       case 'call_event': return this.emitEvent(op);
       case 'scoreboard_add':
-        this.out(`sb[${op.board}][c.hartId * ${op.counters} + ${op.slot}] += ${op.n}n;`);
+        this.out(`sb[${op.board}][c.hartId * ${op.counters} + ${op.slot}] ${op.store === true ? '=' : '+='} ${op.n}n;`);
         return;
       case 'exit':
         this.out(this.jumpTo(op));
@@ -317,7 +317,8 @@ export class JsBackend {
       const v = a.literal;
       return typeof v === 'bigint' ? `${v}n` : typeof v === 'string' ? JSON.stringify(v) : String(v);
     });
-    this.out(`ev[${op.eventId}](${args.join(', ')});`);
+    const call = `ev[${op.eventId}](${args.join(', ')});`;
+    this.out(op.cond === undefined ? call : `if (${counterCondition(op.cond, 'sb', 'c.hartId')}) ${call}`);
   }
 
   /** c.<helper>(values..., constants..., [pc, insnIndex]): the convention of src/abi/helpers.ts. */
@@ -335,3 +336,11 @@ export class JsBackend {
 export function generateJs(block: IrBlock, flat?: FlatLayout): string {
   return new JsBackend(block, flat).generate();
 }
+
+/** JavaScript source of `cond` on the running vCPU's counter (unsigned 64-bit, as QEMU's exec_cond_cb). */
+export function counterCondition(cond: EventCond, boards: string, hart: string): string {
+  const counter = `BigInt.asUintN(64, ${boards}[${cond.board}][${hart} * ${cond.counters} + ${cond.slot}])`;
+  return `${counter} ${COUNTER_OPS[cond.cond]} ${BigInt.asUintN(64, BigInt(cond.value))}n`;
+}
+
+const COUNTER_OPS: Record<EventCond['cond'], string> = { eq: '===', ne: '!==', lt: '<', le: '<=', gt: '>', ge: '>=' };

@@ -31,7 +31,7 @@
  * same IR on all tiers), instrumentation included: an instrumented block stays on this tier, so
  * loading a library does not change how fast the code it watches runs between callbacks.
  */
-import { BinaryOpcode, CallOp, Cond, EventOp, ExitIfOp, ExitOp, IrBlock, LoadOp, MemOp, Op, ScoreboardOp, StoreOp, Temp } from './ir.js';
+import { BinaryOpcode, CallOp, Cond, EventCond, EventOp, ExitIfOp, ExitOp, IrBlock, LoadOp, MemOp, Op, ScoreboardOp, StoreOp, Temp } from './ir.js';
 import type { HelperName } from '../abi/helpers.js';
 import { AMO } from '../abi/ops.js';
 import {
@@ -63,6 +63,8 @@ export interface WasmEventImport {
   readonly literals: readonly (number | bigint | string | undefined)[];
   /** Argument positions of the run-time values, in the order the import receives them. */
   readonly positions: readonly number[];
+  /** A conditional callback: the import raises the event only when this holds. */
+  readonly cond?: EventCond;
 }
 
 /** A scoreboard add of a batch: `h.<field>()` adds `n` to counter `slot` of the vCPU's row of `board`. */
@@ -72,6 +74,8 @@ export interface WasmScoreboardImport {
   readonly slot: number;
   readonly counters: number;
   readonly n: number;
+  /** Store `n` rather than add it. */
+  readonly store?: boolean;
 }
 
 /** A compiled batch, ready to instantiate. */
@@ -175,19 +179,20 @@ class BatchPlan {
         }
         return a.literal;
       });
-      this.events.set(op, { field: `ev${this.events.size}`, eventId: op.eventId, literals, positions });
+      const site: WasmEventImport = { field: `ev${this.events.size}`, eventId: op.eventId, literals, positions };
+      this.events.set(op, op.cond === undefined ? site : { ...site, cond: op.cond });
     } else if (op.opc === 'scoreboard_add') {
       if (this.counterAddress?.(op.board, op.slot, op.counters) !== undefined) return; // inline
       const key = scoreboardKey(op);
       if (!this.scoreboards.has(key)) {
-        this.scoreboards.set(key, { field: `sb${this.scoreboards.size}`, board: op.board, slot: op.slot, counters: op.counters, n: op.n });
+        this.scoreboards.set(key, { field: `sb${this.scoreboards.size}`, board: op.board, slot: op.slot, counters: op.counters, n: op.n, store: op.store === true });
       }
     } else if ((ARITH as readonly string[]).includes(op.opc)) this.arith.add(op.opc as Arith);
   }
 }
 
 function scoreboardKey(op: ScoreboardOp): string {
-  return `${op.board}/${op.slot}/${op.counters}/${op.n}`;
+  return `${op.board}/${op.slot}/${op.counters}/${op.n}${op.store === true ? '/store' : ''}`;
 }
 
 /**
@@ -829,6 +834,13 @@ class BlockEmitter {
     if (address === undefined) {
       const sb = this.link.scoreboards.get(scoreboardKey(op)) as { index: number; field: string };
       f.call(sb.index, sb.field);
+      return;
+    }
+    if (op.store === true) {
+      f.comment(`scoreboard ${op.board} counter ${op.slot} = ${op.n}`);
+      f.i32Const(address);
+      f.i64Const(BigInt(op.n));
+      f.memory('i64.store', 0);
       return;
     }
     f.comment(`scoreboard ${op.board} counter ${op.slot} += ${op.n}`);

@@ -5,7 +5,7 @@
  * instruction after another. Constant operands are folded as the ops are
  * built, so `addi x1, x0, 5` becomes a single store of the constant 5.
  */
-import { BinaryOpcode, Cond, EventArg, IrBlock, MemOp, Op, Temp, TempType, UnaryOpcode } from './ir.js';
+import { BinaryOpcode, Cond, EventArg, EventCond, IrBlock, MemOp, Op, Temp, TempType, UnaryOpcode } from './ir.js';
 import type { HelperName } from '../abi/helpers.js';
 
 const MASK64 = (1n << 64n) - 1n;
@@ -238,9 +238,15 @@ export class TcgBuilder {
    * Raise execution-level event `eventId` when this code runs, with `args`
    * (temps become their run-time values). The vCPU's event sink receives it.
    */
-  callEvent(eventId: number, args: EventArg[]): void {
+  callEvent(eventId: number, args: EventArg[], cond?: EventCond): void {
     const temps = args.flatMap((a) => ('temp' in a ? [a.temp] : []));
-    this.emit({ opc: 'call_event', args: temps, eventId, eventArgs: args, insnIndex: this.insnIndex });
+    const op = { opc: 'call_event' as const, args: temps, eventId, eventArgs: args, insnIndex: this.insnIndex };
+    this.emit(cond === undefined ? op : { ...op, cond });
+  }
+
+  /** Store `n` into counter `slot` of the running vCPU in scoreboard `board` (rows of `counters`), inline. */
+  scoreboardStore(board: number, slot: number, counters: number, n: number): void {
+    this.emit({ opc: 'scoreboard_add', args: [], board, slot, counters, n, store: true, insnIndex: this.insnIndex });
   }
 
   /** Add `n` to counter `slot` of the running vCPU in scoreboard `board` (rows of `counters`), inline. */

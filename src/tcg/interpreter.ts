@@ -25,7 +25,7 @@
  * and an add, sub or shift whose result is only sign-extended from 32 bits
  * has a 32-bit form.
  */
-import { BinaryOp, BinaryOpcode, Cond, IrBlock, MovOp, Op, Opcode, Temp, UnaryOp } from './ir.js';
+import { BinaryOp, BinaryOpcode, Cond, counterHolds, EventCond, IrBlock, MovOp, Op, Opcode, Temp, UnaryOp } from './ir.js';
 import type { AnyHelper, BlockContext, EventSink, HelperArg, HelperName } from '../abi/helpers.js';
 import { INTERPRETER_TEMPS, SLOT_INSTRET, WORD_TEMPS } from '../abi/state-layout.js';
 import { addressHigh, flatHostIndex, tlbHostIndex } from './tlb-probe.js';
@@ -68,7 +68,7 @@ const enum Code {
   /** mul, mulsh, muluh, mulsuh, div, divu, rem, remu, clmul, clmulr: on the 64-bit view (kind in the 4th word). */
   MulDiv,
   Ext32s, Ext32u, Clz, Ctz, Cpop, Setcond, SetcondI,
-  Ld, St, Call, Event, Scoreboard, Exit, ExitIf, ExitIfI, ExitIndirect,
+  Ld, St, Call, Event, Scoreboard, ScoreboardStore, Exit, ExitIf, ExitIfI, ExitIndirect,
 }
 
 const enum MulDivKind { Mul, Mulsh, Muluh, Mulsuh, Div, Divu, Rem, Remu, Clmul, Clmulr }
@@ -123,6 +123,8 @@ interface EventSite {
   operands: Int32Array;
   positions: Int32Array;
   args: unknown[];
+  /** Raised only when this holds (a conditional callback). */
+  cond: EventCond | undefined;
 }
 
 /** An IR block ready for `Interpreter.run`. */
@@ -307,12 +309,12 @@ export function encodeBlock(ir: IrBlock): EncodedBlock {
           positions.push(i);
           return 0n;
         });
-        events.push({ id: op.eventId, operands: Int32Array.from(operands), positions: Int32Array.from(positions), args });
+        events.push({ id: op.eventId, operands: Int32Array.from(operands), positions: Int32Array.from(positions), args, cond: op.cond });
         words.push(Code.Event, events.length - 1);
         break;
       }
       case 'scoreboard_add':
-        words.push(Code.Scoreboard, op.board, op.slot, op.counters, number(op.n));
+        words.push(op.store === true ? Code.ScoreboardStore : Code.Scoreboard, op.board, op.slot, op.counters, number(op.n));
         break;
       case 'exit':
         words.push(Code.Exit, number(op.target), op.insnIndex + 1);
@@ -652,6 +654,10 @@ export class Interpreter {
           this.env.sb[code[p + 1]][this.env.c.hartId * code[p + 3] + code[p + 2]] += BigInt(numbers[code[p + 4]]);
           p += 5;
           break;
+        case Code.ScoreboardStore:
+          this.env.sb[code[p + 1]][this.env.c.hartId * code[p + 3] + code[p + 2]] = BigInt(numbers[code[p + 4]]);
+          p += 5;
+          break;
         case Code.Exit:
           f[SLOT_INSTRET] += code[p + 2];
           return numbers[code[p + 1]];
@@ -795,6 +801,7 @@ export class Interpreter {
 
   private event(site: EventSite): void {
     const { operands, positions, args } = site;
+    if (site.cond !== undefined && !counterHolds(site.cond, this.env.sb, this.env.c.hartId)) return;
     const x = this.env.x;
     for (let i = 0; i < operands.length; i++) args[positions[i]] = BigInt.asUintN(64, x[operands[i] >> 1]);
     this.env.ev[site.id](...args);

@@ -123,9 +123,24 @@ export interface EventOp extends OpBase {
   readonly eventId: number;
   /** The event's arguments in order; `args` holds the temps among them. */
   readonly eventArgs: readonly EventArg[];
+  /** Raise it only when the running vCPU's scoreboard counter compares true (QEMU's exec_cond_cb). */
+  readonly cond?: EventCond;
 }
 
-/** Add `n` to counter `slot` of the running vCPU in scoreboard `board` (rows of `counters`), inline. */
+/** Unsigned 64-bit comparisons of a counter with a constant (QEMU's enum qemu_plugin_cond). */
+export type CounterCond = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+
+/** `counter <cond> value`, counter `slot` of the running vCPU's row in scoreboard `board`. */
+export interface EventCond {
+  readonly board: number;
+  readonly slot: number;
+  readonly counters: number;
+  readonly cond: CounterCond;
+  /** A safe integer (the IR travels as JSON). */
+  readonly value: number;
+}
+
+/** Add `n` to counter `slot` of the running vCPU in scoreboard `board` (rows of `counters`), inline; or store `n` there (`store`). */
 export interface ScoreboardOp extends OpBase {
   readonly opc: 'scoreboard_add';
   readonly args: readonly [];
@@ -133,6 +148,8 @@ export interface ScoreboardOp extends OpBase {
   readonly slot: number;
   readonly counters: number;
   readonly n: number;
+  /** QEMU's INLINE_STORE_U64: the counter becomes `n` (else INLINE_ADD_U64). */
+  readonly store?: boolean;
 }
 
 /** Leave the block for the constant guest pc `target`. */
@@ -188,4 +205,18 @@ export interface IrBlock {
   insnPcs: number[];
   /** Length in bytes of each instruction. */
   insnLengths: number[];
+}
+
+/** Does `cond` hold for vCPU `hart`'s counter now? (The interpreter's and WebAssembly imports' check.) */
+export function counterHolds(cond: EventCond, boards: readonly BigInt64Array[], hart: number): boolean {
+  const v = BigInt.asUintN(64, boards[cond.board][hart * cond.counters + cond.slot]);
+  const k = BigInt.asUintN(64, BigInt(cond.value));
+  switch (cond.cond) {
+    case 'eq': return v === k;
+    case 'ne': return v !== k;
+    case 'lt': return v < k;
+    case 'le': return v <= k;
+    case 'gt': return v > k;
+    default: return v >= k;
+  }
 }

@@ -99,6 +99,12 @@ export function mergeScoreboardAdds(block: IrBlock): void {
     pending = new Map();
   };
   for (const op of ops) {
+    if (op.opc === 'scoreboard_add' && op.store === true) {
+      // an inline store: the adds before it happen first, the ones after it merge after it
+      flush();
+      out.push(op);
+      continue;
+    }
     if (op.opc === 'scoreboard_add') {
       const key = `${op.board}/${op.slot}/${op.counters}`;
       const earlier = pending.get(key);

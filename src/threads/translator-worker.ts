@@ -23,7 +23,7 @@ import { traceRuntime } from '../trace/runtime.js';
 import { tcgTraceRuntime } from '../trace/tcg-runtime.js';
 
 /** Translation-level events (QI_EVENT ids of the *_trans events): while one is wanted, the vCPUs must not translate by themselves. */
-const TRANS_EVENTS = [EventId.guest_mem_before_trans, EventId.guest_bbl_before_trans, EventId.guest_inst_before_trans];
+const TRANS_EVENTS = [EventId.guest_mem_before_trans, EventId.guest_mem_after_trans, EventId.guest_bbl_before_trans, EventId.guest_inst_before_trans];
 
 
 const port = parentPort;
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const wasmPages = process.env.TSEMU_TIER === 'wasm' && mem.buffers.wasm !== undefined ? mem.buffers.ram.byteLength / 65536 : 0;
   const translator = new Translator(mem, makeLog(data.log), (cpu) => {
     let h = hooks.get(cpu);
-    if (!h) hooks.set(cpu, (h = translationHooks(cpu)));
+    if (!h) hooks.set(cpu, (h = translationHooks(cpu, { mem, symbolAt })));
     return h;
   }, wasmPages, true);
   const server = new TranslatorServer(data.channel);

@@ -87,6 +87,7 @@ async function run(argv: readonly string[]): Promise<void> {
     strace: opts.strace,
     log: { int: items.has('int'), exec: items.has('exec'), cpu: items.has('cpu'), inAsm: items.has('in_asm'), op: items.has('op'), outAsm: items.has('out_asm'), fd },
     oneInsnPerTb: opts.oneInsnPerTb,
+    symbols: instr !== undefined, // libraries may ask for an instruction's symbol
     tracing: traced.tracing.config,
     write: (to, text) => { if (text !== '') writeAll(to, text); },
   }, {

@@ -28,11 +28,12 @@ import { Translator, type TranslatorLog } from '../vcpu/translator.js';
 import { disassembleForLog } from '../vcpu/translator-log.js';
 import { symbolAt } from '../linux-user/elf-symbols.js';
 import { bindTranslationEvents, translationHooks } from '../instr/translation-hooks.js';
+import type { InstrRuntime } from '../instr/runtime.js';
 import { EventId } from '../trace/generated/events.js';
 import { tcgTraceRuntime } from '../trace/tcg-runtime.js';
 
 /** Translation-level events: while one is wanted for this vCPU, its blocks go through the Translator with the hooks. */
-const TRANS_EVENTS = [EventId.guest_mem_before_trans, EventId.guest_bbl_before_trans, EventId.guest_inst_before_trans];
+const TRANS_EVENTS = [EventId.guest_mem_before_trans, EventId.guest_mem_after_trans, EventId.guest_bbl_before_trans, EventId.guest_inst_before_trans];
 
 const port = parentPort;
 if (!port) throw new Error('user worker must run in a worker thread');
@@ -80,12 +81,13 @@ async function main(): Promise<void> {
     stateChanged: () => mem.bumpEpoch(),
   });
   bindThreadTracing(tracing, (id, c, args) => instr.rt.deliver(id, c, args));
+  instrRuntime = instr.rt;
   for (const m of data.instr ?? []) await instr.load(m, [cpu]);
   const dispatchers = instr.rt.events.map((_, id) => instr.rt.execDispatcher(id, cpu, tracing.state.dstate));
   // no translator service in user mode: the thread's own instance gets the translation-level
   // events of the blocks it translates (the cpu= of the thread), through a Translator of its own
   bindTranslationEvents(instr.rt);
-  const hooks = translationHooks(cpu);
+  const hooks = translationHooks(cpu, { mem, symbolAt: (pc) => symbolAt(data.symbols, pc) });
   const translator = new Translator(mem, translatorLog(), () => hooks);
   translator.flat = data.flat;
   // what the Translator translates is what -d in_asm and translation-level events see: QEMU's blocks
@@ -120,6 +122,9 @@ async function main(): Promise<void> {
     post({ type: 'done', tid: data.tid });
   });
 }
+
+/** This thread's instrumentation runtime (where a syscall filter leaves its answer). */
+let instrRuntime: InstrRuntime | undefined;
 
 /** `-d in_asm,op,out_asm` as qemu-riscv64 prints them (the worker is its own translator), or undefined. */
 function translatorLog(): TranslatorLog | undefined {
@@ -171,9 +176,15 @@ function handleTrap(ctx: UserContext, mem: GuestMemory, ch: Channel, log: CpuLog
   const args = [10, 11, 12, 13, 14, 15].map((r) => x[SLOT_X + r]);
   trace_guest_user_syscall(ctx.hartId, BigInt(nr), ...(args.map((a) => BigInt.asUintN(64, a)) as [bigint, bigint, bigint, bigint, bigint, bigint]),
     BigInt.asUintN(64, x[SLOT_X + 16]), BigInt.asUintN(64, x[SLOT_X + 17]));
-  const local = localSyscall(nr, args, { mem, satp: data.satp, tid: data.tid, ch });
+  // a library's syscall filter (qi_vcpu_syscall_skip in its guest_user_syscall callback): the call does not run
+  const skipped = instrRuntime?.takeSyscallSkip();
+  const local = skipped !== undefined ? skipped : localSyscall(nr, args, { mem, satp: data.satp, tid: data.tid, ch });
   let go = true;
-  if (local === undefined) {
+  if (skipped !== undefined) {
+    x[SLOT_X + 10] = skipped;
+    ctx.f64[SLOT_INSTRET] += 1;
+    ctx.pc = t.epc + 4;
+  } else if (local === undefined) {
     if (nr === NR.clone && (Number(args[0]) & CLONE_THREAD) !== 0) parallel = true;
     go = callService(ctx, ch);
   } else if (local === INTERRUPTED) {

@@ -25,7 +25,7 @@ import { applyTraceOutputChange, attachTracing, bindThreadTracing, OutputChange,
 import { EVENT_CPU_ENTER, EVENT_CPU_EXIT, EVENT_CPU_RESET, InstrCommand, InstrThread } from '../instr/thread-env.js';
 import { guestMemoryForInstr, hartPresent } from '../instr/memory-access.js';
 import type { LibraryLoadMessage } from '../instr/thread-host.js';
-import { EventId, trace_riscv_trap, trace_riscv_interrupt } from '../trace/generated/events.js';
+import { EventId, trace_guest_vcpu_discon, trace_guest_vcpu_idle, trace_guest_vcpu_resume, trace_riscv_trap, trace_riscv_interrupt } from '../trace/generated/events.js';
 import { ExitReason, SLOT_INSTRET, stateViews, VcpuStateViews, WORD_EXIT_REASONS, WORD_EXIT_REQUEST } from '../abi/state-layout.js';
 import type { HartSpec, VcpuCommand, VcpuReport, VcpuWorkerData } from '../vcpu/protocol.js';
 import { CpuLog, CpuLogFlags, formatTrap } from '../vcpu/cpu-log.js';
@@ -117,6 +117,9 @@ class HartRuntime {
       if (interrupt) trace_riscv_interrupt(hartId, BigInt(cause), BigInt.asUintN(64, BigInt(epc)));
       else trace_riscv_trap(hartId, BigInt(cause), BigInt.asUintN(64, BigInt(epc)), BigInt.asUintN(64, tval));
     };
+    this.ctx.disconObserver = (type, from, to, cause) => {
+      trace_guest_vcpu_discon(hartId, type, BigInt.asUintN(64, BigInt(from)), BigInt.asUintN(64, BigInt(to)), BigInt(cause));
+    };
     this.ctx.otherHartsFlushWriteTlb = () => {
       shared.harts.forEach((h, i) => {
         if (i === hartId) return;
@@ -154,6 +157,10 @@ class HartRuntime {
       debugStop: (kind, addr) => {
         this.paused = true; // stays stopped until the debugger lets it go (a 'cont')
         post({ type: 'debug', hart: this.spec.hartId, pc: this.ctx.pc, kind, addr });
+      },
+      idleChanged: (idle) => {
+        if (idle) trace_guest_vcpu_idle(hartId);
+        else trace_guest_vcpu_resume(hartId);
       },
     }, log);
   }

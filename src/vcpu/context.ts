@@ -11,7 +11,7 @@
  * load-store.ts, which turns `endBlock` into a thrown BLOCK_EXIT instead.
  */
 import { featureBit } from '../target/riscv/isa.js';
-import { Hart } from '../target/riscv/hart.js';
+import { DisconType, Hart } from '../target/riscv/hart.js';
 import { Access, Cause, MSTATUS, MPP_SHIFT, Priv } from '../target/riscv/csr.js';
 import { satpIsBare, walkPageTable } from '../target/riscv/mmu.js';
 import { FP_OP_TABLE, FpOperands } from '../target/riscv/fpu/op-table.js';
@@ -639,6 +639,7 @@ export class VcpuContext extends Hart implements BlockContext {
       this.raiseIllegal(bits, pc, insnIndex);
       return;
     }
+    this.disconObserver?.(DisconType.TrapReturn, pc, target, 0);
     this.exitAfter(target, insnIndex);
   }
 

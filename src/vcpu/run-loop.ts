@@ -33,6 +33,8 @@ export interface RunLoopHost {
   yieldRequested(): boolean;
   /** A breakpoint, a single step or a watchpoint (`addr`: its start) stopped this vCPU: pause it and tell the debugger. */
   debugStop(kind: DebugStopKind, addr?: number): void;
+  /** The vCPU went idle (WFI with nothing pending: true) or runs again (false); instrumentation's idle/resume events. */
+  idleChanged?(idle: boolean): void;
 }
 
 /** Why the debugger stopped a vCPU; the watch kinds name the watchpoint's type (gdb's stop reply words). */
@@ -215,9 +217,17 @@ export class RunLoop {
       if (!ctx.wfiShouldWake()) {
         Atomics.store(ctx.i32, WORD_RUN_STATE, RunState.Halted);
         Atomics.store(ctx.i32, WORD_HALTED, 1);
+        if (!this.idle) {
+          this.idle = true;
+          this.host.idleChanged?.(true);
+        }
         return StepResult.Halted;
       }
       ctx.wantHalt = false;
+    }
+    if (this.idle) {
+      this.idle = false;
+      this.host.idleChanged?.(false);
     }
     Atomics.store(ctx.i32, WORD_HALTED, 0);
     Atomics.store(ctx.i32, WORD_RUN_STATE, RunState.Running);
@@ -274,6 +284,8 @@ export class RunLoop {
 
   /** Times this vCPU went to sleep (TSEMU_STATS): an idle vCPU sleeps rarely, a spinning one constantly. */
   sleeps = 0;
+  /** Idle since the last step (WFI): guest_vcpu_idle was raised, guest_vcpu_resume is due when it runs again. */
+  private idle = false;
 
   /**
    * Sleep in WFI (sleepBudgetMs's `ms`): under -icount sleep=on, virtual time then moves on by the

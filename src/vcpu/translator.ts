@@ -5,7 +5,7 @@
  * in unit tests). Translation-time trace events are raised here with the id
  * of the vCPU that asked.
  */
-import { trace_tb_flush } from '../trace/generated/events.js';
+import { trace_guest_tb_flush, trace_tb_flush } from '../trace/generated/events.js';
 import { GuestMemory } from '../memory/guest-memory.js';
 import { translateBlock, TranslatedBlock, BlockTranslatorHooks, type BlockShape } from '../target/riscv/block-translator.js';
 import { optimize } from '../tcg/optimize.js';
@@ -91,6 +91,7 @@ export class Translator {
   /** Drop every cached translation (trace-state changes, instrumentation load/unload). */
   flush(): void {
     trace_tb_flush(this.cache.size);
+    trace_guest_tb_flush(this.cache.size);
     this.cache.clear();
   }
 
@@ -210,7 +211,7 @@ function formatOp(op: Op): string {
     case 'qemu_ld': case 'qemu_st': parts.push(`${op.mem.signed ? 's' : 'u'}${op.mem.size * 8}`, `$${op.offset}`); break;
     case 'call': parts.push(op.helper, ...op.consts.map((c) => `$${c}`)); break;
     case 'call_event': parts.push(`$${op.eventId}`); break;
-    case 'scoreboard_add': parts.push(...[op.board, op.slot, op.counters, op.n].map((c) => `$${c}`)); break;
+    case 'scoreboard_add': parts.push(...[op.board, op.slot, op.counters, op.n].map((c) => `$${c}`), ...(op.store === true ? ['store'] : [])); break;
   }
   return ` ${op.opc.padEnd(14)}${parts.join(',')}`;
 }

@@ -16,7 +16,7 @@ import type { WasmBlockCode } from '../abi/block-code.js';
 import { SLOT_RESUME_PC, SLOT_SCRATCH } from '../abi/state-layout.js';
 import type { FlatLayout } from '../abi/tlb.js';
 import { compileWasmBatch, type CounterAddress, WasmBatch, WasmEventImport, WasmHelperImport, WasmScoreboardImport } from '../tcg/backend-wasm.js';
-import type { IrBlock } from '../tcg/ir.js';
+import { counterHolds, type IrBlock } from '../tcg/ir.js';
 import type { GuestMemory } from '../memory/guest-memory.js';
 import type { VcpuContext } from './context.js';
 
@@ -166,6 +166,18 @@ export class WasmTier {
    * values), so a call builds no argument array and spreads nothing.
    */
   private eventImport(e: WasmEventImport): ImportFn {
+    const plain = this.plainEventImport(e);
+    const cond = e.cond;
+    if (cond === undefined) return plain;
+    // a conditional callback: the counter is compared here, in the import (events are calls out anyway)
+    const boards = this.scoreboards;
+    const hart = this.ctx.hartId;
+    return (...values: bigint[]) => {
+      if (counterHolds(cond, boards, hart)) (plain as (...v: bigint[]) => void)(...values);
+    };
+  }
+
+  private plainEventImport(e: WasmEventImport): ImportFn {
     const { eventId, literals, positions } = e;
     // the dispatcher is looked up per call, as the JavaScript tier's `ev[id](...)` does
     return eventCaller(positions, literals.length)(this.events, eventId, literals, BigInt.asUintN);
@@ -176,6 +188,7 @@ export class WasmTier {
     const boards = this.scoreboards;
     const index = this.ctx.hartId * sb.counters + sb.slot;
     const n = BigInt(sb.n);
+    if (sb.store === true) return () => { boards[sb.board][index] = n; };
     return () => { boards[sb.board][index] += n; };
   }
 

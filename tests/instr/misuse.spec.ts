@@ -52,4 +52,13 @@ describe('instr: misuse of the API is refused with a message naming the function
   it('per-vCPU state of a vCPU that does not exist (99)', function () {
     expect(messageOf('vcpu-99')).to.match(/^qi_trace_event_set_vcpu_state_dynamic: .*\b99\b.*does not exist/);
   });
+
+  it('block handles, register reads, syscall skips and inline ops where they do not apply', function () {
+    expect(messageOf('tb-in-init')).to.match(/^qi_tb_current: .*translation/);
+    expect(messageOf('register-in-init')).to.match(/^qi_vcpu_read_register: .*execution-level/);
+    expect(messageOf('register-unknown')).to.match(/^qi_vcpu_read_register: no register 'x32'/);
+    expect(messageOf('skip-in-init')).to.match(/^qi_vcpu_syscall_skip: .*guest_user_syscall/);
+    expect(messageOf('cond-in-exec')).to.match(/^qi_gen_exec_cond: .*translation/);
+    expect(messageOf('store-too-big')).to.match(/^qi_gen_scoreboard_store: .*translation/);
+  });
 });

@@ -311,16 +311,33 @@ describe('tcg tiers: interpreter, JavaScript and WebAssembly give the same resul
         beforeInsn: (b, pc, length) => {
           b.scoreboardAdd(0, 1, 4, 1);
           if (pc % 64 === 0) b.callEvent(1, [{ literal: pc }, { temp: b.reg(5) }, { literal: length }, { temp: b.reg(6) }]);
+          // inline stores (board 0: in the arena on WebAssembly; board 1: an import) and conditional
+          // events on the instruction counter (every comparison, unsigned: -1 is the largest value)
+          if (pc % 48 === 16) b.scoreboardStore(pc % 96 === 16 ? 0 : 1, 3, pc % 96 === 16 ? 4 : 6, -1 - (pc % 5));
+          if (pc % 64 === 40) {
+            const conds = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+            b.callEvent(4, [{ literal: pc }, { temp: b.reg(7) }], { board: 0, slot: 1, counters: 4, cond: conds[(pc >>> 2) % 6], value: (pc >>> 3) % 9 });
+          }
         },
         beforeMemAccess: (b, pc, base, offset, info) => {
           b.scoreboardAdd(1, 2, 6, 3);
           if ((info & 16) !== 0 && pc % 8 === 0) b.callEvent(2, [{ temp: base }, { literal: offset }, { literal: info }]); // some stores
         },
+        // the value of one access in sixteen once it is done (guest_mem_after: loads, stores, LR, AMOs), as
+        // src/instr/translation-hooks.ts asks for it: the address kept across the access, the value masked to its size
+        memValueAddress: (b, pc, base, offset) => (pc % 64 === 4 ? b.materialize(b.addi(base, offset)) : undefined),
+        afterMemAccess: (b, _pc, vaddr, info, value) => {
+          const bits = 8 << (info & 3);
+          const v = bits === 64 ? b.materialize(value) : b.and(value, b.const64((1n << BigInt(bits)) - 1n));
+          b.callEvent(3, [{ temp: vaddr }, { literal: info }, { temp: v }]);
+        },
       };
-      return { hooks, events: [record('tb'), record('insn'), record('mem')], boards, log };
+      return { hooks, events: [record('tb'), record('insn'), record('mem'), record('memv'), record('cond')], boards, log };
     };
     let wasmBlocks = 0;
     let sparse = 0;
+    let memValues = 0;
+    let condEvents = 0;
     for (let n = 0; n < 300; n++) {
       const program = randomProgram(next, 4 + (next() % 16));
       const registers = randomRegisters(next);
@@ -337,12 +354,16 @@ describe('tcg tiers: interpreter, JavaScript and WebAssembly give the same resul
         return { state, events: lib.log, counts: lib.boards.map((b) => Array.from(b)) };
       });
       expect(results[0].events.length).to.be.greaterThan(0);
+      memValues += results[0].events.filter((e) => e.startsWith('memv(')).length;
+      condEvents += results[0].events.filter((e) => e.startsWith('cond(')).length;
       expect(results[1], `JS, program ${hex(program)}`).to.deep.equal(results[0]);
       expect(results[2], `wasm, program ${hex(program)}`).to.deep.equal(results[0]);
     }
     // instrumented blocks stay on the WebAssembly tier, unless more than every other instruction raises an event
     expect(wasmBlocks).to.equal(sparse);
     expect(sparse).to.be.greaterThan(250);
+    expect(memValues, 'guest_mem_after events').to.be.greaterThan(20);
+    expect(condEvents, 'conditional events that ran').to.be.greaterThan(20);
   });
 
   it('counts bits (clz, ctz, cpop) in WebAssembly as the builder folds constants', function () {

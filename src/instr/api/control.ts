@@ -7,8 +7,11 @@
  * Every function refuses misuse with an Error whose message starts with the
  * function's name.
  */
-import { InstrError, InstrEventInfo, runtime } from '../runtime.js';
-import type { QICPU, QIEvent, QIScoreboard, QITCGv_cpu } from './types.js';
+import { InstrError, InstrEventInfo, runtime, type TranslationContext } from '../runtime.js';
+import type { CounterCond } from '../../tcg/ir.js';
+import type { QICPU, QIEvent, QIInsn, QIMemInfo, QIScoreboard, QITB, QITCGv_cpu } from './types.js';
+import { currentTranslation, insnAt, readRegister, REGISTER_NAMES, type CurrentTranslation } from '../handles.js';
+import type { VcpuStateViews } from '../../abi/state-layout.js';
 
 // every public type, so a library can import all it needs from this entry point
 export type * from './types.js';
@@ -227,15 +230,215 @@ export function qi_scoreboard_new(counters: number): QIScoreboard {
  * the executing vCPU's row, inline (no call out of the generated code) — the
  * fastest way to count.
  */
-export function qi_gen_scoreboard_add(tcg_cpu: QITCGv_cpu, scoreboard: QIScoreboard, counter: number, n: number): void {
+export function qi_gen_scoreboard_add(tcg_cpu: QITCGv_cpu, scoreboard: QIScoreboard, counter: number, n: number | bigint): void {
   const name = 'qi_gen_scoreboard_add';
+  const { t, sb, value } = inlineTarget(name, scoreboard, counter, n);
+  void tcg_cpu;
+  // row `hartId` of a scoreboard at `base`: base + hartId * counters + counter
+  t.builder.scoreboardAdd(sb.id, sb.base + counter, sb.counters, value);
+}
+
+/**
+ * Translation time: make the code being translated store `value` into `counter` of the executing
+ * vCPU's row, inline (QEMU's QEMU_PLUGIN_INLINE_STORE_U64). With qi_gen_exec_cond, the way to
+ * make a callback run once: store a flag, test it.
+ */
+export function qi_gen_scoreboard_store(tcg_cpu: QITCGv_cpu, scoreboard: QIScoreboard, counter: number, value: number | bigint): void {
+  const name = 'qi_gen_scoreboard_store';
+  const { t, sb, value: v } = inlineTarget(name, scoreboard, counter, value);
+  void tcg_cpu;
+  t.builder.scoreboardStore(sb.id, sb.base + counter, sb.counters, v);
+}
+
+/** The condition of qi_gen_exec_cond: `counter <cond> value`, unsigned 64-bit (QEMU's enum qemu_plugin_cond). */
+export type QICond = 'EQ' | 'NE' | 'LT' | 'LE' | 'GT' | 'GE';
+
+const CONDS: Record<QICond, CounterCond> = { EQ: 'eq', NE: 'ne', LT: 'lt', LE: 'le', GT: 'gt', GE: 'ge' };
+
+/**
+ * Translation time: the execution-level events that `gen` generates (its `qi_event_*_gen_exec`
+ * calls) run only when the executing vCPU's `counter` of `scoreboard` compares true against
+ * `value` at that point (QEMU's qemu_plugin_register_vcpu_insn_exec_cond_cb / _tb_exec_cond_cb).
+ * The comparison is in the generated code (the JavaScript tier) or before the callback is
+ * called (interpreter, WebAssembly imports): no callback runs while it is false.
+ */
+export function qi_gen_exec_cond(tcg_cpu: QITCGv_cpu, scoreboard: QIScoreboard, counter: number, cond: QICond, value: number | bigint, gen: () => void): void {
+  const name = 'qi_gen_exec_cond';
+  const { t, sb, value: v } = inlineTarget(name, scoreboard, counter, value);
+  void tcg_cpu;
+  const c = CONDS[cond];
+  if (c === undefined) throw new InstrError(`${name}: condition '${String(cond)}' is none of EQ, NE, LT, LE, GT, GE`);
+  if (typeof gen !== 'function') throw new InstrError(`${name}: the last argument must be a function that generates the events`);
+  const outer = t.cond;
+  if (outer !== undefined) throw new InstrError(`${name}: conditions do not nest`);
+  t.cond = { board: sb.id, slot: sb.base + counter, counters: sb.counters, cond: c, value: v };
+  try {
+    gen();
+  } finally {
+    t.cond = undefined;
+  }
+}
+
+/** Checks shared by the inline operations: inside a translation callback, a scoreboard of ours, a counter it has, a value the IR carries. */
+function inlineTarget(name: string, scoreboard: QIScoreboard, counter: number, n: number | bigint): { t: TranslationContext; sb: { id: number; base: number; counters: number }; value: number } {
   const rt = runtime(name);
   rt.caller(name);
   const t = rt.requireTranslation(name);
   const sb = boards.get(scoreboard);
   if (!sb) throw new InstrError(`${name}: not a scoreboard made by qi_scoreboard_new`);
-  if (!(counter >= 0 && counter < sb.counters)) throw new InstrError(`${name}: counter ${counter} out of range`);
-  void tcg_cpu;
-  // row `hartId` of a scoreboard at `base`: base + hartId * counters + counter
-  t.builder.scoreboardAdd(sb.id, sb.base + counter, sb.counters, n);
+  if (!(Number.isInteger(counter) && counter >= 0 && counter < sb.counters)) throw new InstrError(`${name}: counter ${counter} out of range`);
+  const big = typeof n === 'bigint' ? BigInt.asIntN(64, n) : Number.isInteger(n) ? BigInt(n) : undefined;
+  // the IR travels between threads as JSON numbers: integers up to 2^53 in magnitude (negative: two's complement)
+  if (big === undefined || big > 2n ** 53n || big < -(2n ** 53n)) throw new InstrError(`${name}: value ${String(n)} is not an integer within ±2^53`);
+  return { t, sb, value: Number(big) };
 }
+
+// ---- block and instruction handles (translation time) -------------------------------------------
+
+function translationNow(fn: string): CurrentTranslation {
+  const rt = runtime(fn);
+  rt.caller(fn);
+  rt.requireTranslation(fn);
+  const t = currentTranslation();
+  if (!t) throw new InstrError(`${fn}: no block is being translated in this thread`);
+  return t;
+}
+
+/**
+ * The block being translated (QEMU's `struct qemu_plugin_tb`), in any translation-level callback
+ * (guest_bbl_before_trans, guest_inst_before_trans, guest_mem_*_trans). Made on the first call
+ * in a translation; costs nothing when not asked for.
+ */
+export function qi_tb_current(): QITB {
+  return translationNow('qi_tb_current').block();
+}
+
+/** The instruction being translated: the one the current translation-level event is about. */
+export function qi_insn_current(): QIInsn {
+  const name = 'qi_insn_current';
+  const t = translationNow(name);
+  const pc = BigInt.asUintN(64, BigInt(t.pc));
+  const insn = t.block().insns.find((i) => i.vaddr === pc);
+  if (!insn) throw new InstrError(`${name}: no instruction at 0x${pc.toString(16)} in this block`);
+  return insn;
+}
+
+function tbOf(fn: string, tb: QITB): QITB {
+  if (tb === null || typeof tb !== 'object' || !Array.isArray(tb.insns)) throw new InstrError(`${fn}: not a block handle`);
+  return tb;
+}
+
+function insnOf(fn: string, insn: QIInsn): QIInsn {
+  if (insn === null || typeof insn !== 'object' || typeof insn.vaddr !== 'bigint') throw new InstrError(`${fn}: not an instruction handle`);
+  return insn;
+}
+
+/**
+ * At execution time (or any time): the instruction at `vaddr` as vCPU `cpu` sees it now, read
+ * through its MMU and disassembled (vaddr, size, data, paddr, disas; no symbol, no haddr), or
+ * undefined when it is not mapped. For the `udata` a QEMU plugin would pass from translation to
+ * execution: the execution-level instance runs in another thread than the translation-level one.
+ */
+export function qi_vcpu_insn(cpu: QICPU | number, vaddr: bigint): QIInsn | undefined {
+  const name = 'qi_vcpu_insn';
+  const rt = runtime(name);
+  return insnAt(rt.hooks.memory, cpuIndex(name, cpu), vaddr);
+}
+
+/** QEMU's qemu_plugin_tb_n_insns. */
+export function qi_tb_n_insns(tb: QITB): number { return tbOf('qi_tb_n_insns', tb).n_insns; }
+/** QEMU's qemu_plugin_tb_vaddr. */
+export function qi_tb_vaddr(tb: QITB): bigint { return tbOf('qi_tb_vaddr', tb).vaddr; }
+/** The block's size in bytes. */
+export function qi_tb_size(tb: QITB): number { return tbOf('qi_tb_size', tb).size; }
+/** QEMU's qemu_plugin_tb_get_insn. */
+export function qi_tb_get_insn(tb: QITB, index: number): QIInsn {
+  const name = 'qi_tb_get_insn';
+  const insn = tbOf(name, tb).insns[index];
+  if (!Number.isInteger(index) || insn === undefined) throw new InstrError(`${name}: no instruction ${String(index)} (the block has ${tb.n_insns})`);
+  return insn;
+}
+/** QEMU's qemu_plugin_insn_vaddr. */
+export function qi_insn_vaddr(insn: QIInsn): bigint { return insnOf('qi_insn_vaddr', insn).vaddr; }
+/** QEMU's qemu_plugin_insn_size. */
+export function qi_insn_size(insn: QIInsn): number { return insnOf('qi_insn_size', insn).size; }
+/** QEMU's qemu_plugin_insn_data (a copy). */
+export function qi_insn_data(insn: QIInsn): Uint8Array { return insnOf('qi_insn_data', insn).data.slice(); }
+/** QEMU's qemu_plugin_insn_haddr: byte offset in guest RAM's buffer, undefined outside RAM. */
+export function qi_insn_haddr(insn: QIInsn): number | undefined { return insnOf('qi_insn_haddr', insn).haddr; }
+/** The instruction's guest physical address. */
+export function qi_insn_paddr(insn: QIInsn): bigint { return insnOf('qi_insn_paddr', insn).paddr; }
+/** QEMU's qemu_plugin_insn_disas, in `-d in_asm`'s syntax. */
+export function qi_insn_disas(insn: QIInsn): string { return insnOf('qi_insn_disas', insn).disas; }
+/** QEMU's qemu_plugin_insn_symbol: the function symbol from the guest ELF, when known. */
+export function qi_insn_symbol(insn: QIInsn): string | undefined { return insnOf('qi_insn_symbol', insn).symbol; }
+
+// ---- registers, memory values, system calls (execution time) --------------------------------------
+
+/** The vCPU's state, only from an execution-level or vCPU callback in the thread that runs it. */
+function liveState(fn: string, cpu: QICPU | number): VcpuStateViews {
+  const rt = runtime(fn);
+  rt.caller(fn);
+  const index = cpuIndex(fn, cpu);
+  const ev = rt.currentEventInfo;
+  if (rt.role === 'main' || ev === undefined || ev.level === 'trans' || !ev.vcpu) {
+    throw new InstrError(`${fn}: only valid in an execution-level or vCPU event's callback`);
+  }
+  const state = rt.hooks.memory.state?.(index);
+  if (!state) throw new InstrError(`${fn}: vCPU ${index}'s registers are not readable here`);
+  return state;
+}
+
+/**
+ * Read a register of `cpu` (QEMU 9's qemu_plugin_read_register) in an execution-level or vCPU
+ * callback of that vCPU: `x0`-`x31` and the ABI names (`zero`, `ra`, `sp`, ..., `fp`), `f0`-`f31`
+ * and `ft0`... (the raw 64 bits, NaN-boxed singles as they are), `fflags`, `frm`, `fcsr`, the
+ * CSRs kept in state (`mstatus`, `mepc`, `mcause`, `mscratch`, `satp`, `stvec`, ..., see
+ * `qi_vcpu_register_names()`), `priv` (0 U, 1 S, 3 M) and `pc`. Registers are current at the
+ * event; `pc` and `instret` are as of the start of the translation block running (the
+ * instruction's own address is guest_inst_before_exec's `vaddr`). Read only, as QEMU 9's API.
+ */
+export function qi_vcpu_read_register(cpu: QICPU | number, name: string): bigint {
+  const fn = 'qi_vcpu_read_register';
+  const state = liveState(fn, cpu);
+  const v = readRegister(state, name);
+  if (v === undefined) throw new InstrError(`${fn}: no register '${String(name)}' (qi_vcpu_register_names() lists them)`);
+  return v;
+}
+
+/** Every name qi_vcpu_read_register accepts (QEMU's qemu_plugin_get_registers). */
+export function qi_vcpu_register_names(): readonly string[] {
+  return REGISTER_NAMES;
+}
+
+/**
+ * Where the access of a guest_mem_after_exec (or guest_mem_before_exec) callback went: its
+ * physical address, through the vCPU's MMU now, and whether that is RAM or a device (QEMU's
+ * qemu_plugin_get_hwaddr / qemu_plugin_hwaddr_phys_addr / qemu_plugin_hwaddr_is_io). Computed
+ * only when asked.
+ */
+export function qi_vcpu_mem_info(cpu: QICPU | number, vaddr: bigint): QIMemInfo {
+  const fn = 'qi_vcpu_mem_info';
+  const rt = runtime(fn);
+  const index = cpuIndex(fn, cpu);
+  const paddr = rt.hooks.memory.virtToPhys(index, BigInt.asUintN(64, vaddr));
+  return { paddr, ram: paddr !== undefined && (rt.hooks.memory.isRam?.(paddr) ?? false) };
+}
+
+/**
+ * In user mode, from a guest_user_syscall callback: do not run this system call; it returns
+ * `ret` (a0 = ret, as QEMU 9.2's syscall filter callback that returns true with `sysret`).
+ * guest_user_syscall_ret follows with `ret`; `-strace` does not show the skipped call.
+ */
+export function qi_vcpu_syscall_skip(cpu: QICPU | number, ret: bigint | number): void {
+  const fn = 'qi_vcpu_syscall_skip';
+  const rt = runtime(fn);
+  rt.caller(fn);
+  void cpuIndex(fn, cpu);
+  if (rt.currentEventName !== 'guest_user_syscall') throw new InstrError(`${fn}: only valid in a guest_user_syscall callback`);
+  if (typeof ret !== 'bigint' && !Number.isInteger(ret)) throw new InstrError(`${fn}: the return value must be an integer`);
+  rt.syscallSkip = BigInt.asIntN(64, BigInt(ret));
+}
+
+/** guest_vcpu_discon's `type` values (QEMU's enum qemu_plugin_discon_type; TRAP_RETURN is tsemu's: mret/sret). */
+export const QI_DISCON = Object.freeze({ INTERRUPT: 1, EXCEPTION: 2, HOSTCALL: 4, TRAP_RETURN: 8 } as const);

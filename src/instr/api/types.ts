@@ -88,3 +88,53 @@ export interface QIInstanceResult<T = unknown> {
  * per-instance module state (maps keyed by address, histograms) and print one summary.
  */
 export type QIMergeFn<T = unknown> = (results: readonly QIInstanceResult<T>[]) => void;
+
+/**
+ * One guest instruction of the block being translated (QEMU's `struct qemu_plugin_insn`). Read
+ * it during the translation-level callback that got it; the values are copies, so keeping them
+ * (in a map keyed by `vaddr`, say) for execution time is fine.
+ */
+export interface QIInsn {
+  /** Guest virtual address (qemu_plugin_insn_vaddr). */
+  readonly vaddr: bigint;
+  /** Size in bytes: 2 (compressed) or 4 (qemu_plugin_insn_size). */
+  readonly size: number;
+  /** The instruction's bytes, little-endian as in memory (qemu_plugin_insn_data). */
+  readonly data: Uint8Array;
+  /** Guest physical address. */
+  readonly paddr: bigint;
+  /**
+   * Host address (qemu_plugin_insn_haddr): the byte offset of the instruction in guest RAM's
+   * SharedArrayBuffer, tsemu's host memory; undefined for code outside RAM (the boot ROM).
+   */
+  readonly haddr: number | undefined;
+  /** Disassembly as QEMU's `-d in_asm` prints it after the bytes, e.g. `addi                    a0,a0,1` (qemu_plugin_insn_disas). */
+  readonly disas: string;
+  /** The guest ELF's function symbol containing the instruction, if known (qemu_plugin_insn_symbol). */
+  readonly symbol: string | undefined;
+}
+
+/**
+ * The translation block being translated (QEMU's `struct qemu_plugin_tb`): every instruction the
+ * translator put into it, in order (a block may follow a jump within its page, so the addresses
+ * need not be consecutive).
+ */
+export interface QITB {
+  /** Virtual address of the first instruction (qemu_plugin_tb_vaddr). */
+  readonly vaddr: bigint;
+  /** Number of instructions (qemu_plugin_tb_n_insns). */
+  readonly n_insns: number;
+  /** Size in bytes: the sum of the instructions' sizes. */
+  readonly size: number;
+  /** The instructions (qemu_plugin_tb_get_insn(tb, i) is `insns[i]`). */
+  readonly insns: readonly QIInsn[];
+}
+
+/** Where a completed memory access went (qi_vcpu_mem_info). */
+export interface QIMemInfo {
+  /** Guest physical address; undefined when the page is no longer mapped. */
+  readonly paddr: bigint | undefined;
+  /** True for guest RAM, false for a device (MMIO) or ROM (QEMU's qemu_plugin_hwaddr_is_io is `!ram`). */
+  readonly ram: boolean;
+}
+

@@ -60,6 +60,8 @@ export interface BlockTranslatorHooks extends TranslateHooks {
   beforeInsn?(b: TcgBuilder, pc: number, length: number): void;
   /** At the start of the block: translation-level block events. */
   blockStart?(b: TcgBuilder, pc: number): void;
+  /** Once per translation, before anything else (instrumentation's block handle). */
+  translationStart?(req: BlockRequest): void;
 }
 
 /**
@@ -84,6 +86,7 @@ export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: Block
   const gen = page >= 0 ? Atomics.load(mem.pageGen, page) : 0;
   const insns: (Decoded | undefined)[] = [];
   const raws: number[] = [];
+  hooks.translationStart?.(req);
   hooks.blockStart?.(b, req.pc);
   let pc = req.pc;
   let pa = req.pa;

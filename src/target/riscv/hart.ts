@@ -32,9 +32,16 @@ export interface HartLog {
 const PMP_LOCK = 0x80n;
 const PMP_A_TOR = 1n;
 
+/** QEMU's enum qemu_plugin_discon_type, and tsemu's return from a trap. */
+export const enum DisconType { Interrupt = 1, Exception = 2, HostCall = 4, TrapReturn = 8 }
+
+export type DisconObserver = (type: DisconType, fromPc: number, toPc: number, cause: number) => void;
+
 export abstract class Hart {
   /** Called on every trap taken (for `-d int` and trace events). */
   trapObserver: TrapObserver | undefined;
+  /** Called after every trap taken and every mret/sret, with where execution goes on (instrumentation's guest_vcpu_discon). */
+  disconObserver: DisconObserver | undefined;
   /** QEMU's CSR log lines (reserved tvec modes, locked PMP entries); none when unset. */
   log: HartLog | undefined;
   readonly i64: BigInt64Array;
@@ -173,6 +180,7 @@ export abstract class Hart {
     this.privilegeChanged();
     const pc = Number(BigInt.asIntN(64, handler));
     this.pc = pc;
+    this.disconObserver?.(interrupt ? DisconType.Interrupt : DisconType.Exception, epc, pc, cause);
     return pc;
   }
 

@@ -17,6 +17,14 @@ import { ZB_TRANS } from './translate-zb.js';
 export interface TranslateHooks {
   /** Called before every guest memory access with the address temp parts (instrumentation/tracing). */
   beforeMemAccess?(b: TcgBuilder, pc: number, base: Temp, offset: number, info: number): void;
+  /**
+   * Before an access whose value instrumentation wants once it is done: the address as a temp
+   * that survives the access (a load may overwrite its base register), or undefined when nobody
+   * wants it (then no code is generated and afterMemAccess is not called).
+   */
+  memValueAddress?(b: TcgBuilder, pc: number, base: Temp, offset: number, info: number): Temp | undefined;
+  /** After the access: its address (from memValueAddress) and the value loaded or stored. */
+  afterMemAccess?(b: TcgBuilder, pc: number, vaddr: Temp, info: number, value: Temp): void;
 }
 
 export interface DisasContext {
@@ -137,8 +145,11 @@ function load(size: MemOp['size'], signed: boolean): Trans {
     const { b } = ctx;
     const mem: MemOp = { size, signed };
     const base = b.reg(d.rs1);
-    ctx.hooks.beforeMemAccess?.(b, ctx.pc, base, d.imm, memInfo(mem, false));
+    const info = memInfo(mem, false);
+    ctx.hooks.beforeMemAccess?.(b, ctx.pc, base, d.imm, info);
+    const addr = ctx.hooks.memValueAddress?.(b, ctx.pc, base, d.imm, info);
     const v = b.qemuLd(base, d.imm, mem);
+    if (addr !== undefined) ctx.hooks.afterMemAccess?.(b, ctx.pc, addr, info, v);
     b.setReg(d.rd, v);
     return CONTINUE;
   };
@@ -149,8 +160,11 @@ function store(size: MemOp['size']): Trans {
     const { b } = ctx;
     const mem: MemOp = { size, signed: false };
     const base = b.reg(d.rs1);
-    ctx.hooks.beforeMemAccess?.(b, ctx.pc, base, d.imm, memInfo(mem, true));
+    const info = memInfo(mem, true);
+    ctx.hooks.beforeMemAccess?.(b, ctx.pc, base, d.imm, info);
+    const addr = ctx.hooks.memValueAddress?.(b, ctx.pc, base, d.imm, info);
     b.qemuSt(b.reg(d.rs2), base, d.imm, mem);
+    if (addr !== undefined) ctx.hooks.afterMemAccess?.(b, ctx.pc, addr, info, b.reg(d.rs2));
     return CONTINUE;
   };
 }
@@ -174,8 +188,13 @@ function atomic(op: AMO, size: 4 | 8): Trans {
     const base = b.reg(d.rs1);
     const isLr = op === AMO.lr;
     // QEMU's memops: .w atomics are sign-extending (MO_TESL), .d ones are not (MO_TEUQ)
-    ctx.hooks.beforeMemAccess?.(b, ctx.pc, base, 0, memInfo({ size, signed: size === 4 }, !isLr));
+    const info = memInfo({ size, signed: size === 4 }, !isLr);
+    ctx.hooks.beforeMemAccess?.(b, ctx.pc, base, 0, info);
+    // the value read (LR, AMOs) is in rd afterwards; SC's outcome is not a value: no event
+    const wantsValue = op !== AMO.sc && d.rd !== 0;
+    const addr = wantsValue ? ctx.hooks.memValueAddress?.(b, ctx.pc, base, 0, info) : undefined;
     b.call('amo', [base, b.reg(d.rs2)], [op, size, d.rd], { mayExit: true });
+    if (addr !== undefined) ctx.hooks.afterMemAccess?.(b, ctx.pc, addr, info, b.reg(d.rd));
     return CONTINUE;
   };
 }

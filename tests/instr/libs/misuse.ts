@@ -7,6 +7,12 @@
  *   scoreboard-add-in-init qi_gen_scoreboard_add in qi_init
  *   set-non-instrumentable qi_ctrl_event_set on 'serial_write'
  *   vcpu-99               per-vCPU state of a vCPU that does not exist
+ *   tb-in-init            qi_tb_current outside a translation callback
+ *   register-in-init      qi_vcpu_read_register outside an execution-level callback
+ *   register-unknown      qi_vcpu_read_register of a register that does not exist (in an exec callback)
+ *   skip-in-init          qi_vcpu_syscall_skip outside a guest_user_syscall callback
+ *   cond-in-exec          qi_gen_exec_cond in an execution-level callback
+ *   store-too-big         qi_gen_scoreboard_store of 2^60 (outside translation: the translation check comes first)
  * Each case also prints `misuse: <case>: no error` if the call was accepted.
  */
 import type { QICPU, QITCGv, QITCGv_cpu } from 'tsemu/qemu-instr';
@@ -15,8 +21,11 @@ import {
 } from 'tsemu/qemu-instr/events';
 import {
   qi_ctrl_event_set, qi_gen_scoreboard_add, qi_scoreboard_new, qi_trace_event_name, qi_trace_event_set_state_dynamic,
-  qi_trace_event_set_vcpu_state_dynamic,
+  qi_trace_event_set_vcpu_state_dynamic, qi_tb_current, qi_vcpu_read_register, qi_vcpu_syscall_skip, qi_gen_exec_cond,
+  qi_gen_scoreboard_store, type QIScoreboard,
 } from 'tsemu/qemu-instr/control';
+
+let board: QIScoreboard;
 
 /* Stand-ins for the translation-time handles only a translation callback receives. */
 const NOT_A_TCG_CPU = {} as QITCGv_cpu;
@@ -36,6 +45,8 @@ export function mem_exec(cpu: QICPU, vaddr: bigint, info: number): void {
   if (reportedExec) return;
   reportedExec = true;
   attempt('gen_exec-in-exec', () => qi_event_guest_mem_before_trans_gen_exec(cpu, NOT_A_TCG_CPU, NOT_A_TCGV, info));
+  attempt('register-unknown', () => qi_vcpu_read_register(cpu, 'x32'));
+  attempt('cond-in-exec', () => qi_gen_exec_cond(NOT_A_TCG_CPU, board, 0, 'EQ', 1, () => undefined));
   void vaddr;
 }
 
@@ -44,8 +55,12 @@ export function serial_cb(): void {}
 export function qi_init(): void {
   const cpu0: QICPU = { index: 0 };
   attempt('gen_exec-in-init', () => qi_event_guest_mem_before_trans_gen_exec(cpu0, NOT_A_TCG_CPU, NOT_A_TCGV, 16));
-  const board = qi_scoreboard_new(1);
+  board = qi_scoreboard_new(1);
   attempt('scoreboard-add-in-init', () => qi_gen_scoreboard_add(NOT_A_TCG_CPU, board, 0, 1));
+  attempt('tb-in-init', () => qi_tb_current());
+  attempt('register-in-init', () => qi_vcpu_read_register(0, 'a0'));
+  attempt('skip-in-init', () => qi_vcpu_syscall_skip(0, 0));
+  attempt('store-too-big', () => qi_gen_scoreboard_store(NOT_A_TCG_CPU, board, 0, 2n ** 60n));
   const serial = qi_trace_event_name('serial_write');
   if (serial === undefined) {
     console.log('misuse: set-non-instrumentable: serial_write not found');
