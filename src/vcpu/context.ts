@@ -668,7 +668,9 @@ export class VcpuContext extends Hart implements BlockContext {
       this.pc = this.takeTrap(Cause.InsnAccessFault, BigInt(pc), epc, false);
       return -1;
     }
-    // a page that PMP entries split is looked up again at every block (QEMU: no TLB entry for it)
+    // a page that PMP entries split is looked up again at every block (QEMU: no TLB entry for it);
+    // as in QEMU 7.2, only a block's first fetch is checked: straight-line code runs on into a
+    // region it may not execute (tests/guest/src/pmp.c, "into sub-page NAPOT")
     if (this.pmp.pageUniform(pa)) this.itlb.set(vpage, pa - (pc & 0xfff));
     return pa;
   }

@@ -469,7 +469,7 @@ export abstract class Hart {
    * cached under the old range (later QEMUs flush there too).
    */
   pmpChanged(): void {
-    this.pmp.update({ cfg: (i) => Number(this.pmpCfg(i)), addr: (i) => this.i64[SLOT_PMPADDR + i] });
+    this.pmp.update({ cfg: (i) => Number(this.pmpCfg(i)), addr: (i) => BigInt.asUintN(64, this.i64[SLOT_PMPADDR + i]) });
     this.flushTlb();
   }
 
@@ -524,7 +524,7 @@ export abstract class Hart {
     } else if (this.pmpCfg(n) & PMP_LOCK) {
       this.log?.guestError('ignoring pmpaddr write - locked\n');
     } else {
-      this.i64[SLOT_PMPADDR + n] = value & ((1n << 54n) - 1n);
+      this.i64[SLOT_PMPADDR + n] = BigInt.asIntN(64, value); // all 64 bits kept, as QEMU 7.2 (no WARL mask)
       this.pmpChanged();
     }
   }

@@ -4,9 +4,10 @@
  * every pmpcfg/pmpaddr write (`update`); the vCPU asks `allows` on each access that misses its soft
  * TLB and `pageUniform` before caching a page in it.
  *
- * Ranges are doubles: pmpaddr holds address bits 55:2, so ranges reach 2^56, beyond a double's
- * exact integers. Only addresses above 2^53 can be misjudged, and nothing is mapped there (an access
- * faults with the same access-fault cause and tval either way).
+ * Ranges are computed in 64-bit unsigned arithmetic, as QEMU's target_ulong sa/ea (pmpaddr keeps
+ * all 64 bits written, so an all-ones NAPOT entry covers every address), and kept as doubles:
+ * beyond 2^53 they are not exact, and only accesses above 2^53, where nothing is mapped, can be
+ * judged against a rounded bound.
  */
 import { Access, PMP_ENTRIES, Priv } from './csr.js';
 
@@ -23,7 +24,7 @@ export function pmpNeed(access: Access): number {
 export interface PmpRegisters {
   /** The configuration byte of entry i. */
   cfg(i: number): number;
-  /** pmpaddr<i> as stored (address bits 55:2). */
+  /** pmpaddr<i> as stored, unsigned (QEMU 7.2 keeps all 64 bits written; bits 55:2 of addresses). */
   addr(i: number): bigint;
 }
 

@@ -94,6 +94,7 @@ static void all_off(void) {
 static void catch_all(void) {
   write_pmpaddr(15, ~0UL);
   write_cfg(15, A_NAPOT | P_R | P_W | P_X);
+  kprintf("pmpaddr15 after writing all ones: %lx\n", csr_read(pmpaddr15));
 }
 
 static void run_op(enum op op, uintptr_t a) {
@@ -112,8 +113,8 @@ static uint64_t fault_cause(enum op op) {
   return op == FETCH ? CAUSE_FETCH_ACCESS : op >= SB ? CAUSE_STORE_ACCESS : CAUSE_LOAD_ACCESS;
 }
 
-/* Report a probe's outcome and check it: `allowed` or an access fault with tval = a. */
-static void report(const char *what, int mode, enum op op, uintptr_t a, int allowed) {
+/* Report a probe's outcome and check it: `allowed` or an access fault with tval = `tval`. */
+static void report_tval(const char *what, int mode, enum op op, uintptr_t a, int allowed, uintptr_t tval) {
   if (trap_last.count == 0) kprintf("%s: %s %s +0x%lx ok\n", what, MODE_NAME[mode], OP_NAME[op], a - AREA);
   else
     kprintf("%s: %s %s +0x%lx fault cause=%lu tval=+0x%lx\n", what, MODE_NAME[mode], OP_NAME[op], a - AREA,
@@ -121,8 +122,12 @@ static void report(const char *what, int mode, enum op op, uintptr_t a, int allo
   if (allowed) {
     check_no_trap(what);
   } else {
-    check_trap(what, fault_cause(op), a, PRV_M);
+    check_trap(what, fault_cause(op), tval, PRV_M);
   }
+}
+
+static void report(const char *what, int mode, enum op op, uintptr_t a, int allowed) {
+  report_tval(what, mode, op, a, allowed, a);
 }
 
 /* One access in privilege `mode`; `allowed` is what the test expects. */
@@ -172,6 +177,8 @@ static void test_modes(void) {
   catch_all();
   for (int p = 0; p < 4; p++) put_ret(PG(p));
   put_ret(PG(3) + 0x20);
+  *(volatile uint32_t *)(PG(3) + 0x1c) = 0x00000013; /* nop, just before the ret at +0x20 */
+  __asm__ volatile("fence.i" ::: "memory");
   /* page 0: NAPOT, R only */
   set_entry(0, A_NAPOT | P_R, napot(PG(0), PAGE));
   /* page 1: TOR [pmpaddr1, pmpaddr2), RW */
@@ -202,6 +209,13 @@ static void test_modes(void) {
     access("sub-page NAPOT", mode, FETCH, PG(3), 1);
     access("sub-page NAPOT", mode, FETCH, PG(3) + 0x20, m);
     access("sub-page NAPOT", mode, FETCH, PG(3), 1);
+    /* straight-line code running into the region: QEMU 7.2 checks the fetch where a translated
+     * block starts only, so the ret in the non-executable region runs (no fault in any mode) */
+    if (mode != PRV_M) switch_mode(mode);
+    trap_expect();
+    probe_fetch(PG(3) + 0x1c);
+    if (mode != PRV_M) switch_mode(PRV_M);
+    report_tval("into sub-page NAPOT", mode, FETCH, PG(3) + 0x1c, 1, PG(3) + 0x20);
     access("sub-page NAPOT", mode, LD, PG(3) + 0x38, 1);
     access("sub-page NAPOT", mode, SD, PG(3) + 0x38, m);
   }
