@@ -187,7 +187,7 @@ export class VcpuContext extends Hart implements BlockContext {
       pa = r.pagePa + Number(BigInt.asUintN(12, vaddr));
     }
     // PMP after translation, as QEMU's riscv_cpu_tlb_fill (get_physical_address_pmp)
-    if (!this.pmp.allows(pa, size, pmpNeed(access), priv)) {
+    if (!this.pmpAllows(pa, size, pmpNeed(access), priv)) {
       this.raise(access === Access.Write ? Cause.StoreAccessFault : Cause.LoadAccessFault, vaddr, pc, insnIndex);
       return -1;
     }
@@ -203,7 +203,7 @@ export class VcpuContext extends Hart implements BlockContext {
     });
   }
 
-  private readonly pteAllowed = (pa: number): boolean => this.pmp.allows(pa, 8, PMP_R, Priv.S);
+  private readonly pteAllowed = (pa: number): boolean => this.pmpAllows(pa, 8, PMP_R, Priv.S);
 
   /** Fill the data TLB entry for the page of `vaddr` (RAM pages only). */
   private fillTlb(lo: number, hi: number, pa: number, write: boolean): void {
@@ -659,7 +659,7 @@ export class VcpuContext extends Hart implements BlockContext {
       pa = r.pagePa + (pc & 0xfff);
     }
     // PMP checks the fetch as QEMU's translator reads it: two bytes at a time
-    if (pa >= 0 && !this.pmp.allows(pa, 2, PMP_X, this.priv)) {
+    if (pa >= 0 && !this.pmpAllows(pa, 2, PMP_X, this.priv)) {
       this.pc = this.takeTrap(Cause.InsnAccessFault, BigInt(pc), epc, false);
       return -1;
     }

@@ -217,6 +217,10 @@ export abstract class Hart {
    * `rd === 0` for csrrw skips the read; `write === false` (rs1 = x0 for set/clear) skips the write.
    */
   csrInstruction(op: CsrOp, csr: number, rd: number, src: bigint, write: boolean, insnIndex: number): boolean {
+    // QEMU 7.2 (riscv_csrrw): csrrs/csrrc pass the register as the write mask, and a zero mask is
+    // no write at all: no read-only check, no side effect (frm/fflags do not dirty FS). Found by
+    // the instruction fuzzer (seed 105: csrrc a7, frm, a3 with a3 = 0 in S-mode)
+    if (op !== CsrOp.Write && src === 0n) write = false;
     const readOnly = (csr >> 10) === 3;
     const minPriv = (csr >> 8) & 3;
     if (this.priv < minPriv || (readOnly && write)) return false;
@@ -472,6 +476,13 @@ export abstract class Hart {
     this.pmp.update({ cfg: (i) => Number(this.pmpCfg(i)), addr: (i) => BigInt.asUintN(64, this.i64[SLOT_PMPADDR + i]) });
     this.flushTlb();
   }
+
+  /** PMP's verdict on an access (pmp.ts), with QEMU's -d guest_errors line for a partial match. */
+  pmpAllows(pa: number, size: number, need: number, mode: Priv): boolean {
+    return this.pmp.allows(pa, size, need, mode, this.logPartialPmp);
+  }
+
+  private readonly logPartialPmp = (): void => this.log?.guestError('pmp violation - access is partially inside\n');
 
   /** The configuration byte of PMP entry `i`. */
   private pmpCfg(i: number): bigint {

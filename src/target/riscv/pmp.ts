@@ -53,13 +53,16 @@ export class PmpTable {
    * (whatever the mode), the first entry holding all of it decides (M-mode ignores an unlocked
    * entry's bits), and with no match M succeeds while S/U fail.
    */
-  allows(pa: number, size: number, need: number, mode: Priv): boolean {
+  allows(pa: number, size: number, need: number, mode: Priv, onPartial?: () => void): boolean {
     if (this.rules === 0) return mode === Priv.M;
     const last = pa + size - 1;
     for (let i = 0; i < PMP_ENTRIES; i++) {
       const s = pa >= this.sa[i] && pa <= this.ea[i];
       const e = last >= this.sa[i] && last <= this.ea[i];
-      if (s !== e) return false; // "pmp violation - access is partially inside"
+      if (s !== e) {
+        onPartial?.(); // QEMU logs "pmp violation - access is partially inside" (-d guest_errors)
+        return false;
+      }
       const cfg = this.cfg[i];
       if (!s || ((cfg >> 3) & 3) === A_OFF) continue;
       if (mode === Priv.M && (cfg & PMP_LOCK) === 0) return true;
