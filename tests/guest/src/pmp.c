@@ -281,8 +281,17 @@ static void test_locks(void) {
   access("unlocked entry 0 over locked 4", PRV_S, SD, PG(4), 1);
 }
 
+/* QEMU 7.2's rv64 has no ePMP (x-epmp=false): mseccfg (0x747) is not a CSR. */
+static void test_no_mseccfg(void) {
+  trap_expect();
+  __asm__ volatile("csrr t0, 0x747" ::: "t0");
+  check_trap_cause("mseccfg read", CAUSE_ILLEGAL_INSN, PRV_M);
+  kprintf("mseccfg read: cause=%lu\n", trap_last.cause);
+}
+
 int main(void) {
   test_begin("pmp");
+  test_no_mseccfg();
   test_no_rules();
   test_modes();
   test_page_walk();
