@@ -26,6 +26,10 @@ export const FP_OPS = [
   'fmadd_s', 'fmsub_s', 'fnmsub_s', 'fnmadd_s', 'fmadd_d', 'fmsub_d', 'fnmsub_d', 'fnmadd_d',
   // Zfhmin
   'fcvt_s_h', 'fcvt_h_s', 'fcvt_d_h', 'fcvt_h_d', 'fmv_x_h', 'fmv_h_x',
+  // Zfh
+  'fadd_h', 'fsub_h', 'fmul_h', 'fdiv_h', 'fsqrt_h', 'fsgnj_h', 'fsgnjn_h', 'fsgnjx_h', 'fmin_h', 'fmax_h',
+  'fcvt_w_h', 'fcvt_wu_h', 'fcvt_l_h', 'fcvt_lu_h', 'feq_h', 'flt_h', 'fle_h', 'fclass_h',
+  'fcvt_h_w', 'fcvt_h_wu', 'fcvt_h_l', 'fcvt_h_lu', 'fmadd_h', 'fmsub_h', 'fnmsub_h', 'fnmadd_h',
 ] as const;
 
 /** The name of an FP operation (as the decoder names the instruction). */

@@ -28,7 +28,6 @@ const CPU_EXTENSION_PROPS: Readonly<Record<string, readonly [CpuExtensionName, b
 
 /** Modelled extensions whose non-default value tsemu does not implement yet: what to say instead. */
 const NOT_SWITCHABLE: Partial<Record<CpuExtensionName, string>> = {
-  zfh: 'the Zfh extension (half-precision floating point)',
   sstc: 'switching off Sstc (stimecmp)',
 };
 

@@ -13,7 +13,8 @@
 import { featureBit } from '../target/riscv/isa.js';
 import { DisconType, Hart } from '../target/riscv/hart.js';
 import { Access, Cause, MSTATUS, MPP_SHIFT, Priv } from '../target/riscv/csr.js';
-import { satpIsBare, walkPageTable } from '../target/riscv/mmu.js';
+import { satpIsBare, walkPageTable, type WalkResult } from '../target/riscv/mmu.js';
+import { PMP_R, PMP_X, pmpNeed } from '../target/riscv/pmp.js';
 import { FP_OP_TABLE, FpOperands } from '../target/riscv/fpu/op-table.js';
 import { AMO, CsrOp } from '../abi/ops.js';
 import type { BlockContext } from '../abi/helpers.js';
@@ -206,24 +207,44 @@ export class VcpuContext extends Hart implements BlockContext {
    * Translate a virtual address for an access. Returns the physical address,
    * or -1 after raising the fault (endBlock set).
    */
-  private translate(vaddr: bigint, access: Access, priv: Priv, pc: number, insnIndex: number): number {
+  private translate(vaddr: bigint, access: Access, priv: Priv, pc: number, insnIndex: number, size = 1): number {
     const satp = this.csr(CsrSlot.satp);
-    if (priv === Priv.M || satpIsBare(satp)) return Number(BigInt.asUintN(64, vaddr));
-    const mstatus = this.csr(CsrSlot.mstatus);
-    const r = walkPageTable(this.mem, {
-      vaddr, access, priv, satp, sum: (mstatus & MSTATUS.SUM) !== 0n, mxr: (mstatus & MSTATUS.MXR) !== 0n, svpbmt: this.svpbmt,
-    });
-    if (r.pagePa < 0) {
-      this.raise(r.cause, vaddr, pc, insnIndex);
+    let pa: number;
+    if (priv === Priv.M || satpIsBare(satp)) {
+      pa = Number(BigInt.asUintN(64, vaddr));
+    } else {
+      const r = this.walk(vaddr, access, priv, satp);
+      if (r.pagePa < 0) {
+        this.raise(r.cause, vaddr, pc, insnIndex);
+        return -1;
+      }
+      pa = r.pagePa + Number(BigInt.asUintN(12, vaddr));
+    }
+    // PMP after translation, as QEMU's riscv_cpu_tlb_fill (get_physical_address_pmp)
+    if (!this.pmpAllows(pa, size, pmpNeed(access), priv)) {
+      this.raise(access === Access.Write ? Cause.StoreAccessFault : Cause.LoadAccessFault, vaddr, pc, insnIndex);
       return -1;
     }
-    return r.pagePa + Number(BigInt.asUintN(12, vaddr));
+    return pa;
   }
+
+  /** The page walk, its PTE reads PMP-checked as QEMU's: 8-byte S-mode loads. */
+  private walk(vaddr: bigint, access: Access, priv: Priv, satp: bigint): WalkResult {
+    const mstatus = this.csr(CsrSlot.mstatus);
+    return walkPageTable(this.mem, {
+      vaddr, access, priv, satp, sum: (mstatus & MSTATUS.SUM) !== 0n, mxr: (mstatus & MSTATUS.MXR) !== 0n, svpbmt: this.svpbmt,
+      pteAllowed: this.pteAllowed,
+    });
+  }
+
+  private readonly pteAllowed = (pa: number): boolean => this.pmpAllows(pa, 8, PMP_R, Priv.S);
 
   /** Fill the data TLB entry for the page of `vaddr` (RAM pages only). */
   private fillTlb(lo: number, hi: number, pa: number, write: boolean): void {
     const off = this.mem.ramOffset(pa);
     if (off < 0) return;
+    // a page that PMP entries split stays on the slow path (QEMU: a TLB entry smaller than a page)
+    if (!this.pmp.pageUniform(pa)) return;
     // a page holding a watchpoint of this kind stays on the slow path (QEMU's TLB_WATCHPOINT)
     if (this.mem.watchCount !== 0 && this.mem.watchHit((hi | 0) * 4294967296 + (lo >>> 12) * 4096, 4096, write ? WATCH_WRITE : WATCH_READ) >= 0) return;
     const e = this.tlbBase + ((lo >>> 10) & ((TLB_ENTRIES - 1) * TLB_ENTRY_WORDS));
@@ -288,7 +309,7 @@ export class VcpuContext extends Hart implements BlockContext {
    * device page, becomes two aligned accesses of the same size around it.
    */
   loadVirt(vaddr: bigint, size: number, pc: number, insnIndex: number): bigint | undefined {
-    const pa = this.translate(vaddr, Access.Read, this.dataPriv(), pc, insnIndex);
+    const pa = this.translate(vaddr, Access.Read, this.dataPriv(), pc, insnIndex, size);
     if (pa < 0) return undefined;
     if (this.mem.watchCount !== 0 && this.watchpointHit(vaddr, size, WATCH_READ, pc, insnIndex)) return undefined;
     // page offset and alignment from vaddr: pa is a double, inexact above 2^53 (a misaligned
@@ -324,7 +345,7 @@ export class VcpuContext extends Hart implements BlockContext {
    * time, in address order (a fault on a later byte leaves the earlier ones written).
    */
   storeVirt(vaddr: bigint, size: number, value: bigint, pc: number, insnIndex: number, insnLength: number): boolean {
-    const pa = this.translate(vaddr, Access.Write, this.dataPriv(), pc, insnIndex);
+    const pa = this.translate(vaddr, Access.Write, this.dataPriv(), pc, insnIndex, size);
     if (pa < 0) return false;
     if (this.mem.watchCount !== 0 && this.watchpointHit(vaddr, size, WATCH_WRITE, pc, insnIndex)) return false;
     const pageOff = Number(vaddr & 0xfffn); // not pa: inexact above 2^53
@@ -429,7 +450,7 @@ export class VcpuContext extends Hart implements BlockContext {
       this.raise(op === AMO.sc ? Cause.StoreMisaligned : Cause.LoadMisaligned, base, pc, insnIndex);
       return;
     }
-    const pa = this.translate(base, op === AMO.lr ? Access.Read : Access.Write, this.dataPriv(), pc, insnIndex);
+    const pa = this.translate(base, op === AMO.lr ? Access.Read : Access.Write, this.dataPriv(), pc, insnIndex, size);
     if (pa < 0) return;
     // QEMU's LR is a plain load; SC and AMOs are read-modify-write (atomic_mmu_lookup checks both)
     if (this.mem.watchCount !== 0 && this.watchpointHit(base, size, op === AMO.lr ? WATCH_READ : WATCH_READ | WATCH_WRITE, pc, insnIndex)) return;
@@ -684,23 +705,27 @@ export class VcpuContext extends Hart implements BlockContext {
     if (this.priv === Priv.M || satpIsBare(satp)) {
       pa = pc < 0 ? -1 : pc;
     } else {
-      const mstatus = this.csr(CsrSlot.mstatus);
-      const r = walkPageTable(this.mem, {
-        vaddr: BigInt(pc), access: Access.Exec, priv: this.priv, satp,
-        sum: (mstatus & MSTATUS.SUM) !== 0n, mxr: (mstatus & MSTATUS.MXR) !== 0n, svpbmt: this.svpbmt,
-      });
+      const r = this.walk(BigInt(pc), Access.Exec, this.priv, satp);
       if (r.pagePa < 0) {
         this.pc = this.takeTrap(r.cause, BigInt(pc), epc, false);
         return -1;
       }
       pa = r.pagePa + (pc & 0xfff);
     }
+    // PMP checks the fetch as QEMU's translator reads it: two bytes at a time
+    if (pa >= 0 && !this.pmpAllows(pa, 2, PMP_X, this.priv)) {
+      this.pc = this.takeTrap(Cause.InsnAccessFault, BigInt(pc), epc, false);
+      return -1;
+    }
     if (pa < 0 || (this.mem.ramOffset(pa) < 0 && !this.mem.isRom(pa))) {
       if (pa >= 0) this.mmio.fetchFault?.(pa);
       this.pc = this.takeTrap(Cause.InsnAccessFault, BigInt(pc), epc, false);
       return -1;
     }
-    this.itlb.set(vpage, pa - (pc & 0xfff));
+    // a page that PMP entries split is looked up again at every block (QEMU: no TLB entry for it);
+    // as in QEMU 7.2, only a block's first fetch is checked: straight-line code runs on into a
+    // region it may not execute (tests/guest/src/pmp.c, "into sub-page NAPOT")
+    if (this.pmp.pageUniform(pa)) this.itlb.set(vpage, pa - (pc & 0xfff));
     return pa;
   }
 

@@ -303,12 +303,6 @@ export const CASES: readonly BadInputCase[] = [
     mentions: () => 'h=true',
   },
   {
-    title: '-cpu rv64 with Zfh',
-    args: () => base(GUEST_ELF, ['-cpu', 'rv64,Zfh=on']),
-    qemu: { kind: 'none', why: 'QEMU 7.2 implements Zfh (off by default); tsemu does not yet' },
-    mentions: () => 'Zfh',
-  },
-  {
     title: 'a device tsemu does not implement (virtio-net-device)',
     args: () => base(GUEST_ELF, ['-device', 'virtio-net-device']),
     qemu: { kind: 'none', why: 'QEMU 7.2 supports it' },

@@ -149,6 +149,7 @@ describe('cli/options', function () {
       });
       const o = run(['-cpu', 'rv64,zba=off,zbb=no,zbc=n,zbs=false,svinval=on,,h=false,zba=yes,Zfhmin=true,pmp=true,svpbmt=y']);
       expect(o.cpuExtensions).to.deep.equal({ ...defaults, zbb: false, zbc: false, zbs: false, svinval: true, zfhmin: true, svpbmt: true });
+      expect(run(['-cpu', 'rv64,Zfh=on']).cpuExtensions).to.deep.equal({ ...defaults, zfh: true });
     });
 
     it('defaults like QEMU virt: 1 CPU, 128 MiB, -bios default, multi-threaded TCG', function () {
@@ -274,7 +275,6 @@ describe('cli/options', function () {
       expect(parseError(['-object', 'rng-random,id=r0'])).to.equal('tsemu-system-riscv64: -object: option not supported by tsemu');
       expect(parseError(['-display', 'gtk'])).to.equal("tsemu-system-riscv64: -display gtk: display 'gtk' is not supported by tsemu (only 'none')");
       expect(parseError(['-cpu', 'rv64,h=true'])).to.equal('tsemu-system-riscv64: -cpu rv64,h=true: tsemu does not implement the H (hypervisor) extension');
-      expect(parseError(['-cpu', 'rv64,Zfh=on'])).to.equal('tsemu-system-riscv64: -cpu rv64,Zfh=on: tsemu does not implement the Zfh extension (half-precision floating point)');
       expect(parseError(['-cpu', 'rv64,v=true'])).to.equal("tsemu-system-riscv64: -cpu rv64,v=true: CPU property 'v' can only be off in tsemu");
       expect(parseError(['-cpu', 'sifive-u54'])).to.equal("tsemu-system-riscv64: unable to find CPU model 'sifive-u54'");
       expect(parseError(['-device', 'virtio-net-device'])).to.equal("tsemu-system-riscv64: -device virtio-net-device: device 'virtio-net-device' is not supported by tsemu (use virtio-blk-device)");

@@ -93,6 +93,13 @@ const QEMU_LINES = [
   '0x0000000080000402:  00279127          illegal                 ',
   '0x00000000800003fe:  e4010653          illegal                 ',
   '0x0000000080000406:  f40681d3          illegal                 ',
+  // Zfh (tests/guest/bin/zfh.elf, -cpu rv64,Zfh=true): unknown to QEMU 7.2's disassembler too
+  '0x0000000080000138:  04107153          illegal                 ',
+  '0x00000000800002b0:  141071c3          illegal                 ',
+  '0x0000000080000258:  a4102553          illegal                 ',
+  '0x0000000080000338:  5c0070d3          illegal                 ',
+  '0x0000000080000354:  e4001553          illegal                 ',
+  '0x0000000080000410:  d43570d3          illegal                 ',
 ];
 
 interface Mismatch {

@@ -14,11 +14,17 @@ import { runQemu, runTsemu, type GuestRunResult } from '../support/run-guest.js'
 import { buildGuest, SAVE_NAMES, type Step } from './insn-gen.js';
 
 /**
+ * Extra -cpu properties for both sides, from TSEMU_FUZZ_CPU (for example `Zfh=true`): the
+ * comparison with an extension that is off by default. The CI runs leave it unset.
+ */
+const EXTRA_CPU = process.env.TSEMU_FUZZ_CPU ? `,${process.env.TSEMU_FUZZ_CPU}` : '';
+
+/**
  * QEMU 7.2's rv64 without what tsemu does not implement (H, the debug trigger CSRs
  * tselect/tdata1-3), so illegal means illegal on both; Zba/Zbb/Zbc/Zbs are on on both sides.
  */
-export const QEMU_CPU = 'rv64,h=false,debug=false';
-export const TSEMU_CPU = 'rv64';
+export const QEMU_CPU = `rv64,h=false,debug=false${EXTRA_CPU}`;
+export const TSEMU_CPU = `rv64${EXTRA_CPU}`;
 export const CHUNK = 256;
 
 export interface InsnRun {

@@ -12,7 +12,6 @@ import { makeTempDir } from '../support/tools.js';
 
 export type Runner = (args: readonly string[], opts: GuestRunOptions) => Promise<GuestRunResult>;
 
-export const GUEST = 'tests/guest/bin/guest_errors.elf';
 
 export interface Recipe {
   readonly name: string;
@@ -21,6 +20,8 @@ export interface Recipe {
   readonly args: readonly string[];
   /** The log goes to `-D FILE` instead of stderr. */
   readonly logFile?: boolean;
+  /** Another guest of tests/guest than guest_errors (its name is what it prints after PASS). */
+  readonly guest?: string;
 }
 
 export const RECIPES: readonly Recipe[] = [
@@ -30,7 +31,11 @@ export const RECIPES: readonly Recipe[] = [
   { name: 'no-log', what: 'no -d: nothing logged', args: [] },
   { name: 'logfile-with-int', what: '-d guest_errors,unimp,int -D FILE', args: ['-d', 'guest_errors,unimp,int'], logFile: true },
   { name: 'smp2', what: '-smp 2 -d guest_errors,unimp', args: ['-smp', '2', '-d', 'guest_errors,unimp'] },
+  { name: 'pmp', what: 'the pmp guest with -d guest_errors: partial PMP matches, locked entries', args: ['-d', 'guest_errors'], guest: 'pmp' },
 ];
+
+/** The ELF a recipe runs. */
+export const guestOf = (r: Recipe): string => `tests/guest/bin/${r.guest ?? 'guest_errors'}.elf`;
 
 export const transcriptKey = (r: Recipe): string => `guest-errors/${r.name}`;
 
@@ -54,7 +59,7 @@ export async function runRecipe(run: Runner, recipe: Recipe, timeoutMs: number, 
   const dir = makeTempDir(`guest-errors-${recipe.name}`);
   try {
     const logPath = join(dir, 'log.txt');
-    const args = virtKernelArgs(GUEST, [...recipe.args, ...(recipe.logFile ? ['-D', logPath] : [])]);
+    const args = virtKernelArgs(guestOf(recipe), [...recipe.args, ...(recipe.logFile ? ['-D', logPath] : [])]);
     const result = await run(args, { timeoutMs, env });
     const log = recipe.logFile ? readFileSync(logPath, 'utf8') : result.stderr;
     const stderr = recipe.logFile ? result.stderr : '';

@@ -38,5 +38,6 @@ describe('guest error logs (tsemu vs QEMU transcripts)', function () {
     // both items together log exactly the lines of each alone, interleaved
     expect(both.log.length).to.equal(errors.log.length + unimp.log.length);
     expect(readTranscript<LogOutcome>('guest-errors/logfile-with-int').log).to.include('riscv_cpu_do_interrupt: hart:0');
+    expect(readTranscript<LogOutcome>('guest-errors/pmp').log).to.include('pmp violation - access is partially inside\n');
   });
 });

@@ -22,6 +22,9 @@ export const CPU_CASES: readonly string[] = [
   'rv64,Zihintpause=false,Zifencei=false',
   'rv64,svinval=on',
   'rv64,zbs=off,zbs=on',
+  'rv64,Zfhmin=true',
+  'rv64,Zfh=true',
+  'rv64,Zfh=true,Zfhmin=true',
 ];
 
 /** QEMU's -cpu for a case: the same, without H. */

@@ -1,6 +1,6 @@
 /**
  * The decode table (src/target/riscv/insn32.ts through decode.ts) against encodings made by the GNU
- * assembler (binutils 2.40, riscv64-unknown-elf-as -march=rv64gc, rv64gc_zba_zbb_zbc_zbs_svinval for the
+ * assembler (binutils 2.40, riscv64-unknown-elf-as -march=rv64gc, rv64gc_zba_zbb_zbc_zbs_svinval and rv64gc_zfhmin/rv64gc_zfh for the
  * optional extensions' rows, then objdump -M no-aliases): every
  * instruction name of the table decodes from one such encoding, with the operand fields the assembly
  * text names (registers, immediates sign-extended per format as the ISA manual's figures 2.3/2.4 draw
@@ -189,6 +189,33 @@ const ROWS: ReadonlyArray<readonly [name: string, asm: string, word: number, fie
   ['fcvt_h_d', 'fcvt.h.d f11, f12, rup', 0x441635d3, { rd: 11, rs1: 12, rm: 3 }],
   ['fmv_x_h', 'fmv.x.h x13, f14', 0xe40706d3, { rd: 13, rs1: 14 }],
   ['fmv_h_x', 'fmv.h.x f15, x16', 0xf40807d3, { rd: 15, rs1: 16 }],
+  // Zfh (as -march=rv64gc_zfh)
+  ['fadd_h', 'fadd.h f1, f2, f3, rne', 0x043100d3, { rd: 1, rs1: 2, rs2: 3, rm: 0 }],
+  ['fsub_h', 'fsub.h f4, f5, f6, rtz', 0x0c629253, { rd: 4, rs1: 5, rs2: 6, rm: 1 }],
+  ['fmul_h', 'fmul.h f7, f8, f9, rdn', 0x149423d3, { rd: 7, rs1: 8, rs2: 9, rm: 2 }],
+  ['fdiv_h', 'fdiv.h f10, f11, f12, rup', 0x1cc5b553, { rd: 10, rs1: 11, rs2: 12, rm: 3 }],
+  ['fsqrt_h', 'fsqrt.h f13, f14, rmm', 0x5c0746d3, { rd: 13, rs1: 14, rm: 4 }],
+  ['fsgnj_h', 'fsgnj.h f15, f16, f17', 0x251807d3, { rd: 15, rs1: 16, rs2: 17 }],
+  ['fsgnjn_h', 'fsgnjn.h f18, f19, f20', 0x25499953, { rd: 18, rs1: 19, rs2: 20 }],
+  ['fsgnjx_h', 'fsgnjx.h f21, f22, f23', 0x257b2ad3, { rd: 21, rs1: 22, rs2: 23 }],
+  ['fmin_h', 'fmin.h f24, f25, f26', 0x2dac8c53, { rd: 24, rs1: 25, rs2: 26 }],
+  ['fmax_h', 'fmax.h f27, f28, f29', 0x2dde1dd3, { rd: 27, rs1: 28, rs2: 29 }],
+  ['fcvt_w_h', 'fcvt.w.h x1, f2, rtz', 0xc40110d3, { rd: 1, rs1: 2, rm: 1 }],
+  ['fcvt_wu_h', 'fcvt.wu.h x3, f4, rne', 0xc41201d3, { rd: 3, rs1: 4, rm: 0 }],
+  ['fcvt_l_h', 'fcvt.l.h x5, f6, rdn', 0xc42322d3, { rd: 5, rs1: 6, rm: 2 }],
+  ['fcvt_lu_h', 'fcvt.lu.h x7, f8, rup', 0xc43433d3, { rd: 7, rs1: 8, rm: 3 }],
+  ['feq_h', 'feq.h x9, f10, f11', 0xa4b524d3, { rd: 9, rs1: 10, rs2: 11 }],
+  ['flt_h', 'flt.h x12, f13, f14', 0xa4e69653, { rd: 12, rs1: 13, rs2: 14 }],
+  ['fle_h', 'fle.h x15, f16, f17', 0xa51807d3, { rd: 15, rs1: 16, rs2: 17 }],
+  ['fclass_h', 'fclass.h x18, f19', 0xe4099953, { rd: 18, rs1: 19 }],
+  ['fcvt_h_w', 'fcvt.h.w f20, x21, rne', 0xd40a8a53, { rd: 20, rs1: 21, rm: 0 }],
+  ['fcvt_h_wu', 'fcvt.h.wu f22, x23, rtz', 0xd41b9b53, { rd: 22, rs1: 23, rm: 1 }],
+  ['fcvt_h_l', 'fcvt.h.l f24, x25, rdn', 0xd42cac53, { rd: 24, rs1: 25, rm: 2 }],
+  ['fcvt_h_lu', 'fcvt.h.lu f26, x27, rmm', 0xd43dcd53, { rd: 26, rs1: 27, rm: 4 }],
+  ['fmadd_h', 'fmadd.h f1, f2, f3, f4, rne', 0x243100c3, { rd: 1, rs1: 2, rs2: 3, rs3: 4, rm: 0 }],
+  ['fmsub_h', 'fmsub.h f5, f6, f7, f8, rtz', 0x447312c7, { rd: 5, rs1: 6, rs2: 7, rs3: 8, rm: 1 }],
+  ['fnmsub_h', 'fnmsub.h f9, f10, f11, f12, rdn', 0x64b524cb, { rd: 9, rs1: 10, rs2: 11, rs3: 12, rm: 2 }],
+  ['fnmadd_h', 'fnmadd.h f13, f14, f15, f16, rup', 0x84f736cf, { rd: 13, rs1: 14, rs2: 15, rs3: 16, rm: 3 }],
   // Svinval, Zba, Zbb, Zbc, Zbs (as -march=rv64gc_zba_zbb_zbc_zbs_svinval)
   ['sinval_vma', 'sinval.vma x5, x6', 0x16628073, { rs1: 5, rs2: 6 }],
   ['sfence_w_inval', 'sfence.w.inval', 0x18000073, {}],
@@ -260,7 +287,7 @@ const RESERVED: ReadonlyArray<readonly [word: number, why: string]> = [
   [0x0555812f, 'amoadd.w.aq with width funct3 = 000'],
   [0x294520af, 'amoswap.w with funct5 = 00101'],
   [0x80014087, 'flw with width funct3 = 100 (flq: Q is not implemented)'],
-  [0xc50400c3, 'fmadd.s with fmt = 10 (half precision)'],
+  [0xc70400c3, 'fmadd with fmt = 11 (quad precision: no Q extension; fmt = 10 is Zfh)'],
   [0x07663153, 'fadd.d with fmt = 11 (quad precision)'],
   [0x581413d3, 'fsqrt.s f7, f8 with rs2 = x1'],
   [0x2176b1d3, 'fsgnj.s with funct3 = 011'],

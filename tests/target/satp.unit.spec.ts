@@ -17,6 +17,10 @@ function context(priv: Priv): VcpuContext {
   const mmio = { read: (): bigint | undefined => undefined, write: (): boolean => false };
   const ctx = new VcpuContext(stateViews(createStateBuffer()), 0, mem, mmio, { mtime: () => 0n, mtimecmp: () => -1n, ticksPerMs: 10_000 });
   ctx.resetState(0x80000000);
+  // PMP entry 0 over everything, RWX, as guests' start-up code sets it: with no entry enabled
+  // S/U may access nothing (QEMU 7.2's pmp_hart_has_privs)
+  expect(ctx.csrInstruction(CsrOp.Write, CSR_NUMBER.pmpaddr0, 0, -1n, true, 0)).to.equal(true);
+  expect(ctx.csrInstruction(CsrOp.Write, CSR_NUMBER.pmpcfg0, 0, 0x1fn, true, 0)).to.equal(true);
   ctx.priv = priv;
   return ctx;
 }

@@ -17,6 +17,7 @@ import {
   SENVCFG_WRITE_MASK, SSTATUS_MASK, SSTATUS_WRITE_MASK,
 } from './csr.js';
 import { CsrOp } from '../../abi/ops.js';
+import { PmpTable } from './pmp.js';
 
 /** Thrown internally by CSR accessors; turned into an illegal-instruction trap. */
 class IllegalCsr extends Error {}
@@ -47,6 +48,8 @@ export abstract class Hart {
   readonly i64: BigInt64Array;
   readonly f64: Float64Array;
   readonly i32: Int32Array;
+  /** The PMP entries decoded into ranges (kept in step with pmpcfg/pmpaddr by pmpChanged). */
+  readonly pmp = new PmpTable();
 
   constructor(readonly state: VcpuStateViews, readonly hartId: number) {
     this.i64 = state.i64;
@@ -95,7 +98,7 @@ export abstract class Hart {
     this.f64[SLOT_RESERVATION_ADDR] = -1;
     this.i64[SLOT_INSTRET_OFFSET] = 0n;
     this.i64[SLOT_CYCLE_OFFSET] = 0n;
-    this.flushTlb();
+    this.pmpChanged();
     this.privilegeChanged();
   }
 
@@ -226,6 +229,10 @@ export abstract class Hart {
    * `rd === 0` for csrrw skips the read; `write === false` (rs1 = x0 for set/clear) skips the write.
    */
   csrInstruction(op: CsrOp, csr: number, rd: number, src: bigint, write: boolean, insnIndex: number): boolean {
+    // QEMU 7.2 (riscv_csrrw): csrrs/csrrc pass the register as the write mask, and a zero mask is
+    // no write at all: no read-only check, no side effect (frm/fflags do not dirty FS). Found by
+    // the instruction fuzzer (seed 105: csrrc a7, frm, a3 with a3 = 0 in S-mode)
+    if (op !== CsrOp.Write && src === 0n) write = false;
     const readOnly = (csr >> 10) === 3;
     const minPriv = (csr >> 8) & 3;
     if (this.priv < minPriv || (readOnly && write)) return false;
@@ -472,6 +479,23 @@ export abstract class Hart {
     else this.log?.unimp(`${name}: reserved mode not supported\n`);
   }
 
+  /**
+   * Re-decode the PMP entries after pmpcfg/pmpaddr changed, and drop the soft TLB: QEMU 7.2
+   * flushes it on pmpcfg writes; tsemu also on pmpaddr writes, where 7.2 could keep a page
+   * cached under the old range (later QEMUs flush there too).
+   */
+  pmpChanged(): void {
+    this.pmp.update({ cfg: (i) => Number(this.pmpCfg(i)), addr: (i) => BigInt.asUintN(64, this.i64[SLOT_PMPADDR + i]) });
+    this.flushTlb();
+  }
+
+  /** PMP's verdict on an access (pmp.ts), with QEMU's -d guest_errors line for a partial match. */
+  pmpAllows(pa: number, size: number, need: number, mode: Priv): boolean {
+    return this.pmp.allows(pa, size, need, mode, this.logPartialPmp);
+  }
+
+  private readonly logPartialPmp = (): void => this.log?.guestError('pmp violation - access is partially inside\n');
+
   /** The configuration byte of PMP entry `i`. */
   private pmpCfg(i: number): bigint {
     return (this.i64[SLOT_PMPCFG + ((i >> 3) << 1)] >> BigInt(8 * (i & 7))) & 0xffn;
@@ -497,7 +521,7 @@ export abstract class Hart {
   /**
    * pmpcfg<n> (n even): one byte per entry, as QEMU's pmp_write_cfg. WARL: R/W/X/A/L bits
    * kept; W without R is reserved and reads back cleared (as QEMU). A locked entry keeps its
-   * byte (QEMU logs each one under -d guest_errors). Entries are not enforced.
+   * byte (QEMU logs each one under -d guest_errors). Enforced through `pmp` (pmp.ts).
    */
   private writePmpCfg(n: number, value: bigint): void {
     let v = this.i64[SLOT_PMPCFG + n];
@@ -512,6 +536,7 @@ export abstract class Hart {
       v = (v & ~(0xffn << shift)) | (cfg << shift);
     }
     this.i64[SLOT_PMPCFG + n] = BigInt.asIntN(64, v);
+    this.pmpChanged();
   }
 
   /** pmpaddr<n>: refused when entry n is locked, or entry n+1 is a locked TOR entry (QEMU's pmpaddr_csr_write). */
@@ -522,7 +547,8 @@ export abstract class Hart {
     } else if (this.pmpCfg(n) & PMP_LOCK) {
       this.log?.guestError('ignoring pmpaddr write - locked\n');
     } else {
-      this.i64[SLOT_PMPADDR + n] = value & ((1n << 54n) - 1n);
+      this.i64[SLOT_PMPADDR + n] = BigInt.asIntN(64, value); // all 64 bits kept, as QEMU 7.2 (no WARL mask)
+      this.pmpChanged();
     }
   }
 

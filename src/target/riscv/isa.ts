@@ -34,6 +34,8 @@ export const ALL_FEATURES = (1 << OPTIONAL_EXTENSIONS.length) - 1;
 export function featureBits(ext: CpuExtensions): number {
   let bits = 0;
   for (const name of OPTIONAL_EXTENSIONS) if (ext[name]) bits |= featureBit(name);
+  // Zfh includes Zfhmin's instructions (QEMU 7.2's REQUIRE_ZFH_OR_ZFHMIN) without naming it in riscv,isa
+  if (ext.zfh) bits |= featureBit('zfhmin');
   return bits;
 }
 

@@ -27,6 +27,8 @@ export interface WalkRequest {
   mxr: boolean;
   /** The CPU has Svpbmt: PTE bits 62:61 are a memory type instead of reserved (QEMU 7.2 ignores menvcfg.PBMTE). */
   svpbmt?: boolean;
+  /** PMP on the walk's own PTE reads (physical address of the PTE): false is an access fault. */
+  pteAllowed?: (ptePa: number) => boolean;
 }
 
 export interface WalkResult {
@@ -102,6 +104,7 @@ export function walkPageTable(mem: PageTableMemory, req: WalkRequest): WalkResul
   for (let level = levels - 1; level >= 0; level--) {
     const vpn = (va >> BigInt(12 + 9 * level)) & 0x1ffn;
     const ptePa = Number(table + vpn * 8n);
+    if (req.pteAllowed !== undefined && !req.pteAllowed(ptePa)) return fault(accessFault(req.access));
     const off = mem.ramOffset(ptePa);
     if (off < 0) return fault(accessFault(req.access));
     let pte = Atomics.load(mem.ram64, off >> 3);

@@ -126,6 +126,21 @@ DEF_F_X(op_fcvt_s_l, "fcvt.s.l")   DEF_F_X(op_fcvt_d_l, "fcvt.d.l")
 DEF_F_X(op_fcvt_s_lu, "fcvt.s.lu") DEF_F_X(op_fcvt_d_lu, "fcvt.d.lu")
 DEF_F_X(op_fmv_w_x, "fmv.w.x")     DEF_F_X(op_fmv_d_x, "fmv.d.x")
 
+/* Zfh (built with -march=rv64gc_zfh, run with -cpu rv64,Zfh=true) */
+DEF_F_FF(op_fadd_h, "fadd.h")   DEF_F_FF(op_fsub_h, "fsub.h")
+DEF_F_FF(op_fmul_h, "fmul.h")   DEF_F_FF(op_fdiv_h, "fdiv.h")
+DEF_F_FF(op_fmin_h, "fmin.h")   DEF_F_FF(op_fmax_h, "fmax.h")
+DEF_F_FF(op_fsgnj_h, "fsgnj.h") DEF_F_FF(op_fsgnjn_h, "fsgnjn.h") DEF_F_FF(op_fsgnjx_h, "fsgnjx.h")
+DEF_F_F(op_fsqrt_h, "fsqrt.h")
+DEF_F_FFF(op_fmadd_h, "fmadd.h")   DEF_F_FFF(op_fmsub_h, "fmsub.h")
+DEF_F_FFF(op_fnmadd_h, "fnmadd.h") DEF_F_FFF(op_fnmsub_h, "fnmsub.h")
+DEF_X_FF(op_feq_h, "feq.h") DEF_X_FF(op_flt_h, "flt.h") DEF_X_FF(op_fle_h, "fle.h")
+DEF_X_F(op_fclass_h, "fclass.h")
+DEF_X_F(op_fcvt_w_h, "fcvt.w.h") DEF_X_F(op_fcvt_wu_h, "fcvt.wu.h")
+DEF_X_F(op_fcvt_l_h, "fcvt.l.h") DEF_X_F(op_fcvt_lu_h, "fcvt.lu.h")
+DEF_F_X(op_fcvt_h_w, "fcvt.h.w") DEF_F_X(op_fcvt_h_wu, "fcvt.h.wu")
+DEF_F_X(op_fcvt_h_l, "fcvt.h.l") DEF_F_X(op_fcvt_h_lu, "fcvt.h.lu")
+
 /* ---------- deterministic pseudo-random numbers -------------------------- */
 
 static u64 rng_state = 0x9e3779b97f4a7c15ull;
@@ -524,6 +539,115 @@ static void cvt_s_d(const char *name, OpFn fn, int randoms) {
     }
 }
 
+/* ---------- Zfh: half precision ------------------------------------------ */
+
+#define BOX_H(x) (0xffffffffffff0000ull | (u64)(uint16_t)(x))
+
+/* +-0, subnormals (smallest, largest, a middle one), smallest normal, 1, -1, 1+ulp, 1-ulp/2, 1.5,
+ * 3, largest finite, infinities, quiet and signalling NaNs with payloads, 1/3, 2^15, 0.1 */
+static const uint16_t SPECIAL_H[] = {
+    0x0000, 0x8000, 0x0001, 0x03ff, 0x8200, 0x0400, 0x3c00, 0xbc00, 0x3c01, 0x3bff, 0x3e00, 0x4200,
+    0x7bff, 0xfbff, 0x7c00, 0xfc00, 0x7e00, 0xfe00, 0x7e01, 0x7c01, 0xfd55, 0x3555, 0x7800, 0x2e66,
+};
+#define N_SPECIAL_H (sizeof SPECIAL_H / sizeof SPECIAL_H[0])
+/* Register images that are not properly NaN-boxed halves: they read as the canonical NaN. */
+static const u64 UNBOXED_H[] = {0x3c00, 0xffffffff00003c00ull, 0x7fffffffffff3c00ull, 0xfffeffffffff3c00ull};
+#define N_UNBOXED_H (sizeof UNBOXED_H / sizeof UNBOXED_H[0])
+#define N_ALL_H (N_SPECIAL_H + N_UNBOXED_H)
+
+static u64 special_h(unsigned i) {
+    return i < N_SPECIAL_H ? BOX_H(SPECIAL_H[i]) : UNBOXED_H[i - N_SPECIAL_H];
+}
+
+static uint16_t make_h(unsigned sign, int exp, unsigned mant) {
+    return (uint16_t)((sign & 1) << 15 | (unsigned)(exp & 0x1f) << 10 | (mant & 0x3ff));
+}
+
+/* Mostly normal numbers of any exponent, some subnormals, infinities and NaNs. */
+static u64 rnd_h(void) {
+    unsigned r = rnd_below(32);
+    int e = r == 0 ? 0 : r == 1 ? 31 : 1 + (int)rnd_below(30);
+    return BOX_H(make_h(rnd() & 1, e, (unsigned)rnd_mantissa(10)));
+}
+
+static void unary_h(const char *name, OpFn fn, int has_rm, int randoms) {
+    for (unsigned i = 0; i < N_ALL_H; i++) emit(name, fn, 1, has_rm, special_h(i), 0, 0);
+    for (int i = 0; i < randoms; i++) emit(name, fn, 1, has_rm, rnd_h(), 0, 0);
+}
+
+/* Pairs: every special pair, then randoms with nearby exponents (sums that cancel or round,
+ * products and quotients near the overflow and underflow edges) and unrelated ones. */
+static void binary_h(const char *name, OpFn fn, int has_rm, int randoms) {
+    for (unsigned i = 0; i < N_ALL_H; i++)
+        for (unsigned j = 0; j < N_ALL_H; j++) emit(name, fn, 2, has_rm, special_h(i), special_h(j), 0);
+    for (int i = 0; i < randoms; i++) {
+        u64 a = rnd_h(), b;
+        int ea = (int)((a >> 10) & 0x1f);
+        switch (i % 3) {
+        case 0: b = BOX_H(make_h(rnd() & 1, ea + (int)rnd_below(5) - 2 < 0 ? 0 : ea + (int)rnd_below(5) - 2, (unsigned)rnd_mantissa(10))); break;
+        case 1: b = BOX_H(make_h(rnd() & 1, 30 - ea + (int)rnd_below(3) < 0 ? 0 : 30 - ea + (int)rnd_below(3), (unsigned)rnd_mantissa(10))); break;
+        default: b = rnd_h(); break;
+        }
+        emit(name, fn, 2, has_rm, a, b, 0);
+    }
+}
+
+static const unsigned FMA_PICK_H[] = {0, 1, 2, 5, 6, 7, 8, 10, 12, 14, 16, 19};
+
+static void fma_h(const char *name, OpFn fn, int randoms) {
+    unsigned n = sizeof FMA_PICK_H / sizeof FMA_PICK_H[0];
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned j = 0; j < n; j++)
+            for (unsigned k = 0; k < n; k++)
+                emit(name, fn, 3, 1, BOX_H(SPECIAL_H[FMA_PICK_H[i]]), BOX_H(SPECIAL_H[FMA_PICK_H[j]]), BOX_H(SPECIAL_H[FMA_PICK_H[k]]));
+    for (int i = 0; i < randoms; i++) {
+        u64 a = rnd_h(), b = rnd_h(), c;
+        int ep = (int)((a >> 10) & 0x1f) + (int)((b >> 10) & 0x1f) - 15;
+        switch (i % 3) {
+        case 0: c = rnd_h(); break;
+        case 1: /* an addend near the product: cancellation */
+            c = BOX_H(make_h(rnd() & 1, ep < 0 ? 0 : ep > 30 ? 30 : ep, (unsigned)rnd_mantissa(10)));
+            break;
+        default: /* an addend just below the product's rounding position (double rounding would show) */
+            c = BOX_H(make_h(rnd() & 1, ep - 11 - (int)rnd_below(4) < 0 ? 0 : ep - 11 - (int)rnd_below(4) > 30 ? 30 : ep - 11 - (int)rnd_below(4), (unsigned)rnd_mantissa(10)));
+            break;
+        }
+        emit(name, fn, 3, 1, a, b, c);
+    }
+}
+
+/* Integers for fcvt.h.*: the specials, values around half's rounding points and its overflow. */
+static void int_to_h(const char *name, OpFn fn, int randoms) {
+    unary_i(name, fn, 1, randoms);
+    for (int i = 0; i < randoms; i++) {
+        u64 v = (u64)(2048 + rnd_below(63488)) << rnd_below(5);
+        if (rnd() & 1) v = -v;
+        emit(name, fn, 1, 1, v, 0, 0);
+    }
+}
+
+static void zfh_vectors(void) {
+    static const Op rm_binary_h[] = {{"fadd.h", op_fadd_h}, {"fsub.h", op_fsub_h},
+                                     {"fmul.h", op_fmul_h}, {"fdiv.h", op_fdiv_h}};
+    for (int i = 0; i < 4; i++) binary_h(rm_binary_h[i].name, rm_binary_h[i].fn, 1, 1500);
+    unary_h("fsqrt.h", op_fsqrt_h, 1, 1000);
+    static const Op fma_ops_h[] = {{"fmadd.h", op_fmadd_h}, {"fmsub.h", op_fmsub_h},
+                                   {"fnmadd.h", op_fnmadd_h}, {"fnmsub.h", op_fnmsub_h}};
+    for (int i = 0; i < 4; i++) fma_h(fma_ops_h[i].name, fma_ops_h[i].fn, i == 0 ? 2000 : 800);
+    static const Op plain_binary_h[] = {{"fmin.h", op_fmin_h}, {"fmax.h", op_fmax_h},
+                                        {"fsgnj.h", op_fsgnj_h}, {"fsgnjn.h", op_fsgnjn_h},
+                                        {"fsgnjx.h", op_fsgnjx_h}, {"feq.h", op_feq_h},
+                                        {"flt.h", op_flt_h}, {"fle.h", op_fle_h}};
+    for (int i = 0; i < 8; i++) binary_h(plain_binary_h[i].name, plain_binary_h[i].fn, 0, 150);
+    unary_h("fclass.h", op_fclass_h, 0, 100);
+    static const Op f2i_h[] = {{"fcvt.w.h", op_fcvt_w_h}, {"fcvt.wu.h", op_fcvt_wu_h},
+                               {"fcvt.l.h", op_fcvt_l_h}, {"fcvt.lu.h", op_fcvt_lu_h}};
+    for (int i = 0; i < 4; i++) unary_h(f2i_h[i].name, f2i_h[i].fn, 1, 500);
+    static const Op i2h[] = {{"fcvt.h.w", op_fcvt_h_w}, {"fcvt.h.wu", op_fcvt_h_wu},
+                             {"fcvt.h.l", op_fcvt_h_l}, {"fcvt.h.lu", op_fcvt_h_lu}};
+    for (int i = 0; i < 4; i++) int_to_h(i2h[i].name, i2h[i].fn, 300);
+}
+
 int main(void) {
     static const Op rm_binary_s[] = {{"fadd.s", op_fadd_s}, {"fsub.s", op_fsub_s},
                                      {"fmul.s", op_fmul_s}, {"fdiv.s", op_fdiv_s}};
@@ -575,6 +699,8 @@ int main(void) {
 
     cvt_s_d("fcvt.s.d", op_fcvt_s_d, 1500);
     unary_s("fcvt.d.s", op_fcvt_d_s, 1, 200, 0);
+
+    zfh_vectors(); /* last: the F/D vectors above stay as they were */
 
     fprintf(stderr, "%lu vectors\n", vector_count);
     return 0;

@@ -15,6 +15,7 @@ import { storeExactAsSingle } from './arith.js';
 import { storeRoundedDouble, sumError } from './round.js';
 import { DOUBLE, HALF, SINGLE, slowConvertFloat, slowFromInteger } from './slow.js';
 import type { FloatFormat } from './softfloat.js';
+import { halfValue, readHalf } from './half.js';
 
 const TWO_32 = 4294967296;
 
@@ -260,4 +261,24 @@ export function fcvt_d_h(s: VcpuStateViews, rd: number, rs1: number, rm: number)
 }
 export function fcvt_h_d(s: VcpuStateViews, rd: number, rs1: number, rm: number): boolean {
   return convertHalf(s, DOUBLE, HALF, rd, rs1, rm);
+}
+
+// ---------------------------------------------------------------- Zfh: half -> integer
+
+/** Every half is an exact double (NaN patterns, and unboxed operands, give NaN). */
+function halfOperand(s: VcpuStateViews, rs1: number): number {
+  return halfValue(readHalf(s, rs1));
+}
+
+export function fcvt_w_h(s: VcpuStateViews, rd: number, rs1: number, rm: number): boolean {
+  return floatToInt(s, rd, halfOperand(s, rs1), rm, IntKind.Word);
+}
+export function fcvt_wu_h(s: VcpuStateViews, rd: number, rs1: number, rm: number): boolean {
+  return floatToInt(s, rd, halfOperand(s, rs1), rm, IntKind.WordUnsigned);
+}
+export function fcvt_l_h(s: VcpuStateViews, rd: number, rs1: number, rm: number): boolean {
+  return floatToInt(s, rd, halfOperand(s, rs1), rm, IntKind.Long);
+}
+export function fcvt_lu_h(s: VcpuStateViews, rd: number, rs1: number, rm: number): boolean {
+  return floatToInt(s, rd, halfOperand(s, rs1), rm, IntKind.LongUnsigned);
 }

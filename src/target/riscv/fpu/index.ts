@@ -32,7 +32,15 @@ export {
   fcvt_h_s,
   fcvt_d_h,
   fcvt_h_d,
+  fcvt_w_h,
+  fcvt_wu_h,
+  fcvt_l_h,
+  fcvt_lu_h,
 } from './convert.js';
+export {
+  fadd_h, fsub_h, fmul_h, fdiv_h, fsqrt_h, fmadd_h, fmsub_h, fnmsub_h, fnmadd_h, fsgnj_h, fsgnjn_h, fsgnjx_h,
+  feq_h, flt_h, fle_h, fmin_h, fmax_h, fclass_h, fcvt_h_w, fcvt_h_wu, fcvt_h_l, fcvt_h_lu,
+} from './half.js';
 export {
   fclass_d,
   fclass_s,

@@ -69,6 +69,14 @@ const BY_NAME: Record<FpOpName, Described> = {
   fcvt_s_d: rs1Rm(fpu.fcvt_s_d, toF), fcvt_d_s: rs1Rm(fpu.fcvt_d_s, toF),
   fmadd_s: fused(fpu.fmadd_s), fmsub_s: fused(fpu.fmsub_s), fnmsub_s: fused(fpu.fnmsub_s), fnmadd_s: fused(fpu.fnmadd_s),
   fmadd_d: fused(fpu.fmadd_d), fmsub_d: fused(fpu.fmsub_d), fnmsub_d: fused(fpu.fnmsub_d), fnmadd_d: fused(fpu.fnmadd_d),
+  fadd_h: rs1Rs2Rm(fpu.fadd_h), fsub_h: rs1Rs2Rm(fpu.fsub_h), fmul_h: rs1Rs2Rm(fpu.fmul_h), fdiv_h: rs1Rs2Rm(fpu.fdiv_h),
+  fsqrt_h: rs1Rm(fpu.fsqrt_h, toF),
+  fsgnj_h: rs1Rs2(fpu.fsgnj_h, toF), fsgnjn_h: rs1Rs2(fpu.fsgnjn_h, toF), fsgnjx_h: rs1Rs2(fpu.fsgnjx_h, toF),
+  fmin_h: rs1Rs2(fpu.fmin_h, toF), fmax_h: rs1Rs2(fpu.fmax_h, toF),
+  feq_h: rs1Rs2(fpu.feq_h, toX), flt_h: rs1Rs2(fpu.flt_h, toX), fle_h: rs1Rs2(fpu.fle_h, toX), fclass_h: rs1(fpu.fclass_h, toX),
+  fcvt_w_h: rs1Rm(fpu.fcvt_w_h, toX), fcvt_wu_h: rs1Rm(fpu.fcvt_wu_h, toX), fcvt_l_h: rs1Rm(fpu.fcvt_l_h, toX), fcvt_lu_h: rs1Rm(fpu.fcvt_lu_h, toX),
+  fcvt_h_w: rs1Rm(fpu.fcvt_h_w, toF), fcvt_h_wu: rs1Rm(fpu.fcvt_h_wu, toF), fcvt_h_l: rs1Rm(fpu.fcvt_h_l, toF), fcvt_h_lu: rs1Rm(fpu.fcvt_h_lu, toF),
+  fmadd_h: fused(fpu.fmadd_h), fmsub_h: fused(fpu.fmsub_h), fnmsub_h: fused(fpu.fnmsub_h), fnmadd_h: fused(fpu.fnmadd_h),
 };
 
 /** FP_OP_TABLE[i] describes FP_OPS[i]. */

@@ -43,6 +43,7 @@ function writeBits(s: VcpuStateViews, rd: number, bits: bigint, fmt: FloatFormat
 }
 
 function signBit(fmt: FloatFormat): bigint {
+  if (fmt === HALF) return 0x8000n;
   return fmt === SINGLE ? SIGN_S : SIGN_D;
 }
 
