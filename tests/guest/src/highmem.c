@@ -1,7 +1,7 @@
 /* RAM above 2 GiB, run with -m 8G (RAM 0x80000000..0x280000000):
  * - loads and stores of every size around the 2 GiB (pa 0x100000000: where tsemu's low RAM
  *   ends), 3, 4 (pa 0x180000000), 5, 6 and 7 GiB offsets and at the top of RAM, misaligned
- *   ones straddling each boundary, and a pattern every 16 MiB over all 8 GiB;
+ *   ones straddling each boundary, and a pattern every 256 MiB (and 12 KiB + 8) over all 8 GiB;
  * - AMOs and LR/SC above 2 GiB and at the top;
  * - code copied to high RAM, run, patched and run again (fence.i);
  * - Sv39 with every page table and the data page in high RAM, A/D set by the walk;
@@ -54,14 +54,14 @@ static void boundary_tests(uintptr_t b) {
 }
 
 static void sweep_tests(void) {
-  for (uintptr_t a = DRAM_BASE + 64 * MiB; a < RAM_END; a += 16 * MiB) *(volatile uint64_t *)a = pattern(a);
+  for (uintptr_t a = DRAM_BASE + 64 * MiB; a < RAM_END; a += 256 * MiB + 0x3008) *(volatile uint64_t *)a = pattern(a);
   uint64_t bad = 0, first = 0;
-  for (uintptr_t a = DRAM_BASE + 64 * MiB; a < RAM_END; a += 16 * MiB) {
+  for (uintptr_t a = DRAM_BASE + 64 * MiB; a < RAM_END; a += 256 * MiB + 0x3008) {
     if (*(volatile uint64_t *)a != pattern(a)) {
       if (bad++ == 0) first = a;
     }
   }
-  CHECK_EQ(bad, 0, "16 MiB sweep: mismatches (first at 0x%lx)", first);
+  CHECK_EQ(bad, 0, "256 MiB sweep: mismatches (first at 0x%lx)", first);
 }
 
 static void atomic_tests(uintptr_t a) {
