@@ -138,7 +138,11 @@ export class VirtBoard implements HartIrqSink {
     this.devices.push(...this.pcie.devices);
     for (let unit = 0; unit < 2; unit++) {
       const backing = config.flash?.[unit] ?? blankFlash();
-      this.devices.push(new PflashCfi01(`virt.flash${unit}`, VIRT.flash.base + unit * PFLASH_BANK_SIZE, backing, log));
+      // code may run from the bank: a write (command, program, erase) drops every translation
+      const bank = new PflashCfi01(`virt.flash${unit}`, VIRT.flash.base + unit * PFLASH_BANK_SIZE, backing, log, () => this.dropTranslations());
+      this.devices.push(bank);
+      const shared = bank.shared();
+      if (shared !== undefined) this.memBuffers.flash.push(shared);
     }
     this.devices.push(new FwCfg({ ...VIRT.fwCfg, numCpus: config.numHarts, nographic: config.nographic ?? true, dma: new GuestDma(this.guestRam()), kernel: config.fwCfgKernel }));
     this.loadBootImages();

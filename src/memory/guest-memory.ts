@@ -43,6 +43,11 @@ export interface GuestMemoryBuffers {
   ramSize: number;
   /** RAM above LOW_RAM_LIMIT (ramSize - LOW_RAM_LIMIT bytes, at ramBase + LOW_RAM_LIMIT), or undefined. */
   high: SharedArrayBuffer | undefined;
+  /**
+   * Flash banks code may run from (src/hw/pflash-cfi01.ts's FlashShared: base, contents, mode
+   * table), set by the board once it made them; empty until then and on machines without flash.
+   */
+  flash: FlashBank[];
   /** The shared WebAssembly.Memory whose buffer is `ram`, or undefined for a plain buffer (unit tests). */
   wasm: WebAssembly.Memory | undefined;
   /** Byte offset in `ram` of the first vCPU state area (STATE_AREA_BYTES each), or -1 when there are none. */
@@ -78,6 +83,15 @@ export interface GuestMemoryBuffers {
    * meaning is src/target/riscv/isa.ts's; memory only carries them to each thread). -1: all.
    */
   cpuFeatures: number;
+}
+
+/** A flash bank as fetches see it (src/hw/pflash-cfi01.ts publishes it). */
+export interface FlashBank {
+  base: number;
+  /** The contents (the bank's size is its length). */
+  bytes: SharedArrayBuffer;
+  /** Int32 [0] 1 in read-array (romd) mode; [1] the device's answer past the table; [2 + w] its answer at bank word w. */
+  mode: SharedArrayBuffer;
 }
 
 /** Breakpoints the shared table holds (QEMU has no limit; gdb rarely sets more than a few). */
@@ -130,6 +144,7 @@ export function createGuestMemoryBuffers(
     ram,
     ramSize,
     high: ramSize > lowSize ? new SharedArrayBuffer(ramSize - lowSize) : undefined,
+    flash: [],
     wasm,
     stateAreasOffset,
     arenaOffset: arenaBytes > 0 ? arenaOffset : -1,
@@ -462,6 +477,34 @@ export class GuestMemory {
       }
     }
     for (let i = 0; i < size; i++) this.mu8[off + i] = Number((value >> BigInt(8 * i)) & 0xffn);
+  }
+
+  /** Views of the flash banks, made on first use (the board adds the banks after this object exists). */
+  private flashViews: { base: number; end: number; u16: Uint16Array; mode: Int32Array }[] | undefined;
+
+  private flashBank(pa: number): { base: number; end: number; u16: Uint16Array; mode: Int32Array } | undefined {
+    this.flashViews ??= this.buffers.flash.map((f) => ({ base: f.base, end: f.base + f.bytes.byteLength, u16: new Uint16Array(f.bytes), mode: new Int32Array(f.mode) }));
+    for (const v of this.flashViews) if (pa >= v.base && pa < v.end) return v;
+    return undefined;
+  }
+
+  /** Is `pa` in a flash bank (code may be fetched from it)? */
+  isFlash(pa: number): boolean {
+    return this.buffers.flash.length !== 0 && this.flashBank(pa) !== undefined;
+  }
+
+  /**
+   * The 16-bit instruction parcel a fetch at `pa` in a flash bank reads (`pa` even): the array in
+   * read-array mode, else the device's answer for that bank word truncated to 16 bits (QEMU's
+   * fetch through pflash_read). -1 if `pa` is not flash.
+   */
+  flashHalf(pa: number): number {
+    const b = this.flashBank(pa);
+    if (b === undefined) return -1;
+    const off = pa - b.base;
+    if (Atomics.load(b.mode, 0) === 1) return b.u16[off >> 1];
+    const word = off >> 2;
+    return (word + 2 < b.mode.length ? b.mode[word + 2] : b.mode[1]) & 0xffff;
   }
 
   readRom(pa: number, size: number): bigint {

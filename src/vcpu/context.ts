@@ -704,7 +704,7 @@ export class VcpuContext extends Hart implements BlockContext {
       }
       pa = r.pagePa + (pc & 0xfff);
     }
-    if (pa < 0 || (!this.mem.isRam(pa) && !this.mem.isRom(pa))) {
+    if (pa < 0 || (!this.mem.isRam(pa) && !this.mem.isRom(pa) && !this.mem.isFlash(pa))) {
       if (pa >= 0) this.mmio.fetchFault?.(pa);
       this.pc = this.takeTrap(Cause.InsnAccessFault, BigInt(pc), epc, false);
       return -1;
@@ -719,7 +719,7 @@ export class VcpuContext extends Hart implements BlockContext {
     const h = this.mem.highOffset(pa);
     if (h >= 0) return Number(this.mem.readHigh(h, 1)) | (this.mem.highOffset(pa + 1) >= 0 ? Number(this.mem.readHigh(h + 1, 1)) << 8 : 0);
     if (this.mem.isRom(pa)) return Number(this.mem.readRom(pa, 2));
-    return 0;
+    return Math.max(this.mem.flashHalf(pa), 0);
   }
 }
 

@@ -42,7 +42,7 @@ function readHalf(mem: GuestMemory, pa: number): number {
   const h = mem.highOffset(pa);
   if (h >= 0) return Number(mem.readHigh(h, 1)) | (mem.highOffset(pa + 1) >= 0 ? Number(mem.readHigh(h + 1, 1)) << 8 : 0);
   if (mem.isRom(pa)) return Number(mem.readRom(pa, 2));
-  return 0;
+  return Math.max(mem.flashHalf(pa), 0);
 }
 
 export interface BlockTranslatorHooks extends TranslateHooks {
