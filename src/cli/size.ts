@@ -13,8 +13,6 @@ export const DEFAULT_RAM_SIZE = 128 * MiB;
 export const RAM_SIZE_ALIGN = 8192;
 /** tsemu's own bounds; QEMU itself accepts any size (see src/cli/README.md). */
 export const MIN_RAM_SIZE = 16 * MiB;
-/** tsemu's largest guest RAM: the soft TLB keeps RAM offsets in signed 32-bit words. */
-export const MAX_RAM_SIZE = 2 * GiB;
 
 const SUFFIX_SHIFT: Readonly<Record<string, bigint>> = { B: 0n, K: 10n, M: 20n, G: 30n, T: 40n, P: 50n, E: 60n };
 const U64_LIMIT = 1n << 64n;
@@ -104,7 +102,6 @@ export function parseRamSize(value: string, where: string): number {
   if (size === 0n) size = BigInt(DEFAULT_RAM_SIZE);
   const align = BigInt(RAM_SIZE_ALIGN);
   size = ((size + align - 1n) / align) * align;
-  if (size > BigInt(MAX_RAM_SIZE)) throw optionError(where, `ram size too large (tsemu supports at most ${MAX_RAM_SIZE / GiB}G)`);
   if (size < BigInt(MIN_RAM_SIZE)) throw optionError(where, `ram size too small (tsemu needs at least ${MIN_RAM_SIZE / MiB}M)`);
   return Number(size);
 }

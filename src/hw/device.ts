@@ -49,6 +49,16 @@ export interface GuestRam {
   readonly size: number;
   /** The bytes, over the SharedArrayBuffer every vCPU uses. */
   readonly bytes: Uint8Array;
+  /** RAM above `bytes` on machines with high RAM (src/memory/guest-memory.ts). */
+  readonly high?: HighGuestRam;
+}
+
+/** High RAM as DMA sees it: from `base`, `size` bytes, in views of `bankBytes` each. */
+export interface HighGuestRam {
+  readonly base: number;
+  readonly size: number;
+  readonly banks: readonly Uint8Array[];
+  readonly bankBytes: number;
 }
 
 /** Host-side actions the machine offers to devices (the sifive_test finisher uses it). */

@@ -20,8 +20,13 @@
  * are zero; writes go back to the image at once unless it is read-only (then program
  * and erase set the error bits as QEMU's do).
  *
- * Deliberate difference: QEMU maps a bank in read-array mode as ROM, so code runs from
- * it; tsemu's vCPUs fetch only from RAM and the boot ROM, so execution from flash faults.
+ * Execution from flash (QEMU's romd mode): the contents live in a SharedArrayBuffer and the
+ * bank publishes its mode in a shared table (`FlashShared`), which vCPUs and translators read
+ * to fetch: the array itself in read-array mode, otherwise what a 16-bit device read answers
+ * (QEMU 7.2 fetches from a bank in I/O mode through pflash_read, one instruction at a time).
+ * Every write to the bank (a command, a program, an erase) calls `changed`, which drops every
+ * translation, so no block outlives the contents or the mode it was read in. Data accesses go
+ * through the device in every mode, as before.
  */
 import { openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import type { AccessSize, MmioDevice } from './device.js';
@@ -58,6 +63,21 @@ function cfiTable(): Uint8Array {
 }
 const CFI = cfiTable();
 
+/** 32-bit words of the mode table: romd flag, the answer past the CFI table, one answer per bank word of the table. */
+const MODE_WORDS = 2 + CFI.length;
+
+/**
+ * What vCPU threads need to fetch from a bank (src/memory/guest-memory.ts reads it): its base,
+ * contents, and the mode table (Int32 [0] 1 in read-array mode, [1] the 32-bit answer of a read
+ * at a bank word past the CFI table, [2 + w] the answer at bank word w, each truncated to the
+ * access width by the reader).
+ */
+export interface FlashShared {
+  base: number;
+  bytes: SharedArrayBuffer;
+  mode: SharedArrayBuffer;
+}
+
 /** The contents of a bank and where writes go. */
 export interface FlashBacking {
   readonly bytes: Uint8Array;
@@ -77,13 +97,34 @@ export class PflashCfi01 implements MmioDevice {
   private wcycle = 0;
   private status = STATUS_READY;
   private counter = 0;
+  private readonly modeTable = new Int32Array(new SharedArrayBuffer(4 * MODE_WORDS));
 
-  constructor(readonly name: string, readonly base: number, private readonly backing: FlashBacking, private readonly log: GuestLog) {}
+  /** `changed`: contents or mode changed (the board drops translations made from the bank). */
+  constructor(readonly name: string, readonly base: number, private readonly backing: FlashBacking, private readonly log: GuestLog, private readonly changed: () => void = () => {}) {
+    this.publishMode();
+  }
+
+  /** The bank as vCPU threads fetch from it; undefined if its contents are not shared (a backing of a plain buffer). */
+  shared(): FlashShared | undefined {
+    const buf = this.backing.bytes.buffer;
+    if (!(buf instanceof SharedArrayBuffer) || this.backing.bytes.byteOffset !== 0) return undefined;
+    return { base: this.base, bytes: buf, mode: this.modeTable.buffer as SharedArrayBuffer };
+  }
 
   reset(): void {
     this.cmd = 0;
     this.wcycle = 0;
     this.status = STATUS_READY;
+    this.publishMode();
+  }
+
+  /** Publish the mode table (read array, or the answers pflash_read gives now). */
+  private publishMode(): void {
+    const t = this.modeTable;
+    const romd = this.cmd === 0 ? 1 : 0;
+    t[1] = romd ? 0 : this.modeRead(4 * CFI.length);
+    for (let w = 0; w < CFI.length; w++) t[2 + w] = romd ? 0 : this.modeRead(4 * w);
+    Atomics.store(t, 0, romd);
   }
 
   read(offset: number, size: AccessSize): bigint {
@@ -127,6 +168,8 @@ export class PflashCfi01 implements MmioDevice {
     else if (this.wcycle === 1) this.secondCycle(offset, size, v, cmd);
     else if (this.wcycle === 2) this.bufferCycle(offset, size, v);
     else this.confirmCycle(cmd);
+    this.publishMode();
+    this.changed();
   }
 
   private firstCycle(offset: number, size: number, value: number, cmd: number): void {
@@ -234,7 +277,7 @@ export function openFlashImage(path: string, opts: { readOnly: boolean; snapshot
   // QEMU's raw driver sees the file in whole 512-byte sectors (the last one zero-padded)
   const size = Math.ceil(statSync(path).size / 512) * 512;
   if (size !== PFLASH_BANK_SIZE) throw new RangeError(`device requires ${PFLASH_BANK_SIZE} bytes, block backend provides ${size} bytes`);
-  const bytes = new Uint8Array(PFLASH_BANK_SIZE);
+  const bytes = new Uint8Array(new SharedArrayBuffer(PFLASH_BANK_SIZE));
   bytes.set(readFileSync(path));
   if (opts.readOnly) return { bytes, readOnly: true };
   if (opts.snapshot) return { bytes, readOnly: false };
@@ -244,5 +287,5 @@ export function openFlashImage(path: string, opts: { readOnly: boolean; snapshot
 
 /** A bank without a drive: zeros, writable in memory (QEMU's anonymous storage). */
 export function blankFlash(): FlashBacking {
-  return { bytes: new Uint8Array(PFLASH_BANK_SIZE), readOnly: false };
+  return { bytes: new Uint8Array(new SharedArrayBuffer(PFLASH_BANK_SIZE)), readOnly: false };
 }

@@ -17,6 +17,7 @@ export function guestMemoryForInstr(mem: GuestMemory, harts: () => readonly (Vcp
   const readOnlyWalkMemory = {
     ramOffset: (pa: number) => mem.ramOffset(pa),
     ram64: mem.m64,
+    word64: (pa: number) => mem.word64(pa),
   };
   return {
     state: (cpu) => harts()[cpu],
@@ -38,16 +39,14 @@ export function guestMemoryForInstr(mem: GuestMemory, harts: () => readonly (Vcp
     },
     readPhys(paddr, size) {
       const pa = Number(paddr);
-      const off = mem.ramOffset(pa);
-      if (off >= 0 && off + size <= mem.ramSize) return mem.mu8.slice(off, off + size);
+      if (mem.isRam(pa)) return mem.readRamBytes(pa, size);
       if (mem.isRom(pa) && pa + size <= mem.romBase + mem.romSize) return mem.rom.slice(pa - mem.romBase, pa - mem.romBase + size);
       return undefined;
     },
     writePhys(paddr, bytes) {
-      const off = mem.ramOffset(Number(paddr));
-      if (off < 0 || off + bytes.length > mem.ramSize) return false;
-      mem.mu8.set(bytes, off);
-      mem.codeWritten(off, bytes.length);
+      const pa = Number(paddr);
+      if (!mem.writeRamBytes(pa, bytes)) return false;
+      if (bytes.length > 0) mem.codeWritten(mem.ramIndex(pa), bytes.length);
       return true;
     },
   };

@@ -8,12 +8,12 @@
  * drop its translations. It knows nothing of threads: the vCPU threads
  * (vcpu-threads.ts) hand it their MMIO requests and posted UART bytes.
  */
-import { createGuestMemoryBuffers, GuestMemory, GuestMemoryBuffers } from '../memory/guest-memory.js';
+import { createGuestMemoryBuffers, GuestMemory, GuestMemoryBuffers, HIGH_BANK_BYTES } from '../memory/guest-memory.js';
 import type { MmioRequest } from '../memory/mmio-channel.js';
 import {
   SLOT_INSTRET, STATE_AREA_BYTES, StateArea, stateViews, VcpuStateViews, WORD_EXIT_REQUEST, WORD_IRQ_LINES, WORD_WAKE,
 } from '../abi/state-layout.js';
-import type { AccessSize, HartIrqSink, IrqLine, MachineControl, MmioDevice } from '../hw/device.js';
+import type { AccessSize, GuestRam, HartIrqSink, IrqLine, MachineControl, MmioDevice } from '../hw/device.js';
 import { CLINT_MTIMER_REGION, CLINT_SWI_REGION, ClintShared, hostClock, IcountSettings, kickHart } from '../hw/clint.js';
 import { Plic, PLIC_REGION } from '../hw/plic.js';
 import { Ns16550a, UART_REGION } from '../hw/uart-ns16550a.js';
@@ -32,6 +32,7 @@ import { createUartShadow, publishUartShadow, UartRingReader } from '../hw/uart-
 import type { VirtioDevice } from '../hw/virtio.js';
 import { PROGRAM_NAME } from '../cli/option-error.js';
 import { writeAll } from '../util/write-all.js';
+import { BootError } from '../util/boot-error.js';
 import { pcieMmioHigh, PLIC_NUM_SOURCES, TIMEBASE_FREQ, VIRT, VIRT_IRQ } from './virt-map.js';
 
 /** A virtio device on the PCIe root bus: its slot (device number on pcie.0) and QEMU type name. */
@@ -106,7 +107,7 @@ export class VirtBoard implements HartIrqSink {
    * finisher); `log` the devices' -d guest_errors / unimp lines.
    */
   constructor(private readonly config: BoardConfig, control: MachineControl, log: GuestLog) {
-    this.memBuffers = createGuestMemoryBuffers(VIRT.dram.base, config.ramSize, VIRT.mrom.base, VIRT.mrom.size, { count: config.maxHarts, bytes: STATE_AREA_BYTES, arenaBytes: COUNTER_ARENA_BYTES }, config.cpuFeatures);
+    this.memBuffers = allocateRam(config);
     this.mem = new GuestMemory(this.memBuffers);
     this.clint = ClintShared.create(TIMEBASE_FREQ, hostClock, config.icount);
     const { ram: memory, stateAreasOffset } = this.memBuffers;
@@ -120,7 +121,7 @@ export class VirtBoard implements HartIrqSink {
       this.hotplug = new CpuHotplugController(this.plic.irqLine(VIRT_IRQ.cpuHotplug), config.maxHarts, config.numHarts, VIRT.cpuHotplug);
       this.devices.push(this.hotplug);
     }
-    const ram = { base: this.mem.ramBase, size: this.mem.ramSize, bytes: this.mem.mu8 };
+    const ram = this.guestRam();
     for (let i = 0; i < VIRT.virtio.count; i++) {
       const irq: IrqLine = this.plic.irqLine(VIRT_IRQ.virtioBase + i);
       this.devices.push(new VirtioMmio(irq, ram, config.virtio[i] ?? null, {
@@ -137,18 +138,29 @@ export class VirtBoard implements HartIrqSink {
     this.devices.push(...this.pcie.devices);
     for (let unit = 0; unit < 2; unit++) {
       const backing = config.flash?.[unit] ?? blankFlash();
-      this.devices.push(new PflashCfi01(`virt.flash${unit}`, VIRT.flash.base + unit * PFLASH_BANK_SIZE, backing, log));
+      // code may run from the bank: a write (command, program, erase) drops every translation
+      const bank = new PflashCfi01(`virt.flash${unit}`, VIRT.flash.base + unit * PFLASH_BANK_SIZE, backing, log, () => this.dropTranslations());
+      this.devices.push(bank);
+      const shared = bank.shared();
+      if (shared !== undefined) this.memBuffers.flash.push(shared);
     }
-    const ramView = { base: this.mem.ramBase, size: this.mem.ramSize, bytes: this.mem.mu8 };
-    this.devices.push(new FwCfg({ ...VIRT.fwCfg, numCpus: config.numHarts, nographic: config.nographic ?? true, dma: new GuestDma(ramView), kernel: config.fwCfgKernel }));
+    this.devices.push(new FwCfg({ ...VIRT.fwCfg, numCpus: config.numHarts, nographic: config.nographic ?? true, dma: new GuestDma(this.guestRam()), kernel: config.fwCfgKernel }));
     this.loadBootImages();
+  }
+
+  /** Guest RAM as DMA-capable devices see it: the low views, and high RAM's banks when there is any. */
+  private guestRam(): GuestRam {
+    const m = this.mem;
+    const low = { base: m.ramBase, size: m.lowSize, bytes: m.mu8 };
+    if (m.highU8.length === 0) return low;
+    return { ...low, high: { base: m.highBase, size: m.ramSize - m.lowSize, banks: m.highU8, bankBytes: HIGH_BANK_BYTES } };
   }
 
   /** The PCIe host bridge with its windows, INTA..INTD on PLIC 32..35, and the -device virtio-*-pci devices. */
   private createPcie(): GpexHost {
     const irqs = Array.from({ length: GPEX_NUM_IRQS }, (_, i) => this.plic.irqLine(VIRT_IRQ.pcieBase + i));
     const host = new GpexHost(irqs, { ecam: VIRT.pcieEcam, mmio: VIRT.pcieMmio, mmioHigh: pcieMmioHigh(this.config.ramSize), pio: VIRT.pciePio });
-    const ram = { base: this.mem.ramBase, size: this.mem.ramSize, bytes: this.mem.mu8 };
+    const ram = this.guestRam();
     for (const p of this.config.pci ?? []) {
       host.plug(p.slot, new VirtioPci(ram, p.device, {
         typeName: p.typeName,
@@ -285,3 +297,20 @@ export class VirtBoard implements HartIrqSink {
     }
   }
 }
+
+/**
+ * The machine's guest memory, or QEMU's one-line error when the host cannot give that much RAM
+ * (QEMU fails the same way, in memory_region_init_ram: the size itself is not limited).
+ */
+function allocateRam(config: BoardConfig): GuestMemoryBuffers {
+  try {
+    if (config.ramSize > MAX_HOST_RAM) throw new RangeError('beyond the page tables of tsemu');
+    return createGuestMemoryBuffers(VIRT.dram.base, config.ramSize, VIRT.mrom.base, VIRT.mrom.size, { count: config.maxHarts, bytes: STATE_AREA_BYTES, arenaBytes: COUNTER_ARENA_BYTES }, config.cpuFeatures);
+  } catch (e) {
+    if (e instanceof RangeError) throw new BootError("cannot set up guest memory 'riscv_virt_board.ram': Cannot allocate memory");
+    throw e;
+  }
+}
+
+/** Guest RAM tsemu's per-page tables can index (codeChunks in int32 words); no host gives more anyway. */
+const MAX_HOST_RAM = 256 * 1024 * 1024 * 1024;

@@ -104,22 +104,29 @@ async function run(argv: readonly string[]): Promise<void> {
     process.exit(traced.status);
   }
   let exiting = false;
-  const machine = new Machine({
-    ...prepared.config,
-    launcher: workerLauncher,
-    tracing: traced.tracing,
-    instruments: opts.instruments.map((i) => ({ file: i.file, args: i.args })),
-    report: (message) => { writeAll(2, `${PROGRAM_NAME}: ${message}\n`); },
-    serialOut,
-    onExit: (status) => {
-      console_.restore();
-      process.exit(status);
-    },
-    onFatal: (message) => {
-      writeAll(2, `${PROGRAM_NAME}: internal error: ${message.split('\n')[0]}\n`);
-      if (process.env.TSEMU_DEBUG) writeAll(2, `${message}\n`);
-    },
-  });
+  let machine: Machine;
+  try {
+    machine = new Machine({
+        ...prepared.config,
+        launcher: workerLauncher,
+        tracing: traced.tracing,
+        instruments: opts.instruments.map((i) => ({ file: i.file, args: i.args })),
+        report: (message) => { writeAll(2, `${PROGRAM_NAME}: ${message}\n`); },
+        serialOut,
+        onExit: (status) => {
+          console_.restore();
+          process.exit(status);
+        },
+        onFatal: (message) => {
+          writeAll(2, `${PROGRAM_NAME}: internal error: ${message.split('\n')[0]}\n`);
+          if (process.env.TSEMU_DEBUG) writeAll(2, `${message}\n`);
+        },
+      });
+  } catch (e) {
+    // guest RAM the host cannot allocate (QEMU's message)
+    if (e instanceof BootError) fail(e.message);
+    throw e;
+  }
   const console_ = new ConsoleMux({
     toGuest: (bytes) => machine.consoleInput(bytes),
     quit: () => { void machine.terminate(0); },

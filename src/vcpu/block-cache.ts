@@ -472,8 +472,8 @@ export class BlockCache {
   private ramPages(pa: number, pa2: number): number[] {
     const pages: number[] = [];
     for (const a of [pa, pa2]) {
-      const off = a < 0 ? -1 : this.mem.ramOffset(a);
-      if (off >= 0) pages.push(off >>> 12);
+      const page = a < 0 ? -1 : this.mem.ramPage(a);
+      if (page >= 0) pages.push(page);
     }
     return pages;
   }

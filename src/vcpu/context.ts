@@ -19,7 +19,7 @@ import { FP_OP_TABLE, FpOperands } from '../target/riscv/fpu/op-table.js';
 import { AMO, CsrOp } from '../abi/ops.js';
 import type { BlockContext } from '../abi/helpers.js';
 import { FLAT_READ, FLAT_TABLE_BYTES, FLAT_WRITE, TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG, type FlatLayout } from '../abi/tlb.js';
-import { GuestMemory, PAGE_SHIFT, WATCH_READ, WATCH_WRITE } from '../memory/guest-memory.js';
+import { GuestMemory, PAGE_SHIFT, PAGE_SIZE, WATCH_READ, WATCH_WRITE } from '../memory/guest-memory.js';
 import {
   CsrSlot, SLOT_F, SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_X, STATE_TLB_OFFSET, VcpuStateViews, WORD_EXIT_REQUEST, WORD_WASM_TLB,
 } from '../abi/state-layout.js';
@@ -75,6 +75,12 @@ export class VcpuContext extends Hart implements BlockContext {
    * code then skips the TLB, and the slow path below keeps the shared page table's bits.
    */
   flat: FlatLayout | undefined;
+  /**
+   * High RAM's soft TLB (undefined on machines without high RAM): the shared TLB's layout and
+   * indexing, but its RAM_OFFSET word is the page number in high RAM, and only `ld`/`st` (the
+   * slow path every tier calls on a miss) look here, so generated code never sees these pages.
+   */
+  private readonly highTlb: Int32Array | undefined;
   /** The CPU has Svpbmt (-cpu rv64,svpbmt=on): page walks read PTE bits 62:61 as a memory type. */
   private readonly svpbmt: boolean;
 
@@ -104,7 +110,8 @@ export class VcpuContext extends Hart implements BlockContext {
     this.tlb = state.tlb;
     this.tlb.fill(-1);
     this.publishTlbBase();
-    this.writablePages = new Uint8Array(mem.ramSize >>> PAGE_SHIFT);
+    this.writablePages = new Uint8Array(Math.ceil(mem.ramSize / PAGE_SIZE));
+    this.highTlb = mem.lowSize < mem.ramSize ? new Int32Array(this.tlb.length).fill(-1) : undefined;
   }
 
   /** Reset also forgets run-loop state: a hart reset while in WFI must not stay halted. */
@@ -139,6 +146,7 @@ export class VcpuContext extends Hart implements BlockContext {
     if (this.flat !== undefined) this.mem.mu8.fill(0, this.flat.table, this.flat.table + FLAT_TABLE_BYTES);
     this.linkEpoch++;
     this.tlb.fill(-1);
+    this.highTlb?.fill(-1);
     this.writablePages.fill(0);
     this.itlb.clear();
     this.codeCacheDirty = true;
@@ -182,15 +190,19 @@ export class VcpuContext extends Hart implements BlockContext {
     if (this.flat !== undefined) Atomics.and(this.mem.mu8, this.flat.table + page, ~FLAT_WRITE);
     if (this.writablePages[page] === 0) return; // no fast write path was ever opened to it
     this.writablePages[page] = 0;
-    const off = page << 12;
-    for (let e = 0; e < this.tlb.length; e += TLB_ENTRY_WORDS) {
-      if (this.tlb[e + TLB_RAM_OFFSET] === off) this.tlb[e + TLB_WRITE_TAG] = -1;
+    const lowPages = this.mem.lowSize / PAGE_SIZE;
+    const tlb = page < lowPages ? this.tlb : this.highTlb;
+    if (tlb === undefined) return;
+    const off = page < lowPages ? page << 12 : page - lowPages;
+    for (let e = 0; e < tlb.length; e += TLB_ENTRY_WORDS) {
+      if (tlb[e + TLB_RAM_OFFSET] === off) tlb[e + TLB_WRITE_TAG] = -1;
     }
   }
 
   /** Drop write permissions cached for pages that became code pages (other vCPUs translated them). */
   flushWriteTlb(): void {
     for (let e = 0; e < this.tlb.length; e += TLB_ENTRY_WORDS) this.tlb[e + TLB_WRITE_TAG] = -1;
+    if (this.highTlb !== undefined) for (let e = 0; e < this.highTlb.length; e += TLB_ENTRY_WORDS) this.highTlb[e + TLB_WRITE_TAG] = -1;
     this.writablePages.fill(0);
   }
 
@@ -241,34 +253,56 @@ export class VcpuContext extends Hart implements BlockContext {
 
   /** Fill the data TLB entry for the page of `vaddr` (RAM pages only). */
   private fillTlb(lo: number, hi: number, pa: number, write: boolean): void {
-    const off = this.mem.ramOffset(pa);
-    if (off < 0) return;
+    let off = this.mem.ramOffset(pa);
     // a page that PMP entries split stays on the slow path (QEMU: a TLB entry smaller than a page)
     if (!this.pmp.pageUniform(pa)) return;
+    let tlb = this.tlb;
+    let page: number;
+    let entryOff: number;
+    if (off >= 0) {
+      page = off >>> PAGE_SHIFT;
+      entryOff = off & ~0xfff;
+    } else {
+      off = this.mem.highOffset(pa);
+      if (off < 0 || this.highTlb === undefined) return;
+      tlb = this.highTlb;
+      entryOff = Math.floor(off / PAGE_SIZE);
+      page = this.mem.lowSize / PAGE_SIZE + entryOff;
+    }
     // a page holding a watchpoint of this kind stays on the slow path (QEMU's TLB_WATCHPOINT)
     if (this.mem.watchCount !== 0 && this.mem.watchHit((hi | 0) * 4294967296 + (lo >>> 12) * 4096, 4096, write ? WATCH_WRITE : WATCH_READ) >= 0) return;
     const e = this.tlbBase + ((lo >>> 10) & ((TLB_ENTRIES - 1) * TLB_ENTRY_WORDS));
     const tag = lo & ~0xfff;
-    const pageOff = off & ~0xfff;
-    if (this.tlb[e + TLB_HI] !== hi || (this.tlb[e + TLB_RAM_OFFSET] !== pageOff)) {
-      this.tlb[e + TLB_READ_TAG] = -1;
-      this.tlb[e + TLB_WRITE_TAG] = -1;
+    if (tlb[e + TLB_HI] !== hi || (tlb[e + TLB_RAM_OFFSET] !== entryOff)) {
+      tlb[e + TLB_READ_TAG] = -1;
+      tlb[e + TLB_WRITE_TAG] = -1;
     }
-    this.tlb[e + TLB_HI] = hi;
-    this.tlb[e + TLB_RAM_OFFSET] = pageOff;
-    const flat = this.flat !== undefined && hi === 0 && off === lo >>> 0 && off < this.flat.limit ? this.flat.table + (off >>> PAGE_SHIFT) : -1;
+    tlb[e + TLB_HI] = hi;
+    tlb[e + TLB_RAM_OFFSET] = entryOff;
+    // user mode's flat table mirrors the low TLB's permissions (src/abi/tlb.ts FlatLayout)
+    const flat = this.flat !== undefined && tlb === this.tlb && hi === 0 && off === lo >>> 0 && off < this.flat.limit ? this.flat.table + page : -1;
     if (!write) {
-      this.tlb[e + TLB_READ_TAG] = tag;
+      tlb[e + TLB_READ_TAG] = tag;
       if (flat >= 0) Atomics.or(this.mem.mu8, flat, FLAT_READ);
       return;
     }
     // writes to pages holding translated code must stay on the slow path; pages
     // mapped through Sv39 only get write permission after a write walk set D
-    if (Atomics.load(this.mem.codePages, off >>> PAGE_SHIFT) === 0) {
-      this.tlb[e + TLB_WRITE_TAG] = tag;
-      this.writablePages[off >>> PAGE_SHIFT] = 1;
+    if (Atomics.load(this.mem.codePages, page) === 0) {
+      tlb[e + TLB_WRITE_TAG] = tag;
+      this.writablePages[page] = 1;
       if (flat >= 0) Atomics.or(this.mem.mu8, flat, FLAT_READ | FLAT_WRITE);
     }
+  }
+
+  /**
+   * High-RAM offset of the access at hi:lo of `size` bytes if the high TLB allows it
+   * (`tagWord`: TLB_READ_TAG or TLB_WRITE_TAG) and it is aligned; otherwise -1.
+   */
+  private highHit(tlb: Int32Array, tagWord: number, lo: number, hi: number, size: number): number {
+    const e = this.tlbBase + ((lo >>> 10) & ((TLB_ENTRIES - 1) * TLB_ENTRY_WORDS));
+    const tag = lo & (~0xfff | (size - 1));
+    return tlb[e + tagWord] === tag && tlb[e + TLB_HI] === hi ? tlb[e + TLB_RAM_OFFSET] * PAGE_SIZE + (lo & 4095) : -1;
   }
 
   // ---- traps ------------------------------------------------------------------------------
@@ -300,7 +334,7 @@ export class VcpuContext extends Hart implements BlockContext {
 
   /** Neither RAM nor ROM: a device, or nothing (QEMU's TLB_MMIO pages). */
   private isIo(pa: number): boolean {
-    return this.mem.ramOffset(pa) < 0 && !this.mem.isRom(pa);
+    return !this.mem.isRam(pa) && !this.mem.isRom(pa);
   }
 
   /**
@@ -322,6 +356,11 @@ export class VcpuContext extends Hart implements BlockContext {
       const lo = Number(BigInt.asIntN(32, vaddr));
       this.fillTlb(lo, Number(vaddr >> 32n), pa, false);
       return this.mem.readRam(off, size);
+    }
+    const h = this.mem.highOffset(pa);
+    if (h >= 0) {
+      this.fillTlb(Number(BigInt.asIntN(32, vaddr)), Number(vaddr >> 32n), pa, false);
+      return this.mem.readHigh(h, size);
     }
     const v = this.mem.isRom(pa) ? this.mem.readRom(pa, size) : this.readIo(pa, size, insnIndex);
     if (v === undefined) this.raise(Cause.LoadAccessFault, vaddr, pc, insnIndex);
@@ -399,6 +438,13 @@ export class VcpuContext extends Hart implements BlockContext {
       this.fillTlb(Number(BigInt.asIntN(32, vaddr)), Number(vaddr >> 32n), pa, true);
       return 'ram';
     }
+    const h = this.mem.highOffset(pa);
+    if (h >= 0) {
+      this.mem.writeHigh(h, size, value);
+      if (this.mem.codeWritten(this.mem.lowSize + h, size)) return 'exit';
+      this.fillTlb(Number(BigInt.asIntN(32, vaddr)), Number(vaddr >> 32n), pa, true);
+      return 'ram';
+    }
     if (this.mem.isRom(pa) || this.mmio.write(pa, size, BigInt.asUintN(size * 8, value))) return 'io';
     this.raise(Cause.StoreAccessFault, vaddr, pc, insnIndex);
     return 'fault';
@@ -422,6 +468,13 @@ export class VcpuContext extends Hart implements BlockContext {
 
   /** Slow path of an inline load: `lo`/`hi` are the address words. */
   ld(lo: number, hi: number, size: number, signed: number, pc: number, insnIndex: number): bigint {
+    if (this.highTlb !== undefined) {
+      const h = this.highHit(this.highTlb, TLB_READ_TAG, lo, hi, size);
+      if (h >= 0) {
+        const v = this.mem.readHigh(h, size);
+        return signed ? BigInt.asIntN(size * 8, v) : v;
+      }
+    }
     const vaddr = (BigInt(hi) << 32n) | BigInt(lo >>> 0);
     const v = this.loadVirt(vaddr, size, pc, insnIndex);
     if (v === undefined) return 0n;
@@ -430,6 +483,13 @@ export class VcpuContext extends Hart implements BlockContext {
 
   /** Slow path of an inline store. */
   st(lo: number, hi: number, size: number, value: bigint, pc: number, insnIndex: number, insnLength: number): void {
+    if (this.highTlb !== undefined) {
+      const h = this.highHit(this.highTlb, TLB_WRITE_TAG, lo, hi, size);
+      if (h >= 0) {
+        this.mem.writeHigh(h, size, value);
+        return;
+      }
+    }
     const vaddr = (BigInt(hi) << 32n) | BigInt(lo >>> 0);
     this.storeVirt(vaddr, size, value, pc, insnIndex, insnLength);
   }
@@ -454,15 +514,22 @@ export class VcpuContext extends Hart implements BlockContext {
     if (pa < 0) return;
     // QEMU's LR is a plain load; SC and AMOs are read-modify-write (atomic_mmu_lookup checks both)
     if (this.mem.watchCount !== 0 && this.watchpointHit(base, size, op === AMO.lr ? WATCH_READ : WATCH_READ | WATCH_WRITE, pc, insnIndex)) return;
-    const off = this.mem.ramOffset(pa);
-    if (off < 0) {
+    const index = this.mem.ramIndex(pa);
+    if (index < 0) {
       if (this.mem.isRom(pa)) this.raise(Cause.LoadAccessFault, base, pc, insnIndex);
       else this.amoIo(pa, base, op, src, size, rd, pc, insnIndex);
       return;
     }
-    const old = size === 4 ? this.amo32(off, op, src, vaddr) : this.amo64(off, op, src, vaddr);
+    let old: bigint;
+    if (size === 4) {
+      const w = this.mem.word32(pa) as { a: Int32Array; i: number };
+      old = this.amo32(w.a, w.i, op, src, vaddr);
+    } else {
+      const w = this.mem.word64(pa) as { a: BigInt64Array; i: number };
+      old = this.amo64(w.a, w.i, op, src, vaddr);
+    }
     if (rd !== 0) this.i64[SLOT_X + rd] = old;
-    if (op !== AMO.lr && this.mem.codeWritten(off, size)) this.exitAfter(pc + 4, insnIndex);
+    if (op !== AMO.lr && this.mem.codeWritten(index, size)) this.exitAfter(pc + 4, insnIndex);
   }
 
   /**
@@ -504,9 +571,8 @@ export class VcpuContext extends Hart implements BlockContext {
     this.exitAfter(pc + 4, insnIndex); // a device write can raise interrupts
   }
 
-  private amo32(off: number, op: AMO, src: bigint, vaddr: number): bigint {
-    const m = this.mem.m32;
-    const i = off >> 2;
+  /** An atomic on the 32-bit word `m[i]` of RAM (low or high). */
+  private amo32(m: Int32Array, i: number, op: AMO, src: bigint, vaddr: number): bigint {
     const s = Number(BigInt.asIntN(32, src));
     switch (op) {
       case AMO.lr: {
@@ -537,9 +603,7 @@ export class VcpuContext extends Hart implements BlockContext {
     return Atomics.compareExchange(m, i, expected, s) === expected ? 0n : 1n;
   }
 
-  private amo64(off: number, op: AMO, src: bigint, vaddr: number): bigint {
-    const m = this.mem.m64;
-    const i = off >> 3;
+  private amo64(m: BigInt64Array, i: number, op: AMO, src: bigint, vaddr: number): bigint {
     switch (op) {
       case AMO.lr: {
         const v = Atomics.load(m, i);
@@ -717,7 +781,7 @@ export class VcpuContext extends Hart implements BlockContext {
       this.pc = this.takeTrap(Cause.InsnAccessFault, BigInt(pc), epc, false);
       return -1;
     }
-    if (pa < 0 || (this.mem.ramOffset(pa) < 0 && !this.mem.isRom(pa))) {
+    if (pa < 0 || (!this.mem.isRam(pa) && !this.mem.isRom(pa) && !this.mem.isFlash(pa))) {
       if (pa >= 0) this.mmio.fetchFault?.(pa);
       this.pc = this.takeTrap(Cause.InsnAccessFault, BigInt(pc), epc, false);
       return -1;
@@ -732,8 +796,10 @@ export class VcpuContext extends Hart implements BlockContext {
   readPhysHalf(pa: number): number {
     const off = this.mem.ramOffset(pa);
     if (off >= 0) return this.mem.mu8[off] | (this.mem.mu8[off + 1] << 8);
+    const h = this.mem.highOffset(pa);
+    if (h >= 0) return Number(this.mem.readHigh(h, 1)) | (this.mem.highOffset(pa + 1) >= 0 ? Number(this.mem.readHigh(h + 1, 1)) << 8 : 0);
     if (this.mem.isRom(pa)) return Number(this.mem.readRom(pa, 2));
-    return 0;
+    return Math.max(this.mem.flashHalf(pa), 0);
   }
 }
 

@@ -10,11 +10,10 @@ import { repoRoot, virtKernelArgs } from './run-guest.js';
  * Disk image content. "sector-tag": every 512-byte sector s holds the ASCII
  * tag "TSEMUBLK", then s as a little-endian u64, then bytes (s * 31 + i) & 0xff
  * for i = 16..511. The virtio_blk guest checks exactly this pattern.
+ * "file": the committed file `file` (relative to tests/guest) at offset 0, zeros after it
+ * (a flash image: the bank's code, padded to the bank's size).
  */
-export interface GuestDiskSpec {
-  sizeBytes: number;
-  pattern: 'sector-tag';
-}
+export type GuestDiskSpec = { sizeBytes: number; pattern: 'sector-tag' } | { sizeBytes: number; pattern: 'file'; file: string };
 
 export interface GuestManifestEntry {
   name: string;
@@ -52,6 +51,12 @@ export function guestCommandLine(entry: GuestManifestEntry, diskPath?: string): 
 export function diskImageBytes(spec: GuestDiskSpec): Buffer {
   if (spec.sizeBytes % SECTOR_SIZE !== 0) throw new Error('disk size must be a multiple of 512');
   const img = Buffer.alloc(spec.sizeBytes);
+  if (spec.pattern === 'file') {
+    const content = readFileSync(join(guestDir(), spec.file));
+    if (content.length > spec.sizeBytes) throw new Error(`${spec.file} does not fit ${spec.sizeBytes} bytes`);
+    content.copy(img);
+    return img;
+  }
   for (let s = 0; s < spec.sizeBytes / SECTOR_SIZE; s++) {
     const base = s * SECTOR_SIZE;
     img.write('TSEMUBLK', base, 'latin1');
@@ -82,8 +87,10 @@ function parseEntry(g: unknown, where: string): GuestManifestEntry {
 
 function parseDisk(d: unknown, where: string): GuestDiskSpec {
   if (!isRecord(d)) throw new Error(`${where}: not an object`);
-  if (d.pattern !== 'sector-tag') throw new Error(`${where}.pattern: only "sector-tag" is supported`);
-  return { sizeBytes: requireNumber(d.sizeBytes, `${where}.sizeBytes`), pattern: d.pattern };
+  const sizeBytes = requireNumber(d.sizeBytes, `${where}.sizeBytes`);
+  if (d.pattern === 'file') return { sizeBytes, pattern: 'file', file: requireString(d.file, `${where}.file`) };
+  if (d.pattern !== 'sector-tag') throw new Error(`${where}.pattern: "sector-tag" or "file"`);
+  return { sizeBytes, pattern: d.pattern };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

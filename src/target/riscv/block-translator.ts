@@ -48,11 +48,13 @@ export interface TranslatedBlock {
 function readHalf(mem: GuestMemory, pa: number): number {
   const off = mem.ramOffset(pa);
   if (off >= 0) {
-    if (off + 1 >= mem.ramSize) return mem.mu8[off];
+    if (off + 1 >= mem.lowSize) return mem.mu8[off] | (mem.isRam(pa + 1) ? Number(mem.readHigh(0, 1)) << 8 : 0);
     return mem.mu8[off] | (mem.mu8[off + 1] << 8);
   }
+  const h = mem.highOffset(pa);
+  if (h >= 0) return Number(mem.readHigh(h, 1)) | (mem.highOffset(pa + 1) >= 0 ? Number(mem.readHigh(h + 1, 1)) << 8 : 0);
   if (mem.isRom(pa)) return Number(mem.readRom(pa, 2));
-  return 0;
+  return Math.max(mem.flashHalf(pa), 0);
 }
 
 export interface BlockTranslatorHooks extends TranslateHooks {
@@ -81,8 +83,7 @@ export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: Block
   // -d nochain (mem.basicBlocks) also asks for QEMU's blocks, so its Trace lines are QEMU's
   const qemu = shape === 'qemu' || mem.basicBlocks;
   const b = new TcgBuilder(req.pc);
-  const startOff = mem.ramOffset(req.pa);
-  const page = startOff >= 0 ? startOff >>> 12 : -1;
+  const page = mem.ramPage(req.pa);
   const gen = page >= 0 ? Atomics.load(mem.pageGen, page) : 0;
   const insns: (Decoded | undefined)[] = [];
   const raws: number[] = [];
@@ -103,8 +104,8 @@ export function translateBlock(mem: GuestMemory, req: BlockRequest, hooks: Block
     const crossesPage = (pa & 0xfff) + len > 0x1000;
     if (crossesPage && n > 0) break; // the next block starts with it, with both pages known
     const hiPa = crossesPage ? req.pa2 : pa + 2;
-    if (page >= 0) mem.markCode(mem.ramOffset(pa), crossesPage ? 2 : len);
-    if (crossesPage && mem.ramOffset(hiPa) >= 0) mem.markCode(mem.ramOffset(hiPa), 2);
+    if (page >= 0) mem.markCode(mem.ramIndex(pa), crossesPage ? 2 : len);
+    if (crossesPage && mem.ramIndex(hiPa) >= 0) mem.markCode(mem.ramIndex(hiPa), 2);
     const hi = len === 4 ? readHalf(mem, hiPa) : 0;
     const d = decode(lo, hi);
     const raw = len === 4 ? (lo | (hi << 16)) >>> 0 : lo;

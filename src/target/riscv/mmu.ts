@@ -15,6 +15,8 @@ export interface PageTableMemory {
   ramOffset(pa: number): number;
   /** RAM as 64-bit words, for PTE reads and atomic A/D updates. */
   readonly ram64: BigInt64Array;
+  /** RAM that `ramOffset` does not cover (high RAM, src/memory/guest-memory.ts): the word at `pa`, or undefined. */
+  word64?(pa: number): { a: BigInt64Array; i: number } | undefined;
 }
 
 export interface WalkRequest {
@@ -106,8 +108,15 @@ export function walkPageTable(mem: PageTableMemory, req: WalkRequest): WalkResul
     const ptePa = Number(table + vpn * 8n);
     if (req.pteAllowed !== undefined && !req.pteAllowed(ptePa)) return fault(accessFault(req.access));
     const off = mem.ramOffset(ptePa);
-    if (off < 0) return fault(accessFault(req.access));
-    let pte = Atomics.load(mem.ram64, off >> 3);
+    let words = mem.ram64;
+    let index = off >> 3;
+    if (off < 0) {
+      const w = mem.word64?.(ptePa);
+      if (w === undefined) return fault(accessFault(req.access));
+      words = w.a;
+      index = w.i;
+    }
+    let pte = Atomics.load(words, index);
     if ((pte & PTE_V) === 0n || ((pte & PTE_R) === 0n && (pte & PTE_W) !== 0n)) return fault(pageFault(req.access));
     if (!attributesAllowed(pte, req.svpbmt === true)) return fault(pageFault(req.access));
     const ppn = (pte >> 10n) & PPN_MASK;
@@ -120,7 +129,7 @@ export function walkPageTable(mem: PageTableMemory, req: WalkRequest): WalkResul
     if (!permitted(pte, req)) return fault(pageFault(req.access));
     // superpages must be aligned
     if (level > 0 && (ppn & ((1n << BigInt(9 * level)) - 1n)) !== 0n) return fault(pageFault(req.access));
-    const updated = updateAccessedDirty(mem, off >> 3, pte, req.access === Access.Write);
+    const updated = updateAccessedDirty(words, index, pte, req.access === Access.Write);
     if (updated === undefined) return fault(pageFault(req.access));
     pte = updated;
     const levelMask = (1n << BigInt(12 + 9 * level)) - 1n;
@@ -142,11 +151,11 @@ export function walkPageTable(mem: PageTableMemory, req: WalkRequest): WalkResul
  * changed the PTE meanwhile. Returns the PTE as it now stands, or undefined
  * if it became invalid under us.
  */
-function updateAccessedDirty(mem: PageTableMemory, index: number, pte: bigint, write: boolean): bigint | undefined {
+function updateAccessedDirty(words: BigInt64Array, index: number, pte: bigint, write: boolean): bigint | undefined {
   for (;;) {
     const want = pte | PTE_A | (write ? PTE_D : 0n);
     if (want === pte) return pte;
-    const seen = Atomics.compareExchange(mem.ram64, index, pte, want);
+    const seen = Atomics.compareExchange(words, index, pte, want);
     if (seen === pte) return want;
     if ((seen & PTE_V) === 0n) return undefined;
     pte = seen;
