@@ -37,6 +37,7 @@ export class UserContext extends VcpuContext {
 
   constructor(state: VcpuStateViews, index: number, mem: GuestMemory) {
     super(state, index, mem, NO_DEVICES, USER_TIMER);
+    this.pmpEnforced = false; // a user process has no PMP, as under QEMU's linux-user
   }
 
   /** Start in U-mode at `pc` on the page tables of `satp`, FPU on, counters readable. */

@@ -255,7 +255,7 @@ export class VcpuContext extends Hart implements BlockContext {
   private fillTlb(lo: number, hi: number, pa: number, write: boolean): void {
     let off = this.mem.ramOffset(pa);
     // a page that PMP entries split stays on the slow path (QEMU: a TLB entry smaller than a page)
-    if (!this.pmp.pageUniform(pa)) return;
+    if (!(!this.pmpEnforced || this.pmp.pageUniform(pa))) return;
     let tlb = this.tlb;
     let page: number;
     let entryOff: number;
@@ -789,7 +789,7 @@ export class VcpuContext extends Hart implements BlockContext {
     // a page that PMP entries split is looked up again at every block (QEMU: no TLB entry for it);
     // as in QEMU 7.2, only a block's first fetch is checked: straight-line code runs on into a
     // region it may not execute (tests/guest/src/pmp.c, "into sub-page NAPOT")
-    if (this.pmp.pageUniform(pa)) this.itlb.set(vpage, pa - (pc & 0xfff));
+    if ((!this.pmpEnforced || this.pmp.pageUniform(pa))) this.itlb.set(vpage, pa - (pc & 0xfff));
     return pa;
   }
 

@@ -489,9 +489,12 @@ export abstract class Hart {
     this.flushTlb();
   }
 
+  /** Is PMP checked? Not in user mode: QEMU's linux-user has no PMP (CONFIG_USER_ONLY). */
+  pmpEnforced = true;
+
   /** PMP's verdict on an access (pmp.ts), with QEMU's -d guest_errors line for a partial match. */
   pmpAllows(pa: number, size: number, need: number, mode: Priv): boolean {
-    return this.pmp.allows(pa, size, need, mode, this.logPartialPmp);
+    return !this.pmpEnforced || this.pmp.allows(pa, size, need, mode, this.logPartialPmp);
   }
 
   private readonly logPartialPmp = (): void => this.log?.guestError('pmp violation - access is partially inside\n');
