@@ -11,7 +11,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { createMmioSlot, MmioServer } from '../memory/mmio-channel.js';
-import { createTranslatorChannel, publishTranslateHere, TranslatorChannelBuffers } from '../vcpu/translator-channel.js';
+import { createTranslatorChannel, publishTranslateHere, ringTranslator, TranslatorChannelBuffers } from '../vcpu/translator-channel.js';
 import type { TranslatorCommand } from '../vcpu/translator-protocol.js';
 import type { VcpuCommand, VcpuCommandType, VcpuReport, VcpuWorkerData } from '../vcpu/protocol.js';
 import type { DebugStopKind } from '../vcpu/run-loop.js';
@@ -373,6 +373,7 @@ export class VcpuThreads {
       waits.push(new Promise((resolve) => {
         this.translatorAcks.set(id, resolve);
         translator.postMessage(translatorCommand(id));
+        ringTranslator(this.translatorChannel);
       }));
     }
     const seen = new Set<Worker>();
@@ -453,6 +454,7 @@ export class VcpuThreads {
     const ackTimeout = new Promise<void>((r) => setTimeout(r, waitMs).unref());
     await Promise.race([acked, ackTimeout]);
     this.translator?.postMessage({ type: 'exit' } satisfies TranslatorCommand);
+    ringTranslator(this.translatorChannel);
     const all = Promise.all(this.workers.map((w) => w.exited));
     const timeout = new Promise<void>((r) => setTimeout(r, waitMs).unref());
     await Promise.race([all, timeout]);

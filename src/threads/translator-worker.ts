@@ -47,6 +47,9 @@ function symbolAt(pc: number): string {
   return '';
 }
 
+/** The longest an idle service sleeps without looking at its port (a lost ring costs this much, never a hang). */
+const CONTROL_SAFETY_MS = 2000;
+
 async function main(): Promise<void> {
   data = await workerInput<TranslatorWorkerData>();
   const mem = new GuestMemory(data.memory);
@@ -139,7 +142,8 @@ async function main(): Promise<void> {
       return code;
     });
     syncEpoch();
-    if (running && pending.length === 0) server.waitForRequests(50, seen);
+    // control messages ring the doorbell too (ringTranslator), so the timeout is only a safety net
+    if (running && pending.length === 0) server.waitForRequests(CONTROL_SAFETY_MS, seen);
   }
   tracing.backend.flush();
   if (process.env.TSEMU_STATS) process.stderr.write(`[stats] translator: ${translator.translated} blocks translated in ${busyMs.toFixed(0)} ms\n`);

@@ -86,6 +86,16 @@ export function publishTranslateHere(buffers: TranslatorChannelBuffers, epoch: n
   Atomics.store(new Int32Array(buffers.doorbell), W_HERE_EPOCH, epoch);
 }
 
+/**
+ * Wake the translator service after posting it a control message (it reads its port only when
+ * woken: an idle service then sleeps until something happens, instead of polling its port).
+ */
+export function ringTranslator(buffers: TranslatorChannelBuffers): void {
+  const doorbell = new Int32Array(buffers.doorbell);
+  Atomics.add(doorbell, 0, 1);
+  Atomics.notify(doorbell, 0);
+}
+
 /** vCPU side. */
 export class TranslatorClient {
   private readonly slot: Slot;
