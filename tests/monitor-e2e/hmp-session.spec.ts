@@ -150,9 +150,9 @@ describe('monitor e2e: HMP on stdio, a whole session', function () {
   it('trace-event guest_mem_before_exec on 1 enables it for vCPU 1 only', async () => {
     expect(await cmd('trace-event guest_mem_before_exec on 1')).to.equal('');
     // QEMU lists matches newest first (QAPI_LIST_PREPEND): _exec before _trans.
-    expect(await cmd('info trace-events guest_mem*')).to.equal('guest_mem_before_exec : state 1\nguest_mem_before_trans : state 0\n');
-    expect(await cmd('info trace-events guest_mem* 0')).to.equal('guest_mem_before_exec : state 0\nguest_mem_before_trans : state 0\n');
-    expect(await cmd('info trace-events guest_mem* 1')).to.equal('guest_mem_before_exec : state 1\nguest_mem_before_trans : state 0\n');
+    expect(await cmd('info trace-events guest_mem_before*')).to.equal('guest_mem_before_exec : state 1\nguest_mem_before_trans : state 0\n');
+    expect(await cmd('info trace-events guest_mem_before* 0')).to.equal('guest_mem_before_exec : state 0\nguest_mem_before_trans : state 0\n');
+    expect(await cmd('info trace-events guest_mem_before* 1')).to.equal('guest_mem_before_exec : state 1\nguest_mem_before_trans : state 0\n');
   });
 
   it('cont runs the guest with the event traced, stop freezes it again', async () => {

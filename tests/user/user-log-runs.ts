@@ -7,7 +7,7 @@
  * gzip-compressed, base64 in chunks (tests/disas/in-asm-runs.ts's packing).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../support/run-guest.js';
@@ -33,7 +33,9 @@ export const EXEC_KEY = 'user/exec-singlestep-static';
  * PTR and its "Linking TBs" lines (host pointers only, no guest meaning) left out.
  */
 export function runExecLog(command: readonly string[], options: readonly string[]): UserInAsmRun {
-  const r = runLogged(command, options, 'exec', Infinity);
+  // glibc's start-up copies the directory of /proc/self/exe (the program's absolute path), so how
+  // many blocks run depends on where the program lies: run a copy at a path of fixed length
+  const r = runLogged(command, options, 'exec', Infinity, true);
   const lines = unpackLines(r).filter((l) => !l.startsWith('Linking TBs ')).map((l) => l.replace(/^(Trace \d+): 0x[0-9a-f]+ /, '$1: PTR '));
   return { stdout: r.stdout, ...packRun(r.status, lines) };
 }
@@ -50,11 +52,14 @@ export function runCpuLog(command: readonly string[]): UserInAsmRun {
   return runLogged(command, ['-singlestep'], 'cpu', CPU_LINES);
 }
 
-function runLogged(command: readonly string[], options: readonly string[], items: string, maxLines: number): UserInAsmRun {
-  const dir = mkdtempSync(join(tmpdir(), 'tsemu-user-log-'));
+function runLogged(command: readonly string[], options: readonly string[], items: string, maxLines: number, fixedPath = false): UserInAsmRun {
+  // fixedPath: /tmp/tsemu-user-log-XXXXXX/hello-static, the same length on every machine and checkout
+  const dir = mkdtempSync(join(fixedPath ? '/tmp' : tmpdir(), 'tsemu-user-log-'));
   try {
     const log = join(dir, 'log');
-    const p = spawnSync(command[0], [...command.slice(1), ...options, '-d', items, '-D', log, IN_ASM_PROGRAM], { cwd: repoRoot(), env: {}, encoding: 'utf8', timeout: 120_000 });
+    const program = fixedPath ? './hello-static' : IN_ASM_PROGRAM;
+    if (fixedPath) copyFileSync(join(repoRoot(), IN_ASM_PROGRAM), join(dir, 'hello-static'));
+    const p = spawnSync(command[0], [...command.slice(1), ...options, '-d', items, '-D', log, program], { cwd: fixedPath ? dir : repoRoot(), env: {}, encoding: 'utf8', timeout: 120_000 });
     const text = readFileSync(log, 'utf8');
     return { stdout: p.stdout, ...packRun(p.status, text.split('\n').slice(0, maxLines)) };
   } finally {
