@@ -29,92 +29,33 @@ import { addressHigh, flatHostIndex, tlbHostIndex } from '../tcg/tlb-probe.js';
 export const BLOCK_EXIT: unique symbol = Symbol('block exit');
 
 export function createLoadStoreHelpers(c: VcpuContext, xi: Int32Array, mem: GuestMemory): LoadStoreHelpers {
-  if (c.flat !== undefined) return createFlatHelpers(c, xi, mem, c.flat.table);
+  if (c.flat !== undefined) {
+    // user mode's flat memory (src/abi/tlb.ts FlatLayout): the page's byte in the flat table
+    // instead of the TLB probe (address = offset), the slow path unchanged
+    const { mu8 } = mem;
+    const table = c.flat.table;
+    return helpersOver(c, xi, mem,
+      (lo, hi, shift) => flatHostIndex(mu8, table, FLAT_READ, lo, hi, shift),
+      (lo, hi, shift) => flatHostIndex(mu8, table, FLAT_WRITE, lo, hi, shift));
+  }
   const tlb = c.tlb;
-  const { m8, mu8, m16, mu16, m32, mu32, m64 } = mem;
-
-  /** High word of x[rs1] + imm, given the low word `lo`. */
-  const hiOf = (rs1: number, imm: number, lo: number): number => addressHigh(xi[rs1 << 1], xi[(rs1 << 1) | 1], imm, lo);
-  /** RAM index of a read (write) TLB hit for `1 << shift` bytes, or -1. */
-  const readAt = (lo: number, hi: number, shift: number): number => tlbHostIndex(tlb, c.tlbBase, TLB_READ_TAG, lo, hi, shift);
-  const writeAt = (lo: number, hi: number, shift: number): number => tlbHostIndex(tlb, c.tlbBase, TLB_WRITE_TAG, lo, hi, shift);
-
-  const slowLoad = (lo: number, hi: number, size: number, signed: number, pc: number, insnIndex: number): bigint => {
-    const v = c.ld(lo, hi, size, signed, pc, insnIndex);
-    if (c.endBlock) {
-      c.endBlock = false;
-      throw BLOCK_EXIT;
-    }
-    return v;
-  };
-  const slowStore = (lo: number, hi: number, size: number, value: bigint, pc: number, insnIndex: number, insnLength: number): void => {
-    c.st(lo, hi, size, value, pc, insnIndex, insnLength);
-    if (c.endBlock) {
-      c.endBlock = false;
-      throw BLOCK_EXIT;
-    }
-  };
-  return {
-    ld8s(rs1, imm, pc, insnIndex) {
-      const lo = (xi[rs1 << 1] + imm) | 0, hi = hiOf(rs1, imm, lo), i = readAt(lo, hi, 0);
-      return i >= 0 ? BigInt(m8[i]) : slowLoad(lo, hi, 1, 1, pc, insnIndex);
-    },
-    ld8u(rs1, imm, pc, insnIndex) {
-      const lo = (xi[rs1 << 1] + imm) | 0, hi = hiOf(rs1, imm, lo), i = readAt(lo, hi, 0);
-      return i >= 0 ? BigInt(mu8[i]) : slowLoad(lo, hi, 1, 0, pc, insnIndex);
-    },
-    ld16s(rs1, imm, pc, insnIndex) {
-      const lo = (xi[rs1 << 1] + imm) | 0, hi = hiOf(rs1, imm, lo), i = readAt(lo, hi, 1);
-      return i >= 0 ? BigInt(m16[i]) : slowLoad(lo, hi, 2, 1, pc, insnIndex);
-    },
-    ld16u(rs1, imm, pc, insnIndex) {
-      const lo = (xi[rs1 << 1] + imm) | 0, hi = hiOf(rs1, imm, lo), i = readAt(lo, hi, 1);
-      return i >= 0 ? BigInt(mu16[i]) : slowLoad(lo, hi, 2, 0, pc, insnIndex);
-    },
-    ld32s(rs1, imm, pc, insnIndex) {
-      const lo = (xi[rs1 << 1] + imm) | 0, hi = hiOf(rs1, imm, lo), i = readAt(lo, hi, 2);
-      return i >= 0 ? BigInt(m32[i]) : slowLoad(lo, hi, 4, 1, pc, insnIndex);
-    },
-    ld32u(rs1, imm, pc, insnIndex) {
-      const lo = (xi[rs1 << 1] + imm) | 0, hi = hiOf(rs1, imm, lo), i = readAt(lo, hi, 2);
-      return i >= 0 ? BigInt(mu32[i]) : slowLoad(lo, hi, 4, 0, pc, insnIndex);
-    },
-    ld64(rs1, imm, pc, insnIndex) {
-      const lo = (xi[rs1 << 1] + imm) | 0, hi = hiOf(rs1, imm, lo), i = readAt(lo, hi, 3);
-      return i >= 0 ? m64[i] : slowLoad(lo, hi, 8, 1, pc, insnIndex);
-    },
-    st8(rs1, imm, value, pc, insnIndex, insnLength) {
-      const lo = (xi[rs1 << 1] + imm) | 0, hi = hiOf(rs1, imm, lo), i = writeAt(lo, hi, 0);
-      if (i >= 0) m8[i] = value;
-      else slowStore(lo, hi, 1, BigInt(value), pc, insnIndex, insnLength);
-    },
-    st16(rs1, imm, value, pc, insnIndex, insnLength) {
-      const lo = (xi[rs1 << 1] + imm) | 0, hi = hiOf(rs1, imm, lo), i = writeAt(lo, hi, 1);
-      if (i >= 0) m16[i] = value;
-      else slowStore(lo, hi, 2, BigInt(value), pc, insnIndex, insnLength);
-    },
-    st32(rs1, imm, value, pc, insnIndex, insnLength) {
-      const lo = (xi[rs1 << 1] + imm) | 0, hi = hiOf(rs1, imm, lo), i = writeAt(lo, hi, 2);
-      if (i >= 0) m32[i] = value;
-      else slowStore(lo, hi, 4, BigInt(value), pc, insnIndex, insnLength);
-    },
-    st64(rs1, imm, value, pc, insnIndex, insnLength) {
-      const lo = (xi[rs1 << 1] + imm) | 0, hi = hiOf(rs1, imm, lo), i = writeAt(lo, hi, 3);
-      if (i >= 0) m64[i] = value;
-      else slowStore(lo, hi, 8, value, pc, insnIndex, insnLength);
-    },
-  };
+  return helpersOver(c, xi, mem,
+    (lo, hi, shift) => tlbHostIndex(tlb, c.tlbBase, TLB_READ_TAG, lo, hi, shift),
+    (lo, hi, shift) => tlbHostIndex(tlb, c.tlbBase, TLB_WRITE_TAG, lo, hi, shift));
 }
 
+/** RAM index of a read (write) hit for `1 << shift` bytes at lo/hi, or -1. */
+type HostIndex = (lo: number, hi: number, shift: number) => number;
+
 /**
- * User mode's flat memory (src/abi/tlb.ts FlatLayout): the same helpers with the TLB probe
- * replaced by the page's byte in the flat table (address = offset), the slow path unchanged.
+ * The helpers over one way of finding RAM: a process uses one of the two (system mode's TLB or
+ * user mode's flat table), so every call site inside stays monomorphic.
  */
-function createFlatHelpers(c: VcpuContext, xi: Int32Array, mem: GuestMemory, table: number): LoadStoreHelpers {
+function helpersOver(c: VcpuContext, xi: Int32Array, mem: GuestMemory, readAt: HostIndex, writeAt: HostIndex): LoadStoreHelpers {
   const { m8, mu8, m16, mu16, m32, mu32, m64 } = mem;
+  /** High word of x[rs1] + imm, given the low word `lo`. */
   const hiOf = (rs1: number, imm: number, lo: number): number => addressHigh(xi[rs1 << 1], xi[(rs1 << 1) | 1], imm, lo);
-  const readAt = (lo: number, hi: number, shift: number): number => flatHostIndex(mu8, table, FLAT_READ, lo, hi, shift);
-  const writeAt = (lo: number, hi: number, shift: number): number => flatHostIndex(mu8, table, FLAT_WRITE, lo, hi, shift);
+
   const slowLoad = (lo: number, hi: number, size: number, signed: number, pc: number, insnIndex: number): bigint => {
     const v = c.ld(lo, hi, size, signed, pc, insnIndex);
     if (c.endBlock) {
