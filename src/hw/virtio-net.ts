@@ -22,6 +22,7 @@
  */
 import type { GuestDma } from './guest-dma.js';
 import type { NetBackend } from './net-client.js';
+import { gatherReadable } from './virtqueue.js';
 import { featureBit, VIRTIO_F, type DescriptorChain, type VirtioDevice, type VirtioQueueAccess } from './virtio.js';
 
 export const VIRTIO_ID_NET = 1;
@@ -157,13 +158,8 @@ export class VirtioNet implements VirtioDevice {
   // ---- transmit ---------------------------------------------------------------------------
 
   private transmit(chain: DescriptorChain, dma: GuestDma): void {
-    const total = chain.readable.reduce((n, s) => n + s.len, 0);
-    const bytes = new Uint8Array(total);
-    let at = 0;
-    for (const seg of chain.readable) {
-      bytes.set(dma.read(seg.addr, seg.len), at);
-      at += seg.len;
-    }
+    const bytes = gatherReadable(chain, dma);
+    const total = bytes.length;
     const frame = bytes.slice(Math.min(this.headerLength, total));
     if (frame.length > 0) this.options.backend?.send(frame);
   }
@@ -249,13 +245,8 @@ export class VirtioNet implements VirtioDevice {
   // ---- control queue ----------------------------------------------------------------------
 
   private control(chain: DescriptorChain, dma: GuestDma): number {
-    const total = chain.readable.reduce((n, s) => n + s.len, 0);
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const seg of chain.readable) {
-      out.set(dma.read(seg.addr, seg.len), at);
-      at += seg.len;
-    }
+    const out = gatherReadable(chain, dma);
+    const total = out.length;
     const ack = total >= 2 ? this.command(out[0], out[1], out.subarray(2)) : CTRL_ERR;
     const status = chain.writable[0];
     if (!status) return 0;

@@ -15,6 +15,7 @@
  * branch that added it.
  */
 import type { GuestDma } from './guest-dma.js';
+import { gatherReadable } from './virtqueue.js';
 import { featureBit, type DescriptorChain, type VirtioDevice, type VirtioQueueAccess } from './virtio.js';
 
 export const VIRTIO_ID_CONSOLE = 3;
@@ -123,7 +124,7 @@ export class VirtioSerial implements VirtioDevice {
   }
 
   handleChain(queue: number, chain: DescriptorChain, dma: GuestDma): number {
-    const bytes = gather(chain, dma);
+    const bytes = gatherReadable(chain, dma);
     if (queue === CONTROL_TX) {
       this.controlFromGuest(bytes);
       return 0;
@@ -206,15 +207,4 @@ export class VirtioSerial implements VirtioDevice {
     }
     if (used) access.notify(queue);
   }
-}
-
-function gather(chain: DescriptorChain, dma: GuestDma): Uint8Array {
-  const total = chain.readable.reduce((n, s) => n + s.len, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const seg of chain.readable) {
-    out.set(dma.read(seg.addr, seg.len), at);
-    at += seg.len;
-  }
-  return out;
 }

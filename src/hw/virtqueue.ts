@@ -231,3 +231,15 @@ export function queueErrorMessage(err: unknown): string {
   if (err instanceof DmaError) return 'virtio: bogus descriptor or out of resources';
   throw err;
 }
+
+/** The bytes of a chain's device-readable segments, in order (what the driver sent). */
+export function gatherReadable(chain: DescriptorChain, dma: GuestDma): Uint8Array {
+  const total = chain.readable.reduce((n, s) => n + s.len, 0);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const seg of chain.readable) {
+    out.set(dma.read(seg.addr, seg.len), at);
+    at += seg.len;
+  }
+  return out;
+}
