@@ -10,22 +10,30 @@ import type { WasmCompileWorkerData } from './wasm-compile-worker.js';
 /** Modules and IR only: the compiler needs far less heap than a vCPU. */
 const COMPILER_HEAP_MB = 256;
 
+/**
+ * The port of a vCPU's compiler thread. The thread starts with the first batch (a guest that never
+ * gets hot code pays neither its start nor its ~10 MB), and meanwhile the vCPU interprets.
+ */
 export function startWasmCompiler(): WasmCompilePort {
   const { port1, port2 } = new MessageChannel();
   const posted = new SharedArrayBuffer(4);
   const count = new Int32Array(posted);
-  const data: WasmCompileWorkerData = { port: port2, posted };
-  const worker = new Worker(new URL('./wasm-compile-worker.js', import.meta.url), {
-    workerData: data, transferList: [port2], resourceLimits: { maxOldGenerationSizeMb: COMPILER_HEAP_MB },
-  });
-  worker.unref();
+  let worker: Worker | undefined;
   let failed: string | undefined;
-  // a compiler that dies answers every batch still out with an error: the vCPU then compiles them itself
-  worker.on('error', (e) => { failed = e.message; });
+  const start = (): void => {
+    const data: WasmCompileWorkerData = { port: port2, posted };
+    worker = new Worker(new URL('./wasm-compile-worker.js', import.meta.url), {
+      workerData: data, transferList: [port2], resourceLimits: { maxOldGenerationSizeMb: COMPILER_HEAP_MB },
+    });
+    worker.unref();
+    // a compiler that dies answers every batch still out with an error: the vCPU then compiles them itself
+    worker.on('error', (e) => { failed = e.message; });
+  };
   let seen = 0;
   let sent: number[] = [];
   return {
     post(req: WasmCompileRequest): void {
+      if (worker === undefined) start();
       sent.push(req.id);
       port1.postMessage(req);
     },
