@@ -27,8 +27,14 @@ const PC = 0x80001000;
 
 interface Rig { ctx: VcpuContext; ls: LoadStoreHelpers; mem: GuestMemory }
 
+/**
+ * One 3.5 GiB memory for the whole file (each test touches its own addresses): a fresh one per
+ * test kept gigabytes alive until a GC, and the test process could no longer spawn a child.
+ */
+let shared: GuestMemory | undefined;
+
 function rig(): Rig {
-  const mem = new GuestMemory(createGuestMemoryBuffers(RAM, RAM_SIZE, 0x1000, 0x1000));
+  const mem = shared ??= new GuestMemory(createGuestMemoryBuffers(RAM, RAM_SIZE, 0x1000, 0x1000));
   const mmio = { read: (): bigint | undefined => undefined, write: (): boolean => false };
   const ctx = new VcpuContext(stateViews(createStateBuffer()), 0, mem, mmio, { mtime: () => 0n, mtimecmp: () => -1n, ticksPerMs: 10_000 });
   ctx.resetState(0x1000);
@@ -46,6 +52,8 @@ function inlineHit(ctx: VcpuContext, addr: number, tag: number): number {
 }
 
 describe('vcpu/high-ram: RAM above 2 GiB', function () {
+  after(() => { shared = undefined; }); // the rest of the run gets its memory back
+
   it('splits RAM into the low views and high banks', function () {
     const { mem } = rig();
     expect(mem.lowSize).to.equal(LOW_RAM_LIMIT);
