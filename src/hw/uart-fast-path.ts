@@ -91,12 +91,12 @@ export class UartFastPath {
   }
 }
 
-/*
- * The main thread's wait has no timeout: the sequence protocol loses no wake-up (a change made
- * before the wait makes it return at once), and V8 arms a host timer for every waitAsync with a
- * timeout that still fires after a notify settled it, so a 1 s safety timeout woke the main
- * thread once more for every request served, a second later, while the guest idled.
+/**
+ * The main thread's wait for this vCPU times out after this long and looks again. The
+ * sequence protocol loses no wake-up, so this is only a safety net; short, it woke the main
+ * thread dozens of times a second per vCPU while the guest idled.
  */
+const SAFETY_WAKE_MS = 1000;
 
 /** Main-thread side: drain one vCPU's ring into the device. */
 export class UartRingReader {
@@ -120,13 +120,13 @@ export class UartRingReader {
     Atomics.store(this.ring, RING_TAIL, tail);
   }
 
-  /** Drain whenever the vCPU posts (waitAsync on the head word, no timeout: see above). */
+  /** Drain whenever the vCPU posts (waitAsync on the head word; the timeout bounds a lost wake-up). */
   start(): void {
     const loop = (): void => {
       while (!this.stopped) {
         this.drain();
         // wait for the head to move past what was just drained (bytes posted meanwhile: no wait)
-        const w = Atomics.waitAsync(this.ring, RING_HEAD, Atomics.load(this.ring, RING_TAIL));
+        const w = Atomics.waitAsync(this.ring, RING_HEAD, Atomics.load(this.ring, RING_TAIL), SAFETY_WAKE_MS);
         if (w.async) {
           void w.value.then(loop);
           return;

@@ -77,12 +77,12 @@ export class MmioClient {
   }
 }
 
-/*
- * The main thread's wait has no timeout: the sequence protocol loses no wake-up (a change made
- * before the wait makes it return at once), and V8 arms a host timer for every waitAsync with a
- * timeout that still fires after a notify settled it, so a 1 s safety timeout woke the main
- * thread once more for every request served, a second later, while the guest idled.
+/**
+ * The main thread's wait for this vCPU times out after this long and looks again. The
+ * sequence protocol loses no wake-up, so this is only a safety net; short, it woke the main
+ * thread dozens of times a second per vCPU while the guest idled.
  */
+const SAFETY_WAKE_MS = 1000;
 
 /** Main-thread side: serves one vCPU's slot until `stop()`. */
 export class MmioServer {
@@ -136,7 +136,8 @@ export class MmioServer {
   private loop(): void {
     while (!this.stopped) {
       if (this.poll()) continue;
-      const wait = Atomics.waitAsync(this.i32, W_REQ_SEQ, this.seen);
+      // the timeout makes a lost wake-up cost milliseconds, never a hang
+      const wait = Atomics.waitAsync(this.i32, W_REQ_SEQ, this.seen, SAFETY_WAKE_MS);
       if (wait.async) {
         void wait.value.then(() => this.loop());
         return;
