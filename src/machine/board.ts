@@ -138,8 +138,11 @@ export class VirtBoard implements HartIrqSink {
     this.devices.push(...this.pcie.devices);
     for (let unit = 0; unit < 2; unit++) {
       const backing = config.flash?.[unit] ?? blankFlash();
-      // code may run from the bank: a write (command, program, erase) drops every translation
-      const bank = new PflashCfi01(`virt.flash${unit}`, VIRT.flash.base + unit * PFLASH_BANK_SIZE, backing, log, () => this.dropTranslations());
+      // code may run from the bank: a write (command, program, erase) drops every translation, once
+      // code was translated from flash (firmware probing flash, as U-Boot does, runs no code there)
+      const bank = new PflashCfi01(`virt.flash${unit}`, VIRT.flash.base + unit * PFLASH_BANK_SIZE, backing, log, () => {
+        if (this.mem.flashHoldsCode) this.dropTranslations();
+      });
       this.devices.push(bank);
       const shared = bank.shared();
       if (shared !== undefined) this.memBuffers.flash.push(shared);

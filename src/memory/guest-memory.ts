@@ -154,7 +154,7 @@ export function createGuestMemoryBuffers(
     codePages: new SharedArrayBuffer(pages),
     codeChunks: new SharedArrayBuffer(pages << (PAGE_SHIFT - CODE_CHUNK_SHIFT)),
     pageGen: new SharedArrayBuffer(pages * 4),
-    codeEpoch: new SharedArrayBuffer(4),
+    codeEpoch: new SharedArrayBuffer(8), // [0] the epoch, [1] flash holds translated code
     debug: new SharedArrayBuffer(8 * (WATCH_BASE + 3 * MAX_WATCHPOINTS)),
     cpuFeatures,
   };
@@ -240,7 +240,21 @@ export class GuestMemory {
 
   /** Invalidate every translation everywhere (callers also kick the vCPUs so they notice at once). */
   bumpEpoch(): void {
+    Atomics.store(this.codeEpoch, 1, 0); // no translation of the new epoch comes from flash yet
     Atomics.add(this.codeEpoch, 0, 1);
+  }
+
+  /**
+   * A vCPU is about to translate code in a flash bank (called before it reads the bytes, so a
+   * write to the bank that does not see this flag has already changed what it reads).
+   */
+  noteFlashCode(): void {
+    Atomics.store(this.codeEpoch, 1, 1);
+  }
+
+  /** Was code translated from flash since the last epoch? Only then must a flash write drop translations. */
+  get flashHoldsCode(): boolean {
+    return Atomics.load(this.codeEpoch, 1) !== 0;
   }
 
   /** Breakpoints are set (the run loops check each block's pc, translators end blocks before them). */

@@ -307,6 +307,7 @@ export class BlockCache {
         if (b.pc === pc && this.valid(b)) return b;
       }
     }
+    if (this.mem.isFlash(pa)) this.mem.noteFlashCode(); // a later write to the bank must drop translations
     const pages = this.ramPages(pa, pa2);
     const fresh = pages.filter((p) => Atomics.load(this.mem.codePages, p) === 0);
     const block = this.source.mayTranslateHere(this.mem.epoch) ? this.translateHere(pc, pa, pa2) : this.fromService(pc, pa, pa2);
