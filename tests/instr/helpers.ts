@@ -6,9 +6,11 @@
  * temporary directories and tool checks (tests/support/tools.ts) are imported
  * from tests/support directly.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { repoRoot, type GuestRunResult } from '../support/run-guest.js';
+import { repoRoot, tsemuScript, type GuestRunResult } from '../support/run-guest.js';
+import { waitFor } from '../support/tools.js';
 
 export const REPO = repoRoot();
 export const DEMO_ELF = join(REPO, 'examples/guest/demo.elf');
@@ -146,4 +148,19 @@ export function expectCleanFailure(r: GuestRunResult, pattern: RegExp): string {
   expect(line, line).to.match(pattern);
   expect(line).to.not.match(/^\s+at |internal error|Error: |\bE[A-Z]{3,}\b:/);
   return line;
+}
+
+/** A tsemu process whose output is being collected. */
+export interface WatchedRun { child: ChildProcess; stdout: () => string; stderr: () => string }
+
+/** Start tsemu with `args` and wait until its stdout holds `marker`; the process must still be running then. */
+export async function startUntil(args: readonly string[], marker: string): Promise<WatchedRun> {
+  const child = spawn(process.execPath, [tsemuScript(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => { err += d; });
+  await waitFor(`"${marker}"`, () => out.includes(marker) || child.exitCode !== null, 60_000, 20);
+  expect(child.exitCode, err).to.equal(null);
+  return { child, stdout: () => out, stderr: () => err };
 }

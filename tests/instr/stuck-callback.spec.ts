@@ -4,15 +4,15 @@
  * the library, the event, the vCPU and how long it has run; `quit` ends the process with one line
  * naming the stuck callback; SIGINT, SIGTERM and SIGHUP end it too (status 0, as QEMU on a signal).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { repoRoot, tsemuScript } from '../support/run-guest.js';
-import { makeTempDir, waitFor } from '../support/tools.js';
-import { INSTR_LIBS } from './helpers.js';
+import { repoRoot } from '../support/run-guest.js';
+import { makeTempDir } from '../support/tools.js';
+import { INSTR_LIBS, startUntil } from './helpers.js';
 
 const LIB = join(INSTR_LIBS, 'exec-stuck.ts');
 const SPIN = join(repoRoot(), 'tests/monitor-e2e/guests/bin/spin.elf');
@@ -23,15 +23,9 @@ interface Stuck { child: ChildProcess; stdout: () => string; stderr: () => strin
 async function startStuck(): Promise<Stuck> {
   const dir = makeTempDir('stuck-cb');
   const hmp = join(dir, 'hmp.sock');
-  const child = spawn(process.execPath, [tsemuScript(), '-M', 'virt', '-bios', 'none', '-display', 'none', '-serial', 'null',
-    '-kernel', SPIN, '-instr', `file=${LIB}`, '-monitor', `unix:${hmp},server,nowait`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => { err += d; });
-  await waitFor('the callback to spin', () => out.includes('exec-stuck: vCPU 0 spinning') || child.exitCode !== null, 60_000, 20);
-  expect(child.exitCode, err).to.equal(null);
-  return { child, stdout: () => out, stderr: () => err, hmp, dir };
+  const run = await startUntil(['-M', 'virt', '-bios', 'none', '-display', 'none', '-serial', 'null',
+    '-kernel', SPIN, '-instr', `file=${LIB}`, '-monitor', `unix:${hmp},server,nowait`], 'exec-stuck: vCPU 0 spinning');
+  return { ...run, hmp, dir };
 }
 
 /** Send HMP lines; resolves with everything the monitor wrote once `until` matches it. */

@@ -6,15 +6,15 @@
  * within a few seconds; the spinning guest's vCPU 1 counts on, and the demo kernel finishes with
  * both harts' rows stored.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { repoRoot, tsemuScript } from '../support/run-guest.js';
+import { repoRoot } from '../support/run-guest.js';
 import { makeTempDir, waitFor } from '../support/tools.js';
-import { DEMO_ELF, INSTR_LIBS } from './helpers.js';
+import { DEMO_ELF, INSTR_LIBS, startUntil } from './helpers.js';
 
 const LIB = join(INSTR_LIBS, 'stuck-on-vcpu.ts');
 const SPIN = join(repoRoot(), 'tests/monitor-e2e/guests/bin/spin.elf');
@@ -26,15 +26,9 @@ interface Run { child: ChildProcess; out: () => string; err: () => string; sock:
 async function startStuck(extra: string[]): Promise<Run> {
   const dir = makeTempDir('stuck-unload');
   const sock = join(dir, 'hmp.sock');
-  const child = spawn(process.execPath, [tsemuScript(), '-M', 'virt', '-smp', '2', ...extra,
-    '-instr', `file=${LIB},arg=1,arg=3`, '-monitor', `unix:${sock},server,nowait`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => { err += d; });
-  await waitFor('the callback to spin', () => out.includes('stuck-on-vcpu: vCPU 1 spinning') || child.exitCode !== null, 60_000, 20);
-  expect(child.exitCode, err).to.equal(null);
-  return { child, out: () => out, err: () => err, sock, dir };
+  const run = await startUntil(['-M', 'virt', '-smp', '2', ...extra, '-instr', `file=${LIB},arg=1,arg=3`, '-monitor', `unix:${sock},server,nowait`],
+    'stuck-on-vcpu: vCPU 1 spinning');
+  return { child: run.child, out: run.stdout, err: run.stderr, sock, dir };
 }
 
 /** One HMP command on a fresh connection: what the monitor printed between the command and the next prompt. */
