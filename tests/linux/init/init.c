@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -603,6 +604,10 @@ int main(void) {
   if (mount("sysfs", "/sys", "sysfs", 0, 0) != 0) say("mount /sys failed: %s", strerror(errno));
   /* an initramfs gets no devtmpfs of its own (CONFIG_DEVTMPFS_MOUNT acts on a disk root only) */
   if (mount("devtmpfs", "/dev", "devtmpfs", 0, 0) != 0 && errno != EBUSY) say("mount /dev failed: %s", strerror(errno));
+  /* kernel warnings off the console from here on (as `dmesg -n 4`): printk writes the console
+     directly, so a warning raised while a line is on its way (a slow host makes "hrtimer:
+     interrupt took N ns" likely) lands inside that line; errors and worse still show */
+  if (klogctl(8 /* SYSLOG_ACTION_CONSOLE_LEVEL */, NULL, 4) != 0) say("klogctl failed: %s", strerror(errno));
   const char *scenario = getenv("tsemu_scenario");
   if (scenario == NULL) scenario = "boot";
   say("init started, scenario %s", scenario);
