@@ -143,7 +143,7 @@ interface IdleRun {
   readonly emulator: EmulatorCommand;
   readonly smp: number;
   readonly process: RunResult;
-  /** CPU seconds / wall seconds between "idle: start" and "idle: end", as a percentage of one core. */
+  /** CPU seconds / wall seconds over IDLE_WINDOW_MS at the prompt, as a percentage of one core. */
   readonly cpuPercent: number | null;
 }
 /** The issue asks for -smp 1 to 8: each row beside QEMU's figure for the same guest. */
@@ -151,21 +151,39 @@ const IDLE_SMP = [1, 2, 4, 8] as const;
 /** The issue's target: an idle guest uses under 2% of a host core. */
 const IDLE_CPU_TARGET_PERCENT = 2;
 
+/**
+ * The measured stretch of the guest's 3 s at its prompt: from 0.5 s after the prompt appears
+ * (the prompt's own output and the way into poll() are done) to 2.5 s after it (before the
+ * guest wakes to print its last line). What is left is what a shell waiting at its prompt costs.
+ */
+const IDLE_WINDOW_MS = { from: 500, to: 2500 } as const;
+const IDLE_PROMPT = 'tsemu-linux# ';
+
 async function runIdle(emulator: EmulatorCommand, guest: { kernel: string; initramfs: string }, smp: number): Promise<IdleRun> {
+  let promptSeen = false;
   let start: { cpu: number; ms: number } | undefined;
   let cpuPercent: number | null = null;
+  const timers: NodeJS.Timeout[] = [];
   const process = await runMeasured({
     command: emulator.command,
     args: linuxArgs(emulator, guest, smp, 'idle'),
     timeoutMs: TIMEOUT_MS[emulator.id],
     onStdout: (text, control) => {
-      const cpu = control.cpuSeconds();
-      if (start === undefined && text.includes('idle: start') && cpu !== null) start = { cpu, ms: control.elapsedMs() };
-      if (start !== undefined && cpuPercent === null && text.includes('idle: end') && cpu !== null) {
+      if (promptSeen || !text.includes(IDLE_PROMPT)) return;
+      promptSeen = true;
+      timers.push(setTimeout(() => {
+        const cpu = control.cpuSeconds();
+        if (cpu !== null) start = { cpu, ms: control.elapsedMs() };
+      }, IDLE_WINDOW_MS.from));
+      timers.push(setTimeout(() => {
+        const cpu = control.cpuSeconds();
+        // the guest must still be at its prompt: a window it left is no idle figure
+        if (start === undefined || cpu === null || control.stdoutSoFar().includes('idle: end')) return;
         cpuPercent = (100 * (cpu - start.cpu)) / ((control.elapsedMs() - start.ms) / 1000);
-      }
+      }, IDLE_WINDOW_MS.to));
     },
   });
+  for (const t of timers) clearTimeout(t);
   return { emulator, smp, process, cpuPercent };
 }
 

@@ -4,7 +4,7 @@
  * (or Ctrl-C on the bench) kills it together with any wrapper around it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createRssProbe } from './peak-rss.js';
 
@@ -18,6 +18,8 @@ export interface RunControl {
   kill(): void;
   /** CPU time (user + system, all threads) the emulator has used so far, seconds; null if unknown. */
   cpuSeconds(): number | null;
+  /** Everything the emulator has printed on stdout so far. */
+  stdoutSoFar(): string;
 }
 
 /** Linux's USER_HZ: the unit of utime/stime in /proc/PID/stat. */
@@ -25,6 +27,18 @@ const CLOCK_TICKS_PER_SECOND = 100;
 
 /** utime + stime of `pid` from /proc, seconds; null if it is gone or /proc is missing. */
 function processCpuSeconds(pid: number): number | null {
+  // the threads' run time in nanoseconds (schedstat), summed: /proc/PID/stat counts in 10 ms
+  // ticks, too coarse for the idle rows' fractions of a percent (a thread that exits takes its
+  // time along; the windows measured here see none exit)
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    }
+    if (Number.isFinite(ns)) return ns / 1e9;
+  } catch {
+    // no schedstat (or the process is gone): the tick counts below
+  }
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -127,12 +141,20 @@ export function runMeasured(spec: RunSpec): Promise<RunResult> {
     let stderr = '';
     let timedOut = false;
     let spawnError: string | undefined;
+    const wrappedEmulator = wrapped.command !== spec.command;
+    let emulatorPid: number | undefined;
     const control: RunControl = {
       elapsedMs: () => performance.now() - start,
       write: (data) => { if (child.stdin?.writable === true) child.stdin.write(data); },
       kill: () => killRun(child),
-      // the RSS probe may wrap the emulator (/usr/bin/time): then the emulator is its child
-      cpuSeconds: () => (child.pid === undefined ? null : processCpuSeconds(childPids(child.pid)[0] ?? child.pid)),
+      stdoutSoFar: () => stdout,
+      cpuSeconds: () => {
+        // the RSS probe may wrap the emulator (/usr/bin/time): then the emulator is its child,
+        // found once and kept (once it has exited, the wrapper's own few ticks are no answer)
+        if (child.pid === undefined) return null;
+        if (emulatorPid === undefined) emulatorPid = wrappedEmulator ? childPids(child.pid)[0] : child.pid;
+        return emulatorPid === undefined ? null : processCpuSeconds(emulatorPid);
+      },
     };
     const timer = setTimeout(() => { timedOut = true; killRun(child); }, spec.timeoutMs);
     if (child.pid !== undefined) probe.attach(child.pid);

@@ -77,13 +77,6 @@ export class MmioClient {
   }
 }
 
-/**
- * The main thread's wait for this vCPU times out after this long and looks again. The
- * sequence protocol loses no wake-up, so this is only a safety net; short, it woke the main
- * thread dozens of times a second per vCPU while the guest idled.
- */
-const SAFETY_WAKE_MS = 1000;
-
 /** Main-thread side: serves one vCPU's slot until `stop()`. */
 export class MmioServer {
   private readonly i32: Int32Array;
@@ -92,7 +85,16 @@ export class MmioServer {
   private seen: number;
   private stopped = false;
 
-  constructor(buffer: SharedArrayBuffer, private readonly handler: MmioHandler) {
+  /**
+   * `recheckMs`: how long a wait lasts before the server looks again without being rung. The
+   * sequence protocol loses no wake-up (tests/memory/mmio-channel.unit.spec.ts), so by default it
+   * waits until rung: an idle guest then never wakes the main thread.
+   */
+  constructor(
+    buffer: SharedArrayBuffer,
+    private readonly handler: MmioHandler,
+    private readonly recheckMs = Infinity,
+  ) {
     this.i32 = new Int32Array(buffer);
     this.f64 = new Float64Array(buffer);
     this.i64 = new BigInt64Array(buffer);
@@ -136,8 +138,7 @@ export class MmioServer {
   private loop(): void {
     while (!this.stopped) {
       if (this.poll()) continue;
-      // the timeout makes a lost wake-up cost milliseconds, never a hang
-      const wait = Atomics.waitAsync(this.i32, W_REQ_SEQ, this.seen, SAFETY_WAKE_MS);
+      const wait = Atomics.waitAsync(this.i32, W_REQ_SEQ, this.seen, this.recheckMs);
       if (wait.async) {
         void wait.value.then(() => this.loop());
         return;

@@ -631,6 +631,9 @@ int main(void) {
     int ready = poll(&console, 1, 3000);
     printf("\n");
     say("idle: end (%s)", ready == 0 ? "no input" : "input");
+    /* stay up a moment: the bench reads the emulator's CPU time when it sees "idle: end", and a
+       guest powering off at once can be gone by then (QEMU at -smp 8 often was) */
+    sleep(1);
   }
   else if (strncmp(scenario, "syscon-", 7) == 0) {
     scenario_syscon(scenario + 7);
