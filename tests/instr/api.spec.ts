@@ -124,7 +124,8 @@ describe('instr API: handles, registers, values and discontinuity/idle/flush eve
       `mem ${hex(data + 8n)} info=${SB} value=0xff pa=${hex(data + 8n)} ram=true`,
       `mem ${hex(data + 8n)} info=${LB} value=0xff pa=${hex(data + 8n)} ram=true`,
       `mem ${hex(data + 12n)} info=${SW} value=0xdeadbeef pa=${hex(data + 12n)} ram=true`,
-      // the store to the UART's THR ends the block (a device write): no event, see the README
+      // the store to the UART's THR ends the block (a device write), after its event
+      `mem 0x10000000 info=${SB} value=0x41 pa=0x10000000 ram=false`,
       `mem 0x10000005 info=${LBU} value=0x60 pa=0x10000005 ram=false`,
     ]);
   });
