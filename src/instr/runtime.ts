@@ -48,6 +48,11 @@ export interface TraceAccess {
   restore(id: number, mask: number): void;
 }
 
+/** A library's request to the machine (qi_exit, qi_vm_stop), carried to the main thread. */
+export type InstrControl =
+  | { kind: 'exit'; status: number }
+  | { kind: 'stop'; reason: string };
+
 /** Messages an instance sends to the other instances of its library (through the main thread). */
 export type InstrBroadcast =
   | { kind: 'set-callback'; lib: string; event: number; fn: string | null }
@@ -105,6 +110,11 @@ export interface RuntimeHooks {
   broadcast(msg: InstrBroadcast): void;
   /** A callback threw: the library must be unloaded. */
   failed(lib: string, event: string, error: unknown): void;
+  /**
+   * qi_exit / qi_vm_stop: the machine shuts down or pauses (on the main thread); a vCPU worker also
+   * stops running guest code at its next block boundary.
+   */
+  control(req: InstrControl): void;
   /**
    * Shared scoreboard memory of library `lib`: its n-th scoreboard (allocated by the main thread
    * for qi_init's, in the library's arena for later ones), from word `base` of `data` on.
