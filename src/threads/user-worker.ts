@@ -9,7 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { writeAll } from '../util/write-all.js';
 import { GuestMemory } from '../memory/guest-memory.js';
-import { SLOT_F, SLOT_FFLAGS, SLOT_FRM, SLOT_INSTRET, SLOT_PC, SLOT_X, stateViews } from '../abi/state-layout.js';
+import { SLOT_F, SLOT_FFLAGS, SLOT_FRM, SLOT_INSTRET, SLOT_PC, SLOT_X, WORD_EXIT_REQUEST, stateViews } from '../abi/state-layout.js';
 import { BlockCache, BlockSource } from '../vcpu/block-cache.js';
 import { hotThresholdSetting, tierSetting } from './tier-setting.js';
 import { RunLoop, runOneVcpu } from '../vcpu/run-loop.js';
@@ -74,12 +74,18 @@ async function main(): Promise<void> {
     trace_riscv_trap(cpu, BigInt(cause), BigInt.asUintN(64, BigInt(epc)), BigInt.asUintN(64, tval));
   };
   const tracing = attachTracing(data.tracing);
+  /** A library's qi_exit from this thread: it runs no more guest code while the program ends. */
+  let stoppedByLibrary = false;
   const instr = new InstrThread({
     // the thread's worker is its own translator too (no translator service in user mode)
     role: 'translator', tracing, maxVcpus: data.maxVcpus ?? cpu + 1,
     memory: guestMemoryForInstr(mem, () => { const a: (typeof state)[] = []; a[cpu] = state; return a; }, (c) => c === cpu),
     report: (report) => post({ type: 'instr', report }),
     stateChanged: () => mem.bumpEpoch(),
+    stopHere: () => {
+      stoppedByLibrary = true;
+      Atomics.store(ctx.i32, WORD_EXIT_REQUEST, 1);
+    },
   });
   bindThreadTracing(tracing, (id, c, args) => instr.rt.deliver(id, c, args));
   instrRuntime = instr.rt;
@@ -108,7 +114,7 @@ async function main(): Promise<void> {
   const cache = new BlockCache(ctx, mem, source, dispatchers, instr.boards, hotThresholdSetting(), true, tierSetting());
   const loop = new RunLoop(ctx, cache, {
     handleControl: () => handleTrap(ctx, mem, ch, log, translator),
-    paused: () => false,
+    paused: () => stoppedByLibrary,
     yieldRequested: () => false,
     debugStop: () => undefined, // no gdbstub in user mode (no breakpoints are ever set)
   }, log);

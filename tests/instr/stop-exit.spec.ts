@@ -10,9 +10,10 @@
  *   reason, the guest's counter no longer moves), `cont` resumes it and the guest finishes: all
  *   1000 iterations counted, one stop.
  */
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { runTsemu, virtKernelArgs } from '../support/run-guest.js';
+import { repoRoot, runTsemu, virtKernelArgs } from '../support/run-guest.js';
 import { elfSymbols, symbol } from '../support/elf-symbols.js';
 import { waitFor } from '../support/tools.js';
 import { HmpStdio } from '../monitor-e2e/hmp-stdio.js';
@@ -36,6 +37,15 @@ describe('instr: qi_exit and qi_vm_stop', function () {
     // loop a few hundred instructions on (the interpreter stops within the block), never to the
     // guest's end (57,790 instructions)
     expect(insns, run.stdout).to.be.within(1001, 10_000);
+  });
+
+  it('qi_exit in user mode (stoptrigger icount=1000:5 on hello-static): its line, status 5, the program ends there (no greeting)', function () {
+    const p = spawnSync(process.execPath, [join('bin', 'tsemu-riscv64.js'), '-instr', `file=${join('examples', 'instr', 'contrib', 'stoptrigger.ts')},arg=icount=1000:5`,
+      join('tests', 'user', 'bin', 'hello-static')], { cwd: repoRoot(), env: {}, encoding: 'utf8', timeout: 100_000 });
+    expect(p.status, p.stderr).to.equal(5);
+    expect(p.stderr).to.equal('');
+    expect(linesOf(p.stdout)).to.have.lengthOf(1);
+    expect(p.stdout).to.match(/^icount reached at 0x[0-9a-f]+, exiting\n$/);
   });
 
   it('qi_vm_stop pauses the machine as the monitor\'s stop does; cont resumes it and nothing is lost', async function () {
