@@ -34,6 +34,16 @@ export interface VcpuHelpers {
   /** Zfhmin's half load (NaN-boxed into f[rd]) and store of f[rs2]'s low 16 bits. */
   flh(base: bigint, imm: number, rd: number, bits: number, length: number, pc: number, insnIndex: number): void;
   fsh(base: bigint, imm: number, rs2: number, bits: number, length: number, pc: number, insnIndex: number): void;
+  /**
+   * guest_mem_after of a store (generated only when that event is wanted): the next store that
+   * would end its block (to a device, or to a page holding translated code) lets the block go on to
+   * `endDeferredStore`, so the event reports it first. A fault ends the block as ever.
+   */
+  deferStoreEnd(): void;
+  /** Ends the block now if the store since `deferStoreEnd` asked to; forgets the deferral either way. */
+  endDeferredStore(length: number, pc: number, insnIndex: number): void;
+  /** The raw 64 bits of f[reg] (guest_mem_after's value of an FP load or store). */
+  fregValue(reg: number): bigint;
   /** CSR instruction on CSR number `csr`; `write` is 0 when csrrs/csrrc must not write (rs1/uimm field 0). Always ends the block. */
   csrAccess(src: bigint, op: CsrOp, csr: number, rd: number, write: number, bits: number, length: number, pc: number, insnIndex: number): void;
   ecall(bits: number, length: number, pc: number, insnIndex: number): void;

@@ -4,7 +4,7 @@
  * plus the handling of load/unload/relay messages from the main thread.
  */
 import { errorText } from './errors.js';
-import { InstrBroadcast, InstrEventInfo, InstrMemory, InstrRuntime, ThreadRole, TraceAccess } from './runtime.js';
+import { InstrBroadcast, InstrControl, InstrEventInfo, InstrMemory, InstrRuntime, ThreadRole, TraceAccess } from './runtime.js';
 import { importLibrary, LibraryLoadMessage, makeConsoleSynchronous, OutputLine, startInstance, stopInstance } from './thread-host.js';
 import type { ThreadTracing } from '../trace/thread-tracing.js';
 import { EVENTS } from '../trace/generated/events.js';
@@ -16,6 +16,7 @@ export type InstrReport =
   | { type: 'instr-failed'; lib: string; event: string; message: string }
   | { type: 'instr-broadcast'; msg: InstrBroadcast }
   | { type: 'instr-log'; message: string }
+  | { type: 'instr-control'; req: InstrControl }
   | InstanceOutput;
 
 /**
@@ -93,6 +94,8 @@ export interface InstrThreadOptions {
   stateChanged(id: number): void;
   /** Where this thread says which callback it is in (src/instr/activity.ts). */
   activity?: SharedArrayBuffer;
+  /** A library asked the machine to exit or stop (qi_exit, qi_vm_stop): stop running guest code here (vCPU workers). */
+  stopHere?(): void;
 }
 
 export class InstrThread {
@@ -115,6 +118,10 @@ export class InstrThread {
       failed: (lib, event, error) => opts.report({
         type: 'instr-failed', lib, event, message: errorText(error),
       }),
+      control: (req) => {
+        opts.report({ type: 'instr-control', req });
+        opts.stopHere?.();
+      },
       scoreboard: (lib, index, counters) => {
         const late = this.lates.get(lib);
         if (this.loading?.id !== lib && late) return { id: late.boardId, data: this.boards[late.boardId], base: lateBoard(late, index, counters, opts.maxVcpus) };

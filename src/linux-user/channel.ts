@@ -29,6 +29,12 @@ export const CH_EPC64 = 5;
 export const CH_SLEEP_WORD = 12;
 /** The cell nanosleep waits on (nothing else changes it: only a signal's notify ends the wait early). */
 export const CH_WAKE = 13;
+/**
+ * Set by the service when it delivered a signal to the thread (its handler runs next): the signal
+ * number, negated for a synchronous one (a fault, a forced signal). The worker raises
+ * guest_vcpu_discon for it and clears the word.
+ */
+export const CH_DELIVERED = 14;
 export const CHANNEL_BYTES = 64;
 /** The cause the worker reports when it comes only for a signal (no trap). */
 export const CAUSE_INTERRUPT = -1;

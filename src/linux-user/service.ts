@@ -16,7 +16,7 @@
 import { createStateBuffer, ExitReason, STATE_AREA_BYTES, SLOT_PC, SLOT_X, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, stateViews, type VcpuStateViews, WORD_BASE } from '../abi/state-layout.js';
 import { createGuestMemoryBuffers, GuestMemory } from '../memory/guest-memory.js';
 import { AddressSpace, FLAT_MAX_RESERVED, flatMemoryBytes, pageAlignUp, PROT_EXEC, PROT_READ, PROT_WRITE, USER_RAM_BASE } from './address-space.js';
-import { CAUSE_INTERRUPT, CAUSE_INTERRUPTED_CALL, CH_SLEEP_WORD, CH_WAKE, CH_ACTION, CH_CAUSE, CH_EPC64, CH_FLUSH, CH_READY, CH_SIGNAL, CH_TVAL64, CHANNEL_BYTES, ChannelAction, channelViews, type Channel } from './channel.js';
+import { CAUSE_INTERRUPT, CAUSE_INTERRUPTED_CALL, CH_SLEEP_WORD, CH_WAKE, CH_ACTION, CH_CAUSE, CH_EPC64, CH_FLUSH, CH_READY, CH_SIGNAL, CH_TVAL64, CH_DELIVERED, CHANNEL_BYTES, ChannelAction, channelViews, type Channel } from './channel.js';
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { E, errnoOf } from './errno.js';
@@ -335,16 +335,18 @@ export class Service {
       if (this.opts.strace) this.opts.write(this.opts.log.fd, straceSignal(info));
       return this.endProcess(th, { kind: 'signal', signal: info.signo });
     }
-    this.enterHandler(th, info, act);
+    this.enterHandler(th, info, act, true);
     this.finishCall(th);
   }
 
-  private enterHandler(th: GuestThread, info: SigInfo, act: SigAction): boolean {
+  /** Run the handler of `info` next (`sync`: the thread's own fault or forced signal, told to instrumentation as an exception). */
+  private enterHandler(th: GuestThread, info: SigInfo, act: SigAction, sync: boolean): boolean {
     const proc = th.proc;
     if (this.opts.strace) this.opts.write(this.opts.log.fd, straceSignal(info));
     const saved = th.suspendedMask ?? th.sigmask;
     th.suspendedMask = undefined;
     if (!setupFrame(proc.space, th.state, act, info, saved, th.alt, proc.sigtramp)) return false;
+    th.ch.i32[CH_DELIVERED] = sync ? -info.signo : info.signo;
     // QEMU 7.2 blocks only the signal itself while its handler runs (sa_mask is recorded, not applied)
     th.sigmask |= (act.flags & SA_NODEFER) !== 0 ? 0n : sigBit(info.signo);
     th.sigmask &= ~UNBLOCKABLE;
@@ -467,7 +469,7 @@ export class Service {
         if (this.opts.strace) this.opts.write(this.opts.log.fd, straceSignal(info));
         return this.endProcess(th, { kind: 'signal', signal: sig });
       }
-      if (!this.enterHandler(th, info, act)) return this.endProcess(th, { kind: 'signal', signal: 11 });
+      if (!this.enterHandler(th, info, act, false)) return this.endProcess(th, { kind: 'signal', signal: 11 });
       return this.respond(th, ChannelAction.Resume);
     }
   }

@@ -11,7 +11,7 @@ import { MAX_VCPUS } from '../vcpu/translator-channel.js';
 import type { ThreadTracing } from '../trace/thread-tracing.js';
 import { bindThreadTracing } from '../trace/thread-tracing.js';
 import { InstrManager, type LibraryCompiler, InstrMachine } from '../instr/manager.js';
-import { InstrRuntime } from '../instr/runtime.js';
+import { InstrRuntime, type InstrControl } from '../instr/runtime.js';
 import { instrEvents, InstrCommand, InstrReport, traceAccess } from '../instr/thread-env.js';
 import { guestMemoryForInstr } from '../instr/memory-access.js';
 import type { LibraryLoadMessage } from '../instr/thread-host.js';
@@ -31,6 +31,8 @@ export interface InstrBridgeConfig {
   mutex: OpMutex;
   /** A one-line message for the user. */
   report(message: string): void;
+  /** A library's qi_exit / qi_vm_stop. */
+  control(req: InstrControl): void;
 }
 
 export class InstrBridge implements InstrMachine {
@@ -45,6 +47,7 @@ export class InstrBridge implements InstrMachine {
       memory: guestMemoryForInstr(board.mem, () => states, (c) => config.isPresent(c)),
       broadcast: (msg) => { void this.toWorkers({ kind: 'broadcast', msg }); },
       failed: (lib, event, error) => this.libraryFailed(lib, event, errorText(error)),
+      control: (req) => config.control(req),
       scoreboard: (lib, index, counters) => this.manager.allocateScoreboard(lib, index, counters),
     }, MAX_VCPUS);
     const { ram, arenaOffset, arenaBytes } = board.memBuffers;
@@ -58,6 +61,7 @@ export class InstrBridge implements InstrMachine {
     switch (m.type) {
       case 'instr-failed': this.libraryFailed(m.lib, m.event, m.message); break;
       case 'instr-log': this.say(m.message); break;
+      case 'instr-control': this.config.control(m.req); break;
       case 'instr-output': this.manager.instanceOutput(m); break;
       case 'instr-broadcast':
         if (m.msg.kind === 'set-callback') this.manager.rt.applyBroadcast(m.msg);

@@ -21,6 +21,7 @@ import type { GuestMemory, GuestMemoryBuffers, Watchpoint } from '../memory/gues
 import type { DebugStopKind } from '../vcpu/run-loop.js';
 import type { OutputChange, ThreadLogSettings, ThreadTracing } from '../trace/thread-tracing.js';
 import type { InstrManager } from '../instr/manager.js';
+import type { InstrControl } from '../instr/runtime.js';
 import type { WorkerLauncher } from './worker-launcher.js';
 import { trace_vcpu_created } from '../trace/generated/events.js';
 import { BoardConfig, VirtBoard } from './board.js';
@@ -114,6 +115,7 @@ export class Machine implements MachineControl {
     this.instrBridge = new InstrBridge(this.board, this.threads, {
       tracing: config.tracing, compile: (path) => config.launcher.compileLibrary(path),
       isPresent: (cpu) => this.cpus.isPresent(cpu), mutex: this.machineOps, report: (m) => config.report(m),
+      control: (req) => this.instrControl(req),
     });
     this.instr = this.instrBridge.manager;
     this.output = new OutputFanout(config.log, config.tracing, this.threads);
@@ -159,6 +161,18 @@ export class Machine implements MachineControl {
   /** Host console input for the guest's UART. */
   consoleInput(bytes: Uint8Array): void {
     this.board.consoleInput(bytes);
+  }
+
+  /** A library's qi_exit (shut down as a guest poweroff does, with its status) or qi_vm_stop (the monitor's stop). */
+  private instrControl(req: InstrControl): void {
+    if (this.threads.isShuttingDown) return;
+    if (req.kind === 'exit') {
+      this.shutdown(req.status);
+      return;
+    }
+    this.config.report(`instrumentation: vm stopped${req.reason === '' ? '' : `: ${req.reason}`}`);
+    if (this.threads.isPaused) return;
+    void this.pause().then(() => this.emit('STOP'));
   }
 
   // ---- MachineControl (the guest's requests) ------------------------------------------------

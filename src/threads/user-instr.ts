@@ -9,7 +9,7 @@
  * born with the load messages.
  */
 import { InstrManager, type InstrMachine } from '../instr/manager.js';
-import { InstrRuntime, type InstrMemory } from '../instr/runtime.js';
+import { InstrRuntime, type InstrControl, type InstrMemory } from '../instr/runtime.js';
 import { instrEvents, traceAccess, type InstrReport } from '../instr/thread-env.js';
 import type { LibraryLoadMessage } from '../instr/thread-host.js';
 import type { ThreadTracing } from '../trace/thread-tracing.js';
@@ -42,11 +42,13 @@ export class UserInstr {
   private messages: LibraryLoadMessage[] = [];
   private readonly failedLibs = new Set<string>();
 
-  constructor(tracing: ThreadTracing, private readonly say: (message: string) => void) {
+  /** `exit`: a library's qi_exit ends the program with that status (its libraries' qi_fini run first). */
+  constructor(tracing: ThreadTracing, private readonly say: (message: string) => void, private readonly exit: (status: number) => void) {
     const rt = new InstrRuntime('main', instrEvents(tracing.state.events), {
       trace: traceAccess(tracing, () => undefined),
       memory: NO_MEMORY,
       broadcast: () => undefined,
+      control: (req) => this.control(req),
       failed: (lib, event, error) => this.failed(lib, event, errorText(error)),
       scoreboard: (lib, index, counters) => this.manager.allocateScoreboard(lib, index, counters),
     }, USER_MAX_VCPUS);
@@ -68,7 +70,14 @@ export class UserInstr {
   handle(r: InstrReport): void {
     if (r.type === 'instr-failed') this.failed(r.lib, r.event, r.message);
     else if (r.type === 'instr-log') this.say(r.message);
+    else if (r.type === 'instr-control') this.control(r.req);
     else if (r.type === 'instr-output') this.manager.instanceOutput(r);
+  }
+
+  /** qi_exit ends the program; qi_vm_stop has no machine to stop in user mode (said once per call). */
+  private control(req: InstrControl): void {
+    if (req.kind === 'exit') this.exit(req.status);
+    else this.say('qi_vm_stop: no machine to stop in user mode (ignored)');
   }
 
   private failed(lib: string, event: string, message: string): void {

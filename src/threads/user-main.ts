@@ -72,8 +72,19 @@ async function run(argv: readonly string[]): Promise<void> {
     process.exit(traced.status);
   }
   let instr: UserInstr | undefined;
+  let finishing = false;
+  const finish = (end: { kind: 'exit'; status: number } | { kind: 'signal'; signal: number }): void => {
+    if (finishing) return;
+    finishing = true;
+    // the libraries' primary instances print their summaries (qi_fini) after the guest's output
+    void (instr?.finish() ?? Promise.resolve()).then(() => {
+      traced.tracing.backend.flush();
+      if (end.kind === 'signal') dieOf(end.signal);
+      process.exit(end.status);
+    });
+  };
   if (opts.instruments.length > 0) {
-    instr = new UserInstr(traced.tracing, (m) => writeAll(2, `${m}\n`));
+    instr = new UserInstr(traced.tracing, (m) => writeAll(2, `${m}\n`), (status) => finish({ kind: 'exit', status }));
     try {
       await instr.load(opts.instruments);
     } catch (e) {
@@ -81,7 +92,6 @@ async function run(argv: readonly string[]): Promise<void> {
       throw e;
     }
   }
-  let finishing = false;
   const items = new Set(opts.logItems);
   const service = new Service({
     strace: opts.strace,
@@ -98,16 +108,7 @@ async function run(argv: readonly string[]): Promise<void> {
       worker.on('error', (e) => fail(`${USER_PROGRAM_NAME}: internal error: ${e.message}`));
       return worker;
     },
-    finish: (end) => {
-      if (finishing) return;
-      finishing = true;
-      // the libraries' primary instances print their summaries (qi_fini) after the guest's output
-      void (instr?.finish() ?? Promise.resolve()).then(() => {
-        traced.tracing.backend.flush();
-        if (end.kind === 'signal') dieOf(end.signal);
-        process.exit(end.status);
-      });
-    },
+    finish,
     fatal: (message) => fail(`${USER_PROGRAM_NAME}: internal error: ${message.split('\n')[0]}${process.env.TSEMU_DEBUG ? `\n${message}` : ''}`),
   });
   try {

@@ -9,7 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { writeAll } from '../util/write-all.js';
 import { GuestMemory } from '../memory/guest-memory.js';
-import { SLOT_F, SLOT_FFLAGS, SLOT_FRM, SLOT_INSTRET, SLOT_PC, SLOT_X, stateViews } from '../abi/state-layout.js';
+import { SLOT_F, SLOT_FFLAGS, SLOT_FRM, SLOT_INSTRET, SLOT_PC, SLOT_X, WORD_EXIT_REQUEST, stateViews } from '../abi/state-layout.js';
 import { BlockCache, BlockSource } from '../vcpu/block-cache.js';
 import { hotThresholdSetting, tierSetting } from './tier-setting.js';
 import { RunLoop, runOneVcpu } from '../vcpu/run-loop.js';
@@ -17,9 +17,10 @@ import { CF_PARALLEL, CF_SINGLE_INSN, CpuLog, formatTrap } from '../vcpu/cpu-log
 import { attachTracing, bindThreadTracing } from '../trace/thread-tracing.js';
 import { EVENT_CPU_ENTER, EVENT_CPU_EXIT, InstrThread } from '../instr/thread-env.js';
 import { guestMemoryForInstr } from '../instr/memory-access.js';
-import { trace_guest_user_syscall, trace_guest_user_syscall_ret, trace_riscv_trap } from '../trace/generated/events.js';
+import { trace_guest_user_syscall, trace_guest_user_syscall_ret, trace_guest_vcpu_discon, trace_riscv_trap } from '../trace/generated/events.js';
+import { DisconType } from '../target/riscv/hart.js';
 import { UserContext } from '../linux-user/user-context.js';
-import { CAUSE_INTERRUPT, CAUSE_INTERRUPTED_CALL, CH_ACTION, CH_CAUSE, CH_EPC64, CH_FLUSH, CH_READY, CH_SIGNAL, CH_TVAL64, ChannelAction, channelViews, walkUser, type Channel } from '../linux-user/channel.js';
+import { CAUSE_INTERRUPT, CAUSE_INTERRUPTED_CALL, CH_ACTION, CH_CAUSE, CH_EPC64, CH_FLUSH, CH_READY, CH_SIGNAL, CH_TVAL64, CH_DELIVERED, ChannelAction, channelViews, walkUser, type Channel } from '../linux-user/channel.js';
 import { INTERRUPTED, localSyscall } from '../linux-user/local-calls.js';
 import { NR } from '../linux-user/syscall-names.js';
 import { straceCall, straceReturn, type StraceMemory } from '../linux-user/strace.js';
@@ -73,12 +74,18 @@ async function main(): Promise<void> {
     trace_riscv_trap(cpu, BigInt(cause), BigInt.asUintN(64, BigInt(epc)), BigInt.asUintN(64, tval));
   };
   const tracing = attachTracing(data.tracing);
+  /** A library's qi_exit from this thread: it runs no more guest code while the program ends. */
+  let stoppedByLibrary = false;
   const instr = new InstrThread({
     // the thread's worker is its own translator too (no translator service in user mode)
     role: 'translator', tracing, maxVcpus: data.maxVcpus ?? cpu + 1,
     memory: guestMemoryForInstr(mem, () => { const a: (typeof state)[] = []; a[cpu] = state; return a; }, (c) => c === cpu),
     report: (report) => post({ type: 'instr', report }),
     stateChanged: () => mem.bumpEpoch(),
+    stopHere: () => {
+      stoppedByLibrary = true;
+      Atomics.store(ctx.i32, WORD_EXIT_REQUEST, 1);
+    },
   });
   bindThreadTracing(tracing, (id, c, args) => instr.rt.deliver(id, c, args));
   instrRuntime = instr.rt;
@@ -107,7 +114,7 @@ async function main(): Promise<void> {
   const cache = new BlockCache(ctx, mem, source, dispatchers, instr.boards, hotThresholdSetting(), true, tierSetting());
   const loop = new RunLoop(ctx, cache, {
     handleControl: () => handleTrap(ctx, mem, ch, log, translator),
-    paused: () => false,
+    paused: () => stoppedByLibrary,
     yieldRequested: () => false,
     debugStop: () => undefined, // no gdbstub in user mode (no breakpoints are ever set)
   }, log);
@@ -153,6 +160,25 @@ const CLONE_THREAD = 0x10000;
 
 /** Between blocks: the guest trapped, or the service wants the thread. False when the thread has ended. */
 function handleTrap(ctx: UserContext, mem: GuestMemory, ch: Channel, log: CpuLog, translator: Translator): boolean {
+  const go = serveTrap(ctx, mem, ch, log, translator);
+  if (go) signalDiscon(ctx, ch);
+  return go;
+}
+
+/**
+ * A signal handler entered (the service set CH_DELIVERED): guest_vcpu_discon, as a trap in system
+ * mode: an exception for a synchronous signal (the thread's fault), an interrupt for another, cause
+ * = the signal number, from the pc the thread was at (the faulting instruction, the ecall, or where
+ * it was stopped) to the handler. rt_sigreturn is the matching trap return (serveTrap).
+ */
+function signalDiscon(ctx: UserContext, ch: Channel): void {
+  const signo = Atomics.exchange(ch.i32, CH_DELIVERED, 0);
+  if (signo === 0) return;
+  const type = signo < 0 ? DisconType.Exception : DisconType.Interrupt;
+  trace_guest_vcpu_discon(ctx.hartId, type, BigInt.asUintN(64, BigInt(ch.f64[CH_EPC64])), BigInt.asUintN(64, BigInt(ctx.pc)), BigInt(Math.abs(signo)));
+}
+
+function serveTrap(ctx: UserContext, mem: GuestMemory, ch: Channel, log: CpuLog, translator: Translator): boolean {
   if (Atomics.exchange(ch.i32, CH_FLUSH, 0) !== 0) ctx.flushMappings();
   const t = ctx.trap;
   ctx.trap = undefined;
@@ -199,6 +225,7 @@ function handleTrap(ctx: UserContext, mem: GuestMemory, ch: Channel, log: CpuLog
     ctx.pc = t.epc + 4;
     if (data.strace) writeAll(data.log.fd, straceReturn(nr, local, args, straceMemory(mem)));
   }
+  if (go && nr === NR.rt_sigreturn) trace_guest_vcpu_discon(ctx.hartId, DisconType.TrapReturn, BigInt.asUintN(64, BigInt(t.epc)), BigInt.asUintN(64, BigInt(ctx.pc)), 0n);
   if (go && nr !== NR.rt_sigreturn) trace_guest_user_syscall_ret(ctx.hartId, BigInt(nr), BigInt.asUintN(64, x[SLOT_X + 10]));
   return go;
 }

@@ -61,7 +61,10 @@ class WorkerShared {
     report: (msg) => port.postMessage(msg),
     stateChanged: () => this.flushEverywhere(),
     activity: data.instrActivity,
+    stopHere: () => this.stopHere?.(),
   });
+  /** Pause this worker's vCPUs now (set in main: qi_exit / qi_vm_stop from one of their callbacks). */
+  stopHere: (() => void) | undefined;
   /** Async work (library loads) waiting for the event loop; acks are sent when each is done. */
   readonly asyncQueue: (() => Promise<void>)[] = [];
 
@@ -306,6 +309,13 @@ async function main(): Promise<void> {
     if (cmd.ack !== undefined) post({ type: 'ack', id: cmd.ack, hart: spec.hartId, pc: r.ctx.pc });
   };
   const hartIds = (): number[] => [...runtimes.keys()];
+  // a library's qi_exit / qi_vm_stop: no guest code after the current block (the main thread then stops or ends the machine)
+  shared.stopHere = () => {
+    for (const r of runtimes.values()) {
+      r.paused = true;
+      Atomics.store(shared.harts[r.spec.hartId].i32, WORD_EXIT_REQUEST, 1);
+    }
+  };
   for (const lib of data.libraries) await shared.instr.load(lib, data.harts.map((h) => h.hartId));
   for (const spec of data.harts) runtimes.set(spec.hartId, new HartRuntime(spec, shared, drain, hartIds));
   // QEMU raises guest_cpu_enter when a vCPU is created, before its first instruction

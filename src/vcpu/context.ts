@@ -63,6 +63,10 @@ export class VcpuContext extends Hart implements BlockContext {
   watchHit: { addr: number; flags: number } | undefined = undefined;
   /** A helper ended the running block; it continues at resumePc (src/abi/helpers.ts). */
   endBlock = false;
+  /** deferStoreEnd was called and endDeferredStore not yet (a trap forgets it: raise). */
+  private storeEndDeferred = false;
+  /** How the deferred store asked its block to end, if it did. */
+  private deferredStoreEnd: 'exit' | 'io' | undefined;
   resumePc = 0;
   /** Int32 index of the current data-MMU TLB set. */
   tlbBase = 0;
@@ -309,6 +313,7 @@ export class VcpuContext extends Hart implements BlockContext {
 
   /** Raise exception `cause` at instruction `pc` (index `insnIndex` in its block) and end the block. */
   raise(cause: Cause, tval: bigint, pc: number, insnIndex: number): void {
+    this.storeEndDeferred = false; // a faulting access raises no guest_mem_after: endDeferredStore will not run
     this.f64[SLOT_INSTRET] += insnIndex;
     this.resumePc = this.takeTrap(cause, BigInt.asIntN(64, tval), pc, false);
     this.endBlock = true;
@@ -391,9 +396,34 @@ export class VcpuContext extends Hart implements BlockContext {
     const crosses = pageOff + size > 0x1000;
     if (crosses || ((pageOff & (size - 1)) !== 0 && this.isIo(pa))) return this.storeBytes(vaddr, size, value, crosses, pc, insnIndex, insnLength);
     const r = this.storePhys(vaddr, pa, size, value, pc, insnIndex);
-    if (r === 'exit') this.exitAfter(pc + insnLength, insnIndex);
-    else if (r === 'io') this.afterIoStore(pc + insnLength, insnIndex);
+    if (r === 'exit' || r === 'io') this.storeEnds(r, pc + insnLength, insnIndex);
     return r !== 'fault';
+  }
+
+  /** A store to a device ('io') or to translated code ('exit') ends its block, after guest_mem_after if that was asked for. */
+  private storeEnds(kind: 'exit' | 'io', nextPc: number, insnIndex: number): void {
+    if (this.storeEndDeferred) {
+      this.deferredStoreEnd = kind;
+      return;
+    }
+    if (kind === 'exit') this.exitAfter(nextPc, insnIndex);
+    else this.afterIoStore(nextPc, insnIndex);
+  }
+
+  deferStoreEnd(): void {
+    this.storeEndDeferred = true;
+    this.deferredStoreEnd = undefined;
+  }
+
+  endDeferredStore(length: number, pc: number, insnIndex: number): void {
+    const kind = this.deferredStoreEnd;
+    this.storeEndDeferred = false;
+    this.deferredStoreEnd = undefined;
+    if (kind !== undefined) this.storeEnds(kind, pc + length, insnIndex);
+  }
+
+  fregValue(reg: number): bigint {
+    return this.i64[SLOT_F + reg];
   }
 
   private storeBytes(vaddr: bigint, size: number, value: bigint, crosses: boolean, pc: number, insnIndex: number, insnLength: number): boolean {
@@ -410,8 +440,7 @@ export class VcpuContext extends Hart implements BlockContext {
       exit ||= r === 'exit';
       io ||= r === 'io';
     }
-    if (exit) this.exitAfter(pc + insnLength, insnIndex);
-    else if (io) this.afterIoStore(pc + insnLength, insnIndex);
+    if (exit || io) this.storeEnds(exit ? 'exit' : 'io', pc + insnLength, insnIndex);
     return true;
   }
 
@@ -458,6 +487,7 @@ export class VcpuContext extends Hart implements BlockContext {
     const i = this.mem.watchHit(Number(BigInt.asIntN(64, vaddr)), size, flags);
     if (i < 0) return false;
     const w = this.mem.watchpoint(i);
+    this.storeEndDeferred = false;
     this.watchHit = { addr: w.addr, flags: w.flags };
     this.f64[SLOT_INSTRET] += insnIndex;
     this.resumePc = pc;

@@ -34,12 +34,12 @@ const BAD_OPTIONS: readonly (readonly [string, string])[] = [
   ['cache.ts,arg=dcachesize=1000', 'cache: dcache cannot be constructed from given parameters: cache size must be divisible by block size'],
   ['bbv.ts', 'bbv: outfile unspecified'],
   ['stoptrigger.ts,arg=icount=-3', "stoptrigger: icount parsing failed: '-3' must be a positive integer"],
-  ['hotpages.ts,arg=colour=red', 'hotpages: option parsing failed: colour=red (known: sortby, pagesize, limit, html)'],
+  ['hotpages.ts,arg=colour=red', 'hotpages: option parsing failed: colour=red (known: sortby, pagesize, limit, html, json)'],
 ];
 /** ips's limit for count.elf (about 4,000 instructions: two seconds of throttling). */
 const IPS = 2000;
 const FINISHER_PAGE = '0x0000000000100000, 0x0000, 0, 0x0001, 1';
-/** tsemu-only extras: an HTML page where the tool writes one. */
+/** tsemu-only extras: an HTML page and a Chrome/Perfetto trace where the tool writes them. */
 const HTML_TOOLS = new Set(['hotpages', 'cache-l2', 'hotblocks']);
 
 /** QEMU's value, as tsemu must give it (the documented differences applied). */
@@ -87,7 +87,7 @@ describe('instr: contrib tools against QEMU 7.2 references (transcripts)', funct
     dir = makeTempDir('contrib-tools');
     const results = await runPooled(RECIPES.map((r) => () => {
       const opts = withOut(r.options, join(dir, `${r.name}.out`));
-      if (HTML_TOOLS.has(r.name)) opts.push(`html=${join(dir, `${r.name}.html`)}`);
+      if (HTML_TOOLS.has(r.name)) opts.push(`html=${join(dir, `${r.name}.html`)}`, `json=${join(dir, `${r.name}.json`)}`);
       const lib = [`file=${join(CONTRIB, `${r.tool}.ts`)}`, ...opts.map((o) => `arg=${o}`)].join(',');
       return runTsemu(virtKernelArgs(TOOLS_ELF, ['-instr', lib]), { timeoutMs: 120_000 });
     }));
@@ -216,4 +216,41 @@ describe('instr: contrib tools against QEMU 7.2 references (transcripts)', funct
     expect(cache).to.contain('<pre>core #, data accesses');
     expect(cache.match(/<h2>/g)?.length).to.equal(3);
   });
+
+  it('hotblocks, hotpages and cache write a Chrome/Perfetto trace (json=) that agrees with their text summary', function () {
+    const trace = (name: string) => {
+      const t = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as { traceEvents: TraceEvent[]; otherData: { tool: string } };
+      expect(Array.isArray(t.traceEvents)).to.equal(true);
+      return t.traceEvents;
+    };
+    // per track (pid, tid, in order): its name and its complete events' [name, ts, dur]
+    const tracks = (events: readonly TraceEvent[], pid = 1) => {
+      const names = events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === pid).sort((a, b) => a.tid - b.tid);
+      return names.map((n) => ({
+        name: String(n.args?.name), args: events.find((e) => e.ph === 'X' && e.pid === pid && e.tid === n.tid)?.args,
+        slices: events.filter((e) => e.ph === 'X' && e.pid === pid && e.tid === n.tid).map((e) => [e.name, e.ts, e.dur]),
+      }));
+    };
+    const blocks = linesOf(runs.get('hotblocks')!.stdout).slice(2).map((l) => l.split(', '));
+    expect(tracks(trace('hotblocks'))).to.deep.equal(blocks.map(([pc, t, i, e]) => ({
+      name: pc, args: { pc, tcount: Number(t), icount: Number(i), ecount: Number(e) }, slices: [[pc, 0, Number(i) * Number(e)]],
+    })));
+    const pages = linesOf(runs.get('hotpages')!.stdout).slice(1).map((l) => l.split(', '));
+    expect(tracks(trace('hotpages'))).to.deep.equal(pages.map(([page, rcpus, reads, wcpus, writes]) => ({
+      name: page, args: { page, rcpus, reads: Number(reads), wcpus, writes: Number(writes) },
+      slices: [['reads', 0, Number(reads)], ['writes', Number(reads), Number(writes)]].filter((s) => s[2] !== 0),
+    })));
+    // cache: a process per list (data, fetch, L2 misses), a track per instruction as the list prints it
+    const text = linesOf(runs.get('cache-l2')!.stdout);
+    const cache = trace('cache-l2');
+    ['data misses', 'fetch misses', 'L2 misses'].forEach((title, k) => {
+      const at = text.indexOf(`address, ${title}, instruction`);
+      const rows: string[][] = [];
+      for (let i = at + 1; i < text.length && /^0x/.test(text[i]); i++) rows.push(text[i].split(', '));
+      expect(cache.find((e) => e.ph === 'M' && e.name === 'process_name' && e.pid === k + 1)?.args?.name).to.equal(title);
+      expect(tracks(cache, k + 1), title).to.deep.equal(rows.map(([pc, n]) => ({ name: pc, args: { address: pc, [title]: Number(n) }, slices: [[pc, 0, Number(n)]] })));
+    });
+  });
 });
+
+interface TraceEvent { ph: string; name: string; pid: number; tid: number; ts?: number; dur?: number; args?: Record<string, unknown> }

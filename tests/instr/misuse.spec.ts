@@ -61,4 +61,10 @@ describe('instr: misuse of the API is refused with a message naming the function
     expect(messageOf('cond-in-exec')).to.match(/^qi_gen_exec_cond: .*translation/);
     expect(messageOf('store-too-big')).to.match(/^qi_gen_scoreboard_store: .*translation/);
   });
+
+  it('qi_exit and qi_vm_stop in qi_init, and qi_exit with a status that is not 0-255 (the guest then runs on)', function () {
+    expect(messageOf('exit-in-init')).to.match(/^qi_exit: not in qi_init/);
+    expect(messageOf('vm-stop-in-init')).to.match(/^qi_vm_stop: not in qi_init/);
+    expect(messageOf('exit-bad-status')).to.equal('qi_exit: the status must be an integer from 0 to 255');
+  });
 });

@@ -73,6 +73,7 @@ function hooks(state: TraceState, backend: LogBackend): RuntimeHooks {
       vcpuExists: (cpu) => cpu === TRANSLATING_VCPU || cpu === EXECUTING_VCPU,
     },
     broadcast: () => undefined,
+    control: () => undefined,
     failed: (lib, event, error) => { throw new Error(`library ${lib} failed in ${event}: ${String(error)}`); },
     scoreboard: () => { throw new Error('no scoreboards in this test'); },
   };

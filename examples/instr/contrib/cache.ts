@@ -17,7 +17,8 @@
  * iassoc=8 icachesize=16384, l2 (on|off, default off; any l2* option turns it on) l2blksize=64
  * l2assoc=16 l2cachesize=2097152, evict=lru|fifo|rand, limit=32 (lines per list), cores (ignored:
  * one cache set per vCPU, as QEMU's default). Extra: html=FILE writes the three lists and the
- * table as an HTML page; seed=N seeds `evict=rand`.
+ * table as an HTML page, json=FILE the three lists as a Chrome/Perfetto trace (a process per list,
+ * a track per instruction, a bar of its misses); seed=N seeds `evict=rand`.
  *
  * Addresses: data accesses by physical address (through the vCPU's MMU, as QEMU's hwaddr;
  * accesses to devices are left out, as QEMU does), instruction fetches by physical address too
@@ -31,7 +32,7 @@ import {
   qi_event_guest_inst_before_trans_gen_exec, qi_event_guest_mem_before_trans_gen_exec,
 } from 'tsemu/qemu-instr/events';
 import { qi_ctrl_event_set, qi_mem_read_phys, qi_mem_virt_to_phys, qi_trace_event_set_state_dynamic } from 'tsemu/qemu-instr/control';
-import { boolArg, hex, intArg, parseArgs } from './common.js';
+import { boolArg, chromeTrace, hex, intArg, parseArgs } from './common.js';
 
 type Policy = 'lru' | 'fifo' | 'rand';
 interface Geometry { blksize: number; assoc: number; size: number }
@@ -101,6 +102,7 @@ let dgeo: Geometry; let igeo: Geometry; let l2geo: Geometry | undefined;
 let policy: Policy = 'lru';
 let limit = 32;
 let html: string | undefined;
+let json: string | undefined;
 let seed = 1;
 const cores = new Map<number, Core>();
 const misses: Misses = new Map();
@@ -156,7 +158,7 @@ function geometry(args: Map<string, string>, prefix: string, blksize: number, as
 }
 
 export function qi_init(_argc: number, argv: readonly string[]): void {
-  const args = parseArgs('cache', argv, ['dblksize', 'dassoc', 'dcachesize', 'iblksize', 'iassoc', 'icachesize', 'l2', 'l2blksize', 'l2assoc', 'l2cachesize', 'evict', 'limit', 'cores', 'html', 'seed']);
+  const args = parseArgs('cache', argv, ['dblksize', 'dassoc', 'dcachesize', 'iblksize', 'iassoc', 'icachesize', 'l2', 'l2blksize', 'l2assoc', 'l2cachesize', 'evict', 'limit', 'cores', 'html', 'json', 'seed']);
   dgeo = geometry(args, 'd', 64, 8, 64 * 8 * 32, 'dcache');
   igeo = geometry(args, 'i', 64, 8, 64 * 8 * 32, 'icache');
   const useL2 = boolArg('cache', args, 'l2', ['l2blksize', 'l2assoc', 'l2cachesize'].some((k) => args.has(k)));
@@ -167,6 +169,7 @@ export function qi_init(_argc: number, argv: readonly string[]): void {
   limit = intArg('cache', args, 'limit', 32);
   seed = intArg('cache', args, 'seed', 1);
   html = args.get('html');
+  json = args.get('json');
   qi_ctrl_event_set(QI_EVENT_GUEST_INST_BEFORE_TRANS, (cpu: QICPU, tcg: QITCGv_cpu, vaddr: bigint, size: number) => qi_event_guest_inst_before_trans_gen_exec(cpu, tcg, vaddr, size));
   qi_ctrl_event_set(QI_EVENT_GUEST_MEM_BEFORE_TRANS, (cpu: QICPU, tcg: QITCGv_cpu, vaddr: QITCGv, info: number) => qi_event_guest_mem_before_trans_gen_exec(cpu, tcg, vaddr, info));
   qi_ctrl_event_set(QI_EVENT_GUEST_INST_BEFORE_EXEC, onInsn);
@@ -213,6 +216,10 @@ export function qi_merge(results: readonly QIInstanceResult<Result>[]): void {
   for (const t of tops) out.push('', `address, ${t.title}, instruction`, ...t.rows.map(([pc, n]) => `${hex(pc)}, ${n}`));
   console.log(out.join('\n'));
   if (html) writeFileSync(html, page(out.slice(0, all.length > 1 ? all.length + 2 : all.length + 1), tops));
+  if (json) {
+    const groups = tops.map((t) => ({ name: t.title, rows: t.rows.map(([pc, n]) => ({ name: hex(pc), slices: [{ name: hex(pc), dur: n }], args: { address: hex(pc), [t.title]: n } })) }));
+    writeFileSync(json, chromeTrace('cache', 'misses', groups));
+  }
 }
 
 function page(table: readonly string[], tops: readonly { title: string; rows: readonly (readonly [number, number])[] }[]): string {

@@ -41,6 +41,41 @@ export function boolArg(tool: string, args: Map<string, string>, key: string, fa
 }
 
 export const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
+
+/** One row of a summary drawn as a Chrome/Perfetto trace: a track with slices laid end to end. */
+export interface TraceRow {
+  readonly name: string;
+  /** Slices from 0 on, each `dur` units long (the row's counts: executed instructions, accesses, misses). */
+  readonly slices: readonly { readonly name: string; readonly dur: number }[];
+  readonly args: Readonly<Record<string, string | number>>;
+}
+
+/**
+ * A summary as a Chrome trace event file (`json=FILE`), which ui.perfetto.dev and chrome://tracing
+ * open: each group a process, each row a thread (named, in the summary's order) holding complete
+ * events ("X") whose lengths are the row's counts, so the hottest rows are the longest bars. The
+ * "time" unit is one count (shown as microseconds); `otherData.unit` says what a count is.
+ */
+export function chromeTrace(tool: string, unit: string, groups: readonly { name: string; rows: readonly TraceRow[] }[]): string {
+  const events: object[] = [];
+  groups.forEach((g, gi) => {
+    const pid = gi + 1;
+    events.push({ ph: 'M', name: 'process_name', pid, tid: 0, args: { name: g.name } });
+    events.push({ ph: 'M', name: 'process_sort_index', pid, tid: 0, args: { sort_index: gi } });
+    g.rows.forEach((row, ri) => {
+      const tid = ri + 1;
+      events.push({ ph: 'M', name: 'thread_name', pid, tid, args: { name: row.name } });
+      events.push({ ph: 'M', name: 'thread_sort_index', pid, tid, args: { sort_index: ri } });
+      let ts = 0;
+      for (const s of row.slices) {
+        events.push({ ph: 'X', name: s.name, cat: tool, pid, tid, ts, dur: s.dur, args: row.args });
+        ts += s.dur;
+      }
+    });
+  });
+  // one event per line: readable, and diffs of two runs stay small
+  return `{"displayTimeUnit": "ns", "otherData": ${JSON.stringify({ tool, unit })}, "traceEvents": [\n${events.map((e) => JSON.stringify(e)).join(',\n')}\n]}\n`;
+}
 export const hex16 = (v: bigint): string => `0x${v.toString(16).padStart(16, '0')}`;
 
 /** What the block table holds about one block. */

@@ -9,9 +9,10 @@
  *   0x0000000080002000, 0x0001, 8192, 0x0001, 8192
  *
  *   -instr file=examples/instr/contrib/hotpages.ts[,arg=sortby=reads|writes|address][,arg=pagesize=4096]
- *          [,arg=limit=50][,arg=html=FILE]
+ *          [,arg=limit=50][,arg=html=FILE][,arg=json=FILE]
  *
- * `html=FILE` also writes an HTML page with a bar per page. Differences from QEMU: every one of
+ * `html=FILE` also writes an HTML page with a bar per page, `json=FILE` a Chrome/Perfetto trace (a
+ * track per page: a reads bar, then a writes bar). Differences from QEMU: every one of
  * the `limit` hottest pages is printed (QEMU's loop leaves the last one out); the access is
  * counted before it happens, so a store that powers the machine off (the test finisher) is counted
  * (QEMU's callback runs after the access and never sees it).
@@ -20,7 +21,7 @@ import { writeFileSync } from 'node:fs';
 import type { QICPU, QIInstanceResult, QITCGv, QITCGv_cpu } from 'tsemu/qemu-instr';
 import { QI_EVENT_GUEST_MEM_BEFORE_EXEC, QI_EVENT_GUEST_MEM_BEFORE_TRANS, qi_event_guest_mem_before_trans_gen_exec } from 'tsemu/qemu-instr/events';
 import { qi_ctrl_event_set, qi_mem_virt_to_phys, qi_trace_event_set_state_dynamic } from 'tsemu/qemu-instr/control';
-import { hex16, intArg, parseArgs } from './common.js';
+import { chromeTrace, hex16, intArg, parseArgs } from './common.js';
 
 interface Page { reads: number; writes: number; rcpus: number; wcpus: number }
 type Pages = Map<bigint, Page>;
@@ -30,6 +31,7 @@ let pageMask = ~4095n;
 let sortBy = 'rw';
 let limit = 50;
 let html: string | undefined;
+let json: string | undefined;
 
 function page(all: Pages, addr: bigint): Page {
   let p = all.get(addr);
@@ -43,7 +45,7 @@ function onAccess(cpu: QICPU, vaddr: bigint, info: number): void {
 }
 
 export function qi_init(_argc: number, argv: readonly string[]): void {
-  const args = parseArgs('hotpages', argv, ['sortby', 'pagesize', 'limit', 'html']);
+  const args = parseArgs('hotpages', argv, ['sortby', 'pagesize', 'limit', 'html', 'json']);
   sortBy = args.get('sortby') ?? 'rw';
   if (!['rw', 'reads', 'writes', 'address'].includes(sortBy)) throw new Error(`hotpages: invalid value to sortby: ${sortBy}`);
   const size = intArg('hotpages', args, 'pagesize', 4096);
@@ -51,6 +53,7 @@ export function qi_init(_argc: number, argv: readonly string[]): void {
   pageMask = ~BigInt(size - 1);
   limit = intArg('hotpages', args, 'limit', 50);
   html = args.get('html');
+  json = args.get('json');
   qi_ctrl_event_set(QI_EVENT_GUEST_MEM_BEFORE_TRANS, (cpu: QICPU, tcg: QITCGv_cpu, vaddr: QITCGv, info: number) =>
     qi_event_guest_mem_before_trans_gen_exec(cpu, tcg, vaddr, info));
   qi_ctrl_event_set(QI_EVENT_GUEST_MEM_BEFORE_EXEC, onAccess);
@@ -79,6 +82,13 @@ export function qi_merge(results: readonly QIInstanceResult<Pages>[]): void {
   for (const [addr, p] of sorted.slice(0, limit)) lines.push(`${hex16(addr)}, ${hx(p.rcpus)}, ${p.reads}, ${hx(p.wcpus)}, ${p.writes}`);
   console.log(lines.join('\n'));
   if (html) writeFileSync(html, page_html(sorted.slice(0, limit)));
+  if (json) {
+    const rows = sorted.slice(0, limit).map(([addr, p]) => ({
+      name: hex16(addr), slices: [{ name: 'reads', dur: p.reads }, { name: 'writes', dur: p.writes }].filter((s) => s.dur > 0),
+      args: { page: hex16(addr), rcpus: hx(p.rcpus), reads: p.reads, wcpus: hx(p.wcpus), writes: p.writes },
+    }));
+    writeFileSync(json, chromeTrace('hotpages', 'accesses (reads, then writes)', [{ name: 'hot pages', rows }]));
+  }
 }
 
 /* one bar per page, reads and writes stacked, scaled to the hottest page */

@@ -10,26 +10,24 @@
  * STATUS (default 0). addr=A: before the instruction at A runs, print `0x<A> reached, exiting`
  * and exit with its STATUS (default 0). Both may be given; the first trigger met wins.
  *
- * The document's API has no "stop the machine" control call, so the tool does what QEMU's does —
- * exit the process — from the main thread: the vCPU that meets the trigger publishes the status
- * on a shared scoreboard and waits; the primary instance (main thread) polls that scoreboard and
- * exits. Like QEMU's plugin, that skips an orderly shutdown (other libraries' qi_fini do not run).
+ * The vCPU that meets a trigger prints the line and calls qi_exit(STATUS) — QEMU's exit(): that
+ * vCPU runs no further block, the machine shuts down as on a guest poweroff (every library's qi_fini
+ * runs, as QEMU's atexit callbacks do) and the process exits with STATUS. A shared scoreboard
+ * keeps a second trigger (another vCPU, the rest of the block) from printing again.
  * Instruction counting uses a callback per instruction (only for icount=; addr= instruments just
  * the instructions at the given addresses).
  */
-import { isMainThread } from 'node:worker_threads';
 import type { QICPU, QIScoreboard, QITCGv_cpu } from 'tsemu/qemu-instr';
 import { QI_EVENT_GUEST_INST_BEFORE_EXEC, QI_EVENT_GUEST_INST_BEFORE_TRANS, qi_event_guest_inst_before_trans_gen_exec } from 'tsemu/qemu-instr/events';
-import { qi_ctrl_event_set, qi_scoreboard_new, qi_trace_event_set_state_dynamic } from 'tsemu/qemu-instr/control';
+import { qi_ctrl_event_set, qi_exit, qi_scoreboard_new, qi_trace_event_set_state_dynamic } from 'tsemu/qemu-instr/control';
 import { hex } from './common.js';
 
-/** Row 0 of the board: [0] = 1 + the exit status once a trigger fired. */
+/** Row 0 of the board: [0] = 1 once a trigger fired (in any instance). */
 let board: QIScoreboard;
 let icount = 0n;
 let icountStatus = 0;
 const addrs = new Map<bigint, number>();
 const counts = new Map<number, bigint>();
-let timer: ReturnType<typeof setInterval> | undefined;
 
 function number(text: string, what: string): bigint {
   if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(text)) throw new Error(`stoptrigger: ${what} parsing failed: '${text}' must be a positive integer`);
@@ -54,19 +52,17 @@ function parse(argv: readonly string[]): void {
   if (icount === 0n && addrs.size === 0) throw new Error(`stoptrigger: 'icount' or 'addr' argument missing`);
 }
 
-/* a vCPU met a trigger: say so, hand the status to the main thread and stop running guest code */
-function stop(message: string, status: number): never {
-  if (board.get(0, 0) === 0n) {
-    console.log(message); /* written before the main thread can see the status and exit */
-    board.add(0, 0, status + 1);
-  }
-  const nap = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) Atomics.wait(nap, 0, 0, 50);
+/* a vCPU met a trigger: say so (once) and end the emulation with its status */
+function stop(message: string, status: number): void {
+  if (board.get(0, 0) !== 0n) return;
+  board.add(0, 0, 1);
+  console.log(message);
+  qi_exit(status);
 }
 
 function onInsn(cpu: QICPU, vaddr: bigint): void {
   const at = addrs.get(vaddr);
-  if (at !== undefined) stop(`${hex(vaddr)} reached, exiting`, at);
+  if (at !== undefined) return stop(`${hex(vaddr)} reached, exiting`, at);
   if (icount === 0n) return;
   const n = (counts.get(cpu.index) ?? 0n) + 1n;
   counts.set(cpu.index, n);
@@ -82,14 +78,8 @@ export function qi_init(_argc: number, argv: readonly string[]): void {
   qi_ctrl_event_set(QI_EVENT_GUEST_INST_BEFORE_EXEC, onInsn);
   qi_trace_event_set_state_dynamic(QI_EVENT_GUEST_INST_BEFORE_TRANS, true);
   qi_trace_event_set_state_dynamic(QI_EVENT_GUEST_INST_BEFORE_EXEC, true);
-  if (isMainThread) {
-    timer = setInterval(() => {
-      const fired = board.get(0, 0);
-      if (fired !== 0n) process.exit(Number(fired - 1n));
-    }, 2);
-  }
 }
 
 export function qi_fini(): void {
-  if (timer) clearInterval(timer);
+  /* the trigger's line was printed when it fired */
 }

@@ -440,5 +440,36 @@ export function qi_vcpu_syscall_skip(cpu: QICPU | number, ret: bigint | number):
   rt.syscallSkip = BigInt.asIntN(64, BigInt(ret));
 }
 
+/**
+ * End the emulation with process exit status `status` (0-255), as QEMU's stoptrigger does with
+ * exit(): the calling vCPU stops at its next block boundary, the machine shuts down as when the guest powers
+ * off (every vCPU stops, guest_cpu_exit, every library's qi_fini and qi_merge run), then the
+ * process exits with `status`. Valid anywhere a library runs (qi_init excepted); in user mode the
+ * program ends with `status`. Returns: the shutdown happens once the callback has returned.
+ */
+export function qi_exit(status: number): void {
+  const fn = 'qi_exit';
+  const rt = runtime(fn);
+  rt.caller(fn);
+  if (!Number.isInteger(status) || status < 0 || status > 255) throw new InstrError(`${fn}: the status must be an integer from 0 to 255`);
+  if (rt.currentEventName === 'qi_init') throw new InstrError(`${fn}: not in qi_init (fail the load instead: return non-zero)`);
+  rt.hooks.control({ kind: 'exit', status });
+}
+
+/**
+ * Pause the machine, as the monitor's `stop` (QEMU's vm_stop): every vCPU stops at a block boundary
+ * (the calling one at the end of its block), the monitor says `STOP` (QMP event) and `cont`
+ * resumes it. `reason` is shown in one line on stderr (`tsemu-system-riscv64: instrumentation: vm stopped: REASON`).
+ * System mode only.
+ */
+export function qi_vm_stop(reason = ''): void {
+  const fn = 'qi_vm_stop';
+  const rt = runtime(fn);
+  rt.caller(fn);
+  if (typeof reason !== 'string') throw new InstrError(`${fn}: the reason must be a string`);
+  if (rt.currentEventName === 'qi_init') throw new InstrError(`${fn}: not in qi_init`);
+  rt.hooks.control({ kind: 'stop', reason });
+}
+
 /** guest_vcpu_discon's `type` values (QEMU's enum qemu_plugin_discon_type; TRAP_RETURN is tsemu's: mret/sret). */
 export const QI_DISCON = Object.freeze({ INTERRUPT: 1, EXCEPTION: 2, HOSTCALL: 4, TRAP_RETURN: 8 } as const);

@@ -163,10 +163,21 @@ function store(size: MemOp['size']): Trans {
     const info = memInfo(mem, true);
     ctx.hooks.beforeMemAccess?.(b, ctx.pc, base, d.imm, info);
     const addr = ctx.hooks.memValueAddress?.(b, ctx.pc, base, d.imm, info);
+    if (addr !== undefined) b.call('deferStoreEnd', [], []);
     b.qemuSt(b.reg(d.rs2), base, d.imm, mem);
-    if (addr !== undefined) ctx.hooks.afterMemAccess?.(b, ctx.pc, addr, info, b.reg(d.rs2));
+    if (addr !== undefined) afterStore(ctx, d, addr, info, b.reg(d.rs2));
     return CONTINUE;
   };
+}
+
+/**
+ * guest_mem_after of a store, which deferStoreEnd let run even when the store ends its block (a
+ * device, or a page holding translated code: QEMU's callback runs after such a store too); the
+ * block then ends as the store asked.
+ */
+function afterStore(ctx: DisasContext, d: Decoded, addr: Temp, info: number, value: Temp): void {
+  ctx.hooks.afterMemAccess?.(ctx.b, ctx.pc, addr, info, value);
+  ctx.b.call('endDeferredStore', [], [d.length], { mayExit: true });
 }
 
 /** FP loads/stores go through helpers: they must check mstatus.FS and NaN-box singles. */
@@ -174,9 +185,17 @@ function fpMem(helper: 'flw' | 'fld' | 'fsw' | 'fsd' | 'flh' | 'fsh', size: MemO
   return (ctx, d) => {
     const { b } = ctx;
     const base = b.reg(d.rs1);
-    ctx.hooks.beforeMemAccess?.(b, ctx.pc, base, d.imm, memInfo({ size, signed: false }, isStore));
+    const info = memInfo({ size, signed: false }, isStore);
+    ctx.hooks.beforeMemAccess?.(b, ctx.pc, base, d.imm, info);
     const freg = isStore ? d.rs2 : d.rd;
+    const addr = ctx.hooks.memValueAddress?.(b, ctx.pc, base, d.imm, info);
+    if (addr !== undefined && isStore) b.call('deferStoreEnd', [], []);
     b.call(helper, [base], [d.imm, freg, d.raw, d.length], { mayExit: true });
+    if (addr === undefined) return CONTINUE;
+    // the value stored, or loaded (NaN-boxed in f[rd]): afterMemAccess keeps the access's size
+    const value = b.call('fregValue', [], [freg], { result: true })!;
+    if (isStore) afterStore(ctx, d, addr, info, value);
+    else ctx.hooks.afterMemAccess?.(b, ctx.pc, addr, info, value);
     return CONTINUE;
   };
 }

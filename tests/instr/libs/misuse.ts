@@ -13,6 +13,9 @@
  *   skip-in-init          qi_vcpu_syscall_skip outside a guest_user_syscall callback
  *   cond-in-exec          qi_gen_exec_cond in an execution-level callback
  *   store-too-big         qi_gen_scoreboard_store of 2^60 (outside translation: the translation check comes first)
+ *   exit-in-init          qi_exit in qi_init (a load fails by returning non-zero)
+ *   exit-bad-status       qi_exit(256) in an execution-level callback (refused before anything stops)
+ *   vm-stop-in-init       qi_vm_stop in qi_init
  * Each case also prints `misuse: <case>: no error` if the call was accepted.
  */
 import type { QICPU, QITCGv, QITCGv_cpu } from 'tsemu/qemu-instr';
@@ -22,7 +25,7 @@ import {
 import {
   qi_ctrl_event_set, qi_gen_scoreboard_add, qi_scoreboard_new, qi_trace_event_name, qi_trace_event_set_state_dynamic,
   qi_trace_event_set_vcpu_state_dynamic, qi_tb_current, qi_vcpu_read_register, qi_vcpu_syscall_skip, qi_gen_exec_cond,
-  qi_gen_scoreboard_store, type QIScoreboard,
+  qi_gen_scoreboard_store, qi_exit, qi_vm_stop, type QIScoreboard,
 } from 'tsemu/qemu-instr/control';
 
 let board: QIScoreboard;
@@ -47,6 +50,7 @@ export function mem_exec(cpu: QICPU, vaddr: bigint, info: number): void {
   attempt('gen_exec-in-exec', () => qi_event_guest_mem_before_trans_gen_exec(cpu, NOT_A_TCG_CPU, NOT_A_TCGV, info));
   attempt('register-unknown', () => qi_vcpu_read_register(cpu, 'x32'));
   attempt('cond-in-exec', () => qi_gen_exec_cond(NOT_A_TCG_CPU, board, 0, 'EQ', 1, () => undefined));
+  attempt('exit-bad-status', () => qi_exit(256));
   void vaddr;
 }
 
@@ -60,6 +64,8 @@ export function qi_init(): void {
   attempt('tb-in-init', () => qi_tb_current());
   attempt('register-in-init', () => qi_vcpu_read_register(0, 'a0'));
   attempt('skip-in-init', () => qi_vcpu_syscall_skip(0, 0));
+  attempt('exit-in-init', () => qi_exit(0));
+  attempt('vm-stop-in-init', () => qi_vm_stop('no'));
   attempt('store-too-big', () => qi_gen_scoreboard_store(NOT_A_TCG_CPU, board, 0, 2n ** 60n));
   const serial = qi_trace_event_name('serial_write');
   if (serial === undefined) {

@@ -16,6 +16,16 @@
 
 #define MAX_CPUS 16
 
+/*
+ * Instruction handles QEMU 7.2 exports (nm -D qemu-system-riscv64) that the bench header does not
+ * restate; declared here exactly as in v7.2's include/qemu/qemu-plugin.h.
+ */
+const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
+char *qemu_plugin_insn_disas(const struct qemu_plugin_insn *insn);
+const char *qemu_plugin_insn_symbol(const struct qemu_plugin_insn *insn);
+void *qemu_plugin_insn_haddr(const struct qemu_plugin_insn *insn);
+const char *qemu_plugin_hwaddr_device_name(const struct qemu_plugin_hwaddr *h);
+
 /* value of `key=value` in argv, or NULL */
 static inline const char *ref_arg(int argc, char **argv, const char *key)
 {
