@@ -40,7 +40,6 @@ const TSEMU_CONFIGS: Config[] = [
 
 const STRESS_RUNS = positiveIntFromEnv('SMP_SPEC_RUNS', 20);
 const JOBS = positiveIntFromEnv('SMP_SPEC_JOBS', 2);
-const EXIT_AFTER_SIGINT_MS = 1000;
 
 function positiveIntFromEnv(name: string, fallback: number): number {
   const text = process.env[name];
@@ -154,7 +153,7 @@ describe('SMP guests (tests/smp)', function () {
       });
 
       for (const config of TSEMU_CONFIGS.filter((c) => c.smp === HANG_SMP)) {
-        it(`${hang.name} at ${config.label}: SIGINT ends tsemu within ${EXIT_AFTER_SIGINT_MS} ms like QEMU`, async function () {
+        it(`${hang.name} at ${config.label}: SIGINT ends tsemu like QEMU (on its own: no SIGKILL 10 s later)`, async function () {
           const q = qemu();
           const r = await runUntilReadyThenSignal(process.execPath, [tsemuScript(), ...guestArgs(hang.name, HANG_SMP, config.extra)],
             signalOptions(hang.ready));
@@ -162,7 +161,8 @@ describe('SMP guests (tests/smp)', function () {
           console.log(`      exited ${r.exitLatencyMs.toFixed(0)} ms after SIGINT`);
           expect(r.signalled, what).to.equal(true);
           expect(r.killed, what).to.equal(false);
-          expect(r.exitLatencyMs, what).to.be.below(EXIT_AFTER_SIGINT_MS);
+          // no bound on the latency itself (printed above): tests assert no timings, and a loaded
+          // CI host once took 1039 ms; `killed` already fails a process that ignores the signal
           expect(r.status, what).to.equal(q.status);
           expect(r.stdout, what).to.equal(q.stdout);
           expect(r.stderr, what).to.equal(tsemuSignalMessage(q.stderr));
