@@ -25,6 +25,8 @@ import { type FlashBacking, openFlashImage } from '../hw/pflash-cfi01.js';
 import type { PciPlacement } from './board.js';
 import type { VirtioDevice } from '../hw/virtio.js';
 import { PROGRAM_NAME } from '../cli/option-error.js';
+import { VirtioSerial, type SerialPortSpec } from '../hw/virtio-serial.js';
+import { openChardev, type OpenedChardev } from '../hw/char-backend.js';
 
 export interface PreparedBoot {
   config: Omit<MachineConfig, 'launcher' | 'onExit' | 'onFatal' | 'serialOut' | 'tracing' | 'instruments' | 'report'>;
@@ -32,6 +34,8 @@ export interface PreparedBoot {
   symbolAt(pc: number): string;
   /** For -M virt,dumpdtb=FILE: the blob to write before exiting. */
   fdt: Uint8Array;
+  /** Chardevs the devices use: start-up waits for each `ready` (client connected, server,wait=on's first client). */
+  chardevs: readonly OpenedChardev[];
 }
 
 function openLog(opts: MachineOptions): number {
@@ -71,15 +75,17 @@ function flashBanks(opts: MachineOptions): (FlashBacking | undefined)[] {
 }
 
 /** virtio-*-pci devices on pcie.0 at the slots src/cli/drive.ts gave them. */
-function pciPlacements(opts: MachineOptions): PciPlacement[] {
+function pciPlacements(opts: MachineOptions, chardevs: OpenedChardev[]): PciPlacement[] {
   const out: PciPlacement[] = [];
   const backends = new Map(opts.netdevs.map((n) => [n.id, openNetdev(n)]));
   let nics = 0;
-  for (const dev of opts.devices) {
-    if (dev.driver !== 'virtio-blk-pci' && dev.driver !== 'virtio-rng-pci' && dev.driver !== 'virtio-net-pci') continue;
+  for (const [index, dev] of opts.devices.entries()) {
+    if (dev.driver !== 'virtio-blk-pci' && dev.driver !== 'virtio-rng-pci' && dev.driver !== 'virtio-net-pci' && dev.driver !== 'virtio-serial-pci') continue;
     if (dev.slot === undefined) throw new BootError(`${dev.origin}: device not placed on pcie.0`);
     let device: VirtioDevice;
-    if (dev.driver === 'virtio-net-pci') {
+    if (dev.driver === 'virtio-serial-pci') {
+      device = new VirtioSerial(serialPorts(opts, index, chardevs));
+    } else if (dev.driver === 'virtio-net-pci') {
       // QEMU's qemu_macaddr_default_if_unset: only NICs without mac= take the next default
       const mac = (dev.mac !== undefined ? parseMac(dev.mac) : undefined) ?? defaultMac(nics++);
       device = new VirtioNet({ mac, backend: dev.netdev !== undefined ? backends.get(dev.netdev) : undefined });
@@ -89,6 +95,24 @@ function pciPlacements(opts: MachineOptions): PciPlacement[] {
     out.push({ slot: dev.slot, typeName: dev.driver, id: dev.id, device });
   }
   return out;
+}
+
+/** The virtconsole / virtserialport devices on the bus of opts.devices[serialDevice], their chardevs opened. */
+function serialPorts(opts: MachineOptions, serialDevice: number, opened: OpenedChardev[]): SerialPortSpec[] {
+  const ports: SerialPortSpec[] = [];
+  for (const dev of opts.devices) {
+    if ((dev.driver !== 'virtconsole' && dev.driver !== 'virtserialport') || dev.serialDevice !== serialDevice || dev.nr === undefined) continue;
+    const spec = opts.chardevs.find((c) => c.id === dev.chardev);
+    let backend: OpenedChardev;
+    try {
+      backend = openChardev(spec?.backend ?? { kind: 'null' }, spec?.origin ?? dev.origin);
+    } catch (e) {
+      throw new BootError(e instanceof Error ? e.message : String(e));
+    }
+    opened.push(backend);
+    ports.push({ nr: dev.nr, console: dev.driver === 'virtconsole', ...(dev.name !== undefined ? { name: dev.name } : {}), backend });
+  }
+  return ports;
 }
 
 /** A -netdev's host side (sockets open now; a peerless one is still opened, as QEMU does). */
@@ -153,9 +177,12 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
   const virtio = virtioSlots(opts);
   const symbolAt = (pc: number): string => lookupSymbol(plan.symbolTables, pc);
   const symbols = plan.symbolTables.flat().map((s) => ({ addr: Number(s.address), size: Number(s.size), name: s.name }));
+  const chardevs: OpenedChardev[] = [];
+  const pci = pciPlacements(opts, chardevs);
   return {
     fdt,
     symbolAt,
+    chardevs,
     config: {
       numHarts,
       maxHarts: opts.smp.maxCpus,
@@ -165,7 +192,7 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
       virtio,
       virtioLegacy: opts.globals.virtioMmioForceLegacy,
       cpuFeatures: featureBits(opts.cpuExtensions),
-      pci: pciPlacements(opts),
+      pci,
       flash: flashBanks(opts),
       nographic: opts.nographic,
       fwCfgKernel: plan.fwCfgKernel && { ...plan.fwCfgKernel, cmdline: opts.append },

@@ -22,6 +22,10 @@
  *            its MAC, then an ICMP echo to 10.0.2.2 (raw socket) and three UDP datagrams to
  *            10.0.2.2:$tsemu_port echoed back: slirp's gateway and a host UDP echo server with
  *            -netdev user, or the test's Ethernet peer with -netdev socket
+ *   vserial  virtio-serial-pci: the ports /sys/class/virtio-ports lists (with their names), then a
+ *            line written to /dev/hvc0 (a virtconsole) and to the /dev/vport* named org.tsemu.port
+ *            (a virtserialport), each answered by the host side (the test's socket chardev) with
+ *            a line read back here
  *   idle     prints "idle: start", sleeps 3 s with every CPU idle, prints "idle: end" (npm run bench
  *            measures the emulator's CPU use in between)
  *   loops    the bench's integer and memory workloads (bench/guest/workloads.h) in this user process,
@@ -415,6 +419,57 @@ static void scenario_net(void) {
   if (port) udp_echo("10.0.2.2", atoi(port));
 }
 
+/* ---- vserial ---------------------------------------------------------------------------- */
+
+/* Write `msg` to a virtio-serial device and read one line back (raw mode on a tty: no echo). */
+static void vserial_exchange(const char *dev, const char *msg) {
+  int fd = open(dev, O_RDWR | O_NOCTTY);
+  check(fd >= 0, "open %s: %s", dev, fd < 0 ? strerror(errno) : "ok");
+  if (fd < 0) return;
+  struct termios t;
+  if (tcgetattr(fd, &t) == 0) {
+    cfmakeraw(&t);
+    tcsetattr(fd, TCSANOW, &t);
+  }
+  ssize_t n = write(fd, msg, strlen(msg));
+  check(n == (ssize_t)strlen(msg), "%s: line written: %s", dev, n < 0 ? strerror(errno) : "ok");
+  char reply[128];
+  size_t got = 0;
+  while (got < sizeof reply - 1 && (got == 0 || reply[got - 1] != '\n')) {
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    if (poll(&p, 1, 20000) <= 0) break;
+    n = read(fd, reply + got, sizeof reply - 1 - got);
+    if (n <= 0) break;
+    got += (size_t)n;
+  }
+  reply[got] = 0;
+  if (got > 0 && reply[got - 1] == '\n') reply[got - 1] = 0;
+  check(got > 0, "%s: a line from the host", dev);
+  say("%s read \"%s\"", dev, reply);
+  close(fd);
+}
+
+static void scenario_vserial(void) {
+  struct dirent **list;
+  char port_dev[300] = "";
+  int n = scandir("/sys/class/virtio-ports", &list, NULL, by_name);
+  for (int i = 0; i < n; i++) {
+    if (list[i]->d_name[0] != '.') {
+      char path[300], name[128];
+      snprintf(path, sizeof path, "/sys/class/virtio-ports/%s/name", list[i]->d_name);
+      read_line(path, name, sizeof name);
+      say("virtio-port %s name \"%s\"", list[i]->d_name, name);
+      if (strcmp(name, "org.tsemu.port") == 0) snprintf(port_dev, sizeof port_dev, "/dev/%s", list[i]->d_name);
+    }
+    free(list[i]);
+  }
+  if (n >= 0) free(list);
+  check(n > 2, "sysfs lists virtio ports");
+  vserial_exchange("/dev/hvc0", "hello from hvc0\n");
+  check(port_dev[0] != 0, "a port named org.tsemu.port");
+  if (port_dev[0]) vserial_exchange(port_dev, "hello from the named port\n");
+}
+
 /* ---- loops ------------------------------------------------------------------------------- */
 
 #include "../../../bench/guest/workloads.h"
@@ -622,6 +677,7 @@ int main(void) {
   else if (strcmp(scenario, "pci") == 0) scenario_pci();
   else if (strcmp(scenario, "net") == 0) scenario_net();
   else if (strcmp(scenario, "loops") == 0) scenario_loops();
+  else if (strcmp(scenario, "vserial") == 0) scenario_vserial();
   else if (strcmp(scenario, "idle") == 0) {
     /* a shell at its prompt: a prompt on the console, then blocked reading it (3 s, no input) */
     say("idle: start");
