@@ -3,7 +3,7 @@
  * hw/char/virtio-serial-bus.c, with MULTIPORT and EMERG_WRITE offered as QEMU does: max_nr_ports
  * 31, so 64 queues (port 0 receive/transmit 0/1, control receive/transmit 2/3, port n at 2n+2 and
  * 2n+3; port queues of 128, control queues of 32), configuration {cols, rows, max_nr_ports,
- * emerg_wr} (12 bytes), 32 MSI-X vectors on PCI.
+ * emerg_wr} (12 bytes), 2 MSI-X vectors on PCI (measured on QEMU 7.2: its virtio-serial-pci keeps the default).
  *
  * Ports are given at construction (QEMU's virtconsole / virtserialport devices on the bus): the
  * control protocol adds each when the driver says DEVICE_READY, and answers PORT_READY with
@@ -82,12 +82,15 @@ export class VirtioSerial implements VirtioDevice {
   readonly queueSize = 128;
   readonly queueSizes: readonly number[] = Array.from({ length: 2 * (MAX_NR_PORTS + 1) }, (_, i) => (i === CONTROL_RX || i === CONTROL_TX ? 32 : 128));
   readonly deviceFeatures = featureBit(F_MULTIPORT) | featureBit(F_EMERG_WRITE);
-  readonly msixVectors = MAX_NR_PORTS + 1;
   private readonly ports = new Map<number, PortState>();
   private readonly control: Uint8Array[] = [];
   private access: VirtioQueueAccess | undefined;
 
-  constructor(ports: readonly SerialPortSpec[]) {
+  /**
+   * `busName`: the bus in QEMU's messages ("virtio-serial-bus.0", or "ID.0" for a device with id=);
+   * `report`: where QEMU's error_report() lines go.
+   */
+  constructor(ports: readonly SerialPortSpec[], private readonly options: { busName: string; report: (message: string) => void } = { busName: 'virtio-serial-bus.0', report: () => undefined }) {
     for (const spec of ports) {
       const state: PortState = { spec, guestOpen: false, hostOpen: true, added: false, pending: [] };
       this.ports.set(spec.nr, state);
@@ -167,7 +170,16 @@ export class VirtioSerial implements VirtioDevice {
     const id = v.getUint32(0, true);
     const event = v.getUint16(4, true);
     const value = v.getUint16(6, true);
-    if (event === CONSOLE_EVENT.DEVICE_READY && value === 1) {
+    // QEMU's handle_control_message and its error_report() texts
+    if (event !== CONSOLE_EVENT.DEVICE_READY && !this.ports.has(id)) {
+      this.options.report(`virtio-serial-bus: Unexpected port id ${id} for device ${this.options.busName}`);
+      return;
+    }
+    if (event === CONSOLE_EVENT.DEVICE_READY && value === 0) {
+      this.options.report(`virtio-serial-bus: Guest failure in adding device ${this.options.busName}`);
+    } else if (event === CONSOLE_EVENT.PORT_READY && value === 0) {
+      this.options.report(`virtio-serial-bus: Guest failure in adding port ${id} for device ${this.options.busName}`);
+    } else if (event === CONSOLE_EVENT.DEVICE_READY) {
       for (const nr of [...this.ports.keys()].sort((a, b) => a - b)) {
         const port = this.ports.get(nr);
         if (port) port.added = true;

@@ -84,7 +84,8 @@ function pciPlacements(opts: MachineOptions, chardevs: OpenedChardev[]): PciPlac
     if (dev.slot === undefined) throw new BootError(`${dev.origin}: device not placed on pcie.0`);
     let device: VirtioDevice;
     if (dev.driver === 'virtio-serial-pci') {
-      device = new VirtioSerial(serialPorts(opts, index, chardevs));
+      const busName = dev.id !== undefined ? `${dev.id}.0` : 'virtio-serial-bus.0';
+      device = new VirtioSerial(serialPorts(opts, index, chardevs), { busName, report: (m) => { writeSync(2, `${PROGRAM_NAME}: ${m}\n`); } });
     } else if (dev.driver === 'virtio-net-pci') {
       // QEMU's qemu_macaddr_default_if_unset: only NICs without mac= take the next default
       const mac = (dev.mac !== undefined ? parseMac(dev.mac) : undefined) ?? defaultMac(nics++);

@@ -62,13 +62,13 @@ function events(msgs: readonly Uint8Array[]): string[] {
 }
 
 describe('hw/virtio-serial: the device (multiport, a console port)', function () {
-  it('offers MULTIPORT and EMERG_WRITE, 64 queues (control ones of 32), max_nr_ports 31, 32 vectors', function () {
+  it('offers MULTIPORT and EMERG_WRITE, 64 queues (control ones of 32), max_nr_ports 31, the transport default of 2 vectors (as QEMU 7.2)', function () {
     const s = new VirtioSerial([]);
     expect(s.deviceFeatures.toString(16)).to.equal('6');
     expect(s.numQueues).to.equal(64);
     expect(s.queueSizes.slice(0, 5)).to.deep.equal([128, 128, 32, 32, 128]);
     expect(Array.from(s.config())).to.deep.equal([0, 0, 0, 0, 31, 0, 0, 0, 0, 0, 0, 0]);
-    expect(s.msixVectors).to.equal(32);
+    expect((s as { msixVectors?: number }).msixVectors).to.equal(undefined);
   });
 
   it('adds the console port, announces it as a console and open, and carries text both ways', function () {
