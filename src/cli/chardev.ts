@@ -167,9 +167,9 @@ export function parseChardevOption(arg: string, where: string, taken: Set<string
   }
   for (const { key } of params) if (!keys.includes(key)) throw optionError(where, `Invalid parameter '${key}'`);
   const id = lastValue(params, 'id');
-  if (id === undefined) throw optionError(where, "Parameter 'id' is missing");
+  if (id === undefined) throw optionError(where, 'chardev: no id specified');
   if (!isWellFormedId(id)) throw optionError(where, `Parameter 'id' expects an identifier\n${ID_HINT}`);
-  if (taken.has(id)) throw optionError(where, `attempt to add duplicate property '${id}' to object (type 'container')`);
+  if (taken.has(id)) throw optionError(where, `Duplicate ID '${id}' for chardev`);
   taken.add(id);
   if (backend === 'null') return { id, backend: { kind: 'null' }, origin: where };
   if (backend === 'file') {

@@ -432,7 +432,7 @@ function placeSerialPort(dev: SerialPortDeviceSpec, buses: readonly SerialBus[],
   }
   if (dev.chardev !== undefined) {
     if (!chardevs.chardevIds.includes(dev.chardev)) throw optionError(dev.origin, `Property '${dev.driver}.chardev' can't find value '${dev.chardev}'`);
-    if (chardevs.used.has(dev.chardev)) throw optionError(dev.origin, `Property '${dev.driver}.chardev' can't take value '${dev.chardev}', it's in use`);
+    if (chardevs.used.has(dev.chardev)) throw optionError(dev.origin, `Property '${dev.driver}.chardev' can't take value '${dev.chardev}': Device '${dev.chardev}' is in use`);
   }
   if (dev.name !== undefined && [...bus.ports.values()].includes(dev.name)) throw optionError(dev.origin, `virtio-serial-bus: A port already exists by name ${dev.name}`);
   const nr = serialPortNumber(dev, bus);
@@ -443,7 +443,7 @@ function placeSerialPort(dev: SerialPortDeviceSpec, buses: readonly SerialBus[],
 
 function serialPortNumber(dev: SerialPortDeviceSpec, bus: SerialBus): number {
   if (dev.nr !== undefined) {
-    if (dev.nr === 0 && dev.driver !== 'virtconsole') throw optionError(dev.origin, 'virtio-serial-bus: Port number 0 on virtio-serial devices reserved for virtconsole devices for backward compatibility.');
+    if (dev.nr === 0 && dev.driver !== 'virtconsole') throw optionError(dev.origin, 'Port number 0 on virtio-serial devices reserved for virtconsole devices for backward compatibility.');
     if (bus.ports.has(dev.nr)) throw optionError(dev.origin, `virtio-serial-bus: A port already exists at id ${dev.nr}`);
     if (dev.nr >= SERIAL_MAX_PORTS) throw optionError(dev.origin, `virtio-serial-bus: Out-of-range port id specified, max. allowed: ${SERIAL_MAX_PORTS - 1}`);
     return dev.nr;

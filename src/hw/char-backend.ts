@@ -145,5 +145,8 @@ export function openChardev(config: CharBackendConfig, where: string): OpenedCha
     }
     return new SinkChardev(fd);
   }
-  return new SocketChardev(config, where);
+  const chardev = new SocketChardev(config, where);
+  // start-up awaits it later; a failure before then is not an unhandled rejection
+  chardev.ready.catch(() => undefined);
+  return chardev;
 }

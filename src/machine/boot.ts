@@ -75,7 +75,7 @@ function flashBanks(opts: MachineOptions): (FlashBacking | undefined)[] {
 }
 
 /** virtio-*-pci devices on pcie.0 at the slots src/cli/drive.ts gave them. */
-function pciPlacements(opts: MachineOptions, chardevs: OpenedChardev[]): PciPlacement[] {
+function pciPlacements(opts: MachineOptions, chardevs: ReadonlyMap<string, OpenedChardev>): PciPlacement[] {
   const out: PciPlacement[] = [];
   const backends = new Map(opts.netdevs.map((n) => [n.id, openNetdev(n)]));
   let nics = 0;
@@ -99,21 +99,28 @@ function pciPlacements(opts: MachineOptions, chardevs: OpenedChardev[]): PciPlac
 }
 
 /** The virtconsole / virtserialport devices on the bus of opts.devices[serialDevice], their chardevs opened. */
-function serialPorts(opts: MachineOptions, serialDevice: number, opened: OpenedChardev[]): SerialPortSpec[] {
+function serialPorts(opts: MachineOptions, serialDevice: number, opened: ReadonlyMap<string, OpenedChardev>): SerialPortSpec[] {
   const ports: SerialPortSpec[] = [];
   for (const dev of opts.devices) {
     if ((dev.driver !== 'virtconsole' && dev.driver !== 'virtserialport') || dev.serialDevice !== serialDevice || dev.nr === undefined) continue;
-    const spec = opts.chardevs.find((c) => c.id === dev.chardev);
-    let backend: OpenedChardev;
-    try {
-      backend = openChardev(spec?.backend ?? { kind: 'null' }, spec?.origin ?? dev.origin);
-    } catch (e) {
-      throw new BootError(e instanceof Error ? e.message : String(e));
-    }
-    opened.push(backend);
+    // a port without chardev= has no host side: QEMU drops what the guest writes
+    const backend = (dev.chardev !== undefined ? opened.get(dev.chardev) : undefined) ?? { write: () => undefined, attach: () => undefined };
     ports.push({ nr: dev.nr, console: dev.driver === 'virtconsole', ...(dev.name !== undefined ? { name: dev.name } : {}), backend });
   }
   return ports;
+}
+
+/** Every -chardev opened, used or not, as QEMU opens them before creating devices. */
+function openChardevs(opts: MachineOptions): Map<string, OpenedChardev> {
+  const opened = new Map<string, OpenedChardev>();
+  for (const spec of opts.chardevs) {
+    try {
+      opened.set(spec.id, openChardev(spec.backend, spec.origin));
+    } catch (e) {
+      throw new BootError(e instanceof Error ? e.message : String(e));
+    }
+  }
+  return opened;
 }
 
 /** A -netdev's host side (sockets open now; a peerless one is still opened, as QEMU does). */
@@ -178,12 +185,12 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
   const virtio = virtioSlots(opts);
   const symbolAt = (pc: number): string => lookupSymbol(plan.symbolTables, pc);
   const symbols = plan.symbolTables.flat().map((s) => ({ addr: Number(s.address), size: Number(s.size), name: s.name }));
-  const chardevs: OpenedChardev[] = [];
+  const chardevs = openChardevs(opts);
   const pci = pciPlacements(opts, chardevs);
   return {
     fdt,
     symbolAt,
-    chardevs,
+    chardevs: [...chardevs.values()],
     config: {
       numHarts,
       maxHarts: opts.smp.maxCpus,

@@ -357,6 +357,90 @@ export const CASES: readonly BadInputCase[] = [
     qemu: { kind: 'last-line-then-reason' },
     mentions: () => 'FDT_ERR_BADVERSION',
   },
+  {
+    title: 'a virtconsole with no virtio-serial bus',
+    args: () => base(GUEST_ELF, ['-chardev', 'null,id=c0', '-device', 'virtconsole,chardev=c0']),
+    qemu: { kind: 'same' },
+    mentions: () => "virtio-serial-bus",
+  },
+  {
+    title: 'a virtconsole on an unknown chardev',
+    args: () => base(GUEST_ELF, ['-device', 'virtio-serial-pci', '-device', 'virtconsole,chardev=zz']),
+    qemu: { kind: 'same' },
+    mentions: () => "zz",
+  },
+  {
+    title: 'two ports on one chardev',
+    args: () => base(GUEST_ELF, ['-chardev', 'null,id=c0', '-device', 'virtio-serial-pci', '-device', 'virtconsole,chardev=c0', '-device', 'virtserialport,chardev=c0']),
+    qemu: { kind: 'same' },
+    mentions: () => "in use",
+  },
+  {
+    title: 'a virtserialport at nr=0',
+    args: () => base(GUEST_ELF, ['-device', 'virtio-serial-pci', '-device', 'virtserialport,nr=0']),
+    qemu: { kind: 'same' },
+    mentions: () => "Port number 0",
+  },
+  {
+    title: 'two virtserialports with one name',
+    args: () => base(GUEST_ELF, ['-device', 'virtio-serial-pci', '-device', 'virtserialport,name=a', '-device', 'virtserialport,name=a']),
+    qemu: { kind: 'same' },
+    mentions: () => "by name a",
+  },
+  {
+    title: 'a virtserialport beyond max_ports',
+    args: () => base(GUEST_ELF, ['-device', 'virtio-serial-pci', '-device', 'virtserialport,nr=31']),
+    qemu: { kind: 'same' },
+    mentions: () => "max. allowed: 30",
+  },
+  {
+    title: 'two virtserialports at one nr',
+    args: () => base(GUEST_ELF, ['-device', 'virtio-serial-pci', '-device', 'virtserialport,nr=3', '-device', 'virtserialport,nr=3']),
+    qemu: { kind: 'same' },
+    mentions: () => "at id 3",
+  },
+  {
+    title: 'a virtserialport on an unknown bus',
+    args: () => base(GUEST_ELF, ['-device', 'virtio-serial-pci,id=vs', '-device', 'virtserialport,bus=virtio-serial-bus.0']),
+    qemu: { kind: 'same' },
+    mentions: () => "virtio-serial-bus.0",
+  },
+  {
+    title: 'an unknown -chardev backend',
+    args: () => base(GUEST_ELF, ['-chardev', 'bogus,id=x']),
+    qemu: { kind: 'same' },
+    mentions: () => "bogus",
+  },
+  {
+    title: 'a -chardev without id=',
+    args: () => base(GUEST_ELF, ['-chardev', 'null']),
+    qemu: { kind: 'same' },
+    mentions: () => "id",
+  },
+  {
+    title: 'two -chardev with one id',
+    args: () => base(GUEST_ELF, ['-chardev', 'null,id=a', '-chardev', 'null,id=a']),
+    qemu: { kind: 'same' },
+    mentions: () => "'a'",
+  },
+  {
+    title: 'a -chardev file without path=',
+    args: () => base(GUEST_ELF, ['-chardev', 'file,id=a']),
+    qemu: { kind: 'same' },
+    mentions: () => "filename",
+  },
+  {
+    title: 'an unknown -chardev parameter',
+    args: () => base(GUEST_ELF, ['-chardev', 'null,id=a,foo=1']),
+    qemu: { kind: 'same' },
+    mentions: () => "foo",
+  },
+  {
+    title: 'a -chardev socket client refused',
+    args: () => base(GUEST_ELF, ['-chardev', 'socket,id=a,host=127.0.0.1,port=1']),
+    qemu: { kind: 'same' },
+    mentions: () => "Connection refused",
+  },
 ];
 
 /** The device-tree fuzzer's committed blobs (tests/fuzz/dtb). */
