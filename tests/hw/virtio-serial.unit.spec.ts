@@ -8,6 +8,8 @@ import { GuestDma } from '../../src/hw/guest-dma.js';
 import type { DescriptorChain, VirtioQueueAccess } from '../../src/hw/virtio.js';
 import { CONSOLE_EVENT, type SerialPortBackend, VirtioSerial } from '../../src/hw/virtio-serial.js';
 import { RAM_BASE, TestRam } from './virtio-driver.js';
+import { openChardev } from '../../src/hw/char-backend.js';
+import { createConnection, type AddressInfo, type Server } from 'node:net';
 
 /** Per-queue receive buffers the test posts; what the device pushed, per queue. */
 class Queues implements VirtioQueueAccess {
@@ -102,4 +104,32 @@ describe('hw/virtio-serial: the device (multiport, a console port)', function ()
     expect(s.queueNotified(0)).to.equal(true);
     expect(Array.from(q.used.get(0)?.[0] ?? [])).to.deep.equal([65, 66]);
   });
+
+  it('a virtserialport on a socket server: PORT_OPEN only once a client connects, 0 when it leaves; the console open regardless', async function () {
+    const chardev = openChardev({ kind: 'socket', address: { kind: 'tcp', host: '127.0.0.1', port: 0 }, server: true, wait: false }, '-chardev y');
+    await chardev.ready;
+    const s = new VirtioSerial([{ nr: 0, console: true, backend: openChardev({ kind: 'null' }, '-chardev n') }, { nr: 1, console: false, name: 'org.x', backend: chardev }]);
+    const q = new Queues();
+    s.attach(q);
+    q.post(2, 16);
+    s.driverOk();
+    q.send(s, 3, control(0, CONSOLE_EVENT.DEVICE_READY, 1));
+    q.send(s, 3, control(0, CONSOLE_EVENT.PORT_READY, 1));
+    q.send(s, 3, control(1, CONSOLE_EVENT.PORT_READY, 1));
+    // DEVICE_ADD 0 and 1; CONSOLE_PORT and PORT_OPEN for 0; PORT_NAME (no PORT_OPEN) for 1
+    expect(events(q.used.get(2) ?? [])).to.deep.equal(['0:1:1', '1:1:1', '0:4:1', '0:6:1', '1:7:1']);
+    const { port } = (chardev as unknown as { server: Server }).server.address() as AddressInfo;
+    const client = createConnection({ host: '127.0.0.1', port });
+    await until(() => (q.used.get(2) ?? []).length === 6);
+    expect(events(q.used.get(2) ?? []).slice(5)).to.deep.equal(['1:6:1']);
+    client.destroy();
+    await until(() => (q.used.get(2) ?? []).length === 7);
+    expect(events(q.used.get(2) ?? []).slice(6)).to.deep.equal(['1:6:0']);
+    chardev.close();
+  });
 });
+
+/** Resolves when `cond` holds, checked on every turn of the event loop. */
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setImmediate(r));
+}
