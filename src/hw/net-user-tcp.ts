@@ -174,9 +174,9 @@ export class TcpConnection {
 
   /** Sends what the guest's window allows, then FIN once the host has ended and all is sent. */
   private flush(): void {
-    if (this.state !== 'established') return;
+    // after our FIN there is nothing more to send (the host's data all went before it)
+    if (this.state !== 'established' || this.finSent) return;
     let sent = (this.sndNxt - this.sndUna) >>> 0;
-    if (this.finSent) sent -= 1;
     while (sent < this.unacked.length && sent < this.guestWindow) {
       const n = Math.min(this.mss, this.unacked.length - sent, this.guestWindow - sent);
       const flags = sent + n === this.unacked.length ? PSH | ACK : ACK;
