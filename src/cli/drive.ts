@@ -87,7 +87,19 @@ export interface SerialPortDeviceSpec {
   readonly origin: string;
 }
 
-export type DeviceSpec = VirtioBlkDeviceSpec | CpuDeviceSpec | VirtioPciDeviceSpec | SerialPortDeviceSpec;
+/** `-device virtio-net-device,netdev=ID[,mac=][,bus=virtio-mmio-bus.N]`: virtio-net on a virtio-mmio transport. */
+export interface VirtioNetMmioDeviceSpec {
+  readonly driver: 'virtio-net-device';
+  readonly netdev: string | undefined;
+  readonly mac: string | undefined;
+  readonly id: string | undefined;
+  readonly busName: string | undefined;
+  /** The virtio-mmio transport once resolveDevices() placed it. */
+  readonly bus: number | undefined;
+  readonly origin: string;
+}
+
+export type DeviceSpec = VirtioBlkDeviceSpec | CpuDeviceSpec | VirtioPciDeviceSpec | SerialPortDeviceSpec | VirtioNetMmioDeviceSpec;
 
 /** Device numbers on a PCI bus; slot 0 holds the host bridge. */
 const PCI_SLOTS = 32;
@@ -250,7 +262,8 @@ const VIRTIO_SERIAL_PCI_KEYS = ['driver', 'id', 'bus', 'addr'];
 const SERIAL_PORT_KEYS = ['driver', 'id', 'bus', 'chardev', 'name', 'nr'];
 const MAC_SYNTAX = /^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/;
 /** Device models QEMU's riscv64 build has, for a "not supported" rather than "not valid" message. */
-const OTHER_QEMU_DEVICES = ['virtio-net-device', 'virtio-rng-device', 'virtio-serial-device', 'virtio-serial-pci-non-transitional', 'virtio-gpu-device', 'virtio-keyboard-device', 'virtio-mouse-device', 'virtio-9p-device', 'e1000', 'nvme', 'usb-storage', 'scsi-hd', 'ide-hd', 'loader'];
+const VIRTIO_NET_DEVICE_KEYS = ['driver', 'id', 'bus', 'netdev', 'mac'];
+const OTHER_QEMU_DEVICES = ['virtio-rng-device', 'virtio-serial-device', 'virtio-serial-pci-non-transitional', 'virtio-gpu-device', 'virtio-keyboard-device', 'virtio-mouse-device', 'virtio-9p-device', 'e1000', 'nvme', 'usb-storage', 'scsi-hd', 'ide-hd', 'loader'];
 
 /** QEMU's qdev aliases on a machine with PCI (qdev-monitor.c). */
 const DEVICE_ALIASES: ReadonlyMap<string, string> = new Map([['virtio-blk', 'virtio-blk-pci'], ['virtio-rng', 'virtio-rng-pci'], ['virtio-net', 'virtio-net-pci'], ['virtio-serial', 'virtio-serial-pci']]);
@@ -276,6 +289,12 @@ export function parseDevice(arg: string, where: string, warnings: string[]): Dev
     const drive = lastValue(params, 'drive');
     if (driver === 'virtio-blk-pci' && drive === undefined) throw optionError(where, 'drive property not set');
     return { driver, drive, id, busName: lastValue(params, 'bus'), addr: pciAddr(params, driver, where), slot: undefined, origin: where };
+  }
+  if (driver === 'virtio-net-device') {
+    rejectUnknownProps(params, VIRTIO_NET_DEVICE_KEYS, driver, where);
+    const mac = lastValue(params, 'mac');
+    if (mac !== undefined && !MAC_SYNTAX.test(mac)) throw optionError(where, `Property 'virtio-net-device.mac' doesn't take value '${mac}'`);
+    return { driver, netdev: lastValue(params, 'netdev'), mac, id, busName: lastValue(params, 'bus'), bus: undefined, origin: where };
   }
   if (driver === 'virtio-net-pci') {
     rejectUnknownProps(params, VIRTIO_NET_PCI_KEYS, driver, where);
@@ -357,7 +376,8 @@ export function resolveDevices(devices: readonly DeviceSpec[], drives: readonly 
       if (deviceIds.has(dev.id)) throw optionError(dev.origin, `Duplicate ID '${dev.id}' for device`);
       deviceIds.add(dev.id);
     }
-    if (dev.driver === 'virtio-net-pci') checkNetdev(dev, netdevIds, usedNetdevs);
+    if (dev.driver === 'virtio-net-pci' || dev.driver === 'virtio-net-device') checkNetdev(dev, netdevIds, usedNetdevs);
+    if (dev.driver === 'virtio-net-device') return { ...dev, bus: placeVirtioDevice(dev, busTaken) };
     if (dev.driver === 'virtconsole' || dev.driver === 'virtserialport') return placeSerialPort(dev, serialBuses, { chardevIds, used: usedChardevs });
     if (isVirtioPci(dev)) {
       const placed = resolvePciDevice(dev, { pciTaken, usedDrives, drives, writers, files });
@@ -454,7 +474,7 @@ function serialPortNumber(dev: SerialPortDeviceSpec, bus: SerialBus): number {
 }
 
 /** A NIC's netdev= must name a -netdev no other NIC uses (QEMU's set_netdev). */
-function checkNetdev(dev: VirtioPciDeviceSpec, netdevIds: readonly string[], used: Set<string>): void {
+function checkNetdev(dev: VirtioPciDeviceSpec | VirtioNetMmioDeviceSpec, netdevIds: readonly string[], used: Set<string>): void {
   if (dev.netdev === undefined) return;
   if (!netdevIds.includes(dev.netdev)) throw optionError(dev.origin, `Property 'virtio-net-device.netdev' can't find value '${dev.netdev}'`);
   if (used.has(dev.netdev)) throw optionError(dev.origin, `Property 'virtio-net-device.netdev' can't take value '${dev.netdev}', it's in use`);
@@ -464,15 +484,15 @@ function checkNetdev(dev: VirtioPciDeviceSpec, netdevIds: readonly string[], use
 const VIRTIO_MMIO_BUS = /^virtio-mmio-bus\.(0|[1-9][0-9]*)$/;
 
 /** QEMU's qdev_device_add bus lookup for a virtio-bus device, with its messages. */
-function placeVirtioDevice(dev: VirtioBlkDeviceSpec, taken: boolean[]): number {
+function placeVirtioDevice(dev: VirtioBlkDeviceSpec | VirtioNetMmioDeviceSpec, taken: boolean[]): number {
   const name = dev.busName;
   if (name === undefined) {
     for (let n = VIRTIO_MMIO_SLOTS - 1; n >= 0; n--) {
       if (!taken[n]) return (taken[n] = true, n);
     }
-    throw optionError(dev.origin, "No 'virtio-bus' bus found for device 'virtio-blk-device'");
+    throw optionError(dev.origin, `No 'virtio-bus' bus found for device '${dev.driver}'`);
   }
-  if (name === 'main-system-bus') throw optionError(dev.origin, "Device 'virtio-blk-device' can't go on System bus");
+  if (name === 'main-system-bus') throw optionError(dev.origin, `Device '${dev.driver}' can't go on System bus`);
   const m = VIRTIO_MMIO_BUS.exec(name);
   const n = m ? Number(m[1]) : VIRTIO_MMIO_SLOTS;
   if (n >= VIRTIO_MMIO_SLOTS) throw optionError(dev.origin, `Bus '${name}' not found`);
@@ -494,7 +514,7 @@ function checkWriteLock(drive: DriveSpec, dev: DeviceSpec, writers: Map<string, 
 /** The -device help listing (the part of QEMU's list that tsemu has). */
 export function deviceHelpText(): string {
   return ['Storage devices:', 'name "virtio-blk-device", bus virtio-bus', 'name "virtio-blk-pci", bus PCI, alias "virtio-blk"', '',
-    'Network devices:', 'name "virtio-net-pci", bus PCI, alias "virtio-net"', '',
+    'Network devices:', 'name "virtio-net-device", bus virtio-bus', 'name "virtio-net-pci", bus PCI, alias "virtio-net"', '',
     'Input devices:', 'name "virtconsole", bus virtio-serial-bus', 'name "virtio-serial-pci", bus PCI, alias "virtio-serial"', 'name "virtserialport", bus virtio-serial-bus', '',
     'Misc devices:', 'name "virtio-rng-pci", bus PCI', '', 'CPU devices:', `name "rv64-riscv-cpu", desc "RISC-V RV64 hart (hot-plug; ${PROGRAM_NAME} only)"`, ''].join('\n');
 }

@@ -461,7 +461,7 @@ function resolveRamSize(c: Collected): number {
 /** QEMU's net_check_clients: a -netdev no NIC uses. */
 function warnPeerlessNetdevs(netdevs: readonly NetdevSpec[], devices: readonly DeviceSpec[], warnings: string[]): void {
   for (const n of netdevs) {
-    if (!devices.some((d) => d.driver === 'virtio-net-pci' && d.netdev === n.id)) warnings.push(optionWarning(undefined, `netdev ${n.id} has no peer`));
+    if (!devices.some((d) => (d.driver === 'virtio-net-pci' || d.driver === 'virtio-net-device') && d.netdev === n.id)) warnings.push(optionWarning(undefined, `netdev ${n.id} has no peer`));
   }
 }
 

@@ -75,10 +75,29 @@ function flashBanks(opts: MachineOptions): (FlashBacking | undefined)[] {
 }
 
 /** virtio-*-pci devices on pcie.0 at the slots src/cli/drive.ts gave them. */
-function pciPlacements(opts: MachineOptions, chardevs: ReadonlyMap<string, OpenedChardev>): PciPlacement[] {
-  const out: PciPlacement[] = [];
+/** The NICs' host sides and MACs: QEMU's qemu_macaddr_default_if_unset numbers NICs without mac= in creation order, PCI or not. */
+interface NicSetup {
+  backends: Map<string, NetBackend>;
+  macs: Map<number, Uint8Array>;
+}
+
+function nicSetup(opts: MachineOptions): NicSetup {
   const backends = new Map(opts.netdevs.map((n) => [n.id, openNetdev(n)]));
+  const macs = new Map<number, Uint8Array>();
   let nics = 0;
+  for (const [index, dev] of opts.devices.entries()) {
+    if (dev.driver !== 'virtio-net-pci' && dev.driver !== 'virtio-net-device') continue;
+    macs.set(index, (dev.mac !== undefined ? parseMac(dev.mac) : undefined) ?? defaultMac(nics++));
+  }
+  return { backends, macs };
+}
+
+function nicOf(nics: NicSetup, index: number, netdev: string | undefined): VirtioNet {
+  return new VirtioNet({ mac: nics.macs.get(index) ?? defaultMac(0), backend: netdev !== undefined ? nics.backends.get(netdev) : undefined });
+}
+
+function pciPlacements(opts: MachineOptions, chardevs: ReadonlyMap<string, OpenedChardev>, nics: NicSetup): PciPlacement[] {
+  const out: PciPlacement[] = [];
   for (const [index, dev] of opts.devices.entries()) {
     if (dev.driver !== 'virtio-blk-pci' && dev.driver !== 'virtio-rng-pci' && dev.driver !== 'virtio-net-pci' && dev.driver !== 'virtio-serial-pci') continue;
     if (dev.slot === undefined) throw new BootError(`${dev.origin}: device not placed on pcie.0`);
@@ -87,9 +106,7 @@ function pciPlacements(opts: MachineOptions, chardevs: ReadonlyMap<string, Opene
       const busName = dev.id !== undefined ? `${dev.id}.0` : 'virtio-serial-bus.0';
       device = new VirtioSerial(serialPorts(opts, index, chardevs), { busName, report: (m) => { writeSync(2, `${PROGRAM_NAME}: ${m}\n`); } });
     } else if (dev.driver === 'virtio-net-pci') {
-      // QEMU's qemu_macaddr_default_if_unset: only NICs without mac= take the next default
-      const mac = (dev.mac !== undefined ? parseMac(dev.mac) : undefined) ?? defaultMac(nics++);
-      device = new VirtioNet({ mac, backend: dev.netdev !== undefined ? backends.get(dev.netdev) : undefined });
+      device = nicOf(nics, index, dev.netdev);
     } else {
       device = dev.driver === 'virtio-rng-pci' ? new VirtioRng() : openBlk(opts, dev.drive, dev.origin);
     }
@@ -131,9 +148,14 @@ function openNetdev(spec: NetdevSpec): NetBackend {
 }
 
 /** virtio-mmio slots as the command line placed them (src/cli/drive.ts: bus= or QEMU's top-down filling). */
-function virtioSlots(opts: MachineOptions): (VirtioDevice | null)[] {
+function virtioSlots(opts: MachineOptions, nics: NicSetup): (VirtioDevice | null)[] {
   const slots: (VirtioDevice | null)[] = new Array<VirtioDevice | null>(VIRT.virtio.count).fill(null);
-  for (const dev of opts.devices) {
+  for (const [index, dev] of opts.devices.entries()) {
+    if (dev.driver === 'virtio-net-device') {
+      if (dev.bus === undefined || slots[dev.bus]) throw new BootError(`${dev.origin}: No 'virtio-bus' bus found for device 'virtio-net-device'`);
+      slots[dev.bus] = nicOf(nics, index, dev.netdev);
+      continue;
+    }
     if (dev.driver !== 'virtio-blk-device') continue;
     const drive = opts.drives.find((d) => d.id === dev.drive);
     if (!drive) throw new BootError(`${dev.origin}: Drive '${dev.drive}' not found`);
@@ -182,11 +204,12 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
   images.push({ addr: plan.fdtAddr, bytes: fdt });
   const rom = buildResetVectorRom({ startAddr: plan.startAddr, fdtAddr: plan.fdtAddr, kernelEntry: plan.kernelEntry });
   const has = (item: string): boolean => (opts.logItems as readonly string[]).includes(item);
-  const virtio = virtioSlots(opts);
+  const nics = nicSetup(opts);
+  const virtio = virtioSlots(opts, nics);
   const symbolAt = (pc: number): string => lookupSymbol(plan.symbolTables, pc);
   const symbols = plan.symbolTables.flat().map((s) => ({ addr: Number(s.address), size: Number(s.size), name: s.name }));
   const chardevs = openChardevs(opts);
-  const pci = pciPlacements(opts, chardevs);
+  const pci = pciPlacements(opts, chardevs, nics);
   return {
     fdt,
     symbolAt,
