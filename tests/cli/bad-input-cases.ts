@@ -304,10 +304,22 @@ export const CASES: readonly BadInputCase[] = [
     mentions: () => 'h=true',
   },
   {
-    title: 'a device tsemu does not implement (virtio-net-device)',
-    args: () => base(GUEST_ELF, ['-device', 'virtio-net-device']),
+    title: 'a device tsemu does not implement (virtio-rng-device)',
+    args: () => base(GUEST_ELF, ['-device', 'virtio-rng-device']),
     qemu: { kind: 'none', why: 'QEMU 7.2 supports it' },
-    mentions: () => 'virtio-net-device',
+    mentions: () => 'virtio-rng-device',
+  },
+  {
+    title: 'virtio-net-device with an unknown netdev',
+    args: () => base(GUEST_ELF, ['-device', 'virtio-net-device,netdev=zz']),
+    qemu: { kind: 'same' },
+    mentions: () => 'zz',
+  },
+  {
+    title: 'virtio-net-device on a virtio-mmio bus that does not exist',
+    args: () => base(GUEST_ELF, ['-netdev', 'user,id=n0', '-device', 'virtio-net-device,netdev=n0,bus=virtio-mmio-bus.9']),
+    qemu: { kind: 'same' },
+    mentions: () => 'virtio-mmio-bus.9',
   },
   {
     title: 'a missing -dtb file',

@@ -7,6 +7,7 @@
  * - `-netdev user` (QEMU: libslirp): the gateway answers the ping, and the datagrams reach a UDP
  *   echo server on the host's 127.0.0.1.
  * init's lines must be identical on both emulators and end in PASS.
+ * The same over `virtio-net-device` on virtio-mmio with `-netdev user`.
  * And TCP over `-netdev user` (scenario `nettcp`): a connection to 10.0.2.2:PORT reaches an echo
  * server on the host's 127.0.0.1:PORT (64 KiB and back, half-close, the server's end of stream), and
  * one to a port nothing listens on is refused.
@@ -26,11 +27,11 @@ function describeRun(r: GuestRunResult): string {
   return `status=${String(r.status)} timedOut=${String(r.timedOut)} (${r.durationMs} ms)\n--- console (last 3000 chars) ---\n${r.stdout.slice(-3000)}\n--- stderr ---\n${r.stderr.slice(-2000)}`;
 }
 
-function netArgs(guest: LinuxGuest, port: number, netdev: string, scenario = 'net', append = ''): string[] {
+function netArgs(guest: LinuxGuest, port: number, netdev: string, scenario = 'net', append = '', nic = 'virtio-net-pci'): string[] {
   return [
     '-M', 'virt', '-smp', '1', '-m', '256M', '-nographic', '-kernel', guest.kernel, '-initrd', guest.initramfs,
     '-append', `console=ttyS0 tsemu_scenario=${scenario} tsemu_port=${port}${append}`,
-    '-netdev', netdev, '-device', 'virtio-net-pci,netdev=n0',
+    '-netdev', netdev, '-device', `${nic},netdev=n0`,
   ];
 }
 
@@ -138,5 +139,21 @@ describe('linux: virtio-net-pci beside QEMU 7.2 (oracle)', function () {
     expect(q).to.include('ok TCP echo: 65552 of 65552 bytes back, intact');
     expect(q).to.include('TCP connect to a closed host port: Connection refused');
     expect(t).to.deep.equal(q);
+  });
+
+  it('virtio-net-device on virtio-mmio with -netdev user: ping and UDP echo as on virtio-net-pci', async function () {
+    const echo = await udpEchoServer();
+    try {
+      const port = (echo.address() as AddressInfo).port;
+      const args = netArgs(g(), port, 'user,id=n0', 'net', '', 'virtio-net-device');
+      const t = await runTsemu(args, { timeoutMs: TSEMU_TIMEOUT_MS });
+      const q = await runQemu(args, { timeoutMs: QEMU_TIMEOUT_MS });
+      expect(initLines(q.stdout), describeRun(q)).to.include('net: PASS');
+      expect(initLines(t.stdout), describeRun(t)).to.deep.equal(initLines(q.stdout));
+      expect(t.status, describeRun(t)).to.equal(0);
+      for (const line of EXPECTED) expect(initLines(q.stdout)).to.include(line);
+    } finally {
+      echo.close();
+    }
   });
 });
