@@ -115,6 +115,8 @@ export function usesStdio(backend: ChardevBackend): boolean {
 /** `-chardev BACKEND,id=ID,...` (QEMU's chardev/char.c with char-socket.c, char-file.c, char-null.c), for devices such as virtconsole. */
 export type NamedChardevBackend =
   | { readonly kind: 'null' }
+  /** The terminal: the guest's bytes to stdout, stdin to the port (no mux, no escapes: QEMU's plain stdio chardev). */
+  | { readonly kind: 'stdio' }
   | { readonly kind: 'file'; readonly path: string; readonly append: boolean }
   | { readonly kind: 'socket'; readonly address: SocketAddressSpec; readonly server: boolean; readonly wait: boolean };
 
@@ -128,11 +130,12 @@ export interface ChardevSpec {
 
 const CHARDEV_KEYS: Readonly<Record<string, readonly string[]>> = {
   null: ['backend', 'id'],
+  stdio: ['backend', 'id', 'signal'],
   file: ['backend', 'id', 'path', 'append'],
   socket: ['backend', 'id', 'host', 'port', 'path', 'server', 'wait', 'nodelay'],
 };
 /** -chardev backends QEMU 7.2 has that tsemu does not. */
-const OTHER_CHARDEV_BACKENDS = ['stdio', 'pipe', 'pty', 'udp', 'serial', 'tty', 'parallel', 'vc', 'ringbuf', 'memory', 'mux', 'msmouse', 'wctablet', 'braille', 'testdev', 'spicevmc', 'spiceport', 'qemu-vdagent', 'dbus'];
+const OTHER_CHARDEV_BACKENDS = ['pipe', 'pty', 'udp', 'serial', 'tty', 'parallel', 'vc', 'ringbuf', 'memory', 'mux', 'msmouse', 'wctablet', 'braille', 'testdev', 'spicevmc', 'spiceport', 'qemu-vdagent', 'dbus'];
 
 function onOffParam(params: readonly OptParam[], key: string, fallback: boolean, where: string): boolean {
   const value = lastValue(params, key);
@@ -162,7 +165,7 @@ export function parseChardevOption(arg: string, where: string, taken: Set<string
   if (backend === undefined) throw optionError(where, "Parameter 'backend' is missing");
   const keys = CHARDEV_KEYS[backend];
   if (keys === undefined) {
-    if (OTHER_CHARDEV_BACKENDS.includes(backend)) throw optionError(where, `chardev backend '${backend}' is not supported by tsemu (use socket, file or null)`);
+    if (OTHER_CHARDEV_BACKENDS.includes(backend)) throw optionError(where, `chardev backend '${backend}' is not supported by tsemu (use socket, file, stdio or null)`);
     throw optionError(where, `'${backend}' is not a valid char driver name`);
   }
   for (const { key } of params) if (!keys.includes(key)) throw optionError(where, `Invalid parameter '${key}'`);
@@ -172,6 +175,7 @@ export function parseChardevOption(arg: string, where: string, taken: Set<string
   if (taken.has(id)) throw optionError(where, `Duplicate ID '${id}' for chardev`);
   taken.add(id);
   if (backend === 'null') return { id, backend: { kind: 'null' }, origin: where };
+  if (backend === 'stdio') return { id, backend: { kind: 'stdio' }, origin: where };
   if (backend === 'file') {
     const path = lastValue(params, 'path');
     if (path === undefined || path === '') throw optionError(where, 'chardev: file: no filename given');

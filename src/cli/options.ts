@@ -500,9 +500,10 @@ function resolveCharDevices(c: Collected): { serials: SerialSpec[]; monitors: Mo
     if (defaultSerial) serials.push({ backend: { kind: 'vc' }, muxMonitor: false, origin: undefined });
     if (defaultMonitor) monitors.push({ backend: { kind: 'vc' }, mode: 'readline', origin: undefined });
   }
-  // QEMU opens monitors before serial ports; the second stdio user is the one that fails.
+  // QEMU opens -chardev first, then monitors, then serial ports; the second stdio user is the one that fails.
   let stdioTaken = false;
-  for (const user of [...monitors, ...serials]) {
+  const chardevUsers = c.chardevs.map((d) => ({ backend: d.backend.kind === 'stdio' ? { kind: 'stdio' as const } : { kind: 'null' as const }, origin: d.origin }));
+  for (const user of [...chardevUsers, ...monitors, ...serials]) {
     if (!usesStdio(user.backend)) continue;
     if (stdioTaken) throw optionError(user.origin, 'cannot use stdio by multiple character devices');
     stdioTaken = true;

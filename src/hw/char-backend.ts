@@ -8,6 +8,7 @@
  *   connection" note). Bytes written while nothing is connected are dropped, as QEMU drops them.
  * - `file`: output only (created or truncated, or appended with append=on); always connected.
  * - `null`: output discarded; never connected (QEMU's null chardev reports no open event).
+ * - `stdio`: the terminal (stdout; stdin through the front end's console, without mux escapes).
  *
  * Deliberate difference: the client connects asynchronously; `ready` settles before the vCPUs
  * start, so the guest sees the same connected port as on QEMU.
@@ -21,6 +22,7 @@ export type CharSocketAddress = { readonly kind: 'tcp'; readonly host: string; r
 
 export type CharBackendConfig =
   | { readonly kind: 'null' }
+  | { readonly kind: 'stdio' }
   | { readonly kind: 'file'; readonly path: string; readonly append: boolean }
   | { readonly kind: 'socket'; readonly address: CharSocketAddress; readonly server: boolean; readonly wait: boolean };
 
@@ -29,6 +31,8 @@ export interface OpenedChardev extends SerialPortBackend {
   readonly ready: Promise<void>;
   /** The line QEMU prints while start-up waits for a client (server,wait=on), if it waits. */
   readonly waitNote: string | undefined;
+  /** A stdio chardev: where the terminal's input goes (the front end reads stdin and calls it). */
+  readonly stdinInput?: (bytes: Uint8Array) => void;
   close(): void;
 }
 
@@ -52,6 +56,28 @@ class SinkChardev implements OpenedChardev {
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
   }
+}
+
+/** The terminal: output to stdout (dropped once its reader is gone, as QEMU ignores SIGPIPE), input from the front end. */
+class StdioChardev implements OpenedChardev {
+  readonly ready = Promise.resolve();
+  readonly waitNote = undefined;
+  private deliver: (bytes: Uint8Array) => void = () => undefined;
+  private readerGone = false;
+  readonly stdinInput = (bytes: Uint8Array): void => this.deliver(bytes);
+  write(bytes: Uint8Array): void {
+    if (this.readerGone) return;
+    try {
+      writeSync(1, bytes);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+      this.readerGone = true;
+    }
+  }
+  attach(deliver: (bytes: Uint8Array) => void): void {
+    this.deliver = deliver;
+  }
+  close(): void { /* stdout stays the process's */ }
 }
 
 class SocketChardev implements OpenedChardev {
@@ -136,6 +162,7 @@ class SocketChardev implements OpenedChardev {
 /** Opens a chardev (`where` prefixes its errors: "-chardev socket,..."). */
 export function openChardev(config: CharBackendConfig, where: string): OpenedChardev {
   if (config.kind === 'null') return new SinkChardev(undefined);
+  if (config.kind === 'stdio') return new StdioChardev();
   if (config.kind === 'file') {
     let fd: number;
     try {

@@ -134,11 +134,13 @@ async function run(argv: readonly string[]): Promise<void> {
     if (e instanceof BootError) fail(e.message);
     throw e;
   }
+  // stdin feeds the UART, or a `-chardev stdio` (virtconsole) when that is what holds the terminal
+  const stdioChardev = prepared.chardevs.find((c) => c.stdinInput !== undefined)?.stdinInput;
   const console_ = new ConsoleMux({
-    toGuest: (bytes) => machine.consoleInput(bytes),
+    toGuest: stdioChardev ?? ((bytes) => machine.consoleInput(bytes)),
     quit: () => { void machine.terminate(0); },
-    enabled: serialIsStdio(opts),
-    escapes: opts.serials[0]?.muxMonitor ?? false,
+    enabled: serialIsStdio(opts) || stdioChardev !== undefined,
+    escapes: stdioChardev === undefined && (opts.serials[0]?.muxMonitor ?? false),
   });
   const onSignal = (signal: NodeJS.Signals, number: number): void => {
     if (exiting) return;

@@ -51,6 +51,11 @@ describe('hw/virtio-serial wiring: -device placement and -chardev host sides', f
     expect(slots).to.deep.equal([1, 2]);
   });
 
+  it('-chardev stdio takes the terminal: with -nographic (serial and monitor on stdio) it is refused as by QEMU', function () {
+    expect(() => run(['-chardev', 'stdio,id=c0', '-device', 'virtio-serial-pci', '-device', 'virtconsole,chardev=c0', '-display', 'none'])).not.to.throw();
+    expect(() => run(['-nographic', '-chardev', 'stdio,id=c0'])).to.throw('cannot use stdio by multiple character devices');
+  });
+
   it('a socket client carries bytes both ways; its console port is open from the start', async function () {
     const server = createServer();
     const accepted = once(server, 'connection') as Promise<[Socket]>;

@@ -4,6 +4,7 @@
  * test. init (scenario `vserial`) lists /sys/class/virtio-ports, writes a line to /dev/hvc0 and to
  * the named /dev/vport*, and reads back the server's answer. init's lines must be identical on both
  * emulators and end in PASS, and the server must have received the same lines from both.
+ * And Linux's console on /dev/hvc0 (`console=hvc0`) through a virtconsole on `-chardev stdio`.
  */
 import { expect } from 'chai';
 import { createServer, type AddressInfo, type Server } from 'node:net';
@@ -84,5 +85,16 @@ describe('linux: virtio-serial-pci beside QEMU 7.2 (oracle)', function () {
     expect(t.init).to.deep.equal(q.init);
     expect(q.host).to.deep.equal(['hello from hvc0', 'hello from the named port']);
     expect(t.host).to.deep.equal(q.host);
+  });
+
+  it('console=hvc0 on a virtconsole with -chardev stdio: the same console lines as QEMU', async function () {
+    if (!guest) throw new Error('no Linux guest');
+    const args = ['-M', 'virt', '-smp', '1', '-m', '256M', '-display', 'none', '-kernel', guest.kernel, '-initrd', guest.initramfs,
+      '-append', 'console=hvc0 tsemu_scenario=boot', '-chardev', 'stdio,id=c0', '-device', 'virtio-serial-pci', '-device', 'virtconsole,chardev=c0'];
+    const t = await runTsemu(args, { timeoutMs: TSEMU_TIMEOUT_MS });
+    const q = await runQemu(args, { timeoutMs: QEMU_TIMEOUT_MS });
+    expect(initLines(q.stdout), describeRun(q)).to.include('boot: PASS');
+    expect(initLines(t.stdout), describeRun(t)).to.deep.equal(initLines(q.stdout));
+    expect(t.status, describeRun(t)).to.equal(0);
   });
 });
