@@ -118,6 +118,8 @@ export type NamedChardevBackend =
   /** The terminal: the guest's bytes to stdout, stdin to the port (no mux, no escapes: QEMU's plain stdio chardev). */
   | { readonly kind: 'stdio' }
   | { readonly kind: 'file'; readonly path: string; readonly append: boolean }
+  /** PATH.in / PATH.out (or PATH both ways), as QEMU's char-pipe.c opens them. */
+  | { readonly kind: 'pipe'; readonly path: string }
   | { readonly kind: 'socket'; readonly address: SocketAddressSpec; readonly server: boolean; readonly wait: boolean };
 
 export type SocketAddressSpec = { readonly kind: 'tcp'; readonly host: string; readonly port: number } | { readonly kind: 'unix'; readonly path: string };
@@ -131,11 +133,12 @@ export interface ChardevSpec {
 const CHARDEV_KEYS: Readonly<Record<string, readonly string[]>> = {
   null: ['backend', 'id'],
   stdio: ['backend', 'id', 'signal'],
+  pipe: ['backend', 'id', 'path'],
   file: ['backend', 'id', 'path', 'append'],
   socket: ['backend', 'id', 'host', 'port', 'path', 'server', 'wait', 'nodelay'],
 };
 /** -chardev backends QEMU 7.2 has that tsemu does not. */
-const OTHER_CHARDEV_BACKENDS = ['pipe', 'pty', 'udp', 'serial', 'tty', 'parallel', 'vc', 'ringbuf', 'memory', 'mux', 'msmouse', 'wctablet', 'braille', 'testdev', 'spicevmc', 'spiceport', 'qemu-vdagent', 'dbus'];
+const OTHER_CHARDEV_BACKENDS = [ 'pty', 'udp', 'serial', 'tty', 'parallel', 'vc', 'ringbuf', 'memory', 'mux', 'msmouse', 'wctablet', 'braille', 'testdev', 'spicevmc', 'spiceport', 'qemu-vdagent', 'dbus'];
 
 function onOffParam(params: readonly OptParam[], key: string, fallback: boolean, where: string): boolean {
   const value = lastValue(params, key);
@@ -165,7 +168,7 @@ export function parseChardevOption(arg: string, where: string, taken: Set<string
   if (backend === undefined) throw optionError(where, "Parameter 'backend' is missing");
   const keys = CHARDEV_KEYS[backend];
   if (keys === undefined) {
-    if (OTHER_CHARDEV_BACKENDS.includes(backend)) throw optionError(where, `chardev backend '${backend}' is not supported by tsemu (use socket, file, stdio or null)`);
+    if (OTHER_CHARDEV_BACKENDS.includes(backend)) throw optionError(where, `chardev backend '${backend}' is not supported by tsemu (use socket, file, pipe, stdio or null)`);
     throw optionError(where, `'${backend}' is not a valid char driver name`);
   }
   for (const { key } of params) if (!keys.includes(key)) throw optionError(where, `Invalid parameter '${key}'`);
@@ -180,6 +183,11 @@ export function parseChardevOption(arg: string, where: string, taken: Set<string
     const path = lastValue(params, 'path');
     if (path === undefined || path === '') throw optionError(where, 'chardev: file: no filename given');
     return { id, backend: { kind: 'file', path, append: onOffParam(params, 'append', false, where) }, origin: where };
+  }
+  if (backend === 'pipe') {
+    const path = lastValue(params, 'path');
+    if (path === undefined || path === '') throw optionError(where, 'chardev: pipe: no filename given');
+    return { id, backend: { kind: 'pipe', path }, origin: where };
   }
   const address = socketAddress(params, where);
   return { id, backend: { kind: 'socket', address, server: onOffParam(params, 'server', false, where), wait: onOffParam(params, 'wait', true, where) }, origin: where };

@@ -8,13 +8,15 @@
  *   connection" note). Bytes written while nothing is connected are dropped, as QEMU drops them.
  * - `file`: output only (created or truncated, or appended with append=on); always connected.
  * - `null`: output discarded; never connected (QEMU's null chardev reports no open event).
+ * - `pipe`: PATH.in (host to guest) and PATH.out (guest to host), or PATH both ways when those do not
+ *   open, each opened read-write as QEMU does (a FIFO then opens without a peer); always connected.
  * - `stdio`: the terminal (stdout; stdin through the front end's console, without mux escapes).
  *
  * Deliberate difference: the client connects asynchronously; `ready` settles before the vCPUs
  * start, so the guest sees the same connected port as on QEMU.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, Socket, type Server } from 'node:net';
 import { strerror } from '../util/errno-text.js';
 import type { SerialPortBackend } from './virtio-serial.js';
 
@@ -23,6 +25,7 @@ export type CharSocketAddress = { readonly kind: 'tcp'; readonly host: string; r
 export type CharBackendConfig =
   | { readonly kind: 'null' }
   | { readonly kind: 'stdio' }
+  | { readonly kind: 'pipe'; readonly path: string }
   | { readonly kind: 'file'; readonly path: string; readonly append: boolean }
   | { readonly kind: 'socket'; readonly address: CharSocketAddress; readonly server: boolean; readonly wait: boolean };
 
@@ -78,6 +81,49 @@ class StdioChardev implements OpenedChardev {
     this.deliver = deliver;
   }
   close(): void { /* stdout stays the process's */ }
+}
+
+/** -chardev pipe: two FIFOs (or one), written synchronously, read as a stream. */
+class PipeChardev implements OpenedChardev {
+  readonly ready = Promise.resolve();
+  readonly waitNote = undefined;
+  private deliver: (bytes: Uint8Array) => void = () => undefined;
+  private readonly reader: Socket;
+  constructor(private readonly inFd: number, private readonly outFd: number) {
+    this.reader = new Socket({ fd: inFd, readable: true, writable: false });
+    this.reader.on('data', (d: Buffer) => this.deliver(new Uint8Array(d)));
+    this.reader.on('error', () => undefined);
+    this.reader.unref();
+  }
+  write(bytes: Uint8Array): void {
+    writeSync(this.outFd, bytes);
+  }
+  attach(deliver: (bytes: Uint8Array) => void): void {
+    this.deliver = deliver;
+  }
+  close(): void {
+    this.reader.destroy();
+    if (this.outFd !== this.inFd) closeSync(this.outFd);
+  }
+}
+
+/** QEMU's qemu_chr_open_pipe: PATH.in and PATH.out read-write, else PATH for both. */
+function openPipe(path: string, where: string): OpenedChardev {
+  try {
+    const inFd = openSync(`${path}.in`, 'r+');
+    try {
+      return new PipeChardev(inFd, openSync(`${path}.out`, 'r+'));
+    } catch {
+      closeSync(inFd);
+    }
+  } catch { /* fall back to PATH */ }
+  let fd: number;
+  try {
+    fd = openSync(path, 'r+');
+  } catch (e) {
+    throw new Error(`${where}: Could not open '${path}': ${strerror(e)}`);
+  }
+  return new PipeChardev(fd, fd);
 }
 
 class SocketChardev implements OpenedChardev {
@@ -163,6 +209,7 @@ class SocketChardev implements OpenedChardev {
 export function openChardev(config: CharBackendConfig, where: string): OpenedChardev {
   if (config.kind === 'null') return new SinkChardev(undefined);
   if (config.kind === 'stdio') return new StdioChardev();
+  if (config.kind === 'pipe') return openPipe(config.path, where);
   if (config.kind === 'file') {
     let fd: number;
     try {

@@ -448,6 +448,12 @@ export const CASES: readonly BadInputCase[] = [
     mentions: () => "foo",
   },
   {
+    title: 'a -chardev pipe whose files do not exist',
+    args: (f) => base(GUEST_ELF, ['-chardev', `pipe,id=p,path=${join(f.missing, 'fifo')}`]),
+    qemu: { kind: 'same' },
+    mentions: () => "No such file or directory",
+  },
+  {
     title: 'a -chardev socket client refused',
     args: () => base(GUEST_ELF, ['-chardev', 'socket,id=a,host=127.0.0.1,port=1']),
     qemu: { kind: 'same' },

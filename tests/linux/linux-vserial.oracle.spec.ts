@@ -4,10 +4,14 @@
  * test. init (scenario `vserial`) lists /sys/class/virtio-ports, writes a line to /dev/hvc0 and to
  * the named /dev/vport*, and reads back the server's answer. init's lines must be identical on both
  * emulators and end in PASS, and the server must have received the same lines from both.
- * And Linux's console on /dev/hvc0 (`console=hvc0`) through a virtconsole on `-chardev stdio`.
+ * The same with `-chardev pipe` FIFOs. And Linux's console on /dev/hvc0 (`console=hvc0`) through a virtconsole on `-chardev stdio`.
  */
 import { expect } from 'chai';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
+import { makeTempDir } from '../support/tools.js';
 import { QEMU_BINARY, runQemu, runTsemu, type GuestRunResult } from '../support/run-guest.js';
 import { requireTool } from '../support/tools.js';
 import { buildLinuxGuest, initLines, linuxArgs, type LinuxGuest } from './linux-guest.js';
@@ -49,11 +53,32 @@ async function startLineServer(): Promise<LineServer> {
   };
 }
 
-function vserialArgs(guest: LinuxGuest, port: number): string[] {
+function vserialArgs(guest: LinuxGuest, port: number, chardevs = [`socket,id=c0,host=127.0.0.1,port=${port}`, `socket,id=c1,host=127.0.0.1,port=${port}`]): string[] {
   return linuxArgs(guest, 1, 'vserial', [
-    '-chardev', `socket,id=c0,host=127.0.0.1,port=${port}`, '-chardev', `socket,id=c1,host=127.0.0.1,port=${port}`,
+    '-chardev', chardevs[0] ?? '', '-chardev', chardevs[1] ?? '',
     '-device', 'virtio-serial-pci', '-device', 'virtconsole,chardev=c0', '-device', 'virtserialport,chardev=c1,name=org.tsemu.port',
   ]);
+}
+
+/** FIFOs PATH.in / PATH.out for a `-chardev pipe,path=PATH`, answered line by line as the server does. */
+function pipeResponder(path: string, lines: string[]): () => void {
+  execFileSync('mkfifo', [`${path}.in`, `${path}.out`]);
+  const toGuest = openSync(`${path}.in`, 'r+');
+  const reader = new Socket({ fd: openSync(`${path}.out`, 'r+'), readable: true, writable: false });
+  let buffered = '';
+  reader.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('latin1');
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      lines.push(line);
+      writeSync(toGuest, `host saw: ${line}\n`);
+    }
+  });
+  return () => {
+    reader.destroy();
+    closeSync(toGuest);
+  };
 }
 
 describe('linux: virtio-serial-pci beside QEMU 7.2 (oracle)', function () {
@@ -96,5 +121,29 @@ describe('linux: virtio-serial-pci beside QEMU 7.2 (oracle)', function () {
     expect(initLines(q.stdout), describeRun(q)).to.include('boot: PASS');
     expect(initLines(t.stdout), describeRun(t)).to.deep.equal(initLines(q.stdout));
     expect(t.status, describeRun(t)).to.equal(0);
+  });
+
+  it('the same over -chardev pipe (PATH.in / PATH.out FIFOs)', async function () {
+    if (!guest) throw new Error('no Linux guest');
+    const runs: { init: string[]; host: string[] }[] = [];
+    for (const run of [runTsemu, runQemu]) {
+      const dir = makeTempDir('vserial-pipe');
+      const lines: string[] = [];
+      const closers = [pipeResponder(join(dir, 'con'), lines), pipeResponder(join(dir, 'port'), lines)];
+      try {
+        const r = await run(vserialArgs(guest, 0, [`pipe,id=c0,path=${join(dir, 'con')}`, `pipe,id=c1,path=${join(dir, 'port')}`]), { timeoutMs: run === runTsemu ? TSEMU_TIMEOUT_MS : QEMU_TIMEOUT_MS });
+        expect(r.timedOut, describeRun(r)).to.equal(false);
+        expect(r.status, describeRun(r)).to.equal(0);
+        runs.push({ init: initLines(r.stdout), host: [...lines].sort() });
+      } finally {
+        for (const close of closers) close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    const [t, q] = runs;
+    expect(q.init).to.include('vserial: PASS');
+    expect(t.init).to.deep.equal(q.init);
+    expect(q.host).to.deep.equal(['hello from hvc0', 'hello from the named port']);
+    expect(t.host).to.deep.equal(q.host);
   });
 });
