@@ -9,11 +9,12 @@ import type { DescriptorChain, VirtioQueueAccess } from '../../src/hw/virtio.js'
 import { CONSOLE_EVENT, type SerialPortBackend, VirtioSerial } from '../../src/hw/virtio-serial.js';
 import { RAM_BASE, TestRam } from './virtio-driver.js';
 import { openChardev } from '../../src/hw/char-backend.js';
+import { Rng } from '../fuzz/rng.js';
 import { createConnection, type AddressInfo, type Server } from 'node:net';
 
 /** Per-queue receive buffers the test posts; what the device pushed, per queue. */
 class Queues implements VirtioQueueAccess {
-  readonly ram = new TestRam();
+  readonly ram = new TestRam(32 << 20);
   readonly dma = new GuestDma(this.ram);
   private next = RAM_BASE + 0x1000;
   readonly available = new Map<number, DescriptorChain[]>();
@@ -126,6 +127,35 @@ describe('hw/virtio-serial: the device (multiport, a console port)', function ()
     await until(() => (q.used.get(2) ?? []).length === 7);
     expect(events(q.used.get(2) ?? []).slice(6)).to.deep.equal(['1:6:0']);
     chardev.close();
+  });
+});
+
+describe('hw/virtio-serial: whatever the driver puts on the control queue', function () {
+  it('never throws, reports in one line, and only ever answers about ports it has (3000 random messages)', function () {
+    const rng = new Rng(20);
+    const reports: string[] = [];
+    const s = new VirtioSerial([{ nr: 0, console: true, backend: { write: () => undefined, attach: () => undefined } },
+      { nr: 3, console: false, name: 'org.x', backend: { write: () => undefined, attach: () => undefined } }], { busName: 'virtio-serial-bus.0', report: (m) => reports.push(m) });
+    const q = new Queues();
+    s.attach(q);
+    q.post(2, 4000, 64);
+    s.driverOk();
+    for (let i = 0; i < 3000; i++) {
+      const len = rng.pick([0, 1, 7, 8, 9, 40]);
+      const m = rng.bytes(len);
+      if (len >= 8 && rng.chance(0.7)) {
+        const v = new DataView(m.buffer);
+        v.setUint32(0, rng.pick([0, 1, 3, 31, 0xffffffff]), true);
+        v.setUint16(4, rng.below(10), true);
+        v.setUint16(6, rng.below(3), true);
+      }
+      q.send(s, 3, m);
+      if (rng.chance(0.05)) s.reset();
+    }
+    expect(reports.every((r) => r.startsWith('virtio-serial-bus: ') && !r.includes('\n'))).to.equal(true);
+    expect(reports.length).to.be.greaterThan(0);
+    const ids = new Set(events(q.used.get(2) ?? []).map((e) => Number(e.split(':')[0])));
+    expect([...ids].every((id) => id === 0 || id === 3)).to.equal(true);
   });
 });
 
