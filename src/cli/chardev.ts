@@ -4,6 +4,7 @@
  * tsemu has.
  */
 import { optionError } from './option-error.js';
+import { ID_HINT, isWellFormedId, lastValue, parseOnOff, parseOptParams, type OptParam } from './qemu-opts.js';
 
 export type ChardevBackend =
   | { readonly kind: 'stdio' }
@@ -109,4 +110,85 @@ export function parseMonitorSpec(spec: string, mode: 'readline' | 'control', whe
 /** True if this backend reads the terminal. */
 export function usesStdio(backend: ChardevBackend): boolean {
   return backend.kind === 'stdio';
+}
+
+/** `-chardev BACKEND,id=ID,...` (QEMU's chardev/char.c with char-socket.c, char-file.c, char-null.c), for devices such as virtconsole. */
+export type NamedChardevBackend =
+  | { readonly kind: 'null' }
+  /** The terminal: the guest's bytes to stdout, stdin to the port (no mux, no escapes: QEMU's plain stdio chardev). */
+  | { readonly kind: 'stdio' }
+  | { readonly kind: 'file'; readonly path: string; readonly append: boolean }
+  /** PATH.in / PATH.out (or PATH both ways), as QEMU's char-pipe.c opens them. */
+  | { readonly kind: 'pipe'; readonly path: string }
+  | { readonly kind: 'socket'; readonly address: SocketAddressSpec; readonly server: boolean; readonly wait: boolean };
+
+export type SocketAddressSpec = { readonly kind: 'tcp'; readonly host: string; readonly port: number } | { readonly kind: 'unix'; readonly path: string };
+
+export interface ChardevSpec {
+  readonly id: string;
+  readonly backend: NamedChardevBackend;
+  readonly origin: string;
+}
+
+const CHARDEV_KEYS: Readonly<Record<string, readonly string[]>> = {
+  null: ['backend', 'id'],
+  stdio: ['backend', 'id', 'signal'],
+  pipe: ['backend', 'id', 'path'],
+  file: ['backend', 'id', 'path', 'append'],
+  socket: ['backend', 'id', 'host', 'port', 'path', 'server', 'wait', 'nodelay'],
+};
+/** -chardev backends QEMU 7.2 has that tsemu does not. */
+const OTHER_CHARDEV_BACKENDS = [ 'pty', 'udp', 'serial', 'tty', 'parallel', 'vc', 'ringbuf', 'memory', 'mux', 'msmouse', 'wctablet', 'braille', 'testdev', 'spicevmc', 'spiceport', 'qemu-vdagent', 'dbus'];
+
+function onOffParam(params: readonly OptParam[], key: string, fallback: boolean, where: string): boolean {
+  const value = lastValue(params, key);
+  if (value === undefined) return fallback;
+  const on = parseOnOff(value);
+  if (on === undefined) throw optionError(where, `Parameter '${key}' expects 'on' or 'off'`);
+  return on;
+}
+
+function socketAddress(params: readonly OptParam[], where: string): SocketAddressSpec {
+  const path = lastValue(params, 'path');
+  const host = lastValue(params, 'host');
+  const port = lastValue(params, 'port');
+  if (path !== undefined) {
+    if (host !== undefined || port !== undefined) throw optionError(where, 'chardev: socket: path= cannot be combined with host= or port=');
+    return { kind: 'unix', path };
+  }
+  if (port === undefined) throw optionError(where, 'chardev: socket: no port given');
+  if (!/^[0-9]+$/.test(port) || Number(port) > 65535) throw optionError(where, `chardev: socket: invalid port '${port}'`);
+  return { kind: 'tcp', host: host ?? '', port: Number(port) };
+}
+
+/** Parses one -chardev argument; `taken` holds the ids already used. */
+export function parseChardevOption(arg: string, where: string, taken: Set<string>): ChardevSpec {
+  const { params } = parseOptParams(arg, { style: 'qemu-opts', impliedKey: 'backend' }, where);
+  const backend = lastValue(params, 'backend');
+  if (backend === undefined) throw optionError(where, "Parameter 'backend' is missing");
+  const keys = CHARDEV_KEYS[backend];
+  if (keys === undefined) {
+    if (OTHER_CHARDEV_BACKENDS.includes(backend)) throw optionError(where, `chardev backend '${backend}' is not supported by tsemu (use socket, file, pipe, stdio or null)`);
+    throw optionError(where, `'${backend}' is not a valid char driver name`);
+  }
+  for (const { key } of params) if (!keys.includes(key)) throw optionError(where, `Invalid parameter '${key}'`);
+  const id = lastValue(params, 'id');
+  if (id === undefined) throw optionError(where, 'chardev: no id specified');
+  if (!isWellFormedId(id)) throw optionError(where, `Parameter 'id' expects an identifier\n${ID_HINT}`);
+  if (taken.has(id)) throw optionError(where, `Duplicate ID '${id}' for chardev`);
+  taken.add(id);
+  if (backend === 'null') return { id, backend: { kind: 'null' }, origin: where };
+  if (backend === 'stdio') return { id, backend: { kind: 'stdio' }, origin: where };
+  if (backend === 'file') {
+    const path = lastValue(params, 'path');
+    if (path === undefined || path === '') throw optionError(where, 'chardev: file: no filename given');
+    return { id, backend: { kind: 'file', path, append: onOffParam(params, 'append', false, where) }, origin: where };
+  }
+  if (backend === 'pipe') {
+    const path = lastValue(params, 'path');
+    if (path === undefined || path === '') throw optionError(where, 'chardev: pipe: no filename given');
+    return { id, backend: { kind: 'pipe', path }, origin: where };
+  }
+  const address = socketAddress(params, where);
+  return { id, backend: { kind: 'socket', address, server: onOffParam(params, 'server', false, where), wait: onOffParam(params, 'wait', true, where) }, origin: where };
 }

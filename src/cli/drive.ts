@@ -48,7 +48,7 @@ export interface CpuDeviceSpec {
 
 /** A virtio device on the PCIe root bus (tsemu's virtio-pci transport). */
 export interface VirtioPciDeviceSpec {
-  readonly driver: 'virtio-blk-pci' | 'virtio-rng-pci' | 'virtio-net-pci';
+  readonly driver: VirtioPciDriver;
   /** virtio-net-pci: the -netdev id (undefined: a NIC with no peer) and `mac=` as written. */
   readonly netdev?: string;
   readonly mac?: string;
@@ -64,7 +64,42 @@ export interface VirtioPciDeviceSpec {
   readonly origin: string;
 }
 
-export type DeviceSpec = VirtioBlkDeviceSpec | CpuDeviceSpec | VirtioPciDeviceSpec;
+export type VirtioPciDriver = 'virtio-blk-pci' | 'virtio-rng-pci' | 'virtio-net-pci' | 'virtio-serial-pci';
+const VIRTIO_PCI_DRIVERS: readonly string[] = ['virtio-blk-pci', 'virtio-rng-pci', 'virtio-net-pci', 'virtio-serial-pci'];
+
+/** Whether a device spec is one of the virtio-*-pci devices. */
+export function isVirtioPci(dev: DeviceSpec): dev is VirtioPciDeviceSpec {
+  return VIRTIO_PCI_DRIVERS.includes(dev.driver);
+}
+
+/** A port on a virtio-serial bus (QEMU's virtconsole / virtserialport, hw/char/virtio-console.c). */
+export interface SerialPortDeviceSpec {
+  readonly driver: 'virtconsole' | 'virtserialport';
+  /** The -chardev id; undefined: a port with no host side (QEMU allows it). */
+  readonly chardev: string | undefined;
+  readonly name: string | undefined;
+  /** `nr=` as written; the port number once resolveDevices() placed it. */
+  readonly nr: number | undefined;
+  readonly id: string | undefined;
+  readonly busName: string | undefined;
+  /** Index in `devices` of the virtio-serial-pci whose bus holds the port, once placed. */
+  readonly serialDevice: number | undefined;
+  readonly origin: string;
+}
+
+/** `-device virtio-net-device,netdev=ID[,mac=][,bus=virtio-mmio-bus.N]`: virtio-net on a virtio-mmio transport. */
+export interface VirtioNetMmioDeviceSpec {
+  readonly driver: 'virtio-net-device';
+  readonly netdev: string | undefined;
+  readonly mac: string | undefined;
+  readonly id: string | undefined;
+  readonly busName: string | undefined;
+  /** The virtio-mmio transport once resolveDevices() placed it. */
+  readonly bus: number | undefined;
+  readonly origin: string;
+}
+
+export type DeviceSpec = VirtioBlkDeviceSpec | CpuDeviceSpec | VirtioPciDeviceSpec | SerialPortDeviceSpec | VirtioNetMmioDeviceSpec;
 
 /** Device numbers on a PCI bus; slot 0 holds the host bridge. */
 const PCI_SLOTS = 32;
@@ -223,12 +258,15 @@ const CPU_KEYS = ['driver', 'id', 'socket-id', 'core-id', 'thread-id'];
 const VIRTIO_BLK_PCI_KEYS = ['driver', 'drive', 'id', 'bus', 'addr'];
 const VIRTIO_RNG_PCI_KEYS = ['driver', 'id', 'bus', 'addr'];
 const VIRTIO_NET_PCI_KEYS = ['driver', 'id', 'bus', 'addr', 'netdev', 'mac'];
+const VIRTIO_SERIAL_PCI_KEYS = ['driver', 'id', 'bus', 'addr'];
+const SERIAL_PORT_KEYS = ['driver', 'id', 'bus', 'chardev', 'name', 'nr'];
 const MAC_SYNTAX = /^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/;
 /** Device models QEMU's riscv64 build has, for a "not supported" rather than "not valid" message. */
-const OTHER_QEMU_DEVICES = ['virtio-net-device', 'virtio-rng-device', 'virtio-serial-device', 'virtio-gpu-device', 'virtio-keyboard-device', 'virtio-mouse-device', 'virtio-9p-device', 'e1000', 'nvme', 'usb-storage', 'scsi-hd', 'ide-hd', 'loader'];
+const VIRTIO_NET_DEVICE_KEYS = ['driver', 'id', 'bus', 'netdev', 'mac'];
+const OTHER_QEMU_DEVICES = ['virtio-rng-device', 'virtio-serial-device', 'virtio-serial-pci-non-transitional', 'virtio-gpu-device', 'virtio-keyboard-device', 'virtio-mouse-device', 'virtio-9p-device', 'e1000', 'nvme', 'usb-storage', 'scsi-hd', 'ide-hd', 'loader'];
 
 /** QEMU's qdev aliases on a machine with PCI (qdev-monitor.c). */
-const DEVICE_ALIASES: ReadonlyMap<string, string> = new Map([['virtio-blk', 'virtio-blk-pci'], ['virtio-rng', 'virtio-rng-pci'], ['virtio-net', 'virtio-net-pci']]);
+const DEVICE_ALIASES: ReadonlyMap<string, string> = new Map([['virtio-blk', 'virtio-blk-pci'], ['virtio-rng', 'virtio-rng-pci'], ['virtio-net', 'virtio-net-pci'], ['virtio-serial', 'virtio-serial-pci']]);
 
 /** Parses one -device argument; cross-checks against drives happen in resolveDevices(). */
 export function parseDevice(arg: string, where: string, warnings: string[]): DeviceSpec | 'help' {
@@ -246,11 +284,17 @@ export function parseDevice(arg: string, where: string, warnings: string[]): Dev
     if (drive === undefined) throw optionError(where, 'drive property not set');
     return { driver, drive, id, busName: lastValue(params, 'bus'), bus: undefined, origin: where };
   }
-  if (driver === 'virtio-blk-pci' || driver === 'virtio-rng-pci') {
-    rejectUnknownProps(params, driver === 'virtio-blk-pci' ? VIRTIO_BLK_PCI_KEYS : VIRTIO_RNG_PCI_KEYS, driver, where);
+  if (driver === 'virtio-blk-pci' || driver === 'virtio-rng-pci' || driver === 'virtio-serial-pci') {
+    rejectUnknownProps(params, driver === 'virtio-blk-pci' ? VIRTIO_BLK_PCI_KEYS : driver === 'virtio-rng-pci' ? VIRTIO_RNG_PCI_KEYS : VIRTIO_SERIAL_PCI_KEYS, driver, where);
     const drive = lastValue(params, 'drive');
     if (driver === 'virtio-blk-pci' && drive === undefined) throw optionError(where, 'drive property not set');
     return { driver, drive, id, busName: lastValue(params, 'bus'), addr: pciAddr(params, driver, where), slot: undefined, origin: where };
+  }
+  if (driver === 'virtio-net-device') {
+    rejectUnknownProps(params, VIRTIO_NET_DEVICE_KEYS, driver, where);
+    const mac = lastValue(params, 'mac');
+    if (mac !== undefined && !MAC_SYNTAX.test(mac)) throw optionError(where, `Property 'virtio-net-device.mac' doesn't take value '${mac}'`);
+    return { driver, netdev: lastValue(params, 'netdev'), mac, id, busName: lastValue(params, 'bus'), bus: undefined, origin: where };
   }
   if (driver === 'virtio-net-pci') {
     rejectUnknownProps(params, VIRTIO_NET_PCI_KEYS, driver, where);
@@ -259,6 +303,7 @@ export function parseDevice(arg: string, where: string, warnings: string[]): Dev
     if (mac !== undefined && !MAC_SYNTAX.test(mac)) throw optionError(where, `Property 'virtio-net-device.mac' doesn't take value '${mac}'`);
     return { driver, drive: undefined, netdev: lastValue(params, 'netdev'), mac, id, busName: lastValue(params, 'bus'), addr: pciAddr(params, driver, where), slot: undefined, origin: where };
   }
+  if (driver === 'virtconsole' || driver === 'virtserialport') return parseSerialPort(driver, params, id, where);
   if (driver === 'rv64-riscv-cpu') {
     rejectUnknownProps(params, CPU_KEYS, driver, where);
     return {
@@ -272,6 +317,13 @@ export function parseDevice(arg: string, where: string, warnings: string[]): Dev
   }
   if (OTHER_QEMU_DEVICES.includes(driver)) throw optionError(where, `device '${driver}' is not supported by tsemu (use virtio-blk-device)`);
   throw optionError(where, `'${driver}' is not a valid device model name`);
+}
+
+function parseSerialPort(driver: 'virtconsole' | 'virtserialport', params: readonly OptParam[], id: string | undefined, where: string): SerialPortDeviceSpec {
+  rejectUnknownProps(params, SERIAL_PORT_KEYS, driver, where);
+  const nrText = lastValue(params, 'nr');
+  if (nrText !== undefined && !/^[0-9]+$/.test(nrText)) throw optionError(where, `Property '${driver}.nr' doesn't take value '${nrText}'`);
+  return { driver, chardev: lastValue(params, 'chardev'), name: lastValue(params, 'name'), nr: nrText === undefined ? undefined : Number(nrText), id, busName: lastValue(params, 'bus'), serialDevice: undefined, origin: where };
 }
 
 function rejectUnknownProps(params: readonly OptParam[], allowed: readonly string[], driver: string, where: string): void {
@@ -305,7 +357,7 @@ function intProp(params: readonly OptParam[], key: string, where: string): numbe
  * gets its transport: the one `bus=` names, or, as QEMU's qbus search finds
  * them, the highest free one (the first device lands on virtio-mmio-bus.7).
  */
-export function resolveDevices(devices: readonly DeviceSpec[], drives: readonly DriveSpec[], files: HostFiles, globals: readonly GlobalProperty[] = [], netdevIds: readonly string[] = []): DeviceSpec[] {
+export function resolveDevices(devices: readonly DeviceSpec[], drives: readonly DriveSpec[], files: HostFiles, globals: readonly GlobalProperty[] = [], netdevIds: readonly string[] = [], chardevIds: readonly string[] = []): DeviceSpec[] {
   const all: DeviceSpec[] = [...devices];
   for (const d of drives) {
     // QEMU's if=virtio is `-device virtio-blk,drive=ID`, the alias of virtio-blk-pci on virt
@@ -317,13 +369,21 @@ export function resolveDevices(devices: readonly DeviceSpec[], drives: readonly 
   const busTaken = new Array<boolean>(VIRTIO_MMIO_SLOTS).fill(false);
   const pciTaken = new Map<number, VirtioPciDeviceSpec>();
   const usedNetdevs = new Set<string>();
-  return all.map((dev) => {
+  const serialBuses: SerialBus[] = [];
+  const usedChardevs = new Set<string>();
+  return all.map((dev, index) => {
     if (dev.id !== undefined) {
       if (deviceIds.has(dev.id)) throw optionError(dev.origin, `Duplicate ID '${dev.id}' for device`);
       deviceIds.add(dev.id);
     }
-    if (dev.driver === 'virtio-net-pci') checkNetdev(dev, netdevIds, usedNetdevs);
-    if (dev.driver === 'virtio-blk-pci' || dev.driver === 'virtio-rng-pci' || dev.driver === 'virtio-net-pci') return resolvePciDevice(dev, { pciTaken, usedDrives, drives, writers, files });
+    if (dev.driver === 'virtio-net-pci' || dev.driver === 'virtio-net-device') checkNetdev(dev, netdevIds, usedNetdevs);
+    if (dev.driver === 'virtio-net-device') return { ...dev, bus: placeVirtioDevice(dev, busTaken) };
+    if (dev.driver === 'virtconsole' || dev.driver === 'virtserialport') return placeSerialPort(dev, serialBuses, { chardevIds, used: usedChardevs });
+    if (isVirtioPci(dev)) {
+      const placed = resolvePciDevice(dev, { pciTaken, usedDrives, drives, writers, files });
+      if (dev.driver === 'virtio-serial-pci') serialBuses.push({ device: index, name: dev.id !== undefined ? `${dev.id}.0` : 'virtio-serial-bus.0', ports: new Map() });
+      return placed;
+    }
     if (dev.driver !== 'virtio-blk-device') return dev;
     const bus = placeVirtioDevice(dev, busTaken);
     checkVirtioBlkGlobals(globals, dev.origin);
@@ -370,8 +430,51 @@ function resolvePciDevice(dev: VirtioPciDeviceSpec, st: PciResolveState): Virtio
   return placed;
 }
 
+/** A virtio-serial-pci's bus as ports are added: its name, the ports by number (with their names). */
+interface SerialBus {
+  readonly device: number;
+  readonly name: string;
+  readonly ports: Map<number, string | undefined>;
+}
+
+/** Ports per virtio-serial device (QEMU's default max_ports). */
+const SERIAL_MAX_PORTS = 31;
+
+/**
+ * A virtconsole / virtserialport on its bus (QEMU 7.2 virtser_port_device_realize): bus= by name, or
+ * the most recently created virtio-serial bus (qbus_find_recursive meets the newest child first);
+ * port 0 for the first virtconsole, else the lowest free number from 1 (0 stays reserved).
+ */
+function placeSerialPort(dev: SerialPortDeviceSpec, buses: readonly SerialBus[], chardevs: { chardevIds: readonly string[]; used: Set<string> }): SerialPortDeviceSpec {
+  const bus = dev.busName === undefined ? buses[buses.length - 1] : buses.find((b) => b.name === dev.busName);
+  if (bus === undefined) {
+    throw optionError(dev.origin, dev.busName === undefined ? `No 'virtio-serial-bus' bus found for device '${dev.driver}'` : `Bus '${dev.busName}' not found`);
+  }
+  if (dev.chardev !== undefined) {
+    if (!chardevs.chardevIds.includes(dev.chardev)) throw optionError(dev.origin, `Property '${dev.driver}.chardev' can't find value '${dev.chardev}'`);
+    if (chardevs.used.has(dev.chardev)) throw optionError(dev.origin, `Property '${dev.driver}.chardev' can't take value '${dev.chardev}': Device '${dev.chardev}' is in use`);
+  }
+  if (dev.name !== undefined && [...bus.ports.values()].includes(dev.name)) throw optionError(dev.origin, `virtio-serial-bus: A port already exists by name ${dev.name}`);
+  const nr = serialPortNumber(dev, bus);
+  if (dev.chardev !== undefined) chardevs.used.add(dev.chardev);
+  bus.ports.set(nr, dev.name);
+  return { ...dev, nr, serialDevice: bus.device };
+}
+
+function serialPortNumber(dev: SerialPortDeviceSpec, bus: SerialBus): number {
+  if (dev.nr !== undefined) {
+    if (dev.nr === 0 && dev.driver !== 'virtconsole') throw optionError(dev.origin, 'Port number 0 on virtio-serial devices reserved for virtconsole devices for backward compatibility.');
+    if (bus.ports.has(dev.nr)) throw optionError(dev.origin, `virtio-serial-bus: A port already exists at id ${dev.nr}`);
+    if (dev.nr >= SERIAL_MAX_PORTS) throw optionError(dev.origin, `virtio-serial-bus: Out-of-range port id specified, max. allowed: ${SERIAL_MAX_PORTS - 1}`);
+    return dev.nr;
+  }
+  if (dev.driver === 'virtconsole' && !bus.ports.has(0)) return 0;
+  for (let nr = 1; nr < SERIAL_MAX_PORTS; nr++) if (!bus.ports.has(nr)) return nr;
+  throw optionError(dev.origin, 'virtio-serial-bus: Maximum port limit for this device reached');
+}
+
 /** A NIC's netdev= must name a -netdev no other NIC uses (QEMU's set_netdev). */
-function checkNetdev(dev: VirtioPciDeviceSpec, netdevIds: readonly string[], used: Set<string>): void {
+function checkNetdev(dev: VirtioPciDeviceSpec | VirtioNetMmioDeviceSpec, netdevIds: readonly string[], used: Set<string>): void {
   if (dev.netdev === undefined) return;
   if (!netdevIds.includes(dev.netdev)) throw optionError(dev.origin, `Property 'virtio-net-device.netdev' can't find value '${dev.netdev}'`);
   if (used.has(dev.netdev)) throw optionError(dev.origin, `Property 'virtio-net-device.netdev' can't take value '${dev.netdev}', it's in use`);
@@ -381,15 +484,15 @@ function checkNetdev(dev: VirtioPciDeviceSpec, netdevIds: readonly string[], use
 const VIRTIO_MMIO_BUS = /^virtio-mmio-bus\.(0|[1-9][0-9]*)$/;
 
 /** QEMU's qdev_device_add bus lookup for a virtio-bus device, with its messages. */
-function placeVirtioDevice(dev: VirtioBlkDeviceSpec, taken: boolean[]): number {
+function placeVirtioDevice(dev: VirtioBlkDeviceSpec | VirtioNetMmioDeviceSpec, taken: boolean[]): number {
   const name = dev.busName;
   if (name === undefined) {
     for (let n = VIRTIO_MMIO_SLOTS - 1; n >= 0; n--) {
       if (!taken[n]) return (taken[n] = true, n);
     }
-    throw optionError(dev.origin, "No 'virtio-bus' bus found for device 'virtio-blk-device'");
+    throw optionError(dev.origin, `No 'virtio-bus' bus found for device '${dev.driver}'`);
   }
-  if (name === 'main-system-bus') throw optionError(dev.origin, "Device 'virtio-blk-device' can't go on System bus");
+  if (name === 'main-system-bus') throw optionError(dev.origin, `Device '${dev.driver}' can't go on System bus`);
   const m = VIRTIO_MMIO_BUS.exec(name);
   const n = m ? Number(m[1]) : VIRTIO_MMIO_SLOTS;
   if (n >= VIRTIO_MMIO_SLOTS) throw optionError(dev.origin, `Bus '${name}' not found`);
@@ -411,6 +514,7 @@ function checkWriteLock(drive: DriveSpec, dev: DeviceSpec, writers: Map<string, 
 /** The -device help listing (the part of QEMU's list that tsemu has). */
 export function deviceHelpText(): string {
   return ['Storage devices:', 'name "virtio-blk-device", bus virtio-bus', 'name "virtio-blk-pci", bus PCI, alias "virtio-blk"', '',
-    'Network devices:', 'name "virtio-net-pci", bus PCI, alias "virtio-net"', '',
+    'Network devices:', 'name "virtio-net-device", bus virtio-bus', 'name "virtio-net-pci", bus PCI, alias "virtio-net"', '',
+    'Input devices:', 'name "virtconsole", bus virtio-serial-bus', 'name "virtio-serial-pci", bus PCI, alias "virtio-serial"', 'name "virtserialport", bus virtio-serial-bus', '',
     'Misc devices:', 'name "virtio-rng-pci", bus PCI', '', 'CPU devices:', `name "rv64-riscv-cpu", desc "RISC-V RV64 hart (hot-plug; ${PROGRAM_NAME} only)"`, ''].join('\n');
 }

@@ -7,7 +7,7 @@
  * OptionError, and `help`/`-version` style requests come back as an `exit` result.
  */
 import { parseCpuModel, type CpuExtensionFlags } from './cpu-model.js';
-import { parseMonitorSpec, parseSerialSpec, usesStdio, type MonitorSpec, type SerialSpec } from './chardev.js';
+import { parseChardevOption, parseMonitorSpec, parseSerialSpec, usesStdio, type ChardevSpec, type MonitorSpec, type SerialSpec } from './chardev.js';
 import { deviceHelpText, nodeHostFiles, parseDevice, parseDrive, resolveDevices, type DeviceSpec, type DriveParseContext, type DriveSpec, type HostFiles } from './drive.js';
 import { parseGlobal, resolveGlobals, type GlobalProperty, type GlobalSettings } from './globals.js';
 import { accelHelpText, cpuHelpText, displayHelpText, helpText, machineHelpText, versionText } from './help.js';
@@ -21,7 +21,7 @@ import { parseInstr, parseTrace, type InstrSpec, type TraceSpec } from './trace-
 
 export { OptionError, PROGRAM_NAME } from './option-error.js';
 export { helpText, versionText } from './help.js';
-export type { ChardevBackend, MonitorSpec, SerialSpec } from './chardev.js';
+export type { ChardevBackend, ChardevSpec, MonitorSpec, NamedChardevBackend, SerialSpec, SocketAddressSpec } from './chardev.js';
 export type { CpuDeviceSpec, DeviceSpec, DriveSpec, HostFiles, VirtioBlkDeviceSpec } from './drive.js';
 export type { LogItem } from './log-items.js';
 export type { NetdevSpec } from './netdev.js';
@@ -53,6 +53,8 @@ export interface MachineOptions {
   readonly devices: readonly DeviceSpec[];
   /** -netdev backends, in command-line order. */
   readonly netdevs: readonly NetdevSpec[];
+  /** -chardev backends (for virtconsole / virtserialport), in command-line order. */
+  readonly chardevs: readonly ChardevSpec[];
   /** What -global set for tsemu's devices. */
   readonly globals: GlobalSettings;
   readonly nographic: boolean;
@@ -98,14 +100,14 @@ const OPTIONS: Readonly<Record<string, boolean>> = {
   h: false, help: false, version: false,
   M: true, machine: true, cpu: true, smp: true, m: true, accel: true,
   bios: true, kernel: true, append: true, initrd: true, dtb: true,
-  drive: true, device: true, netdev: true, snapshot: false,
+  drive: true, device: true, netdev: true, chardev: true, snapshot: false,
   nographic: false, display: true, serial: true, monitor: true, qmp: true, nodefaults: false,
   'no-reboot': false, S: false, s: false, singlestep: false, icount: true, gdb: true, d: true, D: true, trace: true, instr: true, global: true,
 };
 
 /** QEMU options tsemu does not implement (so they get "not supported" rather than "invalid option"). */
 const QEMU_ONLY_OPTIONS = new Set([
-  'enable-kvm', 'nic', 'net', 'chardev', 'mon', 'object', 'numa', 'boot', 'name', 'uuid', 'rtc',
+  'enable-kvm', 'nic', 'net', 'mon', 'object', 'numa', 'boot', 'name', 'uuid', 'rtc',
   'plugin', 'pflash', 'fw_cfg', 'vga', 'vnc', 'spice', 'usb', 'usbdevice', 'audiodev', 'parallel', 'debugcon',
   'pidfile', 'daemonize', 'L', 'k', 'full-screen', 'sandbox', 'msg', 'seed', 'dfilter', 'no-shutdown', 'action',
   'watchdog-action', 'echr', 'overcommit', 'cdrom', 'hda', 'hdb', 'hdc', 'hdd', 'fda', 'fdb', 'mtdblock', 'sd', 'mem-path',
@@ -131,6 +133,8 @@ interface Collected {
   driveArgs: { arg: string; where: string }[];
   deviceArgs: { arg: string; where: string }[];
   netdevs: NetdevSpec[];
+  chardevs: ChardevSpec[];
+  chardevIds: Set<string>;
   netdevIds: Set<string>;
   globals: GlobalProperty[];
   nographic: boolean;
@@ -157,7 +161,7 @@ function emptyCollected(): Collected {
   return {
     machineParams: [], cpu: undefined, smpParams: [], memParams: [], memWhere: undefined,
     bios: { kind: 'default' }, kernel: undefined, append: undefined, initrd: undefined, dtb: undefined,
-    driveArgs: [], deviceArgs: [], netdevs: [], netdevIds: new Set(), globals: [], nographic: false, serials: [], monitors: [], defaultMonitorOff: false,
+    driveArgs: [], deviceArgs: [], netdevs: [], netdevIds: new Set(), chardevs: [], chardevIds: new Set(), globals: [], nographic: false, serials: [], monitors: [], defaultMonitorOff: false,
     noDefaults: false, noReboot: false, startStopped: false, singlestep: false, icount: undefined, gdb: undefined, logSpec: undefined, logFile: undefined,
     snapshot: false, traces: [], instruments: [], accel: undefined, accelHelp: false, warnings: [],
   };
@@ -245,6 +249,9 @@ function applyOption(c: Collected, name: string, arg: string, where: string): Ea
       return undefined;
     case 'netdev':
       c.netdevs.push(parseNetdev(arg, where, c.netdevIds));
+      return undefined;
+    case 'chardev':
+      c.chardevs.push(parseChardevOption(arg, where, c.chardevIds));
       return undefined;
     case 'display':
       return applyDisplay(arg, where);
@@ -409,14 +416,14 @@ function finish(c: Collected, files: HostFiles): CommandLine {
   const { serials, monitors } = resolveCharDevices(c);
   const drives = parseDrives(c, files);
   const globals = resolveGlobals(c.globals, c.warnings);
-  const allDevices = resolveDevices(devices, drives, files, c.globals, c.netdevs.map((n) => n.id));
+  const allDevices = resolveDevices(devices, drives, files, c.globals, c.netdevs.map((n) => n.id), c.chardevs.map((d) => d.id));
   warnPeerlessNetdevs(c.netdevs, allDevices, c.warnings);
   checkCpuDevices(allDevices, smp);
   return {
     action: 'run',
     options: {
       machine: 'virt', dumpDtb: machine.dumpDtb, cpuModel: 'rv64', cpuExtensions: cpu.extensions, smp, ramSize, bios: c.bios,
-      kernel: c.kernel, append: c.append, initrd: c.initrd, dtb: c.dtb, drives, devices: allDevices, netdevs: c.netdevs, globals,
+      kernel: c.kernel, append: c.append, initrd: c.initrd, dtb: c.dtb, drives, devices: allDevices, netdevs: c.netdevs, chardevs: c.chardevs, globals,
       nographic: c.nographic, display: 'none', serials, monitors, noReboot: c.noReboot, startStopped: c.startStopped, singlestep: c.singlestep, icount: c.icount, gdb: c.gdb,
       logItems: log.items, logTracePatterns: log.tracePatterns, logFile: c.logFile, snapshot: c.snapshot,
       traces: c.traces, instruments: c.instruments, accel: { kind: 'tcg', thread: c.accel?.thread ?? (c.icount !== undefined ? 'single' : 'multi') },
@@ -454,7 +461,7 @@ function resolveRamSize(c: Collected): number {
 /** QEMU's net_check_clients: a -netdev no NIC uses. */
 function warnPeerlessNetdevs(netdevs: readonly NetdevSpec[], devices: readonly DeviceSpec[], warnings: string[]): void {
   for (const n of netdevs) {
-    if (!devices.some((d) => d.driver === 'virtio-net-pci' && d.netdev === n.id)) warnings.push(optionWarning(undefined, `netdev ${n.id} has no peer`));
+    if (!devices.some((d) => (d.driver === 'virtio-net-pci' || d.driver === 'virtio-net-device') && d.netdev === n.id)) warnings.push(optionWarning(undefined, `netdev ${n.id} has no peer`));
   }
 }
 
@@ -493,9 +500,10 @@ function resolveCharDevices(c: Collected): { serials: SerialSpec[]; monitors: Mo
     if (defaultSerial) serials.push({ backend: { kind: 'vc' }, muxMonitor: false, origin: undefined });
     if (defaultMonitor) monitors.push({ backend: { kind: 'vc' }, mode: 'readline', origin: undefined });
   }
-  // QEMU opens monitors before serial ports; the second stdio user is the one that fails.
+  // QEMU opens -chardev first, then monitors, then serial ports; the second stdio user is the one that fails.
   let stdioTaken = false;
-  for (const user of [...monitors, ...serials]) {
+  const chardevUsers = c.chardevs.map((d) => ({ backend: d.backend.kind === 'stdio' ? { kind: 'stdio' as const } : { kind: 'null' as const }, origin: d.origin }));
+  for (const user of [...chardevUsers, ...monitors, ...serials]) {
     if (!usesStdio(user.backend)) continue;
     if (stdioTaken) throw optionError(user.origin, 'cannot use stdio by multiple character devices');
     stdioTaken = true;

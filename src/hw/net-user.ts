@@ -8,11 +8,18 @@
  * - UDP to 10.0.2.2:PORT goes to the host's 127.0.0.1:PORT from a host socket of its own, and the
  *   answers come back from 10.0.2.2:PORT (slirp maps the gateway to the host's loopback).
  *
- * Not supported (frames dropped): TCP (no guest-initiated connections, no hostfwd), DHCP, DNS,
- * TFTP, IPv6, ICMP to other hosts. The option parser refuses hostfwd= and the other options.
+ * - TCP to 10.0.2.2:PORT connects a host socket to 127.0.0.1:PORT (src/hw/net-user-tcp.ts): the
+ *   SYN-ACK once the host accepted, RST|ACK if it refused; data, FIN and RST both ways.
+ *
+ * Not supported (frames dropped): TCP from the host to the guest (no hostfwd), TCP and UDP to other
+ * addresses, DHCP, DNS, TFTP, IPv6, ICMP to other hosts. The option parser refuses hostfwd= and the other options.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { NetBackend } from './net-client.js';
+import { inetChecksum } from './net-checksum.js';
+import { buildTcp, parseTcp, PROTO_TCP, TcpConnection, type TcpHost } from './net-user-tcp.js';
+
+export { inetChecksum };
 
 const GATEWAY_IP = Uint8Array.of(10, 0, 2, 2);
 const DNS_IP = Uint8Array.of(10, 0, 2, 3);
@@ -28,15 +35,6 @@ function ipEquals(a: Uint8Array, at: number, ip: Uint8Array): boolean {
   return a[at] === ip[0] && a[at + 1] === ip[1] && a[at + 2] === ip[2] && a[at + 3] === ip[3];
 }
 
-/** The Internet checksum (RFC 1071) over `bytes`, plus `initial` (a pseudo-header sum). */
-export function inetChecksum(bytes: Uint8Array, initial = 0): number {
-  let sum = initial;
-  for (let i = 0; i + 1 < bytes.length; i += 2) sum += (bytes[i] << 8) | bytes[i + 1];
-  if (bytes.length & 1) sum += bytes[bytes.length - 1] << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return ~sum & 0xffff;
-}
-
 export class UserNetdev implements NetBackend {
   private deliver: (frame: Uint8Array) => void = () => undefined;
   private guestMac: Uint8Array | undefined;
@@ -44,6 +42,12 @@ export class UserNetdev implements NetBackend {
   private ipId = 0;
   /** One host UDP socket per guest source port. */
   private readonly udp = new Map<number, UdpSocket>();
+  /** TCP connections to the host by "guest port:host port". */
+  private readonly tcp = new Map<string, TcpConnection>();
+  private readonly tcpHost: TcpHost = {
+    toGuest: (segment) => this.sendIp(GATEWAY_IP, PROTO_TCP, segment),
+    closed: (conn) => { if (this.tcp.get(conn.key) === conn) this.tcp.delete(conn.key); },
+  };
 
   constructor(readonly id: string) {}
 
@@ -54,6 +58,7 @@ export class UserNetdev implements NetBackend {
   close(): void {
     for (const s of this.udp.values()) s.close();
     this.udp.clear();
+    for (const c of [...this.tcp.values()]) c.destroy();
   }
 
   send(frame: Uint8Array): void {
@@ -96,6 +101,26 @@ export class UserNetdev implements NetBackend {
     const payload = ip.subarray(ihl, total);
     if (ip[9] === PROTO_ICMP && this.isSpecial(ip, 16)) this.icmpEcho(ip, payload);
     else if (ip[9] === PROTO_UDP && ipEquals(ip, 16, GATEWAY_IP)) this.udpOut(payload);
+    else if (ip[9] === PROTO_TCP && ipEquals(ip, 16, GATEWAY_IP)) this.tcpOut(payload);
+  }
+
+  /** A guest TCP segment to 10.0.2.2: its connection's, a SYN opening one, else answered with RST. */
+  private tcpOut(bytes: Uint8Array): void {
+    const seg = parseTcp(bytes);
+    if (!seg || !this.guestIp) return;
+    const key = `${seg.srcPort}:${seg.dstPort}`;
+    const conn = this.tcp.get(key);
+    if (conn) {
+      conn.fromGuest(seg);
+    } else if ((seg.flags & 0x12) === 0x02) {
+      this.tcp.set(key, new TcpConnection(this.tcpHost, key, this.guestIp, GATEWAY_IP, seg));
+    } else if ((seg.flags & 0x04) === 0) {
+      // no such connection (RFC 793's reset generation)
+      const len = seg.payload.length + (seg.flags & 0x03 ? 1 : 0);
+      const hasAck = (seg.flags & 0x10) !== 0;
+      const f = { srcPort: seg.dstPort, dstPort: seg.srcPort, seq: hasAck ? seg.ack : 0, ack: hasAck ? 0 : (seg.seq + len) >>> 0, flags: hasAck ? 0x04 : 0x14, window: 0 };
+      this.sendIp(GATEWAY_IP, PROTO_TCP, buildTcp(GATEWAY_IP, this.guestIp, f, new Uint8Array(0)));
+    }
   }
 
   private icmpEcho(ip: Uint8Array, icmp: Uint8Array): void {

@@ -28,7 +28,7 @@
  */
 import type { AccessSize, DevicePlacement, GuestRam, IrqLine, MmioDevice } from './device.js';
 import { GuestDma } from './guest-dma.js';
-import { featureBit, VIRTIO_F, VIRTIO_ISR, VIRTIO_STATUS, type VirtioDevice } from './virtio.js';
+import { featureBit, VIRTIO_F, VIRTIO_ISR, VIRTIO_STATUS, type VirtioDevice, type VirtioQueueAccess } from './virtio.js';
 import { queueErrorMessage, SplitVirtqueue, VIRTQUEUE_MAX_SIZE } from './virtqueue.js';
 
 export const VIRTIO_MMIO_MAGIC = 0x74726976; // "virt"
@@ -167,7 +167,37 @@ export class VirtioMmio implements MmioDevice {
     this.queueSize = device?.queueSize ?? DEFAULT_QUEUE_SIZE;
     const numQueues = device?.numQueues ?? 0;
     this.queues = Array.from({ length: numQueues }, (_, i) => new SplitVirtqueue(this.dma, i));
-    this.setups = Array.from({ length: numQueues }, () => freshQueue(this.queueSize));
+    this.setups = Array.from({ length: numQueues }, (_, i) => freshQueue(this.sizeOf(i)));
+    device?.attach?.(this.queueAccess());
+  }
+
+  /** Queue `index`'s size until the driver sets one (virtio_add_queue's; virtio-net's control queue has 64). */
+  private sizeOf(index: number): number {
+    return this.device?.queueSizes?.[index] ?? this.queueSize;
+  }
+
+  /** What a device that fills queues on host input (virtio-net's receive queue) may do. */
+  private queueAccess(): VirtioQueueAccess {
+    return {
+      dma: this.dma,
+      ready: (q) => {
+        const queue = this.queues[q];
+        return (this.status & VIRTIO_STATUS.DRIVER_OK) !== 0 && !this.broken && queue !== undefined && queue.size !== 0 && queue.descAddr !== 0;
+      },
+      pop: (q) => this.queues[q]?.pop(),
+      unpop: (q, count) => this.queues[q]?.unpop(count),
+      push: (q, chain, written) => this.queues[q]?.push(chain, written),
+      notify: (q) => {
+        if (this.queues[q]?.shouldInterrupt()) this.raiseIsr(VIRTIO_ISR.USED_BUFFER);
+      },
+      setNotification: (q, enabled) => {
+        const queue = this.queues[q];
+        if (!queue || queue.size === 0) return;
+        if (enabled) queue.enableNotifications();
+        else queue.disableNotifications();
+      },
+      fail: (err) => this.deviceError(queueErrorMessage(err)),
+    };
   }
 
   /** All feature bits offered to the driver. */
@@ -201,7 +231,7 @@ export class VirtioMmio implements MmioDevice {
     this.driverFeaturesSel = 0;
     this.guestPageShift = 0;
     this.driverFeatures = [0, 0];
-    for (let i = 0; i < this.setups.length; i++) this.setups[i] = freshQueue(this.queueSize);
+    for (let i = 0; i < this.setups.length; i++) this.setups[i] = freshQueue(this.sizeOf(i));
     this.virtioReset();
   }
 
@@ -480,6 +510,7 @@ export class VirtioMmio implements MmioDevice {
     const device = this.device;
     if (!device) return;
     try {
+      if (device.queueNotified?.(index)) return;
       if (queue.serve((chain) => device.handleChain(queue.index, chain, this.dma))) this.raiseIsr(VIRTIO_ISR.USED_BUFFER);
     } catch (err) {
       this.deviceError(queueErrorMessage(err));
@@ -514,7 +545,7 @@ export class VirtioMmio implements MmioDevice {
     for (let i = 0; i < this.queues.length; i++) {
       const q = this.setups[i];
       if (q) {
-        q.num = this.queueSize;
+        q.num = this.sizeOf(i);
         q.legacyDesc = 0;
         q.ready = false;
       }

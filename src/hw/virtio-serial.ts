@@ -3,7 +3,7 @@
  * hw/char/virtio-serial-bus.c, with MULTIPORT and EMERG_WRITE offered as QEMU does: max_nr_ports
  * 31, so 64 queues (port 0 receive/transmit 0/1, control receive/transmit 2/3, port n at 2n+2 and
  * 2n+3; port queues of 128, control queues of 32), configuration {cols, rows, max_nr_ports,
- * emerg_wr} (12 bytes), 32 MSI-X vectors on PCI.
+ * emerg_wr} (12 bytes), 2 MSI-X vectors on PCI (measured on QEMU 7.2: its virtio-serial-pci keeps the default).
  *
  * Ports are given at construction (QEMU's virtconsole / virtserialport devices on the bus): the
  * control protocol adds each when the driver says DEVICE_READY, and answers PORT_READY with
@@ -11,8 +11,9 @@
  * connected. Data the driver transmits on a port goes to its host side; host input waits until
  * the driver has posted receive buffers and has opened the port.
  *
- * Not wired to the command line yet (no -chardev / -device virtconsole): see the report of the
- * branch that added it.
+ * On the command line: `-device virtio-serial-pci` with `-device virtconsole|virtserialport,chardev=ID`
+ * (src/machine/boot.ts builds the ports; src/hw/char-backend.ts is the host side). A virtserialport
+ * is host-open while its chardev is connected (PORT_OPEN 1/0 as that changes); a virtconsole always is.
  */
 import type { GuestDma } from './guest-dma.js';
 import { gatherReadable } from './virtqueue.js';
@@ -36,6 +37,11 @@ export interface SerialPortBackend {
   write(bytes: Uint8Array): void;
   /** Where host input for the guest goes. */
   attach(deliver: (bytes: Uint8Array) => void): void;
+  /**
+   * Registers for QEMU's CHR_EVENT_OPENED / CLOSED and returns whether the host side is connected
+   * now (absent: always connected). Only a virtserialport follows it; a virtconsole is always open.
+   */
+  onConnection?(changed: (connected: boolean) => void): boolean;
 }
 
 export interface SerialPortSpec {
@@ -64,6 +70,9 @@ function controlMessage(id: number, event: number, value: number, payload: Uint8
 interface PortState {
   spec: SerialPortSpec;
   guestOpen: boolean;
+  hostOpen: boolean;
+  /** The driver was told of the port (DEVICE_ADD sent). */
+  added: boolean;
   pending: Uint8Array[];
 }
 
@@ -73,15 +82,21 @@ export class VirtioSerial implements VirtioDevice {
   readonly queueSize = 128;
   readonly queueSizes: readonly number[] = Array.from({ length: 2 * (MAX_NR_PORTS + 1) }, (_, i) => (i === CONTROL_RX || i === CONTROL_TX ? 32 : 128));
   readonly deviceFeatures = featureBit(F_MULTIPORT) | featureBit(F_EMERG_WRITE);
-  readonly msixVectors = MAX_NR_PORTS + 1;
   private readonly ports = new Map<number, PortState>();
   private readonly control: Uint8Array[] = [];
   private access: VirtioQueueAccess | undefined;
 
-  constructor(ports: readonly SerialPortSpec[]) {
+  /**
+   * `busName`: the bus in QEMU's messages ("virtio-serial-bus.0", or "ID.0" for a device with id=);
+   * `report`: where QEMU's error_report() lines go.
+   */
+  constructor(ports: readonly SerialPortSpec[], private readonly options: { busName: string; report: (message: string) => void } = { busName: 'virtio-serial-bus.0', report: () => undefined }) {
     for (const spec of ports) {
-      const state: PortState = { spec, guestOpen: false, pending: [] };
+      const state: PortState = { spec, guestOpen: false, hostOpen: true, added: false, pending: [] };
       this.ports.set(spec.nr, state);
+      const connected = spec.backend.onConnection?.((open) => this.hostConnection(state, open));
+      // QEMU's virtconsole_realize opens a console port whatever its chardev does
+      state.hostOpen = spec.console || connected !== false;
       spec.backend.attach((bytes) => {
         state.pending.push(bytes);
         this.deliverPort(state);
@@ -136,7 +151,17 @@ export class VirtioSerial implements VirtioDevice {
 
   reset(): void {
     this.control.length = 0;
-    for (const p of this.ports.values()) p.guestOpen = false;
+    for (const p of this.ports.values()) {
+      p.guestOpen = false;
+      p.added = false;
+    }
+  }
+
+  /** QEMU's virtio_serial_open / _close: the driver hears of it once it knows the port. */
+  private hostConnection(port: PortState, open: boolean): void {
+    if (port.spec.console || port.hostOpen === open) return;
+    port.hostOpen = open;
+    if (port.added) this.sendControl(port.spec.nr, CONSOLE_EVENT.PORT_OPEN, open ? 1 : 0);
   }
 
   private controlFromGuest(m: Uint8Array): void {
@@ -145,14 +170,27 @@ export class VirtioSerial implements VirtioDevice {
     const id = v.getUint32(0, true);
     const event = v.getUint16(4, true);
     const value = v.getUint16(6, true);
-    if (event === CONSOLE_EVENT.DEVICE_READY && value === 1) {
-      for (const nr of [...this.ports.keys()].sort((a, b) => a - b)) this.sendControl(nr, CONSOLE_EVENT.DEVICE_ADD, 1);
+    // QEMU's handle_control_message and its error_report() texts
+    if (event !== CONSOLE_EVENT.DEVICE_READY && !this.ports.has(id)) {
+      this.options.report(`virtio-serial-bus: Unexpected port id ${id} for device ${this.options.busName}`);
+      return;
+    }
+    if (event === CONSOLE_EVENT.DEVICE_READY && value === 0) {
+      this.options.report(`virtio-serial-bus: Guest failure in adding device ${this.options.busName}`);
+    } else if (event === CONSOLE_EVENT.PORT_READY && value === 0) {
+      this.options.report(`virtio-serial-bus: Guest failure in adding port ${id} for device ${this.options.busName}`);
+    } else if (event === CONSOLE_EVENT.DEVICE_READY) {
+      for (const nr of [...this.ports.keys()].sort((a, b) => a - b)) {
+        const port = this.ports.get(nr);
+        if (port) port.added = true;
+        this.sendControl(nr, CONSOLE_EVENT.DEVICE_ADD, 1);
+      }
     } else if (event === CONSOLE_EVENT.PORT_READY && value === 1) {
       const port = this.ports.get(id);
       if (!port) return;
       if (port.spec.console) this.sendControl(id, CONSOLE_EVENT.CONSOLE_PORT, 1);
       if (port.spec.name !== undefined) this.sendControl(id, CONSOLE_EVENT.PORT_NAME, 1, new TextEncoder().encode(`${port.spec.name}\0`));
-      this.sendControl(id, CONSOLE_EVENT.PORT_OPEN, 1); // the host side is always connected here
+      if (port.hostOpen) this.sendControl(id, CONSOLE_EVENT.PORT_OPEN, 1);
     } else if (event === CONSOLE_EVENT.PORT_OPEN) {
       const port = this.ports.get(id);
       if (!port) return;

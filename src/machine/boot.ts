@@ -25,6 +25,8 @@ import { type FlashBacking, openFlashImage } from '../hw/pflash-cfi01.js';
 import type { PciPlacement } from './board.js';
 import type { VirtioDevice } from '../hw/virtio.js';
 import { PROGRAM_NAME } from '../cli/option-error.js';
+import { VirtioSerial, type SerialPortSpec } from '../hw/virtio-serial.js';
+import { openChardev, type OpenedChardev } from '../hw/char-backend.js';
 
 export interface PreparedBoot {
   config: Omit<MachineConfig, 'launcher' | 'onExit' | 'onFatal' | 'serialOut' | 'tracing' | 'instruments' | 'report'>;
@@ -32,6 +34,8 @@ export interface PreparedBoot {
   symbolAt(pc: number): string;
   /** For -M virt,dumpdtb=FILE: the blob to write before exiting. */
   fdt: Uint8Array;
+  /** Chardevs the devices use: start-up waits for each `ready` (client connected, server,wait=on's first client). */
+  chardevs: readonly OpenedChardev[];
 }
 
 function openLog(opts: MachineOptions): number {
@@ -71,24 +75,69 @@ function flashBanks(opts: MachineOptions): (FlashBacking | undefined)[] {
 }
 
 /** virtio-*-pci devices on pcie.0 at the slots src/cli/drive.ts gave them. */
-function pciPlacements(opts: MachineOptions): PciPlacement[] {
-  const out: PciPlacement[] = [];
+/** The NICs' host sides and MACs: QEMU's qemu_macaddr_default_if_unset numbers NICs without mac= in creation order, PCI or not. */
+interface NicSetup {
+  backends: Map<string, NetBackend>;
+  macs: Map<number, Uint8Array>;
+}
+
+function nicSetup(opts: MachineOptions): NicSetup {
   const backends = new Map(opts.netdevs.map((n) => [n.id, openNetdev(n)]));
+  const macs = new Map<number, Uint8Array>();
   let nics = 0;
-  for (const dev of opts.devices) {
-    if (dev.driver !== 'virtio-blk-pci' && dev.driver !== 'virtio-rng-pci' && dev.driver !== 'virtio-net-pci') continue;
+  for (const [index, dev] of opts.devices.entries()) {
+    if (dev.driver !== 'virtio-net-pci' && dev.driver !== 'virtio-net-device') continue;
+    macs.set(index, (dev.mac !== undefined ? parseMac(dev.mac) : undefined) ?? defaultMac(nics++));
+  }
+  return { backends, macs };
+}
+
+function nicOf(nics: NicSetup, index: number, netdev: string | undefined): VirtioNet {
+  return new VirtioNet({ mac: nics.macs.get(index) ?? defaultMac(0), backend: netdev !== undefined ? nics.backends.get(netdev) : undefined });
+}
+
+function pciPlacements(opts: MachineOptions, chardevs: ReadonlyMap<string, OpenedChardev>, nics: NicSetup): PciPlacement[] {
+  const out: PciPlacement[] = [];
+  for (const [index, dev] of opts.devices.entries()) {
+    if (dev.driver !== 'virtio-blk-pci' && dev.driver !== 'virtio-rng-pci' && dev.driver !== 'virtio-net-pci' && dev.driver !== 'virtio-serial-pci') continue;
     if (dev.slot === undefined) throw new BootError(`${dev.origin}: device not placed on pcie.0`);
     let device: VirtioDevice;
-    if (dev.driver === 'virtio-net-pci') {
-      // QEMU's qemu_macaddr_default_if_unset: only NICs without mac= take the next default
-      const mac = (dev.mac !== undefined ? parseMac(dev.mac) : undefined) ?? defaultMac(nics++);
-      device = new VirtioNet({ mac, backend: dev.netdev !== undefined ? backends.get(dev.netdev) : undefined });
+    if (dev.driver === 'virtio-serial-pci') {
+      const busName = dev.id !== undefined ? `${dev.id}.0` : 'virtio-serial-bus.0';
+      device = new VirtioSerial(serialPorts(opts, index, chardevs), { busName, report: (m) => { writeSync(2, `${PROGRAM_NAME}: ${m}\n`); } });
+    } else if (dev.driver === 'virtio-net-pci') {
+      device = nicOf(nics, index, dev.netdev);
     } else {
       device = dev.driver === 'virtio-rng-pci' ? new VirtioRng() : openBlk(opts, dev.drive, dev.origin);
     }
     out.push({ slot: dev.slot, typeName: dev.driver, id: dev.id, device });
   }
   return out;
+}
+
+/** The virtconsole / virtserialport devices on the bus of opts.devices[serialDevice], their chardevs opened. */
+function serialPorts(opts: MachineOptions, serialDevice: number, opened: ReadonlyMap<string, OpenedChardev>): SerialPortSpec[] {
+  const ports: SerialPortSpec[] = [];
+  for (const dev of opts.devices) {
+    if ((dev.driver !== 'virtconsole' && dev.driver !== 'virtserialport') || dev.serialDevice !== serialDevice || dev.nr === undefined) continue;
+    // a port without chardev= has no host side: QEMU drops what the guest writes
+    const backend = (dev.chardev !== undefined ? opened.get(dev.chardev) : undefined) ?? { write: () => undefined, attach: () => undefined };
+    ports.push({ nr: dev.nr, console: dev.driver === 'virtconsole', ...(dev.name !== undefined ? { name: dev.name } : {}), backend });
+  }
+  return ports;
+}
+
+/** Every -chardev opened, used or not, as QEMU opens them before creating devices. */
+function openChardevs(opts: MachineOptions): Map<string, OpenedChardev> {
+  const opened = new Map<string, OpenedChardev>();
+  for (const spec of opts.chardevs) {
+    try {
+      opened.set(spec.id, openChardev(spec.backend, spec.origin));
+    } catch (e) {
+      throw new BootError(e instanceof Error ? e.message : String(e));
+    }
+  }
+  return opened;
 }
 
 /** A -netdev's host side (sockets open now; a peerless one is still opened, as QEMU does). */
@@ -99,9 +148,14 @@ function openNetdev(spec: NetdevSpec): NetBackend {
 }
 
 /** virtio-mmio slots as the command line placed them (src/cli/drive.ts: bus= or QEMU's top-down filling). */
-function virtioSlots(opts: MachineOptions): (VirtioDevice | null)[] {
+function virtioSlots(opts: MachineOptions, nics: NicSetup): (VirtioDevice | null)[] {
   const slots: (VirtioDevice | null)[] = new Array<VirtioDevice | null>(VIRT.virtio.count).fill(null);
-  for (const dev of opts.devices) {
+  for (const [index, dev] of opts.devices.entries()) {
+    if (dev.driver === 'virtio-net-device') {
+      if (dev.bus === undefined || slots[dev.bus]) throw new BootError(`${dev.origin}: No 'virtio-bus' bus found for device 'virtio-net-device'`);
+      slots[dev.bus] = nicOf(nics, index, dev.netdev);
+      continue;
+    }
     if (dev.driver !== 'virtio-blk-device') continue;
     const drive = opts.drives.find((d) => d.id === dev.drive);
     if (!drive) throw new BootError(`${dev.origin}: Drive '${dev.drive}' not found`);
@@ -150,12 +204,16 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
   images.push({ addr: plan.fdtAddr, bytes: fdt });
   const rom = buildResetVectorRom({ startAddr: plan.startAddr, fdtAddr: plan.fdtAddr, kernelEntry: plan.kernelEntry });
   const has = (item: string): boolean => (opts.logItems as readonly string[]).includes(item);
-  const virtio = virtioSlots(opts);
+  const nics = nicSetup(opts);
+  const virtio = virtioSlots(opts, nics);
   const symbolAt = (pc: number): string => lookupSymbol(plan.symbolTables, pc);
   const symbols = plan.symbolTables.flat().map((s) => ({ addr: Number(s.address), size: Number(s.size), name: s.name }));
+  const chardevs = openChardevs(opts);
+  const pci = pciPlacements(opts, chardevs, nics);
   return {
     fdt,
     symbolAt,
+    chardevs: [...chardevs.values()],
     config: {
       numHarts,
       maxHarts: opts.smp.maxCpus,
@@ -165,7 +223,7 @@ export function prepareBoot(opts: MachineOptions): PreparedBoot {
       virtio,
       virtioLegacy: opts.globals.virtioMmioForceLegacy,
       cpuFeatures: featureBits(opts.cpuExtensions),
-      pci: pciPlacements(opts),
+      pci,
       flash: flashBanks(opts),
       nographic: opts.nographic,
       fwCfgKernel: plan.fwCfgKernel && { ...plan.fwCfgKernel, cmdline: opts.append },

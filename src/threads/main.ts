@@ -15,6 +15,7 @@ import { setupTracing } from '../trace/thread-tracing.js';
 import { LibraryError } from '../instr/thread-host.js';
 import { LibraryLoadError } from '../instr/errors.js';
 import { MachineMonitorTarget } from '../machine/monitor-target.js';
+import type { OpenedChardev } from '../hw/char-backend.js';
 
 function fail(message: string): never {
   const text = message.startsWith(`${PROGRAM_NAME}:`) ? message : `${PROGRAM_NAME}: ${message}`;
@@ -61,6 +62,12 @@ function serialSink(opts: MachineOptions): (bytes: Uint8Array) => void {
 
 function serialIsStdio(opts: MachineOptions): boolean {
   return opts.serials[0]?.backend.kind === 'stdio';
+}
+
+/** The devices' chardevs connected (clients) or met their first client (server,wait=on), as QEMU's are before the vCPUs run. */
+async function chardevsReady(chardevs: readonly OpenedChardev[]): Promise<void> {
+  for (const c of chardevs) if (c.waitNote !== undefined) writeAll(2, `${PROGRAM_NAME}: ${c.waitNote}\n`);
+  await Promise.all(chardevs.map((c) => c.ready));
 }
 
 async function run(argv: readonly string[]): Promise<void> {
@@ -127,11 +134,13 @@ async function run(argv: readonly string[]): Promise<void> {
     if (e instanceof BootError) fail(e.message);
     throw e;
   }
+  // stdin feeds the UART, or a `-chardev stdio` (virtconsole) when that is what holds the terminal
+  const stdioChardev = prepared.chardevs.find((c) => c.stdinInput !== undefined)?.stdinInput;
   const console_ = new ConsoleMux({
-    toGuest: (bytes) => machine.consoleInput(bytes),
+    toGuest: stdioChardev ?? ((bytes) => machine.consoleInput(bytes)),
     quit: () => { void machine.terminate(0); },
-    enabled: serialIsStdio(opts),
-    escapes: opts.serials[0]?.muxMonitor ?? false,
+    enabled: serialIsStdio(opts) || stdioChardev !== undefined,
+    escapes: stdioChardev === undefined && (opts.serials[0]?.muxMonitor ?? false),
   });
   const onSignal = (signal: NodeJS.Signals, number: number): void => {
     if (exiting) return;
@@ -176,6 +185,13 @@ async function run(argv: readonly string[]): Promise<void> {
     }
   }
   if (opts.icount !== undefined) console_.preloadFileInput();
+  try {
+    await chardevsReady(prepared.chardevs);
+  } catch (e) {
+    writeAll(2, `${PROGRAM_NAME}: ${e instanceof Error ? e.message : String(e)}\n`);
+    await machine.terminate(1);
+    return;
+  }
   try {
     await machine.start();
   } catch (e) {

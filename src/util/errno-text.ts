@@ -18,6 +18,8 @@ const STRERROR: Readonly<Record<string, string>> = {
   EIO: 'Input/output error',
   ENXIO: 'No such device or address',
   EINVAL: 'Invalid argument',
+  ECONNREFUSED: 'Connection refused',
+  EADDRINUSE: 'Address already in use',
 };
 
 export function errnoCode(err: unknown): string | undefined {

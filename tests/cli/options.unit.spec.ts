@@ -280,7 +280,7 @@ describe('cli/options', function () {
       expect(parseError(['-cpu', 'rv64,h=true'])).to.equal('tsemu-system-riscv64: -cpu rv64,h=true: tsemu does not implement the H (hypervisor) extension');
       expect(parseError(['-cpu', 'rv64,v=true'])).to.equal("tsemu-system-riscv64: -cpu rv64,v=true: CPU property 'v' can only be off in tsemu");
       expect(parseError(['-cpu', 'sifive-u54'])).to.equal("tsemu-system-riscv64: unable to find CPU model 'sifive-u54'");
-      expect(parseError(['-device', 'virtio-net-device'])).to.equal("tsemu-system-riscv64: -device virtio-net-device: device 'virtio-net-device' is not supported by tsemu (use virtio-blk-device)");
+      expect(parseError(['-device', 'virtio-rng-device'])).to.equal("tsemu-system-riscv64: -device virtio-rng-device: device 'virtio-rng-device' is not supported by tsemu (use virtio-blk-device)");
       expect(parseError(['-drive', `file=${img},format=qcow2`])).to.equal(`tsemu-system-riscv64: -drive file=${img},format=qcow2: image format 'qcow2' is not supported by tsemu (only raw)`);
       expect(parseError(['-drive', `file=${img},if=sd`])).to.equal(`tsemu-system-riscv64: -drive file=${img},if=sd: machine type does not support if=sd,bus=0,unit=0`);
       expect(parseError(['-serial', 'pty'])).to.equal("tsemu-system-riscv64: -serial pty: char device 'pty' is not supported by tsemu (use stdio, null, file:, unix: or tcp:)");

@@ -7,10 +7,14 @@
  * - `-netdev user` (QEMU: libslirp): the gateway answers the ping, and the datagrams reach a UDP
  *   echo server on the host's 127.0.0.1.
  * init's lines must be identical on both emulators and end in PASS.
+ * The same over `virtio-net-device` on virtio-mmio with `-netdev user`.
+ * And TCP over `-netdev user` (scenario `nettcp`): a connection to 10.0.2.2:PORT reaches an echo
+ * server on the host's 127.0.0.1:PORT (64 KiB and back, half-close, the server's end of stream), and
+ * one to a port nothing listens on is refused.
  */
 import { expect } from 'chai';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { QEMU_BINARY, runQemu, runTsemu, type GuestRunResult } from '../support/run-guest.js';
 import { requireTool } from '../support/tools.js';
 import { buildLinuxGuest, initLines, type LinuxGuest } from './linux-guest.js';
@@ -23,11 +27,11 @@ function describeRun(r: GuestRunResult): string {
   return `status=${String(r.status)} timedOut=${String(r.timedOut)} (${r.durationMs} ms)\n--- console (last 3000 chars) ---\n${r.stdout.slice(-3000)}\n--- stderr ---\n${r.stderr.slice(-2000)}`;
 }
 
-function netArgs(guest: LinuxGuest, port: number, netdev: string): string[] {
+function netArgs(guest: LinuxGuest, port: number, netdev: string, scenario = 'net', append = '', nic = 'virtio-net-pci'): string[] {
   return [
     '-M', 'virt', '-smp', '1', '-m', '256M', '-nographic', '-kernel', guest.kernel, '-initrd', guest.initramfs,
-    '-append', `console=ttyS0 tsemu_scenario=net tsemu_port=${port}`,
-    '-netdev', netdev, '-device', 'virtio-net-pci,netdev=n0',
+    '-append', `console=ttyS0 tsemu_scenario=${scenario} tsemu_port=${port}${append}`,
+    '-netdev', netdev, '-device', `${nic},netdev=n0`,
   ];
 }
 
@@ -41,6 +45,27 @@ function udpEchoServer(): Promise<UdpSocket> {
   const s = createSocket('udp4');
   s.on('message', (msg, from) => s.send(msg, from.port, from.address));
   return new Promise((resolve) => s.bind(0, '127.0.0.1', () => resolve(s)));
+}
+
+/** A TCP echo server on 127.0.0.1 that ends its side when the client does; counts the bytes it echoed. */
+async function tcpEchoServer(): Promise<{ server: Server; port: number; bytes: () => number }> {
+  let bytes = 0;
+  const server = createServer((s) => {
+    s.on('data', (d: Buffer) => { bytes += d.length; s.write(d); });
+    s.on('end', () => s.end());
+    s.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port, bytes: () => bytes };
+}
+
+/** A loopback port nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
 }
 
 describe('linux: virtio-net-pci beside QEMU 7.2 (oracle)', function () {
@@ -89,6 +114,44 @@ describe('linux: virtio-net-pci beside QEMU 7.2 (oracle)', function () {
       expect(t.status, describeRun(t)).to.equal(0);
       for (const line of EXPECTED) expect(initLines(q.stdout)).to.include(line);
       expect(initLines(q.stdout)).to.include(`udp reply from 10.0.2.2:${port}: "datagram 1 over virtio-net"`);
+    } finally {
+      echo.close();
+    }
+  });
+
+  it('-netdev user TCP: an echo server on the host loopback, 64 KiB both ways, half-close, a refused port', async function () {
+    const runs: string[][] = [];
+    for (const run of [runTsemu, runQemu]) {
+      const echo = await tcpEchoServer();
+      try {
+        const args = netArgs(g(), echo.port, 'user,id=n0', 'nettcp', ` tsemu_closed_port=${await closedPort()}`);
+        const r = await run(args, { timeoutMs: run === runTsemu ? TSEMU_TIMEOUT_MS : QEMU_TIMEOUT_MS });
+        expect(r.timedOut, describeRun(r)).to.equal(false);
+        expect(r.status, describeRun(r)).to.equal(0);
+        expect(echo.bytes(), 'bytes the host echo server saw').to.equal(65552);
+        runs.push(initLines(r.stdout));
+      } finally {
+        echo.server.close();
+      }
+    }
+    const [t, q] = runs;
+    expect(q).to.include('nettcp: PASS');
+    expect(q).to.include('ok TCP echo: 65552 of 65552 bytes back, intact');
+    expect(q).to.include('TCP connect to a closed host port: Connection refused');
+    expect(t).to.deep.equal(q);
+  });
+
+  it('virtio-net-device on virtio-mmio with -netdev user: ping and UDP echo as on virtio-net-pci', async function () {
+    const echo = await udpEchoServer();
+    try {
+      const port = (echo.address() as AddressInfo).port;
+      const args = netArgs(g(), port, 'user,id=n0', 'net', '', 'virtio-net-device');
+      const t = await runTsemu(args, { timeoutMs: TSEMU_TIMEOUT_MS });
+      const q = await runQemu(args, { timeoutMs: QEMU_TIMEOUT_MS });
+      expect(initLines(q.stdout), describeRun(q)).to.include('net: PASS');
+      expect(initLines(t.stdout), describeRun(t)).to.deep.equal(initLines(q.stdout));
+      expect(t.status, describeRun(t)).to.equal(0);
+      for (const line of EXPECTED) expect(initLines(q.stdout)).to.include(line);
     } finally {
       echo.close();
     }

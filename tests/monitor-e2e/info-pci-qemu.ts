@@ -1,7 +1,7 @@
 /**
  * The recipe both tiers of the `info pci` comparison share: the command line (the spin guest stopped
  * with -S, so the BARs are still unassigned, a virtio-rng-pci placed automatically and a
- * virtio-blk-pci with addr= and id=) and how the text is taken from a session. QEMU's output is the
+ * virtio-blk-pci with addr= and id=, a virtio-net-pci, a virtio-serial-pci with a virtconsole) and how the text is taken from a session. QEMU's output is the
  * transcript monitor-e2e/info-pci/qemu.
  */
 import { writeFileSync } from 'node:fs';
@@ -15,7 +15,8 @@ export const INFO_PCI_KEY = 'monitor-e2e/info-pci/qemu';
 export type InfoPciRecord = { infoPci: string };
 
 export function infoPciArgs(disk: string): string[] {
-  return [...spinArgs('-monitor', 'stdio', '-device', 'virtio-rng-pci', '-drive', `file=${disk},format=raw,if=none,id=hd0`, '-device', 'virtio-blk-pci,drive=hd0,addr=0x5,id=disk0', '-netdev', 'user,id=net0', '-device', 'virtio-net-pci,netdev=net0,id=nic0')];
+  return [...spinArgs('-monitor', 'stdio', '-device', 'virtio-rng-pci', '-drive', `file=${disk},format=raw,if=none,id=hd0`, '-device', 'virtio-blk-pci,drive=hd0,addr=0x5,id=disk0', '-netdev', 'user,id=net0', '-device', 'virtio-net-pci,netdev=net0,id=nic0',
+    '-chardev', 'null,id=con0', '-device', 'virtio-serial-pci,id=vser0', '-device', 'virtconsole,chardev=con0')];
 }
 
 /** A 1 MiB image in `dir` for the block device. */

@@ -22,6 +22,14 @@
  *            its MAC, then an ICMP echo to 10.0.2.2 (raw socket) and three UDP datagrams to
  *            10.0.2.2:$tsemu_port echoed back: slirp's gateway and a host UDP echo server with
  *            -netdev user, or the test's Ethernet peer with -netdev socket
+ *   nettcp   eth0 configured as for net, then a TCP connection to 10.0.2.2:$tsemu_port (a host echo
+ *            server through -netdev user): a line and 64 KiB sent and read back, a half-close
+ *            answered by the server's end of stream; a connection to 10.0.2.2:$tsemu_closed_port
+ *            (nothing listening on the host) refused
+ *   vserial  virtio-serial-pci: the ports /sys/class/virtio-ports lists (with their names), then a
+ *            line written to /dev/hvc0 (a virtconsole) and to the /dev/vport* named org.tsemu.port
+ *            (a virtserialport), each answered by the host side (the test's socket chardev) with
+ *            a line read back here
  *   idle     prints "idle: start", sleeps 3 s with every CPU idle, prints "idle: end" (npm run bench
  *            measures the emulator's CPU use in between)
  *   loops    the bench's integer and memory workloads (bench/guest/workloads.h) in this user process,
@@ -415,6 +423,117 @@ static void scenario_net(void) {
   if (port) udp_echo("10.0.2.2", atoi(port));
 }
 
+/* ---- nettcp ----------------------------------------------------------------------------- */
+
+static int tcp_connect(const char *ip, int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  set_timeout(fd, 20);
+  struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(port)};
+  inet_pton(AF_INET, ip, &to.sin_addr);
+  if (connect(fd, (struct sockaddr *)&to, sizeof to) != 0) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  return fd;
+}
+
+/* Sends a line and 64 KiB of a pattern to an echo server, reads all of it back, then half-closes
+   and waits for the server's end of stream. */
+static void tcp_echo(const char *ip, int port) {
+  static unsigned char out[65536 + 64], in[sizeof out];
+  int fd = tcp_connect(ip, port);
+  check(fd >= 0, "TCP connect to %s: %s", ip, fd < 0 ? strerror(errno) : "ok");
+  if (fd < 0) return;
+  int len = snprintf((char *)out, 64, "a line over TCP\n");
+  for (int i = 0; i < 65536; i++) out[len + i] = (unsigned char)(i * 7 + (i >> 8));
+  len += 65536;
+  ssize_t sent = 0;
+  while (sent < len) {
+    ssize_t n = write(fd, out + sent, len - sent);
+    if (n <= 0) break;
+    sent += n;
+  }
+  check(sent == len, "TCP sent %d bytes", len);
+  ssize_t got = 0;
+  while (got < len) {
+    ssize_t n = read(fd, in + got, len - got);
+    if (n <= 0) break;
+    got += n;
+  }
+  check(got == len && memcmp(in, out, len) == 0, "TCP echo: %zd of %d bytes back, intact", got, len);
+  check(shutdown(fd, SHUT_WR) == 0, "TCP shutdown(SHUT_WR)");
+  char extra;
+  ssize_t n = read(fd, &extra, 1);
+  check(n == 0, "TCP end of stream after the server closed (%s)", n < 0 ? strerror(errno) : n == 0 ? "read 0" : "more data");
+  close(fd);
+}
+
+static void scenario_nettcp(void) {
+  configure_eth0();
+  const char *port = getenv("tsemu_port");
+  const char *closed = getenv("tsemu_closed_port");
+  check(port != NULL && closed != NULL, "tsemu_port and tsemu_closed_port given on the command line");
+  if (!port || !closed) return;
+  tcp_echo("10.0.2.2", atoi(port));
+  int fd = tcp_connect("10.0.2.2", atoi(closed));
+  say("TCP connect to a closed host port: %s", fd < 0 ? strerror(errno) : "connected");
+  if (fd >= 0) close(fd);
+}
+
+/* ---- vserial ---------------------------------------------------------------------------- */
+
+/* Write `msg` to a virtio-serial device and read one line back (raw mode on a tty: no echo). */
+static void vserial_exchange(const char *dev, const char *msg) {
+  int fd = open(dev, O_RDWR | O_NOCTTY);
+  check(fd >= 0, "open %s: %s", dev, fd < 0 ? strerror(errno) : "ok");
+  if (fd < 0) return;
+  struct termios t;
+  if (tcgetattr(fd, &t) == 0) {
+    cfmakeraw(&t);
+    tcsetattr(fd, TCSANOW, &t);
+  }
+  ssize_t n = write(fd, msg, strlen(msg));
+  check(n == (ssize_t)strlen(msg), "%s: line written: %s", dev, n < 0 ? strerror(errno) : "ok");
+  char reply[128];
+  size_t got = 0;
+  while (got < sizeof reply - 1 && (got == 0 || reply[got - 1] != '\n')) {
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    if (poll(&p, 1, 20000) <= 0) break;
+    n = read(fd, reply + got, sizeof reply - 1 - got);
+    if (n <= 0) break;
+    got += (size_t)n;
+  }
+  reply[got] = 0;
+  if (got > 0 && reply[got - 1] == '\n') reply[got - 1] = 0;
+  check(got > 0, "%s: a line from the host", dev);
+  say("%s read \"%s\"", dev, reply);
+  close(fd);
+}
+
+static void scenario_vserial(void) {
+  struct dirent **list;
+  char port_dev[300] = "";
+  int n = scandir("/sys/class/virtio-ports", &list, NULL, by_name);
+  for (int i = 0; i < n; i++) {
+    if (list[i]->d_name[0] != '.') {
+      char path[300], name[128];
+      snprintf(path, sizeof path, "/sys/class/virtio-ports/%s/name", list[i]->d_name);
+      read_line(path, name, sizeof name);
+      say("virtio-port %s name \"%s\"", list[i]->d_name, name);
+      if (strcmp(name, "org.tsemu.port") == 0) snprintf(port_dev, sizeof port_dev, "/dev/%s", list[i]->d_name);
+    }
+    free(list[i]);
+  }
+  if (n >= 0) free(list);
+  check(n > 2, "sysfs lists virtio ports");
+  vserial_exchange("/dev/hvc0", "hello from hvc0\n");
+  check(port_dev[0] != 0, "a port named org.tsemu.port");
+  if (port_dev[0]) vserial_exchange(port_dev, "hello from the named port\n");
+}
+
 /* ---- loops ------------------------------------------------------------------------------- */
 
 #include "../../../bench/guest/workloads.h"
@@ -622,6 +741,8 @@ int main(void) {
   else if (strcmp(scenario, "pci") == 0) scenario_pci();
   else if (strcmp(scenario, "net") == 0) scenario_net();
   else if (strcmp(scenario, "loops") == 0) scenario_loops();
+  else if (strcmp(scenario, "vserial") == 0) scenario_vserial();
+  else if (strcmp(scenario, "nettcp") == 0) scenario_nettcp();
   else if (strcmp(scenario, "idle") == 0) {
     /* a shell at its prompt: a prompt on the console, then blocked reading it (3 s, no input) */
     say("idle: start");
