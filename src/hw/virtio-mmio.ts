@@ -29,7 +29,7 @@
 import type { AccessSize, DevicePlacement, GuestRam, IrqLine, MmioDevice } from './device.js';
 import { GuestDma } from './guest-dma.js';
 import { featureBit, VIRTIO_F, VIRTIO_ISR, VIRTIO_STATUS, type VirtioDevice, type VirtioQueueAccess } from './virtio.js';
-import { queueErrorMessage, SplitVirtqueue, VIRTQUEUE_MAX_SIZE } from './virtqueue.js';
+import { queueAccessOver, queueErrorMessage, SplitVirtqueue, VIRTQUEUE_MAX_SIZE } from './virtqueue.js';
 
 export const VIRTIO_MMIO_MAGIC = 0x74726976; // "virt"
 export const VIRTIO_MMIO_VERSION = 2;
@@ -178,26 +178,13 @@ export class VirtioMmio implements MmioDevice {
 
   /** What a device that fills queues on host input (virtio-net's receive queue) may do. */
   private queueAccess(): VirtioQueueAccess {
-    return {
+    return queueAccessOver({
       dma: this.dma,
-      ready: (q) => {
-        const queue = this.queues[q];
-        return (this.status & VIRTIO_STATUS.DRIVER_OK) !== 0 && !this.broken && queue !== undefined && queue.size !== 0 && queue.descAddr !== 0;
-      },
-      pop: (q) => this.queues[q]?.pop(),
-      unpop: (q, count) => this.queues[q]?.unpop(count),
-      push: (q, chain, written) => this.queues[q]?.push(chain, written),
-      notify: (q) => {
-        if (this.queues[q]?.shouldInterrupt()) this.raiseIsr(VIRTIO_ISR.USED_BUFFER);
-      },
-      setNotification: (q, enabled) => {
-        const queue = this.queues[q];
-        if (!queue || queue.size === 0) return;
-        if (enabled) queue.enableNotifications();
-        else queue.disableNotifications();
-      },
-      fail: (err) => this.deviceError(queueErrorMessage(err)),
-    };
+      queueAt: (q) => this.queues[q],
+      running: () => (this.status & VIRTIO_STATUS.DRIVER_OK) !== 0 && !this.broken,
+      raiseUsedBuffer: () => this.raiseIsr(VIRTIO_ISR.USED_BUFFER),
+      deviceError: (message) => this.deviceError(message),
+    });
   }
 
   /** All feature bits offered to the driver. */

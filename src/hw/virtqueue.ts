@@ -15,7 +15,7 @@
  * then stops the device until a reset.
  */
 import { DmaError, GuestDma } from './guest-dma.js';
-import { type BufferSegment, type DescriptorChain, featureBit, VIRTIO_F, VirtioError } from './virtio.js';
+import { type BufferSegment, type DescriptorChain, featureBit, VIRTIO_F, VirtioError, type VirtioQueueAccess } from './virtio.js';
 
 const DESC_SIZE = 16;
 const DESC_F_NEXT = 1;
@@ -242,4 +242,40 @@ export function gatherReadable(chain: DescriptorChain, dma: GuestDma): Uint8Arra
     at += seg.len;
   }
   return out;
+}
+
+/** What a transport (virtio-mmio, virtio-pci) lends queueAccessOver: its queues and its state. */
+export interface QueueOwner {
+  readonly dma: GuestDma;
+  queueAt(index: number): SplitVirtqueue | undefined;
+  /** The driver set DRIVER_OK and the device is not broken. */
+  running(): boolean;
+  /** Interrupt the driver for used buffers (the transport's ISR bit / interrupt line). */
+  raiseUsedBuffer(): void;
+  /** QEMU's virtio_error(): the device stops until reset. */
+  deviceError(message: string): void;
+}
+
+/** The queue operations a device fed by the host (virtio-net's receive queue) may use, over either transport. */
+export function queueAccessOver(owner: QueueOwner): VirtioQueueAccess {
+  return {
+    dma: owner.dma,
+    ready: (q) => {
+      const queue = owner.queueAt(q);
+      return owner.running() && queue !== undefined && queue.size !== 0 && queue.descAddr !== 0;
+    },
+    pop: (q) => owner.queueAt(q)?.pop(),
+    unpop: (q, count) => owner.queueAt(q)?.unpop(count),
+    push: (q, chain, written) => owner.queueAt(q)?.push(chain, written),
+    notify: (q) => {
+      if (owner.queueAt(q)?.shouldInterrupt()) owner.raiseUsedBuffer();
+    },
+    setNotification: (q, enabled) => {
+      const queue = owner.queueAt(q);
+      if (!queue || queue.size === 0) return;
+      if (enabled) queue.enableNotifications();
+      else queue.disableNotifications();
+    },
+    fail: (err) => owner.deviceError(queueErrorMessage(err)),
+  };
 }

@@ -3,6 +3,7 @@
  * irregular pauses, so its posts land at every point of the main thread's drain-and-sleep.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { Rng } from '../fuzz/rng.js';
 import { UartFastPath } from '../../src/hw/uart-fast-path.js';
 
 interface Data {
@@ -14,22 +15,13 @@ interface Data {
 
 const data = workerData as Data;
 const uart = new UartFastPath(data.shadow, data.ring, 0);
-let state = data.seed >>> 0;
-/** xorshift32: the pause pattern is the same every run of a seed */
-function next(): number {
-  state ^= state << 13;
-  state >>>= 0;
-  state ^= state >>> 17;
-  state ^= state << 5;
-  state >>>= 0;
-  return state;
-}
+const rng = new Rng(data.seed);
 
 let sink = 0;
 for (let i = 0; i < data.count; i++) {
   // a full ring refuses the byte (a real vCPU then writes synchronously): try again
   while (!uart.write(0, 1, BigInt(i & 0xff))) sink++;
-  const r = next();
+  const r = rng.u32();
   // mostly back to back or a short spin; now and then long enough for the reader to fall asleep
   const spin = (r & 7) === 0 ? r % 20_000 : r % 200;
   for (let k = 0; k < spin; k++) sink += k & 1;

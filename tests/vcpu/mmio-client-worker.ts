@@ -3,6 +3,7 @@
  * pauses, so its requests land at every point of the main thread's serve-and-sleep.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { Rng } from '../fuzz/rng.js';
 import { MmioClient } from '../../src/memory/mmio-channel.js';
 
 interface Data {
@@ -13,16 +14,7 @@ interface Data {
 
 const data = workerData as Data;
 const client = new MmioClient(data.slot);
-let state = data.seed >>> 0;
-/** xorshift32: the pause pattern is the same every run of a seed */
-function next(): number {
-  state ^= state << 13;
-  state >>>= 0;
-  state ^= state >>> 17;
-  state ^= state << 5;
-  state >>>= 0;
-  return state;
-}
+const rng = new Rng(data.seed);
 
 let wrongAnswers = 0;
 let sink = 0;
@@ -33,7 +25,7 @@ for (let i = 0; i < data.count; i++) {
   } else if (client.access(pa, 4, false, 0n) !== BigInt(pa) * 2n) {
     wrongAnswers++;
   }
-  const r = next();
+  const r = rng.u32();
   const spin = (r & 7) === 0 ? r % 20_000 : r % 200;
   for (let k = 0; k < spin; k++) sink += k & 1;
 }
