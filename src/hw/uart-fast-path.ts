@@ -50,6 +50,10 @@ export class UartFastPath {
   private readonly bytes: Uint8Array;
   posted = 0;
   shadowReads = 0;
+  /** Times the reader was rung (TSEMU_STATS). */
+  rings = 0;
+  /** Bytes were posted to a reader that may be asleep: ring it at the next ringReader(). */
+  private ringDue = false;
 
   /**
    * `postWrites`: only when this is the machine's only vCPU. Each vCPU has its own ring, and the
@@ -72,6 +76,20 @@ export class UartFastPath {
     return BigInt(lsr);
   }
 
+  /**
+   * Wake the main thread's reader if bytes wait for it. The run loop calls this at every service
+   * point (at least every few thousand blocks, and before the vCPU sleeps or pauses), not after
+   * each byte: a console driver posts a byte every few microseconds while ringing costs ~10 us of
+   * this thread's time (the wake goes through the main thread's event loop), and a whole line then
+   * costs one ring instead of one per byte. A synchronous access drains the ring first anyway.
+   */
+  ringReader(): void {
+    if (!this.ringDue) return;
+    this.ringDue = false;
+    this.rings++;
+    Atomics.notify(this.ring, RING_HEAD);
+  }
+
   /** Post a THR write; false when it must go to the device synchronously. */
   write(pa: number, size: number, value: bigint): boolean {
     if (!this.postWrites || pa !== this.base + REG_THR || size !== 1) return false;
@@ -81,13 +99,12 @@ export class UartFastPath {
     if (head - tail >= RING_SIZE) return false; // full: go synchronous
     this.bytes[head & (RING_SIZE - 1)] = Number(value & 0xffn);
     Atomics.store(this.ring, RING_HEAD, head + 1);
-    // Wake the reader only when it may sleep: it sleeps only once it has drained everything
-    // (tail === the head it waits on), and a wake-up costs ~10 us (it goes through the main
-    // thread's event loop). The tail is read again *after* the head is published: a reader that
-    // stored its tail and went to sleep before that store is then seen here, and one that looks
-    // after it finds the head moved and does not sleep. (Judging from the tail read before the
-    // store lost that wake-up: the console stalled mid-line until something else rang.)
-    if (Atomics.load(this.ring, RING_TAIL) === head) Atomics.notify(this.ring, RING_HEAD);
+    // The reader needs ringing only when it may sleep: it sleeps only once it has drained
+    // everything (tail === the head it waits on). The tail is read again *after* the head is
+    // published: a reader that stored its tail and went to sleep before that store is then seen
+    // here, and one that looks after it finds the head moved and does not sleep. (Judging from
+    // the tail read before the store lost that wake-up: the console stalled mid-line.)
+    if (Atomics.load(this.ring, RING_TAIL) === head) this.ringDue = true;
     this.posted++;
     return true;
   }

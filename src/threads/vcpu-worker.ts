@@ -112,7 +112,8 @@ class HartRuntime {
   constructor(readonly spec: HartSpec, private readonly shared: WorkerShared, drain: () => void, private readonly workerHarts: () => number[]) {
     const hartId = spec.hartId;
     this.paused = spec.startPaused;
-    this.ctx = new VcpuContext(shared.harts[hartId], hartId, shared.mem, mmioPort(shared, spec.mmio, spec.uartRing), shared.clintShared);
+    const mmio = mmioPort(shared, spec.mmio, spec.uartRing);
+    this.ctx = new VcpuContext(shared.harts[hartId], hartId, shared.mem, mmio, shared.clintShared);
     this.ctx.log = shared.guestLog;
     const log = shared.log;
     this.ctx.trapObserver = (cause, interrupt, epc, tval) => {
@@ -157,6 +158,7 @@ class HartRuntime {
       },
       paused: () => this.paused,
       yieldRequested: () => shared.asyncQueue.length > 0,
+      ringDevices: () => mmio.uart.ringReader(),
       debugStop: (kind, addr) => {
         this.paused = true; // stays stopped until the debugger lets it go (a 'cont')
         post({ type: 'debug', hart: this.spec.hartId, pc: this.ctx.pc, kind, addr });
@@ -336,7 +338,7 @@ async function main(): Promise<void> {
         `${r.cache.translatedHere} translated here, ${r.cache.fromServiceIr} from the service as IR (${r.cache.promoted} hot); ${r.cache.compiled} compiled in ${r.cache.compileMs.toFixed(0)} ms; ` +
         `${r.cache.wasm ? `${r.cache.wasm.blocks} to wasm in ${r.cache.wasm.modules} modules, ${r.cache.wasm.compileMs.toFixed(0)} ms here` +
           `${r.cache.wasm.batchesElsewhere ? ` (${r.cache.wasm.batchesElsewhere} compiled in its compiler thread in ${r.cache.wasm.compileMsElsewhere.toFixed(0)} ms)` : ''}; ` : ''}${m.accesses} MMIO accesses, ${m.waitMs.toFixed(0)} ms; ` +
-        `UART fast path: ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.shadowReads} LSR reads, ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.posted} bytes posted\n`);
+        `UART fast path: ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.shadowReads} LSR reads, ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.posted} bytes posted, reader rung ${(r.ctx.mmio as ReturnType<typeof mmioPort>).uart.rings} times\n`);
     }
   }
   for (const r of runtimes.values()) post({ type: 'exited', hart: r.spec.hartId, pc: r.ctx.pc });

@@ -33,6 +33,8 @@ export interface RunLoopHost {
   yieldRequested(): boolean;
   /** A breakpoint, a single step or a watchpoint (`addr`: its start) stopped this vCPU: pause it and tell the debugger. */
   debugStop(kind: DebugStopKind, addr?: number): void;
+  /** Device writes posted for the main thread (the UART fast path's ring) wait: wake it. */
+  ringDevices?(): void;
   /** The vCPU went idle (WFI with nothing pending: true) or runs again (false); instrumentation's idle/resume events. */
   idleChanged?(idle: boolean): void;
 }
@@ -170,6 +172,7 @@ export class RunLoop {
   /** Everything that is not running a block. Budget means "go on running". */
   private service(): StepResult {
     const { ctx } = this;
+    this.host.ringDevices?.(); // posted output reaches the device within a service interval
     if (this.exited) return StepResult.Exit;
     if (ctx.watchHit !== undefined) return this.stopAtWatchpoint(ctx.watchHit);
     const watchGeneration = ctx.mem.watchGeneration;
