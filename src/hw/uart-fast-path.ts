@@ -110,22 +110,20 @@ export class UartFastPath {
   }
 }
 
+/*
+ * The main thread's wait has no timeout: the ring loses no wake-up (the vCPU reads the tail again
+ * after publishing a byte; tests/hw/uart-fast-path.unit.spec.ts), and V8 arms a host timer for
+ * every waitAsync with a timeout that still fires after a notify settled it, so a safety timeout
+ * woke the main thread once more for every wait, while the guest idled.
+ */
+
 /** Main-thread side: drain one vCPU's ring into the device. */
 export class UartRingReader {
   private readonly ring: Int32Array;
   private readonly bytes: Uint8Array;
   private stopped = false;
 
-  /**
-   * `recheckMs`: how long the wait lasts before the reader looks again without being rung. The
-   * ring loses no wake-up (tests/hw/uart-fast-path.unit.spec.ts), so by default it waits until
-   * rung: an idle guest then never wakes the main thread.
-   */
-  constructor(
-    buffer: SharedArrayBuffer,
-    private readonly deliver: (byte: number) => void,
-    private readonly recheckMs = Infinity,
-  ) {
+  constructor(buffer: SharedArrayBuffer, private readonly deliver: (byte: number) => void) {
     this.ring = new Int32Array(buffer, 0, 2);
     this.bytes = new Uint8Array(buffer, RING_DATA, RING_SIZE);
   }
@@ -147,7 +145,7 @@ export class UartRingReader {
       while (!this.stopped) {
         this.drain();
         // wait for the head to move past what was just drained (bytes posted meanwhile: no wait)
-        const w = Atomics.waitAsync(this.ring, RING_HEAD, Atomics.load(this.ring, RING_TAIL), this.recheckMs);
+        const w = Atomics.waitAsync(this.ring, RING_HEAD, Atomics.load(this.ring, RING_TAIL));
         if (w.async) {
           void w.value.then(loop);
           return;

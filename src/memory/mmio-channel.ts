@@ -77,6 +77,13 @@ export class MmioClient {
   }
 }
 
+/*
+ * The main thread's wait has no timeout: the sequence protocol loses no wake-up (a change made
+ * before the wait makes it return at once; tests/vcpu/mmio-channel.unit.spec.ts), and V8 arms a
+ * host timer for every waitAsync with a timeout that still fires after a notify settled it, so a
+ * safety timeout woke the main thread once more for every request served, while the guest idled.
+ */
+
 /** Main-thread side: serves one vCPU's slot until `stop()`. */
 export class MmioServer {
   private readonly i32: Int32Array;
@@ -85,16 +92,7 @@ export class MmioServer {
   private seen: number;
   private stopped = false;
 
-  /**
-   * `recheckMs`: how long a wait lasts before the server looks again without being rung. The
-   * sequence protocol loses no wake-up (tests/memory/mmio-channel.unit.spec.ts), so by default it
-   * waits until rung: an idle guest then never wakes the main thread.
-   */
-  constructor(
-    buffer: SharedArrayBuffer,
-    private readonly handler: MmioHandler,
-    private readonly recheckMs = Infinity,
-  ) {
+  constructor(buffer: SharedArrayBuffer, private readonly handler: MmioHandler) {
     this.i32 = new Int32Array(buffer);
     this.f64 = new Float64Array(buffer);
     this.i64 = new BigInt64Array(buffer);
@@ -138,7 +136,7 @@ export class MmioServer {
   private loop(): void {
     while (!this.stopped) {
       if (this.poll()) continue;
-      const wait = Atomics.waitAsync(this.i32, W_REQ_SEQ, this.seen, this.recheckMs);
+      const wait = Atomics.waitAsync(this.i32, W_REQ_SEQ, this.seen);
       if (wait.async) {
         void wait.value.then(() => this.loop());
         return;
