@@ -149,20 +149,21 @@ static void wake_op_alone(void) {
     printf("wake_op or 1<<4 (cmp gt 100): %ld, w2 %d\n", r, w2);
 }
 
+/* FUTEX_WAKE_OP that sets w2 to 1 and, the comparison being on the old value (0), wakes w2's
+   waiter. The thread loops until w2 is non-zero, so whether the wake finds it asleep or it sees
+   the 1 on its own, it ends and w2 stays 1: a lost wake-up would hang the program. (An earlier
+   version reset w2 to 0 and retried until a wake found the thread asleep; the thread could see
+   the 1 between the call and the reset, which made the printed w2 a race.) */
 static void wake_op(void) {
     wake_op_alone();
     w2 = 0;
     pthread_t t;
     pthread_create(&t, NULL, wait_w2, NULL);
-    /* set w2 to 1 and wake its waiter (the comparison is on the old value, 0) */
-    long woke = 0;
-    struct timespec ms = {0, 1000 * 1000};
-    while (woke == 0 && !atomic_load(&waiting_done)) {
-        woke = futex(&w1, FUTEX_WAKE_OP_PRIVATE, 1, (void *)1, &w2, FUTEX_OP(FUTEX_OP_SET, 1, FUTEX_OP_CMP_EQ, 0));
-        if (woke == 0) { w2 = 0; nanosleep(&ms, NULL); }
-    }
+    struct timespec ms = {0, 10 * 1000 * 1000};
+    nanosleep(&ms, NULL); /* usually the thread is asleep by now; the output does not depend on it */
+    long woke = futex(&w1, FUTEX_WAKE_OP_PRIVATE, 1, (void *)1, &w2, FUTEX_OP(FUTEX_OP_SET, 1, FUTEX_OP_CMP_EQ, 0));
     pthread_join(t, NULL);
-    printf("wake_op set 1 woke the waiter on w2: %d, w2 %d\n", woke == 1 || atomic_load(&waiting_done), w2);
+    printf("wake_op set 1 woke the waiter on w2: %d, w2 %d\n", woke <= 1 && atomic_load(&waiting_done), w2);
 }
 
 #define PI_THREADS 4
