@@ -112,6 +112,14 @@ export const WORD_DEBUG_STEP = WORD_BASE + 6;
  */
 export const WORD_WASM_TLB = WORD_BASE + 7;
 /**
+ * Blocks the run loop may still run before it looks at the timers (src/vcpu/run-loop.ts counts
+ * it down per block). WebAssembly blocks of one batch that go straight to one another (a tail
+ * call, src/tcg/backend-wasm.ts) count it down too, and go on only while it is above 1 and
+ * WORD_EXIT_REQUEST is 0, so the timers and requests are seen as often as without the links.
+ * Only the vCPU's own thread touches it.
+ */
+export const WORD_CHAIN_BUDGET = WORD_BASE + 8;
+/**
  * The IR interpreter's temporaries (src/tcg/interpreter.ts): a pair of words
  * each, after the Atomics words, so one Int32Array addresses registers and
  * temporaries alike. Only the vCPU's own thread touches them.

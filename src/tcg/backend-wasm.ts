@@ -27,6 +27,14 @@
  * and the AMOs but min/max are wasm atomics on the shared memory when the TLB allows the access
  * (the reservation in the state, as the `amo` helper keeps it); otherwise the helper.
  *
+ * Direct links: an exit to a constant pc that is another block of the batch (`links`, chosen by
+ * the vCPU: same privilege, same guest page virtually and physically, as QEMU chains only within
+ * a page) is a tail call to that block's function, while WORD_CHAIN_BUDGET is above 1 and no
+ * exit is requested; the run loop's per-block work (the request and timer checks) is done
+ * there, so the run loop sees the same boundaries. Only blocks that cannot change what a link
+ * assumes link out: no helper that may end the block (CSR accesses, system instructions: the
+ * translation regime or privilege may change) but AMOs, and no execution-level event.
+ *
  * The semantics of every op are those of backend-js.ts (tests/tcg/tiers.unit.spec.ts runs the
  * same IR on all tiers), instrumentation included: an instrumented block stays on this tier, so
  * loading a library does not change how fast the code it watches runs between callbacks.
@@ -35,7 +43,7 @@ import { BinaryOpcode, CallOp, Cond, EventCond, EventOp, ExitIfOp, ExitOp, IrBlo
 import type { HelperName } from '../abi/helpers.js';
 import { AMO } from '../abi/ops.js';
 import {
-  SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_RESUME_PC, SLOT_SCRATCH, WORD_WASM_TLB,
+  SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_RESUME_PC, SLOT_SCRATCH, WORD_CHAIN_BUDGET, WORD_EXIT_REQUEST, WORD_WASM_TLB,
 } from '../abi/state-layout.js';
 import { FLAT_READ, FLAT_WRITE, TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG, type FlatLayout } from '../abi/tlb.js';
 import { LOOP_ITERATIONS } from './backend-js.js';
@@ -97,6 +105,33 @@ export interface WasmBatch {
  */
 export function wasmSelfContained(ir: IrBlock): boolean {
   return ir.ops.every((op) => op.opc !== 'call_event' && op.opc !== 'scoreboard_add');
+}
+
+/**
+ * An exit of a batch's block that may go straight to another block (see the module comment for
+ * what makes that safe): to block `block` of the same batch (a direct tail call), or to whatever
+ * function entry `slot` of the vCPU's table `m.tbl` holds when the exit is taken (a block of an
+ * earlier or later batch; an empty entry means "return to the run loop").
+ */
+export interface BlockLink {
+  readonly pc: number;
+  readonly block?: number;
+  readonly slot?: number;
+}
+
+/** Per block of a batch, its links. */
+export type BatchLinks = readonly (readonly BlockLink[])[];
+
+/** May this block's exits go straight to another block's function (nothing in it may change what a link assumes)? */
+export function wasmMayLink(ir: IrBlock): boolean {
+  return ir.ops.every((op) => op.opc !== 'call_event' && (op.opc !== 'call' || !op.mayExit || op.helper === 'amo'));
+}
+
+/** The constant pcs a block exits to, other than its own start. */
+export function constantExits(ir: IrBlock): number[] {
+  const out: number[] = [];
+  for (const op of ir.ops) if ((op.opc === 'exit' || op.opc === 'exit_if') && op.target !== ir.pc && !out.includes(op.target)) out.push(op.target);
+  return out;
 }
 
 const BLOCK_TYPE: FuncType = { params: [], results: [ValType.F64] };
@@ -214,18 +249,31 @@ interface Linkage {
   state: number;
   /** User mode's flat memory: accesses test its page table instead of the TLB (src/abi/tlb.ts). */
   flat: FlatLayout | undefined;
+  /** Type index of a block function (for return_call_indirect). */
+  blockType: number;
+}
+
+/** Where a linked exit goes: a function of the module, or an entry of the table. */
+interface LinkTarget {
+  readonly fn?: number;
+  readonly slot?: number;
 }
 
 /**
  * Compile `blocks` into one module for a machine whose memory has `memoryPages` pages, with its
  * text when `withText` (it costs more than the bytes).
  */
-export function compileWasmBatch(blocks: readonly IrBlock[], memoryPages: number, withText = false, counterAddress?: CounterAddress, flat?: FlatLayout): WasmBatch {
+export function compileWasmBatch(
+  blocks: readonly IrBlock[], memoryPages: number, withText = false, counterAddress?: CounterAddress, flat?: FlatLayout, links?: BatchLinks,
+): WasmBatch {
   const plan = new BatchPlan(blocks, counterAddress);
   const m = new ModuleBuilder();
   m.importSharedMemory('m', 'mem', memoryPages);
   const state = m.importGlobal('m', 'st', ValType.I32);
-  const link: Linkage = { counterAddress, ld: -1, st: -1, helpers: new Map(), arith: new Map(), events: new Map(), scoreboards: new Map(), state, flat };
+  const link: Linkage = {
+    counterAddress, ld: -1, st: -1, helpers: new Map(), arith: new Map(), events: new Map(), scoreboards: new Map(), state, flat, blockType: m.typeIndex(BLOCK_TYPE),
+  };
+  if (links?.some((l) => l.some((x) => x.slot !== undefined))) m.importFuncTable('m', 'tbl');
   if (plan.memoryAccess) {
     link.ld = m.importFunction('h', 'ld', LD_TYPE);
     link.st = m.importFunction('h', 'st', ST_TYPE);
@@ -247,9 +295,17 @@ export function compileWasmBatch(blocks: readonly IrBlock[], memoryPages: number
     link.arith.set(a, m.addFunction(BINARY_TYPE, body));
     if (body.text) text.push(`(func $${a} (param $p0 i64) (param $p1 i64) (result i64)`, ...body.localsText(), ...body.text, ')');
   }
+  const firstBlock = m.nextFunctionIndex;
   const exports = blocks.map((ir, k) => {
     const name = `b${k}`;
-    const body = new BlockEmitter(ir, link, withText).emit();
+    const targets = new Map<number, LinkTarget>();
+    if (wasmMayLink(ir)) {
+      for (const l of links?.[k] ?? []) {
+        if (l.block !== undefined && blocks[l.block]?.pc === l.pc) targets.set(l.pc, { fn: firstBlock + l.block });
+        else if (l.slot !== undefined && l.slot >= 0) targets.set(l.pc, { slot: l.slot });
+      }
+    }
+    const body = new BlockEmitter(ir, link, withText, targets).emit();
     m.addFunction(BLOCK_TYPE, body, name);
     if (body.text) text.push(`(func $${name} (export "${name}") (result f64) ;; guest pc 0x${ir.pc.toString(16)}`, ...body.localsText(), ...body.text, ')');
     return name;
@@ -378,7 +434,11 @@ class BlockEmitter {
   private iterations = -1;
   private readonly loops: boolean;
 
-  constructor(private readonly ir: IrBlock, private readonly link: Linkage, withText: boolean) {
+  constructor(
+    private readonly ir: IrBlock, private readonly link: Linkage, withText: boolean,
+    /** Exits that go straight to another block, by target pc. */
+    private readonly targets: ReadonlyMap<number, LinkTarget> = new Map(),
+  ) {
     const f = (this.f = new FunctionBody(0, withText));
     for (const op of ir.ops) {
       for (const a of op.args) if (a.kind === 'global') this.regLocal(a.index);
@@ -515,7 +575,9 @@ class BlockEmitter {
     const f = this.f;
     const retired = op.insnIndex + 1;
     if (op.target !== this.ir.pc) {
-      this.exitTo(op.target, retired);
+      const to = this.targets.get(op.target);
+      if (to !== undefined) this.linkTo(op.target, to, retired);
+      else this.exitTo(op.target, retired);
       return;
     }
     this.stateAddress();
@@ -535,6 +597,58 @@ class BlockEmitter {
     f.br('top');
     f.end();
     this.exitTo(op.target, 0);
+  }
+
+  /**
+   * Leave for the block at `pc` directly, as the run loop would go on: the registers and retired
+   * count to the state, then, if no exit is requested, the budget allows one more block and
+   * (through the table) the block is there, count it and tail-call it; else leave as exitTo does.
+   */
+  private linkTo(pc: number, to: LinkTarget, retired: number): void {
+    const f = this.f;
+    const label = `b@0x${pc.toString(16)}`;
+    this.storeRegisters();
+    this.addInstret(() => f.f64Const(retired));
+    this.stateAddress();
+    f.memory('i32.load', WORD_EXIT_REQUEST * 4);
+    f.op('i32.eqz');
+    f.i32Const(1);
+    this.stateAddress();
+    f.memory('i32.load', WORD_CHAIN_BUDGET * 4);
+    f.op('i32.lt_u');
+    f.op('i32.and');
+    if (to.slot !== undefined) {
+      f.i32Const(to.slot);
+      f.tableEntryIsNull();
+      f.op('i32.eqz');
+      f.op('i32.and');
+    }
+    f.open('if');
+    this.stateAddress();
+    this.stateAddress();
+    f.memory('i32.load', WORD_CHAIN_BUDGET * 4);
+    f.i32Const(1);
+    f.op('i32.sub');
+    f.memory('i32.store', WORD_CHAIN_BUDGET * 4);
+    if (to.fn !== undefined) {
+      f.returnCall(to.fn, label);
+    } else {
+      f.i32Const(to.slot as number);
+      f.returnCallIndirect(this.link.blockType, label);
+    }
+    f.end();
+    this.exitTo(pc, 0); // retired above
+  }
+
+  /** SLOT_INSTRET += the f64 that `count` pushes. */
+  private addInstret(count: () => void): void {
+    const f = this.f;
+    this.stateAddress();
+    this.stateAddress();
+    f.memory('f64.load', SLOT_INSTRET * 8);
+    count();
+    f.op('f64.add');
+    f.memory('f64.store', SLOT_INSTRET * 8);
   }
 
   private emitOp(op: Op): void {

@@ -207,6 +207,30 @@ export class FunctionBody {
     if (this.text) this.line(`call $${label}`);
   }
 
+  /** return_call (the tail-call proposal, on in Node 20): leave this function by calling `index` in its place. */
+  returnCall(index: number, label: string): void {
+    this.code.push(0x12);
+    uleb(this.code, index);
+    if (this.text) this.line(`return_call $${label}`);
+  }
+
+  /** table.get of table 0, then ref.is_null: is entry `i32 on the stack` empty? */
+  tableEntryIsNull(): void {
+    this.code.push(0x25, 0x00, 0xd1);
+    if (this.text) {
+      this.line('table.get 0');
+      this.line('ref.is_null');
+    }
+  }
+
+  /** return_call_indirect through table 0 (entry index on the stack) to a function of type `typeIndex`. */
+  returnCallIndirect(typeIndex: number, label: string): void {
+    this.code.push(0x13);
+    uleb(this.code, typeIndex);
+    this.code.push(0x00);
+    if (this.text) this.line(`return_call_indirect (type ${typeIndex}) ;; ${label}`);
+  }
+
   /** block / loop / if, with an optional result type; `label` names it for br. */
   open(kind: 'block' | 'loop' | 'if', label?: string, result?: ValType): void {
     this.code.push(kind === 'block' ? 0x02 : kind === 'loop' ? 0x03 : 0x04);
@@ -277,6 +301,7 @@ export class ModuleBuilder {
   private readonly funcImports: { module: string; field: string; type: number }[] = [];
   private readonly globalImports: { module: string; field: string; type: ValType }[] = [];
   private memoryImport: { module: string; field: string; pages: number } | undefined;
+  private tableImport: { module: string; field: string } | undefined;
   private readonly functions: { type: number; body: FunctionBody }[] = [];
   private readonly exports: { name: string; func: number }[] = [];
 
@@ -294,6 +319,11 @@ export class ModuleBuilder {
   /** Import a shared memory of exactly `pages` 64 KiB pages. */
   importSharedMemory(module: string, field: string, pages: number): void {
     this.memoryImport = { module, field, pages };
+  }
+
+  /** Import a growable table of function references (table 0). */
+  importFuncTable(module: string, field: string): void {
+    this.tableImport = { module, field };
   }
 
   /** Import an immutable global; its index. Globals must be imported before any are used. */
@@ -339,7 +369,12 @@ export class ModuleBuilder {
       }
     });
     section(2, (s) => {
-      uleb(s, this.funcImports.length + this.globalImports.length + (this.memoryImport ? 1 : 0));
+      uleb(s, this.funcImports.length + this.globalImports.length + (this.memoryImport ? 1 : 0) + (this.tableImport ? 1 : 0));
+      if (this.tableImport) {
+        name(s, this.tableImport.module);
+        name(s, this.tableImport.field);
+        s.push(0x01, 0x70, 0x00, 0x00); // table of funcref, limits: minimum 0, no maximum
+      }
       if (this.memoryImport) {
         const m = this.memoryImport;
         name(s, m.module);

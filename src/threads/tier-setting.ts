@@ -37,3 +37,11 @@ export function hotThresholdSetting(): number {
 export function asyncWasmCompile(tier: Tier, hotThreshold: number, deterministic: boolean): boolean {
   return tier === 'wasm' && hotThreshold > 0 && !deterministic && process.env.TSEMU_ASYNC_COMPILE !== '0';
 }
+
+/**
+ * Do WebAssembly blocks of a batch go straight to one another (src/tcg/backend-wasm.ts)?
+ * Yes unless TSEMU_WASM_LINKS=0 (to measure the difference, or to rule the links out).
+ */
+export function wasmLinksSetting(): boolean {
+  return process.env.TSEMU_WASM_LINKS !== '0';
+}

@@ -11,7 +11,7 @@ import { writeAll } from '../util/write-all.js';
 import { GuestMemory } from '../memory/guest-memory.js';
 import { SLOT_F, SLOT_FFLAGS, SLOT_FRM, SLOT_INSTRET, SLOT_PC, SLOT_X, WORD_EXIT_REQUEST, stateViews } from '../abi/state-layout.js';
 import { BlockCache, BlockSource } from '../vcpu/block-cache.js';
-import { hotThresholdSetting, tierSetting } from './tier-setting.js';
+import { hotThresholdSetting, tierSetting, wasmLinksSetting } from './tier-setting.js';
 import { RunLoop, runOneVcpu } from '../vcpu/run-loop.js';
 import { CF_PARALLEL, CF_SINGLE_INSN, CpuLog, formatTrap } from '../vcpu/cpu-log.js';
 import { attachTracing, bindThreadTracing } from '../trace/thread-tracing.js';
@@ -112,6 +112,7 @@ async function main(): Promise<void> {
     mayTranslateHere: () => !translator.logging && !TRANS_EVENTS.some((id) => tcgTraceRuntime.wanted(id, cpu)),
   };
   const cache = new BlockCache(ctx, mem, source, dispatchers, instr.boards, hotThresholdSetting(), true, tierSetting());
+  cache.chainLinks = wasmLinksSetting();
   const loop = new RunLoop(ctx, cache, {
     handleControl: () => handleTrap(ctx, mem, ch, log, translator),
     paused: () => stoppedByLibrary,

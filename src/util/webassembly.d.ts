@@ -1,7 +1,7 @@
 /**
  * The part of the WebAssembly JS API tsemu uses (Node 20 has all of it): the project compiles
  * without the DOM library, where TypeScript declares these types, and @types/node does not.
- * Used by guest memory (one shared Memory for RAM and vCPU state) and the WebAssembly backend.
+ * Used by guest memory (one shared Memory for RAM and vCPU state) and the WebAssembly tier (its link Table).
  */
 declare namespace WebAssembly {
   interface MemoryDescriptor {
@@ -17,8 +17,22 @@ declare namespace WebAssembly {
   class Module {
     constructor(bytes: Uint8Array);
   }
+  interface TableDescriptor {
+    element: 'anyfunc';
+    initial: number;
+    maximum?: number;
+  }
+  /** A table of function references: only exported WebAssembly functions (or null) go in it. */
+  class Table {
+    constructor(descriptor: TableDescriptor);
+    readonly length: number;
+    grow(delta: number): number;
+    /** Throws a TypeError for a value that is not a WebAssembly function. */
+    set(index: number, value: ((...args: never[]) => unknown) | null): void;
+    get(index: number): ((...args: never[]) => unknown) | null;
+  }
   /** A number is the value of an imported immutable global. */
-  type ImportValue = Memory | number | ((...args: never[]) => unknown);
+  type ImportValue = Memory | Table | number | ((...args: never[]) => unknown);
   type Imports = Record<string, Record<string, ImportValue>>;
   type ExportValue = Memory | ((...args: never[]) => unknown);
   class Instance {

@@ -36,6 +36,7 @@ import { VcpuContext } from './context.js';
 import { createLoadStoreHelpers } from './load-store.js';
 import { primeInterpreter } from './interpreter-primer.js';
 import { WasmTier, type WasmCompiled, type WasmCompileRequest } from './wasm-tier.js';
+import { type BatchLinks, type BlockLink, constantExits, wasmMayLink } from '../tcg/backend-wasm.js';
 
 /**
  * A thread that compiles WebAssembly batches while this vCPU goes on interpreting them
@@ -144,6 +145,8 @@ export interface CachedBlock {
   link2Pc: number;
   link2: CachedBlock | undefined;
   linkEpoch: number;
+  /** Entry of the WebAssembly tier's table that holds its function for linked exits (see linksOf), or -1. */
+  slot: number;
 }
 
 type Factory = (...args: BlockBindings[keyof BlockBindings][]) => BlockFn;
@@ -169,14 +172,18 @@ function loopsOnItself(ir: IrBlock): boolean {
 function newBlock(pc: number, pa: number, pa2: number, page: number, gen: number, fn: BlockFn): CachedBlock {
   return {
     pc, pa, page, gen, fn, encoded: undefined, runsLeft: 0, pa2, queued: undefined, remote: false, priv: 0,
-    link1Pc: NaN, link1: undefined, link2Pc: NaN, link2: undefined, linkEpoch: -1,
+    link1Pc: NaN, link1: undefined, link2Pc: NaN, link2: undefined, linkEpoch: -1, slot: -1,
   };
 }
+
+const PAGE_BYTES = 4096;
 
 export class BlockCache {
   /** Jump caches indexed by privilege (0 U, 1 S, 3 M). */
   private readonly jump: Map<number, CachedBlock>[] = [new Map(), new Map(), new Map(), new Map()];
   private readonly byPa = new Map<number, CachedBlock[]>();
+  /** Table entries made for blocks not translated yet, by `pa/pc` (see linksOf). */
+  private readonly awaited = new Map<string, number>();
   compiled = 0;
   private readonly pageGen: Int32Array;
 
@@ -237,6 +244,8 @@ export class BlockCache {
     trace_tb_flush(this.byPa.size);
     this.flushJump();
     this.byPa.clear();
+    this.wasm?.resetTable(); // blocks of the old translations go nowhere now
+    this.awaited.clear();
     for (const b of this.pending) b.queued = undefined;
     this.pending = [];
     // batches still compiling elsewhere are dropped when they come back (their blocks are no longer queued)
@@ -317,6 +326,15 @@ export class BlockCache {
       if (fresh.includes(p)) this.ctx.codePageAdded(p);
       else this.ctx.dropWriteTlb(p);
     }
+    if (this.awaited.size > 0 && pa2 < 0) {
+      const key = `${pa}/${pc}`;
+      const slot = this.awaited.get(key);
+      if (slot !== undefined) {
+        this.awaited.delete(key);
+        block.slot = slot; // filled when it is compiled to WebAssembly (now, if it was at once)
+        if (block.encoded === undefined && block.queued === undefined) this.wasm?.setSlot(slot, block.fn);
+      }
+    }
     const kept = (list ?? []).filter((b) => b.pc !== pc && this.valid(b));
     kept.push(block);
     this.byPa.set(pa, kept);
@@ -346,7 +364,11 @@ export class BlockCache {
 
   /** A new block for `ir`: interpreted until hot (or compiled at once when the interpreter cannot hold it, or TSEMU_HOT=0). */
   private cold(pc: number, pa: number, pa2: number, page: number, gen: number, ir: IrBlock): CachedBlock {
-    if (!interpretable(ir) || (this.hotThreshold === 0 && this.tier !== 'interp')) return newBlock(pc, pa, pa2, page, gen, this.compileNow(ir));
+    if (!interpretable(ir) || (this.hotThreshold === 0 && this.tier !== 'interp')) {
+      const block = newBlock(pc, pa, pa2, page, gen, () => Number.NaN);
+      block.fn = this.compileNow(ir, block);
+      return block;
+    }
     const block: CachedBlock = newBlock(pc, pa, pa2, page, gen, () => this.run(block));
     block.encoded = encodeBlock(ir);
     if (this.tier === 'interp') block.runsLeft = Infinity;
@@ -377,10 +399,10 @@ export class BlockCache {
   }
 
   /** A block's code for the hot tier, at once (a batch of one for WebAssembly). */
-  private compileNow(ir: IrBlock): BlockFn {
+  private compileNow(ir: IrBlock, block: CachedBlock): BlockFn {
     if (this.wasm !== undefined && !eventDense(ir)) {
       this.promoted++;
-      return this.wasm.compile([ir])[0];
+      return this.wasm.compile([ir], this.chainLinks ? this.linksOf([block], [ir]) : undefined)[0];
     }
     return this.compile(generateJs(ir, this.ctx.flat));
   }
@@ -393,14 +415,15 @@ export class BlockCache {
     if (batch.length === 0) return;
     const wasm = this.wasm as WasmTier;
     const irs = batch.map((b) => b.queued as IrBlock);
+    const links = this.chainLinks ? this.linksOf(batch, irs) : undefined;
     if (this.compilePort !== undefined) {
       const id = this.nextBatchId++;
-      this.compilePort.post(wasm.request(id, irs));
+      this.compilePort.post(wasm.request(id, irs, links));
       for (const b of batch) b.runsLeft = Infinity; // interpreted until the module comes back
       this.inflight.set(id, batch);
       return;
     }
-    this.install(batch, wasm.compile(irs));
+    this.install(batch, wasm.compile(irs, links));
   }
 
   /** Give the blocks of a batch their compiled functions (those still queued and current). */
@@ -412,6 +435,62 @@ export class BlockCache {
       b.fn = fns[k];
       b.encoded = undefined;
       this.promoted++;
+      if (b.slot >= 0) this.wasm?.setSlot(b.slot, fns[k]); // blocks compiled earlier may go straight to it now
+    });
+  }
+
+  /**
+   * Which exits of a WebAssembly batch may go straight to another block (backend-wasm.ts decides
+   * whether the source block may link at all). As QEMU chains only within a guest page: the
+   * target is on the source's page virtually, at the same offset of the same physical page. The
+   * run loop enters the source through a current translation, so the page maps where it did
+   * when the link was made; the two blocks are of the same page generation (both current now),
+   * so a write to the page invalidates them together. A target in the batch is called directly;
+   * one outside it through its entry of the tier's table, which holds its function once it has
+   * one (set in install), so a block compiled early goes straight to blocks compiled later.
+   */
+  /** The table entry of block `b`, made (and filled, if it is compiled already) on first use; -1 when the table is full. */
+  private slotOf(b: CachedBlock): number {
+    if (b.slot < 0) {
+      b.slot = (this.wasm as WasmTier).newSlot();
+      if (b.slot >= 0 && b.encoded === undefined && b.queued === undefined) this.wasm?.setSlot(b.slot, b.fn);
+    }
+    return b.slot;
+  }
+
+  /**
+   * An entry for a block not translated yet (a loop's exit, compiled before the code after it
+   * ever ran): the block translated at `pc`/`pa` takes it (findOrCompile).
+   */
+  private awaitedSlot(pc: number, pa: number): number {
+    const key = `${pa}/${pc}`;
+    let slot = this.awaited.get(key);
+    if (slot === undefined) {
+      slot = (this.wasm as WasmTier).newSlot();
+      if (slot < 0) return -1;
+      this.awaited.set(key, slot);
+    }
+    return slot;
+  }
+
+  private linksOf(batch: readonly CachedBlock[], irs: readonly IrBlock[]): BatchLinks {
+    const wasm = this.wasm as WasmTier;
+    return batch.map((a, k) => {
+      const out: BlockLink[] = [];
+      if (a.pa2 >= 0 || !wasmMayLink(irs[k])) return out;
+      for (const target of constantExits(irs[k])) {
+        if (Math.floor(target / PAGE_BYTES) !== Math.floor(a.pc / PAGE_BYTES)) continue;
+        const pa = a.pa + (target - a.pc);
+        const j = batch.findIndex((b) => b.pc === target && b.pa === pa && b.pa2 < 0);
+        if (j >= 0) {
+          out.push({ pc: target, block: j });
+          continue;
+        }
+        const b = this.byPa.get(pa)?.find((c) => c.pc === target && c.pa2 < 0 && this.valid(c));
+        const slot = b === undefined ? this.awaitedSlot(target, pa) : this.slotOf(b);
+        if (slot >= 0) out.push({ pc: target, slot });
+      }
+      return out;
     });
   }
 
@@ -487,6 +566,8 @@ export class BlockCache {
    * the log would miss). Set by the run loop, which flushes the cache when it changes.
    */
   keepInterpreted = false;
+  /** WebAssembly blocks of a batch go straight to one another where batchLinks allows (TSEMU_WASM_LINKS=0: never). */
+  chainLinks = true;
 
   /** Blocks held (by physical address). */
   get blockCount(): number {

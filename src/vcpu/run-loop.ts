@@ -14,7 +14,7 @@ import { BlockCache, CachedBlock } from './block-cache.js';
 import { BLOCK_EXIT } from './load-store.js';
 import { CpuLog, formatCpuState } from './cpu-log.js';
 import {
-  CsrSlot, ExitReason, RunState, SLOT_PC, WORD_DEBUG_STEP, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_HALTED, WORD_RUN_STATE, WORD_WAKE,
+  CsrSlot, ExitReason, RunState, SLOT_PC, WORD_CHAIN_BUDGET, WORD_DEBUG_STEP, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_HALTED, WORD_RUN_STATE, WORD_WAKE,
 } from '../abi/state-layout.js';
 import { MENVCFG_STCE, MIP } from '../target/riscv/csr.js';
 import { WATCH_READ, WATCH_WRITE } from '../memory/guest-memory.js';
@@ -66,7 +66,6 @@ function runBlock(block: CachedBlock, ctx: VcpuContext, cache: BlockCache): numb
 }
 
 export class RunLoop {
-  private timerBudget = TIMER_CHECK_BLOCKS;
   private exited = false;
   private codeEpoch = -1;
   private watchGeneration = 0;
@@ -91,8 +90,9 @@ export class RunLoop {
     const f64 = ctx.f64;
     let block: CachedBlock | undefined;
     let left = maxBlocks;
+    // the budget is a state word: WebAssembly blocks that go straight to one another count it too
     while (left-- > 0) {
-      if (i32[WORD_EXIT_REQUEST] !== 0 || --this.timerBudget <= 0) {
+      if (i32[WORD_EXIT_REQUEST] !== 0 || --i32[WORD_CHAIN_BUDGET] <= 0) {
         const s = this.service();
         if (s !== StepResult.Budget) return s;
         if (this.debugging()) return this.stepSlow(left); // breakpoints were set while it ran
@@ -130,11 +130,17 @@ export class RunLoop {
    */
   private stepSlow(maxBlocks: number): StepResult {
     const { ctx, cache, log } = this;
+    // every block comes back here: none goes straight to the next (WORD_CHAIN_BUDGET stays 0)
+    let timerBudget = this.takeBudget();
     for (let left = maxBlocks; left > 0; left--) {
-      if (ctx.i32[WORD_EXIT_REQUEST] !== 0 || --this.timerBudget <= 0) {
+      if (ctx.i32[WORD_EXIT_REQUEST] !== 0 || --timerBudget <= 0) {
         const s = this.service();
+        timerBudget = this.takeBudget();
         if (s !== StepResult.Budget) return s;
-        if (!this.debugging() && !this.logging()) return StepResult.Budget; // back to the fast loop at the next step()
+        if (!this.debugging() && !this.logging()) {
+          ctx.i32[WORD_CHAIN_BUDGET] = timerBudget; // back to the fast loop at the next step()
+          return StepResult.Budget;
+        }
         continue;
       }
       const pc = ctx.f64[SLOT_PC];
@@ -152,6 +158,13 @@ export class RunLoop {
       if (this.stepping) return this.stopForDebugger('step');
     }
     return StepResult.Budget;
+  }
+
+  /** The blocks left before the timers are due, leaving none for WebAssembly links (stepSlow). */
+  private takeBudget(): number {
+    const budget = this.ctx.i32[WORD_CHAIN_BUDGET];
+    this.ctx.i32[WORD_CHAIN_BUDGET] = 0;
+    return budget;
   }
 
   private stopForDebugger(kind: DebugStopKind, addr?: number): StepResult {
@@ -180,7 +193,7 @@ export class RunLoop {
       this.watchGeneration = watchGeneration;
       ctx.watchpointsChanged();
     }
-    this.timerBudget = TIMER_CHECK_BLOCKS;
+    ctx.i32[WORD_CHAIN_BUDGET] = TIMER_CHECK_BLOCKS;
     Atomics.store(ctx.i32, WORD_EXIT_REQUEST, 0);
     const reasons = Atomics.exchange(ctx.i32, WORD_EXIT_REASONS, 0);
     if ((reasons & ExitReason.Control) !== 0 && !this.host.handleControl()) {

@@ -15,12 +15,16 @@ import type { AnyHelper, EventSink, HelperArg, HelperName } from '../abi/helpers
 import type { WasmBlockCode } from '../abi/block-code.js';
 import { SLOT_RESUME_PC, SLOT_SCRATCH } from '../abi/state-layout.js';
 import type { FlatLayout } from '../abi/tlb.js';
-import { compileWasmBatch, type CounterAddress, WasmBatch, WasmEventImport, WasmHelperImport, WasmScoreboardImport } from '../tcg/backend-wasm.js';
+import { type BatchLinks, compileWasmBatch, type CounterAddress, WasmBatch, WasmEventImport, WasmHelperImport, WasmScoreboardImport } from '../tcg/backend-wasm.js';
 import { counterHolds, type IrBlock } from '../tcg/ir.js';
 import type { GuestMemory } from '../memory/guest-memory.js';
 import type { VcpuContext } from './context.js';
 
 export type WasmBlockFn = () => number;
+
+/** Entries of a vCPU's link table at most (then blocks stop getting new ones until a flush). */
+const MAX_TABLE_SLOTS = 1 << 16;
+
 
 /**
  * A batch of hot blocks to compile in another thread (src/threads/wasm-compile-worker.ts): the
@@ -36,6 +40,8 @@ export interface WasmCompileRequest {
   readonly hartId: number;
   /** User mode's flat memory, if the vCPU has it (src/abi/tlb.ts). */
   readonly flat?: FlatLayout | undefined;
+  /** Exits that may go straight to another block of the batch (backend-wasm.ts). */
+  readonly links?: BatchLinks | undefined;
 }
 
 /** A compiled batch as it comes back: the module (shared code, not recompiled) and its imports. */
@@ -57,7 +63,7 @@ export function compileWasmRequest(req: WasmCompileRequest): WasmCompiled {
     const base = req.boardOffsets[board];
     return base === undefined || base < 0 ? undefined : base + (req.hartId * counters + slot) * 8;
   };
-  const batch = compileWasmBatch(req.blocks, req.memoryPages, false, counterAddress, req.flat);
+  const batch = compileWasmBatch(req.blocks, req.memoryPages, false, counterAddress, req.flat, req.links);
   const module = new WebAssembly.Module(batch.bytes);
   return {
     id: req.id, module, exports: batch.exports, helpers: batch.helpers, events: batch.events, scoreboards: batch.scoreboards,
@@ -88,6 +94,16 @@ export class WasmTier {
   private readonly memory: WebAssembly.Memory;
   private readonly pages: number;
   private readonly arenaOffset: number;
+  /**
+   * The block functions that linked exits reach through `return_call_indirect` (backend-wasm.ts):
+   * an entry per block that some compiled block may go to, empty until it has a function. A
+   * flush replaces it, so modules made before go on using the old one, whose blocks are gone.
+   */
+  private table = new WebAssembly.Table({ element: 'anyfunc', initial: 0 });
+  private slots = 0;
+  /** Linked exits taken through the table are counted by nobody; entries made (TSEMU_STATS). */
+  slotsMade = 0;
+
   /** Blocks compiled, modules made, and the time spent (TSEMU_STATS). */
   blocks = 0;
   modules = 0;
@@ -122,6 +138,31 @@ export class WasmTier {
       c.st(lo, hi, size, value, pc, insnIndex, insnLength);
       return this.ended();
     };
+  }
+
+  /** A new entry of the table (empty), or -1 when it is full (until the next flush). */
+  newSlot(): number {
+    if (this.slots >= MAX_TABLE_SLOTS) return -1;
+    if (this.slots >= this.table.length) this.table.grow(Math.max(256, this.table.length));
+    this.slotsMade++;
+    return this.slots++;
+  }
+
+  /** Put a block's function in its entry, if it is a WebAssembly function (a JavaScript block leaves it empty). */
+  setSlot(slot: number, fn: () => number): void {
+    if (slot >= this.slots) return;
+    try {
+      this.table.set(slot, fn);
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e; // a JavaScript block: the entry stays empty, the exit returns to the run loop
+    }
+  }
+
+  /** Empty every entry: the cache dropped every translation. */
+  resetTable(): void {
+    if (this.slots === 0) return;
+    this.table = new WebAssembly.Table({ element: 'anyfunc', initial: 0 });
+    this.slots = 0;
   }
 
   /** The context's exit request as the status wasm code reads. */
@@ -193,16 +234,16 @@ export class WasmTier {
   }
 
   /** Compile `blocks` into one module; their functions in order. */
-  compile(blocks: readonly IrBlock[]): WasmBlockFn[] {
+  compile(blocks: readonly IrBlock[], links?: BatchLinks): WasmBlockFn[] {
     const t0 = performance.now();
-    const batch: WasmBatch = compileWasmBatch(blocks, this.pages, false, this.counterAddress, this.ctx.flat);
+    const batch: WasmBatch = compileWasmBatch(blocks, this.pages, false, this.counterAddress, this.ctx.flat, links);
     return this.instantiate(new WebAssembly.Module(batch.bytes), batch.helpers, batch.exports, t0, this.boundImports(batch));
   }
 
   /** What another thread needs to compile `blocks` for this vCPU (see compileWasmRequest). */
-  request(id: number, blocks: readonly IrBlock[]): WasmCompileRequest {
+  request(id: number, blocks: readonly IrBlock[], links?: BatchLinks): WasmCompileRequest {
     const boardOffsets = this.scoreboards.map((_, board) => this.counterAddress(board, 0, 0) ?? -1);
-    return { id, blocks, memoryPages: this.pages, boardOffsets, hartId: this.ctx.hartId, flat: this.ctx.flat };
+    return { id, blocks, memoryPages: this.pages, boardOffsets, hartId: this.ctx.hartId, flat: this.ctx.flat, links };
   }
 
   /** A batch compiled in another thread: instantiated here, with this vCPU's imports. */
@@ -238,7 +279,7 @@ export class WasmTier {
   ): WasmBlockFn[] {
     const h: Record<string, ImportFn> = { ld: this.helpers.ld, st: this.helpers.st, ...bound };
     for (const imp of helpers) h[imp.field] = this.helperImport(imp);
-    const instance = new WebAssembly.Instance(module, { m: { mem: this.memory, st: this.ctx.state.byteOffset }, h });
+    const instance = new WebAssembly.Instance(module, { m: { mem: this.memory, st: this.ctx.state.byteOffset, tbl: this.table }, h });
     this.compileMs += performance.now() - t0;
     this.blocks += exports.length;
     this.modules++;

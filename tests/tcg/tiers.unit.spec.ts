@@ -423,6 +423,87 @@ describe('tcg tiers: interpreter, JavaScript and WebAssembly give the same resul
   });
 });
 
+/**
+ * Direct links between WebAssembly blocks (backend-wasm.ts, BlockCache.linksOf): blocks that go
+ * straight to one another run the same code with the same results as blocks that return to the
+ * run loop each time, and stop linking when the run loop's budget is spent, when an exit is
+ * requested, or when the target is on another page.
+ */
+describe('tcg/wasm links: blocks that go straight to one another', function () {
+  const ITERATIONS = 1000;
+  /** A two-block loop, A at `aAt` bytes from PC: A (x5 += 1, then on to B), B (x6 += 2, count x21 down, back to A, else jr x1). */
+  function twoBlockLoop(aAt: number): { program: number[]; exit: number } {
+    const words: number[] = [];
+    const put = (offset: number, w: number): void => {
+      while (words.length < offset / 4) words.push(0);
+      words[offset / 4] = w;
+    };
+    const a = aAt;
+    const bAt = a + 8;
+    put(a, i(1, 5, 0, 5, 0x13)); // addi x5, x5, 1
+    put(a + 4, b(bAt - (a + 4), 0, 5, 1)); // bne x5, x0, B (x5 is never 0 here)
+    put(bAt, i(2, 6, 0, 6, 0x13)); // addi x6, x6, 2
+    put(bAt + 4, i(-1, COUNT_REG, 0, COUNT_REG, 0x13)); // addi x21, x21, -1
+    put(bAt + 8, b(a - (bAt + 8), 0, COUNT_REG, 1)); // bne x21, x0, A
+    put(bAt + 12, i(0, 1, 0, 0, 0x67)); // jr x1
+    return { program: words, exit: PC + 0x8000 };
+  }
+
+  /** Run from `start` to `stop` as the run loop does (the budget counted down per call, refilled when spent); the calls it took. */
+  function drive(one: Rig, start: number, stop: number, budget: number, exitRequest = 0): number {
+    const w = one.ctx.state.i32;
+    let pc = start;
+    let calls = 0;
+    w[layout.WORD_EXIT_REQUEST] = exitRequest;
+    w[layout.WORD_CHAIN_BUDGET] = budget;
+    while (pc !== stop) {
+      if (--w[layout.WORD_CHAIN_BUDGET] <= 0) w[layout.WORD_CHAIN_BUDGET] = budget;
+      pc = one.cache.run(one.cache.lookup(pc) as CachedBlock);
+      if (++calls > 10 * ITERATIONS) throw new Error(`no way out of the loop (pc 0x${pc.toString(16)})`);
+    }
+    return calls;
+  }
+
+  function run(aAt: number, tier: Tier, budget: number, exitRequest = 0): { calls: number; state: unknown } {
+    const { program, exit } = twoBlockLoop(aAt);
+    const registers = Array.from({ length: 32 }, () => 0n);
+    registers[1] = BigInt(exit);
+    registers[COUNT_REG] = BigInt(ITERATIONS);
+    const one = rig(program, registers, tier);
+    const calls = drive(one, PC + aAt, exit, budget, exitRequest);
+    return { calls, state: snapshot(one, exit) };
+  }
+
+  it('a loop of two blocks runs in a few calls, with the registers and retired count of one call per block', function () {
+    const js = run(0, 'js', 2048);
+    const wasm = run(0, 'wasm', 2048);
+    expect(js.calls).to.equal(2 * ITERATIONS); // B ends in the jr
+    expect(wasm.state).to.deep.equal(js.state);
+    expect(wasm.calls).to.be.below(10); // the first trips find B not compiled yet; then A and B go straight to each other
+  });
+
+  it('stops at the run loop\'s budget, so the timers are looked at as often as without links', function () {
+    const wasm = run(0, 'wasm', 100);
+    expect(wasm.state).to.deep.equal(run(0, 'js', 100).state);
+    // 2000 blocks, at most 100 per call once linked (the call's own and 99 links)
+    expect(wasm.calls).to.be.within((2 * ITERATIONS) / 100, 30);
+    expect(run(0, 'wasm', 1).calls).to.equal(2 * ITERATIONS); // a budget of 1: never a link
+  });
+
+  it('does not link while an exit is requested', function () {
+    expect(run(0, 'wasm', 2048, 1).calls).to.equal(2 * ITERATIONS);
+  });
+
+  it('does not link to a block on another page (its mapping is not the one the run loop checked)', function () {
+    const aAt = 0xff8; // A ends its page, B starts the next
+    const js = run(aAt, 'js', 2048);
+    const wasm = run(aAt, 'wasm', 2048);
+    expect(js.calls).to.equal(2 * ITERATIONS);
+    expect(wasm.state).to.deep.equal(js.state);
+    expect(wasm.calls).to.equal(js.calls);
+  });
+});
+
 describe('abi/state-layout: what WebAssembly blocks read in the state', function () {
   it('gives every shared word and every slot its own place (WORD_WASM_TLB, SLOT_RESUME_PC among them)', function () {
     const named = Object.entries(layout).filter(([k, v]) => typeof v === 'number' && k !== 'WORD_BASE' && k !== 'WORD_TEMPS');
