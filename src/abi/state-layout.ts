@@ -46,6 +46,14 @@ export const SLOT_CYCLE_OFFSET = 73;
  * helper imports write it, as wasm cannot read the context's `resumePc` (src/tcg/backend-wasm.ts).
  */
 export const SLOT_RESUME_PC = 74;
+/**
+ * While a block's execution-level event runs (a library callback), the guest pc to go on at if
+ * the thread never comes back from it (the worker is replaced, src/machine/vcpu-threads.ts), and
+ * the instructions of the block retired before that pc; -1 when no event is running. Every tier
+ * writes both before the call and -1 after it (src/tcg/ir.ts: eventResumePoint).
+ */
+export const SLOT_EVENT_PC = 75;
+export const SLOT_EVENT_RETIRED = 76;
 
 /**
  * The CSRs kept in the state buffer, by slot: each gets one 64-bit slot starting at SLOT_CSR

@@ -25,9 +25,9 @@
  * This file is the only place that knows how ops look in JS; `-d out_asm`
  * prints exactly what it returns.
  */
-import { CallOp, Cond, EventCond, EventOp, ExitIfOp, ExitOp, IrBlock, LoadOp, MemOp, Op, StoreOp, Temp } from './ir.js';
+import { CallOp, Cond, EventCond, EventOp, eventResumePoint, ExitIfOp, ExitOp, IrBlock, LoadOp, MemOp, Op, StoreOp, Temp } from './ir.js';
 import type { LoadStoreHelpers } from '../abi/helpers.js';
-import { SLOT_INSTRET } from '../abi/state-layout.js';
+import { SLOT_EVENT_PC, SLOT_EVENT_RETIRED, SLOT_INSTRET } from '../abi/state-layout.js';
 import { FLAT_READ, FLAT_WRITE, TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_WRITE_TAG, type FlatLayout } from '../abi/tlb.js';
 
 /** Iterations a self-looping block runs before returning to the run loop. */
@@ -317,7 +317,8 @@ export class JsBackend {
       const v = a.literal;
       return typeof v === 'bigint' ? `${v}n` : typeof v === 'string' ? JSON.stringify(v) : String(v);
     });
-    const call = `ev[${op.eventId}](${args.join(', ')});`;
+    const at = eventResumePoint(this.block, op);
+    const call = `{ f[${SLOT_EVENT_PC}] = ${at.pc}; f[${SLOT_EVENT_RETIRED}] = ${at.retired}; ev[${op.eventId}](${args.join(', ')}); f[${SLOT_EVENT_PC}] = -1; }`;
     this.out(op.cond === undefined ? call : `if (${counterCondition(op.cond, 'sb', 'c.hartId')}) ${call}`);
   }
 

@@ -39,11 +39,11 @@
  * same IR on all tiers), instrumentation included: an instrumented block stays on this tier, so
  * loading a library does not change how fast the code it watches runs between callbacks.
  */
-import { BinaryOpcode, CallOp, Cond, EventCond, EventOp, ExitIfOp, ExitOp, IrBlock, LoadOp, MemOp, Op, ScoreboardOp, StoreOp, Temp } from './ir.js';
+import { BinaryOpcode, CallOp, Cond, EventCond, EventOp, eventResumePoint, ExitIfOp, ExitOp, IrBlock, LoadOp, MemOp, Op, ScoreboardOp, StoreOp, Temp } from './ir.js';
 import type { HelperName } from '../abi/helpers.js';
 import { AMO } from '../abi/ops.js';
 import {
-  SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_RESUME_PC, SLOT_SCRATCH, WORD_CHAIN_BUDGET, WORD_EXIT_REQUEST, WORD_WASM_TLB,
+  SLOT_EVENT_PC, SLOT_EVENT_RETIRED, SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_RESUME_PC, SLOT_SCRATCH, WORD_CHAIN_BUDGET, WORD_EXIT_REQUEST, WORD_WASM_TLB,
 } from '../abi/state-layout.js';
 import { FLAT_READ, FLAT_WRITE, TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG, type FlatLayout } from '../abi/tlb.js';
 import { LOOP_ITERATIONS } from './backend-js.js';
@@ -935,10 +935,23 @@ class BlockEmitter {
    * them unsigned, as the JavaScript tier passes them).
    */
   private emitEvent(op: EventOp): void {
+    const at = eventResumePoint(this.ir, op);
     this.storeRegisters();
+    this.storeEventPc(at.pc);
+    this.stateAddress();
+    this.f.f64Const(at.retired);
+    this.f.memory('f64.store', SLOT_EVENT_RETIRED * 8);
     for (const a of op.eventArgs) if ('temp' in a) this.push(a.temp);
     const ev = this.link.events.get(op) as { index: number; field: string };
     this.f.call(ev.index, ev.field);
+    this.storeEventPc(-1);
+  }
+
+  /** SLOT_EVENT_PC = pc (see src/abi/state-layout.ts). */
+  private storeEventPc(pc: number): void {
+    this.stateAddress();
+    this.f.f64Const(pc);
+    this.f.memory('f64.store', SLOT_EVENT_PC * 8);
   }
 
   /** counter += n: inline when the scoreboard is in the memory, else its import. */

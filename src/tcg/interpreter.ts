@@ -25,9 +25,9 @@
  * and an add, sub or shift whose result is only sign-extended from 32 bits
  * has a 32-bit form.
  */
-import { BinaryOp, BinaryOpcode, Cond, counterHolds, EventCond, IrBlock, MovOp, Op, Opcode, Temp, UnaryOp } from './ir.js';
+import { BinaryOp, BinaryOpcode, Cond, counterHolds, EventCond, eventResumePoint, IrBlock, MovOp, Op, Opcode, Temp, UnaryOp } from './ir.js';
 import type { AnyHelper, BlockContext, EventSink, HelperArg, HelperName } from '../abi/helpers.js';
-import { INTERPRETER_TEMPS, SLOT_INSTRET, WORD_TEMPS } from '../abi/state-layout.js';
+import { INTERPRETER_TEMPS, SLOT_EVENT_PC, SLOT_EVENT_RETIRED, SLOT_INSTRET, WORD_TEMPS } from '../abi/state-layout.js';
 import { addressHigh, flatHostIndex, tlbHostIndex } from './tlb-probe.js';
 import { foldBinary } from './builder.js';
 import { FLAT_READ, FLAT_WRITE, TLB_READ_TAG, TLB_WRITE_TAG } from '../abi/tlb.js';
@@ -125,6 +125,9 @@ interface EventSite {
   args: unknown[];
   /** Raised only when this holds (a conditional callback). */
   cond: EventCond | undefined;
+  /** Where the vCPU goes on if the callback never returns (eventResumePoint). */
+  resumePc: number;
+  retired: number;
 }
 
 /** An IR block ready for `Interpreter.run`. */
@@ -309,7 +312,10 @@ export function encodeBlock(ir: IrBlock): EncodedBlock {
           positions.push(i);
           return 0n;
         });
-        events.push({ id: op.eventId, operands: Int32Array.from(operands), positions: Int32Array.from(positions), args, cond: op.cond });
+        const at = eventResumePoint(ir, op);
+        events.push({
+          id: op.eventId, operands: Int32Array.from(operands), positions: Int32Array.from(positions), args, cond: op.cond, resumePc: at.pc, retired: at.retired,
+        });
         words.push(Code.Event, events.length - 1);
         break;
       }
@@ -804,6 +810,10 @@ export class Interpreter {
     if (site.cond !== undefined && !counterHolds(site.cond, this.env.sb, this.env.c.hartId)) return;
     const x = this.env.x;
     for (let i = 0; i < operands.length; i++) args[positions[i]] = BigInt.asUintN(64, x[operands[i] >> 1]);
+    const f = this.env.f;
+    f[SLOT_EVENT_PC] = site.resumePc;
+    f[SLOT_EVENT_RETIRED] = site.retired;
     this.env.ev[site.id](...args);
+    f[SLOT_EVENT_PC] = -1;
   }
 }

@@ -207,6 +207,25 @@ export interface IrBlock {
   insnLengths: number[];
 }
 
+/**
+ * Where the vCPU goes on if its thread ends inside event `op` of `ir` (a library callback that
+ * never returns; a new worker takes the hart over from its state): the pc of the instruction
+ * whose event it is, which runs again from its start, and the block's instructions retired
+ * before it. Every event but one comes before anything of its instruction that could not run
+ * twice: before-events come first, a load's value event comes before rd is written, a store's
+ * after its store (storing the same value again is harmless). The exception is an AMO's (or
+ * LR's) value event, after the helper did the whole instruction: that goes on at the next one.
+ */
+export function eventResumePoint(ir: IrBlock, op: EventOp): { pc: number; retired: number } {
+  const k = op.insnIndex;
+  let done = false;
+  for (const o of ir.ops) {
+    if (o === op) break;
+    if (o.insnIndex === k && o.opc === 'call' && o.helper === 'amo') done = true;
+  }
+  return done ? { pc: ir.insnPcs[k] + ir.insnLengths[k], retired: k + 1 } : { pc: ir.insnPcs[k], retired: k };
+}
+
 /** Does `cond` hold for vCPU `hart`'s counter now? (The interpreter's and WebAssembly imports' check.) */
 export function counterHolds(cond: EventCond, boards: readonly BigInt64Array[], hart: number): boolean {
   const v = BigInt.asUintN(64, boards[cond.board][hart * cond.counters + cond.slot]);

@@ -21,7 +21,7 @@ import type { BlockContext } from '../abi/helpers.js';
 import { FLAT_READ, FLAT_TABLE_BYTES, FLAT_WRITE, TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG, type FlatLayout } from '../abi/tlb.js';
 import { GuestMemory, PAGE_SHIFT, PAGE_SIZE, WATCH_READ, WATCH_WRITE } from '../memory/guest-memory.js';
 import {
-  CsrSlot, SLOT_F, SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_X, STATE_TLB_OFFSET, VcpuStateViews, WORD_EXIT_REQUEST, WORD_WASM_TLB,
+  CsrSlot, SLOT_EVENT_PC, SLOT_EVENT_RETIRED, SLOT_F, SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_X, STATE_TLB_OFFSET, VcpuStateViews, WORD_EXIT_REQUEST, WORD_WASM_TLB,
 } from '../abi/state-layout.js';
 
 /** Device access for addresses that are neither RAM nor ROM. */
@@ -119,11 +119,22 @@ export class VcpuContext extends Hart implements BlockContext {
   }
 
   /** Reset also forgets run-loop state: a hart reset while in WFI must not stay halted. */
-  /** A new worker taking over this hart: derived state (TLB, privilege views) from the state area. */
+  /**
+   * A new worker taking over this hart: derived state (PMP ranges, TLB, privilege views) from the state area.
+   * If the old one ended inside a block's event (a library callback that never returned), the
+   * hart goes on where that event says (SLOT_EVENT_PC: the registers in the state are those of
+   * that point of the block, not of its start), counting the block's instructions before it.
+   */
   resumeFromState(): void {
+    const at = this.f64[SLOT_EVENT_PC];
+    if (at >= 0) {
+      this.pc = at;
+      this.f64[SLOT_INSTRET] += this.f64[SLOT_EVENT_RETIRED];
+      this.f64[SLOT_EVENT_PC] = -1;
+    }
     this.wantHalt = false;
     this.endBlock = false;
-    this.flushTlb();
+    this.pmpChanged(); // the PMP ranges are decoded from pmpcfg/pmpaddr per thread (and the TLB flushed)
     this.privilegeChanged();
   }
 

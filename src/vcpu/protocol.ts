@@ -45,8 +45,8 @@ export interface HartSpec {
   startPaused: boolean;
   /**
    * A worker restarted in place of one stuck in a library callback: the hart goes on from its state
-   * area (registers, CSRs, privilege, pc at the start of the block it was in), with no reset and no
-   * guest_cpu_enter.
+   * area (registers, CSRs, privilege; the pc of the instruction whose event never returned:
+   * SLOT_EVENT_PC), with no reset and no guest_cpu_enter.
    */
   resume?: boolean;
 }

@@ -14,7 +14,7 @@ import { BlockCache, CachedBlock } from './block-cache.js';
 import { BLOCK_EXIT } from './load-store.js';
 import { CpuLog, formatCpuState } from './cpu-log.js';
 import {
-  CsrSlot, ExitReason, RunState, SLOT_PC, WORD_CHAIN_BUDGET, WORD_DEBUG_STEP, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_HALTED, WORD_RUN_STATE, WORD_WAKE,
+  CsrSlot, ExitReason, RunState, SLOT_EVENT_PC, SLOT_PC, WORD_CHAIN_BUDGET, WORD_DEBUG_STEP, WORD_EXIT_REASONS, WORD_EXIT_REQUEST, WORD_HALTED, WORD_RUN_STATE, WORD_WAKE,
 } from '../abi/state-layout.js';
 import { MENVCFG_STCE, MIP } from '../target/riscv/csr.js';
 import { WATCH_READ, WATCH_WRITE } from '../memory/guest-memory.js';
@@ -61,6 +61,7 @@ function runBlock(block: CachedBlock, ctx: VcpuContext, cache: BlockCache): numb
     return cache.run(block);
   } catch (e) {
     if (e !== BLOCK_EXIT) throw e;
+    ctx.f64[SLOT_EVENT_PC] = -1; // a callback that ended the block (qi_exit) left its event's mark
     return ctx.resumePc;
   }
 }

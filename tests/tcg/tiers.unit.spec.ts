@@ -24,7 +24,7 @@ import { translateBlock, type BlockTranslatorHooks } from '../../src/target/risc
 import { optimize } from '../../src/tcg/optimize.js';
 import type { EventSink } from '../../src/abi/helpers.js';
 import { foldBinary, foldCount, TcgBuilder } from '../../src/tcg/builder.js';
-import type { BinaryOpcode } from '../../src/tcg/ir.js';
+import { type BinaryOpcode, type EventOp, eventResumePoint } from '../../src/tcg/ir.js';
 import { FunctionBody, sleb, uleb, ValType } from '../../src/tcg/wasm-encoder.js';
 
 const RAM = 0x80000000;
@@ -299,9 +299,14 @@ describe('tcg tiers: interpreter, JavaScript and WebAssembly give the same resul
 
   it('on 300 random blocks instrumented as a library would: the same events, arguments and scoreboard counts on every tier', function () {
     const next = prng(0xfeed);
+    // the vCPU's state, once its rig is made: each event also records where the vCPU would go on if its callback never returned
+    let state: Float64Array | undefined;
     const instrumented = (tier: Tier): Instrumented & { log: string[] } => {
       const log: string[] = [];
-      const record = (name: string) => (...args: unknown[]): void => { log.push(`${name}(${args.map((a) => `${typeof a}:${String(a)}`).join(',')})`); };
+      const record = (name: string) => (...args: unknown[]): void => {
+        const at = state === undefined ? '' : ` at 0x${state[layout.SLOT_EVENT_PC].toString(16)}, ${state[layout.SLOT_EVENT_RETIRED]} retired`;
+        log.push(`${name}(${args.map((a) => `${typeof a}:${String(a)}`).join(',')})${at}`);
+      };
       // board 0 in the WebAssembly memory's counter arena (added to inline), board 1 in a buffer of its own (an import)
       const arena = new BigInt64Array(wasmBuffers.ram, wasmBuffers.arenaOffset, 4);
       arena.fill(0n);
@@ -344,16 +349,27 @@ describe('tcg tiers: interpreter, JavaScript and WebAssembly give the same resul
       const results = (['interp', 'js', 'wasm'] as const).map((tier) => {
         const lib = instrumented(tier);
         const one = rig(program, registers, tier, lib);
-        const state = snapshot(one, runOnce(one));
+        state = one.ctx.state.f64;
+        const result = snapshot(one, runOnce(one));
+        expect(state[layout.SLOT_EVENT_PC], 'no event in progress after the block').to.equal(-1);
+        state = undefined;
         if (tier === 'wasm') {
           wasmBlocks += one.cache.wasm?.blocks ?? 0;
           const ir = translateBlock(one.mem, { pc: PC, pa: PC, pa2: -1 }, lib.hooks).ir;
           optimize(ir);
           if (!eventDense(ir)) sparse++;
         }
-        return { state, events: lib.log, counts: lib.boards.map((b) => Array.from(b)) };
+        return { state: result, events: lib.log, counts: lib.boards.map((b) => Array.from(b)) };
       });
       expect(results[0].events.length).to.be.greaterThan(0);
+      // an instruction's event resumes at that instruction, the instructions before it retired
+      for (const e of results[0].events.filter((x) => x.startsWith('insn('))) {
+        const m = /^insn\(number:(\d+),.* at 0x([0-9a-f]+), (\d+) retired$/.exec(e);
+        expect(m, e).to.not.equal(null);
+        const [pc, at, retired] = [Number((m as RegExpExecArray)[1]), parseInt((m as RegExpExecArray)[2], 16), Number((m as RegExpExecArray)[3])];
+        expect(at, e).to.equal(pc);
+        expect(retired, e).to.equal((pc - PC) / 4);
+      }
       memValues += results[0].events.filter((e) => e.startsWith('memv(')).length;
       condEvents += results[0].events.filter((e) => e.startsWith('cond(')).length;
       expect(results[1], `JS, program ${hex(program)}`).to.deep.equal(results[0]);
@@ -364,6 +380,34 @@ describe('tcg tiers: interpreter, JavaScript and WebAssembly give the same resul
     expect(sparse).to.be.greaterThan(250);
     expect(memValues, 'guest_mem_after events').to.be.greaterThan(20);
     expect(condEvents, 'conditional events that ran').to.be.greaterThan(20);
+  });
+
+  it('resumes after an AMO\'s value event (the helper did the whole instruction), at the instruction for every other event', function () {
+    const t = new TcgBuilder(PC);
+    t.insnStart(PC, 4);
+    t.callEvent(0, [{ literal: 'before' }]);
+    t.insnStart(PC + 4, 4);
+    t.call('amo', [t.reg(5), t.reg(6)], [0, 8, 7], { mayExit: true });
+    t.callEvent(0, [{ literal: 'after the AMO' }]);
+    t.insnStart(PC + 8, 2);
+    t.callEvent(0, [{ literal: 'before a compressed one' }]);
+    t.exit(PC + 10);
+    const ir = t.finish();
+    const events = ir.ops.filter((op): op is EventOp => op.opc === 'call_event');
+    expect(events.map((e) => eventResumePoint(ir, e))).to.deep.equal([{ pc: PC, retired: 0 }, { pc: PC + 8, retired: 2 }, { pc: PC + 8, retired: 2 }]);
+  });
+
+  it('a new worker taking a hart over goes on where its event said, counting the instructions before it', function () {
+    const one = rig([i(0, 0, 0, 0, 0x13)], Array.from({ length: 32 }, () => 0n), 'js');
+    const f = one.ctx.state.f64;
+    f[layout.SLOT_INSTRET] = 10;
+    f[layout.SLOT_EVENT_PC] = PC + 8;
+    f[layout.SLOT_EVENT_RETIRED] = 2;
+    one.ctx.resumeFromState();
+    expect([one.ctx.pc, f[layout.SLOT_INSTRET], f[layout.SLOT_EVENT_PC]]).to.deep.equal([PC + 8, 12, -1]);
+    one.ctx.pc = PC + 4;
+    one.ctx.resumeFromState(); // no event was running: the pc stays
+    expect([one.ctx.pc, f[layout.SLOT_INSTRET]]).to.deep.equal([PC + 4, 12]);
   });
 
   it('counts bits (clz, ctz, cpop) in WebAssembly as the builder folds constants', function () {

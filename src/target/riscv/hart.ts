@@ -9,7 +9,7 @@
  */
 import {
   CsrSlot, SLOT_CSR, SLOT_F, SLOT_FFLAGS, SLOT_FRM, SLOT_INSTRET, SLOT_CYCLE_OFFSET, SLOT_INSTRET_OFFSET, SLOT_PC, SLOT_PMPADDR,
-  SLOT_PMPCFG, SLOT_PRIV, SLOT_RESERVATION_ADDR, SLOT_X, VcpuStateViews, WORD_IRQ_LINES,
+  SLOT_EVENT_PC, SLOT_PMPCFG, SLOT_PRIV, SLOT_RESERVATION_ADDR, SLOT_X, VcpuStateViews, WORD_IRQ_LINES,
 } from '../../abi/state-layout.js';
 import {
   Cause, CSR_NUMBER, MEDELEG_WRITE_MASK, MENVCFG_STCE, MENVCFG_WRITE_MASK, MIDELEG_WRITE_MASK, MIE_WRITE_MASK,
@@ -96,6 +96,7 @@ export abstract class Hart {
     this.pc = resetPc;
     this.f64[SLOT_INSTRET] = 0;
     this.f64[SLOT_RESERVATION_ADDR] = -1;
+    this.f64[SLOT_EVENT_PC] = -1;
     this.i64[SLOT_INSTRET_OFFSET] = 0n;
     this.i64[SLOT_CYCLE_OFFSET] = 0n;
     this.pmpChanged();
