@@ -5,81 +5,201 @@
  *
  * Temps are objects shared between ops (the interpreter and the backends compare them by
  * identity), so the text holds the temp table once and ops refer to temps by id; every temp of
- * a block is in `ir.temps` at index `id` (src/tcg/builder.ts). Bigints (constants, event
- * literals) become `{"$n": "decimal"}`.
+ * a block is in `ir.temps` at index `id` (src/tcg/builder.ts).
  */
-import { EventArg, IrBlock, Op, Temp, TempKind } from './ir.js';
+import type { HelperName } from '../abi/helpers.js';
+import { Cond, CounterCond, EventArg, EventCond, IrBlock, MemOp, Op, Temp, TempKind } from './ir.js';
 
-/** A temp on the wire: [kind, constant value, register index, uses]. */
-type TempRecord = [kind: TempKind, value: string, index: number, uses: number];
+/**
+ * The wire form: `[numbers, strings]` as JSON, two flat arrays (JSON of flat arrays is what V8
+ * writes and reads fastest; an object per op cost ~100 us a block each way on a Linux boot under
+ * instrumentation, the JSON of flat arrays a fraction of it). Strings (opcodes, helper names,
+ * conditions, constants and bigint literals as decimal, string literals) are in a table, each once;
+ * numbers refer to them by index.
+ *
+ *   block:   pc, insnCount, n, insnPcs[n], insnLengths[n], temps, temp*, ops, op*
+ *   temp:    kind, index, uses, value (a string for a constant, else -1)
+ *   op:      opc, insnIndex, dst (0: no dst field, 1: undefined, 2: a temp id follows), [id],
+ *            argc, arg ids, then by opcode:
+ *              setcond cond | exit target | exit_if cond target | insn_start pc
+ *              qemu_ld/qemu_st offset size signed
+ *              call helper, constc, consts, mayExit, pure
+ *              call_event eventId, argc, (kind value)* (kind 0 temp id, 1 number, 2 bigint, 3 string),
+ *                         hasCond, [board slot counters cond value]
+ *              scoreboard_add board slot counters n store (0 absent, 1 true, 2 false)
+ */
+type Wire = [numbers: number[], strings: string[]];
 
-type Wire = Record<string, unknown>;
+class Writer {
+  readonly n: number[] = [];
+  readonly s: string[] = [];
+  private readonly index = new Map<string, number>();
 
-interface BlockRecord {
-  pc: number;
-  insnCount: number;
-  insnPcs: number[];
-  insnLengths: number[];
-  temps: TempRecord[];
-  ops: Wire[];
-}
-
-const BIGINT = '$n';
-
-function literalOut(v: number | bigint | string): unknown {
-  return typeof v === 'bigint' ? { [BIGINT]: v.toString() } : v;
-}
-
-function literalIn(v: unknown): number | bigint | string {
-  if (typeof v === 'object' && v !== null) return BigInt((v as Record<string, string>)[BIGINT]);
-  return v as number | string;
-}
-
-function opOut(op: Op): Wire {
-  const w: Wire = { ...op, args: op.args.map((t) => t.id) };
-  if ('dst' in op && op.dst !== undefined) w.dst = op.dst.id;
-  if (op.opc === 'call_event') {
-    w.eventArgs = op.eventArgs.map((a) => ('temp' in a ? { temp: a.temp.id } : { literal: literalOut(a.literal) }));
+  str(v: string): void {
+    let i = this.index.get(v);
+    if (i === undefined) {
+      i = this.s.push(v) - 1;
+      this.index.set(v, i);
+    }
+    this.n.push(i);
   }
-  return w;
+
+  list(values: readonly number[]): void {
+    this.n.push(values.length);
+    for (let k = 0; k < values.length; k++) this.n.push(values[k]);
+  }
 }
 
-function opIn(w: Wire, temps: readonly Temp[]): Op {
-  const op: Wire = { ...w, args: (w.args as number[]).map((id) => temps[id]) };
-  if (typeof w.dst === 'number') op.dst = temps[w.dst];
-  if (w.opc === 'call_event') {
-    op.eventArgs = (w.eventArgs as Wire[]).map((a): EventArg => ('temp' in a ? { temp: temps[a.temp as number] } : { literal: literalIn(a.literal) }));
+class Reader {
+  private p = 0;
+  constructor(private readonly n: readonly number[], private readonly s: readonly string[]) {}
+  num(): number { return this.n[this.p++]; }
+  str(): string { return this.s[this.n[this.p++]]; }
+  list(): number[] {
+    const len = this.num();
+    const out = this.n.slice(this.p, this.p + len) as number[];
+    this.p += len;
+    return out;
+  }
+}
+
+function writeOp(w: Writer, op: Op): void {
+  const { n } = w;
+  w.str(op.opc);
+  n.push(op.insnIndex);
+  if (!('dst' in op)) n.push(0);
+  else if (op.dst === undefined) n.push(1);
+  else n.push(2, op.dst.id);
+  n.push(op.args.length);
+  for (const a of op.args) n.push(a.id);
+  switch (op.opc) {
+    case 'setcond': w.str(op.cond); return;
+    case 'exit': n.push(op.target); return;
+    case 'exit_if': w.str(op.cond); n.push(op.target); return;
+    case 'insn_start': n.push(op.pc); return;
+    case 'qemu_ld': case 'qemu_st': n.push(op.offset, op.mem.size, op.mem.signed ? 1 : 0); return;
+    case 'call':
+      w.str(op.helper);
+      w.list(op.consts);
+      n.push(op.mayExit ? 1 : 0, op.pure ? 1 : 0);
+      return;
+    case 'call_event':
+      n.push(op.eventId, op.eventArgs.length);
+      for (const a of op.eventArgs) {
+        if ('temp' in a) n.push(0, a.temp.id);
+        else if (typeof a.literal === 'number') n.push(1, a.literal);
+        else if (typeof a.literal === 'bigint') { n.push(2); w.str(a.literal.toString()); } else { n.push(3); w.str(a.literal); }
+      }
+      if (op.cond === undefined) n.push(0);
+      else {
+        n.push(1, op.cond.board, op.cond.slot, op.cond.counters);
+        w.str(op.cond.cond);
+        n.push(op.cond.value);
+      }
+      return;
+    case 'scoreboard_add': n.push(op.board, op.slot, op.counters, op.n, op.store === undefined ? 0 : op.store ? 1 : 2); return;
+    default:
+  }
+}
+
+function readOp(r: Reader, temps: readonly Temp[]): Op {
+  const opc = r.str();
+  const insnIndex = r.num();
+  const dstKind = r.num();
+  const dst = dstKind === 2 ? temps[r.num()] : undefined;
+  const argc = r.num();
+  const args: Temp[] = [];
+  for (let k = 0; k < argc; k++) args.push(temps[r.num()]);
+  const op: Record<string, unknown> = dstKind === 0 ? { opc, args, insnIndex } : { opc, dst, args, insnIndex };
+  switch (opc) {
+    case 'setcond': op.cond = r.str() as Cond; break;
+    case 'exit': op.target = r.num(); break;
+    case 'exit_if': op.cond = r.str() as Cond; op.target = r.num(); break;
+    case 'insn_start': op.pc = r.num(); break;
+    case 'qemu_ld': case 'qemu_st': {
+      op.offset = r.num();
+      const size = r.num() as MemOp['size'];
+      op.mem = { size, signed: r.num() === 1 } satisfies MemOp;
+      break;
+    }
+    case 'call':
+      op.helper = r.str() as HelperName;
+      op.consts = r.list();
+      op.mayExit = r.num() === 1;
+      op.pure = r.num() === 1;
+      break;
+    case 'call_event': {
+      op.eventId = r.num();
+      const count = r.num();
+      const eventArgs: EventArg[] = [];
+      for (let k = 0; k < count; k++) {
+        const kind = r.num();
+        if (kind === 0) eventArgs.push({ temp: temps[r.num()] });
+        else if (kind === 1) eventArgs.push({ literal: r.num() });
+        else if (kind === 2) eventArgs.push({ literal: BigInt(r.str()) });
+        else eventArgs.push({ literal: r.str() });
+      }
+      op.eventArgs = eventArgs;
+      if (r.num() === 1) {
+        const board = r.num(), slot = r.num(), counters = r.num();
+        const cond = r.str() as CounterCond;
+        op.cond = { board, slot, counters, cond, value: r.num() } satisfies EventCond;
+      }
+      break;
+    }
+    case 'scoreboard_add': {
+      op.board = r.num();
+      op.slot = r.num();
+      op.counters = r.num();
+      op.n = r.num();
+      const store = r.num();
+      if (store !== 0) op.store = store === 1;
+      break;
+    }
+    default:
   }
   return op as unknown as Op;
 }
 
 /** `ir` as text for `parseIr`. */
 export function serializeIr(ir: IrBlock): string {
-  const record: BlockRecord = {
-    pc: ir.pc,
-    insnCount: ir.insnCount,
-    insnPcs: ir.insnPcs,
-    insnLengths: ir.insnLengths,
-    temps: ir.temps.map((t): TempRecord => [t.kind, t.kind === 'const' ? t.value.toString() : '0', t.index, t.uses]),
-    ops: ir.ops.map(opOut),
-  };
-  return JSON.stringify(record);
+  const w = new Writer();
+  const { n } = w;
+  n.push(ir.pc, ir.insnCount);
+  w.list(ir.insnPcs);
+  for (const len of ir.insnLengths) n.push(len);
+  n.push(ir.temps.length);
+  for (const t of ir.temps) {
+    w.str(t.kind);
+    n.push(t.index, t.uses);
+    if (t.kind === 'const') w.str(t.value.toString());
+    else n.push(-1);
+  }
+  n.push(ir.ops.length);
+  for (const op of ir.ops) writeOp(w, op);
+  return JSON.stringify([n, w.s] satisfies Wire);
 }
 
 /** The block `serializeIr` wrote, with temps shared between ops as in the original. */
 export function parseIr(text: string): IrBlock {
-  const record = JSON.parse(text) as BlockRecord;
-  const temps = record.temps.map(([kind, value, index, uses], id) => {
-    const t = new Temp(id, 'i64', kind, BigInt(value), index);
+  const [numbers, strings] = JSON.parse(text) as Wire;
+  const r = new Reader(numbers, strings);
+  const pc = r.num();
+  const insnCount = r.num();
+  const insnPcs = r.list();
+  const insnLengths = insnPcs.map(() => r.num());
+  const temps: Temp[] = [];
+  const count = r.num();
+  for (let id = 0; id < count; id++) {
+    const kind = r.str() as TempKind;
+    const index = r.num();
+    const uses = r.num();
+    const t = kind === 'const' ? new Temp(id, 'i64', kind, BigInt(r.str()), index) : new Temp(id, 'i64', kind, (r.num(), 0n), index);
     t.uses = uses;
-    return t;
-  });
-  return {
-    pc: record.pc,
-    insnCount: record.insnCount,
-    insnPcs: record.insnPcs,
-    insnLengths: record.insnLengths,
-    temps,
-    ops: record.ops.map((w) => opIn(w, temps)),
-  };
+    temps.push(t);
+  }
+  const ops: Op[] = [];
+  const opCount = r.num();
+  for (let k = 0; k < opCount; k++) ops.push(readOp(r, temps));
+  return { pc, insnCount, insnPcs, insnLengths, temps, ops };
 }
