@@ -62,6 +62,8 @@ const BASE_OF: Readonly<Record<Config, Config>> = {
 /** (e)'s cache parameters, on both sides: QEMU's defaults with the L2 on. */
 const CACHE_OPTIONS = ['l2=on', 'limit=4'] as const;
 const SMP4 = ['-smp', '4'] as const;
+/** At most this many of the counted stores may differ between runs and emulators (see the check). */
+const REPORT_STORES = 64;
 
 interface Variant {
   readonly emulator: EmulatorCommand;
@@ -208,9 +210,14 @@ function checkRuns(runs: readonly TimedRun[], plugins: QemuPlugins, qemu: Emulat
   // differ by the few instructions of the UART wait loops after the workload)
   const misses = new Set(runs.filter((r) => succeeded(r) && r.config === 'cache').map(cacheCounts).map((c) => (c === null ? 'none' : `${c[1]}/${c[3]}`)));
   if (misses.size > 1) warnings.push(`!!! instr-overhead: cache model L1D/L1I misses differ between runs or emulators: ${[...misses].join(', ')} !!!`);
-  // both sides count the same guest's stores: the counts must agree
-  const storeCounts = new Set(runs.filter((r) => succeeded(r) && r.config === 'stores').map(reportedCount).filter((c) => c !== null));
-  if (storeCounts.size > 1) warnings.push(`!!! instr-overhead: store counts differ between tsemu and QEMU: ${[...storeCounts].join(', ')} !!!`);
+  // both sides count the same guest's stores: the counts must agree, but for a few: the report's
+  // numbers (ticks) have as many digits as the run's speed gives them (two stores a digit: with
+  // -icount shift=0 every tier counts the same), and QEMU's callback, after the access, never sees
+  // the finisher store that ends it (tsemu's, before the access, does)
+  const storeCounts = [...new Set(runs.filter((r) => succeeded(r) && r.config === 'stores').map(reportedCount).filter((c): c is number => c !== null))];
+  if (storeCounts.length > 1 && Math.max(...storeCounts) - Math.min(...storeCounts) > REPORT_STORES) {
+    warnings.push(`!!! instr-overhead: store counts differ between tsemu and QEMU by more than the report's ${REPORT_STORES}: ${storeCounts.join(', ')} !!!`);
+  }
   for (const guest of [GUEST, SHORT, SMP]) {
     const results = new Set(runs.filter((r) => succeeded(r) && GUEST_OF[r.config as Config] === guest).map((r) => r.report?.result));
     if (results.size > 1) warnings.push(`!!! instr-overhead: ${guest.name} results differ between configurations: ${[...results].join(', ')} !!!`);
