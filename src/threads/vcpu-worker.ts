@@ -337,7 +337,7 @@ async function main(): Promise<void> {
       const { remote: m, uart } = r.ctx.mmio as ReturnType<typeof mmioPort>;
       process.stderr.write(`[stats] hart ${r.spec.hartId}: ${r.ctx.instret} instructions; ${r.loop.sleeps} sleeps; ${t.requests} translations requested, ${t.waitMs.toFixed(0)} ms waiting; ` +
         `${r.cache.translatedHere} translated here, ${r.cache.fromServiceIr} from the service as IR (${r.cache.promoted} hot); ${r.cache.compiled} compiled in ${r.cache.compileMs.toFixed(0)} ms; ` +
-        `${r.cache.wasm ? `${r.cache.wasm.blocks} to wasm in ${r.cache.wasm.modules} modules, ${r.cache.wasm.compileMs.toFixed(0)} ms here` +
+        `${r.cache.wasm ? `${r.cache.wasm.blocks} to wasm in ${r.cache.wasm.modules} modules (${r.cache.wasm.slotsMade} link table entries), ${r.cache.wasm.compileMs.toFixed(0)} ms here` +
           `${r.cache.wasm.batchesElsewhere ? ` (${r.cache.wasm.batchesElsewhere} compiled in its compiler thread in ${r.cache.wasm.compileMsElsewhere.toFixed(0)} ms)` : ''}; ` : ''}${m.accesses} MMIO accesses, ${m.waitMs.toFixed(0)} ms; ` +
         `UART fast path: ${uart.shadowReads} LSR reads, ${uart.posted} bytes posted, reader rung ${uart.rings} times\n`);
     }

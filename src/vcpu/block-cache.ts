@@ -439,16 +439,6 @@ export class BlockCache {
     });
   }
 
-  /**
-   * Which exits of a WebAssembly batch may go straight to another block (backend-wasm.ts decides
-   * whether the source block may link at all). As QEMU chains only within a guest page: the
-   * target is on the source's page virtually, at the same offset of the same physical page. The
-   * run loop enters the source through a current translation, so the page maps where it did
-   * when the link was made; the two blocks are of the same page generation (both current now),
-   * so a write to the page invalidates them together. A target in the batch is called directly;
-   * one outside it through its entry of the tier's table, which holds its function once it has
-   * one (set in install), so a block compiled early goes straight to blocks compiled later.
-   */
   /** The table entry of block `b`, made (and filled, if it is compiled already) on first use; -1 when the table is full. */
   private slotOf(b: CachedBlock): number {
     if (b.slot < 0) {
@@ -473,6 +463,16 @@ export class BlockCache {
     return slot;
   }
 
+  /**
+   * Which exits of a WebAssembly batch may go straight to another block (backend-wasm.ts decides
+   * whether the source block may link at all). As QEMU chains only within a guest page: the
+   * target is on the source's page virtually, at the same offset of the same physical page. The
+   * run loop enters the source through a current translation, so the page maps where it did
+   * when the link was made; the two blocks are of the same page generation (both current now),
+   * so a write to the page invalidates them together. A target in the batch is called directly;
+   * one outside it through its entry of the tier's table, which holds its function once it has
+   * one (set in install), so a block compiled early goes straight to blocks compiled later.
+   */
   private linksOf(batch: readonly CachedBlock[], irs: readonly IrBlock[]): BatchLinks {
     const wasm = this.wasm as WasmTier;
     return batch.map((a, k) => {

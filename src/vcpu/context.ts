@@ -118,7 +118,6 @@ export class VcpuContext extends Hart implements BlockContext {
     this.highTlb = mem.lowSize < mem.ramSize ? new Int32Array(this.tlb.length).fill(-1) : undefined;
   }
 
-  /** Reset also forgets run-loop state: a hart reset while in WFI must not stay halted. */
   /**
    * A new worker taking over this hart: derived state (PMP ranges, TLB, privilege views) from the state area.
    * If the old one ended inside a block's event (a library callback that never returned), the
@@ -138,6 +137,7 @@ export class VcpuContext extends Hart implements BlockContext {
     this.privilegeChanged();
   }
 
+  /** Reset also forgets run-loop state: a hart reset while in WFI must not stay halted. */
   override resetState(resetPc: number): void {
     this.wantHalt = false;
     this.endBlock = false;

@@ -25,7 +25,6 @@ export type WasmBlockFn = () => number;
 /** Entries of a vCPU's link table at most (then blocks stop getting new ones until a flush). */
 const MAX_TABLE_SLOTS = 1 << 16;
 
-
 /**
  * A batch of hot blocks to compile in another thread (src/threads/wasm-compile-worker.ts): the
  * blocks' IR (plain data, structured-cloned) and what the module's code depends on besides them,
@@ -101,7 +100,7 @@ export class WasmTier {
    */
   private table = new WebAssembly.Table({ element: 'anyfunc', initial: 0 });
   private slots = 0;
-  /** Linked exits taken through the table are counted by nobody; entries made (TSEMU_STATS). */
+  /** Entries made in the table (TSEMU_STATS). */
   slotsMade = 0;
 
   /** Blocks compiled, modules made, and the time spent (TSEMU_STATS). */
