@@ -2,6 +2,7 @@
  * The tier settings every vCPU worker (system mode's and user mode's) reads from the environment,
  * in one place so both modes run guest code the same way.
  */
+import { availableParallelism } from 'node:os';
 import { DEFAULT_TIER, defaultHotThreshold, type Tier } from '../vcpu/block-cache.js';
 
 /**
@@ -30,12 +31,18 @@ export function hotThresholdSetting(): number {
 
 /**
  * Are WebAssembly batches compiled in a thread of their own (wasm-compiler.ts) while the vCPU
- * interprets them? Yes when blocks go to WebAssembly after a warm-up, unless the run must repeat
- * exactly (-icount: when a block changes tier would depend on the host's timing) or
- * TSEMU_ASYNC_COMPILE=0 (to measure the difference).
+ * interprets them? Yes when blocks go to WebAssembly after a warm-up and the host has a core to
+ * spare beside the machine's vCPU threads, unless the run must repeat exactly (-icount: when a
+ * block changes tier would depend on the host's timing); TSEMU_ASYNC_COMPILE=0 or 1 decides
+ * instead (to measure the difference). Without a spare core the compiler threads (one per vCPU)
+ * only compete with the vCPUs, and the blocks they compile stay interpreted meanwhile: the -smp 4
+ * lock bench on 2 cores took 5.1-5.2 M ticks with them and 0.66-1.1 M compiling in the vCPU.
  */
-export function asyncWasmCompile(tier: Tier, hotThreshold: number, deterministic: boolean): boolean {
-  return tier === 'wasm' && hotThreshold > 0 && !deterministic && process.env.TSEMU_ASYNC_COMPILE !== '0';
+export function asyncWasmCompile(tier: Tier, hotThreshold: number, deterministic: boolean, vcpuThreads: number): boolean {
+  if (tier !== 'wasm' || hotThreshold === 0 || deterministic) return false;
+  const forced = process.env.TSEMU_ASYNC_COMPILE;
+  if (forced === '0' || forced === '1') return forced === '1';
+  return vcpuThreads < availableParallelism();
 }
 
 /**

@@ -148,7 +148,8 @@ class HartRuntime {
     const soleAccessor = data.maxHarts === 1 || data.thread === 'single';
     const tier = tierSetting();
     const hot = hotThresholdSetting();
-    const compiler = asyncWasmCompile(tier, hot, this.ctx.timer.icount !== undefined) ? startWasmCompiler() : undefined;
+    const vcpuThreads = data.thread === 'single' ? 1 : data.maxHarts;
+    const compiler = asyncWasmCompile(tier, hot, this.ctx.timer.icount !== undefined, vcpuThreads) ? startWasmCompiler() : undefined;
     this.cache = new BlockCache(this.ctx, shared.mem, source, dispatchers, shared.instr.boards, hot, soleAccessor, tier, compiler);
     this.cache.chainLinks = wasmLinksSetting();
     this.loop = new RunLoop(this.ctx, this.cache, {
