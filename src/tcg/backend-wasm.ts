@@ -27,9 +27,9 @@
  * and the AMOs but min/max are wasm atomics on the shared memory when the TLB allows the access
  * (the reservation in the state, as the `amo` helper keeps it); otherwise the helper.
  *
- * Direct links: an exit to a constant pc that is another block of the batch (`links`, chosen by
- * the vCPU: same privilege, same guest page virtually and physically, as QEMU chains only within
- * a page) is a tail call to that block's function, while WORD_CHAIN_BUDGET is above 1 and no
+ * Direct links: an exit to a constant pc that is another block (`links`, chosen by the vCPU: on
+ * the same guest page virtually and physically, as QEMU chains only within a page) is a tail call
+ * to that block's function (of this batch, or through the vCPU's table `m.tbl`), while WORD_CHAIN_BUDGET is above 1 and no
  * exit is requested; the run loop's per-block work (the request and timer checks) is done
  * there, so the run loop sees the same boundaries. Only blocks that cannot change what a link
  * assumes link out: no helper that may end the block (CSR accesses, system instructions: the
@@ -491,13 +491,10 @@ class BlockEmitter {
     // the one way out: registers back to the state, instructions retired, the next pc
     f.comment('exit');
     this.storeRegisters();
-    this.stateAddress();
-    this.stateAddress();
-    f.memory('f64.load', SLOT_INSTRET * 8);
-    f.localOp('local.get', this.n);
-    f.op('f64.convert_i32_u');
-    f.op('f64.add');
-    f.memory('f64.store', SLOT_INSTRET * 8);
+    this.addInstret(() => {
+      f.localOp('local.get', this.n);
+      f.op('f64.convert_i32_u');
+    });
     f.localOp('local.get', this.pc);
     return f;
   }
@@ -580,12 +577,7 @@ class BlockEmitter {
       else this.exitTo(op.target, retired);
       return;
     }
-    this.stateAddress();
-    this.stateAddress();
-    f.memory('f64.load', SLOT_INSTRET * 8);
-    f.f64Const(retired);
-    f.op('f64.add');
-    f.memory('f64.store', SLOT_INSTRET * 8);
+    this.addInstret(() => f.f64Const(retired));
     f.localOp('local.get', this.iterations);
     f.i32Const(LOOP_ITERATIONS);
     f.op('i32.lt_u');
@@ -937,21 +929,19 @@ class BlockEmitter {
   private emitEvent(op: EventOp): void {
     const at = eventResumePoint(this.ir, op);
     this.storeRegisters();
-    this.storeEventPc(at.pc);
-    this.stateAddress();
-    this.f.f64Const(at.retired);
-    this.f.memory('f64.store', SLOT_EVENT_RETIRED * 8);
+    this.storeF64(SLOT_EVENT_PC, at.pc);
+    this.storeF64(SLOT_EVENT_RETIRED, at.retired);
     for (const a of op.eventArgs) if ('temp' in a) this.push(a.temp);
     const ev = this.link.events.get(op) as { index: number; field: string };
     this.f.call(ev.index, ev.field);
-    this.storeEventPc(-1);
+    this.storeF64(SLOT_EVENT_PC, -1);
   }
 
-  /** SLOT_EVENT_PC = pc (see src/abi/state-layout.ts). */
-  private storeEventPc(pc: number): void {
+  /** State slot `slot` = the constant `value`. */
+  private storeF64(slot: number, value: number): void {
     this.stateAddress();
-    this.f.f64Const(pc);
-    this.f.memory('f64.store', SLOT_EVENT_PC * 8);
+    this.f.f64Const(value);
+    this.f.memory('f64.store', slot * 8);
   }
 
   /** counter += n: inline when the scoreboard is in the memory, else its import. */

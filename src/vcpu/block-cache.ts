@@ -332,7 +332,7 @@ export class BlockCache {
       if (slot !== undefined) {
         this.awaited.delete(key);
         block.slot = slot; // filled when it is compiled to WebAssembly (now, if it was at once)
-        if (block.encoded === undefined && block.queued === undefined) this.wasm?.setSlot(slot, block.fn);
+        this.fillSlot(block);
       }
     }
     const kept = (list ?? []).filter((b) => b.pc !== pc && this.valid(b));
@@ -443,9 +443,14 @@ export class BlockCache {
   private slotOf(b: CachedBlock): number {
     if (b.slot < 0) {
       b.slot = (this.wasm as WasmTier).newSlot();
-      if (b.slot >= 0 && b.encoded === undefined && b.queued === undefined) this.wasm?.setSlot(b.slot, b.fn);
+      this.fillSlot(b);
     }
     return b.slot;
+  }
+
+  /** A compiled block's function into its table entry, if it has one (install does it for blocks compiled later). */
+  private fillSlot(b: CachedBlock): void {
+    if (b.slot >= 0 && b.encoded === undefined && b.queued === undefined) this.wasm?.setSlot(b.slot, b.fn);
   }
 
   /**
@@ -474,7 +479,6 @@ export class BlockCache {
    * one (set in install), so a block compiled early goes straight to blocks compiled later.
    */
   private linksOf(batch: readonly CachedBlock[], irs: readonly IrBlock[]): BatchLinks {
-    const wasm = this.wasm as WasmTier;
     return batch.map((a, k) => {
       const out: BlockLink[] = [];
       if (a.pa2 >= 0 || !wasmMayLink(irs[k])) return out;
