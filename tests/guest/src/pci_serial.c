@@ -19,58 +19,23 @@
 #define SER_IO 0x1000
 #define SER_BAR1 0x40100000UL
 #define SER_BAR4 0x40000000UL
-#define COMMON(off) (SER_BAR4 + (off))
-#define DEVCFG(off) (SER_BAR4 + 0x2000 + (off))
-#define ISR (SER_BAR4 + 0x1000)
+#define VIRTIO_BAR4 SER_BAR4
 #define QSIZE 8
 #define NQ 6 /* port 0 rx/tx, control rx/tx, port 1 rx/tx */
+#define VIRTIO_QUEUES NQ
 #define CTRL_RX 2
 #define CTRL_TX 3
 #define BUFSZ 64
 
+#include "virtio_pci_queue.h"
+
 /* feature bit used: MULTIPORT 1; VERSION_1 = bit 32 */
 #define DRIVER_FEATURES (1u << 1)
 
-struct vq {
-  uint64_t *desc;
-  volatile uint16_t *avail;
-  volatile uint16_t *used;
-  uint16_t idx, used_seen, notify_off;
-};
-
-static uint8_t ring_mem[NQ][3][4096] __attribute__((aligned(4096)));
 static uint8_t ctrl_rx[QSIZE][BUFSZ] __attribute__((aligned(16)));
 static uint8_t txbuf[BUFSZ];
-static struct vq vqs[NQ];
 
 static const char *const EVENTS[] = {"DEVICE_READY", "DEVICE_ADD", "DEVICE_REMOVE", "PORT_READY", "CONSOLE_PORT", "RESIZE", "PORT_OPEN", "PORT_NAME"};
-
-static void setup_queue(int q, uint16_t expected_size) {
-  MMIO16(COMMON(0x16)) = q;
-  CHECK_EQ(MMIO16(COMMON(0x18)), expected_size, "queue %d size", q);
-  MMIO16(COMMON(0x18)) = QSIZE;
-  struct vq *v = &vqs[q];
-  v->desc = (uint64_t *)ring_mem[q][0];
-  v->avail = (uint16_t *)ring_mem[q][1];
-  v->used = (uint16_t *)ring_mem[q][2];
-  v->notify_off = MMIO16(COMMON(0x1e));
-  MMIO32(COMMON(0x20)) = (uintptr_t)v->desc; MMIO32(COMMON(0x24)) = 0;
-  MMIO32(COMMON(0x28)) = (uintptr_t)v->avail; MMIO32(COMMON(0x2c)) = 0;
-  MMIO32(COMMON(0x30)) = (uintptr_t)v->used; MMIO32(COMMON(0x34)) = 0;
-  MMIO16(COMMON(0x1c)) = 1;
-}
-
-static void kick(int q) {
-  MMIO16(SER_BAR4 + 0x3000 + 4 * vqs[q].notify_off) = q;
-}
-
-static void offer(int q, uint16_t d) {
-  struct vq *v = &vqs[q];
-  v->avail[2 + v->idx % QSIZE] = d;
-  __sync_synchronize();
-  v->avail[1] = ++v->idx;
-  __sync_synchronize();
-}
 
 /* The next used element of queue q, if there is one: returns 1 and its id and length. */
 static int next_used(int q, uint32_t *id, uint32_t *len) {

@@ -1,5 +1,5 @@
 /* virtio-net-pci on slot 1 (BARs at fixed addresses), driven through the modern interface: the
- * queues, sending a frame, receiving one into four posted buffers, Ethernet and the Internet
+ * queues (virtio_pci_queue.h), sending a frame, receiving one into four posted buffers, Ethernet and the Internet
  * checksum. Shared by the guests that talk to -netdev user through it (pci_net.c, pci_tcp_refused.c);
  * each includes it once, after test.h. */
 #ifndef VIRTIO_NET_PCI_H
@@ -14,59 +14,24 @@
 #define NET_IO 0x1000
 #define NET_BAR1 0x40100000UL
 #define NET_BAR4 0x40000000UL
-#define COMMON(off) (NET_BAR4 + (off))
-#define DEVCFG(off) (NET_BAR4 + 0x2000 + (off))
-#define ISR (NET_BAR4 + 0x1000)
+#define VIRTIO_BAR4 NET_BAR4
 #define QSIZE 8
+#define VIRTIO_QUEUES 3
 #define HDR 12
 #define BUFSZ 1536
+
+#include "virtio_pci_queue.h"
 
 /* feature bits used: MAC 5, MRG_RXBUF 15, STATUS 16, CTRL_VQ 17, CTRL_RX 18; VERSION_1 = bit 32 */
 #define DRIVER_FEATURES ((1u << 5) | (1u << 15) | (1u << 16) | (1u << 17) | (1u << 18))
 
-struct vq {
-  uint64_t *desc;
-  volatile uint16_t *avail;
-  volatile uint16_t *used;
-  uint16_t idx, used_seen, notify_off;
-};
-
-static uint8_t ring_mem[3][3][4096] __attribute__((aligned(4096)));
 static uint8_t rxbuf[4][BUFSZ] __attribute__((aligned(16)));
 static uint8_t txbuf[BUFSZ];
-static struct vq vqs[3];
 static const uint8_t my_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 static const uint8_t my_ip[4] = {10, 0, 2, 15};
 static const uint8_t gw_ip[4] = {10, 0, 2, 2};
 static uint8_t gw_mac[6];
 
-__attribute__((unused)) static void setup_queue(int q, uint16_t expected_size) {
-  MMIO16(COMMON(0x16)) = q;
-  CHECK_EQ(MMIO16(COMMON(0x18)), expected_size, "queue %d size", q);
-  MMIO16(COMMON(0x18)) = QSIZE;
-  struct vq *v = &vqs[q];
-  v->desc = (uint64_t *)ring_mem[q][0];
-  v->avail = (uint16_t *)ring_mem[q][1];
-  v->used = (uint16_t *)ring_mem[q][2];
-  v->notify_off = MMIO16(COMMON(0x1e));
-  MMIO32(COMMON(0x20)) = (uintptr_t)v->desc; MMIO32(COMMON(0x24)) = 0;
-  MMIO32(COMMON(0x28)) = (uintptr_t)v->avail; MMIO32(COMMON(0x2c)) = 0;
-  MMIO32(COMMON(0x30)) = (uintptr_t)v->used; MMIO32(COMMON(0x34)) = 0;
-  MMIO16(COMMON(0x1c)) = 1;
-}
-
-__attribute__((unused)) static void kick(int q) {
-  MMIO16(NET_BAR4 + 0x3000 + 4 * vqs[q].notify_off) = q;
-}
-
-/* Make descriptor `d` (already filled) available on queue q. */
-__attribute__((unused)) static void offer(int q, uint16_t d) {
-  struct vq *v = &vqs[q];
-  v->avail[2 + v->idx % QSIZE] = d;
-  __sync_synchronize();
-  v->avail[1] = ++v->idx;
-  __sync_synchronize();
-}
 
 /* Wait for the next used element of queue q; returns its length, stores its id. */
 __attribute__((unused)) static uint32_t wait_used(int q, uint32_t *id, const char *what) {
