@@ -4,6 +4,7 @@
  * in arrival order, replies with the request's id, asynchronous events with
  * timestamps once negotiation is done. Every line ends in "\r\n" like QEMU's.
  */
+import { wallClockMicros } from '../util/wall-clock.js';
 import { JsonLimits, JsonMessageParser, QEMU_JSON_LIMITS } from './json-stream.js';
 import { isJsonObject, JsonObject, jsonObject, JsonValue, qdictOrder, toJson } from './json-value.js';
 import { checkArguments, QmpArgError, QmpArgs } from './qmp-args.js';
@@ -33,7 +34,7 @@ type Request = { readonly value: JsonValue | undefined; readonly error: string |
 
 /** QEMU's event timestamp: wall-clock seconds and microseconds. */
 export function eventTimestamp(): JsonObject {
-  const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  const us = wallClockMicros();
   return jsonObject([['seconds', BigInt(Math.floor(us / 1e6))], ['microseconds', BigInt(us % 1e6)]]);
 }
 

@@ -13,6 +13,7 @@
  * that immediacy for fewer system calls, still writing whole lines only.
  */
 import { closeSync } from 'node:fs';
+import { wallClockMicros } from '../util/wall-clock.js';
 import type { TraceBackend } from './backend.js';
 import type { EventInfo, TraceArg } from './event-info.js';
 import { writeAllSync } from './fd-write.js';
@@ -88,7 +89,7 @@ export class LogBackend implements TraceBackend {
 
 /** `PID@SEC.USEC:` from the wall clock, like QEMU's gettimeofday() prefix. */
 function timestampPrefix(): string {
-  const micros = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000));
+  const micros = BigInt(wallClockMicros());
   const seconds = micros / 1_000_000n;
   const fraction = (micros % 1_000_000n).toString().padStart(6, '0');
   return `${process.pid}@${seconds}.${fraction}:`;

@@ -36,9 +36,14 @@ function onBlock(cpu: QICPU): void {
   v.last = now;
   const due = v.start + (1000 * done) / ips; /* when these instructions may have run, at N per second */
   if (due - now > (1000 * slice) / ips) {
-    Atomics.wait(nap, 0, 0, due - now);
-    v.slept += performance.now() - now;
-    v.last = performance.now();
+    /* a timed wait may end early (a wall-clock step moves some hosts' timeouts): wait out the rest */
+    let woke = now;
+    do {
+      Atomics.wait(nap, 0, 0, due - woke);
+      woke = performance.now();
+    } while (woke < due);
+    v.slept += woke - now;
+    v.last = woke;
   }
 }
 
