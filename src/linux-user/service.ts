@@ -141,6 +141,12 @@ class GuestProcess {
   pending = 0n;
   readonly pendingInfo = new Map<number, SigInfo>();
   ending: ProcessEnd | undefined;
+  /**
+   * Threads whose worker still runs: a thread that exited goes on to run its instrumentation
+   * instances' qi_fini and reports 'done' later, maybe after another thread's exit_group, and
+   * the program ends (the primary's qi_fini and qi_merge) only when every such report is in.
+   */
+  readonly workers = new Set<GuestThread>();
   nextCpu = 0;
   parent: GuestProcess | undefined;
   readonly children = new Map<number, GuestProcess>();
@@ -238,6 +244,7 @@ export class Service {
   }
 
   private run(th: GuestThread): void {
+    th.proc.workers.add(th);
     th.worker = this.host.spawn({
       mem: th.proc.mem.buffers, state: { buffer: th.state.buffer, byteOffset: th.state.byteOffset }, channel: th.chBuf, satp: th.proc.space.satp, flat: th.proc.space.flat,
       tid: th.tid, pid: th.proc.pid, cpu: th.cpu, strace: this.opts.strace, log: this.opts.log, tracing: this.opts.tracing,
@@ -253,7 +260,8 @@ export class Service {
       if (this.threads.get(th.tid) === th) this.threads.delete(th.tid);
       th.proc.areas.give(th.state);
       const proc = th.proc;
-      if (proc.ending !== undefined && proc === this.first) this.host.finish(proc.ending);
+      proc.workers.delete(th);
+      if (proc.ending !== undefined && proc === this.first && proc.workers.size === 0) this.host.finish(proc.ending);
       return;
     }
     try {
@@ -505,6 +513,7 @@ export class Service {
     for (const t of proc.threads.values()) {
       if (t === keep) continue;
       void t.worker?.terminate();
+      proc.workers.delete(t);
       this.threads.delete(t.tid);
     }
   }
@@ -706,6 +715,7 @@ export class Service {
     // handlers go back to the default action; ignored signals stay ignored
     for (const [sig, act] of proc.actions) if (act.handler !== SIG_IGN) proc.actions.delete(sig);
     th.replaced = true;
+    proc.workers.delete(th);
     const next = this.newThread(proc, th.tid);
     next.sigmask = th.sigmask;
     next.pending = th.pending;
@@ -736,6 +746,7 @@ export class Service {
     proc.threads.clear();
     this.threads.delete(th.tid);
     th.replaced = true;
+    proc.workers.delete(th);
     proc.hostChild = cp;
     const pumps: Promise<void>[] = [];
     streams.forEach((st, n) => {
@@ -749,7 +760,7 @@ export class Service {
         const sig = signal === null ? 0 : Object.entries(SIGNALS).find(([, v]) => v === signal)?.[0];
         const end: ProcessEnd = signal === null ? { kind: 'exit', status: code ?? 0 } : { kind: 'signal', signal: Number(sig ?? 9) };
         this.processEnded(proc, end);
-        if (proc === this.first) this.host.finish(end);
+        if (proc === this.first && proc.workers.size === 0) this.host.finish(end);
         this.unpark();
       });
     });
