@@ -52,16 +52,25 @@ export interface WasmBlockCode {
   helpers: readonly (readonly [string, string, number, number, boolean, boolean])[];
 }
 
+/**
+ * A block's IR as numbers and a table of strings (src/tcg/ir-serialize.ts says the layout): the
+ * numbers cross the translator channel's shared memory as they are.
+ */
+export interface IrWire {
+  numbers: Float64Array;
+  strings: readonly string[];
+}
+
 /** A translated block as it crosses from the translator (service or local) to the vCPU. */
 export interface BlockCode {
   /** The factory body (see above); empty when `ir` is given. */
   source: string;
   /**
-   * The block's IR as text (src/tcg/ir-serialize.ts), when the service leaves compiling to the
-   * vCPU: it interprets the block while cold and compiles it when hot, as a block it translated
-   * itself, so translation-time instrumentation does not change the tiering.
+   * The block's IR on the wire (src/tcg/ir-serialize.ts), when the service leaves compiling to
+   * the vCPU: it interprets the block while cold and compiles it when hot, as a block it
+   * translated itself, so translation-time instrumentation does not change the tiering.
    */
-  ir?: string;
+  ir?: IrWire;
   /** The same block in WebAssembly, when the service makes it (TSEMU_TIER=wasm) and the backend covers it. */
   wasm?: WasmBlockCode;
   /** RAM page of the block's first instruction, or -1 for ROM. */

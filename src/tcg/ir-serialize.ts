@@ -8,14 +8,15 @@
  * a block is in `ir.temps` at index `id` (src/tcg/builder.ts).
  */
 import type { HelperName } from '../abi/helpers.js';
+import type { IrWire } from '../abi/block-code.js';
 import { Cond, CounterCond, EventArg, EventCond, IrBlock, MemOp, Op, Temp, TempKind } from './ir.js';
 
 /**
- * The wire form: `[numbers, strings]` as JSON, two flat arrays (JSON of flat arrays is what V8
- * writes and reads fastest; an object per op cost ~100 us a block each way on a Linux boot under
- * instrumentation, the JSON of flat arrays a fraction of it). Strings (opcodes, helper names,
- * conditions, constants and bigint literals as decimal, string literals) are in a table, each once;
- * numbers refer to them by index.
+ * The wire form (IrWire): a Float64Array of numbers and a table of strings (opcodes, helper names,
+ * conditions, constants and bigint literals as decimal, string literals), each once; numbers
+ * refer to strings by index. The numbers go through the channel's shared memory as they are (no
+ * text): JSON of the numbers cost ~25 us a block to write and as much to read on a Linux boot
+ * under instrumentation, the text of objects per op ~100 us each way.
  *
  *   block:   pc, insnCount, n, insnPcs[n], insnLengths[n], temps, temp*, ops, op*
  *   temp:    kind, index, uses, value (a string for a constant, else -1)
@@ -28,12 +29,23 @@ import { Cond, CounterCond, EventArg, EventCond, IrBlock, MemOp, Op, Temp, TempK
  *                         hasCond, [board slot counters cond value]
  *              scoreboard_add board slot counters n store (0 absent, 1 true, 2 false)
  */
-type Wire = [numbers: number[], strings: string[]];
+/** The writers' buffer, kept between blocks (a fresh one per block showed in the profile); grown when a block needs more. */
+let scratch = new Float64Array(4096);
 
 class Writer {
-  readonly n: number[] = [];
+  private n = scratch;
+  private len = 0;
   readonly s: string[] = [];
   private readonly index = new Map<string, number>();
+
+  num(v: number): void {
+    if (this.len === this.n.length) {
+      const bigger = new Float64Array(this.n.length * 2);
+      bigger.set(this.n);
+      this.n = scratch = bigger;
+    }
+    this.n[this.len++] = v;
+  }
 
   str(v: string): void {
     let i = this.index.get(v);
@@ -41,63 +53,74 @@ class Writer {
       i = this.s.push(v) - 1;
       this.index.set(v, i);
     }
-    this.n.push(i);
+    this.num(i);
   }
 
   list(values: readonly number[]): void {
-    this.n.push(values.length);
-    for (let k = 0; k < values.length; k++) this.n.push(values[k]);
+    this.num(values.length);
+    for (let k = 0; k < values.length; k++) this.num(values[k]);
+  }
+
+  wire(): IrWire {
+    return { numbers: this.n.slice(0, this.len), strings: this.s };
   }
 }
 
 class Reader {
   private p = 0;
-  constructor(private readonly n: readonly number[], private readonly s: readonly string[]) {}
+  constructor(private readonly n: Float64Array, private readonly s: readonly string[]) {}
   num(): number { return this.n[this.p++]; }
   str(): string { return this.s[this.n[this.p++]]; }
   list(): number[] {
     const len = this.num();
-    const out = this.n.slice(this.p, this.p + len) as number[];
+    const out: number[] = new Array<number>(len);
+    for (let k = 0; k < len; k++) out[k] = this.n[this.p + k];
     this.p += len;
     return out;
   }
 }
 
 function writeOp(w: Writer, op: Op): void {
-  const { n } = w;
   w.str(op.opc);
-  n.push(op.insnIndex);
-  if (!('dst' in op)) n.push(0);
-  else if (op.dst === undefined) n.push(1);
-  else n.push(2, op.dst.id);
-  n.push(op.args.length);
-  for (const a of op.args) n.push(a.id);
+  w.num(op.insnIndex);
+  if (!('dst' in op)) w.num(0);
+  else if (op.dst === undefined) w.num(1);
+  else {
+    w.num(2);
+    w.num(op.dst.id);
+  }
+  w.num(op.args.length);
+  for (const a of op.args) w.num(a.id);
   switch (op.opc) {
     case 'setcond': w.str(op.cond); return;
-    case 'exit': n.push(op.target); return;
-    case 'exit_if': w.str(op.cond); n.push(op.target); return;
-    case 'insn_start': n.push(op.pc); return;
-    case 'qemu_ld': case 'qemu_st': n.push(op.offset, op.mem.size, op.mem.signed ? 1 : 0); return;
+    case 'exit': w.num(op.target); return;
+    case 'exit_if': w.str(op.cond); w.num(op.target); return;
+    case 'insn_start': w.num(op.pc); return;
+    case 'qemu_ld': case 'qemu_st': w.num(op.offset); w.num(op.mem.size); w.num(op.mem.signed ? 1 : 0); return;
     case 'call':
       w.str(op.helper);
       w.list(op.consts);
-      n.push(op.mayExit ? 1 : 0, op.pure ? 1 : 0);
+      w.num(op.mayExit ? 1 : 0); w.num(op.pure ? 1 : 0);
       return;
     case 'call_event':
-      n.push(op.eventId, op.eventArgs.length);
+      w.num(op.eventId); w.num(op.eventArgs.length);
       for (const a of op.eventArgs) {
-        if ('temp' in a) n.push(0, a.temp.id);
-        else if (typeof a.literal === 'number') n.push(1, a.literal);
-        else if (typeof a.literal === 'bigint') { n.push(2); w.str(a.literal.toString()); } else { n.push(3); w.str(a.literal); }
+        if ('temp' in a) {
+          w.num(0);
+          w.num(a.temp.id);
+        } else if (typeof a.literal === 'number') {
+          w.num(1);
+          w.num(a.literal);
+        } else if (typeof a.literal === 'bigint') { w.num(2); w.str(a.literal.toString()); } else { w.num(3); w.str(a.literal); }
       }
-      if (op.cond === undefined) n.push(0);
+      if (op.cond === undefined) w.num(0);
       else {
-        n.push(1, op.cond.board, op.cond.slot, op.cond.counters);
+        w.num(1); w.num(op.cond.board); w.num(op.cond.slot); w.num(op.cond.counters);
         w.str(op.cond.cond);
-        n.push(op.cond.value);
+        w.num(op.cond.value);
       }
       return;
-    case 'scoreboard_add': n.push(op.board, op.slot, op.counters, op.n, op.store === undefined ? 0 : op.store ? 1 : 2); return;
+    case 'scoreboard_add': w.num(op.board); w.num(op.slot); w.num(op.counters); w.num(op.n); w.num(op.store === undefined ? 0 : op.store ? 1 : 2); return;
     default:
   }
 }
@@ -161,29 +184,29 @@ function readOp(r: Reader, temps: readonly Temp[]): Op {
   return op as unknown as Op;
 }
 
-/** `ir` as text for `parseIr`. */
-export function serializeIr(ir: IrBlock): string {
+/** `ir` on the wire, for `decodeIr` in another thread. */
+export function encodeIr(ir: IrBlock): IrWire {
   const w = new Writer();
-  const { n } = w;
-  n.push(ir.pc, ir.insnCount);
+  w.num(ir.pc);
+  w.num(ir.insnCount);
   w.list(ir.insnPcs);
-  for (const len of ir.insnLengths) n.push(len);
-  n.push(ir.temps.length);
+  for (const len of ir.insnLengths) w.num(len);
+  w.num(ir.temps.length);
   for (const t of ir.temps) {
     w.str(t.kind);
-    n.push(t.index, t.uses);
+    w.num(t.index);
+    w.num(t.uses);
     if (t.kind === 'const') w.str(t.value.toString());
-    else n.push(-1);
+    else w.num(-1);
   }
-  n.push(ir.ops.length);
+  w.num(ir.ops.length);
   for (const op of ir.ops) writeOp(w, op);
-  return JSON.stringify([n, w.s] satisfies Wire);
+  return w.wire();
 }
 
-/** The block `serializeIr` wrote, with temps shared between ops as in the original. */
-export function parseIr(text: string): IrBlock {
-  const [numbers, strings] = JSON.parse(text) as Wire;
-  const r = new Reader(numbers, strings);
+/** The block `encodeIr` wrote, with temps shared between ops as in the original. */
+export function decodeIr(wire: IrWire): IrBlock {
+  const r = new Reader(wire.numbers, wire.strings);
   const pc = r.num();
   const insnCount = r.num();
   const insnPcs = r.list();

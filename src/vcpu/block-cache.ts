@@ -29,7 +29,7 @@ import type { EventSink } from '../abi/helpers.js';
 import { encodeBlock, EncodedBlock, interpretable, Interpreter } from '../tcg/interpreter.js';
 import { optimize } from '../tcg/optimize.js';
 import type { IrBlock } from '../tcg/ir.js';
-import { parseIr } from '../tcg/ir-serialize.js';
+import { decodeIr } from '../tcg/ir-serialize.js';
 import { translateBlock, TranslatedBlock } from '../target/riscv/block-translator.js';
 import { GuestMemory } from '../memory/guest-memory.js';
 import { VcpuContext } from './context.js';
@@ -346,7 +346,7 @@ export class BlockCache {
     const code = this.source.fetch(pc, pa, pa2, priv);
     if (code.ir !== undefined) {
       this.fromServiceIr++;
-      const block = this.cold(pc, pa, pa2, code.page, code.gen, parseIr(code.ir));
+      const block = this.cold(pc, pa, pa2, code.page, code.gen, decodeIr(code.ir));
       block.remote = true;
       block.priv = priv;
       return block;
@@ -550,7 +550,7 @@ export class BlockCache {
   /** The IR the translator service made for `block`, fetched again (it was not kept here: see promote). */
   private remoteIr(block: CachedBlock): IrBlock | undefined {
     const code = this.source.refetch?.(block.pc, block.pa, block.pa2, block.priv);
-    return code?.ir === undefined ? undefined : parseIr(code.ir);
+    return code?.ir === undefined ? undefined : decodeIr(code.ir);
   }
 
   private ramPages(pa: number, pa2: number): number[] {

@@ -8,7 +8,7 @@
  * Nothing here goes through the event loop, so a busy main thread never
  * delays a translation.
  */
-import type { BlockCode, WasmBlockCode } from '../abi/block-code.js';
+import type { BlockCode, IrWire, WasmBlockCode } from '../abi/block-code.js';
 
 export const MAX_VCPUS = 16;
 /**
@@ -43,8 +43,13 @@ const W_HERE_EPOCH = 1;
 const W_STATE = 0, W_LEN = 1, W_PAGE = 2, W_GEN = 3, W_COUNT = 4, W_PRIV = 5, W_KIND = 6;
 /** What a request asks for: a translation, or only the one already made (see TranslatorClient.refetch). */
 const enum RequestKind { Translate = 0, Refetch = 1 }
-/** First character of a reply that is IR text (BlockCode.ir) rather than JavaScript source. */
-const IR_TAG = '\x01';
+/**
+ * A reply's form: -1, text (JavaScript source, then the WebAssembly form if any, or the error);
+ * otherwise the reply is IR (BlockCode.ir) and this many of its numbers come first in the data,
+ * as doubles, then its string table as JSON (W_LEN bytes).
+ */
+const W_NUMBERS = 14;
+const TEXT_REPLY = -1;
 // Float64 header slots (byte offset 32)
 const D_PC = 4, D_PA = 5, D_PA2 = 6;
 
@@ -66,11 +71,14 @@ class Slot {
   readonly i32: Int32Array;
   readonly f64: Float64Array;
   readonly bytes: Uint8Array;
+  /** The same data as doubles (an IR reply's numbers). */
+  readonly data64: Float64Array;
   constructor(buffers: TranslatorChannelBuffers, index: number) {
     const base = index * SLOT_BYTES;
     this.i32 = new Int32Array(buffers.slots, base, HEADER_BYTES / 4);
     this.f64 = new Float64Array(buffers.slots, base, HEADER_BYTES / 8);
     this.bytes = new Uint8Array(buffers.slots, base + HEADER_BYTES, SOURCE_BYTES);
+    this.data64 = new Float64Array(buffers.slots, base + HEADER_BYTES, SOURCE_BYTES / 8);
   }
 }
 
@@ -158,11 +166,17 @@ export class TranslatorClient {
     while (Atomics.load(i32, W_STATE) === SlotState.Request) Atomics.wait(i32, W_STATE, SlotState.Request, 1000);
     const state = Atomics.load(i32, W_STATE);
     const len = i32[W_LEN];
+    const count = i32[W_NUMBERS];
+    if (count !== TEXT_REPLY && state !== SlotState.Failed) {
+      const numbers = this.slot.data64.slice(0, count);
+      const strings = JSON.parse(this.decoder.decode(this.slot.bytes.slice(count * 8, count * 8 + len))) as string[];
+      Atomics.store(i32, W_STATE, SlotState.Idle);
+      return { source: '', ir: { numbers, strings }, page: i32[W_PAGE], gen: i32[W_GEN], insnCount: i32[W_COUNT] };
+    }
     // copy out of shared memory before decoding (TextDecoder refuses shared views)
     const text = this.decoder.decode(this.slot.bytes.slice(0, len));
     Atomics.store(i32, W_STATE, SlotState.Idle);
     if (state === SlotState.Failed) throw new Error(`translator service: ${text}`);
-    if (text.startsWith(IR_TAG)) return { source: '', ir: text.slice(1), page: i32[W_PAGE], gen: i32[W_GEN], insnCount: i32[W_COUNT] };
     // the JS source, then (after a NUL, which generated JS never holds) the WebAssembly form, if any
     const nul = text.indexOf('\0');
     const source = nul < 0 ? text : text.slice(0, nul);
@@ -225,7 +239,8 @@ export class TranslatorServer {
       let state = SlotState.Done;
       try {
         const code = translate(req);
-        this.writeText(slot, code.ir !== undefined ? IR_TAG + code.ir : code.wasm === undefined ? code.source : `${code.source}\0${JSON.stringify(code.wasm)}`);
+        if (code.ir !== undefined) this.writeIr(slot, code.ir);
+        else this.writeText(slot, code.wasm === undefined ? code.source : `${code.source}\0${JSON.stringify(code.wasm)}`);
         slot.i32[W_PAGE] = code.page;
         slot.i32[W_GEN] = code.gen;
         slot.i32[W_COUNT] = code.insnCount;
@@ -244,6 +259,18 @@ export class TranslatorServer {
     const r = this.encoder.encodeInto(text, slot.bytes);
     if (r.read < text.length) throw new Error(`generated block too large (${text.length} bytes)`);
     slot.i32[W_LEN] = r.written;
+    slot.i32[W_NUMBERS] = TEXT_REPLY;
+  }
+
+  private writeIr(slot: Slot, ir: IrWire): void {
+    const count = ir.numbers.length;
+    const strings = JSON.stringify(ir.strings);
+    const room = SOURCE_BYTES - count * 8;
+    const r = room > 0 ? this.encoder.encodeInto(strings, slot.bytes.subarray(count * 8)) : { read: 0, written: 0 };
+    if (room <= 0 || r.read < strings.length) throw new Error(`translated block too large (${count} numbers, ${strings.length} bytes of strings)`);
+    slot.data64.set(ir.numbers);
+    slot.i32[W_LEN] = r.written;
+    slot.i32[W_NUMBERS] = count;
   }
 }
 

@@ -13,7 +13,7 @@ import { generateJs } from '../tcg/backend-js.js';
 import type { FlatLayout } from '../abi/tlb.js';
 import { compileWasmBatch, wasmSelfContained } from '../tcg/backend-wasm.js';
 import { IrBlock, Op, Temp } from '../tcg/ir.js';
-import { serializeIr } from '../tcg/ir-serialize.js';
+import { encodeIr } from '../tcg/ir-serialize.js';
 import type { BlockCode, WasmBlockCode } from '../abi/block-code.js';
 
 export interface TranslatorLog {
@@ -132,7 +132,7 @@ export class Translator {
     if (this.log?.op) this.log.write(`OP after optimization:\n${formatOps(block.ir)}\n`);
     const fetched = block.raws.flatMap((raw, i) => [block.ir.insnPcs[i] - pc, raw | 0]);
     if (this.shipIr && this.log?.outAsm !== true) {
-      const entry: CacheEntry = { key, source: '', ir: serializeIr(block.ir), page: block.page, gen: block.gen, insnCount: block.ir.insnCount, fetched };
+      const entry: CacheEntry = { key, source: '', ir: encodeIr(block.ir), page: block.page, gen: block.gen, insnCount: block.ir.insnCount, fetched };
       this.cache.set(key, entry);
       this.translated++;
       return entry;
