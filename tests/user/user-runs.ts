@@ -124,9 +124,14 @@ export const SIGINT_RECIPES: readonly UserRecipe[] = [
  * Run a SIGINT recipe: the emulator gets SIGINT (as from the terminal) once the program has
  * printed "ready" (its handler, if any, is in place then); what it prints after, and how it ends.
  */
-export function runSigintRecipe(command: readonly string[], r: UserRecipe): Promise<UserOutcome> {
+export function runSigintRecipe(command: readonly string[], r: UserRecipe, giveUpMs?: number): Promise<UserOutcome | 'gave up'> {
   return new Promise((resolve, reject) => {
     const p = spawn(command[0], [...command.slice(1), ...r.options, r.program, ...r.args], { cwd: repoRoot(), env: {}, stdio: ['ignore', 'pipe', 'inherit'] });
+    let gaveUp = false;
+    const timer = giveUpMs === undefined ? undefined : setTimeout(() => {
+      gaveUp = true;
+      p.kill('SIGKILL');
+    }, giveUpMs);
     let stdout = '';
     let sent = false;
     p.stdout.setEncoding('utf8');
@@ -138,7 +143,10 @@ export function runSigintRecipe(command: readonly string[], r: UserRecipe): Prom
       }
     });
     p.on('error', reject);
-    p.on('close', (status, signal) => resolve({ stdout, status, signal, strace: null }));
+    p.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve(gaveUp ? 'gave up' : { stdout, status, signal, strace: null });
+    });
   });
 }
 
