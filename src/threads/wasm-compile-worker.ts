@@ -10,6 +10,11 @@
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { compileWasmRequest, type WasmCompileRequest } from '../vcpu/wasm-tier.js';
+import { decodeIr } from '../tcg/ir-serialize.js';
+import type { IrWire } from '../abi/block-code.js';
+
+/** A batch as the vCPU posts it: its blocks' IR on the wire (src/tcg/ir-serialize.ts). */
+export type WasmCompileWire = Omit<WasmCompileRequest, 'blocks'> & { readonly blocks: readonly IrWire[] };
 
 export interface WasmCompileWorkerData {
   readonly port: MessagePort;
@@ -20,7 +25,8 @@ export interface WasmCompileWorkerData {
 const { port, posted } = workerData as WasmCompileWorkerData;
 const count = new Int32Array(posted);
 
-port.on('message', (req: WasmCompileRequest) => {
+port.on('message', (wire: WasmCompileWire) => {
+  const req: WasmCompileRequest = { ...wire, blocks: wire.blocks.map(decodeIr) };
   try {
     port.postMessage(compileWasmRequest(req));
   } catch (e) {
