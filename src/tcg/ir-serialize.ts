@@ -11,6 +11,9 @@ import type { HelperName } from '../abi/helpers.js';
 import type { IrWire } from '../abi/block-code.js';
 import { Cond, CounterCond, EventArg, EventCond, IrBlock, MemOp, Op, Temp, TempKind } from './ir.js';
 
+/** The writers' buffer, kept between blocks (a fresh one per block showed in the profile); grown when a block needs more. */
+let scratch = new Float64Array(4096);
+
 /**
  * The wire form (IrWire): a Float64Array of numbers and a table of strings (opcodes, helper names,
  * conditions, constants and bigint literals as decimal, string literals), each once; numbers
@@ -29,9 +32,6 @@ import { Cond, CounterCond, EventArg, EventCond, IrBlock, MemOp, Op, Temp, TempK
  *                         hasCond, [board slot counters cond value]
  *              scoreboard_add board slot counters n store (0 absent, 1 true, 2 false)
  */
-/** The writers' buffer, kept between blocks (a fresh one per block showed in the profile); grown when a block needs more. */
-let scratch = new Float64Array(4096);
-
 class Writer {
   private n = scratch;
   private len = 0;
