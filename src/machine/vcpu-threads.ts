@@ -11,7 +11,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { createMmioSlot, MmioServer } from '../memory/mmio-channel.js';
-import { createTranslatorChannel, publishTranslateHere, ringTranslator, TranslatorChannelBuffers } from '../vcpu/translator-channel.js';
+import { createTranslatorChannel, markTranslatorStarted, publishTranslateHere, ringTranslator, TranslatorChannelBuffers } from '../vcpu/translator-channel.js';
 import type { TranslatorCommand } from '../vcpu/translator-protocol.js';
 import type { VcpuCommand, VcpuCommandType, VcpuReport, VcpuWorkerData } from '../vcpu/protocol.js';
 import type { DebugStopKind } from '../vcpu/run-loop.js';
@@ -115,13 +115,21 @@ export class VcpuThreads {
   // ---- start-up ---------------------------------------------------------------------------
 
   /**
-   * Start the translator service and the workers of harts 0 .. numHarts-1
-   * together (a vCPU's first request simply waits in its channel slot until
-   * the service is up). The workers are asked for before this returns its
-   * promise, which resolves when all are ready.
+   * Start the workers of harts 0 .. numHarts-1, and with them the translator
+   * service if something observes translation from the start (a vCPU's first
+   * request simply waits in its channel slot until the service is up). The
+   * workers are asked for before this returns its promise, which resolves
+   * when all are ready.
+   *
+   * Otherwise the vCPUs translate by themselves and the service starts when
+   * first needed (ensureTranslator): a command for every thread (a library,
+   * a log or trace change), or a vCPU that must ask it (after a code epoch
+   * it has no permission for, or with translate_block traced). A run that
+   * never needs it saves its ~10 MB and the ~0.3 s of CPU its start took
+   * beside the vCPU on a 2-core host.
    */
   async start(numHarts: number): Promise<void> {
-    const translator = this.startTranslator();
+    const translator = this.config.translateInVcpus ? Promise.resolve() : this.ensureTranslator();
     const harts = Array.from({ length: numHarts }, (_, h) => h);
     const vcpus = this.config.singleThread
       ? this.startVcpuWorker(harts, 'single')
@@ -129,6 +137,19 @@ export class VcpuThreads {
     await translator;
     await vcpus;
     this.started = true;
+  }
+
+  private translatorReady: Promise<void> | undefined;
+
+  /** The translator service, started now if it was not (resolves when it is ready). */
+  private ensureTranslator(): Promise<void> {
+    if (this.translatorReady === undefined) {
+      markTranslatorStarted(this.translatorChannel);
+      this.translatorReady = this.startTranslator();
+      // a failed start is reported through host.fatal; callers waiting on commands see no answer
+      this.translatorReady.catch(() => undefined);
+    }
+    return this.translatorReady;
   }
 
   private startTranslator(): Promise<void> {
@@ -204,6 +225,7 @@ export class VcpuThreads {
         else if (m.type === 'fatal') this.host.fatal(`vCPU ${hartIds.join(',')}: ${m.message}`);
         else if (m.type === 'ack') this.acks.get(m.id)?.(m.pc, m.error);
         else if (m.type === 'debug') this.host.debugStop(m.hart, m.kind, m.addr);
+        else if (m.type === 'need-translator') { if (!this.shuttingDown) void this.ensureTranslator(); }
         else if (isInstrReport(m)) this.host.instrReport(m);
       });
       worker.on('error', (e) => this.host.fatal(`vCPU ${hartIds.join(',')}: ${e.message}`, this.callbacks.current(`vCPU ${hartIds.join(',')}`)));
@@ -367,6 +389,8 @@ export class VcpuThreads {
    */
   everyThread(translatorCommand: (ack: number) => TranslatorCommand, vcpuCommand: (hart: number, ack: number) => VcpuCommand): Promise<string | undefined>[] {
     const waits: Promise<string | undefined>[] = [];
+    // a library or a log/trace change may make translation observed: the service must have it
+    if (!this.shuttingDown) void this.ensureTranslator();
     const translator = this.translator;
     if (translator !== undefined) {
       const id = this.nextAck++;

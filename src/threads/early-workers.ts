@@ -9,7 +9,6 @@
  * default), one for -accel tcg,thread=single. Workers nobody takes are
  * ended once the machine has started.
  */
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DEFERRED_START, type StartMessage } from '../util/worker-input.js';
 import type { WorkerLauncher } from '../machine/worker-launcher.js';
@@ -64,15 +63,12 @@ export function expectedVcpuWorkers(argv: readonly string[]): number {
 /**
  * Should the translator service start now? When something may observe
  * translation from the start (`-d`, `-trace`, `-instr`; see
- * src/vcpu/block-cache.ts), the vCPUs need it from their first block. And
- * when the vCPU workers will take every core, loading its modules later
- * would take time from the guest (-smp 2 on 2 cores ran 7% slower). Otherwise
- * the vCPUs translate by themselves, and the service is better started with
- * the machine, on the core they leave free: loading it now would take a core
- * from the main thread's own start-up.
+ * src/vcpu/block-cache.ts), the vCPUs need it from their first block.
+ * Otherwise the vCPUs translate by themselves and the machine starts the
+ * service only if something later needs it (src/machine/vcpu-threads.ts).
  */
-export function translatorNeededAtOnce(argv: readonly string[], cores = availableParallelism()): boolean {
-  return argv.some((arg) => ['-d', '-trace', '-instr'].includes(arg.replace(/^--/, '-'))) || expectedVcpuWorkers(argv) >= cores;
+export function translatorNeededAtOnce(argv: readonly string[]): boolean {
+  return argv.some((arg) => ['-d', '-trace', '-instr'].includes(arg.replace(/^--/, '-')));
 }
 
 /** Does -smp leave room for hot-added vCPUs (maxcpus above the CPU count)? */

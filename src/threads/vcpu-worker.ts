@@ -134,7 +134,7 @@ class HartRuntime {
     if (spec.resume === true) this.ctx.resumeFromState();
     else this.ctx.resetState(data.resetPc);
     const rt = shared.instr.rt;
-    this.translatorClient = new TranslatorClient(data.translator, hartId);
+    this.translatorClient = new TranslatorClient(data.translator, hartId, () => post({ type: 'need-translator' }));
     const dispatchers = rt.events.map((_, id) => rt.execDispatcher(id, hartId, shared.tracing.state.dstate));
     const client = this.translatorClient;
     const dstate = shared.tracing.state.dstate;

@@ -33,7 +33,9 @@ export type VcpuReport =
   | { type: 'exited'; hart: number; pc: number }
   /** A breakpoint or a single step stopped the vCPU (it is paused now). */
   | { type: 'debug'; hart: number; pc: number; kind: DebugStopKind; addr?: number }
-  | { type: 'fatal'; message: string };
+  | { type: 'fatal'; message: string }
+  /** The vCPU must ask the translator service, which has not been started yet (it waits for it). */
+  | { type: 'need-translator' };
 
 export interface HartSpec {
   /** vCPU index (QEMU's cpu_index) and hart id; equal on virt. */

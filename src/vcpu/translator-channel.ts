@@ -39,6 +39,12 @@ const enum SlotState { Idle = 0, Request = 1, Done = 2, Failed = 3 }
  * themselves (src/vcpu/block-cache.ts); -1 while something does.
  */
 const W_HERE_EPOCH = 1;
+/**
+ * Doorbell word 2: 1 once the machine has started the service. While nothing observes translation
+ * it is started only when first needed (src/machine/vcpu-threads.ts): a vCPU that must ask it
+ * before then tells the machine (TranslatorClient's `wanted`) and waits in its slot meanwhile.
+ */
+const W_SERVICE_STARTED = 2;
 // Int32 header words
 const W_STATE = 0, W_LEN = 1, W_PAGE = 2, W_GEN = 3, W_COUNT = 4, W_PRIV = 5, W_KIND = 6;
 /** What a request asks for: a translation, or only the one already made (see TranslatorClient.refetch). */
@@ -59,7 +65,7 @@ export interface TranslatorChannelBuffers {
 }
 
 export function createTranslatorChannel(): TranslatorChannelBuffers {
-  const doorbell = new SharedArrayBuffer(8);
+  const doorbell = new SharedArrayBuffer(12);
   new Int32Array(doorbell)[W_HERE_EPOCH] = -1;
   return {
     doorbell,
@@ -94,6 +100,11 @@ export function publishTranslateHere(buffers: TranslatorChannelBuffers, epoch: n
   Atomics.store(new Int32Array(buffers.doorbell), W_HERE_EPOCH, epoch);
 }
 
+/** The machine has started the service (see W_SERVICE_STARTED). */
+export function markTranslatorStarted(buffers: TranslatorChannelBuffers): void {
+  Atomics.store(new Int32Array(buffers.doorbell), W_SERVICE_STARTED, 1);
+}
+
 /**
  * Wake the translator service after posting it a control message (it reads its port only when
  * woken: an idle service then sleeps until something happens, instead of polling its port).
@@ -110,7 +121,11 @@ export class TranslatorClient {
   private readonly doorbell: Int32Array;
   private readonly decoder = new TextDecoder('latin1');
 
-  constructor(buffers: TranslatorChannelBuffers, readonly vcpuIndex: number) {
+  /** Whether `wanted` was called (once is enough: the machine starts the service once). */
+  private askedForService = false;
+
+  /** `wanted`: the service has not been started yet and this vCPU needs it (the machine starts it). */
+  constructor(buffers: TranslatorChannelBuffers, readonly vcpuIndex: number, private readonly wanted: () => void = () => undefined) {
     this.slot = new Slot(buffers, vcpuIndex);
     this.doorbell = new Int32Array(buffers.doorbell);
   }
@@ -152,6 +167,10 @@ export class TranslatorClient {
   }
 
   private request(pc: number, pa: number, pa2: number, priv: number, kind: RequestKind): BlockCode {
+    if (!this.askedForService && Atomics.load(this.doorbell, W_SERVICE_STARTED) === 0) {
+      this.askedForService = true;
+      this.wanted();
+    }
     const { i32, f64 } = this.slot;
     i32[W_PRIV] = priv;
     i32[W_KIND] = kind;
