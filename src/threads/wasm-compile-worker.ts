@@ -18,12 +18,13 @@ export type WasmCompileWire = Omit<WasmCompileRequest, 'blocks'> & { readonly bl
 
 export interface WasmCompileWorkerData {
   readonly port: MessagePort;
-  /** Answers posted so far (Int32 0). */
+  /** Answers posted so far (Int32 0); 1 once this thread has loaded and takes batches (Int32 1). */
   readonly posted: SharedArrayBuffer;
 }
 
 const { port, posted } = workerData as WasmCompileWorkerData;
 const count = new Int32Array(posted);
+Atomics.store(count, 1, 1);
 
 port.on('message', (wire: WasmCompileWire) => {
   const req: WasmCompileRequest = { ...wire, blocks: wire.blocks.map(decodeIr) };

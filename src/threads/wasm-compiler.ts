@@ -12,12 +12,13 @@ import { encodeIr } from '../tcg/ir-serialize.js';
 const COMPILER_HEAP_MB = 256;
 
 /**
- * The port of a vCPU's compiler thread. The thread starts with the first batch (a guest that never
- * gets hot code pays neither its start nor its ~10 MB), and meanwhile the vCPU interprets.
+ * The port of a vCPU's compiler thread. The thread starts when the block cache first asks whether
+ * it is ready (after ASYNC_AFTER_MS of compiling in the vCPU: a guest with little hot code pays
+ * neither its start nor its ~8 MB), and the vCPU compiles its batches itself until it has loaded.
  */
 export function startWasmCompiler(): WasmCompilePort {
   const { port1, port2 } = new MessageChannel();
-  const posted = new SharedArrayBuffer(4);
+  const posted = new SharedArrayBuffer(8);
   const count = new Int32Array(posted);
   let worker: Worker | undefined;
   let failed: string | undefined;
@@ -32,7 +33,14 @@ export function startWasmCompiler(): WasmCompilePort {
   };
   let seen = 0;
   let sent: number[] = [];
+  let loaded = false;
   return {
+    ready(): boolean {
+      if (loaded) return true;
+      if (worker === undefined) start();
+      loaded = Atomics.load(count, 1) === 1;
+      return loaded;
+    },
     post(req: WasmCompileRequest): void {
       if (worker === undefined) start();
       sent.push(req.id);

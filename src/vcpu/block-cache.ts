@@ -42,7 +42,29 @@ import { type BatchLinks, type BlockLink, constantExits, wasmMayLink } from '../
  * A thread that compiles WebAssembly batches while this vCPU goes on interpreting them
  * (src/threads/wasm-compile-worker.ts): tier-up off the vCPU's critical path.
  */
+/**
+ * WebAssembly compile time (ms) the vCPU spends itself before its compiler thread is started
+ * (TSEMU_ASYNC_AFTER_MS to measure others). A guest whose hot code is small never pays for the
+ * thread's start and memory: the int bench compiles 2 ms in all and ran 0.71 s so, 0.83 s posting
+ * every batch to the thread (peak RSS 86 MiB against 95). U-Boot's prompt: 1.31-1.35 s (200 ms
+ * or none), 1.43-1.49 s starting the thread at once or after 100 ms; a Linux boot to power-off
+ * moved within the host's noise (3.0-3.2 s) between all of these.
+ */
+export const ASYNC_AFTER_MS = asyncAfterMs();
+
+function asyncAfterMs(): number {
+  const n = Number(process.env.TSEMU_ASYNC_AFTER_MS ?? 200);
+  return Number.isFinite(n) && n >= 0 ? n : 200;
+}
+
 export interface WasmCompilePort {
+  /**
+   * Has the compiler thread loaded, so that a batch posted now is compiled at once? A false answer
+   * starts it: until it has, the vCPU compiles its batches itself (the thread's ~100-150 ms start
+   * would otherwise leave the first hot loops interpreted that long; the int bench ran 0.83 s with
+   * every batch posted, 0.72 s compiling them all in the vCPU).
+   */
+  ready(): boolean;
   post(req: WasmCompileRequest): void;
   /** A batch that came back, if one has (cheap when none has: called on the interpreter's path). */
   take(): WasmCompiled | { readonly id: number; readonly error: string } | undefined;
@@ -416,7 +438,7 @@ export class BlockCache {
     const wasm = this.wasm as WasmTier;
     const irs = batch.map((b) => b.queued as IrBlock);
     const links = this.chainLinks ? this.linksOf(batch, irs) : undefined;
-    if (this.compilePort !== undefined) {
+    if (this.compilePort !== undefined && (this.wasm as WasmTier).compileMs >= this.asyncAfterMs && this.compilePort.ready()) {
       const id = this.nextBatchId++;
       this.compilePort.post(wasm.request(id, irs, links));
       for (const b of batch) b.runsLeft = Infinity; // interpreted until the module comes back
@@ -572,6 +594,8 @@ export class BlockCache {
   keepInterpreted = false;
   /** WebAssembly blocks of a batch go straight to one another where batchLinks allows (TSEMU_WASM_LINKS=0: never). */
   chainLinks = true;
+  /** Compile time (ms) spent here before batches go to the compiler thread (ASYNC_AFTER_MS). */
+  asyncAfterMs = ASYNC_AFTER_MS;
 
   /** Blocks held (by physical address). */
   get blockCount(): number {

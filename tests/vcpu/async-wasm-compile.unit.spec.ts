@@ -22,11 +22,12 @@ const buffers = createGuestMemoryBuffers(RAM, 0x10000, 0x1000, 0x1000, { count: 
 /** A port whose answers wait until `release()`; `fail` makes the next answer an error. */
 class HeldPort implements WasmCompilePort {
   readonly requests: WasmCompileRequest[] = [];
-  private ready: (WasmCompiled | { id: number; error: string })[] = [];
+  private answers: (WasmCompiled | { id: number; error: string })[] = [];
+  ready(): boolean { return true; }
   post(req: WasmCompileRequest): void { this.requests.push(structuredClone(req)); }
-  take() { return this.ready.shift(); }
+  take() { return this.answers.shift(); }
   release(fail = false): void {
-    for (const req of this.requests.splice(0)) this.ready.push(fail ? { id: req.id, error: 'compiler gone' } : compileWasmRequest(req));
+    for (const req of this.requests.splice(0)) this.answers.push(fail ? { id: req.id, error: 'compiler gone' } : compileWasmRequest(req));
   }
 }
 
@@ -40,6 +41,7 @@ function vcpu(port: WasmCompilePort | undefined) {
   ctx.resetState(PC);
   ctx.state.i64[1] = BigInt(PC);
   const cache = new BlockCache(ctx, mem, { fetch: (): never => { throw new Error('none'); }, mayTranslateHere: () => true }, [], [], HOT, false, 'wasm', port);
+  cache.asyncAfterMs = 0; // every batch to the port (a real vCPU compiles its first ones itself)
   const step = (): CachedBlock => {
     const block = cache.lookup(PC) as CachedBlock;
     expect(cache.run(block)).to.equal(PC);
@@ -86,6 +88,22 @@ describe('WebAssembly tier-up in a compiler thread', function () {
     expect(v.cache.promoted).to.equal(0);
   });
 
+  it('compiles its first batches itself while the compiler thread has not loaded, and starts it', function () {
+    let asked = 0;
+    const port: WasmCompilePort = {
+      ready: () => { asked++; return false; },
+      post: () => { throw new Error('no batch may be posted before the thread has loaded'); },
+      take: () => undefined,
+    };
+    const v = vcpu(port);
+    const block = untilSent(v);
+    expect(asked).to.equal(1);
+    expect(block.encoded).to.equal(undefined); // compiled here
+    expect(v.cache.wasm?.blocks).to.equal(1);
+    v.step();
+    expect(v.ctx.state.i64[5]).to.equal(BigInt(HOT + WASM_BATCH_WAIT + 1));
+  });
+
   it('compiles the batch itself when the compiler thread fails', function () {
     const port = new HeldPort();
     const v = vcpu(port);
@@ -101,6 +119,9 @@ describe('WebAssembly tier-up in a compiler thread', function () {
 
   it('gets modules from a real compiler thread', async function () {
     const port = startWasmCompiler();
+    // until the thread has loaded, the vCPU compiles its batches itself (ready() starts it)
+    const loaded = Date.now() + 30_000;
+    while (!port.ready() && Date.now() < loaded) await new Promise((r) => setTimeout(r, 5));
     const v = vcpu(port);
     const block = untilSent(v);
     const interpreted = block.fn;
