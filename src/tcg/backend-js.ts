@@ -27,7 +27,7 @@
  */
 import { CallOp, Cond, EventCond, EventOp, eventResumePoint, ExitIfOp, ExitOp, IrBlock, LoadOp, MemOp, Op, StoreOp, Temp } from './ir.js';
 import type { LoadStoreHelpers } from '../abi/helpers.js';
-import { SLOT_EVENT_PC, SLOT_EVENT_RETIRED, SLOT_INSTRET } from '../abi/state-layout.js';
+import { SLOT_EVENT_PC, SLOT_EVENT_RETIRED, SLOT_INSTRET, WORD_EXIT_REQUEST } from '../abi/state-layout.js';
 import { FLAT_READ, FLAT_WRITE, TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_WRITE_TAG, type FlatLayout } from '../abi/tlb.js';
 
 /** Iterations a self-looping block runs before returning to the run loop. */
@@ -67,6 +67,11 @@ function shiftFor(size: number): number {
   return size === 1 ? 0 : size === 2 ? 1 : size === 4 ? 2 : 3;
 }
 
+/** Does a block that loops on itself check the exit request at each iteration (JsBackend.seesExitRequests)? */
+export function loopSeesExitRequests(block: IrBlock): boolean {
+  return block.ops.some((op) => op.opc === 'call_event');
+}
+
 export class JsBackend {
   private lines: string[] = [];
   /** Some access probes the TLB inline and needs the TLB set in `mb`. */
@@ -103,6 +108,16 @@ export class JsBackend {
     return (Object.keys(PRELUDE) as PreludeName[]).filter((n) => names.has(n)).map((n) => PRELUDE[n]);
   }
 
+  /**
+   * A loop whose iterations raise execution-level events goes round again only while no exit is
+   * requested: a callback may stop the vCPU (qi_vm_stop, qi_exit), and as in QEMU no guest code
+   * runs after the block that asked (the next iteration is the next block). Other loops see
+   * requests after LOOP_ITERATIONS iterations at most.
+   */
+  private seesExitRequests(): boolean {
+    return loopSeesExitRequests(this.block);
+  }
+
   private isSelfExit(op: Op): boolean {
     return (op.opc === 'exit' || op.opc === 'exit_if') && op.target === this.block.pc;
   }
@@ -110,7 +125,7 @@ export class JsBackend {
   /** Leave for the op's constant target, or go round again when it is this block's own start. */
   private jumpTo(op: ExitOp | ExitIfOp): string {
     const pc = op.target;
-    if (pc === this.block.pc) return `${this.retire(op)} if (it < ${LOOP_ITERATIONS}) continue; return ${pc};`;
+    if (pc === this.block.pc) return `${this.retire(op)} if (it < ${LOOP_ITERATIONS}${this.seesExitRequests() ? ` && xi[${WORD_EXIT_REQUEST}] === 0` : ''}) continue; return ${pc};`;
     return `${this.retire(op)} return ${pc};`;
   }
 

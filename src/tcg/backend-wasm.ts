@@ -46,7 +46,7 @@ import {
   SLOT_EVENT_PC, SLOT_EVENT_RETIRED, SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_RESUME_PC, SLOT_SCRATCH, WORD_CHAIN_BUDGET, WORD_EXIT_REQUEST, WORD_WASM_TLB,
 } from '../abi/state-layout.js';
 import { FLAT_READ, FLAT_WRITE, TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG, type FlatLayout } from '../abi/tlb.js';
-import { LOOP_ITERATIONS } from './backend-js.js';
+import { LOOP_ITERATIONS, loopSeesExitRequests } from './backend-js.js';
 import { AtomicOp, FuncType, FunctionBody, MemoryOp, ModuleBuilder, SimpleOp, ValType } from './wasm-encoder.js';
 
 /** A helper import of a batch: which helper, and how many value and constant (f64) arguments it takes. */
@@ -581,6 +581,12 @@ class BlockEmitter {
     f.localOp('local.get', this.iterations);
     f.i32Const(LOOP_ITERATIONS);
     f.op('i32.lt_u');
+    if (loopSeesExitRequests(this.ir)) { // a callback may have stopped the vCPU (see backend-js.ts)
+      this.stateAddress();
+      f.memory('i32.load', WORD_EXIT_REQUEST * 4);
+      f.op('i32.eqz');
+      f.op('i32.and');
+    }
     f.open('if');
     f.localOp('local.get', this.iterations);
     f.i32Const(1);
