@@ -67,7 +67,12 @@ function shiftFor(size: number): number {
   return size === 1 ? 0 : size === 2 ? 1 : size === 4 ? 2 : 3;
 }
 
-/** Does a block that loops on itself check the exit request at each iteration (JsBackend.seesExitRequests)? */
+/**
+ * Does a block that loops on itself check the exit request at each iteration (both tiers)? When
+ * its iterations raise execution-level events: a callback may stop the vCPU (qi_vm_stop, qi_exit),
+ * and as in QEMU no guest code runs after the block that asked (the next iteration is the next
+ * block). Other loops see requests after LOOP_ITERATIONS iterations at most.
+ */
 export function loopSeesExitRequests(block: IrBlock): boolean {
   return block.ops.some((op) => op.opc === 'call_event');
 }
@@ -108,16 +113,6 @@ export class JsBackend {
     return (Object.keys(PRELUDE) as PreludeName[]).filter((n) => names.has(n)).map((n) => PRELUDE[n]);
   }
 
-  /**
-   * A loop whose iterations raise execution-level events goes round again only while no exit is
-   * requested: a callback may stop the vCPU (qi_vm_stop, qi_exit), and as in QEMU no guest code
-   * runs after the block that asked (the next iteration is the next block). Other loops see
-   * requests after LOOP_ITERATIONS iterations at most.
-   */
-  private seesExitRequests(): boolean {
-    return loopSeesExitRequests(this.block);
-  }
-
   private isSelfExit(op: Op): boolean {
     return (op.opc === 'exit' || op.opc === 'exit_if') && op.target === this.block.pc;
   }
@@ -125,7 +120,7 @@ export class JsBackend {
   /** Leave for the op's constant target, or go round again when it is this block's own start. */
   private jumpTo(op: ExitOp | ExitIfOp): string {
     const pc = op.target;
-    if (pc === this.block.pc) return `${this.retire(op)} if (it < ${LOOP_ITERATIONS}${this.seesExitRequests() ? ` && xi[${WORD_EXIT_REQUEST}] === 0` : ''}) continue; return ${pc};`;
+    if (pc === this.block.pc) return `${this.retire(op)} if (it < ${LOOP_ITERATIONS}${loopSeesExitRequests(this.block) ? ` && xi[${WORD_EXIT_REQUEST}] === 0` : ''}) continue; return ${pc};`;
     return `${this.retire(op)} return ${pc};`;
   }
 

@@ -121,8 +121,8 @@ export class TranslatorClient {
   private readonly doorbell: Int32Array;
   private readonly decoder = new TextDecoder('latin1');
 
-  /** Whether `wanted` was called (once is enough: the machine starts the service once). */
-  private askedForService = false;
+  /** The service is known to be started, or `wanted` was called (once is enough: the machine starts it once). */
+  private serviceStartedOrAsked = false;
 
   /** `wanted`: the service has not been started yet and this vCPU needs it (the machine starts it). */
   constructor(buffers: TranslatorChannelBuffers, readonly vcpuIndex: number, private readonly wanted: () => void = () => undefined) {
@@ -167,9 +167,9 @@ export class TranslatorClient {
   }
 
   private request(pc: number, pa: number, pa2: number, priv: number, kind: RequestKind): BlockCode {
-    if (!this.askedForService && Atomics.load(this.doorbell, W_SERVICE_STARTED) === 0) {
-      this.askedForService = true;
-      this.wanted();
+    if (!this.serviceStartedOrAsked) {
+      this.serviceStartedOrAsked = true;
+      if (Atomics.load(this.doorbell, W_SERVICE_STARTED) === 0) this.wanted();
     }
     const { i32, f64 } = this.slot;
     i32[W_PRIV] = priv;
