@@ -3,7 +3,7 @@
  * in one place so both modes run guest code the same way.
  */
 import { availableParallelism } from 'node:os';
-import { DEFAULT_TIER, defaultHotThreshold, type Tier } from '../vcpu/block-cache.js';
+import { ASYNC_AFTER_MS, DEFAULT_TIER, defaultHotThreshold, type Tier } from '../vcpu/block-cache.js';
 
 /**
  * Where hot blocks go: TSEMU_TIER=interp|js|wasm forces a tier, for measuring and testing them
@@ -43,6 +43,16 @@ export function asyncWasmCompile(tier: Tier, hotThreshold: number, deterministic
   const forced = process.env.TSEMU_ASYNC_COMPILE;
   if (forced === '0' || forced === '1') return forced === '1';
   return vcpuThreads < availableParallelism();
+}
+
+/**
+ * WebAssembly compile time (ms) a vCPU spends itself before batches go to its compiler thread:
+ * TSEMU_ASYNC_AFTER_MS (to measure others), else ASYNC_AFTER_MS.
+ */
+export function asyncAfterMsSetting(): number {
+  const raw = process.env.TSEMU_ASYNC_AFTER_MS;
+  const n = raw === undefined || raw.trim() === '' ? ASYNC_AFTER_MS : Number(raw);
+  return Number.isFinite(n) && n >= 0 ? n : ASYNC_AFTER_MS;
 }
 
 /**

@@ -18,7 +18,7 @@ import { IoAddressSpace, type IoPiece } from '../hw/io-regions.js';
 import { MAX_VCPUS, TranslatorChannelBuffers, TranslatorClient } from '../vcpu/translator-channel.js';
 import { MmioPort, VcpuContext } from '../vcpu/context.js';
 import { BlockCache, BlockSource } from '../vcpu/block-cache.js';
-import { asyncWasmCompile, hotThresholdSetting, tierSetting, wasmLinksSetting } from './tier-setting.js';
+import { asyncAfterMsSetting, asyncWasmCompile, hotThresholdSetting, tierSetting, wasmLinksSetting } from './tier-setting.js';
 import { startWasmCompiler } from './wasm-compiler.js';
 import { RunLoop, runOneVcpu, runRoundRobin } from '../vcpu/run-loop.js';
 import { applyTraceOutputChange, attachTracing, bindThreadTracing, OutputChange, TracingConfig } from '../trace/thread-tracing.js';
@@ -152,6 +152,7 @@ class HartRuntime {
     const compiler = asyncWasmCompile(tier, hot, this.ctx.timer.icount !== undefined, vcpuThreads) ? startWasmCompiler() : undefined;
     this.cache = new BlockCache(this.ctx, shared.mem, source, dispatchers, shared.instr.boards, hot, soleAccessor, tier, compiler);
     this.cache.chainLinks = wasmLinksSetting();
+    this.cache.asyncAfterMs = asyncAfterMsSetting();
     this.loop = new RunLoop(this.ctx, this.cache, {
       handleControl: () => {
         drain();

@@ -39,24 +39,20 @@ import { WasmTier, type WasmCompiled, type WasmCompileRequest } from './wasm-tie
 import { type BatchLinks, type BlockLink, constantExits, wasmMayLink } from '../tcg/backend-wasm.js';
 
 /**
+ * WebAssembly compile time (ms) the vCPU spends itself before its compiler thread is started, by
+ * default (BlockCache.asyncAfterMs; src/threads/tier-setting.ts reads TSEMU_ASYNC_AFTER_MS). A
+ * guest whose hot code is small never pays for the thread's start and memory: the int bench
+ * compiles 35-65 ms in all (8 modules) and ran 0.71 s so, 0.83 s posting every batch to the thread
+ * (peak RSS 86 MiB against 95). U-Boot's prompt: 1.31-1.35 s (200 ms or none), 1.43-1.49 s starting the thread at
+ * once or after 100 ms; a Linux boot to power-off moved within the host's noise (3.0-3.2 s)
+ * between all of these.
+ */
+export const ASYNC_AFTER_MS = 200;
+
+/**
  * A thread that compiles WebAssembly batches while this vCPU goes on interpreting them
  * (src/threads/wasm-compile-worker.ts): tier-up off the vCPU's critical path.
  */
-/**
- * WebAssembly compile time (ms) the vCPU spends itself before its compiler thread is started
- * (TSEMU_ASYNC_AFTER_MS to measure others). A guest whose hot code is small never pays for the
- * thread's start and memory: the int bench compiles 2 ms in all and ran 0.71 s so, 0.83 s posting
- * every batch to the thread (peak RSS 86 MiB against 95). U-Boot's prompt: 1.31-1.35 s (200 ms
- * or none), 1.43-1.49 s starting the thread at once or after 100 ms; a Linux boot to power-off
- * moved within the host's noise (3.0-3.2 s) between all of these.
- */
-export const ASYNC_AFTER_MS = asyncAfterMs();
-
-function asyncAfterMs(): number {
-  const n = Number(process.env.TSEMU_ASYNC_AFTER_MS ?? 200);
-  return Number.isFinite(n) && n >= 0 ? n : 200;
-}
-
 export interface WasmCompilePort {
   /**
    * Has the compiler thread loaded, so that a batch posted now is compiled at once? A false answer
@@ -438,7 +434,7 @@ export class BlockCache {
     const wasm = this.wasm as WasmTier;
     const irs = batch.map((b) => b.queued as IrBlock);
     const links = this.chainLinks ? this.linksOf(batch, irs) : undefined;
-    if (this.compilePort !== undefined && (this.wasm as WasmTier).compileMs >= this.asyncAfterMs && this.compilePort.ready()) {
+    if (this.compilePort !== undefined && wasm.compileMs >= this.asyncAfterMs && this.compilePort.ready()) {
       const id = this.nextBatchId++;
       this.compilePort.post(wasm.request(id, irs, links));
       for (const b of batch) b.runsLeft = Infinity; // interpreted until the module comes back
