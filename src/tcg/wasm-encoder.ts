@@ -12,8 +12,52 @@ export const enum ValType { I32 = 0x7f, I64 = 0x7e, F64 = 0x7c }
 
 const VAL_NAME: Record<ValType, string> = { [ValType.I32]: 'i32', [ValType.I64]: 'i64', [ValType.F64]: 'f64' };
 
+/** Where LEB128 numbers and names are written: a ByteBuffer, or a plain array (tests). */
+export interface ByteSink {
+  push(byte: number): unknown;
+}
+
+/**
+ * A growable run of bytes. Modules are written into these and copied with `set` (a memcpy): a
+ * Linux boot compiles ~10 MB of WebAssembly, and copying it byte by byte through number arrays,
+ * as this encoder once did, took more time than V8's compile of it.
+ */
+export class ByteBuffer implements ByteSink {
+  private buf: Uint8Array;
+  length = 0;
+
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(capacity);
+  }
+
+  push(byte: number): void {
+    if (this.length === this.buf.length) this.reserve(1);
+    this.buf[this.length++] = byte;
+  }
+
+  pushBytes(src: Uint8Array): void {
+    this.reserve(src.length);
+    this.buf.set(src, this.length);
+    this.length += src.length;
+  }
+
+  /** The bytes written so far (a view: valid until the next write). */
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+
+  private reserve(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + n) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.buf.subarray(0, this.length));
+    this.buf = grown;
+  }
+}
+
 /** Unsigned LEB128 of a non-negative integer below 2^32. */
-export function uleb(out: number[], n: number): void {
+export function uleb(out: ByteSink, n: number): void {
   let v = n >>> 0;
   for (;;) {
     const byte = v & 0x7f;
@@ -27,7 +71,7 @@ export function uleb(out: number[], n: number): void {
 }
 
 /** Signed LEB128 of any 64-bit integer (i32.const takes the int32's value, i64.const the int64's). */
-export function sleb(out: number[], n: bigint): void {
+export function sleb(out: ByteSink, n: bigint): void {
   if (n >= -0x80000000n && n <= 0x7fffffffn) {
     slebInt32(out, Number(n));
     return;
@@ -42,9 +86,8 @@ export function sleb(out: number[], n: bigint): void {
   }
 }
 
-/** A name (import or export): tsemu's are ASCII, so one byte per character. */
 /** Signed LEB128 of an int32, without BigInt (most constants: compiling is on the guest's time). */
-function slebInt32(out: number[], n: number): void {
+function slebInt32(out: ByteSink, n: number): void {
   let v = n | 0;
   for (;;) {
     const byte = v & 0x7f;
@@ -59,7 +102,8 @@ function slebInt32(out: number[], n: number): void {
 const f64Scratch = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64Scratch.buffer);
 
-function name(out: number[], s: string): void {
+/** A name (import or export): tsemu's are ASCII, so one byte per character. */
+function name(out: ByteSink, s: string): void {
   uleb(out, s.length);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -114,7 +158,7 @@ const LOCAL = { 'local.get': 0x20, 'local.set': 0x21, 'local.tee': 0x22 } as con
  * branch names its target and the encoder works out the depth).
  */
 export class FunctionBody {
-  private readonly code: number[] = [];
+  private readonly code = new ByteBuffer();
   /** The text lines, when asked for (making them costs more than the bytes). */
   readonly text: string[] | undefined;
   private readonly localTypes: ValType[] = [];
@@ -216,7 +260,7 @@ export class FunctionBody {
 
   /** table.get of table 0, then ref.is_null: is entry `i32 on the stack` empty? */
   tableEntryIsNull(): void {
-    this.code.push(0x25, 0x00, 0xd1);
+    this.code.push(0x25); this.code.push(0x00); this.code.push(0xd1);
     if (this.text) {
       this.line('table.get 0');
       this.line('ref.is_null');
@@ -262,25 +306,26 @@ export class FunctionBody {
   }
 
   /** The body as the code section wants it: size, locals (run-length), instructions, end. */
-  encode(): number[] {
-    const body: number[] = [];
+  encode(): Uint8Array {
+    const locals = new ByteBuffer(16);
     const runs: [number, ValType][] = [];
     for (const t of this.localTypes) {
       const last = runs[runs.length - 1];
       if (last && last[1] === t) last[0]++;
       else runs.push([1, t]);
     }
-    uleb(body, runs.length);
+    uleb(locals, runs.length);
     for (const [n, t] of runs) {
-      uleb(body, n);
-      body.push(t);
+      uleb(locals, n);
+      locals.push(t);
     }
-    for (let i = 0; i < this.code.length; i++) body.push(this.code[i]);
-    body.push(0x0b);
-    const out: number[] = [];
-    uleb(out, body.length);
-    for (let i = 0; i < body.length; i++) out.push(body[i]);
-    return out;
+    const size = locals.length + this.code.length + 1;
+    const out = new ByteBuffer(size + 5);
+    uleb(out, size);
+    out.pushBytes(locals.bytes());
+    out.pushBytes(this.code.bytes());
+    out.push(0x0b);
+    return out.bytes();
   }
 
   /** The local declarations as text lines. */
@@ -350,22 +395,23 @@ export class ModuleBuilder {
   }
 
   encode(): Uint8Array {
-    const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-    const section = (id: number, write: (s: number[]) => void): void => {
-      const s: number[] = [];
+    const out = new ByteBuffer(4096);
+    for (const b of [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]) out.push(b);
+    const section = (id: number, write: (s: ByteBuffer) => void): void => {
+      const s = new ByteBuffer();
       write(s);
       out.push(id);
       uleb(out, s.length);
-      for (let i = 0; i < s.length; i++) out.push(s[i]);
+      out.pushBytes(s.bytes());
     };
     section(1, (s) => {
       uleb(s, this.types.length);
       for (const t of this.types) {
         s.push(0x60);
         uleb(s, t.params.length);
-        s.push(...t.params);
+        for (const p of t.params) s.push(p);
         uleb(s, t.results.length);
-        s.push(...t.results);
+        for (const r of t.results) s.push(r);
       }
     });
     section(2, (s) => {
@@ -373,20 +419,20 @@ export class ModuleBuilder {
       if (this.tableImport) {
         name(s, this.tableImport.module);
         name(s, this.tableImport.field);
-        s.push(0x01, 0x70, 0x00, 0x00); // table of funcref, limits: minimum 0, no maximum
+        s.push(0x01); s.push(0x70); s.push(0x00); s.push(0x00); // table of funcref, limits: minimum 0, no maximum
       }
       if (this.memoryImport) {
         const m = this.memoryImport;
         name(s, m.module);
         name(s, m.field);
-        s.push(0x02, 0x03); // memory, limits: shared with a maximum
+        s.push(0x02); s.push(0x03); // memory, limits: shared with a maximum
         uleb(s, m.pages);
         uleb(s, m.pages);
       }
       for (const g of this.globalImports) {
         name(s, g.module);
         name(s, g.field);
-        s.push(0x03, g.type, 0x00); // global, immutable
+        s.push(0x03); s.push(g.type); s.push(0x00); // global, immutable
       }
       for (const f of this.funcImports) {
         name(s, f.module);
@@ -409,8 +455,8 @@ export class ModuleBuilder {
     });
     section(10, (s) => {
       uleb(s, this.functions.length);
-      for (const f of this.functions) for (const b of f.body.encode()) s.push(b);
+      for (const f of this.functions) s.pushBytes(f.body.encode());
     });
-    return Uint8Array.from(out);
+    return out.bytes().slice();
   }
 }

@@ -589,6 +589,6 @@ describe('tcg/wasm-encoder: LEB128 and bodies', function () {
     f.end();
     expect(f.text).to.include('        br $out');
     // block, loop, if (no result: 0x40), br 2 (out of the if and the loop), three ends and the function's
-    expect(f.encode().slice(-12)).to.deep.equal([0x02, 0x40, 0x03, 0x40, 0x04, 0x40, 0x0c, 0x02, 0x0b, 0x0b, 0x0b, 0x0b]);
+    expect(Array.from(f.encode().slice(-12))).to.deep.equal([0x02, 0x40, 0x03, 0x40, 0x04, 0x40, 0x0c, 0x02, 0x0b, 0x0b, 0x0b, 0x0b]);
   });
 });
