@@ -357,7 +357,7 @@ async function main(): Promise<void> {
 function threadCpuSeconds(): string {
   try {
     const fields = readFileSync('/proc/thread-self/stat', 'latin1').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) / 100).toFixed(2); // utime, stime in clock ticks (USER_HZ 100)
+    return `${((Number(fields[11]) + Number(fields[12])) / 100).toFixed(2)} (user ${(Number(fields[11]) / 100).toFixed(2)})`; // utime, stime in clock ticks (USER_HZ 100)
   } catch {
     return '?';
   }

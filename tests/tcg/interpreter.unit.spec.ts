@@ -175,10 +175,10 @@ describe('tcg/interpreter: runs IR as the JS backend does', function () {
 
   describe('ops guest code alone never produces here', function () {
     /** Run `ir` with both backends on fresh state; return what each left. */
-    function both(ir: () => IrBlock): { events: unknown[][]; board: bigint[]; next: number }[] {
+    function both(ir: () => IrBlock, counters: readonly bigint[] = [0n, 0n, 0n, 0n]): { events: unknown[][]; board: bigint[]; next: number }[] {
       return ['interpreted', 'compiled'].map((how) => {
         const events: unknown[][] = [];
-        const board = new BigInt64Array(4);
+        const board = BigInt64Array.from(counters);
         const ev = [(...args: unknown[]): void => { events.push(args); }];
         const { ctx, mem } = rig([], [], 0, false);
         ctx.state.i64[7] = -5n;
@@ -220,6 +220,20 @@ describe('tcg/interpreter: runs IR as the JS backend does', function () {
       });
       expect(interpreted.board).to.deep.equal([0n, 7n, 0n, 0n]);
       expect(interpreted.next).to.equal(RAM);
+      expect(interpreted).to.deep.equal(compiled);
+    });
+
+    it('carries a scoreboard add into the counter\'s high word, and adds and stores wide values', function () {
+      const [interpreted, compiled] = both(() => {
+        const t = new TcgBuilder(PC);
+        t.insnStart(PC, 4);
+        t.scoreboardAdd(0, 0, 4, 3); // 0xffff_fffe + 3 carries
+        t.scoreboardAdd(0, 1, 4, 2 ** 40); // wider than the small form
+        t.scoreboardAdd(0, 2, 4, 0x7fffffff); // -1 + (2^31 - 1)
+        t.exit(PC + 4);
+        return t.finish();
+      }, [0xfffffffen, 5n, -1n, 9n]);
+      expect(interpreted.board).to.deep.equal([0x100000001n, 5n + (1n << 40n), 0x7ffffffen, 9n]);
       expect(interpreted).to.deep.equal(compiled);
     });
   });
