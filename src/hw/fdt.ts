@@ -8,6 +8,7 @@
  *
  * Format reference: Devicetree Specification v0.4, chapter 5.
  */
+import { ByteBuffer } from '../util/byte-buffer.js';
 
 const FDT_MAGIC = 0xd00dfeed;
 const FDT_BEGIN_NODE = 1;
@@ -202,40 +203,20 @@ class StringTable {
   }
 }
 
-/** Growable big-endian byte buffer. */
-class ByteWriter {
-  private buf = new Uint8Array(1024);
-  length = 0;
-
-  private ensure(extra: number): void {
-    if (this.length + extra <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.length + extra) size *= 2;
-    const bigger = new Uint8Array(size);
-    bigger.set(this.buf.subarray(0, this.length));
-    this.buf = bigger;
-  }
-
+/** The DTB's big-endian words, names and padding. */
+class ByteWriter extends ByteBuffer {
   u32(v: number): void {
-    this.ensure(4);
-    new DataView(this.buf.buffer).setUint32(this.length, v >>> 0);
-    this.length += 4;
+    this.push((v >>> 24) & 0xff);
+    this.push((v >>> 16) & 0xff);
+    this.push((v >>> 8) & 0xff);
+    this.push(v & 0xff);
   }
 
   raw(bytes: Uint8Array): void {
-    this.ensure(bytes.length);
-    this.buf.set(bytes, this.length);
-    this.length += bytes.length;
+    this.pushBytes(bytes);
   }
 
   align4(): void {
-    const pad = (4 - (this.length & 3)) & 3;
-    this.ensure(pad);
-    this.buf.fill(0, this.length, this.length + pad);
-    this.length += pad;
-  }
-
-  bytes(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    while ((this.length & 3) !== 0) this.push(0);
   }
 }

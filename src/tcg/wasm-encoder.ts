@@ -8,6 +8,8 @@
  * threads proposal's shared memory limits (flag 3), which Node 20 supports.
  */
 
+import { ByteBuffer } from '../util/byte-buffer.js';
+
 export const enum ValType { I32 = 0x7f, I64 = 0x7e, F64 = 0x7c }
 
 const VAL_NAME: Record<ValType, string> = { [ValType.I32]: 'i32', [ValType.I64]: 'i64', [ValType.F64]: 'f64' };
@@ -15,45 +17,6 @@ const VAL_NAME: Record<ValType, string> = { [ValType.I32]: 'i32', [ValType.I64]:
 /** Where LEB128 numbers and names are written: a ByteBuffer, or a plain array (tests). */
 export interface ByteSink {
   push(byte: number): unknown;
-}
-
-/**
- * A growable run of bytes. Modules are written into these and copied with `set` (a memcpy): a
- * Linux boot compiles ~10 MB of WebAssembly, and copying it byte by byte through number arrays,
- * as this encoder once did, took more time than V8's compile of it.
- */
-export class ByteBuffer implements ByteSink {
-  private buf: Uint8Array;
-  length = 0;
-
-  constructor(capacity = 256) {
-    this.buf = new Uint8Array(capacity);
-  }
-
-  push(byte: number): void {
-    if (this.length === this.buf.length) this.reserve(1);
-    this.buf[this.length++] = byte;
-  }
-
-  pushBytes(src: Uint8Array): void {
-    this.reserve(src.length);
-    this.buf.set(src, this.length);
-    this.length += src.length;
-  }
-
-  /** The bytes written so far (a view: valid until the next write). */
-  bytes(): Uint8Array {
-    return this.buf.subarray(0, this.length);
-  }
-
-  private reserve(n: number): void {
-    if (this.length + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.length + n) size *= 2;
-    const grown = new Uint8Array(size);
-    grown.set(this.buf.subarray(0, this.length));
-    this.buf = grown;
-  }
 }
 
 /** Unsigned LEB128 of a non-negative integer below 2^32. */
