@@ -99,8 +99,12 @@ export class VcpuContext extends Hart implements BlockContext {
   linkEpoch = 0;
   /** Set when virtual-pc lookups must be redone (fence.i, sfence.vma, satp): compiled code stays. */
   codeCacheDirty = false;
-  /** Exec translation cache: virtual page -> physical page, per privilege. */
-  private readonly itlb = new Map<number, number>();
+  /**
+   * Exec translation caches, one per privilege level (0 U, 1 S, 3 M): virtual page -> physical
+   * page. Emptied by a TLB flush only: one shared cache emptied at every privilege change made a
+   * Linux boot walk the page table again after each of its ~2,000 traps and returns.
+   */
+  private readonly itlbs: Map<number, number>[] = [new Map(), new Map(), new Map(), new Map()];
 
   constructor(
     state: VcpuStateViews,
@@ -163,7 +167,7 @@ export class VcpuContext extends Hart implements BlockContext {
     this.tlb.fill(-1);
     this.highTlb?.fill(-1);
     this.writablePages.fill(0);
-    this.itlb.clear();
+    for (const itlb of this.itlbs) itlb.clear();
     this.codeCacheDirty = true;
     this.requestService();
   }
@@ -182,7 +186,6 @@ export class VcpuContext extends Hart implements BlockContext {
     this.linkEpoch++;
     this.tlbBase = this.dataPriv() * TLB_ENTRIES * TLB_ENTRY_WORDS;
     this.publishTlbBase();
-    this.itlb.clear();
   }
 
   /** tlbBase as the byte address in the state area's memory that WebAssembly blocks read (WORD_WASM_TLB). */
@@ -318,6 +321,18 @@ export class VcpuContext extends Hart implements BlockContext {
     const e = this.tlbBase + ((lo >>> 10) & ((TLB_ENTRIES - 1) * TLB_ENTRY_WORDS));
     const tag = lo & (~0xfff | (size - 1));
     return tlb[e + tagWord] === tag && tlb[e + TLB_HI] === hi ? tlb[e + TLB_RAM_OFFSET] * PAGE_SIZE + (lo & 4095) : -1;
+  }
+
+  /**
+   * Byte offset in low RAM of the aligned `size`-byte access at hi:lo if the soft TLB lets this
+   * vCPU read it (and write it, `write`: an AMO or SC needs both, as its watchpoints do), else -1.
+   */
+  private tlbRamOffset(lo: number, hi: number, size: number, write: boolean): number {
+    const tlb = this.tlb;
+    const e = this.tlbBase + ((lo >>> 10) & ((TLB_ENTRIES - 1) * TLB_ENTRY_WORDS));
+    const tag = lo & (~0xfff | (size - 1));
+    if (tlb[e + TLB_HI] !== hi || tlb[e + TLB_READ_TAG] !== tag || (write && tlb[e + TLB_WRITE_TAG] !== tag)) return -1;
+    return tlb[e + TLB_RAM_OFFSET] + (lo & 4095);
   }
 
   // ---- traps ------------------------------------------------------------------------------
@@ -551,16 +566,31 @@ export class VcpuContext extends Hart implements BlockContext {
       this.raise(op === AMO.sc ? Cause.StoreMisaligned : Cause.LoadMisaligned, base, pc, insnIndex);
       return;
     }
-    const pa = this.translate(base, op === AMO.lr ? Access.Read : Access.Write, this.dataPriv(), pc, insnIndex, size);
+    // the soft TLB first, as for loads and stores: the walk below costs about a microsecond and
+    // allocates (a Linux boot's locks, atomics and bit operations in cold code walked every time)
+    const lo = Number(BigInt.asIntN(32, base));
+    const hi = Number(base >> 32n);
+    const write = op !== AMO.lr;
+    const hit = this.tlbRamOffset(lo, hi, size, write);
+    if (hit >= 0) {
+      const old = size === 4 ? this.amo32(this.mem.m32, hit >> 2, op, src, vaddr) : this.amo64(this.mem.m64, hit >> 3, op, src, vaddr);
+      if (rd !== 0) this.i64[SLOT_X + rd] = old;
+      return;
+    }
+    const pa = this.translate(base, write ? Access.Write : Access.Read, this.dataPriv(), pc, insnIndex, size);
     if (pa < 0) return;
     // QEMU's LR is a plain load; SC and AMOs are read-modify-write (atomic_mmu_lookup checks both)
-    if (this.mem.watchCount !== 0 && this.watchpointHit(base, size, op === AMO.lr ? WATCH_READ : WATCH_READ | WATCH_WRITE, pc, insnIndex)) return;
+    if (this.mem.watchCount !== 0 && this.watchpointHit(base, size, write ? WATCH_READ | WATCH_WRITE : WATCH_READ, pc, insnIndex)) return;
     const index = this.mem.ramIndex(pa);
     if (index < 0) {
       if (this.mem.isRom(pa)) this.raise(Cause.LoadAccessFault, base, pc, insnIndex);
       else this.amoIo(pa, base, op, src, size, rd, pc, insnIndex);
       return;
     }
+    // a write walk allowed reading too (W implies R); fillTlb leaves out what it must (code
+    // pages from the write side, pages with watchpoints, pages PMP splits)
+    this.fillTlb(lo, hi, pa, false);
+    if (write) this.fillTlb(lo, hi, pa, true);
     let old: bigint;
     if (size === 4) {
       const w = this.mem.word32(pa) as { a: Int32Array; i: number };
@@ -803,7 +833,8 @@ export class VcpuContext extends Hart implements BlockContext {
    */
   fetchPhys(pc: number, epc = pc): number {
     const vpage = Math.floor(pc / 4096);
-    const cached = this.itlb.get(vpage);
+    const itlb = this.itlbs[this.priv];
+    const cached = itlb.get(vpage);
     if (cached !== undefined) return cached + (pc & 0xfff);
     const satp = this.csr(CsrSlot.satp);
     let pa: number;
@@ -830,7 +861,7 @@ export class VcpuContext extends Hart implements BlockContext {
     // a page that PMP entries split is looked up again at every block (QEMU: no TLB entry for it);
     // as in QEMU 7.2, only a block's first fetch is checked: straight-line code runs on into a
     // region it may not execute (tests/guest/src/pmp.c, "into sub-page NAPOT")
-    if ((!this.pmpEnforced || this.pmp.pageUniform(pa))) this.itlb.set(vpage, pa - (pc & 0xfff));
+    if ((!this.pmpEnforced || this.pmp.pageUniform(pa))) itlb.set(vpage, pa - (pc & 0xfff));
     return pa;
   }
 
