@@ -19,6 +19,7 @@ import { FP_OP_TABLE, FpOperands } from '../target/riscv/fpu/op-table.js';
 import { AMO, CsrOp } from '../abi/ops.js';
 import type { BlockContext } from '../abi/helpers.js';
 import { FLAT_READ, FLAT_TABLE_BYTES, FLAT_WRITE, TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG, type FlatLayout } from '../abi/tlb.js';
+import { tlbHostIndex } from '../tcg/tlb-probe.js';
 import { GuestMemory, PAGE_SHIFT, PAGE_SIZE, WATCH_READ, WATCH_WRITE } from '../memory/guest-memory.js';
 import {
   CsrSlot, SLOT_EVENT_PC, SLOT_EVENT_RETIRED, SLOT_F, SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_X, STATE_TLB_OFFSET, VcpuStateViews, WORD_EXIT_REQUEST, WORD_WASM_TLB,
@@ -323,18 +324,6 @@ export class VcpuContext extends Hart implements BlockContext {
     return tlb[e + tagWord] === tag && tlb[e + TLB_HI] === hi ? tlb[e + TLB_RAM_OFFSET] * PAGE_SIZE + (lo & 4095) : -1;
   }
 
-  /**
-   * Byte offset in low RAM of the aligned `size`-byte access at hi:lo if the soft TLB lets this
-   * vCPU read it (and write it, `write`: an AMO or SC needs both, as its watchpoints do), else -1.
-   */
-  private tlbRamOffset(lo: number, hi: number, size: number, write: boolean): number {
-    const tlb = this.tlb;
-    const e = this.tlbBase + ((lo >>> 10) & ((TLB_ENTRIES - 1) * TLB_ENTRY_WORDS));
-    const tag = lo & (~0xfff | (size - 1));
-    if (tlb[e + TLB_HI] !== hi || tlb[e + TLB_READ_TAG] !== tag || (write && tlb[e + TLB_WRITE_TAG] !== tag)) return -1;
-    return tlb[e + TLB_RAM_OFFSET] + (lo & 4095);
-  }
-
   // ---- traps ------------------------------------------------------------------------------
 
   /** Raise exception `cause` at instruction `pc` (index `insnIndex` in its block) and end the block. */
@@ -571,9 +560,11 @@ export class VcpuContext extends Hart implements BlockContext {
     const lo = Number(BigInt.asIntN(32, base));
     const hi = Number(base >> 32n);
     const write = op !== AMO.lr;
-    const hit = this.tlbRamOffset(lo, hi, size, write);
-    if (hit >= 0) {
-      const old = size === 4 ? this.amo32(this.mem.m32, hit >> 2, op, src, vaddr) : this.amo64(this.mem.m64, hit >> 3, op, src, vaddr);
+    // an AMO or SC needs both sides of the entry (as its watchpoints do), an LR the read side
+    const shift = size === 4 ? 2 : 3;
+    const hit = tlbHostIndex(this.tlb, this.tlbBase, TLB_READ_TAG, lo, hi, shift);
+    if (hit >= 0 && (!write || tlbHostIndex(this.tlb, this.tlbBase, TLB_WRITE_TAG, lo, hi, shift) >= 0)) {
+      const old = size === 4 ? this.amo32(this.mem.m32, hit, op, src, vaddr) : this.amo64(this.mem.m64, hit, op, src, vaddr);
       if (rd !== 0) this.i64[SLOT_X + rd] = old;
       return;
     }
