@@ -255,7 +255,9 @@ export function encodeBlock(ir: IrBlock): EncodedBlock {
   const pcOf = (op: Op): number => number(ir.insnPcs[op.insnIndex]);
   /** The words of binary op `op` into word pair `d`, in its 32-bit form when `word`. */
   const binary = (op: BinaryOp, d: number, word: boolean): void => {
-    const [a, b] = op.args;
+    // indexed, not destructured: destructuring goes through the array iterator, whose result
+    // objects made this function deoptimize ("wrong map") and TurboFan compile it again, ~70 ms each time
+    const a = op.args[0], b = op.args[1];
     if (word) {
       words.push(...wordForm(op, d, operand(a), b.isConst ? undefined : operand(b)));
       return;
@@ -266,7 +268,7 @@ export function encodeBlock(ir: IrBlock): EncodedBlock {
     }
     const forms = BINARY[op.opc];
     if (forms !== undefined) {
-      const [rr, ri] = forms;
+      const rr = forms[0], ri = forms[1];
       if (ri !== undefined && b.isConst) {
         words.push(ri, d, operand(a), low(b.value), high(b.value));
       } else {
@@ -297,7 +299,9 @@ export function encodeBlock(ir: IrBlock): EncodedBlock {
       case 'call': {
         const operands = op.args.map(operand);
         const args: HelperArg[] = op.args.map(() => 0n);
-        for (const k of op.consts) args.push(k);
+        // an index loop: for-of's iterator met arrays of both Smi and double elements here
+        // (constants above 2^30) and deoptimized this function ("wrong map")
+        for (let k = 0; k < op.consts.length; k++) args.push(op.consts[k]);
         if (op.mayExit) args.push(ir.insnPcs[op.insnIndex], op.insnIndex);
         calls.push({ helper: op.helper, operands: Int32Array.from(operands), args, dst: op.dst ? slot(op.dst) : -1, mayExit: op.mayExit });
         words.push(Code.Call, calls.length - 1);
@@ -327,7 +331,7 @@ export function encodeBlock(ir: IrBlock): EncodedBlock {
         words.push(Code.Exit, number(op.target), op.insnIndex + 1);
         break;
       case 'exit_if': {
-        const [a, b] = op.args;
+        const a = op.args[0], b = op.args[1];
         const x = operand(a);
         if (b.isConst) words.push(Code.ExitIfI, x, low(b.value), high(b.value), CONDS[op.cond], number(op.target), op.insnIndex + 1);
         else words.push(Code.ExitIf, x, operand(b), CONDS[op.cond], number(op.target), op.insnIndex + 1);
@@ -368,7 +372,7 @@ export function encodeBlock(ir: IrBlock): EncodedBlock {
             break;
           }
           case 'setcond': {
-            const [a, b] = op.args;
+            const a = op.args[0], b = op.args[1];
             const x = operand(a);
             if (b.isConst) words.push(Code.SetcondI, d, x, low(b.value), high(b.value), CONDS[op.cond]);
             else words.push(Code.Setcond, d, x, operand(b), CONDS[op.cond]);
@@ -459,7 +463,7 @@ export class Interpreter {
           const d = code[p + 1], a = code[p + 2], b = code[p + 3];
           const al = w[a];
           const lo = (al + w[b]) | 0;
-          w[d + 1] = (w[a + 1] + w[b + 1] + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
+          w[d + 1] = (((w[a + 1] + w[b + 1]) | 0) + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0; // each sum truncated: no overflow check to deoptimize on
           w[d] = lo;
           p += 4;
           break;
@@ -468,7 +472,7 @@ export class Interpreter {
           const d = code[p + 1], a = code[p + 2];
           const al = w[a];
           const lo = (al + code[p + 3]) | 0;
-          w[d + 1] = (w[a + 1] + code[p + 4] + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
+          w[d + 1] = (((w[a + 1] + code[p + 4]) | 0) + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
           w[d] = lo;
           p += 5;
           break;
@@ -477,7 +481,7 @@ export class Interpreter {
           const d = code[p + 1], a = code[p + 2], b = code[p + 3];
           const al = w[a], bl = w[b];
           const lo = (al - bl) | 0;
-          w[d + 1] = (w[a + 1] - w[b + 1] - ((al >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;
+          w[d + 1] = (((w[a + 1] - w[b + 1]) | 0) - ((al >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;
           w[d] = lo;
           p += 4;
           break;
@@ -578,9 +582,11 @@ export class Interpreter {
         }
         case Code.Shr: this.shr(code[p + 1], code[p + 2], w[code[p + 3]] & 63); p += 4; break;
         case Code.Sar: this.sar(code[p + 1], code[p + 2], w[code[p + 3]] & 63); p += 4; break;
-        case Code.Add32: this.setWord(code[p + 1], w[code[p + 2]] + w[code[p + 3]]); p += 4; break;
-        case Code.AddI32: this.setWord(code[p + 1], w[code[p + 2]] + code[p + 3]); p += 4; break;
-        case Code.Sub32: this.setWord(code[p + 1], w[code[p + 2]] - w[code[p + 3]]); p += 4; break;
+        // `| 0` here, not only in setWord: a sum out of int32 range made this function and
+        // setWord deoptimize ("overflow", "not a Smi") and be compiled again
+        case Code.Add32: this.setWord(code[p + 1], (w[code[p + 2]] + w[code[p + 3]]) | 0); p += 4; break;
+        case Code.AddI32: this.setWord(code[p + 1], (w[code[p + 2]] + code[p + 3]) | 0); p += 4; break;
+        case Code.Sub32: this.setWord(code[p + 1], (w[code[p + 2]] - w[code[p + 3]]) | 0); p += 4; break;
         case Code.Shl32: this.setWord(code[p + 1], shiftedLow(w, code[p + 2], w[code[p + 3]] & 63, true)); p += 4; break;
         case Code.ShlI32: this.setWord(code[p + 1], shiftedLow(w, code[p + 2], code[p + 3], true)); p += 4; break;
         case Code.Shr32: this.setWord(code[p + 1], shiftedLow(w, code[p + 2], w[code[p + 3]] & 63, false)); p += 4; break;

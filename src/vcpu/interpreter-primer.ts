@@ -44,7 +44,7 @@ export function primeInterpreter(): void {
   const state = stateViews(createStateBuffer());
   const ctx = new VcpuContext(state, 0, mem, { read: () => undefined, write: () => false }, { mtime: () => 0n, mtimecmp: () => -1n, ticksPerMs: 10_000 });
   ctx.resetState(PC);
-  const blocks = [valueBlock(), ...exitBlocks(), memoryBlock(), faultBlock(false), faultBlock(true), helperBlock()].map(encodeBlock);
+  const blocks = [valueBlock(), ...exitBlocks(), memoryBlock(), faultBlock(false), faultBlock(true), helperBlock(), wideConstantBlock()].map(encodeBlock);
   for (const soleAccessor of [false, true]) {
     const interpreter = new Interpreter({ c: ctx, w: state.i32, x: state.i64, f: state.f64, tlb: ctx.tlb, ram: mem, ev: [], sb: [], soleAccessor });
     for (let i = 0; i < ROUNDS; i++) for (const block of blocks) interpreter.run(block);
@@ -132,6 +132,21 @@ function helperBlock(): IrBlock {
   const b = start();
   b.call('amo', [wide(b, BigInt(RAM_BASE + 0x200)), wide(b, 3n)], [AMO.add, 8, 6], { mayExit: true });
   b.call('raiseIllegal', [], [0], { mayExit: true });
+  b.exit(PC + 4);
+  return b.finish();
+}
+
+/**
+ * A helper that returns a value, and one whose constants include one above 2^30 (an
+ * instruction's bits, as most calls carry): a call op with a destination, and a constant array
+ * of doubles rather than small integers. The encoder and the interpreter met those shapes for
+ * the first time in the guest's code otherwise, and were compiled again.
+ */
+function wideConstantBlock(): IrBlock {
+  const b = start();
+  const bits = b.call('fregValue', [], [1], { result: true });
+  if (bits !== undefined) b.setReg(5, bits);
+  b.call('fenceI', [], [0x0000_100f | 0x8000_0000, 4], { mayExit: true });
   b.exit(PC + 4);
   return b.finish();
 }
