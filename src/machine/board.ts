@@ -254,11 +254,11 @@ export class VirtBoard implements HartIrqSink {
   }
 
   /**
-   * A vCPU's device access; `uartRing` is that vCPU's ring of posted UART
-   * bytes. Undefined when no device serves the address.
+   * A vCPU's device access; `uartRing` is the ring of UART bytes the vCPUs
+   * posted. Undefined when no device serves the address.
    */
   mmioAccess(uartRing: UartRingReader, req: MmioRequest): bigint | undefined {
-    uartRing.drain(); // this vCPU's posted UART bytes come first (program order)
+    uartRing.drain(); // bytes posted before this access come first (program order)
     const dev = this.deviceAt(req.pa);
     if (!dev) return undefined;
     const offset = req.pa - dev.base;
@@ -269,7 +269,7 @@ export class VirtBoard implements HartIrqSink {
     return result;
   }
 
-  /** The reader of a vCPU's posted UART bytes (the fast path's transmit side), feeding the UART here. */
+  /** The reader of the vCPUs' posted UART bytes (the fast path's transmit side), feeding the UART here. */
   uartRingReader(ring: SharedArrayBuffer): UartRingReader {
     return new UartRingReader(ring, (byte) => {
       this.uart.write(0, 1, BigInt(byte));

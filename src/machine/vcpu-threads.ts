@@ -68,7 +68,6 @@ interface VcpuHandle {
   worker: Worker;
   state: VcpuStateViews;
   mmio: MmioServer;
-  uartRing: UartRingReader;
 }
 
 /** What the translator service posts to the main thread. */
@@ -101,11 +100,16 @@ export class VcpuThreads {
   private nextAck = 1;
   private readonly acks = new Map<number, (pc: number, error?: string) => void>();
   private readonly translatorAcks = new Map<number, (error: string | undefined) => void>();
+  /** The machine's ring of THR bytes the vCPUs post (src/hw/uart-fast-path.ts), and its reader. */
+  private readonly uartRingBuffer = createUartRing();
+  private readonly uartRing: UartRingReader;
+  private uartRingStarted = false;
 
   constructor(private readonly board: VirtBoard, private readonly config: VcpuThreadsConfig, private readonly host: VcpuThreadsHost) {
     this.translatorChannel = createTranslatorChannel();
     if (config.translateInVcpus) publishTranslateHere(this.translatorChannel, board.mem.epoch);
     this.paused = config.startPaused;
+    this.uartRing = board.uartRingReader(this.uartRingBuffer);
   }
 
   get isStarted(): boolean { return this.started; }
@@ -188,10 +192,9 @@ export class VcpuThreads {
    */
   private startVcpuWorker(hartIds: number[], thread: 'single' | 'multi', resume = false): Promise<void> {
     const slots = hartIds.map(() => createMmioSlot());
-    const rings = hartIds.map(() => createUartRing());
     const { log } = this.config;
     const data: VcpuWorkerData = {
-      harts: hartIds.map((hartId, i) => ({ hartId, mmio: slots[i], uartRing: rings[i], startPaused: this.paused || resume, ...(resume ? { resume } : {}) })),
+      harts: hartIds.map((hartId, i) => ({ hartId, mmio: slots[i], uartRing: this.uartRingBuffer, startPaused: this.paused || resume, ...(resume ? { resume } : {}) })),
       uartShadow: this.board.uartShadow,
       uartBase: VIRT.uart0.base,
       thread,
@@ -213,7 +216,7 @@ export class VcpuThreads {
     };
     this.callbacks.add(`vCPU ${hartIds.join(',')}`, data.instrActivity);
     const worker = this.config.launcher.vcpu(data);
-    const handles = hartIds.map((hartId, i) => this.serveVcpu(worker, hartId, slots[i], rings[i]));
+    const handles = hartIds.map((hartId, i) => this.serveVcpu(worker, hartId, slots[i]));
     const servers = handles.map((h) => h.mmio);
     const exited = new Promise<void>((resolve) => {
       worker.on('exit', () => { for (const s of servers) s.stop(); resolve(); });
@@ -232,15 +235,15 @@ export class VcpuThreads {
     });
   }
 
-  /** Serve hart `hartId` of `worker`: its MMIO slot and UART ring, answered by the board. */
-  private serveVcpu(worker: Worker, hartId: number, slot: SharedArrayBuffer, ring: SharedArrayBuffer): VcpuHandle {
-    const uartRing = this.board.uartRingReader(ring);
+  /** Serve hart `hartId` of `worker`: its MMIO slot, answered by the board. */
+  private serveVcpu(worker: Worker, hartId: number, slot: SharedArrayBuffer): VcpuHandle {
     const handle: VcpuHandle = {
-      hartId, worker, state: this.board.hartState(hartId), uartRing,
-      mmio: new MmioServer(slot, (req) => this.board.mmioAccess(uartRing, req)),
+      hartId, worker, state: this.board.hartState(hartId),
+      mmio: new MmioServer(slot, (req) => this.board.mmioAccess(this.uartRing, req)),
     };
     handle.mmio.start();
-    uartRing.start();
+    if (!this.uartRingStarted) this.uartRing.start(); // with the first vCPU (the wait ends in exit())
+    this.uartRingStarted = true;
     this.vcpus.push(handle);
     this.vcpus.sort((a, b) => a.hartId - b.hartId);
     return handle;
@@ -274,9 +277,8 @@ export class VcpuThreads {
     const handles = this.vcpus.filter((v) => v.worker === entry.worker);
     await entry.worker.terminate();
     this.spillTrace(entry.traceSpill);
+    this.uartRing.drain();
     for (const v of handles) {
-      v.uartRing.drain();
-      v.uartRing.stop();
       v.mmio.stop();
       this.vcpus.splice(this.vcpus.indexOf(v), 1);
     }
@@ -310,14 +312,13 @@ export class VcpuThreads {
 
   private addToWorker(worker: Worker, hart: number): Promise<void> {
     const slot = createMmioSlot();
-    const ring = createUartRing();
-    const handle = this.serveVcpu(worker, hart, slot, ring);
+    const handle = this.serveVcpu(worker, hart, slot);
     const ackId = this.nextAck++;
     // the worker reads its messages when one of the harts it already runs is kicked
     const running = this.vcpus.find((x) => x.worker === worker && x !== handle) ?? handle;
     return new Promise((resolve) => {
       this.acks.set(ackId, () => { this.acks.delete(ackId); resolve(); });
-      worker.postMessage({ type: 'add-hart', hart, ack: ackId, spec: { hartId: hart, mmio: slot, uartRing: ring, startPaused: this.paused } } satisfies VcpuCommand);
+      worker.postMessage({ type: 'add-hart', hart, ack: ackId, spec: { hartId: hart, mmio: slot, uartRing: this.uartRingBuffer, startPaused: this.paused } } satisfies VcpuCommand);
       this.kick(running);
     });
   }
@@ -340,8 +341,7 @@ export class VcpuThreads {
     if (!v) return;
     await this.commandAndWait(v, 'unplug');
     this.vcpus.splice(this.vcpus.indexOf(v), 1);
-    v.uartRing.drain();
-    v.uartRing.stop();
+    this.uartRing.drain();
     v.mmio.stop();
     if (!this.vcpus.some((x) => x.worker === v.worker)) {
       const w = this.workers.find((x) => x.worker === v.worker);
@@ -482,7 +482,9 @@ export class VcpuThreads {
     const all = Promise.all(this.workers.map((w) => w.exited));
     const timeout = new Promise<void>((r) => setTimeout(r, waitMs).unref());
     await Promise.race([all, timeout]);
-    for (const v of this.vcpus) { v.uartRing.drain(); v.uartRing.stop(); v.mmio.stop(); }
+    this.uartRing.drain();
+    this.uartRing.stop();
+    for (const v of this.vcpus) v.mmio.stop();
     await this.terminateAndSpill();
     this.callbacks.stop();
   }

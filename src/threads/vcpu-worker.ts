@@ -250,7 +250,7 @@ function guestLogOf(log: CpuLog): GuestLog {
  */
 function mmioPort(shared: WorkerShared, slot: SharedArrayBuffer, ring: SharedArrayBuffer): MmioPort & { remote: MmioClient; uart: UartFastPath } {
   const remote = new MmioClient(slot);
-  const uart = new UartFastPath(data.uartShadow, ring, data.uartBase, data.maxHarts === 1);
+  const uart = new UartFastPath(data.uartShadow, ring, data.uartBase);
   const { clint, io, guestLog } = shared;
   const inClint = (pa: number): boolean => pa >= data.clintBase && pa < data.clintBase + data.clintSize;
   const readPiece = (p: IoPiece): bigint | undefined => {
@@ -294,9 +294,13 @@ function mmioPort(shared: WorkerShared, slot: SharedArrayBuffer, ring: SharedArr
 }
 
 async function main(): Promise<void> {
+  mark('spawned', performance.timeOrigin);
+  mark('loaded');
   // an early worker waits for the main thread: warm the interpreter up meanwhile
   if (startDeferred()) primeInterpreter();
+  mark('primed');
   data = await workerInput<VcpuWorkerData>();
+  mark('job');
   const shared = new WorkerShared();
   const runtimes = new Map<number, HartRuntime>();
   const drain = (): void => {
@@ -327,6 +331,7 @@ async function main(): Promise<void> {
   // QEMU raises guest_cpu_enter when a vCPU is created, before its first instruction
   for (const r of runtimes.values()) if (r.spec.resume !== true) r.raise(EVENT_CPU_ENTER);
   post({ type: 'ready' });
+  mark('ready');
   const work = (): Promise<void> => shared.runAsyncWork();
   if (data.thread === 'multi') {
     const only = [...runtimes.values()][0];
@@ -335,7 +340,8 @@ async function main(): Promise<void> {
     await runRoundRobin(() => [...runtimes.values()].filter((r) => !r.exitRaised || r.running).map((r) => r.loop), work);
   }
   if (process.env.TSEMU_STATS) {
-    process.stderr.write(`[stats] vCPU thread ${[...runtimes.keys()].join(',')}: ${threadCpuSeconds()} s of CPU\n`);
+    mark('guest done');
+    process.stderr.write(`[stats] vCPU thread ${[...runtimes.keys()].join(',')}: ${threadCpuSeconds()} s of CPU; ${marks.join(', ')} ms after the process started\n`);
     for (const r of runtimes.values()) {
       const t = r.translatorClient;
       const { remote: m, uart } = r.ctx.mmio as ReturnType<typeof mmioPort>;
@@ -348,6 +354,13 @@ async function main(): Promise<void> {
   }
   for (const r of runtimes.values()) post({ type: 'exited', hart: r.spec.hartId, pc: r.ctx.pc });
   shared.tracing.backend.flush();
+}
+
+const marks: string[] = [];
+/** Note when this thread reached a start-up step (TSEMU_STATS), in ms from the process's start (TSEMU_T0, set by bin/). */
+function mark(step: string, at = performance.timeOrigin + performance.now()): void {
+  const t0 = Number(process.env.TSEMU_T0);
+  if (process.env.TSEMU_STATS && t0 > 0) marks.push(`${step} ${(at - t0).toFixed(0)}`);
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
- * The UART fast path's ring between a vCPU worker and the main thread: every posted byte
+ * The UART fast path's ring between the vCPU workers and the main thread: every posted byte
  * reaches the device, in order, with the main thread waiting until rung (no periodic recheck),
- * whatever moment of the reader's drain-and-sleep the writer's posts fall on.
+ * whatever moment of the reader's drain-and-sleep the writers' posts fall on; bytes of several
+ * vCPUs taking turns under a lock come out in the order of their turns.
  */
 import { expect } from 'chai';
 import { Worker } from 'node:worker_threads';
@@ -43,6 +44,49 @@ async function pumpThroughRing(count: number, seed: number): Promise<number[]> {
   }
 }
 
+/**
+ * Runs `writers` workers posting `count` bytes each, in lines under one spin lock; resolves with
+ * the bytes delivered and the bytes the lock's log of turns says should have been.
+ */
+async function linesThroughRing(writers: number, count: number, seed: number): Promise<{ delivered: number[]; expected: number[] }> {
+  const shadow = createUartShadow();
+  const ring = createUartRing();
+  const lock = new SharedArrayBuffer(4 * (2 + writers * count)); // lock word, lines logged, at most `count` lines per writer
+  const total = writers * count;
+  const delivered: number[] = [];
+  let done: () => void = () => undefined;
+  const allDelivered = new Promise<void>((resolve) => { done = resolve; });
+  const reader = new UartRingReader(ring, (byte) => {
+    delivered.push(byte);
+    if (delivered.length === total) done();
+  });
+  reader.start();
+  const workers = Array.from({ length: writers }, (_, writer) =>
+    new Worker(new URL('./uart-ring-writer.js', import.meta.url), { workerData: { shadow, ring, count, seed: seed + writer, lock, writer } }));
+  const reports = workers.map((w) => new Promise<{ posted: number }>((resolve, reject) => { w.once('message', resolve); w.once('error', reject); }));
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<'stalled'>((resolve) => { timer = setTimeout(() => resolve('stalled'), 15_000); });
+  try {
+    const outcome = await Promise.race([Promise.all([...reports, allDelivered]).then(() => 'delivered' as const), stalled]);
+    expect(outcome, `bytes delivered: ${delivered.length} of ${total}; the rest stayed in the ring`).to.equal('delivered');
+    for (const r of reports) expect((await r).posted).to.equal(count);
+    const log = new Int32Array(lock);
+    const expected: number[] = [];
+    const lineNo = new Array<number>(writers).fill(0);
+    for (let i = 0; i < log[1]; i++) {
+      const writer = log[2 + i] >> 16;
+      const length = log[2 + i] & 0xffff;
+      for (let k = 0; k < length; k++) expected.push((writer << 6) | (lineNo[writer] & 63));
+      lineNo[writer]++;
+    }
+    return { delivered, expected };
+  } finally {
+    clearTimeout(timer);
+    reader.stop();
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
 describe('UART fast path: the vCPU ring and the main thread reader', function () {
   this.timeout(30_000);
 
@@ -53,6 +97,16 @@ describe('UART fast path: the vCPU ring and the main thread reader', function ()
       expect(got.length).to.equal(count);
       const firstWrong = got.findIndex((b, i) => b !== (i & 0xff));
       expect(firstWrong, 'first byte out of order').to.equal(-1);
+    });
+  }
+
+  for (const seed of [7, 0x5eed]) {
+    it(`3 writers taking turns under a lock, 60,000 bytes each: every byte arrives, lines in the order of the turns (seed ${seed.toString(16)})`, async () => {
+      const { delivered, expected } = await linesThroughRing(3, 60_000, seed);
+      expect(expected.length).to.equal(180_000);
+      expect(delivered.length).to.equal(expected.length);
+      const firstWrong = delivered.findIndex((b, i) => b !== expected[i]);
+      expect(firstWrong, `first byte out of order (of ${delivered.length})`).to.equal(-1);
     });
   }
 });
