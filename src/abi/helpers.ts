@@ -52,6 +52,8 @@ export interface VcpuHelpers {
   sret(bits: number, length: number, pc: number, insnIndex: number): void;
   wfi(bits: number, length: number, pc: number, insnIndex: number): void;
   fenceI(bits: number, length: number, pc: number, insnIndex: number): void;
+  /** Zihintpause's pause: a spin-wait hint (no architectural effect; the vCPU may let its host CPU go a moment). */
+  pause(): void;
   /** sfence.vma: the values of rs1 and rs2 and the number of rs1. */
   sfenceVma(rs1: bigint, rs2: bigint, rs1Index: number, bits: number, length: number, pc: number, insnIndex: number): void;
   /** Illegal instruction `bits` (unknown encoding): always traps. */

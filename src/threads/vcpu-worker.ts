@@ -150,6 +150,9 @@ class HartRuntime {
     const tier = tierSetting();
     const hot = hotThresholdSetting();
     const vcpuThreads = data.thread === 'single' ? 1 : data.maxHarts;
+    // a spinning vCPU may hold the host CPU another vCPU's thread needs (in thread=single the
+    // others wait for its turn to end anyway)
+    this.ctx.spinYield = vcpuThreads > 1;
     const compiler = asyncWasmCompile(tier, hot, this.ctx.timer.icount !== undefined, vcpuThreads) ? startWasmCompiler() : undefined;
     this.cache = new BlockCache(this.ctx, shared.mem, source, dispatchers, shared.instr.boards, hot, soleAccessor, tier, compiler);
     this.cache.chainLinks = wasmLinksSetting();
@@ -345,7 +348,7 @@ async function main(): Promise<void> {
     for (const r of runtimes.values()) {
       const t = r.translatorClient;
       const { remote: m, uart } = r.ctx.mmio as ReturnType<typeof mmioPort>;
-      process.stderr.write(`[stats] hart ${r.spec.hartId}: ${r.ctx.instret} instructions; ${r.loop.sleeps} sleeps; ${t.requests} translations requested, ${t.waitMs.toFixed(0)} ms waiting; ` +
+      process.stderr.write(`[stats] hart ${r.spec.hartId}: ${r.ctx.instret} instructions; ${r.loop.sleeps} sleeps, ${r.ctx.spinYields} spin yields; ${t.requests} translations requested, ${t.waitMs.toFixed(0)} ms waiting; ` +
         `${r.cache.translatedHere} translated here, ${r.cache.fromServiceIr} from the service as IR (${r.cache.promoted} hot); ${r.cache.compiled} compiled in ${r.cache.compileMs.toFixed(0)} ms; ` +
         `${r.cache.wasm ? `${r.cache.wasm.blocks} to wasm in ${r.cache.wasm.modules} modules (${r.cache.wasm.slotsMade} link table entries), ${r.cache.wasm.compileMs.toFixed(0)} ms here` +
           `${r.cache.wasm.batchesElsewhere ? ` (${r.cache.wasm.batchesElsewhere} compiled in its compiler thread in ${r.cache.wasm.compileMsElsewhere.toFixed(0)} ms)` : ''}; ` : ''}${m.accesses} MMIO accesses, ${m.waitMs.toFixed(0)} ms; ` +

@@ -22,8 +22,14 @@ import { FLAT_READ, FLAT_TABLE_BYTES, FLAT_WRITE, TLB_ENTRIES, TLB_ENTRY_WORDS, 
 import { tlbHostIndex } from '../tcg/tlb-probe.js';
 import { GuestMemory, PAGE_SHIFT, PAGE_SIZE, WATCH_READ, WATCH_WRITE } from '../memory/guest-memory.js';
 import {
-  CsrSlot, SLOT_EVENT_PC, SLOT_EVENT_RETIRED, SLOT_F, SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_X, STATE_TLB_OFFSET, VcpuStateViews, WORD_EXIT_REQUEST, WORD_WASM_TLB,
+  CsrSlot, SLOT_EVENT_PC, SLOT_EVENT_RETIRED, SLOT_F, SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_X, STATE_TLB_OFFSET, VcpuStateViews, WORD_EXIT_REQUEST, WORD_WAKE, WORD_WASM_TLB,
 } from '../abi/state-layout.js';
+
+/** Pauses in a row (each within SPIN_STREAK_GAP retired instructions of the last) before a vCPU lets its host CPU go. */
+const PAUSES_BEFORE_YIELD = 256;
+const SPIN_STREAK_GAP = 64;
+/** How long it lets it go, at most (the host's timer slack adds ~50 us). */
+const SPIN_YIELD_MS = 0.02;
 
 /** Device access for addresses that are neither RAM nor ROM. */
 export interface MmioPort {
@@ -92,6 +98,12 @@ export class VcpuContext extends Hart implements BlockContext {
   // ---- for the run loop ----------------------------------------------------------
   /** Set by wfi: the run loop should sleep until an interrupt is pending. */
   wantHalt = false;
+  /** Let the host CPU go after a streak of pauses (`pause`): set when this vCPU's thread is one of several. */
+  spinYield = false;
+  /** Times it did (TSEMU_STATS). */
+  spinYields = 0;
+  private pauseStreak = 0;
+  private lastPauseRetired = 0;
   /**
    * Bumped whenever block-to-block links may be wrong: privilege or address
    * translation changed, or code was dropped. Links recorded under another
@@ -809,6 +821,25 @@ export class VcpuContext extends Hart implements BlockContext {
     // QEMU's sfence.vma does not end its block: nor does it in -d nochain's QEMU-shaped blocks (the
     // translator went on after it); flushTlb asked for the service before the next block
     if (!this.mem.basicBlocks) this.exitAfter(pc + length, insnIndex);
+  }
+
+  /**
+   * Zihintpause's pause, what Linux's cpu_relax() executes in every busy-wait (spinlocks, waits
+   * for another CPU). With more vCPU threads than host CPUs, a vCPU spinning on a lock may hold
+   * the very host CPU the lock's holder waits for (a 4-vCPU Linux boot on 2 cores spun through
+   * 300 M instructions where one vCPU needs 53 M): after a streak of pauses with little else
+   * between them, this vCPU gives its host CPU away for a moment (a futex wait that any kick of
+   * this vCPU ends early), as a PAUSE-loop exit does for a KVM guest.
+   */
+  pause(): void {
+    if (!this.spinYield) return;
+    const retired = this.f64[SLOT_INSTRET];
+    this.pauseStreak = retired - this.lastPauseRetired <= SPIN_STREAK_GAP ? this.pauseStreak + 1 : 1;
+    this.lastPauseRetired = retired;
+    if (this.pauseStreak < PAUSES_BEFORE_YIELD) return;
+    this.pauseStreak = 0;
+    this.spinYields++;
+    Atomics.wait(this.i32, WORD_WAKE, Atomics.load(this.i32, WORD_WAKE), SPIN_YIELD_MS);
   }
 
   fenceI(_bits: number, length: number, pc: number, insnIndex: number): void {

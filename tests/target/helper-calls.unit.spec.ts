@@ -52,6 +52,14 @@ describe('target/riscv: helper calls of translated code match the helpers of the
     );
   });
 
+  it('translates pause (fence w,0) to the pause hint, and other fences to nothing', function () {
+    const pause = calls(0x0100000f);
+    expect(pause.map((op) => op.helper)).to.deep.equal(['pause']);
+    expect(pause[0].mayExit).to.equal(false);
+    expect(passed(pause[0])).to.equal(VcpuContext.prototype.pause.length);
+    for (const fence of [0x0ff0000f, 0x0330000f, 0x0000000f, 0x8330000f]) expect(calls(fence), `0x${fence.toString(16)}`).to.deep.equal([]);
+  });
+
   it('passes an unknown encoding to raiseIllegal with its bits', function () {
     const [op] = calls(0);
     expect(op.helper).to.equal('raiseIllegal');

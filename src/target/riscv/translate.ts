@@ -219,6 +219,9 @@ function atomic(op: AMO, size: 4 | 8): Trans {
 }
 
 
+/** Zihintpause's pause: FENCE with pred=W, succ=0, fm=0, rs1=rd=x0. */
+const PAUSE = 0x0100000f;
+
 // ---- system ----------------------------------------------------------------------
 
 /** A helper that may trap or change privileged state: the block always ends after it. */
@@ -309,7 +312,12 @@ const TRANS: Record<string, Trans> = {
   remu: opReg((b, x, y) => b.binary('remu', x, y)),
   mulw: opRegW((b, x, y) => b.binary('mul', x, y)),
   divw: divW('div'), divuw: divW('divu'), remw: divW('rem'), remuw: divW('remu'),
-  fence: () => CONTINUE, // RAM accesses are sequentially consistent across workers already
+  // RAM accesses are sequentially consistent across workers already; pause (fence w,0) is the
+  // spin-wait hint that cpu_relax() executes
+  fence: (ctx, d) => {
+    if (d.raw === PAUSE) ctx.b.call('pause', [], [], { mayExit: false });
+    return CONTINUE;
+  },
   fence_i: system('fenceI'),
   ecall: system('ecall'),
   ebreak: system('ebreak'),
