@@ -8,18 +8,24 @@ import { expect } from 'chai';
 import { Worker } from 'node:worker_threads';
 import { createUartRing, createUartShadow, UartRingReader } from '../../src/hw/uart-fast-path.js';
 
-/** Runs a writer worker posting `count` bytes; resolves with the bytes the reader delivered. */
-async function pumpThroughRing(count: number, seed: number): Promise<number[]> {
-  const shadow = createUartShadow();
-  const ring = createUartRing();
+/** The main thread's reader on `ring`, collecting bytes; `allDelivered` resolves once `total` have come. */
+function collect(ring: SharedArrayBuffer, total: number): { reader: UartRingReader; delivered: number[]; allDelivered: Promise<void> } {
   const delivered: number[] = [];
   let done: () => void = () => undefined;
   const allDelivered = new Promise<void>((resolve) => { done = resolve; });
   const reader = new UartRingReader(ring, (byte) => {
     delivered.push(byte);
-    if (delivered.length === count) done();
+    if (delivered.length === total) done();
   });
   reader.start();
+  return { reader, delivered, allDelivered };
+}
+
+/** Runs a writer worker posting `count` bytes; resolves with the bytes the reader delivered. */
+async function pumpThroughRing(count: number, seed: number): Promise<number[]> {
+  const shadow = createUartShadow();
+  const ring = createUartRing();
+  const { reader, delivered, allDelivered } = collect(ring, count);
   const worker = new Worker(new URL('./uart-ring-writer.js', import.meta.url), { workerData: { shadow, ring, count, seed } });
   const report = new Promise<{ posted: number; rings: number }>((resolve, reject) => {
     worker.once('message', resolve);
@@ -53,14 +59,7 @@ async function linesThroughRing(writers: number, count: number, seed: number): P
   const ring = createUartRing();
   const lock = new SharedArrayBuffer(4 * (2 + writers * count)); // lock word, lines logged, at most `count` lines per writer
   const total = writers * count;
-  const delivered: number[] = [];
-  let done: () => void = () => undefined;
-  const allDelivered = new Promise<void>((resolve) => { done = resolve; });
-  const reader = new UartRingReader(ring, (byte) => {
-    delivered.push(byte);
-    if (delivered.length === total) done();
-  });
-  reader.start();
+  const { reader, delivered, allDelivered } = collect(ring, total);
   const workers = Array.from({ length: writers }, (_, writer) =>
     new Worker(new URL('./uart-ring-writer.js', import.meta.url), { workerData: { shadow, ring, count, seed: seed + writer, lock, writer } }));
   const reports = workers.map((w) => new Promise<{ posted: number }>((resolve, reject) => { w.once('message', resolve); w.once('error', reject); }));
