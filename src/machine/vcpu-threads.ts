@@ -194,8 +194,9 @@ export class VcpuThreads {
     const slots = hartIds.map(() => createMmioSlot());
     const { log } = this.config;
     const data: VcpuWorkerData = {
-      harts: hartIds.map((hartId, i) => ({ hartId, mmio: slots[i], uartRing: this.uartRingBuffer, startPaused: this.paused || resume, ...(resume ? { resume } : {}) })),
+      harts: hartIds.map((hartId, i) => ({ hartId, mmio: slots[i], startPaused: this.paused || resume, ...(resume ? { resume } : {}) })),
       uartShadow: this.board.uartShadow,
+      uartRing: this.uartRingBuffer,
       uartBase: VIRT.uart0.base,
       thread,
       maxHarts: this.config.maxHarts,
@@ -318,7 +319,7 @@ export class VcpuThreads {
     const running = this.vcpus.find((x) => x.worker === worker && x !== handle) ?? handle;
     return new Promise((resolve) => {
       this.acks.set(ackId, () => { this.acks.delete(ackId); resolve(); });
-      worker.postMessage({ type: 'add-hart', hart, ack: ackId, spec: { hartId: hart, mmio: slot, uartRing: this.uartRingBuffer, startPaused: this.paused } } satisfies VcpuCommand);
+      worker.postMessage({ type: 'add-hart', hart, ack: ackId, spec: { hartId: hart, mmio: slot, startPaused: this.paused } } satisfies VcpuCommand);
       this.kick(running);
     });
   }

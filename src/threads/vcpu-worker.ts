@@ -113,7 +113,7 @@ class HartRuntime {
   constructor(readonly spec: HartSpec, private readonly shared: WorkerShared, drain: () => void, private readonly workerHarts: () => number[]) {
     const hartId = spec.hartId;
     this.paused = spec.startPaused;
-    const mmio = mmioPort(shared, spec.mmio, spec.uartRing);
+    const mmio = mmioPort(shared, spec.mmio);
     this.ctx = new VcpuContext(shared.harts[hartId], hartId, shared.mem, mmio, shared.clintShared);
     this.ctx.log = shared.guestLog;
     const log = shared.log;
@@ -251,9 +251,9 @@ function guestLogOf(log: CpuLog): GuestLog {
  * faults), then served piece by piece: the CLINT here, the UART's LSR reads and THR writes
  * on the fast path, everything else by the main thread's devices.
  */
-function mmioPort(shared: WorkerShared, slot: SharedArrayBuffer, ring: SharedArrayBuffer): MmioPort & { remote: MmioClient; uart: UartFastPath } {
+function mmioPort(shared: WorkerShared, slot: SharedArrayBuffer): MmioPort & { remote: MmioClient; uart: UartFastPath } {
   const remote = new MmioClient(slot);
-  const uart = new UartFastPath(data.uartShadow, ring, data.uartBase);
+  const uart = new UartFastPath(data.uartShadow, data.uartRing, data.uartBase);
   const { clint, io, guestLog } = shared;
   const inClint = (pa: number): boolean => pa >= data.clintBase && pa < data.clintBase + data.clintSize;
   const readPiece = (p: IoPiece): bigint | undefined => {

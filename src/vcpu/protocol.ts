@@ -42,8 +42,6 @@ export interface HartSpec {
   hartId: number;
   /** Its MMIO channel slot to the main thread. */
   mmio: SharedArrayBuffer;
-  /** Its ring of posted UART bytes (src/hw/uart-fast-path.ts). */
-  uartRing: SharedArrayBuffer;
   startPaused: boolean;
   /**
    * A worker restarted in place of one stuck in a library callback: the hart goes on from its state
@@ -72,6 +70,8 @@ export interface VcpuWorkerData {
    */
   ioRegions: { name: string; base: number; size: number; validMin: number; validMax: number; readSizes?: readonly number[]; writeSizes?: readonly number[] }[];
   uartShadow: SharedArrayBuffer;
+  /** The machine's ring of posted UART bytes, which every vCPU writes into (src/hw/uart-fast-path.ts). */
+  uartRing: SharedArrayBuffer;
   uartBase: number;
   resetPc: number;
   log: CpuLogFlags;
