@@ -297,7 +297,6 @@ function mmioPort(shared: WorkerShared, slot: SharedArrayBuffer): MmioPort & { r
 }
 
 async function main(): Promise<void> {
-  mark('spawned', performance.timeOrigin);
   mark('loaded');
   // an early worker waits for the main thread: warm the interpreter up meanwhile
   if (startDeferred()) primeInterpreter();
@@ -361,9 +360,9 @@ async function main(): Promise<void> {
 
 const marks: string[] = [];
 /** Note when this thread reached a start-up step (TSEMU_STATS), in ms from the process's start (TSEMU_T0, set by bin/). */
-function mark(step: string, at = performance.timeOrigin + performance.now()): void {
+function mark(step: string): void {
   const t0 = Number(process.env.TSEMU_T0);
-  if (process.env.TSEMU_STATS && t0 > 0) marks.push(`${step} ${(at - t0).toFixed(0)}`);
+  if (process.env.TSEMU_STATS && t0 > 0) marks.push(`${step} ${(performance.timeOrigin + performance.now() - t0).toFixed(0)}`);
 }
 
 /**

@@ -827,7 +827,7 @@ export class VcpuContext extends Hart implements BlockContext {
    * Zihintpause's pause, what Linux's cpu_relax() executes in every busy-wait (spinlocks, waits
    * for another CPU). With more vCPU threads than host CPUs, a vCPU spinning on a lock may hold
    * the very host CPU the lock's holder waits for (a 4-vCPU Linux boot on 2 cores spun through
-   * 300 M instructions where one vCPU needs 53 M): after a streak of pauses with little else
+   * 462 M instructions where one vCPU needs 53 M; 78 M with this): after a streak of pauses with little else
    * between them, this vCPU gives its host CPU away for a moment (a futex wait that any kick of
    * this vCPU ends early), as a PAUSE-loop exit does for a KVM guest.
    */
