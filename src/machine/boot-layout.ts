@@ -111,7 +111,12 @@ export interface BootFiles {
 }
 
 export const nodeBootFiles: BootFiles = {
-  readFile: (path) => new Uint8Array(readFileSync(path)),
+  // the file's own bytes, not a copy: a kernel was copied four times on its way into RAM, each copy
+  // into fresh pages (a 4.7 MB Linux Image: 1,300 page faults, ~15 ms each copy on our VMs)
+  readFile: (path) => {
+    const b = readFileSync(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  },
   isReadable: (path) => {
     try {
       accessSync(path, constants.R_OK);

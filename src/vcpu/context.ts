@@ -20,6 +20,7 @@ import { AMO, CsrOp } from '../abi/ops.js';
 import type { BlockContext } from '../abi/helpers.js';
 import { FLAT_READ, FLAT_TABLE_BYTES, FLAT_WRITE, TLB_ENTRIES, TLB_ENTRY_WORDS, TLB_HI, TLB_RAM_OFFSET, TLB_READ_TAG, TLB_WRITE_TAG, type FlatLayout } from '../abi/tlb.js';
 import { tlbHostIndex } from '../tcg/tlb-probe.js';
+import { PageCache } from './jump-cache.js';
 import { GuestMemory, PAGE_SHIFT, PAGE_SIZE, WATCH_READ, WATCH_WRITE } from '../memory/guest-memory.js';
 import {
   CsrSlot, SLOT_EVENT_PC, SLOT_EVENT_RETIRED, SLOT_F, SLOT_INSTRET, SLOT_RESERVATION_ADDR, SLOT_RESERVATION_VALUE, SLOT_X, STATE_TLB_OFFSET, VcpuStateViews, WORD_EXIT_REQUEST, WORD_WAKE, WORD_WASM_TLB,
@@ -113,11 +114,11 @@ export class VcpuContext extends Hart implements BlockContext {
   /** Set when virtual-pc lookups must be redone (fence.i, sfence.vma, satp): compiled code stays. */
   codeCacheDirty = false;
   /**
-   * Exec translation caches, one per privilege level (0 U, 1 S, 3 M): virtual page -> physical
-   * page. Emptied by a TLB flush only: one shared cache emptied at every privilege change made a
-   * Linux boot walk the page table again after each of its ~2,000 traps and returns.
+   * The exec translation cache: virtual page and privilege level -> physical page. Emptied by a
+   * TLB flush only: one emptied at every privilege change made a Linux boot walk the page table
+   * again after each of its ~2,000 traps and returns.
    */
-  private readonly itlbs: Map<number, number>[] = [new Map(), new Map(), new Map(), new Map()];
+  private readonly itlb = new PageCache(1024);
 
   constructor(
     state: VcpuStateViews,
@@ -180,7 +181,7 @@ export class VcpuContext extends Hart implements BlockContext {
     this.tlb.fill(-1);
     this.highTlb?.fill(-1);
     this.writablePages.fill(0);
-    for (const itlb of this.itlbs) itlb.clear();
+    this.itlb.clear();
     this.codeCacheDirty = true;
     this.requestService();
   }
@@ -855,9 +856,9 @@ export class VcpuContext extends Hart implements BlockContext {
    */
   fetchPhys(pc: number, epc = pc): number {
     const vpage = Math.floor(pc / 4096);
-    const itlb = this.itlbs[this.priv];
-    const cached = itlb.get(vpage);
-    if (cached !== undefined) return cached + (pc & 0xfff);
+    const priv = this.priv;
+    const cached = this.itlb.get(vpage, priv);
+    if (cached >= 0) return cached + (pc & 0xfff);
     const satp = this.csr(CsrSlot.satp);
     let pa: number;
     if (this.priv === Priv.M || satpIsBare(satp)) {
@@ -883,7 +884,7 @@ export class VcpuContext extends Hart implements BlockContext {
     // a page that PMP entries split is looked up again at every block (QEMU: no TLB entry for it);
     // as in QEMU 7.2, only a block's first fetch is checked: straight-line code runs on into a
     // region it may not execute (tests/guest/src/pmp.c, "into sub-page NAPOT")
-    if ((!this.pmpEnforced || this.pmp.pageUniform(pa))) itlb.set(vpage, pa - (pc & 0xfff));
+    if ((!this.pmpEnforced || this.pmp.pageUniform(pa))) this.itlb.set(vpage, priv, pa - (pc & 0xfff));
     return pa;
   }
 
