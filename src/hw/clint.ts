@@ -170,6 +170,14 @@ export class ClintShared {
     this.ticksPerMs = timebase / 1000;
   }
 
+  /**
+   * Does mtime advance with the host's monotonic clock (no -icount, no test clock)? A vCPU then
+   * knows how long its timer comparisons stay false without reading the time (Hart.pendingInterrupt).
+   */
+  get followsHostClock(): boolean {
+    return this.clock === hostClock;
+  }
+
   /** -icount's settings, or undefined when time follows the host clock. */
   get icount(): IcountSettings | undefined {
     const shift = Atomics.load(this.i32, WORD_ICOUNT_SHIFT);

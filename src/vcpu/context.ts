@@ -48,6 +48,11 @@ export interface TimerSource {
   mtimecmp(hart: number): bigint;
   /** mtime ticks per millisecond (the board's timebase / 1000). */
   readonly ticksPerMs: number;
+  /**
+   * Does mtime advance with the host's monotonic clock (performance.now()'s), except where it is
+   * written (which kicks the harts)? Then a hart may tell how long its timers stay quiet.
+   */
+  readonly followsHostClock?: boolean;
   /** -icount: its settings (undefined: host time), and the idle vCPU's skip of virtual time to a deadline. */
   readonly icount?: { readonly sleep: boolean } | undefined;
   skipTo?(deadline: bigint): void;
@@ -173,6 +178,9 @@ export class VcpuContext extends Hart implements BlockContext {
     return timer.atInsn === undefined ? this.mmio.read(pa, size) : timer.atInsn(insnIndex + 1, () => this.mmio.read(pa, size));
   }
   protected mtimecmp(): bigint { return this.timer.mtimecmp(this.hartId); }
+  protected quietMsFor(ticks: bigint): number {
+    return this.timer.followsHostClock === true && ticks > 0n ? Number(ticks) / this.timer.ticksPerMs : 0;
+  }
   protected timersChanged(): void { /* the run loop recomputes deadlines at every exit */ }
 
   protected flushTlb(): void {

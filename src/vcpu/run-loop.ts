@@ -197,6 +197,8 @@ export class RunLoop {
     ctx.i32[WORD_CHAIN_BUDGET] = TIMER_CHECK_BLOCKS;
     Atomics.store(ctx.i32, WORD_EXIT_REQUEST, 0);
     const reasons = Atomics.exchange(ctx.i32, WORD_EXIT_REASONS, 0);
+    // a CLINT write (mtimecmp, mtime) kicks the hart with Interrupt; a control message may have set state
+    if ((reasons & (ExitReason.Interrupt | ExitReason.Control)) !== 0) ctx.forgetTimerQuiet();
     if ((reasons & ExitReason.Control) !== 0 && !this.host.handleControl()) {
       this.exited = true;
       Atomics.store(ctx.i32, WORD_RUN_STATE, RunState.Exited);
