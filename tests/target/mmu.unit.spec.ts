@@ -305,6 +305,22 @@ describe('target/riscv: MMU page-table walk (Sv39, Sv48, Sv57)', function () {
       expect(causes(pt, 0x8000_0000_0000n, satp(SV48, root)), 'bit 47 set alone').to.deep.equal(PAGE_FAULTS);
     });
 
+    it('a leaf whose PPN reaches into the PTE\'s high word maps above 4 GiB, all 44 PPN bits kept', function () {
+      const pt = new PageTables();
+      // PPN 0xfff_ffff_ffff (PTE bits 53:10 all set): PA 0xff_ffff_ffff_f000, the top of Sv39's 56-bit space
+      const va = 0x1234_5678n;
+      const { root } = chain(pt, 3, va, 0, pte(0xff_ffff_ffff_f000n, V | R | A));
+      expect(walk(pt, { vaddr: va, satp: satp(SV39, root) }).pagePa).to.equal(0xff_ffff_ffff_f000);
+    });
+
+    it('Sv48 refuses a terapage whose PPN has a bit set above bit 22 of the PPN (in the PTE\'s high word) but below its size', function () {
+      const pt = new PageTables();
+      const va = BigInt.asIntN(64, 0xffff_8000_0000_1000n);
+      // the terapage spans 2^27 pages: PPN bit 25 set (PA bit 37) is misaligned
+      const { root } = chain(pt, 4, va, 3, pte(0x80_0000_0000n | (1n << 37n), V | R | W | A | D));
+      expect(causes(pt, va, satp(SV48, root))).to.deep.equal(PAGE_FAULTS);
+    });
+
     it('Sv57 walks five levels and refuses addresses not sign-extended from bit 56', function () {
       const pt = new PageTables();
       // 0x0080_0000_0000_2000: VPN[4] = 0x80, VPN[3..1] = 0, VPN[0] = 2

@@ -6,8 +6,12 @@
  */
 import { Access, Cause, Priv } from './csr.js';
 
-const PTE_V = 1n, PTE_R = 2n, PTE_W = 4n, PTE_X = 8n, PTE_U = 16n, PTE_A = 64n, PTE_D = 128n;
+const PTE_V = 1n, PTE_A = 64n, PTE_D = 128n;
 const PPN_MASK = (1n << 44n) - 1n;
+/** PTE flag bits as numbers, for the PTE's low word (the walk computes on its two 32-bit words). */
+const V = 1, R = 2, W = 4, X = 8, U = 16, A = 64, D = 128;
+/** N (Svnapot) and PBMT (Svpbmt): PTE bits 63 and 62:61, bits 31:29 of the high word. */
+const HI_ATTR = 0xe000_0000 | 0;
 
 /** What the walker needs of physical memory: PTEs live in RAM only. */
 export interface PageTableMemory {
@@ -55,15 +59,15 @@ function fault(cause: Cause): WalkResult {
   return { pagePa: -1, cause, readable: false, writable: false, executable: false };
 }
 
-/** Does the leaf PTE allow this access at this privilege? */
-function permitted(pte: bigint, req: WalkRequest): boolean {
-  const user = (pte & PTE_U) !== 0n;
+/** Does the leaf PTE (its low word) allow this access at this privilege? */
+function permitted(flags: number, req: WalkRequest): boolean {
+  const user = (flags & U) !== 0;
   if (req.priv === Priv.U && !user) return false;
   if (req.priv === Priv.S && user && (req.access === Access.Exec || !req.sum)) return false;
   switch (req.access) {
-    case Access.Read: return (pte & PTE_R) !== 0n || (req.mxr && (pte & PTE_X) !== 0n);
-    case Access.Write: return (pte & PTE_W) !== 0n;
-    case Access.Exec: return (pte & PTE_X) !== 0n;
+    case Access.Read: return (flags & R) !== 0 || (req.mxr && (flags & X) !== 0);
+    case Access.Write: return (flags & W) !== 0;
+    case Access.Exec: return (flags & X) !== 0;
   }
 }
 
@@ -81,31 +85,42 @@ function levelsOf(satp: bigint): number {
   return Number(BigInt.asUintN(64, satp) >> 60n) - 5;
 }
 
-/** N (Svnapot) and PBMT (Svpbmt): bits 63 and 62:61 of a PTE. */
-const PTE_ATTR = -0x2000000000000000n; // 0xe000000000000000 as the signed 64-bit PTE holds it
-
 /**
  * The bits above the PPN as QEMU 7.2 reads them: without Svpbmt any of them set is a fault; with
  * it the PPN is masked out of the PTE and only the inner-PTE rule looks at N and PBMT (a leaf's
  * memory type means nothing to an emulator; reserved bits 60:54 are not checked then). QEMU 7.2
  * decides on the CPU's extension, not on menvcfg.PBMTE (tests/guest/src/svpbmt.c).
  */
-function attributesAllowed(pte: bigint, svpbmt: boolean): boolean {
-  if (svpbmt) return true;
-  return BigInt.asUintN(64, pte) >> 54n === 0n;
+function attributesAllowed(pteHi: number, svpbmt: boolean): boolean {
+  return svpbmt || pteHi >>> 22 === 0; // bits 63:54
 }
 
+/** VPN[level] of the virtual address held as its 32-bit words (bits 12 + 9 * level up). */
+function vpnOf(vaLo: number, vaHi: number, level: number): number {
+  const bit = 12 + 9 * level;
+  if (bit + 9 <= 32) return (vaLo >>> bit) & 0x1ff;
+  if (bit >= 32) return (vaHi >>> (bit - 32)) & 0x1ff;
+  return ((vaLo >>> bit) | (vaHi << (32 - bit))) & 0x1ff; // VPN[2] of Sv39 and up: bits 38:30
+}
+
+/**
+ * The walk computes on the PTEs' 32-bit words as numbers: it runs at every TLB miss (tens of
+ * thousands in a Linux boot), and on BigInts each of its flag tests made a BigInt (~1.3 KB of
+ * garbage a walk). A PTE is still read with one 64-bit atomic load, and A/D are still set with a
+ * 64-bit compare-and-swap (updateAccessedDirty). PPNs (44 bits) and VPN runs are exact in doubles.
+ */
 export function walkPageTable(mem: PageTableMemory, req: WalkRequest): WalkResult {
   const va = req.vaddr;
   const levels = levelsOf(req.satp);
   const vaBits = 12 + 9 * levels;
-  // bits 63..vaBits-1 must all equal bit vaBits-1
-  const top = va >> BigInt(vaBits - 1);
-  if (top !== 0n && top !== -1n) return fault(pageFault(req.access));
-  let table = (req.satp & PPN_MASK) << 12n;
+  const vaLo = Number(BigInt.asUintN(32, va));
+  const vaHi = Number(BigInt.asIntN(32, va >> 32n));
+  // bits 63..vaBits-1 must all equal bit vaBits-1 (which is in the high word for every mode)
+  const top = vaHi >> (vaBits - 33);
+  if (top !== 0 && top !== -1) return fault(pageFault(req.access));
+  let tableNumber = Number(req.satp & PPN_MASK);
   for (let level = levels - 1; level >= 0; level--) {
-    const vpn = (va >> BigInt(12 + 9 * level)) & 0x1ffn;
-    const ptePa = Number(table + vpn * 8n);
+    const ptePa = tableNumber * 4096 + vpnOf(vaLo, vaHi, level) * 8;
     if (req.pteAllowed !== undefined && !req.pteAllowed(ptePa)) return fault(accessFault(req.access));
     const off = mem.ramOffset(ptePa);
     let words = mem.ram64;
@@ -116,31 +131,38 @@ export function walkPageTable(mem: PageTableMemory, req: WalkRequest): WalkResul
       words = w.a;
       index = w.i;
     }
-    let pte = Atomics.load(words, index);
-    if ((pte & PTE_V) === 0n || ((pte & PTE_R) === 0n && (pte & PTE_W) !== 0n)) return fault(pageFault(req.access));
-    if (!attributesAllowed(pte, req.svpbmt === true)) return fault(pageFault(req.access));
-    const ppn = (pte >> 10n) & PPN_MASK;
-    if ((pte & (PTE_R | PTE_X)) === 0n) {
+    const pte = Atomics.load(words, index);
+    const lo = Number(BigInt.asIntN(32, pte));
+    const hi = Number(pte >> 32n);
+    if ((lo & V) === 0 || ((lo & R) === 0 && (lo & W) !== 0)) return fault(pageFault(req.access));
+    if (!attributesAllowed(hi, req.svpbmt === true)) return fault(pageFault(req.access));
+    const ppn = (hi & 0x3f_ffff) * 0x40_0000 + (lo >>> 10); // bits 53:10
+    if ((lo & (R | X)) === 0) {
       // non-leaf must clear these (and, with Svpbmt, the memory type and N: QEMU 7.2's PTE_ATTR)
-      if ((pte & (PTE_A | PTE_D | PTE_U | PTE_ATTR)) !== 0n) return fault(pageFault(req.access));
-      table = ppn << 12n;
+      if ((lo & (A | D | U)) !== 0 || (hi & HI_ATTR) !== 0) return fault(pageFault(req.access));
+      tableNumber = ppn;
       continue;
     }
-    if (!permitted(pte, req)) return fault(pageFault(req.access));
+    if (!permitted(lo, req)) return fault(pageFault(req.access));
     // superpages must be aligned
-    if (level > 0 && (ppn & ((1n << BigInt(9 * level)) - 1n)) !== 0n) return fault(pageFault(req.access));
-    const updated = updateAccessedDirty(words, index, pte, req.access === Access.Write);
-    if (updated === undefined) return fault(pageFault(req.access));
-    pte = updated;
-    const levelMask = (1n << BigInt(12 + 9 * level)) - 1n;
-    const pa = (ppn << 12n) | (va & levelMask);
+    const span = 2 ** (9 * level); // 4 KiB pages in this leaf's page
+    if (ppn % span !== 0) return fault(pageFault(req.access));
+    const write = req.access === Access.Write;
+    let flags = lo;
+    if ((flags & A) === 0 || (write && (flags & D) === 0)) {
+      const updated = updateAccessedDirty(words, index, pte, write);
+      if (updated === undefined) return fault(pageFault(req.access));
+      flags = Number(BigInt.asIntN(32, updated));
+    }
+    // the page of vaddr within the leaf's: VPN bits below the leaf's level (bits 56:12 of va: below 2^45)
+    const vpnBits = (vaLo >>> 12) + (vaHi & 0x1ff_ffff) * 0x10_0000;
     return {
-      pagePa: Number(pa & ~0xfffn),
+      pagePa: (ppn + (vpnBits % span)) * 4096,
       cause: 0 as Cause,
-      readable: (pte & PTE_R) !== 0n || (req.mxr && (pte & PTE_X) !== 0n),
+      readable: (flags & R) !== 0 || (req.mxr && (flags & X) !== 0),
       // only dirty pages may be written without another walk (so D gets set)
-      writable: (pte & PTE_W) !== 0n && (pte & PTE_D) !== 0n,
-      executable: (pte & PTE_X) !== 0n,
+      writable: (flags & W) !== 0 && (flags & D) !== 0,
+      executable: (flags & X) !== 0,
     };
   }
   return fault(pageFault(req.access));
