@@ -127,6 +127,11 @@ export function wasmMayLink(ir: IrBlock): boolean {
   return ir.ops.every((op) => op.opc !== 'call_event' && (op.opc !== 'call' || !op.mayExit || op.helper === 'amo'));
 }
 
+/** Does the block jump back to its own start (a loop the backend keeps inside the function)? */
+function loopsOnItself(ir: IrBlock): boolean {
+  return ir.ops.some((op) => (op.opc === 'exit' || op.opc === 'exit_if') && op.target === ir.pc);
+}
+
 /** The constant pcs a block exits to, other than its own start. */
 export function constantExits(ir: IrBlock): number[] {
   const out: number[] = [];
@@ -135,6 +140,38 @@ export function constantExits(ir: IrBlock): number[] {
 }
 
 const BLOCK_TYPE: FuncType = { params: [], results: [ValType.F64] };
+/** A region's function: entered at the member the argument names. */
+const REGION_TYPE: FuncType = { params: [ValType.I32], results: [ValType.F64] };
+
+/**
+ * The regions of a batch: groups of two or more blocks that exit to one another directly (the
+ * links within the batch, in either direction). A region is one function: its blocks' guest
+ * registers stay in locals from one block to the next (a jump between them is a branch back to
+ * a br_table on the member to run), where a link between two functions stores the registers
+ * and the next function loads them again. Members are listed in batch order.
+ */
+export function batchRegions(blocks: readonly IrBlock[], links: BatchLinks | undefined): number[][] {
+  if (links === undefined) return [];
+  const parent = blocks.map((_, k) => k);
+  const root = (k: number): number => {
+    while (parent[k] !== k) k = parent[k] = parent[parent[k]];
+    return k;
+  };
+  blocks.forEach((ir, k) => {
+    if (!wasmMayLink(ir)) return;
+    for (const l of links[k] ?? []) {
+      if (l.block !== undefined && l.block !== k && blocks[l.block]?.pc === l.pc) parent[root(k)] = root(l.block);
+    }
+  });
+  const groups = new Map<number, number[]>();
+  blocks.forEach((_, k) => {
+    const r = root(k);
+    const g = groups.get(r);
+    if (g === undefined) groups.set(r, [k]);
+    else g.push(k);
+  });
+  return [...groups.values()].filter((g) => g.length > 1);
+}
 const SCOREBOARD_TYPE: FuncType = { params: [], results: [] };
 const BINARY_TYPE: FuncType = { params: [ValType.I64, ValType.I64], results: [ValType.I64] };
 const LD_TYPE: FuncType = { params: [ValType.I32, ValType.I32, ValType.I32, ValType.I32, ValType.F64, ValType.F64], results: [ValType.I32] };
@@ -296,19 +333,42 @@ export function compileWasmBatch(
     if (body.text) text.push(`(func $${a} (param $p0 i64) (param $p1 i64) (result i64)`, ...body.localsText(), ...body.text, ')');
   }
   const firstBlock = m.nextFunctionIndex;
-  const exports = blocks.map((ir, k) => {
-    const name = `b${k}`;
+  const targetsOf = (k: number): Map<number, LinkTarget> => {
     const targets = new Map<number, LinkTarget>();
-    if (wasmMayLink(ir)) {
+    if (wasmMayLink(blocks[k])) {
       for (const l of links?.[k] ?? []) {
         if (l.block !== undefined && blocks[l.block]?.pc === l.pc) targets.set(l.pc, { fn: firstBlock + l.block });
         else if (l.slot !== undefined && l.slot >= 0) targets.set(l.pc, { slot: l.slot });
       }
     }
-    const body = new BlockEmitter(ir, link, withText, targets).emit();
+    return targets;
+  };
+  const regions = batchRegions(blocks, links);
+  const regionOf = new Map<number, number>();
+  regions.forEach((members, r) => { for (const k of members) regionOf.set(k, r); });
+  // every block keeps its function at firstBlock + k (what links and the vCPU's table name); a
+  // region's member is a stub that enters the region's function, added after all of them
+  const firstRegion = firstBlock + blocks.length;
+  const exports = blocks.map((ir, k) => {
+    const name = `b${k}`;
+    const r = regionOf.get(k);
+    let body: FunctionBody;
+    if (r === undefined) {
+      body = new BlockEmitter([{ ir, targets: targetsOf(k) }], link, withText).emit();
+    } else {
+      body = new FunctionBody(0, withText);
+      body.i32Const(regions[r].indexOf(k));
+      body.returnCall(firstRegion + r, `r${r}`);
+    }
     m.addFunction(BLOCK_TYPE, body, name);
     if (body.text) text.push(`(func $${name} (export "${name}") (result f64) ;; guest pc 0x${ir.pc.toString(16)}`, ...body.localsText(), ...body.text, ')');
     return name;
+  });
+  regions.forEach((members, r) => {
+    const body = new BlockEmitter(members.map((k) => ({ ir: blocks[k], targets: targetsOf(k) })), link, withText).emit();
+    m.addFunction(REGION_TYPE, body);
+    const pcs = members.map((k) => `0x${blocks[k].pc.toString(16)}`).join(' ');
+    if (body.text) text.push(`(func $r${r} (param $next i32) (result f64) ;; region of guest pcs ${pcs}`, ...body.localsText(), ...body.text, ')');
   });
   return {
     bytes: m.encode(), exports, helpers: [...plan.helpers.values()], events: [...plan.events.values()], scoreboards: [...plan.scoreboards.values()], text,
@@ -417,11 +477,23 @@ function mulhuInline(f: FunctionBody): number {
 }
 
 /** Writes one block's function. */
+/** A block of a function: its IR and where its constant exits may go straight to. */
+interface Member {
+  readonly ir: IrBlock;
+  readonly targets: ReadonlyMap<number, LinkTarget>;
+}
+
+/**
+ * The code of one function: one block, or a region of blocks (batchRegions) entered at the
+ * member its parameter names, each member's code after its own label of a br_table dispatch.
+ * Guest registers any member uses are locals, loaded on entry and stored on the way out (and
+ * around helper calls); a jump to another member goes back to the dispatch with them in place.
+ */
 class BlockEmitter {
   private readonly f: FunctionBody;
-  /** Local of each guest register the block reads or writes. */
+  /** Local of each guest register a member reads or writes. */
   private readonly regs = new Map<number, number>();
-  /** Guest registers the block writes (stored back on exit and before helper calls). */
+  /** Guest registers a member writes (stored back on exit and before helper calls). */
   private readonly written = new Set<number>();
   private readonly temps = new Map<number, number>();
   private readonly pc: number;
@@ -432,30 +504,35 @@ class BlockEmitter {
   private entry = -1;
   private status = -1;
   private iterations = -1;
-  private readonly loops: boolean;
+  /** The member being emitted, and where its exits may go straight to. */
+  private ir: IrBlock;
+  private targets: ReadonlyMap<number, LinkTarget>;
+  /** Member index by start pc (a region's), empty for one block. */
+  private readonly siblings = new Map<number, number>();
 
-  constructor(
-    private readonly ir: IrBlock, private readonly link: Linkage, withText: boolean,
-    /** Exits that go straight to another block, by target pc. */
-    private readonly targets: ReadonlyMap<number, LinkTarget> = new Map(),
-  ) {
-    const f = (this.f = new FunctionBody(0, withText));
-    for (const op of ir.ops) {
-      for (const a of op.args) if (a.kind === 'global') this.regLocal(a.index);
-      if ('dst' in op && op.dst !== undefined && op.dst.kind === 'global') {
-        this.regLocal(op.dst.index);
-        this.written.add(op.dst.index);
-      }
-      // an inline AMO writes rd itself (the helper writes the state, which the call path reloads)
-      const rd = inlineAmo(op) ? op.consts[2] : 0;
-      if (rd !== 0) {
-        this.regLocal(rd);
-        this.written.add(rd);
+  constructor(private readonly members: readonly Member[], private readonly link: Linkage, withText: boolean) {
+    const region = members.length > 1;
+    const f = (this.f = new FunctionBody(region ? 1 : 0, withText));
+    for (const { ir } of members) {
+      for (const op of ir.ops) {
+        for (const a of op.args) if (a.kind === 'global') this.regLocal(a.index);
+        if ('dst' in op && op.dst !== undefined && op.dst.kind === 'global') {
+          this.regLocal(op.dst.index);
+          this.written.add(op.dst.index);
+        }
+        // an inline AMO writes rd itself (the helper writes the state, which the call path reloads)
+        const rd = inlineAmo(op) ? op.consts[2] : 0;
+        if (rd !== 0) {
+          this.regLocal(rd);
+          this.written.add(rd);
+        }
       }
     }
+    if (region) members.forEach((m, k) => this.siblings.set(m.ir.pc, k));
     this.pc = f.local(ValType.F64, 'pc');
     this.n = f.local(ValType.I32, 'n');
-    this.loops = ir.ops.some((op) => (op.opc === 'exit' || op.opc === 'exit_if') && op.target === ir.pc);
+    this.ir = members[0].ir;
+    this.targets = members[0].targets;
   }
 
   private regLocal(index: number): number {
@@ -468,9 +545,9 @@ class BlockEmitter {
   }
 
   emit(): FunctionBody {
-    const { f, ir } = this;
-    const memoryAccess = ir.ops.some((op) => op.opc === 'qemu_ld' || op.opc === 'qemu_st' || inlineAmo(op));
-    if (memoryAccess) {
+    const { f, members } = this;
+    const ops = (pred: (op: Op) => boolean): boolean => members.some((m) => m.ir.ops.some(pred));
+    if (ops((op) => op.opc === 'qemu_ld' || op.opc === 'qemu_st' || inlineAmo(op))) {
       this.tlb = f.local(ValType.I32, 'tlb');
       this.lo = f.local(ValType.I32, 'lo');
       this.hi = f.local(ValType.I32, 'hi');
@@ -479,14 +556,24 @@ class BlockEmitter {
       f.memory('i32.load', WORD_WASM_TLB * 4);
       f.localOp('local.set', this.tlb);
     }
-    if (ir.ops.some((op) => op.opc === 'call' || op.opc === 'qemu_ld' || op.opc === 'qemu_st')) this.status = f.local(ValType.I32, 'status');
-    if (this.loops) this.iterations = f.local(ValType.I32, 'it');
+    if (ops((op) => op.opc === 'call' || op.opc === 'qemu_ld' || op.opc === 'qemu_st')) this.status = f.local(ValType.I32, 'status');
+    if (members.some((m) => loopsOnItself(m.ir))) this.iterations = f.local(ValType.I32, 'it');
     this.loadRegisters();
     f.open('block', 'exit');
-    if (this.loops) f.open('loop', 'top');
-    for (const op of ir.ops) this.emitOp(op);
-    f.op('unreachable'); // every block ends in an exit
-    if (this.loops) f.end();
+    if (members.length === 1) {
+      this.emitMember(members[0], false);
+    } else {
+      f.open('loop', 'dispatch');
+      for (let k = members.length - 1; k >= 0; k--) f.open('block', `m${k}`);
+      f.localOp('local.get', 0);
+      f.brTable(members.map((_, k) => `m${k}`), 'm0');
+      members.forEach((m, k) => {
+        f.end();
+        f.comment(`member ${k}: guest pc 0x${m.ir.pc.toString(16)}`);
+        this.emitMember(m, true);
+      });
+      f.end();
+    }
     f.end();
     // the one way out: registers back to the state, instructions retired, the next pc
     f.comment('exit');
@@ -497,6 +584,22 @@ class BlockEmitter {
     });
     f.localOp('local.get', this.pc);
     return f;
+  }
+
+  /** One member's code; it leaves only by a branch (every block ends in an exit). */
+  private emitMember(m: Member, inRegion: boolean): void {
+    const f = this.f;
+    this.ir = m.ir;
+    this.targets = m.targets;
+    const loops = loopsOnItself(m.ir);
+    if (loops && inRegion) { // another member may have left the count where its loop stopped
+      f.i32Const(0);
+      f.localOp('local.set', this.iterations);
+    }
+    if (loops) f.open('loop', 'top');
+    for (const op of m.ir.ops) this.emitOp(op);
+    f.op('unreachable');
+    if (loops) f.end();
   }
 
   private stateAddress(): void {
@@ -572,6 +675,11 @@ class BlockEmitter {
     const f = this.f;
     const retired = op.insnIndex + 1;
     if (op.target !== this.ir.pc) {
+      const sibling = this.siblings.get(op.target);
+      if (sibling !== undefined && wasmMayLink(this.ir)) {
+        this.dispatchTo(op.target, sibling, retired);
+        return;
+      }
       const to = this.targets.get(op.target);
       if (to !== undefined) this.linkTo(op.target, to, retired);
       else this.exitTo(op.target, retired);
@@ -634,6 +742,36 @@ class BlockEmitter {
       f.i32Const(to.slot as number);
       f.returnCallIndirect(this.link.blockType, label);
     }
+    f.end();
+    this.exitTo(pc, 0); // retired above
+  }
+
+  /**
+   * Go on at member `k` of this region, as linkTo goes on at another function: the retired count
+   * to the state, then, if no exit is requested and the budget allows one more block, count it
+   * and branch back to the dispatch (the registers stay in their locals); else leave as exitTo does.
+   */
+  private dispatchTo(pc: number, k: number, retired: number): void {
+    const f = this.f;
+    this.addInstret(() => f.f64Const(retired));
+    this.stateAddress();
+    f.memory('i32.load', WORD_EXIT_REQUEST * 4);
+    f.op('i32.eqz');
+    f.i32Const(1);
+    this.stateAddress();
+    f.memory('i32.load', WORD_CHAIN_BUDGET * 4);
+    f.op('i32.lt_u');
+    f.op('i32.and');
+    f.open('if');
+    this.stateAddress();
+    this.stateAddress();
+    f.memory('i32.load', WORD_CHAIN_BUDGET * 4);
+    f.i32Const(1);
+    f.op('i32.sub');
+    f.memory('i32.store', WORD_CHAIN_BUDGET * 4);
+    f.i32Const(k);
+    f.localOp('local.set', 0);
+    f.br('dispatch');
     f.end();
     this.exitTo(pc, 0); // retired above
   }

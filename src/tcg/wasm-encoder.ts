@@ -268,6 +268,20 @@ export class FunctionBody {
     if (this.text) this.line(`br $${label}`);
   }
 
+  /** br_table on the i32 on the stack: to `labels[i]`, or `fallback` when it is out of range. */
+  brTable(labels: readonly string[], fallback: string): void {
+    const depth = (label: string): number => {
+      const d = this.labels.length - 1 - this.labels.lastIndexOf(label);
+      if (d >= this.labels.length) throw new Error(`wasm encoder: no enclosing label ${label}`);
+      return d;
+    };
+    this.code.push(0x0e);
+    uleb(this.code, labels.length);
+    for (const l of labels) uleb(this.code, depth(l));
+    uleb(this.code, depth(fallback));
+    if (this.text) this.line(`br_table ${labels.map((l) => `$${l}`).join(' ')} $${fallback}`);
+  }
+
   /** The body as the code section wants it: size, locals (run-length), instructions, end. */
   encode(): Uint8Array {
     const locals = new ByteBuffer(16);

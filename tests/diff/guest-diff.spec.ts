@@ -2,10 +2,12 @@
  * Differential test: every guest in tests/guest/manifest.json runs on tsemu and must give the
  * console output and exit status QEMU 7.2 gave for the same command line (the committed transcript
  * tests/transcripts/diff/NAME.json; guest-diff.oracle.spec.ts checks it against a live QEMU). tsemu
- * runs three times: as it runs by default (blocks interpreted until hot, then WebAssembly,
+ * runs four times: as it runs by default (blocks interpreted until hot, then WebAssembly,
  * src/vcpu/block-cache.ts), with every block compiled to JavaScript after its first, interpreted,
- * run (TSEMU_TIER=js TSEMU_HOT=1), and with every block compiled to WebAssembly at once
- * (TSEMU_TIER=wasm), so every way of running a block sees every guest.
+ * run (TSEMU_TIER=js TSEMU_HOT=1), with every block compiled to WebAssembly at once
+ * (TSEMU_TIER=wasm), and to WebAssembly in batches after one run (TSEMU_TIER=wasm TSEMU_HOT=1:
+ * blocks of a batch that exit to one another become one function, a region), so every way of
+ * running a block sees every guest.
  */
 import { expect } from 'chai';
 import { loadGuestManifest } from '../support/guest-manifest.js';
@@ -33,6 +35,8 @@ describe('guest differential tests (tsemu vs QEMU transcripts)', function () {
         ['', undefined],
         [' with every block compiled to JavaScript after one run', { TSEMU_TIER: 'js', TSEMU_HOT: '1' }],
         [' with every block compiled to WebAssembly at once', { TSEMU_TIER: 'wasm' }],
+        // hot after one run, blocks wait for their batch together: those that link make regions
+        [' with blocks compiled to WebAssembly in batches after one run (regions)', { TSEMU_TIER: 'wasm', TSEMU_HOT: '1' }],
       ] as const;
       for (const [how, env] of variants) {
         it(`produces QEMU's console output and exit status on tsemu${how}`, async function () {

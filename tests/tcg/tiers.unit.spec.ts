@@ -16,15 +16,15 @@ import { createGuestMemoryBuffers, GuestMemory } from '../../src/memory/guest-me
 import { VcpuContext } from '../../src/vcpu/context.js';
 import { createStateBuffer, CsrSlot, SLOT_INSTRET, STATE_AREA_BYTES, stateViews } from '../../src/abi/state-layout.js';
 import * as layout from '../../src/abi/state-layout.js';
-import { BlockCache, CachedBlock, eventDense, Tier } from '../../src/vcpu/block-cache.js';
+import { BlockCache, CachedBlock, eventDense, Tier, WASM_BATCH_WAIT } from '../../src/vcpu/block-cache.js';
 import { BLOCK_EXIT } from '../../src/vcpu/load-store.js';
-import { compileWasmBatch, wasmSelfContained } from '../../src/tcg/backend-wasm.js';
+import { batchRegions, compileWasmBatch, wasmSelfContained } from '../../src/tcg/backend-wasm.js';
 import { Translator } from '../../src/vcpu/translator.js';
 import { translateBlock, type BlockTranslatorHooks } from '../../src/target/riscv/block-translator.js';
 import { optimize } from '../../src/tcg/optimize.js';
 import type { EventSink } from '../../src/abi/helpers.js';
 import { foldBinary, foldCount, TcgBuilder } from '../../src/tcg/builder.js';
-import { type BinaryOpcode, type EventOp, eventResumePoint } from '../../src/tcg/ir.js';
+import { type BinaryOpcode, type EventOp, eventResumePoint, type IrBlock } from '../../src/tcg/ir.js';
 import { FunctionBody, sleb, uleb, ValType } from '../../src/tcg/wasm-encoder.js';
 
 const RAM = 0x80000000;
@@ -166,8 +166,8 @@ interface Instrumented {
   boards: BigInt64Array[];
 }
 
-/** A vCPU in M-mode whose blocks go to `tier` at once. */
-function rig(program: number[], registers: bigint[], tier: Tier, instrumented?: Instrumented): Rig {
+/** A vCPU in M-mode whose blocks go to `tier` at once (or after `hot` interpreted runs, in batches). */
+function rig(program: number[], registers: bigint[], tier: Tier, instrumented?: Instrumented, hot = tier === 'interp' ? 1 : 0): Rig {
   const wasm = tier === 'wasm';
   const buffers = wasm ? wasmBuffers : createGuestMemoryBuffers(RAM, RAM_BYTES, 0x1000, 0x1000);
   new Uint8Array(buffers.ram).fill(0);
@@ -189,7 +189,7 @@ function rig(program: number[], registers: bigint[], tier: Tier, instrumented?: 
       refetch: (pc: number, pa: number, pa2: number) => translator.cachedTranslation(pc, pa, pa2),
       mayTranslateHere: () => false,
     };
-  const cache = new BlockCache(ctx, mem, source, instrumented?.events ?? [], instrumented?.boards ?? [], tier === 'interp' ? 1 : 0, false, tier);
+  const cache = new BlockCache(ctx, mem, source, instrumented?.events ?? [], instrumented?.boards ?? [], hot, false, tier);
   return { ctx, mem, cache };
 }
 
@@ -508,12 +508,12 @@ describe('tcg/wasm links: blocks that go straight to one another', function () {
     return calls;
   }
 
-  function run(aAt: number, tier: Tier, budget: number, exitRequest = 0): { calls: number; state: unknown } {
+  function run(aAt: number, tier: Tier, budget: number, exitRequest = 0, hot?: number): { calls: number; state: unknown } {
     const { program, exit } = twoBlockLoop(aAt);
     const registers = Array.from({ length: 32 }, () => 0n);
     registers[1] = BigInt(exit);
     registers[COUNT_REG] = BigInt(ITERATIONS);
-    const one = rig(program, registers, tier);
+    const one = rig(program, registers, tier, undefined, hot);
     const calls = drive(one, PC + aAt, exit, budget, exitRequest);
     return { calls, state: snapshot(one, exit) };
   }
@@ -536,6 +536,49 @@ describe('tcg/wasm links: blocks that go straight to one another', function () {
 
   it('does not link while an exit is requested', function () {
     expect(run(0, 'wasm', 2048, 1).calls).to.equal(2 * ITERATIONS);
+  });
+
+  // hot after 2 runs each: A and B wait in the same batch (WASM_BATCH_WAIT more runs), which makes them one region
+  it('a loop of two blocks compiled in one batch runs as one function (a region), with the same registers and retired count', function () {
+    const js = run(0, 'js', 2048);
+    const region = run(0, 'wasm', 2048, 0, 2);
+    expect(region.state).to.deep.equal(js.state);
+    // interpreted until the batch is compiled (2 calls an iteration for ~200 iterations), then the region to the end
+    expect(region.calls).to.be.below(2 * (WASM_BATCH_WAIT + 10));
+    expect(region.calls).to.be.above(2 * WASM_BATCH_WAIT - 10);
+  });
+
+  it('a region stops at the run loop\'s budget and while an exit is requested, as links between functions do', function () {
+    const js = run(0, 'js', 100);
+    const region = run(0, 'wasm', 100, 0, 2);
+    expect(region.state).to.deep.equal(js.state);
+    const compiledIterations = ITERATIONS - WASM_BATCH_WAIT;
+    expect(region.calls).to.be.within(2 * WASM_BATCH_WAIT + (2 * compiledIterations) / 100 - 10, 2 * WASM_BATCH_WAIT + 60);
+    expect(run(0, 'wasm', 2048, 1, 2).calls).to.equal(2 * ITERATIONS);
+  });
+
+  it('finds the regions of a batch: blocks that link within it, in either direction, two or more', function () {
+    const blockAt = (pc: number, to: number): IrBlock => {
+      const t = new TcgBuilder(pc);
+      t.insnStart(pc, 4);
+      t.setReg(5, t.add(t.reg(5), t.const64(1n)));
+      t.exit(to);
+      return t.finish();
+    };
+    // 0 -> 1 -> 0 (a loop), 2 -> 3 -> out of the batch, 4 loops on itself (alone), 5 -> 0 (joins the loop's region)
+    const pcs = [0x100, 0x200, 0x300, 0x400, 0x500, 0x600].map((o) => PC + o);
+    const OUT = -1;
+    const to = [1, 0, 3, OUT, 4, 0];
+    const blocks = pcs.map((pc, k) => blockAt(pc, to[k] === OUT ? PC + 0x700 : pcs[to[k]]));
+    const links = to.map((t, k) => (t === k || t === OUT ? [] : [{ pc: pcs[t], block: t }]));
+    expect(batchRegions(blocks, links)).to.deep.equal([[0, 1, 5], [2, 3]]);
+    const batch = compileWasmBatch(blocks, 1, true, undefined, undefined, links);
+    expect(WebAssembly.validate(batch.bytes)).to.equal(true);
+    const text = batch.text.join('\n');
+    expect(text).to.contain(`(func $r0 (param $next i32) (result f64) ;; region of guest pcs 0x${pcs[0].toString(16)} 0x${pcs[1].toString(16)} 0x${pcs[5].toString(16)}`);
+    expect(text).to.contain('br_table $m0 $m1 $m2 $m0');
+    expect(text).to.contain('return_call $r1');
+    expect(batch.exports).to.deep.equal(['b0', 'b1', 'b2', 'b3', 'b4', 'b5']);
   });
 
   it('does not link to a block on another page (its mapping is not the one the run loop checked)', function () {
