@@ -31,9 +31,10 @@
  * the same guest page virtually and physically, as QEMU chains only within a page) is a tail call
  * to that block's function (of this batch, or through the vCPU's table `m.tbl`), while WORD_CHAIN_BUDGET is above 1 and no
  * exit is requested; the run loop's per-block work (the request and timer checks) is done
- * there, so the run loop sees the same boundaries. Only blocks that cannot change what a link
- * assumes link out: no helper that may end the block (CSR accesses, system instructions: the
- * translation regime or privilege may change) but AMOs, and no execution-level event.
+ * there, so the run loop sees the same boundaries. Only exits that come before anything that may
+ * change what a link assumes link out (`linkableExits`): a helper that may end the block (CSR
+ * accesses, system instructions: the translation regime or privilege may change) but AMOs, or an
+ * execution-level event.
  *
  * The semantics of every op are those of backend-js.ts (tests/tcg/tiers.unit.spec.ts runs the
  * same IR on all tiers), instrumentation included: an instrumented block stays on this tier, so
@@ -122,21 +123,38 @@ export interface BlockLink {
 /** Per block of a batch, its links. */
 export type BatchLinks = readonly (readonly BlockLink[])[];
 
-/** May this block's exits go straight to another block's function (nothing in it may change what a link assumes)? */
+/**
+ * An op after which the block's exits go back to the run loop: a helper that may end the block
+ * (a CSR access, a system instruction: the translation regime or the privilege may change, and
+ * then the helper ends the block) but an AMO, or an execution-level event. Exits before it are
+ * taken with everything a link assumes as the run loop checked it.
+ */
+function isLinkBarrier(op: Op): boolean {
+  return op.opc === 'call_event' || (op.opc === 'call' && op.mayExit && op.helper !== 'amo');
+}
+
+/**
+ * The constant pcs, other than its own start, that a block may go straight to: those of its exits
+ * before its first link barrier. (A block of straight-line code that ends in a CSR access links
+ * the branches before it: a loop nest whose block ran on into a `csrr` linked none.)
+ */
+export function linkableExits(ir: IrBlock): number[] {
+  const out: number[] = [];
+  for (const op of ir.ops) {
+    if (isLinkBarrier(op)) break;
+    if ((op.opc === 'exit' || op.opc === 'exit_if') && op.target !== ir.pc && !out.includes(op.target)) out.push(op.target);
+  }
+  return out;
+}
+
+/** May any of this block's exits go straight to another block's function (linkableExits)? */
 export function wasmMayLink(ir: IrBlock): boolean {
-  return ir.ops.every((op) => op.opc !== 'call_event' && (op.opc !== 'call' || !op.mayExit || op.helper === 'amo'));
+  return linkableExits(ir).length > 0;
 }
 
 /** Does the block jump back to its own start (a loop the backend keeps inside the function)? */
 function loopsOnItself(ir: IrBlock): boolean {
   return ir.ops.some((op) => (op.opc === 'exit' || op.opc === 'exit_if') && op.target === ir.pc);
-}
-
-/** The constant pcs a block exits to, other than its own start. */
-export function constantExits(ir: IrBlock): number[] {
-  const out: number[] = [];
-  for (const op of ir.ops) if ((op.opc === 'exit' || op.opc === 'exit_if') && op.target !== ir.pc && !out.includes(op.target)) out.push(op.target);
-  return out;
 }
 
 const BLOCK_TYPE: FuncType = { params: [], results: [ValType.F64] };
@@ -509,6 +527,8 @@ class BlockEmitter {
   private targets: ReadonlyMap<number, LinkTarget>;
   /** Member index by start pc (a region's), empty for one block. */
   private readonly siblings = new Map<number, number>();
+  /** A link barrier of the member has been emitted: its exits from here on go to the run loop. */
+  private pastBarrier = false;
 
   constructor(private readonly members: readonly Member[], private readonly link: Linkage, withText: boolean) {
     const region = members.length > 1;
@@ -591,13 +611,17 @@ class BlockEmitter {
     const f = this.f;
     this.ir = m.ir;
     this.targets = m.targets;
+    this.pastBarrier = false;
     const loops = loopsOnItself(m.ir);
     if (loops && inRegion) { // another member may have left the count where its loop stopped
       f.i32Const(0);
       f.localOp('local.set', this.iterations);
     }
     if (loops) f.open('loop', 'top');
-    for (const op of m.ir.ops) this.emitOp(op);
+    for (const op of m.ir.ops) {
+      if (isLinkBarrier(op)) this.pastBarrier = true;
+      this.emitOp(op);
+    }
     f.op('unreachable');
     if (loops) f.end();
   }
@@ -675,12 +699,12 @@ class BlockEmitter {
     const f = this.f;
     const retired = op.insnIndex + 1;
     if (op.target !== this.ir.pc) {
-      const sibling = this.siblings.get(op.target);
-      if (sibling !== undefined && wasmMayLink(this.ir)) {
+      const sibling = this.pastBarrier ? undefined : this.siblings.get(op.target);
+      if (sibling !== undefined) {
         this.dispatchTo(op.target, sibling, retired);
         return;
       }
-      const to = this.targets.get(op.target);
+      const to = this.pastBarrier ? undefined : this.targets.get(op.target);
       if (to !== undefined) this.linkTo(op.target, to, retired);
       else this.exitTo(op.target, retired);
       return;

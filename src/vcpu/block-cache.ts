@@ -37,7 +37,7 @@ import { createLoadStoreHelpers } from './load-store.js';
 import { primeInterpreter } from './interpreter-primer.js';
 import { WasmTier, type WasmCompiled, type WasmCompileRequest } from './wasm-tier.js';
 import { JumpCache } from './jump-cache.js';
-import { type BatchLinks, type BlockLink, constantExits, wasmMayLink } from '../tcg/backend-wasm.js';
+import { type BatchLinks, type BlockLink, linkableExits } from '../tcg/backend-wasm.js';
 
 /**
  * WebAssembly compile time (ms) the vCPU spends itself before its compiler thread is started, by
@@ -166,6 +166,8 @@ export interface CachedBlock {
   linkEpoch: number;
   /** Entry of the WebAssembly tier's table that holds its function for linked exits (see linksOf), or -1. */
   slot: number;
+  /** Its function is a WebAssembly batch's (installed by install). */
+  inWasm: boolean;
 }
 
 type Factory = (...args: BlockBindings[keyof BlockBindings][]) => BlockFn;
@@ -191,7 +193,7 @@ function loopsOnItself(ir: IrBlock): boolean {
 function newBlock(pc: number, pa: number, pa2: number, page: number, gen: number, fn: BlockFn): CachedBlock {
   return {
     pc, pa, page, gen, fn, encoded: undefined, runsLeft: 0, pa2, queued: undefined, remote: false, priv: 0,
-    link1Pc: NaN, link1: undefined, link2Pc: NaN, link2: undefined, linkEpoch: -1, slot: -1,
+    link1Pc: NaN, link1: undefined, link2Pc: NaN, link2: undefined, linkEpoch: -1, slot: -1, inWasm: false,
   };
 }
 
@@ -422,6 +424,7 @@ export class BlockCache {
   private compileNow(ir: IrBlock, block: CachedBlock): BlockFn {
     if (this.wasm !== undefined && !eventDense(ir)) {
       this.promoted++;
+      block.inWasm = true;
       return this.wasm.compile([ir], this.chainLinks ? this.linksOf([block], [ir]) : undefined)[0];
     }
     return this.compile(generateJs(ir, this.ctx.flat));
@@ -434,6 +437,7 @@ export class BlockCache {
     this.pending = [];
     if (batch.length === 0) return;
     const wasm = this.wasm as WasmTier;
+    if (this.chainLinks) this.addCompiledNeighbours(batch);
     const irs = batch.map((b) => b.queued as IrBlock);
     const links = this.chainLinks ? this.linksOf(batch, irs) : undefined;
     if (this.compilePort !== undefined && wasm.compileMs >= this.asyncAfterMs && this.compilePort.ready()) {
@@ -446,6 +450,33 @@ export class BlockCache {
     this.install(batch, wasm.compile(irs, links));
   }
 
+  /**
+   * Add to `batch` the blocks compiled in earlier batches that a block of it jumps to and that
+   * jump back into it: the inner loop of a nest (a block that loops on itself is hot a hundred
+   * times sooner than the loop around it, so it was compiled alone). Compiled again with this
+   * batch they make one region with it (backend-wasm.ts batchRegions); their table entries and
+   * functions become the new ones at install, and the old code runs until then.
+   */
+  private addCompiledNeighbours(batch: CachedBlock[]): void {
+    const inBatch = (pc: number, pa: number): boolean => batch.some((b) => b.pc === pc && b.pa === pa && b.pa2 < 0);
+    for (const a of [...batch]) {
+      const ir = a.queued as IrBlock;
+      if (a.pa2 >= 0) continue;
+      for (const target of linkableExits(ir)) {
+        if (Math.floor(target / PAGE_BYTES) !== Math.floor(a.pc / PAGE_BYTES)) continue;
+        const pa = a.pa + (target - a.pc);
+        if (inBatch(target, pa)) continue;
+        const t = this.byPa.get(pa)?.find((c) => c.pc === target && c.pa2 < 0 && this.valid(c));
+        if (t === undefined || !t.inWasm || t.queued !== undefined) continue;
+        const tIr = t.remote ? this.remoteIr(t) : this.translateIr(t.pc, t.pa, t.pa2).ir;
+        if (tIr === undefined || eventDense(tIr)) continue;
+        if (!linkableExits(tIr).some((x) => Math.floor(x / PAGE_BYTES) === Math.floor(t.pc / PAGE_BYTES) && inBatch(x, t.pa + (x - t.pc)))) continue;
+        t.queued = tIr;
+        batch.push(t);
+      }
+    }
+  }
+
   /** Give the blocks of a batch their compiled functions (those still queued and current). */
   private install(batch: readonly CachedBlock[], fns: readonly BlockFn[]): void {
     batch.forEach((b, k) => {
@@ -454,7 +485,8 @@ export class BlockCache {
       if (!this.valid(b)) return; // its code changed: it will be translated again
       b.fn = fns[k];
       b.encoded = undefined;
-      this.promoted++;
+      if (!b.inWasm) this.promoted++;
+      b.inWasm = true;
       if (b.slot >= 0) this.wasm?.setSlot(b.slot, fns[k]); // blocks compiled earlier may go straight to it now
     });
   }
@@ -501,8 +533,8 @@ export class BlockCache {
   private linksOf(batch: readonly CachedBlock[], irs: readonly IrBlock[]): BatchLinks {
     return batch.map((a, k) => {
       const out: BlockLink[] = [];
-      if (a.pa2 >= 0 || !wasmMayLink(irs[k])) return out;
-      for (const target of constantExits(irs[k])) {
+      if (a.pa2 >= 0) return out;
+      for (const target of linkableExits(irs[k])) {
         if (Math.floor(target / PAGE_BYTES) !== Math.floor(a.pc / PAGE_BYTES)) continue;
         const pa = a.pa + (target - a.pc);
         const j = batch.findIndex((b) => b.pc === target && b.pa === pa && b.pa2 < 0);

@@ -18,7 +18,7 @@ import { createStateBuffer, CsrSlot, SLOT_INSTRET, STATE_AREA_BYTES, stateViews 
 import * as layout from '../../src/abi/state-layout.js';
 import { BlockCache, CachedBlock, eventDense, Tier, WASM_BATCH_WAIT } from '../../src/vcpu/block-cache.js';
 import { BLOCK_EXIT } from '../../src/vcpu/load-store.js';
-import { batchRegions, compileWasmBatch, wasmSelfContained } from '../../src/tcg/backend-wasm.js';
+import { batchRegions, compileWasmBatch, linkableExits, wasmSelfContained } from '../../src/tcg/backend-wasm.js';
 import { Translator } from '../../src/vcpu/translator.js';
 import { translateBlock, type BlockTranslatorHooks } from '../../src/target/riscv/block-translator.js';
 import { optimize } from '../../src/tcg/optimize.js';
@@ -579,6 +579,25 @@ describe('tcg/wasm links: blocks that go straight to one another', function () {
     expect(text).to.contain('br_table $m0 $m1 $m2 $m0');
     expect(text).to.contain('return_call $r1');
     expect(batch.exports).to.deep.equal(['b0', 'b1', 'b2', 'b3', 'b4', 'b5']);
+  });
+
+  it('links the exits before a helper that may end the block (a CSR access), not those after it', function () {
+    const t = new TcgBuilder(PC);
+    t.insnStart(PC, 4);
+    t.exitIf('ne', t.reg(5), t.const64(0n), PC + 0x40); // before: the regime is the one the run loop checked
+    t.insnStart(PC + 4, 4);
+    t.call('csrAccess', [t.const64(0n)], [0, 0xc02, 10, 0, 0, 4], { mayExit: true });
+    t.insnStart(PC + 8, 4);
+    t.exitIf('ne', t.reg(6), t.const64(0n), PC + 0x80); // after: the helper may have changed it (it would have ended the block)
+    t.exit(PC + 12);
+    const ir = t.finish();
+    expect(linkableExits(ir)).to.deep.equal([PC + 0x40]);
+    // a block whose first op is such a helper links nothing
+    const u = new TcgBuilder(PC);
+    u.insnStart(PC, 4);
+    u.call('csrAccess', [u.const64(0n)], [0, 0xc02, 10, 0, 0, 4], { mayExit: true });
+    u.exit(PC + 4);
+    expect(linkableExits(u.finish())).to.deep.equal([]);
   });
 
   it('does not link to a block on another page (its mapping is not the one the run loop checked)', function () {
