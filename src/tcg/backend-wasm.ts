@@ -516,6 +516,13 @@ class BlockEmitter {
   private readonly temps = new Map<number, number>();
   private readonly pc: number;
   private readonly n: number;
+  /**
+   * Instructions retired and not yet added to SLOT_INSTRET: those of loop iterations and of jumps
+   * between a region's members. Counted in a local and added on the way out and before anything
+   * that reads the count (a helper, a slow path, an event): a tight loop counting in the state
+   * carried an f64 load, add and store from one iteration to the next.
+   */
+  private readonly ret: number;
   private tlb = -1;
   private lo = -1;
   private hi = -1;
@@ -551,6 +558,7 @@ class BlockEmitter {
     if (region) members.forEach((m, k) => this.siblings.set(m.ir.pc, k));
     this.pc = f.local(ValType.F64, 'pc');
     this.n = f.local(ValType.I32, 'n');
+    this.ret = f.local(ValType.I32, 'ret');
     this.ir = members[0].ir;
     this.targets = members[0].targets;
   }
@@ -600,6 +608,8 @@ class BlockEmitter {
     this.storeRegisters();
     this.addInstret(() => {
       f.localOp('local.get', this.n);
+      f.localOp('local.get', this.ret);
+      f.op('i32.add');
       f.op('f64.convert_i32_u');
     });
     f.localOp('local.get', this.pc);
@@ -709,7 +719,7 @@ class BlockEmitter {
       else this.exitTo(op.target, retired);
       return;
     }
-    this.addInstret(() => f.f64Const(retired));
+    this.countRetired(retired);
     f.localOp('local.get', this.iterations);
     f.i32Const(LOOP_ITERATIONS);
     f.op('i32.lt_u');
@@ -738,7 +748,8 @@ class BlockEmitter {
     const f = this.f;
     const label = `b@0x${pc.toString(16)}`;
     this.storeRegisters();
-    this.addInstret(() => f.f64Const(retired));
+    this.countRetired(retired);
+    this.flushRetired(); // the next function starts from the state's count
     this.stateAddress();
     f.memory('i32.load', WORD_EXIT_REQUEST * 4);
     f.op('i32.eqz');
@@ -777,7 +788,7 @@ class BlockEmitter {
    */
   private dispatchTo(pc: number, k: number, retired: number): void {
     const f = this.f;
-    this.addInstret(() => f.f64Const(retired));
+    this.countRetired(retired);
     this.stateAddress();
     f.memory('i32.load', WORD_EXIT_REQUEST * 4);
     f.op('i32.eqz');
@@ -798,6 +809,26 @@ class BlockEmitter {
     f.br('dispatch');
     f.end();
     this.exitTo(pc, 0); // retired above
+  }
+
+  /** `retired` more instructions in the local count. */
+  private countRetired(retired: number): void {
+    const f = this.f;
+    f.localOp('local.get', this.ret);
+    f.i32Const(retired);
+    f.op('i32.add');
+    f.localOp('local.set', this.ret);
+  }
+
+  /** The local count into SLOT_INSTRET (helpers and slow paths count from the state's). */
+  private flushRetired(): void {
+    const f = this.f;
+    this.addInstret(() => {
+      f.localOp('local.get', this.ret);
+      f.op('f64.convert_i32_u');
+    });
+    f.i32Const(0);
+    f.localOp('local.set', this.ret);
   }
 
   /** SLOT_INSTRET += the f64 that `count` pushes. */
@@ -968,6 +999,7 @@ class BlockEmitter {
     this.hostAddress();
     f.memory(LOAD_OP[`${op.mem.size}${op.mem.signed ? 's' : 'u'}`], 0);
     f.else();
+    this.flushRetired();
     f.localOp('local.get', this.lo);
     f.localOp('local.get', this.hi);
     f.i32Const(op.mem.size);
@@ -991,6 +1023,7 @@ class BlockEmitter {
     this.push(value);
     f.memory(STORE_OP[op.mem.size], 0);
     f.else();
+    this.flushRetired();
     f.localOp('local.get', this.lo);
     f.localOp('local.get', this.hi);
     f.i32Const(op.mem.size);
@@ -1096,6 +1129,7 @@ class BlockEmitter {
    */
   private emitEvent(op: EventOp): void {
     const at = eventResumePoint(this.ir, op);
+    this.flushRetired();
     this.storeRegisters();
     this.storeF64(SLOT_EVENT_PC, at.pc);
     this.storeF64(SLOT_EVENT_RETIRED, at.retired);
@@ -1140,6 +1174,7 @@ class BlockEmitter {
   /** A helper call: registers to the state first (helpers read it), back from it after (they may write it). */
   private emitCall(op: CallOp): void {
     const f = this.f;
+    this.flushRetired();
     this.storeRegisters();
     for (const a of op.args) this.push(a);
     for (const k of op.consts) f.f64Const(k);
