@@ -160,6 +160,12 @@ function loopsOnItself(ir: IrBlock): boolean {
 const BLOCK_TYPE: FuncType = { params: [], results: [ValType.F64] };
 /** A region's function: entered at the member the argument names. */
 const REGION_TYPE: FuncType = { params: [ValType.I32], results: [ValType.F64] };
+const SCOREBOARD_TYPE: FuncType = { params: [], results: [] };
+const BINARY_TYPE: FuncType = { params: [ValType.I64, ValType.I64], results: [ValType.I64] };
+const LD_TYPE: FuncType = { params: [ValType.I32, ValType.I32, ValType.I32, ValType.I32, ValType.F64, ValType.F64], results: [ValType.I32] };
+const ST_TYPE: FuncType = {
+  params: [ValType.I32, ValType.I32, ValType.I32, ValType.I64, ValType.F64, ValType.F64, ValType.F64], results: [ValType.I32],
+};
 
 /**
  * The regions of a batch: groups of two or more blocks that exit to one another directly (the
@@ -190,12 +196,6 @@ export function batchRegions(blocks: readonly IrBlock[], links: BatchLinks | und
   });
   return [...groups.values()].filter((g) => g.length > 1);
 }
-const SCOREBOARD_TYPE: FuncType = { params: [], results: [] };
-const BINARY_TYPE: FuncType = { params: [ValType.I64, ValType.I64], results: [ValType.I64] };
-const LD_TYPE: FuncType = { params: [ValType.I32, ValType.I32, ValType.I32, ValType.I32, ValType.F64, ValType.F64], results: [ValType.I32] };
-const ST_TYPE: FuncType = {
-  params: [ValType.I32, ValType.I32, ValType.I32, ValType.I64, ValType.F64, ValType.F64, ValType.F64], results: [ValType.I32],
-};
 
 /** IR ops that are one wasm instruction on two i64 operands. */
 const NATIVE: Partial<Record<BinaryOpcode, SimpleOp>> = {
@@ -494,7 +494,6 @@ function mulhuInline(f: FunctionBody): number {
   return hi;
 }
 
-/** Writes one block's function. */
 /** A block of a function: its IR and where its constant exits may go straight to. */
 interface Member {
   readonly ir: IrBlock;
