@@ -749,14 +749,7 @@ class BlockEmitter {
     this.storeRegisters();
     this.countRetired(retired);
     this.flushRetired(); // the next function starts from the state's count
-    this.stateAddress();
-    f.memory('i32.load', WORD_EXIT_REQUEST * 4);
-    f.op('i32.eqz');
-    f.i32Const(1);
-    this.stateAddress();
-    f.memory('i32.load', WORD_CHAIN_BUDGET * 4);
-    f.op('i32.lt_u');
-    f.op('i32.and');
+    this.mayGoOn();
     if (to.slot !== undefined) {
       f.i32Const(to.slot);
       f.tableEntryIsNull();
@@ -764,12 +757,7 @@ class BlockEmitter {
       f.op('i32.and');
     }
     f.open('if');
-    this.stateAddress();
-    this.stateAddress();
-    f.memory('i32.load', WORD_CHAIN_BUDGET * 4);
-    f.i32Const(1);
-    f.op('i32.sub');
-    f.memory('i32.store', WORD_CHAIN_BUDGET * 4);
+    this.spendBudget();
     if (to.fn !== undefined) {
       f.returnCall(to.fn, label);
     } else {
@@ -782,12 +770,25 @@ class BlockEmitter {
 
   /**
    * Go on at member `k` of this region, as linkTo goes on at another function: the retired count
-   * to the state, then, if no exit is requested and the budget allows one more block, count it
+   * (in the local), then, if no exit is requested and the budget allows one more block, count it
    * and branch back to the dispatch (the registers stay in their locals); else leave as exitTo does.
    */
   private dispatchTo(pc: number, k: number, retired: number): void {
     const f = this.f;
     this.countRetired(retired);
+    this.mayGoOn();
+    f.open('if');
+    this.spendBudget();
+    f.i32Const(k);
+    f.localOp('local.set', 0);
+    f.br('dispatch');
+    f.end();
+    this.exitTo(pc, 0); // retired above
+  }
+
+  /** Push whether the run loop would go on to another block now: no exit requested, and budget for one more. */
+  private mayGoOn(): void {
+    const f = this.f;
     this.stateAddress();
     f.memory('i32.load', WORD_EXIT_REQUEST * 4);
     f.op('i32.eqz');
@@ -796,18 +797,17 @@ class BlockEmitter {
     f.memory('i32.load', WORD_CHAIN_BUDGET * 4);
     f.op('i32.lt_u');
     f.op('i32.and');
-    f.open('if');
+  }
+
+  /** One block of the run loop's budget spent (WORD_CHAIN_BUDGET -= 1). */
+  private spendBudget(): void {
+    const f = this.f;
     this.stateAddress();
     this.stateAddress();
     f.memory('i32.load', WORD_CHAIN_BUDGET * 4);
     f.i32Const(1);
     f.op('i32.sub');
     f.memory('i32.store', WORD_CHAIN_BUDGET * 4);
-    f.i32Const(k);
-    f.localOp('local.set', 0);
-    f.br('dispatch');
-    f.end();
-    this.exitTo(pc, 0); // retired above
   }
 
   /** `retired` more instructions in the local count. */
