@@ -147,11 +147,6 @@ export function linkableExits(ir: IrBlock): number[] {
   return out;
 }
 
-/** May any of this block's exits go straight to another block's function (linkableExits)? */
-export function wasmMayLink(ir: IrBlock): boolean {
-  return linkableExits(ir).length > 0;
-}
-
 /** Does the block jump back to its own start (a loop the backend keeps inside the function)? */
 function loopsOnItself(ir: IrBlock): boolean {
   return ir.ops.some((op) => (op.opc === 'exit' || op.opc === 'exit_if') && op.target === ir.pc);
@@ -181,8 +176,7 @@ export function batchRegions(blocks: readonly IrBlock[], links: BatchLinks | und
     while (parent[k] !== k) k = parent[k] = parent[parent[k]];
     return k;
   };
-  blocks.forEach((ir, k) => {
-    if (!wasmMayLink(ir)) return;
+  blocks.forEach((_, k) => {
     for (const l of links[k] ?? []) {
       if (l.block !== undefined && l.block !== k && blocks[l.block]?.pc === l.pc) parent[root(k)] = root(l.block);
     }
@@ -352,12 +346,11 @@ export function compileWasmBatch(
   }
   const firstBlock = m.nextFunctionIndex;
   const targetsOf = (k: number): Map<number, LinkTarget> => {
+    // the vCPU made the links from linkableExits; exits after a barrier ignore them (jumpTo)
     const targets = new Map<number, LinkTarget>();
-    if (wasmMayLink(blocks[k])) {
-      for (const l of links?.[k] ?? []) {
-        if (l.block !== undefined && blocks[l.block]?.pc === l.pc) targets.set(l.pc, { fn: firstBlock + l.block });
-        else if (l.slot !== undefined && l.slot >= 0) targets.set(l.pc, { slot: l.slot });
-      }
+    for (const l of links?.[k] ?? []) {
+      if (l.block !== undefined && blocks[l.block]?.pc === l.pc) targets.set(l.pc, { fn: firstBlock + l.block });
+      else if (l.slot !== undefined && l.slot >= 0) targets.set(l.pc, { slot: l.slot });
     }
     return targets;
   };

@@ -116,14 +116,20 @@ export abstract class Hart {
 
   /** mip as software sees it: software bits, device lines and timer comparisons. */
   effectiveMip(): bigint {
-    let mip = this.csr(CsrSlot.mip) | BigInt(Atomics.load(this.i32, WORD_IRQ_LINES));
-    const time = this.readTime();
-    if (time >= this.mtimecmp()) mip |= MIP.MTIP;
-    if ((this.csr(CsrSlot.menvcfg) & MENVCFG_STCE) !== 0n) {
-      mip &= ~MIP.STIP;
-      if (time >= BigInt.asUintN(64, this.csr(CsrSlot.stimecmp))) mip |= MIP.STIP;
-    }
-    return mip;
+    return BigInt(this.mipWord(MTIP_BIT | STIP_BIT));
+  }
+
+  /**
+   * mip's low word (every interrupt bit is below 32) as software sees it, with the timer
+   * comparisons of `timers` (MTIP, STIP; the others read as clear): what effectiveMip, the
+   * interrupt check and WFI's wake-up share.
+   */
+  private mipWord(timers: number): number {
+    const w = this.i32;
+    let mip = w[2 * (SLOT_CSR + CsrSlot.mip)] | Atomics.load(w, WORD_IRQ_LINES);
+    const stce = w[2 * (SLOT_CSR + CsrSlot.menvcfg) + 1] < 0; // menvcfg.STCE: bit 63, the high word's sign
+    if (stce) mip &= ~STIP_BIT; // Sstc: STIP is stimecmp's comparison, whatever was written
+    return mip | this.timerLines(timers, stce);
   }
 
   /** The CLINT's mtimecmp for this hart. */
@@ -137,20 +143,15 @@ export abstract class Hart {
    *
    * This runs at every block end that asks for service: after every CSR instruction (QEMU ends
    * the block there too), so ~80,000 times in a Linux boot. It computes on the CSRs' low words
-   * (every interrupt bit, and mstatus's MIE and SIE, is below bit 32; menvcfg.STCE is bit 63, the
-   * high word's sign) and reads the time only for an enabled timer interrupt that can be due:
-   * as effectiveMip in BigInts it made ~12 BigInts a call, the biggest source of garbage after
-   * translation.
+   * (every interrupt bit, and mstatus's MIE and SIE, is below bit 32) and reads the time only for
+   * an enabled timer interrupt that can be due: in BigInts it made ~12 BigInts a call, the
+   * biggest source of garbage after translation.
    */
   pendingInterrupt(): number {
     const w = this.i32;
     const mie = w[2 * (SLOT_CSR + CsrSlot.mie)];
     if (mie === 0) return -1;
-    let mip = w[2 * (SLOT_CSR + CsrSlot.mip)] | Atomics.load(w, WORD_IRQ_LINES);
-    const stce = w[2 * (SLOT_CSR + CsrSlot.menvcfg) + 1] < 0;
-    if (stce) mip &= ~STIP_BIT; // Sstc: STIP is stimecmp's comparison, whatever was written
-    mip |= this.timerLines(mie, stce);
-    const pending = mip & mie;
+    const pending = this.mipWord(mie) & mie;
     if (pending === 0) return -1;
     const mstatus = w[2 * (SLOT_CSR + CsrSlot.mstatus)];
     const priv = this.priv;
@@ -168,14 +169,15 @@ export abstract class Hart {
   private timersQuietMask = 0;
 
   /**
-   * MTIP and (under Sstc) STIP as the timer comparisons make them now, for those enabled in `mie`
-   * (the others cannot make an interrupt pending). Once the time has been found short of every
-   * enabled comparison, it is not read again until it can have reached the nearest: mtime follows
-   * the host's monotonic clock, and whatever moves a comparison (a CLINT write kicks the hart, a
-   * stimecmp or menvcfg write here) forgets that (forgetTimerQuiet).
+   * MTIP and (under Sstc) STIP as the timer comparisons make them now, for those in `timers` (the
+   * interrupt check asks only for those enabled in mie: the others cannot make one pending). Once
+   * the time has been found short of every comparison asked for, it is not read again until it
+   * can have reached the nearest: mtime follows the host's monotonic clock, and whatever moves a
+   * comparison (a CLINT write kicks the hart, a stimecmp or menvcfg write here) forgets that
+   * (forgetTimerQuiet).
    */
-  private timerLines(mie: number, stce: boolean): number {
-    const wanted = mie & (stce ? MTIP_BIT | STIP_BIT : MTIP_BIT);
+  private timerLines(timers: number, stce: boolean): number {
+    const wanted = timers & (stce ? MTIP_BIT | STIP_BIT : MTIP_BIT);
     if (wanted === 0) return 0;
     const hostNow = performance.now();
     if (hostNow < this.timersQuietUntil && (wanted & ~this.timersQuietMask) === 0) return 0;
@@ -206,7 +208,8 @@ export abstract class Hart {
 
   /** Any interrupt pending-and-enabled in mie, regardless of global enables (WFI wake-up condition). */
   wfiShouldWake(): boolean {
-    return (this.effectiveMip() & this.csr(CsrSlot.mie)) !== 0n;
+    const mie = this.i32[2 * (SLOT_CSR + CsrSlot.mie)];
+    return mie !== 0 && (this.mipWord(mie) & mie) !== 0;
   }
 
   // ---- traps ------------------------------------------------------------------------
